@@ -1,0 +1,38 @@
+/// What a user or API key may do, from everything (admin) to reading (viewer).
+public enum Role: String, Sendable, CaseIterable {
+    case admin
+    case manager
+    case agent
+    case viewer
+
+    public var permissions: Set<Permission> {
+        switch self {
+        case .admin:
+            Set(Permission.allCases)
+        case .manager:
+            Set(Permission.allCases).subtracting([.manageAccess])
+        case .agent:
+            [.readCustomers, .writeCustomers, .readInteractions, .writeInteractions, .readOrganization, .readEvents]
+        case .viewer:
+            [.readCustomers, .readInteractions, .readOrganization, .readEvents]
+        }
+    }
+
+    public func allows(_ permission: Permission) -> Bool {
+        permissions.contains(permission)
+    }
+}
+
+/// One thing a caller may be allowed to do.
+public enum Permission: String, Sendable, CaseIterable {
+    case readCustomers = "customers:read"
+    case writeCustomers = "customers:write"
+    case readInteractions = "interactions:read"
+    case writeInteractions = "interactions:write"
+    /// Departments, channels and users.
+    case readOrganization = "organization:read"
+    case writeOrganization = "organization:write"
+    case readEvents = "events:read"
+    /// API keys and user roles.
+    case manageAccess = "access:manage"
+}

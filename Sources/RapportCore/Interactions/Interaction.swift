@@ -1,0 +1,67 @@
+/// One touchpoint between a customer and the company on one channel.
+public struct Interaction: Sendable, Equatable {
+    public var id: String
+    public var customerID: String
+    public var channelID: String
+    public var direction: InteractionDirection
+    public var kind: InteractionKind
+    public var subject: String?
+    public var body: String?
+    public var metadata: JSONObject
+    public var occurredAt: Timestamp
+    /// The channel's own id for this touchpoint; unique per channel, so retries are recognised.
+    public var externalID: String?
+    public var createdAt: Timestamp
+
+    public init(id: String, customerID: String, channelID: String, direction: InteractionDirection, kind: InteractionKind,
+                subject: String?, body: String?, metadata: JSONObject, occurredAt: Timestamp, externalID: String?,
+                createdAt: Timestamp) {
+        self.id = id
+        self.customerID = customerID
+        self.channelID = channelID
+        self.direction = direction
+        self.kind = kind
+        self.subject = subject
+        self.body = body
+        self.metadata = metadata
+        self.occurredAt = occurredAt
+        self.externalID = externalID
+        self.createdAt = createdAt
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["customer_id"] = .string(customerID)
+        object["channel_id"] = .string(channelID)
+        object["direction"] = .string(direction.rawValue)
+        object["kind"] = .string(kind.rawValue)
+        object["subject"] = subject.map(JSONValue.string) ?? .null
+        object["body"] = body.map(JSONValue.string) ?? .null
+        object["metadata"] = .object(metadata)
+        object["occurred_at"] = .string(occurredAt.rfc3339)
+        object["external_id"] = externalID.map(JSONValue.string) ?? .null
+        object["created_at"] = .string(createdAt.rfc3339)
+        return .object(object)
+    }
+}
+
+/// Whether the customer reached out or the company did.
+public enum InteractionDirection: String, Sendable, CaseIterable {
+    case inbound
+    case outbound
+}
+
+/// What kind of touchpoint an interaction is.
+public enum InteractionKind: String, Sendable, CaseIterable {
+    case message
+    case email
+    case call
+    case meeting
+    case visit
+    case purchase
+    case pageView = "page_view"
+    case formSubmission = "form_submission"
+    case review
+    case note
+}

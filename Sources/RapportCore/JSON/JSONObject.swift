@@ -1,0 +1,137 @@
+/// Ordered JSON object: keeps insertion order, O(1) lookup, no duplicate keys.
+public struct JSONObject: Sendable, Equatable, Sequence {
+    /// One member of the object.
+    public typealias Element = (key: String, value: JSONValue)
+
+    /// Objects up to this size are searched linearly; most request bodies are this small,
+    /// and a scan of a few keys is cheaper than building and hashing into a dictionary.
+    private static let linearLimit = 16
+
+    private var entries: [Element]
+    /// Position of each key in `entries`; complete when `entries.count > linearLimit`, empty otherwise.
+    private var positions: [String: Int]
+
+    /// Creates an empty object.
+    public init() {
+        entries = []
+        positions = [:]
+    }
+
+    /// Creates an object from pairs in order; a later duplicate key replaces the earlier value in place.
+    public init(_ pairs: [(String, JSONValue)]) {
+        self.init()
+        entries.reserveCapacity(pairs.count)
+        for (key, value) in pairs {
+            self[key] = value
+        }
+    }
+
+    /// The value stored for `key`; assigning nil removes the key.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            guard let position = position(of: key) else { return nil }
+            return entries[position].value
+        }
+        set {
+            if let newValue {
+                if let position = position(of: key) {
+                    entries[position].value = newValue
+                } else {
+                    append(key, newValue)
+                }
+            } else {
+                removeValue(forKey: key)
+            }
+        }
+    }
+
+    /// The keys in stored order.
+    public var keys: [String] {
+        entries.map(\.key)
+    }
+
+    /// The values in stored order.
+    public var values: [JSONValue] {
+        entries.map(\.value)
+    }
+
+    /// The number of members.
+    public var count: Int {
+        entries.count
+    }
+
+    /// True when the object has no members.
+    public var isEmpty: Bool {
+        entries.isEmpty
+    }
+
+    /// Removes `key` and returns its value, keeping the order of the other members.
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
+        guard let position = position(of: key) else { return nil }
+        let removed = entries.remove(at: position).value
+        if entries.count <= Self.linearLimit {
+            positions.removeAll()
+        } else {
+            positions[key] = nil
+            for later in position..<entries.count {
+                positions[entries[later].key] = later
+            }
+        }
+        return removed
+    }
+
+    /// Iterates over the members in stored order.
+    public func makeIterator() -> IndexingIterator<[Element]> {
+        entries.makeIterator()
+    }
+
+    /// The number of members, as a lower bound for iteration.
+    public var underestimatedCount: Int {
+        entries.count
+    }
+
+    /// Two objects are equal when they hold the same keys with equal values, in any order.
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        for (key, value) in lhs.entries {
+            guard let other = rhs[key], other == value else { return false }
+        }
+        return true
+    }
+
+    /// Appends a member whose key is new; returns false, changing nothing, when the key exists.
+    mutating func appendIfAbsent(_ key: String, _ value: JSONValue) -> Bool {
+        guard position(of: key) == nil else { return false }
+        append(key, value)
+        return true
+    }
+
+    private func position(of key: String) -> Int? {
+        if positions.isEmpty {
+            return entries.firstIndex { $0.key == key }
+        }
+        return positions[key]
+    }
+
+    private mutating func append(_ key: String, _ value: JSONValue) {
+        entries.append((key: key, value: value))
+        if entries.count > Self.linearLimit {
+            if positions.isEmpty {
+                positions.reserveCapacity(entries.count)
+                for (position, entry) in entries.enumerated() {
+                    positions[entry.key] = position
+                }
+            } else {
+                positions[key] = entries.count - 1
+            }
+        }
+    }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// Creates an object from a literal, keeping the written key order.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements)
+    }
+}

@@ -1,0 +1,66 @@
+/// A way customers reach the company, e.g. the web shop, a support mailbox or a phone line.
+public struct Channel: Sendable, Equatable {
+    public var id: String
+    public var kind: ChannelKind
+    public var name: String
+    public var settings: JSONObject
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(id: String, kind: ChannelKind, name: String, settings: JSONObject, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.settings = settings
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public var json: JSONValue {
+        [
+            "id": .string(id), "kind": .string(kind.rawValue), "name": .string(name),
+            "settings": .object(settings),
+            "created_at": .string(createdAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
+        ]
+    }
+}
+
+/// The medium of a channel.
+public enum ChannelKind: String, Sendable, CaseIterable {
+    case web
+    case email
+    case phone
+    case chat
+    case sms
+    case social
+    case store
+    case mobileApp = "mobile_app"
+    case api
+}
+
+/// Validated fields for creating or editing a channel.
+public struct ChannelChanges: Sendable, Equatable {
+    public var kind: ChannelKind?
+    public var name: String?
+    public var settings: JSONObject?
+
+    public init(kind: ChannelKind? = nil, name: String? = nil, settings: JSONObject? = nil) {
+        self.kind = kind
+        self.name = name
+        self.settings = settings
+    }
+
+    public static func read(_ value: JSONValue, creating: Bool) throws(ValidationFailure) -> ChannelChanges {
+        var reader = try InputReader(value)
+        let kind: ChannelKind? = reader.enumeration("kind", required: creating)
+        let name = reader.string("name", required: creating, maxLength: 200)
+        var settings: JSONObject?
+        switch reader.object("settings", maxKeys: 200) {
+        case .set(let object): settings = object
+        case .clear: settings = JSONObject()
+        case .unchanged: settings = creating ? JSONObject() : nil
+        }
+        try reader.finish()
+        return ChannelChanges(kind: kind, name: name, settings: settings)
+    }
+}

@@ -1,0 +1,73 @@
+import Hummingbird
+import Logging
+import Prometheus
+import RapportCore
+import RapportStore
+
+/// Builds the Rapport HTTP application on an opened store; `rapport serve` and the tests call this.
+///
+/// The store is added to the application's services, so it runs (and drains its writer on
+/// graceful shutdown) with the server.
+public func buildApplication(
+    configuration: ServerConfiguration, store: Store, logger: Logger,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog: RouteCatalog = RouteCatalog(),
+    announceFirstAdminKey: (@Sendable (String) -> Void)? = nil,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let normalizer: IdentityNormalizer
+    do {
+        normalizer = try IdentityNormalizer(defaultRegion: configuration.defaultPhoneRegion)
+    } catch {
+        throw ConfigurationError(setting: "default-phone-region", message: error.message)
+    }
+    let services = Services(store: store, normalizer: normalizer, configuration: configuration,
+                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog)
+    let router = buildRouter(services)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
+        services: [store],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+    // Migrations run once the store's connections are up and before the first request is accepted.
+    app.beforeServerStarts {
+        try await store.migrate()
+        if let announceFirstAdminKey, try await !store.hasActiveAdminKey() {
+            let issued = try await store.write { tx in
+                try await tx.issueAPIKey(APIKeyRequest(name: "first admin key", role: .admin), actor: .system)
+            }
+            announceFirstAdminKey(issued.secret)
+        }
+    }
+    return app
+}
+
+func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
+    let router = Router(context: RapportRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(registry: services.registry))
+    router.add(middleware: ProblemMiddleware())
+    let operations = Routes(router: router, catalog: services.catalog, prefix: "", group: nil)
+    OperationsController(services: services).register(operations)
+    let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: services.keys))
+    let v1 = Routes(router: router, catalog: services.catalog, prefix: "v1", group: v1Group)
+    CustomersController(services: services).register(v1)
+    InteractionsController(services: services).register(v1)
+    OrganizationController(services: services).register(v1)
+    AccessController(services: services).register(v1)
+    EventsController(services: services).register(v1)
+    return router
+}
+
+/// A setting that makes starting impossible, named so the operator can fix it.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var setting: String
+    public var message: String
+
+    public init(setting: String, message: String) {
+        self.setting = setting
+        self.message = message
+    }
+
+    public var description: String { "invalid setting \(setting): \(message)" }
+}

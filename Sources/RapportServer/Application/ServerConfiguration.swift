@@ -1,0 +1,24 @@
+import Logging
+import RapportStore
+
+/// Everything `rapport serve` can be told; see the configuration reference in the README.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var store: StoreLocation
+    /// Region for phone numbers written without a country code (ISO 3166-1 alpha-2).
+    public var defaultPhoneRegion: String
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
+                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.store = store
+        self.defaultPhoneRegion = defaultPhoneRegion
+        self.maxBodyBytes = maxBodyBytes
+        self.logLevel = logLevel
+    }
+}

@@ -1,0 +1,13 @@
+import Prometheus
+import RapportCore
+import RapportStore
+
+/// What route handlers share: the store, identity rules, limits and the key cache.
+struct Services: Sendable {
+    let store: Store
+    let normalizer: IdentityNormalizer
+    let configuration: ServerConfiguration
+    let keys: APIKeyCache
+    let registry: PrometheusCollectorRegistry
+    let catalog: RouteCatalog
+}

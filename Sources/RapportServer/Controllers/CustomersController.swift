@@ -1,0 +1,189 @@
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// `/v1/customers`: the shared customer record, its identities and its timeline.
+struct CustomersController {
+    let services: Services
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.post, "customers", create)
+        routes.on(.get, "customers", list)
+        routes.on(.get, "customers/lookup", lookup)
+        routes.on(.get, "customers/:id", show)
+        routes.on(.patch, "customers/:id", patch)
+        routes.on(.delete, "customers/:id", delete)
+        routes.on(.get, "customers/:id/timeline", timeline)
+        routes.on(.get, "customers/:id/identities", identities)
+        routes.on(.post, "customers/:id/identities", addIdentity)
+        routes.on(.delete, "customers/:id/identities/:identity", removeIdentity)
+    }
+
+    static func response(_ customer: Customer, status: HTTPResponse.Status = .ok) -> Response {
+        var headers: HTTPFields = [.eTag: customer.etag]
+        if status == .created { headers[.location] = "/v1/customers/\(customer.id)" }
+        return .json(customer.json, status: status, headers: headers)
+    }
+
+    @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let new = try NewCustomer.read(body, normalizer: services.normalizer)
+        return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
+            let customer = try await tx.createCustomer(new, actor: principal.actor)
+            return StoredResponse(status: 201, body: customer.json.serialized(), etag: customer.etag,
+                                  location: "/v1/customers/\(customer.id)")
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        var filter = CustomerFilter()
+        if let text = request.query("identity") { filter.identity = try parseIdentity(text, field: "identity") }
+        if let text = request.query("email") { filter.identity = try normalize(.email, text, field: "email") }
+        if let text = request.query("phone") { filter.identity = try normalize(.phone, text, field: "phone") }
+        filter.namePrefix = request.query("name_prefix")
+        if let text = request.query("updated_since") {
+            guard let time = Timestamp(rfc3339: text) else {
+                throw Problem.badRequest(field: "updated_since", "must be an RFC 3339 timestamp")
+            }
+            filter.updatedSince = time
+        }
+        if let text = request.query("lifecycle_stage") {
+            guard let stage = LifecycleStage(rawValue: text) else {
+                throw Problem.badRequest(field: "lifecycle_stage", "is not a lifecycle stage")
+            }
+            filter.lifecycleStage = stage
+        }
+        filter.ownerID = request.query("owner_id")
+        for (name, value) in request.uri.queryParameters where name.hasPrefix("attribute.") {
+            let key = String(name.dropFirst("attribute.".count))
+            guard CustomerFilter.isValidAttributeKey(key) else {
+                throw Problem.badRequest(field: String(name), "is not a valid attribute name")
+            }
+            filter.attributes.append((key, CustomerFilter.candidates(for: String(value))))
+        }
+        let page = try await services.store.customers(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    @Sendable func lookup(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        let identity: Identity
+        if let text = request.query("identity") {
+            identity = try parseIdentity(text, field: "identity")
+        } else if let text = request.query("email") {
+            identity = try normalize(.email, text, field: "email")
+        } else if let text = request.query("phone") {
+            identity = try normalize(.phone, text, field: "phone")
+        } else {
+            throw Problem.badRequest(field: "identity", "give identity=kind:value, email= or phone=")
+        }
+        guard let customer = try await services.store.customer(holding: identity) else {
+            throw Problem(status: .notFound, type: "not-found", title: "Not found",
+                          detail: "no customer holds identity \(identity.qualified)")
+        }
+        return Self.response(customer)
+    }
+
+    @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        let id = try context.parameters.require("id")
+        guard let customer = try await services.store.customer(id) else { throw StoreError.notFound("customer", id) }
+        if let tags = request.headers[.ifNoneMatch], tags.split(separator: ",").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == customer.etag
+        }) {
+            return Response(status: .notModified, headers: [.eTag: customer.etag])
+        }
+        return Self.response(customer)
+    }
+
+    @Sendable func patch(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let expected = try request.expectedVersion(of: id)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let patch = try CustomerPatch.read(body, normalizer: services.normalizer)
+        let customer = try await services.store.write { tx in
+            try await tx.patchCustomer(id: id, patch: patch, expectedVersion: expected, actor: principal.actor)
+        }
+        return Self.response(customer)
+    }
+
+    @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let expected = try request.expectedVersion(of: id)
+        try await services.store.write { tx in
+            try await tx.deleteCustomer(id: id, expectedVersion: expected, actor: principal.actor)
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func timeline(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readInteractions)
+        let id = try context.parameters.require("id")
+        guard try await services.store.customer(id) != nil else { throw StoreError.notFound("customer", id) }
+        let newestFirst: Bool
+        switch request.query("order") ?? "asc" {
+        case "asc": newestFirst = false
+        case "desc": newestFirst = true
+        default: throw Problem.badRequest(field: "order", "must be asc or desc")
+        }
+        let page = try await services.store.timeline(of: id, newestFirst: newestFirst, limit: try request.limit(),
+                                                     cursor: request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    @Sendable func identities(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        let id = try context.parameters.require("id")
+        guard let customer = try await services.store.customer(id) else { throw StoreError.notFound("customer", id) }
+        return .json(["data": .array(customer.identities.map(Self.identityJSON)), "next_cursor": .null])
+    }
+
+    @Sendable func addIdentity(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        var reader = try InputReader(body)
+        let text = reader.string("identity", required: true, maxLength: 500)
+        try reader.finish()
+        let identity = try parseIdentity(text!, field: "identity", status: .unprocessableContent)
+        let customer = try await services.store.write { tx in
+            try await tx.addIdentity(identity, to: id, actor: principal.actor)
+        }
+        return Self.response(customer, status: .created)
+    }
+
+    @Sendable func removeIdentity(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let raw = try context.parameters.require("identity")
+        let identity = try parseIdentity(raw.removingPercentEncoding ?? raw, field: "identity")
+        let customer = try await services.store.write { tx in
+            try await tx.removeIdentity(identity, from: id, actor: principal.actor)
+        }
+        return Self.response(customer)
+    }
+
+    static func identityJSON(_ identity: Identity) -> JSONValue {
+        ["kind": .string(identity.kind.rawValue), "value": .string(identity.value), "qualified": .string(identity.qualified)]
+    }
+
+    private func parseIdentity(_ text: String, field: String, status: HTTPResponse.Status = .badRequest) throws -> Identity {
+        do {
+            return try services.normalizer.parse(text)
+        } catch {
+            throw status == .badRequest ? Problem.badRequest(field: field, error.message) : Problem.invalid(field: field, error.message)
+        }
+    }
+
+    private func normalize(_ kind: IdentityKind, _ text: String, field: String) throws -> Identity {
+        do {
+            return try services.normalizer.normalize(kind, text)
+        } catch {
+            throw Problem.badRequest(field: field, error.message)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// `/v1/interactions`: touchpoints from every channel, resolved to one customer.
+struct InteractionsController {
+    let services: Services
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.post, "interactions", create)
+        routes.on(.get, "interactions", list)
+        routes.on(.get, "interactions/:id", show)
+    }
+
+    /// 201 for a new interaction; 200 with the stored one when its external id was seen before.
+    @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeInteractions)
+        let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let new = try NewInteraction.read(body, normalizer: services.normalizer)
+        return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
+            let result = try await tx.ingestInteraction(new, actor: principal.actor)
+            return StoredResponse(status: result.created ? 201 : 200, body: result.interaction.json.serialized(),
+                                  location: "/v1/interactions/\(result.interaction.id)")
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readInteractions)
+        let filter = InteractionFilter(customerID: request.query("customer_id"), channelID: request.query("channel_id"),
+                                       externalID: request.query("external_id"))
+        let page = try await services.store.interactions(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readInteractions)
+        let id = try context.parameters.require("id")
+        guard let interaction = try await services.store.interaction(id) else { throw StoreError.notFound("interaction", id) }
+        return .json(interaction.json)
+    }
+}

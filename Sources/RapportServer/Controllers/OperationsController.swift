@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import RapportCore
+import RapportStore
+
+/// Health checks, Prometheus metrics and the OpenAPI document; no authentication.
+struct OperationsController {
+    let services: Services
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.get, "health/live", live)
+        routes.on(.get, "health/ready", ready)
+        routes.on(.get, "metrics", metrics)
+        routes.on(.get, "openapi.json", openAPI)
+    }
+
+    @Sendable func live(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        .json(["status": "ok"])
+    }
+
+    @Sendable func ready(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        if await services.store.ping() {
+            return .json(["status": "ok", "database": "ok"])
+        }
+        return .json(["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
+    }
+
+    @Sendable func metrics(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_event_log", unitName: "head",
+                                                                     helpText: "Sequence of the newest event on the log"), labels: [])
+            .set(Double(services.store.knownHead))
+        return .bytes(services.registry.emitToBuffer(), status: .ok, contentType: "text/plain; version=0.0.4")
+    }
+
+    @Sendable func openAPI(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        .bytes(try OpenAPIDocument.bytes(), status: .ok, contentType: "application/json")
+    }
+}
+
+/// The OpenAPI 3.1 document shipped with the server.
+public enum OpenAPIDocument {
+    public static func bytes() throws -> [UInt8] {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
+            throw Problem(status: .internalServerError, type: "internal", title: "OpenAPI document missing")
+        }
+        return Array(try Data(contentsOf: url))
+    }
+}

@@ -1,0 +1,88 @@
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// An RFC 9457 problem detail, the body of every error response.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    /// Last part of the problem type URI, e.g. `validation-failed`.
+    public var type: String
+    public var title: String
+    public var detail: String?
+    public var issues: [FieldIssue]
+    public var extra: JSONObject
+    public var headers: HTTPFields
+
+    public init(status: HTTPResponse.Status, type: String, title: String, detail: String? = nil,
+                issues: [FieldIssue] = [], extra: JSONObject = JSONObject(), headers: HTTPFields = [:]) {
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.issues = issues
+        self.extra = extra
+        self.headers = headers
+    }
+
+    public static let typeBase = "https://rapport.dev/problems/"
+
+    static func unauthorized(_ detail: String) -> Problem {
+        Problem(status: .unauthorized, type: "unauthorized", title: "Unauthorized", detail: detail,
+                headers: [.wwwAuthenticate: "Bearer realm=\"rapport\""])
+    }
+
+    static func invalid(_ failure: ValidationFailure) -> Problem {
+        let detail = failure.issues.count == 1 ? failure.issues[0].description : "\(failure.issues.count) fields are invalid"
+        return Problem(status: .unprocessableContent, type: "validation-failed", title: "Invalid request",
+                       detail: detail, issues: failure.issues)
+    }
+
+    static func invalid(field: String, _ message: String) -> Problem {
+        invalid(ValidationFailure(field: field, message: message))
+    }
+
+    static func badRequest(field: String, _ message: String) -> Problem {
+        Problem(status: .badRequest, type: "bad-request", title: "Bad request", detail: "\(field): \(message)",
+                issues: [FieldIssue(field: field, message: message)])
+    }
+
+    /// The problem a store refusal stands for.
+    static func from(_ error: StoreError) -> Problem {
+        var extra = JSONObject()
+        if let holder = error.holderID { extra["holder_id"] = .string(holder) }
+        let issues = error.field.map { [FieldIssue(field: $0, message: error.message)] } ?? []
+        switch error.code {
+        case .notFound:
+            return Problem(status: .notFound, type: "not-found", title: "Not found", detail: error.message)
+        case .conflict:
+            return Problem(status: .conflict, type: "conflict", title: "Conflict", detail: error.message, issues: issues, extra: extra)
+        case .preconditionFailed:
+            return Problem(status: .preconditionFailed, type: "precondition-failed", title: "Precondition failed",
+                           detail: error.message + "; fetch the record again and retry with its current ETag")
+        case .invalidReference:
+            return Problem(status: .unprocessableContent, type: "validation-failed", title: "Invalid request",
+                           detail: error.message, issues: issues)
+        case .idempotencyMismatch:
+            return Problem(status: .unprocessableContent, type: "idempotency-key-reused", title: "Idempotency key reused",
+                           detail: error.message, issues: issues)
+        case .unavailable:
+            return Problem(status: .serviceUnavailable, type: "unavailable", title: "Service unavailable", detail: error.message)
+        }
+    }
+
+    /// The JSON body; `instance` is the request path, `request_id` ties it to the server log.
+    func json(instance: String, requestID: String) -> JSONValue {
+        var object = JSONObject()
+        object["type"] = .string(Problem.typeBase + type)
+        object["title"] = .string(title)
+        object["status"] = .integer(Int64(status.code))
+        if let detail { object["detail"] = .string(detail) }
+        object["instance"] = .string(instance)
+        object["request_id"] = .string(requestID)
+        if !issues.isEmpty {
+            object["errors"] = .array(issues.map { ["field": .string($0.field), "message": .string($0.message)] })
+        }
+        for (key, value) in extra { object[key] = value }
+        return .object(object)
+    }
+}

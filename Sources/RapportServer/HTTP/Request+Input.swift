@@ -1,0 +1,68 @@
+import Hummingbird
+import NIOCore
+import RapportCore
+
+extension Request {
+    /// The body as bytes, refusing bodies over `limit` and media types other than JSON.
+    func bodyBytes(limit: Int) async throws -> [UInt8] {
+        if let type = headers[.contentType]?.lowercased() {
+            let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard media == "application/json" || media == "application/merge-patch+json" || media.hasSuffix("+json") else {
+                throw Problem(status: .unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type",
+                              detail: "send the body as application/json")
+            }
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large",
+                          detail: "the body exceeds \(limit) bytes")
+        }
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The body parsed as JSON; 400 naming the byte offset when it is not.
+    func jsonBody(limit: Int) async throws -> (value: JSONValue, bytes: [UInt8]) {
+        let bytes = try await bodyBytes(limit: limit)
+        guard !bytes.isEmpty else { throw Problem.badRequest(field: "body", "a JSON body is required") }
+        do {
+            return (try JSONParser.parse(bytes), bytes)
+        } catch {
+            throw Problem(status: .badRequest, type: "malformed-json", title: "Malformed JSON", detail: error.description,
+                          issues: [FieldIssue(field: "body", message: error.description)])
+        }
+    }
+
+    /// A query parameter, trimmed; nil when absent or empty.
+    func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters[Substring(name)] else { return nil }
+        let text = String(value).trimmingWhitespace()
+        return text.isEmpty ? nil : text
+    }
+
+    /// `limit` within 1...max, default `defaultValue`.
+    func limit(default defaultValue: Int = 50, max: Int = 500) throws -> Int {
+        guard let text = query("limit") else { return defaultValue }
+        guard let value = Int(text), value >= 1, value <= max else {
+            throw Problem.badRequest(field: "limit", "must be an integer from 1 to \(max)")
+        }
+        return value
+    }
+
+    /// The version named by `If-Match` for the record `id`; nil when absent or `*`.
+    func expectedVersion(of id: String) throws -> Int64? {
+        guard let header = headers[.ifMatch]?.trimmingWhitespace(), !header.isEmpty, header != "*" else { return nil }
+        for tag in header.split(separator: ",") {
+            var text = tag.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("W/") { text.removeFirst(2) }
+            guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { continue }
+            let inner = text.dropFirst().dropLast()
+            guard let marker = inner.range(of: "-v", options: .backwards), inner[..<marker.lowerBound] == id,
+                  let version = Int64(inner[marker.upperBound...]) else { continue }
+            return version
+        }
+        // An ETag of another record or another format can never match the current version.
+        return -1
+    }
+}

@@ -1,0 +1,62 @@
+import Hummingbird
+import RapportCore
+import RapportStore
+import Synchronization
+
+/// Resolves `Authorization: Bearer <key>` to the calling principal; 401 otherwise.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = RapportRequestContext
+    let keys: APIKeyCache
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw Problem.unauthorized("send Authorization: Bearer <api key>")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem.unauthorized("the Authorization header must use the Bearer scheme")
+        }
+        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        guard secret.count <= 200, let principal = try await keys.principal(for: secret) else {
+            throw Problem.unauthorized("the API key is not valid or was revoked")
+        }
+        var context = context
+        context.principal = principal
+        return try await next(request, context)
+    }
+}
+
+/// Verified keys, kept briefly so that each request does not read the key table.
+///
+/// Revocation through this process takes effect at once; through another node within `ttl`.
+final class APIKeyCache: Sendable {
+    private struct Entry {
+        var principal: Principal
+        var expires: ContinuousClock.Instant
+    }
+
+    private let store: Store
+    private let ttl: Duration
+    private let entries = Mutex<[String: Entry]>([:])
+
+    init(store: Store, ttl: Duration = .seconds(10)) {
+        self.store = store
+        self.ttl = ttl
+    }
+
+    func principal(for secret: String) async throws -> Principal? {
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[secret] }), entry.expires > now { return entry.principal }
+        guard let key = try await store.authenticate(secret: secret) else { return nil }
+        let principal = Principal(keyID: key.id, role: key.role, departmentID: key.departmentID)
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[secret] = Entry(principal: principal, expires: now + ttl)
+        }
+        return principal
+    }
+
+    func forget(keyID: String) {
+        entries.withLock { entries in entries = entries.filter { $0.value.principal.keyID != keyID } }
+    }
+}

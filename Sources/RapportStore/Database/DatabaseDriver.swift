@@ -1,0 +1,14 @@
+import SQLKit
+
+/// The connections of one database: one writer, used by one task at a time, and readers.
+protocol DatabaseDriver: Sendable {
+    var flavor: SQLFlavor { get }
+    /// Runs `body` on the writing connection. Only the store's writer calls this, one call at a time.
+    func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` on a reading connection; it sees every committed transaction.
+    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    /// Keeps background work (connection pools) going until cancelled.
+    func run() async
+    /// Closes every connection.
+    func close() async
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import NIOCore
+import SQLiteKit
+import Synchronization
+
+/// SQLite in WAL mode: one writing connection with `synchronous=FULL`, and a few readers.
+final class SQLiteDriver: DatabaseDriver {
+    let flavor = SQLFlavor.sqlite
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
+    private let logger: Logger
+
+    static func open(directory: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("rapport.sqlite")
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            // WAL lets readers work while the writer commits; FULL makes every commit durable
+            // against power loss, which costs nothing extra with group commit.
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                           "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=4000"] {
+                try await writer.sql().raw(SQLQueryString(pragma)).run()
+            }
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                try await reader.sql().raw("PRAGMA query_only=ON").run()
+                try await reader.sql().raw("PRAGMA busy_timeout=10000").run()
+                readers.append(reader)
+            }
+            return SQLiteDriver(writer: writer, readers: readers, logger: logger)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await body(writer.sql(queryLogLevel: nil))
+    }
+
+    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await body(readers[index % readers.count].sql(queryLogLevel: nil))
+    }
+
+    func run() async {}
+
+    func close() async {
+        for reader in readers { try? await reader.close() }
+        try? await writer.close()
+    }
+}

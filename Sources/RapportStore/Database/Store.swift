@@ -1,0 +1,146 @@
+import Logging
+import RapportCore
+import SQLKit
+import ServiceLifecycle
+import Synchronization
+
+/// Rapport's storage: migrations, the single group-committing writer, readers and the event log.
+///
+/// Run it as a `Service` (or inside `Store.withRunning`) so that its writer and pools work.
+public final class Store: Service, Sendable {
+    public let location: StoreLocation
+    let driver: any DatabaseDriver
+    let writer: StoreWriter
+    public let ids: RecordIDGenerator
+    let clock: @Sendable () -> Timestamp
+    let logger: Logger
+    private let commits = CommitFeed()
+
+    /// Opens the database; call `migrate()` (or run the service, which migrates) before use.
+    public static func open(_ location: StoreLocation, logger: Logger,
+                            clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+                            ids: RecordIDGenerator = .shared) async throws -> Store {
+        let driver: any DatabaseDriver = switch location {
+        case .sqlite(let directory): try await SQLiteDriver.open(directory: directory, logger: logger)
+        case .postgres(let url): try PostgresDriver(url: url, logger: logger)
+        }
+        return Store(location: location, driver: driver, ids: ids, clock: clock, logger: logger)
+    }
+
+    private init(location: StoreLocation, driver: any DatabaseDriver, ids: RecordIDGenerator,
+                 clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        self.location = location
+        self.driver = driver
+        self.ids = ids
+        self.clock = clock
+        self.logger = logger
+        let commits = self.commits
+        self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, logger: logger) { events in
+            commits.publish(events)
+        }
+    }
+
+    public var flavor: SQLFlavor { driver.flavor }
+
+    /// Runs the connection pools and the writer until cancelled or shut down gracefully;
+    /// jobs already queued are committed before it returns.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.driver.run() }
+            await cancelWhenGracefulShutdown {
+                await withTaskCancellationHandler {
+                    await self.writer.run()
+                } onCancel: {
+                    self.writer.stop()
+                }
+            }
+            // The writer has drained its queue; now the pools may go.
+            group.cancelAll()
+        }
+    }
+
+    /// Opens `location`, runs the store while `body` uses it, then shuts it down.
+    public static func withRunning<T: Sendable>(
+        _ location: StoreLocation, logger: Logger, migrate: Bool = true,
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+        _ body: @Sendable (Store) async throws -> T
+    ) async throws -> T {
+        let store = try await Store.open(location, logger: logger, clock: clock)
+        do {
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try? await store.run() }
+                defer { group.cancelAll() }
+                if migrate { try await store.migrate() }
+                return try await body(store)
+            }
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        let applied = try await Migrator.migrate(driver: driver, ids: ids, clock: clock, logger: logger)
+        commits.advance(to: try await read { try await EventLog.head(on: $0) })
+        return applied
+    }
+
+    public func close() async {
+        writer.stop()
+        await driver.close()
+    }
+
+    /// Runs `work` in the next group commit; returns after that commit is durable.
+    public func write<T: Sendable>(_ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
+        try await writer.write(work)
+    }
+
+    /// Runs `body` on a reading connection.
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await driver.withReader(body)
+    }
+
+    /// The highest sequence this process committed or saw at start.
+    public var knownHead: Int64 { commits.head }
+
+    /// Calls `listener` with the events of every commit of this process, in order.
+    public func onCommit(_ listener: @escaping @Sendable ([Event]) -> Void) {
+        commits.subscribe(listener)
+    }
+
+    /// Whether the database answers.
+    public func ping() async -> Bool {
+        do {
+            _ = try await read { try await $0.raw("SELECT 1 AS one").first() }
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// The head of the log as this process knows it, and who wants to hear about commits.
+final class CommitFeed: Sendable {
+    private let latest = Atomic<Int64>(0)
+    private let listeners = Mutex<[@Sendable ([Event]) -> Void]>([])
+
+    var head: Int64 { latest.load(ordering: .acquiring) }
+
+    func advance(to sequence: Int64) {
+        latest.store(sequence, ordering: .releasing)
+    }
+
+    func publish(_ events: [Event]) {
+        guard let last = events.last else { return }
+        advance(to: last.sequence)
+        for listener in listeners.withLock({ $0 }) { listener(events) }
+    }
+
+    func subscribe(_ listener: @escaping @Sendable ([Event]) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+}

@@ -1,0 +1,13 @@
+import RapportCore
+
+extension Store {
+    /// Events after `sequence`, oldest first.
+    public func events(after sequence: Int64, limit: Int) async throws -> [Event] {
+        try await read { try await EventLog.read(after: sequence, limit: limit, on: $0) }
+    }
+
+    /// The sequence of the newest committed event, read from the database.
+    public func eventLogHead() async throws -> Int64 {
+        try await read { try await EventLog.head(on: $0) }
+    }
+}

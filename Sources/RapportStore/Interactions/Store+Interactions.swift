@@ -1,0 +1,130 @@
+import RapportCore
+import SQLKit
+
+/// What ingesting an interaction did: stored a new one, or found the same external id stored before.
+public struct IngestResult: Sendable {
+    public var interaction: Interaction
+    public var created: Bool
+    /// Set when an unknown identity created this customer in the same transaction.
+    public var createdCustomerID: String?
+}
+
+extension WriteTransaction {
+    /// Records a touchpoint: resolves the identity (creating the customer when unknown), and
+    /// returns the stored interaction instead of a second one when the external id repeats.
+    public func ingestInteraction(_ new: NewInteraction, actor: Actor) async throws -> IngestResult {
+        guard try await firstRow("SELECT id FROM channels WHERE id = \(bind: new.channelID)") != nil else {
+            throw StoreError(.invalidReference, "channel \(new.channelID) does not exist", field: "channel_id")
+        }
+        if let externalID = new.externalID, let row = try await firstRow("""
+            SELECT * FROM interactions WHERE channel_id = \(bind: new.channelID) AND external_id = \(bind: externalID)
+            """) {
+            return IngestResult(interaction: try InteractionRows.decode(row), created: false, createdCustomerID: nil)
+        }
+        var resolvedCustomerID: String
+        var createdCustomerID: String?
+        switch new.party {
+        case .customer(let id):
+            guard let row = try await firstRow("SELECT deleted_at FROM customers WHERE id = \(bind: id)"),
+                  try row.optionalTimestamp("deleted_at") == nil else {
+                throw StoreError(.invalidReference, "customer \(id) does not exist", field: "customer_id")
+            }
+            resolvedCustomerID = id
+        case .identity(let identity):
+            if let holder = try await customerID(holding: identity) {
+                resolvedCustomerID = holder
+            } else {
+                let customer = try await createCustomer(
+                    NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
+                    actor: actor, channelID: new.channelID)
+                resolvedCustomerID = customer.id
+                createdCustomerID = customer.id
+            }
+        }
+        let customerID = resolvedCustomerID
+        let now = now()
+        let interaction = Interaction(
+            id: newID("int"), customerID: customerID, channelID: new.channelID, direction: new.direction, kind: new.kind,
+            subject: new.subject, body: new.body, metadata: new.metadata, occurredAt: new.occurredAt ?? now,
+            externalID: new.externalID, createdAt: now)
+        try await execute("""
+            INSERT INTO interactions (id, customer_id, channel_id, direction, kind, subject, body, metadata, occurred_at, external_id, created_at)
+            VALUES (\(bind: interaction.id), \(bind: customerID), \(bind: interaction.channelID), \(bind: interaction.direction.rawValue),
+                    \(bind: interaction.kind.rawValue), \(bind: interaction.subject), \(bind: interaction.body),
+                    \(bind: JSONValue.object(interaction.metadata).jsonString), \(bind: interaction.occurredAt.microseconds),
+                    \(bind: interaction.externalID), \(bind: now.microseconds))
+            """)
+        append(.change("interaction", "created", subject: customerID, record: interaction.json,
+                       changedFields: [], actor: actor, channelID: interaction.channelID))
+        return IngestResult(interaction: interaction, created: true, createdCustomerID: createdCustomerID)
+    }
+}
+
+/// Which interactions a list returns.
+public struct InteractionFilter: Sendable, Equatable {
+    public var customerID: String?
+    public var channelID: String?
+    public var externalID: String?
+
+    public init(customerID: String? = nil, channelID: String? = nil, externalID: String? = nil) {
+        self.customerID = customerID
+        self.channelID = channelID
+        self.externalID = externalID
+    }
+}
+
+extension Store {
+    public func interaction(_ id: String) async throws -> Interaction? {
+        try await read { database in
+            try await database.raw("SELECT * FROM interactions WHERE id = \(bind: id)").first().map(InteractionRows.decode)
+        }
+    }
+
+    /// Interactions in id (arrival) order.
+    public func interactions(matching filter: InteractionFilter, limit: Int, cursor: String?) async throws -> Page<Interaction> {
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if let cursor { conditions.append("id > \(bind: try ListCursor.decode(cursor))") }
+        if let customer = filter.customerID { conditions.append("customer_id = \(bind: customer)") }
+        if let channel = filter.channelID { conditions.append("channel_id = \(bind: channel)") }
+        if let external = filter.externalID { conditions.append("external_id = \(bind: external)") }
+        let query: SQLQueryString = "SELECT * FROM interactions WHERE " + conditions.joined(separator: " AND ")
+            + " ORDER BY id LIMIT \(bind: limit + 1)"
+        let rows = try await read { try await $0.raw(query).all().map(InteractionRows.decode) }
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.id) } : nil)
+    }
+
+    /// A customer's interactions from every channel in time order (oldest first unless `newestFirst`).
+    public func timeline(of customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<Interaction> {
+        var query: SQLQueryString = "SELECT * FROM interactions WHERE customer_id = \(bind: customerID)"
+        if let cursor {
+            let key = try ListCursor.decode(cursor)
+            let parts = key.split(separator: "|", maxSplits: 1)
+            guard parts.count == 2, let time = Int64(parts[0]) else {
+                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
+            }
+            let id = String(parts[1])
+            query += newestFirst
+                ? " AND (occurred_at < \(bind: time) OR (occurred_at = \(bind: time) AND id < \(bind: id)))"
+                : " AND (occurred_at > \(bind: time) OR (occurred_at = \(bind: time) AND id > \(bind: id)))"
+        }
+        query += newestFirst ? " ORDER BY occurred_at DESC, id DESC" : " ORDER BY occurred_at, id"
+        query += " LIMIT \(bind: limit + 1)"
+        let finalQuery = query
+        let rows = try await read { try await $0.raw(finalQuery).all().map(InteractionRows.decode) }
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { ListCursor.encode("\($0.occurredAt.microseconds)|\($0.id)") } : nil
+        return Page(items: items, nextCursor: next)
+    }
+}
+
+enum InteractionRows {
+    static func decode(_ row: any SQLRow) throws -> Interaction {
+        Interaction(
+            id: try row.string("id"), customerID: try row.string("customer_id"), channelID: try row.string("channel_id"),
+            direction: try storedEnum(try row.string("direction")), kind: try storedEnum(try row.string("kind")),
+            subject: try row.optionalString("subject"), body: try row.optionalString("body"),
+            metadata: try row.jsonObject("metadata"), occurredAt: try row.timestamp("occurred_at"),
+            externalID: try row.optionalString("external_id"), createdAt: try row.timestamp("created_at"))
+    }
+}

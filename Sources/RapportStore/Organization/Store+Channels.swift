@@ -1,0 +1,68 @@
+import RapportCore
+import SQLKit
+
+extension WriteTransaction {
+    public func insertChannel(kind: ChannelKind, name: String, settings: JSONObject, actor: Actor) async throws -> Channel {
+        let now = now()
+        let channel = Channel(id: newID("chn"), kind: kind, name: name, settings: settings, createdAt: now, updatedAt: now)
+        try await execute("""
+            INSERT INTO channels (id, kind, name, settings, created_at, updated_at)
+            VALUES (\(bind: channel.id), \(bind: kind.rawValue), \(bind: name), \(bind: JSONValue.object(settings).jsonString),
+                    \(bind: now.microseconds), \(bind: now.microseconds))
+            """)
+        append(.change("channel", "created", subject: channel.id, record: channel.json,
+                       changedFields: ["kind", "name", "settings"], actor: actor))
+        return channel
+    }
+
+    public func updateChannel(id: String, changes: ChannelChanges, actor: Actor) async throws -> Channel {
+        guard let current = try await ChannelRows.find(id: id, on: database) else { throw StoreError.notFound("channel", id) }
+        var next = current
+        var changed: [String] = []
+        if let kind = changes.kind, kind != current.kind { next.kind = kind; changed.append("kind") }
+        if let name = changes.name, name != current.name { next.name = name; changed.append("name") }
+        if let settings = changes.settings, settings != current.settings { next.settings = settings; changed.append("settings") }
+        guard !changed.isEmpty else { return current }
+        next.updatedAt = now()
+        try await execute("""
+            UPDATE channels SET kind = \(bind: next.kind.rawValue), name = \(bind: next.name),
+            settings = \(bind: JSONValue.object(next.settings).jsonString), updated_at = \(bind: next.updatedAt.microseconds)
+            WHERE id = \(bind: id)
+            """)
+        append(.change("channel", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
+        return next
+    }
+
+    public func deleteChannel(id: String, actor: Actor) async throws {
+        guard let current = try await ChannelRows.find(id: id, on: database) else { throw StoreError.notFound("channel", id) }
+        if try await firstRow("SELECT id FROM interactions WHERE channel_id = \(bind: id) LIMIT 1") != nil {
+            throw StoreError(.conflict, "channel \(id) has interactions and cannot be deleted")
+        }
+        try await execute("DELETE FROM channels WHERE id = \(bind: id)")
+        append(.change("channel", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
+    }
+}
+
+extension Store {
+    public func channels() async throws -> [Channel] {
+        try await read { database in
+            try await database.raw("SELECT * FROM channels ORDER BY id").all().map(ChannelRows.decode)
+        }
+    }
+
+    public func channel(_ id: String) async throws -> Channel? {
+        try await read { try await ChannelRows.find(id: id, on: $0) }
+    }
+}
+
+enum ChannelRows {
+    static func find(id: String, on database: any SQLDatabase) async throws -> Channel? {
+        try await database.raw("SELECT * FROM channels WHERE id = \(bind: id)").first().map(decode)
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Channel {
+        Channel(id: try row.string("id"), kind: try storedEnum(try row.string("kind")), name: try row.string("name"),
+                settings: try row.jsonObject("settings"),
+                createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
+    }
+}

@@ -1,0 +1,86 @@
+import RapportCore
+import SQLKit
+
+extension WriteTransaction {
+    @discardableResult
+    public func insertDepartment(key: String, name: String, description: String?, actor: Actor = .system,
+                                 emitEvent: Bool = true) async throws -> Department {
+        if try await firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
+            throw StoreError(.conflict, "a department with key \"\(key)\" already exists", field: "key")
+        }
+        let now = now()
+        let department = Department(id: newID("dep"), key: key, name: name, description: description, createdAt: now, updatedAt: now)
+        try await execute("""
+            INSERT INTO departments (id, key, name, description, created_at, updated_at)
+            VALUES (\(bind: department.id), \(bind: key), \(bind: name), \(bind: description), \(bind: now.microseconds), \(bind: now.microseconds))
+            """)
+        if emitEvent {
+            append(.change("department", "created", subject: department.id, record: department.json,
+                           changedFields: ["key", "name", "description"], actor: actor))
+        }
+        return department
+    }
+
+    public func updateDepartment(id: String, changes: DepartmentChanges, actor: Actor) async throws -> Department {
+        guard let current = try await DepartmentRows.find(id: id, on: database) else { throw StoreError.notFound("department", id) }
+        var next = current
+        var changed: [String] = []
+        if let key = changes.key, key != current.key {
+            if try await firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
+                throw StoreError(.conflict, "a department with key \"\(key)\" already exists", field: "key")
+            }
+            next.key = key
+            changed.append("key")
+        }
+        if let name = changes.name, name != current.name { next.name = name; changed.append("name") }
+        let description = changes.description.applied(to: current.description)
+        if description != current.description { next.description = description; changed.append("description") }
+        guard !changed.isEmpty else { return current }
+        next.updatedAt = now()
+        try await execute("""
+            UPDATE departments SET key = \(bind: next.key), name = \(bind: next.name), description = \(bind: next.description),
+            updated_at = \(bind: next.updatedAt.microseconds) WHERE id = \(bind: id)
+            """)
+        append(.change("department", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
+        return next
+    }
+
+    public func deleteDepartment(id: String, actor: Actor) async throws {
+        guard let current = try await DepartmentRows.find(id: id, on: database) else { throw StoreError.notFound("department", id) }
+        let users = try await firstRow("SELECT id FROM users WHERE department_id = \(bind: id) LIMIT 1")
+        let keys = try await firstRow("SELECT id FROM api_keys WHERE department_id = \(bind: id) AND revoked_at IS NULL LIMIT 1")
+        if users != nil || keys != nil {
+            throw StoreError(.conflict, "department \(id) still has users or API keys; move them first")
+        }
+        try await execute("DELETE FROM departments WHERE id = \(bind: id)")
+        append(.change("department", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
+    }
+}
+
+extension Store {
+    public func departments() async throws -> [Department] {
+        try await read { database in
+            try await database.raw("SELECT * FROM departments ORDER BY id").all().map(DepartmentRows.decode)
+        }
+    }
+
+    /// A department by id, or by key (`sales`).
+    public func department(_ idOrKey: String) async throws -> Department? {
+        try await read { database in
+            if let found = try await DepartmentRows.find(id: idOrKey, on: database) { return found }
+            return try await database.raw("SELECT * FROM departments WHERE key = \(bind: idOrKey)").first().map(DepartmentRows.decode)
+        }
+    }
+}
+
+enum DepartmentRows {
+    static func find(id: String, on database: any SQLDatabase) async throws -> Department? {
+        try await database.raw("SELECT * FROM departments WHERE id = \(bind: id)").first().map(decode)
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Department {
+        Department(id: try row.string("id"), key: try row.string("key"), name: try row.string("name"),
+                   description: try row.optionalString("description"),
+                   createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
+    }
+}

@@ -1,0 +1,106 @@
+import Logging
+import RapportCore
+import SQLKit
+
+/// The single writer of a database, committing requests in groups.
+///
+/// Requests that arrive while a commit runs wait in the queue and are written together in the next
+/// transaction; each gets its result only after the commit that holds its rows. One fsync then
+/// serves many requests, and the event log gets its commit order for free on one node.
+final class StoreWriter: Sendable {
+    private let driver: any DatabaseDriver
+    private let queue = WriteQueue()
+    private let ids: RecordIDGenerator
+    private let clock: @Sendable () -> Timestamp
+    private let logger: Logger
+    private let maxBatch: Int
+    private let onCommit: @Sendable ([Event]) -> Void
+
+    init(driver: any DatabaseDriver, ids: RecordIDGenerator, clock: @escaping @Sendable () -> Timestamp,
+         logger: Logger, maxBatch: Int = 256, onCommit: @escaping @Sendable ([Event]) -> Void) {
+        self.driver = driver
+        self.ids = ids
+        self.clock = clock
+        self.logger = logger
+        self.maxBatch = maxBatch
+        self.onCommit = onCommit
+    }
+
+    /// Runs `work` in the next transaction and returns its result once that transaction committed.
+    func write<T: Sendable>(_ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
+        let result: Result<any Sendable, any Error> = await withCheckedContinuation { continuation in
+            queue.submit(WriteJob(work: { try await work($0) }, complete: { continuation.resume(returning: $0) }))
+        }
+        return try result.get() as! T
+    }
+
+    /// Commits batches until the queue is closed and drained.
+    func run() async {
+        while let batch = await queue.nextBatch(limit: maxBatch) {
+            await commit(batch)
+        }
+    }
+
+    func stop() {
+        queue.close()
+    }
+
+    private struct BatchAborted: Error {}
+
+    private func commit(_ batch: [WriteJob]) async {
+        do {
+            let (results, events) = try await transaction { tx in
+                var results: [Result<any Sendable, any Error>] = []
+                results.reserveCapacity(batch.count)
+                for job in batch {
+                    tx.beginJob()
+                    do {
+                        results.append(.success(try await job.work(tx)))
+                    } catch {
+                        // A job that failed after writing leaves the transaction half-done for it;
+                        // only a rollback can undo that, so the batch is retried job by job.
+                        if tx.jobHasWritten, batch.count > 1 { throw BatchAborted() }
+                        if tx.jobHasWritten { throw error }
+                        results.append(.failure(error))
+                    }
+                }
+                return results
+            }
+            onCommit(events)
+            for (job, result) in zip(batch, results) { job.complete(result) }
+        } catch {
+            if batch.count > 1 {
+                if !(error is BatchAborted) {
+                    logger.warning("group commit failed, retrying its jobs one by one", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                for job in batch { await commit([job]) }
+            } else {
+                batch[0].complete(.failure(error))
+            }
+        }
+    }
+
+    /// Runs `body` between BEGIN and COMMIT on the writing connection, rolling back on failure.
+    private func transaction<T: Sendable>(_ body: (WriteTransaction) async throws -> T) async throws -> (T, [Event]) {
+        try await driver.withWriter { database in
+            let tx = WriteTransaction(database: database, flavor: driver.flavor, ids: ids, clock: clock)
+            // IMMEDIATE takes SQLite's write lock up front, so a second process sharing the file
+            // waits instead of failing halfway through a batch.
+            try await database.raw(driver.flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let value = try await body(tx)
+                let events = try await tx.flushEvents()
+                try await database.raw("COMMIT").run()
+                return (value, events)
+            } catch {
+                tx.discardEvents()
+                do {
+                    try await database.raw("ROLLBACK").run()
+                } catch {
+                    logger.error("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                throw error
+            }
+        }
+    }
+}

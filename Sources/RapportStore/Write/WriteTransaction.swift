@@ -1,0 +1,82 @@
+import RapportCore
+import SQLKit
+
+/// One database transaction of the writer, shared by the jobs of a batch in turn.
+///
+/// Jobs read and write through it; events are collected and appended to the log in one statement
+/// just before commit, under the log's lock, so sequence numbers follow commit order.
+public final class WriteTransaction: @unchecked Sendable {
+    // Only the writer task touches an instance, one job at a time, so plain stored state is safe.
+    let database: any SQLDatabase
+    public let flavor: SQLFlavor
+    let ids: RecordIDGenerator
+    private let clock: @Sendable () -> Timestamp
+    private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp)] = []
+    /// Whether the current job has changed anything, so a failure must roll back the batch.
+    private(set) var jobHasWritten = false
+
+    init(database: any SQLDatabase, flavor: SQLFlavor, ids: RecordIDGenerator, clock: @escaping @Sendable () -> Timestamp) {
+        self.database = database
+        self.flavor = flavor
+        self.ids = ids
+        self.clock = clock
+    }
+
+    /// The time of the current change.
+    public func now() -> Timestamp { clock() }
+
+    /// A fresh time-sortable id such as `cus_01J…`.
+    public func newID(_ prefix: String) -> String { ids.next(prefix: prefix) }
+
+    func beginJob() {
+        jobHasWritten = false
+    }
+
+    /// Runs a statement that changes data.
+    public func execute(_ query: SQLQueryString) async throws {
+        jobHasWritten = true
+        try await database.raw(query).run()
+    }
+
+    /// Runs a query and returns its rows; sees this transaction's own writes.
+    public func rows(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        try await database.raw(query).all()
+    }
+
+    public func firstRow(_ query: SQLQueryString) async throws -> (any SQLRow)? {
+        try await database.raw(query).first()
+    }
+
+    /// Records an event to be appended when the batch commits.
+    public func append(_ event: EventDraft) {
+        jobHasWritten = true
+        let time = clock()
+        pendingEvents.append((event, ids.next(prefix: "evt"), time))
+    }
+
+    /// Appends the collected events with the next sequence numbers; returns them as stored.
+    func flushEvents() async throws -> [Event] {
+        guard !pendingEvents.isEmpty else { return [] }
+        if flavor == .postgres {
+            // Serializes appends across every node: the lock is held until commit, so whoever
+            // appends next sees these events and numbers after them (commit order = log order).
+            try await database.raw("SELECT pg_advisory_xact_lock(\(literal: EventLog.appendLockKey))").run()
+        }
+        let head = try await EventLog.head(on: database)
+        var events: [Event] = []
+        events.reserveCapacity(pendingEvents.count)
+        for (offset, pending) in pendingEvents.enumerated() {
+            events.append(Event(sequence: head + Int64(offset) + 1, id: pending.id, type: pending.draft.type,
+                                subject: pending.draft.subject, time: pending.time, data: pending.draft.data))
+        }
+        for chunk in stride(from: 0, to: events.count, by: 500) {
+            try await EventLog.insert(events[chunk..<min(chunk + 500, events.count)], on: database)
+        }
+        pendingEvents.removeAll()
+        return events
+    }
+
+    func discardEvents() {
+        pendingEvents.removeAll()
+    }
+}
