@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteKit
 import Synchronization
 
@@ -10,12 +11,24 @@ final class SQLiteDriver: DatabaseDriver {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
+    private let threads: NIOThreadPool
     private let logger: Logger
 
     static func open(directory: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("rapport.sqlite")
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        // Own threads per database: a connection waiting on another process's lock blocks one of
+        // these threads, never the threads another store needs to finish and release that lock.
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threads.start()
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let writer: SQLiteConnection
+        do {
+            writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
+        } catch {
+            try? await threads.shutdownGracefully()
+            throw error
+        }
         do {
             // WAL lets readers work while the writer commits; FULL makes every commit durable
             // against power loss, which costs nothing extra with group commit.
@@ -25,21 +38,23 @@ final class SQLiteDriver: DatabaseDriver {
             }
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
                 try await reader.sql().raw("PRAGMA query_only=ON").run()
                 try await reader.sql().raw("PRAGMA busy_timeout=10000").run()
                 readers.append(reader)
             }
-            return SQLiteDriver(writer: writer, readers: readers, logger: logger)
+            return SQLiteDriver(writer: writer, readers: readers, threads: threads, logger: logger)
         } catch {
             try? await writer.close()
+            try? await threads.shutdownGracefully()
             throw error
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, logger: Logger) {
         self.writer = writer
         self.readers = readers
+        self.threads = threads
         self.logger = logger
     }
 
@@ -57,5 +72,6 @@ final class SQLiteDriver: DatabaseDriver {
     func close() async {
         for reader in readers { try? await reader.close() }
         try? await writer.close()
+        try? await threads.shutdownGracefully()
     }
 }

@@ -1,0 +1,74 @@
+import HTTPTypes
+import RapportCore
+import RapportServer
+import Testing
+
+@Suite("HTTP: health, metrics and the OpenAPI document")
+struct OperationsTests {
+    @Test("health checks answer 200", arguments: Backend.available)
+    func health(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let live = try await api.get("/health/live", auth: .none)
+            #expect(live.status == .ok)
+            #expect(live.json["status"]?.stringValue == "ok")
+            let ready = try await api.get("/health/ready", auth: .none)
+            #expect(ready.status == .ok)
+            #expect(ready.json["status"]?.stringValue == "ok")
+            #expect(ready.json["database"]?.stringValue == "ok")
+            #expect(ready.headers[HTTPField.Name("X-Request-ID")!]?.isEmpty == false)
+        }
+    }
+
+    @Test("metrics show request counts and the event log head")
+    func metrics() async throws {
+        try await withApp { api, _ in
+            _ = try await api.createCustomer(["name": "Ana"])
+            _ = try await api.createCustomer(["name": "Bo"])
+            _ = try await api.get("/v1/customers")
+            let head = try await api.eventHead()
+            #expect(head == 3)
+
+            let reply = try await api.get("/metrics", auth: .none)
+            #expect(reply.status == .ok)
+            #expect(reply.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let lines = reply.text.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.hasPrefix("rapport_http_requests_total{") }, "\(reply.text.prefix(2000))")
+            let created = lines.first { $0.hasPrefix("rapport_http_requests_total{") && $0.contains("method=\"POST\"")
+                && $0.contains("status=\"201\"") }
+            #expect(created?.split(separator: " ").last.flatMap { Double($0) } == 2, "\(created ?? "no POST 201 line")")
+            let headLine = lines.first { $0.hasPrefix("rapport_event_log_head") }
+            #expect(headLine?.split(separator: " ").last.flatMap { Double($0) } == Double(head), "\(headLine ?? "no head line")")
+            #expect(reply.text.contains("rapport_http_request_duration_seconds"))
+        }
+    }
+
+    @Test("/openapi.json documents exactly the registered routes")
+    func openAPIMatchesRoutes() async throws {
+        let catalog = RouteCatalog()
+        try await withApp(catalog: catalog) { api, _ in
+            let reply = try await api.get("/openapi.json", auth: .none)
+            #expect(reply.status == .ok)
+            #expect(reply.headers[.contentType]?.hasPrefix("application/json") == true)
+            let document = try JSONParser.parse(reply.bytes)
+            #expect(document["openapi"]?.stringValue?.hasPrefix("3.1") == true)
+            let paths = try #require(document["paths"]?.objectValue, "the document has no paths")
+
+            let registered = Set(catalog.entries.map { "\($0.method) \($0.path)" })
+            #expect(registered.count >= 30, "the catalog was filled: \(registered.count) routes")
+            #expect(registered.contains("get /v1/customers/{id}"))
+            #expect(registered.contains("get /openapi.json"))
+
+            let operationKeys: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+            var documented: Set<String> = []
+            for (path, item) in paths {
+                for method in item.objectValue?.keys ?? [] where operationKeys.contains(method) {
+                    documented.insert("\(method) \(path)")
+                }
+            }
+            let undocumented = registered.subtracting(documented).sorted()
+            let unregistered = documented.subtracting(registered).sorted()
+            #expect(undocumented.isEmpty, "routes missing from openapi.json: \(undocumented)")
+            #expect(unregistered.isEmpty, "openapi.json documents routes the server lacks: \(unregistered)")
+        }
+    }
+}

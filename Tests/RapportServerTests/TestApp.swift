@@ -1,0 +1,308 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import RapportCore
+import RapportServer
+import RapportStore
+import SQLKit
+import Synchronization
+import Testing
+
+// MARK: - Backends
+
+/// The databases the HTTP suite runs on: SQLite always, PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
+enum Backend: String, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    static let postgresURL = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Every backend this run can reach; pass to `@Test(arguments:)`.
+    static var available: [Backend] {
+        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+}
+
+enum TestEnvironment {
+    static let logger: Logger = {
+        var logger = Logger(label: "rapport.http-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// A fresh, empty database of `backend`, removed after `body`.
+    static func withLocation(_ backend: Backend, _ body: @Sendable (StoreLocation) async throws -> Void) async throws {
+        switch backend {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("rapport-http-test-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await body(.sqlite(directory: directory))
+        case .postgres:
+            let adminURL = try #require(Backend.postgresURL)
+            let name = "rapport_http_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+            try await admin(adminURL, "CREATE DATABASE \(name)")
+            do {
+                try await body(.postgres(url: replacingDatabase(in: adminURL, with: name)))
+            } catch {
+                try? await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                throw error
+            }
+            try await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+    }
+
+    private static func admin(_ url: String, _ statement: String) async throws {
+        try await Store.withRunning(.postgres(url: url), logger: logger, migrate: false) { store in
+            try await store.read { try await $0.raw(SQLQueryString(statement)).run() }
+        }
+    }
+
+    private static func replacingDatabase(in url: String, with name: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
+    }
+}
+
+/// Holds the first admin key's secret, announced while the application starts.
+private final class SecretBox: Sendable {
+    private let value = Mutex<String?>(nil)
+    func set(_ secret: String) { value.withLock { $0 = secret } }
+    func get() -> String? { value.withLock { $0 } }
+}
+
+/// Runs `body` against a fresh Rapport server on its own empty database, with an admin key.
+///
+/// The server runs live (real sockets) so that the store service and the start-up migrations run
+/// as in production. Everything is shut down and the database removed afterwards.
+func withApp(
+    _ backend: Backend = .sqlite,
+    maxBodyBytes: Int = 1_048_576,
+    catalog: RouteCatalog = RouteCatalog(),
+    _ body: @Sendable (API, String) async throws -> Void
+) async throws {
+    try await TestEnvironment.withLocation(backend) { location in
+        let store = try await Store.open(location, logger: TestEnvironment.logger)
+        let secret = SecretBox()
+        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
+                                                maxBodyBytes: maxBodyBytes, logLevel: .warning)
+        do {
+            let app = try buildApplication(configuration: configuration, store: store, logger: TestEnvironment.logger,
+                                           catalog: catalog, announceFirstAdminKey: { secret.set($0) })
+            try await app.test(.live) { client in
+                let adminKey = try #require(secret.get(), "the first admin key was not announced")
+                try await body(API(client: client, adminKey: adminKey), adminKey)
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+}
+
+// MARK: - Client
+
+/// Which credentials a request carries.
+enum Auth: Sendable {
+    /// `Bearer <the admin key>`.
+    case admin
+    /// No Authorization header.
+    case none
+    /// `Bearer <secret>`.
+    case bearer(String)
+    /// The Authorization header exactly as given.
+    case header(String)
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+}
+
+/// A response, with its body kept as bytes and parsed on demand.
+struct Reply: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let bytes: [UInt8]
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The body as JSON; `.null` when it is not JSON.
+    var json: JSONValue { (try? JSONParser.parse(bytes)) ?? .null }
+    /// `data` of a list response.
+    var items: [JSONValue] { json["data"]?.arrayValue ?? [] }
+    var nextCursor: String? { json["next_cursor"]?.stringValue }
+    /// `errors[].field` of a problem response.
+    var errorFields: [String] { json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [] }
+}
+
+/// The test client, with the admin key and small helpers for the API's conventions.
+struct API: Sendable {
+    let client: any TestClientProtocol
+    let adminKey: String
+
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, body: String? = nil,
+        auth: Auth = .admin, contentType: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        switch auth {
+        case .admin: headers[.authorization] = "Bearer \(adminKey)"
+        case .none: break
+        case .bearer(let secret): headers[.authorization] = "Bearer \(secret)"
+        case .header(let value): headers[.authorization] = value
+        }
+        var buffer: ByteBuffer?
+        if let json {
+            buffer = ByteBuffer(bytes: json.serialized())
+            headers[.contentType] = contentType ?? "application/json"
+        } else if let body {
+            buffer = ByteBuffer(string: body)
+            headers[.contentType] = contentType ?? "application/json"
+        } else if let contentType {
+            headers[.contentType] = contentType
+        }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: buffer)
+        return Reply(status: response.status, headers: response.headers, bytes: Array(response.body.readableBytesView))
+    }
+
+    func get(_ uri: String, auth: Auth = .admin, headers: HTTPFields = [:]) async throws -> Reply {
+        try await request(.get, uri, auth: auth, headers: headers)
+    }
+
+    @discardableResult
+    func post(_ uri: String, _ json: JSONValue, auth: Auth = .admin, headers: HTTPFields = [:]) async throws -> Reply {
+        try await request(.post, uri, json: json, auth: auth, headers: headers)
+    }
+
+    @discardableResult
+    func patch(_ uri: String, _ json: JSONValue, auth: Auth = .admin, headers: HTTPFields = [:]) async throws -> Reply {
+        try await request(.patch, uri, json: json, auth: auth, headers: headers)
+    }
+
+    @discardableResult
+    func delete(_ uri: String, auth: Auth = .admin, headers: HTTPFields = [:]) async throws -> Reply {
+        try await request(.delete, uri, auth: auth, headers: headers)
+    }
+
+    /// Sends requests over a new connection of its own (the shared one answers one request at a time).
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (TestClient) async throws -> T) async throws -> T {
+        let port = try #require(client.port)
+        return try await TestClient.withClient(host: "127.0.0.1", port: port, operation: body)
+    }
+
+    // MARK: Records
+
+    /// POST /v1/customers, which must answer 201; the created customer.
+    func createCustomer(_ body: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+        let reply = try await post("/v1/customers", body)
+        try #require(reply.status == .created, "create customer: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+        return reply.json
+    }
+
+    /// POST /v1/channels, which must answer 201; the new channel's id.
+    func createChannel(kind: String, name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let reply = try await post("/v1/channels", ["kind": .string(kind), "name": .string(name)])
+        try #require(reply.status == .created, "create channel: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+        return try #require(reply.json["id"]?.stringValue, sourceLocation: sourceLocation)
+    }
+
+    /// POST /v1/api-keys, which must answer 201; the key's id and its secret.
+    func createKey(role: String, name: String = "test key",
+                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> (id: String, secret: String) {
+        let reply = try await post("/v1/api-keys", ["name": .string(name), "role": .string(role)])
+        try #require(reply.status == .created, "create key: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+        let id = try #require(reply.json["id"]?.stringValue, sourceLocation: sourceLocation)
+        let secret = try #require(reply.json["secret"]?.stringValue, sourceLocation: sourceLocation)
+        return (id, secret)
+    }
+
+    /// Every event on the log after `after`, following `next_cursor`.
+    func events(after: Int64 = 0, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [JSONValue] {
+        var result: [JSONValue] = []
+        var uri = "/v1/events?after=\(after)&limit=1000"
+        while true {
+            let reply = try await get(uri)
+            try #require(reply.status == .ok, "events: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+            result += reply.items
+            guard let next = reply.nextCursor else { return result }
+            uri = "/v1/events?after=\(next)&limit=1000"
+        }
+    }
+
+    /// The sequence of the newest event (0 when the log is empty).
+    func eventHead(sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int64 {
+        try await events(sourceLocation: sourceLocation).last.flatMap { $0["sequence"]?.stringValue }.flatMap { Int64($0) } ?? 0
+    }
+
+    /// Every customer that is not deleted, following `next_cursor`.
+    func allCustomers(query: String = "", sourceLocation: SourceLocation = #_sourceLocation) async throws -> [JSONValue] {
+        var result: [JSONValue] = []
+        var cursor: String?
+        repeat {
+            var uri = "/v1/customers?limit=500"
+            if !query.isEmpty { uri += "&" + query }
+            if let cursor { uri += "&cursor=" + encodeQuery(cursor) }
+            let reply = try await get(uri)
+            try #require(reply.status == .ok, "list customers: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+            result += reply.items
+            cursor = reply.nextCursor
+        } while cursor != nil
+        return result
+    }
+}
+
+// MARK: - JSON and URLs
+
+extension JSONValue {
+    /// The member `key` of an object; nil for anything else.
+    subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    /// The element at `index` of an array; nil when out of range or not an array.
+    subscript(index: Int) -> JSONValue? {
+        guard let array = arrayValue, array.indices.contains(index) else { return nil }
+        return array[index]
+    }
+
+    /// The strings of an array of strings.
+    var strings: [String] { arrayValue?.compactMap(\.stringValue) ?? [] }
+}
+
+private let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+/// `text` percent-encoded for a query value or a path segment (everything but unreserved characters).
+func encodeQuery(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: unreserved)!
+}
+
+// MARK: - Expectations
+
+/// Expects an RFC 9457 problem response with `status`, naming `field` in `errors[]` when given.
+func expectProblem(
+    _ reply: Reply, _ status: HTTPResponse.Status, type: String? = nil, field: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(reply.status == status, "expected \(status), got \(reply.status): \(reply.text)", sourceLocation: sourceLocation)
+    #expect(reply.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+    #expect(reply.json["status"]?.intValue == Int64(status.code), "body: \(reply.text)", sourceLocation: sourceLocation)
+    #expect(reply.json["title"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(reply.json["type"]?.stringValue?.hasPrefix("https://rapport.dev/problems/") == true, sourceLocation: sourceLocation)
+    if let type {
+        #expect(reply.json["type"]?.stringValue == "https://rapport.dev/problems/" + type, "body: \(reply.text)",
+                sourceLocation: sourceLocation)
+    }
+    if let field {
+        #expect(reply.errorFields.contains(field), "expected errors[].field \(field), got \(reply.errorFields): \(reply.text)",
+                sourceLocation: sourceLocation)
+    }
+}
+
+/// The ETag the server gives version `version` of record `id`.
+func etag(_ id: String, version: Int) -> String { "\"\(id)-v\(version)\"" }

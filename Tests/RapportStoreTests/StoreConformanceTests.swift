@@ -1,0 +1,175 @@
+import Foundation
+import RapportCore
+@testable import RapportStore
+import Testing
+
+/// One suite, both backends: what the API relies on from the store.
+@Suite struct StoreConformanceTests {
+    let normalizer = try! IdentityNormalizer(defaultRegion: "DE")
+    let actor = Actor(kind: .apiKey, id: "key_test")
+
+    @Test(arguments: Backend.available)
+    func migrationsRunOnceAndSeedDepartments(_ backend: Backend) async throws {
+        try await TestDatabases.withStore(backend) { store in
+            #expect(try await store.migrate().isEmpty)
+            let keys = try await store.departments().map(\.key)
+            #expect(keys == ["sales", "marketing", "service", "finance"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func identityBelongsToOneCustomer(_ backend: Backend) async throws {
+        let ana = try normalizer.parse("email:Ana@Example.com")
+        try await TestDatabases.withStore(backend) { store in
+            let first = try await store.write { tx in
+                try await tx.createCustomer(NewCustomer(name: "Ana", identities: [ana]), actor: actor)
+            }
+            let error = await #expect(throws: StoreError.self) {
+                try await store.write { tx in
+                    try await tx.createCustomer(NewCustomer(name: "Impostor", identities: [ana]), actor: actor)
+                }
+            }
+            #expect(error?.code == .conflict)
+            #expect(error?.holderID == first.id)
+            #expect(try await store.customer(holding: ana)?.id == first.id)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func concurrentClaimsOfOneIdentityLeaveOneHolder(_ backend: Backend) async throws {
+        let phone = try normalizer.parse("phone:030 1234567")
+        try await TestDatabases.withStore(backend) { store in
+            let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
+                for index in 0..<25 {
+                    group.addTask {
+                        do {
+                            return .success(try await store.write { tx in
+                                try await tx.createCustomer(NewCustomer(name: "Caller \(index)", identities: [phone]), actor: actor).id
+                            })
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = outcomes.compactMap { try? $0.get() }
+            #expect(winners.count == 1)
+            for case .failure(let error) in outcomes {
+                #expect((error as? StoreError)?.holderID == winners.first)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func staleVersionIsRefusedAndChangesNothing(_ backend: Backend) async throws {
+        try await TestDatabases.withStore(backend) { store in
+            let customer = try await store.write { tx in
+                try await tx.createCustomer(NewCustomer(name: "Ana", attributes: ["tier": "gold"]), actor: actor)
+            }
+            var patch = CustomerPatch()
+            patch.name = "Ana Lima"
+            patch.attributes = ["tier": .null, "vip": true]
+            let namePatch = patch
+            let updated = try await store.write { tx in
+                try await tx.patchCustomer(id: customer.id, patch: namePatch, expectedVersion: 1, actor: actor)
+            }
+            #expect(updated.version == 2)
+            #expect(updated.attributes == ["vip": true])
+            var stale = CustomerPatch()
+            stale.name = "Overwritten"
+            let stalePatch = stale
+            let error = await #expect(throws: StoreError.self) {
+                try await store.write { tx in try await tx.patchCustomer(id: customer.id, patch: stalePatch, expectedVersion: 1, actor: actor) }
+            }
+            #expect(error?.code == .preconditionFailed)
+            #expect(try await store.customer(customer.id)?.name == "Ana Lima")
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func ingestResolvesIdentityAndDeduplicatesExternalIDs(_ backend: Backend) async throws {
+        let email = try normalizer.parse("email:ana@example.com")
+        try await TestDatabases.withStore(backend) { store in
+            let channel = try await store.write { tx in try await tx.insertChannel(kind: .email, name: "support", settings: [:], actor: actor) }
+            let new = NewInteraction(channelID: channel.id, party: .identity(email), kind: .email, subject: "Hello", externalID: "msg-1")
+            let first = try await store.write { tx in try await tx.ingestInteraction(new, actor: actor) }
+            #expect(first.created)
+            #expect(first.createdCustomerID == first.interaction.customerID)
+            let again = try await store.write { tx in try await tx.ingestInteraction(new, actor: actor) }
+            #expect(!again.created)
+            #expect(again.interaction.id == first.interaction.id)
+            var second = new
+            second.externalID = "msg-2"
+            let secondMessage = second
+            let other = try await store.write { tx in try await tx.ingestInteraction(secondMessage, actor: actor) }
+            #expect(other.interaction.customerID == first.interaction.customerID)
+            #expect(other.createdCustomerID == nil)
+            let timeline = try await store.timeline(of: first.interaction.customerID, newestFirst: false, limit: 10, cursor: nil)
+            #expect(timeline.items.map(\.id) == [first.interaction.id, other.interaction.id])
+            let types = try await store.events(after: 0, limit: 100).map(\.type)
+            #expect(types == ["rapport.channel.created", "rapport.customer.created", "rapport.interaction.created", "rapport.interaction.created"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func failedJobInAGroupCommitDoesNotTakeOthersDown(_ backend: Backend) async throws {
+        struct Boom: Error {}
+        try await TestDatabases.withStore(backend) { store in
+            let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        do {
+                            return .success(try await store.write { tx in
+                                let customer = try await tx.createCustomer(NewCustomer(name: "Customer \(index)"), actor: actor)
+                                // Fails after writing: only a rollback can undo its rows.
+                                if index == 17 { throw Boom() }
+                                return customer.id
+                            })
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { (try? $0.get()) != nil }.count == 39)
+            let all = try await store.customers(matching: CustomerFilter(), limit: 100, cursor: nil)
+            #expect(all.items.count == 39)
+            #expect(!all.items.contains { $0.name == "Customer 17" })
+            let events = try await store.events(after: 0, limit: 1_000)
+            #expect(events.count == 39)
+            #expect(events.map(\.sequence) == Array(1...39))
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func listPagesAndFilters(_ backend: Backend) async throws {
+        try await TestDatabases.withStore(backend) { store in
+            for index in 0..<7 {
+                let tier: JSONValue = index.isMultiple(of: 2) ? "gold" : "silver"
+                _ = try await store.write { tx in
+                    try await tx.createCustomer(NewCustomer(name: "Name \(index)", attributes: ["tier": tier, "n": .integer(Int64(index))]), actor: actor)
+                }
+            }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await store.customers(matching: CustomerFilter(), limit: 3, cursor: cursor)
+                seen += page.items.map(\.id)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen.count == 7)
+            #expect(seen == seen.sorted())
+            var gold = CustomerFilter()
+            gold.attributes = [("tier", CustomerFilter.candidates(for: "gold"))]
+            #expect(try await store.customers(matching: gold, limit: 50, cursor: nil).items.count == 4)
+            var number = CustomerFilter()
+            number.attributes = [("n", CustomerFilter.candidates(for: "5"))]
+            #expect(try await store.customers(matching: number, limit: 50, cursor: nil).items.map(\.name) == ["Name 5"])
+            var prefix = CustomerFilter()
+            prefix.namePrefix = "NAME 1"
+            #expect(try await store.customers(matching: prefix, limit: 50, cursor: nil).items.map(\.name) == ["Name 1"])
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import RapportCore
+@testable import RapportStore
+import SQLKit
+import Testing
+
+/// The backends the store suite runs on: SQLite always, PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
+enum Backend: String, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    static let postgresURL = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static var available: [Backend] {
+        if postgresURL == nil {
+            print("RapportStoreTests: PostgreSQL tests skipped: RAPPORT_TEST_POSTGRES_URL is not set")
+            return [.sqlite]
+        }
+        return [.sqlite, .postgres]
+    }
+}
+
+enum TestDatabases {
+    static let logger: Logger = {
+        var logger = Logger(label: "rapport.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// A fresh, empty database of `backend`, removed after `body`.
+    static func withLocation<T: Sendable>(_ backend: Backend, _ body: @Sendable (StoreLocation) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            return try await body(.sqlite(directory: directory))
+        case .postgres:
+            guard let adminURL = Backend.postgresURL else { throw StoreError(.unavailable, "RAPPORT_TEST_POSTGRES_URL is not set") }
+            let name = "rapport_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+            try await admin(adminURL, "CREATE DATABASE \(name)")
+            print("RapportStoreTests: running on PostgreSQL database \(name)")
+            do {
+                let result = try await body(.postgres(url: replacingDatabase(in: adminURL, with: name)))
+                try await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                return result
+            } catch {
+                try? await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a fresh migrated store of `backend`.
+    static func withStore<T: Sendable>(_ backend: Backend, clock: @escaping @Sendable () -> Timestamp = { .now() },
+                                       _ body: @Sendable (Store) async throws -> T) async throws -> T {
+        try await withLocation(backend) { location in
+            try await Store.withRunning(location, logger: logger, clock: clock, body)
+        }
+    }
+
+    private static func admin(_ url: String, _ statement: String) async throws {
+        try await Store.withRunning(.postgres(url: url), logger: logger, migrate: false) { store in
+            try await store.read { try await $0.raw(SQLQueryString(statement)).run() }
+        }
+    }
+
+    private static func replacingDatabase(in url: String, with name: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
+    }
+}
