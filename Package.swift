@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "RapportServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),

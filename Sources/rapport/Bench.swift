@@ -1,6 +1,105 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RapportCore
+import RapportServer
+import RapportStore
 
-/// `rapport bench`: load programs that print figures (see docs/benchmarks.md).
+/// `rapport bench`: load programs that print figures (recorded in docs/benchmarks.md).
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Ingest.self])
+
+    /// Interactions per second and latency over HTTP against a server started in this process,
+    /// and the same for a trivial route of that server as the ceiling.
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure durable interaction ingest over HTTP (POST /v1/interactions) and a trivial route.")
+
+        @Option(help: "PostgreSQL URL to measure; without it a fresh SQLite directory is used.")
+        var databaseURL: String?
+
+        @Option(help: "SQLite directory to use (default: a fresh temporary directory).")
+        var dataDir: String?
+
+        @Option(help: "Concurrent HTTP connections, one request in flight on each.")
+        var connections: Int = 64
+
+        @Option(help: "Seconds to measure each phase.")
+        var duration: Double = 10
+
+        @Option(help: "Seconds of warm-up before each phase.")
+        var warmup: Double = 2
+
+        @Option(help: "Distinct customers the interactions are spread over (each first use creates one).")
+        var customers: Int = 5_000
+
+        func run() async throws {
+            var logger = Logger(label: "rapport.bench")
+            logger.logLevel = .error
+            let temporary = dataDir == nil && databaseURL == nil
+            let directory = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("rapport-bench-\(UUID().uuidString)").path
+            defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
+            let location: StoreLocation = databaseURL.map { .postgres(url: $0) } ?? .sqlite(directory: directory)
+            let store = try await Store.open(location, logger: logger)
+            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, logLevel: .error)
+            let port = PortBox()
+            let app = try buildApplication(configuration: configuration, store: store, logger: logger,
+                                           onServerRunning: { port.set($0) })
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.run() }
+                let listening = try await port.wait()
+                let secret = try await store.write { tx in
+                    try await tx.issueAPIKey(APIKeyRequest(name: "bench", role: .admin), actor: .system).secret
+                }
+                let channel = try await store.write { tx in
+                    try await tx.insertChannel(kind: .api, name: "bench \(UUID().uuidString.prefix(8))", settings: [:], actor: .system)
+                }
+                print("rapport bench ingest: store \(location), \(connections) connections, \(duration) s per phase after \(warmup) s warm-up")
+                let load = LoadGenerator(port: listening, connections: connections)
+                let trivial = try await load.measure(warmup: warmup, duration: duration) { _, _ in
+                    LoadGenerator.Request(method: .GET, path: "/health/live", headers: [], body: [])
+                }
+                print(trivial.line(name: "GET /health/live (ceiling)"))
+                let run = UUID().uuidString.prefix(8).lowercased()
+                let customers = self.customers
+                let ingest = try await load.measure(warmup: warmup, duration: duration) { connection, sequence in
+                    let body: JSONValue = [
+                        "channel_id": .string(channel.id),
+                        "identity": .string("email:bench-\(run)-\((connection * 7_919 + sequence) % customers)@example.com"),
+                        "kind": "message", "direction": "inbound",
+                        "body": "Hello, I would like to know where my order is.",
+                        "external_id": .string("bench-\(run)-\(connection)-\(sequence)"),
+                    ]
+                    return LoadGenerator.Request(method: .POST, path: "/v1/interactions",
+                                                 headers: [("Authorization", "Bearer \(secret)"), ("Content-Type", "application/json")],
+                                                 body: body.serialized())
+                }
+                print(ingest.line(name: "POST /v1/interactions (durable)"))
+                let head = try await store.eventLogHead()
+                print("event log head after the run: \(head)")
+                group.cancelAll()
+            }
+            await store.close()
+        }
+    }
+}
+
+/// The port the server listens on, once it does.
+final class PortBox: Sendable {
+    private let stream: AsyncStream<Int>
+    private let continuation: AsyncStream<Int>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+    }
+
+    func set(_ port: Int) {
+        continuation.yield(port)
+    }
+
+    func wait() async throws -> Int {
+        for await port in stream { return port }
+        throw CancellationError()
+    }
 }

@@ -91,6 +91,13 @@ struct AccessTests {
             #expect(!list.text.contains(secret))
             #expect(!list.text.contains(adminKey))
 
+            expectProblem(try await api.post("/v1/api-keys", ["name": "x", "role": "root"]), .unprocessableContent, field: "role")
+            expectProblem(try await api.post("/v1/api-keys", ["role": "agent"]), .unprocessableContent, field: "name")
+            expectProblem(try await api.post("/v1/api-keys", ["name": "x", "role": "agent", "department_id": "dep_missing"]),
+                          .unprocessableContent, field: "department_id")
+            #expect(try await api.get("/v1/api-keys").items.count == 2)
+            expectProblem(try await api.delete("/v1/api-keys/key_missing"), .notFound)
+
             // Revoking shows the key without its secret as well.
             let revoked = try await api.delete("/v1/api-keys/\(id)")
             #expect(revoked.json["secret"] == nil)

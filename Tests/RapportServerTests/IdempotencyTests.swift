@@ -1,4 +1,6 @@
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import RapportCore
 import Testing
 
@@ -66,6 +68,36 @@ struct IdempotencyTests {
 
             expectProblem(try await api.post("/v1/customers", body, headers: [.idempotencyKey: "has space"]),
                           .badRequest, field: "Idempotency-Key")
+        }
+    }
+
+    @Test("concurrent retries with one key create one record and all get its response", arguments: Backend.available)
+    func concurrentRetries(backend: Backend) async throws {
+        try await withApp(backend) { api, adminKey in
+            let body = JSONValue.object(["name": "Retried", "emails": ["retry@example.com"]]).serialized()
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        try await api.withConnection { connection in
+                            let response = try await connection.execute(TestClient.Request(
+                                "/v1/customers", method: .post,
+                                headers: [.authorization: "Bearer \(adminKey)", .contentType: "application/json",
+                                          .idempotencyKey: "same-retry"],
+                                body: ByteBuffer(bytes: body)))
+                            return Reply(status: response.status, headers: response.headers,
+                                         bytes: response.body.map { Array($0.readableBytesView) } ?? [])
+                        }
+                    }
+                }
+                var replies: [Reply] = []
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+            #expect(replies.map(\.status) == Array(repeating: .created, count: 10), "\(replies.map(\.text))")
+            #expect(Set(replies.map(\.bytes)).count == 1, "every retry sees the same body")
+            #expect(replies.filter { $0.headers[.idempotentReplayed] == nil }.count == 1, "exactly one ran the write")
+            #expect(try await api.allCustomers().count == 1)
+            #expect(try await api.events().filter { $0["type"]?.stringValue == "rapport.customer.created" }.count == 1)
         }
     }
 

@@ -4,6 +4,11 @@ import Testing
 
 @Suite("HTTP: interactions and timelines")
 struct InteractionTests {
+    /// The microseconds of an RFC 3339 time, so that `10:00:00Z` and `10:00:00.000Z` compare equal.
+    private func instant(_ value: JSONValue?) -> Int64? {
+        value?.stringValue.flatMap { Timestamp(rfc3339: $0)?.microseconds }
+    }
+
     @Test("an unknown identity creates the customer; a known one resolves to it", arguments: Backend.available)
     func identityResolution(backend: Backend) async throws {
         try await withApp(backend) { api, _ in
@@ -21,7 +26,7 @@ struct InteractionTests {
             #expect(first.json["channel_id"]?.stringValue == web)
             #expect(first.json["kind"]?.stringValue == "page_view")
             #expect(first.json["direction"]?.stringValue == "inbound")
-            #expect(first.json["occurred_at"]?.stringValue == "2026-03-01T10:00:00Z")
+            #expect(instant(first.json["occurred_at"]) == instant(.string("2026-03-01T10:00:00Z")))
 
             let lookup = try await api.get("/v1/customers/lookup?email=new.person%40example.com")
             #expect(lookup.status == .ok)
@@ -60,6 +65,10 @@ struct InteractionTests {
                           .unprocessableContent, field: "identity")
             expectProblem(try await api.get("/v1/interactions/int_missing"), .notFound)
             #expect(try await api.allCustomers().count == 1)
+
+            // A channel with interactions stays.
+            expectProblem(try await api.delete("/v1/channels/\(web)"), .conflict)
+            #expect(try await api.get("/v1/channels/\(web)").status == .ok)
         }
     }
 
@@ -123,7 +132,7 @@ struct InteractionTests {
             }
             _ = try await api.post("/v1/interactions", ["channel_id": .string(web), "customer_id": .string(other),
                                                         "occurred_at": "2026-03-01T11:00:00Z"])
-            let ascending = plan.map(\.time).sorted()
+            let ascending = plan.compactMap { instant(.string($0.time)) }.sorted()
 
             var seen: [JSONValue] = []
             var uri = "/v1/customers/\(id)/timeline?limit=2"
@@ -139,20 +148,20 @@ struct InteractionTests {
                 uri = "/v1/customers/\(id)/timeline?limit=2&cursor=\(encodeQuery(next))"
             }
             #expect(pages == 3)
-            #expect(seen.compactMap { $0["occurred_at"]?.stringValue } == ascending)
+            #expect(seen.compactMap { instant($0["occurred_at"]) } == ascending)
             #expect(Set(seen.compactMap { $0["channel_id"]?.stringValue }) == [web, chat])
             #expect(seen.allSatisfy { $0["customer_id"]?.stringValue == id })
             #expect(Set(seen.compactMap { $0["id"]?.stringValue }).count == 5)
 
             let descending = try await api.get("/v1/customers/\(id)/timeline?order=desc")
-            #expect(descending.items.compactMap { $0["occurred_at"]?.stringValue } == ascending.reversed())
+            #expect(descending.items.compactMap { instant($0["occurred_at"]) } == ascending.reversed())
             #expect(descending.nextCursor == nil)
 
-            var descendingPaged: [String] = []
+            var descendingPaged: [Int64] = []
             var descURI = "/v1/customers/\(id)/timeline?order=desc&limit=3"
             while true {
                 let reply = try await api.get(descURI)
-                descendingPaged += reply.items.compactMap { $0["occurred_at"]?.stringValue }
+                descendingPaged += reply.items.compactMap { instant($0["occurred_at"]) }
                 guard let next = reply.nextCursor, descendingPaged.count < 20 else { break }
                 descURI = "/v1/customers/\(id)/timeline?order=desc&limit=3&cursor=\(encodeQuery(next))"
             }

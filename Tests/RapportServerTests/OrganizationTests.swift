@@ -128,6 +128,11 @@ struct OrganizationTests {
                                                            "department_id": "dep_missing"]),
                           .unprocessableContent, field: "department_id")
             #expect(try await api.get("/v1/users").items.count == 2)
+
+            // A department with users cannot be deleted.
+            expectProblem(try await api.delete("/v1/departments/\(finance)"), .conflict)
+            #expect(try await api.get("/v1/departments/\(finance)").status == .ok)
+            expectProblem(try await api.patch("/v1/users/usr_missing", ["name": "Nobody"]), .notFound)
         }
     }
 }

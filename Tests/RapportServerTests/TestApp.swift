@@ -294,6 +294,8 @@ func expectProblem(
     #expect(reply.json["status"]?.intValue == Int64(status.code), "body: \(reply.text)", sourceLocation: sourceLocation)
     #expect(reply.json["title"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
     #expect(reply.json["type"]?.stringValue?.hasPrefix("https://rapport.dev/problems/") == true, sourceLocation: sourceLocation)
+    #expect(reply.json["instance"]?.stringValue?.hasPrefix("/") == true, "body: \(reply.text)", sourceLocation: sourceLocation)
+    #expect(reply.json["request_id"]?.stringValue?.isEmpty == false, "body: \(reply.text)", sourceLocation: sourceLocation)
     if let type {
         #expect(reply.json["type"]?.stringValue == "https://rapport.dev/problems/" + type, "body: \(reply.text)",
                 sourceLocation: sourceLocation)

@@ -91,7 +91,11 @@ public struct CustomerPatch: Sendable, Equatable {
         if let attributes {
             var merged = next.attributes
             for (key, value) in attributes {
-                merged[key] = value.isNull ? nil : value
+                if value.isNull {
+                    merged.removeValue(forKey: key)
+                } else {
+                    merged[key] = value
+                }
             }
             note("attributes", merged != next.attributes)
             next.attributes = merged

@@ -9,7 +9,8 @@ extension Request {
             let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard media == "application/json" || media == "application/merge-patch+json" || media.hasSuffix("+json") else {
                 throw Problem(status: .unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type",
-                              detail: "send the body as application/json")
+                              detail: "send the body as application/json",
+                              issues: [FieldIssue(field: "Content-Type", message: "must be application/json, not \(media)")])
             }
         }
         let buffer: ByteBuffer
@@ -17,7 +18,8 @@ extension Request {
             buffer = try await body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large",
-                          detail: "the body exceeds \(limit) bytes")
+                          detail: "the body exceeds \(limit) bytes",
+                          issues: [FieldIssue(field: "body", message: "must be at most \(limit) bytes")])
         }
         return Array(buffer.readableBytesView)
     }
@@ -54,9 +56,9 @@ extension Request {
     func expectedVersion(of id: String) throws -> Int64? {
         guard let header = headers[.ifMatch]?.trimmingWhitespace(), !header.isEmpty, header != "*" else { return nil }
         for tag in header.split(separator: ",") {
-            var text = tag.trimmingCharacters(in: .whitespaces)
-            if text.hasPrefix("W/") { text.removeFirst(2) }
-            guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { continue }
+            let text = tag.trimmingCharacters(in: .whitespaces)
+            // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
+            guard !text.hasPrefix("W/"), text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { continue }
             let inner = text.dropFirst().dropLast()
             guard let marker = inner.range(of: "-v", options: .backwards), inner[..<marker.lowerBound] == id,
                   let version = Int64(inner[marker.upperBound...]) else { continue }

@@ -1,3 +1,4 @@
+import NIOCore
 import RapportCore
 import SQLKit
 
@@ -39,7 +40,7 @@ extension WriteTransaction {
         try await execute("""
             INSERT INTO idempotency_keys (principal, key, request_hash, status, etag, location, body, created_at)
             VALUES (\(bind: claim.principal), \(bind: claim.key), \(bind: claim.requestHash), \(bind: response.status),
-                    \(bind: response.etag), \(bind: response.location), \(bind: response.body), \(bind: now().microseconds))
+                    \(bind: response.etag), \(bind: response.location), \(bind: ByteBuffer(bytes: response.body)), \(bind: now().microseconds))
             """)
     }
 }
@@ -61,7 +62,7 @@ enum IdempotencyRows {
             throw StoreError(.idempotencyMismatch, "Idempotency-Key \"\(claim.key)\" was already used for a different request",
                              field: "Idempotency-Key")
         }
-        return StoredResponse(status: Int(try row.int64("status")), body: try row.decode(column: "body", as: [UInt8].self),
+        return StoredResponse(status: Int(try row.int64("status")), body: Array(try row.decode(column: "body", as: ByteBuffer.self).readableBytesView),
                               etag: try row.optionalString("etag"), location: try row.optionalString("location"))
     }
 }

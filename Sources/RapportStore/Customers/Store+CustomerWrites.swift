@@ -4,7 +4,12 @@ import SQLKit
 extension WriteTransaction {
     /// Creates a customer with its identities; 409 when another customer holds one of them.
     public func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String? = nil) async throws -> Customer {
-        try await checkIdentitiesFree(new.identities, for: nil)
+        try await createCustomer(new, actor: actor, channelID: channelID, identitiesKnownFree: false)
+    }
+
+    /// `identitiesKnownFree` skips the holder check when the caller just looked them up in this transaction.
+    func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool) async throws -> Customer {
+        if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil) }
         try await checkOwnerExists(new.ownerID)
         let customer = new.customer(id: newID("cus"), at: now())
         try await execute("""

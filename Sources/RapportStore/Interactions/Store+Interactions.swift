@@ -13,50 +13,87 @@ extension WriteTransaction {
     /// Records a touchpoint: resolves the identity (creating the customer when unknown), and
     /// returns the stored interaction instead of a second one when the external id repeats.
     public func ingestInteraction(_ new: NewInteraction, actor: Actor) async throws -> IngestResult {
-        guard try await firstRow("SELECT id FROM channels WHERE id = \(bind: new.channelID)") != nil else {
-            throw StoreError(.invalidReference, "channel \(new.channelID) does not exist", field: "channel_id")
-        }
-        if let externalID = new.externalID, let row = try await firstRow("""
-            SELECT * FROM interactions WHERE channel_id = \(bind: new.channelID) AND external_id = \(bind: externalID)
-            """) {
-            return IngestResult(interaction: try InteractionRows.decode(row), created: false, createdCustomerID: nil)
-        }
-        var resolvedCustomerID: String
-        var createdCustomerID: String?
+        try await requireChannel(new.channelID)
+        // The common case costs two statements: resolve the identity, then insert unless the
+        // external id is already stored (the unique index decides, no separate lookup).
+        var customerID: String?
         switch new.party {
         case .customer(let id):
             guard let row = try await firstRow("SELECT deleted_at FROM customers WHERE id = \(bind: id)"),
                   try row.optionalTimestamp("deleted_at") == nil else {
                 throw StoreError(.invalidReference, "customer \(id) does not exist", field: "customer_id")
             }
-            resolvedCustomerID = id
+            customerID = id
         case .identity(let identity):
-            if let holder = try await customerID(holding: identity) {
-                resolvedCustomerID = holder
-            } else {
-                let customer = try await createCustomer(
-                    NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
-                    actor: actor, channelID: new.channelID)
-                resolvedCustomerID = customer.id
-                createdCustomerID = customer.id
-            }
+            customerID = try await self.customerID(holding: identity)
         }
-        let customerID = resolvedCustomerID
+        if let customerID {
+            let interaction = makeInteraction(new, customerID: customerID)
+            if try await insert(interaction, skippingDuplicate: true) {
+                append(.change("interaction", "created", subject: customerID, record: interaction.json,
+                               changedFields: [], actor: actor, channelID: interaction.channelID))
+                return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
+            }
+            guard let stored = try await storedInteraction(new) else {
+                throw StoreError(.unavailable, "interaction with external id \(new.externalID ?? "") vanished during ingest")
+            }
+            return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
+        }
+        // An unknown identity: a repeated external id must not create a second customer.
+        if let stored = try await storedInteraction(new) {
+            return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
+        }
+        guard case .identity(let identity) = new.party else { preconditionFailure("customer ids resolve or throw above") }
+        let customer = try await createCustomer(NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
+                                                actor: actor, channelID: new.channelID, identitiesKnownFree: true)
+        let interaction = makeInteraction(new, customerID: customer.id)
+        _ = try await insert(interaction, skippingDuplicate: false)
+        append(.change("interaction", "created", subject: customer.id, record: interaction.json,
+                       changedFields: [], actor: actor, channelID: interaction.channelID))
+        return IngestResult(interaction: interaction, created: true, createdCustomerID: customer.id)
+    }
+
+    /// Fails with a field-named error unless the channel exists; known channels are remembered.
+    private func requireChannel(_ id: String) async throws {
+        if memo.knownChannels.contains(id) { return }
+        guard try await firstRow("SELECT id FROM channels WHERE id = \(bind: id)") != nil else {
+            throw StoreError(.invalidReference, "channel \(id) does not exist", field: "channel_id")
+        }
+        memo.knownChannels.insert(id)
+    }
+
+    private func makeInteraction(_ new: NewInteraction, customerID: String) -> Interaction {
         let now = now()
-        let interaction = Interaction(
+        return Interaction(
             id: newID("int"), customerID: customerID, channelID: new.channelID, direction: new.direction, kind: new.kind,
             subject: new.subject, body: new.body, metadata: new.metadata, occurredAt: new.occurredAt ?? now,
             externalID: new.externalID, createdAt: now)
-        try await execute("""
+    }
+
+    /// Inserts the row; with `skippingDuplicate`, returns false instead when its external id is stored.
+    private func insert(_ interaction: Interaction, skippingDuplicate: Bool) async throws -> Bool {
+        let query: SQLQueryString = """
             INSERT INTO interactions (id, customer_id, channel_id, direction, kind, subject, body, metadata, occurred_at, external_id, created_at)
-            VALUES (\(bind: interaction.id), \(bind: customerID), \(bind: interaction.channelID), \(bind: interaction.direction.rawValue),
-                    \(bind: interaction.kind.rawValue), \(bind: interaction.subject), \(bind: interaction.body),
-                    \(bind: JSONValue.object(interaction.metadata).jsonString), \(bind: interaction.occurredAt.microseconds),
-                    \(bind: interaction.externalID), \(bind: now.microseconds))
-            """)
-        append(.change("interaction", "created", subject: customerID, record: interaction.json,
-                       changedFields: [], actor: actor, channelID: interaction.channelID))
-        return IngestResult(interaction: interaction, created: true, createdCustomerID: createdCustomerID)
+            VALUES (\(bind: interaction.id), \(bind: interaction.customerID), \(bind: interaction.channelID),
+                    \(bind: interaction.direction.rawValue), \(bind: interaction.kind.rawValue), \(bind: interaction.subject),
+                    \(bind: interaction.body), \(bind: JSONValue.object(interaction.metadata).jsonString),
+                    \(bind: interaction.occurredAt.microseconds), \(bind: interaction.externalID), \(bind: interaction.createdAt.microseconds))
+            """
+        guard skippingDuplicate, interaction.externalID != nil else {
+            try await execute(query)
+            return true
+        }
+        let inserted = try await rows(query + " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id")
+        if !inserted.isEmpty { markWritten() }
+        return !inserted.isEmpty
+    }
+
+    /// The interaction stored earlier under the same channel and external id, if any.
+    private func storedInteraction(_ new: NewInteraction) async throws -> Interaction? {
+        guard let externalID = new.externalID else { return nil }
+        return try await firstRow("""
+            SELECT * FROM interactions WHERE channel_id = \(bind: new.channelID) AND external_id = \(bind: externalID)
+            """).map(InteractionRows.decode)
     }
 }
 

@@ -39,6 +39,7 @@ extension WriteTransaction {
             throw StoreError(.conflict, "channel \(id) has interactions and cannot be deleted")
         }
         try await execute("DELETE FROM channels WHERE id = \(bind: id)")
+        memo.knownChannels.remove(id)
         append(.change("channel", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
     }
 }

@@ -15,6 +15,7 @@ final class StoreWriter: Sendable {
     private let logger: Logger
     private let maxBatch: Int
     private let onCommit: @Sendable ([Event]) -> Void
+    private let memo = WriterMemo()
 
     init(driver: any DatabaseDriver, ids: RecordIDGenerator, clock: @escaping @Sendable () -> Timestamp,
          logger: Logger, maxBatch: Int = 256, onCommit: @escaping @Sendable ([Event]) -> Void) {
@@ -83,7 +84,7 @@ final class StoreWriter: Sendable {
     /// Runs `body` between BEGIN and COMMIT on the writing connection, rolling back on failure.
     private func transaction<T: Sendable>(_ body: (WriteTransaction) async throws -> T) async throws -> (T, [Event]) {
         try await driver.withWriter { database in
-            let tx = WriteTransaction(database: database, flavor: driver.flavor, ids: ids, clock: clock)
+            let tx = WriteTransaction(database: database, flavor: driver.flavor, ids: ids, memo: memo, clock: clock)
             // IMMEDIATE takes SQLite's write lock up front, so a second process sharing the file
             // waits instead of failing halfway through a batch.
             try await database.raw(driver.flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
@@ -94,6 +95,8 @@ final class StoreWriter: Sendable {
                 return (value, events)
             } catch {
                 tx.discardEvents()
+                // What the rolled-back work taught the memo may not be true any more.
+                memo.forgetAll()
                 do {
                     try await database.raw("ROLLBACK").run()
                 } catch {

@@ -10,13 +10,17 @@ public final class WriteTransaction: @unchecked Sendable {
     let database: any SQLDatabase
     public let flavor: SQLFlavor
     let ids: RecordIDGenerator
+    /// What the writer remembers between transactions.
+    let memo: WriterMemo
     private let clock: @Sendable () -> Timestamp
     private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp)] = []
     /// Whether the current job has changed anything, so a failure must roll back the batch.
     private(set) var jobHasWritten = false
 
-    init(database: any SQLDatabase, flavor: SQLFlavor, ids: RecordIDGenerator, clock: @escaping @Sendable () -> Timestamp) {
+    init(database: any SQLDatabase, flavor: SQLFlavor, ids: RecordIDGenerator, memo: WriterMemo = WriterMemo(),
+         clock: @escaping @Sendable () -> Timestamp) {
         self.database = database
+        self.memo = memo
         self.flavor = flavor
         self.ids = ids
         self.clock = clock
@@ -36,6 +40,11 @@ public final class WriteTransaction: @unchecked Sendable {
     public func execute(_ query: SQLQueryString) async throws {
         jobHasWritten = true
         try await database.raw(query).run()
+    }
+
+    /// Notes that the current job changed data through `rows`, e.g. an `INSERT … RETURNING`.
+    func markWritten() {
+        jobHasWritten = true
     }
 
     /// Runs a query and returns its rows; sees this transaction's own writes.
@@ -78,5 +87,17 @@ public final class WriteTransaction: @unchecked Sendable {
 
     func discardEvents() {
         pendingEvents.removeAll()
+    }
+}
+
+/// Facts the writer keeps between transactions to save statements; only the writer task uses it.
+final class WriterMemo: @unchecked Sendable {
+    /// Channels seen to exist. A channel deleted elsewhere is still caught by the foreign key.
+    var knownChannels: Set<String> = []
+
+    init() {}
+
+    func forgetAll() {
+        knownChannels.removeAll()
     }
 }
