@@ -17,7 +17,7 @@ struct InteractionsController {
         let principal = try context.require(.writeInteractions)
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let new = try NewInteraction.read(body, normalizer: services.normalizer)
-        return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
+        return try await services.idempotentWrite(request, context: context, body: bytes, prefetch: .ingest(new)) { tx in
             let result = try await tx.ingestInteraction(new, actor: principal.actor)
             return StoredResponse(status: result.created ? 201 : 200, body: result.interaction.json.serialized(),
                                   location: "/v1/interactions/\(result.interaction.id)")

@@ -10,11 +10,11 @@ extension Services {
     /// key with another body is 422. The response is stored in the transaction that made the change,
     /// so a retry after a crash either replays it or runs the change for the first time.
     func idempotentWrite(
-        _ request: Request, context: RapportRequestContext, body: [UInt8],
+        _ request: Request, context: RapportRequestContext, body: [UInt8], prefetch: WritePrefetch = .nothing,
         _ work: @escaping @Sendable (WriteTransaction) async throws -> StoredResponse
     ) async throws -> Response {
         guard let key = request.headers[.idempotencyKey] else {
-            return Self.response(try await store.write(work), replayed: false)
+            return Self.response(try await store.write(prefetch: prefetch, work), replayed: false)
         }
         guard !key.isEmpty, key.utf8.count <= 255, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
             throw Problem.badRequest(field: "Idempotency-Key", "must be 1 to 255 visible ASCII characters")
@@ -27,7 +27,7 @@ extension Services {
         if let stored = try await store.replay(claim) {
             return Self.response(stored, replayed: true)
         }
-        let (stored, replayed) = try await store.write { tx in
+        let (stored, replayed) = try await store.write(prefetch: prefetch) { tx in
             if let stored = try await tx.replay(claim) { return (stored, true) }
             let response = try await work(tx)
             try await tx.remember(response, for: claim)

@@ -52,6 +52,7 @@ extension WriteTransaction {
             """)
         if next.identities != current.identities {
             try await execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
+            lookups.release(current.identities)
             try await insertIdentities(next.identities, of: id)
         }
         append(.change("customer", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
@@ -70,6 +71,7 @@ extension WriteTransaction {
             version = \(bind: customer.version) WHERE id = \(bind: id)
             """)
         try await execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
+        lookups.release(customer.identities)
         append(.change("customer", "deleted", subject: id, record: customer.json, changedFields: ["deleted_at"], actor: actor))
     }
 
@@ -104,7 +106,12 @@ extension WriteTransaction {
 
     /// The customer an identity resolves to, within this transaction.
     public func customerID(holding identity: Identity) async throws -> String? {
-        try await firstRow("SELECT customer_id FROM identities WHERE kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value)")
+        switch lookups.holder(of: identity) {
+        case .customer(let id): return id
+        case .nobody: return nil
+        case nil: break
+        }
+        return try await firstRow("SELECT customer_id FROM identities WHERE kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value)")
             .map { try $0.string("customer_id") }
     }
 
@@ -140,6 +147,7 @@ extension WriteTransaction {
             values.append("(\(bind: identity.kind.rawValue), \(bind: identity.value), \(bind: customerID), \(bind: position), \(bind: created))")
         }
         try await execute("INSERT INTO identities (kind, value, customer_id, position, created_at) VALUES " + values.joined(separator: ", "))
+        lookups.hold(identities, by: customerID)
     }
 
     private func checkOwnerExists(_ ownerID: String?) async throws {

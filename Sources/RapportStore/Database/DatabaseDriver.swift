@@ -3,6 +3,8 @@ import SQLKit
 /// The connections of one database: one writer, used by one task at a time, and readers.
 protocol DatabaseDriver: Sendable {
     var flavor: SQLFlavor { get }
+    /// Where the writer should run to be closest to its connection, if anywhere in particular.
+    var writerExecutor: (any TaskExecutor)? { get }
     /// Runs `body` on the writing connection. Only the store's writer calls this, one call at a time.
     func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` on a reading connection; it sees every committed transaction.

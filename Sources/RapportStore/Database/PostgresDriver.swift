@@ -5,6 +5,7 @@ import PostgresKit
 /// PostgreSQL through a pooled client; the writer borrows one connection per transaction.
 final class PostgresDriver: DatabaseDriver {
     let flavor = SQLFlavor.postgres
+    let writerExecutor: (any TaskExecutor)? = nil
     private let client: PostgresClient
 
     init(url: String, logger: Logger) throws {

@@ -12,6 +12,8 @@ final class SQLiteDriver: DatabaseDriver {
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let threads: NIOThreadPool
+    private let loops: MultiThreadedEventLoopGroup
+    let writerExecutor: (any TaskExecutor)?
     private let logger: Logger
 
     static func open(directory: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
@@ -21,12 +23,15 @@ final class SQLiteDriver: DatabaseDriver {
         // these threads, never the threads another store needs to finish and release that lock.
         let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
         threads.start()
-        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        // A loop of its own, so statement completions never queue behind HTTP work on the shared loops.
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = loops.next()
         let writer: SQLiteConnection
         do {
             writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
         } catch {
             try? await threads.shutdownGracefully()
+            try? await loops.shutdownGracefully()
             throw error
         }
         do {
@@ -43,15 +48,19 @@ final class SQLiteDriver: DatabaseDriver {
                 try await reader.sql().raw("PRAGMA busy_timeout=10000").run()
                 readers.append(reader)
             }
-            return SQLiteDriver(writer: writer, readers: readers, threads: threads, logger: logger)
+            return SQLiteDriver(writer: writer, readers: readers, threads: threads, loops: loops, logger: logger)
         } catch {
             try? await writer.close()
             try? await threads.shutdownGracefully()
+            try? await loops.shutdownGracefully()
             throw error
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool,
+                 loops: MultiThreadedEventLoopGroup, logger: Logger) {
+        self.loops = loops
+        self.writerExecutor = EventLoopExecutor(loop: writer.eventLoop)
         self.writer = writer
         self.readers = readers
         self.threads = threads
@@ -73,5 +82,6 @@ final class SQLiteDriver: DatabaseDriver {
         for reader in readers { try? await reader.close() }
         try? await writer.close()
         try? await threads.shutdownGracefully()
+        try? await loops.shutdownGracefully()
     }
 }

@@ -95,8 +95,10 @@ public final class Store: Service, Sendable {
     }
 
     /// Runs `work` in the next group commit; returns after that commit is durable.
-    public func write<T: Sendable>(_ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
-        try await writer.write(work)
+    /// `prefetch` names what `work` will look up, so a whole batch reads it in one statement.
+    public func write<T: Sendable>(prefetch: WritePrefetch = .nothing,
+                                   _ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
+        try await writer.write(prefetch: prefetch, work)
     }
 
     /// Runs `body` on a reading connection.

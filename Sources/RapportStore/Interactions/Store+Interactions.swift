@@ -28,16 +28,26 @@ extension WriteTransaction {
             customerID = try await self.customerID(holding: identity)
         }
         if let customerID {
-            let interaction = makeInteraction(new, customerID: customerID)
-            if try await insert(interaction, skippingDuplicate: true) {
-                append(.change("interaction", "created", subject: customerID, record: interaction.json,
-                               changedFields: [], actor: actor, channelID: interaction.channelID))
+            switch try await knownInteraction(new) {
+            case .some(.some(let stored)):
+                return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
+            case .some(.none):
+                // Known not to be stored: join the batch's one multi-row insert.
+                let interaction = makeInteraction(new, customerID: customerID)
+                bufferInsert(interaction)
+                appendCreated(interaction, actor: actor)
                 return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
+            case .none:
+                let interaction = makeInteraction(new, customerID: customerID)
+                if try await insertUnlessStored(interaction) {
+                    appendCreated(interaction, actor: actor)
+                    return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
+                }
+                guard let stored = try await storedInteraction(new) else {
+                    throw StoreError(.unavailable, "interaction with external id \(new.externalID ?? "") vanished during ingest")
+                }
+                return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
             }
-            guard let stored = try await storedInteraction(new) else {
-                throw StoreError(.unavailable, "interaction with external id \(new.externalID ?? "") vanished during ingest")
-            }
-            return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
         }
         // An unknown identity: a repeated external id must not create a second customer.
         if let stored = try await storedInteraction(new) {
@@ -47,10 +57,20 @@ extension WriteTransaction {
         let customer = try await createCustomer(NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
                                                 actor: actor, channelID: new.channelID, identitiesKnownFree: true)
         let interaction = makeInteraction(new, customerID: customer.id)
-        _ = try await insert(interaction, skippingDuplicate: false)
-        append(.change("interaction", "created", subject: customer.id, record: interaction.json,
-                       changedFields: [], actor: actor, channelID: interaction.channelID))
+        bufferInsert(interaction)
+        appendCreated(interaction, actor: actor)
         return IngestResult(interaction: interaction, created: true, createdCustomerID: customer.id)
+    }
+
+    private func appendCreated(_ interaction: Interaction, actor: Actor) {
+        append(.change("interaction", "created", subject: interaction.customerID, record: interaction.json,
+                       changedFields: [], actor: actor, channelID: interaction.channelID))
+    }
+
+    /// What the batch already knows about this external id: `.some(stored or nil)`, or `nil` if unknown.
+    private func knownInteraction(_ new: NewInteraction) async throws -> Interaction?? {
+        guard let externalID = new.externalID else { return .some(nil) }
+        return lookups.interaction(for: ExternalKey(channelID: new.channelID, externalID: externalID))
     }
 
     /// Fails with a field-named error unless the channel exists; known channels are remembered.
@@ -70,27 +90,30 @@ extension WriteTransaction {
             externalID: new.externalID, createdAt: now)
     }
 
-    /// Inserts the row; with `skippingDuplicate`, returns false instead when its external id is stored.
-    private func insert(_ interaction: Interaction, skippingDuplicate: Bool) async throws -> Bool {
+    /// Inserts the row unless its external id is already stored; returns whether it did.
+    private func insertUnlessStored(_ interaction: Interaction) async throws -> Bool {
         let query: SQLQueryString = """
             INSERT INTO interactions (id, customer_id, channel_id, direction, kind, subject, body, metadata, occurred_at, external_id, created_at)
             VALUES (\(bind: interaction.id), \(bind: interaction.customerID), \(bind: interaction.channelID),
                     \(bind: interaction.direction.rawValue), \(bind: interaction.kind.rawValue), \(bind: interaction.subject),
                     \(bind: interaction.body), \(bind: JSONValue.object(interaction.metadata).jsonString),
                     \(bind: interaction.occurredAt.microseconds), \(bind: interaction.externalID), \(bind: interaction.createdAt.microseconds))
+            ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id
             """
-        guard skippingDuplicate, interaction.externalID != nil else {
-            try await execute(query)
-            return true
+        let inserted = try await rows(query)
+        if !inserted.isEmpty {
+            markWritten()
+            lookups.stored(interaction)
         }
-        let inserted = try await rows(query + " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id")
-        if !inserted.isEmpty { markWritten() }
         return !inserted.isEmpty
     }
 
     /// The interaction stored earlier under the same channel and external id, if any.
     private func storedInteraction(_ new: NewInteraction) async throws -> Interaction? {
         guard let externalID = new.externalID else { return nil }
+        if case .some(let known) = lookups.interaction(for: ExternalKey(channelID: new.channelID, externalID: externalID)) {
+            return known
+        }
         return try await firstRow("""
             SELECT * FROM interactions WHERE channel_id = \(bind: new.channelID) AND external_id = \(bind: externalID)
             """).map(InteractionRows.decode)
@@ -156,6 +179,26 @@ extension Store {
 }
 
 enum InteractionRows {
+    /// Inserts rows in one statement.
+    static func insert(_ interactions: ArraySlice<Interaction>, on database: any SQLDatabase) async throws {
+        guard !interactions.isEmpty else { return }
+        var values: [SQLQueryString] = []
+        values.reserveCapacity(interactions.count)
+        for interaction in interactions {
+            values.append("""
+                (\(bind: interaction.id), \(bind: interaction.customerID), \(bind: interaction.channelID),
+                 \(bind: interaction.direction.rawValue), \(bind: interaction.kind.rawValue), \(bind: interaction.subject),
+                 \(bind: interaction.body), \(bind: JSONValue.object(interaction.metadata).jsonString),
+                 \(bind: interaction.occurredAt.microseconds), \(bind: interaction.externalID), \(bind: interaction.createdAt.microseconds))
+                """)
+        }
+        let head: SQLQueryString = """
+            INSERT INTO interactions (id, customer_id, channel_id, direction, kind, subject, body, metadata, occurred_at, external_id, created_at)
+            VALUES 
+            """
+        try await database.raw(head + values.joined(separator: ", ")).run()
+    }
+
     static func decode(_ row: any SQLRow) throws -> Interaction {
         Interaction(
             id: try row.string("id"), customerID: try row.string("customer_id"), channelID: try row.string("channel_id"),

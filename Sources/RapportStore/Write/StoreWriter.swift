@@ -28,17 +28,19 @@ final class StoreWriter: Sendable {
     }
 
     /// Runs `work` in the next transaction and returns its result once that transaction committed.
-    func write<T: Sendable>(_ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
+    func write<T: Sendable>(prefetch: WritePrefetch, _ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
         let result: Result<any Sendable, any Error> = await withCheckedContinuation { continuation in
-            queue.submit(WriteJob(work: { try await work($0) }, complete: { continuation.resume(returning: $0) }))
+            queue.submit(WriteJob(prefetch: prefetch, work: { try await work($0) }, complete: { continuation.resume(returning: $0) }))
         }
         return try result.get() as! T
     }
 
     /// Commits batches until the queue is closed and drained.
     func run() async {
-        while let batch = await queue.nextBatch(limit: maxBatch) {
-            await commit(batch)
+        await withTaskExecutorPreference(driver.writerExecutor) {
+            while let batch = await queue.nextBatch(limit: maxBatch) {
+                await commit(batch)
+            }
         }
     }
 
@@ -50,7 +52,9 @@ final class StoreWriter: Sendable {
 
     private func commit(_ batch: [WriteJob]) async {
         do {
+            let prefetches = batch.map(\.prefetch).filter { !$0.isEmpty }
             let (results, events) = try await transaction { tx in
+                if !prefetches.isEmpty { try await tx.lookups.load(prefetches, on: tx.database) }
                 var results: [Result<any Sendable, any Error>] = []
                 results.reserveCapacity(batch.count)
                 for job in batch {
@@ -90,11 +94,11 @@ final class StoreWriter: Sendable {
             try await database.raw(driver.flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
             do {
                 let value = try await body(tx)
-                let events = try await tx.flushEvents()
+                let events = try await tx.flushPending()
                 try await database.raw("COMMIT").run()
                 return (value, events)
             } catch {
-                tx.discardEvents()
+                tx.discardPending()
                 // What the rolled-back work taught the memo may not be true any more.
                 memo.forgetAll()
                 do {

@@ -2,6 +2,7 @@ import Synchronization
 
 /// A unit of work for the writer, with the callback that hands its result back.
 struct WriteJob: Sendable {
+    let prefetch: WritePrefetch
     let work: @Sendable (WriteTransaction) async throws -> any Sendable
     let complete: @Sendable (Result<any Sendable, any Error>) -> Void
 }

@@ -14,6 +14,10 @@ public final class WriteTransaction: @unchecked Sendable {
     let memo: WriterMemo
     private let clock: @Sendable () -> Timestamp
     private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp)] = []
+    /// Interactions to insert in one statement before commit.
+    private(set) var pendingInteractions: [Interaction] = []
+    /// Identity holders and stored interactions known for this batch.
+    let lookups = BatchLookups()
     /// Whether the current job has changed anything, so a failure must roll back the batch.
     private(set) var jobHasWritten = false
 
@@ -63,8 +67,19 @@ public final class WriteTransaction: @unchecked Sendable {
         pendingEvents.append((event, ids.next(prefix: "evt"), time))
     }
 
-    /// Appends the collected events with the next sequence numbers; returns them as stored.
-    func flushEvents() async throws -> [Event] {
+    /// Queues an interaction row for the batch's one multi-row insert.
+    func bufferInsert(_ interaction: Interaction) {
+        jobHasWritten = true
+        pendingInteractions.append(interaction)
+        lookups.stored(interaction)
+    }
+
+    /// Writes the buffered rows, then appends the events; returns the events as stored.
+    func flushPending() async throws -> [Event] {
+        for chunk in stride(from: 0, to: pendingInteractions.count, by: 200) {
+            try await InteractionRows.insert(pendingInteractions[chunk..<min(chunk + 200, pendingInteractions.count)], on: database)
+        }
+        pendingInteractions.removeAll()
         guard !pendingEvents.isEmpty else { return [] }
         if flavor == .postgres {
             // Serializes appends across every node: the lock is held until commit, so whoever
@@ -85,8 +100,9 @@ public final class WriteTransaction: @unchecked Sendable {
         return events
     }
 
-    func discardEvents() {
+    func discardPending() {
         pendingEvents.removeAll()
+        pendingInteractions.removeAll()
     }
 }
 
