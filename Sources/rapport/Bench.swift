@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import RapportCore
 import RapportServer
 import RapportStore
@@ -41,65 +42,43 @@ struct Bench: AsyncParsableCommand {
             let directory = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("rapport-bench-\(UUID().uuidString)").path
             defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
             let location: StoreLocation = databaseURL.map { .postgres(url: $0) } ?? .sqlite(directory: directory)
+
+            // Prepare the database, then measure the real server binary in its own process, as a
+            // client on another machine would see it (both still share this machine's cores).
             let store = try await Store.open(location, logger: logger)
-            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, logLevel: .error)
-            let port = PortBox()
-            let app = try buildApplication(configuration: configuration, store: store, logger: logger,
-                                           onServerRunning: { port.set($0) })
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.run() }
-                let listening = try await port.wait()
+            let (secret, channelID) = try await Bootstrap.withStoreRunning(store) {
+                try await store.migrate()
                 let secret = try await store.write { tx in
                     try await tx.issueAPIKey(APIKeyRequest(name: "bench", role: .admin), actor: .system).secret
                 }
                 let channel = try await store.write { tx in
                     try await tx.insertChannel(kind: .api, name: "bench \(UUID().uuidString.prefix(8))", settings: [:], actor: .system)
                 }
-                print("rapport bench ingest: store \(location), \(connections) connections, \(duration) s per phase after \(warmup) s warm-up")
-                let load = LoadGenerator(port: listening, connections: connections)
-                let trivial = try await load.measure(warmup: warmup, duration: duration) { _, _ in
-                    LoadGenerator.Request(method: .GET, path: "/health/live", headers: [], body: [])
-                }
-                print(trivial.line(name: "GET /health/live (ceiling)"))
-                let run = UUID().uuidString.prefix(8).lowercased()
-                let customers = self.customers
-                let ingest = try await load.measure(warmup: warmup, duration: duration) { connection, sequence in
-                    let body: JSONValue = [
-                        "channel_id": .string(channel.id),
-                        "identity": .string("email:bench-\(run)-\((connection * 7_919 + sequence) % customers)@example.com"),
-                        "kind": "message", "direction": "inbound",
-                        "body": "Hello, I would like to know where my order is.",
-                        "external_id": .string("bench-\(run)-\(connection)-\(sequence)"),
-                    ]
-                    return LoadGenerator.Request(method: .POST, path: "/v1/interactions",
-                                                 headers: [("Authorization", "Bearer \(secret)"), ("Content-Type", "application/json")],
-                                                 body: body.serialized())
-                }
-                print(ingest.line(name: "POST /v1/interactions (durable)"))
-                let head = try await store.eventLogHead()
-                print("event log head after the run: \(head)")
-                group.cancelAll()
+                return (secret, channel.id)
             }
-            await store.close()
+            let port = try await ServerProcess.freePort()
+            let server = try ServerProcess.start(port: port, location: location)
+            defer { server.stop() }
+            try await ServerProcess.waitUntilListening(port: port)
+
+            print("rapport bench ingest: store \(location), server pid \(server.pid), \(connections) connections, "
+                + "\(duration) s per phase after \(warmup) s warm-up")
+            let load = LoadGenerator(port: port, connections: connections, group: MultiThreadedEventLoopGroup.singleton)
+            let trivial = try await load.measure(warmup: warmup, duration: duration) { _, _ in
+                LoadGenerator.Request(method: .GET, path: "/health/live", headers: [], body: [])
+            }
+            print(trivial.line(name: "GET /health/live (ceiling)"))
+            let run = UUID().uuidString.prefix(8).lowercased()
+            let customers = self.customers
+            let headers = [("Authorization", "Bearer \(secret)"), ("Content-Type", "application/json")]
+            let ingest = try await load.measure(warmup: warmup, duration: duration) { connection, sequence in
+                // Written as text, so the client spends its CPU on sending, not on building JSON.
+                let customer = (connection &* 7_919 &+ sequence) % customers
+                let body = #"{"channel_id":"\#(channelID)","identity":"email:bench-\#(run)-\#(customer)@example.com","kind":"message","direction":"inbound","body":"Hello, I would like to know where my order is.","external_id":"bench-\#(run)-\#(connection)-\#(sequence)"}"#
+                return LoadGenerator.Request(method: .POST, path: "/v1/interactions", headers: headers, body: Array(body.utf8))
+            }
+            print(ingest.line(name: "POST /v1/interactions (durable)"))
         }
     }
 }
 
-/// The port the server listens on, once it does.
-final class PortBox: Sendable {
-    private let stream: AsyncStream<Int>
-    private let continuation: AsyncStream<Int>.Continuation
-
-    init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-    }
-
-    func set(_ port: Int) {
-        continuation.yield(port)
-    }
-
-    func wait() async throws -> Int {
-        for await port in stream { return port }
-        throw CancellationError()
-    }
-}

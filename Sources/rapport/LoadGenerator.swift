@@ -3,8 +3,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Keeps `connections` HTTP/1.1 keep-alive connections busy, one request in flight on each,
-/// and records every response's latency.
+/// Keeps `connections` HTTP/1.1 keep-alive connections busy, one request in flight on each, and
+/// records every response's latency. Callback-driven on NIO's event loops, so the client costs
+/// little CPU next to the server it measures on the same machine.
 struct LoadGenerator: Sendable {
     struct Request: Sendable {
         var method: HTTPMethod
@@ -14,98 +15,137 @@ struct LoadGenerator: Sendable {
     }
 
     struct Result: Sendable {
-        var latencies: [Duration]
-        var errors: Int
-        var statuses: [UInt: Int]
-        var elapsed: Duration
+        var latencies: [UInt64] = []
+        var statuses: [UInt: Int] = [:]
+        var elapsedNanoseconds: UInt64 = 0
 
-        func percentile(_ fraction: Double) -> Duration {
-            guard !latencies.isEmpty else { return .zero }
-            let sorted = latencies.sorted()
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+        var errors: Int { statuses.filter { $0.key >= 400 || $0.key == 0 }.values.reduce(0, +) }
+
+        func percentile(_ fraction: Double, of sorted: [UInt64]) -> UInt64 {
+            guard !sorted.isEmpty else { return 0 }
+            return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]
         }
 
-        var perSecond: Double {
-            Double(latencies.count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        }
+        var perSecond: Double { Double(latencies.count) / (Double(elapsedNanoseconds) / 1e9) }
 
         func line(name: String) -> String {
-            func ms(_ duration: Duration) -> String {
-                String(format: "%.2f ms", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
-            }
+            let sorted = latencies.sorted()
+            func ms(_ nanoseconds: UInt64) -> String { String(format: "%.2f ms", Double(nanoseconds) / 1e6) }
             let statuses = self.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
-            return "\(name): \(String(format: "%.0f", perSecond)) req/s, p50 \(ms(percentile(0.5))), p99 \(ms(percentile(0.99))), "
-                + "max \(ms(latencies.max() ?? .zero)), \(latencies.count) responses [\(statuses)], \(errors) errors"
+            return "\(name): \(String(format: "%.0f", perSecond)) req/s, p50 \(ms(percentile(0.5, of: sorted))), "
+                + "p99 \(ms(percentile(0.99, of: sorted))), max \(ms(sorted.last ?? 0)), \(latencies.count) responses [\(statuses)]"
         }
     }
 
     let port: Int
     let connections: Int
+    let group: any EventLoopGroup
 
     /// Runs `warmup` seconds unrecorded, then `duration` seconds recorded.
     func measure(warmup: Double, duration: Double,
                  _ makeRequest: @escaping @Sendable (_ connection: Int, _ sequence: Int) -> Request) async throws -> Result {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let recordFrom = start + .milliseconds(Int64(warmup * 1000))
-        let stopAt = recordFrom + .milliseconds(Int64(duration * 1000))
-        let partials = try await withThrowingTaskGroup(of: Result.self) { group in
-            for connection in 0..<connections {
-                group.addTask {
-                    try await runConnection(connection, recordFrom: recordFrom, stopAt: stopAt, makeRequest)
+        let start = NIODeadline.now().uptimeNanoseconds
+        let recordFrom = start + UInt64(warmup * 1e9)
+        let stopAt = recordFrom + UInt64(duration * 1e9)
+        var futures: [EventLoopFuture<Result>] = []
+        for connection in 0..<connections {
+            let loop = group.next()
+            let promise = loop.makePromise(of: Result.self)
+            let handler = LoadConnectionHandler(index: connection, recordFrom: recordFrom, stopAt: stopAt,
+                                                makeRequest: makeRequest, done: promise)
+            let connect = ClientBootstrap(group: loop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                 }
-            }
-            return try await group.reduce(into: [Result]()) { $0.append($1) }
+                .connect(host: "127.0.0.1", port: port)
+            connect.whenFailure { promise.fail($0) }
+            futures.append(promise.futureResult)
         }
-        var total = Result(latencies: [], errors: 0, statuses: [:], elapsed: stopAt - recordFrom)
-        for partial in partials {
+        var total = Result(elapsedNanoseconds: stopAt - recordFrom)
+        for future in futures {
+            let partial = try await future.get()
             total.latencies += partial.latencies
-            total.errors += partial.errors
             total.statuses.merge(partial.statuses, uniquingKeysWith: +)
         }
         return total
     }
+}
 
-    private func runConnection(_ index: Int, recordFrom: ContinuousClock.Instant, stopAt: ContinuousClock.Instant,
-                               _ makeRequest: @escaping @Sendable (Int, Int) -> Request) async throws -> Result {
-        var result = Result(latencies: [], errors: 0, statuses: [:], elapsed: .zero)
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                }
+/// One connection of the load: sends the next request as soon as the previous response ended.
+private final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    // Used only on its channel's event loop.
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let index: Int
+    private let recordFrom: UInt64
+    private let stopAt: UInt64
+    private let makeRequest: @Sendable (Int, Int) -> LoadGenerator.Request
+    private let done: EventLoopPromise<LoadGenerator.Result>
+    private var result = LoadGenerator.Result()
+    private var sequence = 0
+    private var sentAt: UInt64 = 0
+    private var status: UInt = 0
+
+    init(index: Int, recordFrom: UInt64, stopAt: UInt64, makeRequest: @escaping @Sendable (Int, Int) -> LoadGenerator.Request,
+         done: EventLoopPromise<LoadGenerator.Result>) {
+        self.index = index
+        self.recordFrom = recordFrom
+        self.stopAt = stopAt
+        self.makeRequest = makeRequest
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        send(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = head.status.code
+        case .body:
+            break
+        case .end:
+            let now = NIODeadline.now().uptimeNanoseconds
+            if sentAt >= recordFrom, now <= stopAt {
+                result.latencies.append(now - sentAt)
+                result.statuses[status, default: 0] += 1
             }
-        try await channel.executeThenClose { inbound, outbound in
-            var responses = inbound.makeAsyncIterator()
-            var sequence = 0
-            let clock = ContinuousClock()
-            while clock.now < stopAt {
-                let request = makeRequest(index, sequence)
-                sequence += 1
-                var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
-                head.headers.add(name: "Host", value: "127.0.0.1")
-                for (name, value) in request.headers { head.headers.add(name: name, value: value) }
-                if !request.body.isEmpty || request.method == .POST {
-                    head.headers.add(name: "Content-Length", value: String(request.body.count))
-                }
-                let sent = clock.now
-                try await outbound.write(.head(head))
-                if !request.body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: request.body)))) }
-                try await outbound.write(.end(nil))
-                var status: UInt = 0
-                while let part = try await responses.next() {
-                    if case .head(let responseHead) = part { status = responseHead.status.code }
-                    if case .end = part { break }
-                }
-                let received = clock.now
-                if sent >= recordFrom, received <= stopAt {
-                    result.latencies.append(received - sent)
-                    result.statuses[status, default: 0] += 1
-                    if status >= 400 { result.errors += 1 }
-                }
+            if now < stopAt {
+                send(context: context)
+            } else {
+                done.succeed(result)
+                context.close(promise: nil)
             }
         }
-        return result
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        done.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.succeed(result)
+    }
+
+    private func send(context: ChannelHandlerContext) {
+        let request = makeRequest(index, sequence)
+        sequence += 1
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
+        head.headers.add(name: "Host", value: "127.0.0.1")
+        for (name, value) in request.headers { head.headers.add(name: name, value: value) }
+        if request.method == .POST { head.headers.add(name: "Content-Length", value: String(request.body.count)) }
+        sentAt = NIODeadline.now().uptimeNanoseconds
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !request.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: request.body)))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

@@ -49,6 +49,44 @@ enum CustomerRows {
         )
     }
 
+    /// Inserts customers and their identities, two statements for any number of customers.
+    static func insert(_ customers: ArraySlice<Customer>, on database: any SQLDatabase) async throws {
+        guard !customers.isEmpty else { return }
+        var values: [SQLQueryString] = []
+        values.reserveCapacity(customers.count)
+        for customer in customers {
+            values.append("""
+                (\(bind: customer.id), \(bind: customer.kind.rawValue), \(bind: customer.name), \(bind: nameKey(customer.name)),
+                 \(bind: customer.givenName), \(bind: customer.familyName), \(bind: customer.company),
+                 \(bind: customer.lifecycleStage?.rawValue), \(bind: customer.ownerID), \(bind: addressesText(customer.addresses)),
+                 \(bind: attributesText(customer.attributes)), \(bind: customer.version), \(bind: customer.createdAt.microseconds),
+                 \(bind: customer.updatedAt.microseconds))
+                """)
+        }
+        let head: SQLQueryString = """
+            INSERT INTO customers (id, kind, name, name_key, given_name, family_name, company, lifecycle_stage, owner_id,
+                                   addresses, attributes, version, created_at, updated_at) VALUES 
+            """
+        try await database.raw(head + values.joined(separator: ", ")).run()
+        if let first = customers.first {
+            try await insertIdentities(customers.map { ($0.id, $0.identities) }, at: first.createdAt, on: database)
+        }
+    }
+
+    /// Inserts identity rows of several customers in one statement, each list keeping its order.
+    static func insertIdentities(_ lists: [(customerID: String, identities: [Identity])], at time: Timestamp,
+                                 on database: any SQLDatabase) async throws {
+        var values: [SQLQueryString] = []
+        for (customerID, identities) in lists {
+            for (position, identity) in identities.enumerated() {
+                values.append("(\(bind: identity.kind.rawValue), \(bind: identity.value), \(bind: customerID), \(bind: position), \(bind: time.microseconds))")
+            }
+        }
+        guard !values.isEmpty else { return }
+        try await database.raw("INSERT INTO identities (kind, value, customer_id, position, created_at) VALUES "
+            + values.joined(separator: ", ")).run()
+    }
+
     /// Lower-cased name used for prefix search.
     static func nameKey(_ name: String) -> String {
         name.lowercased()

@@ -7,21 +7,19 @@ extension WriteTransaction {
         try await createCustomer(new, actor: actor, channelID: channelID, identitiesKnownFree: false)
     }
 
-    /// `identitiesKnownFree` skips the holder check when the caller just looked them up in this transaction.
+    /// For ingest: the identities were just looked up in this transaction and found free, so the
+    /// check is skipped and the rows join the batch's multi-row inserts.
     func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool) async throws -> Customer {
         if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil) }
         try await checkOwnerExists(new.ownerID)
         let customer = new.customer(id: newID("cus"), at: now())
-        try await execute("""
-            INSERT INTO customers (id, kind, name, name_key, given_name, family_name, company, lifecycle_stage, owner_id,
-                                   addresses, attributes, version, created_at, updated_at)
-            VALUES (\(bind: customer.id), \(bind: customer.kind.rawValue), \(bind: customer.name),
-                    \(bind: CustomerRows.nameKey(customer.name)), \(bind: customer.givenName), \(bind: customer.familyName),
-                    \(bind: customer.company), \(bind: customer.lifecycleStage?.rawValue), \(bind: customer.ownerID),
-                    \(bind: CustomerRows.addressesText(customer.addresses)), \(bind: CustomerRows.attributesText(customer.attributes)),
-                    1, \(bind: customer.createdAt.microseconds), \(bind: customer.updatedAt.microseconds))
-            """)
-        try await insertIdentities(customer.identities, of: customer.id)
+        if identitiesKnownFree {
+            bufferInsert(customer)
+        } else {
+            markWritten()
+            try await CustomerRows.insert([customer], on: database)
+        }
+        lookups.hold(customer.identities, by: customer.id)
         append(.change("customer", "created", subject: customer.id, record: customer.json,
                        changedFields: CustomerFields.present(in: customer), actor: actor, channelID: channelID))
         return customer
@@ -111,8 +109,10 @@ extension WriteTransaction {
         case .nobody: return nil
         case nil: break
         }
-        return try await firstRow("SELECT customer_id FROM identities WHERE kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value)")
+        let holder = try await firstRow("SELECT customer_id FROM identities WHERE kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value)")
             .map { try $0.string("customer_id") }
+        if let holder { lookups.hold([identity], by: holder) } else { lookups.release([identity]) }
+        return holder
     }
 
     private func lockedCustomer(id: String, expectedVersion: Int64?) async throws -> Customer {
@@ -124,9 +124,19 @@ extension WriteTransaction {
     }
 
     private func checkIdentitiesFree(_ identities: [Identity], for customerID: String?) async throws {
-        guard !identities.isEmpty else { return }
-        var conditions: [SQLQueryString] = []
+        var unknown: [Identity] = []
         for identity in identities {
+            switch lookups.holder(of: identity) {
+            case .customer(let holder) where holder != customerID:
+                throw StoreError(.conflict, "identity \(identity.qualified) belongs to customer \(holder)",
+                                 field: CustomerFields.field(of: identity.kind), holderID: holder)
+            case .customer, .nobody: continue
+            case nil: unknown.append(identity)
+            }
+        }
+        guard !unknown.isEmpty else { return }
+        var conditions: [SQLQueryString] = []
+        for identity in unknown {
             conditions.append("(kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value))")
         }
         let rows = try await rows("SELECT kind, value, customer_id FROM identities WHERE " + conditions.joined(separator: " OR "))
@@ -141,12 +151,8 @@ extension WriteTransaction {
 
     private func insertIdentities(_ identities: [Identity], of customerID: String) async throws {
         guard !identities.isEmpty else { return }
-        let created = now().microseconds
-        var values: [SQLQueryString] = []
-        for (position, identity) in identities.enumerated() {
-            values.append("(\(bind: identity.kind.rawValue), \(bind: identity.value), \(bind: customerID), \(bind: position), \(bind: created))")
-        }
-        try await execute("INSERT INTO identities (kind, value, customer_id, position, created_at) VALUES " + values.joined(separator: ", "))
+        markWritten()
+        try await CustomerRows.insertIdentities([(customerID, identities)], at: now(), on: database)
         lookups.hold(identities, by: customerID)
     }
 

@@ -1,15 +1,25 @@
 import Foundation
 import Logging
+import NIOPosix
 import PostgresKit
 
 /// PostgreSQL through a pooled client; the writer borrows one connection per transaction.
 final class PostgresDriver: DatabaseDriver {
     let flavor = SQLFlavor.postgres
-    let writerExecutor: (any TaskExecutor)? = nil
-    private let client: PostgresClient
+    let writerExecutor: (any TaskExecutor)?
+    /// The writer's connections live on a loop of their own, where the writer task also runs.
+    private let writerClient: PostgresClient
+    private let writerLoops: MultiThreadedEventLoopGroup
+    private let readerClient: PostgresClient
 
     init(url: String, logger: Logger) throws {
-        client = PostgresClient(configuration: try PostgresDriver.configuration(url: url), backgroundLogger: logger)
+        let configuration = try PostgresDriver.configuration(url: url)
+        var writerConfiguration = configuration
+        writerConfiguration.options.maximumConnections = 2
+        writerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        writerClient = PostgresClient(configuration: writerConfiguration, eventLoopGroup: writerLoops, backgroundLogger: logger)
+        writerExecutor = EventLoopExecutor(loop: writerLoops.next())
+        readerClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
     /// Reads a `postgres://` URL; `sslmode` may be disable, prefer (default) or require.
@@ -41,16 +51,21 @@ final class PostgresDriver: DatabaseDriver {
     }
 
     func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        try await writerClient.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        try await readerClient.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.writerClient.run() }
+            group.addTask { await self.readerClient.run() }
+        }
     }
 
-    func close() async {}
+    func close() async {
+        try? await writerLoops.shutdownGracefully()
+    }
 }

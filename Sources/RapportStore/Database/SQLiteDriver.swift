@@ -38,7 +38,8 @@ final class SQLiteDriver: DatabaseDriver {
             // WAL lets readers work while the writer commits; FULL makes every commit durable
             // against power loss, which costs nothing extra with group commit.
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-                           "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=4000"] {
+                           "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=4000",
+                           "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"] {
                 try await writer.sql().raw(SQLQueryString(pragma)).run()
             }
             var readers: [SQLiteConnection] = []

@@ -28,26 +28,15 @@ extension WriteTransaction {
             customerID = try await self.customerID(holding: identity)
         }
         if let customerID {
-            switch try await knownInteraction(new) {
-            case .some(.some(let stored)):
-                return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
-            case .some(.none):
-                // Known not to be stored: join the batch's one multi-row insert.
-                let interaction = makeInteraction(new, customerID: customerID)
-                bufferInsert(interaction)
-                appendCreated(interaction, actor: actor)
-                return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
-            case .none:
-                let interaction = makeInteraction(new, customerID: customerID)
-                if try await insertUnlessStored(interaction) {
-                    appendCreated(interaction, actor: actor)
-                    return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
-                }
-                guard let stored = try await storedInteraction(new) else {
-                    throw StoreError(.unavailable, "interaction with external id \(new.externalID ?? "") vanished during ingest")
-                }
+            if let stored = try await storedInteraction(new) {
                 return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
             }
+            // Not stored: join the batch's one multi-row insert. (A node that stores the same
+            // external id meanwhile makes the unique index fail the batch; its jobs then rerun alone.)
+            let interaction = makeInteraction(new, customerID: customerID)
+            bufferInsert(interaction)
+            appendCreated(interaction, actor: actor)
+            return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
         }
         // An unknown identity: a repeated external id must not create a second customer.
         if let stored = try await storedInteraction(new) {
@@ -67,12 +56,6 @@ extension WriteTransaction {
                        changedFields: [], actor: actor, channelID: interaction.channelID))
     }
 
-    /// What the batch already knows about this external id: `.some(stored or nil)`, or `nil` if unknown.
-    private func knownInteraction(_ new: NewInteraction) async throws -> Interaction?? {
-        guard let externalID = new.externalID else { return .some(nil) }
-        return lookups.interaction(for: ExternalKey(channelID: new.channelID, externalID: externalID))
-    }
-
     /// Fails with a field-named error unless the channel exists; known channels are remembered.
     private func requireChannel(_ id: String) async throws {
         if memo.knownChannels.contains(id) { return }
@@ -90,33 +73,16 @@ extension WriteTransaction {
             externalID: new.externalID, createdAt: now)
     }
 
-    /// Inserts the row unless its external id is already stored; returns whether it did.
-    private func insertUnlessStored(_ interaction: Interaction) async throws -> Bool {
-        let query: SQLQueryString = """
-            INSERT INTO interactions (id, customer_id, channel_id, direction, kind, subject, body, metadata, occurred_at, external_id, created_at)
-            VALUES (\(bind: interaction.id), \(bind: interaction.customerID), \(bind: interaction.channelID),
-                    \(bind: interaction.direction.rawValue), \(bind: interaction.kind.rawValue), \(bind: interaction.subject),
-                    \(bind: interaction.body), \(bind: JSONValue.object(interaction.metadata).jsonString),
-                    \(bind: interaction.occurredAt.microseconds), \(bind: interaction.externalID), \(bind: interaction.createdAt.microseconds))
-            ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id
-            """
-        let inserted = try await rows(query)
-        if !inserted.isEmpty {
-            markWritten()
-            lookups.stored(interaction)
-        }
-        return !inserted.isEmpty
-    }
-
     /// The interaction stored earlier under the same channel and external id, if any.
     private func storedInteraction(_ new: NewInteraction) async throws -> Interaction? {
         guard let externalID = new.externalID else { return nil }
-        if case .some(let known) = lookups.interaction(for: ExternalKey(channelID: new.channelID, externalID: externalID)) {
-            return known
-        }
-        return try await firstRow("""
+        let key = ExternalKey(channelID: new.channelID, externalID: externalID)
+        if case .some(let known) = lookups.interaction(for: key) { return known }
+        let stored = try await firstRow("""
             SELECT * FROM interactions WHERE channel_id = \(bind: new.channelID) AND external_id = \(bind: externalID)
             """).map(InteractionRows.decode)
+        lookups.remember(stored, for: key)
+        return stored
     }
 }
 

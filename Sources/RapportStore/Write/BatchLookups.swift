@@ -69,6 +69,10 @@ final class BatchLookups: @unchecked Sendable {
         interactions[key]
     }
 
+    func remember(_ interaction: Interaction?, for key: ExternalKey) {
+        interactions[key] = .some(interaction)
+    }
+
     func stored(_ interaction: Interaction) {
         guard let externalID = interaction.externalID else { return }
         interactions[ExternalKey(channelID: interaction.channelID, externalID: externalID)] = .some(interaction)

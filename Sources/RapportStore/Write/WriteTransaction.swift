@@ -14,7 +14,8 @@ public final class WriteTransaction: @unchecked Sendable {
     let memo: WriterMemo
     private let clock: @Sendable () -> Timestamp
     private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp)] = []
-    /// Interactions to insert in one statement before commit.
+    /// Rows to insert in one statement per table before commit, in foreign-key order.
+    private(set) var pendingCustomers: [Customer] = []
     private(set) var pendingInteractions: [Interaction] = []
     /// Identity holders and stored interactions known for this batch.
     let lookups = BatchLookups()
@@ -67,6 +68,14 @@ public final class WriteTransaction: @unchecked Sendable {
         pendingEvents.append((event, ids.next(prefix: "evt"), time))
     }
 
+    /// Queues a customer (with its identities) for the batch's multi-row inserts.
+    ///
+    /// Until the flush, only this transaction's lookups know the customer; reads of the table do not.
+    func bufferInsert(_ customer: Customer) {
+        jobHasWritten = true
+        pendingCustomers.append(customer)
+    }
+
     /// Queues an interaction row for the batch's one multi-row insert.
     func bufferInsert(_ interaction: Interaction) {
         jobHasWritten = true
@@ -76,6 +85,10 @@ public final class WriteTransaction: @unchecked Sendable {
 
     /// Writes the buffered rows, then appends the events; returns the events as stored.
     func flushPending() async throws -> [Event] {
+        for chunk in stride(from: 0, to: pendingCustomers.count, by: 100) {
+            try await CustomerRows.insert(pendingCustomers[chunk..<min(chunk + 100, pendingCustomers.count)], on: database)
+        }
+        pendingCustomers.removeAll()
         for chunk in stride(from: 0, to: pendingInteractions.count, by: 200) {
             try await InteractionRows.insert(pendingInteractions[chunk..<min(chunk + 200, pendingInteractions.count)], on: database)
         }
@@ -102,6 +115,7 @@ public final class WriteTransaction: @unchecked Sendable {
 
     func discardPending() {
         pendingEvents.removeAll()
+        pendingCustomers.removeAll()
         pendingInteractions.removeAll()
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RapportStore
+
+/// A `rapport serve` child process for benchmarks.
+struct ServerProcess {
+    let process: Process
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Starts this same binary as `rapport serve` on `port`.
+    static func start(port: Int, location: StoreLocation) throws -> ServerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"]
+        switch location {
+        case .sqlite(let directory): arguments += ["--data-dir", directory]
+        case .postgres(let url): arguments += ["--database-url", url]
+        }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return ServerProcess(process: process)
+    }
+
+    /// Stops the server gracefully and waits for it.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// A loopback port nothing listens on right now.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+
+    /// Waits until something accepts connections on `port`.
+    static func waitUntilListening(port: Int, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get() {
+                try? await channel.close()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CancellationError()
+    }
+}
