@@ -53,7 +53,9 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     let v1 = Routes(router: router, catalog: services.catalog, prefix: "v1", group: v1Group)
     CustomersController(services: services).register(v1)
     InteractionsController(services: services).register(v1)
-    OrganizationController(services: services).register(v1)
+    DepartmentsController(services: services).register(v1)
+    ChannelsController(services: services).register(v1)
+    UsersController(services: services).register(v1)
     AccessController(services: services).register(v1)
     EventsController(services: services).register(v1)
     return router
