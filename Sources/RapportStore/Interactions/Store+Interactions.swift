@@ -14,9 +14,13 @@ extension WriteTransaction {
     /// returns the stored interaction instead of a second one when the external id repeats.
     public func ingestInteraction(_ new: NewInteraction, actor: Actor) async throws -> IngestResult {
         try await requireChannel(new.channelID)
-        // The common case costs two statements: resolve the identity, then insert unless the
-        // external id is already stored (the unique index decides, no separate lookup).
-        var customerID: String?
+        // A retry is answered with what was stored, before anything (a customer) is created.
+        // With a prefetched batch, this and the identity lookup cost no statement of their own.
+        if let stored = try await storedInteraction(new) {
+            return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
+        }
+        let customerID: String
+        var createdCustomerID: String?
         switch new.party {
         case .customer(let id):
             guard let row = try await firstRow("SELECT deleted_at FROM customers WHERE id = \(bind: id)"),
@@ -25,30 +29,21 @@ extension WriteTransaction {
             }
             customerID = id
         case .identity(let identity):
-            customerID = try await self.customerID(holding: identity)
-        }
-        if let customerID {
-            if let stored = try await storedInteraction(new) {
-                return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
+            if let holder = try await self.customerID(holding: identity) {
+                customerID = holder
+            } else {
+                let customer = try await createCustomer(NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
+                                                        actor: actor, channelID: new.channelID, identitiesKnownFree: true)
+                customerID = customer.id
+                createdCustomerID = customer.id
             }
-            // Not stored: join the batch's one multi-row insert. (A node that stores the same
-            // external id meanwhile makes the unique index fail the batch; its jobs then rerun alone.)
-            let interaction = makeInteraction(new, customerID: customerID)
-            bufferInsert(interaction)
-            appendCreated(interaction, actor: actor)
-            return IngestResult(interaction: interaction, created: true, createdCustomerID: nil)
         }
-        // An unknown identity: a repeated external id must not create a second customer.
-        if let stored = try await storedInteraction(new) {
-            return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
-        }
-        guard case .identity(let identity) = new.party else { preconditionFailure("customer ids resolve or throw above") }
-        let customer = try await createCustomer(NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
-                                                actor: actor, channelID: new.channelID, identitiesKnownFree: true)
-        let interaction = makeInteraction(new, customerID: customer.id)
+        // Joins the batch's multi-row insert. A node that stores the same external id meanwhile
+        // makes the unique index fail the batch; its jobs then rerun one by one and find it.
+        let interaction = makeInteraction(new, customerID: customerID)
         bufferInsert(interaction)
         appendCreated(interaction, actor: actor)
-        return IngestResult(interaction: interaction, created: true, createdCustomerID: customer.id)
+        return IngestResult(interaction: interaction, created: true, createdCustomerID: createdCustomerID)
     }
 
     private func appendCreated(_ interaction: Interaction, actor: Actor) {

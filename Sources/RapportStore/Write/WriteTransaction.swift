@@ -3,8 +3,9 @@ import SQLKit
 
 /// One database transaction of the writer, shared by the jobs of a batch in turn.
 ///
-/// Jobs read and write through it; events are collected and appended to the log in one statement
-/// just before commit, under the log's lock, so sequence numbers follow commit order.
+/// Jobs read and write through it. New customers and interactions of ingest, and every event, are
+/// collected and written just before commit with one statement per table; the events go last,
+/// under the log's lock, so sequence numbers follow commit order.
 public final class WriteTransaction: @unchecked Sendable {
     // Only the writer task touches an instance, one job at a time, so plain stored state is safe.
     let database: any SQLDatabase
