@@ -72,6 +72,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RapportTestSupport",
+            dependencies: ["RapportStore", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/RapportTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RapportCoreTests",
             dependencies: ["RapportCore"],
@@ -79,13 +85,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["RapportStore", "RapportTestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RapportServerTests",
             dependencies: [
                 "RapportServer",
+                "RapportTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],

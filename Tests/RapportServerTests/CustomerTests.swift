@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import RapportCore
+import RapportTestSupport
 import Testing
 
 @Suite("HTTP: customers")

@@ -1,5 +1,6 @@
 import HTTPTypes
 import RapportCore
+import RapportTestSupport
 import Testing
 
 @Suite("HTTP: event log")

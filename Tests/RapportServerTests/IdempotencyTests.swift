@@ -2,6 +2,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import RapportCore
+import RapportTestSupport
 import Testing
 
 @Suite("HTTP: Idempotency-Key")

@@ -1,6 +1,7 @@
 import HTTPTypes
 import RapportCore
 import RapportServer
+import RapportTestSupport
 import Testing
 
 @Suite("HTTP: health, metrics and the OpenAPI document")

@@ -9,66 +9,8 @@ import RapportServer
 import RapportStore
 import SQLKit
 import Synchronization
+import RapportTestSupport
 import Testing
-
-// MARK: - Backends
-
-/// The databases the HTTP suite runs on: SQLite always, PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
-enum Backend: String, CustomTestStringConvertible, Sendable {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-
-    static let postgresURL = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
-    /// Every backend this run can reach; pass to `@Test(arguments:)`.
-    static var available: [Backend] {
-        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
-    }
-}
-
-enum TestEnvironment {
-    static let logger: Logger = {
-        var logger = Logger(label: "rapport.http-test")
-        logger.logLevel = .warning
-        return logger
-    }()
-
-    /// A fresh, empty database of `backend`, removed after `body`.
-    static func withLocation(_ backend: Backend, _ body: @Sendable (StoreLocation) async throws -> Void) async throws {
-        switch backend {
-        case .sqlite:
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("rapport-http-test-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            try await body(.sqlite(directory: directory))
-        case .postgres:
-            let adminURL = try #require(Backend.postgresURL)
-            let name = "rapport_http_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-            try await admin(adminURL, "CREATE DATABASE \(name)")
-            do {
-                try await body(.postgres(url: replacingDatabase(in: adminURL, with: name)))
-            } catch {
-                try? await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-                throw error
-            }
-            try await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        }
-    }
-
-    private static func admin(_ url: String, _ statement: String) async throws {
-        try await Store.withRunning(.postgres(url: url), logger: logger, migrate: false) { store in
-            try await store.read { try await $0.raw(SQLQueryString(statement)).run() }
-        }
-    }
-
-    private static func replacingDatabase(in url: String, with name: String) -> String {
-        var components = URLComponents(string: url)!
-        components.path = "/" + name
-        return components.string!
-    }
-}
 
 /// Holds the first admin key's secret, announced while the application starts.
 private final class SecretBox: Sendable {
@@ -87,13 +29,13 @@ func withApp(
     catalog: RouteCatalog = RouteCatalog(),
     _ body: @Sendable (API, String) async throws -> Void
 ) async throws {
-    try await TestEnvironment.withLocation(backend) { location in
-        let store = try await Store.open(location, logger: TestEnvironment.logger)
+    try await TestDatabases.withLocation(backend) { location in
+        let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
                                                 maxBodyBytes: maxBodyBytes, logLevel: .warning)
         do {
-            let app = try buildApplication(configuration: configuration, store: store, logger: TestEnvironment.logger,
+            let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                            catalog: catalog, announceFirstAdminKey: { secret.set($0) })
             try await app.test(.live) { client in
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")

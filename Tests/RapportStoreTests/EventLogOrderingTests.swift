@@ -2,6 +2,7 @@ import Foundation
 import RapportCore
 @testable import RapportStore
 import Synchronization
+import RapportTestSupport
 import Testing
 
 /// The log's promise: gapless sequences in commit order, so a reader that has seen N never later

@@ -1,6 +1,7 @@
 import Foundation
 import RapportCore
 @testable import RapportStore
+import RapportTestSupport
 import Testing
 
 /// One suite, both backends: what the API relies on from the store.

@@ -1,37 +1,39 @@
 import Foundation
 import Logging
 import RapportCore
-@testable import RapportStore
+import RapportStore
 import SQLKit
 import Testing
 
-/// The backends the store suite runs on: SQLite always, PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
-enum Backend: String, CustomTestStringConvertible, Sendable {
+/// The backends the suites run on: SQLite always, PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
+public enum Backend: String, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
+    public var testDescription: String { rawValue }
 
-    static let postgresURL = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    public static let postgresURL = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
-    static var available: [Backend] {
+    /// Every backend this run can reach; pass to `@Test(arguments:)`.
+    public static var available: [Backend] {
         if postgresURL == nil {
-            print("RapportStoreTests: PostgreSQL tests skipped: RAPPORT_TEST_POSTGRES_URL is not set")
+            print("Rapport tests: PostgreSQL tests skipped: RAPPORT_TEST_POSTGRES_URL is not set")
             return [.sqlite]
         }
         return [.sqlite, .postgres]
     }
 }
 
-enum TestDatabases {
-    static let logger: Logger = {
+/// Fresh databases for tests, removed afterwards.
+public enum TestDatabases {
+    public static let logger: Logger = {
         var logger = Logger(label: "rapport.test")
         logger.logLevel = .warning
         return logger
     }()
 
     /// A fresh, empty database of `backend`, removed after `body`.
-    static func withLocation<T: Sendable>(_ backend: Backend, _ body: @Sendable (StoreLocation) async throws -> T) async throws -> T {
+    public static func withLocation<T: Sendable>(_ backend: Backend, _ body: @Sendable (StoreLocation) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)").path
@@ -41,7 +43,7 @@ enum TestDatabases {
             guard let adminURL = Backend.postgresURL else { throw StoreError(.unavailable, "RAPPORT_TEST_POSTGRES_URL is not set") }
             let name = "rapport_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
             try await admin(adminURL, "CREATE DATABASE \(name)")
-            print("RapportStoreTests: running on PostgreSQL database \(name)")
+            print("Rapport tests: running on PostgreSQL database \(name)")
             do {
                 let result = try await body(.postgres(url: replacingDatabase(in: adminURL, with: name)))
                 try await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
@@ -54,7 +56,7 @@ enum TestDatabases {
     }
 
     /// Runs `body` on a fresh migrated store of `backend`.
-    static func withStore<T: Sendable>(_ backend: Backend, clock: @escaping @Sendable () -> Timestamp = { .now() },
+    public static func withStore<T: Sendable>(_ backend: Backend, clock: @escaping @Sendable () -> Timestamp = { .now() },
                                        _ body: @Sendable (Store) async throws -> T) async throws -> T {
         try await withLocation(backend) { location in
             try await Store.withRunning(location, logger: logger, clock: clock, body)
