@@ -69,7 +69,7 @@ struct ConvergenceTests {
 
     @Test func anyOrderWithDuplicatesGivesTheSameRecord() {
         let seed: UInt64 = 0x5241_5050_4F52_5403
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         for schedule in 0..<2_000 {
             var operations: [Operation] = []
             for _ in 0..<Int.random(in: 1...24, using: &random) {
@@ -110,22 +110,5 @@ struct ConvergenceTests {
                                  tags: left.tags.merged(with: right.tags))
             #expect(merged == reference, "schedule \(schedule), seed \(seed)")
         }
-    }
-}
-
-/// SplitMix64: a small deterministic generator so failures replay from the printed seed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
