@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
 import NIOPosix
 import RapportCore
-import RapportServer
 import RapportStore
 
 /// `rapport bench`: load programs that print figures (recorded in docs/benchmarks.md).

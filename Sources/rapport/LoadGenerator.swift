@@ -19,8 +19,6 @@ struct LoadGenerator: Sendable {
         var statuses: [UInt: Int] = [:]
         var elapsedNanoseconds: UInt64 = 0
 
-        var errors: Int { statuses.filter { $0.key >= 400 || $0.key == 0 }.values.reduce(0, +) }
-
         func percentile(_ fraction: Double, of sorted: [UInt64]) -> UInt64 {
             guard !sorted.isEmpty else { return 0 }
             return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]

@@ -57,8 +57,7 @@ struct Serve: AsyncParsableCommand {
         }
         return ServerConfiguration(
             host: host ?? Environment.value("RAPPORT_HOST") ?? "127.0.0.1", port: portValue,
-            store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody,
-            logLevel: try storeOptions.level())
+            store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody)
     }
 
     func run() async throws {

@@ -33,7 +33,7 @@ func withApp(
         let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
-                                                maxBodyBytes: maxBodyBytes, logLevel: .warning)
+                                                maxBodyBytes: maxBodyBytes)
         do {
             let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                            catalog: catalog, announceFirstAdminKey: { secret.set($0) })

@@ -58,7 +58,7 @@ public struct EventDraft: Sendable, Equatable {
     /// The usual shape: what changed, the record after the change, who did it, through which channel.
     public static func change(
         _ entity: String, _ change: String, subject: String, record: JSONValue, changedFields: [String],
-        actor: Actor, channelID: String? = nil, extra: JSONObject = JSONObject()
+        actor: Actor, channelID: String? = nil
     ) -> EventDraft {
         var data = JSONObject()
         data["change"] = .string(change)
@@ -66,7 +66,6 @@ public struct EventDraft: Sendable, Equatable {
         data["changed_fields"] = .array(changedFields.map(JSONValue.string))
         data["actor"] = actor.json
         data["channel_id"] = channelID.map(JSONValue.string) ?? .null
-        for (key, value) in extra { data[key] = value }
         return EventDraft(type: "rapport.\(entity).\(change)", subject: subject, data: .object(data))
     }
 }

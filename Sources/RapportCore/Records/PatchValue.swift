@@ -12,11 +12,6 @@ public enum PatchValue<Value: Sendable>: Sendable {
         case .set(let value): value
         }
     }
-
-    public var isUnchanged: Bool {
-        if case .unchanged = self { return true }
-        return false
-    }
 }
 
 extension PatchValue: Equatable where Value: Equatable {}

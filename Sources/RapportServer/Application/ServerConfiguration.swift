@@ -1,4 +1,3 @@
-import Logging
 import RapportStore
 
 /// Everything `rapport serve` can be told; see the configuration reference in the README.
@@ -10,15 +9,13 @@ public struct ServerConfiguration: Sendable {
     public var defaultPhoneRegion: String
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes: Int
-    public var logLevel: Logger.Level
 
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
-                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, logLevel: Logger.Level = .info) {
+                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576) {
         self.host = host
         self.port = port
         self.store = store
         self.defaultPhoneRegion = defaultPhoneRegion
         self.maxBodyBytes = maxBodyBytes
-        self.logLevel = logLevel
     }
 }

@@ -19,7 +19,7 @@ struct InteractionsController {
         let new = try NewInteraction.read(body, normalizer: services.normalizer)
         return try await services.idempotentWrite(request, context: context, body: bytes, prefetch: .ingest(new)) { tx in
             let result = try await tx.ingestInteraction(new, actor: principal.actor)
-            return StoredResponse(status: result.created ? 201 : 200, body: result.interaction.json.serialized(),
+            return StoredResponse(status: result.created ? 201 : 200, body: result.record.serialized(),
                                   location: "/v1/interactions/\(result.interaction.id)")
         }
     }

@@ -109,11 +109,6 @@ public final class Store: Service, Sendable {
     /// The highest sequence this process committed or saw at start.
     public var knownHead: Int64 { commits.head }
 
-    /// Calls `listener` with the events of every commit of this process, in order.
-    public func onCommit(_ listener: @escaping @Sendable ([Event]) -> Void) {
-        commits.subscribe(listener)
-    }
-
     /// Whether the database answers.
     public func ping() async -> Bool {
         do {
@@ -125,10 +120,9 @@ public final class Store: Service, Sendable {
     }
 }
 
-/// The head of the log as this process knows it, and who wants to hear about commits.
+/// The head of the log as this process knows it.
 final class CommitFeed: Sendable {
     private let latest = Atomic<Int64>(0)
-    private let listeners = Mutex<[@Sendable ([Event]) -> Void]>([])
 
     var head: Int64 { latest.load(ordering: .acquiring) }
 
@@ -139,10 +133,5 @@ final class CommitFeed: Sendable {
     func publish(_ events: [Event]) {
         guard let last = events.last else { return }
         advance(to: last.sequence)
-        for listener in listeners.withLock({ $0 }) { listener(events) }
-    }
-
-    func subscribe(_ listener: @escaping @Sendable ([Event]) -> Void) {
-        listeners.withLock { $0.append(listener) }
     }
 }

@@ -4,6 +4,8 @@ import SQLKit
 /// What ingesting an interaction did: stored a new one, or found the same external id stored before.
 public struct IngestResult: Sendable {
     public var interaction: Interaction
+    /// `interaction.json`, built once for both the event and the response.
+    public var record: JSONValue
     public var created: Bool
     /// Set when an unknown identity created this customer in the same transaction.
     public var createdCustomerID: String?
@@ -17,7 +19,7 @@ extension WriteTransaction {
         // A retry is answered with what was stored, before anything (a customer) is created.
         // With a prefetched batch, this and the identity lookup cost no statement of their own.
         if let stored = try await storedInteraction(new) {
-            return IngestResult(interaction: stored, created: false, createdCustomerID: nil)
+            return IngestResult(interaction: stored, record: stored.json, created: false, createdCustomerID: nil)
         }
         let customerID: String
         var createdCustomerID: String?
@@ -42,13 +44,10 @@ extension WriteTransaction {
         // makes the unique index fail the batch; its jobs then rerun one by one and find it.
         let interaction = makeInteraction(new, customerID: customerID)
         bufferInsert(interaction)
-        appendCreated(interaction, actor: actor)
-        return IngestResult(interaction: interaction, created: true, createdCustomerID: createdCustomerID)
-    }
-
-    private func appendCreated(_ interaction: Interaction, actor: Actor) {
-        append(.change("interaction", "created", subject: interaction.customerID, record: interaction.json,
+        let record = interaction.json
+        append(.change("interaction", "created", subject: customerID, record: record,
                        changedFields: [], actor: actor, channelID: interaction.channelID))
+        return IngestResult(interaction: interaction, record: record, created: true, createdCustomerID: createdCustomerID)
     }
 
     /// Fails with a field-named error unless the channel exists; known channels are remembered.
