@@ -100,3 +100,16 @@ extension CustomerPatch {
         return changes
     }
 }
+
+extension NewCustomer {
+    /// The new customer with the versions of its first write.
+    public func versioned(id: String, at time: Timestamp, by provenance: Provenance) -> VersionedCustomer {
+        var blank = customer(id: id, at: time)
+        blank.identities = []
+        blank.addresses = []
+        blank.attributes = JSONObject()
+        var record = VersionedCustomer(customer: blank, versions: CustomerVersions())
+        record.apply(changes, by: provenance)
+        return record
+    }
+}

@@ -73,6 +73,12 @@ public struct HybridClock: Sendable {
         return last
     }
 
+    /// Notes a timestamp seen elsewhere without a skew check (e.g. one already stored), so every later
+    /// reading is greater than it.
+    public mutating func observe(_ remote: HybridTimestamp) {
+        if remote > last { last = remote }
+    }
+
     private static func successor(of timestamp: HybridTimestamp) -> HybridTimestamp {
         if timestamp.counter == .max {
             return HybridTimestamp(milliseconds: timestamp.milliseconds + 1)

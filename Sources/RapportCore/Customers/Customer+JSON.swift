@@ -19,6 +19,7 @@ extension Customer {
         object["created_at"] = .string(createdAt.rfc3339)
         object["updated_at"] = .string(updatedAt.rfc3339)
         if let deletedAt { object["deleted_at"] = .string(deletedAt.rfc3339) }
+        if let mergedInto { object["merged_into"] = .string(mergedInto) }
         return .object(object)
     }
 }

@@ -17,12 +17,14 @@ public struct Customer: Sendable, Equatable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
     public var deletedAt: Timestamp?
+    /// Set when a merge absorbed this customer: the survivor that now stands for it.
+    public var mergedInto: String?
 
     public init(
         id: String, kind: CustomerKind, name: String, givenName: String? = nil, familyName: String? = nil,
         identities: [Identity] = [], addresses: [Address] = [], company: String? = nil,
         lifecycleStage: LifecycleStage? = nil, ownerID: String? = nil, attributes: JSONObject = JSONObject(),
-        version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp, deletedAt: Timestamp? = nil
+        version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp, deletedAt: Timestamp? = nil, mergedInto: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -39,6 +41,7 @@ public struct Customer: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
+        self.mergedInto = mergedInto
     }
 
     public var emails: [String] { identities.filter { $0.kind == .email }.map(\.value) }

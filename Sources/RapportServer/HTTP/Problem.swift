@@ -48,7 +48,7 @@ public struct Problem: Error, Sendable {
 
     /// The problem a store refusal stands for.
     static func from(_ error: StoreError) -> Problem {
-        var extra = JSONObject()
+        var extra = error.extra
         if let holder = error.holderID { extra["holder_id"] = .string(holder) }
         let issues = error.field.map { [FieldIssue(field: $0, message: error.message)] } ?? []
         switch error.code {
@@ -65,6 +65,8 @@ public struct Problem: Error, Sendable {
         case .idempotencyMismatch:
             return Problem(status: .unprocessableContent, type: "idempotency-key-reused", title: "Idempotency key reused",
                            detail: error.message, issues: issues)
+        case .merged:
+            return Problem(status: .conflict, type: "customer-merged", title: "Customer merged", detail: error.message, extra: extra)
         case .unavailable:
             return Problem(status: .serviceUnavailable, type: "unavailable", title: "Service unavailable", detail: error.message)
         }

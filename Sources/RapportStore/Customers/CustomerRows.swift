@@ -4,11 +4,19 @@ import SQLKit
 /// Reads customers and their identities from rows.
 enum CustomerRows {
     static func find(id: String, includeDeleted: Bool = false, on database: any SQLDatabase) async throws -> Customer? {
-        guard let row = try await database.raw("SELECT * FROM customers WHERE id = \(bind: id)").first() else { return nil }
+        try await findVersioned(id: id, includeDeleted: includeDeleted, on: database)?.customer
+    }
+
+    /// The customer with the versions of its fields; `forUpdate` locks the row on PostgreSQL until commit.
+    static func findVersioned(id: String, includeDeleted: Bool = false, forUpdate: Bool = false,
+                              on database: any SQLDatabase) async throws -> VersionedCustomer? {
+        let lock: SQLQueryString = forUpdate && database.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let row = try await database.raw("SELECT * FROM customers WHERE id = \(bind: id)" + lock).first() else { return nil }
         var customer = try decode(row)
         if customer.deletedAt != nil, !includeDeleted { return nil }
         customer.identities = try await identities(of: [id], on: database)[id] ?? []
-        return customer
+        let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null)
+        return VersionedCustomer(customer: customer, versions: versions)
     }
 
     /// Identities of several customers at once, each list in stored order.
@@ -45,32 +53,51 @@ enum CustomerRows {
             lifecycleStage: try row.optionalString("lifecycle_stage").map { try storedEnum($0) },
             ownerID: try row.optionalString("owner_id"), attributes: try row.jsonObject("attributes"),
             version: try row.int64("version"), createdAt: try row.timestamp("created_at"),
-            updatedAt: try row.timestamp("updated_at"), deletedAt: try row.optionalTimestamp("deleted_at")
+            updatedAt: try row.timestamp("updated_at"), deletedAt: try row.optionalTimestamp("deleted_at"),
+            mergedInto: try row.optionalString("merged_into")
         )
     }
 
     /// Inserts customers and their identities, two statements for any number of customers.
-    static func insert(_ customers: ArraySlice<Customer>, on database: any SQLDatabase) async throws {
-        guard !customers.isEmpty else { return }
+    static func insert(_ records: ArraySlice<VersionedCustomer>, on database: any SQLDatabase) async throws {
+        guard !records.isEmpty else { return }
         var values: [SQLQueryString] = []
-        values.reserveCapacity(customers.count)
-        for customer in customers {
+        values.reserveCapacity(records.count)
+        for record in records {
+            let customer = record.customer
             values.append("""
                 (\(bind: customer.id), \(bind: customer.kind.rawValue), \(bind: customer.name), \(bind: nameKey(customer.name)),
                  \(bind: customer.givenName), \(bind: customer.familyName), \(bind: customer.company),
                  \(bind: customer.lifecycleStage?.rawValue), \(bind: customer.ownerID), \(bind: addressesText(customer.addresses)),
                  \(bind: attributesText(customer.attributes)), \(bind: customer.version), \(bind: customer.createdAt.microseconds),
-                 \(bind: customer.updatedAt.microseconds))
+                 \(bind: customer.updatedAt.microseconds), \(bind: record.versions.json.jsonString))
                 """)
         }
         let head: SQLQueryString = """
             INSERT INTO customers (id, kind, name, name_key, given_name, family_name, company, lifecycle_stage, owner_id,
-                                   addresses, attributes, version, created_at, updated_at) VALUES 
+                                   addresses, attributes, version, created_at, updated_at, field_versions) VALUES 
             """
         try await database.raw(head + values.joined(separator: ", ")).run()
-        if let first = customers.first {
-            try await insertIdentities(customers.map { ($0.id, $0.identities) }, at: first.createdAt, on: database)
+        if let first = records.first {
+            try await insertIdentities(records.map { ($0.customer.id, $0.customer.identities) }, at: first.customer.createdAt,
+                                       on: database)
         }
+    }
+
+    /// Writes every column of a customer but its id and creation time (identities are separate rows).
+    static func update(_ record: VersionedCustomer, on database: any SQLDatabase) async throws {
+        let customer = record.customer
+        try await database.raw("""
+            UPDATE customers SET kind = \(bind: customer.kind.rawValue), name = \(bind: customer.name),
+                name_key = \(bind: nameKey(customer.name)), given_name = \(bind: customer.givenName),
+                family_name = \(bind: customer.familyName), company = \(bind: customer.company),
+                lifecycle_stage = \(bind: customer.lifecycleStage?.rawValue), owner_id = \(bind: customer.ownerID),
+                addresses = \(bind: addressesText(customer.addresses)), attributes = \(bind: attributesText(customer.attributes)),
+                version = \(bind: customer.version), updated_at = \(bind: customer.updatedAt.microseconds),
+                deleted_at = \(bind: customer.deletedAt?.microseconds), merged_into = \(bind: customer.mergedInto),
+                field_versions = \(bind: record.versions.json.jsonString)
+            WHERE id = \(bind: customer.id)
+            """).run()
     }
 
     /// Inserts identity rows of several customers in one statement, each list keeping its order.

@@ -21,7 +21,7 @@ extension Store {
     /// A page of customers in id (creation) order.
     public func customers(matching filter: CustomerFilter, limit: Int, cursor: String?) async throws -> Page<Customer> {
         let after = try cursor.map(ListCursor.decode)
-        var conditions: [SQLQueryString] = ["c.deleted_at IS NULL"]
+        var conditions: [SQLQueryString] = ["c.deleted_at IS NULL", "c.merged_into IS NULL"]
         if let after { conditions.append("c.id > \(bind: after)") }
         if let identity = filter.identity {
             conditions.append("""

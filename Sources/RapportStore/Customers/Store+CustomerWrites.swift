@@ -12,12 +12,13 @@ extension WriteTransaction {
     func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool) async throws -> Customer {
         if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil) }
         try await checkOwnerExists(new.ownerID)
-        let customer = new.customer(id: newID("cus"), at: now())
+        let record = new.versioned(id: newID("cus"), at: now(), by: provenance(of: actor, channelID: channelID, after: nil))
+        let customer = record.customer
         if identitiesKnownFree {
-            bufferInsert(customer)
+            bufferInsert(record)
         } else {
             markWritten()
-            try await CustomerRows.insert([customer], on: database)
+            try await CustomerRows.insert([record], on: database)
         }
         lookups.hold(customer.identities, by: customer.id)
         append(.change("customer", "created", subject: customer.id, record: customer.json,
@@ -28,38 +29,45 @@ extension WriteTransaction {
     /// Applies a merge patch; `expectedVersion` (from `If-Match`) must be current when given.
     public func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor) async throws -> Customer {
         let current = try await lockedCustomer(id: id, expectedVersion: expectedVersion)
-        let applied = patch.applied(to: current)
-        var next = applied.customer
-        let changed = applied.changedFields
-        guard !changed.isEmpty else { return current }
-        if next.identities != current.identities {
-            try await checkIdentitiesFree(next.identities.filter { !current.identities.contains($0) }, for: id)
+        let changes = patch.changes(against: current.customer)
+        guard !changes.isEmpty else { return current.customer }
+        let provenance = provenance(of: actor, channelID: nil, after: current.versions.newest)
+        return try await applyChanges(changes, by: provenance, to: current, actor: actor).customer
+    }
+
+    /// Applies the changes of one write, each field keeping its newest version, and stores the
+    /// result with an event; identities it adds must be free.
+    func applyChanges(_ changes: [CustomerFieldChange], by provenance: Provenance, to current: VersionedCustomer,
+                      actor: Actor) async throws -> (customer: Customer, changedFields: [String]) {
+        var next = current
+        let changed = next.apply(changes, by: provenance)
+        guard next.versions != current.versions else { return (current.customer, []) }
+        let id = current.customer.id
+        if next.customer.identities != current.customer.identities {
+            try await checkIdentitiesFree(next.customer.identities.filter { !current.customer.identities.contains($0) }, for: id)
         }
-        if next.ownerID != current.ownerID { try await checkOwnerExists(next.ownerID) }
-        next.version = current.version + 1
-        next.updatedAt = now()
-        try await execute("""
-            UPDATE customers SET kind = \(bind: next.kind.rawValue), name = \(bind: next.name),
-                name_key = \(bind: CustomerRows.nameKey(next.name)), given_name = \(bind: next.givenName),
-                family_name = \(bind: next.familyName), company = \(bind: next.company),
-                lifecycle_stage = \(bind: next.lifecycleStage?.rawValue), owner_id = \(bind: next.ownerID),
-                addresses = \(bind: CustomerRows.addressesText(next.addresses)),
-                attributes = \(bind: CustomerRows.attributesText(next.attributes)),
-                version = \(bind: next.version), updated_at = \(bind: next.updatedAt.microseconds)
-            WHERE id = \(bind: id) AND version = \(bind: current.version)
-            """)
-        if next.identities != current.identities {
+        if next.customer.ownerID != current.customer.ownerID { try await checkOwnerExists(next.customer.ownerID) }
+        if !changed.isEmpty {
+            next.customer.version += 1
+            next.customer.updatedAt = now()
+        }
+        markWritten()
+        try await CustomerRows.update(next, on: database)
+        if next.customer.identities != current.customer.identities {
             try await execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
-            lookups.release(current.identities)
-            try await insertIdentities(next.identities, of: id)
+            lookups.release(current.customer.identities)
+            try await insertIdentities(next.customer.identities, of: id)
         }
-        append(.change("customer", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
-        return next
+        if !changed.isEmpty {
+            append(.change("customer", "updated", subject: id, record: next.customer.json, changedFields: changed, actor: actor,
+                           channelID: provenance.channelID))
+        }
+        return (next.customer, changed)
     }
 
     /// Marks a customer deleted and releases its identities so they can resolve to someone else.
     public func deleteCustomer(id: String, expectedVersion: Int64?, actor: Actor) async throws {
-        var customer = try await lockedCustomer(id: id, expectedVersion: expectedVersion)
+        var customer = try await lockedCustomer(id: id, expectedVersion: expectedVersion).customer
         let now = now()
         customer.deletedAt = now
         customer.version += 1
@@ -75,7 +83,7 @@ extension WriteTransaction {
 
     /// Adds one identity to a customer; 409 names the customer that already holds it.
     public func addIdentity(_ identity: Identity, to id: String, actor: Actor) async throws -> Customer {
-        let current = try await lockedCustomer(id: id, expectedVersion: nil)
+        let current = try await lockedCustomer(id: id, expectedVersion: nil).customer
         if current.identities.contains(identity) { return current }
         var patch = CustomerPatch()
         switch identity.kind {
@@ -88,7 +96,7 @@ extension WriteTransaction {
     }
 
     public func removeIdentity(_ identity: Identity, from id: String, actor: Actor) async throws -> Customer {
-        let current = try await lockedCustomer(id: id, expectedVersion: nil)
+        let current = try await lockedCustomer(id: id, expectedVersion: nil).customer
         guard current.identities.contains(identity) else {
             throw StoreError(.notFound, "customer \(id) has no identity \(identity.qualified)")
         }
@@ -115,15 +123,20 @@ extension WriteTransaction {
         return holder
     }
 
-    private func lockedCustomer(id: String, expectedVersion: Int64?) async throws -> Customer {
-        guard let current = try await CustomerRows.find(id: id, on: database) else { throw StoreError.notFound("customer", id) }
-        if let expectedVersion, expectedVersion != current.version {
-            throw StoreError(.preconditionFailed, "customer \(id) is at version \(current.version), not \(expectedVersion)")
+    /// The customer to change, locked against other nodes until commit; a merged one is refused
+    /// with the survivor named.
+    func lockedCustomer(id: String, expectedVersion: Int64?) async throws -> VersionedCustomer {
+        guard let current = try await CustomerRows.findVersioned(id: id, forUpdate: true, on: database) else {
+            throw StoreError.notFound("customer", id)
+        }
+        if current.customer.mergedInto != nil { throw StoreError.merged(current.customer) }
+        if let expectedVersion, expectedVersion != current.customer.version {
+            throw StoreError(.preconditionFailed, "customer \(id) is at version \(current.customer.version), not \(expectedVersion)")
         }
         return current
     }
 
-    private func checkIdentitiesFree(_ identities: [Identity], for customerID: String?) async throws {
+    func checkIdentitiesFree(_ identities: [Identity], for customerID: String?) async throws {
         var unknown: [Identity] = []
         for identity in identities {
             switch lookups.holder(of: identity) {
@@ -149,14 +162,14 @@ extension WriteTransaction {
         }
     }
 
-    private func insertIdentities(_ identities: [Identity], of customerID: String) async throws {
+    func insertIdentities(_ identities: [Identity], of customerID: String) async throws {
         guard !identities.isEmpty else { return }
         markWritten()
         try await CustomerRows.insertIdentities([(customerID, identities)], at: now(), on: database)
         lookups.hold(identities, by: customerID)
     }
 
-    private func checkOwnerExists(_ ownerID: String?) async throws {
+    func checkOwnerExists(_ ownerID: String?) async throws {
         guard let ownerID else { return }
         if try await firstRow("SELECT id FROM users WHERE id = \(bind: ownerID)") == nil {
             throw StoreError(.invalidReference, "user \(ownerID) does not exist", field: "owner_id")

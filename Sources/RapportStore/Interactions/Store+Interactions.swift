@@ -25,11 +25,7 @@ extension WriteTransaction {
         var createdCustomerID: String?
         switch new.party {
         case .customer(let id):
-            guard let row = try await firstRow("SELECT deleted_at FROM customers WHERE id = \(bind: id)"),
-                  try row.optionalTimestamp("deleted_at") == nil else {
-                throw StoreError(.invalidReference, "customer \(id) does not exist", field: "customer_id")
-            }
-            customerID = id
+            customerID = try await survivingCustomerID(of: id)
         case .identity(let identity):
             if let holder = try await self.customerID(holding: identity) {
                 customerID = holder
@@ -58,6 +54,21 @@ extension WriteTransaction {
         }
         memo.knownChannels.insert(id)
     }
+
+    /// The customer that stands for `id` now: itself, or the survivor of the merges that absorbed it.
+    func survivingCustomerID(of id: String) async throws -> String {
+        var current = id
+        for _ in 0...Self.maxMergeDepth {
+            guard let row = try await firstRow("SELECT deleted_at, merged_into FROM customers WHERE id = \(bind: current)"),
+                  try row.optionalTimestamp("deleted_at") == nil else { break }
+            guard let survivor = try row.optionalString("merged_into") else { return current }
+            current = survivor
+        }
+        throw StoreError(.invalidReference, "customer \(id) does not exist", field: "customer_id")
+    }
+
+    /// How many merges deep an absorbed id is followed.
+    static let maxMergeDepth = 32
 
     private func makeInteraction(_ new: NewInteraction, customerID: String) -> Interaction {
         let now = now()

@@ -16,7 +16,7 @@ public final class WriteTransaction: @unchecked Sendable {
     private let clock: @Sendable () -> Timestamp
     private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp)] = []
     /// Rows to insert in one statement per table before commit, in foreign-key order.
-    private(set) var pendingCustomers: [Customer] = []
+    private(set) var pendingCustomers: [VersionedCustomer] = []
     private(set) var pendingInteractions: [Interaction] = []
     /// Identity holders and stored interactions known for this batch.
     let lookups = BatchLookups()
@@ -34,6 +34,20 @@ public final class WriteTransaction: @unchecked Sendable {
 
     /// The time of the current change.
     public func now() -> Timestamp { clock() }
+
+    /// The provenance of a write made here by `actor`: a hybrid-clock version newer than `after` (the
+    /// newest version of the record written) and than every version this writer handed out before.
+    public func provenance(of actor: Actor, channelID: String?, after newest: FieldVersion?) -> Provenance {
+        if let newest { memo.hybridClock.observe(newest.timestamp) }
+        let timestamp = memo.hybridClock.now(physical: now().microseconds / 1_000)
+        let source = channelID ?? actor.id ?? actor.kind.rawValue
+        return Provenance(version: FieldVersion(timestamp: timestamp, sourceID: source), channelID: channelID, actorID: actor.id)
+    }
+
+    /// Takes in a timestamp written elsewhere (already checked for skew), so later local versions follow it.
+    public func observe(_ remote: HybridTimestamp) {
+        memo.hybridClock.observe(remote)
+    }
 
     /// A fresh time-sortable id such as `cus_01J…`.
     public func newID(_ prefix: String) -> String { ids.next(prefix: prefix) }
@@ -72,9 +86,9 @@ public final class WriteTransaction: @unchecked Sendable {
     /// Queues a customer (with its identities) for the batch's multi-row inserts.
     ///
     /// Until the flush, only this transaction's lookups know the customer; reads of the table do not.
-    func bufferInsert(_ customer: Customer) {
+    func bufferInsert(_ record: VersionedCustomer) {
         jobHasWritten = true
-        pendingCustomers.append(customer)
+        pendingCustomers.append(record)
     }
 
     /// Queues an interaction row for the batch's one multi-row insert.
@@ -125,6 +139,8 @@ public final class WriteTransaction: @unchecked Sendable {
 final class WriterMemo: @unchecked Sendable {
     /// Channels seen to exist. A channel deleted elsewhere is still caught by the foreign key.
     var knownChannels: Set<String> = []
+    /// The writer's hybrid logical clock; survives rollbacks, as readings must only go up.
+    var hybridClock = HybridClock()
 
     init() {}
 
