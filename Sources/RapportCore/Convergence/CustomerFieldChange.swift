@@ -35,6 +35,27 @@ public enum CustomerFieldChange: Sendable, Equatable {
     }
 }
 
+extension CustomerFieldChange {
+    /// The change that sets register `key` to `value` (its JSON form); nil for an unknown key or a
+    /// value of the wrong type.
+    public static func register(_ key: String, _ value: JSONValue) -> CustomerFieldChange? {
+        let text = value.stringValue
+        switch key {
+        case "kind": return text.flatMap(CustomerKind.init(rawValue:)).map { .kind($0) }
+        case "name": return text.map { .name($0) }
+        case "given_name": return value.isNull ? .givenName(nil) : text.map { .givenName($0) }
+        case "family_name": return value.isNull ? .familyName(nil) : text.map { .familyName($0) }
+        case "company": return value.isNull ? .company(nil) : text.map { .company($0) }
+        case "owner_id": return value.isNull ? .ownerID(nil) : text.map { .ownerID($0) }
+        case "lifecycle_stage":
+            return value.isNull ? .lifecycleStage(nil) : text.flatMap(LifecycleStage.init(rawValue:)).map { .lifecycleStage($0) }
+        default:
+            guard key.hasPrefix("attributes."), key.count > "attributes.".count else { return nil }
+            return .attribute(String(key.dropFirst("attributes.".count)), value.isNull ? nil : value)
+        }
+    }
+}
+
 extension NewCustomer {
     /// Every field of the new customer as changes of one write.
     public var changes: [CustomerFieldChange] {

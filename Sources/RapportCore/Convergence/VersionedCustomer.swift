@@ -54,6 +54,13 @@ public struct VersionedCustomer: Sendable, Equatable {
                 guard incoming != current, incoming.jsonString > current.jsonString else { return }
             }
         }
+        assign(change, provenance: provenance)
+    }
+
+    /// Sets a register whatever its version: for merges, where survivorship rules decide.
+    /// A nil provenance records the value as unversioned.
+    mutating func assign(_ change: CustomerFieldChange, provenance: Provenance?) {
+        guard let key = change.registerKey else { return }
         versions.registers[key] = provenance
         switch change {
         case .kind(let kind): customer.kind = kind
@@ -70,7 +77,7 @@ public struct VersionedCustomer: Sendable, Equatable {
     }
 
     /// The present elements of each list, oldest add first, in the order their write gave.
-    private mutating func rebuildLists() {
+    mutating func rebuildLists() {
         let present = versions.identities.filter { $0.value.isPresent }
         customer.identities = IdentityKind.allCases.flatMap { kind in
             present.filter { $0.key.kind == kind }

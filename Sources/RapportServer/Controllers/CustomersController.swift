@@ -89,7 +89,23 @@ struct CustomersController {
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         let id = try context.parameters.require("id")
-        guard let customer = try await services.store.customer(id) else { throw StoreError.notFound("customer", id) }
+        let include = request.query("include")
+        guard include == nil || include == "provenance" else {
+            throw Problem.badRequest(field: "include", "the only inclusion is provenance")
+        }
+        guard let record = try await services.store.versionedCustomer(id) else { throw StoreError.notFound("customer", id) }
+        let customer = record.customer
+        if let survivor = customer.mergedInto {
+            // The absorbed id keeps resolving: clients follow the redirect to the survivor.
+            let location = "/v1/customers/\(survivor)" + (include.map { "?include=\($0)" } ?? "")
+            return .json(["id": .string(id), "merged_into": .string(survivor), "location": .string(location)],
+                         status: .temporaryRedirect, headers: [.location: location])
+        }
+        if include == "provenance" {
+            guard case .object(var object) = customer.json else { return Self.response(customer) }
+            object["provenance"] = record.provenanceJSON
+            return .json(.object(object), headers: [.eTag: customer.etag])
+        }
         if let tags = request.headers[.ifNoneMatch], tags.split(separator: ",").contains(where: {
             $0.trimmingCharacters(in: .whitespaces) == customer.etag
         }) {
@@ -122,8 +138,10 @@ struct CustomersController {
 
     @Sendable func timeline(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readInteractions)
-        let id = try context.parameters.require("id")
-        guard try await services.store.customer(id) != nil else { throw StoreError.notFound("customer", id) }
+        let asked = try context.parameters.require("id")
+        guard let customer = try await services.store.customer(asked) else { throw StoreError.notFound("customer", asked) }
+        // An absorbed customer's interactions moved to the survivor; its timeline is the survivor's.
+        let id = customer.mergedInto ?? asked
         let newestFirst: Bool
         switch request.query("order") ?? "asc" {
         case "asc": newestFirst = false

@@ -1,0 +1,98 @@
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// Merging customers, undoing merges, and the survivorship rules that decide merged fields.
+struct MergesController {
+    let services: Services
+
+    /// How many customers one request may absorb.
+    static let maxAbsorbed = 50
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.post, "customers/:id/merge", merge)
+        routes.on(.get, "merges/:id", show)
+        routes.on(.post, "merges/:id/undo", undo)
+        routes.on(.get, "settings/survivorship", survivorship)
+        routes.on(.put, "settings/survivorship", replaceSurvivorship)
+    }
+
+    static func json(_ outcome: MergeOutcome) -> JSONValue {
+        guard case .object(var object) = outcome.record.json else { return outcome.record.json }
+        object["customer"] = outcome.survivor.json
+        if outcome.record.undoneAt != nil { object["restored"] = .array(outcome.restored.map(\.json)) }
+        return .object(object)
+    }
+
+    @Sendable func merge(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let survivorID = try context.parameters.require("id")
+        let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        var reader = try InputReader(body)
+        var absorbed: [String] = []
+        switch reader.value("customer_ids") {
+        case .array(let elements)?:
+            for (index, element) in elements.enumerated() {
+                guard let id = element.stringValue, !id.isEmpty else {
+                    reader.fail("customer_ids[\(index)]", "must be a customer id")
+                    continue
+                }
+                if id == survivorID {
+                    reader.fail("customer_ids[\(index)]", "is the survivor itself")
+                } else if absorbed.contains(id) {
+                    reader.fail("customer_ids[\(index)]", "is listed twice")
+                } else {
+                    absorbed.append(id)
+                }
+            }
+            if elements.isEmpty { reader.fail("customer_ids", "must name at least one customer to absorb") }
+            if elements.count > Self.maxAbsorbed { reader.fail("customer_ids", "may name at most \(Self.maxAbsorbed) customers") }
+        case nil: reader.fail("customer_ids", "is required")
+        case let other?: reader.fail("customer_ids", "expected an array of customer ids, got \(other.typeName)")
+        }
+        var overrides: CustomerPatch?
+        if let fields = reader.value("fields") {
+            do {
+                overrides = try CustomerPatch.read(fields, normalizer: services.normalizer)
+            } catch {
+                reader.absorb(ValidationFailure(error.issues.map { FieldIssue(field: "fields.\($0.field)", message: $0.message) }))
+            }
+        }
+        try reader.finish()
+        let absorbedIDs = absorbed
+        let fieldOverrides = overrides
+        return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
+            let outcome = try await tx.mergeCustomers(into: survivorID, absorbing: absorbedIDs, overrides: fieldOverrides,
+                                                      actor: principal.actor)
+            return StoredResponse(status: 200, body: Self.json(outcome).serialized(), etag: outcome.survivor.etag,
+                                  location: "/v1/merges/\(outcome.record.id)")
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        let id = try context.parameters.require("id")
+        guard let record = try await services.store.merge(id) else { throw StoreError.notFound("merge", id) }
+        return .json(record.json)
+    }
+
+    @Sendable func undo(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let outcome = try await services.store.write { tx in try await tx.undoMerge(id, actor: principal.actor) }
+        return .json(Self.json(outcome), headers: [.eTag: outcome.survivor.etag])
+    }
+
+    @Sendable func survivorship(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        return .json(try await services.store.survivorshipPolicy().json)
+    }
+
+    @Sendable func replaceSurvivorship(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let policy = try SurvivorshipPolicy.read(body)
+        try await services.store.write { tx in try await tx.setSurvivorshipPolicy(policy, actor: principal.actor) }
+        return .json(policy.json)
+    }
+}

@@ -1,0 +1,217 @@
+import RapportCore
+import SQLKit
+
+/// The outcome of a merge or its undo.
+public struct MergeOutcome: Sendable {
+    public var record: MergeRecord
+    public var survivor: Customer
+    /// The customers an undo brought back; empty for a merge.
+    public var restored: [Customer]
+}
+
+extension WriteTransaction {
+    /// Merges `absorbedIDs` into `survivorID`: identities and interactions move to the survivor,
+    /// each field follows the survivorship policy unless `overrides` sets it, and the absorbed
+    /// customers keep resolving to the survivor. Everything undo needs is kept with the merge.
+    public func mergeCustomers(into survivorID: String, absorbing absorbedIDs: [String], overrides: CustomerPatch?,
+                               actor: Actor) async throws -> MergeOutcome {
+        // Rows are locked in id order, so two merges of overlapping customers cannot deadlock.
+        var locked: [String: VersionedCustomer] = [:]
+        for id in ([survivorID] + absorbedIDs).sorted() {
+            do {
+                locked[id] = try await lockedCustomer(id: id, expectedVersion: nil)
+            } catch let error as StoreError where error.code == .notFound || error.code == .merged {
+                var refused = error
+                refused.field = id == survivorID ? nil : "customer_ids"
+                throw refused
+            }
+        }
+        guard let survivor = locked[survivorID] else { throw StoreError.notFound("customer", survivorID) }
+        let absorbed = absorbedIDs.compactMap { locked[$0] }
+        let policy = try await survivorshipPolicy()
+        let plan = CustomerMergePlan(survivor: survivor, absorbed: absorbed, policy: policy)
+        var merged = plan.merged
+        let newest = ([survivor] + absorbed).compactMap(\.versions.newest).max()
+        let provenance = provenance(of: actor, channelID: nil, after: newest)
+        var overridden: [String] = []
+        if let overrides {
+            let changes = overrides.changes(against: merged.customer)
+            overridden = merged.apply(changes, by: provenance)
+        }
+        if merged.customer.ownerID != survivor.customer.ownerID { try await checkOwnerExists(merged.customer.ownerID) }
+        let time = now()
+        merged.customer.version = survivor.customer.version + 1
+        merged.customer.updatedAt = time
+
+        var movedInteractions: [String: [String]] = [:]
+        for row in try await rows("SELECT id, customer_id FROM interactions WHERE customer_id IN (\(binds: absorbedIDs)) ORDER BY id") {
+            movedInteractions[try row.string("customer_id"), default: []].append(try row.string("id"))
+        }
+        let movedIdentities = absorbed.reduce(0) { $0 + $1.customer.identities.count }
+
+        // Identities: the survivor's rows are rewritten in merged order, the absorbed ones' rows go.
+        try await execute("DELETE FROM identities WHERE customer_id IN (\(binds: [survivorID] + absorbedIDs))")
+        lookups.release(([survivor] + absorbed).flatMap(\.customer.identities))
+        try await insertIdentities(merged.customer.identities, of: survivorID)
+        try await execute("UPDATE interactions SET customer_id = \(bind: survivorID) WHERE customer_id IN (\(binds: absorbedIDs))")
+        try await CustomerRows.update(merged, on: database)
+        for var record in absorbed {
+            record.customer.mergedInto = survivorID
+            record.customer.version += 1
+            record.customer.updatedAt = time
+            try await CustomerRows.update(record, on: database)
+        }
+
+        let merge = MergeRecord(
+            id: newID("mrg"), survivorID: survivorID, absorbedIDs: absorbedIDs, decisions: plan.decisions,
+            overriddenFields: overridden, movedInteractions: movedInteractions.values.reduce(0) { $0 + $1.count },
+            movedIdentities: movedIdentities, actor: actor, createdAt: time)
+        let snapshot: JSONValue = [
+            "record": merge.json,
+            "survivor_before": survivor.snapshot,
+            "absorbed_before": .array(absorbed.map(\.snapshot)),
+            "survivor_after": merged.snapshot,
+            "interactions": .object(JSONObject(movedInteractions.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(JSONValue.string))) })),
+        ]
+        try await execute("""
+            INSERT INTO merges (id, survivor_id, absorbed_ids, snapshot, survivor_version, actor, created_at)
+            VALUES (\(bind: merge.id), \(bind: survivorID), \(bind: JSONValue.array(absorbedIDs.map(JSONValue.string)).jsonString),
+                    \(bind: snapshot.jsonString), \(bind: merged.customer.version), \(bind: actor.json.jsonString), \(bind: time.microseconds))
+            """)
+        var data = JSONObject()
+        data["merge"] = merge.json
+        data["customer"] = merged.customer.json
+        data["changed_fields"] = .array(VersionedCustomer.changedFields(from: survivor.customer, to: merged.customer).map(JSONValue.string))
+        data["actor"] = actor.json
+        append(EventDraft(type: "rapport.customer.merged", subject: survivorID, data: .object(data)))
+        return MergeOutcome(record: merge, survivor: merged.customer, restored: [])
+    }
+
+    /// Reverses a merge exactly, or refuses naming the later changes that make that impossible.
+    public func undoMerge(_ mergeID: String, actor: Actor) async throws -> MergeOutcome {
+        guard let row = try await firstRow("SELECT * FROM merges WHERE id = \(bind: mergeID)") else {
+            throw StoreError.notFound("merge", mergeID)
+        }
+        guard try row.optionalTimestamp("undone_at") == nil else {
+            throw StoreError(.conflict, "merge \(mergeID) was already undone")
+        }
+        let snapshot = try JSONParser.parse(try row.string("snapshot"))
+        guard var record = snapshot.objectValue?["record"].flatMap(MergeRecord.init(stored:)),
+              let survivorBefore = snapshot.objectValue?["survivor_before"].flatMap(VersionedCustomer.init(snapshot:)),
+              let survivorAfter = snapshot.objectValue?["survivor_after"].flatMap(VersionedCustomer.init(snapshot:)) else {
+            throw StoreError(.unavailable, "merge \(mergeID) is damaged and cannot be undone")
+        }
+        let absorbedBefore = (snapshot.objectValue?["absorbed_before"]?.arrayValue ?? []).compactMap(VersionedCustomer.init(snapshot:))
+        let survivorID = record.survivorID
+        var current: [String: VersionedCustomer] = [:]
+        for id in ([survivorID] + record.absorbedIDs).sorted() {
+            current[id] = try await CustomerRows.findVersioned(id: id, includeDeleted: true, forUpdate: true, on: database)
+        }
+        guard let survivorNow = current[survivorID] else { throw StoreError.notFound("customer", survivorID) }
+        var blocking: [JSONValue] = []
+        if let other = survivorNow.customer.mergedInto {
+            blocking.append(["customer_id": .string(survivorID), "reason": .string("was itself merged into \(other); undo that merge first")])
+        } else if survivorNow.customer.deletedAt != nil {
+            blocking.append(["customer_id": .string(survivorID), "reason": "was deleted after the merge"])
+        } else if survivorNow.customer.version != survivorAfter.customer.version {
+            let fields = VersionedCustomer.changedFields(from: survivorAfter.customer, to: survivorNow.customer)
+            blocking.append(["customer_id": .string(survivorID),
+                             "reason": .string("changed after the merge (version \(survivorAfter.customer.version) → \(survivorNow.customer.version))"),
+                             "fields": .array(fields.map(JSONValue.string))])
+        }
+        for before in absorbedBefore where current[before.customer.id]?.customer.mergedInto != survivorID {
+            blocking.append(["customer_id": .string(before.customer.id), "reason": "no longer merged into the survivor"])
+        }
+        guard blocking.isEmpty else {
+            throw StoreError(.conflict, "merge \(mergeID) cannot be undone exactly: later changes would be lost",
+                             extra: ["blocking": .array(blocking)])
+        }
+
+        let time = now()
+        try await execute("DELETE FROM identities WHERE customer_id = \(bind: survivorID)")
+        lookups.release(survivorNow.customer.identities)
+        var restoredSurvivor = survivorBefore
+        restoredSurvivor.customer.version = survivorNow.customer.version + 1
+        restoredSurvivor.customer.updatedAt = time
+        try await CustomerRows.update(restoredSurvivor, on: database)
+        try await insertIdentities(survivorBefore.customer.identities, of: survivorID)
+        let moved = snapshot.objectValue?["interactions"]?.objectValue ?? JSONObject()
+        var restored: [Customer] = []
+        for before in absorbedBefore {
+            var back = before
+            back.customer.version = (current[before.customer.id]?.customer.version ?? before.customer.version) + 1
+            back.customer.updatedAt = time
+            try await CustomerRows.update(back, on: database)
+            try await insertIdentities(before.customer.identities, of: before.customer.id)
+            let ids = (moved[before.customer.id]?.arrayValue ?? []).compactMap(\.stringValue)
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                try await execute("""
+                    UPDATE interactions SET customer_id = \(bind: before.customer.id)
+                    WHERE customer_id = \(bind: survivorID) AND id IN (\(binds: slice))
+                    """)
+            }
+            restored.append(back.customer)
+        }
+        record.undoneAt = time
+        var stored = snapshot.objectValue ?? JSONObject()
+        stored["record"] = record.json
+        try await execute("""
+            UPDATE merges SET undone_at = \(bind: time.microseconds), snapshot = \(bind: JSONValue.object(stored).jsonString)
+            WHERE id = \(bind: mergeID)
+            """)
+        var data = JSONObject()
+        data["merge"] = record.json
+        data["customer"] = restoredSurvivor.customer.json
+        data["restored"] = .array(restored.map(\.json))
+        data["actor"] = actor.json
+        append(EventDraft(type: "rapport.customer.unmerged", subject: survivorID, data: .object(data)))
+        return MergeOutcome(record: record, survivor: restoredSurvivor.customer, restored: restored)
+    }
+
+    /// The survivorship policy in force (the standard one until one is set).
+    func survivorshipPolicy() async throws -> SurvivorshipPolicy {
+        try await SettingKeys.survivorshipPolicy(on: database)
+    }
+
+    /// Replaces the survivorship policy.
+    public func setSurvivorshipPolicy(_ policy: SurvivorshipPolicy, actor: Actor) async throws {
+        let text = policy.json.jsonString
+        let time = now().microseconds
+        try await execute("DELETE FROM settings WHERE key = \(bind: SettingKeys.survivorship)")
+        try await execute("INSERT INTO settings (key, value, updated_at) VALUES (\(bind: SettingKeys.survivorship), \(bind: text), \(bind: time))")
+        append(.change("settings", "updated", subject: SettingKeys.survivorship, record: policy.json, changedFields: ["survivorship"], actor: actor))
+    }
+}
+
+extension Store {
+    /// A merge as recorded.
+    public func merge(_ id: String) async throws -> MergeRecord? {
+        try await read { database in
+            guard let row = try await database.raw("SELECT snapshot FROM merges WHERE id = \(bind: id)").first() else { return nil }
+            return try JSONParser.parse(try row.string("snapshot")).objectValue?["record"].flatMap(MergeRecord.init(stored:))
+        }
+    }
+
+    /// The survivorship policy in force.
+    public func survivorshipPolicy() async throws -> SurvivorshipPolicy {
+        try await read { try await SettingKeys.survivorshipPolicy(on: $0) }
+    }
+
+    /// A customer with the provenance of its fields; absorbed customers included (`mergedInto` set).
+    public func versionedCustomer(_ id: String) async throws -> VersionedCustomer? {
+        try await read { try await CustomerRows.findVersioned(id: id, on: $0) }
+    }
+}
+
+/// Keys of the settings table.
+enum SettingKeys {
+    static let survivorship = "survivorship"
+
+    static func survivorshipPolicy(on database: any SQLDatabase) async throws -> SurvivorshipPolicy {
+        guard let row = try await database.raw("SELECT value FROM settings WHERE key = \(bind: survivorship)").first() else {
+            return .standard
+        }
+        return SurvivorshipPolicy(stored: try JSONParser.parse(try row.string("value")))
+    }
+}
