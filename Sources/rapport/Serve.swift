@@ -26,29 +26,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest accepted request body in bytes (env RAPPORT_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
+    @Option(help: "How far ahead of this server's clock a channel's change time may be, in ms (env RAPPORT_MAX_CLOCK_SKEW_MS, default 60000).")
+    var maxClockSkewMs: Int?
+
+    /// An integer setting from its flag, else its environment variable, else the default.
+    private func integer(_ flag: Int?, setting: String, variable: String, default fallback: Int) throws -> Int {
+        if let flag { return flag }
+        guard let text = Environment.value(variable) else { return fallback }
+        guard let parsed = Int(text) else { throw ValidationError("invalid setting \(setting) (\(variable)): \"\(text)\" is not a number") }
+        return parsed
+    }
+
     func configuration() throws -> ServerConfiguration {
-        let portValue: Int
-        if let port {
-            portValue = port
-        } else if let text = Environment.value("RAPPORT_PORT") {
-            guard let parsed = Int(text) else { throw ValidationError("invalid setting port (RAPPORT_PORT): \"\(text)\" is not a number") }
-            portValue = parsed
-        } else {
-            portValue = 8080
-        }
+        let portValue = try integer(port, setting: "port", variable: "RAPPORT_PORT", default: 8080)
         guard (0...65535).contains(portValue) else { throw ValidationError("invalid setting port: must be 0 to 65535") }
-        let maxBody: Int
-        if let maxBodyBytes {
-            maxBody = maxBodyBytes
-        } else if let text = Environment.value("RAPPORT_MAX_BODY_BYTES") {
-            guard let parsed = Int(text) else {
-                throw ValidationError("invalid setting max-body-bytes (RAPPORT_MAX_BODY_BYTES): \"\(text)\" is not a number")
-            }
-            maxBody = parsed
-        } else {
-            maxBody = 1_048_576
-        }
+        let maxBody = try integer(maxBodyBytes, setting: "max-body-bytes", variable: "RAPPORT_MAX_BODY_BYTES", default: 1_048_576)
         guard maxBody >= 1_024 else { throw ValidationError("invalid setting max-body-bytes: must be at least 1024") }
+        let maxSkew = try integer(maxClockSkewMs, setting: "max-clock-skew-ms", variable: "RAPPORT_MAX_CLOCK_SKEW_MS", default: 60_000)
+        guard maxSkew >= 0 else { throw ValidationError("invalid setting max-clock-skew-ms: must not be negative") }
         let region = defaultPhoneRegion ?? Environment.value("RAPPORT_DEFAULT_PHONE_REGION") ?? "US"
         do {
             _ = try IdentityNormalizer(defaultRegion: region)
@@ -57,7 +52,8 @@ struct Serve: AsyncParsableCommand {
         }
         return ServerConfiguration(
             host: host ?? Environment.value("RAPPORT_HOST") ?? "127.0.0.1", port: portValue,
-            store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody)
+            store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody,
+            maxClockSkewMilliseconds: Int64(maxSkew))
     }
 
     func run() async throws {

@@ -80,7 +80,8 @@ struct MergeTests {
             let listed = try await api.allCustomers().compactMap { $0["id"]?.stringValue }
             #expect(listed == [ana])
             let events = try await api.events(after: head)
-            #expect(events.map { $0["type"]?.stringValue } == ["rapport.customer.merged"])
+            #expect(events.map { $0["type"]?.stringValue } == ["rapport.customer.merged", "rapport.customer.absorbed", "rapport.customer.absorbed"])
+            #expect(events.dropFirst().compactMap { $0["subject"]?.stringValue } == [lima, third])
             #expect(events.first?["data"]?["merge"]?["absorbed_ids"]?.strings == [lima, third])
             let record = try await api.get("/v1/merges/\(mergeID)")
             #expect(record.json["survivor_id"]?.stringValue == ana)
@@ -97,7 +98,8 @@ struct MergeTests {
             }
             #expect(try await api.allCustomers().count == 3)
             let types = try await api.events(after: head).compactMap { $0["type"]?.stringValue }
-            #expect(types == ["rapport.customer.merged", "rapport.customer.unmerged"])
+            #expect(types == ["rapport.customer.merged", "rapport.customer.absorbed", "rapport.customer.absorbed",
+                              "rapport.customer.unmerged", "rapport.customer.restored", "rapport.customer.restored"])
             expectProblem(try await api.post("/v1/merges/\(mergeID)/undo", [:]), .conflict, type: "conflict")
         }
     }

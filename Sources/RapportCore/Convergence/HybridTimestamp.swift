@@ -31,6 +31,11 @@ public struct ClockSkewError: Error, Sendable, Equatable, CustomStringConvertibl
     public var received: HybridTimestamp
     public var limitMilliseconds: Int64
 
+    public init(received: HybridTimestamp, limitMilliseconds: Int64) {
+        self.received = received
+        self.limitMilliseconds = limitMilliseconds
+    }
+
     public var description: String {
         "timestamp \(received) is more than \(limitMilliseconds) ms ahead of this server's clock"
     }

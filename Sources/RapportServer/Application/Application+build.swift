@@ -53,6 +53,7 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     let v1 = Routes(router: router, catalog: services.catalog, prefix: "v1", group: v1Group)
     CustomersController(services: services).register(v1)
     MergesController(services: services).register(v1)
+    SyncController(services: services).register(v1)
     InteractionsController(services: services).register(v1)
     DepartmentsController(services: services).register(v1)
     ChannelsController(services: services).register(v1)

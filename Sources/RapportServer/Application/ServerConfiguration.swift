@@ -9,13 +9,16 @@ public struct ServerConfiguration: Sendable {
     public var defaultPhoneRegion: String
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes: Int
+    /// How far ahead of this server's clock a channel's change time may be.
+    public var maxClockSkewMilliseconds: Int64
 
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
-                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576) {
+                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000) {
         self.host = host
         self.port = port
         self.store = store
         self.defaultPhoneRegion = defaultPhoneRegion
         self.maxBodyBytes = maxBodyBytes
+        self.maxClockSkewMilliseconds = maxClockSkewMilliseconds
     }
 }

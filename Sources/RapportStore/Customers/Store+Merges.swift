@@ -84,6 +84,14 @@ extension WriteTransaction {
         data["changed_fields"] = .array(VersionedCustomer.changedFields(from: survivor.customer, to: merged.customer).map(JSONValue.string))
         data["actor"] = actor.json
         append(EventDraft(type: "rapport.customer.merged", subject: survivorID, data: .object(data)))
+        for var record in absorbed {
+            // Consumers that follow one customer's events learn where it went.
+            record.customer.mergedInto = survivorID
+            record.customer.version += 1
+            record.customer.updatedAt = time
+            append(.change("customer", "absorbed", subject: record.customer.id, record: record.customer.json,
+                           changedFields: ["merged_into"], actor: actor))
+        }
         return MergeOutcome(record: merge, survivor: merged.customer, restored: [])
     }
 
@@ -166,6 +174,10 @@ extension WriteTransaction {
         data["restored"] = .array(restored.map(\.json))
         data["actor"] = actor.json
         append(EventDraft(type: "rapport.customer.unmerged", subject: survivorID, data: .object(data)))
+        for customer in restored {
+            append(.change("customer", "restored", subject: customer.id, record: customer.json,
+                           changedFields: ["merged_into", "identities"], actor: actor))
+        }
         return MergeOutcome(record: record, survivor: restoredSurvivor.customer, restored: restored)
     }
 
