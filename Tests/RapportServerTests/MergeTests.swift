@@ -79,7 +79,7 @@ struct MergeTests {
             #expect(looked.json["id"]?.stringValue == ana)
             let listed = try await api.allCustomers().compactMap { $0["id"]?.stringValue }
             #expect(listed == [ana])
-            let events = try await api.events(after: head)
+            let events = try await api.events(after: head).filter { $0["type"]?.stringValue?.hasPrefix("rapport.customer.") == true }
             #expect(events.map { $0["type"]?.stringValue } == ["rapport.customer.merged", "rapport.customer.absorbed", "rapport.customer.absorbed"])
             #expect(events.dropFirst().compactMap { $0["subject"]?.stringValue } == [lima, third])
             #expect(events.first?["data"]?["merge"]?["absorbed_ids"]?.strings == [lima, third])
@@ -97,7 +97,8 @@ struct MergeTests {
                 #expect(old["timeline"] == new["timeline"])
             }
             #expect(try await api.allCustomers().count == 3)
-            let types = try await api.events(after: head).compactMap { $0["type"]?.stringValue }
+            // (The duplicate monitor may propose the restored pair meanwhile; only customer events count here.)
+            let types = try await api.events(after: head).compactMap { $0["type"]?.stringValue }.filter { $0.hasPrefix("rapport.customer.") }
             #expect(types == ["rapport.customer.merged", "rapport.customer.absorbed", "rapport.customer.absorbed",
                               "rapport.customer.unmerged", "rapport.customer.restored", "rapport.customer.restored"])
             expectProblem(try await api.post("/v1/merges/\(mergeID)/undo", [:]), .conflict, type: "conflict")

@@ -20,13 +20,14 @@ public func buildApplication(
     } catch {
         throw ConfigurationError(setting: "default-phone-region", message: error.message)
     }
+    let duplicates = DuplicateMonitor(store: store, logger: logger, registry: registry)
     let services = Services(store: store, normalizer: normalizer, configuration: configuration,
-                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog)
+                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates)
     let router = buildRouter(services)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
-        services: [store],
+        services: [store, duplicates],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -54,6 +55,7 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     CustomersController(services: services).register(v1)
     MergesController(services: services).register(v1)
     SyncController(services: services).register(v1)
+    DuplicatesController(services: services).register(v1)
     InteractionsController(services: services).register(v1)
     DepartmentsController(services: services).register(v1)
     ChannelsController(services: services).register(v1)

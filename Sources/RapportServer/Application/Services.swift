@@ -10,4 +10,5 @@ struct Services: Sendable {
     let keys: APIKeyCache
     let registry: PrometheusCollectorRegistry
     let catalog: RouteCatalog
+    let duplicates: DuplicateMonitor
 }

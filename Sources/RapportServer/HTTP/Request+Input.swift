@@ -26,8 +26,15 @@ extension Request {
 
     /// The body parsed as JSON; 400 naming the byte offset when it is not.
     func jsonBody(limit: Int) async throws -> (value: JSONValue, bytes: [UInt8]) {
+        let (value, bytes) = try await optionalJSONBody(limit: limit)
+        guard let value else { throw Problem.badRequest(field: "body", "a JSON body is required") }
+        return (value, bytes)
+    }
+
+    /// The body parsed as JSON when there is one; nil for an empty body.
+    func optionalJSONBody(limit: Int) async throws -> (value: JSONValue?, bytes: [UInt8]) {
         let bytes = try await bodyBytes(limit: limit)
-        guard !bytes.isEmpty else { throw Problem.badRequest(field: "body", "a JSON body is required") }
+        guard !bytes.isEmpty else { return (nil, bytes) }
         do {
             return (try JSONParser.parse(bytes), bytes)
         } catch {

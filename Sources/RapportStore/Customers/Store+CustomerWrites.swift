@@ -78,6 +78,7 @@ extension WriteTransaction {
             """)
         try await execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
         lookups.release(customer.identities)
+        try await dismissDuplicates(involving: [id])
         append(.change("customer", "deleted", subject: id, record: customer.json, changedFields: ["deleted_at"], actor: actor))
     }
 

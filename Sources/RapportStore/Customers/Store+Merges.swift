@@ -62,6 +62,7 @@ extension WriteTransaction {
             try await CustomerRows.update(record, on: database)
         }
 
+        try await dismissDuplicates(involving: absorbedIDs)
         let merge = MergeRecord(
             id: newID("mrg"), survivorID: survivorID, absorbedIDs: absorbedIDs, decisions: plan.decisions,
             overriddenFields: overridden, movedInteractions: movedInteractions.values.reduce(0) { $0 + $1.count },

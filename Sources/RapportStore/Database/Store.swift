@@ -89,6 +89,15 @@ public final class Store: Service, Sendable {
         return applied
     }
 
+    /// Whether every migration this build knows has been applied (false while `migrate` runs).
+    public func schemaIsCurrent() async -> Bool {
+        let newest = Migrations.all.last?.version ?? 0
+        let applied = try? await read { database in
+            try await database.raw("SELECT MAX(version) AS v FROM schema_migrations").first()?.decode(column: "v", as: Int?.self)
+        }
+        return (applied ?? nil) == newest
+    }
+
     public func close() async {
         writer.stop()
         await driver.close()
@@ -109,6 +118,11 @@ public final class Store: Service, Sendable {
     /// The highest sequence this process committed or saw at start.
     public var knownHead: Int64 { commits.head }
 
+    /// Waits until this process commits an event after `sequence`, or `timeout` passes.
+    public func waitForCommit(after sequence: Int64, timeout: Duration) async {
+        await commits.wait(after: sequence, timeout: timeout)
+    }
+
     /// Whether the database answers.
     public func ping() async -> Bool {
         do {
@@ -120,18 +134,47 @@ public final class Store: Service, Sendable {
     }
 }
 
-/// The head of the log as this process knows it.
+/// The head of the log as this process knows it, and the tasks waiting for it to move.
 final class CommitFeed: Sendable {
     private let latest = Atomic<Int64>(0)
+    private let waiters = Mutex<[Int: (after: Int64, continuation: CheckedContinuation<Void, Never>)]>([:])
+    private let nextWaiter = Atomic<Int>(0)
 
     var head: Int64 { latest.load(ordering: .acquiring) }
 
     func advance(to sequence: Int64) {
         latest.store(sequence, ordering: .releasing)
+        let ready = waiters.withLock { waiting in
+            let due = waiting.filter { $0.value.after < sequence }
+            for key in due.keys { waiting.removeValue(forKey: key) }
+            return due.values.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
     }
 
     func publish(_ events: [Event]) {
         guard let last = events.last else { return }
         advance(to: last.sequence)
+    }
+
+    /// Returns once this process commits past `sequence`, or after `timeout` (commits made by
+    /// other processes are only seen by reading the log).
+    func wait(after sequence: Int64, timeout: Duration) async {
+        let key = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let alreadyPast = waiters.withLock { waiting -> Bool in
+                if head > sequence { return true }
+                waiting[key] = (sequence, continuation)
+                return false
+            }
+            if alreadyPast {
+                continuation.resume()
+                return
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.waiters.withLock { $0.removeValue(forKey: key) }?.continuation.resume()
+            }
+        }
     }
 }

@@ -1,0 +1,102 @@
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// The duplicate review queue, the match model and the matching settings.
+struct DuplicatesController {
+    let services: Services
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.get, "duplicates", list)
+        routes.on(.get, "duplicates/:id", show)
+        routes.on(.post, "duplicates/:id/accept", accept)
+        routes.on(.post, "duplicates/:id/reject", reject)
+        routes.on(.get, "matching/status", status)
+        routes.on(.post, "matching/train", train)
+        routes.on(.get, "settings/matching", settings)
+        routes.on(.put, "settings/matching", replaceSettings)
+    }
+
+    @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        var status: DuplicateCandidate.Status? = .open
+        if let text = request.query("status") {
+            if text == "all" {
+                status = nil
+            } else {
+                guard let parsed = DuplicateCandidate.Status(rawValue: text) else {
+                    throw Problem.badRequest(field: "status", "must be open, accepted, rejected, dismissed or all")
+                }
+                status = parsed
+            }
+        }
+        let page = try await services.store.duplicates(status: status, customerID: request.query("customer_id"),
+                                                       limit: try request.limit(), cursor: request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        let id = try context.parameters.require("id")
+        guard let candidate = try await services.store.duplicate(id) else { throw StoreError.notFound("duplicate candidate", id) }
+        return .json(candidate.json)
+    }
+
+    /// Merges the pair: into `survivor_id` (one of the two; the older by default), `fields` overriding.
+    @Sendable func accept(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let (body, _) = try await request.optionalJSONBody(limit: services.configuration.maxBodyBytes)
+        var reader = try InputReader(body ?? .object(JSONObject()))
+        let survivor = reader.string("survivor_id", maxLength: 64)
+        var overrides: CustomerPatch?
+        if let fields = reader.value("fields") {
+            do {
+                overrides = try CustomerPatch.read(fields, normalizer: services.normalizer)
+            } catch {
+                reader.absorb(ValidationFailure(error.issues.map { FieldIssue(field: "fields.\($0.field)", message: $0.message) }))
+            }
+        }
+        try reader.finish()
+        let fieldOverrides = overrides
+        let (candidate, merge) = try await services.store.write { tx in
+            try await tx.decideDuplicate(id, accept: true, survivorID: survivor, overrides: fieldOverrides, actor: principal.actor)
+        }
+        guard case .object(var object) = candidate.json else { return .json(candidate.json) }
+        if let merge { object["merge"] = MergesController.json(merge) }
+        return .json(.object(object))
+    }
+
+    @Sendable func reject(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeCustomers)
+        let id = try context.parameters.require("id")
+        let (candidate, _) = try await services.store.write { tx in
+            try await tx.decideDuplicate(id, accept: false, survivorID: nil, overrides: nil, actor: principal.actor)
+        }
+        return .json(candidate.json)
+    }
+
+    @Sendable func status(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        return .json(await services.duplicates.status())
+    }
+
+    @Sendable func train(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let stored = try await services.duplicates.retrain(actor: principal.actor)
+        return .json(["version": .integer(stored.version), "summary": stored.summary, "created_at": .string(stored.createdAt.rfc3339)])
+    }
+
+    @Sendable func settings(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        return .json(try await services.store.matchingSettings().json)
+    }
+
+    @Sendable func replaceSettings(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let settings = try MatchingSettings.read(body)
+        try await services.store.write { tx in try await tx.setMatchingSettings(settings, actor: principal.actor) }
+        return .json(settings.json)
+    }
+}

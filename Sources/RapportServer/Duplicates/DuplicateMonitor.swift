@@ -1,0 +1,180 @@
+import Logging
+import Prometheus
+import RapportCore
+import RapportStore
+import ServiceLifecycle
+
+/// Keeps every standing customer in an in-memory match index, follows the event log, and checks
+/// each created or changed customer for duplicates: candidates go to the review queue, and pairs
+/// above the auto-merge threshold are merged when that is switched on.
+///
+/// Every node runs one; proposals are idempotent per pair, so nodes checking the same customer
+/// agree. Commits of this node wake it at once, other nodes' within a second.
+public actor DuplicateMonitor: Service {
+    let store: Store
+    let logger: Logger
+    let registry: PrometheusCollectorRegistry
+    private var settings = MatchingSettings()
+    private var index: MatchIndex?
+    private var finder: DuplicateFinder?
+    private var modelVersion: Int64 = 0
+    private var cursor: Int64 = 0
+    /// Below this many customers the model keeps its priors: EM needs data to learn from.
+    static let minimumRecordsToTrain = 500
+    /// The name its read position is saved under.
+    static let consumerName = "duplicate-monitor"
+    private var savedCursor: Int64 = 0
+    private var lastSave = ContinuousClock.now
+
+    public init(store: Store, logger: Logger, registry: PrometheusCollectorRegistry) {
+        self.store = store
+        self.logger = logger
+        self.registry = registry
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while await !self.store.schemaIsCurrent() {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await self.rebuild()
+            while !Task.isCancelled {
+                await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
+                do {
+                    try await self.catchUp()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("duplicate check failed", metadata: ["error": "\(String(reflecting: error))"])
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Loads the settings, every standing customer and the newest model (training one when
+    /// there is enough data and none was saved).
+    func rebuild() async throws {
+        // Resumes where the last run stopped, so changes made while no node was checking are
+        // checked too; a first run reads the log from the start.
+        let position = try await store.consumerPosition(Self.consumerName) ?? 0
+        settings = try await store.matchingSettings()
+        let profile = settings.profile
+        let built = try await store.matchIndex(profile: profile)
+        var model = MatchModel(defaultsFor: profile)
+        if let stored = try await store.latestMatchModel(), stored.model.problems(with: profile).isEmpty {
+            model = stored.model
+            modelVersion = stored.version
+        } else if built.count >= Self.minimumRecordsToTrain {
+            let trained = try await store.trainMatchModel(index: built, profile: profile, actor: .system)
+            model = trained.model
+            modelVersion = trained.version
+        }
+        index = built
+        finder = try DuplicateFinder(profile: profile, model: model)
+        cursor = max(cursor, position)
+        savedCursor = cursor
+        logger.info("duplicate index ready", metadata: ["customers": "\(built.count)", "model_version": "\(modelVersion)"])
+    }
+
+    /// Reads the log from the cursor and checks what changed.
+    func catchUp() async throws {
+        while true {
+            let events = try await store.events(after: cursor, limit: 500)
+            guard let last = events.last else {
+                try await saveCursor()
+                return
+            }
+            var changed: [String] = []
+            var removed: Set<String> = []
+            var reload = false
+            for event in events {
+                switch event.type {
+                case "rapport.customer.created", "rapport.customer.updated", "rapport.customer.merged", "rapport.customer.restored":
+                    changed.append(event.subject)
+                case "rapport.customer.deleted", "rapport.customer.absorbed":
+                    removed.insert(event.subject)
+                case "rapport.match_model.trained":
+                    reload = true
+                case "rapport.settings.updated" where event.subject == "matching":
+                    reload = true
+                default:
+                    continue
+                }
+            }
+            cursor = last.sequence
+            if reload {
+                try await rebuild()
+                continue
+            }
+            for id in removed { _ = index?.remove(id: id) }
+            var seen: Set<String> = []
+            let ids = changed.filter { !removed.contains($0) && seen.insert($0).inserted }
+            try await check(ids)
+            try await saveCursor()
+            if events.count < 500 { return }
+        }
+    }
+
+    /// Saves the read position when it moved, at most once a second: after a crash at most a
+    /// second of changes is checked again, which proposes nothing twice.
+    private func saveCursor() async throws {
+        guard cursor > savedCursor, ContinuousClock.now - lastSave >= .seconds(1) else { return }
+        try await store.saveConsumerPosition(Self.consumerName, cursor)
+        savedCursor = cursor
+        lastSave = ContinuousClock.now
+    }
+
+    /// Puts each customer's current state in the index and proposes its candidates.
+    private func check(_ ids: [String]) async throws {
+        guard var current = index, let finder else { return }
+        var proposals: [ProposedDuplicate] = []
+        for id in ids {
+            guard let customer = try await store.customer(id), customer.mergedInto == nil else {
+                _ = current.remove(id: id)
+                continue
+            }
+            let start = ContinuousClock.now
+            current.upsert(MatchRecord(customer: customer, profile: finder.profile))
+            let pairs = settings.online ? finder.candidates(forID: id, in: current) : []
+            registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(metricName: "rapport_duplicate_check_duration", unitName: "seconds",
+                                                 helpText: "Time to index one customer and find its duplicate candidates"),
+                buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+                          .milliseconds(5), .milliseconds(10), .milliseconds(50)]
+            ).recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+            proposals += pairs.map { ProposedDuplicate($0, finder: finder, index: current) }
+        }
+        index = current
+        guard !proposals.isEmpty else { return }
+        let proposed = proposals
+        let created = try await store.write { tx in try await tx.proposeDuplicates(proposed, actor: .system) }
+        guard settings.autoMerge else { return }
+        for candidate in created where candidate.probability >= settings.autoMergeThreshold {
+            do {
+                _ = try await store.write { tx in
+                    try await tx.decideDuplicate(candidate.id, accept: true, survivorID: nil, overrides: nil, actor: .system)
+                }
+            } catch let error as StoreError {
+                // One of the two was merged or deleted meanwhile: nothing left to merge.
+                logger.info("automatic merge skipped", metadata: ["candidate": "\(candidate.id)", "reason": "\(error.message)"])
+            }
+        }
+    }
+
+    /// Estimates a model from the index (EM, no labels), refines it with every decided pair, and
+    /// saves it as the next version.
+    public func retrain(actor: Actor) async throws -> StoredMatchModel {
+        guard let index else { throw StoreError(.unavailable, "the duplicate index is still loading") }
+        let stored = try await store.trainMatchModel(index: index, profile: settings.profile, actor: actor)
+        finder = try DuplicateFinder(profile: settings.profile, model: stored.model)
+        modelVersion = stored.version
+        return stored
+    }
+
+    /// What the monitor holds now, for the API.
+    public func status() -> JSONValue {
+        ["ready": .bool(index != nil), "customers": .integer(Int64(index?.count ?? 0)), "model_version": .integer(modelVersion),
+         "log_position": .string(String(cursor)), "settings": settings.json]
+    }
+}

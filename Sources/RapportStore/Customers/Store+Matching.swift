@@ -1,0 +1,124 @@
+import RapportCore
+import SQLKit
+
+/// A trained match model as stored, with what it was trained on.
+public struct StoredMatchModel: Sendable {
+    public var version: Int64
+    public var model: MatchModel
+    public var summary: JSONValue
+    public var createdAt: Timestamp
+}
+
+extension Store {
+    /// Customers that stand (neither deleted nor absorbed), in id order, a page at a time.
+    public func standingCustomers(after id: String?, limit: Int) async throws -> [Customer] {
+        try await read { database in
+            let after: SQLQueryString = id.map { "AND id > \(bind: $0)" } ?? ""
+            let rows = try await database.raw("""
+                SELECT * FROM customers WHERE deleted_at IS NULL AND merged_into IS NULL
+                """ + after + " ORDER BY id LIMIT \(bind: limit)").all()
+            return try await CustomerRows.hydrate(rows, on: database)
+        }
+    }
+
+    /// How many customers stand.
+    public func standingCustomerCount() async throws -> Int {
+        try await read { database in
+            try await database.raw("SELECT COUNT(*) AS n FROM customers WHERE deleted_at IS NULL AND merged_into IS NULL")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// Every standing customer in an index for `profile`; `progress` hears the count so far.
+    public func matchIndex(profile: MatchProfile, pageSize: Int = 5_000,
+                           progress: @Sendable (Int) -> Void = { _ in }) async throws -> MatchIndex {
+        var index = try MatchIndex(profile: profile)
+        var last: String?
+        var loaded = 0
+        while true {
+            let page = try await standingCustomers(after: last, limit: pageSize)
+            for customer in page { index.upsert(MatchRecord(customer: customer, profile: profile)) }
+            loaded += page.count
+            progress(loaded)
+            guard page.count == pageSize, let next = page.last?.id else { return index }
+            last = next
+        }
+    }
+
+    /// The newest trained model, if any was saved.
+    public func latestMatchModel() async throws -> StoredMatchModel? {
+        try await read { database in
+            guard let row = try await database.raw("SELECT * FROM match_models ORDER BY version DESC LIMIT 1").first() else {
+                return nil
+            }
+            return StoredMatchModel(version: try row.int64("version"),
+                                    model: try MatchModel(json: try JSONParser.parse(try row.string("model"))),
+                                    summary: (try? JSONParser.parse(try row.string("summary"))) ?? .null,
+                                    createdAt: try row.timestamp("created_at"))
+        }
+    }
+
+    /// Estimates a model from `index` without labels (EM), refines it with every decided pair of
+    /// the review queue, and saves it as the next version.
+    public func trainMatchModel(index: MatchIndex, profile: MatchProfile, actor: Actor) async throws -> StoredMatchModel {
+        let start = ContinuousClock.now
+        let labelled = try await labelledDuplicatePairs()
+        func vectors(_ explanations: [JSONValue]) -> [ComparisonVector] {
+            explanations.compactMap { explanation in
+                guard let grades = explanation.objectValue?["grades"]?.arrayValue, grades.count == profile.fields.count else {
+                    return nil
+                }
+                return ComparisonVector(grades: grades.map { $0.intValue.map(Int.init) })
+            }
+        }
+        let model = MatchModel.estimate(from: index)
+            .refined(confirmed: vectors(labelled.confirmed), rejected: vectors(labelled.rejected))
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let summary: JSONValue = [
+            "customers": .integer(Int64(index.count)), "confirmed_pairs": .integer(Int64(labelled.confirmed.count)),
+            "rejected_pairs": .integer(Int64(labelled.rejected.count)), "match_probability": .double(model.matchProbability),
+            "seconds": .double(seconds),
+        ]
+        return try await write { tx in try await tx.saveMatchModel(model, summary: summary, actor: actor) }
+    }
+
+    /// The matching settings in force (the defaults until some are saved).
+    public func matchingSettings() async throws -> MatchingSettings {
+        try await read { database in
+            guard let row = try await database.raw("SELECT value FROM settings WHERE key = \(bind: SettingKeys.matching)").first() else {
+                return MatchingSettings()
+            }
+            return (try? MatchingSettings.read(try JSONParser.parse(try row.string("value")))) ?? MatchingSettings()
+        }
+    }
+}
+
+extension WriteTransaction {
+    /// Saves a newly trained model as the next version.
+    public func saveMatchModel(_ model: MatchModel, summary: JSONValue, actor: Actor) async throws -> StoredMatchModel {
+        let head = try await firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM match_models")?.int64("v") ?? 0
+        let stored = StoredMatchModel(version: head + 1, model: model, summary: summary, createdAt: now())
+        try await execute("""
+            INSERT INTO match_models (version, model, summary, created_at)
+            VALUES (\(bind: stored.version), \(bind: model.json.jsonString), \(bind: summary.jsonString), \(bind: stored.createdAt.microseconds))
+            """)
+        append(.change("match_model", "trained", subject: "match_model", record: ["version": .integer(stored.version), "summary": summary],
+                       changedFields: ["model"], actor: actor))
+        return stored
+    }
+
+    /// Replaces the matching settings.
+    public func setMatchingSettings(_ settings: MatchingSettings, actor: Actor) async throws {
+        try await execute("DELETE FROM settings WHERE key = \(bind: SettingKeys.matching)")
+        try await execute("""
+            INSERT INTO settings (key, value, updated_at) VALUES (\(bind: SettingKeys.matching), \(bind: settings.json.jsonString),
+                \(bind: now().microseconds))
+            """)
+        append(.change("settings", "updated", subject: SettingKeys.matching, record: settings.json, changedFields: ["matching"], actor: actor))
+    }
+}
+
+extension SettingKeys {
+    static let matching = "matching"
+}

@@ -1,0 +1,28 @@
+import RapportCore
+import SQLKit
+
+extension Store {
+    /// How far the named consumer of the event log has read; nil before its first save.
+    public func consumerPosition(_ name: String) async throws -> Int64? {
+        try await read { database in
+            try await database.raw("SELECT position FROM consumer_positions WHERE name = \(bind: name)").first()?.int64("position")
+        }
+    }
+
+    /// Records how far the named consumer has read (never backwards).
+    public func saveConsumerPosition(_ name: String, _ position: Int64) async throws {
+        try await write { tx in
+            let time = tx.now().microseconds
+            if let row = try await tx.firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)") {
+                guard try row.int64("position") < position else { return }
+                try await tx.execute("""
+                    UPDATE consumer_positions SET position = \(bind: position), updated_at = \(bind: time) WHERE name = \(bind: name)
+                    """)
+            } else {
+                try await tx.execute("""
+                    INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: time))
+                    """)
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import RapportCore
+import RapportStore
+
+/// `rapport dedupe`: checks the whole store for duplicates at once and fills the review queue
+/// (merging the surest pairs when asked), with a progress bar and a summary.
+struct Dedupe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Find duplicate customers in the whole store.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Flag(help: "Estimate a new match model first (EM over all customers, refined by decided pairs).")
+    var train = false
+
+    @Flag(help: "Merge pairs at or above the auto-merge threshold instead of only proposing them.")
+    var autoMerge = false
+
+    @Option(help: "Review threshold as a match probability (default: the matching settings).")
+    var threshold: Double?
+
+    @Flag(help: "Only report what would be proposed; write nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let logger = try storeOptions.bootstrapLogging()
+        let store = try await Store.open(try storeOptions.location(), logger: logger)
+        try await Bootstrap.withStoreRunning(store) {
+            try await store.migrate()
+            try await dedupe(store)
+        }
+    }
+
+    private func dedupe(_ store: Store) async throws {
+        let started = ContinuousClock.now
+        var settings = try await store.matchingSettings()
+        if let threshold {
+            guard threshold > 0, threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+            settings.reviewThreshold = threshold
+            settings.autoMergeThreshold = max(settings.autoMergeThreshold, threshold)
+        }
+        let profile = settings.profile
+        let total = try await store.standingCustomerCount()
+        let loading = ProgressBar("loading customers", total: total)
+        let index = try await store.matchIndex(profile: profile) { loading.update($0) }
+        loading.finish()
+        let loaded = ContinuousClock.now
+
+        var model = MatchModel(defaultsFor: profile)
+        var modelNote = "prior weights (no model trained yet)"
+        if !train, let stored = try await store.latestMatchModel(), stored.model.problems(with: profile).isEmpty {
+            model = stored.model
+            modelNote = "model version \(stored.version)"
+        } else if train || index.count >= 500 {
+            FileHandle.standardError.write(Data("training the match model (EM)…\n".utf8))
+            let stored = try await store.trainMatchModel(index: index, profile: profile, actor: .system)
+            model = stored.model
+            modelNote = "model version \(stored.version), trained now"
+        }
+        let trained = ContinuousClock.now
+        let finder = try DuplicateFinder(profile: profile, model: model)
+        FileHandle.standardError.write(Data("scoring candidate pairs…\n".utf8))
+        let pairs = finder.duplicatePairs(in: index)
+        let scored = ContinuousClock.now
+
+        var created = 0
+        var merged = 0
+        var skipped = 0
+        if !dryRun {
+            let recording = ProgressBar("recording candidates", total: pairs.count)
+            for start in stride(from: 0, to: pairs.count, by: 500) {
+                let batch = pairs[start..<min(start + 500, pairs.count)].map { ProposedDuplicate($0, finder: finder, index: index) }
+                let new = try await store.write { tx in try await tx.proposeDuplicates(batch, actor: .system) }
+                created += new.count
+                if autoMerge || settings.autoMerge {
+                    for candidate in new where candidate.probability >= settings.autoMergeThreshold {
+                        do {
+                            _ = try await store.write { tx in
+                                try await tx.decideDuplicate(candidate.id, accept: true, survivorID: nil, overrides: nil, actor: .system)
+                            }
+                            merged += 1
+                        } catch is StoreError {
+                            skipped += 1
+                        }
+                    }
+                }
+                recording.update(min(start + 500, pairs.count))
+            }
+            recording.finish()
+        }
+        let groups = DuplicateClusters.clusters(of: pairs)
+        print("""
+            rapport dedupe: \(index.count) customers, \(modelNote)
+              pairs at or above \(settings.reviewThreshold): \(pairs.count) in \(groups.count) groups
+              new candidates in the review queue: \(dryRun ? "none (dry run)" : String(created))\
+            \(autoMerge || settings.autoMerge ? "\n  merged automatically (≥ \(settings.autoMergeThreshold)): \(merged), skipped: \(skipped)" : "")
+              time: load \(ProgressBar.seconds(loaded - started)), model \(ProgressBar.seconds(trained - loaded)), \
+            scoring \(ProgressBar.seconds(scored - trained)), total \(ProgressBar.seconds(ContinuousClock.now - started))
+            """)
+    }
+}
