@@ -33,6 +33,6 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        String(format: "%.1fs", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        String(format: "%.1fs", secondsOf(duration))
     }
 }

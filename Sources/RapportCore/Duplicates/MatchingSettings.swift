@@ -7,25 +7,28 @@ public struct MatchingSettings: Sendable, Equatable {
     public var autoMerge: Bool
     public var reviewThreshold: Double
     public var autoMergeThreshold: Double
+    /// Which fields compare how, and the blocking rules; nil for the standard CRM profile.
+    public var customProfile: MatchProfile?
 
     public init(online: Bool = true, autoMerge: Bool = false, reviewThreshold: Double = MatchProfile.default.thresholds.review,
-                autoMergeThreshold: Double = MatchProfile.default.thresholds.autoMerge) {
+                autoMergeThreshold: Double = MatchProfile.default.thresholds.autoMerge, customProfile: MatchProfile? = nil) {
         self.online = online
         self.autoMerge = autoMerge
         self.reviewThreshold = reviewThreshold
         self.autoMergeThreshold = autoMergeThreshold
+        self.customProfile = customProfile
     }
 
-    /// The default profile with these thresholds.
+    /// The profile in force, with these thresholds.
     public var profile: MatchProfile {
-        var profile = MatchProfile.default
+        var profile = customProfile ?? .default
         profile.thresholds = MatchThresholds(review: reviewThreshold, autoMerge: autoMergeThreshold)
         return profile
     }
 
     public var json: JSONValue {
         ["online": .bool(online), "auto_merge": .bool(autoMerge), "review_threshold": .double(reviewThreshold),
-         "auto_merge_threshold": .double(autoMergeThreshold)]
+         "auto_merge_threshold": .double(autoMergeThreshold), "profile": customProfile?.json ?? .null]
     }
 
     /// Validates a settings document; fields left out keep their defaults.
@@ -45,6 +48,19 @@ public struct MatchingSettings: Sendable, Equatable {
                 continue
             }
             settings[keyPath: path] = number
+        }
+        if let value = reader.value("profile"), !value.isNull {
+            if case .object(var object) = value {
+                // The thresholds are the settings' own; a profile may leave them out.
+                object["thresholds"] = ["review": .double(settings.reviewThreshold), "auto_merge": .double(settings.autoMergeThreshold)]
+                do throws(MatchConfigurationError) {
+                    settings.customProfile = try MatchProfile(json: .object(object))
+                } catch {
+                    reader.fail("profile", error.problems.joined(separator: "; "))
+                }
+            } else {
+                reader.fail("profile", "expected an object with fields and blocking_rules, or null for the standard profile")
+            }
         }
         if settings.autoMergeThreshold < settings.reviewThreshold {
             reader.fail("auto_merge_threshold", "must not be below review_threshold")

@@ -6,14 +6,8 @@ struct BlockTable: Sendable {
     /// Key ids per record slot, ascending.
     private(set) var keysOfRecord = IDLists()
 
-    var keyCount: Int { members.slotCount }
-
     func id(of key: String) -> Int32? {
         idOfKey[key]
-    }
-
-    func size(of key: Int32) -> Int {
-        members.count(at: Int(key))
     }
 
     mutating func set(_ keys: [String], at slot: Int) {

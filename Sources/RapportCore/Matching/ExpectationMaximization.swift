@@ -22,6 +22,8 @@ struct ExpectationMaximization {
         var lambda: Double
         /// The probability that the pairs of each pattern are matches.
         var posteriors: [Double]
+        /// Per field, the expected matches with a value on both sides: how much the field's m rests on.
+        var evidence: [Double]
     }
 
     /// The smallest m a grade keeps, so that no grade forbids a match outright.
@@ -31,6 +33,7 @@ struct ExpectationMaximization {
         var m = startM
         var lambda = startLambda
         var posteriors = [Double](repeating: 0, count: patterns.count)
+        var evidence = [Double](repeating: 0, count: u.count)
         let fields = u.indices.filter { active[$0] }
         for _ in 0..<maximumIterations {
             // Expectation: the match probability of each pattern under the current parameters.
@@ -58,6 +61,7 @@ struct ExpectationMaximization {
             var change = 0.0
             for field in fields {
                 let sum = gradeMass[field].reduce(0, +)
+                evidence[field] = sum
                 guard sum > 0 else { continue }
                 let next = Self.floored(gradeMass[field].map { $0 / sum }, at: Self.smallestM)
                 for grade in next.indices { change = max(change, abs(next[grade] - m[field][grade])) }
@@ -68,7 +72,7 @@ struct ExpectationMaximization {
             lambda = nextLambda
             if change < tolerance { break }
         }
-        return Outcome(m: m, lambda: lambda, posteriors: posteriors)
+        return Outcome(m: m, lambda: lambda, posteriors: posteriors, evidence: evidence)
     }
 
     /// Probabilities raised to at least `floor` and scaled back to a sum of one.

@@ -6,8 +6,6 @@ struct IDLists: Sendable {
     private var spilled: [[Int32]] = []
     private var freeSpilled: [Int32] = []
 
-    var slotCount: Int { heads.count }
-
     mutating func grow(to count: Int) {
         if heads.count < count {
             heads.append(contentsOf: repeatElement(-1, count: count - heads.count))
@@ -19,10 +17,6 @@ struct IDLists: Sendable {
         let head = heads[slot]
         if head >= -1 { return IDList(single: head, many: nil) }
         return IDList(single: -1, many: spilled[Int(-head - 2)])
-    }
-
-    func count(at slot: Int) -> Int {
-        list(at: slot).count
     }
 
     /// Replaces the list at `slot`; `ids` holds no duplicates.

@@ -26,14 +26,6 @@ public enum JaroWinkler {
         return jaro + Double(prefix) * min(prefixScale, 0.25) * (1 - jaro)
     }
 
-    static func jaroSimilarity(_ left: [Unicode.Scalar], _ right: [Unicode.Scalar]) -> Double {
-        let leftValues = left.map(\.value)
-        let rightValues = right.map(\.value)
-        return leftValues.withUnsafeBufferPointer { left in
-            rightValues.withUnsafeBufferPointer { right in jaroSimilarity(left, right) }
-        }
-    }
-
     static func jaroSimilarity(_ left: UnsafeBufferPointer<UInt32>, _ right: UnsafeBufferPointer<UInt32>) -> Double {
         if left.isEmpty && right.isEmpty { return 1 }
         if left.isEmpty || right.isEmpty { return 0 }

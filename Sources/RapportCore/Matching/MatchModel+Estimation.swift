@@ -17,12 +17,12 @@ extension MatchModel {
         }
         guard !sessions.isEmpty else { return model }
         for field in model.fields.indices {
-            let estimating = sessions.filter { $0.active[field] }
-            let weight = estimating.reduce(0) { $0 + $1.expectedMatches }
+            // Each rule's estimate counts by the matches it saw with this field on both sides.
+            let weight = sessions.reduce(0) { $0 + $1.evidence[field] }
             guard weight > 0 else { continue }
             var m = [Double](repeating: 0, count: model.fields[field].estimatedM.count)
-            for session in estimating {
-                for grade in m.indices { m[grade] += session.m[field][grade] * session.expectedMatches / weight }
+            for session in sessions where session.evidence[field] > 0 {
+                for grade in m.indices { m[grade] += session.m[field][grade] * session.evidence[field] / weight }
             }
             model.fields[field].estimatedM = ExpectationMaximization.floored(m, at: ExpectationMaximization.smallestM)
         }
@@ -79,8 +79,9 @@ extension MatchModel {
     /// What EM found among the pairs of one blocking rule.
     private struct Session {
         let rule: Int
-        let active: [Bool]
         let m: [[Double]]
+        /// Per field, the expected matches with a value on both sides; zero for fields left out.
+        let evidence: [Double]
         let expectedMatches: Double
         /// Among this rule's expected matches, the share that each other rule also pairs.
         let sharePairedBy: [Double]
@@ -107,7 +108,7 @@ extension MatchModel {
             }
         }
         guard expected > 0 else { return nil }
-        return Session(rule: rule, active: active, m: outcome.m, expectedMatches: expected,
+        return Session(rule: rule, m: outcome.m, evidence: outcome.evidence, expectedMatches: expected,
                        sharePairedBy: pairedBy.map { $0 / expected })
     }
 

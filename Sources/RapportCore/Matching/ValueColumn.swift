@@ -18,8 +18,6 @@ struct ValueColumn: Sendable {
         self.normalization = normalization
     }
 
-    var valueCount: Int { recordCounts.count }
-
     func id(of text: String) -> Int32? {
         idOfText[text]
     }
