@@ -152,9 +152,8 @@ extension Bench {
             var durations: [Double] = []
             durations.reserveCapacity(customers.count)
             for customer in customers {
-                let record = MatchRecord(customer: customer, profile: finder.profile)
                 let start = ContinuousClock.now
-                index.upsert(record)
+                index.upsert(customer)
                 _ = finder.candidates(forID: customer.id, in: index)
                 durations.append(secondsOf(ContinuousClock.now - start) * 1_000)
             }

@@ -7,9 +7,13 @@ struct SyntheticCustomers {
     static let givenNames = ["james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth",
                              "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen",
                              "wei", "fang", "li", "na", "jun", "ana", "joao", "maria", "lucas", "sofia", "noah", "emma", "liam", "olivia"]
-    static let familyNames = ["smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez",
-                              "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin",
-                              "wang", "li", "zhang", "liu", "chen", "yang", "silva", "santos", "oliveira", "costa", "muller", "schmidt"]
+    /// Family names are built from syllables (tens of thousands of them, a few far more common
+    /// than the rest, as in real populations).
+    static let syllables = ["an", "ber", "cal", "dor", "el", "fen", "gar", "hol", "ing", "jor", "kel", "lan", "mor", "nov",
+                            "ost", "par", "quin", "ros", "sten", "tal", "ul", "ver", "wen", "yor", "zan", "bro", "cha", "dri",
+                            "fal", "gro", "hin", "kra", "lis", "mar", "nel", "pet", "rad", "sil", "tor", "vic"]
+    static let commonFamilyNames = ["smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "wang", "li",
+                                    "zhang", "silva", "santos", "muller", "schmidt", "nguyen"]
     static let streets = ["main street", "high street", "park avenue", "oak road", "station road", "church lane", "mill lane",
                           "victoria road", "green lane", "king street", "queen street", "bridge road"]
     static let cities = ["springfield", "riverton", "lakeside", "fairview", "greenville", "madison", "georgetown", "salem",
@@ -37,9 +41,15 @@ struct SyntheticCustomers {
 
     private mutating func pick(_ list: [String]) -> String { list[Int(random.next() % UInt64(list.count))] }
 
+    private mutating func familyName() -> String {
+        if random.next() % 10 == 0 { return pick(Self.commonFamilyNames) }
+        let parts = 2 + Int(random.next() % 2)
+        return (0..<parts).map { _ in pick(Self.syllables) }.joined()
+    }
+
     private mutating func makePerson(_ number: Int) -> NewCustomer {
         let given = pick(Self.givenNames)
-        let family = pick(Self.familyNames)
+        let family = familyName()
         let birth = String(format: "%04d%02d%02d", 1940 + Int(random.next() % 65), 1 + Int(random.next() % 12), 1 + Int(random.next() % 28))
         let address = Address(line1: "\(1 + random.next() % 300) \(pick(Self.streets))", city: pick(Self.cities),
                               postalCode: String(10_000 + random.next() % 80_000), country: "US")

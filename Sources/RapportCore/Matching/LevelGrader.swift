@@ -7,7 +7,7 @@ enum LevelGrader {
     static func grade(_ levels: UnsafeBufferPointer<ComparisonLevel>, _ left: UnsafeBufferPointer<UInt32>, id leftID: Int32,
                       _ right: UnsafeBufferPointer<UInt32>, id rightID: Int32) -> Int {
         let equal = leftID >= 0 && rightID >= 0 ? leftID == rightID : left.elementsEqual(right)
-        if equal { return levels.isEmpty ? 0 : equalGrade(levels) }
+        if equal { return equalGrade(levels) }
         var jaroWinkler = -1.0
         var withinOneEdit: Bool?
         var distance = -1

@@ -67,16 +67,15 @@ struct RandomPairs {
     /// share a value of `column`: counted from the value frequencies instead of sampled,
     /// so that rare agreements (identity numbers) get a u that sampling would round to zero.
     static func sharedValueShare(of column: ValueColumn, in index: MatchIndex) -> Double {
+        // Ordered pairs of records sharing each value, over ordered pairs of records with values.
         var valuePairs = 0.0
-        var recordPairs = 0.0
-        var holders = 0.0
         for count in column.recordCounts where count > 1 {
             valuePairs += Double(count) * Double(count - 1)
         }
-        holders = Double(column.recordsWithValues)
-        recordPairs = holders * (holders - 1)
+        let holders = Double(column.recordsWithValues)
+        var recordPairs = holders * (holders - 1)
         if index.profile.pairing == .link {
-            // Subtract the pairs within each source.
+            // Linking pairs records of different sources only: take out the pairs within each source.
             var perSource: [Int32: [Int32: Int]] = [:]
             var holdersPerSource: [Int32: Int] = [:]
             for slot in index.liveSlots {

@@ -127,15 +127,24 @@ public actor DuplicateMonitor: Service {
 
     /// Puts each customer's current state in the index and proposes its candidates.
     private func check(_ ids: [String]) async throws {
-        guard var current = index, let finder else { return }
-        var proposals: [ProposedDuplicate] = []
+        guard index != nil, let finder else { return }
+        var customers: [(id: String, customer: Customer?)] = []
         for id in ids {
-            guard let customer = try await store.customer(id), customer.mergedInto == nil else {
+            let customer = try await store.customer(id)
+            customers.append((id, customer?.mergedInto == nil ? customer : nil))
+        }
+        // Taken out of the actor's state while it changes, so the update does not copy it; no
+        // suspension point until it is put back.
+        guard var current = index else { return }
+        index = nil
+        var proposals: [ProposedDuplicate] = []
+        for (id, customer) in customers {
+            guard let customer else {
                 _ = current.remove(id: id)
                 continue
             }
             let start = ContinuousClock.now
-            current.upsert(MatchRecord(customer: customer, profile: finder.profile))
+            current.upsert(customer)
             let pairs = settings.online ? finder.candidates(forID: id, in: current) : []
             registry.makeDurationHistogram(
                 descriptor: MetricNameDescriptor(metricName: "rapport_duplicate_check_duration", unitName: "seconds",

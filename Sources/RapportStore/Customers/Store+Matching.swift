@@ -13,7 +13,7 @@ extension Store {
     /// Customers that stand (neither deleted nor absorbed), in id order, a page at a time.
     public func standingCustomers(after id: String?, limit: Int) async throws -> [Customer] {
         try await read { database in
-            let after: SQLQueryString = id.map { "AND id > \(bind: $0)" } ?? ""
+            let after: SQLQueryString = id.map { " AND id > \(bind: $0)" } ?? ""
             let rows = try await database.raw("""
                 SELECT * FROM customers WHERE deleted_at IS NULL AND merged_into IS NULL
                 """ + after + " ORDER BY id LIMIT \(bind: limit)").all()
@@ -37,7 +37,7 @@ extension Store {
         var loaded = 0
         while true {
             let page = try await standingCustomers(after: last, limit: pageSize)
-            for customer in page { index.upsert(MatchRecord(customer: customer, profile: profile)) }
+            index.upsert(contentsOf: page)
             loaded += page.count
             progress(loaded)
             guard page.count == pageSize, let next = page.last?.id else { return index }
