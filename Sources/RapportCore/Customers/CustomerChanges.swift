@@ -54,54 +54,6 @@ public struct CustomerPatch: Sendable, Equatable {
     public var attributes: JSONObject?
 
     public init() {}
-
-    /// The customer after this patch, and the names of the fields whose value changed.
-    public func applied(to customer: Customer) -> (customer: Customer, changedFields: [String]) {
-        var next = customer
-        var changed: [String] = []
-        func note(_ field: String, _ differs: Bool) { if differs { changed.append(field) } }
-
-        if let kind { note("kind", kind != next.kind); next.kind = kind }
-        if let name { note("name", name != next.name); next.name = name }
-        let given = givenName.applied(to: next.givenName)
-        note("given_name", given != next.givenName); next.givenName = given
-        let family = familyName.applied(to: next.familyName)
-        note("family_name", family != next.familyName); next.familyName = family
-
-        var identities = next.identities
-        if let emails { identities = identities.filter { $0.kind != .email } + emails }
-        if let phones { identities = identities.filter { $0.kind != .phone } + phones }
-        if let otherIdentities {
-            identities = identities.filter { $0.kind == .email || $0.kind == .phone } + otherIdentities
-        }
-        identities = Customer.canonicalOrder(identities)
-        if emails != nil { note("emails", identities.filter { $0.kind == .email } != next.identities.filter { $0.kind == .email }) }
-        if phones != nil { note("phones", identities.filter { $0.kind == .phone } != next.identities.filter { $0.kind == .phone }) }
-        note("identities", identities != next.identities)
-        next.identities = identities
-
-        if let addresses { note("addresses", addresses != next.addresses); next.addresses = addresses }
-        let company = company.applied(to: next.company)
-        note("company", company != next.company); next.company = company
-        let stage = lifecycleStage.applied(to: next.lifecycleStage)
-        note("lifecycle_stage", stage != next.lifecycleStage); next.lifecycleStage = stage
-        let owner = ownerID.applied(to: next.ownerID)
-        note("owner_id", owner != next.ownerID); next.ownerID = owner
-
-        if let attributes {
-            var merged = next.attributes
-            for (key, value) in attributes {
-                if value.isNull {
-                    merged.removeValue(forKey: key)
-                } else {
-                    merged[key] = value
-                }
-            }
-            note("attributes", merged != next.attributes)
-            next.attributes = merged
-        }
-        return (next, changed)
-    }
 }
 
 extension Customer {

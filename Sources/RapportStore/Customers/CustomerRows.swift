@@ -44,8 +44,13 @@ enum CustomerRows {
         return customers
     }
 
+    /// Addresses from their stored JSON text.
+    static func addresses(fromText text: String) -> [Address] {
+        ((try? JSONParser.parse(text))?.arrayValue ?? []).map(Address.init(stored:))
+    }
+
     static func decode(_ row: any SQLRow) throws -> Customer {
-        let addresses = ((try? JSONParser.parse(try row.string("addresses")))?.arrayValue ?? []).map(Address.init(stored:))
+        let addresses = addresses(fromText: try row.string("addresses"))
         return Customer(
             id: try row.string("id"), kind: try storedEnum(try row.string("kind")), name: try row.string("name"),
             givenName: try row.optionalString("given_name"), familyName: try row.optionalString("family_name"),

@@ -30,18 +30,61 @@ extension Store {
     }
 
     /// Every standing customer in an index for `profile`; `progress` hears the count so far.
-    public func matchIndex(profile: MatchProfile, pageSize: Int = 5_000,
+    /// The next page is read while the current one goes into the index.
+    public func matchIndex(profile: MatchProfile, pageSize: Int = 10_000,
                            progress: @Sendable (Int) -> Void = { _ in }) async throws -> MatchIndex {
         var index = try MatchIndex(profile: profile)
-        var last: String?
         var loaded = 0
-        while true {
-            let page = try await standingCustomers(after: last, limit: pageSize)
+        var page = try await matchingCustomers(after: nil, limit: pageSize)
+        while !page.isEmpty {
+            let last = page.count == pageSize ? page.last?.id : nil
+            async let next = pageAfter(last, limit: pageSize)
             index.upsert(contentsOf: page)
             loaded += page.count
             progress(loaded)
-            guard page.count == pageSize, let next = page.last?.id else { return index }
-            last = next
+            page = try await next
+        }
+        return index
+    }
+
+    /// The page after `id`, or nothing when there is no `id` (the previous page was the last).
+    private func pageAfter(_ id: String?, limit: Int) async throws -> [Customer] {
+        guard let id else { return [] }
+        return try await matchingCustomers(after: id, limit: limit)
+    }
+
+    /// Standing customers with only what matching reads (names, identities, addresses,
+    /// attributes), in id order: fewer columns and one range scan of identities per page.
+    func matchingCustomers(after id: String?, limit: Int) async throws -> [Customer] {
+        try await read { database in
+            let after: SQLQueryString = id.map { " AND id > \(bind: $0)" } ?? ""
+            let rows = try await database.raw("""
+                SELECT id, name, given_name, family_name, addresses, attributes FROM customers
+                WHERE deleted_at IS NULL AND merged_into IS NULL
+                """ + after + " ORDER BY id LIMIT \(bind: limit)").all()
+            var customers: [Customer] = []
+            customers.reserveCapacity(rows.count)
+            let epoch = Timestamp(microseconds: 0)
+            for row in rows {
+                customers.append(Customer(
+                    id: try row.string("id"), kind: .person, name: try row.string("name"),
+                    givenName: try row.optionalString("given_name"), familyName: try row.optionalString("family_name"),
+                    addresses: CustomerRows.addresses(fromText: try row.string("addresses")),
+                    attributes: try row.jsonObject("attributes"), createdAt: epoch, updatedAt: epoch))
+            }
+            guard let first = customers.first?.id, let last = customers.last?.id else { return customers }
+            let identityRows = try await database.raw("""
+                SELECT customer_id, kind, value FROM identities WHERE customer_id >= \(bind: first) AND customer_id <= \(bind: last)
+                ORDER BY customer_id, position
+                """).all()
+            var positions: [String: Int] = [:]
+            for (offset, customer) in customers.enumerated() { positions[customer.id] = offset }
+            for row in identityRows {
+                guard let offset = positions[try row.string("customer_id")],
+                      let kind = IdentityKind(rawValue: try row.string("kind")) else { continue }
+                customers[offset].identities.append(Identity(kind: kind, value: try row.string("value")))
+            }
+            return customers
         }
     }
 
