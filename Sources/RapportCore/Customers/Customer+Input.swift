@@ -68,6 +68,20 @@ extension CustomerPatch {
     }
 }
 
+extension InputReader {
+    /// A customer merge patch nested under `key` (e.g. the `fields` a merge sets), its problems
+    /// named by their full path.
+    public mutating func customerPatch(_ key: String, normalizer: IdentityNormalizer) -> CustomerPatch? {
+        guard let value = value(key) else { return nil }
+        do throws(ValidationFailure) {
+            return try CustomerPatch.read(value, normalizer: normalizer)
+        } catch {
+            absorb(ValidationFailure(error.issues.map { FieldIssue(field: "\(field(key)).\($0.field)", message: $0.message) }))
+            return nil
+        }
+    }
+}
+
 /// Reads identity lists: `emails`, `phones` (plain values) and `identities` (`kind:value`).
 enum IdentityInput {
     static func read(_ reader: inout InputReader, key: String, kind: IdentityKind?, normalizer: IdentityNormalizer) -> [Identity]? {

@@ -49,18 +49,10 @@ struct DuplicatesController {
         let (body, _) = try await request.optionalJSONBody(limit: services.configuration.maxBodyBytes)
         var reader = try InputReader(body ?? .object(JSONObject()))
         let survivor = reader.string("survivor_id", maxLength: 64)
-        var overrides: CustomerPatch?
-        if let fields = reader.value("fields") {
-            do {
-                overrides = try CustomerPatch.read(fields, normalizer: services.normalizer)
-            } catch {
-                reader.absorb(ValidationFailure(error.issues.map { FieldIssue(field: "fields.\($0.field)", message: $0.message) }))
-            }
-        }
+        let overrides = reader.customerPatch("fields", normalizer: services.normalizer)
         try reader.finish()
-        let fieldOverrides = overrides
         let (candidate, merge) = try await services.store.write { tx in
-            try await tx.decideDuplicate(id, accept: true, survivorID: survivor, overrides: fieldOverrides, actor: principal.actor)
+            try await tx.decideDuplicate(id, accept: true, survivorID: survivor, overrides: overrides, actor: principal.actor)
         }
         guard case .object(var object) = candidate.json else { return .json(candidate.json) }
         if let merge { object["merge"] = MergesController.json(merge) }

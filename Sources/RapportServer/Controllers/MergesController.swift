@@ -50,19 +50,11 @@ struct MergesController {
         case nil: reader.fail("customer_ids", "is required")
         case let other?: reader.fail("customer_ids", "expected an array of customer ids, got \(other.typeName)")
         }
-        var overrides: CustomerPatch?
-        if let fields = reader.value("fields") {
-            do {
-                overrides = try CustomerPatch.read(fields, normalizer: services.normalizer)
-            } catch {
-                reader.absorb(ValidationFailure(error.issues.map { FieldIssue(field: "fields.\($0.field)", message: $0.message) }))
-            }
-        }
+        let overrides = reader.customerPatch("fields", normalizer: services.normalizer)
         try reader.finish()
         let absorbedIDs = absorbed
-        let fieldOverrides = overrides
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let outcome = try await tx.mergeCustomers(into: survivorID, absorbing: absorbedIDs, overrides: fieldOverrides,
+            let outcome = try await tx.mergeCustomers(into: survivorID, absorbing: absorbedIDs, overrides: overrides,
                                                       actor: principal.actor)
             return StoredResponse(status: 200, body: Self.json(outcome).serialized(), etag: outcome.survivor.etag,
                                   location: "/v1/merges/\(outcome.record.id)")
