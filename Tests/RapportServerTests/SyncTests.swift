@@ -104,6 +104,23 @@ struct SyncTests {
         #expect(results[0]["emails"]?.strings.sorted() == ["b.berg@example.com", "bo@example.com"])
     }
 
+    @Test("at the same instant, the channel with the higher source_priority wins", arguments: Backend.available)
+    func sourcePriorityBreaksTies(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let crm = try await api.post("/v1/channels", ["kind": "web", "name": "CRM desk", "settings": ["source_priority": 10]])
+            let crmID = try #require(crm.json["id"]?.stringValue)
+            let app = try await api.createChannel(kind: "mobile_app", name: "Field app")
+            for (channel, name) in [(crmID, "Ana (verified)"), (app, "ana")] {
+                let reply = try await api.post("/v1/sync/push", ["channel_id": .string(channel), "changes": [
+                    Self.change("same-\(channel)", "email:ana@example.com", at: 7, set: ["name": .string(name)]),
+                ]])
+                #expect(reply.json["results"]?[0]?["status"]?.stringValue == "applied", "\(reply.text)")
+            }
+            let customer = try await Self.converged(api, "email:ana@example.com")
+            #expect(customer["name"]?.stringValue == "Ana (verified)")
+        }
+    }
+
     @Test("bad changes are refused naming the field; a clock too far ahead rejects that change only", arguments: Backend.available)
     func badPushes(backend: Backend) async throws {
         try await withApp(backend) { api, _ in

@@ -54,9 +54,11 @@ extension WriteTransaction {
     /// record holds; a change refused (clock too far ahead, identity held by someone else, unknown
     /// customer) is reported and the others still apply.
     public func applySync(_ push: SyncPush, maxSkewMilliseconds: Int64, actor: Actor) async throws -> [SyncOutcome] {
-        guard try await firstRow("SELECT id FROM channels WHERE id = \(bind: push.channelID)") != nil else {
+        guard let channel = try await firstRow("SELECT settings FROM channels WHERE id = \(bind: push.channelID)") else {
             throw StoreError(.invalidReference, "channel \(push.channelID) does not exist", field: "channel_id")
         }
+        // A channel's `source_priority` setting decides between writes of the same instant.
+        let priority = (try? JSONParser.parse(try channel.string("settings")))?.objectValue?["source_priority"]?.intValue ?? 0
         var outcomes: [SyncOutcome] = []
         outcomes.reserveCapacity(push.changes.count)
         for change in push.changes {
@@ -76,7 +78,8 @@ extension WriteTransaction {
                 continue
             }
             observe(change.timestamp)
-            let provenance = Provenance(version: FieldVersion(timestamp: change.timestamp, sourceID: push.channelID),
+            let provenance = Provenance(version: FieldVersion(timestamp: change.timestamp, sourcePriority: Int(clamping: priority),
+                                                              sourceID: push.channelID),
                                         channelID: push.channelID, actorID: actor.id)
             do {
                 let (customer, changed) = try await apply(change, by: provenance, actor: actor)
