@@ -1,27 +1,109 @@
 import Hummingbird
+import NIOCore
 import RapportCore
 import RapportStore
+import ServiceLifecycle
+import Synchronization
 
-/// `/v1/events`: the ordered log of committed changes, paged by sequence.
+/// `/v1/events`: the ordered log of committed changes, paged by sequence or streamed live.
 struct EventsController {
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "events", list)
+        routes.on(.get, "events/stream", stream)
     }
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
-        try context.require(.readEvents)
-        var after: Int64 = 0
-        if let text = request.query("after") ?? request.query("cursor") {
-            guard let value = Int64(text), value >= 0 else {
-                throw Problem.badRequest(field: "after", "must be a non-negative sequence number")
-            }
-            after = value
-        }
+        let principal = try context.require(.readEvents)
+        let after = try Self.position(request.query("after") ?? request.query("cursor"), field: "after") ?? 0
         let limit = try request.limit(default: 100, max: 1_000)
         let events = try await services.store.events(after: after, limit: limit)
         let next = events.count == limit ? events.last.map { String($0.sequence) } : nil
-        return .json(["data": .array(events.map(\.cloudEvent)), "next_cursor": next.map(JSONValue.string) ?? .null])
+        let visible = events.filter { EventVisibility.allows(principal.role, toSee: $0.type) }
+        return .json(["data": .array(visible.map(\.cloudEvent)), "next_cursor": next.map(JSONValue.string) ?? .null])
     }
+
+    /// Server-Sent Events: every event after `Last-Event-ID` (or `after`) that the caller may
+    /// read, then each new one as it commits, one CloudEvent JSON per message with its sequence as
+    /// the message id. The stream follows the log at the client's own pace, so a slow client
+    /// lags and resumes where it is; it never skips. A comment line every `heartbeat` seconds
+    /// keeps proxies from closing a quiet stream; `limit` ends it after that many events.
+    @Sendable func stream(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.readEvents)
+        let start = try Self.position(request.headers[.lastEventID], field: "Last-Event-ID")
+            ?? Self.position(request.query("after"), field: "after") ?? 0
+        var heartbeat = Duration.seconds(15)
+        if let text = request.query("heartbeat") {
+            guard let seconds = Int(text), (1...300).contains(seconds) else {
+                throw Problem.badRequest(field: "heartbeat", "must be 1 to 300 seconds")
+            }
+            heartbeat = .seconds(seconds)
+        }
+        var limit: Int?
+        if let text = request.query("limit") {
+            guard let value = Int(text), value >= 1 else { throw Problem.badRequest(field: "limit", "must be a positive count") }
+            limit = value
+        }
+        let store = services.store
+        let role = principal.role
+        let maximum = limit
+        let interval = heartbeat
+        let body = ResponseBody { writer in
+            let stopping = ShutdownFlag()
+            try await withGracefulShutdownHandler {
+                var cursor = start
+                var sent = 0
+                var lastWrite = ContinuousClock.now
+                try await writer.write(ByteBuffer(string: "retry: 2000\n: rapport events after \(start)\n\n"))
+                while !Task.isCancelled, !stopping.isSet {
+                    let events = try await store.events(after: cursor, limit: 200)
+                    guard let last = events.last else {
+                        // This node's commits wake the stream at once; other nodes' within a second.
+                        await store.waitForCommit(after: cursor, timeout: min(interval, .seconds(1)))
+                        if ContinuousClock.now - lastWrite >= interval {
+                            try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                            lastWrite = ContinuousClock.now
+                        }
+                        continue
+                    }
+                    var frames = ""
+                    for event in events where EventVisibility.allows(role, toSee: event.type) {
+                        frames += "id: \(event.sequence)\nevent: \(event.type)\ndata: \(event.cloudEvent.jsonString)\n\n"
+                        sent += 1
+                        if let maximum, sent >= maximum {
+                            cursor = event.sequence
+                            break
+                        }
+                    }
+                    if !frames.isEmpty {
+                        try await writer.write(ByteBuffer(string: frames))
+                        lastWrite = ContinuousClock.now
+                    }
+                    if let maximum, sent >= maximum { break }
+                    cursor = last.sequence
+                }
+            } onGracefulShutdown: {
+                stopping.set()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// A log position from a query or header; nil when absent.
+    static func position(_ text: String?, field: String) throws -> Int64? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Int64(text), value >= 0 else {
+            throw Problem.badRequest(field: field, "must be a non-negative sequence number")
+        }
+        return value
+    }
+}
+
+/// Set once the server begins to shut down, so open streams end cleanly.
+final class ShutdownFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
 }

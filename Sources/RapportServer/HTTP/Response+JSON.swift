@@ -7,6 +7,7 @@ extension HTTPField.Name {
     static let idempotencyKey = Self("Idempotency-Key")!
     static let idempotentReplayed = Self("Idempotent-Replayed")!
     static let requestID = Self("X-Request-ID")!
+    static let lastEventID = Self("Last-Event-ID")!
 }
 
 extension Response {
