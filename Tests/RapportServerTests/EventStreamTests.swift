@@ -75,6 +75,27 @@ struct EventStreamTests {
     }
 }
 
+@Suite("HTTP: consumers of the log")
+struct ConsumerTests {
+    @Test("the duplicate monitor reports its position and lag", arguments: Backend.available)
+    func monitorPosition(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            _ = try await api.createCustomer(["name": "Ana"])
+            let head = try await api.eventHead()
+            var consumer: JSONValue?
+            for _ in 0..<60 {
+                consumer = try await api.get("/v1/consumers").items.first { $0["name"]?.stringValue == "duplicate-monitor" }
+                if consumer?["lag"]?.intValue == 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(consumer?["position"]?.stringValue == String(head))
+            #expect(consumer?["lag"]?.intValue == 0)
+            let metrics = try await api.get("/metrics", auth: .none)
+            #expect(metrics.text.contains("rapport_consumer_lag_events{consumer=\"duplicate-monitor\"}"))
+        }
+    }
+}
+
 extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
 }

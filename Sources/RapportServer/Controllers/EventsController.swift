@@ -12,6 +12,18 @@ struct EventsController {
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "events", list)
         routes.on(.get, "events/stream", stream)
+        routes.on(.get, "consumers", consumers)
+    }
+
+    /// The consumers of the log (duplicate monitor, …): where each stands and how far behind.
+    @Sendable func consumers(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readEvents)
+        let head = try await services.store.eventLogHead()
+        let positions = try await services.store.consumerPositions()
+        return .json(["data": .array(positions.map { consumer in
+            ["name": .string(consumer.name), "position": .string(String(consumer.position)), "head": .string(String(head)),
+             "lag": .integer(max(0, head - consumer.position)), "updated_at": .string(consumer.updatedAt.rfc3339)]
+        }), "next_cursor": .null])
     }
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {

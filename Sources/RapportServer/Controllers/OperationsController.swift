@@ -30,6 +30,14 @@ struct OperationsController {
         services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_event_log", unitName: "head",
                                                                      helpText: "Sequence of the newest event on the log"), labels: [])
             .set(Double(services.store.knownHead))
+        if let positions = try? await services.store.consumerPositions(), let head = try? await services.store.eventLogHead() {
+            for consumer in positions {
+                services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_consumer_lag", unitName: "events",
+                                                                             helpText: "Events on the log a consumer has not read yet"),
+                                            labels: [("consumer", consumer.name)])
+                    .set(Double(max(0, head - consumer.position)))
+            }
+        }
         return .bytes(services.registry.emitToBuffer(), status: .ok, contentType: "text/plain; version=0.0.4")
     }
 

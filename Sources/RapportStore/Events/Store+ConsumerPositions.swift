@@ -26,3 +26,22 @@ extension Store {
         }
     }
 }
+
+/// Where one consumer of the event log stands.
+public struct ConsumerPosition: Sendable {
+    public var name: String
+    public var position: Int64
+    public var updatedAt: Timestamp
+}
+
+extension Store {
+    /// Every consumer that saved a position, by name.
+    public func consumerPositions() async throws -> [ConsumerPosition] {
+        try await read { database in
+            try await database.raw("SELECT name, position, updated_at FROM consumer_positions ORDER BY name").all().map { row in
+                ConsumerPosition(name: try row.string("name"), position: try row.int64("position"),
+                                 updatedAt: try row.timestamp("updated_at"))
+            }
+        }
+    }
+}
