@@ -69,6 +69,15 @@ struct EventStreamTests {
             #expect(Self.messages(seen.text).map(\.event) == ["rapport.customer.created", "rapport.customer.created"])
             let listed = try await api.get("/v1/events?after=\(head)", auth: .bearer(viewer.secret))
             #expect(listed.items.compactMap { $0["type"]?.stringValue } == ["rapport.customer.created", "rapport.customer.created"])
+            // A CEL filter selects events by attributes and data.
+            let filter = encodeQuery(#"type == "rapport.customer.created" && data.customer.name.startsWith("B")"#)
+            let filtered = try await api.get("/v1/events/stream?after=\(head)&limit=1&filter=\(filter)")
+            #expect(Self.messages(filtered.text).compactMap { $0.data["data"]?["customer"]?["name"]?.stringValue } == ["Bea"])
+            let listedFiltered = try await api.get("/v1/events?after=\(head)&filter=\(filter)")
+            #expect(listedFiltered.items.count == 1)
+            let typo = try await api.get("/v1/events/stream?filter=\(encodeQuery("tpye == \"x\""))")
+            expectProblem(typo, .badRequest, field: "filter")
+            #expect(typo.json["detail"]?.stringValue?.contains("did you mean 'type'") == true, "\(typo.text)")
             expectProblem(try await api.get("/v1/events/stream", headers: [.lastEventID: "abc"]), .badRequest, field: "Last-Event-ID")
             expectProblem(try await api.get("/v1/events/stream?heartbeat=0"), .badRequest, field: "heartbeat")
         }

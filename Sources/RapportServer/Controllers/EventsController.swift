@@ -30,9 +30,10 @@ struct EventsController {
         let principal = try context.require(.readEvents)
         let after = try Self.position(request.query("after") ?? request.query("cursor"), field: "after") ?? 0
         let limit = try request.limit(default: 100, max: 1_000)
+        let filter = try Self.filter(request)
         let events = try await services.store.events(after: after, limit: limit)
         let next = events.count == limit ? events.last.map { String($0.sequence) } : nil
-        let visible = events.filter { EventVisibility.allows(principal.role, toSee: $0.type) }
+        let visible = events.filter { EventVisibility.allows(principal.role, toSee: $0.type) && (filter?.matches($0) ?? true) }
         return .json(["data": .array(visible.map(\.cloudEvent)), "next_cursor": next.map(JSONValue.string) ?? .null])
     }
 
@@ -45,6 +46,7 @@ struct EventsController {
         let principal = try context.require(.readEvents)
         let start = try Self.position(request.headers[.lastEventID], field: "Last-Event-ID")
             ?? Self.position(request.query("after"), field: "after") ?? 0
+        let filter = try Self.filter(request)
         var heartbeat = Duration.seconds(15)
         if let text = request.query("heartbeat") {
             guard let seconds = Int(text), (1...300).contains(seconds) else {
@@ -80,7 +82,7 @@ struct EventsController {
                         continue
                     }
                     var frames = ""
-                    for event in events where EventVisibility.allows(role, toSee: event.type) {
+                    for event in events where EventVisibility.allows(role, toSee: event.type) && (filter?.matches(event) ?? true) {
                         frames += "id: \(event.sequence)\nevent: \(event.type)\ndata: \(event.cloudEvent.jsonString)\n\n"
                         sent += 1
                         if let maximum, sent >= maximum {
@@ -101,6 +103,18 @@ struct EventsController {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// The `filter` query parameter: a CEL expression over the CloudEvent attributes and `data`,
+    /// e.g. `type.startsWith("rapport.interaction.") && data.interaction.kind == "message"`; 400
+    /// with line and column when it does not compile.
+    static func filter(_ request: Request) throws -> CompiledExpression? {
+        guard let source = request.query("filter") else { return nil }
+        do {
+            return try CompiledExpression(filter: source)
+        } catch {
+            throw Problem.badRequest(field: "filter", error.description)
+        }
     }
 
     /// A log position from a query or header; nil when absent.
