@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How far ahead of this server's clock a channel's change time may be, in ms (env RAPPORT_MAX_CLOCK_SKEW_MS, default 60000).")
     var maxClockSkewMs: Int?
 
+    @Flag(help: "Allow webhooks to loopback, private and link-local addresses (env RAPPORT_WEBHOOKS_ALLOW_PRIVATE=true).")
+    var webhooksAllowPrivate = false
+
     /// An integer setting from its flag, else its environment variable, else the default.
     private func integer(_ flag: Int?, setting: String, variable: String, default fallback: Int) throws -> Int {
         if let flag { return flag }
@@ -53,7 +56,8 @@ struct Serve: AsyncParsableCommand {
         return ServerConfiguration(
             host: host ?? Environment.value("RAPPORT_HOST") ?? "127.0.0.1", port: portValue,
             store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody,
-            maxClockSkewMilliseconds: Int64(maxSkew))
+            maxClockSkewMilliseconds: Int64(maxSkew),
+            webhooksAllowPrivate: webhooksAllowPrivate || Environment.value("RAPPORT_WEBHOOKS_ALLOW_PRIVATE") == "true")
     }
 
     func run() async throws {

@@ -32,8 +32,10 @@ func withApp(
     try await TestDatabases.withLocation(backend) { location in
         let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
+        // Webhook receivers in tests listen on loopback, and retries come quickly.
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
-                                                maxBodyBytes: maxBodyBytes)
+                                                maxBodyBytes: maxBodyBytes, webhooksAllowPrivate: true,
+                                                webhookRetrySchedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100), .milliseconds(100)]))
         do {
             let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                            catalog: catalog, announceFirstAdminKey: { secret.set($0) })

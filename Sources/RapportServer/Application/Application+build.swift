@@ -21,13 +21,15 @@ public func buildApplication(
         throw ConfigurationError(setting: "default-phone-region", message: error.message)
     }
     let duplicates = DuplicateMonitor(store: store, logger: logger, registry: registry)
+    let policy = NetworkAddressPolicy(allowPrivate: configuration.webhooksAllowPrivate)
+    let webhooks = WebhookDispatcher(store: store, logger: logger, policy: policy, schedule: configuration.webhookRetrySchedule)
     let services = Services(store: store, normalizer: normalizer, configuration: configuration,
                             keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates)
     let router = buildRouter(services)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
-        services: [store, duplicates],
+        services: [store, duplicates, webhooks],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -56,6 +58,7 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     MergesController(services: services).register(v1)
     SyncController(services: services).register(v1)
     DuplicatesController(services: services).register(v1)
+    SubscriptionsController(services: services).register(v1)
     InteractionsController(services: services).register(v1)
     DepartmentsController(services: services).register(v1)
     ChannelsController(services: services).register(v1)

@@ -1,3 +1,4 @@
+import RapportCore
 import RapportStore
 
 /// Everything `rapport serve` can be told; see the configuration reference in the README.
@@ -11,14 +12,21 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// How far ahead of this server's clock a channel's change time may be.
     public var maxClockSkewMilliseconds: Int64
+    /// Whether webhooks may go to loopback, private and link-local addresses.
+    public var webhooksAllowPrivate: Bool
+    /// When failed webhook deliveries are tried again.
+    public var webhookRetrySchedule: WebhookRetrySchedule
 
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
-                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000) {
+                defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
+                webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard) {
         self.host = host
         self.port = port
         self.store = store
         self.defaultPhoneRegion = defaultPhoneRegion
         self.maxBodyBytes = maxBodyBytes
         self.maxClockSkewMilliseconds = maxClockSkewMilliseconds
+        self.webhooksAllowPrivate = webhooksAllowPrivate
+        self.webhookRetrySchedule = webhookRetrySchedule
     }
 }

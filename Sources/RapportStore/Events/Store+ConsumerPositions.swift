@@ -11,18 +11,24 @@ extension Store {
 
     /// Records how far the named consumer has read (never backwards).
     public func saveConsumerPosition(_ name: String, _ position: Int64) async throws {
-        try await write { tx in
-            let time = tx.now().microseconds
-            if let row = try await tx.firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)") {
-                guard try row.int64("position") < position else { return }
-                try await tx.execute("""
-                    UPDATE consumer_positions SET position = \(bind: position), updated_at = \(bind: time) WHERE name = \(bind: name)
-                    """)
-            } else {
-                try await tx.execute("""
-                    INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: time))
-                    """)
-            }
+        try await write { tx in try await tx.savePosition(of: name, at: position) }
+    }
+}
+
+extension WriteTransaction {
+    /// Records how far the named consumer has read (never backwards), in this transaction, so the
+    /// position moves together with the effects of what it read.
+    public func savePosition(of name: String, at position: Int64) async throws {
+        let time = now().microseconds
+        if let row = try await firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)") {
+            guard try row.int64("position") < position else { return }
+            try await execute("""
+                UPDATE consumer_positions SET position = \(bind: position), updated_at = \(bind: time) WHERE name = \(bind: name)
+                """)
+        } else {
+            try await execute("""
+                INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: time))
+                """)
         }
     }
 }

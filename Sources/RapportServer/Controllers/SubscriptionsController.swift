@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// `/v1/subscriptions`: webhooks shaped like CloudEvents subscriptions, and their delivery logs.
+struct SubscriptionsController {
+    let services: Services
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.post, "subscriptions", create)
+        routes.on(.get, "subscriptions", list)
+        routes.on(.get, "subscriptions/:id", show)
+        routes.on(.delete, "subscriptions/:id", delete)
+        routes.on(.get, "subscriptions/:id/deliveries", deliveries)
+        routes.on(.post, "subscriptions/:id/deliveries/:delivery/redeliver", redeliver)
+    }
+
+    /// Creates a subscription; the signing secret is in this response only.
+    @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let new = try NewSubscription.read(body)
+        let policy = NetworkAddressPolicy(allowPrivate: services.configuration.webhooksAllowPrivate)
+        if let host = URLComponents(string: new.sink)?.host, let refusal = HostResolver.refusal(ofHost: host, policy: policy) {
+            throw Problem.invalid(field: "sink", refusal)
+        }
+        let secret = WebhookSigner.newSecret()
+        let subscription = try await services.store.write { tx in
+            try await tx.createSubscription(new, secret: secret, role: principal.role, actor: principal.actor)
+        }
+        guard case .object(var object) = subscription.json else { return .json(subscription.json, status: .created) }
+        object["secret"] = .string(secret)
+        return .json(.object(object), status: .created, headers: [.location: "/v1/subscriptions/\(subscription.id)"])
+    }
+
+    @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        let subscriptions = try await services.store.subscriptions()
+        return .json(["data": .array(subscriptions.map(\.json)), "next_cursor": .null])
+    }
+
+    @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        let id = try context.parameters.require("id")
+        guard let subscription = try await services.store.subscription(id) else { throw StoreError.notFound("subscription", id) }
+        return .json(subscription.json)
+    }
+
+    @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let id = try context.parameters.require("id")
+        try await services.store.write { tx in try await tx.deleteSubscription(id, actor: principal.actor) }
+        return Response(status: .noContent)
+    }
+
+    /// The delivery log: each event sent or to be sent, attempts, last status, latency and answer.
+    @Sendable func deliveries(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        let id = try context.parameters.require("id")
+        guard try await services.store.subscription(id) != nil else { throw StoreError.notFound("subscription", id) }
+        let deliveries = try await services.store.deliveries(of: id, limit: try request.limit(default: 100, max: 1_000))
+        return .json(["data": .array(deliveries.map(\.json)), "next_cursor": .null])
+    }
+
+    @Sendable func redeliver(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.writeOrganization)
+        let id = try context.parameters.require("id")
+        let deliveryID = try context.parameters.require("delivery")
+        let delivery = try await services.store.write { tx in try await tx.redeliver(deliveryID, of: id) }
+        return .json(delivery.json)
+    }
+}

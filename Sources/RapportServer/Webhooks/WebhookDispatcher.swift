@@ -1,0 +1,177 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import RapportCore
+import RapportStore
+import ServiceLifecycle
+
+/// Delivers the event log to webhook subscriptions, at least once and signed (Standard Webhooks).
+///
+/// Two steps, both driven by commits: the fan-out reads the log from its saved position and
+/// queues one delivery per matching subscription, moving the position in the same transaction;
+/// the sender takes due deliveries — per subscription, only the oldest pending one of each
+/// customer, so a customer's events arrive in order — posts them, and records each attempt,
+/// retrying on the schedule, honouring `Retry-After`, disabling on 410, and leaving a dead letter
+/// after the last attempt.
+actor WebhookDispatcher: Service {
+    static let consumerName = "webhooks"
+    let store: Store
+    let logger: Logger
+    let policy: NetworkAddressPolicy
+    let schedule: WebhookRetrySchedule
+    private var filters: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
+
+    init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
+        self.store = store
+        self.logger = logger
+        self.policy = policy
+        self.schedule = schedule
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while await !self.store.schemaIsCurrent() {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            while !Task.isCancelled {
+                do {
+                    let position = try await self.fanOut()
+                    await self.sendDue()
+                    // Retries fall due with time, so the wait is short even without commits.
+                    await self.store.waitForCommit(after: position, timeout: .milliseconds(250))
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("webhook dispatch failed", metadata: ["error": "\(String(reflecting: error))"])
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Queues deliveries for the events after the saved position; returns the new position.
+    func fanOut() async throws -> Int64 {
+        var position = try await store.consumerPosition(Self.consumerName) ?? 0
+        while true {
+            let events = try await store.events(after: position, limit: 500)
+            guard let last = events.last else { return position }
+            let subscriptions = try await activeFilters()
+            let plan = events.map { event in
+                // A subscription receives what commits from its creation on, and what its creator may read.
+                (event: event, subscriptionIDs: subscriptions.filter { subscription in
+                    event.time >= subscription.since && EventVisibility.allows(subscription.role, toSee: event.type)
+                        && subscription.filter.matches(event)
+                }.map(\.id))
+            }
+            try await store.write { tx in
+                try await tx.enqueueDeliveries(plan, consumer: Self.consumerName, position: last.sequence)
+            }
+            position = last.sequence
+            if events.count < 500 { return position }
+        }
+    }
+
+    /// The active subscriptions with their filters compiled (kept until the subscription changes).
+    private func activeFilters() async throws -> [(id: String, role: Role, since: Timestamp, filter: SubscriptionFilter)] {
+        var result: [(id: String, role: Role, since: Timestamp, filter: SubscriptionFilter)] = []
+        for subscription in try await store.subscriptions() where subscription.status == .active {
+            if let cached = filters[subscription.id], cached.updatedAt == subscription.updatedAt {
+                result.append((subscription.id, subscription.role, subscription.createdAt, cached.filter))
+            } else if let filter = try? SubscriptionFilter.parse(subscription.filters) {
+                filters[subscription.id] = (subscription.updatedAt, filter)
+                result.append((subscription.id, subscription.role, subscription.createdAt, filter))
+            }
+        }
+        return result
+    }
+
+    /// Sends every due delivery, several at once.
+    func sendDue() async {
+        guard let due = try? await store.dueDeliveries(limit: 64), !due.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for delivery in due {
+                group.addTask { await self.send(delivery) }
+            }
+        }
+    }
+
+    private func send(_ delivery: WebhookDelivery) async {
+        do {
+            guard let subscription = try await store.subscription(delivery.subscriptionID),
+                  let event = try await store.event(at: delivery.eventSequence) else { return }
+            let secrets = try await store.subscriptionSecrets(subscription.id)
+            let start = ContinuousClock.now
+            let result = await post(event, to: subscription.sink, signer: WebhookSigner(secrets: secrets))
+            let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
+            try await record(result, of: delivery, latency: latency)
+        } catch {
+            logger.error("webhook delivery failed to record", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+
+    /// What one attempt came to: an HTTP status with its `Retry-After` and the start of the body,
+    /// or an error before any answer.
+    struct AttemptResult {
+        var status: Int?
+        var retryAfter: String?
+        var note: String?
+    }
+
+    private func post(_ event: Event, to sink: String, signer: WebhookSigner) async -> AttemptResult {
+        guard let host = URLComponents(string: sink)?.host, !host.isEmpty else { return AttemptResult(note: "the sink has no host") }
+        if let refusal = HostResolver.refusal(ofHost: host, policy: policy) { return AttemptResult(note: "refused: \(refusal)") }
+        let body = event.cloudEvent.serialized()
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: sink)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/cloudevents+json")
+        request.headers.add(name: "webhook-id", value: event.id)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: signer.signature(id: event.id, timestamp: timestamp, body: body))
+        request.headers.add(name: "user-agent", value: "Rapport-Webhooks/1")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let answer = try await response.body.collect(upTo: 64 * 1_024)
+            let excerpt = String(decoding: answer.readableBytesView.prefix(500), as: UTF8.self)
+            return AttemptResult(status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
+                                 note: excerpt.isEmpty ? nil : excerpt)
+        } catch {
+            return AttemptResult(note: "\(error)")
+        }
+    }
+
+    private func record(_ result: AttemptResult, of delivery: WebhookDelivery, latency: Int) async throws {
+        let outcome = result.status.map { WebhookResponseOutcome(status: $0, retryAfter: result.retryAfter) } ?? .failed
+        var status = WebhookDelivery.Status.pending
+        var next: Timestamp?
+        var disable: String?
+        switch outcome {
+        case .delivered:
+            status = .delivered
+        case .gone:
+            status = .failed
+            disable = "the receiver answered 410 Gone"
+        case .throttled(let retryAfter):
+            next = nextAttempt(after: delivery.attempts + 1, retryAfter: retryAfter)
+        case .failed:
+            next = nextAttempt(after: delivery.attempts + 1, retryAfter: nil)
+        }
+        if status == .pending, next == nil { status = .failed }
+        let note = status == .delivered ? nil : result.note.map { String($0.prefix(500)) }
+        let (final, due, reason) = (status, next, disable)
+        try await store.write { tx in
+            try await tx.recordAttempt(delivery.id, status: final, nextAttempt: due, httpStatus: result.status,
+                                       latencyMilliseconds: latency, error: note, disableReason: reason)
+        }
+    }
+
+    /// When the attempt after attempt `made` is due; nil when none is left (a dead letter).
+    private func nextAttempt(after made: Int, retryAfter: Duration?) -> Timestamp? {
+        guard let delay = schedule.delay(beforeAttempt: made + 1, retryAfter: retryAfter) else { return nil }
+        return Timestamp(microseconds: Timestamp.now().microseconds + delay.nanoseconds / 1_000)
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RapportCore
+@testable import RapportServer
+import RapportTestSupport
+import Synchronization
+import Testing
+
+/// A webhook receiver: records each request and answers with the scripted statuses in turn
+/// (200 once the script is used up).
+final class Receiver: Sendable {
+    struct Call: Sendable {
+        var headers: HTTPFields
+        var body: String
+    }
+
+    private let state: Mutex<(calls: [Call], script: [Int])>
+
+    init(script: [Int] = []) {
+        state = Mutex(([], script))
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
+
+    func answer(_ call: Call) -> Int {
+        state.withLock { state in
+            state.calls.append(call)
+            return state.script.isEmpty ? 200 : state.script.removeFirst()
+        }
+    }
+
+    /// Runs `body` with the receiver listening; the argument is its URL.
+    func listening(_ body: @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            let bytes = try await request.body.collect(upTo: 1 << 20)
+            let status = self.answer(Call(headers: request.headers, body: String(buffer: bytes)))
+            var headers: HTTPFields = [:]
+            if status == 429 || status == 503 { headers[.retryAfter] = "0" }
+            return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "noted")))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            try await body("http://127.0.0.1:\(port)/hook")
+        }
+    }
+
+    /// Waits until `count` calls arrived (five seconds at most).
+    func waitFor(_ count: Int) async throws -> [Call] {
+        for _ in 0..<100 where calls.count < count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return calls
+    }
+}
+
+@Suite("HTTP: webhooks")
+struct WebhookTests {
+    static func subscribe(_ api: API, sink: String, filters: JSONValue) async throws -> (id: String, secret: String) {
+        let reply = try await api.post("/v1/subscriptions", ["sink": .string(sink), "filters": filters, "description": "test receiver"])
+        try #require(reply.status == .created, "\(reply.text)")
+        return (try #require(reply.json["id"]?.stringValue), try #require(reply.json["secret"]?.stringValue))
+    }
+
+    static func deliveries(_ api: API, _ subscription: String, until done: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        for _ in 0..<100 {
+            items = try await api.get("/v1/subscriptions/\(subscription)/deliveries").items
+            if done(items) { return items }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return items
+    }
+
+    @Test("matching events arrive signed as CloudEvents; the delivery log records them", arguments: Backend.available)
+    func signedDelivery(backend: Backend) async throws {
+        let receiver = Receiver()
+        try await receiver.listening { sink in
+            try await withApp(backend) { api, _ in
+                let (id, secret) = try await Self.subscribe(api, sink: sink, filters: [["prefix": ["type": "rapport.customer."]]])
+                _ = try await api.createChannel(kind: "web", name: "Shop")
+                let customer = try await api.createCustomer(["name": "Ana"])
+                let calls = try await receiver.waitFor(1)
+                try #require(calls.count == 1, "\(calls.map(\.body))")
+                let call = calls[0]
+                let event = try JSONParser.parse(call.body)
+                #expect(event["type"]?.stringValue == "rapport.customer.created")
+                #expect(event["data"]?["customer"]?["id"] == customer["id"])
+                let webhookID = try #require(call.headers[HTTPField.Name("webhook-id")!])
+                let timestamp = try #require(call.headers[HTTPField.Name("webhook-timestamp")!].flatMap { Int64($0) })
+                #expect(webhookID == event["id"]?.stringValue)
+                let expected = WebhookSigner(secrets: [secret]).signature(id: webhookID, timestamp: timestamp, body: Array(call.body.utf8))
+                #expect(call.headers[HTTPField.Name("webhook-signature")!] == expected)
+                let log = try await Self.deliveries(api, id) { $0.first?["status"]?.stringValue == "delivered" }
+                #expect(log.count == 1)
+                #expect(log.first?["last_status"]?.intValue == 200)
+                #expect(log.first?["attempts"]?.intValue == 1)
+                // Only the customer event matched; the channel's creation was not sent.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(receiver.calls.count == 1)
+            }
+        }
+    }
+
+    @Test("failures are retried with the same id, one customer's events stay in order, and the last failure is a dead letter",
+          arguments: Backend.available)
+    func retriesOrderAndDeadLetters(backend: Backend) async throws {
+        // The first answers are 500 and 503, every later one 200: the customer's update waits
+        // until its creation got through.
+        let receiver = Receiver(script: [500, 503])
+        try await receiver.listening { sink in
+            try await withApp(backend) { api, _ in
+                _ = try await Self.subscribe(api, sink: sink, filters: [["cel": "type.startsWith(\"rapport.customer.\")"]])
+                let customer = try #require(try await api.createCustomer(["name": "Ana"])["id"]?.stringValue)
+                #expect(try await api.patch("/v1/customers/\(customer)", ["company": "Acme"]).status == .ok)
+                let calls = try await receiver.waitFor(4)
+                let types = calls.compactMap { (try? JSONParser.parse($0.body))?["type"]?.stringValue }
+                // created (500), created (503), created (200), then updated — never updated before created.
+                #expect(types == ["rapport.customer.created", "rapport.customer.created", "rapport.customer.created",
+                                  "rapport.customer.updated"], "\(types)")
+                let ids = calls.prefix(3).compactMap { $0.headers[HTTPField.Name("webhook-id")!] }
+                #expect(Set(ids).count == 1)
+            }
+        }
+        // Every attempt fails: a dead letter, then redelivered by hand.
+        let failing = Receiver(script: [500, 500, 500])
+        try await failing.listening { sink in
+            try await withApp(backend) { api, _ in
+                let (id, _) = try await Self.subscribe(api, sink: sink, filters: [["prefix": ["type": "rapport.customer."]]])
+                _ = try await api.createCustomer(["name": "Bea"])
+                let dead = try await Self.deliveries(api, id) { $0.first?["status"]?.stringValue == "failed" }
+                #expect(dead.first?["status"]?.stringValue == "failed")
+                #expect(dead.first?["attempts"]?.intValue == 3)
+                #expect(dead.first?["last_status"]?.intValue == 500)
+                let delivery = try #require(dead.first?["id"]?.stringValue)
+                let again = try await api.post("/v1/subscriptions/\(id)/deliveries/\(delivery)/redeliver", [:])
+                #expect(again.json["status"]?.stringValue == "pending")
+                let delivered = try await Self.deliveries(api, id) { $0.first?["status"]?.stringValue == "delivered" }
+                #expect(delivered.first?["status"]?.stringValue == "delivered")
+            }
+        }
+    }
+
+    @Test("410 Gone disables the subscription", arguments: Backend.available)
+    func goneDisables(backend: Backend) async throws {
+        let receiver = Receiver(script: [410])
+        try await receiver.listening { sink in
+            try await withApp(backend) { api, _ in
+                let (id, _) = try await Self.subscribe(api, sink: sink, filters: [])
+                _ = try await api.createCustomer(["name": "Ana"])
+                var status: JSONValue = .null
+                for _ in 0..<100 {
+                    status = try await api.get("/v1/subscriptions/\(id)").json
+                    if status["status"]?.stringValue == "disabled" { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(status["status"]?.stringValue == "disabled")
+                #expect(status["disabled_reason"]?.stringValue?.contains("410") == true)
+            }
+        }
+    }
+
+    @Test("bad subscriptions are refused naming the field", arguments: Backend.available)
+    func validation(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            expectProblem(try await api.post("/v1/subscriptions", ["sink": "ftp://example.com/x"]), .unprocessableContent, field: "sink")
+            expectProblem(try await api.post("/v1/subscriptions", ["sink": "http://127.0.0.1:9/x", "filters": [["cel": "tpye == 1"]]]),
+                          .unprocessableContent, field: "filters[0].cel")
+            expectProblem(try await api.post("/v1/subscriptions", ["filters": []]), .unprocessableContent, field: "sink")
+            expectProblem(try await api.delete("/v1/subscriptions/sub_missing"), .notFound)
+        }
+    }
+}
