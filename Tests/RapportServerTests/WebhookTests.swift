@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import RapportCore
 @testable import RapportServer
+import RapportStore
 import RapportTestSupport
 import Synchronization
 import Testing
@@ -173,5 +174,55 @@ struct WebhookTests {
             expectProblem(try await api.post("/v1/subscriptions", ["filters": []]), .unprocessableContent, field: "sink")
             expectProblem(try await api.delete("/v1/subscriptions/sub_missing"), .notFound)
         }
+    }
+}
+
+@Suite("Webhooks across nodes")
+struct WebhookClusterTests {
+    @Test("two nodes on one database send each event once per subscription", arguments: Backend.available)
+    func eachEventOnce(backend: Backend) async throws {
+        let receiver = Receiver()
+        let count = 40
+        try await receiver.listening { sink in
+            try await TestDatabases.withLocation(backend) { location in
+                try await Store.withRunning(location, logger: TestDatabases.logger) { first in
+                    try await first.write { tx in
+                        _ = try await tx.createSubscription(NewSubscription(sink: sink, filters: [["prefix": ["type": "rapport.customer."]]],
+                                                                            description: nil),
+                                                            secret: WebhookSigner.newSecret(), role: .admin, actor: .system)
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { nodes in
+                        for _ in 0..<2 {
+                            nodes.addTask {
+                                try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { store in
+                                    let dispatcher = WebhookDispatcher(
+                                        store: store, logger: TestDatabases.logger, policy: NetworkAddressPolicy(allowPrivate: true),
+                                        schedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100)]))
+                                    // Each node runs its dispatcher until every event arrived (or 10 s).
+                                    try await withThrowingTaskGroup(of: Void.self) { group in
+                                        group.addTask { try await dispatcher.run() }
+                                        group.addTask {
+                                            for _ in 0..<200 where Set(receiver.calls.compactMap { $0.headers[HTTPField.Name("webhook-id")!] }).count < count {
+                                                try await Task.sleep(for: .milliseconds(50))
+                                            }
+                                            try await Task.sleep(for: .milliseconds(300))
+                                        }
+                                        try await group.next()
+                                        group.cancelAll()
+                                    }
+                                }
+                            }
+                        }
+                        for index in 0..<count {
+                            _ = try await first.write { tx in try await tx.createCustomer(NewCustomer(name: "Person \(index)"), actor: .system) }
+                        }
+                        try await nodes.waitForAll()
+                    }
+                }
+            }
+        }
+        let ids = receiver.calls.compactMap { $0.headers[HTTPField.Name("webhook-id")!] }
+        #expect(Set(ids).count == count)
+        #expect(ids.count == count, "\(ids.count) deliveries for \(count) events")
     }
 }

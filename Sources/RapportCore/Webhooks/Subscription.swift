@@ -55,6 +55,12 @@ public struct NewSubscription: Sendable {
     public var filters: JSONValue
     public var description: String?
 
+    public init(sink: String, filters: JSONValue, description: String?) {
+        self.sink = sink
+        self.filters = filters
+        self.description = description
+    }
+
     /// Reads `{"sink": "https://…", "filters": [...], "description": …}`; the filters are
     /// compiled to check them, naming the path of each problem.
     public static func read(_ body: JSONValue) throws(ValidationFailure) -> NewSubscription {

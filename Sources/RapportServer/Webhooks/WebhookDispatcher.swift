@@ -12,8 +12,9 @@ import ServiceLifecycle
 ///
 /// Two steps, both driven by commits: the fan-out reads the log from its saved position and
 /// queues one delivery per matching subscription, moving the position in the same transaction;
-/// the sender takes due deliveries — per subscription, only the oldest pending one of each
-/// customer, so a customer's events arrive in order — posts them, and records each attempt,
+/// the sender leases due deliveries (each to one node of the cluster; per subscription only the
+/// oldest pending one of each customer, so a customer's events arrive in order), posts them,
+/// and records each attempt,
 /// retrying on the schedule, honouring `Retry-After`, disabling on 410, and leaving a dead letter
 /// after the last attempt.
 actor WebhookDispatcher: Service {
@@ -22,6 +23,12 @@ actor WebhookDispatcher: Service {
     let logger: Logger
     let policy: NetworkAddressPolicy
     let schedule: WebhookRetrySchedule
+    /// This node's name on the leases it takes.
+    let node = "node-" + String(UUID().uuidString.prefix(8)).lowercased()
+    /// How long a lease lasts: longer than one attempt may take, short enough that a dead
+    /// node's deliveries are taken over within ten seconds.
+    static let lease = Duration.seconds(9)
+    static let attemptTimeout = TimeAmount.seconds(7)
     private var filters: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
 
     init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
@@ -90,7 +97,10 @@ actor WebhookDispatcher: Service {
 
     /// Sends every due delivery, several at once.
     func sendDue() async {
-        guard let due = try? await store.dueDeliveries(limit: 64), !due.isEmpty else { return }
+        let until = Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000)
+        let node = self.node
+        guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: 64) }),
+              !due.isEmpty else { return }
         await withTaskGroup(of: Void.self) { group in
             for delivery in due {
                 group.addTask { await self.send(delivery) }
@@ -134,7 +144,7 @@ actor WebhookDispatcher: Service {
         request.headers.add(name: "user-agent", value: "Rapport-Webhooks/1")
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(request, timeout: Self.attemptTimeout)
             let answer = try await response.body.collect(upTo: 64 * 1_024)
             let excerpt = String(decoding: answer.readableBytesView.prefix(500), as: UTF8.self)
             return AttemptResult(status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),

@@ -14,6 +14,7 @@ extension Migrations {
                 id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL REFERENCES subscriptions(id), event_sequence BIGINT NOT NULL,
                 event_id TEXT NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL, attempts BIGINT NOT NULL,
                 next_attempt_at BIGINT, last_status BIGINT, last_latency_ms BIGINT, last_error TEXT,
+                lease_owner TEXT, lease_until BIGINT,
                 created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (subscription_id, event_id))
             """,
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",

@@ -56,7 +56,7 @@ extension WriteTransaction {
         let time = now().microseconds
         try await execute("""
             UPDATE webhook_deliveries SET status = \(bind: status.rawValue), attempts = attempts + 1,
-                next_attempt_at = \(bind: nextAttempt?.microseconds), last_status = \(bind: httpStatus),
+                lease_owner = NULL, lease_until = NULL, next_attempt_at = \(bind: nextAttempt?.microseconds), last_status = \(bind: httpStatus),
                 last_latency_ms = \(bind: latencyMilliseconds), last_error = \(bind: error), updated_at = \(bind: time)
             WHERE id = \(bind: deliveryID)
             """)
@@ -75,6 +75,30 @@ extension WriteTransaction {
                        record: ["id": .string(subscriptionID), "reason": .string(disableReason)], changedFields: ["status"], actor: .system))
     }
 
+    /// Leases up to `limit` due deliveries to `owner` until `until`: of active subscriptions, not
+    /// leased by a live node, each the oldest pending one of its customer (subject) for its
+    /// subscription so one customer's events arrive in order. On PostgreSQL rows another node is
+    /// claiming are skipped (`SKIP LOCKED`); a dead node's leases lapse and are taken over.
+    public func leaseDueDeliveries(owner: String, until: Timestamp, limit: Int) async throws -> [WebhookDelivery] {
+        let now = now().microseconds
+        let skipLocked: SQLQueryString = flavor == .postgres ? " FOR UPDATE OF d SKIP LOCKED" : ""
+        let due = try await rows("""
+            SELECT d.id FROM webhook_deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+            WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND s.status = 'active'
+              AND (d.lease_until IS NULL OR d.lease_until < \(bind: now))
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
+                              AND e.subject = d.subject AND e.status = 'pending' AND e.event_sequence < d.event_sequence)
+            ORDER BY d.event_sequence LIMIT \(bind: limit)
+            """ + skipLocked).map { try $0.string("id") }
+        guard !due.isEmpty else { return [] }
+        try await execute("""
+            UPDATE webhook_deliveries SET lease_owner = \(bind: owner), lease_until = \(bind: until.microseconds)
+            WHERE id IN (\(binds: due))
+            """)
+        return try await rows("SELECT * FROM webhook_deliveries WHERE id IN (\(binds: due)) ORDER BY event_sequence")
+            .map(SubscriptionRows.delivery)
+    }
+
     /// Puts a delivery back in the queue, due now, with a fresh set of attempts.
     public func redeliver(_ deliveryID: String, of subscriptionID: String) async throws -> WebhookDelivery {
         guard try await firstRow("""
@@ -82,7 +106,8 @@ extension WriteTransaction {
             """) != nil else { throw StoreError.notFound("delivery", deliveryID) }
         let time = now().microseconds
         try await execute("""
-            UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = \(bind: time), updated_at = \(bind: time)
+            UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = \(bind: time), lease_owner = NULL,
+                lease_until = NULL, updated_at = \(bind: time)
             WHERE id = \(bind: deliveryID)
             """)
         guard let row = try await firstRow("SELECT * FROM webhook_deliveries WHERE id = \(bind: deliveryID)") else {
@@ -115,21 +140,6 @@ extension Store {
             try await database.raw("""
                 SELECT * FROM webhook_deliveries WHERE subscription_id = \(bind: subscriptionID)
                 ORDER BY event_sequence DESC LIMIT \(bind: limit)
-                """).all().map(SubscriptionRows.delivery)
-        }
-    }
-
-    /// Deliveries due now of active subscriptions, each the oldest pending one of its customer
-    /// (subject) for its subscription, so one customer's events arrive in order.
-    public func dueDeliveries(limit: Int) async throws -> [WebhookDelivery] {
-        let now = Timestamp.now().microseconds
-        return try await read { database in
-            try await database.raw("""
-                SELECT d.* FROM webhook_deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND s.status = 'active'
-                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
-                                  AND e.subject = d.subject AND e.status = 'pending' AND e.event_sequence < d.event_sequence)
-                ORDER BY d.event_sequence LIMIT \(bind: limit)
                 """).all().map(SubscriptionRows.delivery)
         }
     }
