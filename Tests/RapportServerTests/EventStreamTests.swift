@@ -40,7 +40,7 @@ struct EventStreamTests {
                             response.body.map { String(buffer: $0) } ?? "")
                 }
             }
-            try await Task.sleep(for: .milliseconds(1_300))
+            try await Task.sleep(for: .milliseconds(2_500))
             _ = try await api.createCustomer(["name": "Bea"])
             _ = try await api.createCustomer(["name": "Caio"])
             let (status, type, text) = try await streaming.value
