@@ -30,6 +30,9 @@ actor WebhookDispatcher: Service {
     static let lease = Duration.seconds(9)
     static let attemptTimeout = TimeAmount.seconds(7)
     private var filters: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
+    /// How far the fan-out has read, and when that was last saved.
+    private var position: Int64?
+    private var savedAt = ContinuousClock.now
 
     init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
         self.store = store
@@ -59,12 +62,15 @@ actor WebhookDispatcher: Service {
         }
     }
 
-    /// Queues deliveries for the events after the saved position; returns the new position.
+    /// Queues deliveries for the events after the position; returns the new position. With
+    /// deliveries to queue the position moves in their transaction; past events no subscription
+    /// wants, it is saved at most once a second (after a crash those are only read again).
     func fanOut() async throws -> Int64 {
-        var position = try await store.consumerPosition(Self.consumerName) ?? 0
+        if position == nil { position = try await store.consumerPosition(Self.consumerName) ?? 0 }
+        var current = position ?? 0
         while true {
-            let events = try await store.events(after: position, limit: 500)
-            guard let last = events.last else { return position }
+            let events = try await store.events(after: current, limit: 500)
+            guard let last = events.last else { break }
             let subscriptions = try await activeFilters()
             let plan = events.map { event in
                 // A subscription receives what commits from its creation on, and what its creator may read.
@@ -73,12 +79,19 @@ actor WebhookDispatcher: Service {
                         && subscription.filter.matches(event)
                 }.map(\.id))
             }
-            try await store.write { tx in
-                try await tx.enqueueDeliveries(plan, consumer: Self.consumerName, position: last.sequence)
+            current = last.sequence
+            if plan.contains(where: { !$0.subscriptionIDs.isEmpty }) {
+                let moved = current
+                try await store.write { tx in try await tx.enqueueDeliveries(plan, consumer: Self.consumerName, position: moved) }
+                savedAt = ContinuousClock.now
+            } else if ContinuousClock.now - savedAt >= .seconds(1) {
+                try await store.saveConsumerPosition(Self.consumerName, current)
+                savedAt = ContinuousClock.now
             }
-            position = last.sequence
-            if events.count < 500 { return position }
+            position = current
+            if events.count < 500 { break }
         }
+        return current
     }
 
     /// The active subscriptions with their filters compiled (kept until the subscription changes).
