@@ -3,20 +3,29 @@ import SQLKit
 
 /// Reads customers and their identities from rows.
 enum CustomerRows {
+    /// A customer with its identities; the versions of its fields are left unread.
     static func find(id: String, includeDeleted: Bool = false, on database: any SQLDatabase) async throws -> Customer? {
-        try await findVersioned(id: id, includeDeleted: includeDeleted, on: database)?.customer
+        try await findRow(id: id, includeDeleted: includeDeleted, forUpdate: false, on: database)?.customer
     }
 
     /// The customer with the versions of its fields; `forUpdate` locks the row on PostgreSQL until commit.
     static func findVersioned(id: String, includeDeleted: Bool = false, forUpdate: Bool = false,
                               on database: any SQLDatabase) async throws -> VersionedCustomer? {
+        guard let (customer, row) = try await findRow(id: id, includeDeleted: includeDeleted, forUpdate: forUpdate, on: database) else {
+            return nil
+        }
+        let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null)
+        return VersionedCustomer(customer: customer, versions: versions)
+    }
+
+    private static func findRow(id: String, includeDeleted: Bool, forUpdate: Bool,
+                                on database: any SQLDatabase) async throws -> (customer: Customer, row: any SQLRow)? {
         let lock: SQLQueryString = forUpdate && database.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         guard let row = try await database.raw("SELECT * FROM customers WHERE id = \(bind: id)" + lock).first() else { return nil }
         var customer = try decode(row)
         if customer.deletedAt != nil, !includeDeleted { return nil }
         customer.identities = try await identities(of: [id], on: database)[id] ?? []
-        let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null)
-        return VersionedCustomer(customer: customer, versions: versions)
+        return (customer, row)
     }
 
     /// Identities of several customers at once, each list in stored order.
