@@ -40,7 +40,8 @@ struct EventStreamTests {
                             response.body.map { String(buffer: $0) } ?? "")
                 }
             }
-            try await Task.sleep(for: .milliseconds(2_500))
+            // Long enough for heartbeats even when a loaded machine opens the stream late.
+            try await Task.sleep(for: .seconds(5))
             _ = try await api.createCustomer(["name": "Bea"])
             _ = try await api.createCustomer(["name": "Caio"])
             let (status, type, text) = try await streaming.value

@@ -1,4 +1,4 @@
-@testable import RapportServer
+@testable import RapportSync
 import Testing
 
 @Suite("Standard Webhooks signatures")

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import RapportCore
 @testable import RapportServer
+@testable import RapportSync
 import RapportStore
 import RapportTestSupport
 import Synchronization
@@ -50,9 +51,9 @@ final class Receiver: Sendable {
         }
     }
 
-    /// Waits until `count` calls arrived (five seconds at most).
+    /// Waits until `count` calls arrived (fifteen seconds at most: the whole suite shares two cores).
     func waitFor(_ count: Int) async throws -> [Call] {
-        for _ in 0..<100 where calls.count < count {
+        for _ in 0..<300 where calls.count < count {
             try await Task.sleep(for: .milliseconds(50))
         }
         return calls
@@ -69,7 +70,7 @@ struct WebhookTests {
 
     static func deliveries(_ api: API, _ subscription: String, until done: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
         var items: [JSONValue] = []
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             items = try await api.get("/v1/subscriptions/\(subscription)/deliveries").items
             if done(items) { return items }
             try await Task.sleep(for: .milliseconds(50))
@@ -154,7 +155,7 @@ struct WebhookTests {
                 let (id, _) = try await Self.subscribe(api, sink: sink, filters: [])
                 _ = try await api.createCustomer(["name": "Ana"])
                 var status: JSONValue = .null
-                for _ in 0..<100 {
+                for _ in 0..<300 {
                     status = try await api.get("/v1/subscriptions/\(id)").json
                     if status["status"]?.stringValue == "disabled" { break }
                     try await Task.sleep(for: .milliseconds(50))

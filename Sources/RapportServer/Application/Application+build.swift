@@ -3,6 +3,7 @@ import Logging
 import Prometheus
 import RapportCore
 import RapportStore
+import RapportSync
 
 /// Builds the Rapport HTTP application on an opened store; `rapport serve` and the tests call this.
 ///
@@ -20,7 +21,7 @@ public func buildApplication(
     } catch {
         throw ConfigurationError(setting: "default-phone-region", message: error.message)
     }
-    let duplicates = DuplicateMonitor(store: store, logger: logger, registry: registry)
+    let duplicates = DuplicateMonitor(store: store, logger: logger)
     let policy = NetworkAddressPolicy(allowPrivate: configuration.webhooksAllowPrivate)
     let webhooks = WebhookDispatcher(store: store, logger: logger, policy: policy, schedule: configuration.webhookRetrySchedule)
     let services = Services(store: store, normalizer: normalizer, configuration: configuration,

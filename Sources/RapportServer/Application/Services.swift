@@ -1,6 +1,7 @@
 import Prometheus
 import RapportCore
 import RapportStore
+import RapportSync
 
 /// What route handlers share: the store, identity rules, limits and the key cache.
 struct Services: Sendable {

@@ -1,6 +1,7 @@
 import Hummingbird
 import RapportCore
 import RapportStore
+import RapportSync
 
 /// The duplicate review queue, the match model and the matching settings.
 struct DuplicatesController {

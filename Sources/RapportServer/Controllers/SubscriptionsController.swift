@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import RapportCore
 import RapportStore
+import RapportSync
 
 /// `/v1/subscriptions`: webhooks shaped like CloudEvents subscriptions, and their delivery logs.
 struct SubscriptionsController {

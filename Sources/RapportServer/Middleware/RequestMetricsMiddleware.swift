@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
+import RapportCore
 
 /// Counts requests and records their latency per route and status, and logs one line per request.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -32,12 +33,5 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             "duration_ms": "\(Double(elapsed.nanoseconds) / 1_000_000)",
         ])
         return response
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

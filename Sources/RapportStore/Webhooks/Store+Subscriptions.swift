@@ -144,6 +144,16 @@ extension Store {
         }
     }
 
+    /// Whether any delivery is due now (a cheap read before taking leases in a write).
+    public func hasDueDeliveries() async throws -> Bool {
+        let now = Timestamp.now().microseconds
+        return try await read { database in
+            try await database.raw("""
+                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now) LIMIT 1
+                """).first() != nil
+        }
+    }
+
     /// The event at a log position.
     public func event(at sequence: Int64) async throws -> Event? {
         try await events(after: sequence - 1, limit: 1).first { $0.sequence == sequence }

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -17,7 +16,7 @@ import ServiceLifecycle
 /// and records each attempt,
 /// retrying on the schedule, honouring `Retry-After`, disabling on 410, and leaving a dead letter
 /// after the last attempt.
-actor WebhookDispatcher: Service {
+public actor WebhookDispatcher: Service {
     static let consumerName = "webhooks"
     let store: Store
     let logger: Logger
@@ -34,14 +33,14 @@ actor WebhookDispatcher: Service {
     private var position: Int64?
     private var savedAt = ContinuousClock.now
 
-    init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
+    public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
         self.store = store
         self.logger = logger
         self.policy = policy
         self.schedule = schedule
     }
 
-    func run() async throws {
+    public func run() async throws {
         try await cancelWhenGracefulShutdown {
             while await !self.store.schemaIsCurrent() {
                 try await Task.sleep(for: .milliseconds(100))
@@ -110,6 +109,7 @@ actor WebhookDispatcher: Service {
 
     /// Sends every due delivery, several at once.
     func sendDue() async {
+        guard (try? await store.hasDueDeliveries()) == true else { return }
         let until = Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000)
         let node = self.node
         guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: 64) }),

@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// The IP addresses a host name resolves to, as text, so each can be checked before a request.
-enum HostResolver {
+public enum HostResolver {
     static func addresses(of host: String) -> [String] {
         var hints = addrinfo()
         #if canImport(Glibc)
@@ -41,7 +41,7 @@ enum HostResolver {
     }
 
     /// Why a sink's host may not be called under `policy`; nil when every address it resolves to may be.
-    static func refusal(ofHost host: String, policy: NetworkAddressPolicy) -> String? {
+    public static func refusal(ofHost host: String, policy: NetworkAddressPolicy) -> String? {
         let addresses = addresses(of: host)
         guard !addresses.isEmpty else { return "\(host) does not resolve" }
         return addresses.lazy.compactMap(policy.refusal(of:)).first

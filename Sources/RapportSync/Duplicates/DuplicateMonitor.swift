@@ -1,5 +1,5 @@
 import Logging
-import Prometheus
+import Metrics
 import RapportCore
 import RapportStore
 import ServiceLifecycle
@@ -13,7 +13,8 @@ import ServiceLifecycle
 public actor DuplicateMonitor: Service {
     let store: Store
     let logger: Logger
-    let registry: PrometheusCollectorRegistry
+    /// Time to index one customer and find its candidates (`rapport_duplicate_check_duration`).
+    let checkTimer = Metrics.Timer(label: "rapport_duplicate_check_duration")
     private var settings = MatchingSettings()
     private var index: MatchIndex?
     private var finder: DuplicateFinder?
@@ -26,10 +27,9 @@ public actor DuplicateMonitor: Service {
     private var savedCursor: Int64 = 0
     private var lastSave = ContinuousClock.now
 
-    public init(store: Store, logger: Logger, registry: PrometheusCollectorRegistry) {
+    public init(store: Store, logger: Logger) {
         self.store = store
         self.logger = logger
-        self.registry = registry
     }
 
     public func run() async throws {
@@ -146,12 +146,7 @@ public actor DuplicateMonitor: Service {
             let start = ContinuousClock.now
             current.upsert(customer)
             let pairs = settings.online ? finder.candidates(forID: id, in: current) : []
-            registry.makeDurationHistogram(
-                descriptor: MetricNameDescriptor(metricName: "rapport_duplicate_check_duration", unitName: "seconds",
-                                                 helpText: "Time to index one customer and find its duplicate candidates"),
-                buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
-                          .milliseconds(5), .milliseconds(10), .milliseconds(50)]
-            ).recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+            checkTimer.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
             proposals += pairs.map { ProposedDuplicate($0, finder: finder, index: current) }
         }
         index = current

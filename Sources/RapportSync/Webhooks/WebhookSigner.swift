@@ -3,12 +3,16 @@ import Foundation
 
 /// Standard Webhooks signatures: `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`,
 /// one entry per active secret (space-separated) so receivers keep verifying while a secret rotates.
-struct WebhookSigner: Sendable {
+public struct WebhookSigner: Sendable {
     /// Secrets in their `whsec_<base64>` form, newest first.
-    let secrets: [String]
+    public let secrets: [String]
+
+    public init(secrets: [String]) {
+        self.secrets = secrets
+    }
 
     /// A new random secret: `whsec_` and 24 random bytes in base64.
-    static func newSecret() -> String {
+    public static func newSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return "whsec_" + Data(bytes).base64EncodedString()
@@ -22,7 +26,7 @@ struct WebhookSigner: Sendable {
     }
 
     /// The `webhook-signature` header value for one message.
-    func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
+    public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
         var message = Array("\(id).\(timestamp).".utf8)
         message.append(contentsOf: body)
         return secrets.compactMap(Self.key(of:)).map { key in
