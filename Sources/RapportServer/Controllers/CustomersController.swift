@@ -93,15 +93,23 @@ struct CustomersController {
         guard include == nil || include == "provenance" else {
             throw Problem.badRequest(field: "include", "the only inclusion is provenance")
         }
-        guard let record = try await services.store.versionedCustomer(id) else { throw StoreError.notFound("customer", id) }
-        let customer = record.customer
+        // Field versions are read only when asked for; a plain read leaves them unparsed.
+        var record: VersionedCustomer?
+        let found: Customer?
+        if include == "provenance" {
+            record = try await services.store.versionedCustomer(id)
+            found = record?.customer
+        } else {
+            found = try await services.store.customer(id)
+        }
+        guard let customer = found else { throw StoreError.notFound("customer", id) }
         if let survivor = customer.mergedInto {
             // The absorbed id keeps resolving: clients follow the redirect to the survivor.
             let location = "/v1/customers/\(survivor)" + (include.map { "?include=\($0)" } ?? "")
             return .json(["id": .string(id), "merged_into": .string(survivor), "location": .string(location)],
                          status: .temporaryRedirect, headers: [.location: location])
         }
-        if include == "provenance" {
+        if let record {
             guard case .object(var object) = customer.json else { return Self.response(customer) }
             object["provenance"] = record.provenanceJSON
             return .json(.object(object), headers: [.eTag: customer.etag])
