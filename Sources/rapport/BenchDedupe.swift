@@ -162,7 +162,7 @@ extension Bench {
             var people: [String: Int] = [:]
             var last: String?
             while true {
-                let page = try await store.standingCustomers(after: last, limit: 10_000)
+                let page = try await store.matchingCustomers(after: last, limit: 10_000)
                 for customer in page {
                     if let person = customer.attributes["synthetic_person"]?.intValue { people[customer.id] = Int(person) }
                 }
@@ -176,7 +176,7 @@ extension Bench {
         static func onlineLatency(store: Store, index: MatchIndex, finder: DuplicateFinder,
                                   count: Int) async throws -> (p50: Double, p99: Double, max: Double) {
             var index = index
-            let customers = try await store.standingCustomers(after: nil, limit: count)
+            let customers = try await store.matchingCustomers(after: nil, limit: count)
             var durations: [Double] = []
             durations.reserveCapacity(customers.count)
             for customer in customers {

@@ -10,17 +10,6 @@ public struct StoredMatchModel: Sendable {
 }
 
 extension Store {
-    /// Customers that stand (neither deleted nor absorbed), in id order, a page at a time.
-    public func standingCustomers(after id: String?, limit: Int) async throws -> [Customer] {
-        try await read { database in
-            let after: SQLQueryString = id.map { " AND id > \(bind: $0)" } ?? ""
-            let rows = try await database.raw("""
-                SELECT * FROM customers WHERE deleted_at IS NULL AND merged_into IS NULL
-                """ + after + " ORDER BY id LIMIT \(bind: limit)").all()
-            return try await CustomerRows.hydrate(rows, on: database)
-        }
-    }
-
     /// How many customers stand.
     public func standingCustomerCount() async throws -> Int {
         try await read { database in
@@ -55,7 +44,7 @@ extension Store {
 
     /// Standing customers with only what matching reads (names, identities, addresses,
     /// attributes), in id order: fewer columns and one range scan of identities per page.
-    func matchingCustomers(after id: String?, limit: Int) async throws -> [Customer] {
+    public func matchingCustomers(after id: String?, limit: Int) async throws -> [Customer] {
         try await read { database in
             let after: SQLQueryString = id.map { " AND id > \(bind: $0)" } ?? ""
             let rows = try await database.raw("""
