@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Allow webhooks to loopback, private and link-local addresses (env RAPPORT_WEBHOOKS_ALLOW_PRIVATE=true).")
     var webhooksAllowPrivate = false
 
+    @Option(help: "Waits before each webhook attempt, e.g. 0,5s,5m,30m (env RAPPORT_WEBHOOK_RETRY_DELAYS; default about three days: 0,5s,5m,30m,2h,5h,10h,14h,20h,24h).")
+    var webhookRetryDelays: String?
+
     /// An integer setting from its flag, else its environment variable, else the default.
     private func integer(_ flag: Int?, setting: String, variable: String, default fallback: Int) throws -> Int {
         if let flag { return flag }
@@ -53,11 +56,19 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("invalid setting default-phone-region (RAPPORT_DEFAULT_PHONE_REGION): \(error.message)")
         }
+        var schedule = WebhookRetrySchedule.standard
+        if let listing = webhookRetryDelays ?? Environment.value("RAPPORT_WEBHOOK_RETRY_DELAYS") {
+            guard let parsed = WebhookRetrySchedule(listing: listing) else {
+                throw ValidationError("invalid setting webhook-retry-delays (RAPPORT_WEBHOOK_RETRY_DELAYS): \"\(listing)\" is not a list like 0,5s,5m,2h")
+            }
+            schedule = parsed
+        }
         return ServerConfiguration(
             host: host ?? Environment.value("RAPPORT_HOST") ?? "127.0.0.1", port: portValue,
             store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody,
             maxClockSkewMilliseconds: Int64(maxSkew),
-            webhooksAllowPrivate: webhooksAllowPrivate || Environment.value("RAPPORT_WEBHOOKS_ALLOW_PRIVATE") == "true")
+            webhooksAllowPrivate: webhooksAllowPrivate || Environment.value("RAPPORT_WEBHOOKS_ALLOW_PRIVATE") == "true",
+            webhookRetrySchedule: schedule)
     }
 
     func run() async throws {

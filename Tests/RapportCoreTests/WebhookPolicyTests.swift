@@ -38,6 +38,14 @@ struct WebhookPolicyTests {
         #expect(NetworkAddressKind(address) == expected)
     }
 
+    @Test func aScheduleReadsFromAListing() {
+        #expect(WebhookRetrySchedule(listing: "0,5s,5m,30m,2h")?.delays == [.zero, .seconds(5), .seconds(300), .seconds(1_800), .seconds(7_200)])
+        #expect(WebhookRetrySchedule(listing: "0, 250ms ,1")?.delays == [.zero, .milliseconds(250), .seconds(1)])
+        for bad in ["", "5x", "-1s", "1,,2", "h", "9999h"] {
+            #expect(WebhookRetrySchedule(listing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func malformedAddressesAreNotAddresses() {
         for text in ["example.com", "1.2.3", "1.2.3.256", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.999", ""] {
             #expect(NetworkAddressKind(text) == nil, "\(text)")

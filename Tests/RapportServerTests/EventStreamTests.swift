@@ -76,6 +76,9 @@ struct EventStreamTests {
             #expect(Self.messages(filtered.text).compactMap { $0.data["data"]?["customer"]?["name"]?.stringValue } == ["Bea"])
             let listedFiltered = try await api.get("/v1/events?after=\(head)&filter=\(filter)")
             #expect(listedFiltered.items.count == 1)
+            // As forms and URL libraries encode a query: `+` for each space.
+            let formEncoded = "type+%3D%3D+%22rapport.customer.created%22+%26%26+data.customer.name.startsWith(%22B%22)"
+            #expect(try await api.get("/v1/events?after=\(head)&filter=\(formEncoded)").items.count == 1)
             let typo = try await api.get("/v1/events/stream?filter=\(encodeQuery("tpye == \"x\""))")
             expectProblem(typo, .badRequest, field: "filter")
             #expect(typo.json["detail"]?.stringValue?.contains("did you mean 'type'") == true, "\(typo.text)")

@@ -166,6 +166,79 @@ struct WebhookTests {
         }
     }
 
+    @Test("a rotated secret signs beside the old one until that expires", arguments: Backend.available)
+    func secretRotation(backend: Backend) async throws {
+        let receiver = Receiver()
+        try await receiver.listening { sink in
+            try await withApp(backend) { api, _ in
+                let (id, first) = try await Self.subscribe(api, sink: sink, filters: [["prefix": ["type": "rapport.customer."]]])
+                let rotated = try await api.post("/v1/subscriptions/\(id)/rotate-secret", ["previous_secret_expires_in": 3_600])
+                try #require(rotated.status == .ok, "\(rotated.text)")
+                let second = try #require(rotated.json["secret"]?.stringValue)
+                #expect(second.hasPrefix("whsec_") && second != first)
+                _ = try await api.createCustomer(["name": "Ana"])
+                let both = try #require(try await receiver.waitFor(1).first)
+                let signatures = try #require(both.headers[HTTPField.Name("webhook-signature")!])
+                let id1 = try #require(both.headers[HTTPField.Name("webhook-id")!])
+                let time1 = try #require(both.headers[HTTPField.Name("webhook-timestamp")!].flatMap { Int64($0) })
+                let body1 = Array(both.body.utf8)
+                // Both secrets sign, newest first: receivers holding either one verify.
+                #expect(signatures == WebhookSigner(secrets: [second, first]).signature(id: id1, timestamp: time1, body: body1))
+                #expect(signatures.split(separator: " ").count == 2)
+                // Ending the old secret at once: only the newest signs.
+                let again = try await api.post("/v1/subscriptions/\(id)/rotate-secret", ["previous_secret_expires_in": 0])
+                let third = try #require(again.json["secret"]?.stringValue)
+                _ = try await api.createCustomer(["name": "Bea"])
+                let calls = try await receiver.waitFor(2)
+                try #require(calls.count == 2)
+                let call = calls[1]
+                let id2 = try #require(call.headers[HTTPField.Name("webhook-id")!])
+                let time2 = try #require(call.headers[HTTPField.Name("webhook-timestamp")!].flatMap { Int64($0) })
+                #expect(call.headers[HTTPField.Name("webhook-signature")!]
+                        == WebhookSigner(secrets: [third]).signature(id: id2, timestamp: time2, body: Array(call.body.utf8)))
+                expectProblem(try await api.post("/v1/subscriptions/\(id)/rotate-secret", ["previous_secret_expires_in": -1]),
+                              .unprocessableContent, field: "previous_secret_expires_in")
+                expectProblem(try await api.post("/v1/subscriptions/sub_missing/rotate-secret", [:]), .notFound)
+                // The secret is never shown again.
+                #expect(try await api.get("/v1/subscriptions/\(id)").json["secret"] == nil)
+            }
+        }
+    }
+
+    @Test("a subscription is paused, changed and turned back on with PATCH", arguments: Backend.available)
+    func pauseAndResume(backend: Backend) async throws {
+        let receiver = Receiver()
+        try await receiver.listening { sink in
+            try await withApp(backend) { api, _ in
+                let (id, _) = try await Self.subscribe(api, sink: sink, filters: [["prefix": ["type": "rapport.channel."]]])
+                let paused = try await api.patch("/v1/subscriptions/\(id)", ["status": "disabled", "description": .null])
+                try #require(paused.status == .ok, "\(paused.text)")
+                #expect(paused.json["status"]?.stringValue == "disabled")
+                #expect(paused.json["description"] == .null)
+                #expect(paused.json["disabled_reason"]?.stringValue?.contains("api_key") == true)
+                _ = try await api.createChannel(kind: "web", name: "Paused shop")
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(receiver.calls.isEmpty)
+                let resumed = try await api.patch("/v1/subscriptions/\(id)",
+                                                  ["status": "active", "filters": [["prefix": ["type": "rapport.customer."]]]])
+                #expect(resumed.json["status"]?.stringValue == "active")
+                #expect(resumed.json["disabled_reason"] == .null)
+                #expect(resumed.json["filters"]?[0]?["prefix"]?["type"]?.stringValue == "rapport.customer.")
+                let customer = try await api.createCustomer(["name": "Ana"])
+                let calls = try await receiver.waitFor(1)
+                let types = calls.compactMap { (try? JSONParser.parse($0.body))?["type"]?.stringValue }
+                #expect(types.last == "rapport.customer.created", "\(types)")
+                #expect(calls.compactMap { (try? JSONParser.parse($0.body))?["data"]?["customer"]?["id"] }.last == customer["id"])
+                expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["filters": [["cel": "tpye == 1"]]]),
+                              .unprocessableContent, field: "filters[0].cel")
+                expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["sink": "ftp://example.com"]), .unprocessableContent, field: "sink")
+                expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["status": "sleeping"]), .unprocessableContent, field: "status")
+                expectProblem(try await api.patch("/v1/subscriptions/\(id)", [:]), .unprocessableContent, field: "body")
+                expectProblem(try await api.patch("/v1/subscriptions/sub_missing", ["status": "active"]), .notFound)
+            }
+        }
+    }
+
     @Test("bad subscriptions are refused naming the field", arguments: Backend.available)
     func validation(backend: Backend) async throws {
         try await withApp(backend) { api, _ in

@@ -3,9 +3,10 @@ import Foundation
 /// A receiver of events over HTTP (a webhook), shaped like a CloudEvents subscription: where to
 /// send, which events (filters), and the secrets its deliveries are signed with.
 public struct Subscription: Sendable, Equatable {
-    public enum Status: String, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
         case active
-        /// Stopped: the receiver answered 410 Gone, or someone disabled it.
+        /// Stopped: the receiver answered 410 Gone, or someone disabled it. Deliveries already
+        /// queued wait (a 410 cancels them); events committed meanwhile are not queued for it.
         case disabled
     }
 
@@ -68,12 +69,7 @@ public struct NewSubscription: Sendable {
         let sink = reader.string("sink", required: true, maxLength: 2_000)
         let description = reader.string("description", maxLength: 500)
         let filters = reader.value("filters") ?? .array([])
-        if let sink {
-            let components = URLComponents(string: sink)
-            if components?.scheme != "https" && components?.scheme != "http" || (components?.host ?? "").isEmpty {
-                reader.fail("sink", "must be an http or https URL with a host")
-            }
-        }
+        if let sink { checkSink(sink, reader: &reader) }
         do throws(ValidationFailure) {
             _ = try SubscriptionFilter.parse(filters, path: "filters")
         } catch {
@@ -81,5 +77,13 @@ public struct NewSubscription: Sendable {
         }
         try reader.finish()
         return NewSubscription(sink: sink ?? "", filters: filters, description: description)
+    }
+
+    /// A sink must be an http or https URL with a host (addresses are checked after resolution).
+    static func checkSink(_ sink: String, reader: inout InputReader) {
+        let components = URLComponents(string: sink)
+        if components?.scheme != "https" && components?.scheme != "http" || (components?.host ?? "").isEmpty {
+            reader.fail("sink", "must be an http or https URL with a host")
+        }
     }
 }

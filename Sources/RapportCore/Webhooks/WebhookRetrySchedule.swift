@@ -13,6 +13,23 @@ public struct WebhookRetrySchedule: Sendable, Equatable {
         .seconds(10 * 3_600), .seconds(14 * 3_600), .seconds(20 * 3_600), .seconds(24 * 3_600),
     ])
 
+    /// Reads a list such as `0,5s,5m,30m,2h` (units ms, s, m, h; a bare number is seconds);
+    /// nil when an entry is not a non-negative duration or the list is empty.
+    public init?(listing text: String) {
+        var delays: [Duration] = []
+        for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = String(entry).trimmingWhitespace()
+            let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
+            let unit = units.first { item.hasSuffix($0.suffix) && Int64(item.dropLast($0.suffix.count)) != nil } ?? ("", 1_000)
+            guard let amount = Int64(item.dropLast(unit.suffix.count)), amount >= 0, amount <= 7 * 24 * 3_600_000 / unit.milliseconds else {
+                return nil
+            }
+            delays.append(.milliseconds(amount * unit.milliseconds))
+        }
+        guard !delays.isEmpty else { return nil }
+        self.delays = delays
+    }
+
     /// How many attempts a delivery gets.
     public var attempts: Int { delays.count }
 

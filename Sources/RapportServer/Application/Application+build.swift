@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Prometheus
 import RapportCore
@@ -29,6 +30,10 @@ public func buildApplication(
     let router = buildRouter(services)
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: buildWebSocketRouter(services),
+            configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
         services: [store, duplicates, webhooks],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
@@ -66,6 +71,14 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     UsersController(services: services).register(v1)
     AccessController(services: services).register(v1)
     EventsController(services: services).register(v1)
+    EventSocketController(services: services).register(v1)
+    return router
+}
+
+/// The router that answers WebSocket handshakes; a request it does not upgrade goes on to `buildRouter`'s.
+func buildWebSocketRouter(_ services: Services) -> Router<RapportRequestContext> {
+    let router = Router(context: RapportRequestContext.self)
+    EventSocketController(services: services).register(webSocket: router)
     return router
 }
 

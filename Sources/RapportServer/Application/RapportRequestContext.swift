@@ -1,14 +1,18 @@
 import Hummingbird
+import HummingbirdWebSocket
 import RapportCore
 
-/// Per-request state: the authenticated caller, set by `AuthenticationMiddleware`.
-public struct RapportRequestContext: RequestContext {
+/// Per-request state: the authenticated caller, set by `AuthenticationMiddleware`, and the
+/// WebSocket handler a handshake installs.
+public struct RapportRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    public let webSocket: WebSocketHandlerReference<RapportRequestContext>
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        webSocket = .init()
     }
 
     /// The caller, or 401 when the route was reached without authentication.

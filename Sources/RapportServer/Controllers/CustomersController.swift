@@ -56,12 +56,12 @@ struct CustomersController {
             filter.lifecycleStage = stage
         }
         filter.ownerID = request.query("owner_id")
-        for (name, value) in request.uri.queryParameters where name.hasPrefix("attribute.") {
+        for (name, value) in request.queryItems where name.hasPrefix("attribute.") {
             let key = String(name.dropFirst("attribute.".count))
             guard CustomerFilter.isValidAttributeKey(key) else {
-                throw Problem.badRequest(field: String(name), "is not a valid attribute name")
+                throw Problem.badRequest(field: name, "is not a valid attribute name")
             }
-            filter.attributes.append((key, CustomerFilter.candidates(for: String(value))))
+            filter.attributes.append((key, CustomerFilter.candidates(for: value)))
         }
         let page = try await services.store.customers(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
         return .page(page, \.json)

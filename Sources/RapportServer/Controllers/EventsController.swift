@@ -59,43 +59,34 @@ struct EventsController {
             guard let value = Int(text), value >= 1 else { throw Problem.badRequest(field: "limit", "must be a positive count") }
             limit = value
         }
+        let selection = EventSelection(role: principal.role, expression: filter)
         let store = services.store
-        let role = principal.role
         let maximum = limit
         let interval = heartbeat
         let body = ResponseBody { writer in
             let stopping = ShutdownFlag()
             try await withGracefulShutdownHandler {
-                var cursor = start
+                var follower = EventFollower(store: store, selection: selection, after: start)
                 var sent = 0
                 var lastWrite = ContinuousClock.now
                 try await writer.write(ByteBuffer(string: "retry: 2000\n: rapport events after \(start)\n\n"))
                 while !Task.isCancelled, !stopping.isSet {
-                    let events = try await store.events(after: cursor, limit: 200)
-                    guard let last = events.last else {
+                    let (events, caughtUp) = try await follower.next(limit: maximum.map { $0 - sent } ?? .max)
+                    if !events.isEmpty {
+                        let frames = events.map { "id: \($0.sequence)\nevent: \($0.type)\ndata: \($0.cloudEvent.jsonString)\n\n" }
+                        try await writer.write(ByteBuffer(string: frames.joined()))
+                        lastWrite = ContinuousClock.now
+                        sent += events.count
+                        if let maximum, sent >= maximum { break }
+                    }
+                    if caughtUp {
                         // This node's commits wake the stream at once; other nodes' within a second.
-                        await store.waitForCommit(after: cursor, timeout: min(interval, .seconds(1)))
+                        await follower.waitForCommit(timeout: min(interval, .seconds(1)))
                         if ContinuousClock.now - lastWrite >= interval {
                             try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                             lastWrite = ContinuousClock.now
                         }
-                        continue
                     }
-                    var frames = ""
-                    for event in events where EventVisibility.allows(role, toSee: event.type) && (filter?.matches(event) ?? true) {
-                        frames += "id: \(event.sequence)\nevent: \(event.type)\ndata: \(event.cloudEvent.jsonString)\n\n"
-                        sent += 1
-                        if let maximum, sent >= maximum {
-                            cursor = event.sequence
-                            break
-                        }
-                    }
-                    if !frames.isEmpty {
-                        try await writer.write(ByteBuffer(string: frames))
-                        lastWrite = ContinuousClock.now
-                    }
-                    if let maximum, sent >= maximum { break }
-                    cursor = last.sequence
                 }
             } onGracefulShutdown: {
                 stopping.set()

@@ -12,7 +12,9 @@ struct SubscriptionsController {
         routes.on(.post, "subscriptions", create)
         routes.on(.get, "subscriptions", list)
         routes.on(.get, "subscriptions/:id", show)
+        routes.on(.patch, "subscriptions/:id", update)
         routes.on(.delete, "subscriptions/:id", delete)
+        routes.on(.post, "subscriptions/:id/rotate-secret", rotateSecret)
         routes.on(.get, "subscriptions/:id/deliveries", deliveries)
         routes.on(.post, "subscriptions/:id/deliveries/:delivery/redeliver", redeliver)
     }
@@ -22,10 +24,7 @@ struct SubscriptionsController {
         let principal = try context.require(.writeOrganization)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let new = try NewSubscription.read(body)
-        let policy = NetworkAddressPolicy(allowPrivate: services.configuration.webhooksAllowPrivate)
-        if let host = URLComponents(string: new.sink)?.host, let refusal = HostResolver.refusal(ofHost: host, policy: policy) {
-            throw Problem.invalid(field: "sink", refusal)
-        }
+        try checkReachable(new.sink)
         let secret = WebhookSigner.newSecret()
         let subscription = try await services.store.write { tx in
             try await tx.createSubscription(new, secret: secret, role: principal.role, actor: principal.actor)
@@ -46,6 +45,43 @@ struct SubscriptionsController {
         let id = try context.parameters.require("id")
         guard let subscription = try await services.store.subscription(id) else { throw StoreError.notFound("subscription", id) }
         return .json(subscription.json)
+    }
+
+    /// Changes the sink, filters or description, or turns the subscription off (`disabled`) and
+    /// on again (`active`, e.g. after a 410): deliveries resume with events committed from then on.
+    @Sendable func update(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let id = try context.parameters.require("id")
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let changes = try SubscriptionChanges.read(body)
+        if let sink = changes.sink { try checkReachable(sink) }
+        let subscription = try await services.store.write { tx in
+            try await tx.updateSubscription(id, changes: changes, actor: principal.actor)
+        }
+        return .json(subscription.json)
+    }
+
+    /// Replaces the signing secret; the new one is in this response only. The old one goes on
+    /// signing (as a second signature) for `previous_secret_expires_in` seconds, 24 hours unless given.
+    @Sendable func rotateSecret(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let id = try context.parameters.require("id")
+        let (body, _) = try await request.optionalJSONBody(limit: services.configuration.maxBodyBytes)
+        let rotation = try SecretRotation.read(body)
+        let secret = WebhookSigner.newSecret()
+        let expiresAt = Timestamp(microseconds: Timestamp.now().microseconds + rotation.previousExpiresIn.nanoseconds / 1_000)
+        try await services.store.write { tx in
+            try await tx.rotateSubscriptionSecret(id, to: secret, previousExpiresAt: expiresAt, actor: principal.actor)
+        }
+        return .json(["id": .string(id), "secret": .string(secret), "previous_secret_expires_at": .string(expiresAt.rfc3339)])
+    }
+
+    /// Refuses a sink whose host resolves to an address webhooks may not reach.
+    private func checkReachable(_ sink: String) throws {
+        let policy = NetworkAddressPolicy(allowPrivate: services.configuration.webhooksAllowPrivate)
+        if let host = URLComponents(string: sink)?.host, let refusal = HostResolver.refusal(ofHost: host, policy: policy) {
+            throw Problem.invalid(field: "sink", refusal)
+        }
     }
 
     @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {

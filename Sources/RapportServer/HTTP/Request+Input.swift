@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import RapportCore
@@ -45,9 +46,24 @@ extension Request {
 
     /// A query parameter, trimmed; nil when absent or empty.
     func query(_ name: String) -> String? {
-        guard let value = uri.queryParameters[Substring(name)] else { return nil }
-        let text = String(value).trimmingWhitespace()
+        guard let value = queryItems.first(where: { $0.name == name })?.value else { return nil }
+        let text = value.trimmingWhitespace()
         return text.isEmpty ? nil : text
+    }
+
+    /// The query's parameters in order, decoded as HTML forms and URL libraries encode them:
+    /// `+` is a space and `%XX` a byte (so a literal plus, as in `+44…`, is sent as `%2B`).
+    var queryItems: [(name: String, value: String)] {
+        guard let query = uri.query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (Self.formDecoded(parts[0]), parts.count > 1 ? Self.formDecoded(parts[1]) : "")
+        }
+    }
+
+    private static func formDecoded(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// `limit` within 1...max, default `defaultValue`.

@@ -11,6 +11,12 @@ protocol DatabaseDriver: Sendable {
     func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
     /// Keeps background work (connection pools) going until cancelled.
     func run() async
+    /// Until cancelled, reports the heads of the log that other processes commit (and the head
+    /// whenever listening (re)starts, as commits may have been missed). Returns at once where
+    /// other processes cannot announce commits (SQLite).
+    func followCommits(_ report: @escaping @Sendable (Int64) async -> Void) async
+    /// Within the writer's open transaction, announces `head` to the other processes on commit.
+    func announce(head: Int64, on database: any SQLDatabase) async throws
     /// Closes every connection.
     func close() async
 }

@@ -11,9 +11,11 @@ final class PostgresDriver: DatabaseDriver {
     private let writerClient: PostgresClient
     private let writerLoops: MultiThreadedEventLoopGroup
     private let readerClient: PostgresClient
+    private let listener: PostgresCommitListener
 
     init(url: String, logger: Logger) throws {
-        let configuration = try PostgresDriver.configuration(url: url)
+        let (configuration, single) = try PostgresDriver.configurations(url: url)
+        listener = PostgresCommitListener(configuration: single, logger: logger)
         var writerConfiguration = configuration
         writerConfiguration.options.maximumConnections = 2
         writerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -22,8 +24,9 @@ final class PostgresDriver: DatabaseDriver {
         readerClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    /// Reads a `postgres://` URL; `sslmode` may be disable, prefer (default) or require.
-    static func configuration(url: String) throws -> PostgresClient.Configuration {
+    /// Reads a `postgres://` URL, for the pools and for a single connection; `sslmode` may be
+    /// disable, prefer (default) or require.
+    static func configurations(url: String) throws -> (pooled: PostgresClient.Configuration, single: PostgresConnection.Configuration) {
         guard let components = URLComponents(string: url),
               components.scheme == "postgres" || components.scheme == "postgresql",
               let host = components.host, !host.isEmpty
@@ -33,21 +36,27 @@ final class PostgresDriver: DatabaseDriver {
         let query = components.queryItems ?? []
         let sslMode = query.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
         let tls: PostgresClient.Configuration.TLS
+        let singleTLS: PostgresConnection.Configuration.TLS
         switch sslMode {
-        case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case "disable":
+            (tls, singleTLS) = (.disable, .disable)
+        case "prefer", "allow":
+            (tls, singleTLS) = (.prefer(.makeClientConfiguration()), .prefer(try NIOSSLContext(configuration: .makeClientConfiguration())))
+        case "require", "verify-ca", "verify-full":
+            (tls, singleTLS) = (.require(.makeClientConfiguration()), .require(try NIOSSLContext(configuration: .makeClientConfiguration())))
         default: throw StoreError(.invalidReference, "database URL: sslmode must be disable, prefer or require")
         }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let database = path.isEmpty ? nil : path
+        let username = components.user?.removingPercentEncoding ?? "postgres"
+        let password = components.password?.removingPercentEncoding
+        let port = components.port ?? 5432
         var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432,
-            username: components.user?.removingPercentEncoding ?? "postgres",
-            password: components.password?.removingPercentEncoding,
-            database: database.isEmpty ? nil : database, tls: tls
-        )
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = 12
-        return configuration
+        let single = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
+                                                      database: database, tls: singleTLS)
+        return (configuration, single)
     }
 
     func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
@@ -63,6 +72,14 @@ final class PostgresDriver: DatabaseDriver {
             group.addTask { await self.writerClient.run() }
             group.addTask { await self.readerClient.run() }
         }
+    }
+
+    func followCommits(_ report: @escaping @Sendable (Int64) async -> Void) async {
+        await listener.follow(report)
+    }
+
+    func announce(head: Int64, on database: any SQLDatabase) async throws {
+        try await PostgresCommitListener.announce(head: head, on: database)
     }
 
     func close() async {

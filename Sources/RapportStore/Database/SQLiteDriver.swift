@@ -79,6 +79,11 @@ final class SQLiteDriver: DatabaseDriver {
 
     func run() async {}
 
+    /// One process writes a SQLite store; its commits are announced in process.
+    func followCommits(_ report: @escaping @Sendable (Int64) async -> Void) async {}
+
+    func announce(head: Int64, on database: any SQLDatabase) async throws {}
+
     func close() async {
         for reader in readers { try? await reader.close() }
         try? await writer.close()

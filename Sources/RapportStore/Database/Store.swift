@@ -47,6 +47,10 @@ public final class Store: Service, Sendable {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.driver.run() }
+            group.addTask {
+                // Other nodes' commits wake this node's waiters as its own do.
+                await self.driver.followCommits { head in self.commits.advance(to: head) }
+            }
             await cancelWhenGracefulShutdown {
                 await withTaskCancellationHandler {
                     await self.writer.run()
@@ -118,7 +122,8 @@ public final class Store: Service, Sendable {
     /// The highest sequence this process committed or saw at start.
     public var knownHead: Int64 { commits.head }
 
-    /// Waits until this process commits an event after `sequence`, or `timeout` passes.
+    /// Waits until an event after `sequence` commits, or `timeout` passes. On PostgreSQL every
+    /// node's commits count; on SQLite this process's.
     public func waitForCommit(after sequence: Int64, timeout: Duration) async {
         await commits.wait(after: sequence, timeout: timeout)
     }
@@ -142,8 +147,9 @@ final class CommitFeed: Sendable {
 
     var head: Int64 { latest.load(ordering: .acquiring) }
 
+    /// Moves the head forward (never back: announcements from other nodes may arrive late).
     func advance(to sequence: Int64) {
-        latest.store(sequence, ordering: .releasing)
+        let sequence = latest.max(sequence, ordering: .acquiringAndReleasing).newValue
         let ready = waiters.withLock { waiting in
             let due = waiting.filter { $0.value.after < sequence }
             for key in due.keys { waiting.removeValue(forKey: key) }
@@ -157,8 +163,7 @@ final class CommitFeed: Sendable {
         advance(to: last.sequence)
     }
 
-    /// Returns once this process commits past `sequence`, or after `timeout` (commits made by
-    /// other processes are only seen by reading the log).
+    /// Returns once the head moves past `sequence`, or after `timeout`.
     func wait(after sequence: Int64, timeout: Duration) async {
         let key = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

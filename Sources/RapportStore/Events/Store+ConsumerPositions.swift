@@ -20,16 +20,12 @@ extension WriteTransaction {
     /// position moves together with the effects of what it read.
     public func savePosition(of name: String, at position: Int64) async throws {
         let time = now().microseconds
-        if let row = try await firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)") {
-            guard try row.int64("position") < position else { return }
-            try await execute("""
-                UPDATE consumer_positions SET position = \(bind: position), updated_at = \(bind: time) WHERE name = \(bind: name)
-                """)
-        } else {
-            try await execute("""
-                INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: time))
-                """)
-        }
+        // One statement, so two nodes saving the same consumer's position at once cannot collide.
+        try await execute("""
+            INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: time))
+            ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+            WHERE consumer_positions.position < excluded.position
+            """)
     }
 }
 

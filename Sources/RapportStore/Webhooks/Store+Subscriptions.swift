@@ -10,12 +10,60 @@ extension WriteTransaction {
         try await execute("""
             INSERT INTO subscriptions (id, sink, filters, description, secrets, role, status, created_at, updated_at)
             VALUES (\(bind: subscription.id), \(bind: subscription.sink), \(bind: subscription.filters.jsonString),
-                    \(bind: subscription.description), \(bind: JSONValue.array([.string(secret)]).jsonString),
+                    \(bind: subscription.description), \(bind: JSONValue.array([SigningSecret(secret: secret).json]).jsonString),
                     \(bind: role.rawValue), \(bind: subscription.status.rawValue), \(bind: time.microseconds), \(bind: time.microseconds))
             """)
         append(.change("subscription", "created", subject: subscription.id, record: subscription.json, changedFields: ["sink", "filters"],
                        actor: actor))
         return subscription
+    }
+
+    /// Applies a merge patch; turning a disabled subscription back on clears its reason.
+    public func updateSubscription(_ id: String, changes: SubscriptionChanges, actor: Actor) async throws -> Subscription {
+        guard let row = try await firstRow("SELECT * FROM subscriptions WHERE id = \(bind: id)") else {
+            throw StoreError.notFound("subscription", id)
+        }
+        var subscription = try SubscriptionRows.subscription(row)
+        var changed: [String] = []
+        if let sink = changes.sink, sink != subscription.sink { subscription.sink = sink; changed.append("sink") }
+        if let filters = changes.filters, filters != subscription.filters { subscription.filters = filters; changed.append("filters") }
+        let description = changes.description.applied(to: subscription.description)
+        if description != subscription.description { subscription.description = description; changed.append("description") }
+        if let status = changes.status, status != subscription.status {
+            subscription.status = status
+            subscription.disabledReason = status == .disabled ? "disabled by \(actor.kind.rawValue)\(actor.id.map { " " + $0 } ?? "")" : nil
+            changed.append("status")
+        }
+        guard !changed.isEmpty else { return subscription }
+        subscription.updatedAt = now()
+        try await execute("""
+            UPDATE subscriptions SET sink = \(bind: subscription.sink), filters = \(bind: subscription.filters.jsonString),
+                description = \(bind: subscription.description), status = \(bind: subscription.status.rawValue),
+                disabled_reason = \(bind: subscription.disabledReason), updated_at = \(bind: subscription.updatedAt.microseconds)
+            WHERE id = \(bind: id)
+            """)
+        append(.change("subscription", "updated", subject: id, record: subscription.json, changedFields: changed, actor: actor))
+        return subscription
+    }
+
+    /// Makes `secret` the subscription's signing secret; older ones still valid sign too until
+    /// `previousExpiresAt` (or their own earlier expiry); expired ones are dropped. Returns when
+    /// the replaced secret stops signing.
+    public func rotateSubscriptionSecret(_ id: String, to secret: String, previousExpiresAt: Timestamp, actor: Actor) async throws {
+        guard let row = try await firstRow("SELECT secrets FROM subscriptions WHERE id = \(bind: id)") else {
+            throw StoreError.notFound("subscription", id)
+        }
+        let time = now()
+        let kept = SigningSecret.list(from: (try? JSONParser.parse(try row.string("secrets"))) ?? .array([]))
+            .filter { $0.isValid(at: time) && previousExpiresAt > time }
+            .map { SigningSecret(secret: $0.secret, expiresAt: min($0.expiresAt ?? previousExpiresAt, previousExpiresAt)) }
+        let secrets = [SigningSecret(secret: secret)] + kept.prefix(4)
+        try await execute("""
+            UPDATE subscriptions SET secrets = \(bind: JSONValue.array(secrets.map(\.json)).jsonString),
+                updated_at = \(bind: time.microseconds)
+            WHERE id = \(bind: id)
+            """)
+        append(.change("subscription", "secret_rotated", subject: id, record: ["id": .string(id)], changedFields: ["secret"], actor: actor))
     }
 
     /// Removes a subscription and its delivery log.
@@ -32,19 +80,23 @@ extension WriteTransaction {
     /// often this runs) and moves the consumer's position, in one transaction.
     public func enqueueDeliveries(_ plan: [(event: Event, subscriptionIDs: [String])], consumer: String, position: Int64) async throws {
         let time = now().microseconds
+        var rows: [SQLQueryString] = []
         for (event, subscriptionIDs) in plan {
             for subscriptionID in subscriptionIDs {
-                let exists = try await firstRow("""
-                    SELECT id FROM webhook_deliveries WHERE subscription_id = \(bind: subscriptionID) AND event_id = \(bind: event.id)
-                    """)
-                guard exists == nil else { continue }
-                try await execute("""
-                    INSERT INTO webhook_deliveries (id, subscription_id, event_sequence, event_id, subject, status, attempts,
-                                                    next_attempt_at, created_at, updated_at)
-                    VALUES (\(bind: newID("dlv")), \(bind: subscriptionID), \(bind: event.sequence), \(bind: event.id),
-                            \(bind: event.subject), 'pending', 0, \(bind: time), \(bind: time), \(bind: time))
+                rows.append("""
+                    (\(bind: newID("dlv")), \(bind: subscriptionID), \(bind: event.sequence), \(bind: event.id),
+                     \(bind: event.subject), 'pending', 0, \(bind: time), \(bind: time), \(bind: time))
                     """)
             }
+        }
+        // Several nodes may queue the same event at once; the first one's row stands.
+        for chunk in stride(from: 0, to: rows.count, by: 400).map({ rows[$0..<min($0 + 400, rows.count)] }) {
+            try await execute("""
+                INSERT INTO webhook_deliveries (id, subscription_id, event_sequence, event_id, subject, status, attempts,
+                                                next_attempt_at, created_at, updated_at)
+                VALUES \(chunk.joined(separator: ", "))
+                ON CONFLICT (subscription_id, event_id) DO NOTHING
+                """)
         }
         try await savePosition(of: consumer, at: position)
     }
@@ -126,11 +178,12 @@ extension Store {
         try await read { try await $0.raw("SELECT * FROM subscriptions WHERE id = \(bind: id)").first().map(SubscriptionRows.subscription) }
     }
 
-    /// The signing secrets of a subscription, newest first.
+    /// The secrets that sign a subscription's deliveries now, newest first.
     public func subscriptionSecrets(_ id: String) async throws -> [String] {
-        try await read { database in
+        let time = clock()
+        return try await read { database in
             guard let row = try await database.raw("SELECT secrets FROM subscriptions WHERE id = \(bind: id)").first() else { return [] }
-            return (try JSONParser.parse(try row.string("secrets")).arrayValue ?? []).compactMap(\.stringValue)
+            return SigningSecret.list(from: try JSONParser.parse(try row.string("secrets"))).filter { $0.isValid(at: time) }.map(\.secret)
         }
     }
 

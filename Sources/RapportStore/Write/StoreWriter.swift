@@ -95,6 +95,7 @@ final class StoreWriter: Sendable {
             do {
                 let value = try await body(tx)
                 let events = try await tx.flushPending()
+                if let head = events.last?.sequence { try await driver.announce(head: head, on: database) }
                 try await database.raw("COMMIT").run()
                 return (value, events)
             } catch {

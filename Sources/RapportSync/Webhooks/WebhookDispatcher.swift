@@ -29,6 +29,12 @@ public actor WebhookDispatcher: Service {
     static let lease = Duration.seconds(9)
     static let attemptTimeout = TimeAmount.seconds(7)
     private var filters: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
+    /// A subscription as the fan-out needs it besides its filter.
+    private typealias Target = (id: String, role: Role, since: Timestamp)
+    /// The index over the active subscriptions' filters, the versions it was built from, and its working memory.
+    private var subscriptionIndex = SubscriptionIndex<Target>([])
+    private var indexedVersions: [(id: String, updatedAt: Timestamp)] = []
+    private var indexScratch = SubscriptionIndex<Target>.Scratch()
     /// How far the fan-out has read, and when that was last saved.
     private var position: Int64?
     private var savedAt = ContinuousClock.now
@@ -45,6 +51,7 @@ public actor WebhookDispatcher: Service {
             while await !self.store.schemaIsCurrent() {
                 try await Task.sleep(for: .milliseconds(100))
             }
+            self.logger.info("webhook dispatcher running", metadata: ["node": "\(self.node)"])
             while !Task.isCancelled {
                 do {
                     let position = try await self.fanOut()
@@ -70,17 +77,20 @@ public actor WebhookDispatcher: Service {
         while true {
             let events = try await store.events(after: current, limit: 500)
             guard let last = events.last else { break }
-            let subscriptions = try await activeFilters()
-            let plan = events.map { event in
-                // A subscription receives what commits from its creation on, and what its creator may read.
-                (event: event, subscriptionIDs: subscriptions.filter { subscription in
+            let index = try await activeFilters()
+            var plan: [(event: Event, subscriptionIDs: [String])] = []
+            var matched: [Target] = []
+            for event in events {
+                // The index evaluates only the filters that can match the event's type. A subscription
+                // receives what commits from its creation on, and what its creator may read.
+                index.matches(event, into: &matched, scratch: &indexScratch)
+                plan.append((event: event, subscriptionIDs: matched.filter { subscription in
                     event.time >= subscription.since && EventVisibility.allows(subscription.role, toSee: event.type)
-                        && subscription.filter.matches(event)
-                }.map(\.id))
+                }.map(\.id)))
             }
             current = last.sequence
             if plan.contains(where: { !$0.subscriptionIDs.isEmpty }) {
-                let moved = current
+                let (moved, plan) = (current, plan)
                 try await store.write { tx in try await tx.enqueueDeliveries(plan, consumer: Self.consumerName, position: moved) }
                 savedAt = ContinuousClock.now
             } else if ContinuousClock.now - savedAt >= .seconds(1) {
@@ -93,18 +103,30 @@ public actor WebhookDispatcher: Service {
         return current
     }
 
-    /// The active subscriptions with their filters compiled (kept until the subscription changes).
-    private func activeFilters() async throws -> [(id: String, role: Role, since: Timestamp, filter: SubscriptionFilter)] {
-        var result: [(id: String, role: Role, since: Timestamp, filter: SubscriptionFilter)] = []
-        for subscription in try await store.subscriptions() where subscription.status == .active {
+    /// The index over the active subscriptions' filters, compiled and built again only when an active
+    /// subscription is added, removed or updated.
+    private func activeFilters() async throws -> SubscriptionIndex<Target> {
+        let active = try await store.subscriptions().filter { $0.status == .active }
+        let unchanged = active.elementsEqual(indexedVersions) { $0.id == $1.id && $0.updatedAt == $1.updatedAt }
+        if unchanged { return subscriptionIndex }
+        var compiled: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
+        var entries: [(id: Target, filter: SubscriptionFilter)] = []
+        for subscription in active {
+            let filter: SubscriptionFilter
             if let cached = filters[subscription.id], cached.updatedAt == subscription.updatedAt {
-                result.append((subscription.id, subscription.role, subscription.createdAt, cached.filter))
-            } else if let filter = try? SubscriptionFilter.parse(subscription.filters) {
-                filters[subscription.id] = (subscription.updatedAt, filter)
-                result.append((subscription.id, subscription.role, subscription.createdAt, filter))
+                filter = cached.filter
+            } else if let parsed = try? SubscriptionFilter.parse(subscription.filters) {
+                filter = parsed
+            } else {
+                continue
             }
+            compiled[subscription.id] = (subscription.updatedAt, filter)
+            entries.append((id: (subscription.id, subscription.role, subscription.createdAt), filter: filter))
         }
-        return result
+        filters = compiled
+        subscriptionIndex = SubscriptionIndex(entries)
+        indexedVersions = active.map { (id: $0.id, updatedAt: $0.updatedAt) }
+        return subscriptionIndex
     }
 
     /// Sends every due delivery, several at once.
@@ -127,7 +149,7 @@ public actor WebhookDispatcher: Service {
                   let event = try await store.event(at: delivery.eventSequence) else { return }
             let secrets = try await store.subscriptionSecrets(subscription.id)
             let start = ContinuousClock.now
-            let result = await post(event, to: subscription.sink, signer: WebhookSigner(secrets: secrets))
+            let result = await post(event, to: subscription.sink, signer: WebhookSigner(secrets: secrets), attempt: delivery.attempts + 1)
             let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
             try await record(result, of: delivery, latency: latency)
         } catch {
@@ -143,7 +165,7 @@ public actor WebhookDispatcher: Service {
         var note: String?
     }
 
-    private func post(_ event: Event, to sink: String, signer: WebhookSigner) async -> AttemptResult {
+    private func post(_ event: Event, to sink: String, signer: WebhookSigner, attempt: Int) async -> AttemptResult {
         guard let host = URLComponents(string: sink)?.host, !host.isEmpty else { return AttemptResult(note: "the sink has no host") }
         if let refusal = HostResolver.refusal(ofHost: host, policy: policy) { return AttemptResult(note: "refused: \(refusal)") }
         let body = event.cloudEvent.serialized()
@@ -155,6 +177,9 @@ public actor WebhookDispatcher: Service {
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(name: "webhook-signature", value: signer.signature(id: event.id, timestamp: timestamp, body: body))
         request.headers.add(name: "user-agent", value: "Rapport-Webhooks/1")
+        // Which attempt this is and which node made it, for the receiver's logs.
+        request.headers.add(name: "rapport-attempt", value: String(attempt))
+        request.headers.add(name: "rapport-node", value: node)
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: Self.attemptTimeout)

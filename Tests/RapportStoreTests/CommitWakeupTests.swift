@@ -1,0 +1,58 @@
+import Foundation
+import RapportCore
+@testable import RapportStore
+import RapportTestSupport
+import Testing
+
+/// A commit wakes the readers waiting for it: on this node directly, on other PostgreSQL nodes
+/// through `LISTEN`/`NOTIFY`, long before any polling timeout.
+@Suite struct CommitWakeupTests {
+    let actor = Actor(kind: .system, id: nil)
+
+    @Test(arguments: Backend.available)
+    func aCommitWakesWaitersOnThisNode(_ backend: Backend) async throws {
+        try await TestDatabases.withStore(backend) { store in
+            let head = try await store.eventLogHead()
+            let elapsed = try await timeWaking(waiter: store, head: head) {
+                _ = try await store.write { tx in try await tx.insertChannel(kind: .api, name: "wake-2", settings: [:], actor: actor) }
+            }
+            #expect(elapsed < .seconds(2), "waited \(elapsed)")
+        }
+    }
+
+    @Test func aCommitOnOneNodeWakesWaitersOnAnother() async throws {
+        guard Backend.available.contains(.postgres) else { return }
+        try await TestDatabases.withLocation(.postgres) { location in
+            try await Store.withRunning(location, logger: TestDatabases.logger) { writer in
+                try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { listener in
+                    // The listener learns the head as it starts listening.
+                    _ = try await writer.write { tx in try await tx.insertChannel(kind: .api, name: "wake", settings: [:], actor: actor) }
+                    let created = try await writer.eventLogHead()
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while listener.knownHead < created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                    #expect(listener.knownHead == created)
+                    for round in 0..<5 {
+                        let head = try await writer.eventLogHead()
+                        let elapsed = try await timeWaking(waiter: listener, head: head) {
+                            _ = try await writer.write { tx in
+                                try await tx.insertChannel(kind: .api, name: "wake-\(round)", settings: [:], actor: actor)
+                            }
+                        }
+                        #expect(elapsed < .seconds(2), "round \(round): waited \(elapsed)")
+                        #expect(listener.knownHead == head + 1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// How long `waiter` waits for a commit after `head` while `commit` runs (the timeout is 10 s).
+    private func timeWaking(waiter: Store, head: Int64, commit: @escaping @Sendable () async throws -> Void) async throws -> Duration {
+        let start = ContinuousClock.now
+        async let woken: Void = waiter.waitForCommit(after: head, timeout: .seconds(10))
+        try await Task.sleep(for: .milliseconds(50))
+        try await commit()
+        await woken
+        return ContinuousClock.now - start
+    }
+}
