@@ -21,4 +21,16 @@ extension Migrations {
             "CREATE INDEX webhook_deliveries_order ON webhook_deliveries (subscription_id, subject, event_sequence)",
         ]
     })
+
+    /// The queue is the pending part of the delivery log: indexes over it alone keep leasing
+    /// cheap however many deliveries the log has kept.
+    static let webhookQueue = Migration(version: 5, name: "indexes over pending webhook deliveries", statements: { _ in
+        [
+            """
+            CREATE INDEX webhook_deliveries_pending_order ON webhook_deliveries (subscription_id, subject, event_sequence)
+            WHERE status = 'pending'
+            """,
+            "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (event_sequence) WHERE status = 'pending'",
+        ]
+    })
 }

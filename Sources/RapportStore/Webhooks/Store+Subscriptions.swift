@@ -138,8 +138,8 @@ extension WriteTransaction {
             SELECT d.id FROM webhook_deliveries d JOIN subscriptions s ON s.id = d.subscription_id
             WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND s.status = 'active'
               AND (d.lease_until IS NULL OR d.lease_until < \(bind: now))
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
-                              AND e.subject = d.subject AND e.status = 'pending' AND e.event_sequence < d.event_sequence)
+              AND d.event_sequence = (SELECT MIN(e.event_sequence) FROM webhook_deliveries e WHERE e.status = 'pending'
+                                      AND e.subscription_id = d.subscription_id AND e.subject = d.subject)
             ORDER BY d.event_sequence LIMIT \(bind: limit)
             """ + skipLocked).map { try $0.string("id") }
         guard !due.isEmpty else { return [] }

@@ -35,6 +35,9 @@ public actor WebhookDispatcher: Service {
     private var subscriptionIndex = SubscriptionIndex<Target>([])
     private var indexedVersions: [(id: String, updatedAt: Timestamp)] = []
     private var indexScratch = SubscriptionIndex<Target>.Scratch()
+    /// The events the fan-out queued lately, so sending them does not read them again.
+    private var queuedEvents: [Int64: Event] = [:]
+    static let queuedEventsKept: Int64 = 20_000
     /// How far the fan-out has read, and when that was last saved.
     private var position: Int64?
     private var savedAt = ContinuousClock.now
@@ -55,7 +58,8 @@ public actor WebhookDispatcher: Service {
             while !Task.isCancelled {
                 do {
                     let position = try await self.fanOut()
-                    await self.sendDue()
+                    // A delivered event may free the next one of its customer: go on at once.
+                    if await self.sendDue() > 0 { continue }
                     // Retries fall due with time, so the wait is short even without commits.
                     await self.store.waitForCommit(after: position, timeout: .milliseconds(250))
                 } catch is CancellationError {
@@ -89,6 +93,10 @@ public actor WebhookDispatcher: Service {
                 }.map(\.id)))
             }
             current = last.sequence
+            for step in plan where !step.subscriptionIDs.isEmpty { queuedEvents[step.event.sequence] = step.event }
+            if queuedEvents.count > Int(Self.queuedEventsKept) {
+                queuedEvents = queuedEvents.filter { $0.key > current - Self.queuedEventsKept }
+            }
             if plan.contains(where: { !$0.subscriptionIDs.isEmpty }) {
                 let (moved, plan) = (current, plan)
                 try await store.write { tx in try await tx.enqueueDeliveries(plan, consumer: Self.consumerName, position: moved) }
@@ -129,27 +137,42 @@ public actor WebhookDispatcher: Service {
         return subscriptionIndex
     }
 
-    /// Sends every due delivery, several at once.
-    func sendDue() async {
-        guard (try? await store.hasDueDeliveries()) == true else { return }
+    /// Sends every due delivery, several at once; returns how many it sent.
+    @discardableResult
+    func sendDue() async -> Int {
+        guard (try? await store.hasDueDeliveries()) == true else { return 0 }
         let until = Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000)
         let node = self.node
-        guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: 64) }),
-              !due.isEmpty else { return }
-        await withTaskGroup(of: Void.self) { group in
-            for delivery in due {
-                group.addTask { await self.send(delivery) }
+        guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: 256) }),
+              !due.isEmpty else { return 0 }
+        // What the deliveries need, read once for the whole round.
+        var targets: [String: (subscription: Subscription, signer: WebhookSigner)] = [:]
+        var work: [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] = []
+        for delivery in due {
+            do {
+                if targets[delivery.subscriptionID] == nil, let subscription = try await store.subscription(delivery.subscriptionID) {
+                    targets[delivery.subscriptionID] = (subscription, WebhookSigner(secrets: try await store.subscriptionSecrets(subscription.id)))
+                }
+                let known = queuedEvents[delivery.eventSequence]
+                guard let target = targets[delivery.subscriptionID],
+                      let event = known == nil ? try await store.event(at: delivery.eventSequence) : known else { continue }
+                work.append((delivery, event, target.subscription.sink, target.signer))
+            } catch {
+                logger.error("webhook delivery could not be prepared", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
             }
         }
+        await withTaskGroup(of: Void.self) { group in
+            for item in work {
+                group.addTask { await self.send(item.delivery, event: item.event, to: item.sink, signer: item.signer) }
+            }
+        }
+        return due.count
     }
 
-    private func send(_ delivery: WebhookDelivery) async {
+    private func send(_ delivery: WebhookDelivery, event: Event, to sink: String, signer: WebhookSigner) async {
         do {
-            guard let subscription = try await store.subscription(delivery.subscriptionID),
-                  let event = try await store.event(at: delivery.eventSequence) else { return }
-            let secrets = try await store.subscriptionSecrets(subscription.id)
             let start = ContinuousClock.now
-            let result = await post(event, to: subscription.sink, signer: WebhookSigner(secrets: secrets), attempt: delivery.attempts + 1)
+            let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1)
             let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
             try await record(result, of: delivery, latency: latency)
         } catch {
