@@ -26,8 +26,9 @@ public actor WebhookDispatcher: Service {
     let node = "node-" + String(UUID().uuidString.prefix(8)).lowercased()
     /// How long a lease lasts: longer than one attempt may take, short enough that a dead
     /// node's deliveries are taken over within ten seconds.
-    static let lease = Duration.seconds(9)
-    static let attemptTimeout = TimeAmount.seconds(7)
+    static let lease = Duration.seconds(8)
+    /// A receiver gets six seconds to answer; a slower answer counts as a failed attempt.
+    static let attemptTimeout = TimeAmount.seconds(6)
     private var filters: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
     /// A subscription as the fan-out needs it besides its filter.
     private typealias Target = (id: String, role: Role, since: Timestamp)
@@ -37,6 +38,8 @@ public actor WebhookDispatcher: Service {
     private var indexScratch = SubscriptionIndex<Target>.Scratch()
     /// The events the fan-out queued lately, so sending them does not read them again.
     private var queuedEvents: [Int64: Event] = [:]
+    /// Deliveries leased by this node and not yet recorded.
+    private var inFlight = 0
     static let queuedEventsKept: Int64 = 20_000
     /// How far the fan-out has read, and when that was last saved.
     private var position: Int64?
@@ -55,22 +58,45 @@ public actor WebhookDispatcher: Service {
                 try await Task.sleep(for: .milliseconds(100))
             }
             self.logger.info("webhook dispatcher running", metadata: ["node": "\(self.node)"])
-            while !Task.isCancelled {
-                do {
-                    let position = try await self.fanOut()
-                    // A delivered event may free the next one of its customer: go on at once.
-                    if await self.sendDue() > 0 { continue }
-                    // Retries fall due with time, so the wait is short even without commits.
-                    await self.store.waitForCommit(after: position, timeout: .milliseconds(250))
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("webhook dispatch failed", metadata: ["error": "\(String(reflecting: error))"])
-                    try await Task.sleep(for: .seconds(1))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration)
+            // Deliveries run beside the loop, which goes on leasing while they are in flight: a slow
+            // receiver holds up only its own customers' next events, and expired leases of a dead
+            // node are taken at the next turn.
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    do {
+                        let position = try await self.fanOut()
+                        let work = await self.leaseDue()
+                        for item in work {
+                            group.addTask { await self.send(item.delivery, event: item.event, to: item.sink, signer: item.signer, client: client) }
+                        }
+                        if !work.isEmpty { continue }
+                        // A delivery that ends frees its customer's next event, and retries fall due with
+                        // time: the wait is short while anything is in flight, and never long.
+                        let busy = await self.inFlight > 0
+                        await self.store.waitForCommit(after: position, timeout: .milliseconds(busy ? 10 : 250))
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        self.logger.error("webhook dispatch failed", metadata: ["error": "\(String(reflecting: error))"])
+                        try? await Task.sleep(for: .seconds(1))
+                    }
                 }
             }
+            try? await client.shutdown()
         }
     }
+
+    /// Up to 64 connections to one receiver (the client's default of 8 would queue a busy one's deliveries).
+    static let clientConfiguration: HTTPClient.Configuration = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.redirectConfiguration = .disallow
+        return configuration
+    }()
+
+    /// How many deliveries may be in flight from this node at once.
+    static let maxInFlight = 256
 
     /// Queues deliveries for the events after the position; returns the new position. With
     /// deliveries to queue the position moves in their transaction; past events no subscription
@@ -137,14 +163,15 @@ public actor WebhookDispatcher: Service {
         return subscriptionIndex
     }
 
-    /// Sends every due delivery, several at once; returns how many it sent.
-    @discardableResult
-    func sendDue() async -> Int {
-        guard (try? await store.hasDueDeliveries()) == true else { return 0 }
+    /// Leases the due deliveries there is room for and prepares them to be sent; each one counts
+    /// as in flight until `send` records its attempt.
+    func leaseDue() async -> [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] {
+        let room = Self.maxInFlight - inFlight
+        guard room > 0, (try? await store.hasDueDeliveries()) == true else { return [] }
         let until = Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000)
         let node = self.node
-        guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: 256) }),
-              !due.isEmpty else { return 0 }
+        guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: room) }),
+              !due.isEmpty else { return [] }
         // What the deliveries need, read once for the whole round.
         var targets: [String: (subscription: Subscription, signer: WebhookSigner)] = [:]
         var work: [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] = []
@@ -161,18 +188,15 @@ public actor WebhookDispatcher: Service {
                 logger.error("webhook delivery could not be prepared", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
             }
         }
-        await withTaskGroup(of: Void.self) { group in
-            for item in work {
-                group.addTask { await self.send(item.delivery, event: item.event, to: item.sink, signer: item.signer) }
-            }
-        }
-        return due.count
+        inFlight += work.count
+        return work
     }
 
-    private func send(_ delivery: WebhookDelivery, event: Event, to sink: String, signer: WebhookSigner) async {
+    private func send(_ delivery: WebhookDelivery, event: Event, to sink: String, signer: WebhookSigner, client: HTTPClient) async {
+        defer { inFlight -= 1 }
         do {
             let start = ContinuousClock.now
-            let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1)
+            let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1, client: client)
             let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
             try await record(result, of: delivery, latency: latency)
         } catch {
@@ -188,7 +212,7 @@ public actor WebhookDispatcher: Service {
         var note: String?
     }
 
-    private func post(_ event: Event, to sink: String, signer: WebhookSigner, attempt: Int) async -> AttemptResult {
+    private func post(_ event: Event, to sink: String, signer: WebhookSigner, attempt: Int, client: HTTPClient) async -> AttemptResult {
         guard let host = URLComponents(string: sink)?.host, !host.isEmpty else { return AttemptResult(note: "the sink has no host") }
         if let refusal = HostResolver.refusal(ofHost: host, policy: policy) { return AttemptResult(note: "refused: \(refusal)") }
         let body = event.cloudEvent.serialized()
@@ -205,7 +229,7 @@ public actor WebhookDispatcher: Service {
         request.headers.add(name: "rapport-node", value: node)
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: Self.attemptTimeout)
+            let response = try await client.execute(request, timeout: Self.attemptTimeout)
             let answer = try await response.body.collect(upTo: 64 * 1_024)
             let excerpt = String(decoding: answer.readableBytesView.prefix(500), as: UTF8.self)
             return AttemptResult(status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
