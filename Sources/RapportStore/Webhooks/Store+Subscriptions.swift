@@ -197,12 +197,13 @@ extension Store {
         }
     }
 
-    /// Whether any delivery is due now (a cheap read before taking leases in a write).
+    /// Whether any delivery is due now and not leased (a cheap read before taking leases in a write).
     public func hasDueDeliveries() async throws -> Bool {
         let now = Timestamp.now().microseconds
         return try await read { database in
             try await database.raw("""
-                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now) LIMIT 1
+                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
+                  AND (lease_until IS NULL OR lease_until < \(bind: now)) LIMIT 1
                 """).first() != nil
         }
     }
