@@ -31,7 +31,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,9 @@ import threading
 import time
 import traceback
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testkit import Checks, free_port, redact, sample  # noqa: E402
 
 HTTP_TIMEOUT = 30.0
 READY_TIMEOUT = 60.0
@@ -55,46 +57,15 @@ class TestAbort(Exception):
 # Check bookkeeping
 # --------------------------------------------------------------------------- #
 
-class Checks:
-    def __init__(self) -> None:
-        self.passed = 0
-        self.failed = 0
-        self.failures: list[str] = []
-
-    def check(self, name: str, ok: bool, detail: str = "") -> bool:
-        if detail == "[]":
-            detail = ""
-        if ok:
-            self.passed += 1
-            print(f"  PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
-        else:
-            self.failed += 1
-            self.failures.append(name)
-            print(f"  FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
-        return ok
-
 
 def log(msg: str) -> None:
     print(f"[crash-test {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def sample(items, n: int = 5) -> str:
-    items = list(items)
-    shown = ", ".join(repr(x) for x in items[:n])
-    if len(items) > n:
-        shown += f", ... ({len(items)} total)"
-    return "[" + shown + "]"
-
 
 # --------------------------------------------------------------------------- #
 # Server process management
 # --------------------------------------------------------------------------- #
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Server:
     def __init__(self, binary: str, storage_args: list[str], port: int, log_path: str) -> None:
@@ -709,16 +680,6 @@ def run(args: argparse.Namespace, checks: Checks, server_box: list) -> None:
                  f"{took:.1f}s" if rc is not None else "still running")
     checks.check("server exit code 0 after SIGTERM", rc == 0, f"exit status {rc}")
 
-
-def redact(url: str) -> str:
-    try:
-        p = urllib.parse.urlsplit(url)
-        if p.password:
-            netloc = p.netloc.replace(f":{p.password}@", ":***@")
-            return urllib.parse.urlunsplit(p._replace(netloc=netloc))
-    except ValueError:
-        pass
-    return url
 
 
 def parse_args(argv=None) -> argparse.Namespace:

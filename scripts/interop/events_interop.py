@@ -34,7 +34,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import string
 import subprocess
 import sys
@@ -43,6 +42,9 @@ import threading
 import time
 import traceback
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from testkit import Checks, free_port, redact, sample  # noqa: E402
 
 try:
     import requests
@@ -81,33 +83,9 @@ class TestAbort(Exception):
 # Check bookkeeping and output
 # --------------------------------------------------------------------------- #
 
-class Checks:
-    def __init__(self) -> None:
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name: str, ok: bool, detail: str = "") -> bool:
-        if detail == "[]":  # an empty sample: nothing to show
-            detail = ""
-        if ok:
-            self.passed += 1
-            print(f"  PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
-        else:
-            self.failed += 1
-            print(f"  FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
-        return ok
-
 
 def log(msg: str) -> None:
     print(f"[interop {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def sample(items, n: int = 5) -> str:
-    items = list(items)
-    shown = ", ".join(str(x) for x in items[:n])
-    if len(items) > n:
-        shown += f", ... ({len(items)} in all)"
-    return "[" + shown + "]"
 
 
 def to_int(value) -> int | None:
@@ -115,23 +93,6 @@ def to_int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redact(url: str) -> str:
-    try:
-        parts = urllib.parse.urlsplit(url)
-        if parts.password:
-            return urllib.parse.urlunsplit(
-                parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
-    except ValueError:
-        pass
-    return url
 
 
 def random_word(rng: random.Random, n: int = 8) -> str:
