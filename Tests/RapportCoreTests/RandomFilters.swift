@@ -100,7 +100,7 @@ struct RandomFilters {
 
     private mutating func celTerm() -> String {
         if chance(35) { return equalityTerm() }
-        switch random.next() % 12 {
+        switch random.next() % 13 {
         case 0, 1: return "type == \"\(pick(Self.typeValues))\""
         case 2: return "\"\(pick(Self.typeValues))\" == type"
         case 3: return "type in [\"\(pick(Self.typeValues))\", \"\(pick(Self.typeValues))\"]"
@@ -111,6 +111,13 @@ struct RandomFilters {
         case 8: return "subject == \"\(pick(Self.subjects))\""
         case 9: return "type != \"\(pick(Self.typeValues))\""
         case 10: return "data.kind == 3"
+        case 11:
+            // Terms no value key fits: the index may skip them only on events lacking a path they need.
+            let path = pick(["data.v", "data.o.v", "data.missing", "data.o.v.w"])
+            return pick(["\(path) > 1", "\(path) <= \"c2\"", "string(\(path)).contains(\"c\")", "size(\(path)) > 1",
+                         "has(\(path).w)", "!(\(path) < 2)", "(\(path) == 1 ? true : data.kind == \"email\")",
+                         "\(path) > 1 || data.kind == \"chat\"", "[\(path)][0] == 1", "\"c1\" in \(path)",
+                         "-\(path) < 0", "\(path) + 1 == 2"])
         default: return pick(["true", "false", "type in []", "source == \"/rapport\"", "size(type) > 20"])
         }
     }

@@ -95,6 +95,46 @@ struct SubscriptionIndexTests {
         #expect(index.matches(event(types[0], kind: "fax")) == (0..<1_000).filter { $0 % 10 == 0 && ($0 / 10) % 4 < 2 })
     }
 
+    @Test("a filter needs the paths whose absence makes it an error, never paths under || or a branch")
+    func requiredPaths() throws {
+        func required(_ text: String) throws -> String? {
+            FilterShape(try cel(text)).requiredPath.map { ([$0.root] + $0.keys).joined(separator: ".") }
+        }
+        #expect(try required("data.deal.amount > 1000") == "data.deal.amount")
+        #expect(try required(#"type == "rapport.deal.updated" && data.deal.amount > 1000"#) == "data.deal.amount")
+        #expect(try required(#"data.interaction.body.contains("refund")"#) == "data.interaction.body")
+        #expect(try required(#""stage" in data.changed_fields"#) == "data.changed_fields")
+        #expect(try required("!(data.a.b < 2)") == "data.a.b")
+        #expect(try required("has(data.a.b)") == "data.a")
+        #expect(try required("size(data.a) > 1 && data.b.c.d == 2") == "data.b.c.d")
+        #expect(try required("[data.a][0] == 1") == "data.a")
+        #expect(try required("(data.a == 1 ? data.b == 2 : data.c == 3)") == "data.a")
+        #expect(try required("data.list.exists(x, x == data.b)") == "data.list")
+        #expect(try required("data.a > 1 || data.b > 1") == nil)
+        #expect(try required("!(data.a > 1 && data.b > 1)") == nil)
+        #expect(try required(#"type == "rapport.deal.updated""#) == nil)
+    }
+
+    @Test("filters without a key are evaluated only for events with the paths they need, once per distinct filter")
+    func guardedAndShared() throws {
+        var subscriptions: [(id: Int, filter: SubscriptionFilter)] = []
+        for number in 0..<300 {
+            let text = ["data.deal.amount > 1000", #"data.kind.startsWith("em")"#, "data.missing > 1 || data.kind == \"chat\""][number % 3]
+            subscriptions.append((number, try cel(text)))
+        }
+        let index = SubscriptionIndex(subscriptions)
+        #expect(index.unindexedCount == 300)
+        var scratch = SubscriptionIndex<Int>.Scratch()
+        var found: [Int] = []
+        // No `data.deal`: the 100 amount filters are skipped; the 200 others are two distinct filters.
+        #expect(index.matches(event("rapport.interaction.created"), into: &found, scratch: &scratch) == 2)
+        #expect(found == (0..<300).filter { $0 % 3 == 1 })
+        let deal = Event(sequence: 2, id: "evt_2", type: "rapport.deal.updated", subject: "cus_1",
+                         time: Timestamp(microseconds: 1_795_316_400_000_000), data: ["deal": ["amount": 5_000], "kind": "chat"])
+        #expect(index.matches(deal, into: &found, scratch: &scratch) == 3)
+        #expect(found == (0..<300).filter { $0 % 3 != 1 })
+    }
+
     @Test("value keys come from equalities on data paths, the subject and the source, and nothing else")
     func valueKeys() throws {
         func key(_ filter: SubscriptionFilter) -> ValueKey? { FilterShape(filter).key }

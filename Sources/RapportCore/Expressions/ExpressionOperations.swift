@@ -1,3 +1,5 @@
+import Foundation
+
 /// Run-time semantics of CEL operators and builtins on `JSONValue` operands.
 enum ExpressionOperations {
     typealias Outcome = Result<JSONValue, ExpressionEvaluationError>
@@ -137,15 +139,18 @@ enum ExpressionOperations {
 
     /// Substring search on UTF-8 bytes (code-point exact, no normalisation, no allocation).
     private static func containsBytes(_ text: String, _ needle: String) -> Bool {
-        let haystack = text.utf8
-        let pattern = needle.utf8
-        guard pattern.count <= haystack.count else { return false }
-        var start = haystack.startIndex
-        while true {
-            if haystack[start...].starts(with: pattern) { return true }
-            guard start != haystack.endIndex else { return false }
-            start = haystack.index(after: start)
-            if haystack.distance(from: start, to: haystack.endIndex) < pattern.count { return false }
+        // On contiguous UTF-8: a scan through `String.UTF8View` indices costs several times more.
+        var (text, needle) = (text, needle)
+        return text.withUTF8 { haystack in
+            needle.withUTF8 { pattern in
+                guard !pattern.isEmpty else { return true }
+                guard pattern.count <= haystack.count, let base = haystack.baseAddress, let wanted = pattern.baseAddress else { return false }
+                let first = pattern[0]
+                for start in 0...(haystack.count - pattern.count) where haystack[start] == first {
+                    if memcmp(base + start, wanted, pattern.count) == 0 { return true }
+                }
+                return false
+            }
         }
     }
 

@@ -10,6 +10,8 @@ struct FilterShape: Sendable {
     /// True when the filter is its type conjuncts and its keyed conjunct, nothing else: for an
     /// event whose type satisfies the former, a hit on the key is a match without evaluation.
     var decidedByKey = false
+    /// A path the filter cannot match without (`RequiredPath`): events lacking it skip the filter.
+    var requiredPath: ValuePath?
 
     init(_ filter: SubscriptionFilter) {
         var others = 0
@@ -19,6 +21,9 @@ struct FilterShape: Sendable {
                 continue
             }
             others += 1
+            if let path = RequiredPath.of(conjunct), requiredPath.map({ path.keys.count > $0.keys.count }) ?? true {
+                requiredPath = path
+            }
             // Fewer alternatives are more selective; the first of equals wins.
             if let candidate = ValueKey.of(conjunct), key.map({ candidate.values.count < $0.values.count }) ?? true {
                 key = candidate

@@ -9,9 +9,12 @@
 /// the caller's `Scratch` (`TypePlan`). Filters that read only the type are decided there. Of the
 /// others (`FilterShape`), those whose type-only conjuncts fail are dropped; those with a value
 /// equality conjunct (`ValueKey`: `data.a.b == "x"`, `data.a.b in [...]`, `subject == "..."`, the
-/// `exact` dialect on `subject`) are filed by (path, value); the rest are evaluated per event. An
-/// event then costs a dictionary lookup for its type, one read and one lookup per indexed path,
-/// and the evaluation of the candidates found that the lookup does not settle.
+/// `exact` dialect on `subject`) are filed by (path, value); the rest are grouped by a path they
+/// cannot match without (`RequiredPath`, e.g. `data.deal.amount` for `data.deal.amount > 1000`)
+/// and evaluated only for events that have it. An event then costs a dictionary lookup for its
+/// type, one read and one lookup per indexed path, one read per required path, and the evaluation
+/// of the candidates found that the lookups do not settle. Filters with the same signature
+/// (`FilterSignature`) are evaluated once per event, however many subscriptions share them.
 ///
 /// The index only prunes: a keyed filter is reported without evaluation only when it is nothing
 /// but type-only conjuncts (true for this type) and its keyed equality (true because the value was
@@ -34,6 +37,9 @@ public struct SubscriptionIndex<ID> {
     private let typeOnly: [Bool]
     /// The shape of each filter that reads more than the type (nil for type-only filters).
     private let shapes: [FilterShape?]
+    /// For each filter, the position of the first filter with the same signature: filters that
+    /// share one are evaluated once per event.
+    fileprivate let representatives: [Int32]
     private var exact: [String: [Int32]] = [:]
     private var prefixes = ByteTrie()
     private var suffixes = ByteTrie()
@@ -46,6 +52,18 @@ public struct SubscriptionIndex<ID> {
         filters = subscriptions.map(\.filter)
         typeOnly = filters.map(\.dependsOnlyOnType)
         shapes = zip(filters, typeOnly).map { $1 ? nil : FilterShape($0) }
+        var firstBySignature: [String: Int32] = [:]
+        var representatives = (0..<Int32(filters.count)).map { $0 }
+        // Type-only filters are decided once per type, never per event: no need to share them.
+        for (position, filter) in filters.enumerated() where !typeOnly[position] {
+            let signature = filter.signature
+            if let first = firstBySignature[signature] {
+                representatives[position] = first
+            } else {
+                firstBySignature[signature] = Int32(position)
+            }
+        }
+        self.representatives = representatives
         for (position, filter) in filters.enumerated() {
             let slot = Int32(position)
             guard let key = FilterKey.of(filter) else {
@@ -102,37 +120,37 @@ public struct SubscriptionIndex<ID> {
     /// Replaces `result` with the ids of the subscriptions whose filter matches `event`, in insertion
     /// order, reusing `scratch` (and the per-type plans it remembers) across calls. Returns how
     /// many filters were evaluated for this event.
-    @discardableResult
+    // Inlinable so that the caller's module specializes the copy of ids for its `ID`: built here,
+    // generic, each copy would go through value witnesses (a third of the time at 500 matches per event).
+    @inlinable @discardableResult
     public func matches(_ event: Event, into result: inout [ID], scratch: inout Scratch) -> Int {
+        let evaluated = markMatches(event, scratch: &scratch)
         result.removeAll(keepingCapacity: true)
+        result.reserveCapacity(scratch.markCount)
+        scratch.drainMarks { result.append(ids[$0]) }
+        return evaluated
+    }
+
+    /// Marks in `scratch` the positions of the filters matching `event`; returns how many filters
+    /// were evaluated.
+    @usableFromInline
+    func markMatches(_ event: Event, scratch: inout Scratch) -> Int {
         let plan = scratch.plan(for: event, in: self)
-        var found = scratch.takeFound()
-        defer { scratch.found = found }
-        var evaluated = plan.pending.count
+        scratch.beginEvent(filterCount: filters.count)
         var hits = 0
-        for position in plan.pending where filters[Int(position)].matches(event) { found.append(position) }
+        for group in plan.guarded {
+            if let path = group.path, path.value(in: event) == nil { continue }
+            for position in group.positions where scratch.verdict(of: position, in: self, for: event) { scratch.mark(position) }
+        }
         for lookup in plan.lookups {
             guard let value = lookup.path.value(in: event).flatMap(IndexedValue.init), let bucket = lookup.buckets[value] else { continue }
             hits += bucket.decided.count + bucket.pending.count
-            found.append(contentsOf: bucket.decided)
-            for position in bucket.pending where filters[Int(position)].matches(event) { found.append(position) }
-            evaluated += bucket.pending.count
+            for position in bucket.decided { scratch.mark(position) }
+            for position in bucket.pending where scratch.verdict(of: position, in: self, for: event) { scratch.mark(position) }
         }
         scratch.lastValueHitCount = hits
-        // Each source is ascending and a filter sits in one source only: sort only when several contributed.
-        if hits > 0 { found.sort() }
-        let matched = plan.matched
-        var (m, f) = (0, 0)
-        while m < matched.count || f < found.count {
-            if f == found.count || (m < matched.count && matched[m] < found[f]) {
-                result.append(ids[Int(matched[m])])
-                m += 1
-            } else {
-                result.append(ids[Int(found[f])])
-                f += 1
-            }
-        }
-        return evaluated
+        scratch.mark(plan.matched)
+        return scratch.evaluatedCount
     }
 
     /// Builds the plan for `event`'s type, deciding what depends on the type alone with `event`.
@@ -140,16 +158,17 @@ public struct SubscriptionIndex<ID> {
         candidates(forType: event.type, into: &buffer)
         var plan = TypePlan()
         plan.candidateCount = buffer.count
+        plan.matched = Array(repeating: 0, count: (filters.count + 63) / 64)
         for position in buffer {
             guard let shape = shapes[Int(position)] else {
-                if filters[Int(position)].matches(event) { plan.matched.append(position) }
+                if filters[Int(position)].matches(event) { plan.matched[Int(position) >> 6] |= 1 << UInt64(position & 63) }
                 continue
             }
             guard shape.admitsType(of: event) else { continue }
             if let key = shape.key {
                 plan.add(position, key: key, decided: shape.decidedByKey)
             } else {
-                plan.pending.append(position)
+                plan.addGuarded(position, path: shape.requiredPath)
             }
         }
         return plan
@@ -163,8 +182,15 @@ public struct SubscriptionIndex<ID> {
         private var plans: [TypeName: TypePlan] = [:]
         private var owner: UInt64?
         private var candidates: [Int32] = []
-        /// Positions matched per event outside the type-only ones (kept for its capacity).
-        var found: [Int32] = []
+        /// One bit per filter (bit `p % 64` of word `p / 64`): those matching the current event.
+        /// Marking and then reading the bits in order gives the positions sorted without a sort.
+        @usableFromInline var marks: [UInt64] = []
+        /// Per representative filter, the event it was last evaluated for (`eventStamp`) and the verdict.
+        private var verdictStamps: [UInt32] = []
+        private var verdicts: [Bool] = []
+        private var eventStamp: UInt32 = 0
+        /// How many filters were evaluated for the current event.
+        private(set) var evaluatedCount = 0
 
         public init() {}
 
@@ -174,14 +200,60 @@ public struct SubscriptionIndex<ID> {
         /// How many filters the value lookups found for the last event (for measurements and tests).
         public internal(set) var lastValueHitCount = 0
 
-        /// The found buffer, emptied, leaving an empty one in its place until it is handed back.
-        mutating func takeFound() -> [Int32] {
-            var taken: [Int32] = []
-            swap(&taken, &found)
-            taken.removeAll(keepingCapacity: true)
-            return taken
+        /// Starts the verdict memo afresh for a new event.
+        mutating func beginEvent(filterCount: Int) {
+            evaluatedCount = 0
+            if marks.count != (filterCount + 63) / 64 { marks = Array(repeating: 0, count: (filterCount + 63) / 64) }
+            if verdictStamps.count != filterCount || eventStamp == .max {
+                verdictStamps = Array(repeating: 0, count: filterCount)
+                verdicts = Array(repeating: false, count: filterCount)
+                eventStamp = 0
+            }
+            eventStamp += 1
         }
 
+        /// Whether the filter at `position` matches `event`, evaluating each distinct filter once per event.
+        mutating func verdict(of position: Int32, in index: SubscriptionIndex, for event: Event) -> Bool {
+            let representative = Int(index.representatives[Int(position)])
+            if verdictStamps[representative] == eventStamp { return verdicts[representative] }
+            let verdict = index.filters[representative].matches(event)
+            evaluatedCount += 1
+            verdictStamps[representative] = eventStamp
+            verdicts[representative] = verdict
+            return verdict
+        }
+
+        /// Notes that the filter at `position` matches the current event.
+        mutating func mark(_ position: Int32) {
+            marks[Int(position) >> 6] |= 1 << UInt64(position & 63)
+        }
+
+        /// Marks every position set in `words` (one bit per position, as `marks`).
+        mutating func mark(_ words: [UInt64]) {
+            for word in marks.indices { marks[word] |= words[word] }
+        }
+
+        /// How many positions are marked.
+        @usableFromInline var markCount: Int {
+            marks.reduce(0) { $0 &+ $1.nonzeroBitCount }
+        }
+
+        /// Calls `body` with each marked position, ascending, clearing the marks for the next event.
+        @inlinable
+        mutating func drainMarks(_ body: (Int) -> Void) {
+            marks.withUnsafeMutableBufferPointer { words in
+                for word in words.indices where words[word] != 0 {
+                    var bits = words[word]
+                    words[word] = 0
+                    while bits != 0 {
+                        body(word &<< 6 | bits.trailingZeroBitCount)
+                        bits &= bits &- 1
+                    }
+                }
+            }
+        }
+
+        /// The plan for `event`'s type, remembered from an earlier event of that type or built now.
         mutating func plan(for event: Event, in index: SubscriptionIndex) -> TypePlan {
             if owner != index.identity {
                 plans.removeAll()

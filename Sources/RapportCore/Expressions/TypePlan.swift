@@ -1,6 +1,14 @@
 /// What `SubscriptionIndex` does for events of one type: the type-only filters that match, the
-/// filters to evaluate for every event, and the filters to look up by a value of the event.
+/// filters to evaluate for events that have a path they need, and the filters to look up by a
+/// value of the event.
 struct TypePlan: Sendable {
+    /// Filters without a value key, evaluated only for events that have `path` (when there is one).
+    struct Guarded: Sendable {
+        var path: ValuePath?
+        /// Positions, ascending.
+        var positions: [Int32] = []
+    }
+
     /// Filters found under one value of a path: matches outright, or candidates to evaluate.
     struct Bucket: Sendable {
         /// Positions of filters that match whenever the value is found, ascending.
@@ -15,14 +23,24 @@ struct TypePlan: Sendable {
         var buckets: [IndexedValue: Bucket] = [:]
     }
 
-    /// Positions of the type-only filters that match this type, ascending.
-    var matched: [Int32] = []
-    /// Positions of the candidates without a value key, evaluated per event, ascending.
-    var pending: [Int32] = []
+    /// The type-only filters that match this type, one bit per filter position (bit `p % 64` of
+    /// word `p / 64`), so that an event's result starts as a copy of these words.
+    var matched: [UInt64] = []
+    /// The candidates without a value key, grouped by the path each needs (one read per path and event).
+    var guarded: [Guarded] = []
     /// One lookup per distinct path, so each path is read once per event.
     var lookups: [Lookup] = []
     /// How many candidates the type lookup found (before any was decided or keyed).
     var candidateCount = 0
+
+    /// Files the filter at `position`, which has no value key, under the path it needs.
+    mutating func addGuarded(_ position: Int32, path: ValuePath?) {
+        if let slot = guarded.firstIndex(where: { $0.path == path }) {
+            guarded[slot].positions.append(position)
+        } else {
+            guarded.append(Guarded(path: path, positions: [position]))
+        }
+    }
 
     /// Files the filter at `position` under every value of `key`.
     mutating func add(_ position: Int32, key: ValueKey, decided: Bool) {
