@@ -40,6 +40,9 @@ public actor WebhookDispatcher: Service {
     private var queuedEvents: [Int64: Event] = [:]
     /// Deliveries leased by this node and not yet recorded.
     private var inFlight = 0
+    /// Attempts made and not yet written, and whether a task is writing them.
+    private var finished: [WebhookAttempt] = []
+    private var recording = false
     static let queuedEventsKept: Int64 = 20_000
     /// How far the fan-out has read, and when that was last saved.
     private var position: Int64?
@@ -193,15 +196,31 @@ public actor WebhookDispatcher: Service {
     }
 
     private func send(_ delivery: WebhookDelivery, event: Event, to sink: String, signer: WebhookSigner, client: HTTPClient) async {
-        defer { inFlight -= 1 }
-        do {
-            let start = ContinuousClock.now
-            let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1, client: client)
-            let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
-            try await record(result, of: delivery, latency: latency)
-        } catch {
-            logger.error("webhook delivery failed to record", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        let start = ContinuousClock.now
+        let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1, client: client)
+        let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
+        await finish(attempt(result, of: delivery, latency: latency))
+    }
+
+    /// Queues an attempt to be recorded. The task that finds no write under way writes every
+    /// queued attempt, batch after batch, until none is left; the others return at once. A
+    /// delivery stays in flight (and leased) until its attempt is written.
+    private func finish(_ attempt: WebhookAttempt) async {
+        finished.append(attempt)
+        guard !recording else { return }
+        recording = true
+        while !finished.isEmpty {
+            let batch = finished
+            finished = []
+            do {
+                try await store.write { tx in try await tx.recordAttempts(batch) }
+            } catch {
+                // The leases lapse and the deliveries are sent again: at least once, never lost.
+                logger.error("webhook attempts failed to record", metadata: ["attempts": "\(batch.count)", "error": "\(error)"])
+            }
+            inFlight -= batch.count
         }
+        recording = false
     }
 
     /// What one attempt came to: an HTTP status with its `Retry-After` and the start of the body,
@@ -239,7 +258,8 @@ public actor WebhookDispatcher: Service {
         }
     }
 
-    private func record(_ result: AttemptResult, of delivery: WebhookDelivery, latency: Int) async throws {
+    /// What an attempt's result means for its delivery: delivered, retried, a dead letter, or the end of the subscription.
+    private func attempt(_ result: AttemptResult, of delivery: WebhookDelivery, latency: Int) -> WebhookAttempt {
         let outcome = result.status.map { WebhookResponseOutcome(status: $0, retryAfter: result.retryAfter) } ?? .failed
         var status = WebhookDelivery.Status.pending
         var next: Timestamp?
@@ -257,11 +277,8 @@ public actor WebhookDispatcher: Service {
         }
         if status == .pending, next == nil { status = .failed }
         let note = status == .delivered ? nil : result.note.map { String($0.prefix(500)) }
-        let (final, due, reason) = (status, next, disable)
-        try await store.write { tx in
-            try await tx.recordAttempt(delivery.id, status: final, nextAttempt: due, httpStatus: result.status,
-                                       latencyMilliseconds: latency, error: note, disableReason: reason)
-        }
+        return WebhookAttempt(deliveryID: delivery.id, status: status, nextAttempt: next, httpStatus: result.status,
+                              latencyMilliseconds: latency, error: note, disableReason: disable)
     }
 
     /// When the attempt after attempt `made` is due; nil when none is left (a dead letter).
