@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+import RapportAMQP
+import Testing
+
+/// TLS through a local terminator: socat listens with a throwaway self-signed certificate and forwards to RabbitMQ.
+@Suite("AMQP over TLS", .enabled(if: AMQPTestBroker.isAvailable && TLSTerminator.toolsAvailable), .serialized, .timeLimit(.minutes(1)))
+struct AMQPTLSTests {
+    @Test func amqpsWithTheBrokersCAConnects() async throws {
+        try await TLSTerminator.with { port, caFile in
+            let url = "amqps://guest:guest@localhost:\(port)/?cacertfile=\(caFile)"
+            let connection = try await AMQPConnection.connect(try AMQPConfiguration(url: url), logger: AMQPTestBroker.logger)
+            let channel = try await connection.openChannel()
+            let queue = try await channel.queueDeclare(name: AMQPTestBroker.uniqueName("tls"), durable: false).name
+            try await channel.confirmSelect()
+            #expect(try await channel.basicPublish(exchange: "", routingKey: queue, body: Array("over tls".utf8)) == .acked)
+            #expect(try await channel.queueDelete(name: queue) == 1)
+            try await connection.close()
+        }
+    }
+
+    @Test func amqpsRefusesAnUntrustedCertificateByDefault() async throws {
+        try await TLSTerminator.with { port, _ in
+            let configuration = try AMQPConfiguration(url: "amqps://guest:guest@localhost:\(port)/?connection_timeout=5")
+            do {
+                _ = try await AMQPConnection.connect(configuration, logger: AMQPTestBroker.logger)
+                Issue.record("connected to a self-signed certificate without trusting it")
+            } catch let error as AMQPError {
+                #expect(error.code == .ioError || error.code == .connectionClosed, "\(error)")
+            }
+        }
+    }
+}
+
+enum TLSTerminator {
+    static let toolsAvailable = ["/usr/bin/socat", "/usr/bin/openssl"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Starts socat (one connection, no fork) on a free port with a fresh certificate for "localhost", runs
+    /// `body(port, certificatePath)`, stops socat.
+    static func with(_ body: (Int, String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-amqp-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let certificate = directory + "/cert.pem"
+        let key = directory + "/key.pem"
+        try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                                     "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", certificate])
+        let port = Int.random(in: 20_000...40_000)
+        let socat = Process()
+        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+        socat.arguments = ["OPENSSL-LISTEN:\(port),bind=127.0.0.1,reuseaddr,cert=\(certificate),key=\(key),verify=0", "TCP:127.0.0.1:5672"]
+        // socat must not hold the test runner's output pipes open, or the run never ends.
+        socat.standardInput = FileHandle.nullDevice
+        socat.standardOutput = FileHandle.nullDevice
+        socat.standardError = FileHandle.nullDevice
+        try socat.run()
+        defer {
+            // SIGKILL: a spawned child can inherit a signal mask that blocks SIGTERM.
+            kill(socat.processIdentifier, SIGKILL)
+            socat.waitUntilExit()
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try await body(port, certificate)
+    }
+
+    private static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw AMQPError(.ioError, "\(tool) failed") }
+    }
+}

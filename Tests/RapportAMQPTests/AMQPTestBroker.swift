@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import NIOCore
+import RapportAMQP
+
+/// The RabbitMQ the integration tests use: RAPPORT_TEST_AMQP_URL, like RAPPORT_TEST_POSTGRES_URL for the store.
+enum AMQPTestBroker {
+    static let url: String? = {
+        let url = ProcessInfo.processInfo.environment["RAPPORT_TEST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if url == nil { print("Rapport tests: RabbitMQ tests skipped: RAPPORT_TEST_AMQP_URL is not set") }
+        return url
+    }()
+
+    static var isAvailable: Bool { url != nil }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "rapport.test.amqp")
+        logger.logLevel = ProcessInfo.processInfo.environment["RAPPORT_TEST_AMQP_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }()
+
+    static func configuration(_ adjust: (inout AMQPConfiguration) -> Void = { _ in }) throws -> AMQPConfiguration {
+        var configuration = try AMQPConfiguration(url: url!)
+        adjust(&configuration)
+        return configuration
+    }
+
+    /// A name no other test run uses.
+    static func uniqueName(_ purpose: String) -> String {
+        "rapport.test.\(purpose).\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// Connects, runs `body`, and closes the connection whatever happens.
+    static func withConnection<T: Sendable>(_ adjust: (inout AMQPConfiguration) -> Void = { _ in }, _ body: (AMQPConnection) async throws -> T) async throws -> T {
+        let connection = try await AMQPConnection.connect(try configuration(adjust), logger: logger)
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Runs rabbitmqctl (on PATH or in /usr/sbin) and returns its output.
+    @discardableResult
+    static func rabbitmqctl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let candidates = ["/usr/sbin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl", "/usr/bin/rabbitmqctl"]
+        process.executableURL = URL(fileURLWithPath: candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "rabbitmqctl")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = Pipe()
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct TimedOut: Error {}
+
+/// Runs `body`, failing with `TimedOut` after `seconds`: a broken client must fail a test, not hang it.
+func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            throw TimedOut()
+        }
+        let result = try await group.next()!
+        group.cancelAll()
+        return result
+    }
+}
