@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "RapportCore",
                 "RapportStore",
+                "RapportAMQP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +81,7 @@ let package = Package(
                 "RapportCore",
                 "RapportStore",
                 "RapportSync",
+                "RapportAMQP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -96,6 +98,8 @@ let package = Package(
             name: "rapport",
             dependencies: [
                 "RapportServer",
+                "RapportSync",
+                "RapportAMQP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -129,6 +133,7 @@ let package = Package(
             dependencies: [
                 "RapportServer",
                 "RapportSync",
+                "RapportAMQP",
                 "RapportTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),

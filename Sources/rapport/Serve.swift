@@ -4,9 +4,11 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import RapportAMQP
 import RapportCore
 import RapportServer
 import RapportStore
+import RapportSync
 
 /// `rapport serve`: migrate, make sure an admin key exists, and serve the API until SIGTERM.
 struct Serve: AsyncParsableCommand {
@@ -34,6 +36,27 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Waits before each webhook attempt, e.g. 0,5s,5m,30m (env RAPPORT_WEBHOOK_RETRY_DELAYS; default about three days: 0,5s,5m,30m,2h,5h,10h,14h,20h,24h).")
     var webhookRetryDelays: String?
+
+    @Option(help: "RabbitMQ to publish events to and consume from, e.g. amqp://guest:guest@127.0.0.1:5672/ (env RAPPORT_AMQP_URL; default none).")
+    var amqpUrl: String?
+
+    @Option(help: "Topic exchange events are published to, routing key <entity>.<action> (env RAPPORT_AMQP_EXCHANGE, default rapport.events).")
+    var amqpExchange: String?
+
+    @Option(help: "Queue to declare and bind to every routing key, e.g. crm_data (env RAPPORT_AMQP_QUEUE; default none).")
+    var amqpQueue: String?
+
+    @Flag(help: "Declare --amqp-queue durable when Rapport creates it (env RAPPORT_AMQP_QUEUE_DURABLE=true; default off, as pika declares queues).")
+    var amqpQueueDurable = false
+
+    @Option(help: "Publish only events this CEL expression selects (env RAPPORT_AMQP_FILTER; default every event).")
+    var amqpFilter: String?
+
+    @Option(help: "Queue of interactions and customer changes to apply (env RAPPORT_AMQP_INBOUND_QUEUE; default none).")
+    var amqpInboundQueue: String?
+
+    @Option(help: "Unacknowledged inbound messages at once (env RAPPORT_AMQP_PREFETCH, default 100).")
+    var amqpPrefetch: Int?
 
     /// An integer setting from its flag, else its environment variable, else the default.
     private func integer(_ flag: Int?, setting: String, variable: String, default fallback: Int) throws -> Int {
@@ -68,7 +91,44 @@ struct Serve: AsyncParsableCommand {
             store: try storeOptions.location(), defaultPhoneRegion: region, maxBodyBytes: maxBody,
             maxClockSkewMilliseconds: Int64(maxSkew),
             webhooksAllowPrivate: webhooksAllowPrivate || Environment.value("RAPPORT_WEBHOOKS_ALLOW_PRIVATE") == "true",
-            webhookRetrySchedule: schedule)
+            webhookRetrySchedule: schedule, messageQueue: try messageQueue())
+    }
+
+    /// The RabbitMQ settings, or nil when no broker URL is set.
+    func messageQueue() throws -> MessageQueueSettings? {
+        guard let url = amqpUrl ?? Environment.value("RAPPORT_AMQP_URL"), !url.isEmpty else { return nil }
+        let broker: AMQPConfiguration
+        do {
+            broker = try AMQPConfiguration(url: url)
+        } catch {
+            throw ValidationError("invalid setting amqp-url (RAPPORT_AMQP_URL): \(error)")
+        }
+        let exchange = amqpExchange ?? Environment.value("RAPPORT_AMQP_EXCHANGE") ?? "rapport.events"
+        guard !exchange.isEmpty, exchange.utf8.count <= 255 else {
+            throw ValidationError("invalid setting amqp-exchange (RAPPORT_AMQP_EXCHANGE): must be 1 to 255 bytes")
+        }
+        let queue = amqpQueue ?? Environment.value("RAPPORT_AMQP_QUEUE")
+        let inbound = amqpInboundQueue ?? Environment.value("RAPPORT_AMQP_INBOUND_QUEUE")
+        for (setting, variable, name) in [("amqp-queue", "RAPPORT_AMQP_QUEUE", queue), ("amqp-inbound-queue", "RAPPORT_AMQP_INBOUND_QUEUE", inbound)] {
+            if let name, name.isEmpty || name.utf8.count > 255 {
+                throw ValidationError("invalid setting \(setting) (\(variable)): must be 1 to 255 bytes")
+            }
+        }
+        var filter: SubscriptionFilter?
+        if let text = amqpFilter ?? Environment.value("RAPPORT_AMQP_FILTER") {
+            do {
+                filter = .cel(try CompiledExpression(filter: text))
+            } catch {
+                throw ValidationError("invalid setting amqp-filter (RAPPORT_AMQP_FILTER): \(error)")
+            }
+        }
+        let prefetch = try integer(amqpPrefetch, setting: "amqp-prefetch", variable: "RAPPORT_AMQP_PREFETCH", default: 100)
+        guard (1...65_535).contains(prefetch) else { throw ValidationError("invalid setting amqp-prefetch: must be 1 to 65535") }
+        let durable = amqpQueueDurable || Environment.value("RAPPORT_AMQP_QUEUE_DURABLE") == "true"
+        return MessageQueueSettings(
+            broker: broker,
+            publishing: EventPublishing(exchange: exchange, queue: queue, queueDurable: durable, filter: filter),
+            inboundQueue: inbound, prefetch: prefetch)
     }
 
     func run() async throws {

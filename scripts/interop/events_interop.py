@@ -104,9 +104,10 @@ def random_word(rng: random.Random, n: int = 8) -> str:
 # --------------------------------------------------------------------------- #
 
 class Server:
-    def __init__(self, binary: str, storage: list[str], port: int, log_path: str) -> None:
+    def __init__(self, binary: str, storage: list[str], port: int, log_path: str, extra_args: list[str] | None = None) -> None:
         self.binary = binary
         self.storage = storage
+        self.extra_args = extra_args or []
         self.port = port
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
@@ -131,7 +132,7 @@ class Server:
     def start(self) -> None:
         self._append_log(f"\n===== interop: serve ({time.strftime('%H:%M:%S')}) =====\n")
         cmd = [self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.storage,
-               "--webhooks-allow-private", "--webhook-retry-delays", RETRY_DELAYS]
+               "--webhooks-allow-private", "--webhook-retry-delays", RETRY_DELAYS, *self.extra_args]
         with open(self.log_path, "ab") as logf:
             self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log(f"server started (pid {self.proc.pid}, port {self.port})")

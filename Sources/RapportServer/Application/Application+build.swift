@@ -5,6 +5,7 @@ import Prometheus
 import RapportCore
 import RapportStore
 import RapportSync
+import ServiceLifecycle
 
 /// Builds the Rapport HTTP application on an opened store; `rapport serve` and the tests call this.
 ///
@@ -25,8 +26,14 @@ public func buildApplication(
     let duplicates = DuplicateMonitor(store: store, logger: logger)
     let policy = NetworkAddressPolicy(allowPrivate: configuration.webhooksAllowPrivate)
     let webhooks = WebhookDispatcher(store: store, logger: logger, policy: policy, schedule: configuration.webhookRetrySchedule)
+    let publisher = configuration.messageQueue.map {
+        EventPublisher(store: store, configuration: $0.broker, publishing: $0.publishing, logger: logger)
+    }
     let services = Services(store: store, normalizer: normalizer, configuration: configuration,
-                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates)
+                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates,
+                            publisher: publisher)
+    var background: [any Service] = [store, duplicates, webhooks]
+    if let publisher { background.append(publisher) }
     let router = buildRouter(services)
     var app = Application(
         router: router,
@@ -35,7 +42,7 @@ public func buildApplication(
             configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
-        services: [store, duplicates, webhooks],
+        services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

@@ -16,10 +16,13 @@ public struct ServerConfiguration: Sendable {
     public var webhooksAllowPrivate: Bool
     /// When failed webhook deliveries are tried again.
     public var webhookRetrySchedule: WebhookRetrySchedule
+    /// RabbitMQ publishing and consuming; nil without a broker.
+    public var messageQueue: MessageQueueSettings?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
-                webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard) {
+                webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard,
+                messageQueue: MessageQueueSettings? = nil) {
         self.host = host
         self.port = port
         self.store = store
@@ -28,5 +31,6 @@ public struct ServerConfiguration: Sendable {
         self.maxClockSkewMilliseconds = maxClockSkewMilliseconds
         self.webhooksAllowPrivate = webhooksAllowPrivate
         self.webhookRetrySchedule = webhookRetrySchedule
+        self.messageQueue = messageQueue
     }
 }

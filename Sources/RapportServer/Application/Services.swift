@@ -12,4 +12,6 @@ struct Services: Sendable {
     let registry: PrometheusCollectorRegistry
     let catalog: RouteCatalog
     let duplicates: DuplicateMonitor
+    /// The RabbitMQ publisher, when a broker is configured.
+    var publisher: EventPublisher? = nil
 }

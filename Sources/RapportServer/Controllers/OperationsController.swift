@@ -20,10 +20,16 @@ struct OperationsController {
     }
 
     @Sendable func ready(_ request: Request, context: RapportRequestContext) async throws -> Response {
-        if await services.store.ping() {
-            return .json(["status": "ok", "database": "ok"])
+        var body: JSONObject = ["status": "ok", "database": "ok"]
+        // A broker that cannot be reached does not make the API unready: events wait on the log and
+        // are published once it is back. The state is reported for operators and probes that care.
+        if let publisher = services.publisher { body["amqp_publisher"] = .string(await publisher.state.summary) }
+        guard await services.store.ping() else {
+            body["status"] = "unavailable"
+            body["database"] = "unreachable"
+            return .json(.object(body), status: .serviceUnavailable)
         }
-        return .json(["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
+        return .json(.object(body))
     }
 
     @Sendable func metrics(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -37,6 +43,17 @@ struct OperationsController {
                                             labels: [("consumer", consumer.name)])
                     .set(Double(max(0, head - consumer.position)))
             }
+        }
+        if let publisher = services.publisher {
+            let link = await publisher.state
+            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_connected", unitName: "state",
+                                                                         helpText: "1 while the link to the message broker is up"),
+                                        labels: [("link", "publisher")])
+                .set(Double(link.connected ? 1 : 0))
+            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_messages", unitName: "total",
+                                                                         helpText: "Messages confirmed by the broker or applied since the server started"),
+                                        labels: [("link", "publisher")])
+                .set(Double(link.messages))
         }
         return .bytes(services.registry.emitToBuffer(), status: .ok, contentType: "text/plain; version=0.0.4")
     }
