@@ -46,13 +46,17 @@ import Testing
         }
     }
 
-    /// How long `waiter` waits for a commit after `head` while `commit` runs (the timeout is 10 s).
+    /// How long after `commit` returned `waiter` woke from waiting for a commit after `head`
+    /// (negative when it woke first; the wait times out after 10 s). Measured from the commit's end
+    /// so that a slow write on a busy machine is not counted as a slow wake-up.
     private func timeWaking(waiter: Store, head: Int64, commit: @escaping @Sendable () async throws -> Void) async throws -> Duration {
-        let start = ContinuousClock.now
-        async let woken: Void = waiter.waitForCommit(after: head, timeout: .seconds(10))
+        async let wokeAt: ContinuousClock.Instant = {
+            await waiter.waitForCommit(after: head, timeout: .seconds(10))
+            return ContinuousClock.now
+        }()
         try await Task.sleep(for: .milliseconds(50))
         try await commit()
-        await woken
-        return ContinuousClock.now - start
+        let committedAt = ContinuousClock.now
+        return await wokeAt - committedAt
     }
 }

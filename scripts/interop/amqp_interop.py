@@ -9,6 +9,10 @@ a. The consumer from the system's specification, run unchanged (its source is be
 b. The broker is restarted (`rabbitmqctl stop_app` / `start_app`) in the middle of a second burst:
    afterwards a reconnecting pika consumer on a durable queue of its own, deduplicating by CloudEvent
    id, has every event of the burst, each customer's events in log order; the publisher reconnected.
+c. A pika publisher sends 10,000 interactions into the inbound queue (`--amqp-inbound-queue`), 150 of
+   them malformed in different ways and 200 valid ones sent twice: every valid interaction is stored
+   exactly once, every malformed message sits in the dead-letter queue with its reason in
+   `x-rapport-error`, and the inbound queue ends empty.
 
 Run from the venv that .ci/run creates:
     .venv-interop/bin/python scripts/interop/amqp_interop.py --binary .build/debug/rapport [--database-url URL]
@@ -76,6 +80,18 @@ def wait_publisher_connected(api: Api, timeout: float = 60.0) -> str:
             return state
         time.sleep(0.2)
     raise TestAbort(f"the AMQP publisher did not connect within {timeout:.0f}s (last: {state!r})")
+
+
+def wait_inbound_connected(api: Api, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    state = ""
+    while time.monotonic() < deadline:
+        _, _, body, _ = api.request("GET", "/health/ready")
+        state = body.get("amqp_inbound", "") if isinstance(body, dict) else ""
+        if state == "connected":
+            return
+        time.sleep(0.2)
+    raise TestAbort(f"the inbound consumer did not connect within {timeout:.0f}s (last: {state!r})")
 
 
 def burst(api: Api, run_id: str, tag: str, count: int = BURST) -> tuple[int, int, dict[int, dict]]:
@@ -278,6 +294,112 @@ def phase_broker_restart(checks: Checks, api: Api, run_id: str, ctl: str) -> Non
     checks.check("the publisher is connected again", wait_publisher_connected(api) == "connected")
 
 
+
+# --------------------------------------------------------------------------- #
+# c. interactions from a pika publisher into Rapport
+# --------------------------------------------------------------------------- #
+
+INBOUND_MESSAGES = 10_000
+
+
+def inbound_messages(channel_id: str, run_id: str) -> tuple[list[tuple[str | None, bytes, str | None]], set[str], set[str]]:
+    """(message id, body, type) to publish; the valid messages' external ids; the malformed messages' ids."""
+    messages: list[tuple[str | None, bytes, str | None]] = []
+    valid: set[str] = set()
+    malformed: set[str] = set()
+    for i in range(INBOUND_MESSAGES):
+        message_id = f"in-{run_id}-{i}"
+        external_id = f"inbound-{run_id}-{i}"
+        payload = {"channel_id": channel_id, "identity": f"email:inbound-{run_id}-{i % 50}@example.com",
+                   "kind": "message", "direction": "inbound", "body": f"inbound message {i}", "external_id": external_id}
+        kind = i % 200
+        if kind == 7:
+            messages.append((message_id, b"{not json", None))
+        elif kind == 8:
+            del payload["channel_id"]
+            messages.append((message_id, json.dumps(payload).encode(), None))
+        elif kind == 9:
+            messages.append((message_id, json.dumps(payload).encode(), "no.such.type"))
+        else:
+            messages.append((message_id, json.dumps(payload).encode(), "interaction"))
+            valid.add(external_id)
+            continue
+        malformed.add(message_id)
+    return messages, valid, malformed
+
+
+def stored_external_ids(api: Api, channel_id: str) -> list[str]:
+    out: list[str] = []
+    cursor = None
+    while True:
+        path = f"/v1/interactions?channel_id={channel_id}&limit=500" + (f"&cursor={cursor}" if cursor else "")
+        page = api.get_json(path)
+        out += [item.get("external_id") for item in page.get("data") or []]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return out
+
+
+def phase_inbound(checks: Checks, api: Api, run_id: str, queue: str) -> None:
+    print(f"--- c. a pika publisher sends {INBOUND_MESSAGES} interactions into {queue}", flush=True)
+    channel_id = api.post_json("/v1/channels", {"kind": "api", "name": f"amqp-inbound-{run_id}"})["id"]
+    messages, valid, malformed = inbound_messages(channel_id, run_id)
+    # A message without a message id: malformed too, found in the dead letters by its body.
+    anonymous_body = json.dumps({"channel_id": channel_id, "identity": "email:anonymous@example.com", "kind": "message",
+                                 "external_id": f"anonymous-{run_id}"}).encode()
+    connection, channel = broker_channel()
+    channel.confirm_delivery()
+    for message_id, body, kind in messages:
+        channel.basic_publish(exchange="", routing_key=queue, body=body,
+                              properties=pika.BasicProperties(message_id=message_id, type=kind, delivery_mode=2,
+                                                              content_type="application/json"))
+    # Publishers retry: 200 valid messages again, same id and body.
+    resent = [m for m in messages if m[2] == "interaction"][:200]
+    for message_id, body, kind in resent:
+        channel.basic_publish(exchange="", routing_key=queue, body=body,
+                              properties=pika.BasicProperties(message_id=message_id, type=kind, delivery_mode=2))
+    channel.basic_publish(exchange="", routing_key=queue, body=anonymous_body, properties=pika.BasicProperties(delivery_mode=2))
+    log(f"published {len(messages) + len(resent) + 1} messages ({len(malformed) + 1} malformed, {len(resent)} resent)")
+    deadline = time.monotonic() + DELIVERY_TIMEOUT
+    stored: list[str] = []
+    while time.monotonic() < deadline:
+        stored = stored_external_ids(api, channel_id)
+        left = channel.queue_declare(queue=queue, passive=True).method.message_count
+        if len(stored) >= len(valid) and left == 0:
+            break
+        time.sleep(1.0)
+    missing = valid - set(stored)
+    checks.check(f"every valid interaction ({len(valid)}) is stored", not missing, f"{len(missing)} missing, e.g. {sample(sorted(missing))}")
+    checks.check("each exactly once (resent messages were not stored again)", len(stored) == len(set(stored)) and set(stored) <= valid,
+                 f"{len(stored)} stored, {len(set(stored))} distinct, {len(set(stored) - valid)} unexpected")
+    time.sleep(1.0)
+    left = channel.queue_declare(queue=queue, passive=True).method.message_count
+    checks.check("the inbound queue is empty: every message was acked", left == 0, f"{left} left")
+    dead: dict[str, str] = {}
+    anonymous_reason = ""
+    for method, properties, body in channel.consume(f"{queue}.dead-letter", inactivity_timeout=2.0):
+        if method is None:
+            break
+        reason = str((properties.headers or {}).get("x-rapport-error", ""))
+        if properties.message_id:
+            dead[properties.message_id] = reason
+        elif body == anonymous_body:
+            anonymous_reason = reason
+        channel.basic_ack(method.delivery_tag)
+    channel.cancel()
+    checks.check(f"every malformed message ({len(malformed)}) is in {queue}.dead-letter", malformed <= set(dead),
+                 f"{len(malformed - set(dead))} missing, e.g. {sample(sorted(malformed - set(dead)))}")
+    checks.check("and nothing else", set(dead) <= malformed, sample(sorted(set(dead) - malformed)))
+    no_reason = [message_id for message_id, reason in dead.items() if not reason]
+    checks.check("each dead letter says why in x-rapport-error", not no_reason and bool(anonymous_reason), sample(no_reason))
+    named = [reason for message_id, reason in dead.items() if message_id.endswith(tuple(f"-{i}" for i in range(8, INBOUND_MESSAGES, 200)))]
+    checks.check("a missing field is named in the reason", bool(named) and all("channel_id" in reason for reason in named), sample(named))
+    checks.check("the message without a message id is a dead letter too", bool(anonymous_reason), anonymous_reason)
+    log(f"dead-letter reasons, e.g.: {sample(sorted(set(dead.values())), 3)}")
+    channel.queue_purge(queue=f"{queue}.dead-letter")
+    connection.close()
+
+
 def run(args, checks: Checks, box: dict) -> None:
     tmp = box["tmp"]
     if args.database_url:
@@ -291,8 +413,9 @@ def run(args, checks: Checks, box: dict) -> None:
     connection, channel = broker_channel()
     channel.queue_delete(queue="crm_data")
     connection.close()
+    inbound = f"rapport_interop_inbound_{int(time.time())}"
     server = Server(os.path.abspath(args.binary), storage, free_port(), os.path.join(tmp, "server.log"),
-                    extra_args=["--amqp-url", BROKER_URL, "--amqp-queue", "crm_data"])
+                    extra_args=["--amqp-url", BROKER_URL, "--amqp-queue", "crm_data", "--amqp-inbound-queue", inbound])
     box["server"] = server
     run_id = f"{int(time.time())}{random.randrange(16**4):04x}"
     key = server.create_key()
@@ -302,6 +425,12 @@ def run(args, checks: Checks, box: dict) -> None:
     wait_publisher_connected(api)
     phase_spec_consumer(checks, api, tmp, run_id, sys.executable)
     phase_broker_restart(checks, api, run_id, args.rabbitmqctl)
+    wait_inbound_connected(api)
+    phase_inbound(checks, api, run_id, inbound)
+    connection, channel = broker_channel()
+    channel.queue_delete(queue=inbound)
+    channel.queue_delete(queue=f"{inbound}.dead-letter")
+    connection.close()
 
 
 def main() -> int:

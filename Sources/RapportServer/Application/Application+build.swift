@@ -29,11 +29,18 @@ public func buildApplication(
     let publisher = configuration.messageQueue.map {
         EventPublisher(store: store, configuration: $0.broker, publishing: $0.publishing, logger: logger)
     }
+    let inbound = configuration.messageQueue.flatMap { settings in
+        settings.inboundQueue.map {
+            InboundConsumer(store: store, normalizer: normalizer, configuration: settings.broker, queue: $0,
+                            prefetch: settings.prefetch, logger: logger)
+        }
+    }
     let services = Services(store: store, normalizer: normalizer, configuration: configuration,
                             keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates,
-                            publisher: publisher)
+                            publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, webhooks]
     if let publisher { background.append(publisher) }
+    if let inbound { background.append(inbound) }
     let router = buildRouter(services)
     var app = Application(
         router: router,

@@ -14,4 +14,6 @@ struct Services: Sendable {
     let duplicates: DuplicateMonitor
     /// The RabbitMQ publisher, when a broker is configured.
     var publisher: EventPublisher? = nil
+    /// The consumer of the inbound RabbitMQ queue, when one is configured.
+    var inbound: InboundConsumer? = nil
 }

@@ -24,6 +24,13 @@ struct OperationsController {
         // A broker that cannot be reached does not make the API unready: events wait on the log and
         // are published once it is back. The state is reported for operators and probes that care.
         if let publisher = services.publisher { body["amqp_publisher"] = .string(await publisher.state.summary) }
+        if let inbound = services.inbound {
+            switch inbound.status.connection {
+            case .connected: body["amqp_inbound"] = "connected"
+            case .connecting: body["amqp_inbound"] = "connecting"
+            case .disconnected(let reason): body["amqp_inbound"] = .string("disconnected: \(reason)")
+            }
+        }
         guard await services.store.ping() else {
             body["status"] = "unavailable"
             body["database"] = "unreachable"
@@ -54,6 +61,12 @@ struct OperationsController {
                                                                          helpText: "Messages confirmed by the broker or applied since the server started"),
                                         labels: [("link", "publisher")])
                 .set(Double(link.messages))
+        }
+        if let inbound = services.inbound {
+            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_connected", unitName: "state",
+                                                                         helpText: "1 while the link to the message broker is up"),
+                                        labels: [("link", "inbound")])
+                .set(Double(inbound.status.isConnected ? 1 : 0))
         }
         return .bytes(services.registry.emitToBuffer(), status: .ok, contentType: "text/plain; version=0.0.4")
     }
