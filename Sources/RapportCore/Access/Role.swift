@@ -12,9 +12,10 @@ public enum Role: String, Sendable, CaseIterable {
         case .manager:
             Set(Permission.allCases).subtracting([.manageAccess])
         case .agent:
-            [.readCustomers, .writeCustomers, .readInteractions, .writeInteractions, .readOrganization, .readEvents]
+            [.readCustomers, .writeCustomers, .readInteractions, .writeInteractions, .readOrganization, .readEvents,
+             .readConversations, .writeConversations]
         case .viewer:
-            [.readCustomers, .readInteractions, .readOrganization, .readEvents]
+            [.readCustomers, .readInteractions, .readOrganization, .readEvents, .readConversations]
         }
     }
 
@@ -33,6 +34,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case readOrganization = "organization:read"
     case writeOrganization = "organization:write"
     case readEvents = "events:read"
+    /// Inboxes and conversations.
+    case readConversations = "conversations:read"
+    /// Assigning, resolving, tagging conversations; setting one's own availability.
+    case writeConversations = "conversations:write"
+    /// Routing rules, keyword sets, queues, the classifier and routing settings.
+    case manageRouting = "routing:manage"
     /// API keys and user roles.
     case manageAccess = "access:manage"
 }

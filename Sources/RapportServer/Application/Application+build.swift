@@ -24,6 +24,7 @@ public func buildApplication(
         throw ConfigurationError(setting: "default-phone-region", message: error.message)
     }
     let duplicates = DuplicateMonitor(store: store, logger: logger)
+    let conversationRouter = ConversationRouter(store: store, logger: logger, loader: .standard)
     let policy = NetworkAddressPolicy(allowPrivate: configuration.webhooksAllowPrivate)
     let webhooks = WebhookDispatcher(store: store, logger: logger, policy: policy, schedule: configuration.webhookRetrySchedule)
     let publisher = configuration.messageQueue.map {
@@ -36,9 +37,9 @@ public func buildApplication(
         }
     }
     let services = Services(store: store, normalizer: normalizer, configuration: configuration,
-                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates,
+                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates, router: conversationRouter,
                             publisher: publisher, inbound: inbound)
-    var background: [any Service] = [store, duplicates, webhooks]
+    var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     let router = buildRouter(services)
@@ -80,6 +81,9 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     DuplicatesController(services: services).register(v1)
     SubscriptionsController(services: services).register(v1)
     InteractionsController(services: services).register(v1)
+    ConversationsController(services: services).register(v1)
+    QueuesController(services: services).register(v1)
+    RoutingRulesController(services: services).register(v1)
     DepartmentsController(services: services).register(v1)
     ChannelsController(services: services).register(v1)
     UsersController(services: services).register(v1)

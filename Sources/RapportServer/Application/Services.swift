@@ -12,6 +12,8 @@ struct Services: Sendable {
     let registry: PrometheusCollectorRegistry
     let catalog: RouteCatalog
     let duplicates: DuplicateMonitor
+    /// Threads, classifies, routes and assigns what arrives.
+    let router: ConversationRouter
     /// The RabbitMQ publisher, when a broker is configured.
     var publisher: EventPublisher? = nil
     /// The consumer of the inbound RabbitMQ queue, when one is configured.

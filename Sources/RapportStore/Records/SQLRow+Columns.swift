@@ -35,3 +35,19 @@ func storedEnum<E: RawRepresentable>(_ raw: String, as type: E.Type = E.self) th
     }
     return value
 }
+
+extension SQLRow {
+    func double(_ column: String) throws -> Double {
+        try decode(column: column, as: Double.self)
+    }
+
+    /// A JSON list of strings stored as text.
+    func stringList(_ column: String) throws -> [String] {
+        ((try? JSONParser.parse(try string(column)))?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+}
+
+extension Array where Element == String {
+    /// The list as JSON text, for a column `stringList` reads.
+    var jsonText: String { JSONValue.array(map(JSONValue.string)).jsonString }
+}

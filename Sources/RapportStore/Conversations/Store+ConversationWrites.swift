@@ -1,0 +1,257 @@
+import RapportCore
+import SQLKit
+
+/// An interaction placed in its conversation, before routing changes the conversation.
+public struct ThreadedInteraction: Sendable {
+    public var conversation: Conversation
+    /// The conversation as it was before this interaction; nil when the interaction opened it.
+    public var previous: Conversation?
+    public var created: Bool { previous == nil }
+}
+
+extension WriteTransaction {
+    /// Places a stored interaction in its conversation (joining one or opening one); the caller
+    /// saves the conversation and then `link`s them. A new inbound message reopens a pending, snoozed or resolved conversation. Nil for
+    /// interactions that are not conversation (page views, purchases, notes) and for ones already threaded.
+    public func thread(_ interaction: Interaction, threading: ConversationThreading) async throws -> ThreadedInteraction? {
+        if try await firstRow("SELECT conversation_id FROM conversation_interactions WHERE interaction_id = \(bind: interaction.id)") != nil {
+            return nil
+        }
+        var candidates: [Conversation] = []
+        if let key = ConversationThreading.threadKey(of: interaction) {
+            candidates = try await rows("""
+                SELECT * FROM conversations WHERE channel_id = \(bind: interaction.channelID) AND thread_key = \(bind: key)
+                AND customer_id = \(bind: interaction.customerID) ORDER BY created_at DESC LIMIT 1
+                """).map(ConversationRows.decode)
+        } else {
+            candidates = try await rows("""
+                SELECT * FROM conversations WHERE customer_id = \(bind: interaction.customerID) AND channel_id = \(bind: interaction.channelID)
+                AND thread_key IS NULL AND status <> 'resolved' ORDER BY last_interaction_at DESC LIMIT 1
+                """).map(ConversationRows.decode)
+        }
+        let now = now()
+        var result: ThreadedInteraction
+        switch threading.place(interaction, candidates: candidates) {
+        case .none:
+            return nil
+        case .join(let id):
+            guard let found = candidates.first(where: { $0.id == id }) else { return nil }
+            var next = found
+            next.interactionCount += 1
+            next.lastInteractionAt = max(found.lastInteractionAt, interaction.occurredAt)
+            if interaction.direction == .inbound, found.status != .open {
+                next.status = .open
+                next.snoozedUntil = nil
+                next.resolvedAt = nil
+            } else if interaction.direction == .outbound, found.status == .open {
+                next.status = .pending
+            }
+            next.updatedAt = now
+            result = ThreadedInteraction(conversation: next, previous: found)
+        case .open(let threadKey):
+            let conversation = Conversation(
+                id: newID("cnv"), customerID: interaction.customerID, channelID: interaction.channelID, threadKey: threadKey,
+                subject: interaction.subject ?? interaction.body.map { String($0.prefix(120)) },
+                status: interaction.direction == .inbound ? .open : .pending, interactionCount: 1,
+                lastInteractionAt: interaction.occurredAt, createdAt: now, updatedAt: now)
+            result = ThreadedInteraction(conversation: conversation, previous: nil)
+        }
+        return result
+    }
+
+    /// Records that an interaction belongs to a conversation; call after saving the conversation.
+    public func link(_ interaction: Interaction, to conversationID: String) async throws {
+        try await execute("""
+            INSERT INTO conversation_interactions (interaction_id, conversation_id, created_at)
+            VALUES (\(bind: interaction.id), \(bind: conversationID), \(bind: now().microseconds))
+            """)
+    }
+
+    /// Stores a conversation (inserting it when `previous` is nil) and appends its event, listing
+    /// the fields that changed. Nothing is written when nothing changed.
+    public func saveConversation(_ conversation: Conversation, previous: Conversation?, actor: Actor) async throws {
+        let queue = try await conversation.queueID.asyncMap { try await QueueRows.find(id: $0, on: database) } ?? nil
+        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue)
+        guard let previous else {
+            try await ConversationRows.insert(conversation, weight: weight, on: database)
+            append(.change("conversation", "created", subject: conversation.customerID, record: conversation.json,
+                           changedFields: [], actor: actor, channelID: conversation.channelID))
+            return
+        }
+        var changed = ConversationRows.changedFields(from: previous, to: conversation)
+        if previous.interactionCount != conversation.interactionCount { changed.append("interaction_count") }
+        guard !changed.isEmpty else { return }
+        try await ConversationRows.update(conversation, weight: weight, on: database)
+        append(.change("conversation", "updated", subject: conversation.customerID, record: conversation.json,
+                       changedFields: changed, actor: actor, channelID: conversation.channelID))
+    }
+
+    /// Applies a routing plan's actions to a conversation: department and queue (by id or key),
+    /// priority, tags, skills, suppression, and the assignee (named, or by the queue's strategy
+    /// when the conversation has none or changed queue). Returns what could not be applied.
+    public func apply(_ actions: RoutingActions, to conversation: inout Conversation) async throws -> [String] {
+        var problems: [String] = []
+        let before = conversation
+        if let department = actions.department {
+            if let id = try await departmentID(for: department) {
+                if id != conversation.departmentID {
+                    conversation.departmentID = id
+                    conversation.queueID = nil
+                }
+            } else {
+                problems.append("department \"\(department)\" does not exist")
+            }
+        }
+        var queue: ConversationQueue?
+        if let key = actions.queue {
+            if let found = try await self.queue(key, in: conversation.departmentID), found.departmentID == conversation.departmentID {
+                queue = found
+                conversation.queueID = found.id
+            } else {
+                problems.append("queue \"\(key)\" does not exist in the conversation's department")
+            }
+        } else if let queueID = conversation.queueID {
+            queue = try await QueueRows.find(id: queueID, on: database)
+        }
+        if let priority = actions.priority { conversation.priority = priority }
+        for tag in actions.tags where !conversation.tags.contains(tag) { conversation.tags.append(tag) }
+        for skill in actions.skills where !conversation.skills.contains(skill) { conversation.skills.append(skill) }
+        if let suppress = actions.suppress { conversation.suppressed = suppress }
+        if let userID = actions.assignTo {
+            if try await firstRow("SELECT id FROM users WHERE id = \(bind: userID) AND active = 1") != nil {
+                conversation.assigneeID = userID
+            } else {
+                problems.append("user \(userID) does not exist or is inactive")
+            }
+        } else if conversation.departmentID != before.departmentID || conversation.queueID != before.queueID {
+            // Handed to another department or queue: whoever held it there no longer does.
+            conversation.assigneeID = nil
+        }
+        if conversation.assigneeID == nil, conversation.suppressed == nil, conversation.isActive, let queue {
+            try await assign(&conversation, queue: queue)
+        }
+        return problems
+    }
+
+    /// Records why a conversation was routed as it was.
+    public func recordDecision(conversationID: String, interactionID: String?, trigger: RoutingTrigger, eventSequence: Int64?,
+                               decision: JSONValue) async throws -> String {
+        let id = newID("rtd")
+        try await execute("""
+            INSERT INTO routing_decisions (id, conversation_id, interaction_id, trigger, event_sequence, decision, created_at)
+            VALUES (\(bind: id), \(bind: conversationID), \(bind: interactionID), \(bind: trigger.rawValue), \(bind: eventSequence),
+                \(bind: decision.jsonString), \(bind: now().microseconds))
+            """)
+        return id
+    }
+
+    /// A person's change to a conversation: status, priority, tags, department, queue, assignee,
+    /// suppression. A new department or queue without a named assignee lets the queue assign.
+    public func updateConversation(id: String, changes: ConversationChanges, actor: Actor) async throws -> Conversation {
+        guard let current = try await ConversationRows.find(id: id, forUpdate: true, flavor: flavor, on: database) else {
+            throw StoreError.notFound("conversation", id)
+        }
+        var next = current
+        let now = now()
+        if let status = changes.status, status != current.status {
+            next.status = status
+            next.resolvedAt = status == .resolved ? now : nil
+            if status != .snoozed { next.snoozedUntil = nil }
+        }
+        if let until = changes.snoozedUntil { next.snoozedUntil = until }
+        if let priority = changes.priority { next.priority = priority }
+        if let tags = changes.tags { next.tags = tags }
+        for tag in changes.addTags where !next.tags.contains(tag) { next.tags.append(tag) }
+        next.tags.removeAll { changes.removeTags.contains($0) }
+        switch changes.suppressed {
+        case .unchanged: break
+        case .clear: next.suppressed = nil
+        case .set(let reason): next.suppressed = reason
+        }
+        var queue: ConversationQueue?
+        switch changes.department {
+        case .unchanged: break
+        case .clear:
+            next.departmentID = nil
+            next.queueID = nil
+        case .set(let department):
+            guard let departmentID = try await departmentID(for: department) else {
+                throw StoreError(.invalidReference, "department \(department) does not exist", field: "department_id")
+            }
+            if departmentID != next.departmentID { next.queueID = nil }
+            next.departmentID = departmentID
+        }
+        switch changes.queue {
+        case .unchanged: break
+        case .clear: next.queueID = nil
+        case .set(let key):
+            guard let found = try await self.queue(key, in: next.departmentID) else {
+                throw StoreError(.invalidReference, "queue \(key) does not exist in the conversation's department", field: "queue_id")
+            }
+            if next.departmentID == nil { next.departmentID = found.departmentID }
+            guard found.departmentID == next.departmentID else {
+                throw StoreError(.invalidReference, "queue \(key) belongs to another department", field: "queue_id")
+            }
+            next.queueID = found.id
+            queue = found
+        }
+        switch changes.assignee {
+        case .unchanged:
+            if next.departmentID != current.departmentID || next.queueID != current.queueID {
+                next.assigneeID = nil
+                if let queue, next.isActive, next.suppressed == nil { try await assign(&next, queue: queue) }
+            }
+        case .clear:
+            next.assigneeID = nil
+        case .set(let userID):
+            guard try await firstRow("SELECT id FROM users WHERE id = \(bind: userID) AND active = 1") != nil else {
+                throw StoreError(.invalidReference, "user \(userID) does not exist or is inactive", field: "assignee_id")
+            }
+            next.assigneeID = userID
+        }
+        next.updatedAt = now
+        try await saveConversation(next, previous: current, actor: actor)
+        // Work that left someone's hands makes room for what waits in their queues.
+        if let freed = current.assigneeID, freed != next.assigneeID || (next.status == .resolved && current.status != .resolved) {
+            let queues = try await rows("SELECT queue_id FROM queue_members WHERE user_id = \(bind: freed)").map { try $0.string("queue_id") }
+            try await drain(queueIDs: queues, actor: actor)
+        }
+        return next
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
+
+extension WriteTransaction {
+    /// A customer as the API shows it, read in this transaction (nil when missing).
+    public func customerRecord(_ id: String) async throws -> JSONValue? {
+        try await CustomerRows.find(id: id, on: database)?.json
+    }
+
+    /// A conversation read in this transaction, locked on PostgreSQL.
+    public func conversationForUpdate(_ id: String) async throws -> Conversation? {
+        try await ConversationRows.find(id: id, forUpdate: true, flavor: flavor, on: database)
+    }
+
+    /// The active conversations of a customer.
+    public func activeConversations(ofCustomer id: String) async throws -> [Conversation] {
+        try await rows("SELECT * FROM conversations WHERE customer_id = \(bind: id) AND status <> 'resolved' ORDER BY id")
+            .map(ConversationRows.decode)
+    }
+
+    /// The interaction with this id, read in this transaction.
+    public func interactionRecord(_ id: String) async throws -> Interaction? {
+        try await firstRow("SELECT * FROM interactions WHERE id = \(bind: id)").map(InteractionRows.decode)
+    }
+
+    /// Locks and reads a consumer's saved position, so two nodes never apply the same events.
+    public func lockedPosition(of name: String) async throws -> Int64? {
+        let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE" : ""
+        return try await firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)" + lock)?.int64("position")
+    }
+}

@@ -1,0 +1,121 @@
+import RapportCore
+import SQLKit
+
+extension WriteTransaction {
+    /// Changes a user's availability. Going offline hands their active conversations back to their
+    /// queues, which give them to others; coming online (or gaining capacity) lets their queues
+    /// give them waiting conversations.
+    public func setAgentState(userID: String, changes: AgentStateChanges, actor: Actor) async throws -> AgentState {
+        guard try await firstRow("SELECT id FROM users WHERE id = \(bind: userID)") != nil else { throw StoreError.notFound("user", userID) }
+        let current = try await AgentRows.find(userID: userID, on: database) ?? AgentState(userID: userID, updatedAt: now())
+        var next = current
+        if let status = changes.status { next.status = status }
+        if let capacity = changes.capacity { next.capacity = capacity }
+        if let skills = changes.skills { next.skills = skills }
+        next.updatedAt = now()
+        try await execute("DELETE FROM agent_states WHERE user_id = \(bind: userID)")
+        try await execute("""
+            INSERT INTO agent_states (user_id, status, capacity, skills, updated_at)
+            VALUES (\(bind: userID), \(bind: next.status.rawValue), \(bind: next.capacity), \(bind: next.skills.jsonText), \(bind: next.updatedAt.microseconds))
+            """)
+        append(.change("agent", "updated", subject: userID, record: next.json, changedFields: [], actor: actor))
+        if next.status == .offline, current.status != .offline {
+            try await handBack(from: userID, actor: actor)
+        }
+        if next.status == .online {
+            let queues = try await rows("SELECT queue_id FROM queue_members WHERE user_id = \(bind: userID)").map { try $0.string("queue_id") }
+            try await drain(queueIDs: queues, actor: actor)
+        }
+        return next
+    }
+
+    /// Unassigns every active conversation of `userID` and lets each one's queue assign it again.
+    func handBack(from userID: String, actor: Actor) async throws {
+        let held = try await rows("""
+            SELECT * FROM conversations WHERE assignee_id = \(bind: userID) AND status <> 'resolved' ORDER BY id
+            """).map(ConversationRows.decode)
+        for conversation in held {
+            var next = conversation
+            next.assigneeID = nil
+            if let queueID = conversation.queueID, let queue = try await QueueRows.find(id: queueID, on: database) {
+                try await assign(&next, queue: queue)
+            }
+            try await saveConversation(next, previous: conversation, actor: actor)
+        }
+    }
+
+    /// Gives the waiting conversations of these queues (unassigned, not resolved, not suppressed),
+    /// most urgent and oldest first, to members with room.
+    func drain(queueIDs: [String], actor: Actor) async throws {
+        for queueID in queueIDs {
+            guard let queue = try await QueueRows.find(id: queueID, on: database), queue.strategy != .manual else { continue }
+            let waiting = try await rows("""
+                SELECT * FROM conversations WHERE queue_id = \(bind: queueID) AND assignee_id IS NULL AND status IN ('open', 'pending')
+                AND suppressed IS NULL ORDER BY created_at, id LIMIT 200
+                """).map(ConversationRows.decode).sorted { ($1.priority, $0.createdAt) < ($0.priority, $1.createdAt) }
+            for conversation in waiting {
+                var next = conversation
+                try await assign(&next, queue: queue)
+                guard next.assigneeID != nil else { break }
+                try await saveConversation(next, previous: conversation, actor: actor)
+            }
+        }
+    }
+
+    /// Sets the assignee the queue's strategy picks (or leaves it nil when nobody can take it).
+    func assign(_ conversation: inout Conversation, queue: ConversationQueue) async throws {
+        guard queue.strategy != .manual, !queue.memberIDs.isEmpty else { return }
+        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue)
+        var candidates: [AssignmentPolicy.Candidate] = []
+        for userID in queue.memberIDs {
+            guard let state = try await AgentRows.find(userID: userID, on: database), state.status == .online else {
+                // Kept in the list so round robin keeps its turn order; never eligible.
+                candidates.append(AssignmentPolicy.Candidate(userID: userID, status: .offline, capacity: 0, skills: [], load: 0, activeCount: 0))
+                continue
+            }
+            let load = try await firstRow("""
+                SELECT COUNT(*) AS n, COALESCE(SUM(weight), 0) AS w FROM conversations
+                WHERE assignee_id = \(bind: userID) AND status IN ('open', 'pending') AND id <> \(bind: conversation.id)
+                """)
+            candidates.append(AssignmentPolicy.Candidate(
+                userID: userID, status: state.status, capacity: state.capacity, skills: Set(state.skills),
+                load: try load?.double("w") ?? 0, activeCount: Int(try load?.int64("n") ?? 0)))
+        }
+        let lastAssigned = try await firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id")
+        guard let chosen = AssignmentPolicy.choose(strategy: queue.strategy, candidates: candidates, requiredSkills: conversation.skills,
+                                                   weight: weight, lastAssigned: lastAssigned) else { return }
+        conversation.assigneeID = chosen
+        try await execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
+    }
+
+    /// Capacity units a conversation on this channel takes in `queue`.
+    func conversationWeight(channelID: String, queue: ConversationQueue?) async throws -> Double {
+        guard let queue, !queue.weights.isEmpty else { return 1 }
+        let kind = try await firstRow("SELECT kind FROM channels WHERE id = \(bind: channelID)")?.string("kind")
+        return queue.weight(forChannelKind: kind)
+    }
+}
+
+extension Store {
+    /// Every user's availability that has been set, by user id.
+    public func agentStates() async throws -> [AgentState] {
+        try await read { database in
+            try await database.raw("SELECT * FROM agent_states ORDER BY user_id").all().map(AgentRows.decode)
+        }
+    }
+
+    public func agentState(_ userID: String) async throws -> AgentState? {
+        try await read { try await AgentRows.find(userID: userID, on: $0) }
+    }
+}
+
+enum AgentRows {
+    static func find(userID: String, on database: any SQLDatabase) async throws -> AgentState? {
+        try await database.raw("SELECT * FROM agent_states WHERE user_id = \(bind: userID)").first().map(decode)
+    }
+
+    static func decode(_ row: any SQLRow) throws -> AgentState {
+        AgentState(userID: try row.string("user_id"), status: try storedEnum(try row.string("status")), capacity: try row.double("capacity"),
+                   skills: try row.stringList("skills"), updatedAt: try row.timestamp("updated_at"))
+    }
+}

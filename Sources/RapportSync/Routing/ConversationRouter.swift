@@ -1,0 +1,216 @@
+import Logging
+import Metrics
+import RapportCore
+import RapportStore
+import ServiceLifecycle
+
+/// Follows the event log and routes what arrives: every stored interaction is threaded into a
+/// conversation, classified, matched against the rules and keyword sets, routed to a department
+/// and queue, and assigned, in one transaction with the router's log position.
+///
+/// Every node runs one; the position row is locked in each routing transaction (on PostgreSQL),
+/// so a batch is applied by exactly one node and the others skip what it did. Commits of this
+/// node wake it at once, other nodes' within a second.
+public actor ConversationRouter: Service {
+    let store: Store
+    let logger: Logger
+    /// Loads the keyword finder and the classifier from what the store holds.
+    let loader: RoutingResourceLoader
+    private var resources = RoutingResources()
+    private var channels: [String: Channel] = [:]
+    private var departmentKeys: Set<String> = []
+    private var cursor: Int64 = 0
+    private var loaded = false
+    private var modelVersion: Int64?
+    /// Totals since start, shown by `status()` (the metrics carry the same counts).
+    private var totals = (decisions: 0, ruleFailures: 0, skippedEvents: 0)
+
+    /// The name its read position is saved under.
+    public static let consumerName = "router"
+    static let batchSize = 200
+
+    let decisionCounter = Counter(label: "rapport_routing_decisions_total")
+    let ruleFailureCounter = Counter(label: "rapport_routing_rule_failures_total")
+    let eventFailureCounter = Counter(label: "rapport_routing_event_failures_total")
+    /// From an interaction's commit to its routing decision's commit.
+    let latencyTimer = Metrics.Timer(label: "rapport_routing_latency")
+
+    public init(store: Store, logger: Logger, loader: RoutingResourceLoader) {
+        self.store = store
+        self.logger = logger
+        self.loader = loader
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while await !self.store.schemaIsCurrent() {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            while !Task.isCancelled {
+                do {
+                    try await self.start()
+                    break
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("routing could not start", metadata: ["error": "\(String(reflecting: error))"])
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+            while !Task.isCancelled {
+                await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
+                do {
+                    try await self.catchUp()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("routing failed", metadata: ["error": "\(String(reflecting: error))"])
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Resumes from the saved position; a first run starts at the log's head (history before
+    /// routing existed is not routed after the fact).
+    func start() async throws {
+        if let position = try await store.consumerPosition(Self.consumerName) {
+            cursor = position
+        } else {
+            cursor = try await store.eventLogHead()
+            try await store.saveConsumerPosition(Self.consumerName, cursor)
+        }
+        try await reload()
+    }
+
+    /// Loads rules, settings, keyword sets, the newest model, channels and departments.
+    func reload() async throws {
+        let rules = RuleBook(rules: try await store.routingRules())
+        for (rule, reason) in rules.unusable {
+            logger.warning("routing rule skipped", metadata: ["rule": "\(rule.id)", "reason": "\(reason)"])
+        }
+        let settings = try await store.routingSettings()
+        let keywords = try await loader.keywords(store)
+        let (classifier, version) = try await loader.classifier(store)
+        resources = RoutingResources(rules: rules, settings: settings, keywords: keywords, classifier: classifier)
+        modelVersion = version
+        channels = Dictionary(uniqueKeysWithValues: try await store.channels().map { ($0.id, $0) })
+        departmentKeys = Set(try await store.departments().map(\.key))
+        loaded = true
+    }
+
+    /// Reads the log from the cursor and routes what it finds, a batch per transaction.
+    func catchUp() async throws {
+        while true {
+            let events = try await store.events(after: cursor, limit: Self.batchSize)
+            guard let last = events.last else { return }
+            if events.contains(where: Self.changesResources) { try await reload() }
+            let pass = RoutingPass(resources: resources, channels: channels, departmentKeys: departmentKeys)
+            do {
+                try await apply(events, pass: pass, through: last.sequence)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // One event the store refuses must not hold up the rest: route them one by one,
+                // and skip (log and count) the one that fails.
+                logger.warning("routing batch failed; routing its events one by one", metadata: ["error": "\(String(reflecting: error))"])
+                for event in events {
+                    do {
+                        try await apply([event], pass: pass, through: event.sequence)
+                    } catch {
+                        eventFailureCounter.increment()
+                        totals.skippedEvents += 1
+                        logger.error("routing skipped an event", metadata: ["sequence": "\(event.sequence)", "type": "\(event.type)",
+                                                                             "error": "\(String(reflecting: error))"])
+                        try await store.saveConsumerPosition(Self.consumerName, event.sequence)
+                    }
+                }
+            }
+            cursor = last.sequence
+            if events.count < Self.batchSize { return }
+        }
+    }
+
+    private func apply(_ events: [Event], pass: RoutingPass, through sequence: Int64) async throws {
+        let name = Self.consumerName
+        let results = try await store.write { tx in
+            let saved = try await tx.lockedPosition(of: name) ?? 0
+            var results: [(Event, RoutingPass.Result)] = []
+            for event in events where event.sequence > saved {
+                results.append((event, try await pass.route(event, in: tx)))
+            }
+            try await tx.savePosition(of: name, at: sequence)
+            return results.map { ($0.0.time, $0.1.decisions, $0.1.failedRules) }
+        }
+        let now = Timestamp.now()
+        for (time, decisions, failures) in results {
+            totals.decisions += decisions
+            totals.ruleFailures += failures.count
+            if decisions > 0 {
+                decisionCounter.increment(by: decisions)
+                latencyTimer.recordMicroseconds(max(0, now.microseconds - time.microseconds))
+            }
+            for failure in failures {
+                ruleFailureCounter.increment()
+                logger.warning("routing rule failed and was skipped", metadata: [
+                    "rule": "\(failure.ruleID)", "version": "\(failure.version)", "reason": "\(failure.reason)"])
+            }
+        }
+    }
+
+    /// Events after which rules, settings, keyword sets, the model, channels or departments are reloaded.
+    static func changesResources(_ event: Event) -> Bool {
+        event.type.hasPrefix("rapport.routing_rule.") || event.type.hasPrefix("rapport.keyword_set.")
+            || event.type == "rapport.classifier_model.trained" || event.type.hasPrefix("rapport.channel.")
+            || event.type.hasPrefix("rapport.department.")
+            || (event.type == "rapport.settings.updated" && event.subject == "routing")
+    }
+
+    /// What routing would do with a message now, without storing anything (`POST /v1/rules/dry-run`).
+    /// `rules` replaces the stored rules when given (to try rules before saving them).
+    public func dryRun(_ context: RoutingContext, rules: [RoutingRule]?) async throws -> JSONValue {
+        if !loaded { try await reload() }
+        var resources = self.resources
+        if let rules { resources.rules = RuleBook(rules: rules) }
+        var context = context
+        resources.analyse(&context, at: Timestamp.now())
+        var evaluated: [JSONValue] = []
+        let outcome = resources.rules.evaluate(context)
+        let plan = RoutingPlan.make(outcome: outcome, prediction: context.prediction, settings: resources.settings,
+                                    isKnownDepartment: departmentKeys.contains, alreadyRouted: context.conversation?.departmentID != nil)
+        for (rule, reason) in resources.rules.unusable {
+            evaluated.append(["rule_id": .string(rule.id), "name": .string(rule.name), "reason": .string(reason)])
+        }
+        var object = plan.record(keywordHits: context.keywordHits, withinBusinessHours: context.withinBusinessHours,
+                                 problems: [], result: nil, milliseconds: nil).objectValue ?? JSONObject()
+        object["unusable_rules"] = .array(evaluated)
+        object["model_version"] = modelVersion.map(JSONValue.integer) ?? .null
+        return .object(object)
+    }
+
+    /// What the router holds now, for the API.
+    public func status() -> JSONValue {
+        ["ready": .bool(loaded), "log_position": .string(String(cursor)), "model_version": modelVersion.map(JSONValue.integer) ?? .null,
+         "keyword_sets": .bool(resources.keywords != nil), "settings": resources.settings.json,
+         "decisions": .integer(Int64(totals.decisions)), "rule_failures": .integer(Int64(totals.ruleFailures)),
+         "skipped_events": .integer(Int64(totals.skippedEvents))]
+    }
+}
+
+/// Builds the parts of routing that are compiled from stored data: the keyword finder over every
+/// keyword set, and the newest classifier model. Given to the router by the server.
+public struct RoutingResourceLoader: Sendable {
+    public var keywords: @Sendable (Store) async throws -> (any KeywordFinding)?
+    public var classifier: @Sendable (Store) async throws -> ((any ContentPredicting)?, Int64?)
+
+    public init(keywords: @escaping @Sendable (Store) async throws -> (any KeywordFinding)?,
+                classifier: @escaping @Sendable (Store) async throws -> ((any ContentPredicting)?, Int64?)) {
+        self.keywords = keywords
+        self.classifier = classifier
+    }
+}
+
+extension RoutingResourceLoader {
+    /// Without keyword sets or a model: rules alone route.
+    public static let rulesOnly = RoutingResourceLoader(keywords: { _ in nil }, classifier: { _ in (nil, nil) })
+}

@@ -1,0 +1,126 @@
+import RapportCore
+import RapportStore
+
+/// Routes the events of one batch inside one write transaction: threads interactions into
+/// conversations, runs the rules of each trigger with the classifier's prediction and the keyword
+/// hits, applies the plan, and records every decision with the rules that made it.
+struct RoutingPass {
+    let resources: RoutingResources
+    let channels: [String: Channel]
+    let departmentKeys: Set<String>
+
+    /// What one event led to, for metrics and logs.
+    struct Result {
+        var decisions = 0
+        var failedRules: [RuleFailure] = []
+    }
+
+    func route(_ event: Event, in tx: WriteTransaction) async throws -> Result {
+        switch event.type {
+        case "rapport.interaction.created":
+            guard let id = event.data.objectValue?["interaction"]?.objectValue?["id"]?.stringValue,
+                  let interaction = try await tx.interactionRecord(id) else { return Result() }
+            return try await routeInteraction(interaction, event: event, in: tx)
+        case "rapport.conversation.updated":
+            guard resources.rules.hasRules(for: .conversationChanged),
+                  event.data.objectValue?["actor"] != Actor.router.json,
+                  let id = event.data.objectValue?["conversation"]?.objectValue?["id"]?.stringValue,
+                  let conversation = try await tx.conversationForUpdate(id) else { return Result() }
+            return try await runRules(.conversationChanged, conversation: conversation, previous: conversation, interaction: nil,
+                                      event: event, in: tx, recordAlways: false)
+        case "rapport.customer.updated":
+            guard resources.rules.hasRules(for: .customerChanged) else { return Result() }
+            var result = Result()
+            for conversation in try await tx.activeConversations(ofCustomer: event.subject) {
+                let one = try await runRules(.customerChanged, conversation: conversation, previous: conversation, interaction: nil,
+                                             event: event, in: tx, recordAlways: false)
+                result.decisions += one.decisions
+                result.failedRules += one.failedRules
+            }
+            return result
+        default:
+            return Result()
+        }
+    }
+
+    private func routeInteraction(_ interaction: Interaction, event: Event, in tx: WriteTransaction) async throws -> Result {
+        guard let threaded = try await tx.thread(interaction, threading: resources.settings.threading) else { return Result() }
+        // Outbound messages join and update their conversation but are not routed.
+        guard interaction.direction == .inbound else {
+            try await tx.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router)
+            try await tx.link(interaction, to: threaded.conversation.id)
+            return Result()
+        }
+        var result = try await runRules(.interactionCreated, conversation: threaded.conversation, previous: threaded.previous,
+                                        interaction: interaction, event: event, in: tx, recordAlways: true)
+        try await tx.link(interaction, to: threaded.conversation.id)
+        if threaded.created, resources.rules.hasRules(for: .conversationCreated),
+           let stored = try await tx.conversationForUpdate(threaded.conversation.id) {
+            let more = try await runRules(.conversationCreated, conversation: stored, previous: stored, interaction: interaction,
+                                          event: event, in: tx, recordAlways: false)
+            result.decisions += more.decisions
+            result.failedRules += more.failedRules
+        }
+        return result
+    }
+
+    /// Evaluates one trigger's rules for a conversation and applies what they decide.
+    private func runRules(_ trigger: RoutingTrigger, conversation: Conversation, previous: Conversation?, interaction: Interaction?,
+                          event: Event, in tx: WriteTransaction, recordAlways: Bool) async throws -> Result {
+        let started = ContinuousClock.now
+        let channel = channels[conversation.channelID]
+        var context = RoutingContext(
+            trigger: trigger, interaction: interaction, conversation: conversation,
+            customer: try await tx.customerRecord(conversation.customerID) ?? .null,
+            channel: channel?.json ?? .null, channelKind: channel?.kind.rawValue)
+        resources.analyse(&context, at: tx.now())
+        let outcome = resources.rules.evaluate(context)
+        // The classifier and triage decide only where nothing has routed the conversation yet.
+        let plan = trigger == .interactionCreated
+            ? RoutingPlan.make(outcome: outcome, prediction: context.prediction, settings: resources.settings,
+                               isKnownDepartment: departmentKeys.contains, alreadyRouted: conversation.departmentID != nil)
+            : RoutingPlan(actions: outcome.actions, outcome: outcome, prediction: context.prediction,
+                          reason: outcome.actions.department != nil ? "rule" : nil)
+        var next = conversation
+        let problems = try await tx.apply(plan.actions, to: &next)
+        if next != conversation { next.updatedAt = tx.now() }
+        try await tx.saveConversation(next, previous: previous, actor: .router)
+        var result = Result(failedRules: outcome.failures)
+        guard recordAlways || !outcome.matched.isEmpty || !outcome.failures.isEmpty else { return result }
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        let record = plan.record(keywordHits: context.keywordHits, withinBusinessHours: context.withinBusinessHours,
+                                 problems: problems, result: next, milliseconds: milliseconds)
+        let decisionID = try await tx.recordDecision(conversationID: next.id, interactionID: interaction?.id, trigger: trigger,
+                                                     eventSequence: event.sequence, decision: record)
+        var routed = JSONObject()
+        routed["decision_id"] = .string(decisionID)
+        routed["trigger"] = .string(trigger.rawValue)
+        routed["conversation"] = next.json
+        routed["interaction_id"] = interaction.map { .string($0.id) } ?? .null
+        routed["decision"] = record
+        tx.append(EventDraft(type: "rapport.conversation.routed", subject: next.customerID, data: .object(routed)))
+        appendSignals(plan.actions, conversation: next, interaction: interaction, outcome: outcome, in: tx)
+        result.decisions = 1
+        return result
+    }
+
+    /// Notifications and signals the rules asked for, as events other consumers pick up.
+    private func appendSignals(_ actions: RoutingActions, conversation: Conversation, interaction: Interaction?, outcome: RuleOutcome,
+                               in tx: WriteTransaction) {
+        let rules = JSONValue.array(outcome.matched.map { .string($0.ruleID) })
+        if !actions.notify.isEmpty {
+            tx.append(EventDraft(type: "rapport.notification.created", subject: conversation.customerID, data: [
+                "recipients": .array(actions.notify.map(JSONValue.string)), "conversation_id": .string(conversation.id),
+                "interaction_id": interaction.map { .string($0.id) } ?? .null, "rule_ids": rules,
+                "subject": conversation.subject.map(JSONValue.string) ?? .null,
+            ]))
+        }
+        if let signal = actions.emit {
+            tx.append(EventDraft(type: "rapport.routing.signal", subject: conversation.customerID, data: [
+                "signal": .string(signal), "conversation": conversation.json,
+                "interaction_id": interaction.map { .string($0.id) } ?? .null, "rule_ids": rules,
+            ]))
+        }
+    }
+}
