@@ -7,7 +7,7 @@ import RapportStore
 
 /// `rapport bench`: load programs that print figures (recorded in docs/benchmarks.md).
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self, Routing.self, Keywords.self, Classifier.self])
 
     /// Interactions per second and latency over HTTP against a server started in this process,
     /// and the same for a trivial route of that server as the ceiling.

@@ -195,35 +195,15 @@ extension Bench.Events {
         private func generate() async throws -> (load: (start: Int64, writes: Int, failures: Int), issuedEnd: Int64) {
             let writesPerSecond = rate / Double(eventsPerWrite)
             let total = Int(writesPerSecond * duration)
-            let inFlight = Counter()
-            let failures = Counter()
             let tag = UUID().uuidString.prefix(8).lowercased()
-            let (store, channelID, identities, maxInFlight) = (self.store, self.channelID, self.identities, self.maxInFlight)
+            let (store, channelID, identities) = (self.store, self.channelID, self.identities)
             let start = Timestamp.now().microseconds
-            let clockStart = ContinuousClock.now
-            let issuedEnd = await withDiscardingTaskGroup { group in
-                var issued = 0
-                while issued < total {
-                    let due = min(total, Int(secondsOf(ContinuousClock.now - clockStart) * writesPerSecond) + 1)
-                    while issued < due, inFlight.value < maxInFlight {
-                        let new = NewInteraction(channelID: channelID, party: .identity(identities[issued % identities.count]),
-                                                 body: "Hello, where is my order?", externalID: "events-\(tag)-\(issued)")
-                        inFlight.add(1)
-                        group.addTask {
-                            do {
-                                _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) }
-                            } catch {
-                                failures.add(1)
-                            }
-                            inFlight.add(-1)
-                        }
-                        issued += 1
-                    }
-                    if issued < total { try? await Task.sleep(for: .milliseconds(1)) }
-                }
-                return Timestamp.now().microseconds
+            let (failures, issuedEnd) = await pacedLoad(total: total, perSecond: writesPerSecond, maxInFlight: maxInFlight) { number in
+                let new = NewInteraction(channelID: channelID, party: .identity(identities[number % identities.count]),
+                                         body: "Hello, where is my order?", externalID: "events-\(tag)-\(number)")
+                _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) }
             }
-            return ((start, total, failures.value), issuedEnd)
+            return ((start, total, failures), issuedEnd)
         }
     }
 

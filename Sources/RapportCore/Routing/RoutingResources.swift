@@ -24,12 +24,31 @@ public struct RoutingResources: Sendable {
     }
 
     /// Fills in what content analysis gives a context: keyword hits, the prediction, business hours.
-    public func analyse(_ context: inout RoutingContext, at time: Timestamp) {
-        let text = context.text
-        if !text.isEmpty {
-            if let keywords { context.keywordHits = keywords.hits(in: text) }
-            if let classifier, settings.classifierEnabled { context.prediction = classifier.predict(text) }
-        }
+    /// `precomputed` is the analysis of the same text made earlier (outside a transaction).
+    public func analyse(_ context: inout RoutingContext, at time: Timestamp, precomputed: ContentAnalysis? = nil) {
+        let analysis = precomputed ?? analyse(text: context.text)
+        context.keywordHits = analysis.keywordHits
+        context.prediction = analysis.prediction
         context.withinBusinessHours = settings.businessHours?.contains(time)
+    }
+
+    /// Keyword hits and the prediction for a text.
+    public func analyse(text: String) -> ContentAnalysis {
+        guard !text.isEmpty else { return ContentAnalysis() }
+        var analysis = ContentAnalysis()
+        if let keywords { analysis.keywordHits = keywords.hits(in: text) }
+        if let classifier, settings.classifierEnabled { analysis.prediction = classifier.predict(text) }
+        return analysis
+    }
+}
+
+/// What the content of a message says, independent of the store: keyword hits and the prediction.
+public struct ContentAnalysis: Sendable {
+    public var keywordHits: [String: [KeywordHit]] = [:]
+    public var prediction: RoutingPrediction?
+
+    public init(keywordHits: [String: [KeywordHit]] = [:], prediction: RoutingPrediction? = nil) {
+        self.keywordHits = keywordHits
+        self.prediction = prediction
     }
 }

@@ -84,6 +84,8 @@ func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
     ConversationsController(services: services).register(v1)
     QueuesController(services: services).register(v1)
     RoutingRulesController(services: services).register(v1)
+    KeywordSetsController(services: services).register(v1)
+    ClassifierController(services: services).register(v1)
     DepartmentsController(services: services).register(v1)
     ChannelsController(services: services).register(v1)
     UsersController(services: services).register(v1)

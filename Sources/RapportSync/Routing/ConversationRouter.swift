@@ -105,7 +105,8 @@ public actor ConversationRouter: Service {
             let events = try await store.events(after: cursor, limit: Self.batchSize)
             guard let last = events.last else { return }
             if events.contains(where: Self.changesResources) { try await reload() }
-            let pass = RoutingPass(resources: resources, channels: channels, departmentKeys: departmentKeys)
+            var pass = RoutingPass(resources: resources, channels: channels, departmentKeys: departmentKeys)
+            pass.analyses = Self.analyse(events, with: resources)
             do {
                 try await apply(events, pass: pass, through: last.sequence)
             } catch is CancellationError {
@@ -158,6 +159,18 @@ public actor ConversationRouter: Service {
         }
     }
 
+    /// Classifies and scans the interactions of a batch, from the records their events carry.
+    static func analyse(_ events: [Event], with resources: RoutingResources) -> [String: ContentAnalysis] {
+        var analyses: [String: ContentAnalysis] = [:]
+        for event in events where event.type == "rapport.interaction.created" {
+            guard let record = event.data.objectValue?["interaction"]?.objectValue, let id = record["id"]?.stringValue,
+                  record["direction"]?.stringValue == InteractionDirection.inbound.rawValue else { continue }
+            let text = [record["subject"]?.stringValue, record["body"]?.stringValue].compactMap { $0 }.joined(separator: "\n")
+            analyses[id] = resources.analyse(text: text)
+        }
+        return analyses
+    }
+
     /// Events after which rules, settings, keyword sets, the model, channels or departments are reloaded.
     static func changesResources(_ event: Event) -> Bool {
         event.type.hasPrefix("rapport.routing_rule.") || event.type.hasPrefix("rapport.keyword_set.")
@@ -186,6 +199,12 @@ public actor ConversationRouter: Service {
         object["unusable_rules"] = .array(evaluated)
         object["model_version"] = modelVersion.map(JSONValue.integer) ?? .null
         return .object(object)
+    }
+
+    /// The prediction of the model routing uses now; nil when none is trained.
+    public func predict(_ text: String) async throws -> RoutingPrediction? {
+        if !loaded { try await reload() }
+        return resources.classifier?.predict(text)
     }
 
     /// What the router holds now, for the API.

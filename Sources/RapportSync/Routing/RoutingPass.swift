@@ -8,6 +8,9 @@ struct RoutingPass {
     let resources: RoutingResources
     let channels: [String: Channel]
     let departmentKeys: Set<String>
+    /// Content analysis made before the transaction, by interaction id, so the writer is not
+    /// held while messages are classified and scanned.
+    var analyses: [String: ContentAnalysis] = [:]
 
     /// What one event led to, for metrics and logs.
     struct Result {
@@ -73,7 +76,7 @@ struct RoutingPass {
             trigger: trigger, interaction: interaction, conversation: conversation,
             customer: try await tx.customerRecord(conversation.customerID) ?? .null,
             channel: channel?.json ?? .null, channelKind: channel?.kind.rawValue)
-        resources.analyse(&context, at: tx.now())
+        resources.analyse(&context, at: tx.now(), precomputed: interaction.flatMap { analyses[$0.id] })
         let outcome = resources.rules.evaluate(context)
         // The classifier and triage decide only where nothing has routed the conversation yet.
         let plan = trigger == .interactionCreated

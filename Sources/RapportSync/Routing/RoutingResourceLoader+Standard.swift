@@ -2,6 +2,15 @@ import RapportCore
 import RapportStore
 
 extension RoutingResourceLoader {
-    /// Keyword sets and the newest classifier model from the store.
-    public static let standard = rulesOnly
+    /// Every stored keyword set compiled into one matcher, and the newest classifier model.
+    public static let standard = RoutingResourceLoader(
+        keywords: { store in
+            let sets = try await store.keywordSets()
+            guard !sets.isEmpty else { return nil }
+            return try KeywordMatcher(sets: sets.map { KeywordSetDefinition(name: $0.name, terms: $0.terms, wholeWords: $0.wholeWords) })
+        },
+        classifier: { store in
+            guard let model = try await ClassifierTraining.latest(in: store) else { return (nil, nil) }
+            return (model, model.version)
+        })
 }

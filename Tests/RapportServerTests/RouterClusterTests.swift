@@ -1,0 +1,63 @@
+import Foundation
+import RapportCore
+import RapportStore
+import RapportSync
+import RapportTestSupport
+import SQLKit
+import Testing
+
+/// Two nodes on one PostgreSQL, each running a router: every interaction is routed exactly once.
+@Suite("Routing on several nodes")
+struct RouterClusterTests {
+    @Test("two routers on one PostgreSQL thread and route each interaction exactly once")
+    func twoRouters() async throws {
+        guard Backend.available.contains(.postgres) else { return }
+        try await TestDatabases.withLocation(.postgres) { location in
+            try await Store.withRunning(location, logger: TestDatabases.logger) { first in
+                try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { second in
+                    let channel = try await first.write { tx in try await tx.insertChannel(kind: .chat, name: "chat", settings: [:], actor: .system) }
+                    let draft = RoutingRuleDraft(name: "all to service", trigger: .interactionCreated, actions: RoutingActions(department: "service", tags: ["seen"]))
+                    _ = try await first.write { tx in try await tx.insertRoutingRule(draft, actor: .system) }
+                    let routers = [first, second].map { ConversationRouter(store: $0, logger: TestDatabases.logger, loader: .standard) }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for router in routers { group.addTask { try await router.run() } }
+                        let customers = 40, messages = 400
+                        try await withThrowingTaskGroup(of: Void.self) { writers in
+                            for number in 0..<messages {
+                                let store = number % 2 == 0 ? first : second
+                                let new = NewInteraction(channelID: channel.id,
+                                                         party: .identity(Identity(kind: .email, value: "c\(number % customers)@example.com")),
+                                                         body: "message \(number)")
+                                writers.addTask {
+                                    _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) }
+                                }
+                            }
+                            try await writers.waitForAll()
+                        }
+                        var linked = 0
+                        for _ in 0..<300 {
+                            linked = try await Self.count("SELECT COUNT(*) AS n FROM conversation_interactions", in: first)
+                            if linked >= messages { break }
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        // A moment more, in case a second application were still coming.
+                        try await Task.sleep(for: .milliseconds(500))
+                        #expect(try await Self.count("SELECT COUNT(*) AS n FROM conversation_interactions", in: first) == messages)
+                        #expect(try await Self.count("SELECT COUNT(*) AS n FROM routing_decisions", in: first) == messages)
+                        #expect(try await Self.count("SELECT COUNT(*) AS n FROM conversations", in: first) == customers)
+                        #expect(try await Self.count("SELECT CAST(COALESCE(SUM(interaction_count), 0) AS BIGINT) AS n FROM conversations", in: first) == messages)
+                        let routedEvents = try await first.events(after: 0, limit: 10_000).filter { $0.type == "rapport.conversation.routed" }
+                        #expect(routedEvents.count == messages)
+                        group.cancelAll()
+                    }
+                }
+            }
+        }
+    }
+
+    static func count(_ query: String, in store: Store) async throws -> Int {
+        try await store.read { database in
+            Int(try await database.raw(SQLQueryString(query)).first()?.decode(column: "n", as: Int64.self) ?? 0)
+        }
+    }
+}
