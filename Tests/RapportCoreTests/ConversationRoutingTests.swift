@@ -81,3 +81,16 @@ struct ConversationRoutingTests {
         }
     }
 }
+
+@Suite("Interaction records")
+struct InteractionRecordTests {
+    @Test("an interaction reads back from its JSON record exactly")
+    func roundTrip() throws {
+        let interaction = Interaction(id: "int_1", customerID: "cus_1", channelID: "chn_1", direction: .outbound, kind: .email,
+                                      subject: "Re: refund", body: "退款已处理", metadata: ["thread_id": "T-9", "n": 3],
+                                      occurredAt: Timestamp(microseconds: 1_790_000_000_123_456), externalID: "x-1",
+                                      createdAt: Timestamp(microseconds: 1_790_000_001_000_000))
+        #expect(Interaction(record: interaction.json) == interaction)
+        #expect(Interaction(record: ["id": "int_2"]) == nil)
+    }
+}

@@ -32,7 +32,8 @@ struct EventTests {
 
             let events = try await api.events()
             let types = events.compactMap { $0["type"]?.stringValue }
-            #expect(types == [
+            // Routing adds its own events (the conversations) as it follows the log, a moment later.
+            #expect(types.filter { !$0.hasPrefix("rapport.conversation.") } == [
                 "rapport.api_key.created", "rapport.channel.created", "rapport.customer.created", "rapport.customer.updated",
                 "rapport.interaction.created", "rapport.customer.created", "rapport.interaction.created", "rapport.customer.deleted",
             ])

@@ -34,20 +34,32 @@ struct RouterClusterTests {
                             }
                             try await writers.waitForAll()
                         }
+                        // Generous: the whole suite runs in parallel on two cores.
                         var linked = 0
-                        for _ in 0..<300 {
+                        for _ in 0..<1_200 {
                             linked = try await Self.count("SELECT COUNT(*) AS n FROM conversation_interactions", in: first)
                             if linked >= messages { break }
                             try await Task.sleep(for: .milliseconds(50))
                         }
                         // A moment more, in case a second application were still coming.
                         try await Task.sleep(for: .milliseconds(500))
-                        #expect(try await Self.count("SELECT COUNT(*) AS n FROM conversation_interactions", in: first) == messages)
-                        #expect(try await Self.count("SELECT COUNT(*) AS n FROM routing_decisions", in: first) == messages)
-                        #expect(try await Self.count("SELECT COUNT(*) AS n FROM conversations", in: first) == customers)
-                        #expect(try await Self.count("SELECT CAST(COALESCE(SUM(interaction_count), 0) AS BIGINT) AS n FROM conversations", in: first) == messages)
-                        let routedEvents = try await first.events(after: 0, limit: 10_000).filter { $0.type == "rapport.conversation.routed" }
-                        #expect(routedEvents.count == messages)
+                        let links = try await Self.count("SELECT COUNT(*) AS n FROM conversation_interactions", in: first)
+                        let decisions = try await Self.count("SELECT COUNT(*) AS n FROM routing_decisions", in: first)
+                        let conversations = try await Self.count("SELECT COUNT(*) AS n FROM conversations", in: first)
+                        let threaded = try await Self.count("SELECT CAST(COALESCE(SUM(interaction_count), 0) AS BIGINT) AS n FROM conversations", in: first)
+                        #expect(links == messages, "links \(links)")
+                        #expect(decisions == messages, "decisions \(decisions)")
+                        #expect(conversations == customers, "conversations \(conversations)")
+                        #expect(threaded == messages, "interactions counted in conversations \(threaded)")
+                        var routedEvents = 0
+                        var cursor: Int64 = 0
+                        while true {
+                            let page = try await first.events(after: cursor, limit: 500)
+                            guard let last = page.last else { break }
+                            routedEvents += page.filter { $0.type == "rapport.conversation.routed" }.count
+                            cursor = last.sequence
+                        }
+                        #expect(routedEvents == messages)
                         group.cancelAll()
                     }
                 }

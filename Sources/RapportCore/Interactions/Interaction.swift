@@ -65,3 +65,19 @@ public enum InteractionKind: String, Sendable, CaseIterable {
     case review
     case note
 }
+
+extension Interaction {
+    /// Reads back what `json` wrote (an event's `data.interaction`); nil when it is not one.
+    public init?(record: JSONValue) {
+        guard let object = record.objectValue, let id = object["id"]?.stringValue, let customerID = object["customer_id"]?.stringValue,
+              let channelID = object["channel_id"]?.stringValue,
+              let direction = object["direction"]?.stringValue.flatMap(InteractionDirection.init(rawValue:)),
+              let kind = object["kind"]?.stringValue.flatMap(InteractionKind.init(rawValue:)),
+              let occurredAt = object["occurred_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
+              let createdAt = object["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) else { return nil }
+        self.init(id: id, customerID: customerID, channelID: channelID, direction: direction, kind: kind,
+                  subject: object["subject"]?.stringValue, body: object["body"]?.stringValue,
+                  metadata: object["metadata"]?.objectValue ?? JSONObject(), occurredAt: occurredAt,
+                  externalID: object["external_id"]?.stringValue, createdAt: createdAt)
+    }
+}

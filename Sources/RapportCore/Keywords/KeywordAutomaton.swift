@@ -23,7 +23,7 @@ struct KeywordAutomaton: Sendable {
 
     /// A state for the sparse (deep) part of the automaton.
     struct State: Sendable {
-        /// Number of the first child; children are numbered consecutively.
+        /// Number of the first child; a sparse state's children are numbered consecutively.
         var firstChild: UInt32 = 0
         /// The code (see `code(of:)`) of the longest proper suffix state (Aho–Corasick failure link).
         var fail: UInt32 = 0

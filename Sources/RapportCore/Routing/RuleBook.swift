@@ -32,6 +32,11 @@ public struct RuleBook: Sendable {
         !(rulesByTrigger[trigger] ?? []).isEmpty
     }
 
+    /// Whether an enabled rule of `trigger` looks at the customer's record (so routing reads it).
+    public func readsCustomer(for trigger: RoutingTrigger) -> Bool {
+        (rulesByTrigger[trigger] ?? []).contains { $0.rule.conditions.expression?.contains("customer") == true }
+    }
+
     /// Every keyword set some enabled rule uses.
     public var keywordSets: Set<String> {
         Set(rulesByTrigger.values.joined().flatMap { $0.rule.conditions.keywordSets })

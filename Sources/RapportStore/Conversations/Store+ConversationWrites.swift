@@ -69,9 +69,10 @@ extension WriteTransaction {
 
     /// Stores a conversation (inserting it when `previous` is nil) and appends its event, listing
     /// the fields that changed. Nothing is written when nothing changed.
-    public func saveConversation(_ conversation: Conversation, previous: Conversation?, actor: Actor) async throws {
-        let queue = try await conversation.queueID.asyncMap { try await QueueRows.find(id: $0, on: database) } ?? nil
-        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue)
+    public func saveConversation(_ conversation: Conversation, previous: Conversation?, actor: Actor,
+                                 directory: RoutingDirectory? = nil) async throws {
+        let queue = try await conversation.queueID.asyncMap { try await self.queue(id: $0, directory: directory) } ?? nil
+        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory)
         guard let previous else {
             try await ConversationRows.insert(conversation, weight: weight, on: database)
             append(.change("conversation", "created", subject: conversation.customerID, record: conversation.json,
@@ -89,11 +90,11 @@ extension WriteTransaction {
     /// Applies a routing plan's actions to a conversation: department and queue (by id or key),
     /// priority, tags, skills, suppression, and the assignee (named, or by the queue's strategy
     /// when the conversation has none or changed queue). Returns what could not be applied.
-    public func apply(_ actions: RoutingActions, to conversation: inout Conversation) async throws -> [String] {
+    public func apply(_ actions: RoutingActions, to conversation: inout Conversation, directory: RoutingDirectory? = nil) async throws -> [String] {
         var problems: [String] = []
         let before = conversation
         if let department = actions.department {
-            if let id = try await departmentID(for: department) {
+            if let id = try await departmentID(for: department, directory: directory) {
                 if id != conversation.departmentID {
                     conversation.departmentID = id
                     conversation.queueID = nil
@@ -104,14 +105,15 @@ extension WriteTransaction {
         }
         var queue: ConversationQueue?
         if let key = actions.queue {
-            if let found = try await self.queue(key, in: conversation.departmentID), found.departmentID == conversation.departmentID {
+            if let found = try await self.queue(key, in: conversation.departmentID, directory: directory),
+               found.departmentID == conversation.departmentID {
                 queue = found
                 conversation.queueID = found.id
             } else {
                 problems.append("queue \"\(key)\" does not exist in the conversation's department")
             }
         } else if let queueID = conversation.queueID {
-            queue = try await QueueRows.find(id: queueID, on: database)
+            queue = try await self.queue(id: queueID, directory: directory)
         }
         if let priority = actions.priority { conversation.priority = priority }
         for tag in actions.tags where !conversation.tags.contains(tag) { conversation.tags.append(tag) }
@@ -128,7 +130,7 @@ extension WriteTransaction {
             conversation.assigneeID = nil
         }
         if conversation.assigneeID == nil, conversation.suppressed == nil, conversation.isActive, let queue {
-            try await assign(&conversation, queue: queue)
+            try await assign(&conversation, queue: queue, directory: directory)
         }
         return problems
     }
@@ -249,9 +251,15 @@ extension WriteTransaction {
         try await firstRow("SELECT * FROM interactions WHERE id = \(bind: id)").map(InteractionRows.decode)
     }
 
-    /// Locks and reads a consumer's saved position, so two nodes never apply the same events.
-    public func lockedPosition(of name: String) async throws -> Int64? {
-        let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE" : ""
-        return try await firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)" + lock)?.int64("position")
+    /// Takes the consumer's turn for this transaction and reads its saved position; nil when
+    /// another node holds the turn now (PostgreSQL: a transaction-scoped advisory lock, tried
+    /// without waiting, so a busy node never blocks this writer's other work).
+    public func claimTurn(of name: String) async throws -> Int64?? {
+        if flavor == .postgres {
+            let key = Int64(truncatingIfNeeded: name.utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 })
+            let row = try await firstRow("SELECT pg_try_advisory_xact_lock(\(bind: key)) AS locked")
+            guard try row?.decode(column: "locked", as: Bool.self) == true else { return nil }
+        }
+        return .some(try await firstRow("SELECT position FROM consumer_positions WHERE name = \(bind: name)")?.int64("position"))
     }
 }

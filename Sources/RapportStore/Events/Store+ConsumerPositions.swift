@@ -9,6 +9,18 @@ extension Store {
         }
     }
 
+    /// Sets where the named consumer starts unless it already has a position (another node may
+    /// have set it first), and returns the position it has now.
+    public func startConsumerPosition(_ name: String, at position: Int64) async throws -> Int64 {
+        try await write { tx in
+            try await tx.execute("""
+                INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: tx.now().microseconds))
+                ON CONFLICT (name) DO NOTHING
+                """)
+        }
+        return try await consumerPosition(name) ?? position
+    }
+
     /// Records how far the named consumer has read (never backwards).
     public func saveConsumerPosition(_ name: String, _ position: Int64) async throws {
         try await write { tx in try await tx.savePosition(of: name, at: position) }

@@ -66,6 +66,13 @@ extension Migrations {
             CREATE TABLE classifier_models (
                 version BIGINT PRIMARY KEY, model TEXT NOT NULL, summary TEXT NOT NULL, created_at BIGINT NOT NULL)
             """,
+            // Routing starts with what is appended after this migration, whenever the first router
+            // starts: history before routing existed is not routed after the fact.
+            """
+            INSERT INTO consumer_positions (name, position, updated_at)
+            SELECT 'router', COALESCE(MAX(sequence), 0), 0 FROM events WHERE true
+            ON CONFLICT (name) DO NOTHING
+            """,
         ]
     })
 }

@@ -63,36 +63,59 @@ extension WriteTransaction {
     }
 
     /// Sets the assignee the queue's strategy picks (or leaves it nil when nobody can take it).
-    func assign(_ conversation: inout Conversation, queue: ConversationQueue) async throws {
+    func assign(_ conversation: inout Conversation, queue: ConversationQueue, directory: RoutingDirectory? = nil) async throws {
         guard queue.strategy != .manual, !queue.memberIDs.isEmpty else { return }
-        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue)
-        var candidates: [AssignmentPolicy.Candidate] = []
-        for userID in queue.memberIDs {
-            guard let state = try await AgentRows.find(userID: userID, on: database), state.status == .online else {
-                // Kept in the list so round robin keeps its turn order; never eligible.
-                candidates.append(AssignmentPolicy.Candidate(userID: userID, status: .offline, capacity: 0, skills: [], load: 0, activeCount: 0))
-                continue
-            }
-            let load = try await firstRow("""
-                SELECT COUNT(*) AS n, COALESCE(SUM(weight), 0) AS w FROM conversations
-                WHERE assignee_id = \(bind: userID) AND status IN ('open', 'pending') AND id <> \(bind: conversation.id)
-                """)
-            candidates.append(AssignmentPolicy.Candidate(
-                userID: userID, status: state.status, capacity: state.capacity, skills: Set(state.skills),
-                load: try load?.double("w") ?? 0, activeCount: Int(try load?.int64("n") ?? 0)))
+        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory)
+        // Two statements for the whole queue: the members' availability, and what they hold now.
+        var states: [String: AgentState] = [:]
+        for row in try await rows("SELECT * FROM agent_states WHERE user_id IN (" + Self.list(queue.memberIDs) + ")") {
+            let state = try AgentRows.decode(row)
+            states[state.userID] = state
         }
-        let lastAssigned = try await firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id")
+        var loads: [String: (count: Int, weight: Double)] = [:]
+        let online = queue.memberIDs.filter { states[$0]?.status == .online }
+        if !online.isEmpty {
+            for row in try await rows("""
+                SELECT assignee_id, COUNT(*) AS n, SUM(weight) AS w FROM conversations
+                WHERE assignee_id IN (
+                """ + Self.list(online) + ") AND status IN ('open', 'pending') AND id <> \(bind: conversation.id) GROUP BY assignee_id") {
+                loads[try row.string("assignee_id")] = (Int(try row.int64("n")), try row.double("w"))
+            }
+        }
+        // Everyone stays in the list (in member order) so round robin keeps its turns; only the
+        // online are eligible.
+        let candidates = queue.memberIDs.map { userID in
+            guard let state = states[userID], state.status == .online else {
+                return AssignmentPolicy.Candidate(userID: userID, status: .offline, capacity: 0, skills: [], load: 0, activeCount: 0)
+            }
+            let load = loads[userID] ?? (0, 0)
+            return AssignmentPolicy.Candidate(userID: userID, status: state.status, capacity: state.capacity, skills: Set(state.skills),
+                                              load: load.weight, activeCount: load.count)
+        }
+        let lastAssigned = queue.strategy == .roundRobin
+            ? try await firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id") : nil
         guard let chosen = AssignmentPolicy.choose(strategy: queue.strategy, candidates: candidates, requiredSkills: conversation.skills,
                                                    weight: weight, lastAssigned: lastAssigned) else { return }
         conversation.assigneeID = chosen
-        try await execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
+        if queue.strategy == .roundRobin {
+            try await execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
+        }
+    }
+
+    /// Bound values separated by commas, for `IN (…)`.
+    static func list(_ values: [String]) -> SQLQueryString {
+        var query: SQLQueryString = ""
+        for (index, value) in values.enumerated() {
+            if index > 0 { query += ", " }
+            query += "\(bind: value)"
+        }
+        return query
     }
 
     /// Capacity units a conversation on this channel takes in `queue`.
-    func conversationWeight(channelID: String, queue: ConversationQueue?) async throws -> Double {
+    func conversationWeight(channelID: String, queue: ConversationQueue?, directory: RoutingDirectory? = nil) async throws -> Double {
         guard let queue, !queue.weights.isEmpty else { return 1 }
-        let kind = try await firstRow("SELECT kind FROM channels WHERE id = \(bind: channelID)")?.string("kind")
-        return queue.weight(forChannelKind: kind)
+        return queue.weight(forChannelKind: try await channelKind(channelID, directory: directory))
     }
 }
 

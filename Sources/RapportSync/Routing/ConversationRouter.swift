@@ -8,8 +8,11 @@ import ServiceLifecycle
 /// conversation, classified, matched against the rules and keyword sets, routed to a department
 /// and queue, and assigned, in one transaction with the router's log position.
 ///
-/// Every node runs one; the position row is locked in each routing transaction (on PostgreSQL),
-/// so a batch is applied by exactly one node and the others skip what it did. Commits of this
+/// Every node runs one; each routing transaction first takes the router's turn (on PostgreSQL a
+/// transaction-scoped advisory lock, tried without waiting) and skips what the saved position
+/// says is done, so a batch is applied by exactly one node. The position starts at the log's head
+/// when the routing migration runs, so nothing appended afterwards is missed however late the
+/// routers start. Commits of this
 /// node wake it at once, other nodes' within a second.
 public actor ConversationRouter: Service {
     let store: Store
@@ -18,7 +21,7 @@ public actor ConversationRouter: Service {
     let loader: RoutingResourceLoader
     private var resources = RoutingResources()
     private var channels: [String: Channel] = [:]
-    private var departmentKeys: Set<String> = []
+    private var directory = RoutingDirectory()
     private var cursor: Int64 = 0
     private var loaded = false
     private var modelVersion: Int64?
@@ -27,7 +30,7 @@ public actor ConversationRouter: Service {
 
     /// The name its read position is saved under.
     public static let consumerName = "router"
-    static let batchSize = 200
+    static let batchSize = 100
 
     let decisionCounter = Counter(label: "rapport_routing_decisions_total")
     let ruleFailureCounter = Counter(label: "rapport_routing_rule_failures_total")
@@ -46,27 +49,32 @@ public actor ConversationRouter: Service {
             while await !self.store.schemaIsCurrent() {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            while !Task.isCancelled {
-                do {
-                    try await self.start()
-                    break
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("routing could not start", metadata: ["error": "\(String(reflecting: error))"])
-                    try await Task.sleep(for: .seconds(1))
-                }
+            try await self.route()
+        }
+    }
+
+    /// Starts, then routes what the log brings until cancelled.
+    private func route() async throws {
+        while !Task.isCancelled {
+            do {
+                try await start()
+                break
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("routing could not start", metadata: ["error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: .seconds(1))
             }
-            while !Task.isCancelled {
-                await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
-                do {
-                    try await self.catchUp()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("routing failed", metadata: ["error": "\(String(reflecting: error))"])
-                    try await Task.sleep(for: .seconds(1))
-                }
+        }
+        while !Task.isCancelled {
+            await store.waitForCommit(after: cursor, timeout: .seconds(1))
+            do {
+                try await catchUp()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("routing failed", metadata: ["error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: .seconds(1))
             }
         }
     }
@@ -77,13 +85,14 @@ public actor ConversationRouter: Service {
         if let position = try await store.consumerPosition(Self.consumerName) {
             cursor = position
         } else {
-            cursor = try await store.eventLogHead()
-            try await store.saveConsumerPosition(Self.consumerName, cursor)
+            // The first node to start sets the position; one starting at the same time takes it
+            // (a later head of its own would skip what was written in between).
+            cursor = try await store.startConsumerPosition(Self.consumerName, at: try await store.eventLogHead())
         }
         try await reload()
     }
 
-    /// Loads rules, settings, keyword sets, the newest model, channels and departments.
+    /// Loads rules, settings, keyword sets, the newest model, channels, departments and queues.
     func reload() async throws {
         let rules = RuleBook(rules: try await store.routingRules())
         for (rule, reason) in rules.unusable {
@@ -95,7 +104,7 @@ public actor ConversationRouter: Service {
         resources = RoutingResources(rules: rules, settings: settings, keywords: keywords, classifier: classifier)
         modelVersion = version
         channels = Dictionary(uniqueKeysWithValues: try await store.channels().map { ($0.id, $0) })
-        departmentKeys = Set(try await store.departments().map(\.key))
+        directory = try await store.routingDirectory()
         loaded = true
     }
 
@@ -105,19 +114,23 @@ public actor ConversationRouter: Service {
             let events = try await store.events(after: cursor, limit: Self.batchSize)
             guard let last = events.last else { return }
             if events.contains(where: Self.changesResources) { try await reload() }
-            var pass = RoutingPass(resources: resources, channels: channels, departmentKeys: departmentKeys)
+            var pass = RoutingPass(resources: resources, channels: channels, directory: directory)
             pass.analyses = Self.analyse(events, with: resources)
             do {
-                try await apply(events, pass: pass, through: last.sequence)
+                guard try await apply(events, pass: pass, through: last.sequence) else {
+                    try await waitForTurn()
+                    continue
+                }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 // One event the store refuses must not hold up the rest: route them one by one,
                 // and skip (log and count) the one that fails.
                 logger.warning("routing batch failed; routing its events one by one", metadata: ["error": "\(String(reflecting: error))"])
-                for event in events {
+                var busy = false
+                for event in events where !busy {
                     do {
-                        try await apply([event], pass: pass, through: event.sequence)
+                        busy = try await !apply([event], pass: pass, through: event.sequence)
                     } catch {
                         eventFailureCounter.increment()
                         totals.skippedEvents += 1
@@ -126,16 +139,30 @@ public actor ConversationRouter: Service {
                         try await store.saveConsumerPosition(Self.consumerName, event.sequence)
                     }
                 }
+                if busy {
+                    try await waitForTurn()
+                    continue
+                }
             }
             cursor = last.sequence
             if events.count < Self.batchSize { return }
         }
     }
 
-    private func apply(_ events: [Event], pass: RoutingPass, through sequence: Int64) async throws {
+    /// Another node is routing this part of the log: wait a moment, then go on from where it got.
+    private func waitForTurn() async throws {
+        try await Task.sleep(for: .milliseconds(20))
+        if let position = try await store.consumerPosition(Self.consumerName) { cursor = max(cursor, position) }
+    }
+
+    /// Routes `events` and saves the position in one transaction; false when another node has
+    /// the turn (nothing was done).
+    @discardableResult
+    private func apply(_ events: [Event], pass: RoutingPass, through sequence: Int64) async throws -> Bool {
         let name = Self.consumerName
-        let results = try await store.write { tx in
-            let saved = try await tx.lockedPosition(of: name) ?? 0
+        let outcome = try await store.write { tx -> [(Timestamp, Int, [RuleFailure])]? in
+            guard let turn = try await tx.claimTurn(of: name) else { return nil }
+            let saved = turn ?? 0
             var results: [(Event, RoutingPass.Result)] = []
             for event in events where event.sequence > saved {
                 results.append((event, try await pass.route(event, in: tx)))
@@ -143,6 +170,7 @@ public actor ConversationRouter: Service {
             try await tx.savePosition(of: name, at: sequence)
             return results.map { ($0.0.time, $0.1.decisions, $0.1.failedRules) }
         }
+        guard let results = outcome else { return false }
         let now = Timestamp.now()
         for (time, decisions, failures) in results {
             totals.decisions += decisions
@@ -157,6 +185,7 @@ public actor ConversationRouter: Service {
                     "rule": "\(failure.ruleID)", "version": "\(failure.version)", "reason": "\(failure.reason)"])
             }
         }
+        return true
     }
 
     /// Classifies and scans the interactions of a batch, from the records their events carry.
@@ -175,7 +204,7 @@ public actor ConversationRouter: Service {
     static func changesResources(_ event: Event) -> Bool {
         event.type.hasPrefix("rapport.routing_rule.") || event.type.hasPrefix("rapport.keyword_set.")
             || event.type == "rapport.classifier_model.trained" || event.type.hasPrefix("rapport.channel.")
-            || event.type.hasPrefix("rapport.department.")
+            || event.type.hasPrefix("rapport.department.") || event.type.hasPrefix("rapport.queue.")
             || (event.type == "rapport.settings.updated" && event.subject == "routing")
     }
 
@@ -190,7 +219,7 @@ public actor ConversationRouter: Service {
         var evaluated: [JSONValue] = []
         let outcome = resources.rules.evaluate(context)
         let plan = RoutingPlan.make(outcome: outcome, prediction: context.prediction, settings: resources.settings,
-                                    isKnownDepartment: departmentKeys.contains, alreadyRouted: context.conversation?.departmentID != nil)
+                                    isKnownDepartment: directory.departmentKeys.contains, alreadyRouted: context.conversation?.departmentID != nil)
         for (rule, reason) in resources.rules.unusable {
             evaluated.append(["rule_id": .string(rule.id), "name": .string(rule.name), "reason": .string(reason)])
         }

@@ -7,7 +7,7 @@ import RapportStore
 struct RoutingPass {
     let resources: RoutingResources
     let channels: [String: Channel]
-    let departmentKeys: Set<String>
+    let directory: RoutingDirectory
     /// Content analysis made before the transaction, by interaction id, so the writer is not
     /// held while messages are classified and scanned.
     var analyses: [String: ContentAnalysis] = [:]
@@ -21,8 +21,11 @@ struct RoutingPass {
     func route(_ event: Event, in tx: WriteTransaction) async throws -> Result {
         switch event.type {
         case "rapport.interaction.created":
-            guard let id = event.data.objectValue?["interaction"]?.objectValue?["id"]?.stringValue,
-                  let interaction = try await tx.interactionRecord(id) else { return Result() }
+            // The event carries the interaction as stored; the store is read only for an older record shape.
+            guard let record = event.data.objectValue?["interaction"], let id = record.objectValue?["id"]?.stringValue else { return Result() }
+            guard let interaction = try await Interaction(record: record).asyncFallback({ try await tx.interactionRecord(id) }) else {
+                return Result()
+            }
             return try await routeInteraction(interaction, event: event, in: tx)
         case "rapport.conversation.updated":
             guard resources.rules.hasRules(for: .conversationChanged),
@@ -50,7 +53,7 @@ struct RoutingPass {
         guard let threaded = try await tx.thread(interaction, threading: resources.settings.threading) else { return Result() }
         // Outbound messages join and update their conversation but are not routed.
         guard interaction.direction == .inbound else {
-            try await tx.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router)
+            try await tx.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router, directory: directory)
             try await tx.link(interaction, to: threaded.conversation.id)
             return Result()
         }
@@ -74,20 +77,20 @@ struct RoutingPass {
         let channel = channels[conversation.channelID]
         var context = RoutingContext(
             trigger: trigger, interaction: interaction, conversation: conversation,
-            customer: try await tx.customerRecord(conversation.customerID) ?? .null,
+            customer: resources.rules.readsCustomer(for: trigger) ? try await tx.customerRecord(conversation.customerID) ?? .null : .null,
             channel: channel?.json ?? .null, channelKind: channel?.kind.rawValue)
         resources.analyse(&context, at: tx.now(), precomputed: interaction.flatMap { analyses[$0.id] })
         let outcome = resources.rules.evaluate(context)
         // The classifier and triage decide only where nothing has routed the conversation yet.
         let plan = trigger == .interactionCreated
             ? RoutingPlan.make(outcome: outcome, prediction: context.prediction, settings: resources.settings,
-                               isKnownDepartment: departmentKeys.contains, alreadyRouted: conversation.departmentID != nil)
+                               isKnownDepartment: directory.departmentKeys.contains, alreadyRouted: conversation.departmentID != nil)
             : RoutingPlan(actions: outcome.actions, outcome: outcome, prediction: context.prediction,
                           reason: outcome.actions.department != nil ? "rule" : nil)
         var next = conversation
-        let problems = try await tx.apply(plan.actions, to: &next)
+        let problems = try await tx.apply(plan.actions, to: &next, directory: directory)
         if next != conversation { next.updatedAt = tx.now() }
-        try await tx.saveConversation(next, previous: previous, actor: .router)
+        try await tx.saveConversation(next, previous: previous, actor: .router, directory: directory)
         var result = Result(failedRules: outcome.failures)
         guard recordAlways || !outcome.matched.isEmpty || !outcome.failures.isEmpty else { return result }
         let elapsed = ContinuousClock.now - started
@@ -125,5 +128,13 @@ struct RoutingPass {
                 "interaction_id": interaction.map { .string($0.id) } ?? .null, "rule_ids": rules,
             ]))
         }
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The value, or what `fallback` finds when there is none.
+    func asyncFallback(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
+        if let value = self { return value }
+        return try await fallback()
     }
 }
