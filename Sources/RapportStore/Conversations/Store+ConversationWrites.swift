@@ -71,7 +71,8 @@ extension WriteTransaction {
     /// the fields that changed. Nothing is written when nothing changed.
     public func saveConversation(_ conversation: Conversation, previous: Conversation?, actor: Actor,
                                  directory: RoutingDirectory? = nil) async throws {
-        let queue = try await conversation.queueID.asyncMap { try await self.queue(id: $0, directory: directory) } ?? nil
+        var queue: ConversationQueue?
+        if let queueID = conversation.queueID { queue = try await self.queue(id: queueID, directory: directory) }
         let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory)
         guard let previous else {
             try await ConversationRows.insert(conversation, weight: weight, on: database)
@@ -219,13 +220,6 @@ extension WriteTransaction {
             try await drain(queueIDs: queues, actor: actor)
         }
         return next
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
 

@@ -257,8 +257,3 @@ public struct RoutingResourceLoader: Sendable {
         self.classifier = classifier
     }
 }
-
-extension RoutingResourceLoader {
-    /// Without keyword sets or a model: rules alone route.
-    public static let rulesOnly = RoutingResourceLoader(keywords: { _ in nil }, classifier: { _ in (nil, nil) })
-}

@@ -23,9 +23,9 @@ struct RoutingPass {
         case "rapport.interaction.created":
             // The event carries the interaction as stored; the store is read only for an older record shape.
             guard let record = event.data.objectValue?["interaction"], let id = record.objectValue?["id"]?.stringValue else { return Result() }
-            guard let interaction = try await Interaction(record: record).asyncFallback({ try await tx.interactionRecord(id) }) else {
-                return Result()
-            }
+            var interaction = Interaction(record: record)
+            if interaction == nil { interaction = try await tx.interactionRecord(id) }
+            guard let interaction else { return Result() }
             return try await routeInteraction(interaction, event: event, in: tx)
         case "rapport.conversation.updated":
             guard resources.rules.hasRules(for: .conversationChanged),
@@ -131,10 +131,3 @@ struct RoutingPass {
     }
 }
 
-extension Optional where Wrapped: Sendable {
-    /// The value, or what `fallback` finds when there is none.
-    func asyncFallback(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
-        if let value = self { return value }
-        return try await fallback()
-    }
-}
