@@ -32,6 +32,13 @@ public enum TestDatabases {
         return logger
     }()
 
+    /// PostgreSQL databases in use at once (`RAPPORT_TEST_POSTGRES_PARALLEL`, 6 by default).
+    static let postgresGate = DatabaseGate(
+        permits: ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_PARALLEL"].flatMap { Int($0) } ?? 6)
+
+    /// Readers' connections per test store; a test has a handful of requests in flight at most.
+    static let testPoolSize = 4
+
     /// A fresh, empty database of `backend`, removed after `body`.
     public static func withLocation<T: Sendable>(_ backend: Backend, _ body: @Sendable (StoreLocation) async throws -> T) async throws -> T {
         switch backend {
@@ -41,17 +48,25 @@ public enum TestDatabases {
             return try await body(.sqlite(directory: directory))
         case .postgres:
             guard let adminURL = Backend.postgresURL else { throw StoreError(.unavailable, "RAPPORT_TEST_POSTGRES_URL is not set") }
-            let name = "rapport_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-            try await admin(adminURL, "CREATE DATABASE \(name)")
-            print("Rapport tests: running on PostgreSQL database \(name)")
-            do {
-                let result = try await body(.postgres(url: replacingDatabase(in: adminURL, with: name)))
-                try await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-                return result
-            } catch {
-                try? await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-                throw error
+            return try await postgresGate.withPermit {
+                try await withFreshPostgresDatabase(adminURL: adminURL, body)
             }
+        }
+    }
+
+    private static func withFreshPostgresDatabase<T: Sendable>(
+        adminURL: String, _ body: @Sendable (StoreLocation) async throws -> T
+    ) async throws -> T {
+        let name = "rapport_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        try await admin(adminURL, "CREATE DATABASE \(name)")
+        print("Rapport tests: running on PostgreSQL database \(name)")
+        do {
+            let result = try await body(.postgres(url: replacingDatabase(in: adminURL, with: name)))
+            try await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await admin(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
         }
     }
 
@@ -72,6 +87,8 @@ public enum TestDatabases {
     private static func replacingDatabase(in url: String, with name: String) -> String {
         var components = URLComponents(string: url)!
         components.path = "/" + name
+        components.queryItems = (components.queryItems ?? []).filter { $0.name != "pool_size" }
+            + [URLQueryItem(name: "pool_size", value: String(testPoolSize))]
         return components.string!
     }
 }

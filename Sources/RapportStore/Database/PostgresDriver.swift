@@ -25,7 +25,8 @@ final class PostgresDriver: DatabaseDriver {
     }
 
     /// Reads a `postgres://` URL, for the pools and for a single connection; `sslmode` may be
-    /// disable, prefer (default) or require.
+    /// disable, prefer (default) or require, and `pool_size` (1–200, default 12) bounds the
+    /// readers' pool (the writer keeps two connections and the commit listener one of its own).
     static func configurations(url: String) throws -> (pooled: PostgresClient.Configuration, single: PostgresConnection.Configuration) {
         guard let components = URLComponents(string: url),
               components.scheme == "postgres" || components.scheme == "postgresql",
@@ -53,10 +54,20 @@ final class PostgresDriver: DatabaseDriver {
         let port = components.port ?? 5432
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
-        configuration.options.maximumConnections = 12
+        configuration.options.maximumConnections = try poolSize(query)
         let single = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
                                                       database: database, tls: singleTLS)
         return (configuration, single)
+    }
+
+    static let defaultPoolSize = 12
+
+    private static func poolSize(_ query: [URLQueryItem]) throws -> Int {
+        guard let text = query.first(where: { $0.name == "pool_size" })?.value else { return defaultPoolSize }
+        guard let size = Int(text), (1...200).contains(size) else {
+            throw StoreError(.invalidReference, "database URL: pool_size must be a whole number from 1 to 200")
+        }
+        return size
     }
 
     func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {

@@ -38,7 +38,9 @@ public actor EventPublisher: Service {
             while await !self.store.schemaIsCurrent() {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            var position = try await self.startingPosition()
+            guard var position = try await retryingStart("AMQP publisher", logger: self.logger, { try await self.startingPosition() }) else {
+                return
+            }
             var backoff = AMQPBackoff()
             while !Task.isCancelled {
                 let opened = ContinuousClock.now
@@ -63,9 +65,9 @@ public actor EventPublisher: Service {
     /// committed while the broker cannot be reached are published once it can).
     private func startingPosition() async throws -> Int64 {
         if let saved = try await store.consumerPosition(Self.consumerName) { return saved }
-        let head = try await store.eventLogHead()
-        try await store.saveConsumerPosition(Self.consumerName, head)
-        return head
+        // A first run starts at the head; a node starting at the same time takes the position the
+        // first one set rather than a later head of its own (which would skip what came between).
+        return try await store.startConsumerPosition(Self.consumerName, at: try await store.eventLogHead())
     }
 
     /// Connects, declares, and publishes until the connection fails (thrown) or the task is cancelled;

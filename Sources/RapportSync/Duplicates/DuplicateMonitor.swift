@@ -37,7 +37,7 @@ public actor DuplicateMonitor: Service {
             while await !self.store.schemaIsCurrent() {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            try await self.rebuild()
+            guard try await retryingStart("duplicate check", logger: self.logger, { try await self.rebuild() }) != nil else { return }
             while !Task.isCancelled {
                 await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
                 do {

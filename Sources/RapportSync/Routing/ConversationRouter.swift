@@ -55,17 +55,7 @@ public actor ConversationRouter: Service {
 
     /// Starts, then routes what the log brings until cancelled.
     private func route() async throws {
-        while !Task.isCancelled {
-            do {
-                try await start()
-                break
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.error("routing could not start", metadata: ["error": "\(String(reflecting: error))"])
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
+        guard try await retryingStart("routing", logger: logger, { try await start() }) != nil else { return }
         while !Task.isCancelled {
             await store.waitForCommit(after: cursor, timeout: .seconds(1))
             do {
