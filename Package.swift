@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportAMQPTests",
-            dependencies: ["RapportAMQP", .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: ["RapportAMQP", "RapportTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

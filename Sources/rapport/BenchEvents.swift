@@ -44,49 +44,29 @@ extension Bench {
             }
             var logger = Logger(label: "rapport.bench")
             logger.logLevel = .error
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-bench-\(UUID().uuidString)").path
-            defer { if databaseURL == nil { try? FileManager.default.removeItem(atPath: directory) } }
-            let location: StoreLocation = databaseURL.map { .postgres(url: $0) } ?? .sqlite(directory: directory)
-            let storeName = databaseURL == nil ? "SQLite" : "PostgreSQL"
-
-            let store = try await Store.open(location, logger: logger)
-            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, webhooksAllowPrivate: true,
-                                                    webhookRetrySchedule: WebhookRetrySchedule(listing: "0,1s,2s,5s") ?? .standard)
-            let serverPort = PortSlot()
             let receiverPort = PortSlot()
             let sseLog = ReceiptLog<Int64>()
             let webhookLog = ReceiptLog<String>()
-            let app = try buildApplication(configuration: configuration, store: store, logger: logger,
-                                           onServerRunning: { serverPort.set($0) })
             let receiver = webhookReceiver(log: webhookLog, port: receiverPort, logger: logger)
-            let services = ServiceGroup(services: [app, receiver], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-
             var rows: [String] = []
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await services.run() }
-                do {
-                    let port = try await serverPort.wait()
-                    let sink = "http://127.0.0.1:\(try await receiverPort.wait())/hook"
-                    let setup = try await prepare(store)
-                    print("rapport bench events: store \(location), server on port \(port), \(customers) customers, "
-                        + "\(duration) s per rate (first \(warmup) s not measured), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-                    for rate in offered {
-                        let phase = Phase(store: store, port: port, secret: setup.secret, channelID: setup.channelID,
-                                          identities: setup.identities, eventsPerWrite: setup.eventsPerWrite, sink: sink,
-                                          sseLog: sseLog, webhookLog: webhookLog, rate: rate, duration: duration, warmup: warmup,
-                                          drain: drain, maxInFlight: maxInFlight)
-                        let result = try await phase.run()
-                        print(result.summary)
-                        rows.append(result.row(store: storeName))
-                    }
-                } catch {
-                    await services.triggerGracefulShutdown()
-                    throw error
+            try await BenchServer.run(databaseURL: databaseURL, logger: logger, companions: [receiver], configuration: { location in
+                ServerConfiguration(host: "127.0.0.1", port: 0, store: location, webhooksAllowPrivate: true,
+                                    webhookRetrySchedule: WebhookRetrySchedule(listing: "0,1s,2s,5s") ?? .standard)
+            }) { server in
+                let sink = "http://127.0.0.1:\(try await receiverPort.wait())/hook"
+                let setup = try await prepare(server.store)
+                print("rapport bench events: store \(server.location), server on port \(server.port), \(customers) customers, "
+                    + "\(duration) s per rate (first \(warmup) s not measured), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+                for rate in offered {
+                    let phase = Phase(store: server.store, port: server.port, secret: setup.secret, channelID: setup.channelID,
+                                      identities: setup.identities, eventsPerWrite: setup.eventsPerWrite, sink: sink,
+                                      sseLog: sseLog, webhookLog: webhookLog, rate: rate, duration: duration, warmup: warmup,
+                                      drain: drain, maxInFlight: maxInFlight)
+                    let result = try await phase.run()
+                    print(result.summary)
+                    rows.append(result.row(store: server.storeName))
                 }
-                await services.triggerGracefulShutdown()
-                try await tasks.waitForAll()
             }
-            await store.close()
             print("\n| store | offered events/s | achieved events/s | SSE p50 | SSE p99 | SSE max | SSE delivered | "
                 + "webhook p50 | webhook p99 | webhook max | webhook delivered | webhook deliveries/s |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

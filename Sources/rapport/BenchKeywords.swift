@@ -35,7 +35,7 @@ extension Bench {
         var json = false
 
         func run() throws {
-            var generator = BenchRandom(seed: seed)
+            var generator = SeededRandom(seed: seed)
             let vocabulary = Self.vocabulary(&generator)
             let corpus = try text.map { try String(contentsOfFile: $0, encoding: .utf8) }
                 ?? Self.corpus(&generator, vocabulary: vocabulary, bytes: megabytes * 1_000_000)
@@ -85,7 +85,7 @@ extension Bench {
             + "li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu st tr ch sh th")
             .split(separator: " ").map(String.init)
 
-        private static func vocabulary(_ generator: inout BenchRandom) -> [String] {
+        private static func vocabulary(_ generator: inout SeededRandom) -> [String] {
             var words = Set(["order", "refund", "invoice", "account", "payment", "card", "delivery", "support", "please", "thanks"])
             while words.count < 20_000 {
                 words.insert((0..<generator.int(in: 2...4)).map { _ in syllables[generator.int(in: 0...syllables.count - 1)] }.joined())
@@ -93,13 +93,13 @@ extension Bench {
             return words.sorted()
         }
 
-        private static func han(_ generator: inout BenchRandom, count: Int) -> String {
+        private static func han(_ generator: inout SeededRandom, count: Int) -> String {
             var view = String.UnicodeScalarView()
             for _ in 0..<count { view.append(Unicode.Scalar(UInt32(0x4E00 + generator.int(in: 0...2_499)))!) }
             return String(view)
         }
 
-        private static func corpus(_ generator: inout BenchRandom, vocabulary: [String], bytes: Int) -> String {
+        private static func corpus(_ generator: inout SeededRandom, vocabulary: [String], bytes: Int) -> String {
             var text = ""
             text.reserveCapacity(bytes + 64)
             while text.utf8.count < bytes {
@@ -117,7 +117,7 @@ extension Bench {
             return text
         }
 
-        private static func terms(_ generator: inout BenchRandom, vocabulary: [String], count: Int) -> [String] {
+        private static func terms(_ generator: inout SeededRandom, vocabulary: [String], count: Int) -> [String] {
             var terms = Set<String>()
             while terms.count < count {
                 switch generator.int(in: 0...4) {
@@ -143,22 +143,8 @@ extension Bench {
     }
 }
 
-/// SplitMix64, so generated benchmark input is the same for a seed on every machine.
-private struct BenchRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
+/// The benchmark's input is drawn from a seeded generator, the same for a seed on every machine.
+private extension SeededRandom {
     /// A number in `range` (modulo bias is irrelevant here).
     mutating func int(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))

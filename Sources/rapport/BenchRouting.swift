@@ -51,36 +51,19 @@ extension Bench {
             let bodies = try ClassifierCommand.Train.read(messages, text: "text", label: "category").map(\.text)
             var logger = Logger(label: "rapport.bench")
             logger.logLevel = .error
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-bench-\(UUID().uuidString)").path
-            defer { if databaseURL == nil { try? FileManager.default.removeItem(atPath: directory) } }
-            let location: StoreLocation = databaseURL.map { .postgres(url: $0) } ?? .sqlite(directory: directory)
-            let store = try await Store.open(location, logger: logger)
-            let serverPort = PortSlot()
-            let app = try buildApplication(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, store: location),
-                                           store: store, logger: logger, onServerRunning: { serverPort.set($0) })
-            let services = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
             var rows: [String] = []
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await services.run() }
-                do {
-                    _ = try await serverPort.wait()
-                    let setup = try await prepare(store, examples: examples)
-                    print("rapport bench routing: store \(location), \(rules) rules, \(keywords) keywords, classifier on \(examples.count) "
-                        + "examples (\(String(format: "%.1f", setup.trainingSeconds)) s), \(customers) customers, \(duration) s per rate, "
-                        + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
-                    for rate in offered {
-                        let result = try await phase(store, setup: setup, bodies: bodies, rate: rate)
-                        print(result.summary)
-                        rows.append(result.row(store: databaseURL == nil ? "SQLite" : "PostgreSQL"))
-                    }
-                } catch {
-                    await services.triggerGracefulShutdown()
-                    throw error
+            try await BenchServer.run(databaseURL: databaseURL, logger: logger) { server in
+                let store = server.store
+                let setup = try await prepare(store, examples: examples)
+                print("rapport bench routing: store \(server.location), \(rules) rules, \(keywords) keywords, classifier on \(examples.count) "
+                    + "examples (\(String(format: "%.1f", setup.trainingSeconds)) s), \(customers) customers, \(duration) s per rate, "
+                    + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+                for rate in offered {
+                    let result = try await phase(store, setup: setup, bodies: bodies, rate: rate)
+                    print(result.summary)
+                    rows.append(result.row(store: server.storeName))
                 }
-                await services.triggerGracefulShutdown()
-                try await tasks.waitForAll()
             }
-            await store.close()
             print("\n| store | offered/s | achieved/s | routed | commit → decision p50 | p99 | max | decisions with a prediction | with keyword hits |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             for row in rows { print(row) }

@@ -2,14 +2,11 @@ import Foundation
 import Logging
 import NIOCore
 import RapportAMQP
+import RapportTestSupport
 
 /// The RabbitMQ the integration tests use: RAPPORT_TEST_AMQP_URL, like RAPPORT_TEST_POSTGRES_URL for the store.
 enum AMQPTestBroker {
-    static let url: String? = {
-        let url = ProcessInfo.processInfo.environment["RAPPORT_TEST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if url == nil { print("Rapport tests: RabbitMQ tests skipped: RAPPORT_TEST_AMQP_URL is not set") }
-        return url
-    }()
+    static var url: String? { TestBroker.url }
 
     static var isAvailable: Bool { url != nil }
 
@@ -43,20 +40,10 @@ enum AMQPTestBroker {
         }
     }
 
-    /// Runs rabbitmqctl (on PATH or in /usr/sbin) and returns its output.
+    /// Runs rabbitmqctl and returns its output.
     @discardableResult
     static func rabbitmqctl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let candidates = ["/usr/sbin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl", "/usr/bin/rabbitmqctl"]
-        process.executableURL = URL(fileURLWithPath: candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "rabbitmqctl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = Pipe()
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try TestBroker.rabbitmqctl(arguments)
     }
 }
 

@@ -69,7 +69,7 @@ struct ConvergenceTests {
 
     @Test func anyOrderWithDuplicatesGivesTheSameRecord() {
         let seed: UInt64 = 0x5241_5050_4F52_5403
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         for schedule in 0..<2_000 {
             var operations: [Operation] = []
             for _ in 0..<Int.random(in: 1...24, using: &random) {

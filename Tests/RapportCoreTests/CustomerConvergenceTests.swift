@@ -17,7 +17,7 @@ struct CustomerConvergenceTests {
         var description: String { "\(provenance.version.timestamp)/\(provenance.version.sourceID): \(changes)" }
     }
 
-    static func randomWrite(using random: inout SplitMix64) -> Write {
+    static func randomWrite(using random: inout SeededRandom) -> Write {
         let provenance = provenance(Int64.random(in: 1...6, using: &random), counter: UInt32.random(in: 0...1, using: &random),
                                     source: ["web", "store", "app"].randomElement(using: &random)!)
         let emails = ["a@example.com", "b@example.com", "c@example.com"].map { Identity(kind: .email, value: $0) }
@@ -42,7 +42,7 @@ struct CustomerConvergenceTests {
 
     @Test func anyOrderWithDuplicatesGivesTheIdenticalCustomer() {
         let seed: UInt64 = 0x4355_5354_4F4D_4552
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         for schedule in 0..<2_000 {
             let writes = (0..<Int.random(in: 1...12, using: &random)).map { _ in Self.randomWrite(using: &random) }
             var reference = VersionedCustomer(customer: Self.base, versions: CustomerVersions())
@@ -97,7 +97,7 @@ struct CustomerConvergenceTests {
     }
 
     @Test func versionsSurviveTheirStoredForm() throws {
-        var random = SplitMix64(seed: 7)
+        var random = SeededRandom(seed: 7)
         var record = VersionedCustomer(customer: Self.base, versions: CustomerVersions())
         for _ in 0..<40 {
             let write = Self.randomWrite(using: &random)

@@ -401,7 +401,7 @@ struct IdentityNormalizerTests {
     }
 }
 
-/// A small seeded generator (SplitMix64), so that a failing random case can be replayed.
+/// A small seeded generator (SeededRandom), so that a failing random case can be replayed.
 private struct IdentityFuzzGenerator: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -81,7 +81,7 @@ struct JSONSerializationTests {
 
     @Test func randomDocumentsRoundTrip() throws {
         let seed: UInt64 = 0x5EED_2026
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         for iteration in 0..<500 {
             let value = RandomJSON.value(depth: 0, using: &random)
             let parsed = try JSONParser.parse(value.serialized())
@@ -90,7 +90,7 @@ struct JSONSerializationTests {
     }
 
     @Test func doublesRoundTripBitForBit() throws {
-        var random = SplitMix64(seed: 42)
+        var random = SeededRandom(seed: 42)
         var checked = 0
         while checked < 2000 {
             let number = Double(bitPattern: random.next())
@@ -184,7 +184,7 @@ struct JSONObjectTests {
 
 
 private enum RandomJSON {
-    static func value(depth: Int, using random: inout SplitMix64) -> JSONValue {
+    static func value(depth: Int, using random: inout SeededRandom) -> JSONValue {
         let choice = Int.random(in: 0..<(depth >= 4 ? 6 : 8), using: &random)
         switch choice {
         case 0: return .null
@@ -206,7 +206,7 @@ private enum RandomJSON {
         }
     }
 
-    static func string(using random: inout SplitMix64) -> String {
+    static func string(using random: inout SeededRandom) -> String {
         var scalars = String.UnicodeScalarView()
         for _ in 0..<Int.random(in: 0..<12, using: &random) {
             let pool = Int.random(in: 0..<4, using: &random)

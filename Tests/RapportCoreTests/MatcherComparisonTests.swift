@@ -101,7 +101,7 @@ struct MatcherComparisonTests {
 
     /// The fast paths of the comparators must agree with the exact algorithms.
     @Test func fastEditChecksAgreeWithTheFullDistance() {
-        var random = SplitMix64(seed: 99)
+        var random = SeededRandom(seed: 99)
         let alphabet: [UInt32] = Array("abcab张".unicodeScalars.map(\.value))
         func word() -> [UInt32] {
             (0..<Int.random(in: 0...7, using: &random)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] }

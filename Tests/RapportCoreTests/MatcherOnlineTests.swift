@@ -44,7 +44,7 @@ struct MatcherOnlineTests {
         let data = SyntheticCustomers(entities: 300, duplicateShare: 0.5, seed: 23)
         let profile = SyntheticCustomers.profile
         var customers = data.records.map(\.customer)
-        var random = SplitMix64(seed: 5)
+        var random = SeededRandom(seed: 5)
         // Start from part of the records, then add the rest, change some and remove some.
         var index = try MatchIndex(profile: profile, records: customers.prefix(200).map {
             MatchRecord(customer: $0, profile: profile)

@@ -29,7 +29,7 @@ struct SyntheticCustomers {
     var records: [Record] = []
 
     init(entities: Int, duplicateShare: Double, seed: UInt64) {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         for entity in 0..<entities {
             let original = Self.original(entity, using: &random)
             records.append(Record(customer: original, entity: entity))
@@ -51,7 +51,7 @@ struct SyntheticCustomers {
         return pairs
     }
 
-    static func original(_ entity: Int, using random: inout SplitMix64) -> Customer {
+    static func original(_ entity: Int, using random: inout SeededRandom) -> Customer {
         // Family names follow a steep curve, so some are common and others rare.
         let familyIndex = min(Int(pow(Double.random(in: 0..<1, using: &random), 2.5) * Double(familyNames.count)),
                               familyNames.count - 1)
@@ -67,7 +67,7 @@ struct SyntheticCustomers {
         return customer(id: "c\(entity)", given: given, family: family, email: email, phone: phone, birth: birth, address: address)
     }
 
-    static func duplicate(of original: Customer, number: Int, using random: inout SplitMix64) -> Customer {
+    static func duplicate(of original: Customer, number: Int, using random: inout SeededRandom) -> Customer {
         var given = original.givenName ?? ""
         var family = original.familyName ?? ""
         if Double.random(in: 0..<1, using: &random) < 0.3 { given = typo(given, using: &random) }
@@ -95,7 +95,7 @@ struct SyntheticCustomers {
     }
 
     /// One random substitution or swap of neighbours.
-    static func typo(_ text: String, using random: inout SplitMix64) -> String {
+    static func typo(_ text: String, using random: inout SeededRandom) -> String {
         var characters = Array(text)
         guard characters.count > 2 else { return text }
         let position = Int.random(in: 1..<(characters.count - 1), using: &random)

@@ -2,7 +2,7 @@
 
 /// Random subscription filters and events over a small vocabulary, so that filters often match.
 struct RandomFilters {
-    var random: SplitMix64
+    var random: SeededRandom
 
     static let types = [
         "rapport.customer.created", "rapport.customer.updated", "rapport.customer.deleted", "rapport.interaction.created",

@@ -42,7 +42,7 @@ struct StringComparatorTests {
     }
 
     @Test func distanceIsAMetricOnRandomStrings() {
-        var random = SplitMix64(seed: 77)
+        var random = SeededRandom(seed: 77)
         let alphabet = Array("abcd")
         func word() -> String { String((0..<Int.random(in: 0...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
         for _ in 0..<500 {

@@ -16,7 +16,7 @@ struct SubscriptionIndexTests {
     func agreesWithBruteForce() {
         var cases = 0
         for seed in UInt64(1)...300 {
-            var generator = RandomFilters(random: SplitMix64(seed: seed))
+            var generator = RandomFilters(random: SeededRandom(seed: seed))
             let filters = (0..<Int(seed % 60) + 1).map { _ in generator.filter() }
             let index = SubscriptionIndex(filters.enumerated().map { (id: $0.offset, filter: $0.element) })
             var scratch = SubscriptionIndex<Int>.Scratch()

@@ -119,7 +119,7 @@ struct TimestampTests {
 
     @Test func formattingRoundTripsAcrossTheWholeRange() throws {
         let seed: UInt64 = 20_261_122
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let earliest = Int64(-62_135_596_800) * Self.second
         let latest = Int64(253_402_300_800) * Self.second - 1
         for _ in 0..<5000 {
@@ -135,7 +135,7 @@ struct TimestampTests {
     @Test func civilDateMathAgreesWithFoundation() throws {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
-        var random = SplitMix64(seed: 7)
+        var random = SeededRandom(seed: 7)
         for _ in 0..<500 {
             // 1901 through 2199, where Foundation's Gregorian calendar is unambiguous.
             let seconds = Int64.random(in: -2_177_452_800...7_258_118_399, using: &random)

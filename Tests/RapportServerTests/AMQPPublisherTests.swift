@@ -10,16 +10,10 @@ import Testing
 /// The event publisher against the RabbitMQ of RAPPORT_TEST_AMQP_URL (skipped without it).
 @Suite("AMQP event publisher")
 struct AMQPPublisherTests {
-    static let brokerURL: String? = {
-        let url = ProcessInfo.processInfo.environment["RAPPORT_TEST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if url == nil { print("Rapport tests: RabbitMQ tests skipped: RAPPORT_TEST_AMQP_URL is not set") }
-        return url
-    }()
-
     @Test("events go out after the publisher's start, in log order, as persistent CloudEvents with <entity>.<action> keys; the filter selects; the cursor follows the confirms",
           arguments: Backend.available)
     func publishesTheLog(backend: Backend) async throws {
-        guard let url = Self.brokerURL else { return }
+        guard let url = TestBroker.url else { return }
         let broker = try AMQPConfiguration(url: url)
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let publishing = EventPublishing(exchange: "rapport.test.events.\(suffix)", queue: "rapport.test.crm.\(suffix)",
@@ -71,6 +65,65 @@ struct AMQPPublisherTests {
                     try? await connection.close()
                     throw error
                 }
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("two nodes: one publishes and the other stands by; when the first stops, the second goes on from the cursor",
+          arguments: Backend.available)
+    func oneNodePublishes(backend: Backend) async throws {
+        guard let url = TestBroker.url else { return }
+        let broker = try AMQPConfiguration(url: url)
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let publishing = EventPublishing(exchange: "rapport.test.events.\(suffix)", queue: "rapport.test.nodes.\(suffix)")
+        try await TestDatabases.withLocation(backend) { location in
+            try await Store.withRunning(location, logger: TestDatabases.logger) { store in
+                let nodes = (0..<2).map { _ in
+                    EventPublisher(store: store, configuration: broker, publishing: publishing, logger: TestDatabases.logger)
+                }
+                let tasks = nodes.map { node in Task { try await node.run() } }
+                defer { tasks.forEach { $0.cancel() } }
+                var states: [AMQPLinkState] = []
+                for _ in 0..<200 {
+                    states = [await nodes[0].state, await nodes[1].state]
+                    if states.contains(where: \.connected), states.contains(where: \.standby) { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(states.filter(\.connected).count == 1 && states.filter(\.standby).count == 1, "\(states)")
+                let active = states[0].connected ? 0 : 1
+                let start = try await store.eventLogHead()
+
+                let connection = try await AMQPConnection.connect(broker, logger: TestDatabases.logger)
+                let channel = try await connection.openChannel()
+                // One iterator for the whole test: a consumer's deliveries can be iterated once.
+                var deliveries = try await channel.basicConsume(queue: publishing.queue!).makeAsyncIterator()
+                var received: [String] = []
+                func receive(until count: Int) async throws {
+                    while Set(received).count < count, let delivery = try await deliveries.next() {
+                        received.append(delivery.properties.messageID ?? "")
+                        try await channel.basicAck(deliveryTag: delivery.deliveryTag)
+                    }
+                }
+                for index in 0..<20 {
+                    _ = try await store.write { tx in try await tx.createCustomer(NewCustomer(name: "First \(index)"), actor: .system) }
+                }
+                try await receive(until: 20)
+                #expect(received.count == 20, "each event once while one node publishes")
+
+                tasks[active].cancel()
+                for index in 0..<10 {
+                    _ = try await store.write { tx in try await tx.createCustomer(NewCustomer(name: "Second \(index)"), actor: .system) }
+                }
+                let taken = ContinuousClock.now
+                try await receive(until: 30)
+                #expect(ContinuousClock.now - taken < .seconds(8), "the stopped node gave its lease up")
+                #expect(await nodes[1 - active].state.connected)
+                let expected = try await store.events(after: start, limit: 100).map(\.id)
+                var seen: Set<String> = []
+                #expect(received.filter { seen.insert($0).inserted } == expected)
+                _ = try await channel.queueDelete(name: publishing.queue!)
+                try await channel.exchangeDelete(name: publishing.exchange)
                 try await connection.close()
             }
         }

@@ -57,6 +57,10 @@ struct OperationsController {
                                                                          helpText: "1 while the link to the message broker is up"),
                                         labels: [("link", "publisher")])
                 .set(Double(link.connected ? 1 : 0))
+            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_standby", unitName: "state",
+                                                                         helpText: "1 while another node of the cluster publishes and this one stands by"),
+                                        labels: [("link", "publisher")])
+                .set(Double(link.standby ? 1 : 0))
             services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_messages", unitName: "total",
                                                                          helpText: "Messages confirmed by the broker or applied since the server started"),
                                         labels: [("link", "publisher")])

@@ -117,12 +117,8 @@ extension Store {
 
     /// The matching settings in force (the defaults until some are saved).
     public func matchingSettings() async throws -> MatchingSettings {
-        try await read { database in
-            guard let row = try await database.raw("SELECT value FROM settings WHERE key = \(bind: SettingKeys.matching)").first() else {
-                return MatchingSettings()
-            }
-            return (try? MatchingSettings.read(try JSONParser.parse(try row.string("value")))) ?? MatchingSettings()
-        }
+        guard let document = try await read({ try await SettingsRows.document(SettingKeys.matching, on: $0) }) else { return MatchingSettings() }
+        return (try? MatchingSettings.read(document)) ?? MatchingSettings()
     }
 }
 
@@ -142,15 +138,6 @@ extension WriteTransaction {
 
     /// Replaces the matching settings.
     public func setMatchingSettings(_ settings: MatchingSettings, actor: Actor) async throws {
-        try await execute("DELETE FROM settings WHERE key = \(bind: SettingKeys.matching)")
-        try await execute("""
-            INSERT INTO settings (key, value, updated_at) VALUES (\(bind: SettingKeys.matching), \(bind: settings.json.jsonString),
-                \(bind: now().microseconds))
-            """)
-        append(.change("settings", "updated", subject: SettingKeys.matching, record: settings.json, changedFields: ["matching"], actor: actor))
+        try await replaceSetting(SettingKeys.matching, with: settings.json, actor: actor)
     }
-}
-
-extension SettingKeys {
-    static let matching = "matching"
 }

@@ -189,11 +189,7 @@ extension WriteTransaction {
 
     /// Replaces the survivorship policy.
     public func setSurvivorshipPolicy(_ policy: SurvivorshipPolicy, actor: Actor) async throws {
-        let text = policy.json.jsonString
-        let time = now().microseconds
-        try await execute("DELETE FROM settings WHERE key = \(bind: SettingKeys.survivorship)")
-        try await execute("INSERT INTO settings (key, value, updated_at) VALUES (\(bind: SettingKeys.survivorship), \(bind: text), \(bind: time))")
-        append(.change("settings", "updated", subject: SettingKeys.survivorship, record: policy.json, changedFields: ["survivorship"], actor: actor))
+        try await replaceSetting(SettingKeys.survivorship, with: policy.json, actor: actor)
     }
 }
 
@@ -217,14 +213,9 @@ extension Store {
     }
 }
 
-/// Keys of the settings table.
-enum SettingKeys {
-    static let survivorship = "survivorship"
-
+extension SettingKeys {
     static func survivorshipPolicy(on database: any SQLDatabase) async throws -> SurvivorshipPolicy {
-        guard let row = try await database.raw("SELECT value FROM settings WHERE key = \(bind: survivorship)").first() else {
-            return .standard
-        }
-        return SurvivorshipPolicy(stored: try JSONParser.parse(try row.string("value")))
+        guard let document = try await SettingsRows.document(survivorship, on: database) else { return .standard }
+        return SurvivorshipPolicy(stored: document)
     }
 }

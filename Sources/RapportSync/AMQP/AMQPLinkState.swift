@@ -12,12 +12,15 @@ public struct AMQPLinkState: Sendable, Equatable {
     public var messages = 0
     /// Connections opened since the server started (more than one: it reconnected).
     public var connections = 0
+    /// True while another node of the cluster does this link's work (it holds the lease).
+    public var standby = false
 
     public init() {}
 
     /// `connected`, or `disconnected` with the reason when one is known.
     public var summary: String {
         if connected { return "connected" }
+        if standby { return "standby: another node publishes" }
         return lastError.map { "disconnected: \($0)" } ?? "disconnected"
     }
 }

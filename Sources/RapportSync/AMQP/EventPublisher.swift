@@ -14,9 +14,16 @@ import ServiceLifecycle
 /// reconnecting, so an event may arrive twice (deduplicate by the CloudEvent id, which is also
 /// the message id) but is never lost, and one channel keeps each customer's events in order.
 /// On its first run the cursor starts at the head of the log: history is not replayed into a
-/// broker that never asked for it.
+/// broker that never asked for it. In a cluster one node publishes, the one holding the
+/// publisher's lease (renewed every few seconds, taken over by another node when it lapses);
+/// the others stand by.
 public actor EventPublisher: Service {
     static let consumerName = "amqp"
+    /// How long the lease lasts without renewal, and how often the publishing node renews it.
+    static let lease = Duration.seconds(10)
+    static let renewal = Duration.seconds(3)
+    /// This node's name on the lease.
+    let node = "node-" + String(UUID().uuidString.prefix(8)).lowercased()
     let store: Store
     let configuration: AMQPConfiguration
     let publishing: EventPublishing
@@ -45,6 +52,13 @@ public actor EventPublisher: Service {
             while !Task.isCancelled {
                 let opened = ContinuousClock.now
                 do {
+                    guard try await self.claimLease() else {
+                        await self.standBy()
+                        try await Task.sleep(for: Self.renewal)
+                        continue
+                    }
+                    // Another node may have published since this one last did.
+                    position = max(position, try await self.store.consumerPosition(Self.consumerName) ?? position)
                     position = try await self.publishWhileConnected(from: position)
                 } catch is CancellationError {
                     break
@@ -58,7 +72,22 @@ public actor EventPublisher: Service {
                 }
             }
             await self.linkDown(nil)
+            // Given up in a task of its own: this one is cancelled, and a cancelled task's database
+            // request would be refused before it was sent.
+            let (store, node) = (self.store, self.node)
+            await Task { try? await store.write { tx in try await tx.releaseConsumerLease(Self.consumerName, owner: node) } }.value
         }
+    }
+
+    /// Takes or renews this node's lease on publishing; false while another node holds it.
+    private func claimLease() async throws -> Bool {
+        let (node, until) = (self.node, Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000))
+        return try await store.write { tx in try await tx.claimConsumerLease(Self.consumerName, owner: node, until: until) }
+    }
+
+    private func standBy() {
+        link.connected = false
+        link.standby = true
     }
 
     /// The saved cursor, or the head of the log on the first run (saved at once, so events
@@ -80,8 +109,13 @@ public actor EventPublisher: Service {
             try await channel.confirmSelect()
             linkUp()
             logger.info("AMQP publisher connected", metadata: ["broker": "\(configuration)", "exchange": "\(publishing.exchange)"])
+            var renewed = ContinuousClock.now
             while !Task.isCancelled {
                 guard connection.isOpen else { throw AMQPPublisherError.connectionClosed(await connection.waitUntilClosed()) }
+                if ContinuousClock.now - renewed >= Self.renewal {
+                    guard try await claimLease() else { throw AMQPPublisherError.leaseLost }
+                    renewed = ContinuousClock.now
+                }
                 let events = try await store.events(after: position, limit: publishing.batchSize)
                 guard let last = events.last else {
                     // Woken by the next commit; the timeout only bounds how late a closed connection is noticed.
@@ -143,6 +177,7 @@ public actor EventPublisher: Service {
 
     private func linkUp() {
         link.connected = true
+        link.standby = false
         link.since = .now()
         link.lastError = nil
         link.connections += 1
@@ -158,10 +193,13 @@ public actor EventPublisher: Service {
 /// Why the publisher's connection ended when the broker gave no error of its own.
 enum AMQPPublisherError: Error, CustomStringConvertible {
     case connectionClosed(AMQPError?)
+    /// Another node took the lease (this one could not renew it in time): it publishes from the cursor.
+    case leaseLost
 
     var description: String {
         switch self {
         case .connectionClosed(let reason): return reason.map { "connection closed: \($0)" } ?? "connection closed"
+        case .leaseLost: return "another node took over publishing"
         }
     }
 }

@@ -31,6 +31,9 @@ public actor ConversationRouter: Service {
     /// The name its read position is saved under.
     public static let consumerName = "router"
     static let batchSize = 100
+    /// How long one routing transaction may run before it commits what it did: ingest's commits
+    /// wait on the shared writer meanwhile.
+    static let transactionBudget = Duration.milliseconds(15)
 
     let decisionCounter = Counter(label: "rapport_routing_decisions_total")
     let ruleFailureCounter = Counter(label: "rapport_routing_rule_failures_total")
@@ -98,45 +101,58 @@ public actor ConversationRouter: Service {
         loaded = true
     }
 
-    /// Reads the log from the cursor and routes what it finds, a batch per transaction.
+    /// Reads the log from the cursor and routes what it finds, in transactions of at most
+    /// `transactionBudget` each.
     func catchUp() async throws {
         while true {
             let events = try await store.events(after: cursor, limit: Self.batchSize)
-            guard let last = events.last else { return }
+            guard !events.isEmpty else { return }
             if events.contains(where: Self.changesResources) { try await reload() }
             var pass = RoutingPass(resources: resources, channels: channels, directory: directory)
             pass.analyses = Self.analyse(events, with: resources)
-            do {
-                guard try await apply(events, pass: pass, through: last.sequence) else {
-                    try await waitForTurn()
-                    continue
+            var remaining = events[...]
+            while !remaining.isEmpty {
+                let reached: Int64?
+                do {
+                    reached = try await apply(remaining, pass: pass)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    // One event the store refuses must not hold up the rest: route them one by one,
+                    // and skip (log and count) the one that fails.
+                    logger.warning("routing batch failed; routing its events one by one", metadata: ["error": "\(String(reflecting: error))"])
+                    reached = try await routeOneByOne(remaining, pass: pass)
                 }
+                guard let reached else {
+                    // Another node has the turn: go on from where it got, reading the log afresh.
+                    try await waitForTurn()
+                    break
+                }
+                cursor = max(cursor, reached)
+                remaining = remaining.drop { $0.sequence <= reached }
+            }
+            if !remaining.isEmpty { continue }
+            if events.count < Self.batchSize { return }
+        }
+    }
+
+    /// Routes `events` a transaction each, skipping (logging and counting) any the store refuses;
+    /// returns the last sequence done, or nil as soon as another node has the turn.
+    private func routeOneByOne(_ events: ArraySlice<Event>, pass: RoutingPass) async throws -> Int64? {
+        for event in events {
+            do {
+                guard try await apply([event][...], pass: pass) != nil else { return nil }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                // One event the store refuses must not hold up the rest: route them one by one,
-                // and skip (log and count) the one that fails.
-                logger.warning("routing batch failed; routing its events one by one", metadata: ["error": "\(String(reflecting: error))"])
-                var busy = false
-                for event in events where !busy {
-                    do {
-                        busy = try await !apply([event], pass: pass, through: event.sequence)
-                    } catch {
-                        eventFailureCounter.increment()
-                        totals.skippedEvents += 1
-                        logger.error("routing skipped an event", metadata: ["sequence": "\(event.sequence)", "type": "\(event.type)",
-                                                                             "error": "\(String(reflecting: error))"])
-                        try await store.saveConsumerPosition(Self.consumerName, event.sequence)
-                    }
-                }
-                if busy {
-                    try await waitForTurn()
-                    continue
-                }
+                eventFailureCounter.increment()
+                totals.skippedEvents += 1
+                logger.error("routing skipped an event", metadata: ["sequence": "\(event.sequence)", "type": "\(event.type)",
+                                                                     "error": "\(String(reflecting: error))"])
+                try await store.saveConsumerPosition(Self.consumerName, event.sequence)
             }
-            cursor = last.sequence
-            if events.count < Self.batchSize { return }
         }
+        return events.last?.sequence
     }
 
     /// Another node is routing this part of the log: wait a moment, then go on from where it got.
@@ -145,24 +161,33 @@ public actor ConversationRouter: Service {
         if let position = try await store.consumerPosition(Self.consumerName) { cursor = max(cursor, position) }
     }
 
-    /// Routes `events` and saves the position in one transaction; false when another node has
-    /// the turn (nothing was done).
-    @discardableResult
-    private func apply(_ events: [Event], pass: RoutingPass, through sequence: Int64) async throws -> Bool {
+    /// Routes the first of `events` in one transaction with the position, until the transaction
+    /// has taken `transactionBudget` (at least one event, so routing always moves on): the writer
+    /// is shared with ingest, whose commits wait while a routing transaction runs. Returns the
+    /// position reached, or nil when another node has the turn (nothing was done).
+    private func apply(_ events: ArraySlice<Event>, pass: RoutingPass) async throws -> Int64? {
         let name = Self.consumerName
-        let outcome = try await store.write { tx -> [(Timestamp, Int, [RuleFailure])]? in
+        let budget = Self.transactionBudget
+        let outcome = try await store.write { tx -> (reached: Int64, results: [(Timestamp, Int, [RuleFailure])])? in
             guard let turn = try await tx.claimTurn(of: name) else { return nil }
             let saved = turn ?? 0
-            var results: [(Event, RoutingPass.Result)] = []
-            for event in events where event.sequence > saved {
-                results.append((event, try await pass.route(event, in: tx)))
+            let started = ContinuousClock.now
+            var reached = saved
+            var results: [(Timestamp, Int, [RuleFailure])] = []
+            for event in events {
+                if event.sequence > saved {
+                    if !results.isEmpty, ContinuousClock.now - started >= budget { break }
+                    let result = try await pass.route(event, in: tx)
+                    results.append((event.time, result.decisions, result.failedRules))
+                }
+                reached = max(reached, event.sequence)
             }
-            try await tx.savePosition(of: name, at: sequence)
-            return results.map { ($0.0.time, $0.1.decisions, $0.1.failedRules) }
+            try await tx.savePosition(of: name, at: reached)
+            return (reached, results)
         }
-        guard let results = outcome else { return false }
+        guard let outcome else { return nil }
         let now = Timestamp.now()
-        for (time, decisions, failures) in results {
+        for (time, decisions, failures) in outcome.results {
             totals.decisions += decisions
             totals.ruleFailures += failures.count
             if decisions > 0 {
@@ -175,7 +200,7 @@ public actor ConversationRouter: Service {
                     "rule": "\(failure.ruleID)", "version": "\(failure.version)", "reason": "\(failure.reason)"])
             }
         }
-        return true
+        return outcome.reached
     }
 
     /// Classifies and scans the interactions of a batch, from the records their events carry.
