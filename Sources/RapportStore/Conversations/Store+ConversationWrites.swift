@@ -10,13 +10,11 @@ public struct ThreadedInteraction: Sendable {
 }
 
 extension WriteTransaction {
-    /// Places a stored interaction in its conversation (joining one or opening one); the caller
-    /// saves the conversation and then `link`s them. A new inbound message reopens a pending, snoozed or resolved conversation. Nil for
-    /// interactions that are not conversation (page views, purchases, notes) and for ones already threaded.
+    /// Places a stored interaction, not yet threaded (see `threadedInteractions(among:)`), in its
+    /// conversation (joining one or opening one); the caller saves the conversation and then
+    /// `link`s them. A new inbound message reopens a pending, snoozed or resolved conversation.
+    /// Nil for interactions that are not conversation (page views, purchases, notes).
     public func thread(_ interaction: Interaction, threading: ConversationThreading) async throws -> ThreadedInteraction? {
-        if try await firstRow("SELECT conversation_id FROM conversation_interactions WHERE interaction_id = \(bind: interaction.id)") != nil {
-            return nil
-        }
         var candidates: [Conversation] = []
         if let key = ConversationThreading.threadKey(of: interaction) {
             candidates = try await rows("""
@@ -57,14 +55,6 @@ extension WriteTransaction {
             result = ThreadedInteraction(conversation: conversation, previous: nil)
         }
         return result
-    }
-
-    /// Records that an interaction belongs to a conversation; call after saving the conversation.
-    public func link(_ interaction: Interaction, to conversationID: String) async throws {
-        try await execute("""
-            INSERT INTO conversation_interactions (interaction_id, conversation_id, created_at)
-            VALUES (\(bind: interaction.id), \(bind: conversationID), \(bind: now().microseconds))
-            """)
     }
 
     /// Stores a conversation (inserting it when `previous` is nil) and appends its event, listing
@@ -134,18 +124,6 @@ extension WriteTransaction {
             try await assign(&conversation, queue: queue, directory: directory)
         }
         return problems
-    }
-
-    /// Records why a conversation was routed as it was.
-    public func recordDecision(conversationID: String, interactionID: String?, trigger: RoutingTrigger, eventSequence: Int64?,
-                               decision: JSONValue) async throws -> String {
-        let id = newID("rtd")
-        try await execute("""
-            INSERT INTO routing_decisions (id, conversation_id, interaction_id, trigger, event_sequence, decision, created_at)
-            VALUES (\(bind: id), \(bind: conversationID), \(bind: interactionID), \(bind: trigger.rawValue), \(bind: eventSequence),
-                \(bind: decision.jsonString), \(bind: now().microseconds))
-            """)
-        return id
     }
 
     /// A person's change to a conversation: status, priority, tags, department, queue, assignee,
@@ -224,11 +202,6 @@ extension WriteTransaction {
 }
 
 extension WriteTransaction {
-    /// A customer as the API shows it, read in this transaction (nil when missing).
-    public func customerRecord(_ id: String) async throws -> JSONValue? {
-        try await CustomerRows.find(id: id, on: database)?.json
-    }
-
     /// A conversation read in this transaction, locked on PostgreSQL.
     public func conversationForUpdate(_ id: String) async throws -> Conversation? {
         try await ConversationRows.find(id: id, forUpdate: true, flavor: flavor, on: database)

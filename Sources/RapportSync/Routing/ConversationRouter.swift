@@ -33,7 +33,7 @@ public actor ConversationRouter: Service {
     static let batchSize = 100
     /// How long one routing transaction may run before it commits what it did: ingest's commits
     /// wait on the shared writer meanwhile.
-    static let transactionBudget = Duration.milliseconds(15)
+    static let transactionBudget = Duration.milliseconds(50)
 
     let decisionCounter = Counter(label: "rapport_routing_decisions_total")
     let ruleFailureCounter = Counter(label: "rapport_routing_rule_failures_total")
@@ -161,7 +161,8 @@ public actor ConversationRouter: Service {
         if let position = try await store.consumerPosition(Self.consumerName) { cursor = max(cursor, position) }
     }
 
-    /// Routes the first of `events` in one transaction with the position, until the transaction
+    /// Routes the first of `events` in one transaction with the position (their threads and
+    /// customers read at once, their links and decisions inserted at once), until the transaction
     /// has taken `transactionBudget` (at least one event, so routing always moves on): the writer
     /// is shared with ingest, whose commits wait while a routing transaction runs. Returns the
     /// position reached, or nil when another node has the turn (nothing was done).
@@ -172,16 +173,18 @@ public actor ConversationRouter: Service {
             guard let turn = try await tx.claimTurn(of: name) else { return nil }
             let saved = turn ?? 0
             let started = ContinuousClock.now
+            let batch = try await RoutingBatch.prepare(events.filter { $0.sequence > saved }, readsCustomers: pass.readsCustomers, in: tx)
             var reached = saved
             var results: [(Timestamp, Int, [RuleFailure])] = []
             for event in events {
                 if event.sequence > saved {
                     if !results.isEmpty, ContinuousClock.now - started >= budget { break }
-                    let result = try await pass.route(event, in: tx)
+                    let result = try await pass.route(event, in: tx, batch: batch)
                     results.append((event.time, result.decisions, result.failedRules))
                 }
                 reached = max(reached, event.sequence)
             }
+            try await batch.flush(in: tx)
             try await tx.savePosition(of: name, at: reached)
             return (reached, results)
         }

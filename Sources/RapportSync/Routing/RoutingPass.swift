@@ -18,28 +18,33 @@ struct RoutingPass {
         var failedRules: [RuleFailure] = []
     }
 
-    func route(_ event: Event, in tx: WriteTransaction) async throws -> Result {
+    /// Whether rules of the interaction triggers look at the customer (read for a whole batch).
+    var readsCustomers: Bool {
+        resources.rules.readsCustomer(for: .interactionCreated) || resources.rules.readsCustomer(for: .conversationCreated)
+    }
+
+    func route(_ event: Event, in tx: WriteTransaction, batch: RoutingBatch) async throws -> Result {
         switch event.type {
         case "rapport.interaction.created":
             // The event carries the interaction as stored; the store is read only for an older record shape.
             guard let record = event.data.objectValue?["interaction"], let id = record.objectValue?["id"]?.stringValue else { return Result() }
             var interaction = Interaction(record: record)
             if interaction == nil { interaction = try await tx.interactionRecord(id) }
-            guard let interaction else { return Result() }
-            return try await routeInteraction(interaction, event: event, in: tx)
+            guard let interaction, !batch.threaded.contains(interaction.id) else { return Result() }
+            return try await routeInteraction(interaction, event: event, in: tx, batch: batch)
         case "rapport.conversation.updated":
             guard resources.rules.hasRules(for: .conversationChanged),
                   event.data.objectValue?["actor"] != Actor.router.json,
                   let id = event.data.objectValue?["conversation"]?.objectValue?["id"]?.stringValue,
                   let conversation = try await tx.conversationForUpdate(id) else { return Result() }
             return try await runRules(.conversationChanged, conversation: conversation, previous: conversation, interaction: nil,
-                                      event: event, in: tx, recordAlways: false)
+                                      event: event, in: tx, batch: batch, recordAlways: false)
         case "rapport.customer.updated":
             guard resources.rules.hasRules(for: .customerChanged) else { return Result() }
             var result = Result()
             for conversation in try await tx.activeConversations(ofCustomer: event.subject) {
                 let one = try await runRules(.customerChanged, conversation: conversation, previous: conversation, interaction: nil,
-                                             event: event, in: tx, recordAlways: false)
+                                             event: event, in: tx, batch: batch, recordAlways: false)
                 result.decisions += one.decisions
                 result.failedRules += one.failedRules
             }
@@ -49,21 +54,21 @@ struct RoutingPass {
         }
     }
 
-    private func routeInteraction(_ interaction: Interaction, event: Event, in tx: WriteTransaction) async throws -> Result {
+    private func routeInteraction(_ interaction: Interaction, event: Event, in tx: WriteTransaction, batch: RoutingBatch) async throws -> Result {
         guard let threaded = try await tx.thread(interaction, threading: resources.settings.threading) else { return Result() }
         // Outbound messages join and update their conversation but are not routed.
         guard interaction.direction == .inbound else {
             try await tx.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router, directory: directory)
-            try await tx.link(interaction, to: threaded.conversation.id)
+            batch.link(interaction.id, to: threaded.conversation.id)
             return Result()
         }
         var result = try await runRules(.interactionCreated, conversation: threaded.conversation, previous: threaded.previous,
-                                        interaction: interaction, event: event, in: tx, recordAlways: true)
-        try await tx.link(interaction, to: threaded.conversation.id)
+                                        interaction: interaction, event: event, in: tx, batch: batch, recordAlways: true)
+        batch.link(interaction.id, to: threaded.conversation.id)
         if threaded.created, resources.rules.hasRules(for: .conversationCreated),
            let stored = try await tx.conversationForUpdate(threaded.conversation.id) {
             let more = try await runRules(.conversationCreated, conversation: stored, previous: stored, interaction: interaction,
-                                          event: event, in: tx, recordAlways: false)
+                                          event: event, in: tx, batch: batch, recordAlways: false)
             result.decisions += more.decisions
             result.failedRules += more.failedRules
         }
@@ -72,12 +77,12 @@ struct RoutingPass {
 
     /// Evaluates one trigger's rules for a conversation and applies what they decide.
     private func runRules(_ trigger: RoutingTrigger, conversation: Conversation, previous: Conversation?, interaction: Interaction?,
-                          event: Event, in tx: WriteTransaction, recordAlways: Bool) async throws -> Result {
+                          event: Event, in tx: WriteTransaction, batch: RoutingBatch, recordAlways: Bool) async throws -> Result {
         let started = ContinuousClock.now
         let channel = channels[conversation.channelID]
         var context = RoutingContext(
             trigger: trigger, interaction: interaction, conversation: conversation,
-            customer: resources.rules.readsCustomer(for: trigger) ? try await tx.customerRecord(conversation.customerID) ?? .null : .null,
+            customer: resources.rules.readsCustomer(for: trigger) ? try await batch.customer(conversation.customerID, in: tx) : .null,
             channel: channel?.json ?? .null, channelKind: channel?.kind.rawValue)
         resources.analyse(&context, at: tx.now(), precomputed: interaction.flatMap { analyses[$0.id] })
         let outcome = resources.rules.evaluate(context)
@@ -97,8 +102,9 @@ struct RoutingPass {
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         let record = plan.record(keywordHits: context.keywordHits, withinBusinessHours: context.withinBusinessHours,
                                  problems: problems, result: next, milliseconds: milliseconds)
-        let decisionID = try await tx.recordDecision(conversationID: next.id, interactionID: interaction?.id, trigger: trigger,
-                                                     eventSequence: event.sequence, decision: record)
+        let decisionID = tx.newID("rtd")
+        batch.record(RoutingDecisionRow(id: decisionID, conversationID: next.id, interactionID: interaction?.id, trigger: trigger,
+                                        eventSequence: event.sequence, decision: record))
         var routed = JSONObject()
         routed["decision_id"] = .string(decisionID)
         routed["trigger"] = .string(trigger.rawValue)
