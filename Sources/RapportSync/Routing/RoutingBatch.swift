@@ -51,7 +51,5 @@ final class RoutingBatch {
     func flush(in tx: WriteTransaction) async throws {
         try await tx.link(links)
         try await tx.recordDecisions(decisions)
-        links.removeAll()
-        decisions.removeAll()
     }
 }
