@@ -47,10 +47,10 @@ struct Bench: AsyncParsableCommand {
             let (secret, channelID) = try await Bootstrap.withStoreRunning(store) {
                 try await store.migrate()
                 let secret = try await store.write { tx in
-                    try await tx.issueAPIKey(APIKeyRequest(name: "bench", role: .admin), actor: .system).secret
+                    try await store.access.issueAPIKey(APIKeyRequest(name: "bench", role: .admin), actor: .system, in: tx).secret
                 }
                 let channel = try await store.write { tx in
-                    try await tx.insertChannel(kind: .api, name: "bench \(UUID().uuidString.prefix(8))", settings: [:], actor: .system)
+                    try await store.organization.insertChannel(kind: .api, name: "bench \(UUID().uuidString.prefix(8))", settings: [:], actor: .system, in: tx)
                 }
                 return (secret, channel.id)
             }

@@ -101,14 +101,14 @@ extension Bench {
                 try await store.migrate()
                 let loadStart = ContinuousClock.now
                 let entities: [String: Int]
-                if kept != nil, try await store.standingCustomerCount() == customers.count {
+                if kept != nil, try await store.duplicates.standingCustomerCount() == customers.count {
                     entities = try await storedPeople(store)
                 } else {
                     entities = try await load(customers, into: store)
                 }
                 let loaded = ContinuousClock.now
                 let profile = settings.profile
-                let index = try await store.matchIndex(profile: profile)
+                let index = try await store.duplicates.matchIndex(profile: profile)
                 let indexed = ContinuousClock.now
                 let model = MatchModel.estimate(from: index)
                 let estimated = ContinuousClock.now
@@ -140,7 +140,7 @@ extension Bench {
                             try await store.write { tx in
                                 var ids: [(String, Int)] = []
                                 for (customer, person) in batch {
-                                    ids.append((try await tx.createCustomer(customer, actor: .system).id, person))
+                                    ids.append((try await store.customers.createCustomer(customer, actor: .system, in: tx).id, person))
                                 }
                                 return ids
                             }
@@ -162,7 +162,7 @@ extension Bench {
             var people: [String: Int] = [:]
             var last: String?
             while true {
-                let page = try await store.matchingCustomers(after: last, limit: 10_000)
+                let page = try await store.duplicates.matchingCustomers(after: last, limit: 10_000)
                 for customer in page {
                     if let person = customer.attributes["synthetic_person"]?.intValue { people[customer.id] = Int(person) }
                 }
@@ -176,7 +176,7 @@ extension Bench {
         static func onlineLatency(store: Store, index: MatchIndex, finder: DuplicateFinder,
                                   count: Int) async throws -> (p50: Double, p99: Double, max: Double) {
             var index = index
-            let customers = try await store.matchingCustomers(after: nil, limit: count)
+            let customers = try await store.duplicates.matchingCustomers(after: nil, limit: count)
             var durations: [Double] = []
             durations.reserveCapacity(customers.count)
             for customer in customers {

@@ -78,10 +78,10 @@ extension Bench {
         /// write to learn how many events a write makes.
         private func prepare(_ store: Store) async throws -> (secret: String, channelID: String, identities: [Identity], eventsPerWrite: Int) {
             let secret = try await store.write { tx in
-                try await tx.issueAPIKey(APIKeyRequest(name: "bench events", role: .admin), actor: .system).secret
+                try await store.access.issueAPIKey(APIKeyRequest(name: "bench events", role: .admin), actor: .system, in: tx).secret
             }
             let channel = try await store.write { tx in
-                try await tx.insertChannel(kind: .api, name: "bench events \(UUID().uuidString.prefix(8))", settings: [:], actor: .system)
+                try await store.organization.insertChannel(kind: .api, name: "bench events \(UUID().uuidString.prefix(8))", settings: [:], actor: .system, in: tx)
             }
             let run = UUID().uuidString.prefix(8).lowercased()
             let identities = (0..<customers).map { Identity(kind: .email, value: "events-\(run)-\($0)@example.com") }
@@ -89,13 +89,13 @@ extension Bench {
                 for (number, identity) in identities.enumerated() {
                     let new = NewInteraction(channelID: channel.id, party: .identity(identity), customerName: "Customer \(number)",
                                              body: "first contact", externalID: "events-\(run)-first-\(number)")
-                    group.addTask { _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) } }
+                    group.addTask { _ = try await store.write(prefetch: .ingest(new)) { tx in try await store.interactions.ingestInteraction(new, actor: .system, in: tx) } }
                 }
             }
-            let head = try await store.eventLogHead()
+            let head = try await store.events.eventLogHead()
             let probe = NewInteraction(channelID: channel.id, party: .identity(identities[0]), body: "probe", externalID: "events-\(run)-probe")
-            _ = try await store.write(prefetch: .ingest(probe)) { tx in try await tx.ingestInteraction(probe, actor: .system) }
-            let eventsPerWrite = max(1, Int(try await store.eventLogHead() - head))
+            _ = try await store.write(prefetch: .ingest(probe)) { tx in try await store.interactions.ingestInteraction(probe, actor: .system, in: tx) }
+            let eventsPerWrite = max(1, Int(try await store.events.eventLogHead() - head))
             return (secret, channel.id, identities, eventsPerWrite)
         }
     }
@@ -122,10 +122,10 @@ extension Bench.Events {
 
         func run() async throws -> PhaseResult {
             let subscription = try await store.write { tx in
-                try await tx.createSubscription(NewSubscription(sink: sink, filters: .array([]), description: "bench events"),
-                                                secret: WebhookSigner.newSecret(), role: .admin, actor: .system)
+                try await store.subscriptions.createSubscription(NewSubscription(sink: sink, filters: .array([]), description: "bench events"),
+                                                secret: WebhookSigner.newSecret(), role: .admin, actor: .system, in: tx)
             }
-            let before = try await store.eventLogHead()
+            let before = try await store.events.eventLogHead()
             let connected = PortSlot()
             let (url, secret, sseLog) = ("http://127.0.0.1:\(port)/v1/events/stream?after=\(before)", self.secret, self.sseLog)
             let stream = Task { try await followEventStream(url: url, secret: secret, log: sseLog, connected: connected) }
@@ -134,10 +134,10 @@ extension Bench.Events {
 
             let (load, issuedEnd) = try await generate()
             let start = load.start
-            let after = try await store.eventLogHead()
+            let after = try await store.events.eventLogHead()
             var events: [Event] = []
             while let last = events.last?.sequence ?? Optional(before), last < after {
-                let page = try await store.events(after: last, limit: 5_000).filter { $0.sequence <= after }
+                let page = try await store.events.events(after: last, limit: 5_000).filter { $0.sequence <= after }
                 if page.isEmpty { break }
                 events += page
             }
@@ -152,7 +152,7 @@ extension Bench.Events {
             let webhookDelivered = webhookLog.count(of: ids)
             stream.cancel()
             // Deleting the subscription drops what it still has queued, so the next rate starts clean.
-            try await store.write { tx in try await tx.deleteSubscription(subscription.id, actor: .system) }
+            try await store.write { tx in try await store.subscriptions.deleteSubscription(subscription.id, actor: .system, in: tx) }
 
             let measuredFrom = start + Int64(warmup * 1_000_000)
             let measured = events.filter { $0.time.microseconds >= measuredFrom }
@@ -181,7 +181,7 @@ extension Bench.Events {
             let (failures, issuedEnd) = await pacedLoad(total: total, perSecond: writesPerSecond, maxInFlight: maxInFlight) { number in
                 let new = NewInteraction(channelID: channelID, party: .identity(identities[number % identities.count]),
                                          body: "Hello, where is my order?", externalID: "events-\(tag)-\(number)")
-                _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) }
+                _ = try await store.write(prefetch: .ingest(new)) { tx in try await store.interactions.ingestInteraction(new, actor: .system, in: tx) }
             }
             return ((start, total, failures), issuedEnd)
         }

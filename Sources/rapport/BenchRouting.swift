@@ -78,27 +78,27 @@ extension Bench {
         /// Agents and queues in every department, a keyword set, the rule book, and a classifier.
         private func prepare(_ store: Store, examples: [LabelledText]) async throws -> Setup {
             let channel = try await store.write { tx in
-                try await tx.insertChannel(kind: .email, name: "bench routing \(UUID().uuidString.prefix(8))", settings: [:], actor: .system)
+                try await store.organization.insertChannel(kind: .email, name: "bench routing \(UUID().uuidString.prefix(8))", settings: [:], actor: .system, in: tx)
             }
-            let departments = try await store.departments()
+            let departments = try await store.organization.departments()
             for department in departments {
                 var members: [String] = []
                 for number in 0..<5 {
                     let user = try await store.write { tx in
-                        try await tx.insertUser(UserChanges(email: "\(department.key)-\(number)-\(UUID().uuidString.prefix(6))@example.com",
-                                                            name: "\(department.name) agent \(number)", role: .agent), actor: .system)
+                        try await store.organization.insertUser(UserChanges(email: "\(department.key)-\(number)-\(UUID().uuidString.prefix(6))@example.com",
+                                                            name: "\(department.name) agent \(number)", role: .agent), actor: .system, in: tx)
                     }
                     _ = try await store.write { tx in
-                        try await tx.setAgentState(userID: user.id, changes: AgentStateChanges(status: .online, capacity: 1_000_000), actor: .system)
+                        try await store.routing.setAgentState(userID: user.id, changes: AgentStateChanges(status: .online, capacity: 1_000_000), actor: .system, in: tx)
                     }
                     members.append(user.id)
                 }
                 let queue = QueueChanges(key: "general", name: "General", strategy: .leastOpen, memberIDs: members)
-                _ = try await store.write { tx in try await tx.insertQueue(department: department.id, changes: queue, actor: .system) }
+                _ = try await store.write { tx in try await store.routing.insertQueue(department: department.id, changes: queue, actor: .system, in: tx) }
             }
             let realTerms = ["card", "refund", "fraud", "transfer", "pin", "atm", "exchange rate", "top up", "退款", "信用卡", "转账"]
             let terms = realTerms + (0..<max(0, keywords - realTerms.count)).map { "term\($0)x" }
-            _ = try await store.write { tx in try await tx.saveKeywordSet(name: "banking", wholeWords: true, terms: terms, actor: .system) }
+            _ = try await store.write { tx in try await store.routing.saveKeywordSet(name: "banking", wholeWords: true, terms: terms, actor: .system, in: tx) }
             let labels = Array(Set(examples.map(\.label))).sorted()
             for number in 0..<rules {
                 let departmentKey = departments[number % departments.count].key
@@ -112,16 +112,16 @@ extension Bench {
                 let draft = RoutingRuleDraft(name: "bench rule \(number)", trigger: .interactionCreated, position: Int64(number),
                                              conditions: conditions, actions: RoutingActions(department: departmentKey, queue: "general",
                                                                                              tags: ["rule-\(number % 10)"]))
-                _ = try await store.write { tx in try await tx.insertRoutingRule(draft, actor: .system) }
+                _ = try await store.write { tx in try await store.routing.insertRoutingRule(draft, actor: .system, in: tx) }
             }
-            let trained = try await ClassifierTraining.train(store: store, examples: examples, historyLimit: 0, actor: .system)
+            let trained = try await ClassifierTraining.train(routing: store.routing, writer: store, examples: examples, historyLimit: 0, actor: .system)
             let identities = (0..<customers).map { Identity(kind: .email, value: "routing-\($0)-\(UUID().uuidString.prefix(6))@example.com") }
             // A probe: once it is routed with a prediction, the router has loaded everything above.
             let probe = NewInteraction(channelID: channel.id, party: .identity(identities[0]), body: "my card has not arrived")
-            let before = try await store.eventLogHead()
-            _ = try await store.write(prefetch: .ingest(probe)) { tx in try await tx.ingestInteraction(probe, actor: .system) }
+            let before = try await store.events.eventLogHead()
+            _ = try await store.write(prefetch: .ingest(probe)) { tx in try await store.interactions.ingestInteraction(probe, actor: .system, in: tx) }
             for _ in 0..<600 {
-                let routed = try await store.events(after: before, limit: 1_000).first { $0.type == "rapport.conversation.routed" }
+                let routed = try await store.events.events(after: before, limit: 1_000).first { $0.type == "rapport.conversation.routed" }
                 if let routed, routed.data.objectValue?["decision"]?.objectValue?["prediction"]?.isNull == false { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -130,7 +130,7 @@ extension Bench {
         }
 
         private func phase(_ store: Store, setup: Setup, bodies: [String], rate: Double) async throws -> PhaseResult {
-            let before = try await store.eventLogHead()
+            let before = try await store.events.eventLogHead()
             let total = Int(rate * duration)
             let start = Timestamp.now().microseconds
             let tag = UUID().uuidString.prefix(8).lowercased()
@@ -138,7 +138,7 @@ extension Bench {
             let (failures, issuedEnd) = await pacedLoad(total: total, perSecond: rate, maxInFlight: 20_000) { number in
                 let new = NewInteraction(channelID: channelID, party: .identity(identities[number % identities.count]),
                                          body: bodies[number % bodies.count], externalID: "routing-\(tag)-\(number)")
-                _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) }
+                _ = try await store.write(prefetch: .ingest(new)) { tx in try await store.interactions.ingestInteraction(new, actor: .system, in: tx) }
             }
             // Wait until every interaction of the phase has its decision (or 30 s pass).
             var committed: [String: Int64] = [:]
@@ -146,7 +146,7 @@ extension Bench {
             var cursor = before
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
-                let page = try await store.events(after: cursor, limit: 5_000)
+                let page = try await store.events.events(after: cursor, limit: 5_000)
                 for event in page {
                     let data = event.data.objectValue
                     if event.type == "rapport.interaction.created", let id = data?["interaction"]?.objectValue?["id"]?.stringValue {

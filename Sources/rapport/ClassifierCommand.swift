@@ -31,7 +31,7 @@ struct ClassifierCommand: AsyncParsableCommand {
             let store = try await Store.open(try storeOptions.location(), logger: logger)
             try await Bootstrap.withStoreRunning(store) {
                 try await store.migrate()
-                let stored = try await ClassifierTraining.train(store: store, examples: examples, historyLimit: 200_000, actor: .system)
+                let stored = try await ClassifierTraining.train(routing: store.routing, writer: store, examples: examples, historyLimit: 200_000, actor: .system)
                 print("classifier version \(stored.version): \(stored.summary.jsonString)")
             }
         }

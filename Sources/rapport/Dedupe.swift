@@ -33,27 +33,27 @@ struct Dedupe: AsyncParsableCommand {
 
     private func dedupe(_ store: Store) async throws {
         let started = ContinuousClock.now
-        var settings = try await store.matchingSettings()
+        var settings = try await store.duplicates.matchingSettings()
         if let threshold {
             guard threshold > 0, threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
             settings.reviewThreshold = threshold
             settings.autoMergeThreshold = max(settings.autoMergeThreshold, threshold)
         }
         let profile = settings.profile
-        let total = try await store.standingCustomerCount()
+        let total = try await store.duplicates.standingCustomerCount()
         let loading = ProgressBar("loading customers", total: total)
-        let index = try await store.matchIndex(profile: profile) { loading.update($0) }
+        let index = try await store.duplicates.matchIndex(profile: profile, pageSize: 10_000) { loading.update($0) }
         loading.finish()
         let loaded = ContinuousClock.now
 
         var model = MatchModel(defaultsFor: profile)
         var modelNote = "prior weights (no model trained yet)"
-        if !train, let stored = try await store.latestMatchModel(), stored.model.problems(with: profile).isEmpty {
+        if !train, let stored = try await store.duplicates.latestMatchModel(), stored.model.problems(with: profile).isEmpty {
             model = stored.model
             modelNote = "model version \(stored.version)"
         } else if train || index.count >= 500 {
             FileHandle.standardError.write(Data("training the match model (EM)…\n".utf8))
-            let stored = try await store.trainMatchModel(index: index, profile: profile, actor: .system)
+            let stored = try await store.duplicates.trainMatchModel(index: index, profile: profile, actor: .system)
             model = stored.model
             modelNote = "model version \(stored.version), trained now"
         }
@@ -70,13 +70,13 @@ struct Dedupe: AsyncParsableCommand {
             let recording = ProgressBar("recording candidates", total: pairs.count)
             for start in stride(from: 0, to: pairs.count, by: 500) {
                 let batch = pairs[start..<min(start + 500, pairs.count)].map { ProposedDuplicate($0, finder: finder, index: index) }
-                let new = try await store.write { tx in try await tx.proposeDuplicates(batch, actor: .system) }
+                let new = try await store.write { tx in try await store.duplicates.proposeDuplicates(batch, actor: .system, in: tx) }
                 created += new.count
                 if autoMerge || settings.autoMerge {
                     for candidate in new where candidate.probability >= settings.autoMergeThreshold {
                         do {
                             _ = try await store.write { tx in
-                                try await tx.decideDuplicate(candidate.id, accept: true, survivorID: nil, overrides: nil, actor: .system)
+                                try await store.duplicates.decideDuplicate(candidate.id, accept: true, survivorID: nil, overrides: nil, actor: .system, in: tx)
                             }
                             merged += 1
                         } catch is StoreError {

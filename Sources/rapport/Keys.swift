@@ -31,13 +31,13 @@ struct Keys: AsyncParsableCommand {
                 try await store.migrate()
                 var departmentID: String?
                 if let department {
-                    guard let found = try await store.department(department) else {
+                    guard let found = try await store.organization.department(department) else {
                         throw ValidationError("--department: no department \"\(department)\"")
                     }
                     departmentID = found.id
                 }
                 let request = APIKeyRequest(name: name, role: role, departmentID: departmentID)
-                return try await store.write { tx in try await tx.issueAPIKey(request, actor: .system) }
+                return try await store.write { tx in try await store.access.issueAPIKey(request, actor: .system, in: tx) }
             }
             print("created API key \(issued.key.id) (\(role.rawValue)); the secret is shown only once:")
             print(issued.secret)

@@ -187,8 +187,8 @@ func interactionCount(_ store: Store) async throws -> Int {
             let deadLetterQueue = InboundConsumer.deadLetterQueue(for: queue)
             try await InboundTestBroker.removingQueues([queue, deadLetterQueue]) {
             let (channel, customer) = try await store.write { tx in
-                let channel = try await tx.insertChannel(kind: .web, name: "ERP", settings: [:], actor: .system)
-                let customer = try await tx.createCustomer(NewCustomer(name: "Known", identities: []), actor: .system)
+                let channel = try await store.organization.insertChannel(kind: .web, name: "ERP", settings: [:], actor: .system, in: tx)
+                let customer = try await store.customers.createCustomer(NewCustomer(name: "Known", identities: []), actor: .system, in: tx)
                 return (channel, customer)
             }
             let batch = Self.batch(count: 200, channelID: channel.id, customerID: customer.id)
@@ -215,7 +215,7 @@ func interactionCount(_ store: Store) async throws -> Int {
             #expect(externalIDs.count == batch.validInteractions.count)
             #expect(Set(externalIDs) == batch.validInteractions)
             #expect(try await interactionCount(store) - before == batch.validInteractions.count)
-            #expect(try await store.customer(customer.id)?.company == "Acme")
+            #expect(try await store.customers.customer(customer.id)?.company == "Acme")
             #expect(status.applied == batch.validInteractions.count + batch.validCustomers + 1)
             #expect(status.replayed == batch.duplicates)
             #expect(status.deadLettered == batch.malformed.count)
@@ -251,7 +251,7 @@ func interactionCount(_ store: Store) async throws -> Int {
         try await TestDatabases.withStore(.sqlite) { store in
             let queue = InboundTestBroker.uniqueName("reconnect")
             try await InboundTestBroker.removingQueues([queue, InboundConsumer.deadLetterQueue(for: queue)]) {
-            let channel = try await store.write { tx in try await tx.insertChannel(kind: .web, name: "ERP", settings: [:], actor: .system) }
+            let channel = try await store.write { tx in try await store.organization.insertChannel(kind: .web, name: "ERP", settings: [:], actor: .system, in: tx) }
             func messages(_ range: Range<Int>) -> [(properties: AMQPBasicProperties, body: String)] {
                 range.map { i in
                     (AMQPBasicProperties(messageID: "r-\(i)"),
@@ -301,7 +301,7 @@ func interactionCount(_ store: Store) async throws -> Int {
         try await TestDatabases.withStore(.sqlite) { store in
             let queue = InboundTestBroker.uniqueName("outage")
             try await InboundTestBroker.removingQueues([queue, InboundConsumer.deadLetterQueue(for: queue)]) {
-            let channel = try await store.write { tx in try await tx.insertChannel(kind: .web, name: "ERP", settings: [:], actor: .system) }
+            let channel = try await store.write { tx in try await store.organization.insertChannel(kind: .web, name: "ERP", settings: [:], actor: .system, in: tx) }
             let messages = (0..<10).map { i in
                 (AMQPBasicProperties(messageID: "o-\(i)"),
                  #"{"channel_id": "\#(channel.id)", "identity": "email:o\#(i)@example.com", "external_id": "o-\#(i)"}"#)

@@ -21,7 +21,7 @@ struct AMQPPublisherTests {
         try await TestDatabases.withLocation(backend) { location in
             try await Store.withRunning(location, logger: TestDatabases.logger) { store in
                 // Before the publisher's first run: not published (history is not replayed into a new broker).
-                _ = try await store.write { tx in try await tx.createCustomer(NewCustomer(name: "Before"), actor: .system) }
+                _ = try await store.write { tx in try await store.customers.createCustomer(NewCustomer(name: "Before"), actor: .system, in: tx) }
                 let publisher = EventPublisher(store: store, configuration: broker, publishing: publishing, logger: TestDatabases.logger)
                 let connection = try await AMQPConnection.connect(broker, logger: TestDatabases.logger)
                 do {
@@ -30,13 +30,13 @@ struct AMQPPublisherTests {
                         for _ in 0..<200 where await !publisher.state.connected { try await Task.sleep(for: .milliseconds(50)) }
                         #expect(await publisher.state.connected)
                         for index in 0..<30 {
-                            _ = try await store.write { tx in try await tx.createCustomer(NewCustomer(name: "Person \(index)"), actor: .system) }
+                            _ = try await store.write { tx in try await store.customers.createCustomer(NewCustomer(name: "Person \(index)"), actor: .system, in: tx) }
                             if index % 3 == 0 {
-                                _ = try await store.write { tx in try await tx.insertChannel(kind: .web, name: "Shop \(suffix) \(index)", settings: [:], actor: .system) }
+                                _ = try await store.write { tx in try await store.organization.insertChannel(kind: .web, name: "Shop \(suffix) \(index)", settings: [:], actor: .system, in: tx) }
                             }
                         }
-                        let head = try await store.eventLogHead()
-                        let expected = try await store.events(after: 0, limit: 1_000).filter { $0.type.hasPrefix("rapport.customer.") && $0.sequence > 1 }
+                        let head = try await store.events.eventLogHead()
+                        let expected = try await store.events.events(after: 0, limit: 1_000).filter { $0.type.hasPrefix("rapport.customer.") && $0.sequence > 1 }
 
                         let channel = try await connection.openChannel()
                         try await channel.basicQos(prefetchCount: 100)
@@ -53,8 +53,8 @@ struct AMQPPublisherTests {
                         let first = try JSONParser.parse(String(decoding: received[0].body.readableBytesView, as: UTF8.self))
                         #expect(first == expected[0].cloudEvent)
                         // The cursor reaches the head once the broker has confirmed everything.
-                        for _ in 0..<100 where try await store.consumerPosition("amqp") != head { try await Task.sleep(for: .milliseconds(50)) }
-                        #expect(try await store.consumerPosition("amqp") == head)
+                        for _ in 0..<100 where try await store.events.consumerPosition("amqp") != head { try await Task.sleep(for: .milliseconds(50)) }
+                        #expect(try await store.events.consumerPosition("amqp") == head)
                         #expect(await publisher.state.messages == expected.count)
                         group.cancelAll()
                     }
@@ -92,7 +92,7 @@ struct AMQPPublisherTests {
                 }
                 #expect(states.filter(\.connected).count == 1 && states.filter(\.standby).count == 1, "\(states)")
                 let active = states[0].connected ? 0 : 1
-                let start = try await store.eventLogHead()
+                let start = try await store.events.eventLogHead()
 
                 let connection = try await AMQPConnection.connect(broker, logger: TestDatabases.logger)
                 let channel = try await connection.openChannel()
@@ -106,20 +106,20 @@ struct AMQPPublisherTests {
                     }
                 }
                 for index in 0..<20 {
-                    _ = try await store.write { tx in try await tx.createCustomer(NewCustomer(name: "First \(index)"), actor: .system) }
+                    _ = try await store.write { tx in try await store.customers.createCustomer(NewCustomer(name: "First \(index)"), actor: .system, in: tx) }
                 }
                 try await receive(until: 20)
                 #expect(received.count == 20, "each event once while one node publishes")
 
                 tasks[active].cancel()
                 for index in 0..<10 {
-                    _ = try await store.write { tx in try await tx.createCustomer(NewCustomer(name: "Second \(index)"), actor: .system) }
+                    _ = try await store.write { tx in try await store.customers.createCustomer(NewCustomer(name: "Second \(index)"), actor: .system, in: tx) }
                 }
                 let taken = ContinuousClock.now
                 try await receive(until: 30)
                 #expect(ContinuousClock.now - taken < .seconds(8), "the stopped node gave its lease up")
                 #expect(await nodes[1 - active].state.connected)
-                let expected = try await store.events(after: start, limit: 100).map(\.id)
+                let expected = try await store.events.events(after: start, limit: 100).map(\.id)
                 var seen: Set<String> = []
                 #expect(received.filter { seen.insert($0).inserted } == expected)
                 _ = try await channel.queueDelete(name: publishing.queue!)

@@ -15,9 +15,9 @@ struct RouterClusterTests {
         try await TestDatabases.withLocation(.postgres) { location in
             try await Store.withRunning(location, logger: TestDatabases.logger) { first in
                 try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { second in
-                    let channel = try await first.write { tx in try await tx.insertChannel(kind: .chat, name: "chat", settings: [:], actor: .system) }
+                    let channel = try await first.write { tx in try await first.organization.insertChannel(kind: .chat, name: "chat", settings: [:], actor: .system, in: tx) }
                     let draft = RoutingRuleDraft(name: "all to service", trigger: .interactionCreated, actions: RoutingActions(department: "service", tags: ["seen"]))
-                    _ = try await first.write { tx in try await tx.insertRoutingRule(draft, actor: .system) }
+                    _ = try await first.write { tx in try await first.routing.insertRoutingRule(draft, actor: .system, in: tx) }
                     let routers = [first, second].map { ConversationRouter(store: $0, logger: TestDatabases.logger, loader: .standard) }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for router in routers { group.addTask { try await router.run() } }
@@ -29,7 +29,7 @@ struct RouterClusterTests {
                                                          party: .identity(Identity(kind: .email, value: "c\(number % customers)@example.com")),
                                                          body: "message \(number)")
                                 writers.addTask {
-                                    _ = try await store.write(prefetch: .ingest(new)) { tx in try await tx.ingestInteraction(new, actor: .system) }
+                                    _ = try await store.write(prefetch: .ingest(new)) { tx in try await store.interactions.ingestInteraction(new, actor: .system, in: tx) }
                                 }
                             }
                             try await writers.waitForAll()
@@ -54,7 +54,7 @@ struct RouterClusterTests {
                         var routedEvents = 0
                         var cursor: Int64 = 0
                         while true {
-                            let page = try await first.events(after: cursor, limit: 500)
+                            let page = try await first.events.events(after: cursor, limit: 500)
                             guard let last = page.last else { break }
                             routedEvents += page.filter { $0.type == "rapport.conversation.routed" }.count
                             cursor = last.sequence

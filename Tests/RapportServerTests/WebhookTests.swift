@@ -261,9 +261,9 @@ struct WebhookClusterTests {
             try await TestDatabases.withLocation(backend) { location in
                 try await Store.withRunning(location, logger: TestDatabases.logger) { first in
                     try await first.write { tx in
-                        _ = try await tx.createSubscription(NewSubscription(sink: sink, filters: [["prefix": ["type": "rapport.customer."]]],
+                        _ = try await first.subscriptions.createSubscription(NewSubscription(sink: sink, filters: [["prefix": ["type": "rapport.customer."]]],
                                                                             description: nil),
-                                                            secret: WebhookSigner.newSecret(), role: .admin, actor: .system)
+                                                            secret: WebhookSigner.newSecret(), role: .admin, actor: .system, in: tx)
                     }
                     try await withThrowingTaskGroup(of: Void.self) { nodes in
                         for _ in 0..<2 {
@@ -288,7 +288,7 @@ struct WebhookClusterTests {
                             }
                         }
                         for index in 0..<count {
-                            _ = try await first.write { tx in try await tx.createCustomer(NewCustomer(name: "Person \(index)"), actor: .system) }
+                            _ = try await first.write { tx in try await first.customers.createCustomer(NewCustomer(name: "Person \(index)"), actor: .system, in: tx) }
                         }
                         try await nodes.waitForAll()
                     }

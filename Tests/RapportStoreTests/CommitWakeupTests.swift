@@ -12,9 +12,9 @@ import Testing
     @Test(arguments: Backend.available)
     func aCommitWakesWaitersOnThisNode(_ backend: Backend) async throws {
         try await TestDatabases.withStore(backend) { store in
-            let head = try await store.eventLogHead()
+            let head = try await store.events.eventLogHead()
             let elapsed = try await timeWaking(waiter: store, head: head) {
-                _ = try await store.write { tx in try await tx.insertChannel(kind: .api, name: "wake-2", settings: [:], actor: actor) }
+                _ = try await store.write { tx in try await store.organization.insertChannel(kind: .api, name: "wake-2", settings: [:], actor: actor, in: tx) }
             }
             #expect(elapsed < .seconds(2), "waited \(elapsed)")
         }
@@ -26,16 +26,16 @@ import Testing
             try await Store.withRunning(location, logger: TestDatabases.logger) { writer in
                 try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { listener in
                     // The listener learns the head as it starts listening.
-                    _ = try await writer.write { tx in try await tx.insertChannel(kind: .api, name: "wake", settings: [:], actor: actor) }
-                    let created = try await writer.eventLogHead()
+                    _ = try await writer.write { tx in try await writer.organization.insertChannel(kind: .api, name: "wake", settings: [:], actor: actor, in: tx) }
+                    let created = try await writer.events.eventLogHead()
                     let deadline = ContinuousClock.now + .seconds(10)
                     while listener.knownHead < created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                     #expect(listener.knownHead == created)
                     for round in 0..<5 {
-                        let head = try await writer.eventLogHead()
+                        let head = try await writer.events.eventLogHead()
                         let elapsed = try await timeWaking(waiter: listener, head: head) {
                             _ = try await writer.write { tx in
-                                try await tx.insertChannel(kind: .api, name: "wake-\(round)", settings: [:], actor: actor)
+                                try await writer.organization.insertChannel(kind: .api, name: "wake-\(round)", settings: [:], actor: actor, in: tx)
                             }
                         }
                         #expect(elapsed < .seconds(2), "round \(round): waited \(elapsed)")

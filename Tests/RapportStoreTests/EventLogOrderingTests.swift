@@ -18,7 +18,7 @@ import Testing
             // Every node is a separate Store: its own writer and connections, as separate processes would be.
             try await Store.withRunning(location, logger: TestDatabases.logger) { reader in
                 let channel = try await reader.write { tx in
-                    try await tx.insertChannel(kind: .api, name: "load", settings: [:], actor: actor)
+                    try await reader.organization.insertChannel(kind: .api, name: "load", settings: [:], actor: actor, in: tx)
                 }
                 let finished = Tally()
                 let violations = Findings()
@@ -32,7 +32,7 @@ import Testing
                                             let identity = Identity(kind: .external, value: "load:\(node)-\(index % 10)")
                                             let new = NewInteraction(channelID: channel.id, party: .identity(identity),
                                                                      externalID: "n\(node)-\(index)")
-                                            _ = try await store.write { tx in try await tx.ingestInteraction(new, actor: actor) }
+                                            _ = try await store.write { tx in try await store.interactions.ingestInteraction(new, actor: actor, in: tx) }
                                         }
                                     }
                                     try await writes.waitForAll()
@@ -46,7 +46,7 @@ import Testing
                         var last: Int64 = 0
                         while true {
                             let done = finished.value == nodes
-                            let page = try await reader.events(after: last, limit: 500)
+                            let page = try await reader.events.events(after: last, limit: 500)
                             for event in page {
                                 if event.sequence != last + 1 {
                                     violations.add("after \(last) came \(event.sequence)")
@@ -56,7 +56,7 @@ import Testing
                             if done, page.isEmpty { break }
                         }
                         // Nothing may have appeared below what was read.
-                        let all = try await reader.events(after: 0, limit: 100_000)
+                        let all = try await reader.events.events(after: 0, limit: 100_000)
                         if all.map(\.sequence) != Array(1...Int64(all.count)) {
                             violations.add("log is not gapless: \(all.count) events")
                         }
@@ -65,7 +65,7 @@ import Testing
                     try await group.waitForAll()
                 }
                 #expect(violations.all == [])
-                let all = try await reader.events(after: 0, limit: 100_000)
+                let all = try await reader.events.events(after: 0, limit: 100_000)
                 let interactions = all.filter { $0.type == "rapport.interaction.created" }
                 #expect(interactions.count == nodes * writesPerNode)
                 let customers = all.filter { $0.type == "rapport.customer.created" }

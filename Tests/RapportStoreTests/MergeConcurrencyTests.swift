@@ -18,7 +18,7 @@ import Testing
         try await TestDatabases.withLocation(backend) { location in
             try await Store.withRunning(location, logger: TestDatabases.logger) { first in
                 let channel = try await first.write { tx in
-                    try await tx.insertChannel(kind: .api, name: "merge-load", settings: [:], actor: actor)
+                    try await first.organization.insertChannel(kind: .api, name: "merge-load", settings: [:], actor: actor, in: tx)
                 }
                 var ids: [String] = []
                 for index in 0..<customers {
@@ -26,7 +26,7 @@ import Testing
                         let new = NewInteraction(channelID: channel.id,
                                                  party: .identity(Identity(kind: .email, value: "c\(index)@example.com")),
                                                  externalID: "c\(index)-m\(message)")
-                        let result = try await first.write { tx in try await tx.ingestInteraction(new, actor: actor) }
+                        let result = try await first.write { tx in try await first.interactions.ingestInteraction(new, actor: actor, in: tx) }
                         if message == 0 { ids.append(result.interaction.customerID) }
                     }
                 }
@@ -50,7 +50,7 @@ import Testing
                                         merges.addTask {
                                             do {
                                                 _ = try await store.write { tx in
-                                                    try await tx.mergeCustomers(into: plan.0, absorbing: [plan.1], overrides: nil, actor: actor)
+                                                    try await store.merges.mergeCustomers(into: plan.0, absorbing: [plan.1], overrides: nil, actor: actor, in: tx)
                                                 }
                                                 outcomes.increment()
                                             } catch let error as StoreError where error.code == .merged || error.code == .notFound {

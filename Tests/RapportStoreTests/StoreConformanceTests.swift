@@ -13,7 +13,7 @@ import Testing
     func migrationsRunOnceAndSeedDepartments(_ backend: Backend) async throws {
         try await TestDatabases.withStore(backend) { store in
             #expect(try await store.migrate().isEmpty)
-            let keys = try await store.departments().map(\.key)
+            let keys = try await store.organization.departments().map(\.key)
             #expect(keys == ["sales", "marketing", "service", "finance"])
         }
     }
@@ -23,16 +23,16 @@ import Testing
         let ana = try normalizer.parse("email:Ana@Example.com")
         try await TestDatabases.withStore(backend) { store in
             let first = try await store.write { tx in
-                try await tx.createCustomer(NewCustomer(name: "Ana", identities: [ana]), actor: actor)
+                try await store.customers.createCustomer(NewCustomer(name: "Ana", identities: [ana]), actor: actor, in: tx)
             }
             let error = await #expect(throws: StoreError.self) {
                 try await store.write { tx in
-                    try await tx.createCustomer(NewCustomer(name: "Impostor", identities: [ana]), actor: actor)
+                    try await store.customers.createCustomer(NewCustomer(name: "Impostor", identities: [ana]), actor: actor, in: tx)
                 }
             }
             #expect(error?.code == .conflict)
             #expect(error?.holderID == first.id)
-            #expect(try await store.customer(holding: ana)?.id == first.id)
+            #expect(try await store.customers.customer(holding: ana)?.id == first.id)
         }
     }
 
@@ -45,7 +45,7 @@ import Testing
                     group.addTask {
                         do {
                             return .success(try await store.write { tx in
-                                try await tx.createCustomer(NewCustomer(name: "Caller \(index)", identities: [phone]), actor: actor).id
+                                try await store.customers.createCustomer(NewCustomer(name: "Caller \(index)", identities: [phone]), actor: actor, in: tx).id
                             })
                         } catch {
                             return .failure(error)
@@ -66,14 +66,14 @@ import Testing
     func staleVersionIsRefusedAndChangesNothing(_ backend: Backend) async throws {
         try await TestDatabases.withStore(backend) { store in
             let customer = try await store.write { tx in
-                try await tx.createCustomer(NewCustomer(name: "Ana", attributes: ["tier": "gold"]), actor: actor)
+                try await store.customers.createCustomer(NewCustomer(name: "Ana", attributes: ["tier": "gold"]), actor: actor, in: tx)
             }
             var patch = CustomerPatch()
             patch.name = "Ana Lima"
             patch.attributes = ["tier": .null, "vip": true]
             let namePatch = patch
             let updated = try await store.write { tx in
-                try await tx.patchCustomer(id: customer.id, patch: namePatch, expectedVersion: 1, actor: actor)
+                try await store.customers.patchCustomer(id: customer.id, patch: namePatch, expectedVersion: 1, actor: actor, in: tx)
             }
             #expect(updated.version == 2)
             #expect(updated.attributes == ["vip": true])
@@ -81,10 +81,10 @@ import Testing
             stale.name = "Overwritten"
             let stalePatch = stale
             let error = await #expect(throws: StoreError.self) {
-                try await store.write { tx in try await tx.patchCustomer(id: customer.id, patch: stalePatch, expectedVersion: 1, actor: actor) }
+                try await store.write { tx in try await store.customers.patchCustomer(id: customer.id, patch: stalePatch, expectedVersion: 1, actor: actor, in: tx) }
             }
             #expect(error?.code == .preconditionFailed)
-            #expect(try await store.customer(customer.id)?.name == "Ana Lima")
+            #expect(try await store.customers.customer(customer.id)?.name == "Ana Lima")
         }
     }
 
@@ -92,23 +92,23 @@ import Testing
     func ingestResolvesIdentityAndDeduplicatesExternalIDs(_ backend: Backend) async throws {
         let email = try normalizer.parse("email:ana@example.com")
         try await TestDatabases.withStore(backend) { store in
-            let channel = try await store.write { tx in try await tx.insertChannel(kind: .email, name: "support", settings: [:], actor: actor) }
+            let channel = try await store.write { tx in try await store.organization.insertChannel(kind: .email, name: "support", settings: [:], actor: actor, in: tx) }
             let new = NewInteraction(channelID: channel.id, party: .identity(email), kind: .email, subject: "Hello", externalID: "msg-1")
-            let first = try await store.write { tx in try await tx.ingestInteraction(new, actor: actor) }
+            let first = try await store.write { tx in try await store.interactions.ingestInteraction(new, actor: actor, in: tx) }
             #expect(first.created)
             #expect(first.createdCustomerID == first.interaction.customerID)
-            let again = try await store.write { tx in try await tx.ingestInteraction(new, actor: actor) }
+            let again = try await store.write { tx in try await store.interactions.ingestInteraction(new, actor: actor, in: tx) }
             #expect(!again.created)
             #expect(again.interaction.id == first.interaction.id)
             var second = new
             second.externalID = "msg-2"
             let secondMessage = second
-            let other = try await store.write { tx in try await tx.ingestInteraction(secondMessage, actor: actor) }
+            let other = try await store.write { tx in try await store.interactions.ingestInteraction(secondMessage, actor: actor, in: tx) }
             #expect(other.interaction.customerID == first.interaction.customerID)
             #expect(other.createdCustomerID == nil)
-            let timeline = try await store.timeline(of: first.interaction.customerID, newestFirst: false, limit: 10, cursor: nil)
+            let timeline = try await store.interactions.timeline(of: first.interaction.customerID, newestFirst: false, limit: 10, cursor: nil)
             #expect(timeline.items.map(\.id) == [first.interaction.id, other.interaction.id])
-            let types = try await store.events(after: 0, limit: 100).map(\.type)
+            let types = try await store.events.events(after: 0, limit: 100).map(\.type)
             #expect(types == ["rapport.channel.created", "rapport.customer.created", "rapport.interaction.created", "rapport.interaction.created"])
         }
     }
@@ -122,7 +122,7 @@ import Testing
                     group.addTask {
                         do {
                             return .success(try await store.write { tx in
-                                let customer = try await tx.createCustomer(NewCustomer(name: "Customer \(index)"), actor: actor)
+                                let customer = try await store.customers.createCustomer(NewCustomer(name: "Customer \(index)"), actor: actor, in: tx)
                                 // Fails after writing: only a rollback can undo its rows.
                                 if index == 17 { throw Boom() }
                                 return customer.id
@@ -135,10 +135,10 @@ import Testing
                 return await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.filter { (try? $0.get()) != nil }.count == 39)
-            let all = try await store.customers(matching: CustomerFilter(), limit: 100, cursor: nil)
+            let all = try await store.customers.customers(matching: CustomerFilter(), limit: 100, cursor: nil)
             #expect(all.items.count == 39)
             #expect(!all.items.contains { $0.name == "Customer 17" })
-            let events = try await store.events(after: 0, limit: 1_000)
+            let events = try await store.events.events(after: 0, limit: 1_000)
             #expect(events.count == 39)
             #expect(events.map(\.sequence) == Array(1...39))
         }
@@ -150,13 +150,13 @@ import Testing
             for index in 0..<7 {
                 let tier: JSONValue = index.isMultiple(of: 2) ? "gold" : "silver"
                 _ = try await store.write { tx in
-                    try await tx.createCustomer(NewCustomer(name: "Name \(index)", attributes: ["tier": tier, "n": .integer(Int64(index))]), actor: actor)
+                    try await store.customers.createCustomer(NewCustomer(name: "Name \(index)", attributes: ["tier": tier, "n": .integer(Int64(index))]), actor: actor, in: tx)
                 }
             }
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let page = try await store.customers(matching: CustomerFilter(), limit: 3, cursor: cursor)
+                let page = try await store.customers.customers(matching: CustomerFilter(), limit: 3, cursor: cursor)
                 seen += page.items.map(\.id)
                 cursor = page.nextCursor
             } while cursor != nil
@@ -164,13 +164,13 @@ import Testing
             #expect(seen == seen.sorted())
             var gold = CustomerFilter()
             gold.attributes = [("tier", CustomerFilter.candidates(for: "gold"))]
-            #expect(try await store.customers(matching: gold, limit: 50, cursor: nil).items.count == 4)
+            #expect(try await store.customers.customers(matching: gold, limit: 50, cursor: nil).items.count == 4)
             var number = CustomerFilter()
             number.attributes = [("n", CustomerFilter.candidates(for: "5"))]
-            #expect(try await store.customers(matching: number, limit: 50, cursor: nil).items.map(\.name) == ["Name 5"])
+            #expect(try await store.customers.customers(matching: number, limit: 50, cursor: nil).items.map(\.name) == ["Name 5"])
             var prefix = CustomerFilter()
             prefix.namePrefix = "NAME 1"
-            #expect(try await store.customers(matching: prefix, limit: 50, cursor: nil).items.map(\.name) == ["Name 1"])
+            #expect(try await store.customers.customers(matching: prefix, limit: 50, cursor: nil).items.map(\.name) == ["Name 1"])
         }
     }
 }

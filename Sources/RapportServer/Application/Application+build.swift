@@ -36,17 +36,18 @@ public func buildApplication(
                             prefetch: settings.prefetch, logger: logger)
         }
     }
-    let services = Services(store: store, normalizer: normalizer, configuration: configuration,
-                            keys: APIKeyCache(store: store), registry: registry, catalog: catalog, duplicates: duplicates, router: conversationRouter,
-                            publisher: publisher, inbound: inbound)
+    let keys = APIKeyCache(access: store.access)
+    let services = Services(writer: store, access: store.access, normalizer: normalizer, configuration: configuration)
+    let parts = RouterParts(store: store, services: services, keys: keys, registry: registry, catalog: catalog,
+                            monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
-    let router = buildRouter(services)
+    let router = buildRouter(parts)
     var app = Application(
         router: router,
         server: .http1WebSocketUpgrade(
-            webSocketRouter: buildWebSocketRouter(services),
+            webSocketRouter: buildWebSocketRouter(parts),
             configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
@@ -57,9 +58,9 @@ public func buildApplication(
     // Migrations run once the store's connections are up and before the first request is accepted.
     app.beforeServerStarts {
         try await store.migrate()
-        if let announceFirstAdminKey, try await !store.hasActiveAdminKey() {
+        if let announceFirstAdminKey, try await !store.access.hasActiveAdminKey() {
             let issued = try await store.write { tx in
-                try await tx.issueAPIKey(APIKeyRequest(name: "first admin key", role: .admin), actor: .system)
+                try await store.access.issueAPIKey(APIKeyRequest(name: "first admin key", role: .admin), actor: .system, in: tx)
             }
             announceFirstAdminKey(issued.secret)
         }
@@ -67,38 +68,57 @@ public func buildApplication(
     return app
 }
 
-func buildRouter(_ services: Services) -> Router<RapportRequestContext> {
+/// What the routers are built from: the store's areas, what every route shares, and the
+/// background parts some routes report on or ask.
+struct RouterParts {
+    let store: Store
+    let services: Services
+    let keys: APIKeyCache
+    let registry: PrometheusCollectorRegistry
+    let catalog: RouteCatalog
+    let monitor: DuplicateMonitor
+    let router: ConversationRouter
+    let publisher: EventPublisher?
+    let inbound: InboundConsumer?
+}
+
+func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
+    let store = parts.store
+    let services = parts.services
     let router = Router(context: RapportRequestContext.self)
-    router.add(middleware: RequestMetricsMiddleware(registry: services.registry))
+    router.add(middleware: RequestMetricsMiddleware(registry: parts.registry))
     router.add(middleware: ProblemMiddleware())
-    let operations = Routes(router: router, catalog: services.catalog, prefix: "", group: nil)
-    OperationsController(services: services).register(operations)
-    let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: services.keys))
-    let v1 = Routes(router: router, catalog: services.catalog, prefix: "v1", group: v1Group)
-    CustomersController(services: services).register(v1)
-    MergesController(services: services).register(v1)
-    SyncController(services: services).register(v1)
-    DuplicatesController(services: services).register(v1)
-    SubscriptionsController(services: services).register(v1)
-    InteractionsController(services: services).register(v1)
-    ConversationsController(services: services).register(v1)
-    QueuesController(services: services).register(v1)
-    RoutingRulesController(services: services).register(v1)
-    KeywordSetsController(services: services).register(v1)
-    ClassifierController(services: services).register(v1)
-    DepartmentsController(services: services).register(v1)
-    ChannelsController(services: services).register(v1)
-    UsersController(services: services).register(v1)
-    AccessController(services: services).register(v1)
-    EventsController(services: services).register(v1)
-    EventSocketController(services: services).register(v1)
+    let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
+    OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
+        .register(operations)
+    let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys))
+    let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)
+    CustomersController(customers: store.customers, interactions: store.interactions, merges: store.merges, services: services)
+        .register(v1)
+    MergesController(merges: store.merges, services: services).register(v1)
+    SyncController(sync: store.sync, services: services).register(v1)
+    DuplicatesController(duplicates: store.duplicates, services: services, monitor: parts.monitor).register(v1)
+    SubscriptionsController(subscriptions: store.subscriptions, services: services).register(v1)
+    InteractionsController(interactions: store.interactions, services: services).register(v1)
+    ConversationsController(conversations: store.conversations, organization: store.organization, services: services).register(v1)
+    QueuesController(routing: store.routing, organization: store.organization, services: services).register(v1)
+    RoutingRulesController(customers: store.customers, routing: store.routing, organization: store.organization, services: services,
+                           router: parts.router).register(v1)
+    KeywordSetsController(routing: store.routing, services: services).register(v1)
+    ClassifierController(routing: store.routing, services: services, router: parts.router).register(v1)
+    DepartmentsController(organization: store.organization, services: services).register(v1)
+    ChannelsController(organization: store.organization, services: services).register(v1)
+    UsersController(organization: store.organization, services: services).register(v1)
+    AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
+    EventsController(events: store.events, services: services).register(v1)
+    EventSocketController(events: store.events, keys: parts.keys).register(v1)
     return router
 }
 
 /// The router that answers WebSocket handshakes; a request it does not upgrade goes on to `buildRouter`'s.
-func buildWebSocketRouter(_ services: Services) -> Router<RapportRequestContext> {
+func buildWebSocketRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let router = Router(context: RapportRequestContext.self)
-    EventSocketController(services: services).register(webSocket: router)
+    EventSocketController(events: parts.store.events, keys: parts.keys).register(webSocket: router)
     return router
 }
 

@@ -3,7 +3,8 @@ import RapportCore
 import RapportStore
 
 /// `/v1/channels`: the ways customers reach the company.
-struct ChannelsController {
+struct ChannelsController<Organization: OrganizationStore> {
+    let organization: Organization
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -18,7 +19,7 @@ struct ChannelsController {
 
     @Sendable func listChannels(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
-        return .page(Page(items: try await services.store.channels(), nextCursor: nil), \.json)
+        return .page(Page(items: try await organization.channels(), nextCursor: nil), \.json)
     }
 
     @Sendable func createChannel(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -26,8 +27,8 @@ struct ChannelsController {
         let (body, bytes) = try await request.jsonBody(limit: limit)
         let changes = try ChannelChanges.read(body, creating: true)
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let channel = try await tx.insertChannel(kind: changes.kind!, name: changes.name!, settings: changes.settings ?? JSONObject(),
-                                                     actor: principal.actor)
+            let channel = try await organization.insertChannel(kind: changes.kind!, name: changes.name!, settings: changes.settings ?? JSONObject(),
+                                                     actor: principal.actor, in: tx)
             return StoredResponse(status: 201, body: channel.json.serialized(), location: "/v1/channels/\(channel.id)")
         }
     }
@@ -35,7 +36,7 @@ struct ChannelsController {
     @Sendable func showChannel(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
-        guard let channel = try await services.store.channel(id) else { throw StoreError.notFound("channel", id) }
+        guard let channel = try await organization.channel(id) else { throw StoreError.notFound("channel", id) }
         return .json(channel.json)
     }
 
@@ -43,8 +44,8 @@ struct ChannelsController {
         let principal = try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
         let changes = try ChannelChanges.read(try await request.jsonBody(limit: limit).value, creating: false)
-        let channel = try await services.store.write { tx in
-            try await tx.updateChannel(id: id, changes: changes, actor: principal.actor)
+        let channel = try await services.writer.write { tx in
+            try await organization.updateChannel(id: id, changes: changes, actor: principal.actor, in: tx)
         }
         return .json(channel.json)
     }
@@ -52,7 +53,7 @@ struct ChannelsController {
     @Sendable func deleteChannel(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
-        try await services.store.write { tx in try await tx.deleteChannel(id: id, actor: principal.actor) }
+        try await services.writer.write { tx in try await organization.deleteChannel(id: id, actor: principal.actor, in: tx) }
         return Response(status: .noContent)
     }
 }

@@ -4,8 +4,11 @@ import RapportStore
 import RapportSync
 
 /// `/v1/classifier`: the content model that predicts a message's department or intent.
-struct ClassifierController {
+struct ClassifierController<Routing: RoutingStore> {
+    let routing: Routing
     let services: Services
+    /// The router, whose caches answer predictions, dry runs and status.
+    let router: ConversationRouter
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "classifier", show)
@@ -16,7 +19,7 @@ struct ClassifierController {
     /// Every trained version (newest first) with what training reported.
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        let versions = try await services.store.classifierModelVersions()
+        let versions = try await routing.classifierModelVersions()
         return .json(["current_version": versions.first?.objectValue?["version"] ?? .null, "versions": .array(versions)])
     }
 
@@ -26,7 +29,7 @@ struct ClassifierController {
         let principal = try context.require(.manageRouting)
         let body = try await request.optionalJSONBody(limit: max(services.configuration.maxBodyBytes, 64 << 20)).value
         let training = try ClassifierTrainingRequest.read(body)
-        let stored = try await ClassifierTraining.train(store: services.store, examples: training.examples,
+        let stored = try await ClassifierTraining.train(routing: routing, writer: services.writer, examples: training.examples,
                                                         historyLimit: training.historyLimit, actor: principal.actor)
         return .json(stored.json, status: .created)
     }
@@ -37,7 +40,7 @@ struct ClassifierController {
         var reader = try InputReader(try await request.jsonBody(limit: services.configuration.maxBodyBytes).value)
         let text = reader.string("text", required: true, maxLength: NewInteraction.maxBodyLength)
         try reader.finish()
-        guard let prediction = try await services.router.predict(text ?? "") else {
+        guard let prediction = try await router.predict(text ?? "") else {
             throw StoreError(.notFound, "no classifier has been trained yet; POST /v1/classifier/train")
         }
         return .json(prediction.json)

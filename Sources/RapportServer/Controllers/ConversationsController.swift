@@ -3,7 +3,9 @@ import RapportCore
 import RapportStore
 
 /// `/v1/conversations`: department, queue and personal inboxes; assigning, resolving, tagging.
-struct ConversationsController {
+struct ConversationsController<Conversations: ConversationStore, Organization: OrganizationStore> {
+    let conversations: Conversations
+    let organization: Organization
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -19,7 +21,7 @@ struct ConversationsController {
         try context.require(.readConversations)
         var filter = ConversationFilter()
         if let department = request.query("department_id") {
-            guard let found = try await services.store.department(department) else {
+            guard let found = try await organization.department(department) else {
                 throw Problem.invalid(field: "department_id", "department \(department) does not exist")
             }
             filter.departmentID = found.id
@@ -37,7 +39,7 @@ struct ConversationsController {
                 filter.statuses.append(status)
             }
         }
-        let inbox = try await services.store.conversations(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        let inbox = try await conversations.conversations(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
         var counts = JSONObject()
         for status in ConversationStatus.allCases { counts[status.rawValue] = .integer(inbox.counts[status] ?? 0) }
         return .json([
@@ -57,10 +59,10 @@ struct ConversationsController {
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let id = try context.parameters.require("id")
-        guard let conversation = try await services.store.conversation(id) else { throw StoreError.notFound("conversation", id) }
+        guard let conversation = try await conversations.conversation(id) else { throw StoreError.notFound("conversation", id) }
         var object = conversation.json.objectValue ?? JSONObject()
-        object["interactions"] = .array(try await services.store.interactions(inConversation: id, limit: 500).map(\.json))
-        object["decisions"] = .array(try await services.store.routingDecisions(conversationID: id).map(\.json))
+        object["interactions"] = .array(try await conversations.interactions(inConversation: id, limit: 500).map(\.json))
+        object["decisions"] = .array(try await conversations.routingDecisions(conversationID: id, limit: 100).map(\.json))
         return .json(.object(object))
     }
 
@@ -68,8 +70,8 @@ struct ConversationsController {
         let principal = try context.require(.writeConversations)
         let id = try context.parameters.require("id")
         let changes = try ConversationChanges.read(try await request.jsonBody(limit: services.configuration.maxBodyBytes).value)
-        let conversation = try await services.store.write { tx in
-            try await tx.updateConversation(id: id, changes: changes, actor: principal.actor)
+        let conversation = try await services.writer.write { tx in
+            try await conversations.updateConversation(id: id, changes: changes, actor: principal.actor, in: tx)
         }
         return .json(conversation.json)
     }
@@ -77,7 +79,7 @@ struct ConversationsController {
     @Sendable func decisions(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let id = try context.parameters.require("id")
-        guard try await services.store.conversation(id) != nil else { throw StoreError.notFound("conversation", id) }
-        return .page(Page(items: try await services.store.routingDecisions(conversationID: id), nextCursor: nil), \.json)
+        guard try await conversations.conversation(id) != nil else { throw StoreError.notFound("conversation", id) }
+        return .page(Page(items: try await conversations.routingDecisions(conversationID: id, limit: 100), nextCursor: nil), \.json)
     }
 }

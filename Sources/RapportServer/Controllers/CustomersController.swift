@@ -3,7 +3,10 @@ import RapportCore
 import RapportStore
 
 /// `/v1/customers`: the shared customer record, its identities and its timeline.
-struct CustomersController {
+struct CustomersController<Customers: CustomerStore, Interactions: InteractionStore, Merges: MergeStore> {
+    let customers: Customers
+    let interactions: Interactions
+    let merges: Merges
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -30,7 +33,7 @@ struct CustomersController {
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let new = try NewCustomer.read(body, normalizer: services.normalizer)
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let customer = try await tx.createCustomer(new, actor: principal.actor)
+            let customer = try await customers.createCustomer(new, actor: principal.actor, channelID: nil, in: tx)
             return StoredResponse(status: 201, body: customer.json.serialized(), etag: customer.etag,
                                   location: "/v1/customers/\(customer.id)")
         }
@@ -63,7 +66,7 @@ struct CustomersController {
             }
             filter.attributes.append((key, CustomerFilter.candidates(for: value)))
         }
-        let page = try await services.store.customers(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        let page = try await customers.customers(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
         return .page(page, \.json)
     }
 
@@ -79,7 +82,7 @@ struct CustomersController {
         } else {
             throw Problem.badRequest(field: "identity", "give identity=kind:value, email= or phone=")
         }
-        guard let customer = try await services.store.customer(holding: identity) else {
+        guard let customer = try await customers.customer(holding: identity) else {
             throw Problem(status: .notFound, type: "not-found", title: "Not found",
                           detail: "no customer holds identity \(identity.qualified)")
         }
@@ -97,10 +100,10 @@ struct CustomersController {
         var record: VersionedCustomer?
         let found: Customer?
         if include == "provenance" {
-            record = try await services.store.versionedCustomer(id)
+            record = try await merges.versionedCustomer(id)
             found = record?.customer
         } else {
-            found = try await services.store.customer(id)
+            found = try await customers.customer(id)
         }
         guard let customer = found else { throw StoreError.notFound("customer", id) }
         if let survivor = customer.mergedInto {
@@ -128,8 +131,8 @@ struct CustomersController {
         let expected = try request.expectedVersion(of: id)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let patch = try CustomerPatch.read(body, normalizer: services.normalizer)
-        let customer = try await services.store.write { tx in
-            try await tx.patchCustomer(id: id, patch: patch, expectedVersion: expected, actor: principal.actor)
+        let customer = try await services.writer.write { tx in
+            try await customers.patchCustomer(id: id, patch: patch, expectedVersion: expected, actor: principal.actor, in: tx)
         }
         return Self.response(customer)
     }
@@ -138,8 +141,8 @@ struct CustomersController {
         let principal = try context.require(.writeCustomers)
         let id = try context.parameters.require("id")
         let expected = try request.expectedVersion(of: id)
-        try await services.store.write { tx in
-            try await tx.deleteCustomer(id: id, expectedVersion: expected, actor: principal.actor)
+        try await services.writer.write { tx in
+            try await customers.deleteCustomer(id: id, expectedVersion: expected, actor: principal.actor, in: tx)
         }
         return Response(status: .noContent)
     }
@@ -147,7 +150,7 @@ struct CustomersController {
     @Sendable func timeline(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readInteractions)
         let asked = try context.parameters.require("id")
-        guard let customer = try await services.store.customer(asked) else { throw StoreError.notFound("customer", asked) }
+        guard let customer = try await customers.customer(asked) else { throw StoreError.notFound("customer", asked) }
         // An absorbed customer's interactions moved to the survivor; its timeline is the survivor's.
         let id = customer.mergedInto ?? asked
         let newestFirst: Bool
@@ -156,7 +159,7 @@ struct CustomersController {
         case "desc": newestFirst = true
         default: throw Problem.badRequest(field: "order", "must be asc or desc")
         }
-        let page = try await services.store.timeline(of: id, newestFirst: newestFirst, limit: try request.limit(),
+        let page = try await interactions.timeline(of: id, newestFirst: newestFirst, limit: try request.limit(),
                                                      cursor: request.query("cursor"))
         return .page(page, \.json)
     }
@@ -164,7 +167,7 @@ struct CustomersController {
     @Sendable func identities(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         let id = try context.parameters.require("id")
-        guard let customer = try await services.store.customer(id) else { throw StoreError.notFound("customer", id) }
+        guard let customer = try await customers.customer(id) else { throw StoreError.notFound("customer", id) }
         return .json(["data": .array(customer.identities.map(Self.identityJSON)), "next_cursor": .null])
     }
 
@@ -176,8 +179,8 @@ struct CustomersController {
         let text = reader.string("identity", required: true, maxLength: 500)
         try reader.finish()
         let identity = try parseIdentity(text!, field: "identity", status: .unprocessableContent)
-        let customer = try await services.store.write { tx in
-            try await tx.addIdentity(identity, to: id, actor: principal.actor)
+        let customer = try await services.writer.write { tx in
+            try await customers.addIdentity(identity, to: id, actor: principal.actor, in: tx)
         }
         return Self.response(customer, status: .created)
     }
@@ -187,8 +190,8 @@ struct CustomersController {
         let id = try context.parameters.require("id")
         let raw = try context.parameters.require("identity")
         let identity = try parseIdentity(raw.removingPercentEncoding ?? raw, field: "identity")
-        let customer = try await services.store.write { tx in
-            try await tx.removeIdentity(identity, from: id, actor: principal.actor)
+        let customer = try await services.writer.write { tx in
+            try await customers.removeIdentity(identity, from: id, actor: principal.actor, in: tx)
         }
         return Self.response(customer)
     }

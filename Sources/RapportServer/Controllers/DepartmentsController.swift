@@ -3,7 +3,8 @@ import RapportCore
 import RapportStore
 
 /// `/v1/departments`: the parts of the company that serve customers.
-struct DepartmentsController {
+struct DepartmentsController<Organization: OrganizationStore> {
+    let organization: Organization
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -18,7 +19,7 @@ struct DepartmentsController {
 
     @Sendable func listDepartments(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
-        return .page(Page(items: try await services.store.departments(), nextCursor: nil), \.json)
+        return .page(Page(items: try await organization.departments(), nextCursor: nil), \.json)
     }
 
     @Sendable func createDepartment(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -26,8 +27,8 @@ struct DepartmentsController {
         let (body, bytes) = try await request.jsonBody(limit: limit)
         let changes = try DepartmentChanges.read(body, creating: true)
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let department = try await tx.insertDepartment(key: changes.key!, name: changes.name!,
-                                                           description: changes.description.applied(to: nil), actor: principal.actor)
+            let department = try await organization.insertDepartment(key: changes.key!, name: changes.name!,
+                                                           description: changes.description.applied(to: nil), actor: principal.actor, in: tx)
             return StoredResponse(status: 201, body: department.json.serialized(), location: "/v1/departments/\(department.id)")
         }
     }
@@ -35,7 +36,7 @@ struct DepartmentsController {
     @Sendable func showDepartment(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
-        guard let department = try await services.store.department(id) else { throw StoreError.notFound("department", id) }
+        guard let department = try await organization.department(id) else { throw StoreError.notFound("department", id) }
         return .json(department.json)
     }
 
@@ -43,8 +44,8 @@ struct DepartmentsController {
         let principal = try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
         let changes = try DepartmentChanges.read(try await request.jsonBody(limit: limit).value, creating: false)
-        let department = try await services.store.write { tx in
-            try await tx.updateDepartment(id: id, changes: changes, actor: principal.actor)
+        let department = try await services.writer.write { tx in
+            try await organization.updateDepartment(id: id, changes: changes, actor: principal.actor, in: tx)
         }
         return .json(department.json)
     }
@@ -52,7 +53,7 @@ struct DepartmentsController {
     @Sendable func deleteDepartment(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
-        try await services.store.write { tx in try await tx.deleteDepartment(id: id, actor: principal.actor) }
+        try await services.writer.write { tx in try await organization.deleteDepartment(id: id, actor: principal.actor, in: tx) }
         return Response(status: .noContent)
     }
 }

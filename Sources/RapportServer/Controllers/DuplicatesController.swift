@@ -4,8 +4,11 @@ import RapportStore
 import RapportSync
 
 /// The duplicate review queue, the match model and the matching settings.
-struct DuplicatesController {
+struct DuplicatesController<Duplicates: DuplicateStore> {
+    let duplicates: Duplicates
     let services: Services
+    /// The duplicate check that follows the log and keeps the match model.
+    let monitor: DuplicateMonitor
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "duplicates", list)
@@ -31,7 +34,7 @@ struct DuplicatesController {
                 status = parsed
             }
         }
-        let page = try await services.store.duplicates(status: status, customerID: request.query("customer_id"),
+        let page = try await duplicates.duplicates(status: status, customerID: request.query("customer_id"),
                                                        limit: try request.limit(), cursor: request.query("cursor"))
         return .page(page, \.json)
     }
@@ -39,7 +42,7 @@ struct DuplicatesController {
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         let id = try context.parameters.require("id")
-        guard let candidate = try await services.store.duplicate(id) else { throw StoreError.notFound("duplicate candidate", id) }
+        guard let candidate = try await duplicates.duplicate(id) else { throw StoreError.notFound("duplicate candidate", id) }
         return .json(candidate.json)
     }
 
@@ -52,44 +55,44 @@ struct DuplicatesController {
         let survivor = reader.string("survivor_id", maxLength: 64)
         let overrides = reader.customerPatch("fields", normalizer: services.normalizer)
         try reader.finish()
-        let (candidate, merge) = try await services.store.write { tx in
-            try await tx.decideDuplicate(id, accept: true, survivorID: survivor, overrides: overrides, actor: principal.actor)
+        let (candidate, merge) = try await services.writer.write { tx in
+            try await duplicates.decideDuplicate(id, accept: true, survivorID: survivor, overrides: overrides, actor: principal.actor, in: tx)
         }
         guard case .object(var object) = candidate.json else { return .json(candidate.json) }
-        if let merge { object["merge"] = MergesController.json(merge) }
+        if let merge { object["merge"] = merge.json }
         return .json(.object(object))
     }
 
     @Sendable func reject(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeCustomers)
         let id = try context.parameters.require("id")
-        let (candidate, _) = try await services.store.write { tx in
-            try await tx.decideDuplicate(id, accept: false, survivorID: nil, overrides: nil, actor: principal.actor)
+        let (candidate, _) = try await services.writer.write { tx in
+            try await duplicates.decideDuplicate(id, accept: false, survivorID: nil, overrides: nil, actor: principal.actor, in: tx)
         }
         return .json(candidate.json)
     }
 
     @Sendable func status(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
-        return .json(await services.duplicates.status())
+        return .json(await monitor.status())
     }
 
     @Sendable func train(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
-        let stored = try await services.duplicates.retrain(actor: principal.actor)
+        let stored = try await monitor.retrain(actor: principal.actor)
         return .json(["version": .integer(stored.version), "summary": stored.summary, "created_at": .string(stored.createdAt.rfc3339)])
     }
 
     @Sendable func settings(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
-        return .json(try await services.store.matchingSettings().json)
+        return .json(try await duplicates.matchingSettings().json)
     }
 
     @Sendable func replaceSettings(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let settings = try MatchingSettings.read(body)
-        try await services.store.write { tx in try await tx.setMatchingSettings(settings, actor: principal.actor) }
+        try await services.writer.write { tx in try await duplicates.setMatchingSettings(settings, actor: principal.actor, in: tx) }
         return .json(settings.json)
     }
 }

@@ -1,10 +1,12 @@
 import Hummingbird
 import HummingbirdWebSocket
+import RapportStore
 
 /// `GET /v1/events/ws`: the live event stream over a WebSocket (protocol in `EventSocketSession`
 /// and README), for clients that want several filtered subscriptions on one connection.
-struct EventSocketController {
-    let services: Services
+struct EventSocketController<Events: EventStore> {
+    let events: Events
+    let keys: APIKeyCache
 
     /// The plain HTTP side of the route: a request that reaches it was not upgraded, because it
     /// lacked credentials (401 from the authentication middleware), the role may not read events
@@ -15,15 +17,15 @@ struct EventSocketController {
 
     /// The upgrade itself, on the router that answers WebSocket handshakes.
     func register(webSocket router: Router<RapportRequestContext>) {
-        let store = services.store
+        let events = self.events
         router.group("v1")
-            .add(middleware: AuthenticationMiddleware(keys: services.keys))
+            .add(middleware: AuthenticationMiddleware(keys: keys))
             .ws("events/ws") { _, context in
                 try context.require(.readEvents)
                 return .upgrade([:])
             } onUpgrade: { inbound, outbound, context in
                 let principal = try context.requestContext.requirePrincipal()
-                let session = EventSocketSession(store: store, role: principal.role, requestID: context.requestContext.id,
+                let session = EventSocketSession(events: events, role: principal.role, requestID: context.requestContext.id,
                                                  outbound: outbound, logger: context.logger)
                 try await session.run(inbound: inbound)
             }

@@ -6,7 +6,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// `/v1/events`: the ordered log of committed changes, paged by sequence or streamed live.
-struct EventsController {
+struct EventsController<Events: EventStore> {
+    let events: Events
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -18,8 +19,8 @@ struct EventsController {
     /// The consumers of the log (duplicate monitor, …): where each stands and how far behind.
     @Sendable func consumers(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readEvents)
-        let head = try await services.store.eventLogHead()
-        let positions = try await services.store.consumerPositions()
+        let head = try await events.eventLogHead()
+        let positions = try await events.consumerPositions()
         return .json(["data": .array(positions.map { consumer in
             ["name": .string(consumer.name), "position": .string(String(consumer.position)), "head": .string(String(head)),
              "lag": .integer(max(0, head - consumer.position)), "updated_at": .string(consumer.updatedAt.rfc3339)]
@@ -31,7 +32,7 @@ struct EventsController {
         let after = try Self.position(request.query("after") ?? request.query("cursor"), field: "after") ?? 0
         let limit = try request.limit(default: 100, max: 1_000)
         let filter = try Self.filter(request)
-        let events = try await services.store.events(after: after, limit: limit)
+        let events = try await events.events(after: after, limit: limit)
         let next = events.count == limit ? events.last.map { String($0.sequence) } : nil
         let visible = events.filter { EventVisibility.allows(principal.role, toSee: $0.type) && (filter?.matches($0) ?? true) }
         return .json(["data": .array(visible.map(\.cloudEvent)), "next_cursor": next.map(JSONValue.string) ?? .null])
@@ -60,13 +61,13 @@ struct EventsController {
             limit = value
         }
         let selection = EventSelection(role: principal.role, expression: filter)
-        let store = services.store
+        let events = self.events
         let maximum = limit
         let interval = heartbeat
         let body = ResponseBody { writer in
             let stopping = ShutdownFlag()
             try await withGracefulShutdownHandler {
-                var follower = EventFollower(store: store, selection: selection, after: start)
+                var follower = EventFollower(events: events, selection: selection, after: start)
                 var sent = 0
                 var lastWrite = ContinuousClock.now
                 try await writer.write(ByteBuffer(string: "retry: 2000\n: rapport events after \(start)\n\n"))

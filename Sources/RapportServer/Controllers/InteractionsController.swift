@@ -3,7 +3,8 @@ import RapportCore
 import RapportStore
 
 /// `/v1/interactions`: touchpoints from every channel, resolved to one customer.
-struct InteractionsController {
+struct InteractionsController<Interactions: InteractionStore> {
+    let interactions: Interactions
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -18,7 +19,7 @@ struct InteractionsController {
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let new = try NewInteraction.read(body, normalizer: services.normalizer)
         return try await services.idempotentWrite(request, context: context, body: bytes, prefetch: .ingest(new)) { tx in
-            let result = try await tx.ingestInteraction(new, actor: principal.actor)
+            let result = try await interactions.ingestInteraction(new, actor: principal.actor, in: tx)
             return StoredResponse(status: result.created ? 201 : 200, body: result.record.serialized(),
                                   location: "/v1/interactions/\(result.interaction.id)")
         }
@@ -28,14 +29,14 @@ struct InteractionsController {
         try context.require(.readInteractions)
         let filter = InteractionFilter(customerID: request.query("customer_id"), channelID: request.query("channel_id"),
                                        externalID: request.query("external_id"))
-        let page = try await services.store.interactions(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        let page = try await interactions.interactions(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
         return .page(page, \.json)
     }
 
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readInteractions)
         let id = try context.parameters.require("id")
-        guard let interaction = try await services.store.interaction(id) else { throw StoreError.notFound("interaction", id) }
+        guard let interaction = try await interactions.interaction(id) else { throw StoreError.notFound("interaction", id) }
         return .json(interaction.json)
     }
 }

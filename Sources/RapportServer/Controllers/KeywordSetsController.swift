@@ -3,7 +3,8 @@ import RapportCore
 import RapportStore
 
 /// `/v1/keyword-sets`: named lists of terms that rules match in one pass over a message.
-struct KeywordSetsController {
+struct KeywordSetsController<Routing: RoutingStore> {
+    let routing: Routing
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -16,13 +17,13 @@ struct KeywordSetsController {
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        return .page(Page(items: try await services.store.keywordSets(), nextCursor: nil), \.summaryJSON)
+        return .page(Page(items: try await routing.keywordSets(), nextCursor: nil), \.summaryJSON)
     }
 
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let name = try context.parameters.require("name")
-        guard let set = try await services.store.keywordSet(name) else { throw StoreError.notFound("keyword set", name) }
+        guard let set = try await routing.keywordSet(name) else { throw StoreError.notFound("keyword set", name) }
         return .json(set.json)
     }
 
@@ -36,8 +37,8 @@ struct KeywordSetsController {
         // A list of 200,000 terms is several megabytes.
         let body = try await request.jsonBody(limit: max(services.configuration.maxBodyBytes, 16 << 20)).value
         let definition = try KeywordSetDefinition.read(body, name: name)
-        let (set, created) = try await services.store.write { tx in
-            try await tx.saveKeywordSet(name: name, wholeWords: definition.wholeWords, terms: definition.terms, actor: principal.actor)
+        let (set, created) = try await services.writer.write { tx in
+            try await routing.saveKeywordSet(name: name, wholeWords: definition.wholeWords, terms: definition.terms, actor: principal.actor, in: tx)
         }
         return .json(set.summaryJSON, status: created ? .created : .ok)
     }
@@ -45,7 +46,7 @@ struct KeywordSetsController {
     @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.manageRouting)
         let name = try context.parameters.require("name")
-        try await services.store.write { tx in try await tx.deleteKeywordSet(name: name, actor: principal.actor) }
+        try await services.writer.write { tx in try await routing.deleteKeywordSet(name: name, actor: principal.actor, in: tx) }
         return Response(status: .noContent)
     }
 
@@ -57,7 +58,7 @@ struct KeywordSetsController {
         let text = reader.string("text", required: true, maxLength: NewInteraction.maxBodyLength)
         let only = reader.stringList("sets", maxCount: 100, maxLength: 64)
         try reader.finish()
-        var stored = try await services.store.keywordSets()
+        var stored = try await routing.keywordSets()
         if let only {
             for (index, name) in only.enumerated() where !stored.contains(where: { $0.name == name }) {
                 throw Problem.invalid(field: "sets[\(index)]", "there is no keyword set named \"\(name)\"")

@@ -3,11 +3,9 @@ import RapportCore
 import RapportStore
 
 /// Merging customers, undoing merges, and the survivorship rules that decide merged fields.
-struct MergesController {
+struct MergesController<Merges: MergeStore> {
+    let merges: Merges
     let services: Services
-
-    /// How many customers one request may absorb.
-    static let maxAbsorbed = 50
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "customers/:id/merge", merge)
@@ -15,13 +13,6 @@ struct MergesController {
         routes.on(.post, "merges/:id/undo", undo)
         routes.on(.get, "settings/survivorship", survivorship)
         routes.on(.put, "settings/survivorship", replaceSurvivorship)
-    }
-
-    static func json(_ outcome: MergeOutcome) -> JSONValue {
-        guard case .object(var object) = outcome.record.json else { return outcome.record.json }
-        object["customer"] = outcome.survivor.json
-        if outcome.record.undoneAt != nil { object["restored"] = .array(outcome.restored.map(\.json)) }
-        return .object(object)
     }
 
     @Sendable func merge(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -46,7 +37,7 @@ struct MergesController {
                 }
             }
             if elements.isEmpty { reader.fail("customer_ids", "must name at least one customer to absorb") }
-            if elements.count > Self.maxAbsorbed { reader.fail("customer_ids", "may name at most \(Self.maxAbsorbed) customers") }
+            if elements.count > MergeOutcome.maxAbsorbed { reader.fail("customer_ids", "may name at most \(MergeOutcome.maxAbsorbed) customers") }
         case nil: reader.fail("customer_ids", "is required")
         case let other?: reader.fail("customer_ids", "expected an array of customer ids, got \(other.typeName)")
         }
@@ -54,9 +45,9 @@ struct MergesController {
         try reader.finish()
         let absorbedIDs = absorbed
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let outcome = try await tx.mergeCustomers(into: survivorID, absorbing: absorbedIDs, overrides: overrides,
-                                                      actor: principal.actor)
-            return StoredResponse(status: 200, body: Self.json(outcome).serialized(), etag: outcome.survivor.etag,
+            let outcome = try await merges.mergeCustomers(into: survivorID, absorbing: absorbedIDs, overrides: overrides,
+                                                      actor: principal.actor, in: tx)
+            return StoredResponse(status: 200, body: outcome.json.serialized(), etag: outcome.survivor.etag,
                                   location: "/v1/merges/\(outcome.record.id)")
         }
     }
@@ -64,27 +55,40 @@ struct MergesController {
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         let id = try context.parameters.require("id")
-        guard let record = try await services.store.merge(id) else { throw StoreError.notFound("merge", id) }
+        guard let record = try await merges.merge(id) else { throw StoreError.notFound("merge", id) }
         return .json(record.json)
     }
 
     @Sendable func undo(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeCustomers)
         let id = try context.parameters.require("id")
-        let outcome = try await services.store.write { tx in try await tx.undoMerge(id, actor: principal.actor) }
-        return .json(Self.json(outcome), headers: [.eTag: outcome.survivor.etag])
+        let outcome = try await services.writer.write { tx in try await merges.undoMerge(id, actor: principal.actor, in: tx) }
+        return .json(outcome.json, headers: [.eTag: outcome.survivor.etag])
     }
 
     @Sendable func survivorship(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
-        return .json(try await services.store.survivorshipPolicy().json)
+        return .json(try await merges.survivorshipPolicy().json)
     }
 
     @Sendable func replaceSurvivorship(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let policy = try SurvivorshipPolicy.read(body)
-        try await services.store.write { tx in try await tx.setSurvivorshipPolicy(policy, actor: principal.actor) }
+        try await services.writer.write { tx in try await merges.setSurvivorshipPolicy(policy, actor: principal.actor, in: tx) }
         return .json(policy.json)
+    }
+}
+
+extension MergeOutcome {
+    /// How many customers one request may absorb.
+    static let maxAbsorbed = 50
+
+    /// The merge record with the survivor, and the restored customers once undone.
+    var json: JSONValue {
+        guard case .object(var object) = record.json else { return record.json }
+        object["customer"] = survivor.json
+        if record.undoneAt != nil { object["restored"] = .array(restored.map(\.json)) }
+        return .object(object)
     }
 }

@@ -3,10 +3,15 @@ import Hummingbird
 import Prometheus
 import RapportCore
 import RapportStore
+import RapportSync
 
 /// Health checks, Prometheus metrics and the OpenAPI document; no authentication.
-struct OperationsController {
-    let services: Services
+struct OperationsController<Events: EventStore> {
+    let events: Events
+    let registry: PrometheusCollectorRegistry
+    /// The RabbitMQ publisher and inbound consumer, when a broker is configured.
+    let publisher: EventPublisher?
+    let inbound: InboundConsumer?
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "health/live", live)
@@ -23,15 +28,15 @@ struct OperationsController {
         var body: JSONObject = ["status": "ok", "database": "ok"]
         // A broker that cannot be reached does not make the API unready: events wait on the log and
         // are published once it is back. The state is reported for operators and probes that care.
-        if let publisher = services.publisher { body["amqp_publisher"] = .string(await publisher.state.summary) }
-        if let inbound = services.inbound {
+        if let publisher = publisher { body["amqp_publisher"] = .string(await publisher.state.summary) }
+        if let inbound = inbound {
             switch inbound.status.connection {
             case .connected: body["amqp_inbound"] = "connected"
             case .connecting: body["amqp_inbound"] = "connecting"
             case .disconnected(let reason): body["amqp_inbound"] = .string("disconnected: \(reason)")
             }
         }
-        guard await services.store.ping() else {
+        guard await events.ping() else {
             body["status"] = "unavailable"
             body["database"] = "unreachable"
             return .json(.object(body), status: .serviceUnavailable)
@@ -40,39 +45,39 @@ struct OperationsController {
     }
 
     @Sendable func metrics(_ request: Request, context: RapportRequestContext) async throws -> Response {
-        services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_event_log", unitName: "head",
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_event_log", unitName: "head",
                                                                      helpText: "Sequence of the newest event on the log"), labels: [])
-            .set(Double(services.store.knownHead))
-        if let positions = try? await services.store.consumerPositions(), let head = try? await services.store.eventLogHead() {
+            .set(Double(events.knownHead))
+        if let positions = try? await events.consumerPositions(), let head = try? await events.eventLogHead() {
             for consumer in positions {
-                services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_consumer_lag", unitName: "events",
+                registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_consumer_lag", unitName: "events",
                                                                              helpText: "Events on the log a consumer has not read yet"),
                                             labels: [("consumer", consumer.name)])
                     .set(Double(max(0, head - consumer.position)))
             }
         }
-        if let publisher = services.publisher {
+        if let publisher = publisher {
             let link = await publisher.state
-            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_connected", unitName: "state",
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_connected", unitName: "state",
                                                                          helpText: "1 while the link to the message broker is up"),
                                         labels: [("link", "publisher")])
                 .set(Double(link.connected ? 1 : 0))
-            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_standby", unitName: "state",
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_standby", unitName: "state",
                                                                          helpText: "1 while another node of the cluster publishes and this one stands by"),
                                         labels: [("link", "publisher")])
                 .set(Double(link.standby ? 1 : 0))
-            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_messages", unitName: "total",
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_messages", unitName: "total",
                                                                          helpText: "Messages confirmed by the broker or applied since the server started"),
                                         labels: [("link", "publisher")])
                 .set(Double(link.messages))
         }
-        if let inbound = services.inbound {
-            services.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_connected", unitName: "state",
+        if let inbound = inbound {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "rapport_amqp_connected", unitName: "state",
                                                                          helpText: "1 while the link to the message broker is up"),
                                         labels: [("link", "inbound")])
                 .set(Double(inbound.status.isConnected ? 1 : 0))
         }
-        return .bytes(services.registry.emitToBuffer(), status: .ok, contentType: "text/plain; version=0.0.4")
+        return .bytes(registry.emitToBuffer(), status: .ok, contentType: "text/plain; version=0.0.4")
     }
 
     @Sendable func openAPI(_ request: Request, context: RapportRequestContext) async throws -> Response {

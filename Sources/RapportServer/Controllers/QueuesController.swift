@@ -3,7 +3,9 @@ import RapportCore
 import RapportStore
 
 /// `/v1/queues` and `/v1/agents`: where conversations wait within a department, and who can take them.
-struct QueuesController {
+struct QueuesController<Routing: RoutingStore, Organization: OrganizationStore> {
+    let routing: Routing
+    let organization: Organization
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -22,12 +24,12 @@ struct QueuesController {
         try context.require(.readConversations)
         var departmentID: String?
         if let department = request.query("department_id") {
-            guard let found = try await services.store.department(department) else {
+            guard let found = try await organization.department(department) else {
                 throw Problem.invalid(field: "department_id", "department \(department) does not exist")
             }
             departmentID = found.id
         }
-        return .page(Page(items: try await services.store.queues(departmentID: departmentID), nextCursor: nil), \.json)
+        return .page(Page(items: try await routing.queues(departmentID: departmentID), nextCursor: nil), \.json)
     }
 
     /// Body: `department_id` (id or key), `key`, `name`, `strategy`, `weights`, `member_ids`.
@@ -47,7 +49,7 @@ struct QueuesController {
         }
         let departmentRef = department!
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let queue = try await tx.insertQueue(department: departmentRef, changes: changes, actor: principal.actor)
+            let queue = try await routing.insertQueue(department: departmentRef, changes: changes, actor: principal.actor, in: tx)
             return StoredResponse(status: 201, body: queue.json.serialized(), location: "/v1/queues/\(queue.id)")
         }
     }
@@ -55,7 +57,7 @@ struct QueuesController {
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let id = try context.parameters.require("id")
-        guard let queue = try await services.store.queue(id) else { throw StoreError.notFound("queue", id) }
+        guard let queue = try await routing.queue(id) else { throw StoreError.notFound("queue", id) }
         return .json(queue.json)
     }
 
@@ -63,20 +65,20 @@ struct QueuesController {
         let principal = try context.require(.manageRouting)
         let id = try context.parameters.require("id")
         let changes = try QueueChanges.read(try await request.jsonBody(limit: limit).value, creating: false)
-        let queue = try await services.store.write { tx in try await tx.updateQueue(id: id, changes: changes, actor: principal.actor) }
+        let queue = try await services.writer.write { tx in try await routing.updateQueue(id: id, changes: changes, actor: principal.actor, in: tx) }
         return .json(queue.json)
     }
 
     @Sendable func listAgents(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        return .page(Page(items: try await services.store.agentStates(), nextCursor: nil), \.json)
+        return .page(Page(items: try await routing.agentStates(), nextCursor: nil), \.json)
     }
 
     @Sendable func showAgent(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let id = try context.parameters.require("id")
-        guard let state = try await services.store.agentState(id) else {
-            guard try await services.store.user(id) != nil else { throw StoreError.notFound("user", id) }
+        guard let state = try await routing.agentState(id) else {
+            guard try await organization.user(id) != nil else { throw StoreError.notFound("user", id) }
             return .json(AgentState(userID: id, updatedAt: Timestamp(microseconds: 0)).json)
         }
         return .json(state.json)
@@ -87,7 +89,7 @@ struct QueuesController {
         let principal = try context.require(.writeConversations)
         let id = try context.parameters.require("id")
         let changes = try AgentStateChanges.read(try await request.jsonBody(limit: limit).value)
-        let state = try await services.store.write { tx in try await tx.setAgentState(userID: id, changes: changes, actor: principal.actor) }
+        let state = try await services.writer.write { tx in try await routing.setAgentState(userID: id, changes: changes, actor: principal.actor, in: tx) }
         return .json(state.json)
     }
 }

@@ -1,11 +1,17 @@
 import Hummingbird
 import RapportCore
 import RapportStore
+import RapportSync
 
 /// `/v1/rules` and `/v1/settings/routing`: ordered routing rules with their versions, a dry run
 /// that explains what routing would do with a sample message, and routing's defaults.
-struct RoutingRulesController {
+struct RoutingRulesController<Customers: CustomerStore, Routing: RoutingStore, Organization: OrganizationStore> {
+    let customers: Customers
+    let routing: Routing
+    let organization: Organization
     let services: Services
+    /// The router, whose caches answer predictions, dry runs and status.
+    let router: ConversationRouter
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "rules", list)
@@ -24,15 +30,15 @@ struct RoutingRulesController {
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        return .page(Page(items: try await services.store.routingRules(), nextCursor: nil), \.json)
+        return .page(Page(items: try await routing.routingRules(), nextCursor: nil), \.json)
     }
 
     @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.manageRouting)
         let (body, bytes) = try await request.jsonBody(limit: limit)
-        let draft = try RoutingRuleDraft.read(body, keywordSets: try await services.store.keywordSetNames())
+        let draft = try RoutingRuleDraft.read(body, keywordSets: try await routing.keywordSetNames())
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let rule = try await tx.insertRoutingRule(draft, actor: principal.actor)
+            let rule = try await routing.insertRoutingRule(draft, actor: principal.actor, in: tx)
             return StoredResponse(status: 201, body: rule.json.serialized(), location: "/v1/rules/\(rule.id)")
         }
     }
@@ -40,7 +46,7 @@ struct RoutingRulesController {
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let id = try context.parameters.require("id")
-        guard let rule = try await services.store.routingRule(id) else { throw StoreError.notFound("routing rule", id) }
+        guard let rule = try await routing.routingRule(id) else { throw StoreError.notFound("routing rule", id) }
         return .json(rule.json, headers: [.eTag: "\"\(rule.id)-v\(rule.version)\""])
     }
 
@@ -50,9 +56,9 @@ struct RoutingRulesController {
         let id = try context.parameters.require("id")
         let expected = try request.expectedVersion(of: id)
         let draft = try RoutingRuleDraft.read(try await request.jsonBody(limit: limit).value,
-                                              keywordSets: try await services.store.keywordSetNames())
-        let rule = try await services.store.write { tx in
-            try await tx.replaceRoutingRule(id: id, with: draft, expectedVersion: expected, actor: principal.actor)
+                                              keywordSets: try await routing.keywordSetNames())
+        let rule = try await services.writer.write { tx in
+            try await routing.replaceRoutingRule(id: id, with: draft, expectedVersion: expected, actor: principal.actor, in: tx)
         }
         return .json(rule.json, headers: [.eTag: "\"\(rule.id)-v\(rule.version)\""])
     }
@@ -60,14 +66,14 @@ struct RoutingRulesController {
     @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.manageRouting)
         let id = try context.parameters.require("id")
-        try await services.store.write { tx in try await tx.deleteRoutingRule(id: id, actor: principal.actor) }
+        try await services.writer.write { tx in try await routing.deleteRoutingRule(id: id, actor: principal.actor, in: tx) }
         return Response(status: .noContent)
     }
 
     @Sendable func versions(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let id = try context.parameters.require("id")
-        let versions = try await services.store.routingRuleVersions(id)
+        let versions = try await routing.routingRuleVersions(id)
         guard !versions.isEmpty else { throw StoreError.notFound("routing rule", id) }
         return .json(["data": .array(versions), "next_cursor": .null])
     }
@@ -77,40 +83,40 @@ struct RoutingRulesController {
     @Sendable func dryRun(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         let sample = try RoutingSample.read(try await request.jsonBody(limit: limit).value,
-                                            keywordSets: try await services.store.keywordSetNames())
+                                            keywordSets: try await routing.keywordSetNames())
         var customer: JSONValue = .null
         if let customerID = sample.customerID {
-            guard let found = try await services.store.customer(customerID) else {
+            guard let found = try await customers.customer(customerID) else {
                 throw Problem.invalid(field: "customer_id", "customer \(customerID) does not exist")
             }
             customer = found.json
         }
         var channel: Channel?
         if let channelID = sample.channelID {
-            guard let found = try await services.store.channel(channelID) else {
+            guard let found = try await organization.channel(channelID) else {
                 throw Problem.invalid(field: "channel_id", "channel \(channelID) does not exist")
             }
             channel = found
         }
         let routingContext = RoutingContext(trigger: sample.trigger, interaction: sample.interaction, conversation: nil, customer: customer,
                                             channel: channel?.json ?? .null, channelKind: channel?.kind.rawValue)
-        return .json(try await services.router.dryRun(routingContext, rules: sample.draftRules))
+        return .json(try await router.dryRun(routingContext, rules: sample.draftRules))
     }
 
     @Sendable func status(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        return .json(await services.router.status())
+        return .json(await router.status())
     }
 
     @Sendable func settings(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        return .json(try await services.store.routingSettings().json)
+        return .json(try await routing.routingSettings().json)
     }
 
     @Sendable func replaceSettings(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.manageRouting)
         let settings = try RoutingSettings.read(try await request.jsonBody(limit: limit).value)
-        try await services.store.write { tx in try await tx.setRoutingSettings(settings, actor: principal.actor) }
+        try await services.writer.write { tx in try await routing.setRoutingSettings(settings, actor: principal.actor, in: tx) }
         return .json(settings.json)
     }
 }

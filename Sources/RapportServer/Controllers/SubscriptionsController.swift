@@ -5,7 +5,8 @@ import RapportStore
 import RapportSync
 
 /// `/v1/subscriptions`: webhooks shaped like CloudEvents subscriptions, and their delivery logs.
-struct SubscriptionsController {
+struct SubscriptionsController<Subscriptions: SubscriptionStore> {
+    let subscriptions: Subscriptions
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -26,8 +27,8 @@ struct SubscriptionsController {
         let new = try NewSubscription.read(body)
         try checkReachable(new.sink)
         let secret = WebhookSigner.newSecret()
-        let subscription = try await services.store.write { tx in
-            try await tx.createSubscription(new, secret: secret, role: principal.role, actor: principal.actor)
+        let subscription = try await services.writer.write { tx in
+            try await subscriptions.createSubscription(new, secret: secret, role: principal.role, actor: principal.actor, in: tx)
         }
         guard case .object(var object) = subscription.json else { return .json(subscription.json, status: .created) }
         object["secret"] = .string(secret)
@@ -36,14 +37,14 @@ struct SubscriptionsController {
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
-        let subscriptions = try await services.store.subscriptions()
+        let subscriptions = try await subscriptions.subscriptions()
         return .json(["data": .array(subscriptions.map(\.json)), "next_cursor": .null])
     }
 
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
-        guard let subscription = try await services.store.subscription(id) else { throw StoreError.notFound("subscription", id) }
+        guard let subscription = try await subscriptions.subscription(id) else { throw StoreError.notFound("subscription", id) }
         return .json(subscription.json)
     }
 
@@ -55,8 +56,8 @@ struct SubscriptionsController {
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let changes = try SubscriptionChanges.read(body)
         if let sink = changes.sink { try checkReachable(sink) }
-        let subscription = try await services.store.write { tx in
-            try await tx.updateSubscription(id, changes: changes, actor: principal.actor)
+        let subscription = try await services.writer.write { tx in
+            try await subscriptions.updateSubscription(id, changes: changes, actor: principal.actor, in: tx)
         }
         return .json(subscription.json)
     }
@@ -70,8 +71,8 @@ struct SubscriptionsController {
         let rotation = try SecretRotation.read(body)
         let secret = WebhookSigner.newSecret()
         let expiresAt = Timestamp(microseconds: Timestamp.now().microseconds + rotation.previousExpiresIn.nanoseconds / 1_000)
-        try await services.store.write { tx in
-            try await tx.rotateSubscriptionSecret(id, to: secret, previousExpiresAt: expiresAt, actor: principal.actor)
+        try await services.writer.write { tx in
+            try await subscriptions.rotateSubscriptionSecret(id, to: secret, previousExpiresAt: expiresAt, actor: principal.actor, in: tx)
         }
         return .json(["id": .string(id), "secret": .string(secret), "previous_secret_expires_at": .string(expiresAt.rfc3339)])
     }
@@ -87,7 +88,7 @@ struct SubscriptionsController {
     @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
-        try await services.store.write { tx in try await tx.deleteSubscription(id, actor: principal.actor) }
+        try await services.writer.write { tx in try await subscriptions.deleteSubscription(id, actor: principal.actor, in: tx) }
         return Response(status: .noContent)
     }
 
@@ -95,8 +96,8 @@ struct SubscriptionsController {
     @Sendable func deliveries(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
-        guard try await services.store.subscription(id) != nil else { throw StoreError.notFound("subscription", id) }
-        let deliveries = try await services.store.deliveries(of: id, limit: try request.limit(default: 100, max: 1_000))
+        guard try await subscriptions.subscription(id) != nil else { throw StoreError.notFound("subscription", id) }
+        let deliveries = try await subscriptions.deliveries(of: id, limit: try request.limit(default: 100, max: 1_000))
         return .json(["data": .array(deliveries.map(\.json)), "next_cursor": .null])
     }
 
@@ -104,7 +105,7 @@ struct SubscriptionsController {
         try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
         let deliveryID = try context.parameters.require("delivery")
-        let delivery = try await services.store.write { tx in try await tx.redeliver(deliveryID, of: id) }
+        let delivery = try await services.writer.write { tx in try await subscriptions.redeliver(deliveryID, of: id, in: tx) }
         return .json(delivery.json)
     }
 }

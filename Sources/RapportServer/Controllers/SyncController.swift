@@ -4,7 +4,8 @@ import RapportStore
 
 /// `/v1/sync`: offline channels (store terminals, mobile apps) push what they changed and pull
 /// what changed elsewhere; both sides converge field by field with the same rules.
-struct SyncController {
+struct SyncController<Sync: SyncStore> {
+    let sync: Sync
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -18,8 +19,8 @@ struct SyncController {
         let push = try SyncPush.read(body, normalizer: services.normalizer)
         let skew = services.configuration.maxClockSkewMilliseconds
         // Each change is idempotent by its (channel, change id), so the push as a whole is too.
-        let outcomes = try await services.store.write { tx in
-            try await tx.applySync(push, maxSkewMilliseconds: skew, actor: principal.actor)
+        let outcomes = try await services.writer.write { tx in
+            try await sync.applySync(push, maxSkewMilliseconds: skew, actor: principal.actor, in: tx)
         }
         var counts = JSONObject()
         for status in [SyncOutcome.Status.applied, .duplicate, .rejected] {
@@ -37,7 +38,7 @@ struct SyncController {
             }
             after = value
         }
-        let page = try await services.store.pullCustomers(after: after, limit: try request.limit(default: 100, max: 500))
+        let page = try await sync.pullCustomers(after: after, limit: try request.limit(default: 100, max: 500))
         let items: [JSONValue] = page.customers.map { pulled in
             var object = JSONObject()
             object["customer_id"] = .string(pulled.customerID)

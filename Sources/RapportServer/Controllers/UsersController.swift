@@ -3,7 +3,8 @@ import RapportCore
 import RapportStore
 
 /// `/v1/users`: the people who work with customers in Rapport.
-struct UsersController {
+struct UsersController<Organization: OrganizationStore> {
+    let organization: Organization
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -17,7 +18,7 @@ struct UsersController {
 
     @Sendable func listUsers(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
-        return .page(Page(items: try await services.store.users(), nextCursor: nil), \.json)
+        return .page(Page(items: try await organization.users(), nextCursor: nil), \.json)
     }
 
     @Sendable func createUser(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -25,7 +26,7 @@ struct UsersController {
         let (body, bytes) = try await request.jsonBody(limit: limit)
         let changes = try UserChanges.read(body, creating: true, normalizer: services.normalizer)
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
-            let user = try await tx.insertUser(changes, actor: principal.actor)
+            let user = try await organization.insertUser(changes, actor: principal.actor, in: tx)
             return StoredResponse(status: 201, body: user.json.serialized(), location: "/v1/users/\(user.id)")
         }
     }
@@ -33,7 +34,7 @@ struct UsersController {
     @Sendable func showUser(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
-        guard let user = try await services.store.user(id) else { throw StoreError.notFound("user", id) }
+        guard let user = try await organization.user(id) else { throw StoreError.notFound("user", id) }
         return .json(user.json)
     }
 
@@ -41,7 +42,7 @@ struct UsersController {
         let principal = try context.require(.manageAccess)
         let id = try context.parameters.require("id")
         let changes = try UserChanges.read(try await request.jsonBody(limit: limit).value, creating: false, normalizer: services.normalizer)
-        let user = try await services.store.write { tx in try await tx.updateUser(id: id, changes: changes, actor: principal.actor) }
+        let user = try await services.writer.write { tx in try await organization.updateUser(id: id, changes: changes, actor: principal.actor, in: tx) }
         return .json(user.json)
     }
 }

@@ -14,7 +14,7 @@ extension Services {
         _ work: @escaping @Sendable (WriteTransaction) async throws -> StoredResponse
     ) async throws -> Response {
         guard let key = request.headers[.idempotencyKey] else {
-            return Self.response(try await store.write(prefetch: prefetch, work), replayed: false)
+            return Self.response(try await writer.write(prefetch: prefetch, work), replayed: false)
         }
         guard !key.isEmpty, key.utf8.count <= 255, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
             throw Problem.badRequest(field: "Idempotency-Key", "must be 1 to 255 visible ASCII characters")
@@ -24,13 +24,13 @@ extension Services {
         hasher.update(data: body)
         let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         let claim = IdempotencyClaim(principal: try context.requirePrincipal().keyID, key: key, requestHash: hash)
-        if let stored = try await store.replay(claim) {
+        if let stored = try await access.replay(claim) {
             return Self.response(stored, replayed: true)
         }
-        let (stored, replayed) = try await store.write(prefetch: prefetch) { tx in
-            if let stored = try await tx.replay(claim) { return (stored, true) }
+        let (stored, replayed) = try await writer.write(prefetch: prefetch) { [access] tx in
+            if let stored = try await access.replay(claim, in: tx) { return (stored, true) }
             let response = try await work(tx)
-            try await tx.remember(response, for: claim)
+            try await access.remember(response, for: claim, in: tx)
             return (response, false)
         }
         return Self.response(stored, replayed: replayed)

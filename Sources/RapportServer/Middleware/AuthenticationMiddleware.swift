@@ -35,19 +35,19 @@ final class APIKeyCache: Sendable {
         var expires: ContinuousClock.Instant
     }
 
-    private let store: Store
+    private let access: any AccessStore
     private let ttl: Duration
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(store: Store, ttl: Duration = .seconds(10)) {
-        self.store = store
+    init(access: any AccessStore, ttl: Duration = .seconds(10)) {
+        self.access = access
         self.ttl = ttl
     }
 
     func principal(for secret: String) async throws -> Principal? {
         let now = ContinuousClock.now
         if let entry = entries.withLock({ $0[secret] }), entry.expires > now { return entry.principal }
-        guard let key = try await store.authenticate(secret: secret) else { return nil }
+        guard let key = try await access.authenticate(secret: secret) else { return nil }
         let principal = Principal(keyID: key.id, role: key.role, departmentID: key.departmentID)
         entries.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }

@@ -7,12 +7,12 @@ import Synchronization
 /// At most one commit wait is outstanding per watch; it rings the doorbell when the log moves
 /// (at once for this node's commits, within a second for other nodes').
 final class CommitWatch: Sendable {
-    private let store: Store
+    private let events: any EventStore
     private let wake: Doorbell
     private let watching = Atomic<Bool>(false)
 
-    init(store: Store, wake: Doorbell) {
-        self.store = store
+    init(events: any EventStore, wake: Doorbell) {
+        self.events = events
         self.wake = wake
     }
 
@@ -20,7 +20,7 @@ final class CommitWatch: Sendable {
     func wait(after position: Int64?) async {
         if let position, !watching.exchange(true, ordering: .acquiringAndReleasing) {
             Task {
-                await self.store.waitForCommit(after: position, timeout: .seconds(1))
+                await self.events.waitForCommit(after: position, timeout: .seconds(1))
                 self.watching.store(false, ordering: .releasing)
                 self.wake.ring()
             }

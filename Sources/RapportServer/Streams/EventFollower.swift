@@ -8,15 +8,15 @@ import RapportStore
 /// reader never sees an event twice and never skips one it may read. Nothing is buffered between
 /// calls: a slow reader simply calls less often and lags behind the head.
 struct EventFollower: Sendable {
-    let store: Store
+    let events: any EventStore
     let selection: EventSelection
     /// The sequence of the last event read (delivered or passed over).
     private(set) var position: Int64
     /// Events read from the log per page.
     var pageSize = 200
 
-    init(store: Store, selection: EventSelection, after position: Int64) {
-        self.store = store
+    init(events: any EventStore, selection: EventSelection, after position: Int64) {
+        self.events = events
         self.selection = selection
         self.position = position
     }
@@ -26,7 +26,7 @@ struct EventFollower: Sendable {
     /// `position` stops at the last event returned so the rest is read next time.
     /// `caughtUp` is true when the page was the end of the log.
     mutating func next(limit: Int = .max) async throws -> (events: [Event], caughtUp: Bool) {
-        let page = try await store.events(after: position, limit: pageSize)
+        let page = try await events.events(after: position, limit: pageSize)
         var admitted: [Event] = []
         for event in page {
             if selection.admits(event) {
@@ -44,6 +44,6 @@ struct EventFollower: Sendable {
     /// Returns when the log may have moved past `position`: at once for this node's commits,
     /// within `timeout` for other nodes'.
     func waitForCommit(timeout: Duration) async {
-        await store.waitForCommit(after: position, timeout: timeout)
+        await events.waitForCommit(after: position, timeout: timeout)
     }
 }

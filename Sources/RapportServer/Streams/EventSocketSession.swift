@@ -23,7 +23,7 @@ struct EventSocketSession {
     static let goingAway = WebSocketErrorCode.goingAway
     static let tryAgainLater = WebSocketErrorCode.unknown(1013)
 
-    let store: Store
+    let events: any EventStore
     let role: Role
     let requestID: String
     let outbound: WebSocketOutboundWriter
@@ -86,7 +86,7 @@ struct EventSocketSession {
 
     private func send(mailbox: EventSocketMailbox, wake: Doorbell, stopping: ShutdownFlag) async throws {
         var subscriptions: [Subscription] = []
-        let commits = CommitWatch(store: store, wake: wake)
+        let commits = CommitWatch(events: events, wake: wake)
         do {
             while true {
                 if stopping.isSet { throw Ending.shutdown }
@@ -142,9 +142,9 @@ struct EventSocketSession {
                 return
             }
             var start = after ?? 0
-            if after == nil { start = try await store.eventLogHead() }
+            if after == nil { start = try await events.eventLogHead() }
             let selection = EventSelection(role: role, expression: expression, subscriptionFilter: filter)
-            let subscription = Subscription(id: id, follower: EventFollower(store: store, selection: selection, after: start),
+            let subscription = Subscription(id: id, follower: EventFollower(events: events, selection: selection, after: start),
                                             sentThrough: start)
             if let existing {
                 subscriptions[existing] = subscription

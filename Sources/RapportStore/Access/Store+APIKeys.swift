@@ -27,33 +27,33 @@ public enum APIKeySecret {
     }
 }
 
-extension WriteTransaction {
-    public func issueAPIKey(_ request: APIKeyRequest, actor: Actor) async throws -> IssuedAPIKey {
-        try await checkDepartmentExists(request.departmentID)
+extension SQLAccessStore {
+    public func issueAPIKey(_ request: APIKeyRequest, actor: Actor, in tx: WriteTransaction) async throws -> IssuedAPIKey {
+        try await store.organization.checkDepartmentExists(request.departmentID, in: tx)
         let secret = APIKeySecret.generate()
-        let now = now()
-        let key = APIKey(id: newID("key"), name: request.name, prefix: String(secret.prefix(12)), role: request.role,
+        let now = tx.now()
+        let key = APIKey(id: tx.newID("key"), name: request.name, prefix: String(secret.prefix(12)), role: request.role,
                          departmentID: request.departmentID, createdAt: now, revokedAt: nil)
-        try await execute("""
+        try await tx.execute("""
             INSERT INTO api_keys (id, name, prefix, secret_hash, role, department_id, created_at)
             VALUES (\(bind: key.id), \(bind: key.name), \(bind: key.prefix), \(bind: APIKeySecret.hash(secret)),
                     \(bind: key.role.rawValue), \(bind: key.departmentID), \(bind: now.microseconds))
             """)
-        append(.change("api_key", "created", subject: key.id, record: key.json, changedFields: ["name", "role", "department_id"], actor: actor))
+        tx.append(.change("api_key", "created", subject: key.id, record: key.json, changedFields: ["name", "role", "department_id"], actor: actor))
         return IssuedAPIKey(key: key, secret: secret)
     }
 
-    public func revokeAPIKey(id: String, actor: Actor) async throws -> APIKey {
-        guard var key = try await APIKeyRows.find(id: id, on: database) else { throw StoreError.notFound("API key", id) }
+    public func revokeAPIKey(id: String, actor: Actor, in tx: WriteTransaction) async throws -> APIKey {
+        guard var key = try await APIKeyRows.find(id: id, on: tx.database) else { throw StoreError.notFound("API key", id) }
         guard key.revokedAt == nil else { return key }
-        key.revokedAt = now()
-        try await execute("UPDATE api_keys SET revoked_at = \(bind: key.revokedAt!.microseconds) WHERE id = \(bind: id)")
-        append(.change("api_key", "revoked", subject: id, record: key.json, changedFields: ["revoked_at"], actor: actor))
+        key.revokedAt = tx.now()
+        try await tx.execute("UPDATE api_keys SET revoked_at = \(bind: key.revokedAt!.microseconds) WHERE id = \(bind: id)")
+        tx.append(.change("api_key", "revoked", subject: id, record: key.json, changedFields: ["revoked_at"], actor: actor))
         return key
     }
 }
 
-extension Store {
+extension SQLAccessStore {
     public func apiKeys() async throws -> [APIKey] {
         try await read { database in
             try await database.raw("SELECT * FROM api_keys ORDER BY id").all().map(APIKeyRows.decode)

@@ -30,22 +30,22 @@ public struct IdempotencyClaim: Sendable, Equatable {
     }
 }
 
-extension WriteTransaction {
+extension SQLAccessStore {
     /// The response stored for this claim, if the same request ran before; 422 if the key was used for another.
-    public func replay(_ claim: IdempotencyClaim) async throws -> StoredResponse? {
-        try await IdempotencyRows.find(claim, on: database)
+    public func replay(_ claim: IdempotencyClaim, in tx: WriteTransaction) async throws -> StoredResponse? {
+        try await IdempotencyRows.find(claim, on: tx.database)
     }
 
-    public func remember(_ response: StoredResponse, for claim: IdempotencyClaim) async throws {
-        try await execute("""
+    public func remember(_ response: StoredResponse, for claim: IdempotencyClaim, in tx: WriteTransaction) async throws {
+        try await tx.execute("""
             INSERT INTO idempotency_keys (principal, key, request_hash, status, etag, location, body, created_at)
             VALUES (\(bind: claim.principal), \(bind: claim.key), \(bind: claim.requestHash), \(bind: response.status),
-                    \(bind: response.etag), \(bind: response.location), \(bind: ByteBuffer(bytes: response.body)), \(bind: now().microseconds))
+                    \(bind: response.etag), \(bind: response.location), \(bind: ByteBuffer(bytes: response.body)), \(bind: tx.now().microseconds))
             """)
     }
 }
 
-extension Store {
+extension SQLAccessStore {
     /// Looks a claim up outside the writer, so retries of finished requests cost no write.
     public func replay(_ claim: IdempotencyClaim) async throws -> StoredResponse? {
         try await read { try await IdempotencyRows.find(claim, on: $0) }

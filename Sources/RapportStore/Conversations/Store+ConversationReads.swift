@@ -42,7 +42,7 @@ public struct ConversationInbox: Sendable {
     public var counts: [ConversationStatus: Int64]
 }
 
-extension Store {
+extension SQLConversationStore {
     public func conversation(_ id: String) async throws -> Conversation? {
         try await read { try await $0.raw("SELECT * FROM conversations WHERE id = \(bind: id)").first().map(ConversationRows.decode) }
     }

@@ -23,40 +23,40 @@ public struct RoutingDecisionRow: Sendable {
 
 /// Statements for a whole batch of routed events at once: every statement the writer runs costs
 /// a round trip to the database thread, and a routing transaction holds the shared writer.
-extension WriteTransaction {
+extension SQLConversationStore {
     /// Which of these interactions are in a conversation already.
-    public func threadedInteractions(among ids: [String]) async throws -> Set<String> {
+    public func threadedInteractions(among ids: [String], in tx: WriteTransaction) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
-        let rows = try await rows("SELECT interaction_id FROM conversation_interactions WHERE interaction_id IN (\(binds: ids))")
+        let rows = try await tx.rows("SELECT interaction_id FROM conversation_interactions WHERE interaction_id IN (\(binds: ids))")
         return Set(try rows.map { try $0.string("interaction_id") })
     }
 
     /// Customers as the API shows them, by id (the missing and the deleted left out).
-    public func customerRecords(_ ids: [String]) async throws -> [String: JSONValue] {
+    public func customerRecords(_ ids: [String], in tx: WriteTransaction) async throws -> [String: JSONValue] {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
-        let rows = try await rows("SELECT * FROM customers WHERE id IN (\(binds: unique)) AND deleted_at IS NULL")
-        let customers = try await CustomerRows.hydrate(rows, on: database)
+        let rows = try await tx.rows("SELECT * FROM customers WHERE id IN (\(binds: unique)) AND deleted_at IS NULL")
+        let customers = try await CustomerRows.hydrate(rows, on: tx.database)
         return Dictionary(customers.map { ($0.id, $0.json) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Records that interactions belong to conversations; call after saving the conversations.
-    public func link(_ links: [(interactionID: String, conversationID: String)]) async throws {
+    public func link(_ links: [(interactionID: String, conversationID: String)], in tx: WriteTransaction) async throws {
         guard !links.isEmpty else { return }
-        let time = now().microseconds
+        let time = tx.now().microseconds
         let values: [SQLQueryString] = links.map { "(\(bind: $0.interactionID), \(bind: $0.conversationID), \(bind: time))" }
-        try await execute("INSERT INTO conversation_interactions (interaction_id, conversation_id, created_at) VALUES "
+        try await tx.execute("INSERT INTO conversation_interactions (interaction_id, conversation_id, created_at) VALUES "
             + values.joined(separator: ", "))
     }
 
     /// Records routing decisions; call after saving their conversations.
-    public func recordDecisions(_ decisions: [RoutingDecisionRow]) async throws {
+    public func recordDecisions(_ decisions: [RoutingDecisionRow], in tx: WriteTransaction) async throws {
         guard !decisions.isEmpty else { return }
-        let time = now().microseconds
+        let time = tx.now().microseconds
         let values: [SQLQueryString] = decisions.map {
             "(\(bind: $0.id), \(bind: $0.conversationID), \(bind: $0.interactionID), \(bind: $0.trigger.rawValue), \(bind: $0.eventSequence), \(bind: $0.decision.jsonString), \(bind: time))"
         }
-        try await execute("INSERT INTO routing_decisions (id, conversation_id, interaction_id, trigger, event_sequence, decision, created_at) VALUES "
+        try await tx.execute("INSERT INTO routing_decisions (id, conversation_id, interaction_id, trigger, event_sequence, decision, created_at) VALUES "
             + values.joined(separator: ", "))
     }
 }

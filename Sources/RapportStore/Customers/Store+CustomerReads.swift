@@ -2,7 +2,7 @@ import Foundation
 import RapportCore
 import SQLKit
 
-extension Store {
+extension SQLCustomerStore {
     /// A customer that is not deleted.
     public func customer(_ id: String) async throws -> Customer? {
         try await read { try await CustomerRows.find(id: id, on: $0) }

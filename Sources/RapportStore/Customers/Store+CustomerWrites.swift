@@ -1,90 +1,90 @@
 import RapportCore
 import SQLKit
 
-extension WriteTransaction {
+extension SQLCustomerStore {
     /// Creates a customer with its identities; 409 when another customer holds one of them.
-    public func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String? = nil) async throws -> Customer {
-        try await createCustomer(new, actor: actor, channelID: channelID, identitiesKnownFree: false)
+    public func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String? = nil, in tx: WriteTransaction) async throws -> Customer {
+        try await createCustomer(new, actor: actor, channelID: channelID, identitiesKnownFree: false, in: tx)
     }
 
     /// For ingest: the identities were just looked up in this transaction and found free, so the
     /// check is skipped and the rows join the batch's multi-row inserts.
-    func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool) async throws -> Customer {
-        if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil) }
-        try await checkOwnerExists(new.ownerID)
-        let record = new.versioned(id: newID("cus"), at: now(), by: provenance(of: actor, channelID: channelID, after: nil))
+    func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool, in tx: WriteTransaction) async throws -> Customer {
+        if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil, in: tx) }
+        try await checkOwnerExists(new.ownerID, in: tx)
+        let record = new.versioned(id: tx.newID("cus"), at: tx.now(), by: tx.provenance(of: actor, channelID: channelID, after: nil))
         let customer = record.customer
         if identitiesKnownFree {
-            bufferInsert(record)
+            tx.bufferInsert(record)
         } else {
-            markWritten()
-            try await CustomerRows.insert([record], on: database)
+            tx.markWritten()
+            try await CustomerRows.insert([record], on: tx.database)
         }
-        lookups.hold(customer.identities, by: customer.id)
-        append(.change("customer", "created", subject: customer.id, record: customer.json,
+        tx.lookups.hold(customer.identities, by: customer.id)
+        tx.append(.change("customer", "created", subject: customer.id, record: customer.json,
                        changedFields: CustomerFields.present(in: customer), actor: actor, channelID: channelID))
         return customer
     }
 
     /// Applies a merge patch; `expectedVersion` (from `If-Match`) must be current when given.
-    public func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor) async throws -> Customer {
-        let current = try await lockedCustomer(id: id, expectedVersion: expectedVersion)
+    public func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws -> Customer {
+        let current = try await lockedCustomer(id: id, expectedVersion: expectedVersion, in: tx)
         let changes = patch.changes(against: current.customer)
         guard !changes.isEmpty else { return current.customer }
-        let provenance = provenance(of: actor, channelID: nil, after: current.versions.newest)
-        return try await applyChanges(changes, by: provenance, to: current, actor: actor).customer
+        let provenance = tx.provenance(of: actor, channelID: nil, after: current.versions.newest)
+        return try await applyChanges(changes, by: provenance, to: current, actor: actor, in: tx).customer
     }
 
     /// Applies the changes of one write, each field keeping its newest version, and stores the
     /// result with an event; identities it adds must be free.
     func applyChanges(_ changes: [CustomerFieldChange], by provenance: Provenance, to current: VersionedCustomer,
-                      actor: Actor) async throws -> (customer: Customer, changedFields: [String]) {
+                      actor: Actor, in tx: WriteTransaction) async throws -> (customer: Customer, changedFields: [String]) {
         var next = current
         let changed = next.apply(changes, by: provenance)
         guard next.versions != current.versions else { return (current.customer, []) }
         let id = current.customer.id
         if next.customer.identities != current.customer.identities {
-            try await checkIdentitiesFree(next.customer.identities.filter { !current.customer.identities.contains($0) }, for: id)
+            try await checkIdentitiesFree(next.customer.identities.filter { !current.customer.identities.contains($0) }, for: id, in: tx)
         }
-        if next.customer.ownerID != current.customer.ownerID { try await checkOwnerExists(next.customer.ownerID) }
+        if next.customer.ownerID != current.customer.ownerID { try await checkOwnerExists(next.customer.ownerID, in: tx) }
         if !changed.isEmpty {
             next.customer.version += 1
-            next.customer.updatedAt = now()
+            next.customer.updatedAt = tx.now()
         }
-        markWritten()
-        try await CustomerRows.update(next, on: database)
+        tx.markWritten()
+        try await CustomerRows.update(next, on: tx.database)
         if next.customer.identities != current.customer.identities {
-            try await execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
-            lookups.release(current.customer.identities)
-            try await insertIdentities(next.customer.identities, of: id)
+            try await tx.execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
+            tx.lookups.release(current.customer.identities)
+            try await insertIdentities(next.customer.identities, of: id, in: tx)
         }
         if !changed.isEmpty {
-            append(.change("customer", "updated", subject: id, record: next.customer.json, changedFields: changed, actor: actor,
+            tx.append(.change("customer", "updated", subject: id, record: next.customer.json, changedFields: changed, actor: actor,
                            channelID: provenance.channelID))
         }
         return (next.customer, changed)
     }
 
     /// Marks a customer deleted and releases its identities so they can resolve to someone else.
-    public func deleteCustomer(id: String, expectedVersion: Int64?, actor: Actor) async throws {
-        var customer = try await lockedCustomer(id: id, expectedVersion: expectedVersion).customer
-        let now = now()
+    public func deleteCustomer(id: String, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws {
+        var customer = try await lockedCustomer(id: id, expectedVersion: expectedVersion, in: tx).customer
+        let now = tx.now()
         customer.deletedAt = now
         customer.version += 1
         customer.updatedAt = now
-        try await execute("""
+        try await tx.execute("""
             UPDATE customers SET deleted_at = \(bind: now.microseconds), updated_at = \(bind: now.microseconds),
             version = \(bind: customer.version) WHERE id = \(bind: id)
             """)
-        try await execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
-        lookups.release(customer.identities)
-        try await dismissDuplicates(involving: [id])
-        append(.change("customer", "deleted", subject: id, record: customer.json, changedFields: ["deleted_at"], actor: actor))
+        try await tx.execute("DELETE FROM identities WHERE customer_id = \(bind: id)")
+        tx.lookups.release(customer.identities)
+        try await store.duplicates.dismissDuplicates(involving: [id], in: tx)
+        tx.append(.change("customer", "deleted", subject: id, record: customer.json, changedFields: ["deleted_at"], actor: actor))
     }
 
     /// Adds one identity to a customer; 409 names the customer that already holds it.
-    public func addIdentity(_ identity: Identity, to id: String, actor: Actor) async throws -> Customer {
-        let current = try await lockedCustomer(id: id, expectedVersion: nil).customer
+    public func addIdentity(_ identity: Identity, to id: String, actor: Actor, in tx: WriteTransaction) async throws -> Customer {
+        let current = try await lockedCustomer(id: id, expectedVersion: nil, in: tx).customer
         if current.identities.contains(identity) { return current }
         var patch = CustomerPatch()
         switch identity.kind {
@@ -93,11 +93,11 @@ extension WriteTransaction {
         default:
             patch.otherIdentities = current.identities.filter { $0.kind != .email && $0.kind != .phone } + [identity]
         }
-        return try await patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor)
+        return try await patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor, in: tx)
     }
 
-    public func removeIdentity(_ identity: Identity, from id: String, actor: Actor) async throws -> Customer {
-        let current = try await lockedCustomer(id: id, expectedVersion: nil).customer
+    public func removeIdentity(_ identity: Identity, from id: String, actor: Actor, in tx: WriteTransaction) async throws -> Customer {
+        let current = try await lockedCustomer(id: id, expectedVersion: nil, in: tx).customer
         guard current.identities.contains(identity) else {
             throw StoreError(.notFound, "customer \(id) has no identity \(identity.qualified)")
         }
@@ -108,26 +108,26 @@ extension WriteTransaction {
         default:
             patch.otherIdentities = current.identities.filter { $0.kind != .email && $0.kind != .phone && $0 != identity }
         }
-        return try await patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor)
+        return try await patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor, in: tx)
     }
 
     /// The customer an identity resolves to, within this transaction.
-    public func customerID(holding identity: Identity) async throws -> String? {
-        switch lookups.holder(of: identity) {
+    public func customerID(holding identity: Identity, in tx: WriteTransaction) async throws -> String? {
+        switch tx.lookups.holder(of: identity) {
         case .customer(let id): return id
         case .nobody: return nil
         case nil: break
         }
-        let holder = try await firstRow("SELECT customer_id FROM identities WHERE kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value)")
+        let holder = try await tx.firstRow("SELECT customer_id FROM identities WHERE kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value)")
             .map { try $0.string("customer_id") }
-        if let holder { lookups.hold([identity], by: holder) } else { lookups.release([identity]) }
+        if let holder { tx.lookups.hold([identity], by: holder) } else { tx.lookups.release([identity]) }
         return holder
     }
 
     /// The customer to change, locked against other nodes until commit; a merged one is refused
     /// with the survivor named.
-    func lockedCustomer(id: String, expectedVersion: Int64?) async throws -> VersionedCustomer {
-        guard let current = try await CustomerRows.findVersioned(id: id, forUpdate: true, on: database) else {
+    func lockedCustomer(id: String, expectedVersion: Int64?, in tx: WriteTransaction) async throws -> VersionedCustomer {
+        guard let current = try await CustomerRows.findVersioned(id: id, forUpdate: true, on: tx.database) else {
             throw StoreError.notFound("customer", id)
         }
         if current.customer.mergedInto != nil { throw StoreError.merged(current.customer) }
@@ -137,10 +137,10 @@ extension WriteTransaction {
         return current
     }
 
-    func checkIdentitiesFree(_ identities: [Identity], for customerID: String?) async throws {
+    func checkIdentitiesFree(_ identities: [Identity], for customerID: String?, in tx: WriteTransaction) async throws {
         var unknown: [Identity] = []
         for identity in identities {
-            switch lookups.holder(of: identity) {
+            switch tx.lookups.holder(of: identity) {
             case .customer(let holder) where holder != customerID:
                 throw StoreError(.conflict, "identity \(identity.qualified) belongs to customer \(holder)",
                                  field: CustomerFields.field(of: identity.kind), holderID: holder)
@@ -153,7 +153,7 @@ extension WriteTransaction {
         for identity in unknown {
             conditions.append("(kind = \(bind: identity.kind.rawValue) AND value = \(bind: identity.value))")
         }
-        let rows = try await rows("SELECT kind, value, customer_id FROM identities WHERE " + conditions.joined(separator: " OR "))
+        let rows = try await tx.rows("SELECT kind, value, customer_id FROM identities WHERE " + conditions.joined(separator: " OR "))
         for row in rows {
             let holder = try row.string("customer_id")
             guard holder != customerID else { continue }
@@ -163,16 +163,16 @@ extension WriteTransaction {
         }
     }
 
-    func insertIdentities(_ identities: [Identity], of customerID: String) async throws {
+    func insertIdentities(_ identities: [Identity], of customerID: String, in tx: WriteTransaction) async throws {
         guard !identities.isEmpty else { return }
-        markWritten()
-        try await CustomerRows.insertIdentities([(customerID, identities)], at: now(), on: database)
-        lookups.hold(identities, by: customerID)
+        tx.markWritten()
+        try await CustomerRows.insertIdentities([(customerID, identities)], at: tx.now(), on: tx.database)
+        tx.lookups.hold(identities, by: customerID)
     }
 
-    func checkOwnerExists(_ ownerID: String?) async throws {
+    func checkOwnerExists(_ ownerID: String?, in tx: WriteTransaction) async throws {
         guard let ownerID else { return }
-        if try await firstRow("SELECT id FROM users WHERE id = \(bind: ownerID)") == nil {
+        if try await tx.firstRow("SELECT id FROM users WHERE id = \(bind: ownerID)") == nil {
             throw StoreError(.invalidReference, "user \(ownerID) does not exist", field: "owner_id")
         }
     }

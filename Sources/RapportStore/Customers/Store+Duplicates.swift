@@ -1,36 +1,36 @@
 import RapportCore
 import SQLKit
 
-extension WriteTransaction {
+extension SQLDuplicateStore {
     /// Adds pairs to the review queue. A pair already open gets its new score; a pair decided
     /// before (accepted, rejected) is left alone, so a rejection is remembered. Returns the
     /// candidates that are new.
     @discardableResult
-    public func proposeDuplicates(_ pairs: [ProposedDuplicate], actor: Actor) async throws -> [DuplicateCandidate] {
+    public func proposeDuplicates(_ pairs: [ProposedDuplicate], actor: Actor, in tx: WriteTransaction) async throws -> [DuplicateCandidate] {
         var created: [DuplicateCandidate] = []
         for pair in pairs where pair.firstID != pair.secondID {
-            let time = now()
-            if let row = try await firstRow("""
+            let time = tx.now()
+            if let row = try await tx.firstRow("""
                 SELECT id, status FROM duplicate_candidates WHERE first_id = \(bind: pair.firstID) AND second_id = \(bind: pair.secondID)
                 """) {
                 guard try row.string("status") == DuplicateCandidate.Status.open.rawValue else { continue }
-                try await execute("""
+                try await tx.execute("""
                     UPDATE duplicate_candidates SET probability = \(bind: pair.probability), weight = \(bind: pair.weight),
                         explanation = \(bind: pair.explanation.jsonString), updated_at = \(bind: time.microseconds)
                     WHERE id = \(bind: try row.string("id"))
                     """)
                 continue
             }
-            let candidate = DuplicateCandidate(id: newID("dup"), firstID: pair.firstID, secondID: pair.secondID,
+            let candidate = DuplicateCandidate(id: tx.newID("dup"), firstID: pair.firstID, secondID: pair.secondID,
                                                probability: pair.probability, weight: pair.weight, explanation: pair.explanation,
                                                createdAt: time, updatedAt: time)
-            try await execute("""
+            try await tx.execute("""
                 INSERT INTO duplicate_candidates (id, first_id, second_id, probability, weight, explanation, status, created_at, updated_at)
                 VALUES (\(bind: candidate.id), \(bind: candidate.firstID), \(bind: candidate.secondID), \(bind: candidate.probability),
                         \(bind: candidate.weight), \(bind: candidate.explanation.jsonString), \(bind: candidate.status.rawValue),
                         \(bind: time.microseconds), \(bind: time.microseconds))
                 """)
-            append(.change("duplicate", "proposed", subject: candidate.firstID, record: candidate.json,
+            tx.append(.change("duplicate", "proposed", subject: candidate.firstID, record: candidate.json,
                            changedFields: ["status"], actor: actor))
             created.append(candidate)
         }
@@ -40,8 +40,8 @@ extension WriteTransaction {
     /// Accepts a candidate by merging the two (into `survivorID`, by default the older one), or
     /// rejects it for good.
     public func decideDuplicate(_ id: String, accept: Bool, survivorID: String?, overrides: CustomerPatch?,
-                                actor: Actor) async throws -> (candidate: DuplicateCandidate, merge: MergeOutcome?) {
-        guard var candidate = try await DuplicateRows.find(id, on: database) else { throw StoreError.notFound("duplicate candidate", id) }
+                                actor: Actor, in tx: WriteTransaction) async throws -> (candidate: DuplicateCandidate, merge: MergeOutcome?) {
+        guard var candidate = try await DuplicateRows.find(id, on: tx.database) else { throw StoreError.notFound("duplicate candidate", id) }
         guard candidate.status == .open else {
             throw StoreError(.conflict, "duplicate candidate \(id) is already \(candidate.status.rawValue)")
         }
@@ -52,33 +52,33 @@ extension WriteTransaction {
                 throw StoreError(.invalidReference, "survivor_id must be one of the pair's customers", field: "survivor_id")
             }
             let absorbed = survivor == candidate.firstID ? candidate.secondID : candidate.firstID
-            merge = try await mergeCustomers(into: survivor, absorbing: [absorbed], overrides: overrides, actor: actor)
+            merge = try await store.merges.mergeCustomers(into: survivor, absorbing: [absorbed], overrides: overrides, actor: actor, in: tx)
             candidate.mergeID = merge?.record.id
         }
         candidate.status = accept ? .accepted : .rejected
         candidate.decidedBy = actor.id ?? actor.kind.rawValue
-        candidate.updatedAt = now()
-        try await execute("""
+        candidate.updatedAt = tx.now()
+        try await tx.execute("""
             UPDATE duplicate_candidates SET status = \(bind: candidate.status.rawValue), merge_id = \(bind: candidate.mergeID),
                 decided_by = \(bind: candidate.decidedBy), updated_at = \(bind: candidate.updatedAt.microseconds)
             WHERE id = \(bind: id)
             """)
-        append(.change("duplicate", accept ? "accepted" : "rejected", subject: candidate.firstID, record: candidate.json,
+        tx.append(.change("duplicate", accept ? "accepted" : "rejected", subject: candidate.firstID, record: candidate.json,
                        changedFields: ["status"], actor: actor))
         return (candidate, merge)
     }
 
     /// Open candidates that involve customers no longer standing are dismissed.
-    func dismissDuplicates(involving customerIDs: [String]) async throws {
+    func dismissDuplicates(involving customerIDs: [String], in tx: WriteTransaction) async throws {
         guard !customerIDs.isEmpty else { return }
-        try await execute("""
-            UPDATE duplicate_candidates SET status = \(bind: DuplicateCandidate.Status.dismissed.rawValue), updated_at = \(bind: now().microseconds)
+        try await tx.execute("""
+            UPDATE duplicate_candidates SET status = \(bind: DuplicateCandidate.Status.dismissed.rawValue), updated_at = \(bind: tx.now().microseconds)
             WHERE status = 'open' AND (first_id IN (\(binds: customerIDs)) OR second_id IN (\(binds: customerIDs)))
             """)
     }
 }
 
-extension Store {
+extension SQLDuplicateStore {
     public func duplicate(_ id: String) async throws -> DuplicateCandidate? {
         try await read { try await DuplicateRows.find(id, on: $0) }
     }

@@ -9,7 +9,7 @@ public struct StoredMatchModel: Sendable {
     public var createdAt: Timestamp
 }
 
-extension Store {
+extension SQLDuplicateStore {
     /// How many customers stand.
     public func standingCustomerCount() async throws -> Int {
         try await read { database in
@@ -20,8 +20,8 @@ extension Store {
 
     /// Every standing customer in an index for `profile`; `progress` hears the count so far.
     /// The next page is read while the current one goes into the index.
-    public func matchIndex(profile: MatchProfile, pageSize: Int = 10_000,
-                           progress: @Sendable (Int) -> Void = { _ in }) async throws -> MatchIndex {
+    public func matchIndex(profile: MatchProfile, pageSize: Int,
+                           progress: @Sendable (Int) -> Void) async throws -> MatchIndex {
         var index = try MatchIndex(profile: profile)
         var loaded = 0
         var page = try await matchingCustomers(after: nil, limit: pageSize)
@@ -112,7 +112,7 @@ extension Store {
             "rejected_pairs": .integer(Int64(labelled.rejected.count)), "match_probability": .double(model.matchProbability),
             "seconds": .double(seconds),
         ]
-        return try await write { tx in try await tx.saveMatchModel(model, summary: summary, actor: actor) }
+        return try await write { tx in try await saveMatchModel(model, summary: summary, actor: actor, in: tx) }
     }
 
     /// The matching settings in force (the defaults until some are saved).
@@ -122,22 +122,22 @@ extension Store {
     }
 }
 
-extension WriteTransaction {
+extension SQLDuplicateStore {
     /// Saves a newly trained model as the next version.
-    public func saveMatchModel(_ model: MatchModel, summary: JSONValue, actor: Actor) async throws -> StoredMatchModel {
-        let head = try await firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM match_models")?.int64("v") ?? 0
-        let stored = StoredMatchModel(version: head + 1, model: model, summary: summary, createdAt: now())
-        try await execute("""
+    public func saveMatchModel(_ model: MatchModel, summary: JSONValue, actor: Actor, in tx: WriteTransaction) async throws -> StoredMatchModel {
+        let head = try await tx.firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM match_models")?.int64("v") ?? 0
+        let stored = StoredMatchModel(version: head + 1, model: model, summary: summary, createdAt: tx.now())
+        try await tx.execute("""
             INSERT INTO match_models (version, model, summary, created_at)
             VALUES (\(bind: stored.version), \(bind: model.json.jsonString), \(bind: summary.jsonString), \(bind: stored.createdAt.microseconds))
             """)
-        append(.change("match_model", "trained", subject: "match_model", record: ["version": .integer(stored.version), "summary": summary],
+        tx.append(.change("match_model", "trained", subject: "match_model", record: ["version": .integer(stored.version), "summary": summary],
                        changedFields: ["model"], actor: actor))
         return stored
     }
 
     /// Replaces the matching settings.
-    public func setMatchingSettings(_ settings: MatchingSettings, actor: Actor) async throws {
-        try await replaceSetting(SettingKeys.matching, with: settings.json, actor: actor)
+    public func setMatchingSettings(_ settings: MatchingSettings, actor: Actor, in tx: WriteTransaction) async throws {
+        try await store.settings.replaceSetting(SettingKeys.matching, with: settings.json, actor: actor, in: tx)
     }
 }

@@ -9,17 +9,17 @@ public struct MergeOutcome: Sendable {
     public var restored: [Customer]
 }
 
-extension WriteTransaction {
+extension SQLMergeStore {
     /// Merges `absorbedIDs` into `survivorID`: identities and interactions move to the survivor,
     /// each field follows the survivorship policy unless `overrides` sets it, and the absorbed
     /// customers keep resolving to the survivor. Everything undo needs is kept with the merge.
     public func mergeCustomers(into survivorID: String, absorbing absorbedIDs: [String], overrides: CustomerPatch?,
-                               actor: Actor) async throws -> MergeOutcome {
+                               actor: Actor, in tx: WriteTransaction) async throws -> MergeOutcome {
         // Rows are locked in id order, so two merges of overlapping customers cannot deadlock.
         var locked: [String: VersionedCustomer] = [:]
         for id in ([survivorID] + absorbedIDs).sorted() {
             do {
-                locked[id] = try await lockedCustomer(id: id, expectedVersion: nil)
+                locked[id] = try await store.customers.lockedCustomer(id: id, expectedVersion: nil, in: tx)
             } catch let error as StoreError where error.code == .notFound || error.code == .merged {
                 var refused = error
                 refused.field = id == survivorID ? nil : "customer_ids"
@@ -28,43 +28,43 @@ extension WriteTransaction {
         }
         guard let survivor = locked[survivorID] else { throw StoreError.notFound("customer", survivorID) }
         let absorbed = absorbedIDs.compactMap { locked[$0] }
-        let policy = try await survivorshipPolicy()
+        let policy = try await survivorshipPolicy(in: tx)
         let plan = CustomerMergePlan(survivor: survivor, absorbed: absorbed, policy: policy)
         var merged = plan.merged
         let newest = ([survivor] + absorbed).compactMap(\.versions.newest).max()
-        let provenance = provenance(of: actor, channelID: nil, after: newest)
+        let provenance = tx.provenance(of: actor, channelID: nil, after: newest)
         var overridden: [String] = []
         if let overrides {
             let changes = overrides.changes(against: merged.customer)
             overridden = merged.apply(changes, by: provenance)
         }
-        if merged.customer.ownerID != survivor.customer.ownerID { try await checkOwnerExists(merged.customer.ownerID) }
-        let time = now()
+        if merged.customer.ownerID != survivor.customer.ownerID { try await store.customers.checkOwnerExists(merged.customer.ownerID, in: tx) }
+        let time = tx.now()
         merged.customer.version = survivor.customer.version + 1
         merged.customer.updatedAt = time
 
         var movedInteractions: [String: [String]] = [:]
-        for row in try await rows("SELECT id, customer_id FROM interactions WHERE customer_id IN (\(binds: absorbedIDs)) ORDER BY id") {
+        for row in try await tx.rows("SELECT id, customer_id FROM interactions WHERE customer_id IN (\(binds: absorbedIDs)) ORDER BY id") {
             movedInteractions[try row.string("customer_id"), default: []].append(try row.string("id"))
         }
         let movedIdentities = absorbed.reduce(0) { $0 + $1.customer.identities.count }
 
         // Identities: the survivor's rows are rewritten in merged order, the absorbed ones' rows go.
-        try await execute("DELETE FROM identities WHERE customer_id IN (\(binds: [survivorID] + absorbedIDs))")
-        lookups.release(([survivor] + absorbed).flatMap(\.customer.identities))
-        try await insertIdentities(merged.customer.identities, of: survivorID)
-        try await execute("UPDATE interactions SET customer_id = \(bind: survivorID) WHERE customer_id IN (\(binds: absorbedIDs))")
-        try await CustomerRows.update(merged, on: database)
+        try await tx.execute("DELETE FROM identities WHERE customer_id IN (\(binds: [survivorID] + absorbedIDs))")
+        tx.lookups.release(([survivor] + absorbed).flatMap(\.customer.identities))
+        try await store.customers.insertIdentities(merged.customer.identities, of: survivorID, in: tx)
+        try await tx.execute("UPDATE interactions SET customer_id = \(bind: survivorID) WHERE customer_id IN (\(binds: absorbedIDs))")
+        try await CustomerRows.update(merged, on: tx.database)
         for var record in absorbed {
             record.customer.mergedInto = survivorID
             record.customer.version += 1
             record.customer.updatedAt = time
-            try await CustomerRows.update(record, on: database)
+            try await CustomerRows.update(record, on: tx.database)
         }
 
-        try await dismissDuplicates(involving: absorbedIDs)
+        try await store.duplicates.dismissDuplicates(involving: absorbedIDs, in: tx)
         let merge = MergeRecord(
-            id: newID("mrg"), survivorID: survivorID, absorbedIDs: absorbedIDs, decisions: plan.decisions,
+            id: tx.newID("mrg"), survivorID: survivorID, absorbedIDs: absorbedIDs, decisions: plan.decisions,
             overriddenFields: overridden, movedInteractions: movedInteractions.values.reduce(0) { $0 + $1.count },
             movedIdentities: movedIdentities, actor: actor, createdAt: time)
         let snapshot: JSONValue = [
@@ -74,7 +74,7 @@ extension WriteTransaction {
             "survivor_after": merged.snapshot,
             "interactions": .object(JSONObject(movedInteractions.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(JSONValue.string))) })),
         ]
-        try await execute("""
+        try await tx.execute("""
             INSERT INTO merges (id, survivor_id, absorbed_ids, snapshot, survivor_version, actor, created_at)
             VALUES (\(bind: merge.id), \(bind: survivorID), \(bind: JSONValue.array(absorbedIDs.map(JSONValue.string)).jsonString),
                     \(bind: snapshot.jsonString), \(bind: merged.customer.version), \(bind: actor.json.jsonString), \(bind: time.microseconds))
@@ -84,21 +84,21 @@ extension WriteTransaction {
         data["customer"] = merged.customer.json
         data["changed_fields"] = .array(VersionedCustomer.changedFields(from: survivor.customer, to: merged.customer).map(JSONValue.string))
         data["actor"] = actor.json
-        append(EventDraft(type: "rapport.customer.merged", subject: survivorID, data: .object(data)))
+        tx.append(EventDraft(type: "rapport.customer.merged", subject: survivorID, data: .object(data)))
         for var record in absorbed {
             // Consumers that follow one customer's events learn where it went.
             record.customer.mergedInto = survivorID
             record.customer.version += 1
             record.customer.updatedAt = time
-            append(.change("customer", "absorbed", subject: record.customer.id, record: record.customer.json,
+            tx.append(.change("customer", "absorbed", subject: record.customer.id, record: record.customer.json,
                            changedFields: ["merged_into"], actor: actor))
         }
         return MergeOutcome(record: merge, survivor: merged.customer, restored: [])
     }
 
     /// Reverses a merge exactly, or refuses naming the later changes that make that impossible.
-    public func undoMerge(_ mergeID: String, actor: Actor) async throws -> MergeOutcome {
-        guard let row = try await firstRow("SELECT * FROM merges WHERE id = \(bind: mergeID)") else {
+    public func undoMerge(_ mergeID: String, actor: Actor, in tx: WriteTransaction) async throws -> MergeOutcome {
+        guard let row = try await tx.firstRow("SELECT * FROM merges WHERE id = \(bind: mergeID)") else {
             throw StoreError.notFound("merge", mergeID)
         }
         guard try row.optionalTimestamp("undone_at") == nil else {
@@ -114,7 +114,7 @@ extension WriteTransaction {
         let survivorID = record.survivorID
         var current: [String: VersionedCustomer] = [:]
         for id in ([survivorID] + record.absorbedIDs).sorted() {
-            current[id] = try await CustomerRows.findVersioned(id: id, includeDeleted: true, forUpdate: true, on: database)
+            current[id] = try await CustomerRows.findVersioned(id: id, includeDeleted: true, forUpdate: true, on: tx.database)
         }
         guard let survivorNow = current[survivorID] else { throw StoreError.notFound("customer", survivorID) }
         var blocking: [JSONValue] = []
@@ -136,26 +136,26 @@ extension WriteTransaction {
                              extra: ["blocking": .array(blocking)])
         }
 
-        let time = now()
-        try await execute("DELETE FROM identities WHERE customer_id = \(bind: survivorID)")
-        lookups.release(survivorNow.customer.identities)
+        let time = tx.now()
+        try await tx.execute("DELETE FROM identities WHERE customer_id = \(bind: survivorID)")
+        tx.lookups.release(survivorNow.customer.identities)
         var restoredSurvivor = survivorBefore
         restoredSurvivor.customer.version = survivorNow.customer.version + 1
         restoredSurvivor.customer.updatedAt = time
-        try await CustomerRows.update(restoredSurvivor, on: database)
-        try await insertIdentities(survivorBefore.customer.identities, of: survivorID)
+        try await CustomerRows.update(restoredSurvivor, on: tx.database)
+        try await store.customers.insertIdentities(survivorBefore.customer.identities, of: survivorID, in: tx)
         let moved = snapshot.objectValue?["interactions"]?.objectValue ?? JSONObject()
         var restored: [Customer] = []
         for before in absorbedBefore {
             var back = before
             back.customer.version = (current[before.customer.id]?.customer.version ?? before.customer.version) + 1
             back.customer.updatedAt = time
-            try await CustomerRows.update(back, on: database)
-            try await insertIdentities(before.customer.identities, of: before.customer.id)
+            try await CustomerRows.update(back, on: tx.database)
+            try await store.customers.insertIdentities(before.customer.identities, of: before.customer.id, in: tx)
             let ids = (moved[before.customer.id]?.arrayValue ?? []).compactMap(\.stringValue)
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
-                try await execute("""
+                try await tx.execute("""
                     UPDATE interactions SET customer_id = \(bind: before.customer.id)
                     WHERE customer_id = \(bind: survivorID) AND id IN (\(binds: slice))
                     """)
@@ -165,7 +165,7 @@ extension WriteTransaction {
         record.undoneAt = time
         var stored = snapshot.objectValue ?? JSONObject()
         stored["record"] = record.json
-        try await execute("""
+        try await tx.execute("""
             UPDATE merges SET undone_at = \(bind: time.microseconds), snapshot = \(bind: JSONValue.object(stored).jsonString)
             WHERE id = \(bind: mergeID)
             """)
@@ -174,26 +174,26 @@ extension WriteTransaction {
         data["customer"] = restoredSurvivor.customer.json
         data["restored"] = .array(restored.map(\.json))
         data["actor"] = actor.json
-        append(EventDraft(type: "rapport.customer.unmerged", subject: survivorID, data: .object(data)))
+        tx.append(EventDraft(type: "rapport.customer.unmerged", subject: survivorID, data: .object(data)))
         for customer in restored {
-            append(.change("customer", "restored", subject: customer.id, record: customer.json,
+            tx.append(.change("customer", "restored", subject: customer.id, record: customer.json,
                            changedFields: ["merged_into", "identities"], actor: actor))
         }
         return MergeOutcome(record: record, survivor: restoredSurvivor.customer, restored: restored)
     }
 
     /// The survivorship policy in force (the standard one until one is set).
-    func survivorshipPolicy() async throws -> SurvivorshipPolicy {
-        try await SettingKeys.survivorshipPolicy(on: database)
+    func survivorshipPolicy(in tx: WriteTransaction) async throws -> SurvivorshipPolicy {
+        try await SettingKeys.survivorshipPolicy(on: tx.database)
     }
 
     /// Replaces the survivorship policy.
-    public func setSurvivorshipPolicy(_ policy: SurvivorshipPolicy, actor: Actor) async throws {
-        try await replaceSetting(SettingKeys.survivorship, with: policy.json, actor: actor)
+    public func setSurvivorshipPolicy(_ policy: SurvivorshipPolicy, actor: Actor, in tx: WriteTransaction) async throws {
+        try await store.settings.replaceSetting(SettingKeys.survivorship, with: policy.json, actor: actor, in: tx)
     }
 }
 
-extension Store {
+extension SQLMergeStore {
     /// A merge as recorded.
     public func merge(_ id: String) async throws -> MergeRecord? {
         try await read { database in

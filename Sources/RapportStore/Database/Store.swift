@@ -109,7 +109,7 @@ public final class Store: Service, Sendable {
 
     /// Runs `work` in the next group commit; returns after that commit is durable.
     /// `prefetch` names what `work` will look up, so a whole batch reads it in one statement.
-    public func write<T: Sendable>(prefetch: WritePrefetch = .nothing,
+    public func write<T: Sendable>(prefetch: WritePrefetch,
                                    _ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
         try await writer.write(prefetch: prefetch, work)
     }

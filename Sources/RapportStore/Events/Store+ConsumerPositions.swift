@@ -1,7 +1,7 @@
 import RapportCore
 import SQLKit
 
-extension Store {
+extension SQLEventStore {
     /// How far the named consumer of the event log has read; nil before its first save.
     public func consumerPosition(_ name: String) async throws -> Int64? {
         try await read { database in
@@ -23,17 +23,17 @@ extension Store {
 
     /// Records how far the named consumer has read (never backwards).
     public func saveConsumerPosition(_ name: String, _ position: Int64) async throws {
-        try await write { tx in try await tx.savePosition(of: name, at: position) }
+        try await write { tx in try await savePosition(of: name, at: position, in: tx) }
     }
 }
 
-extension WriteTransaction {
+extension SQLEventStore {
     /// Records how far the named consumer has read (never backwards), in this transaction, so the
     /// position moves together with the effects of what it read.
-    public func savePosition(of name: String, at position: Int64) async throws {
-        let time = now().microseconds
+    public func savePosition(of name: String, at position: Int64, in tx: WriteTransaction) async throws {
+        let time = tx.now().microseconds
         // One statement, so two nodes saving the same consumer's position at once cannot collide.
-        try await execute("""
+        try await tx.execute("""
             INSERT INTO consumer_positions (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: time))
             ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
             WHERE consumer_positions.position < excluded.position
@@ -48,7 +48,7 @@ public struct ConsumerPosition: Sendable {
     public var updatedAt: Timestamp
 }
 
-extension Store {
+extension SQLEventStore {
     /// Every consumer that saved a position, by name.
     public func consumerPositions() async throws -> [ConsumerPosition] {
         try await read { database in

@@ -1,6 +1,6 @@
 import RapportCore
 
-extension Store {
+extension SQLEventStore {
     /// Events after `sequence`, oldest first.
     public func events(after sequence: Int64, limit: Int) async throws -> [Event] {
         try await read { try await EventLog.read(after: sequence, limit: limit, on: $0) }

@@ -11,55 +11,55 @@ public struct IngestResult: Sendable {
     public var createdCustomerID: String?
 }
 
-extension WriteTransaction {
+extension SQLInteractionStore {
     /// Records a touchpoint: resolves the identity (creating the customer when unknown), and
     /// returns the stored interaction instead of a second one when the external id repeats.
-    public func ingestInteraction(_ new: NewInteraction, actor: Actor) async throws -> IngestResult {
-        try await requireChannel(new.channelID)
+    public func ingestInteraction(_ new: NewInteraction, actor: Actor, in tx: WriteTransaction) async throws -> IngestResult {
+        try await requireChannel(new.channelID, in: tx)
         // A retry is answered with what was stored, before anything (a customer) is created.
         // With a prefetched batch, this and the identity lookup cost no statement of their own.
-        if let stored = try await storedInteraction(new) {
+        if let stored = try await storedInteraction(new, in: tx) {
             return IngestResult(interaction: stored, record: stored.json, created: false, createdCustomerID: nil)
         }
         let customerID: String
         var createdCustomerID: String?
         switch new.party {
         case .customer(let id):
-            customerID = try await survivingCustomerID(of: id)
+            customerID = try await survivingCustomerID(of: id, in: tx)
         case .identity(let identity):
-            if let holder = try await self.customerID(holding: identity) {
+            if let holder = try await store.customers.customerID(holding: identity, in: tx) {
                 customerID = holder
             } else {
-                let customer = try await createCustomer(NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
-                                                        actor: actor, channelID: new.channelID, identitiesKnownFree: true)
+                let customer = try await store.customers.createCustomer(NewCustomer(name: new.customerName ?? identity.value, identities: [identity]),
+                                                        actor: actor, channelID: new.channelID, identitiesKnownFree: true, in: tx)
                 customerID = customer.id
                 createdCustomerID = customer.id
             }
         }
         // Joins the batch's multi-row insert. A node that stores the same external id meanwhile
         // makes the unique index fail the batch; its jobs then rerun one by one and find it.
-        let interaction = makeInteraction(new, customerID: customerID)
-        bufferInsert(interaction)
+        let interaction = makeInteraction(new, customerID: customerID, in: tx)
+        tx.bufferInsert(interaction)
         let record = interaction.json
-        append(.change("interaction", "created", subject: customerID, record: record,
+        tx.append(.change("interaction", "created", subject: customerID, record: record,
                        changedFields: [], actor: actor, channelID: interaction.channelID))
         return IngestResult(interaction: interaction, record: record, created: true, createdCustomerID: createdCustomerID)
     }
 
     /// Fails with a field-named error unless the channel exists; known channels are remembered.
-    private func requireChannel(_ id: String) async throws {
-        if memo.knownChannels.contains(id) { return }
-        guard try await firstRow("SELECT id FROM channels WHERE id = \(bind: id)") != nil else {
+    private func requireChannel(_ id: String, in tx: WriteTransaction) async throws {
+        if tx.memo.knownChannels.contains(id) { return }
+        guard try await tx.firstRow("SELECT id FROM channels WHERE id = \(bind: id)") != nil else {
             throw StoreError(.invalidReference, "channel \(id) does not exist", field: "channel_id")
         }
-        memo.knownChannels.insert(id)
+        tx.memo.knownChannels.insert(id)
     }
 
     /// The customer that stands for `id` now: itself, or the survivor of the merges that absorbed it.
-    func survivingCustomerID(of id: String) async throws -> String {
+    func survivingCustomerID(of id: String, in tx: WriteTransaction) async throws -> String {
         var current = id
         for _ in 0...Self.maxMergeDepth {
-            guard let row = try await firstRow("SELECT deleted_at, merged_into FROM customers WHERE id = \(bind: current)"),
+            guard let row = try await tx.firstRow("SELECT deleted_at, merged_into FROM customers WHERE id = \(bind: current)"),
                   try row.optionalTimestamp("deleted_at") == nil else { break }
             guard let survivor = try row.optionalString("merged_into") else { return current }
             current = survivor
@@ -70,23 +70,23 @@ extension WriteTransaction {
     /// How many merges deep an absorbed id is followed.
     static let maxMergeDepth = 32
 
-    private func makeInteraction(_ new: NewInteraction, customerID: String) -> Interaction {
-        let now = now()
+    private func makeInteraction(_ new: NewInteraction, customerID: String, in tx: WriteTransaction) -> Interaction {
+        let now = tx.now()
         return Interaction(
-            id: newID("int"), customerID: customerID, channelID: new.channelID, direction: new.direction, kind: new.kind,
+            id: tx.newID("int"), customerID: customerID, channelID: new.channelID, direction: new.direction, kind: new.kind,
             subject: new.subject, body: new.body, metadata: new.metadata, occurredAt: new.occurredAt ?? now,
             externalID: new.externalID, createdAt: now)
     }
 
     /// The interaction stored earlier under the same channel and external id, if any.
-    private func storedInteraction(_ new: NewInteraction) async throws -> Interaction? {
+    private func storedInteraction(_ new: NewInteraction, in tx: WriteTransaction) async throws -> Interaction? {
         guard let externalID = new.externalID else { return nil }
         let key = ExternalKey(channelID: new.channelID, externalID: externalID)
-        if case .some(let known) = lookups.interaction(for: key) { return known }
-        let stored = try await firstRow("""
+        if case .some(let known) = tx.lookups.interaction(for: key) { return known }
+        let stored = try await tx.firstRow("""
             SELECT * FROM interactions WHERE channel_id = \(bind: new.channelID) AND external_id = \(bind: externalID)
             """).map(InteractionRows.decode)
-        lookups.remember(stored, for: key)
+        tx.lookups.remember(stored, for: key)
         return stored
     }
 }
@@ -104,7 +104,7 @@ public struct InteractionFilter: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension SQLInteractionStore {
     public func interaction(_ id: String) async throws -> Interaction? {
         try await read { database in
             try await database.raw("SELECT * FROM interactions WHERE id = \(bind: id)").first().map(InteractionRows.decode)

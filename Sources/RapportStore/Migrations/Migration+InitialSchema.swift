@@ -68,7 +68,7 @@ extension Migrations {
         ]
     }, seed: { tx in
         for seed in Department.seeds {
-            try await tx.insertDepartment(key: seed.key, name: seed.name, description: seed.description, emitEvent: false)
+            try await DepartmentRows.insert(key: seed.key, name: seed.name, description: seed.description, in: tx)
         }
     })
 }

@@ -1,50 +1,50 @@
 import RapportCore
 import SQLKit
 
-extension WriteTransaction {
-    public func insertChannel(kind: ChannelKind, name: String, settings: JSONObject, actor: Actor) async throws -> Channel {
-        let now = now()
-        let channel = Channel(id: newID("chn"), kind: kind, name: name, settings: settings, createdAt: now, updatedAt: now)
-        try await execute("""
+extension SQLOrganizationStore {
+    public func insertChannel(kind: ChannelKind, name: String, settings: JSONObject, actor: Actor, in tx: WriteTransaction) async throws -> Channel {
+        let now = tx.now()
+        let channel = Channel(id: tx.newID("chn"), kind: kind, name: name, settings: settings, createdAt: now, updatedAt: now)
+        try await tx.execute("""
             INSERT INTO channels (id, kind, name, settings, created_at, updated_at)
             VALUES (\(bind: channel.id), \(bind: kind.rawValue), \(bind: name), \(bind: JSONValue.object(settings).jsonString),
                     \(bind: now.microseconds), \(bind: now.microseconds))
             """)
-        append(.change("channel", "created", subject: channel.id, record: channel.json,
+        tx.append(.change("channel", "created", subject: channel.id, record: channel.json,
                        changedFields: ["kind", "name", "settings"], actor: actor))
         return channel
     }
 
-    public func updateChannel(id: String, changes: ChannelChanges, actor: Actor) async throws -> Channel {
-        guard let current = try await ChannelRows.find(id: id, on: database) else { throw StoreError.notFound("channel", id) }
+    public func updateChannel(id: String, changes: ChannelChanges, actor: Actor, in tx: WriteTransaction) async throws -> Channel {
+        guard let current = try await ChannelRows.find(id: id, on: tx.database) else { throw StoreError.notFound("channel", id) }
         var next = current
         var changed: [String] = []
         if let kind = changes.kind, kind != current.kind { next.kind = kind; changed.append("kind") }
         if let name = changes.name, name != current.name { next.name = name; changed.append("name") }
         if let settings = changes.settings, settings != current.settings { next.settings = settings; changed.append("settings") }
         guard !changed.isEmpty else { return current }
-        next.updatedAt = now()
-        try await execute("""
+        next.updatedAt = tx.now()
+        try await tx.execute("""
             UPDATE channels SET kind = \(bind: next.kind.rawValue), name = \(bind: next.name),
             settings = \(bind: JSONValue.object(next.settings).jsonString), updated_at = \(bind: next.updatedAt.microseconds)
             WHERE id = \(bind: id)
             """)
-        append(.change("channel", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
+        tx.append(.change("channel", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
         return next
     }
 
-    public func deleteChannel(id: String, actor: Actor) async throws {
-        guard let current = try await ChannelRows.find(id: id, on: database) else { throw StoreError.notFound("channel", id) }
-        if try await firstRow("SELECT id FROM interactions WHERE channel_id = \(bind: id) LIMIT 1") != nil {
+    public func deleteChannel(id: String, actor: Actor, in tx: WriteTransaction) async throws {
+        guard let current = try await ChannelRows.find(id: id, on: tx.database) else { throw StoreError.notFound("channel", id) }
+        if try await tx.firstRow("SELECT id FROM interactions WHERE channel_id = \(bind: id) LIMIT 1") != nil {
             throw StoreError(.conflict, "channel \(id) has interactions and cannot be deleted")
         }
-        try await execute("DELETE FROM channels WHERE id = \(bind: id)")
-        memo.knownChannels.remove(id)
-        append(.change("channel", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
+        try await tx.execute("DELETE FROM channels WHERE id = \(bind: id)")
+        tx.memo.knownChannels.remove(id)
+        tx.append(.change("channel", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
     }
 }
 
-extension Store {
+extension SQLOrganizationStore {
     public func channels() async throws -> [Channel] {
         try await read { database in
             try await database.raw("SELECT * FROM channels ORDER BY id").all().map(ChannelRows.decode)

@@ -1,32 +1,25 @@
 import RapportCore
 import SQLKit
 
-extension WriteTransaction {
+extension SQLOrganizationStore {
     @discardableResult
     public func insertDepartment(key: String, name: String, description: String?, actor: Actor = .system,
-                                 emitEvent: Bool = true) async throws -> Department {
-        if try await firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
+                                 in tx: WriteTransaction) async throws -> Department {
+        if try await tx.firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
             throw StoreError(.conflict, "a department with key \"\(key)\" already exists", field: "key")
         }
-        let now = now()
-        let department = Department(id: newID("dep"), key: key, name: name, description: description, createdAt: now, updatedAt: now)
-        try await execute("""
-            INSERT INTO departments (id, key, name, description, created_at, updated_at)
-            VALUES (\(bind: department.id), \(bind: key), \(bind: name), \(bind: description), \(bind: now.microseconds), \(bind: now.microseconds))
-            """)
-        if emitEvent {
-            append(.change("department", "created", subject: department.id, record: department.json,
-                           changedFields: ["key", "name", "description"], actor: actor))
-        }
+        let department = try await DepartmentRows.insert(key: key, name: name, description: description, in: tx)
+        tx.append(.change("department", "created", subject: department.id, record: department.json,
+                          changedFields: ["key", "name", "description"], actor: actor))
         return department
     }
 
-    public func updateDepartment(id: String, changes: DepartmentChanges, actor: Actor) async throws -> Department {
-        guard let current = try await DepartmentRows.find(id: id, on: database) else { throw StoreError.notFound("department", id) }
+    public func updateDepartment(id: String, changes: DepartmentChanges, actor: Actor, in tx: WriteTransaction) async throws -> Department {
+        guard let current = try await DepartmentRows.find(id: id, on: tx.database) else { throw StoreError.notFound("department", id) }
         var next = current
         var changed: [String] = []
         if let key = changes.key, key != current.key {
-            if try await firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
+            if try await tx.firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
                 throw StoreError(.conflict, "a department with key \"\(key)\" already exists", field: "key")
             }
             next.key = key
@@ -36,28 +29,28 @@ extension WriteTransaction {
         let description = changes.description.applied(to: current.description)
         if description != current.description { next.description = description; changed.append("description") }
         guard !changed.isEmpty else { return current }
-        next.updatedAt = now()
-        try await execute("""
+        next.updatedAt = tx.now()
+        try await tx.execute("""
             UPDATE departments SET key = \(bind: next.key), name = \(bind: next.name), description = \(bind: next.description),
             updated_at = \(bind: next.updatedAt.microseconds) WHERE id = \(bind: id)
             """)
-        append(.change("department", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
+        tx.append(.change("department", "updated", subject: id, record: next.json, changedFields: changed, actor: actor))
         return next
     }
 
-    public func deleteDepartment(id: String, actor: Actor) async throws {
-        guard let current = try await DepartmentRows.find(id: id, on: database) else { throw StoreError.notFound("department", id) }
-        let users = try await firstRow("SELECT id FROM users WHERE department_id = \(bind: id) LIMIT 1")
-        let keys = try await firstRow("SELECT id FROM api_keys WHERE department_id = \(bind: id) AND revoked_at IS NULL LIMIT 1")
+    public func deleteDepartment(id: String, actor: Actor, in tx: WriteTransaction) async throws {
+        guard let current = try await DepartmentRows.find(id: id, on: tx.database) else { throw StoreError.notFound("department", id) }
+        let users = try await tx.firstRow("SELECT id FROM users WHERE department_id = \(bind: id) LIMIT 1")
+        let keys = try await tx.firstRow("SELECT id FROM api_keys WHERE department_id = \(bind: id) AND revoked_at IS NULL LIMIT 1")
         if users != nil || keys != nil {
             throw StoreError(.conflict, "department \(id) still has users or API keys; move them first")
         }
-        try await execute("DELETE FROM departments WHERE id = \(bind: id)")
-        append(.change("department", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
+        try await tx.execute("DELETE FROM departments WHERE id = \(bind: id)")
+        tx.append(.change("department", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
     }
 }
 
-extension Store {
+extension SQLOrganizationStore {
     public func departments() async throws -> [Department] {
         try await read { database in
             try await database.raw("SELECT * FROM departments ORDER BY id").all().map(DepartmentRows.decode)
@@ -74,6 +67,17 @@ extension Store {
 }
 
 enum DepartmentRows {
+    /// Inserts a department without an event (the migration's seeds have none).
+    static func insert(key: String, name: String, description: String?, in tx: WriteTransaction) async throws -> Department {
+        let now = tx.now()
+        let department = Department(id: tx.newID("dep"), key: key, name: name, description: description, createdAt: now, updatedAt: now)
+        try await tx.execute("""
+            INSERT INTO departments (id, key, name, description, created_at, updated_at)
+            VALUES (\(bind: department.id), \(bind: key), \(bind: name), \(bind: description), \(bind: now.microseconds), \(bind: now.microseconds))
+            """)
+        return department
+    }
+
     static func find(id: String, on database: any SQLDatabase) async throws -> Department? {
         try await database.raw("SELECT * FROM departments WHERE id = \(bind: id)").first().map(decode)
     }

@@ -24,11 +24,11 @@ public struct RoutingDirectory: Sendable {
     }
 }
 
-extension Store {
+extension SQLRoutingStore {
     /// Every department, queue (with members) and channel kind, read now.
     public func routingDirectory() async throws -> RoutingDirectory {
         var directory = RoutingDirectory()
-        for department in try await departments() {
+        for department in try await store.organization.departments() {
             directory.departments[department.id] = department.id
             directory.departments[department.key] = department.id
             directory.departmentKeys.insert(department.key)
@@ -37,33 +37,33 @@ extension Store {
             directory.queues[queue.id] = queue
             directory.queueKeys["\(queue.departmentID)/\(queue.key)"] = queue.id
         }
-        for channel in try await channels() { directory.channelKinds[channel.id] = channel.kind.rawValue }
+        for channel in try await store.organization.channels() { directory.channelKinds[channel.id] = channel.kind.rawValue }
         return directory
     }
 }
 
-extension WriteTransaction {
+extension SQLRoutingStore {
     /// The id of a department given by id or key, from the directory when given.
-    func departmentID(for idOrKey: String, directory: RoutingDirectory?) async throws -> String? {
+    func departmentID(for idOrKey: String, directory: RoutingDirectory?, in tx: WriteTransaction) async throws -> String? {
         if let directory { return directory.departmentID(for: idOrKey) }
-        return try await departmentID(for: idOrKey)
+        return try await departmentID(for: idOrKey, in: tx)
     }
 
     /// A queue by id, or by key within a department, from the directory when given.
-    func queue(_ idOrKey: String, in departmentID: String?, directory: RoutingDirectory?) async throws -> ConversationQueue? {
+    func queue(_ idOrKey: String, in departmentID: String?, directory: RoutingDirectory?, in tx: WriteTransaction) async throws -> ConversationQueue? {
         if let directory { return directory.queue(idOrKey, in: departmentID) }
-        return try await queue(idOrKey, in: departmentID)
+        return try await queue(idOrKey, in: departmentID, in: tx)
     }
 
     /// A queue by id, from the directory when given.
-    func queue(id: String, directory: RoutingDirectory?) async throws -> ConversationQueue? {
+    func queue(id: String, directory: RoutingDirectory?, in tx: WriteTransaction) async throws -> ConversationQueue? {
         if let directory { return directory.queues[id] }
-        return try await QueueRows.find(id: id, on: database)
+        return try await QueueRows.find(id: id, on: tx.database)
     }
 
     /// The kind of a channel, from the directory when given.
-    func channelKind(_ channelID: String, directory: RoutingDirectory?) async throws -> String? {
+    func channelKind(_ channelID: String, directory: RoutingDirectory?, in tx: WriteTransaction) async throws -> String? {
         if let kind = directory?.channelKinds[channelID] { return kind }
-        return try await firstRow("SELECT kind FROM channels WHERE id = \(bind: channelID)")?.string("kind")
+        return try await tx.firstRow("SELECT kind FROM channels WHERE id = \(bind: channelID)")?.string("kind")
     }
 }

@@ -1,81 +1,81 @@
 import RapportCore
 import SQLKit
 
-extension WriteTransaction {
+extension SQLRoutingStore {
     /// Changes a user's availability. Going offline hands their active conversations back to their
     /// queues, which give them to others; coming online (or gaining capacity) lets their queues
     /// give them waiting conversations.
-    public func setAgentState(userID: String, changes: AgentStateChanges, actor: Actor) async throws -> AgentState {
-        guard try await firstRow("SELECT id FROM users WHERE id = \(bind: userID)") != nil else { throw StoreError.notFound("user", userID) }
-        let current = try await AgentRows.find(userID: userID, on: database) ?? AgentState(userID: userID, updatedAt: now())
+    public func setAgentState(userID: String, changes: AgentStateChanges, actor: Actor, in tx: WriteTransaction) async throws -> AgentState {
+        guard try await tx.firstRow("SELECT id FROM users WHERE id = \(bind: userID)") != nil else { throw StoreError.notFound("user", userID) }
+        let current = try await AgentRows.find(userID: userID, on: tx.database) ?? AgentState(userID: userID, updatedAt: tx.now())
         var next = current
         if let status = changes.status { next.status = status }
         if let capacity = changes.capacity { next.capacity = capacity }
         if let skills = changes.skills { next.skills = skills }
-        next.updatedAt = now()
-        try await execute("DELETE FROM agent_states WHERE user_id = \(bind: userID)")
-        try await execute("""
+        next.updatedAt = tx.now()
+        try await tx.execute("DELETE FROM agent_states WHERE user_id = \(bind: userID)")
+        try await tx.execute("""
             INSERT INTO agent_states (user_id, status, capacity, skills, updated_at)
             VALUES (\(bind: userID), \(bind: next.status.rawValue), \(bind: next.capacity), \(bind: next.skills.jsonText), \(bind: next.updatedAt.microseconds))
             """)
-        append(.change("agent", "updated", subject: userID, record: next.json, changedFields: [], actor: actor))
+        tx.append(.change("agent", "updated", subject: userID, record: next.json, changedFields: [], actor: actor))
         if next.status == .offline, current.status != .offline {
-            try await handBack(from: userID, actor: actor)
+            try await handBack(from: userID, actor: actor, in: tx)
         }
         if next.status == .online {
-            let queues = try await rows("SELECT queue_id FROM queue_members WHERE user_id = \(bind: userID)").map { try $0.string("queue_id") }
-            try await drain(queueIDs: queues, actor: actor)
+            let queues = try await tx.rows("SELECT queue_id FROM queue_members WHERE user_id = \(bind: userID)").map { try $0.string("queue_id") }
+            try await drain(queueIDs: queues, actor: actor, in: tx)
         }
         return next
     }
 
     /// Unassigns every active conversation of `userID` and lets each one's queue assign it again.
-    func handBack(from userID: String, actor: Actor) async throws {
-        let held = try await rows("""
+    func handBack(from userID: String, actor: Actor, in tx: WriteTransaction) async throws {
+        let held = try await tx.rows("""
             SELECT * FROM conversations WHERE assignee_id = \(bind: userID) AND status <> 'resolved' ORDER BY id
             """).map(ConversationRows.decode)
         for conversation in held {
             var next = conversation
             next.assigneeID = nil
-            if let queueID = conversation.queueID, let queue = try await QueueRows.find(id: queueID, on: database) {
-                try await assign(&next, queue: queue)
+            if let queueID = conversation.queueID, let queue = try await QueueRows.find(id: queueID, on: tx.database) {
+                try await assign(&next, queue: queue, in: tx)
             }
-            try await saveConversation(next, previous: conversation, actor: actor)
+            try await store.conversations.saveConversation(next, previous: conversation, actor: actor, in: tx)
         }
     }
 
     /// Gives the waiting conversations of these queues (unassigned, not resolved, not suppressed),
     /// most urgent and oldest first, to members with room.
-    func drain(queueIDs: [String], actor: Actor) async throws {
+    func drain(queueIDs: [String], actor: Actor, in tx: WriteTransaction) async throws {
         for queueID in queueIDs {
-            guard let queue = try await QueueRows.find(id: queueID, on: database), queue.strategy != .manual else { continue }
-            let waiting = try await rows("""
+            guard let queue = try await QueueRows.find(id: queueID, on: tx.database), queue.strategy != .manual else { continue }
+            let waiting = try await tx.rows("""
                 SELECT * FROM conversations WHERE queue_id = \(bind: queueID) AND assignee_id IS NULL AND status IN ('open', 'pending')
                 AND suppressed IS NULL ORDER BY created_at, id LIMIT 200
                 """).map(ConversationRows.decode).sorted { ($1.priority, $0.createdAt) < ($0.priority, $1.createdAt) }
             for conversation in waiting {
                 var next = conversation
-                try await assign(&next, queue: queue)
+                try await assign(&next, queue: queue, in: tx)
                 guard next.assigneeID != nil else { break }
-                try await saveConversation(next, previous: conversation, actor: actor)
+                try await store.conversations.saveConversation(next, previous: conversation, actor: actor, in: tx)
             }
         }
     }
 
     /// Sets the assignee the queue's strategy picks (or leaves it nil when nobody can take it).
-    func assign(_ conversation: inout Conversation, queue: ConversationQueue, directory: RoutingDirectory? = nil) async throws {
+    func assign(_ conversation: inout Conversation, queue: ConversationQueue, directory: RoutingDirectory? = nil, in tx: WriteTransaction) async throws {
         guard queue.strategy != .manual, !queue.memberIDs.isEmpty else { return }
-        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory)
+        let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory, in: tx)
         // Two statements for the whole queue: the members' availability, and what they hold now.
         var states: [String: AgentState] = [:]
-        for row in try await rows("SELECT * FROM agent_states WHERE user_id IN (" + Self.list(queue.memberIDs) + ")") {
+        for row in try await tx.rows("SELECT * FROM agent_states WHERE user_id IN (" + Self.list(queue.memberIDs) + ")") {
             let state = try AgentRows.decode(row)
             states[state.userID] = state
         }
         var loads: [String: (count: Int, weight: Double)] = [:]
         let online = queue.memberIDs.filter { states[$0]?.status == .online }
         if !online.isEmpty {
-            for row in try await rows("""
+            for row in try await tx.rows("""
                 SELECT assignee_id, COUNT(*) AS n, SUM(weight) AS w FROM conversations
                 WHERE assignee_id IN (
                 """ + Self.list(online) + ") AND status IN ('open', 'pending') AND id <> \(bind: conversation.id) GROUP BY assignee_id") {
@@ -93,12 +93,12 @@ extension WriteTransaction {
                                               load: load.weight, activeCount: load.count)
         }
         let lastAssigned = queue.strategy == .roundRobin
-            ? try await firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id") : nil
+            ? try await tx.firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id") : nil
         guard let chosen = AssignmentPolicy.choose(strategy: queue.strategy, candidates: candidates, requiredSkills: conversation.skills,
                                                    weight: weight, lastAssigned: lastAssigned) else { return }
         conversation.assigneeID = chosen
         if queue.strategy == .roundRobin {
-            try await execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
+            try await tx.execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
         }
     }
 
@@ -113,13 +113,13 @@ extension WriteTransaction {
     }
 
     /// Capacity units a conversation on this channel takes in `queue`.
-    func conversationWeight(channelID: String, queue: ConversationQueue?, directory: RoutingDirectory? = nil) async throws -> Double {
+    func conversationWeight(channelID: String, queue: ConversationQueue?, directory: RoutingDirectory? = nil, in tx: WriteTransaction) async throws -> Double {
         guard let queue, !queue.weights.isEmpty else { return 1 }
-        return queue.weight(forChannelKind: try await channelKind(channelID, directory: directory))
+        return queue.weight(forChannelKind: try await channelKind(channelID, directory: directory, in: tx))
     }
 }
 
-extension Store {
+extension SQLRoutingStore {
     /// Every user's availability that has been set, by user id.
     public func agentStates() async throws -> [AgentState] {
         try await read { database in

@@ -15,23 +15,23 @@ public struct StoredClassifierModel: Sendable {
     }
 }
 
-extension WriteTransaction {
+extension SQLRoutingStore {
     /// Saves a newly trained model as the next version.
-    public func saveClassifierModel(encoded: [UInt8], summary: JSONValue, actor: Actor) async throws -> StoredClassifierModel {
-        let head = try await firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM classifier_models")?.int64("v") ?? 0
-        let stored = StoredClassifierModel(version: head + 1, encoded: encoded, summary: summary, createdAt: now())
-        try await execute("""
+    public func saveClassifierModel(encoded: [UInt8], summary: JSONValue, actor: Actor, in tx: WriteTransaction) async throws -> StoredClassifierModel {
+        let head = try await tx.firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM classifier_models")?.int64("v") ?? 0
+        let stored = StoredClassifierModel(version: head + 1, encoded: encoded, summary: summary, createdAt: tx.now())
+        try await tx.execute("""
             INSERT INTO classifier_models (version, model, summary, created_at)
             VALUES (\(bind: stored.version), \(bind: Data(encoded).base64EncodedString()), \(bind: summary.jsonString),
                 \(bind: stored.createdAt.microseconds))
             """)
-        append(.change("classifier_model", "trained", subject: "classifier_model", record: ["version": .integer(stored.version), "summary": summary],
+        tx.append(.change("classifier_model", "trained", subject: "classifier_model", record: ["version": .integer(stored.version), "summary": summary],
                        changedFields: ["model"], actor: actor))
         return stored
     }
 }
 
-extension Store {
+extension SQLRoutingStore {
     /// The newest trained model, if any.
     public func latestClassifierModel() async throws -> StoredClassifierModel? {
         try await read { database in

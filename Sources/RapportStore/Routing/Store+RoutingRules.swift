@@ -1,35 +1,35 @@
 import RapportCore
 import SQLKit
 
-extension WriteTransaction {
+extension SQLRoutingStore {
     /// Stores a new rule at version 1; without a position it goes after the trigger's last rule.
-    public func insertRoutingRule(_ draft: RoutingRuleDraft, actor: Actor) async throws -> RoutingRule {
-        let now = now()
+    public func insertRoutingRule(_ draft: RoutingRuleDraft, actor: Actor, in tx: WriteTransaction) async throws -> RoutingRule {
+        let now = tx.now()
         let position: Int64
         if let given = draft.position {
             position = given
         } else {
-            let last = try await firstRow("""
+            let last = try await tx.firstRow("""
                 SELECT COALESCE(MAX(position), 0) AS p FROM routing_rules WHERE trigger = \(bind: draft.trigger.rawValue) AND deleted_at IS NULL
                 """)?.int64("p") ?? 0
             position = last + 10
         }
-        let rule = RoutingRule(id: newID("rul"), name: draft.name, trigger: draft.trigger, position: position, enabled: draft.enabled,
+        let rule = RoutingRule(id: tx.newID("rul"), name: draft.name, trigger: draft.trigger, position: position, enabled: draft.enabled,
                                stop: draft.stop, conditions: draft.conditions, actions: draft.actions, version: 1,
                                createdAt: now, updatedAt: now)
-        try await execute("""
+        try await tx.execute("""
             INSERT INTO routing_rules (id, trigger, position, version, definition, created_at, updated_at)
             VALUES (\(bind: rule.id), \(bind: rule.trigger.rawValue), \(bind: position), 1, \(bind: rule.definition.jsonString),
                 \(bind: now.microseconds), \(bind: now.microseconds))
             """)
-        try await storeVersion(of: rule, actor: actor)
-        append(.change("routing_rule", "created", subject: rule.id, record: rule.json, changedFields: [], actor: actor))
+        try await storeVersion(of: rule, actor: actor, in: tx)
+        tx.append(.change("routing_rule", "created", subject: rule.id, record: rule.json, changedFields: [], actor: actor))
         return rule
     }
 
     /// Replaces a rule's definition as its next version; the previous versions stay readable.
-    public func replaceRoutingRule(id: String, with draft: RoutingRuleDraft, expectedVersion: Int64?, actor: Actor) async throws -> RoutingRule {
-        guard let current = try await RoutingRuleRows.find(id: id, on: database) else { throw StoreError.notFound("routing rule", id) }
+    public func replaceRoutingRule(id: String, with draft: RoutingRuleDraft, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws -> RoutingRule {
+        guard let current = try await RoutingRuleRows.find(id: id, on: tx.database) else { throw StoreError.notFound("routing rule", id) }
         if let expectedVersion, expectedVersion != current.version {
             throw StoreError(.preconditionFailed, "rule \(id) is at version \(current.version), not \(expectedVersion)")
         }
@@ -43,26 +43,26 @@ extension WriteTransaction {
         next.actions = draft.actions
         guard next.definition != current.definition else { return current }
         next.version = current.version + 1
-        next.updatedAt = now()
-        try await execute("""
+        next.updatedAt = tx.now()
+        try await tx.execute("""
             UPDATE routing_rules SET trigger = \(bind: next.trigger.rawValue), position = \(bind: next.position), version = \(bind: next.version),
                 definition = \(bind: next.definition.jsonString), updated_at = \(bind: next.updatedAt.microseconds)
             WHERE id = \(bind: id)
             """)
-        try await storeVersion(of: next, actor: actor)
-        append(.change("routing_rule", "updated", subject: id, record: next.json, changedFields: [], actor: actor))
+        try await storeVersion(of: next, actor: actor, in: tx)
+        tx.append(.change("routing_rule", "updated", subject: id, record: next.json, changedFields: [], actor: actor))
         return next
     }
 
     /// Retires a rule; its versions and the decisions that name it stay.
-    public func deleteRoutingRule(id: String, actor: Actor) async throws {
-        guard let current = try await RoutingRuleRows.find(id: id, on: database) else { throw StoreError.notFound("routing rule", id) }
-        try await execute("UPDATE routing_rules SET deleted_at = \(bind: now().microseconds) WHERE id = \(bind: id)")
-        append(.change("routing_rule", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
+    public func deleteRoutingRule(id: String, actor: Actor, in tx: WriteTransaction) async throws {
+        guard let current = try await RoutingRuleRows.find(id: id, on: tx.database) else { throw StoreError.notFound("routing rule", id) }
+        try await tx.execute("UPDATE routing_rules SET deleted_at = \(bind: tx.now().microseconds) WHERE id = \(bind: id)")
+        tx.append(.change("routing_rule", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
     }
 
-    private func storeVersion(of rule: RoutingRule, actor: Actor) async throws {
-        try await execute("""
+    private func storeVersion(of rule: RoutingRule, actor: Actor, in tx: WriteTransaction) async throws {
+        try await tx.execute("""
             INSERT INTO routing_rule_versions (rule_id, version, definition, actor, created_at)
             VALUES (\(bind: rule.id), \(bind: rule.version), \(bind: rule.definition.jsonString), \(bind: actor.json.jsonString),
                 \(bind: rule.updatedAt.microseconds))
@@ -70,7 +70,7 @@ extension WriteTransaction {
     }
 }
 
-extension Store {
+extension SQLRoutingStore {
     /// Every current rule, by trigger and position.
     public func routingRules() async throws -> [RoutingRule] {
         try await read { database in

@@ -17,13 +17,13 @@ enum SettingsRows {
     }
 }
 
-extension WriteTransaction {
+extension SQLSettingsStore {
     /// Replaces the document under `key` and appends `rapport.settings.updated` with it.
-    func replaceSetting(_ key: String, with document: JSONValue, actor: Actor) async throws {
-        try await execute("DELETE FROM settings WHERE key = \(bind: key)")
-        try await execute("""
-            INSERT INTO settings (key, value, updated_at) VALUES (\(bind: key), \(bind: document.jsonString), \(bind: now().microseconds))
+    func replaceSetting(_ key: String, with document: JSONValue, actor: Actor, in tx: WriteTransaction) async throws {
+        try await tx.execute("DELETE FROM settings WHERE key = \(bind: key)")
+        try await tx.execute("""
+            INSERT INTO settings (key, value, updated_at) VALUES (\(bind: key), \(bind: document.jsonString), \(bind: tx.now().microseconds))
             """)
-        append(.change("settings", "updated", subject: key, record: document, changedFields: [key], actor: actor))
+        tx.append(.change("settings", "updated", subject: key, record: document, changedFields: [key], actor: actor))
     }
 }

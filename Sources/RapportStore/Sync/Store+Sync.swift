@@ -49,12 +49,12 @@ public struct SyncOutcome: Sendable {
     }
 }
 
-extension WriteTransaction {
+extension SQLSyncStore {
     /// Applies an offline push change by change, each converging field by field with what the
     /// record holds; a change refused (clock too far ahead, identity held by someone else, unknown
     /// customer) is reported and the others still apply.
-    public func applySync(_ push: SyncPush, maxSkewMilliseconds: Int64, actor: Actor) async throws -> [SyncOutcome] {
-        guard let channel = try await firstRow("SELECT settings FROM channels WHERE id = \(bind: push.channelID)") else {
+    public func applySync(_ push: SyncPush, maxSkewMilliseconds: Int64, actor: Actor, in tx: WriteTransaction) async throws -> [SyncOutcome] {
+        guard let channel = try await tx.firstRow("SELECT settings FROM channels WHERE id = \(bind: push.channelID)") else {
             throw StoreError(.invalidReference, "channel \(push.channelID) does not exist", field: "channel_id")
         }
         // A channel's `source_priority` setting decides between writes of the same instant.
@@ -62,7 +62,7 @@ extension WriteTransaction {
         var outcomes: [SyncOutcome] = []
         outcomes.reserveCapacity(push.changes.count)
         for change in push.changes {
-            if let receipt = try await firstRow("""
+            if let receipt = try await tx.firstRow("""
                 SELECT outcome FROM sync_receipts WHERE channel_id = \(bind: push.channelID) AND change_id = \(bind: change.changeID)
                 """) {
                 var first = SyncOutcome(stored: try JSONParser.parse(try receipt.string("outcome")), changeID: change.changeID)
@@ -70,25 +70,25 @@ extension WriteTransaction {
                 outcomes.append(first)
                 continue
             }
-            let physical = now().microseconds / 1_000
+            let physical = tx.now().microseconds / 1_000
             guard change.timestamp.milliseconds <= physical + maxSkewMilliseconds else {
                 let error = StoreError(.invalidReference, ClockSkewError(received: change.timestamp, limitMilliseconds: maxSkewMilliseconds).description,
                                        field: "\(change.path).hlc")
                 outcomes.append(SyncOutcome(changeID: change.changeID, status: .rejected, changedFields: [], error: error))
                 continue
             }
-            observe(change.timestamp)
+            tx.observe(change.timestamp)
             let provenance = Provenance(version: FieldVersion(timestamp: change.timestamp, sourcePriority: Int(clamping: priority),
                                                               sourceID: push.channelID),
                                         channelID: push.channelID, actorID: actor.id)
             do {
-                let (customer, changed) = try await apply(change, by: provenance, actor: actor)
+                let (customer, changed) = try await apply(change, by: provenance, actor: actor, in: tx)
                 let outcome = SyncOutcome(changeID: change.changeID, status: .applied, customerID: customer.id,
                                           changedFields: changed, version: customer.version)
-                try await execute("""
+                try await tx.execute("""
                     INSERT INTO sync_receipts (channel_id, change_id, customer_id, outcome, created_at)
                     VALUES (\(bind: push.channelID), \(bind: change.changeID), \(bind: customer.id), \(bind: outcome.json.jsonString),
-                            \(bind: now().microseconds))
+                            \(bind: tx.now().microseconds))
                     """)
                 outcomes.append(outcome)
             } catch var error as StoreError where error.code != .unavailable {
@@ -100,30 +100,30 @@ extension WriteTransaction {
         return outcomes
     }
 
-    private func apply(_ change: SyncChange, by provenance: Provenance, actor: Actor) async throws -> (Customer, [String]) {
+    private func apply(_ change: SyncChange, by provenance: Provenance, actor: Actor, in tx: WriteTransaction) async throws -> (Customer, [String]) {
         switch change.target {
         case .customer(let id):
-            let current = try await lockedCustomer(id: try await survivingCustomerID(of: id), expectedVersion: nil)
-            return try await applyChanges(change.fieldChanges, by: provenance, to: current, actor: actor)
+            let current = try await store.customers.lockedCustomer(id: try await store.interactions.survivingCustomerID(of: id, in: tx), expectedVersion: nil, in: tx)
+            return try await store.customers.applyChanges(change.fieldChanges, by: provenance, to: current, actor: actor, in: tx)
         case .identity(let identity):
-            if let holder = try await customerID(holding: identity) {
-                let current = try await lockedCustomer(id: holder, expectedVersion: nil)
-                return try await applyChanges(change.fieldChanges, by: provenance, to: current, actor: actor)
+            if let holder = try await store.customers.customerID(holding: identity, in: tx) {
+                let current = try await store.customers.lockedCustomer(id: holder, expectedVersion: nil, in: tx)
+                return try await store.customers.applyChanges(change.fieldChanges, by: provenance, to: current, actor: actor, in: tx)
             }
             // A customer the device created offline: its fields carry the device's versions; the
             // name, until the device sets one, is the identity and carries none.
-            let time = now()
-            var record = VersionedCustomer(customer: Customer(id: newID("cus"), kind: .person, name: identity.value,
+            let time = tx.now()
+            var record = VersionedCustomer(customer: Customer(id: tx.newID("cus"), kind: .person, name: identity.value,
                                                               createdAt: time, updatedAt: time),
                                            versions: CustomerVersions())
             record.apply([.addIdentity(identity, rank: 0)] + change.fieldChanges, by: provenance)
-            try await checkIdentitiesFree(record.customer.identities, for: nil)
-            try await checkOwnerExists(record.customer.ownerID)
-            markWritten()
-            try await CustomerRows.insert([record], on: database)
-            lookups.hold(record.customer.identities, by: record.customer.id)
+            try await store.customers.checkIdentitiesFree(record.customer.identities, for: nil, in: tx)
+            try await store.customers.checkOwnerExists(record.customer.ownerID, in: tx)
+            tx.markWritten()
+            try await CustomerRows.insert([record], on: tx.database)
+            tx.lookups.hold(record.customer.identities, by: record.customer.id)
             let fields = CustomerFields.present(in: record.customer)
-            append(.change("customer", "created", subject: record.customer.id, record: record.customer.json,
+            tx.append(.change("customer", "created", subject: record.customer.id, record: record.customer.json,
                            changedFields: fields, actor: actor, channelID: provenance.channelID))
             return (record.customer, fields)
         }
@@ -154,7 +154,7 @@ public struct SyncPull: Sendable {
     public var hasMore: Bool
 }
 
-extension Store {
+extension SQLSyncStore {
     /// The customers changed after log position `after`, each at its current state with field
     /// versions, so the channel converges its offline copy with the same rules.
     public func pullCustomers(after: Int64, limit: Int) async throws -> SyncPull {

@@ -25,6 +25,7 @@ public actor EventPublisher: Service {
     /// This node's name on the lease.
     let node = "node-" + String(UUID().uuidString.prefix(8)).lowercased()
     let store: Store
+    let events: any EventStore
     let configuration: AMQPConfiguration
     let publishing: EventPublishing
     let logger: Logger
@@ -32,6 +33,7 @@ public actor EventPublisher: Service {
 
     public init(store: Store, configuration: AMQPConfiguration, publishing: EventPublishing, logger: Logger) {
         self.store = store
+        self.events = store.events
         self.configuration = configuration
         self.publishing = publishing
         self.logger = logger
@@ -58,7 +60,7 @@ public actor EventPublisher: Service {
                         continue
                     }
                     // Another node may have published since this one last did.
-                    position = max(position, try await self.store.consumerPosition(Self.consumerName) ?? position)
+                    position = max(position, try await self.events.consumerPosition(Self.consumerName) ?? position)
                     position = try await self.publishWhileConnected(from: position)
                 } catch is CancellationError {
                     break
@@ -75,14 +77,14 @@ public actor EventPublisher: Service {
             // Given up in a task of its own: this one is cancelled, and a cancelled task's database
             // request would be refused before it was sent.
             let (store, node) = (self.store, self.node)
-            await Task { try? await store.write { tx in try await tx.releaseConsumerLease(Self.consumerName, owner: node) } }.value
+            await Task { try? await store.write { tx in try await self.events.releaseConsumerLease(Self.consumerName, owner: node, in: tx) } }.value
         }
     }
 
     /// Takes or renews this node's lease on publishing; false while another node holds it.
     private func claimLease() async throws -> Bool {
         let (node, until) = (self.node, Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000))
-        return try await store.write { tx in try await tx.claimConsumerLease(Self.consumerName, owner: node, until: until) }
+        return try await store.write { tx in try await self.events.claimConsumerLease(Self.consumerName, owner: node, until: until, in: tx) }
     }
 
     private func standBy() {
@@ -93,10 +95,10 @@ public actor EventPublisher: Service {
     /// The saved cursor, or the head of the log on the first run (saved at once, so events
     /// committed while the broker cannot be reached are published once it can).
     private func startingPosition() async throws -> Int64 {
-        if let saved = try await store.consumerPosition(Self.consumerName) { return saved }
+        if let saved = try await self.events.consumerPosition(Self.consumerName) { return saved }
         // A first run starts at the head; a node starting at the same time takes the position the
         // first one set rather than a later head of its own (which would skip what came between).
-        return try await store.startConsumerPosition(Self.consumerName, at: try await store.eventLogHead())
+        return try await self.events.startConsumerPosition(Self.consumerName, at: try await self.events.eventLogHead())
     }
 
     /// Connects, declares, and publishes until the connection fails (thrown) or the task is cancelled;
@@ -116,7 +118,7 @@ public actor EventPublisher: Service {
                     guard try await claimLease() else { throw AMQPPublisherError.leaseLost }
                     renewed = ContinuousClock.now
                 }
-                let events = try await store.events(after: position, limit: publishing.batchSize)
+                let events = try await self.events.events(after: position, limit: publishing.batchSize)
                 guard let last = events.last else {
                     // Woken by the next commit; the timeout only bounds how late a closed connection is noticed.
                     await store.waitForCommit(after: position, timeout: .seconds(1))
@@ -124,7 +126,7 @@ public actor EventPublisher: Service {
                 }
                 let published = try await publish(events, on: channel)
                 position = last.sequence
-                try await store.saveConsumerPosition(Self.consumerName, position)
+                try await self.events.saveConsumerPosition(Self.consumerName, position)
                 link.messages += published
             }
         } catch {

@@ -33,6 +33,9 @@ public final class InboundConsumer: Service, Sendable {
     static let maxStoreFailuresPerMessage = 5
 
     let store: Store
+    let access: any AccessStore
+    let customers: any CustomerStore
+    let interactions: any InteractionStore
     let normalizer: IdentityNormalizer
     let configuration: AMQPConfiguration
     /// The inbound queue.
@@ -54,6 +57,9 @@ public final class InboundConsumer: Service, Sendable {
     public init(store: Store, normalizer: IdentityNormalizer, configuration: AMQPConfiguration, queue: String, prefetch: Int,
                 logger: Logger, backoff: AMQPBackoff = AMQPBackoff()) {
         self.store = store
+        self.access = store.access
+        self.customers = store.customers
+        self.interactions = store.interactions
         self.normalizer = normalizer
         var configuration = configuration
         if configuration.connectionName == nil { configuration.connectionName = "rapport inbound \(queue)" }
@@ -210,13 +216,13 @@ public final class InboundConsumer: Service, Sendable {
         let actor = actor
         do {
             // A redelivery was most likely committed before its ack was lost: look first, outside the writer.
-            if redelivered, try await store.replay(claim) != nil { return .replayed }
+            if redelivered, try await self.access.replay(claim) != nil { return .replayed }
             let prefetch: WritePrefetch = if case .interaction(let new) = message.change { .ingest(new) } else { .nothing }
             let replayed = try await store.write(prefetch: prefetch) { tx in
                 // Checked again in the writer: two deliveries of one id may be in the same batch.
-                if try await tx.replay(claim) != nil { return true }
-                let response = try await Self.perform(message.change, in: tx, actor: actor)
-                try await tx.remember(response, for: claim)
+                if try await self.access.replay(claim, in: tx) != nil { return true }
+                let response = try await self.perform(message.change, in: tx, actor: actor)
+                try await self.access.remember(response, for: claim, in: tx)
                 return false
             }
             return replayed ? .replayed : .applied
@@ -242,16 +248,16 @@ public final class InboundConsumer: Service, Sendable {
 
     /// The same store functions the HTTP routes call. The stored response is small: there is nobody
     /// to replay it to, only the fact that the message was applied matters.
-    private static func perform(_ change: InboundMessage.Change, in tx: WriteTransaction, actor: Actor) async throws -> StoredResponse {
+    private func perform(_ change: InboundMessage.Change, in tx: WriteTransaction, actor: Actor) async throws -> StoredResponse {
         switch change {
         case .interaction(let new):
-            let result = try await tx.ingestInteraction(new, actor: actor)
+            let result = try await self.interactions.ingestInteraction(new, actor: actor, in: tx)
             return StoredResponse(status: result.created ? 201 : 200, body: [], location: "/v1/interactions/\(result.interaction.id)")
         case .customer(let new):
-            let customer = try await tx.createCustomer(new, actor: actor)
+            let customer = try await self.customers.createCustomer(new, actor: actor, channelID: nil, in: tx)
             return StoredResponse(status: 201, body: [], etag: customer.etag, location: "/v1/customers/\(customer.id)")
         case .customerPatch(let id, let patch):
-            let customer = try await tx.patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor)
+            let customer = try await self.customers.patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor, in: tx)
             return StoredResponse(status: 200, body: [], etag: customer.etag, location: "/v1/customers/\(customer.id)")
         }
     }

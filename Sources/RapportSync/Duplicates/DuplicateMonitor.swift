@@ -12,6 +12,9 @@ import ServiceLifecycle
 /// agree. Commits of this node wake it at once, other nodes' within a second.
 public actor DuplicateMonitor: Service {
     let store: Store
+    let customers: any CustomerStore
+    let duplicates: any DuplicateStore
+    let events: any EventStore
     let logger: Logger
     /// Time to index one customer and find its candidates (`rapport_duplicate_check_duration`).
     let checkTimer = Metrics.Timer(label: "rapport_duplicate_check_duration")
@@ -29,6 +32,9 @@ public actor DuplicateMonitor: Service {
 
     public init(store: Store, logger: Logger) {
         self.store = store
+        self.customers = store.customers
+        self.duplicates = store.duplicates
+        self.events = store.events
         self.logger = logger
     }
 
@@ -57,16 +63,16 @@ public actor DuplicateMonitor: Service {
     func rebuild() async throws {
         // Resumes where the last run stopped, so changes made while no node was checking are
         // checked too; a first run reads the log from the start.
-        let position = try await store.consumerPosition(Self.consumerName) ?? 0
-        settings = try await store.matchingSettings()
+        let position = try await self.events.consumerPosition(Self.consumerName) ?? 0
+        settings = try await self.duplicates.matchingSettings()
         let profile = settings.profile
-        let built = try await store.matchIndex(profile: profile)
+        let built = try await self.duplicates.matchIndex(profile: profile)
         var model = MatchModel(defaultsFor: profile)
-        if let stored = try await store.latestMatchModel(), stored.model.problems(with: profile).isEmpty {
+        if let stored = try await self.duplicates.latestMatchModel(), stored.model.problems(with: profile).isEmpty {
             model = stored.model
             modelVersion = stored.version
         } else if built.count >= Self.minimumRecordsToTrain {
-            let trained = try await store.trainMatchModel(index: built, profile: profile, actor: .system)
+            let trained = try await self.duplicates.trainMatchModel(index: built, profile: profile, actor: .system)
             model = trained.model
             modelVersion = trained.version
         }
@@ -80,7 +86,7 @@ public actor DuplicateMonitor: Service {
     /// Reads the log from the cursor and checks what changed.
     func catchUp() async throws {
         while true {
-            let events = try await store.events(after: cursor, limit: 500)
+            let events = try await self.events.events(after: cursor, limit: 500)
             guard let last = events.last else {
                 try await saveCursor()
                 return
@@ -120,7 +126,7 @@ public actor DuplicateMonitor: Service {
     /// second of changes is checked again, which proposes nothing twice.
     private func saveCursor() async throws {
         guard cursor > savedCursor, ContinuousClock.now - lastSave >= .seconds(1) else { return }
-        try await store.saveConsumerPosition(Self.consumerName, cursor)
+        try await self.events.saveConsumerPosition(Self.consumerName, cursor)
         savedCursor = cursor
         lastSave = ContinuousClock.now
     }
@@ -130,7 +136,7 @@ public actor DuplicateMonitor: Service {
         guard index != nil, let finder else { return }
         var customers: [(id: String, customer: Customer?)] = []
         for id in ids {
-            let customer = try await store.customer(id)
+            let customer = try await self.customers.customer(id)
             customers.append((id, customer?.mergedInto == nil ? customer : nil))
         }
         // Taken out of the actor's state while it changes, so the update does not copy it; no
@@ -152,12 +158,12 @@ public actor DuplicateMonitor: Service {
         index = current
         guard !proposals.isEmpty else { return }
         let proposed = proposals
-        let created = try await store.write { tx in try await tx.proposeDuplicates(proposed, actor: .system) }
+        let created = try await store.write { tx in try await self.duplicates.proposeDuplicates(proposed, actor: .system, in: tx) }
         guard settings.autoMerge else { return }
         for candidate in created where candidate.probability >= settings.autoMergeThreshold {
             do {
                 _ = try await store.write { tx in
-                    try await tx.decideDuplicate(candidate.id, accept: true, survivorID: nil, overrides: nil, actor: .system)
+                    try await self.duplicates.decideDuplicate(candidate.id, accept: true, survivorID: nil, overrides: nil, actor: .system, in: tx)
                 }
             } catch let error as StoreError {
                 // One of the two was merged or deleted meanwhile: nothing left to merge.
@@ -170,7 +176,7 @@ public actor DuplicateMonitor: Service {
     /// saves it as the next version.
     public func retrain(actor: Actor) async throws -> StoredMatchModel {
         guard let index else { throw StoreError(.unavailable, "the duplicate index is still loading") }
-        let stored = try await store.trainMatchModel(index: index, profile: settings.profile, actor: actor)
+        let stored = try await self.duplicates.trainMatchModel(index: index, profile: settings.profile, actor: actor)
         finder = try DuplicateFinder(profile: settings.profile, model: stored.model)
         modelVersion = stored.version
         return stored

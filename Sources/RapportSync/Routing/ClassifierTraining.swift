@@ -7,13 +7,13 @@ import RapportStore
 /// the server's request threads, and saves it as the next version.
 public enum ClassifierTraining {
     /// Trains and stores a model; `examples` nil reads labelled history from the store.
-    public static func train(store: Store, examples: [LabelledText]?, historyLimit: Int, actor: Actor) async throws -> StoredClassifierModel {
+    public static func train(routing: any RoutingStore, writer: any TransactionWriter, examples: [LabelledText]?, historyLimit: Int, actor: Actor) async throws -> StoredClassifierModel {
         let source = examples == nil ? "history" : "request"
         let data: [LabelledText]
         if let examples {
             data = examples
         } else {
-            data = try await store.labelledConversations(limit: historyLimit).map { LabelledText(text: $0.text, label: $0.label) }
+            data = try await routing.labelledConversations(limit: historyLimit).map { LabelledText(text: $0.text, label: $0.label) }
         }
         let started = ContinuousClock.now
         // Training is seconds of CPU: on a dispatch thread, so request handling keeps its threads.
@@ -33,12 +33,12 @@ public enum ClassifierTraining {
             "features": .integer(Int64(model.featureCount)), "training_seconds": .double(seconds),
         ]
         let encoded = model.encoded()
-        return try await store.write { tx in try await tx.saveClassifierModel(encoded: encoded, summary: summary, actor: actor) }
+        return try await writer.write { tx in try await routing.saveClassifierModel(encoded: encoded, summary: summary, actor: actor, in: tx) }
     }
 
     /// The newest stored model, decoded, with its version.
-    public static func latest(in store: Store) async throws -> VersionedClassifier? {
-        guard let stored = try await store.latestClassifierModel() else { return nil }
+    public static func latest(in routing: any RoutingStore) async throws -> VersionedClassifier? {
+        guard let stored = try await routing.latestClassifierModel() else { return nil }
         do throws(ClassifierError) {
             return VersionedClassifier(model: try TextClassifier(encoded: stored.encoded), version: stored.version)
         } catch {

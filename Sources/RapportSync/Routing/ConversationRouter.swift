@@ -16,6 +16,10 @@ import ServiceLifecycle
 /// node wake it at once, other nodes' within a second.
 public actor ConversationRouter: Service {
     let store: Store
+    let conversations: any ConversationStore
+    let events: any EventStore
+    let organization: any OrganizationStore
+    let routing: any RoutingStore
     let logger: Logger
     /// Loads the keyword finder and the classifier from what the store holds.
     let loader: RoutingResourceLoader
@@ -43,6 +47,10 @@ public actor ConversationRouter: Service {
 
     public init(store: Store, logger: Logger, loader: RoutingResourceLoader) {
         self.store = store
+        self.conversations = store.conversations
+        self.events = store.events
+        self.organization = store.organization
+        self.routing = store.routing
         self.logger = logger
         self.loader = loader
     }
@@ -75,29 +83,29 @@ public actor ConversationRouter: Service {
     /// Resumes from the saved position; a first run starts at the log's head (history before
     /// routing existed is not routed after the fact).
     func start() async throws {
-        if let position = try await store.consumerPosition(Self.consumerName) {
+        if let position = try await self.events.consumerPosition(Self.consumerName) {
             cursor = position
         } else {
             // The first node to start sets the position; one starting at the same time takes it
             // (a later head of its own would skip what was written in between).
-            cursor = try await store.startConsumerPosition(Self.consumerName, at: try await store.eventLogHead())
+            cursor = try await self.events.startConsumerPosition(Self.consumerName, at: try await self.events.eventLogHead())
         }
         try await reload()
     }
 
     /// Loads rules, settings, keyword sets, the newest model, channels, departments and queues.
     func reload() async throws {
-        let rules = RuleBook(rules: try await store.routingRules())
+        let rules = RuleBook(rules: try await self.routing.routingRules())
         for (rule, reason) in rules.unusable {
             logger.warning("routing rule skipped", metadata: ["rule": "\(rule.id)", "reason": "\(reason)"])
         }
-        let settings = try await store.routingSettings()
-        let keywords = try await loader.keywords(store)
-        let (classifier, version) = try await loader.classifier(store)
+        let settings = try await self.routing.routingSettings()
+        let keywords = try await loader.keywords(routing)
+        let (classifier, version) = try await loader.classifier(routing)
         resources = RoutingResources(rules: rules, settings: settings, keywords: keywords, classifier: classifier)
         modelVersion = version
-        channels = Dictionary(uniqueKeysWithValues: try await store.channels().map { ($0.id, $0) })
-        directory = try await store.routingDirectory()
+        channels = Dictionary(uniqueKeysWithValues: try await self.organization.channels().map { ($0.id, $0) })
+        directory = try await self.routing.routingDirectory()
         loaded = true
     }
 
@@ -105,10 +113,10 @@ public actor ConversationRouter: Service {
     /// `transactionBudget` each.
     func catchUp() async throws {
         while true {
-            let events = try await store.events(after: cursor, limit: Self.batchSize)
+            let events = try await self.events.events(after: cursor, limit: Self.batchSize)
             guard !events.isEmpty else { return }
             if events.contains(where: Self.changesResources) { try await reload() }
-            var pass = RoutingPass(resources: resources, channels: channels, directory: directory)
+            var pass = RoutingPass(conversations: conversations, resources: resources, channels: channels, directory: directory)
             pass.analyses = Self.analyse(events, with: resources)
             var remaining = events[...]
             while !remaining.isEmpty {
@@ -149,7 +157,7 @@ public actor ConversationRouter: Service {
                 totals.skippedEvents += 1
                 logger.error("routing skipped an event", metadata: ["sequence": "\(event.sequence)", "type": "\(event.type)",
                                                                      "error": "\(String(reflecting: error))"])
-                try await store.saveConsumerPosition(Self.consumerName, event.sequence)
+                try await self.events.saveConsumerPosition(Self.consumerName, event.sequence)
             }
         }
         return events.last?.sequence
@@ -158,7 +166,7 @@ public actor ConversationRouter: Service {
     /// Another node is routing this part of the log: wait a moment, then go on from where it got.
     private func waitForTurn() async throws {
         try await Task.sleep(for: .milliseconds(20))
-        if let position = try await store.consumerPosition(Self.consumerName) { cursor = max(cursor, position) }
+        if let position = try await self.events.consumerPosition(Self.consumerName) { cursor = max(cursor, position) }
     }
 
     /// Routes the first of `events` in one transaction with the position (their threads and
@@ -170,10 +178,11 @@ public actor ConversationRouter: Service {
         let name = Self.consumerName
         let budget = Self.transactionBudget
         let outcome = try await store.write { tx -> (reached: Int64, results: [(Timestamp, Int, [RuleFailure])])? in
-            guard let turn = try await tx.claimTurn(of: name) else { return nil }
+            guard let turn = try await self.conversations.claimTurn(of: name, in: tx) else { return nil }
             let saved = turn ?? 0
             let started = ContinuousClock.now
-            let batch = try await RoutingBatch.prepare(events.filter { $0.sequence > saved }, readsCustomers: pass.readsCustomers, in: tx)
+            let batch = try await RoutingBatch.prepare(events.filter { $0.sequence > saved }, readsCustomers: pass.readsCustomers,
+                                                       conversations: self.conversations, in: tx)
             var reached = saved
             var results: [(Timestamp, Int, [RuleFailure])] = []
             for event in events {
@@ -185,7 +194,7 @@ public actor ConversationRouter: Service {
                 reached = max(reached, event.sequence)
             }
             try await batch.flush(in: tx)
-            try await tx.savePosition(of: name, at: reached)
+            try await self.events.savePosition(of: name, at: reached, in: tx)
             return (reached, results)
         }
         guard let outcome else { return nil }
@@ -266,11 +275,11 @@ public actor ConversationRouter: Service {
 /// Builds the parts of routing that are compiled from stored data: the keyword finder over every
 /// keyword set, and the newest classifier model. Given to the router by the server.
 public struct RoutingResourceLoader: Sendable {
-    public var keywords: @Sendable (Store) async throws -> (any KeywordFinding)?
-    public var classifier: @Sendable (Store) async throws -> ((any ContentPredicting)?, Int64?)
+    public var keywords: @Sendable (any RoutingStore) async throws -> (any KeywordFinding)?
+    public var classifier: @Sendable (any RoutingStore) async throws -> ((any ContentPredicting)?, Int64?)
 
-    public init(keywords: @escaping @Sendable (Store) async throws -> (any KeywordFinding)?,
-                classifier: @escaping @Sendable (Store) async throws -> ((any ContentPredicting)?, Int64?)) {
+    public init(keywords: @escaping @Sendable (any RoutingStore) async throws -> (any KeywordFinding)?,
+                classifier: @escaping @Sendable (any RoutingStore) async throws -> ((any ContentPredicting)?, Int64?)) {
         self.keywords = keywords
         self.classifier = classifier
     }

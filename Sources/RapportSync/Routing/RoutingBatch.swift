@@ -12,14 +12,18 @@ final class RoutingBatch {
     private var links: [(interactionID: String, conversationID: String)] = []
     private var decisions: [RoutingDecisionRow] = []
 
-    private init(threaded: Set<String>, customers: [String: JSONValue]) {
+    private let conversations: any ConversationStore
+
+    private init(conversations: any ConversationStore, threaded: Set<String>, customers: [String: JSONValue]) {
+        self.conversations = conversations
         self.threaded = threaded
         self.customers = customers
     }
 
     /// Reads what routing `events` needs; `readsCustomers` when rules of the interaction triggers
     /// look at the customer.
-    static func prepare(_ events: some Collection<Event>, readsCustomers: Bool, in tx: WriteTransaction) async throws -> RoutingBatch {
+    static func prepare(_ events: some Collection<Event>, readsCustomers: Bool, conversations: any ConversationStore,
+                        in tx: WriteTransaction) async throws -> RoutingBatch {
         var interactionIDs: [String] = []
         var customerIDs: [String] = []
         for event in events where event.type == "rapport.interaction.created" {
@@ -27,14 +31,14 @@ final class RoutingBatch {
             if let id = record["id"]?.stringValue { interactionIDs.append(id) }
             if let customer = record["customer_id"]?.stringValue { customerIDs.append(customer) }
         }
-        return RoutingBatch(threaded: try await tx.threadedInteractions(among: interactionIDs),
-                            customers: readsCustomers ? try await tx.customerRecords(customerIDs) : [:])
+        return RoutingBatch(conversations: conversations, threaded: try await conversations.threadedInteractions(among: interactionIDs, in: tx),
+                            customers: readsCustomers ? try await conversations.customerRecords(customerIDs, in: tx) : [:])
     }
 
     /// The customer as the API shows it (`null` when missing), from the batch's reads or the store.
     func customer(_ id: String, in tx: WriteTransaction) async throws -> JSONValue {
         if let known = customers[id] { return known }
-        let record = try await tx.customerRecords([id])[id] ?? .null
+        let record = try await conversations.customerRecords([id], in: tx)[id] ?? .null
         customers[id] = record
         return record
     }
@@ -49,7 +53,7 @@ final class RoutingBatch {
 
     /// Inserts the links and decisions gathered; call once, after the last event of the batch.
     func flush(in tx: WriteTransaction) async throws {
-        try await tx.link(links)
-        try await tx.recordDecisions(decisions)
+        try await conversations.link(links, in: tx)
+        try await conversations.recordDecisions(decisions, in: tx)
     }
 }

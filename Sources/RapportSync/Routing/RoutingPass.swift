@@ -5,6 +5,7 @@ import RapportStore
 /// conversations, runs the rules of each trigger with the classifier's prediction and the keyword
 /// hits, applies the plan, and records every decision with the rules that made it.
 struct RoutingPass {
+    let conversations: any ConversationStore
     let resources: RoutingResources
     let channels: [String: Channel]
     let directory: RoutingDirectory
@@ -29,20 +30,20 @@ struct RoutingPass {
             // The event carries the interaction as stored; the store is read only for an older record shape.
             guard let record = event.data.objectValue?["interaction"], let id = record.objectValue?["id"]?.stringValue else { return Result() }
             var interaction = Interaction(record: record)
-            if interaction == nil { interaction = try await tx.interactionRecord(id) }
+            if interaction == nil { interaction = try await conversations.interactionRecord(id, in: tx) }
             guard let interaction, !batch.threaded.contains(interaction.id) else { return Result() }
             return try await routeInteraction(interaction, event: event, in: tx, batch: batch)
         case "rapport.conversation.updated":
             guard resources.rules.hasRules(for: .conversationChanged),
                   event.data.objectValue?["actor"] != Actor.router.json,
                   let id = event.data.objectValue?["conversation"]?.objectValue?["id"]?.stringValue,
-                  let conversation = try await tx.conversationForUpdate(id) else { return Result() }
+                  let conversation = try await conversations.conversationForUpdate(id, in: tx) else { return Result() }
             return try await runRules(.conversationChanged, conversation: conversation, previous: conversation, interaction: nil,
                                       event: event, in: tx, batch: batch, recordAlways: false)
         case "rapport.customer.updated":
             guard resources.rules.hasRules(for: .customerChanged) else { return Result() }
             var result = Result()
-            for conversation in try await tx.activeConversations(ofCustomer: event.subject) {
+            for conversation in try await conversations.activeConversations(ofCustomer: event.subject, in: tx) {
                 let one = try await runRules(.customerChanged, conversation: conversation, previous: conversation, interaction: nil,
                                              event: event, in: tx, batch: batch, recordAlways: false)
                 result.decisions += one.decisions
@@ -55,10 +56,10 @@ struct RoutingPass {
     }
 
     private func routeInteraction(_ interaction: Interaction, event: Event, in tx: WriteTransaction, batch: RoutingBatch) async throws -> Result {
-        guard let threaded = try await tx.thread(interaction, threading: resources.settings.threading) else { return Result() }
+        guard let threaded = try await conversations.thread(interaction, threading: resources.settings.threading, in: tx) else { return Result() }
         // Outbound messages join and update their conversation but are not routed.
         guard interaction.direction == .inbound else {
-            try await tx.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router, directory: directory)
+            try await conversations.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router, directory: directory, in: tx)
             batch.link(interaction.id, to: threaded.conversation.id)
             return Result()
         }
@@ -66,7 +67,7 @@ struct RoutingPass {
                                         interaction: interaction, event: event, in: tx, batch: batch, recordAlways: true)
         batch.link(interaction.id, to: threaded.conversation.id)
         if threaded.created, resources.rules.hasRules(for: .conversationCreated),
-           let stored = try await tx.conversationForUpdate(threaded.conversation.id) {
+           let stored = try await conversations.conversationForUpdate(threaded.conversation.id, in: tx) {
             let more = try await runRules(.conversationCreated, conversation: stored, previous: stored, interaction: interaction,
                                           event: event, in: tx, batch: batch, recordAlways: false)
             result.decisions += more.decisions
@@ -93,9 +94,9 @@ struct RoutingPass {
             : RoutingPlan(actions: outcome.actions, outcome: outcome, prediction: context.prediction,
                           reason: outcome.actions.department != nil ? "rule" : nil)
         var next = conversation
-        let problems = try await tx.apply(plan.actions, to: &next, directory: directory)
+        let problems = try await conversations.apply(plan.actions, to: &next, directory: directory, in: tx)
         if next != conversation { next.updatedAt = tx.now() }
-        try await tx.saveConversation(next, previous: previous, actor: .router, directory: directory)
+        try await conversations.saveConversation(next, previous: previous, actor: .router, directory: directory, in: tx)
         var result = Result(failedRules: outcome.failures)
         guard recordAlways || !outcome.matched.isEmpty || !outcome.failures.isEmpty else { return result }
         let elapsed = ContinuousClock.now - started

@@ -19,6 +19,8 @@ import ServiceLifecycle
 public actor WebhookDispatcher: Service {
     static let consumerName = "webhooks"
     let store: Store
+    let events: any EventStore
+    let subscriptions: any SubscriptionStore
     let logger: Logger
     let policy: NetworkAddressPolicy
     let schedule: WebhookRetrySchedule
@@ -50,6 +52,8 @@ public actor WebhookDispatcher: Service {
 
     public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
         self.store = store
+        self.events = store.events
+        self.subscriptions = store.subscriptions
         self.logger = logger
         self.policy = policy
         self.schedule = schedule
@@ -105,10 +109,10 @@ public actor WebhookDispatcher: Service {
     /// deliveries to queue the position moves in their transaction; past events no subscription
     /// wants, it is saved at most once a second (after a crash those are only read again).
     func fanOut() async throws -> Int64 {
-        if position == nil { position = try await store.consumerPosition(Self.consumerName) ?? 0 }
+        if position == nil { position = try await self.events.consumerPosition(Self.consumerName) ?? 0 }
         var current = position ?? 0
         while true {
-            let events = try await store.events(after: current, limit: 500)
+            let events = try await self.events.events(after: current, limit: 500)
             guard let last = events.last else { break }
             let index = try await activeFilters()
             var plan: [(event: Event, subscriptionIDs: [String])] = []
@@ -128,10 +132,10 @@ public actor WebhookDispatcher: Service {
             }
             if plan.contains(where: { !$0.subscriptionIDs.isEmpty }) {
                 let (moved, plan) = (current, plan)
-                try await store.write { tx in try await tx.enqueueDeliveries(plan, consumer: Self.consumerName, position: moved) }
+                try await store.write { tx in try await self.subscriptions.enqueueDeliveries(plan, consumer: Self.consumerName, position: moved, in: tx) }
                 savedAt = ContinuousClock.now
             } else if ContinuousClock.now - savedAt >= .seconds(1) {
-                try await store.saveConsumerPosition(Self.consumerName, current)
+                try await self.events.saveConsumerPosition(Self.consumerName, current)
                 savedAt = ContinuousClock.now
             }
             position = current
@@ -143,7 +147,7 @@ public actor WebhookDispatcher: Service {
     /// The index over the active subscriptions' filters, compiled and built again only when an active
     /// subscription is added, removed or updated.
     private func activeFilters() async throws -> SubscriptionIndex<Target> {
-        let active = try await store.subscriptions().filter { $0.status == .active }
+        let active = try await self.subscriptions.subscriptions().filter { $0.status == .active }
         let unchanged = active.elementsEqual(indexedVersions) { $0.id == $1.id && $0.updatedAt == $1.updatedAt }
         if unchanged { return subscriptionIndex }
         var compiled: [String: (updatedAt: Timestamp, filter: SubscriptionFilter)] = [:]
@@ -170,22 +174,22 @@ public actor WebhookDispatcher: Service {
     /// as in flight until `send` records its attempt.
     func leaseDue() async -> [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] {
         let room = Self.maxInFlight - inFlight
-        guard room > 0, (try? await store.hasDueDeliveries()) == true else { return [] }
+        guard room > 0, (try? await self.subscriptions.hasDueDeliveries()) == true else { return [] }
         let until = Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000)
         let node = self.node
-        guard let due = try? await store.write({ tx in try await tx.leaseDueDeliveries(owner: node, until: until, limit: room) }),
+        guard let due = try? await store.write({ tx in try await self.subscriptions.leaseDueDeliveries(owner: node, until: until, limit: room, in: tx) }),
               !due.isEmpty else { return [] }
         // What the deliveries need, read once for the whole round.
         var targets: [String: (subscription: Subscription, signer: WebhookSigner)] = [:]
         var work: [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] = []
         for delivery in due {
             do {
-                if targets[delivery.subscriptionID] == nil, let subscription = try await store.subscription(delivery.subscriptionID) {
-                    targets[delivery.subscriptionID] = (subscription, WebhookSigner(secrets: try await store.subscriptionSecrets(subscription.id)))
+                if targets[delivery.subscriptionID] == nil, let subscription = try await self.subscriptions.subscription(delivery.subscriptionID) {
+                    targets[delivery.subscriptionID] = (subscription, WebhookSigner(secrets: try await self.subscriptions.subscriptionSecrets(subscription.id)))
                 }
                 let known = queuedEvents[delivery.eventSequence]
                 guard let target = targets[delivery.subscriptionID],
-                      let event = known == nil ? try await store.event(at: delivery.eventSequence) : known else { continue }
+                      let event = known == nil ? try await self.subscriptions.event(at: delivery.eventSequence) : known else { continue }
                 work.append((delivery, event, target.subscription.sink, target.signer))
             } catch {
                 logger.error("webhook delivery could not be prepared", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
@@ -213,7 +217,7 @@ public actor WebhookDispatcher: Service {
             let batch = finished
             finished = []
             do {
-                try await store.write { tx in try await tx.recordAttempts(batch) }
+                try await store.write { tx in try await self.subscriptions.recordAttempts(batch, in: tx) }
             } catch {
                 // The leases lapse and the deliveries are sent again: at least once, never lost.
                 logger.error("webhook attempts failed to record", metadata: ["attempts": "\(batch.count)", "error": "\(error)"])

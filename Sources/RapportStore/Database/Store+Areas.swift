@@ -1,0 +1,16 @@
+/// The SQL implementation of each area over this store's pools and writer. The application is
+/// composed from these; controllers and consumers see only the area protocols they use.
+extension Store {
+    public var access: SQLAccessStore { SQLAccessStore(store: self) }
+    public var conversations: SQLConversationStore { SQLConversationStore(store: self) }
+    public var customers: SQLCustomerStore { SQLCustomerStore(store: self) }
+    public var duplicates: SQLDuplicateStore { SQLDuplicateStore(store: self) }
+    public var events: SQLEventStore { SQLEventStore(store: self) }
+    public var interactions: SQLInteractionStore { SQLInteractionStore(store: self) }
+    public var merges: SQLMergeStore { SQLMergeStore(store: self) }
+    public var organization: SQLOrganizationStore { SQLOrganizationStore(store: self) }
+    public var routing: SQLRoutingStore { SQLRoutingStore(store: self) }
+    public var settings: SQLSettingsStore { SQLSettingsStore(store: self) }
+    public var subscriptions: SQLSubscriptionStore { SQLSubscriptionStore(store: self) }
+    public var sync: SQLSyncStore { SQLSyncStore(store: self) }
+}
