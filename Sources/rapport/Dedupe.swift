@@ -19,14 +19,26 @@ struct Dedupe: AsyncParsableCommand {
     @Option(help: "Review threshold as a match probability (default: the matching settings).")
     var threshold: Double?
 
-    @Flag(help: "Only report what would be proposed; write nothing.")
+    @Flag(help: "Only report what would be proposed; write nothing (no migration, no stored model, no candidates).")
     var dryRun = false
 
     func run() async throws {
         let logger = try storeOptions.bootstrapLogging()
-        let store = try await Store.open(try storeOptions.location(), logger: logger)
+        let location = try storeOptions.location()
+        // Opening a SQLite directory creates the database; a dry run must not.
+        if dryRun, case .sqlite(let directory) = location,
+           !FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("rapport.sqlite")) {
+            throw ValidationError("no Rapport database in \(directory); a dry run creates nothing")
+        }
+        let store = try await Store.open(location, logger: logger)
         try await Bootstrap.withStoreRunning(store) {
-            try await store.migrate()
+            if dryRun {
+                guard await store.schemaIsCurrent() else {
+                    throw ValidationError("the database schema is not up to date; run rapport migrate first (a dry run writes nothing)")
+                }
+            } else {
+                try await store.migrate()
+            }
             try await dedupe(store)
         }
     }
@@ -53,9 +65,14 @@ struct Dedupe: AsyncParsableCommand {
             modelNote = "model version \(stored.version)"
         } else if train || index.count >= 500 {
             FileHandle.standardError.write(Data("training the match model (EM)…\n".utf8))
-            let stored = try await store.duplicates.trainMatchModel(index: index, profile: profile, actor: .system)
-            model = stored.model
-            modelNote = "model version \(stored.version), trained now"
+            if dryRun {
+                model = try await Self.trainWithoutSaving(store, index: index, profile: profile)
+                modelNote = "model trained now, not saved (dry run)"
+            } else {
+                let stored = try await store.duplicates.trainMatchModel(index: index, profile: profile, actor: .system)
+                model = stored.model
+                modelNote = "model version \(stored.version), trained now"
+            }
         }
         let trained = ContinuousClock.now
         let finder = try DuplicateFinder(profile: profile, model: model)
@@ -89,6 +106,7 @@ struct Dedupe: AsyncParsableCommand {
             recording.finish()
         }
         let groups = DuplicateClusters.clusters(of: pairs)
+        // Every write above is behind `!dryRun`; the summary is all a dry run leaves.
         print("""
             rapport dedupe: \(index.count) customers, \(modelNote)
               pairs at or above \(settings.reviewThreshold): \(pairs.count) in \(groups.count) groups
@@ -97,5 +115,18 @@ struct Dedupe: AsyncParsableCommand {
               time: load \(ProgressBar.seconds(loaded - started)), model \(ProgressBar.seconds(trained - loaded)), \
             scoring \(ProgressBar.seconds(scored - trained)), total \(ProgressBar.seconds(ContinuousClock.now - started))
             """)
+    }
+
+    /// What `trainMatchModel` computes (EM over the index, refined by the decided pairs of the
+    /// review queue), kept in memory: a dry run uses it for scoring but stores no model version.
+    static func trainWithoutSaving(_ store: Store, index: MatchIndex, profile: MatchProfile) async throws -> MatchModel {
+        let labelled = try await store.duplicates.labelledDuplicatePairs()
+        func vectors(_ explanations: [JSONValue]) -> [ComparisonVector] {
+            explanations.compactMap { explanation in
+                guard let grades = explanation.objectValue?["grades"]?.arrayValue, grades.count == profile.fields.count else { return nil }
+                return ComparisonVector(grades: grades.map { $0.intValue.map(Int.init) })
+            }
+        }
+        return MatchModel.estimate(from: index).refined(confirmed: vectors(labelled.confirmed), rejected: vectors(labelled.rejected))
     }
 }

@@ -33,6 +33,6 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        String(format: "%.1fs", secondsOf(duration))
+        String(format: "%.1fs", duration / .seconds(1))
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Content classification on banking77: `rapport bench classifier` next to scikit-learn.
+"""Content classification on banking77: `rapport-bench classifier` next to scikit-learn.
 
 Both read the same train.csv / test.csv (columns text,category) and report accuracy on test.csv,
 training (fit) seconds and prediction rate (messages per second, one thread).
@@ -13,7 +13,7 @@ Fit time includes vectorising the training texts; the prediction rate includes v
 test texts, one message at a time (transform + decision_function per message), as a server sees
 messages, and for the whole test set in one batch.
 
-Usage (from the repository root, after `swift build -c release --product rapport`):
+Usage (from the repository root, after `swift build -c release --product rapport-bench`):
   .venv-peers/bin/python scripts/bench/classifier_bench.py [--data ../shared/datasets/banking77]
 """
 import argparse
@@ -79,7 +79,8 @@ def measure(name, recipe, train, test, single):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="../shared/datasets/banking77")
-    parser.add_argument("--rapport", default=".build/release/rapport")
+    parser.add_argument("--rapport-bench", "--rapport", dest="rapport_bench", default=".build/release/rapport-bench",
+                        help="the rapport-bench executable")
     parser.add_argument("--single", type=int, default=500, help="test messages predicted one at a time by scikit-learn")
     args = parser.parse_args()
     train = pd.read_csv(os.path.join(args.data, "train.csv"))
@@ -95,7 +96,7 @@ def main():
         print(f"{row['method']}: accuracy {row['accuracy']:.4f}, fit {row['train_seconds']:.2f} s, "
               f"{row['per_second_1']:.0f} messages/s one at a time, {row['per_second_batch']:.0f}/s batched", flush=True)
 
-    output = subprocess.run([args.rapport, "bench", "classifier", "--json",
+    output = subprocess.run([args.rapport_bench, "classifier", "--json",
                              "--train", os.path.join(args.data, "train.csv"),
                              "--test", os.path.join(args.data, "test.csv")],
                             check=True, capture_output=True, text=True).stdout

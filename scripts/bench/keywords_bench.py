@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keyword-set matching: `rapport bench keywords` next to pyahocorasick on the same files.
+"""Keyword-set matching: `rapport-bench keywords` next to pyahocorasick on the same files.
 
 Generates (with a fixed seed) a UTF-8 corpus of CRM-like messages mixing English-like words,
 Chinese and some full-width Latin, and keyword lists of 1,000 and 100,000 terms (English-like
@@ -20,7 +20,7 @@ Match counts differ a little, by design: rapport also finds terms written in ful
 (`ＲＥＦＵＮＤ`), which NFKC maps to ASCII and plain lower-casing does not; everything else is the
 same substring matching (no whole-word option is used here), overlapping matches included.
 
-Usage (from the repository root, after `swift build -c release --product rapport`):
+Usage (from the repository root, after `swift build -c release --product rapport-bench`):
   .venv-peers/bin/python scripts/bench/keywords_bench.py [--megabytes 50] [--seed 1]
 """
 import argparse
@@ -128,7 +128,7 @@ def run_pyahocorasick(text, terms, repeat):
 
 
 def run_rapport(binary, text_path, keywords_path, repeat):
-    output = subprocess.run([binary, "bench", "keywords", "--text", text_path, "--keywords-file", keywords_path,
+    output = subprocess.run([binary, "keywords", "--text", text_path, "--keywords-file", keywords_path,
                              "--repeat", str(repeat), "--json"], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -140,7 +140,7 @@ def main():
     parser.add_argument("--counts", default="1000,100000", help="keyword counts, comma separated")
     parser.add_argument("--repeat", type=int, default=3, help="scan runs per tool; the best is reported")
     parser.add_argument("--dir", default="/tmp/rapport-keywords-bench", help="where the generated files go")
-    parser.add_argument("--binary", default=".build/release/rapport")
+    parser.add_argument("--binary", default=".build/release/rapport-bench", help="the rapport-bench executable")
     args = parser.parse_args()
 
     os.makedirs(args.dir, exist_ok=True)

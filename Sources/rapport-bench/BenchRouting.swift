@@ -47,15 +47,15 @@ extension Bench {
             guard !offered.isEmpty, offered.allSatisfy({ $0 > 0 }), duration > warmup, customers > 0, rules >= 0, keywords > 0 else {
                 throw ValidationError("--rates must list positive rates; --duration must exceed --warmup; counts must be positive")
             }
-            let examples = try ClassifierCommand.Train.read(train, text: "text", label: "category")
-            let bodies = try ClassifierCommand.Train.read(messages, text: "text", label: "category").map(\.text)
+            let examples = try Classifier.load(train)
+            let bodies = try Classifier.load(messages).map(\.text)
             var logger = Logger(label: "rapport.bench")
             logger.logLevel = .error
             var rows: [String] = []
             try await BenchServer.run(databaseURL: databaseURL, logger: logger) { server in
                 let store = server.store
                 let setup = try await prepare(store, examples: examples)
-                print("rapport bench routing: store \(server.location), \(rules) rules, \(keywords) keywords, classifier on \(examples.count) "
+                print("rapport-bench routing: store \(server.location), \(rules) rules, \(keywords) keywords, classifier on \(examples.count) "
                     + "examples (\(String(format: "%.1f", setup.trainingSeconds)) s), \(customers) customers, \(duration) s per rate, "
                     + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
                 for rate in offered {
@@ -170,7 +170,7 @@ extension Bench {
             let achieved = Double(measured.count) / (Double(max(lastCommit, issuedEnd) - measuredFrom) / 1e6)
             let routed = measured.keys.filter { decided[$0] != nil }
             return PhaseResult(offered: rate, achieved: achieved, expected: measured.count, routed: routed.count,
-                               latency: Bench.Events.Latency(latencies), failures: failures,
+                               latency: LatencySample(microseconds: latencies), failures: failures,
                                withPrediction: routed.filter { decided[$0]?.prediction == true }.count,
                                withKeywords: routed.filter { decided[$0]?.keywords == true }.count)
         }
@@ -180,14 +180,14 @@ extension Bench {
             var achieved: Double
             var expected: Int
             var routed: Int
-            var latency: Bench.Events.Latency
+            var latency: LatencySample
             var failures: Int
             var withPrediction: Int
             var withKeywords: Int
 
             var summary: String {
                 String(format: "offered %.0f/s: committed %.0f/s after warm-up (%d failed writes); routed %d/%d; commit → decision %@",
-                       offered, achieved, failures, routed, expected, latency.text)
+                       offered, achieved, failures, routed, expected, latency.isEmpty ? "none" : latency.text())
             }
 
             func row(store: String) -> String {

@@ -55,7 +55,7 @@ extension Bench {
             }) { server in
                 let sink = "http://127.0.0.1:\(try await receiverPort.wait())/hook"
                 let setup = try await prepare(server.store)
-                print("rapport bench events: store \(server.location), server on port \(server.port), \(customers) customers, "
+                print("rapport-bench events: store \(server.location), server on port \(server.port), \(customers) customers, "
                     + "\(duration) s per rate (first \(warmup) s not measured), \(ProcessInfo.processInfo.activeProcessorCount) cores")
                 for rate in offered {
                     let phase = Phase(store: server.store, port: server.port, secret: setup.secret, channelID: setup.channelID,
@@ -158,9 +158,9 @@ extension Bench.Events {
             let measured = events.filter { $0.time.microseconds >= measuredFrom }
             let lastCommit = events.last?.time.microseconds ?? issuedEnd
             let achieved = Double(measured.count) / (Double(max(lastCommit, issuedEnd) - measuredFrom) / 1e6)
-            let sse = Latency(measured.compactMap { event in sseLog.received(event.sequence).map { $0 - event.time.microseconds } })
+            let sse = LatencySample(microseconds: measured.compactMap { event in sseLog.received(event.sequence).map { $0 - event.time.microseconds } })
             let webhookReceipts = measured.compactMap { event in webhookLog.received(event.id).map { (event, $0) } }
-            let webhook = Latency(webhookReceipts.map { $1 - $0.time.microseconds })
+            let webhook = LatencySample(microseconds: webhookReceipts.map { $1 - $0.time.microseconds })
             // Deliveries a second over the whole phase: from the start of the load to the last receipt.
             let allReceipts = ids.compactMap { webhookLog.received($0) }
             let webhookRate = Double(allReceipts.count) / max(1e-6, Double((allReceipts.max() ?? start) - start) / 1e6)
@@ -187,23 +187,6 @@ extension Bench.Events {
         }
     }
 
-    /// Percentiles of latencies in microseconds, shown in milliseconds.
-    struct Latency {
-        var p50 = 0.0, p99 = 0.0, max = 0.0
-        var count = 0
-
-        init(_ microseconds: [Int64]) {
-            let sorted = microseconds.sorted()
-            count = sorted.count
-            guard let last = sorted.last else { return }
-            func at(_ fraction: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]) / 1_000 }
-            (p50, p99, max) = (at(0.5), at(0.99), Double(last) / 1_000)
-        }
-
-        var text: String { count == 0 ? "none" : String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms", p50, p99, max) }
-        var cells: String { count == 0 ? "– | – | –" : String(format: "%.2f ms | %.2f ms | %.2f ms", p50, p99, max) }
-    }
-
     struct PhaseResult {
         var offered: Double
         var achieved: Double
@@ -211,16 +194,17 @@ extension Bench.Events {
         var failures: Int
         var expected: Int
         var measured: Int
-        var sse: Latency
+        var sse: LatencySample
         var sseDelivered: Int
-        var webhook: Latency
+        var webhook: LatencySample
         var webhookDelivered: Int
         var webhookRate: Double
 
         var summary: String {
             String(format: "offered %.0f events/s: committed %.0f events/s after warm-up (%d writes, %d failed, %d events); "
                 + "SSE %@, %d/%d delivered; webhooks %@, %d/%d delivered, %.0f events/s",
-                   offered, achieved, writes, failures, expected, sse.text, sseDelivered, expected, webhook.text, webhookDelivered,
+                   offered, achieved, writes, failures, expected, sse.isEmpty ? "none" : sse.text(),
+                   sseDelivered, expected, webhook.isEmpty ? "none" : webhook.text(), webhookDelivered,
                    expected, webhookRate)
         }
 

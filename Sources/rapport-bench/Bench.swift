@@ -5,9 +5,13 @@ import NIOPosix
 import RapportCore
 import RapportStore
 
-/// `rapport bench`: load programs that print figures (recorded in docs/benchmarks.md).
+/// `rapport-bench`: load programs that print figures (recorded in docs/benchmarks.md), kept out of
+/// the `rapport` binary that operators run.
+@main
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self, Routing.self, Keywords.self, Classifier.self])
+    static let configuration = CommandConfiguration(
+        commandName: "rapport-bench", abstract: "Rapport's benchmarks: programs that print figures.",
+        subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self, Routing.self, Keywords.self, Classifier.self])
 
     /// Interactions per second and latency over HTTP against a server started in this process,
     /// and the same for a trivial route of that server as the ceiling.
@@ -33,6 +37,9 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Distinct customers the interactions are spread over (each first use creates one).")
         var customers: Int = 5_000
 
+        @Option(help: "The rapport binary to start as the server (default: rapport beside this rapport-bench).")
+        var rapportBinary: String?
+
         func run() async throws {
             var logger = Logger(label: "rapport.bench")
             logger.logLevel = .error
@@ -40,12 +47,11 @@ struct Bench: AsyncParsableCommand {
             let directory = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("rapport-bench-\(UUID().uuidString)").path
             defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
             let location: StoreLocation = databaseURL.map { .postgres(url: $0) } ?? .sqlite(directory: directory)
+            let binary = try ServerProcess.binary(rapportBinary)
 
             // Prepare the database, then measure the real server binary in its own process, as a
             // client on another machine would see it (both still share this machine's cores).
-            let store = try await Store.open(location, logger: logger)
-            let (secret, channelID) = try await Bootstrap.withStoreRunning(store) {
-                try await store.migrate()
+            let (secret, channelID) = try await Store.withRunning(location, logger: logger) { store in
                 let secret = try await store.write { tx in
                     try await store.access.issueAPIKey(APIKeyRequest(name: "bench", role: .admin), actor: .system, in: tx).secret
                 }
@@ -55,11 +61,11 @@ struct Bench: AsyncParsableCommand {
                 return (secret, channel.id)
             }
             let port = try await ServerProcess.freePort()
-            let server = try ServerProcess.start(port: port, location: location)
+            let server = try ServerProcess.start(binary: binary, port: port, location: location)
             defer { server.stop() }
             try await ServerProcess.waitUntilListening(port: port)
 
-            print("rapport bench ingest: store \(location), server pid \(server.pid), \(connections) connections, "
+            print("rapport-bench ingest: store \(location), server pid \(server.pid), \(connections) connections, "
                 + "\(duration) s per phase after \(warmup) s warm-up")
             let load = LoadGenerator(port: port, connections: connections, group: MultiThreadedEventLoopGroup.singleton)
             let trivial = try await load.measure(warmup: warmup, duration: duration) { _, _ in

@@ -1,6 +1,6 @@
 import RapportCore
 
-/// Webhook subscriptions and events shaped like a CRM's, for `rapport bench filters` (the default
+/// Webhook subscriptions and events shaped like a CRM's, for `rapport-bench filters` (the default
 /// `--mix crm`): most integrations select a type family and one value, as queues and webhooks do.
 ///
 /// Subscriptions: 30 % a type family only (exact type or `rapport.<entity>.` prefix); 65 % a type

@@ -46,7 +46,7 @@ extension Bench {
 
             let buildStart = ContinuousClock.now
             let matcher = try KeywordMatcher(sets: [KeywordSetDefinition(name: "bench", terms: terms, wholeWords: wholeWords)])
-            let buildSeconds = Self.seconds(since: buildStart)
+            let buildSeconds = (ContinuousClock.now - buildStart) / .seconds(1)
 
             var scanSeconds = Double.infinity
             var cpuSeconds = Double.infinity
@@ -54,13 +54,13 @@ extension Bench {
             var matchCount = 0
             for _ in 0..<max(1, repeats) {
                 let start = ContinuousClock.now
-                let cpuStart = Self.threadCPUSeconds()
+                let cpuStart = CPUTime.thread()
                 matchCount = matcher.matches(in: corpus).count
-                scanSeconds = min(scanSeconds, Self.seconds(since: start))
-                cpuSeconds = min(cpuSeconds, Self.threadCPUSeconds() - cpuStart)
+                scanSeconds = min(scanSeconds, (ContinuousClock.now - start) / .seconds(1))
+                cpuSeconds = min(cpuSeconds, CPUTime.thread() - cpuStart)
                 let setStart = ContinuousClock.now
                 _ = matcher.matchedSetIndices(in: corpus)
-                setSeconds = min(setSeconds, Self.seconds(since: setStart))
+                setSeconds = min(setSeconds, (ContinuousClock.now - setStart) / .seconds(1))
             }
             if json {
                 let fields: [String: Any] = [
@@ -71,7 +71,7 @@ extension Bench {
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 let megabytes = Double(size) / 1e6
-                print(String(format: "rapport bench keywords: %d terms, %.1f MB of text, whole words %@", terms.count, megabytes,
+                print(String(format: "rapport-bench keywords: %d terms, %.1f MB of text, whole words %@", terms.count, megabytes,
                              wholeWords ? "on" : "off"))
                 print(String(format: "build %.3f s; matches(in:) %.3f s (%.0f MB/s, %.0f MB/s of thread CPU), %d matches; matchedSetIndices(in:) %.3f s (%.0f MB/s)",
                              buildSeconds, scanSeconds, megabytes / scanSeconds, megabytes / cpuSeconds, matchCount, setSeconds,
@@ -128,17 +128,6 @@ extension Bench {
                 }
             }
             return terms.sorted()
-        }
-
-        private static func threadCPUSeconds() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-        }
-
-        private static func seconds(since start: ContinuousClock.Instant) -> Double {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
     }
 }

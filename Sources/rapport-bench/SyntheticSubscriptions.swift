@@ -1,6 +1,6 @@
 import RapportCore
 
-/// Webhook subscriptions and events for `rapport bench filters --mix broad`, the first mix measured:
+/// Webhook subscriptions and events for `rapport-bench filters --mix broad`, the first mix measured:
 /// many filters select a type alone, so hundreds match every event.
 ///
 /// Subscriptions: about half name one event type exactly, a quarter a type prefix (`rapport.deal.`),

@@ -55,8 +55,8 @@ extension Bench {
             let (filters, stream) = try generate()
             let buildStart = ContinuousClock.now
             let index = SubscriptionIndex(filters.enumerated().map { (id: $0.offset, filter: $0.element) })
-            let buildSeconds = Self.seconds(since: buildStart)
-            print(String(format: "rapport bench filters: mix %@, %d subscriptions (%d without a type key, %d with a value key), %d event types, seed %llu; index built in %.1f ms",
+            let buildSeconds = (ContinuousClock.now - buildStart) / .seconds(1)
+            print(String(format: "rapport-bench filters: mix %@, %d subscriptions (%d without a type key, %d with a value key), %d event types, seed %llu; index built in %.1f ms",
                          mix.rawValue, subscriptions, index.unindexedCount, index.valueKeyedCount, SyntheticSubscriptions.types.count, seed,
                          buildSeconds * 1_000))
 
@@ -65,21 +65,21 @@ extension Bench {
             var found: [Int] = []
             var indexed = Row(method: "index", events: stream.count, seconds: 0)
             let start = ContinuousClock.now
-            let cpuStart = Self.threadCPUSeconds()
+            let cpuStart = CPUTime.thread()
             for event in stream {
                 indexed.evaluated += index.matches(event, into: &found, scratch: &scratch)
                 indexed.candidates += scratch.lastCandidateCount
                 indexed.hits += scratch.lastValueHitCount
                 indexed.matches += found.count
             }
-            indexed.seconds = Self.seconds(since: start)
-            indexed.cpuSeconds = Self.threadCPUSeconds() - cpuStart
+            indexed.seconds = (ContinuousClock.now - start) / .seconds(1)
+            indexed.cpuSeconds = CPUTime.thread() - cpuStart
 
             // The index without remembered plans: every event looks its type up and decides every candidate.
             let sample = Array(stream.prefix(bruteForceEvents))
             var cold = Row(method: "index, no per-type plans", events: sample.count, seconds: 0)
             let coldStart = ContinuousClock.now
-            let coldCPUStart = Self.threadCPUSeconds()
+            let coldCPUStart = CPUTime.thread()
             for event in sample {
                 var fresh = SubscriptionIndex<Int>.Scratch()
                 cold.evaluated += index.matches(event, into: &found, scratch: &fresh)
@@ -87,23 +87,23 @@ extension Bench {
                 cold.hits += fresh.lastValueHitCount
                 cold.matches += found.count
             }
-            cold.seconds = Self.seconds(since: coldStart)
-            cold.cpuSeconds = Self.threadCPUSeconds() - coldCPUStart
+            cold.seconds = (ContinuousClock.now - coldStart) / .seconds(1)
+            cold.cpuSeconds = CPUTime.thread() - coldCPUStart
 
             // The baseline: every filter for every event.
             var brute = Row(method: "every filter (baseline)", events: sample.count, seconds: 0)
             var expected: [[Int]] = []
             expected.reserveCapacity(sample.count)
             let bruteStart = ContinuousClock.now
-            let bruteCPUStart = Self.threadCPUSeconds()
+            let bruteCPUStart = CPUTime.thread()
             for event in sample {
                 var ids: [Int] = []
                 for (position, filter) in filters.enumerated() where filter.matches(event) { ids.append(position) }
                 brute.matches += ids.count
                 expected.append(ids)
             }
-            brute.seconds = Self.seconds(since: bruteStart)
-            brute.cpuSeconds = Self.threadCPUSeconds() - bruteCPUStart
+            brute.seconds = (ContinuousClock.now - bruteStart) / .seconds(1)
+            brute.cpuSeconds = CPUTime.thread() - bruteCPUStart
             brute.evaluated = filters.count * sample.count
             brute.candidates = brute.evaluated
 
@@ -133,18 +133,6 @@ extension Bench {
                 let filters = try (0..<subscriptions).map { _ in try SubscriptionFilter.parse(generator.filter()) }
                 return (filters, (0..<events).map { generator.event(sequence: Int64($0 + 1)) })
             }
-        }
-
-        /// CPU time this thread has used: unlike the wall clock, not inflated when other processes share the cores.
-        private static func threadCPUSeconds() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-        }
-
-        private static func seconds(since start: ContinuousClock.Instant) -> Double {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
     }
 }

@@ -12,8 +12,7 @@ func pacedLoad(total: Int, perSecond: Double, maxInFlight: Int,
     let issuedEnd = await withDiscardingTaskGroup { group in
         var issued = 0
         while issued < total {
-            let elapsed = ContinuousClock.now - clockStart
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = (ContinuousClock.now - clockStart) / .seconds(1)
             let due = min(total, Int(seconds * perSecond) + 1)
             while issued < due, inFlight.value < maxInFlight {
                 let number = issued

@@ -9,10 +9,26 @@ struct ServerProcess {
 
     var pid: Int32 { process.processIdentifier }
 
-    /// Starts this same binary as `rapport serve` on `port`.
-    static func start(port: Int, location: StoreLocation) throws -> ServerProcess {
+    /// The `rapport` binary to start: `path` when given, otherwise `rapport` in the directory of
+    /// this `rapport-bench` executable (both are built into the same `.build/<configuration>/`).
+    static func binary(_ path: String?) throws -> URL {
+        let url: URL
+        if let path {
+            url = URL(fileURLWithPath: path)
+        } else {
+            let own = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
+            url = own.deletingLastPathComponent().appendingPathComponent("rapport")
+        }
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw BenchFailure("no rapport binary at \(url.path): build it (swift build --product rapport) or name it with --rapport-binary")
+        }
+        return url
+    }
+
+    /// Starts `binary` as `rapport serve` on `port`.
+    static func start(binary: URL, port: Int, location: StoreLocation) throws -> ServerProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.executableURL = binary
         var arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"]
         switch location {
         case .sqlite(let directory): arguments += ["--data-dir", directory]

@@ -26,7 +26,7 @@ extension Bench {
         func run() async throws {
             let trainSet = try Self.load(train), testSet = try Self.load(test)
             let cores = ProcessInfo.processInfo.activeProcessorCount
-            print("rapport bench classifier: \(trainSet.count) training and \(testSet.count) test messages, \(cores) cores")
+            print("rapport-bench classifier: \(trainSet.count) training and \(testSet.count) test messages, \(cores) cores")
 
             let trainingStarted = Date()
             let classifier = try TextClassifier.train(trainSet)
@@ -47,10 +47,10 @@ extension Bench {
             var single = 0.0, singleCPU = 0.0
             var predictions: [ClassifierPrediction] = []
             for round in 0..<rounds {
-                let wall = Date(), cpu = Self.threadCPUSeconds()
+                let wall = Date(), cpu = CPUTime.thread()
                 let batch = texts.map { restored.predict($0) }
                 single += Date().timeIntervalSince(wall)
-                singleCPU += Self.threadCPUSeconds() - cpu
+                singleCPU += CPUTime.thread() - cpu
                 if round == 0 { predictions = batch }
             }
             let allStarted = Date()
@@ -88,13 +88,6 @@ extension Bench {
             return records.dropFirst().compactMap { record in
                 record.count > max(text, label) ? LabelledText(text: record[text], label: record[label]) : nil
             }
-        }
-
-        /// CPU time of the calling thread, so that a busy machine does not distort the one-thread rate.
-        static func threadCPUSeconds() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
         }
     }
 }

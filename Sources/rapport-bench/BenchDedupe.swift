@@ -33,7 +33,7 @@ extension Bench {
             var logger = Logger(label: "rapport.bench")
             logger.logLevel = .error
             let directory = febrl ?? ProcessInfo.processInfo.environment["RAPPORT_FEBRL_DIR"] ?? "../shared/datasets/febrl"
-            print("rapport bench dedupe (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+            print("rapport-bench dedupe (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
             if FileManager.default.fileExists(atPath: "\(directory)/dataset3.csv") {
                 let profileJSON = try JSONParser.parse(Array(FileManager.default.contents(atPath: febrlProfile) ?? Data()))
                 let settings = try MatchingSettings.read(["profile": profileJSON])
@@ -74,8 +74,7 @@ extension Bench {
                              synthetic, result.quality.precision, result.quality.recall, result.quality.f1, result.loadSeconds,
                              result.indexSeconds, result.estimateSeconds, result.scoreSeconds, result.matchingSeconds))
                 if let latency = result.onlineLatency {
-                    print(String(format: "online check over %d customers (index update + candidate search): p50 %.3f ms, p99 %.3f ms, max %.3f ms",
-                                 online, latency.p50, latency.p99, latency.max))
+                    print("online check over \(online) customers (index update + candidate search): \(latency.text(decimals: 3))")
                 }
             }
         }
@@ -87,7 +86,7 @@ extension Bench {
             var estimateSeconds: Double
             var scoreSeconds: Double
             var matchingSeconds: Double { indexSeconds + estimateSeconds + scoreSeconds }
-            var onlineLatency: (p50: Double, p99: Double, max: Double)?
+            var onlineLatency: LatencySample?
         }
 
         /// Loads the customers into a fresh SQLite store, then runs what `rapport dedupe` and the
@@ -96,9 +95,7 @@ extension Bench {
                             onlineChecks: Int, directory kept: String? = nil) async throws -> Result {
             let directory = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("rapport-dedupe-\(UUID().uuidString)").path
             defer { if kept == nil { try? FileManager.default.removeItem(atPath: directory) } }
-            let store = try await Store.open(.sqlite(directory: directory), logger: logger)
-            return try await Bootstrap.withStoreRunning(store) {
-                try await store.migrate()
+            return try await Store.withRunning(.sqlite(directory: directory), logger: logger) { store in
                 let loadStart = ContinuousClock.now
                 let entities: [String: Int]
                 if kept != nil, try await store.duplicates.standingCustomerCount() == customers.count {
@@ -115,9 +112,9 @@ extension Bench {
                 let finder = try DuplicateFinder(profile: profile, model: model)
                 let pairs = finder.duplicatePairs(in: index)
                 let scored = ContinuousClock.now
-                var result = Result(quality: PairQuality(found: pairs, entity: entities), loadSeconds: secondsOf(loaded - loadStart),
-                                    indexSeconds: secondsOf(indexed - loaded), estimateSeconds: secondsOf(estimated - indexed),
-                                    scoreSeconds: secondsOf(scored - estimated))
+                var result = Result(quality: PairQuality(found: pairs, entity: entities), loadSeconds: (loaded - loadStart) / .seconds(1),
+                                    indexSeconds: (indexed - loaded) / .seconds(1), estimateSeconds: (estimated - indexed) / .seconds(1),
+                                    scoreSeconds: (scored - estimated) / .seconds(1))
                 if onlineChecks > 0 {
                     result.onlineLatency = try await onlineLatency(store: store, index: index, finder: finder, count: onlineChecks)
                 }
@@ -126,13 +123,13 @@ extension Bench {
         }
 
         /// Creates the customers through the store's write path, 500 to a transaction, four
-        /// transactions in flight; returns the person each new customer id stands for.
+        /// transactions in flight; returns the person each new customer id stands for. (No progress
+        /// bar: that lives in the `rapport` command line; the figures include the load time.)
         static func load(_ customers: [(NewCustomer, Int)], into store: Store) async throws -> [String: Int] {
             let batches = stride(from: 0, to: customers.count, by: 500).map { Array(customers[$0..<min($0 + 500, customers.count)]) }
             var entities: [String: Int] = [:]
             entities.reserveCapacity(customers.count)
-            let progress = ProgressBar("loading customers through the store", total: customers.count)
-            var done = 0
+            FileHandle.standardError.write(Data("loading \(customers.count) customers through the store…\n".utf8))
             for group in stride(from: 0, to: batches.count, by: 4) {
                 try await withThrowingTaskGroup(of: [(String, Int)].self) { tasks in
                     for batch in batches[group..<min(group + 4, batches.count)] {
@@ -148,12 +145,9 @@ extension Bench {
                     }
                     for try await ids in tasks {
                         for (id, person) in ids { entities[id] = person }
-                        done += ids.count
-                        progress.update(done)
                     }
                 }
             }
-            progress.finish()
             return entities
         }
 
@@ -174,7 +168,7 @@ extension Bench {
         /// What the server's duplicate monitor does per written customer, minus reading it: put
         /// its record in the index and search its candidates.
         static func onlineLatency(store: Store, index: MatchIndex, finder: DuplicateFinder,
-                                  count: Int) async throws -> (p50: Double, p99: Double, max: Double) {
+                                  count: Int) async throws -> LatencySample {
             var index = index
             let customers = try await store.duplicates.matchingCustomers(after: nil, limit: count)
             var durations: [Double] = []
@@ -183,12 +177,9 @@ extension Bench {
                 let start = ContinuousClock.now
                 index.upsert(customer)
                 _ = finder.candidates(forID: customer.id, in: index)
-                durations.append(secondsOf(ContinuousClock.now - start) * 1_000)
+                durations.append((ContinuousClock.now - start) / .milliseconds(1))
             }
-            durations.sort()
-            guard !durations.isEmpty else { return (0, 0, 0) }
-            func percentile(_ fraction: Double) -> Double { durations[min(durations.count - 1, Int(Double(durations.count) * fraction))] }
-            return (percentile(0.5), percentile(0.99), durations.last ?? 0)
+            return LatencySample(milliseconds: durations)
         }
 
         /// Splink and recordlinkage on the same files, in this run.
@@ -231,9 +222,4 @@ extension Bench {
             return rows
         }
     }
-}
-
-/// Seconds of a duration, as a Double.
-func secondsOf(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }

@@ -19,19 +19,12 @@ struct LoadGenerator: Sendable {
         var statuses: [UInt: Int] = [:]
         var elapsedNanoseconds: UInt64 = 0
 
-        func percentile(_ fraction: Double, of sorted: [UInt64]) -> UInt64 {
-            guard !sorted.isEmpty else { return 0 }
-            return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]
-        }
-
         var perSecond: Double { Double(latencies.count) / (Double(elapsedNanoseconds) / 1e9) }
 
         func line(name: String) -> String {
-            let sorted = latencies.sorted()
-            func ms(_ nanoseconds: UInt64) -> String { String(format: "%.2f ms", Double(nanoseconds) / 1e6) }
             let statuses = self.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
-            return "\(name): \(String(format: "%.0f", perSecond)) req/s, p50 \(ms(percentile(0.5, of: sorted))), "
-                + "p99 \(ms(percentile(0.99, of: sorted))), max \(ms(sorted.last ?? 0)), \(latencies.count) responses [\(statuses)]"
+            return "\(name): \(String(format: "%.0f", perSecond)) req/s, \(LatencySample(nanoseconds: latencies).text()), "
+                + "\(latencies.count) responses [\(statuses)]"
         }
     }
 
