@@ -105,6 +105,34 @@ struct MergeTests {
         }
     }
 
+    @Test("conversations follow their customer into a merge and back on undo", arguments: Backend.available)
+    func conversationsFollowTheMerge(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let (ana, lima, third, _) = try await Self.seed(api)
+            // The router threads each interaction into its customer's conversation.
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            func conversations(of customer: String) async throws -> Set<String> {
+                Set(try await api.get("/v1/conversations?customer_id=\(customer)&limit=100").items.compactMap { $0["id"]?.stringValue })
+            }
+            let before = [ana: try await conversations(of: ana), lima: try await conversations(of: lima), third: try await conversations(of: third)]
+            for (customer, ids) in before { #expect(!ids.isEmpty, "no conversation for \(customer)") }
+
+            let merged = try await api.post("/v1/customers/\(ana)/merge", ["customer_ids": [.string(lima), .string(third)]])
+            #expect(merged.status == .ok, "\(merged.text)")
+            #expect(merged.json["moved"]?["conversations"]?.intValue == Int64(before[lima]!.count + before[third]!.count))
+            #expect(try await conversations(of: ana) == before[ana]!.union(before[lima]!).union(before[third]!))
+            #expect(try await conversations(of: lima).isEmpty)
+            for id in before[lima]! {
+                #expect(try await api.get("/v1/conversations/\(id)").json["customer_id"]?.stringValue == ana)
+            }
+
+            let mergeID = try #require(merged.json["merge_id"]?.stringValue)
+            let undone = try await api.post("/v1/merges/\(mergeID)/undo", [:])
+            #expect(undone.status == .ok, "\(undone.text)")
+            for (customer, ids) in before { #expect(try await conversations(of: customer) == ids) }
+        }
+    }
+
     @Test("undo is refused, naming the fields, when the survivor changed after the merge", arguments: Backend.available)
     func undoAfterLaterChangesIsRefused(backend: Backend) async throws {
         try await withApp(backend) { api, _ in

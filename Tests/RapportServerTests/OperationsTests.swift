@@ -1,5 +1,6 @@
 import HTTPTypes
 import RapportCore
+import RapportStore
 import RapportServer
 import RapportTestSupport
 import Testing
@@ -40,6 +41,26 @@ struct OperationsTests {
             let headLine = lines.first { $0.hasPrefix("rapport_event_log_head") }
             #expect(headLine?.split(separator: " ").last.flatMap { Double($0) } == Double(head), "\(headLine ?? "no head line")")
             #expect(reply.text.contains("rapport_http_request_duration_seconds"))
+        }
+    }
+
+    @Test("a streamed response's latency runs to the end of its body")
+    func streamedLatency() async throws {
+        try await withApp { api, _, store in
+            let head = try await api.eventHead()
+            // The stream ends with the first event after `head`, which is written half a second later
+            // (through the store: the test client has one connection, which the stream holds). The
+            // histogram must count that half second, not the moment the stream's head was ready.
+            async let streamed = api.get("/v1/events/stream?after=\(head)&limit=1")
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await store.write { tx in
+                try await store.customers.createCustomer(NewCustomer(name: "Ana"), actor: .system, channelID: nil, in: tx)
+            }
+            #expect(try await streamed.status == .ok)
+            let metrics = try await api.get("/metrics", auth: .none).text.split(separator: "\n")
+            let sum = metrics.first { $0.hasPrefix("rapport_http_request_duration_seconds_sum{") && $0.contains("events/stream") }
+            let seconds = sum?.split(separator: " ").last.flatMap { Double($0) } ?? 0
+            #expect(seconds >= 0.45, "\(sum ?? "no sum for the stream")")
         }
     }
 

@@ -1,5 +1,7 @@
 import HTTPTypes
 import RapportCore
+import RapportStore
+import SQLKit
 import RapportTestSupport
 import Testing
 
@@ -45,6 +47,41 @@ struct OrganizationTests {
             #expect(try await api.delete("/v1/departments/\(newID)").status == .noContent)
             expectProblem(try await api.get("/v1/departments/\(newID)"), .notFound)
             #expect(try await api.get("/v1/departments").items.count == 4)
+        }
+    }
+
+    @Test("a department whose last key was revoked can be deleted; one with queues is refused by name", arguments: Backend.available)
+    func deleteDepartmentAfterRevokedKey(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let created = try await api.post("/v1/departments", ["key": "partners", "name": "Partners"])
+            let id = try #require(created.json["id"]?.stringValue)
+            let key = try await api.post("/v1/api-keys", ["name": "partner portal", "role": "agent", "department_id": .string(id)])
+            #expect(key.status == .created, "\(key.text)")
+            let keyID = try #require(key.json["id"]?.stringValue)
+            expectProblem(try await api.delete("/v1/departments/\(id)"), .conflict)
+            #expect(try await api.delete("/v1/api-keys/\(keyID)").status == .ok)
+            let deleted = try await api.delete("/v1/departments/\(id)")
+            #expect(deleted.status == .noContent, "\(deleted.text)")
+            expectProblem(try await api.get("/v1/departments/\(id)"), .notFound)
+
+            let other = try #require(try await api.post("/v1/departments", ["key": "events", "name": "Events"]).json["id"]?.stringValue)
+            let queue = try await api.post("/v1/queues", ["department_id": .string(other), "key": "desk", "name": "Desk"])
+            #expect(queue.status == .created, "\(queue.text)")
+            let refused = try await api.delete("/v1/departments/\(other)")
+            expectProblem(refused, .conflict)
+            #expect(refused.text.contains("queues"))
+        }
+    }
+
+    @Test("a stored value this version cannot read gives a 503 that does not echo it", arguments: Backend.available)
+    func unreadableRowIsNotEchoed(backend: Backend) async throws {
+        try await withApp(backend) { api, _, store in
+            let id = try await api.createChannel(kind: "email", name: "Support mail")
+            try await store.write { tx in try await tx.execute("UPDATE channels SET kind = 'pigeon-post-secret' WHERE id = \(bind: id)") }
+            let reply = try await api.get("/v1/channels/\(id)")
+            #expect(reply.status == .serviceUnavailable)
+            #expect(reply.headers[.contentType] == "application/problem+json")
+            #expect(!reply.text.contains("pigeon-post-secret"), "\(reply.text)")
         }
     }
 

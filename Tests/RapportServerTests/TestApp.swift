@@ -51,6 +51,32 @@ func withApp(
     }
 }
 
+/// `withApp`, with the application's store for tests that must reach under the API (to damage a
+/// row, say) and check what a client is then told.
+func withApp(
+    _ backend: Backend = .sqlite,
+    _ body: @Sendable (API, String, Store) async throws -> Void
+) async throws {
+    try await TestDatabases.withLocation(backend) { location in
+        let store = try await Store.open(location, logger: TestDatabases.logger)
+        let secret = SecretBox()
+        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
+                                                maxBodyBytes: 1_048_576, webhooksAllowPrivate: true)
+        do {
+            let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
+                                           announceFirstAdminKey: { secret.set($0) })
+            try await app.test(.live) { client in
+                let adminKey = try #require(secret.get(), "the first admin key was not announced")
+                try await body(API(client: client, adminKey: adminKey), adminKey, store)
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+}
+
 // MARK: - Client
 
 /// Which credentials a request carries.
@@ -184,6 +210,21 @@ struct API: Sendable {
     /// The sequence of the newest event (0 when the log is empty).
     func eventHead(sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int64 {
         try await events(sourceLocation: sourceLocation).last.flatMap { $0["sequence"]?.stringValue }.flatMap { Int64($0) } ?? 0
+    }
+
+    /// Returns once consumer `name` has taken in every event up to `position` (read from
+    /// `/v1/consumers`), failing after ten seconds: a fact to wait for, not a time.
+    func waitForConsumer(_ name: String, toReach position: Int64, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let consumers = try await get("/v1/consumers").items
+            if let at = consumers.first(where: { $0["name"]?.stringValue == name })?["position"]?.stringValue.flatMap({ Int64($0) }),
+               at >= position { return }
+            await Task.yield()
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("consumer \(name) did not reach \(position) within 10 s", sourceLocation: sourceLocation)
+        throw CancellationError()
     }
 
     /// Every customer that is not deleted, following `next_cursor`.

@@ -9,12 +9,14 @@ public struct MergeRecord: Sendable, Equatable {
     public var overriddenFields: [String]
     public var movedInteractions: Int
     public var movedIdentities: Int
+    /// Conversations of the absorbed customers, now the survivor's.
+    public var movedConversations: Int
     public var actor: Actor
     public var createdAt: Timestamp
     public var undoneAt: Timestamp?
 
     public init(id: String, survivorID: String, absorbedIDs: [String], decisions: [String: String], overriddenFields: [String],
-                movedInteractions: Int, movedIdentities: Int, actor: Actor, createdAt: Timestamp, undoneAt: Timestamp? = nil) {
+                movedInteractions: Int, movedIdentities: Int, movedConversations: Int = 0, actor: Actor, createdAt: Timestamp, undoneAt: Timestamp? = nil) {
         self.id = id
         self.survivorID = survivorID
         self.absorbedIDs = absorbedIDs
@@ -22,6 +24,7 @@ public struct MergeRecord: Sendable, Equatable {
         self.overriddenFields = overriddenFields
         self.movedInteractions = movedInteractions
         self.movedIdentities = movedIdentities
+        self.movedConversations = movedConversations
         self.actor = actor
         self.createdAt = createdAt
         self.undoneAt = undoneAt
@@ -36,7 +39,8 @@ public struct MergeRecord: Sendable, Equatable {
         object["absorbed_ids"] = .array(absorbedIDs.map(JSONValue.string))
         object["decisions"] = .object(decisionObject)
         object["overridden_fields"] = .array(overriddenFields.map(JSONValue.string))
-        object["moved"] = ["interactions": .integer(Int64(movedInteractions)), "identities": .integer(Int64(movedIdentities))]
+        object["moved"] = ["interactions": .integer(Int64(movedInteractions)), "identities": .integer(Int64(movedIdentities)),
+                           "conversations": .integer(Int64(movedConversations))]
         object["actor"] = actor.json
         object["created_at"] = .string(createdAt.rfc3339)
         object["undone_at"] = undoneAt.map { .string($0.rfc3339) } ?? .null
@@ -55,6 +59,7 @@ public struct MergeRecord: Sendable, Equatable {
             id: id, survivorID: survivor, absorbedIDs: (object["absorbed_ids"]?.arrayValue ?? []).compactMap(\.stringValue),
             decisions: decisions, overriddenFields: (object["overridden_fields"]?.arrayValue ?? []).compactMap(\.stringValue),
             movedInteractions: Int(moved?["interactions"]?.intValue ?? 0), movedIdentities: Int(moved?["identities"]?.intValue ?? 0),
+            movedConversations: Int(moved?["conversations"]?.intValue ?? 0),
             actor: Actor(kind: actorObject?["type"]?.stringValue.flatMap(Actor.Kind.init(rawValue:)) ?? .system,
                          id: actorObject?["id"]?.stringValue),
             createdAt: created, undoneAt: object["undone_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))

@@ -19,6 +19,10 @@ public struct ServerConfiguration: Sendable {
     /// RabbitMQ publishing and consuming; nil without a broker.
     public var messageQueue: MessageQueueSettings?
 
+    /// The largest body of a classifier training request: a labelled history is larger than any
+    /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
+    public var trainingBodyBytes: Int { max(maxBodyBytes, 64 << 20) }
+
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
                 webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard,

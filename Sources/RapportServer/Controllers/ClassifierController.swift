@@ -27,7 +27,7 @@ struct ClassifierController<Routing: RoutingStore> {
     /// department (and queue) that handled them; the new version routes from then on.
     @Sendable func train(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.manageRouting)
-        let body = try await request.optionalJSONBody(limit: max(services.configuration.maxBodyBytes, 64 << 20)).value
+        let body = try await request.optionalJSONBody(limit: services.configuration.trainingBodyBytes).value
         let training = try ClassifierTrainingRequest.read(body)
         let stored = try await ClassifierTraining.train(routing: routing, writer: services.writer, examples: training.examples,
                                                         historyLimit: training.historyLimit, actor: principal.actor)

@@ -105,7 +105,7 @@ struct RoutingRulesController<Customers: CustomerStore, Routing: RoutingStore, O
 
     @Sendable func status(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
-        return .json(await router.status())
+        return .json(try await router.status())
     }
 
     @Sendable func settings(_ request: Request, context: RapportRequestContext) async throws -> Response {

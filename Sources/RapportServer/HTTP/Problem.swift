@@ -68,7 +68,9 @@ public struct Problem: Error, Sendable {
         case .merged:
             return Problem(status: .conflict, type: "customer-merged", title: "Customer merged", detail: error.message, extra: extra)
         case .unavailable:
-            return Problem(status: .serviceUnavailable, type: "unavailable", title: "Service unavailable", detail: error.message)
+            // The message may quote stored data or internals: it goes to the log, not to the client.
+            return Problem(status: .serviceUnavailable, type: "unavailable", title: "Service unavailable",
+                           detail: "the store could not answer this request; the error was logged with this request id")
         }
     }
 

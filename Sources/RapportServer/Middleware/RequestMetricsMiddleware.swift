@@ -1,37 +1,52 @@
 import Hummingbird
 import Logging
+import Metrics
 import Prometheus
 import RapportCore
 
-/// Counts requests and records their latency per route and status, and logs one line per request.
+/// Counts requests and records their latency per route and status through swift-metrics, and
+/// logs one line per request. Latency runs to the end of the response body, so a streamed
+/// response counts its whole time, not the moment its head was ready.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let registry: PrometheusCollectorRegistry
+    static var durationLabel: String { "rapport_http_request_duration_seconds" }
+    static var countLabel: String { "rapport_http_requests_total" }
 
-    static var buckets: [Duration] {
-        [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+    /// The application's own factory (tests run several applications, each with its registry).
+    let factory: any MetricsFactory
+
+    init(registry: PrometheusCollectorRegistry) {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Self.durationLabel] = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        ]
+        self.factory = factory
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
-        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "rapport_http_requests", unitName: "total",
-                                                              helpText: "HTTP requests by route and status"),
-                             labels: [("method", method), ("route", route), ("status", String(response.status.code))])
-            .increment()
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "rapport_http_request_duration", unitName: "seconds",
-                                             helpText: "HTTP request latency"),
-            labels: [("method", method), ("route", route)], buckets: Self.buckets
-        ).recordNanoseconds(elapsed.nanoseconds)
+        let status = response.status.code
+        let logger = context.logger
+        let factory = self.factory
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer {
+                let elapsed = ContinuousClock.now - start
+                Counter(label: Self.countLabel, dimensions: [("method", method), ("route", route), ("status", String(status))],
+                        factory: factory).increment()
+                Metrics.Timer(label: Self.durationLabel, dimensions: [("method", method), ("route", route)], factory: factory)
+                    .recordNanoseconds(elapsed.nanoseconds)
+                logger.log(level: status >= 500 ? .error : .debug, "request", metadata: [
+                    "method": "\(method)", "path": "\(request.uri.path)", "status": "\(status)",
+                    "duration_ms": "\(Double(elapsed.nanoseconds) / 1_000_000)",
+                ])
+            }
+            try await body.write(writer)
+        }
         response.headers[.requestID] = context.id
-        context.logger.log(level: response.status.code >= 500 ? .error : .debug, "request", metadata: [
-            "method": "\(method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "duration_ms": "\(Double(elapsed.nanoseconds) / 1_000_000)",
-        ])
         return response
     }
 }

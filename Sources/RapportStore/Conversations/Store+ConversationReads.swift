@@ -53,8 +53,7 @@ extension SQLConversationStore {
         let countQuery: SQLQueryString = "SELECT status, COUNT(*) AS n FROM conversations WHERE "
             + conditions.joined(separator: " AND ") + " GROUP BY status"
         if !filter.statuses.isEmpty {
-            let list = SQLQueryString(filter.statuses.map { "'\($0.rawValue)'" }.joined(separator: ", "))
-            conditions.append("status IN (" + list + ")")
+            conditions.append("status IN (\(binds: filter.statuses.map(\.rawValue)))")
         }
         if let cursor {
             let key = try ListCursor.decode(cursor)

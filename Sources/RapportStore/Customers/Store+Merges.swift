@@ -10,6 +10,11 @@ public struct MergeOutcome: Sendable {
 }
 
 extension SQLMergeStore {
+    /// Tables whose rows belong to one customer through `customer_id`: a merge moves them to the
+    /// survivor and its undo moves them back. A capability whose records belong to a customer
+    /// (notes, tasks, deals…) adds its table here.
+    static let customerOwnedTables = ["interactions", "conversations"]
+
     /// Merges `absorbedIDs` into `survivorID`: identities and interactions move to the survivor,
     /// each field follows the survivorship policy unless `overrides` sets it, and the absorbed
     /// customers keep resolving to the survivor. Everything undo needs is kept with the merge.
@@ -43,17 +48,22 @@ extension SQLMergeStore {
         merged.customer.version = survivor.customer.version + 1
         merged.customer.updatedAt = time
 
-        var movedInteractions: [String: [String]] = [:]
-        for row in try await tx.rows("SELECT id, customer_id FROM interactions WHERE customer_id IN (\(binds: absorbedIDs)) ORDER BY id") {
-            movedInteractions[try row.string("customer_id"), default: []].append(try row.string("id"))
+        // Everything that belongs to an absorbed customer follows it to the survivor; the ids are
+        // kept per table and customer so undo moves exactly these rows back.
+        var moved: [String: [String: [String]]] = [:]
+        for table in Self.customerOwnedTables {
+            for row in try await tx.rows("SELECT id, customer_id FROM \(ident: table) WHERE customer_id IN (\(binds: absorbedIDs)) ORDER BY id") {
+                moved[table, default: [:]][try row.string("customer_id"), default: []].append(try row.string("id"))
+            }
+            try await tx.execute("UPDATE \(ident: table) SET customer_id = \(bind: survivorID) WHERE customer_id IN (\(binds: absorbedIDs))")
         }
+        let movedInteractions = moved["interactions"] ?? [:]
         let movedIdentities = absorbed.reduce(0) { $0 + $1.customer.identities.count }
 
         // Identities: the survivor's rows are rewritten in merged order, the absorbed ones' rows go.
         try await tx.execute("DELETE FROM identities WHERE customer_id IN (\(binds: [survivorID] + absorbedIDs))")
         tx.lookups.release(([survivor] + absorbed).flatMap(\.customer.identities))
         try await store.customers.insertIdentities(merged.customer.identities, of: survivorID, in: tx)
-        try await tx.execute("UPDATE interactions SET customer_id = \(bind: survivorID) WHERE customer_id IN (\(binds: absorbedIDs))")
         try await CustomerRows.update(merged, on: tx.database)
         for var record in absorbed {
             record.customer.mergedInto = survivorID
@@ -66,13 +76,16 @@ extension SQLMergeStore {
         let merge = MergeRecord(
             id: tx.newID("mrg"), survivorID: survivorID, absorbedIDs: absorbedIDs, decisions: plan.decisions,
             overriddenFields: overridden, movedInteractions: movedInteractions.values.reduce(0) { $0 + $1.count },
-            movedIdentities: movedIdentities, actor: actor, createdAt: time)
+            movedIdentities: movedIdentities, movedConversations: moved["conversations"]?.values.reduce(0) { $0 + $1.count } ?? 0,
+            actor: actor, createdAt: time)
         let snapshot: JSONValue = [
             "record": merge.json,
             "survivor_before": survivor.snapshot,
             "absorbed_before": .array(absorbed.map(\.snapshot)),
             "survivor_after": merged.snapshot,
-            "interactions": .object(JSONObject(movedInteractions.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(JSONValue.string))) })),
+            "moved": .object(JSONObject(moved.sorted { $0.key < $1.key }.map { table, byCustomer in
+                (table, .object(JSONObject(byCustomer.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(JSONValue.string))) })))
+            })),
         ]
         try await tx.execute("""
             INSERT INTO merges (id, survivor_id, absorbed_ids, snapshot, survivor_version, actor, created_at)
@@ -144,7 +157,9 @@ extension SQLMergeStore {
         restoredSurvivor.customer.updatedAt = time
         try await CustomerRows.update(restoredSurvivor, on: tx.database)
         try await store.customers.insertIdentities(survivorBefore.customer.identities, of: survivorID, in: tx)
-        let moved = snapshot.objectValue?["interactions"]?.objectValue ?? JSONObject()
+        // Merges stored before conversations followed kept only their interactions, under "interactions".
+        var moved = snapshot.objectValue?["moved"]?.objectValue ?? JSONObject()
+        if moved["interactions"] == nil, let interactions = snapshot.objectValue?["interactions"] { moved["interactions"] = interactions }
         var restored: [Customer] = []
         for before in absorbedBefore {
             var back = before
@@ -152,13 +167,15 @@ extension SQLMergeStore {
             back.customer.updatedAt = time
             try await CustomerRows.update(back, on: tx.database)
             try await store.customers.insertIdentities(before.customer.identities, of: before.customer.id, in: tx)
-            let ids = (moved[before.customer.id]?.arrayValue ?? []).compactMap(\.stringValue)
-            for chunk in stride(from: 0, to: ids.count, by: 500) {
-                let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
-                try await tx.execute("""
-                    UPDATE interactions SET customer_id = \(bind: before.customer.id)
-                    WHERE customer_id = \(bind: survivorID) AND id IN (\(binds: slice))
-                    """)
+            for table in Self.customerOwnedTables {
+                let ids = (moved[table]?.objectValue?[before.customer.id]?.arrayValue ?? []).compactMap(\.stringValue)
+                for chunk in stride(from: 0, to: ids.count, by: 500) {
+                    let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                    try await tx.execute("""
+                        UPDATE \(ident: table) SET customer_id = \(bind: before.customer.id)
+                        WHERE customer_id = \(bind: survivorID) AND id IN (\(binds: slice))
+                        """)
+                }
             }
             restored.append(back.customer)
         }

@@ -45,6 +45,11 @@ extension SQLOrganizationStore {
         if users != nil || keys != nil {
             throw StoreError(.conflict, "department \(id) still has users or API keys; move them first")
         }
+        if try await tx.firstRow("SELECT id FROM queues WHERE department_id = \(bind: id) LIMIT 1") != nil {
+            throw StoreError(.conflict, "department \(id) still has queues; remove them first")
+        }
+        // Revoked keys keep their history but no longer name the department.
+        try await tx.execute("UPDATE api_keys SET department_id = NULL WHERE department_id = \(bind: id) AND revoked_at IS NOT NULL")
         try await tx.execute("DELETE FROM departments WHERE id = \(bind: id)")
         tx.append(.change("department", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))
     }
@@ -68,6 +73,7 @@ extension SQLOrganizationStore {
 
 enum DepartmentRows {
     /// Inserts a department without an event (the migration's seeds have none).
+    @discardableResult
     static func insert(key: String, name: String, description: String?, in tx: WriteTransaction) async throws -> Department {
         let now = tx.now()
         let department = Department(id: tx.newID("dep"), key: key, name: name, description: description, createdAt: now, updatedAt: now)

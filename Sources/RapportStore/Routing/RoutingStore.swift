@@ -5,6 +5,9 @@ import RapportCore
 /// Reads run on a reading connection; writes join the `WriteTransaction` they are given, so
 /// one group commit holds them with the writes of other areas and their events.
 public protocol RoutingStore: Sendable {
+    /// What routing's caches are built from, to tell whether they still hold.
+    func routingFingerprint() async throws -> RoutingFingerprint
+
     /// Changes a user's availability. Going offline hands their active conversations back to their
     /// queues, which give them to others; coming online (or gaining capacity) lets their queues
     /// give them waiting conversations.

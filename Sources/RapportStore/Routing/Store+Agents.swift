@@ -68,7 +68,7 @@ extension SQLRoutingStore {
         let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory, in: tx)
         // Two statements for the whole queue: the members' availability, and what they hold now.
         var states: [String: AgentState] = [:]
-        for row in try await tx.rows("SELECT * FROM agent_states WHERE user_id IN (" + Self.list(queue.memberIDs) + ")") {
+        for row in try await tx.rows("SELECT * FROM agent_states WHERE user_id IN (\(binds: queue.memberIDs))") {
             let state = try AgentRows.decode(row)
             states[state.userID] = state
         }
@@ -77,8 +77,9 @@ extension SQLRoutingStore {
         if !online.isEmpty {
             for row in try await tx.rows("""
                 SELECT assignee_id, COUNT(*) AS n, SUM(weight) AS w FROM conversations
-                WHERE assignee_id IN (
-                """ + Self.list(online) + ") AND status IN ('open', 'pending') AND id <> \(bind: conversation.id) GROUP BY assignee_id") {
+                WHERE assignee_id IN (\(binds: online)) AND status IN ('open', 'pending') AND id <> \(bind: conversation.id)
+                GROUP BY assignee_id
+                """) {
                 loads[try row.string("assignee_id")] = (Int(try row.int64("n")), try row.double("w"))
             }
         }
@@ -100,16 +101,6 @@ extension SQLRoutingStore {
         if queue.strategy == .roundRobin {
             try await tx.execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
         }
-    }
-
-    /// Bound values separated by commas, for `IN (…)`.
-    static func list(_ values: [String]) -> SQLQueryString {
-        var query: SQLQueryString = ""
-        for (index, value) in values.enumerated() {
-            if index > 0 { query += ", " }
-            query += "\(bind: value)"
-        }
-        return query
     }
 
     /// Capacity units a conversation on this channel takes in `queue`.

@@ -29,6 +29,8 @@ public actor ConversationRouter: Service {
     private var cursor: Int64 = 0
     private var loaded = false
     private var modelVersion: Int64?
+    /// What the cached resources were built from; answers to the API compare it first.
+    private var fingerprint: RoutingFingerprint?
     /// Totals since start, shown by `status()` (the metrics carry the same counts).
     private var totals = (decisions: 0, ruleFailures: 0, skippedEvents: 0)
 
@@ -94,16 +96,25 @@ public actor ConversationRouter: Service {
     }
 
     /// Loads rules, settings, keyword sets, the newest model, channels, departments and queues.
+    /// The keyword finder and the model, the costly parts, are rebuilt only when theirs changed.
     func reload() async throws {
+        // Read first: a change committed while the rest loads moves the stored fingerprint past
+        // this one, so the next comparison reloads again rather than missing it.
+        let current = try await self.routing.routingFingerprint()
+        let previous = loaded ? fingerprint : nil
         let rules = RuleBook(rules: try await self.routing.routingRules())
         for (rule, reason) in rules.unusable {
             logger.warning("routing rule skipped", metadata: ["rule": "\(rule.id)", "reason": "\(reason)"])
         }
         let settings = try await self.routing.routingSettings()
-        let keywords = try await loader.keywords(routing)
-        let (classifier, version) = try await loader.classifier(routing)
+        var keywords = resources.keywords
+        if previous?.keywordSets != current.keywordSets { keywords = try await loader.keywords(routing) }
+        var classifier = resources.classifier
+        if previous == nil || previous?.classifierVersion != current.classifierVersion {
+            (classifier, modelVersion) = try await loader.classifier(routing)
+        }
         resources = RoutingResources(rules: rules, settings: settings, keywords: keywords, classifier: classifier)
-        modelVersion = version
+        fingerprint = current
         channels = Dictionary(uniqueKeysWithValues: try await self.organization.channels().map { ($0.id, $0) })
         directory = try await self.routing.routingDirectory()
         loaded = true
@@ -238,7 +249,7 @@ public actor ConversationRouter: Service {
     /// What routing would do with a message now, without storing anything (`POST /v1/rules/dry-run`).
     /// `rules` replaces the stored rules when given (to try rules before saving them).
     public func dryRun(_ context: RoutingContext, rules: [RoutingRule]?) async throws -> JSONValue {
-        if !loaded { try await reload() }
+        try await reloadIfChanged()
         var resources = self.resources
         if let rules { resources.rules = RuleBook(rules: rules) }
         var context = context
@@ -259,16 +270,25 @@ public actor ConversationRouter: Service {
 
     /// The prediction of the model routing uses now; nil when none is trained.
     public func predict(_ text: String) async throws -> RoutingPrediction? {
-        if !loaded { try await reload() }
+        try await reloadIfChanged()
         return resources.classifier?.predict(text)
     }
 
+    /// Reloads when what the resources were built from has changed since: an answer to the API
+    /// reflects every change the API has acknowledged, even before the router reads its event.
+    func reloadIfChanged() async throws {
+        if loaded, try await self.routing.routingFingerprint() == fingerprint { return }
+        try await reload()
+    }
+
     /// What the router holds now, for the API.
-    public func status() -> JSONValue {
-        ["ready": .bool(loaded), "log_position": .string(String(cursor)), "model_version": modelVersion.map(JSONValue.integer) ?? .null,
-         "keyword_sets": .bool(resources.keywords != nil), "settings": resources.settings.json,
-         "decisions": .integer(Int64(totals.decisions)), "rule_failures": .integer(Int64(totals.ruleFailures)),
-         "skipped_events": .integer(Int64(totals.skippedEvents))]
+    public func status() async throws -> JSONValue {
+        try await reloadIfChanged()
+        return ["ready": .bool(loaded), "log_position": .string(String(cursor)),
+                "model_version": modelVersion.map(JSONValue.integer) ?? .null,
+                "keyword_sets": .bool(resources.keywords != nil), "settings": resources.settings.json,
+                "decisions": .integer(Int64(totals.decisions)), "rule_failures": .integer(Int64(totals.ruleFailures)),
+                "skipped_events": .integer(Int64(totals.skippedEvents))]
     }
 }
 
