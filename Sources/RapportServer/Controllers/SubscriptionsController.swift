@@ -25,7 +25,7 @@ struct SubscriptionsController<Subscriptions: SubscriptionStore> {
         let principal = try context.require(.writeOrganization)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let new = try NewSubscription.read(body)
-        try checkReachable(new.sink)
+        try await checkReachable(new.sink)
         let secret = WebhookSigner.newSecret()
         let subscription = try await services.writer.write { tx in
             try await subscriptions.createSubscription(new, secret: secret, role: principal.role, actor: principal.actor, in: tx)
@@ -55,7 +55,7 @@ struct SubscriptionsController<Subscriptions: SubscriptionStore> {
         let id = try context.parameters.require("id")
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let changes = try SubscriptionChanges.read(body)
-        if let sink = changes.sink { try checkReachable(sink) }
+        if let sink = changes.sink { try await checkReachable(sink) }
         let subscription = try await services.writer.write { tx in
             try await subscriptions.updateSubscription(id, changes: changes, actor: principal.actor, in: tx)
         }
@@ -78,9 +78,9 @@ struct SubscriptionsController<Subscriptions: SubscriptionStore> {
     }
 
     /// Refuses a sink whose host resolves to an address webhooks may not reach.
-    private func checkReachable(_ sink: String) throws {
+    private func checkReachable(_ sink: String) async throws {
         let policy = NetworkAddressPolicy(allowPrivate: services.configuration.webhooksAllowPrivate)
-        if let host = URLComponents(string: sink)?.host, let refusal = HostResolver.refusal(ofHost: host, policy: policy) {
+        if let host = URLComponents(string: sink)?.host, let refusal = await HostResolver.refusal(ofHost: host, policy: policy) {
             throw Problem.invalid(field: "sink", refusal)
         }
     }

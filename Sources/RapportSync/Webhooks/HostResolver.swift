@@ -1,3 +1,4 @@
+import NIOPosix
 import RapportCore
 #if canImport(Glibc)
 import Glibc
@@ -40,9 +41,15 @@ public enum HostResolver {
         return Array(Set(result)).sorted()
     }
 
+    /// The addresses `host` resolves to, looked up on NIO's pool for blocking calls so that no
+    /// task's thread waits on the resolver.
+    @Sendable public static func lookUp(_ host: String) async -> [String] {
+        (try? await NIOThreadPool.singleton.runIfActive { addresses(of: host) }) ?? []
+    }
+
     /// Why a sink's host may not be called under `policy`; nil when every address it resolves to may be.
-    public static func refusal(ofHost host: String, policy: NetworkAddressPolicy) -> String? {
-        let addresses = addresses(of: host)
+    public static func refusal(ofHost host: String, policy: NetworkAddressPolicy) async -> String? {
+        let addresses = await lookUp(host)
         guard !addresses.isEmpty else { return "\(host) does not resolve" }
         return addresses.lazy.compactMap(policy.refusal(of:)).first
     }

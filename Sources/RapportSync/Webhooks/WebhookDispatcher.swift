@@ -24,6 +24,8 @@ public actor WebhookDispatcher: Service {
     let logger: Logger
     let policy: NetworkAddressPolicy
     let schedule: WebhookRetrySchedule
+    /// How sink hosts are looked up (the system resolver, off the cooperative threads).
+    let resolve: SinkConnections.Resolve
     /// This node's name on the leases it takes.
     let node = "node-" + String(UUID().uuidString.prefix(8)).lowercased()
     /// How long a lease lasts: longer than one attempt may take, short enough that a dead
@@ -50,13 +52,15 @@ public actor WebhookDispatcher: Service {
     private var position: Int64?
     private var savedAt = ContinuousClock.now
 
-    public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule) {
+    public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule,
+                resolve: @escaping @Sendable (String) async -> [String] = HostResolver.lookUp) {
         self.store = store
         self.events = store.events
         self.subscriptions = store.subscriptions
         self.logger = logger
         self.policy = policy
         self.schedule = schedule
+        self.resolve = resolve
     }
 
     public func run() async throws {
@@ -65,7 +69,7 @@ public actor WebhookDispatcher: Service {
                 try await Task.sleep(for: .milliseconds(100))
             }
             self.logger.info("webhook dispatcher running", metadata: ["node": "\(self.node)"])
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration)
+            let connections = SinkConnections(policy: self.policy, configuration: Self.clientConfiguration, resolve: self.resolve)
             // Deliveries run beside the loop, which goes on leasing while they are in flight: a slow
             // receiver holds up only its own customers' next events, and expired leases of a dead
             // node are taken at the next turn.
@@ -75,7 +79,7 @@ public actor WebhookDispatcher: Service {
                         let position = try await self.fanOut()
                         let work = await self.leaseDue()
                         for item in work {
-                            group.addTask { await self.send(item.delivery, event: item.event, to: item.sink, signer: item.signer, client: client) }
+                            group.addTask { await self.send(item.delivery, event: item.event, to: item.sink, signer: item.signer, connections: connections) }
                         }
                         if !work.isEmpty { continue }
                         // A delivery that ends frees its customer's next event, and retries fall due with
@@ -90,7 +94,7 @@ public actor WebhookDispatcher: Service {
                     }
                 }
             }
-            try? await client.shutdown()
+            await connections.shutdown()
         }
     }
 
@@ -199,9 +203,9 @@ public actor WebhookDispatcher: Service {
         return work
     }
 
-    private func send(_ delivery: WebhookDelivery, event: Event, to sink: String, signer: WebhookSigner, client: HTTPClient) async {
+    private func send(_ delivery: WebhookDelivery, event: Event, to sink: String, signer: WebhookSigner, connections: SinkConnections) async {
         let start = ContinuousClock.now
-        let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1, client: client)
+        let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1, connections: connections)
         let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
         await finish(attempt(result, of: delivery, latency: latency))
     }
@@ -235,9 +239,13 @@ public actor WebhookDispatcher: Service {
         var note: String?
     }
 
-    private func post(_ event: Event, to sink: String, signer: WebhookSigner, attempt: Int, client: HTTPClient) async -> AttemptResult {
+    private func post(_ event: Event, to sink: String, signer: WebhookSigner, attempt: Int, connections: SinkConnections) async -> AttemptResult {
         guard let host = URLComponents(string: sink)?.host, !host.isEmpty else { return AttemptResult(note: "the sink has no host") }
-        if let refusal = HostResolver.refusal(ofHost: host, policy: policy) { return AttemptResult(note: "refused: \(refusal)") }
+        let client: HTTPClient
+        switch await connections.client(for: host) {
+        case .success(let pinned): client = pinned
+        case .failure(let refusal): return AttemptResult(note: "refused: \(refusal.reason)")
+        }
         let body = event.cloudEvent.serialized()
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: sink)
