@@ -4,7 +4,7 @@ import Logging
 /// `"<what> could not start"`: a database briefly out of reach (a restart, no free connection)
 /// delays the consumer and never ends the server. Nil when the task is cancelled.
 func retryingStart<T: Sendable>(
-    _ what: String, logger: Logger, isolation: isolated (any Actor)? = #isolation, _ start: () async throws -> T
+    _ what: String, logger: Logger, clock: any Clock<Duration>, isolation: isolated (any Actor)? = #isolation, _ start: () async throws -> T
 ) async throws -> T? {
     while !Task.isCancelled {
         do {
@@ -13,7 +13,7 @@ func retryingStart<T: Sendable>(
             return nil
         } catch {
             logger.error("\(what) could not start", metadata: ["error": "\(String(reflecting: error))"])
-            try await Task.sleep(for: .seconds(1))
+            try await clock.sleep(for: .seconds(1))
         }
     }
     return nil

@@ -130,23 +130,13 @@ extension SQLMergeStore {
             current[id] = try await CustomerRows.findVersioned(id: id, includeDeleted: true, forUpdate: true, on: tx.database)
         }
         guard let survivorNow = current[survivorID] else { throw StoreError.notFound("customer", survivorID) }
-        var blocking: [JSONValue] = []
-        if let other = survivorNow.customer.mergedInto {
-            blocking.append(["customer_id": .string(survivorID), "reason": .string("was itself merged into \(other); undo that merge first")])
-        } else if survivorNow.customer.deletedAt != nil {
-            blocking.append(["customer_id": .string(survivorID), "reason": "was deleted after the merge"])
-        } else if survivorNow.customer.version != survivorAfter.customer.version {
-            let fields = VersionedCustomer.changedFields(from: survivorAfter.customer, to: survivorNow.customer)
-            blocking.append(["customer_id": .string(survivorID),
-                             "reason": .string("changed after the merge (version \(survivorAfter.customer.version) → \(survivorNow.customer.version))"),
-                             "fields": .array(fields.map(JSONValue.string))])
-        }
-        for before in absorbedBefore where current[before.customer.id]?.customer.mergedInto != survivorID {
-            blocking.append(["customer_id": .string(before.customer.id), "reason": "no longer merged into the survivor"])
-        }
+        let blocking = MergeUndoCheck.blocking(
+            survivorAfter: survivorAfter.customer, survivorNow: survivorNow.customer,
+            absorbedIDs: absorbedBefore.map(\.customer.id),
+            absorbedNowMergedInto: Dictionary(uniqueKeysWithValues: absorbedBefore.map { ($0.customer.id, current[$0.customer.id]?.customer.mergedInto) }))
         guard blocking.isEmpty else {
             throw StoreError(.conflict, "merge \(mergeID) cannot be undone exactly: later changes would be lost",
-                             extra: ["blocking": .array(blocking)])
+                             extra: ["blocking": .array(blocking.map(\.json))])
         }
 
         let time = tx.now()

@@ -102,6 +102,16 @@ public final class Store: Service, Sendable {
         return (applied ?? nil) == newest
     }
 
+    /// Returns once every migration this build knows has been applied (by this process or by
+    /// another node), looking again every `interval` of `clock`. Background workers wait here
+    /// before their first read.
+    public func waitUntilSchemaIsCurrent(clock: any Clock<Duration> = ContinuousClock(),
+                                         interval: Duration = .milliseconds(100)) async throws {
+        while await !schemaIsCurrent() {
+            try await clock.sleep(for: interval)
+        }
+    }
+
     public func close() async {
         writer.stop()
         await driver.close()

@@ -25,14 +25,18 @@ public actor EventPublisher: Service {
     /// This node's name on the lease.
     let node = "node-" + String(UUID().uuidString.prefix(8)).lowercased()
     let store: Store
+    /// What its waits, retries and backoffs sleep on; tests give one they advance.
+    let clock: any Clock<Duration>
     let events: any EventStore
     let configuration: AMQPConfiguration
     let publishing: EventPublishing
     let logger: Logger
     private var link = AMQPLinkState()
 
-    public init(store: Store, configuration: AMQPConfiguration, publishing: EventPublishing, logger: Logger) {
+    public init(store: Store, configuration: AMQPConfiguration, publishing: EventPublishing, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
+        self.clock = clock
         self.events = store.events
         self.configuration = configuration
         self.publishing = publishing
@@ -44,10 +48,8 @@ public actor EventPublisher: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            while await !self.store.schemaIsCurrent() {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            guard var position = try await retryingStart("AMQP publisher", logger: self.logger, { try await self.startingPosition() }) else {
+            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
+            guard var position = try await retryingStart("AMQP publisher", logger: self.logger, clock: self.clock, { try await self.startingPosition() }) else {
                 return
             }
             var backoff = AMQPBackoff()
@@ -56,7 +58,7 @@ public actor EventPublisher: Service {
                 do {
                     guard try await self.claimLease() else {
                         await self.standBy()
-                        try await Task.sleep(for: Self.renewal)
+                        try await self.clock.sleep(for: Self.renewal)
                         continue
                     }
                     // Another node may have published since this one last did.
@@ -70,7 +72,7 @@ public actor EventPublisher: Service {
                     let delay = backoff.nextDelay()
                     self.logger.warning("AMQP publisher disconnected; reconnecting", metadata: [
                         "error": "\(error)", "retry_in_ms": "\(delay.nanoseconds / 1_000_000)"])
-                    try? await Task.sleep(for: delay)
+                    try? await self.clock.sleep(for: delay)
                 }
             }
             await self.linkDown(nil)

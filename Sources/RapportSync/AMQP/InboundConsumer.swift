@@ -33,6 +33,8 @@ public final class InboundConsumer: Service, Sendable {
     static let maxStoreFailuresPerMessage = 5
 
     let store: Store
+    /// What its waits, retries and backoffs sleep on; tests give one they advance.
+    let clock: any Clock<Duration>
     let access: any AccessStore
     let customers: any CustomerStore
     let interactions: any InteractionStore
@@ -55,8 +57,10 @@ public final class InboundConsumer: Service, Sendable {
     /// A consumer of `queue`; `prefetch` (1-65535) is how many unacked deliveries it holds and applies at once.
     /// `configuration.connectionName` defaults to "rapport inbound <queue>" (shown by the broker).
     public init(store: Store, normalizer: IdentityNormalizer, configuration: AMQPConfiguration, queue: String, prefetch: Int,
-                logger: Logger, backoff: AMQPBackoff = AMQPBackoff()) {
+                logger: Logger, backoff: AMQPBackoff = AMQPBackoff(),
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
+        self.clock = clock
         self.access = store.access
         self.customers = store.customers
         self.interactions = store.interactions
@@ -87,9 +91,7 @@ public final class InboundConsumer: Service, Sendable {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            while await !self.store.schemaIsCurrent() {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             var backoff = self.backoff
             while !Task.isCancelled {
                 let end = await self.session()
@@ -100,7 +102,7 @@ public final class InboundConsumer: Service, Sendable {
                 let delay = backoff.nextDelay()
                 self.logger.warning("inbound AMQP connection ended; reconnecting",
                                     metadata: ["reason": "\(end.reason)", "delay": "\(delay)"])
-                try await Task.sleep(for: delay)
+                try await self.clock.sleep(for: delay)
                 self.state.withLock { $0.connection = .connecting }
             }
         }
@@ -295,7 +297,7 @@ public final class InboundConsumer: Service, Sendable {
         ])
         // 100 ms doubling to 5 s: a database restart is ridden out without spinning through the queue.
         let pause = Duration.milliseconds(min(5_000, 100 << min(consecutive - 1, 6)))
-        try? await Task.sleep(for: pause)
+        try? await self.clock.sleep(for: pause)
         do {
             try await channel.basicNack(deliveryTag: delivery.deliveryTag, requeue: true)
             state.withLock { $0.requeued += 1 }

@@ -12,6 +12,8 @@ import ServiceLifecycle
 /// agree. Commits of this node wake it at once, other nodes' within a second.
 public actor DuplicateMonitor: Service {
     let store: Store
+    /// What its waits, retries and backoffs sleep on; tests give one they advance.
+    let clock: any Clock<Duration>
     let customers: any CustomerStore
     let duplicates: any DuplicateStore
     let events: any EventStore
@@ -30,8 +32,10 @@ public actor DuplicateMonitor: Service {
     private var savedCursor: Int64 = 0
     private var lastSave = ContinuousClock.now
 
-    public init(store: Store, logger: Logger) {
+    public init(store: Store, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
+        self.clock = clock
         self.customers = store.customers
         self.duplicates = store.duplicates
         self.events = store.events
@@ -40,10 +44,8 @@ public actor DuplicateMonitor: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            while await !self.store.schemaIsCurrent() {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            guard try await retryingStart("duplicate check", logger: self.logger, { try await self.rebuild() }) != nil else { return }
+            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
+            guard try await retryingStart("duplicate check", logger: self.logger, clock: self.clock, { try await self.rebuild() }) != nil else { return }
             while !Task.isCancelled {
                 await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
                 do {
@@ -52,7 +54,7 @@ public actor DuplicateMonitor: Service {
                     return
                 } catch {
                     self.logger.error("duplicate check failed", metadata: ["error": "\(String(reflecting: error))"])
-                    try await Task.sleep(for: .seconds(1))
+                    try await self.clock.sleep(for: .seconds(1))
                 }
             }
         }

@@ -16,6 +16,8 @@ import ServiceLifecycle
 /// node wake it at once, other nodes' within a second.
 public actor ConversationRouter: Service {
     let store: Store
+    /// What its waits, retries and backoffs sleep on; tests give one they advance.
+    let clock: any Clock<Duration>
     let conversations: any ConversationStore
     let events: any EventStore
     let organization: any OrganizationStore
@@ -47,8 +49,10 @@ public actor ConversationRouter: Service {
     /// From an interaction's commit to its routing decision's commit.
     let latencyTimer = Metrics.Timer(label: "rapport_routing_latency")
 
-    public init(store: Store, logger: Logger, loader: RoutingResourceLoader) {
+    public init(store: Store, logger: Logger, loader: RoutingResourceLoader,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
+        self.clock = clock
         self.conversations = store.conversations
         self.events = store.events
         self.organization = store.organization
@@ -59,16 +63,14 @@ public actor ConversationRouter: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            while await !self.store.schemaIsCurrent() {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             try await self.route()
         }
     }
 
     /// Starts, then routes what the log brings until cancelled.
     private func route() async throws {
-        guard try await retryingStart("routing", logger: logger, { try await start() }) != nil else { return }
+        guard try await retryingStart("routing", logger: logger, clock: clock, { try await start() }) != nil else { return }
         while !Task.isCancelled {
             await store.waitForCommit(after: cursor, timeout: .seconds(1))
             do {
@@ -77,7 +79,7 @@ public actor ConversationRouter: Service {
                 return
             } catch {
                 logger.error("routing failed", metadata: ["error": "\(String(reflecting: error))"])
-                try await Task.sleep(for: .seconds(1))
+                try await self.clock.sleep(for: .seconds(1))
             }
         }
     }
@@ -176,7 +178,7 @@ public actor ConversationRouter: Service {
 
     /// Another node is routing this part of the log: wait a moment, then go on from where it got.
     private func waitForTurn() async throws {
-        try await Task.sleep(for: .milliseconds(20))
+        try await self.clock.sleep(for: .milliseconds(20))
         if let position = try await self.events.consumerPosition(Self.consumerName) { cursor = max(cursor, position) }
     }
 

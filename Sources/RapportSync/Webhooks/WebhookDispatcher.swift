@@ -19,11 +19,16 @@ import ServiceLifecycle
 public actor WebhookDispatcher: Service {
     static let consumerName = "webhooks"
     let store: Store
+    /// What its waits, retries and backoffs sleep on; tests give one they advance.
+    let clock: any Clock<Duration>
     let events: any EventStore
     let subscriptions: any SubscriptionStore
     let logger: Logger
     let policy: NetworkAddressPolicy
-    let schedule: WebhookRetrySchedule
+    /// The lease and retry decisions, made in Core; this actor performs them.
+    let sending: WebhookSending
+    /// The time attempts and leases are reckoned in.
+    let now: @Sendable () -> Timestamp
     /// How sink hosts are looked up (the system resolver, off the cooperative threads).
     let resolve: SinkConnections.Resolve
     /// This node's name on the leases it takes.
@@ -53,21 +58,23 @@ public actor WebhookDispatcher: Service {
     private var savedAt = ContinuousClock.now
 
     public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule,
-                resolve: @escaping @Sendable (String) async -> [String] = HostResolver.lookUp) {
+                resolve: @escaping @Sendable (String) async -> [String] = HostResolver.lookUp,
+                now: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
+        self.clock = clock
         self.events = store.events
         self.subscriptions = store.subscriptions
         self.logger = logger
         self.policy = policy
-        self.schedule = schedule
+        self.sending = WebhookSending(schedule: schedule, lease: Self.lease, maxInFlight: Self.maxInFlight)
+        self.now = now
         self.resolve = resolve
     }
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            while await !self.store.schemaIsCurrent() {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             self.logger.info("webhook dispatcher running", metadata: ["node": "\(self.node)"])
             let connections = SinkConnections(policy: self.policy, configuration: Self.clientConfiguration, resolve: self.resolve)
             // Deliveries run beside the loop, which goes on leasing while they are in flight: a slow
@@ -90,7 +97,7 @@ public actor WebhookDispatcher: Service {
                         break
                     } catch {
                         self.logger.error("webhook dispatch failed", metadata: ["error": "\(String(reflecting: error))"])
-                        try? await Task.sleep(for: .seconds(1))
+                        try? await self.clock.sleep(for: .seconds(1))
                     }
                 }
             }
@@ -177,9 +184,8 @@ public actor WebhookDispatcher: Service {
     /// Leases the due deliveries there is room for and prepares them to be sent; each one counts
     /// as in flight until `send` records its attempt.
     func leaseDue() async -> [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] {
-        let room = Self.maxInFlight - inFlight
-        guard room > 0, (try? await self.subscriptions.hasDueDeliveries()) == true else { return [] }
-        let until = Timestamp(microseconds: Timestamp.now().microseconds + Self.lease.nanoseconds / 1_000)
+        guard let (room, until) = sending.leaseWindow(inFlight: inFlight, now: now()),
+              (try? await self.subscriptions.hasDueDeliveries()) == true else { return [] }
         let node = self.node
         guard let due = try? await store.write({ tx in try await self.subscriptions.leaseDueDeliveries(owner: node, until: until, limit: room, in: tx) }),
               !due.isEmpty else { return [] }
@@ -207,7 +213,8 @@ public actor WebhookDispatcher: Service {
         let start = ContinuousClock.now
         let result = await post(event, to: sink, signer: signer, attempt: delivery.attempts + 1, connections: connections)
         let latency = Int((ContinuousClock.now - start).nanoseconds / 1_000_000)
-        await finish(attempt(result, of: delivery, latency: latency))
+        await finish(sending.attempt(of: delivery.id, attemptsBefore: delivery.attempts, status: result.status,
+                                     retryAfter: result.retryAfter, note: result.note, latencyMilliseconds: latency, now: now()))
     }
 
     /// Queues an attempt to be recorded. The task that finds no write under way writes every
@@ -268,34 +275,5 @@ public actor WebhookDispatcher: Service {
         } catch {
             return AttemptResult(note: "\(error)")
         }
-    }
-
-    /// What an attempt's result means for its delivery: delivered, retried, a dead letter, or the end of the subscription.
-    private func attempt(_ result: AttemptResult, of delivery: WebhookDelivery, latency: Int) -> WebhookAttempt {
-        let outcome = result.status.map { WebhookResponseOutcome(status: $0, retryAfter: result.retryAfter) } ?? .failed
-        var status = WebhookDelivery.Status.pending
-        var next: Timestamp?
-        var disable: String?
-        switch outcome {
-        case .delivered:
-            status = .delivered
-        case .gone:
-            status = .failed
-            disable = "the receiver answered 410 Gone"
-        case .throttled(let retryAfter):
-            next = nextAttempt(after: delivery.attempts + 1, retryAfter: retryAfter)
-        case .failed:
-            next = nextAttempt(after: delivery.attempts + 1, retryAfter: nil)
-        }
-        if status == .pending, next == nil { status = .failed }
-        let note = status == .delivered ? nil : result.note.map { String($0.prefix(500)) }
-        return WebhookAttempt(deliveryID: delivery.id, status: status, nextAttempt: next, httpStatus: result.status,
-                              latencyMilliseconds: latency, error: note, disableReason: disable)
-    }
-
-    /// When the attempt after attempt `made` is due; nil when none is left (a dead letter).
-    private func nextAttempt(after made: Int, retryAfter: Duration?) -> Timestamp? {
-        guard let delay = schedule.delay(beforeAttempt: made + 1, retryAfter: retryAfter) else { return nil }
-        return Timestamp(microseconds: Timestamp.now().microseconds + delay.nanoseconds / 1_000)
     }
 }
