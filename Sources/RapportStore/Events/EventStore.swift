@@ -14,6 +14,9 @@ public protocol EventStore: Sendable {
     /// Whether the database holding the log answers.
     func ping() async -> Bool
 
+    /// The event at a log position.
+    func event(at sequence: Int64) async throws -> Event?
+
     /// Takes the lease on consumer `name` for `owner` until `until`, or renews it, when it is free,
     /// expired or `owner`'s already; returns whether `owner` holds it now. One statement, so two
     /// nodes claiming at once cannot both win.

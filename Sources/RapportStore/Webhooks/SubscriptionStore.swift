@@ -54,9 +54,6 @@ public protocol SubscriptionStore: Sendable {
 
     /// Whether any delivery is due now and not leased (a cheap read before taking leases in a write).
     func hasDueDeliveries() async throws -> Bool
-
-    /// The event at a log position.
-    func event(at sequence: Int64) async throws -> Event?
 }
 
 /// The SQL implementation of `SubscriptionStore`, on SQLite or PostgreSQL.

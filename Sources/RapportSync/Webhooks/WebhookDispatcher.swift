@@ -199,7 +199,7 @@ public actor WebhookDispatcher: Service {
                 }
                 let known = queuedEvents[delivery.eventSequence]
                 guard let target = targets[delivery.subscriptionID],
-                      let event = known == nil ? try await self.subscriptions.event(at: delivery.eventSequence) : known else { continue }
+                      let event = known == nil ? try await self.events.event(at: delivery.eventSequence) : known else { continue }
                 work.append((delivery, event, target.subscription.sink, target.signer))
             } catch {
                 logger.error("webhook delivery could not be prepared", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])

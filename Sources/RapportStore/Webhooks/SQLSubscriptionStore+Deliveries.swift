@@ -241,11 +241,6 @@ extension SQLSubscriptionStore {
                 """).first() != nil
         }
     }
-
-    /// The event at a log position.
-    public func event(at sequence: Int64) async throws -> Event? {
-        try await store.events.events(after: sequence - 1, limit: 1).first { $0.sequence == sequence }
-    }
 }
 
 enum SubscriptionRows {

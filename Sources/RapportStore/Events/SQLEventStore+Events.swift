@@ -6,6 +6,11 @@ extension SQLEventStore {
         try await read { try await EventLog.read(after: sequence, limit: limit, on: $0) }
     }
 
+    /// The event at a log position.
+    public func event(at sequence: Int64) async throws -> Event? {
+        try await events(after: sequence - 1, limit: 1).first { $0.sequence == sequence }
+    }
+
     /// The sequence of the newest committed event, read from the database.
     public func eventLogHead() async throws -> Int64 {
         try await read { try await EventLog.head(on: $0) }
