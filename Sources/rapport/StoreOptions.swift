@@ -4,54 +4,54 @@ import Logging
 import RapportServer
 import RapportStore
 
-/// Where the data lives: `--data-dir` (SQLite) or `--database-url` (PostgreSQL); flags win over
-/// `RAPPORT_DATA_DIR` / `RAPPORT_DATABASE_URL`, which win over the default `./rapport-data`.
+/// Where the data lives and how the process logs: `--data-dir` (SQLite) or `--database-url`
+/// (PostgreSQL), `--log-level`, `--log-format`. Names, help, variables, defaults and checks are
+/// the declarations in `ServeSettings`; flags win over `RAPPORT_*` variables, which win over defaults.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Directory of the embedded SQLite database (env RAPPORT_DATA_DIR, default ./rapport-data).")
+    @Option(name: .setting(.dataDir), help: .setting(.dataDir))
     var dataDir: String?
 
-    @Option(help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/db?sslmode=disable (env RAPPORT_DATABASE_URL). Overrides --data-dir.")
+    @Option(name: .setting(.databaseURL), help: .setting(.databaseURL))
     var databaseURL: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env RAPPORT_LOG_LEVEL, default info).")
+    @Option(name: .setting(.logLevel), help: .setting(.logLevel))
     var logLevel: String?
 
-    @Option(help: "Log format: json or text (env RAPPORT_LOG_FORMAT, default json).")
+    @Option(name: .setting(.logFormat), help: .setting(.logFormat))
     var logFormat: String?
 
-    func location() throws -> StoreLocation {
-        if let url = databaseURL ?? Environment.value("RAPPORT_DATABASE_URL") {
-            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-                throw ValidationError("invalid setting database-url (RAPPORT_DATABASE_URL): must start with postgres://")
-            }
-            return .postgres(url: url)
+    /// The value of one of these settings on the command line; nil for the other settings.
+    func commandLine(_ name: SettingName) -> String? {
+        switch name {
+        case .dataDir: dataDir
+        case .databaseURL: databaseURL
+        case .logLevel: logLevel
+        case .logFormat: logFormat
+        default: nil
         }
-        let directory = dataDir ?? Environment.value("RAPPORT_DATA_DIR") ?? "./rapport-data"
-        guard !directory.isEmpty else { throw ValidationError("invalid setting data-dir (RAPPORT_DATA_DIR): must not be empty") }
-        return .sqlite(directory: directory)
     }
 
-    func level() throws -> Logger.Level {
-        let text = logLevel ?? Environment.value("RAPPORT_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: text) else {
-            throw ValidationError("invalid setting log-level (RAPPORT_LOG_LEVEL): \"\(text)\" is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        return level
+    /// These settings' sources: the command line, then the environment, then the defaults.
+    var sources: SettingSources { SettingSources(commandLine: SettingName.allCases.commandLine(commandLine)) }
+
+    func location() throws -> StoreLocation {
+        try refusingInvalid { () throws(SettingError) in try sources.storeLocation() }
     }
 
     /// Sets up logging once for the process and returns the main logger.
     func bootstrapLogging() throws -> Logger {
-        let level = try level()
-        let format = logFormat ?? Environment.value("RAPPORT_LOG_FORMAT") ?? "json"
+        let sources = sources
+        let (level, format) = try refusingInvalid { () throws(SettingError) in
+            (try sources.value(ServeSettings.logLevel), try sources.value(ServeSettings.logFormat))
+        }
         switch format {
-        case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
-        case "text":
+        case .json: LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        case .text:
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
             }
-        default: throw ValidationError("invalid setting log-format (RAPPORT_LOG_FORMAT): must be json or text")
         }
         var logger = Logger(label: "rapport")
         logger.logLevel = level
@@ -59,9 +59,28 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-enum Environment {
-    static func value(_ name: String) -> String? {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
-        return value
+/// Runs `body`, turning an invalid setting into ArgumentParser's error, printed before the usage.
+func refusingInvalid<T>(_ body: () throws(SettingError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw ValidationError(error.description)
     }
+}
+
+extension Array where Element == SettingName {
+    /// The command-line values of these settings, for `SettingSources`.
+    func commandLine(_ value: (SettingName) -> String?) -> [SettingName: String] {
+        Dictionary(uniqueKeysWithValues: compactMap { name in value(name).map { (name, $0) } })
+    }
+}
+
+extension NameSpecification {
+    /// The flag of a declared setting.
+    static func setting(_ name: SettingName) -> NameSpecification { .customLong(name.flag) }
+}
+
+extension ArgumentHelp {
+    /// The help of a declared setting, from its declaration.
+    static func setting(_ name: SettingName) -> ArgumentHelp { ArgumentHelp(name.declaration.help, valueName: name.flag) }
 }

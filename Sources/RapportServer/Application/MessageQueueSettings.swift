@@ -19,4 +19,17 @@ public struct MessageQueueSettings: Sendable {
         self.inboundQueue = inboundQueue
         self.prefetch = prefetch
     }
+
+    /// The RabbitMQ settings, or nil when no broker URL is set; every AMQP setting is checked
+    /// either way, so a wrong one is refused at start even before a broker is configured.
+    public init?(settings: SettingSources) throws(SettingError) {
+        let broker = try settings.value(ServeSettings.amqpURL)
+        let publishing = EventPublishing(
+            exchange: try settings.value(ServeSettings.amqpExchange), queue: try settings.value(ServeSettings.amqpQueue),
+            queueDurable: try settings.value(ServeSettings.amqpQueueDurable), filter: try settings.value(ServeSettings.amqpFilter))
+        let inboundQueue = try settings.value(ServeSettings.amqpInboundQueue)
+        let prefetch = try settings.value(ServeSettings.amqpPrefetch)
+        guard let broker else { return nil }
+        self.init(broker: broker, publishing: publishing, inboundQueue: inboundQueue, prefetch: prefetch)
+    }
 }

@@ -1,7 +1,8 @@
 import RapportCore
 import RapportStore
 
-/// Everything `rapport serve` can be told; see the configuration reference in the README.
+/// Everything `rapport serve` can be told; each setting is declared in `ServeSettings`, and the
+/// README's configuration table is made from those declarations.
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -36,5 +37,19 @@ public struct ServerConfiguration: Sendable {
         self.webhooksAllowPrivate = webhooksAllowPrivate
         self.webhookRetrySchedule = webhookRetrySchedule
         self.messageQueue = messageQueue
+    }
+
+    /// The configuration from the command line, the environment and the defaults, in that order;
+    /// an invalid value is refused with an error that names the setting.
+    public init(settings: SettingSources) throws(SettingError) {
+        let storeLocation = try settings.storeLocation()
+        self.init(
+            host: try settings.value(ServeSettings.host), port: try settings.value(ServeSettings.port), store: storeLocation,
+            defaultPhoneRegion: try settings.value(ServeSettings.defaultPhoneRegion),
+            maxBodyBytes: try settings.value(ServeSettings.maxBodyBytes),
+            maxClockSkewMilliseconds: Int64(try settings.value(ServeSettings.maxClockSkewMs)),
+            webhooksAllowPrivate: try settings.value(ServeSettings.webhooksAllowPrivate),
+            webhookRetrySchedule: try settings.value(ServeSettings.webhookRetryDelays),
+            messageQueue: try MessageQueueSettings(settings: settings))
     }
 }
