@@ -4,19 +4,10 @@ import RapportCore
 import RapportTestSupport
 import Testing
 
-/// One suite, both backends: what the API relies on from the store.
-@Suite struct StoreConformanceTests {
+/// Runs on SQLite, and on PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
+@Suite("Customer store: identities, versions and lists") struct CustomerStoreTests {
     let normalizer = try! IdentityNormalizer(defaultRegion: "DE")
     let actor = Actor(kind: .apiKey, id: "key_test")
-
-    @Test(arguments: Backend.available)
-    func migrationsRunOnceAndSeedDepartments(_ backend: Backend) async throws {
-        try await TestDatabases.withStore(backend) { store in
-            #expect(try await store.migrate().isEmpty)
-            let keys = try await store.organization.departments().map(\.key)
-            #expect(keys == ["sales", "marketing", "service", "finance"])
-        }
-    }
 
     @Test(arguments: Backend.available)
     func identityBelongsToOneCustomer(_ backend: Backend) async throws {
@@ -85,62 +76,6 @@ import Testing
             }
             #expect(error?.code == .preconditionFailed)
             #expect(try await store.customers.customer(customer.id)?.name == "Ana Lima")
-        }
-    }
-
-    @Test(arguments: Backend.available)
-    func ingestResolvesIdentityAndDeduplicatesExternalIDs(_ backend: Backend) async throws {
-        let email = try normalizer.parse("email:ana@example.com")
-        try await TestDatabases.withStore(backend) { store in
-            let channel = try await store.write { tx in try await store.organization.insertChannel(kind: .email, name: "support", settings: [:], actor: actor, in: tx) }
-            let new = NewInteraction(channelID: channel.id, party: .identity(email), kind: .email, subject: "Hello", externalID: "msg-1")
-            let first = try await store.write { tx in try await store.interactions.ingestInteraction(new, actor: actor, in: tx) }
-            #expect(first.created)
-            #expect(first.createdCustomerID == first.interaction.customerID)
-            let again = try await store.write { tx in try await store.interactions.ingestInteraction(new, actor: actor, in: tx) }
-            #expect(!again.created)
-            #expect(again.interaction.id == first.interaction.id)
-            var second = new
-            second.externalID = "msg-2"
-            let secondMessage = second
-            let other = try await store.write { tx in try await store.interactions.ingestInteraction(secondMessage, actor: actor, in: tx) }
-            #expect(other.interaction.customerID == first.interaction.customerID)
-            #expect(other.createdCustomerID == nil)
-            let timeline = try await store.interactions.timeline(of: first.interaction.customerID, newestFirst: false, limit: 10, cursor: nil)
-            #expect(timeline.items.map(\.id) == [first.interaction.id, other.interaction.id])
-            let types = try await store.events.events(after: 0, limit: 100).map(\.type)
-            #expect(types == ["rapport.channel.created", "rapport.customer.created", "rapport.interaction.created", "rapport.interaction.created"])
-        }
-    }
-
-    @Test(arguments: Backend.available)
-    func failedJobInAGroupCommitDoesNotTakeOthersDown(_ backend: Backend) async throws {
-        struct Boom: Error {}
-        try await TestDatabases.withStore(backend) { store in
-            let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
-                for index in 0..<40 {
-                    group.addTask {
-                        do {
-                            return .success(try await store.write { tx in
-                                let customer = try await store.customers.createCustomer(NewCustomer(name: "Customer \(index)"), actor: actor, in: tx)
-                                // Fails after writing: only a rollback can undo its rows.
-                                if index == 17 { throw Boom() }
-                                return customer.id
-                            })
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0.append($1) }
-            }
-            #expect(results.filter { (try? $0.get()) != nil }.count == 39)
-            let all = try await store.customers.customers(matching: CustomerFilter(), limit: 100, cursor: nil)
-            #expect(all.items.count == 39)
-            #expect(!all.items.contains { $0.name == "Customer 17" })
-            let events = try await store.events.events(after: 0, limit: 1_000)
-            #expect(events.count == 39)
-            #expect(events.map(\.sequence) == Array(1...39))
         }
     }
 
