@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -212,19 +213,37 @@ struct API: Sendable {
         try await events(sourceLocation: sourceLocation).last.flatMap { $0["sequence"]?.stringValue }.flatMap { Int64($0) } ?? 0
     }
 
+    /// The saved position of consumer `name` (from `/v1/consumers`); nil before it saved one.
+    func consumerPosition(_ name: String) async throws -> Int64? {
+        let consumers = try await get("/v1/consumers").items
+        return consumers.first { $0["name"]?.stringValue == name }?["position"]?.stringValue.flatMap { Int64($0) }
+    }
+
     /// Returns once consumer `name` has taken in every event up to `position` (read from
-    /// `/v1/consumers`), failing after ten seconds: a fact to wait for, not a time.
+    /// `/v1/consumers`): a fact to wait for, not a time. The consumers are "router",
+    /// "duplicate-monitor", "webhooks" and "amqp".
     func waitForConsumer(_ name: String, toReach position: Int64, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            let consumers = try await get("/v1/consumers").items
-            if let at = consumers.first(where: { $0["name"]?.stringValue == name })?["position"]?.stringValue.flatMap({ Int64($0) }),
-               at >= position { return }
-            await Task.yield()
-            try await Task.sleep(for: .milliseconds(5))
+        try await waitUntil("consumer \(name) to reach \(position)", sourceLocation: sourceLocation) {
+            (try await consumerPosition(name) ?? 0) >= position
         }
-        Issue.record("consumer \(name) did not reach \(position) within 10 s", sourceLocation: sourceLocation)
-        throw CancellationError()
+    }
+
+    /// The sequence of the event with id `id` on the log.
+    func sequence(ofEvent id: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int64 {
+        let event = try await events(sourceLocation: sourceLocation).first { $0["id"]?.stringValue == id }
+        return try #require(event?["sequence"]?.stringValue.flatMap { Int64($0) }, "no event \(id) on the log", sourceLocation: sourceLocation)
+    }
+
+    /// Opens `uri` on a connection of its own and reads the body as it arrives: for responses that
+    /// stream, where a test waits for what the server has sent so far (the test client hands over
+    /// a body only once it has ended).
+    func openStream(_ uri: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> StreamedResponse {
+        let port = try #require(client.port, sourceLocation: sourceLocation)
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(uri)")
+        request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
+        // The deadline bounds the whole exchange, body included: far beyond any stream a test reads.
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        return StreamedResponse(response)
     }
 
     /// Every customer that is not deleted, following `next_cursor`.
@@ -242,6 +261,48 @@ struct API: Sendable {
         } while cursor != nil
         return result
     }
+}
+
+/// A response whose body is read as it arrives (see `API.openStream`).
+final class StreamedResponse: Sendable {
+    let status: HTTPResponse.Status
+    let contentType: String?
+    private final class Received: Sendable {
+        let text = Mutex("")
+    }
+    private let received: Received
+    private let reading: Task<Void, any Error>
+
+    init(_ response: HTTPClientResponse) {
+        status = HTTPResponse.Status(code: Int(response.status.code))
+        contentType = response.headers.first(name: "Content-Type")
+        let received = Received()
+        self.received = received
+        reading = Task {
+            for try await chunk in response.body {
+                let text = String(buffer: chunk)
+                received.text.withLock { $0 += text }
+            }
+        }
+    }
+
+    /// What has arrived so far.
+    var text: String { received.text.withLock { $0 } }
+
+    /// Returns once the body so far contains `part`.
+    func waitFor(_ part: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await waitUntil("\"\(part)\" on the stream; received \(text.debugDescription)", sourceLocation: sourceLocation) {
+            text.contains(part)
+        }
+    }
+
+    /// The whole body, once the server has ended it.
+    func body() async throws -> String {
+        try await reading.value
+        return text
+    }
+
+    deinit { reading.cancel() }
 }
 
 // MARK: - JSON and URLs

@@ -1,7 +1,9 @@
 import Foundation
+import Testing
 
 /// The RabbitMQ the tests use: RAPPORT_TEST_AMQP_URL, as RAPPORT_TEST_POSTGRES_URL names the
-/// PostgreSQL server; the tests that need a broker return early without it.
+/// PostgreSQL server. Tests that need a broker carry `.enabled(if: TestBroker.isAvailable)`, so
+/// without it they are reported as skipped.
 public enum TestBroker {
     /// The broker's URL, or nil (and a note in the test output, which `.ci/run` looks for).
     public static let url: String? = {
@@ -26,5 +28,26 @@ public enum TestBroker {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The broker's pid of the connection whose client properties carry `name`, once rabbitmqctl
+    /// lists it (the broker registers a connection a moment after the handshake).
+    public static func connectionPID(named name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        try await eventually("connection \(name) listed by rabbitmqctl", sourceLocation: sourceLocation) {
+            let listing = try rabbitmqctl(["list_connections", "pid", "client_properties", "-q", "-s"])
+            return listing.split(separator: "\n").first { $0.contains(name) }.flatMap { $0.split(separator: "\t").first.map(String.init) }
+        }
+    }
+
+    /// The messages of queue `name` ready for delivery and delivered but not yet acknowledged, as
+    /// the queue itself counts them; nil while rabbitmqctl does not list the queue.
+    public static func queueCounts(_ name: String) throws -> (ready: Int, unacknowledged: Int)? {
+        let listing = try rabbitmqctl(["list_queues", "name", "messages_ready", "messages_unacknowledged", "-q", "-s"])
+        for line in listing.split(separator: "\n") {
+            let fields = line.split(separator: "\t").map(String.init)
+            guard fields.count == 3, fields[0] == name, let ready = Int(fields[1]), let unacknowledged = Int(fields[2]) else { continue }
+            return (ready, unacknowledged)
+        }
+        return nil
     }
 }

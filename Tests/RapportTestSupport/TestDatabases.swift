@@ -22,6 +22,10 @@ public enum Backend: String, CustomTestStringConvertible, Sendable {
         }
         return [.sqlite, .postgres]
     }
+
+    /// Whether this run can reach PostgreSQL; for `.enabled(if:)` on tests that need it, so that
+    /// they are reported as skipped (and the note above printed) rather than passing untried.
+    public static var postgresIsAvailable: Bool { available.contains(.postgres) }
 }
 
 /// Fresh databases for tests, removed afterwards.
