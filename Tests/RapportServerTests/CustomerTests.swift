@@ -152,8 +152,10 @@ struct CustomerTests {
             #expect(try await ids("name_prefix=" + encodeQuery("100% bio_")) == [percent])
             #expect(try await ids("name_prefix=" + encodeQuery("100_")).isEmpty)
 
-            // updated_since: only what changed at or after the given time.
-            try await Task.sleep(for: .milliseconds(5))
+            // updated_since: only what changed at or after the given time. The patch must be stamped
+            // later than every other write: the clock has passed the newest of them.
+            let newest = try #require(try await api.allCustomers().compactMap { $0["updated_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) }.max())
+            try await waitUntil("the clock to pass \(newest)") { Timestamp.now() > newest }
             let patched = try await api.patch("/v1/customers/\(alina)", ["company": "Berg AG"])
             #expect(patched.status == .ok)
             let since = try #require(patched.json["updated_at"]?.stringValue)

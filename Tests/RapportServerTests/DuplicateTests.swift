@@ -12,16 +12,14 @@ struct DuplicateTests {
          "attributes": ["date_of_birth": .string(dob)]]
     }
 
-    /// Polls the review queue until `count` candidates with `status` are there (the check runs
-    /// just after the commit) or five seconds pass.
-    static func candidates(_ api: API, status: String = "open", count: Int) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
-        for _ in 0..<100 {
-            items = try await api.get("/v1/duplicates?status=\(status)").items
-            if items.count >= count { return items }
-            try await Task.sleep(for: .milliseconds(50))
+    /// The review queue's candidates with `status`, once there are `count` of them (the check runs
+    /// just after the commit).
+    static func candidates(_ api: API, status: String = "open", count: Int,
+                           sourceLocation: SourceLocation = #_sourceLocation) async throws -> [JSONValue] {
+        try await eventually("\(count) \(status) duplicate candidates", sourceLocation: sourceLocation) {
+            let items = try await api.get("/v1/duplicates?status=\(status)").items
+            return items.count >= count ? items : nil
         }
-        return items
     }
 
     @Test("a new customer like an existing one is proposed with an explanation; accepting merges them", arguments: Backend.available)
@@ -62,7 +60,9 @@ struct DuplicateTests {
             #expect(rejected.json["status"]?.stringValue == "rejected")
             // A later change re-checks the customer; the pair stays rejected.
             #expect(try await api.patch("/v1/customers/\(second)", ["company": "Lima GmbH"]).status == .ok)
-            try await Task.sleep(for: .milliseconds(300))
+            // The monitor saves its position after checking what it read: once that has passed the
+            // update, the re-check is done.
+            try await api.waitForConsumer("duplicate-monitor", toReach: try await api.eventHead())
             #expect(try await api.get("/v1/duplicates").items.isEmpty)
             #expect(try await api.get("/v1/duplicates?status=rejected").items.count == 1)
         }
@@ -97,18 +97,17 @@ struct DuplicateTests {
                                                              street: "\(index) Long Road", dob: "19\(50 + index)-01-0\(index % 9 + 1)"))
             }
             // The monitor indexes each customer just after its commit.
-            for _ in 0..<100 where try await api.get("/v1/matching/status").json["customers"]?.intValue != 30 {
-                try await Task.sleep(for: .milliseconds(50))
+            try await waitUntil("the match index to hold 30 customers") {
+                try await api.get("/v1/matching/status").json["customers"]?.intValue == 30
             }
             let trained = try await api.post("/v1/matching/train", [:])
             #expect(trained.status == .ok, "\(trained.text)")
             #expect(trained.json["version"]?.intValue == 1)
             #expect(trained.json["summary"]?["customers"]?.intValue == 30)
-            var status = JSONValue.null
-            for _ in 0..<100 {
-                status = try await api.get("/v1/matching/status").json
-                if status["model_version"]?.intValue == 1 { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let status: JSONValue = try await eventually("the monitor to use model version 1") {
+                let status = try await api.get("/v1/matching/status").json
+                guard status["model_version"]?.intValue == 1 else { return nil }
+                return status
             }
             #expect(status["ready"] == .bool(true))
             #expect(status["model_version"]?.intValue == 1)

@@ -29,22 +29,14 @@ struct EventStreamTests {
         try await withApp(backend) { api, _ in
             _ = try await api.createCustomer(["name": "Ana"])
             let head = try await api.eventHead()
-            let key = api.adminKey
             // A second connection holds the stream while this one writes.
-            let streaming = Task {
-                try await api.withConnection { client in
-                    let response = try await client.execute(TestClient.Request(
-                        "/v1/events/stream?after=\(head - 1)&limit=3&heartbeat=1", method: .get,
-                        headers: [.authorization: "Bearer \(key)"]))
-                    return (response.status, response.headers[.contentType],
-                            response.body.map { String(buffer: $0) } ?? "")
-                }
-            }
-            // Long enough for heartbeats even when a loaded machine opens the stream late.
-            try await Task.sleep(for: .seconds(5))
+            let stream = try await api.openStream("/v1/events/stream?after=\(head - 1)&limit=3&heartbeat=1")
+            // The replayed event, then a heartbeat: the stream has caught up and follows the log live.
+            try await stream.waitFor("id: \(head)\n")
+            try await stream.waitFor(": heartbeat")
             _ = try await api.createCustomer(["name": "Bea"])
             _ = try await api.createCustomer(["name": "Caio"])
-            let (status, type, text) = try await streaming.value
+            let (status, type, text) = (stream.status, stream.contentType, try await stream.body())
             #expect(status == .ok)
             #expect(type == "text/event-stream")
             #expect(text.contains(": heartbeat"))
@@ -95,14 +87,13 @@ struct ConsumerTests {
         try await withApp(backend) { api, _ in
             _ = try await api.createCustomer(["name": "Ana"])
             let head = try await api.eventHead()
-            var consumer: JSONValue?
-            for _ in 0..<60 {
-                consumer = try await api.get("/v1/consumers").items.first { $0["name"]?.stringValue == "duplicate-monitor" }
-                if consumer?["lag"]?.intValue == 0 { break }
-                try await Task.sleep(for: .milliseconds(100))
+            let consumer: JSONValue = try await eventually("the duplicate monitor to report no lag") {
+                let consumer = try await api.get("/v1/consumers").items.first { $0["name"]?.stringValue == "duplicate-monitor" }
+                guard let consumer, consumer["lag"]?.intValue == 0 else { return nil }
+                return consumer
             }
-            #expect(consumer?["position"]?.stringValue == String(head))
-            #expect(consumer?["lag"]?.intValue == 0)
+            #expect(consumer["position"]?.stringValue == String(head))
+            #expect(consumer["lag"]?.intValue == 0)
             let metrics = try await api.get("/metrics", auth: .none)
             #expect(metrics.text.contains("rapport_consumer_lag_events{consumer=\"duplicate-monitor\"}"))
         }

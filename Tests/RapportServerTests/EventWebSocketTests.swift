@@ -35,18 +35,13 @@ final class EventSocket: Sendable {
         messages.first { $0["type"]?.stringValue == type && $0["id"]?.stringValue == id }
     }
 
-    /// Waits up to 30 s (the full suite on PostgreSQL loads a two-core machine) for `condition` to
-    /// hold; fails the test when it does not.
-    @discardableResult
+    /// Returns once `condition` holds for what has been received; fails the test when it does not
+    /// come to hold (naming what did arrive).
     func waitUntil(_ what: String, sourceLocation: SourceLocation = #_sourceLocation,
-                   _ condition: @Sendable (EventSocket) -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if condition(self) { return true }
-            try await Task.sleep(for: .milliseconds(20))
+                   _ condition: (EventSocket) -> Bool) async throws {
+        try await RapportTestSupport.waitUntil("\(what); received \(messages.map(\.jsonString))", sourceLocation: sourceLocation) {
+            condition(self)
         }
-        Issue.record("timed out waiting for \(what); received \(messages.map(\.jsonString))", sourceLocation: sourceLocation)
-        return false
     }
 
     /// Waits for the reply of `type` about `id`; nil (and a recorded failure) when none comes.
@@ -124,6 +119,17 @@ struct EventWebSocketTests {
         events.compactMap { $0["event"]?["data"]?["customer"]?["name"]?.stringValue }
     }
 
+    /// Creates customer `name` as a marker and waits until each of `subscriptions` has received it.
+    /// A subscription sends the log in order, so whatever it was to send before the marker (an
+    /// event twice, one its filter should have kept back) has arrived by then.
+    static func mark(_ api: API, _ socket: EventSocket, name: String, on subscriptions: [String],
+                     sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        _ = try await api.createCustomer(["name": .string(name)])
+        for id in subscriptions {
+            try await socket.waitUntil("the marker \(name) on \(id)", sourceLocation: sourceLocation) { names($0.events(id)).contains(name) }
+        }
+    }
+
     @Test("after=0 replays the log in order, then new commits arrive live", arguments: Backend.available)
     func replayThenLive(backend: Backend) async throws {
         try await withApp(backend) { api, _ in
@@ -146,8 +152,9 @@ struct EventWebSocketTests {
                 let fresh = try await socket.awaitEvents("new", count: 1)
                 #expect(Self.names(fresh) == ["Caio"])
                 #expect(Self.sequences(fresh) == [Self.sequences(live).last].compactMap { $0 })
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(socket.events("all").count == logged.count + 1, "each event exactly once")
+                try await Self.mark(api, socket, name: "Dora", on: ["all"])
+                // Each event exactly once: the logged ones, Caio, and the marker.
+                #expect(socket.events("all").count == logged.count + 2, "each event exactly once")
             }
         }
     }
@@ -171,8 +178,9 @@ struct EventWebSocketTests {
                 #expect(Self.names(try await socket.awaitEvents("both", count: 2)) == ["Ana", "Bea"])
                 let channels = try await socket.awaitEvents("channels", count: 1)
                 #expect(channels.map { $0["event"]?["type"]?.stringValue } == ["rapport.channel.created"])
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(socket.events("cel").count == 2 && socket.events("prefix").count == 3 && socket.events("both").count == 2)
+                // "Bella" passes all three filters: nothing but it came after the events above.
+                try await Self.mark(api, socket, name: "Bella", on: ["cel", "prefix", "both"])
+                #expect(socket.events("cel").count == 2 + 1 && socket.events("prefix").count == 3 + 1 && socket.events("both").count == 2 + 1)
             }
         }
     }
@@ -193,8 +201,9 @@ struct EventWebSocketTests {
                 _ = try await api.createCustomer(["name": "Bea"])
                 let later = try await socket.awaitEvents("mine", count: readable.count + 1)
                 #expect(later.last?["event"]?["type"]?.stringValue == "rapport.customer.created")
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(socket.events("mine").count == readable.count + 1)
+                try await Self.mark(api, socket, name: "Caio", on: ["mine"])
+                // Bea, then the marker.
+                #expect(socket.events("mine").count == readable.count + 1 + 1)
                 #expect(!socket.events("mine").contains { $0["event"]?["type"]?.stringValue?.contains("key") == true })
             }
         }
@@ -257,9 +266,10 @@ struct EventWebSocketTests {
                 }
                 _ = try await api.createCustomer(["name": "Ana"])
                 #expect(Self.names(try await socket.awaitEvents("kept", count: 1)) == ["Ana"])
-                try await Task.sleep(for: .milliseconds(300))
+                try await Self.mark(api, socket, name: "Bea", on: ["kept"])
                 #expect(socket.events("gone").isEmpty)
-                #expect(socket.events("kept").count == 1)
+                // Ana, then the marker.
+                #expect(socket.events("kept").count == 1 + 1)
             }
         }
     }
@@ -279,8 +289,9 @@ struct EventWebSocketTests {
                 #expect(try await socket.subscribe("s", after: resumeAt, filter: "type == \"rapport.customer.created\"") == resumeAt)
                 let rest = try await socket.awaitEvents("s", count: 3)
                 #expect(Self.names(rest) == ["Caio", "Dora", "Edu"])
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(socket.events("s").count == 3)
+                try await Self.mark(api, socket, name: "Fay", on: ["s"])
+                // The three, then the marker.
+                #expect(socket.events("s").count == 3 + 1)
             }
         }
     }

@@ -7,21 +7,6 @@ import Testing
 /// Conversations, rules, queues and assignment over HTTP, with the router running as in production.
 @Suite("HTTP: conversations, routing rules, queues and assignment")
 struct RoutingTests {
-    /// Polls until `check` returns a value or five seconds pass.
-    static func eventually<T: Sendable>(_ what: String, _ check: @Sendable () async throws -> T?,
-                                        sourceLocation: SourceLocation = #_sourceLocation) async throws -> T {
-        for _ in 0..<250 {
-            if let value = try await check() { return value }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw RoutingTestFailure(message: "timed out waiting for \(what)")
-    }
-
-    struct RoutingTestFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
-
     static func department(_ api: API, _ key: String) async throws -> String {
         let all = try await api.get("/v1/departments").items
         return try #require(all.first { $0["key"]?.stringValue == key }?["id"]?.stringValue)
@@ -252,7 +237,7 @@ struct RoutingTests {
                                                  "actions": ["suppress": "spam"]])
             let posted = try await Self.post(api, channel: web, from: "bot@example.com", body: "best casino bonus")
             let customer = try #require(posted["customer_id"]?.stringValue)
-            let hidden = try await Self.eventually("the suppressed conversation") {
+            let hidden = try await eventually("the suppressed conversation") {
                 try await api.get("/v1/conversations?customer_id=\(customer)&suppressed=true").items.first
             }
             #expect(hidden["suppressed"]?.stringValue == "spam")

@@ -51,11 +51,9 @@ final class Receiver: Sendable {
         }
     }
 
-    /// Waits until `count` calls arrived (fifteen seconds at most: the whole suite shares two cores).
-    func waitFor(_ count: Int) async throws -> [Call] {
-        for _ in 0..<300 where calls.count < count {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+    /// Waits until `count` calls arrived; returns every call so far.
+    func waitFor(_ count: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [Call] {
+        try await waitUntil("\(count) webhook calls; \(calls.count) arrived", sourceLocation: sourceLocation) { calls.count >= count }
         return calls
     }
 }
@@ -68,14 +66,13 @@ struct WebhookTests {
         return (try #require(reply.json["id"]?.stringValue), try #require(reply.json["secret"]?.stringValue))
     }
 
-    static func deliveries(_ api: API, _ subscription: String, until done: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
-        for _ in 0..<300 {
-            items = try await api.get("/v1/subscriptions/\(subscription)/deliveries").items
-            if done(items) { return items }
-            try await Task.sleep(for: .milliseconds(50))
+    /// The delivery log of `subscription`, once `done` says it is complete.
+    static func deliveries(_ api: API, _ subscription: String, sourceLocation: SourceLocation = #_sourceLocation,
+                           until done: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
+        try await eventually("the deliveries of \(subscription)", sourceLocation: sourceLocation) {
+            let items = try await api.get("/v1/subscriptions/\(subscription)/deliveries").items
+            return done(items) ? items : nil
         }
-        return items
     }
 
     @Test("matching events arrive signed as CloudEvents; the delivery log records them", arguments: Backend.available)
@@ -101,8 +98,11 @@ struct WebhookTests {
                 #expect(log.count == 1)
                 #expect(log.first?["last_status"]?.intValue == 200)
                 #expect(log.first?["attempts"]?.intValue == 1)
-                // Only the customer event matched; the channel's creation was not sent.
-                try await Task.sleep(for: .milliseconds(300))
+                // Only the customer event matched; the channel's creation was not sent. The fan-out reads
+                // the log in order and queues a delivery in the same transaction that moves its position:
+                // once that has passed the customer's event it has passed the channel's, and the log of
+                // one delivery above is all there is.
+                try await api.waitForConsumer("webhooks", toReach: try await api.sequence(ofEvent: webhookID))
                 #expect(receiver.calls.count == 1)
             }
         }
@@ -154,11 +154,10 @@ struct WebhookTests {
             try await withApp(backend) { api, _ in
                 let (id, _) = try await Self.subscribe(api, sink: sink, filters: [])
                 _ = try await api.createCustomer(["name": "Ana"])
-                var status: JSONValue = .null
-                for _ in 0..<300 {
-                    status = try await api.get("/v1/subscriptions/\(id)").json
-                    if status["status"]?.stringValue == "disabled" { break }
-                    try await Task.sleep(for: .milliseconds(50))
+                let status: JSONValue = try await eventually("subscription \(id) disabled") {
+                    let status = try await api.get("/v1/subscriptions/\(id)").json
+                    guard status["status"]?.stringValue == "disabled" else { return nil }
+                    return status
                 }
                 #expect(status["status"]?.stringValue == "disabled")
                 #expect(status["disabled_reason"]?.stringValue?.contains("410") == true)
@@ -208,33 +207,41 @@ struct WebhookTests {
     @Test("a subscription is paused, changed and turned back on with PATCH", arguments: Backend.available)
     func pauseAndResume(backend: Backend) async throws {
         let receiver = Receiver()
+        // A second subscription to the same events, never paused: its deliveries move the fan-out's
+        // position at once, so the test can tell when the paused one was passed over.
+        let marker = Receiver()
         try await receiver.listening { sink in
-            try await withApp(backend) { api, _ in
-                let (id, _) = try await Self.subscribe(api, sink: sink, filters: [["prefix": ["type": "rapport.channel."]]])
-                let paused = try await api.patch("/v1/subscriptions/\(id)", ["status": "disabled", "description": .null])
-                try #require(paused.status == .ok, "\(paused.text)")
-                #expect(paused.json["status"]?.stringValue == "disabled")
-                #expect(paused.json["description"] == .null)
-                #expect(paused.json["disabled_reason"]?.stringValue?.contains("api_key") == true)
-                _ = try await api.createChannel(kind: "web", name: "Paused shop")
-                try await Task.sleep(for: .milliseconds(600))
-                #expect(receiver.calls.isEmpty)
-                let resumed = try await api.patch("/v1/subscriptions/\(id)",
-                                                  ["status": "active", "filters": [["prefix": ["type": "rapport.customer."]]]])
-                #expect(resumed.json["status"]?.stringValue == "active")
-                #expect(resumed.json["disabled_reason"] == .null)
-                #expect(resumed.json["filters"]?[0]?["prefix"]?["type"]?.stringValue == "rapport.customer.")
-                let customer = try await api.createCustomer(["name": "Ana"])
-                let calls = try await receiver.waitFor(1)
-                let types = calls.compactMap { (try? JSONParser.parse($0.body))?["type"]?.stringValue }
-                #expect(types.last == "rapport.customer.created", "\(types)")
-                #expect(calls.compactMap { (try? JSONParser.parse($0.body))?["data"]?["customer"]?["id"] }.last == customer["id"])
-                expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["filters": [["cel": "tpye == 1"]]]),
-                              .unprocessableContent, field: "filters[0].cel")
-                expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["sink": "ftp://example.com"]), .unprocessableContent, field: "sink")
-                expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["status": "sleeping"]), .unprocessableContent, field: "status")
-                expectProblem(try await api.patch("/v1/subscriptions/\(id)", [:]), .unprocessableContent, field: "body")
-                expectProblem(try await api.patch("/v1/subscriptions/sub_missing", ["status": "active"]), .notFound)
+            try await marker.listening { markerSink in
+                try await withApp(backend) { api, _ in
+                    let (id, _) = try await Self.subscribe(api, sink: sink, filters: [["prefix": ["type": "rapport.channel."]]])
+                    _ = try await Self.subscribe(api, sink: markerSink, filters: [["prefix": ["type": "rapport.channel."]]])
+                    let paused = try await api.patch("/v1/subscriptions/\(id)", ["status": "disabled", "description": .null])
+                    try #require(paused.status == .ok, "\(paused.text)")
+                    #expect(paused.json["status"]?.stringValue == "disabled")
+                    #expect(paused.json["description"] == .null)
+                    #expect(paused.json["disabled_reason"]?.stringValue?.contains("api_key") == true)
+                    _ = try await api.createChannel(kind: "web", name: "Paused shop")
+                    // Once the fan-out has read past the channel's creation (queueing it for the marker), the
+                    // paused subscription was passed over: a delivery is queued then or never.
+                    try await api.waitForConsumer("webhooks", toReach: try await api.eventHead())
+                    #expect(receiver.calls.isEmpty)
+                    let resumed = try await api.patch("/v1/subscriptions/\(id)",
+                                                      ["status": "active", "filters": [["prefix": ["type": "rapport.customer."]]]])
+                    #expect(resumed.json["status"]?.stringValue == "active")
+                    #expect(resumed.json["disabled_reason"] == .null)
+                    #expect(resumed.json["filters"]?[0]?["prefix"]?["type"]?.stringValue == "rapport.customer.")
+                    let customer = try await api.createCustomer(["name": "Ana"])
+                    let calls = try await receiver.waitFor(1)
+                    let types = calls.compactMap { (try? JSONParser.parse($0.body))?["type"]?.stringValue }
+                    #expect(types.last == "rapport.customer.created", "\(types)")
+                    #expect(calls.compactMap { (try? JSONParser.parse($0.body))?["data"]?["customer"]?["id"] }.last == customer["id"])
+                    expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["filters": [["cel": "tpye == 1"]]]),
+                                  .unprocessableContent, field: "filters[0].cel")
+                    expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["sink": "ftp://example.com"]), .unprocessableContent, field: "sink")
+                    expectProblem(try await api.patch("/v1/subscriptions/\(id)", ["status": "sleeping"]), .unprocessableContent, field: "status")
+                    expectProblem(try await api.patch("/v1/subscriptions/\(id)", [:]), .unprocessableContent, field: "body")
+                    expectProblem(try await api.patch("/v1/subscriptions/sub_missing", ["status": "active"]), .notFound)
+                }
             }
         }
     }
@@ -260,8 +267,8 @@ struct WebhookClusterTests {
         try await receiver.listening { sink in
             try await TestDatabases.withLocation(backend) { location in
                 try await Store.withRunning(location, logger: TestDatabases.logger) { first in
-                    try await first.write { tx in
-                        _ = try await first.subscriptions.createSubscription(NewSubscription(sink: sink, filters: [["prefix": ["type": "rapport.customer."]]],
+                    let subscription = try await first.write { tx in
+                        try await first.subscriptions.createSubscription(NewSubscription(sink: sink, filters: [["prefix": ["type": "rapport.customer."]]],
                                                                             description: nil),
                                                             secret: WebhookSigner.newSecret(), role: .admin, actor: .system, in: tx)
                     }
@@ -272,14 +279,16 @@ struct WebhookClusterTests {
                                     let dispatcher = WebhookDispatcher(
                                         store: store, logger: TestDatabases.logger, policy: NetworkAddressPolicy(allowPrivate: true),
                                         schedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100)]))
-                                    // Each node runs its dispatcher until every event arrived (or 10 s).
+                                    // Each node runs its dispatcher until every delivery is recorded as delivered.
+                                    // An attempt is recorded after the receiver answered, and a delivered one
+                                    // is never leased again: then nothing is in flight and nothing more is sent.
                                     try await withThrowingTaskGroup(of: Void.self) { group in
                                         group.addTask { try await dispatcher.run() }
                                         group.addTask {
-                                            for _ in 0..<200 where Set(receiver.calls.compactMap { $0.headers[HTTPField.Name("webhook-id")!] }).count < count {
-                                                try await Task.sleep(for: .milliseconds(50))
+                                            try await waitUntil("all \(count) deliveries recorded as delivered") {
+                                                let deliveries = try await store.subscriptions.deliveries(of: subscription.id, limit: 1_000)
+                                                return deliveries.count == count && deliveries.allSatisfy { $0.status == .delivered }
                                             }
-                                            try await Task.sleep(for: .milliseconds(300))
                                         }
                                         try await group.next()
                                         group.cancelAll()
