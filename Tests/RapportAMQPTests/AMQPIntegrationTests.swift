@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RapportAMQP
+import RapportTestSupport
 import Testing
 
 @Suite("AMQP against RabbitMQ", .enabled(if: AMQPTestBroker.isAvailable), .serialized, .timeLimit(.minutes(1)))
@@ -152,13 +153,20 @@ struct AMQPIntegrationTests {
             var iterator = consumer.makeAsyncIterator()
             var tags: [UInt64] = []
             for _ in 0..<3 { tags.append(try #require(try await iterator.next()).deliveryTag) }
-            // With three unacked, the broker holds the rest: a second channel sees them as ready.
-            try await Task.sleep(for: .milliseconds(300))
+            // With three unacked, the broker holds the rest: a second channel sees them as ready. The
+            // queue counts what it delivered and awaits acks for: three, the prefetch (a broker ignoring
+            // it would count all ten).
+            try await waitUntil("the queue to count three unacknowledged; \(String(describing: try? TestBroker.queueCounts(queue)))") {
+                try TestBroker.queueCounts(queue)?.unacknowledged == 3
+            }
             let observer = try await connection.openChannel()
             #expect(try await observer.queueDeclare(name: queue, passive: true).messageCount == 7)
             try await channel.basicAck(deliveryTag: tags.last!, multiple: true)
             for _ in 0..<3 { _ = try #require(try await iterator.next()) }
-            try await Task.sleep(for: .milliseconds(300))
+            // The three acked are gone, the three delivered since are awaited, and no more.
+            try await waitUntil("the queue to count three unacknowledged; \(String(describing: try? TestBroker.queueCounts(queue)))") {
+                try TestBroker.queueCounts(queue)?.unacknowledged == 3
+            }
             #expect(try await observer.queueDeclare(name: queue, passive: true).messageCount == 4)
             try await observer.queueDelete(name: queue)
         }
@@ -225,7 +233,9 @@ struct AMQPIntegrationTests {
             for index in 0..<count { _ = channel.publishPipelined(exchange: "", routingKey: queue, body: ByteBuffer(string: "\(index)")) }
             try await channel.waitForConfirms()
             let consumer = try await channel.basicConsume(queue: queue, noAck: true)
-            try await Task.sleep(for: .milliseconds(500))  // let the buffer fill while nobody reads
+            // Not synchronisation: half a second in which nobody reads, so the buffer fills and reading
+            // from the socket must pause (nothing to wait for: the point is that nobody reads meanwhile).
+            try await Task.sleep(for: .milliseconds(500))
             // Other work on the same connection still completes once the reader drains the buffer.
             var received = 0
             for try await delivery in consumer {
@@ -247,10 +257,9 @@ struct AMQPIntegrationTests {
                 #expect(try await channel.queueDeclare(name: queue, passive: true).consumerCount == 1)
                 _ = consumer.consumerTag
             }
-            var consumers: UInt32 = 1
-            for _ in 0..<50 where consumers > 0 {
-                try await Task.sleep(for: .milliseconds(50))
-                consumers = try await channel.queueDeclare(name: queue, passive: true).consumerCount
+            let consumers = try await eventually("the dropped consumer to be cancelled") {
+                let consumers = try await channel.queueDeclare(name: queue, passive: true).consumerCount
+                return consumers == 0 ? consumers : nil
             }
             #expect(consumers == 0)
             try await channel.queueDelete(name: queue)
@@ -278,13 +287,7 @@ struct AMQPIntegrationTests {
         let connection = try await AMQPConnection.connect(try AMQPTestBroker.configuration { $0.connectionName = name }, logger: AMQPTestBroker.logger)
         let channel = try await connection.openChannel()
         // Close only this test's connection (close_all_connections would also hit other users of the broker).
-        var pid: String?
-        for _ in 0..<50 where pid == nil {
-            let listing = try AMQPTestBroker.rabbitmqctl(["list_connections", "pid", "client_properties", "-q", "-s"])
-            pid = listing.split(separator: "\n").first { $0.contains(name) }.flatMap { $0.split(separator: "\t").first.map(String.init) }
-            if pid == nil { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let connectionPID = try #require(pid, "connection \(name) not listed by rabbitmqctl")
+        let connectionPID = try await TestBroker.connectionPID(named: name)
         try AMQPTestBroker.rabbitmqctl(["close_connection", connectionPID, "test"])
         let reason = try await withTimeout(seconds: 10) { await connection.waitUntilClosed() }
         #expect(reason?.code == .connectionClosed)

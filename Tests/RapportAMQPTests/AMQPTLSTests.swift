@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RapportAMQP
+import RapportTestSupport
 import Testing
 
 /// TLS through a local terminator: socat listens with a throwaway self-signed certificate and forwards to RabbitMQ.
@@ -59,8 +60,24 @@ enum TLSTerminator {
             kill(socat.processIdentifier, SIGKILL)
             socat.waitUntilExit()
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // socat serves one connection: the test's own must be its first, so look for the listening
+        // socket rather than connect to it.
+        try await waitUntil("socat listening on \(port)") {
+            guard socat.isRunning else { throw AMQPError(.ioError, "socat exited (\(socat.terminationStatus)) before listening on \(port)") }
+            return isListening(port: port)
+        }
         try await body(port, certificate)
+    }
+
+    /// Whether a TCP socket listens on `port` of 127.0.0.1, as the kernel lists them in
+    /// /proc/net/tcp (local address `0100007F:<port in hex>`, state `0A`).
+    private static func isListening(port: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        let local = "0100007F:" + String(format: "%04X", port)
+        return table.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1] == local && fields[3] == "0A"
+        }
     }
 
     private static func run(_ tool: String, _ arguments: [String]) throws {

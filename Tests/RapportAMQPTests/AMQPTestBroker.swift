@@ -50,6 +50,7 @@ enum AMQPTestBroker {
 struct TimedOut: Error {}
 
 /// Runs `body`, failing with `TimedOut` after `seconds`: a broken client must fail a test, not hang it.
+/// (Its sleep is the bound, not synchronisation: `body` returning ends it.)
 func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }

@@ -8,12 +8,12 @@ import RapportTestSupport
 import Testing
 
 /// The event publisher against the RabbitMQ of RAPPORT_TEST_AMQP_URL (skipped without it).
-@Suite("AMQP event publisher")
+@Suite("AMQP event publisher", .enabled(if: TestBroker.isAvailable))
 struct AMQPPublisherTests {
     @Test("events go out after the publisher's start, in log order, as persistent CloudEvents with <entity>.<action> keys; the filter selects; the cursor follows the confirms",
           arguments: Backend.available)
     func publishesTheLog(backend: Backend) async throws {
-        guard let url = TestBroker.url else { return }
+        let url = try #require(TestBroker.url)
         let broker = try AMQPConfiguration(url: url)
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let publishing = EventPublishing(exchange: "rapport.test.events.\(suffix)", queue: "rapport.test.crm.\(suffix)",
@@ -27,7 +27,7 @@ struct AMQPPublisherTests {
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { try await publisher.run() }
-                        for _ in 0..<200 where await !publisher.state.connected { try await Task.sleep(for: .milliseconds(50)) }
+                        try await waitUntil("the publisher to connect") { await publisher.state.connected }
                         #expect(await publisher.state.connected)
                         for index in 0..<30 {
                             _ = try await store.write { tx in try await store.customers.createCustomer(NewCustomer(name: "Person \(index)"), actor: .system, in: tx) }
@@ -53,7 +53,7 @@ struct AMQPPublisherTests {
                         let first = try JSONParser.parse(String(decoding: received[0].body.readableBytesView, as: UTF8.self))
                         #expect(first == expected[0].cloudEvent)
                         // The cursor reaches the head once the broker has confirmed everything.
-                        for _ in 0..<100 where try await store.events.consumerPosition("amqp") != head { try await Task.sleep(for: .milliseconds(50)) }
+                        try await waitUntil("the amqp position to reach \(head)") { try await store.events.consumerPosition("amqp") == head }
                         #expect(try await store.events.consumerPosition("amqp") == head)
                         #expect(await publisher.state.messages == expected.count)
                         group.cancelAll()
@@ -73,7 +73,7 @@ struct AMQPPublisherTests {
     @Test("two nodes: one publishes and the other stands by; when the first stops, the second goes on from the cursor",
           arguments: Backend.available)
     func oneNodePublishes(backend: Backend) async throws {
-        guard let url = TestBroker.url else { return }
+        let url = try #require(TestBroker.url)
         let broker = try AMQPConfiguration(url: url)
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let publishing = EventPublishing(exchange: "rapport.test.events.\(suffix)", queue: "rapport.test.nodes.\(suffix)")
@@ -84,11 +84,9 @@ struct AMQPPublisherTests {
                 }
                 let tasks = nodes.map { node in Task { try await node.run() } }
                 defer { tasks.forEach { $0.cancel() } }
-                var states: [AMQPLinkState] = []
-                for _ in 0..<200 {
-                    states = [await nodes[0].state, await nodes[1].state]
-                    if states.contains(where: \.connected), states.contains(where: \.standby) { break }
-                    try await Task.sleep(for: .milliseconds(50))
+                let states = try await eventually("one node connected and the other standing by") {
+                    let states = [await nodes[0].state, await nodes[1].state]
+                    return states.contains(where: \.connected) && states.contains(where: \.standby) ? states : nil
                 }
                 #expect(states.filter(\.connected).count == 1 && states.filter(\.standby).count == 1, "\(states)")
                 let active = states[0].connected ? 0 : 1
