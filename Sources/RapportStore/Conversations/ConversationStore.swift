@@ -30,12 +30,14 @@ public protocol ConversationStore: Sendable {
 
     /// Stores a conversation (inserting it when `previous` is nil) and appends its event, listing
     /// the fields that changed. Nothing is written when nothing changed.
-    func saveConversation(_ conversation: Conversation, previous: Conversation?, actor: Actor, directory: RoutingDirectory?, in tx: WriteTransaction) async throws
+    func saveConversation(_ conversation: Conversation, previous: Conversation?, actor: Actor, directory: RoutingDirectory?,
+                          in tx: WriteTransaction) async throws
 
     /// Applies a routing plan's actions to a conversation: department and queue (by id or key),
     /// priority, tags, skills, suppression, and the assignee (named, or by the queue's strategy
     /// when the conversation has none or changed queue). Returns what could not be applied.
-    func apply(_ actions: RoutingActions, to conversation: inout Conversation, directory: RoutingDirectory?, in tx: WriteTransaction) async throws -> [String]
+    func apply(_ actions: RoutingActions, to conversation: inout Conversation, directory: RoutingDirectory?,
+               in tx: WriteTransaction) async throws -> [String]
 
     /// A person's change to a conversation: status, priority, tags, department, queue, assignee,
     /// suppression. A new department or queue without a named assignee lets the queue assign.

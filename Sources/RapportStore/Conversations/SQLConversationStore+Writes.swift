@@ -14,7 +14,8 @@ extension SQLConversationStore {
     /// conversation (joining one or opening one); the caller saves the conversation and then
     /// `link`s them. A new inbound message reopens a pending, snoozed or resolved conversation.
     /// Nil for interactions that are not conversation (page views, purchases, notes).
-    public func thread(_ interaction: Interaction, threading: ConversationThreading, in tx: WriteTransaction) async throws -> ThreadedInteraction? {
+    public func thread(_ interaction: Interaction, threading: ConversationThreading,
+                       in tx: WriteTransaction) async throws -> ThreadedInteraction? {
         var candidates: [Conversation] = []
         if let key = ConversationThreading.threadKey(of: interaction) {
             candidates = try await tx.rows("""
@@ -81,7 +82,8 @@ extension SQLConversationStore {
     /// Applies a routing plan's actions to a conversation: department and queue (by id or key),
     /// priority, tags, skills, suppression, and the assignee (named, or by the queue's strategy
     /// when the conversation has none or changed queue). Returns what could not be applied.
-    public func apply(_ actions: RoutingActions, to conversation: inout Conversation, directory: RoutingDirectory? = nil, in tx: WriteTransaction) async throws -> [String] {
+    public func apply(_ actions: RoutingActions, to conversation: inout Conversation, directory: RoutingDirectory? = nil,
+                      in tx: WriteTransaction) async throws -> [String] {
         var problems: [String] = []
         let before = conversation
         if let department = actions.department {
@@ -128,7 +130,8 @@ extension SQLConversationStore {
 
     /// A person's change to a conversation: status, priority, tags, department, queue, assignee,
     /// suppression. A new department or queue without a named assignee lets the queue assign.
-    public func updateConversation(id: String, changes: ConversationChanges, actor: Actor, in tx: WriteTransaction) async throws -> Conversation {
+    public func updateConversation(id: String, changes: ConversationChanges, actor: Actor,
+                                   in tx: WriteTransaction) async throws -> Conversation {
         guard let current = try await ConversationRows.find(id: id, forUpdate: true, flavor: flavor, on: tx.database) else {
             throw StoreError.notFound("conversation", id)
         }

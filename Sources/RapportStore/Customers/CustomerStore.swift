@@ -18,7 +18,8 @@ public protocol CustomerStore: Sendable {
     func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, in tx: WriteTransaction) async throws -> Customer
 
     /// Applies a merge patch; `expectedVersion` (from `If-Match`) must be current when given.
-    func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws -> Customer
+    func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor,
+                       in tx: WriteTransaction) async throws -> Customer
 
     /// Marks a customer deleted and releases its identities so they can resolve to someone else.
     func deleteCustomer(id: String, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws

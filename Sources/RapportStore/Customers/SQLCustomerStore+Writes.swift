@@ -3,13 +3,15 @@ import SQLKit
 
 extension SQLCustomerStore {
     /// Creates a customer with its identities; 409 when another customer holds one of them.
-    public func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String? = nil, in tx: WriteTransaction) async throws -> Customer {
+    public func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String? = nil,
+                               in tx: WriteTransaction) async throws -> Customer {
         try await createCustomer(new, actor: actor, channelID: channelID, identitiesKnownFree: false, in: tx)
     }
 
     /// For ingest: the identities were just looked up in this transaction and found free, so the
     /// check is skipped and the rows join the batch's multi-row inserts.
-    func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool, in tx: WriteTransaction) async throws -> Customer {
+    func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, identitiesKnownFree: Bool,
+                        in tx: WriteTransaction) async throws -> Customer {
         if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil, in: tx) }
         try await checkOwnerExists(new.ownerID, in: tx)
         let record = new.versioned(id: tx.newID("cus"), at: tx.now(), by: tx.provenance(of: actor, channelID: channelID, after: nil))
@@ -27,7 +29,8 @@ extension SQLCustomerStore {
     }
 
     /// Applies a merge patch; `expectedVersion` (from `If-Match`) must be current when given.
-    public func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws -> Customer {
+    public func patchCustomer(id: String, patch: CustomerPatch, expectedVersion: Int64?, actor: Actor,
+                              in tx: WriteTransaction) async throws -> Customer {
         let current = try await lockedCustomer(id: id, expectedVersion: expectedVersion, in: tx)
         let changes = patch.changes(against: current.customer)
         guard !changes.isEmpty else { return current.customer }

@@ -13,7 +13,8 @@ public protocol DuplicateStore: Sendable {
 
     /// Accepts a candidate by merging the two (into `survivorID`, by default the older one), or
     /// rejects it for good.
-    func decideDuplicate(_ id: String, accept: Bool, survivorID: String?, overrides: CustomerPatch?, actor: Actor, in tx: WriteTransaction) async throws -> (candidate: DuplicateCandidate, merge: MergeOutcome?)
+    func decideDuplicate(_ id: String, accept: Bool, survivorID: String?, overrides: CustomerPatch?, actor: Actor,
+                         in tx: WriteTransaction) async throws -> (candidate: DuplicateCandidate, merge: MergeOutcome?)
 
     func duplicate(_ id: String) async throws -> DuplicateCandidate?
 

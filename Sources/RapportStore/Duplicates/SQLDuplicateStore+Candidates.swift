@@ -6,7 +6,8 @@ extension SQLDuplicateStore {
     /// before (accepted, rejected) is left alone, so a rejection is remembered. Returns the
     /// candidates that are new.
     @discardableResult
-    public func proposeDuplicates(_ pairs: [ProposedDuplicate], actor: Actor, in tx: WriteTransaction) async throws -> [DuplicateCandidate] {
+    public func proposeDuplicates(_ pairs: [ProposedDuplicate], actor: Actor,
+                                  in tx: WriteTransaction) async throws -> [DuplicateCandidate] {
         var created: [DuplicateCandidate] = []
         for pair in pairs where pair.firstID != pair.secondID {
             let time = tx.now()

@@ -124,7 +124,8 @@ extension SQLDuplicateStore {
 
 extension SQLDuplicateStore {
     /// Saves a newly trained model as the next version.
-    public func saveMatchModel(_ model: MatchModel, summary: JSONValue, actor: Actor, in tx: WriteTransaction) async throws -> StoredMatchModel {
+    public func saveMatchModel(_ model: MatchModel, summary: JSONValue, actor: Actor,
+                               in tx: WriteTransaction) async throws -> StoredMatchModel {
         let head = try await tx.firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM match_models")?.int64("v") ?? 0
         let stored = StoredMatchModel(version: head + 1, model: model, summary: summary, createdAt: tx.now())
         try await tx.execute("""

@@ -8,7 +8,8 @@ public protocol MergeStore: Sendable {
     /// Merges `absorbedIDs` into `survivorID`: identities and interactions move to the survivor,
     /// each field follows the survivorship policy unless `overrides` sets it, and the absorbed
     /// customers keep resolving to the survivor. Everything undo needs is kept with the merge.
-    func mergeCustomers(into survivorID: String, absorbing absorbedIDs: [String], overrides: CustomerPatch?, actor: Actor, in tx: WriteTransaction) async throws -> MergeOutcome
+    func mergeCustomers(into survivorID: String, absorbing absorbedIDs: [String], overrides: CustomerPatch?, actor: Actor,
+                        in tx: WriteTransaction) async throws -> MergeOutcome
 
     /// Reverses a merge exactly, or refuses naming the later changes that make that impossible.
     func undoMerge(_ mergeID: String, actor: Actor, in tx: WriteTransaction) async throws -> MergeOutcome

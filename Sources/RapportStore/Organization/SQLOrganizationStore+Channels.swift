@@ -2,7 +2,8 @@ import RapportCore
 import SQLKit
 
 extension SQLOrganizationStore {
-    public func insertChannel(kind: ChannelKind, name: String, settings: JSONObject, actor: Actor, in tx: WriteTransaction) async throws -> Channel {
+    public func insertChannel(kind: ChannelKind, name: String, settings: JSONObject, actor: Actor,
+                              in tx: WriteTransaction) async throws -> Channel {
         let now = tx.now()
         let channel = Channel(id: tx.newID("chn"), kind: kind, name: name, settings: settings, createdAt: now, updatedAt: now)
         try await tx.execute("""

@@ -50,7 +50,8 @@ extension SQLRoutingStore {
     }
 
     /// A queue by id, or by key within a department, from the directory when given.
-    func queue(_ idOrKey: String, in departmentID: String?, directory: RoutingDirectory?, in tx: WriteTransaction) async throws -> ConversationQueue? {
+    func queue(_ idOrKey: String, in departmentID: String?, directory: RoutingDirectory?,
+               in tx: WriteTransaction) async throws -> ConversationQueue? {
         if let directory { return directory.queue(idOrKey, in: departmentID) }
         return try await queue(idOrKey, in: departmentID, in: tx)
     }

@@ -19,7 +19,8 @@ public protocol RoutingStore: Sendable {
     func agentState(_ userID: String) async throws -> AgentState?
 
     /// Saves a newly trained model as the next version.
-    func saveClassifierModel(encoded: [UInt8], summary: JSONValue, actor: Actor, in tx: WriteTransaction) async throws -> StoredClassifierModel
+    func saveClassifierModel(encoded: [UInt8], summary: JSONValue, actor: Actor,
+                             in tx: WriteTransaction) async throws -> StoredClassifierModel
 
     /// The newest trained model, if any.
     func latestClassifierModel() async throws -> StoredClassifierModel?
@@ -32,7 +33,8 @@ public protocol RoutingStore: Sendable {
     func labelledConversations(limit: Int) async throws -> [(text: String, label: String)]
 
     /// Creates a keyword set, or replaces the terms of the one with that name (next version).
-    func saveKeywordSet(name: String, wholeWords: Bool, terms: [String], actor: Actor, in tx: WriteTransaction) async throws -> (StoredKeywordSet, created: Bool)
+    func saveKeywordSet(name: String, wholeWords: Bool, terms: [String], actor: Actor,
+                        in tx: WriteTransaction) async throws -> (StoredKeywordSet, created: Bool)
 
     /// Deletes a keyword set; refused while an enabled rule uses it.
     func deleteKeywordSet(name: String, actor: Actor, in tx: WriteTransaction) async throws
@@ -57,7 +59,8 @@ public protocol RoutingStore: Sendable {
     func insertRoutingRule(_ draft: RoutingRuleDraft, actor: Actor, in tx: WriteTransaction) async throws -> RoutingRule
 
     /// Replaces a rule's definition as its next version; the previous versions stay readable.
-    func replaceRoutingRule(id: String, with draft: RoutingRuleDraft, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws -> RoutingRule
+    func replaceRoutingRule(id: String, with draft: RoutingRuleDraft, expectedVersion: Int64?, actor: Actor,
+                            in tx: WriteTransaction) async throws -> RoutingRule
 
     /// Retires a rule; its versions and the decisions that name it stay.
     func deleteRoutingRule(id: String, actor: Actor, in tx: WriteTransaction) async throws

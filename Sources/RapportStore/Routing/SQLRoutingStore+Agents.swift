@@ -5,7 +5,8 @@ extension SQLRoutingStore {
     /// Changes a user's availability. Going offline hands their active conversations back to their
     /// queues, which give them to others; coming online (or gaining capacity) lets their queues
     /// give them waiting conversations.
-    public func setAgentState(userID: String, changes: AgentStateChanges, actor: Actor, in tx: WriteTransaction) async throws -> AgentState {
+    public func setAgentState(userID: String, changes: AgentStateChanges, actor: Actor,
+                              in tx: WriteTransaction) async throws -> AgentState {
         guard try await tx.firstRow("SELECT id FROM users WHERE id = \(bind: userID)") != nil else { throw StoreError.notFound("user", userID) }
         let current = try await AgentRows.find(userID: userID, on: tx.database) ?? AgentState(userID: userID, updatedAt: tx.now())
         var next = current
@@ -63,7 +64,8 @@ extension SQLRoutingStore {
     }
 
     /// Sets the assignee the queue's strategy picks (or leaves it nil when nobody can take it).
-    func assign(_ conversation: inout Conversation, queue: ConversationQueue, directory: RoutingDirectory? = nil, in tx: WriteTransaction) async throws {
+    func assign(_ conversation: inout Conversation, queue: ConversationQueue, directory: RoutingDirectory? = nil,
+                in tx: WriteTransaction) async throws {
         guard queue.strategy != .manual, !queue.memberIDs.isEmpty else { return }
         let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory, in: tx)
         // Two statements for the whole queue: the members' availability, and what they hold now.
@@ -104,7 +106,8 @@ extension SQLRoutingStore {
     }
 
     /// Capacity units a conversation on this channel takes in `queue`.
-    func conversationWeight(channelID: String, queue: ConversationQueue?, directory: RoutingDirectory? = nil, in tx: WriteTransaction) async throws -> Double {
+    func conversationWeight(channelID: String, queue: ConversationQueue?, directory: RoutingDirectory? = nil,
+                            in tx: WriteTransaction) async throws -> Double {
         guard let queue, !queue.weights.isEmpty else { return 1 }
         return queue.weight(forChannelKind: try await channelKind(channelID, directory: directory, in: tx))
     }

@@ -17,7 +17,8 @@ public struct StoredClassifierModel: Sendable {
 
 extension SQLRoutingStore {
     /// Saves a newly trained model as the next version.
-    public func saveClassifierModel(encoded: [UInt8], summary: JSONValue, actor: Actor, in tx: WriteTransaction) async throws -> StoredClassifierModel {
+    public func saveClassifierModel(encoded: [UInt8], summary: JSONValue, actor: Actor,
+                                    in tx: WriteTransaction) async throws -> StoredClassifierModel {
         let head = try await tx.firstRow("SELECT COALESCE(MAX(version), 0) AS v FROM classifier_models")?.int64("v") ?? 0
         let stored = StoredClassifierModel(version: head + 1, encoded: encoded, summary: summary, createdAt: tx.now())
         try await tx.execute("""

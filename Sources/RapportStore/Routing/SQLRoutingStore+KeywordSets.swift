@@ -26,7 +26,8 @@ public struct StoredKeywordSet: Sendable, Equatable {
 
 extension SQLRoutingStore {
     /// Creates a keyword set, or replaces the terms of the one with that name (next version).
-    public func saveKeywordSet(name: String, wholeWords: Bool, terms: [String], actor: Actor, in tx: WriteTransaction) async throws -> (StoredKeywordSet, created: Bool) {
+    public func saveKeywordSet(name: String, wholeWords: Bool, terms: [String], actor: Actor,
+                               in tx: WriteTransaction) async throws -> (StoredKeywordSet, created: Bool) {
         let now = tx.now()
         if let existing = try await tx.firstRow("SELECT * FROM keyword_sets WHERE name = \(bind: name)").map(KeywordSetRows.decode) {
             var next = existing

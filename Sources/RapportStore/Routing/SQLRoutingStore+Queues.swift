@@ -3,7 +3,8 @@ import SQLKit
 
 extension SQLRoutingStore {
     /// Creates a queue in a department (by id or key); members must be users.
-    public func insertQueue(department: String, changes: QueueChanges, actor: Actor, in tx: WriteTransaction) async throws -> ConversationQueue {
+    public func insertQueue(department: String, changes: QueueChanges, actor: Actor,
+                            in tx: WriteTransaction) async throws -> ConversationQueue {
         guard let departmentID = try await departmentID(for: department, in: tx) else {
             throw StoreError(.invalidReference, "department \(department) does not exist", field: "department_id")
         }

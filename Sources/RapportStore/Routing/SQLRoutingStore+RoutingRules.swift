@@ -28,7 +28,8 @@ extension SQLRoutingStore {
     }
 
     /// Replaces a rule's definition as its next version; the previous versions stay readable.
-    public func replaceRoutingRule(id: String, with draft: RoutingRuleDraft, expectedVersion: Int64?, actor: Actor, in tx: WriteTransaction) async throws -> RoutingRule {
+    public func replaceRoutingRule(id: String, with draft: RoutingRuleDraft, expectedVersion: Int64?, actor: Actor,
+                                   in tx: WriteTransaction) async throws -> RoutingRule {
         guard let current = try await RoutingRuleRows.find(id: id, on: tx.database) else { throw StoreError.notFound("routing rule", id) }
         if let expectedVersion, expectedVersion != current.version {
             throw StoreError(.preconditionFailed, "rule \(id) is at version \(current.version), not \(expectedVersion)")

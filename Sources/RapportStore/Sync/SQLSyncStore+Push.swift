@@ -53,7 +53,8 @@ extension SQLSyncStore {
     /// Applies an offline push change by change, each converging field by field with what the
     /// record holds; a change refused (clock too far ahead, identity held by someone else, unknown
     /// customer) is reported and the others still apply.
-    public func applySync(_ push: SyncPush, maxSkewMilliseconds: Int64, actor: Actor, in tx: WriteTransaction) async throws -> [SyncOutcome] {
+    public func applySync(_ push: SyncPush, maxSkewMilliseconds: Int64, actor: Actor,
+                          in tx: WriteTransaction) async throws -> [SyncOutcome] {
         guard let channel = try await tx.firstRow("SELECT settings FROM channels WHERE id = \(bind: push.channelID)") else {
             throw StoreError(.invalidReference, "channel \(push.channelID) does not exist", field: "channel_id")
         }
@@ -100,7 +101,8 @@ extension SQLSyncStore {
         return outcomes
     }
 
-    private func apply(_ change: SyncChange, by provenance: Provenance, actor: Actor, in tx: WriteTransaction) async throws -> (Customer, [String]) {
+    private func apply(_ change: SyncChange, by provenance: Provenance, actor: Actor,
+                       in tx: WriteTransaction) async throws -> (Customer, [String]) {
         switch change.target {
         case .customer(let id):
             let current = try await store.customers.lockedCustomer(id: try await store.interactions.survivingCustomerID(of: id, in: tx), expectedVersion: nil, in: tx)

@@ -3,7 +3,8 @@ import SQLKit
 
 extension SQLSubscriptionStore {
     /// Stores a subscription with its first secret.
-    public func createSubscription(_ new: NewSubscription, secret: String, role: Role, actor: Actor, in tx: WriteTransaction) async throws -> Subscription {
+    public func createSubscription(_ new: NewSubscription, secret: String, role: Role, actor: Actor,
+                                   in tx: WriteTransaction) async throws -> Subscription {
         let time = tx.now()
         let subscription = Subscription(id: tx.newID("sub"), sink: new.sink, filters: new.filters, description: new.description,
                                         role: role, createdAt: time, updatedAt: time)
@@ -19,7 +20,8 @@ extension SQLSubscriptionStore {
     }
 
     /// Applies a merge patch; turning a disabled subscription back on clears its reason.
-    public func updateSubscription(_ id: String, changes: SubscriptionChanges, actor: Actor, in tx: WriteTransaction) async throws -> Subscription {
+    public func updateSubscription(_ id: String, changes: SubscriptionChanges, actor: Actor,
+                                   in tx: WriteTransaction) async throws -> Subscription {
         guard let row = try await tx.firstRow("SELECT * FROM subscriptions WHERE id = \(bind: id)") else {
             throw StoreError.notFound("subscription", id)
         }
@@ -49,7 +51,8 @@ extension SQLSubscriptionStore {
     /// Makes `secret` the subscription's signing secret; older ones still valid sign too until
     /// `previousExpiresAt` (or their own earlier expiry); expired ones are dropped. Returns when
     /// the replaced secret stops signing.
-    public func rotateSubscriptionSecret(_ id: String, to secret: String, previousExpiresAt: Timestamp, actor: Actor, in tx: WriteTransaction) async throws {
+    public func rotateSubscriptionSecret(_ id: String, to secret: String, previousExpiresAt: Timestamp, actor: Actor,
+                                         in tx: WriteTransaction) async throws {
         guard let row = try await tx.firstRow("SELECT secrets FROM subscriptions WHERE id = \(bind: id)") else {
             throw StoreError.notFound("subscription", id)
         }
@@ -78,7 +81,8 @@ extension SQLSubscriptionStore {
 
     /// Queues the events for their subscriptions (one delivery per subscription and event, however
     /// often this runs) and moves the consumer's position, in one transaction.
-    public func enqueueDeliveries(_ plan: [(event: Event, subscriptionIDs: [String])], consumer: String, position: Int64, in tx: WriteTransaction) async throws {
+    public func enqueueDeliveries(_ plan: [(event: Event, subscriptionIDs: [String])], consumer: String, position: Int64,
+                                  in tx: WriteTransaction) async throws {
         let time = tx.now().microseconds
         var rows: [SQLQueryString] = []
         for (event, subscriptionIDs) in plan {

@@ -6,7 +6,8 @@ import RapportCore
 /// one group commit holds them with the writes of other areas and their events.
 public protocol SubscriptionStore: Sendable {
     /// Stores a subscription with its first secret.
-    func createSubscription(_ new: NewSubscription, secret: String, role: Role, actor: Actor, in tx: WriteTransaction) async throws -> Subscription
+    func createSubscription(_ new: NewSubscription, secret: String, role: Role, actor: Actor,
+                            in tx: WriteTransaction) async throws -> Subscription
 
     /// Applies a merge patch; turning a disabled subscription back on clears its reason.
     func updateSubscription(_ id: String, changes: SubscriptionChanges, actor: Actor, in tx: WriteTransaction) async throws -> Subscription
@@ -14,14 +15,16 @@ public protocol SubscriptionStore: Sendable {
     /// Makes `secret` the subscription's signing secret; older ones still valid sign too until
     /// `previousExpiresAt` (or their own earlier expiry); expired ones are dropped. Returns when
     /// the replaced secret stops signing.
-    func rotateSubscriptionSecret(_ id: String, to secret: String, previousExpiresAt: Timestamp, actor: Actor, in tx: WriteTransaction) async throws
+    func rotateSubscriptionSecret(_ id: String, to secret: String, previousExpiresAt: Timestamp, actor: Actor,
+                                  in tx: WriteTransaction) async throws
 
     /// Removes a subscription and its delivery log.
     func deleteSubscription(_ id: String, actor: Actor, in tx: WriteTransaction) async throws
 
     /// Queues the events for their subscriptions (one delivery per subscription and event, however
     /// often this runs) and moves the consumer's position, in one transaction.
-    func enqueueDeliveries(_ plan: [(event: Event, subscriptionIDs: [String])], consumer: String, position: Int64, in tx: WriteTransaction) async throws
+    func enqueueDeliveries(_ plan: [(event: Event, subscriptionIDs: [String])], consumer: String, position: Int64,
+                           in tx: WriteTransaction) async throws
 
     /// Records attempts: delivered, retried at `nextAttempt`, or dead letters. Those that end no
     /// subscription go in one statement per 200 (a busy sender finishes hundreds a second, and a
@@ -31,7 +34,8 @@ public protocol SubscriptionStore: Sendable {
 
     /// Records one attempt: delivered, retried at `nextAttempt`, or a dead letter; with a
     /// `disableReason` (410 Gone) the subscription is disabled and its queue cancelled.
-    func recordAttempt(_ deliveryID: String, status: WebhookDelivery.Status, nextAttempt: Timestamp?, httpStatus: Int?, latencyMilliseconds: Int, error: String?, disableReason: String?, in tx: WriteTransaction) async throws
+    func recordAttempt(_ deliveryID: String, status: WebhookDelivery.Status, nextAttempt: Timestamp?, httpStatus: Int?, latencyMilliseconds: Int, error: String?, disableReason: String?,
+                       in tx: WriteTransaction) async throws
 
     /// Leases up to `limit` due deliveries to `owner` until `until`: of active subscriptions, not
     /// leased by a live node, each the oldest pending one of its customer (subject) for its
