@@ -87,7 +87,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let services = parts.services
     let router = Router(context: RapportRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(registry: parts.registry))
-    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
     router.add(middleware: ClosingRequestMiddleware(largestBody: parts.services.configuration.trainingBodyBytes))
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)

@@ -6,11 +6,22 @@ import RapportStore
 
 /// Turns every error into an RFC 9457 problem response; internal details go to the log only.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The registered routes, to tell a path that lacks the method (405) from one that does not exist (404).
+    let catalog: RouteCatalog
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Self.problem(for: error, request: request, context: context)
+            var problem = Self.problem(for: error, request: request, context: context)
+            if problem.status == .notFound, error is HTTPError {
+                let allowed = catalog.allowedMethods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    problem = Problem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
+                                      detail: "\(request.uri.path) answers \(allowed.joined(separator: ", ")), not \(request.method)",
+                                      headers: [.allow: allowed.joined(separator: ", ")])
+                }
+            }
             var headers = problem.headers
             headers[.contentType] = "application/problem+json"
             return Response.bytes(problem.json(instance: request.uri.path, requestID: context.id).serialized(),
