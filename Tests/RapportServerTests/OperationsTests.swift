@@ -48,19 +48,26 @@ struct OperationsTests {
     func streamedLatency() async throws {
         try await withApp { api, _, store in
             let head = try await api.eventHead()
-            // The stream ends with the first event after `head`, which is written half a second later
-            // (through the store: the test client has one connection, which the stream holds). The
-            // histogram must count that half second, not the moment the stream's head was ready.
-            async let streamed = api.get("/v1/events/stream?after=\(head)&limit=1")
+            // The stream ends with the first event after `head`, which is written half a second after
+            // the stream has begun (its first lines arrived). The histogram must count that half second,
+            // not the moment the stream's head was ready.
+            let streamed = try await api.openStream("/v1/events/stream?after=\(head)&limit=1")
+            try await streamed.waitFor(": rapport events after \(head)")
+            // Not synchronisation: the duration the histogram is checked for.
             try await Task.sleep(for: .milliseconds(500))
             _ = try await store.write { tx in
                 try await store.customers.createCustomer(NewCustomer(name: "Ana"), actor: .system, channelID: nil, in: tx)
             }
-            #expect(try await streamed.status == .ok)
-            let metrics = try await api.get("/metrics", auth: .none).text.split(separator: "\n")
-            let sum = metrics.first { $0.hasPrefix("rapport_http_request_duration_seconds_sum{") && $0.contains("events/stream") }
-            let seconds = sum?.split(separator: " ").last.flatMap { Double($0) } ?? 0
-            #expect(seconds >= 0.45, "\(sum ?? "no sum for the stream")")
+            _ = try await streamed.body()
+            #expect(streamed.status == .ok)
+            // The server records the latency once it has written the body's end, which the client may
+            // see first: wait for the record.
+            let sum = try await eventually("the stream's latency in /metrics") {
+                try await api.get("/metrics", auth: .none).text.split(separator: "\n")
+                    .first { $0.hasPrefix("rapport_http_request_duration_seconds_sum{") && $0.contains("events/stream") }
+            }
+            let seconds = sum.split(separator: " ").last.flatMap { Double($0) } ?? 0
+            #expect(seconds >= 0.45, "\(sum)")
         }
     }
 
