@@ -158,3 +158,32 @@ struct ValidationTests {
         }
     }
 }
+
+@Suite("HTTP: query parameters and headers the contract refuses")
+struct QueryContractTests {
+    @Test("an empty or repeated query parameter is refused naming it; an empty If-Match too")
+    func emptyAndRepeatedParameters() async throws {
+        try await withApp { api, _ in
+            expectProblem(try await api.get("/v1/conversations?status="), .badRequest, field: "status")
+            expectProblem(try await api.get("/v1/customers?updated_since="), .badRequest, field: "updated_since")
+            expectProblem(try await api.get("/v1/customers?limit=5&limit=6"), .badRequest, field: "limit")
+            let customer = try await api.createCustomer(["name": "Ana"])
+            let id = try #require(customer["id"]?.stringValue)
+            expectProblem(try await api.get("/v1/customers/\(id)?include="), .badRequest, field: "include")
+            let patched = try await api.request(.patch, "/v1/customers/\(id)", json: ["name": "Bo"], headers: [.ifMatch: ""])
+            expectProblem(patched, .badRequest, field: "If-Match")
+            #expect(try await api.get("/v1/customers/\(id)").json["name"]?.stringValue == "Ana")
+            #expect(try await api.get("/v1/customers?limit=5").status == .ok)
+        }
+    }
+
+    @Test("a malformed cursor beside after is refused, and keyword matching refuses \"sets\": null")
+    func cursorAndNullSets() async throws {
+        try await withApp { api, _ in
+            expectProblem(try await api.get("/v1/events?after=0&cursor=nonsense"), .badRequest, field: "cursor")
+            #expect(try await api.get("/v1/events?after=0&cursor=3").status == .ok)
+            let null = try await api.post("/v1/keyword-sets/match", ["text": "refund please", "sets": nil])
+            expectProblem(null, .unprocessableContent, field: "sets")
+        }
+    }
+}

@@ -20,18 +20,18 @@ struct ConversationsController<Conversations: ConversationStore, Organization: O
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         var filter = ConversationFilter()
-        if let department = request.query("department_id") {
+        if let department = try request.query("department_id") {
             guard let found = try await organization.department(department) else {
                 throw Problem.invalid(field: "department_id", "department \(department) does not exist")
             }
             filter.departmentID = found.id
         }
-        filter.queueID = request.query("queue_id")
-        filter.assigneeID = request.query("assignee_id")
+        filter.queueID = try request.query("queue_id")
+        filter.assigneeID = try request.query("assignee_id")
         filter.unassigned = try flag(request, "unassigned")
         filter.suppressed = try flag(request, "suppressed")
-        filter.customerID = request.query("customer_id")
-        if let text = request.query("status") {
+        filter.customerID = try request.query("customer_id")
+        if let text = try request.query("status") {
             for part in text.split(separator: ",") {
                 guard let status = ConversationStatus(rawValue: String(part)) else {
                     throw Problem.invalid(field: "status", "expected one or more of \(ConversationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -39,7 +39,7 @@ struct ConversationsController<Conversations: ConversationStore, Organization: O
                 filter.statuses.append(status)
             }
         }
-        let inbox = try await conversations.conversations(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        let inbox = try await conversations.conversations(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
         var counts = JSONObject()
         for status in ConversationStatus.allCases { counts[status.rawValue] = .integer(inbox.counts[status] ?? 0) }
         return .json([
@@ -50,7 +50,7 @@ struct ConversationsController<Conversations: ConversationStore, Organization: O
     }
 
     private func flag(_ request: Request, _ name: String) throws -> Bool {
-        guard let text = request.query(name) else { return false }
+        guard let text = try request.query(name) else { return false }
         guard let value = Bool(text) else { throw Problem.invalid(field: name, "expected true or false") }
         return value
     }

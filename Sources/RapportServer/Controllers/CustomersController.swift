@@ -42,23 +42,23 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         var filter = CustomerFilter()
-        if let text = request.query("identity") { filter.identity = try parseIdentity(text, field: "identity") }
-        if let text = request.query("email") { filter.identity = try normalize(.email, text, field: "email") }
-        if let text = request.query("phone") { filter.identity = try normalize(.phone, text, field: "phone") }
-        filter.namePrefix = request.query("name_prefix")
-        if let text = request.query("updated_since") {
+        if let text = try request.query("identity") { filter.identity = try parseIdentity(text, field: "identity") }
+        if let text = try request.query("email") { filter.identity = try normalize(.email, text, field: "email") }
+        if let text = try request.query("phone") { filter.identity = try normalize(.phone, text, field: "phone") }
+        filter.namePrefix = try request.query("name_prefix")
+        if let text = try request.query("updated_since") {
             guard let time = Timestamp(rfc3339: text) else {
                 throw Problem.badRequest(field: "updated_since", "must be an RFC 3339 timestamp")
             }
             filter.updatedSince = time
         }
-        if let text = request.query("lifecycle_stage") {
+        if let text = try request.query("lifecycle_stage") {
             guard let stage = LifecycleStage(rawValue: text) else {
                 throw Problem.badRequest(field: "lifecycle_stage", "is not a lifecycle stage")
             }
             filter.lifecycleStage = stage
         }
-        filter.ownerID = request.query("owner_id")
+        filter.ownerID = try request.query("owner_id")
         for (name, value) in request.queryItems where name.hasPrefix("attribute.") {
             let key = String(name.dropFirst("attribute.".count))
             guard CustomerFilter.isValidAttributeKey(key) else {
@@ -66,18 +66,18 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
             }
             filter.attributes.append((key, CustomerFilter.candidates(for: value)))
         }
-        let page = try await customers.customers(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        let page = try await customers.customers(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
         return .page(page, \.json)
     }
 
     @Sendable func lookup(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         let identity: Identity
-        if let text = request.query("identity") {
+        if let text = try request.query("identity") {
             identity = try parseIdentity(text, field: "identity")
-        } else if let text = request.query("email") {
+        } else if let text = try request.query("email") {
             identity = try normalize(.email, text, field: "email")
-        } else if let text = request.query("phone") {
+        } else if let text = try request.query("phone") {
             identity = try normalize(.phone, text, field: "phone")
         } else {
             throw Problem.badRequest(field: "identity", "give identity=kind:value, email= or phone=")
@@ -92,7 +92,7 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         let id = try context.parameters.require("id")
-        let include = request.query("include")
+        let include = try request.query("include")
         guard include == nil || include == "provenance" else {
             throw Problem.badRequest(field: "include", "the only inclusion is provenance")
         }
@@ -154,13 +154,13 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
         // An absorbed customer's interactions moved to the survivor; its timeline is the survivor's.
         let id = customer.mergedInto ?? asked
         let newestFirst: Bool
-        switch request.query("order") ?? "asc" {
+        switch try request.query("order") ?? "asc" {
         case "asc": newestFirst = false
         case "desc": newestFirst = true
         default: throw Problem.badRequest(field: "order", "must be asc or desc")
         }
         let page = try await interactions.timeline(of: id, newestFirst: newestFirst, limit: try request.limit(),
-                                                     cursor: request.query("cursor"))
+                                                     cursor: try request.query("cursor"))
         return .page(page, \.json)
     }
 

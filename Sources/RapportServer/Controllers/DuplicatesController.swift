@@ -24,7 +24,7 @@ struct DuplicatesController<Duplicates: DuplicateStore> {
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         var status: DuplicateCandidate.Status? = .open
-        if let text = request.query("status") {
+        if let text = try request.query("status") {
             if text == "all" {
                 status = nil
             } else {
@@ -34,8 +34,8 @@ struct DuplicatesController<Duplicates: DuplicateStore> {
                 status = parsed
             }
         }
-        let page = try await duplicates.duplicates(status: status, customerID: request.query("customer_id"),
-                                                       limit: try request.limit(), cursor: request.query("cursor"))
+        let page = try await duplicates.duplicates(status: status, customerID: try request.query("customer_id"),
+                                                       limit: try request.limit(), cursor: try request.query("cursor"))
         return .page(page, \.json)
     }
 

@@ -29,10 +29,13 @@ struct EventsController<Events: EventStore> {
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.readEvents)
-        let after = try Self.position(request.query("after") ?? request.query("cursor"), field: "after") ?? 0
+        // Both are checked when both are given: a malformed cursor is refused, not passed over.
+        let after = try Self.position(try request.query("after"), field: "after")
+        let cursor = try Self.position(try request.query("cursor"), field: "cursor")
+        let position = after ?? cursor ?? 0
         let limit = try request.limit(default: 100, max: 1_000)
         let filter = try Self.filter(request)
-        let events = try await events.events(after: after, limit: limit)
+        let events = try await events.events(after: position, limit: limit)
         let next = events.count == limit ? events.last.map { String($0.sequence) } : nil
         let visible = events.filter { EventVisibility.allows(principal.role, toSee: $0.type) && (filter?.matches($0) ?? true) }
         return .json(["data": .array(visible.map(\.cloudEvent)), "next_cursor": next.map(JSONValue.string) ?? .null])
@@ -49,14 +52,14 @@ struct EventsController<Events: EventStore> {
             ?? Self.position(request.query("after"), field: "after") ?? 0
         let filter = try Self.filter(request)
         var heartbeat = Duration.seconds(15)
-        if let text = request.query("heartbeat") {
+        if let text = try request.query("heartbeat") {
             guard let seconds = Int(text), (1...300).contains(seconds) else {
                 throw Problem.badRequest(field: "heartbeat", "must be 1 to 300 seconds")
             }
             heartbeat = .seconds(seconds)
         }
         var limit: Int?
-        if let text = request.query("limit") {
+        if let text = try request.query("limit") {
             guard let value = Int(text), value >= 1 else { throw Problem.badRequest(field: "limit", "must be a positive count") }
             limit = value
         }
@@ -101,7 +104,7 @@ struct EventsController<Events: EventStore> {
     /// e.g. `type.startsWith("rapport.interaction.") && data.interaction.kind == "message"`; 400
     /// with line and column when it does not compile.
     static func filter(_ request: Request) throws -> CompiledExpression? {
-        guard let source = request.query("filter") else { return nil }
+        guard let source = try request.query("filter") else { return nil }
         do {
             return try CompiledExpression(filter: source)
         } catch {

@@ -27,9 +27,9 @@ struct InteractionsController<Interactions: InteractionStore> {
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readInteractions)
-        let filter = InteractionFilter(customerID: request.query("customer_id"), channelID: request.query("channel_id"),
-                                       externalID: request.query("external_id"))
-        let page = try await interactions.interactions(matching: filter, limit: try request.limit(), cursor: request.query("cursor"))
+        let filter = InteractionFilter(customerID: try request.query("customer_id"), channelID: try request.query("channel_id"),
+                                       externalID: try request.query("external_id"))
+        let page = try await interactions.interactions(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
         return .page(page, \.json)
     }
 

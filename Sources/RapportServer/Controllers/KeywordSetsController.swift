@@ -56,6 +56,8 @@ struct KeywordSetsController<Routing: RoutingStore> {
         try context.require(.readConversations)
         var reader = try InputReader(try await request.jsonBody(limit: services.configuration.maxBodyBytes).value)
         let text = reader.string("text", required: true, maxLength: NewInteraction.maxBodyLength)
+        // `sets` is a list of names when given; null is not "no sets" (it would match nothing).
+        if reader.value("sets")?.isNull == true { reader.fail("sets", "expected an array of strings, got null") }
         let only = reader.stringList("sets", maxCount: 100, maxLength: 64)
         try reader.finish()
         var stored = try await routing.keywordSets()

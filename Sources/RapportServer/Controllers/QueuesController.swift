@@ -23,7 +23,7 @@ struct QueuesController<Routing: RoutingStore, Organization: OrganizationStore> 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readConversations)
         var departmentID: String?
-        if let department = request.query("department_id") {
+        if let department = try request.query("department_id") {
             guard let found = try await organization.department(department) else {
                 throw Problem.invalid(field: "department_id", "department \(department) does not exist")
             }

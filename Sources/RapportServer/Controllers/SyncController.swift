@@ -32,7 +32,7 @@ struct SyncController<Sync: SyncStore> {
     @Sendable func pull(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
         var after: Int64 = 0
-        if let text = request.query("cursor"), !text.isEmpty {
+        if let text = try request.query("cursor"), !text.isEmpty {
             guard let value = Int64(text), value >= 0 else {
                 throw Problem.badRequest(field: "cursor", "must be the cursor of an earlier pull (a log position)")
             }

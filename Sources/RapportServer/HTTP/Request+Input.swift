@@ -44,11 +44,16 @@ extension Request {
         }
     }
 
-    /// A query parameter, trimmed; nil when absent or empty.
-    func query(_ name: String) -> String? {
-        guard let value = queryItems.first(where: { $0.name == name })?.value else { return nil }
+    /// A query parameter, trimmed; nil when absent. Given empty or more than once, it is refused
+    /// (400 naming it): an empty value is no enum value, time, id or cursor, and a second copy
+    /// would be silently ignored.
+    func query(_ name: String) throws -> String? {
+        let values = queryItems.filter { $0.name == name }
+        guard let value = values.first?.value else { return nil }
+        guard values.count == 1 else { throw Problem.badRequest(field: name, "may be given once") }
         let text = value.trimmingWhitespace()
-        return text.isEmpty ? nil : text
+        guard !text.isEmpty else { throw Problem.badRequest(field: name, "must not be empty") }
+        return text
     }
 
     /// The query's parameters in order, decoded as HTML forms and URL libraries encode them:
@@ -68,7 +73,7 @@ extension Request {
 
     /// `limit` within 1...max, default `defaultValue`.
     func limit(default defaultValue: Int = 50, max: Int = 500) throws -> Int {
-        guard let text = query("limit") else { return defaultValue }
+        guard let text = try query("limit") else { return defaultValue }
         guard let value = Int(text), value >= 1, value <= max else {
             throw Problem.badRequest(field: "limit", "must be an integer from 1 to \(max)")
         }
@@ -77,7 +82,9 @@ extension Request {
 
     /// The version named by `If-Match` for the record `id`; nil when absent or `*`.
     func expectedVersion(of id: String) throws -> Int64? {
-        guard let header = headers[.ifMatch]?.trimmingWhitespace(), !header.isEmpty, header != "*" else { return nil }
+        guard let header = headers[.ifMatch]?.trimmingWhitespace() else { return nil }
+        guard !header.isEmpty else { throw Problem.badRequest(field: "If-Match", "must name an entity tag or *") }
+        guard header != "*" else { return nil }
         for tag in header.split(separator: ",") {
             let text = tag.trimmingCharacters(in: .whitespaces)
             // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
