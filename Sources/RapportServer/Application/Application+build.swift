@@ -88,7 +88,9 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let router = Router(context: RapportRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(registry: parts.registry))
     router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
-    router.add(middleware: ClosingRequestMiddleware(largestBody: parts.services.configuration.trainingBodyBytes))
+    router.add(middleware: ClosingRequestMiddleware(maxBodyBytes: parts.services.configuration.maxBodyBytes,
+                                                    largestBody: parts.services.configuration.trainingBodyBytes,
+                                                    largeBodyPaths: ["/v1/classifier/train"]))
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
         .register(operations)

@@ -10,16 +10,20 @@ import RapportCore
 /// still sending a body the route refused (413, 401, 415…) then blocks on a full socket until its
 /// own timeout. Read first, answer, then the connection closes as asked.
 struct ClosingRequestMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The largest body any route accepts; a larger one is read to its end and refused.
+    /// The largest body a route accepts: `largestBody` for the paths in `largeBodyPaths` (classifier
+    /// training), `maxBodyBytes` for every other. A larger body is read to its end, not kept, and refused.
+    let maxBodyBytes: Int
     let largestBody: Int
+    let largeBodyPaths: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.headers[.connection]?.lowercased() == "close" else { return try await next(request, context) }
+        let limit = largeBodyPaths.contains(request.uri.path) ? largestBody : maxBodyBytes
         var buffer = ByteBuffer()
         var tooLarge = false
         for try await chunk in request.body {
             if tooLarge { continue }
-            if buffer.readableBytes + chunk.readableBytes > largestBody {
+            if buffer.readableBytes + chunk.readableBytes > limit {
                 tooLarge = true
                 buffer = ByteBuffer()
             } else {
@@ -28,8 +32,8 @@ struct ClosingRequestMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if tooLarge {
             throw Problem(status: .contentTooLarge, type: "body-too-large", title: "Request body too large",
-                          detail: "the body exceeds \(largestBody) bytes",
-                          issues: [FieldIssue(field: "body", message: "must be at most \(largestBody) bytes")])
+                          detail: "the body exceeds \(limit) bytes",
+                          issues: [FieldIssue(field: "body", message: "must be at most \(limit) bytes")])
         }
         var read = request
         read.body = RequestBody(buffer: buffer)
