@@ -110,15 +110,15 @@ public actor DuplicateMonitor: Service {
                     continue
                 }
             }
-            cursor = last.sequence
-            if reload {
-                try await rebuild()
-                continue
-            }
+            // New settings or a new model: rebuild, then still check this batch's customers (a
+            // batch that held the settings change and new customers used to skip the customers).
+            if reload { try await rebuild() }
             for id in removed { _ = index?.remove(id: id) }
             var seen: Set<String> = []
             let ids = changed.filter { !removed.contains($0) && seen.insert($0).inserted }
             try await check(ids)
+            // Moved only once the batch is checked: a failure reads it again (proposing is idempotent).
+            cursor = max(cursor, last.sequence)
             try await saveCursor()
             if events.count < 500 { return }
         }
