@@ -75,13 +75,25 @@ struct Bench: AsyncParsableCommand {
             let run = UUID().uuidString.prefix(8).lowercased()
             let customers = self.customers
             let headers = [("Authorization", "Bearer \(secret)"), ("Content-Type", "application/json")]
+            // The router's lag, sampled through the API while ingest runs: every consumer of the
+            // log runs in the server (router, duplicate monitor, webhook dispatcher).
+            let probe = ConsumerLagProbe(baseURL: "http://127.0.0.1:\(port)", secret: secret, consumer: "router")
+            let sampler = Task { await probe.sample(every: .milliseconds(250)) }
             let ingest = try await load.measure(warmup: warmup, duration: duration) { connection, sequence in
                 // Written as text, so the client spends its CPU on sending, not on building JSON.
                 let customer = (connection &* 7_919 &+ sequence) % customers
                 let body = #"{"channel_id":"\#(channelID)","identity":"email:bench-\#(run)-\#(customer)@example.com","kind":"message","direction":"inbound","body":"Hello, I would like to know where my order is.","external_id":"bench-\#(run)-\#(connection)-\#(sequence)"}"#
                 return LoadGenerator.Request(method: .POST, path: "/v1/interactions", headers: headers, body: Array(body.utf8))
             }
+            sampler.cancel()
+            let ages = LatencySample(milliseconds: await sampler.value)
+            let caughtUp = try await probe.catchUp()
             print(ingest.line(name: "POST /v1/interactions (durable)"))
+            print(String(format: "router lag during ingest (age of its oldest unrouted event, %d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                         ages.sorted.count, ages.percentile(0.5), ages.percentile(0.99), ages.sorted.last ?? 0))
+            print(String(format: "router caught up %.1f ms after the load stopped", Double(caughtUp.nanoseconds) / 1e6))
+            let lags = try await probe.allLags().map { "\($0.name) \($0.events)" }.joined(separator: ", ")
+            print("consumers' lag in events then: \(lags)")
         }
     }
 }

@@ -30,7 +30,14 @@ import Testing
             let timeline = try await store.interactions.timeline(of: first.interaction.customerID, newestFirst: false, limit: 10, cursor: nil)
             #expect(timeline.items.map(\.id) == [first.interaction.id, other.interaction.id])
             let types = try await store.events.events(after: 0, limit: 100).map(\.type)
-            #expect(types == ["rapport.channel.created", "rapport.customer.created", "rapport.interaction.created", "rapport.interaction.created"])
+            // Each message is threaded in the transaction that stores it: the first opens a
+            // conversation, the second joins it; a repeated external id changes nothing.
+            #expect(types == ["rapport.channel.created", "rapport.customer.created", "rapport.interaction.created",
+                              "rapport.conversation.created", "rapport.interaction.created", "rapport.conversation.updated"])
+            let conversationID = try await store.conversations.conversationID(ofInteraction: first.interaction.id)
+            #expect(conversationID != nil)
+            #expect(try await store.conversations.conversationID(ofInteraction: other.interaction.id) == conversationID)
+            #expect(try await store.conversations.conversation(try #require(conversationID))?.interactionCount == 2)
         }
     }
 }

@@ -13,4 +13,8 @@ public enum RoutingTrigger: String, Sendable, CaseIterable {
 extension Actor {
     /// Routing's own changes; conversation changes by this actor do not trigger rules again.
     public static let router = Actor(kind: .system, id: "router")
+    /// Threading at ingest: interactions joining and opening conversations in the transaction that
+    /// stores them. Its conversation changes do not trigger `conversation.changed` rules either;
+    /// the conversations it opens trigger `conversation.created` rules.
+    public static let threading = Actor(kind: .system, id: "threading")
 }

@@ -13,7 +13,7 @@ public protocol ConversationStore: Sendable {
     /// The interactions of a conversation in time order.
     func interactions(inConversation id: String, limit: Int) async throws -> [Interaction]
 
-    /// The conversation an interaction was threaded into, once routing has seen it.
+    /// The conversation an interaction was threaded into (in the transaction that stored it).
     func conversationID(ofInteraction id: String) async throws -> String?
 
     /// Routing decisions for a conversation, oldest first.
@@ -22,8 +22,8 @@ public protocol ConversationStore: Sendable {
     /// Routing decisions made for an interaction.
     func routingDecisions(interactionID: String) async throws -> [StoredRoutingDecision]
 
-    /// Places a stored interaction, not yet threaded (see `threadedInteractions(among:)`), in its
-    /// conversation (joining one or opening one); the caller saves the conversation and then
+    /// Places a stored interaction that is in no conversation (one stored before threading moved
+    /// into ingest) in its conversation (joining one or opening one); the caller saves the conversation and then
     /// `link`s them. A new inbound message reopens a pending, snoozed or resolved conversation.
     /// Nil for interactions that are not conversation (page views, purchases, notes).
     func thread(_ interaction: Interaction, threading: ConversationThreading, in tx: WriteTransaction) async throws -> ThreadedInteraction?
@@ -57,8 +57,15 @@ public protocol ConversationStore: Sendable {
     /// without waiting, so a busy node never blocks this writer's other work).
     func claimTurn(of name: String, in tx: WriteTransaction) async throws -> Int64??
 
-    /// Which of these interactions are in a conversation already.
-    func threadedInteractions(among ids: [String], in tx: WriteTransaction) async throws -> Set<String>
+    /// The conversations these interactions were threaded into, by interaction id (locked on PostgreSQL).
+    func linkedConversations(among ids: [String], in tx: WriteTransaction) async throws -> [String: Conversation]
+
+    /// The interaction that opened a conversation (its first), read in this transaction.
+    func openingInteraction(ofConversation id: String, in tx: WriteTransaction) async throws -> Interaction?
+
+    /// Threads interactions stored in this transaction into conversations, for the whole batch at
+    /// once, appending the conversations' events by `Actor.threading`.
+    func threadIngested(_ interactions: [Interaction], in tx: WriteTransaction) async throws
 
     /// Customers as the API shows them, by id (the missing and the deleted left out).
     func customerRecords(_ ids: [String], in tx: WriteTransaction) async throws -> [String: JSONValue]

@@ -24,11 +24,26 @@ public struct RoutingDecisionRow: Sendable {
 /// Statements for a whole batch of routed events at once: every statement the writer runs costs
 /// a round trip to the database thread, and a routing transaction holds the shared writer.
 extension SQLConversationStore {
-    /// Which of these interactions are in a conversation already.
-    public func threadedInteractions(among ids: [String], in tx: WriteTransaction) async throws -> Set<String> {
-        guard !ids.isEmpty else { return [] }
-        let rows = try await tx.rows("SELECT interaction_id FROM conversation_interactions WHERE interaction_id IN (\(binds: ids))")
-        return Set(try rows.map { try $0.string("interaction_id") })
+    /// The conversations these interactions were threaded into, by interaction id, read in one
+    /// statement (locked on PostgreSQL, so nothing changes them before this transaction ends).
+    public func linkedConversations(among ids: [String], in tx: WriteTransaction) async throws -> [String: Conversation] {
+        guard !ids.isEmpty else { return [:] }
+        let lock: SQLQueryString = flavor == .postgres ? " ORDER BY c.id FOR UPDATE OF c" : ""
+        let rows = try await tx.rows("""
+            SELECT ci.interaction_id AS linked_interaction_id, c.* FROM conversation_interactions ci
+            JOIN conversations c ON c.id = ci.conversation_id WHERE ci.interaction_id IN (\(binds: ids))
+            """ + lock)
+        var linked: [String: Conversation] = [:]
+        for row in rows { linked[try row.string("linked_interaction_id")] = try ConversationRows.decode(row) }
+        return linked
+    }
+
+    /// The interaction that opened a conversation (its first), read in this transaction.
+    public func openingInteraction(ofConversation id: String, in tx: WriteTransaction) async throws -> Interaction? {
+        try await tx.firstRow("""
+            SELECT i.* FROM conversation_interactions ci JOIN interactions i ON i.id = ci.interaction_id
+            WHERE ci.conversation_id = \(bind: id) ORDER BY i.created_at, i.id LIMIT 1
+            """).map(InteractionRows.decode)
     }
 
     /// Customers as the API shows them, by id (the missing and the deleted left out).

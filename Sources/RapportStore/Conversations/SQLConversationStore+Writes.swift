@@ -10,8 +10,8 @@ public struct ThreadedInteraction: Sendable {
 }
 
 extension SQLConversationStore {
-    /// Places a stored interaction, not yet threaded (see `threadedInteractions(among:)`), in its
-    /// conversation (joining one or opening one); the caller saves the conversation and then
+    /// Places a stored interaction that is in no conversation (one stored before threading moved
+    /// into ingest) in its conversation (joining one or opening one); the caller saves the conversation and then
     /// `link`s them. A new inbound message reopens a pending, snoozed or resolved conversation.
     /// Nil for interactions that are not conversation (page views, purchases, notes).
     public func thread(_ interaction: Interaction, threading: ConversationThreading,
@@ -35,24 +35,9 @@ extension SQLConversationStore {
             return nil
         case .join(let id):
             guard let found = candidates.first(where: { $0.id == id }) else { return nil }
-            var next = found
-            next.interactionCount += 1
-            next.lastInteractionAt = max(found.lastInteractionAt, interaction.occurredAt)
-            if interaction.direction == .inbound, found.status != .open {
-                next.status = .open
-                next.snoozedUntil = nil
-                next.resolvedAt = nil
-            } else if interaction.direction == .outbound, found.status == .open {
-                next.status = .pending
-            }
-            next.updatedAt = now
-            result = ThreadedInteraction(conversation: next, previous: found)
+            result = ThreadedInteraction(conversation: ConversationThreading.joining(interaction, to: found, at: now), previous: found)
         case .open(let threadKey):
-            let conversation = Conversation(
-                id: tx.newID("cnv"), customerID: interaction.customerID, channelID: interaction.channelID, threadKey: threadKey,
-                subject: interaction.subject ?? interaction.body.map { String($0.prefix(120)) },
-                status: interaction.direction == .inbound ? .open : .pending, interactionCount: 1,
-                lastInteractionAt: interaction.occurredAt, createdAt: now, updatedAt: now)
+            let conversation = ConversationThreading.opening(id: tx.newID("cnv"), by: interaction, threadKey: threadKey, at: now)
             result = ThreadedInteraction(conversation: conversation, previous: nil)
         }
         return result

@@ -40,6 +40,10 @@ extension SQLInteractionStore {
         // makes the unique index fail the batch; its jobs then rerun one by one and find it.
         let interaction = makeInteraction(new, customerID: customerID, in: tx)
         tx.bufferInsert(interaction)
+        // Threaded with the rest of the batch, in this transaction: the answer's interaction is
+        // already in its conversation.
+        let conversations = store.conversations
+        tx.beforeCommit("threading") { tx in try await conversations.threadIngested(tx.storedInteractions, in: tx) }
         let record = interaction.json
         tx.append(.change("interaction", "created", subject: customerID, record: record,
                        changedFields: [], actor: actor, channelID: interaction.channelID))

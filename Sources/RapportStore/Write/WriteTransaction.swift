@@ -18,6 +18,10 @@ public final class WriteTransaction: @unchecked Sendable {
     /// Rows to insert in one statement per table before commit, in foreign-key order.
     private(set) var pendingCustomers: [VersionedCustomer] = []
     private(set) var pendingInteractions: [Interaction] = []
+    /// Every interaction this transaction stored, in arrival order (kept after the insert).
+    private(set) var storedInteractions: [Interaction] = []
+    /// Work for the whole batch, run once before commit (see `beforeCommit`), in the order registered.
+    private var finishers: [(name: String, work: (WriteTransaction) async throws -> Void)] = []
     /// Identity holders and stored interactions known for this batch.
     let lookups = BatchLookups()
     /// Whether the current job has changed anything, so a failure must roll back the batch.
@@ -95,7 +99,17 @@ public final class WriteTransaction: @unchecked Sendable {
     func bufferInsert(_ interaction: Interaction) {
         jobHasWritten = true
         pendingInteractions.append(interaction)
+        storedInteractions.append(interaction)
         lookups.stored(interaction)
+    }
+
+    /// Registers work that runs once for the whole batch, after its jobs and the inserts of the
+    /// rows they buffered, and before its events are numbered (so it may append more); a second
+    /// registration under the same name is ignored. What is cheaper done for many rows at once
+    /// (threading the batch's interactions) goes here instead of into each job.
+    func beforeCommit(_ name: String, _ work: @escaping (WriteTransaction) async throws -> Void) {
+        guard !finishers.contains(where: { $0.name == name }) else { return }
+        finishers.append((name, work))
     }
 
     /// Writes the buffered rows, then appends the events; returns the events as stored.
@@ -108,6 +122,9 @@ public final class WriteTransaction: @unchecked Sendable {
             try await InteractionRows.insert(pendingInteractions[chunk..<min(chunk + 200, pendingInteractions.count)], on: database)
         }
         pendingInteractions.removeAll()
+        let finishing = finishers
+        finishers.removeAll()
+        for finisher in finishing { try await finisher.work(self) }
         guard !pendingEvents.isEmpty else { return [] }
         if flavor == .postgres {
             // Serializes appends across every node: the lock is held until commit, so whoever
@@ -129,6 +146,8 @@ public final class WriteTransaction: @unchecked Sendable {
     }
 
     func discardPending() {
+        finishers.removeAll()
+        storedInteractions.removeAll()
         pendingEvents.removeAll()
         pendingCustomers.removeAll()
         pendingInteractions.removeAll()

@@ -2,11 +2,13 @@ import RapportCore
 import RapportStore
 
 /// What one routing transaction reads up front and writes at its end, so that a batch of events
-/// costs a few statements rather than a few per event: which interactions are threaded already,
-/// the customers the rules look at, and the links and decisions to insert.
+/// costs a few statements rather than a few per event: the conversations its interactions were
+/// threaded into, the customers the rules look at, and the links and decisions to insert.
 final class RoutingBatch {
-    /// Interactions of the batch already in a conversation (routed before).
-    let threaded: Set<String>
+    /// Interaction id → conversation id, for the batch's interactions that are in a conversation.
+    private var linked: [String: String]
+    /// The batch's conversations as routing has left them so far, by id.
+    private var conversationsByID: [String: Conversation]
     /// Customers of the batch's interactions, read when the rules look at customers.
     private var customers: [String: JSONValue]
     private var links: [(interactionID: String, conversationID: String)] = []
@@ -14,9 +16,10 @@ final class RoutingBatch {
 
     private let conversations: any ConversationStore
 
-    private init(conversations: any ConversationStore, threaded: Set<String>, customers: [String: JSONValue]) {
+    private init(conversations: any ConversationStore, linked: [String: Conversation], customers: [String: JSONValue]) {
         self.conversations = conversations
-        self.threaded = threaded
+        self.linked = linked.mapValues(\.id)
+        self.conversationsByID = Dictionary(linked.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.customers = customers
     }
 
@@ -31,8 +34,27 @@ final class RoutingBatch {
             if let id = record["id"]?.stringValue { interactionIDs.append(id) }
             if let customer = record["customer_id"]?.stringValue { customerIDs.append(customer) }
         }
-        return RoutingBatch(conversations: conversations, threaded: try await conversations.threadedInteractions(among: interactionIDs, in: tx),
+        return RoutingBatch(conversations: conversations, linked: try await conversations.linkedConversations(among: interactionIDs, in: tx),
                             customers: readsCustomers ? try await conversations.customerRecords(customerIDs, in: tx) : [:])
+    }
+
+    /// The conversation an interaction of the batch is in, as routing has left it so far; nil when
+    /// it is in none (not conversation, or stored before threading moved into ingest).
+    func conversation(ofInteraction id: String) -> Conversation? {
+        linked[id].flatMap { conversationsByID[$0] }
+    }
+
+    /// A conversation as routing has left it so far in this batch, or as stored.
+    func conversation(_ id: String, in tx: WriteTransaction) async throws -> Conversation? {
+        if let known = conversationsByID[id] { return known }
+        let stored = try await conversations.conversationForUpdate(id, in: tx)
+        if let stored { conversationsByID[id] = stored }
+        return stored
+    }
+
+    /// Keeps what routing made of a conversation, for the batch's later events.
+    func remember(_ conversation: Conversation) {
+        conversationsByID[conversation.id] = conversation
     }
 
     /// The customer as the API shows it (`null` when missing), from the batch's reads or the store.
@@ -43,8 +65,10 @@ final class RoutingBatch {
         return record
     }
 
-    func link(_ interactionID: String, to conversationID: String) {
-        links.append((interactionID, conversationID))
+    func link(_ interactionID: String, to conversation: Conversation) {
+        links.append((interactionID, conversation.id))
+        linked[interactionID] = conversation.id
+        conversationsByID[conversation.id] = conversation
     }
 
     func record(_ decision: RoutingDecisionRow) {

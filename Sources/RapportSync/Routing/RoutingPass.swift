@@ -31,11 +31,26 @@ struct RoutingPass {
             guard let record = event.data.objectValue?["interaction"], let id = record.objectValue?["id"]?.stringValue else { return Result() }
             var interaction = Interaction(record: record)
             if interaction == nil { interaction = try await conversations.interactionRecord(id, in: tx) }
-            guard let interaction, !batch.threaded.contains(interaction.id) else { return Result() }
-            return try await routeInteraction(interaction, event: event, in: tx, batch: batch)
+            guard let interaction, ConversationThreading.conversationalKinds.contains(interaction.kind) else { return Result() }
+            // Ingest threaded it; outbound messages join their conversation but are not routed.
+            if let conversation = batch.conversation(ofInteraction: interaction.id) {
+                guard interaction.direction == .inbound else { return Result() }
+                return try await runRules(.interactionCreated, conversation: conversation, previous: conversation, interaction: interaction,
+                                          event: event, in: tx, batch: batch, recordAlways: true)
+            }
+            return try await threadAndRoute(interaction, event: event, in: tx, batch: batch)
+        case "rapport.conversation.created":
+            // Conversations threading opened at ingest; those the router opens itself run these rules at once.
+            guard resources.rules.hasRules(for: .conversationCreated),
+                  event.data.objectValue?["actor"] == Actor.threading.json,
+                  let id = event.data.objectValue?["conversation"]?.objectValue?["id"]?.stringValue,
+                  let conversation = try await batch.conversation(id, in: tx) else { return Result() }
+            let opening = try await conversations.openingInteraction(ofConversation: id, in: tx)
+            return try await runRules(.conversationCreated, conversation: conversation, previous: conversation, interaction: opening,
+                                      event: event, in: tx, batch: batch, recordAlways: false)
         case "rapport.conversation.updated":
             guard resources.rules.hasRules(for: .conversationChanged),
-                  event.data.objectValue?["actor"] != Actor.router.json,
+                  event.data.objectValue?["actor"] != Actor.router.json, event.data.objectValue?["actor"] != Actor.threading.json,
                   let id = event.data.objectValue?["conversation"]?.objectValue?["id"]?.stringValue,
                   let conversation = try await conversations.conversationForUpdate(id, in: tx) else { return Result() }
             return try await runRules(.conversationChanged, conversation: conversation, previous: conversation, interaction: nil,
@@ -55,19 +70,20 @@ struct RoutingPass {
         }
     }
 
-    private func routeInteraction(_ interaction: Interaction, event: Event, in tx: WriteTransaction, batch: RoutingBatch) async throws -> Result {
+    /// Threads and routes an interaction that is in no conversation: one stored before threading
+    /// moved into ingest, whose event the router reads after an upgrade.
+    private func threadAndRoute(_ interaction: Interaction, event: Event, in tx: WriteTransaction, batch: RoutingBatch) async throws -> Result {
         guard let threaded = try await conversations.thread(interaction, threading: resources.settings.threading, in: tx) else { return Result() }
         // Outbound messages join and update their conversation but are not routed.
         guard interaction.direction == .inbound else {
             try await conversations.saveConversation(threaded.conversation, previous: threaded.previous, actor: .router, directory: directory, in: tx)
-            batch.link(interaction.id, to: threaded.conversation.id)
+            batch.link(interaction.id, to: threaded.conversation)
             return Result()
         }
         var result = try await runRules(.interactionCreated, conversation: threaded.conversation, previous: threaded.previous,
                                         interaction: interaction, event: event, in: tx, batch: batch, recordAlways: true)
-        batch.link(interaction.id, to: threaded.conversation.id)
         if threaded.created, resources.rules.hasRules(for: .conversationCreated),
-           let stored = try await conversations.conversationForUpdate(threaded.conversation.id, in: tx) {
+           let stored = try await batch.conversation(threaded.conversation.id, in: tx) {
             let more = try await runRules(.conversationCreated, conversation: stored, previous: stored, interaction: interaction,
                                           event: event, in: tx, batch: batch, recordAlways: false)
             result.decisions += more.decisions
@@ -97,6 +113,10 @@ struct RoutingPass {
         let problems = try await conversations.apply(plan.actions, to: &next, directory: directory, in: tx)
         if next != conversation { next.updatedAt = tx.now() }
         try await conversations.saveConversation(next, previous: previous, actor: .router, directory: directory, in: tx)
+        batch.remember(next)
+        if trigger == .interactionCreated, let interaction, batch.conversation(ofInteraction: interaction.id) == nil {
+            batch.link(interaction.id, to: next)
+        }
         var result = Result(failedRules: outcome.failures)
         guard recordAlways || !outcome.matched.isEmpty || !outcome.failures.isEmpty else { return result }
         let elapsed = ContinuousClock.now - started

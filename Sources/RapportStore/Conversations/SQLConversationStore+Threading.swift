@@ -1,0 +1,113 @@
+import RapportCore
+import SQLKit
+
+/// Threading at ingest: the interactions a transaction stores join or open their conversations in
+/// that same transaction, so the API answers with an interaction that is already in its
+/// conversation and the router finds the conversation waiting. One read and one write of
+/// conversations per batch, however many interactions it holds.
+extension SQLConversationStore {
+    /// Threads `interactions` (stored in this transaction, arrival order) into conversations:
+    /// reads the conversations they may join, places them (`ConversationThreader`), upserts what
+    /// changed, links them, and appends `rapport.conversation.created` / `.updated` by
+    /// `Actor.threading`. Interactions that are not conversation are left alone.
+    public func threadIngested(_ interactions: [Interaction], in tx: WriteTransaction) async throws {
+        let conversational = interactions.filter { ConversationThreading.conversationalKinds.contains($0.kind) }
+        guard !conversational.isEmpty else { return }
+        let settings = try await SettingsRows.document(SettingKeys.routing, on: tx.database)
+            .flatMap { try? RoutingSettings.read($0) } ?? RoutingSettings()
+        let threader = ConversationThreader(threading: settings.threading)
+        let candidates = try await threadingCandidates(conversational, window: settings.threading.window, in: tx)
+        let outcome = threader.thread(conversational, candidates: candidates, at: tx.now(), newID: { tx.newID("cnv") })
+        guard !outcome.links.isEmpty else { return }
+        for chunk in stride(from: 0, to: outcome.touched.count, by: 100) {
+            try await ConversationRows.upsertThreaded(outcome.touched[chunk..<min(chunk + 100, outcome.touched.count)], on: tx.database)
+        }
+        tx.markWritten()
+        for chunk in stride(from: 0, to: outcome.links.count, by: 300) {
+            try await link(outcome.links[chunk..<min(chunk + 300, outcome.links.count)].map { ($0.interactionID, $0.conversationID) }, in: tx)
+        }
+        for touched in outcome.touched {
+            let conversation = touched.conversation
+            if let previous = touched.previous {
+                var changed = ConversationRows.changedFields(from: previous, to: conversation)
+                changed.append("interaction_count")
+                tx.append(.change("conversation", "updated", subject: conversation.customerID, record: conversation.json,
+                                  changedFields: changed, actor: .threading, channelID: conversation.channelID))
+            } else {
+                tx.append(.change("conversation", "created", subject: conversation.customerID, record: conversation.json,
+                                  changedFields: [], actor: .threading, channelID: conversation.channelID))
+            }
+        }
+    }
+
+    /// The stored conversations `interactions` may join: those with the same thread key on the
+    /// same channel, and the active unkeyed ones of the same customer and channel whose last
+    /// contact is recent enough for the earliest of them. Locked on PostgreSQL, in id order.
+    private func threadingCandidates(_ interactions: [Interaction], window: Duration,
+                                     in tx: WriteTransaction) async throws -> [Conversation] {
+        let lock: SQLQueryString = flavor == .postgres ? " ORDER BY id FOR UPDATE" : ""
+        var found: [Conversation] = []
+        var keyed: Set<[String]> = []
+        var parties: Set<[String]> = []
+        var earliest = Int64.max
+        for interaction in interactions {
+            if let key = ConversationThreading.threadKey(of: interaction) {
+                keyed.insert([interaction.channelID, key])
+            } else {
+                parties.insert([interaction.customerID, interaction.channelID])
+                earliest = min(earliest, interaction.occurredAt.microseconds)
+            }
+        }
+        let keyedList = Array(keyed)
+        for chunk in stride(from: 0, to: keyedList.count, by: 400) {
+            let pairs: [SQLQueryString] = keyedList[chunk..<min(chunk + 400, keyedList.count)].map { "(\(bind: $0[0]), \(bind: $0[1]))" }
+            found += try await tx.rows("SELECT * FROM conversations WHERE (channel_id, thread_key) IN (VALUES "
+                + pairs.joined(separator: ", ") + ")" + lock).map(ConversationRows.decode)
+        }
+        let windowMicros = window.nanoseconds / 1_000
+        let since = earliest == .max ? 0 : earliest - windowMicros
+        let partyList = Array(parties)
+        for chunk in stride(from: 0, to: partyList.count, by: 400) {
+            let pairs: [SQLQueryString] = partyList[chunk..<min(chunk + 400, partyList.count)].map { "(\(bind: $0[0]), \(bind: $0[1]))" }
+            found += try await tx.rows("SELECT * FROM conversations WHERE (customer_id, channel_id) IN (VALUES "
+                + pairs.joined(separator: ", ") + ") AND thread_key IS NULL AND status <> 'resolved' AND last_interaction_at >= \(bind: since)"
+                + lock).map(ConversationRows.decode)
+        }
+        return found
+    }
+}
+
+extension ConversationRows {
+    /// Inserts the conversations threading opened and updates those it joined, in one statement:
+    /// a join changes only what threading changes (count, last contact, status and what goes with
+    /// it), never routing's fields, so it cannot undo a routing change made meanwhile elsewhere.
+    static func upsertThreaded(_ touched: ArraySlice<ConversationThreader.Touched>, on database: any SQLDatabase) async throws {
+        guard !touched.isEmpty else { return }
+        var values: [SQLQueryString] = []
+        values.reserveCapacity(touched.count)
+        for item in touched {
+            let conversation = item.conversation
+            // A conversation threading opens has no queue yet, so it weighs 1 (see conversationWeight).
+            values.append("""
+                (\(bind: conversation.id), \(bind: conversation.customerID), \(bind: conversation.channelID), \(bind: conversation.threadKey),
+                 \(bind: conversation.subject), \(bind: conversation.status.rawValue), \(bind: conversation.departmentID),
+                 \(bind: conversation.queueID), \(bind: conversation.assigneeID), \(bind: conversation.priority.rawValue),
+                 \(bind: conversation.tags.jsonText), \(bind: conversation.suppressed?.rawValue), \(bind: conversation.skills.jsonText),
+                 \(bind: 1.0), \(bind: conversation.interactionCount), \(bind: conversation.lastInteractionAt.microseconds),
+                 \(bind: conversation.snoozedUntil?.microseconds), \(bind: conversation.createdAt.microseconds),
+                 \(bind: conversation.updatedAt.microseconds), \(bind: conversation.resolvedAt?.microseconds))
+                """)
+        }
+        let head: SQLQueryString = """
+            INSERT INTO conversations (id, customer_id, channel_id, thread_key, subject, status, department_id, queue_id, assignee_id,
+                priority, tags, suppressed, skills, weight, interaction_count, last_interaction_at, snoozed_until, created_at, updated_at, resolved_at)
+            VALUES 
+            """
+        let tail: SQLQueryString = """
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, interaction_count = excluded.interaction_count,
+                last_interaction_at = excluded.last_interaction_at, snoozed_until = excluded.snoozed_until,
+                updated_at = excluded.updated_at, resolved_at = excluded.resolved_at
+            """
+        try await database.raw(head + values.joined(separator: ", ") + tail).run()
+    }
+}
