@@ -53,7 +53,7 @@ public struct AgentStateChanges: Sendable, Equatable {
             if let number = raw.doubleValue, number >= 0, number <= 1_000 { changes.capacity = number }
             else { reader.fail("capacity", "expected a number from 0 to 1000") }
         }
-        changes.skills = reader.stringList("skills", maxCount: 100, maxLength: 64).map(ConversationChanges.normalizedTags)
+        changes.skills = reader.stringList("skills", maxCount: 100, maxLength: 64, visible: true).map(ConversationChanges.normalizedTags)
         try reader.finish()
         if changes == AgentStateChanges() { throw ValidationFailure(field: "body", message: "nothing to change") }
         return changes

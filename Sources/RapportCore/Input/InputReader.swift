@@ -59,11 +59,12 @@ public struct InputReader: Sendable {
                 fail(key, "must not be empty")
                 return .unchanged
             }
-            if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+            if trimmed.containsControlCharacters {
                 fail(key, "must not contain control characters")
                 return .unchanged
             }
-            if trimmed.count > maxLength {
+            // Counted in code points, as JSON Schema's maxLength counts them.
+            if trimmed.unicodeScalars.count > maxLength {
                 fail(key, "must be at most \(maxLength) characters")
                 return .unchanged
             }
@@ -101,6 +102,15 @@ public struct InputReader: Sendable {
         }
     }
 
+    /// An integer within `range` (`1674.0` is the integer 1674, as in JSON Schema); nil when
+    /// absent, and an issue naming the field (`message`, or the range) when it is anything else.
+    public mutating func integer(_ key: String, in range: ClosedRange<Int64>, message: String? = nil) -> Int64? {
+        guard let raw = value(key) else { return nil }
+        if let number = raw.integralValue, range.contains(number) { return number }
+        fail(key, message ?? "expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        return nil
+    }
+
     public mutating func bool(_ key: String) -> Bool? {
         guard let raw = value(key) else { return nil }
         guard case .bool(let flag) = raw else {
@@ -123,8 +133,9 @@ public struct InputReader: Sendable {
         return time
     }
 
-    /// A list of strings; each element is reported by index when wrong.
-    public mutating func stringList(_ key: String, maxCount: Int, maxLength: Int = 500) -> [String]? {
+    /// A list of strings; each element is reported by index when wrong (also, with `visible`,
+    /// when it has no character other than white space and control characters).
+    public mutating func stringList(_ key: String, maxCount: Int, maxLength: Int = 500, visible: Bool = false) -> [String]? {
         guard let raw = value(key) else { return nil }
         if raw.isNull { return [] }
         guard case .array(let elements) = raw else {
@@ -141,8 +152,12 @@ public struct InputReader: Sendable {
                 issues.append(FieldIssue(field: "\(field(key))[\(index)]", message: "expected a string, got \(element.typeName)"))
                 continue
             }
-            if text.count > maxLength {
+            if text.unicodeScalars.count > maxLength {
                 issues.append(FieldIssue(field: "\(field(key))[\(index)]", message: "must be at most \(maxLength) characters"))
+                continue
+            }
+            if visible, !text.hasVisibleCharacters {
+                issues.append(FieldIssue(field: "\(field(key))[\(index)]", message: "must not be blank"))
                 continue
             }
             result.append(text)
@@ -179,6 +194,24 @@ public struct InputReader: Sendable {
 }
 
 extension String {
+    /// Whether a character other than white space and control characters is in the string (what
+    /// the document's "not blank" patterns ask of a value).
+    public var hasVisibleCharacters: Bool {
+        unicodeScalars.contains { !$0.properties.isWhitespace && $0.properties.generalCategory != .control }
+    }
+
+    /// Whether a control character other than tab, line feed and carriage return is in the string.
+    public var containsControlCharacters: Bool {
+        unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" }
+    }
+
+    /// Whether the string starts with `prefix`, compared by code points as a pattern (`^usr_`)
+    /// compares: `hasPrefix` compares characters, and a combining mark after the prefix would join
+    /// its last character (`"usr_\u{2DE3}"` does not have the prefix `"usr_"` for `hasPrefix`).
+    public func hasScalarPrefix(_ prefix: String) -> Bool {
+        unicodeScalars.starts(with: prefix.unicodeScalars)
+    }
+
     /// The string without leading and trailing whitespace and newlines.
     public func trimmingWhitespace() -> String {
         var scalars = Substring(self)

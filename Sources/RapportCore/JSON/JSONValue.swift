@@ -29,6 +29,18 @@ extension JSONValue {
         return nil
     }
 
+    /// The number as an integer when it is a whole number, also written with a zero fraction or an
+    /// exponent (`1674.0`, `1e3`), as JSON Schema's `integer` counts it; nil for `1674.5`, for
+    /// numbers beyond 64 bits and for anything that is not a number. Every request field that
+    /// takes an integer reads it through this.
+    public var integralValue: Int64? {
+        switch self {
+        case .integer(let value): return value
+        case .double(let value): return Int64(exactly: value)
+        default: return nil
+        }
+    }
+
     /// The boolean payload, or nil when this is not a boolean.
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }

@@ -67,7 +67,7 @@ extension MatchProfile {
         guard let pairing = MatchPairing(rawValue: object["pairing"]?.stringValue ?? "deduplicate") else {
             throw MatchConfigurationError(problems: problems + ["pairing is deduplicate or link"])
         }
-        let blockSize = object["maximum_block_size"]?.intValue.map { Int(clamping: $0) }
+        let blockSize = object["maximum_block_size"]?.integralValue.map { Int(clamping: $0) }
         self.init(fields: fields, blockingRules: rules, thresholds: MatchThresholds(review: review, autoMerge: autoMerge),
                   pairing: pairing, maximumBlockSize: blockSize)
         problems += self.problems

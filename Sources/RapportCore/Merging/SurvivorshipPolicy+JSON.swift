@@ -52,6 +52,11 @@ extension SurvivorshipRule {
         }
     }
 
+    /// A source in `source_priority`: a channel id or name, not blank, no control characters, at most 64 code points.
+    static func isSourceName(_ text: String) -> Bool {
+        text.hasVisibleCharacters && !text.containsControlCharacters && text.unicodeScalars.count <= 64
+    }
+
     static func readList(_ value: JSONValue, path: String, issues: inout [FieldIssue]) -> [SurvivorshipRule] {
         guard let elements = value.arrayValue, !elements.isEmpty else {
             issues.append(FieldIssue(field: path, message: "must be a non-empty list of rules"))
@@ -66,7 +71,7 @@ extension SurvivorshipRule {
             case "prefer_non_empty": rules.append(.preferNonEmpty)
             default:
                 if let object = element.objectValue, object.count == 1, let sources = object["source_priority"]?.arrayValue,
-                   !sources.isEmpty, sources.allSatisfy({ $0.stringValue?.isEmpty == false }) {
+                   !sources.isEmpty, sources.allSatisfy({ $0.stringValue.map(isSourceName) == true }) {
                     rules.append(.sourcePriority(sources.compactMap(\.stringValue)))
                 } else {
                     issues.append(FieldIssue(field: rulePath, message: "must be \"most_recent\", \"most_frequent\", \"prefer_non_empty\" or {\"source_priority\": [channel ids]}"))

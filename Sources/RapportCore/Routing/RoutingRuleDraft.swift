@@ -28,11 +28,7 @@ public struct RoutingRuleDraft: Sendable, Equatable {
         var reader = try InputReader(value)
         let name = reader.string("name", required: true, maxLength: 200)
         let trigger: RoutingTrigger? = reader.enumeration("trigger", required: true)
-        var position: Int64?
-        if let raw = reader.value("position") {
-            if let number = raw.intValue, number >= 0, number <= 1_000_000_000 { position = number }
-            else { reader.fail("position", "expected an integer from 0 to 1000000000") }
-        }
+        let position = reader.integer("position", in: 0...1_000_000_000)
         let enabled = reader.bool("enabled") ?? true
         let stop = reader.bool("stop") ?? false
         var conditions = RoutingConditions()
@@ -99,11 +95,11 @@ public struct RoutingRuleDraft: Sendable, Equatable {
         actions.queue = reader.string("queue", maxLength: 64)
         actions.assignTo = reader.string("assign_to", maxLength: 64)
         actions.priority = reader.enumeration("priority")
-        actions.tags = ConversationChanges.normalizedTags(reader.stringList("tags", maxCount: ConversationChanges.maxTags, maxLength: 64) ?? [])
-        actions.skills = ConversationChanges.normalizedTags(reader.stringList("skills", maxCount: maxListCount, maxLength: 64) ?? [])
+        actions.tags = ConversationChanges.normalizedTags(reader.stringList("tags", maxCount: ConversationChanges.maxTags, maxLength: 64, visible: true) ?? [])
+        actions.skills = ConversationChanges.normalizedTags(reader.stringList("skills", maxCount: maxListCount, maxLength: 64, visible: true) ?? [])
         actions.suppress = reader.enumeration("suppress")
         actions.notify = reader.stringList("notify", maxCount: maxListCount, maxLength: 100) ?? []
-        for (index, target) in actions.notify.enumerated() where !(target.hasPrefix("usr_") || target.hasPrefix("department:")) {
+        for (index, target) in actions.notify.enumerated() where !(target.hasScalarPrefix("usr_") || target.hasScalarPrefix("department:")) {
             reader.fail("notify[\(index)]", "expected a user id (usr_…) or department:<key>")
         }
         if let signal = reader.string("emit", maxLength: 64) {

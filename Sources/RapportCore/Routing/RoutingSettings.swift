@@ -24,10 +24,7 @@ public struct RoutingSettings: Sendable, Equatable {
     public static func read(_ value: JSONValue) throws(ValidationFailure) -> RoutingSettings {
         var reader = try InputReader(value)
         var settings = RoutingSettings()
-        if let raw = reader.value("thread_window_minutes") {
-            if let number = raw.intValue, number >= 1, number <= 525_600 { settings.threadWindowMinutes = Int(number) }
-            else { reader.fail("thread_window_minutes", "expected an integer from 1 to 525600") }
-        }
+        if let number = reader.integer("thread_window_minutes", in: 1...525_600) { settings.threadWindowMinutes = Int(number) }
         if case .set(let classifier) = reader.object("classifier", maxKeys: 10) {
             do throws(ValidationFailure) {
                 var nested = try InputReader(.object(classifier), path: reader.field("classifier"))

@@ -50,10 +50,7 @@ public struct ClassifierTrainingRequest: Sendable {
             }
         }
         var limit = 100_000
-        if let raw = reader.value("history_limit") {
-            if let number = raw.intValue, number >= 1, number <= Int64(maxExamples) { limit = Int(number) }
-            else { reader.fail("history_limit", "expected an integer from 1 to \(maxExamples)") }
-        }
+        if let number = reader.integer("history_limit", in: 1...Int64(maxExamples)) { limit = Int(number) }
         try reader.finish()
         return ClassifierTrainingRequest(examples: examples, historyLimit: limit)
     }

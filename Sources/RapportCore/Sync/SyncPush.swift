@@ -60,14 +60,16 @@ extension SyncChange {
         var reader = try InputReader(value, path: path)
         let changeID = reader.string("change_id", required: true, maxLength: 200)
         var timestamp: HybridTimestamp?
-        switch reader.value("hlc") {
-        case .string(let text)?:
+        let hlc = reader.value("hlc")
+        if case .string(let text)? = hlc {
             timestamp = HybridTimestamp(text)
-            if timestamp == nil { reader.fail("hlc", "must be a hybrid clock reading \"milliseconds-counter\" or milliseconds") }
-        case .integer(let milliseconds)? where milliseconds >= 0:
+        } else if let milliseconds = hlc?.integralValue, milliseconds >= 0 {
             timestamp = HybridTimestamp(milliseconds: milliseconds)
-        case nil: reader.fail("hlc", "is required: the hybrid clock time the change was made at")
-        default: reader.fail("hlc", "must be a hybrid clock reading \"milliseconds-counter\" or milliseconds")
+        }
+        if hlc == nil {
+            reader.fail("hlc", "is required: the hybrid clock time the change was made at")
+        } else if timestamp == nil {
+            reader.fail("hlc", "must be a hybrid clock reading \"milliseconds-counter\" or milliseconds")
         }
         let customerID = reader.string("customer_id", maxLength: 64)
         let identityText = reader.string("identity", maxLength: 500)

@@ -58,13 +58,10 @@ public struct SecretRotation: Sendable, Equatable {
         guard let body, !body.isNull else { return SecretRotation() }
         var reader = try InputReader(body)
         var rotation = SecretRotation()
-        if let raw = reader.value("previous_secret_expires_in") {
-            let longest = Int(longestGrace.components.seconds)
-            if case .integer(let seconds) = raw, (0...Int64(longest)).contains(seconds) {
-                rotation.previousExpiresIn = .seconds(seconds)
-            } else {
-                reader.fail("previous_secret_expires_in", "must be a whole number of seconds from 0 to \(longest)")
-            }
+        let longest = longestGrace.components.seconds
+        if let seconds = reader.integer("previous_secret_expires_in", in: 0...longest,
+                                        message: "must be a whole number of seconds from 0 to \(longest)") {
+            rotation.previousExpiresIn = .seconds(seconds)
         }
         try reader.finish()
         return rotation

@@ -40,7 +40,8 @@ struct KeywordSetsController<Routing: RoutingStore> {
         let (set, created) = try await services.writer.write { tx in
             try await routing.saveKeywordSet(name: name, wholeWords: definition.wholeWords, terms: definition.terms, actor: principal.actor, in: tx)
         }
-        return .json(set.summaryJSON, status: created ? .created : .ok)
+        guard created else { return .json(set.summaryJSON) }
+        return .json(set.summaryJSON, status: .created, headers: [.location: "/v1/keyword-sets/\(name)"])
     }
 
     @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -70,7 +70,8 @@ public protocol RoutingStore: Sendable {
 
     func routingRule(_ id: String) async throws -> RoutingRule?
 
-    /// Every stored version of a rule, oldest first: `version`, `definition`, `actor`, `created_at`.
+    /// Every stored version of a rule, oldest first: `version`, `definition`, `actor`, `created_at`;
+    /// none once the rule is deleted.
     func routingRuleVersions(_ id: String) async throws -> [JSONValue]
 
     /// The routing settings in force (the defaults until some are saved).

@@ -84,10 +84,14 @@ extension SQLRoutingStore {
         try await read { try await RoutingRuleRows.find(id: id, on: $0) }
     }
 
-    /// Every stored version of a rule, oldest first: `version`, `definition`, `actor`, `created_at`.
+    /// Every stored version of a rule, oldest first: `version`, `definition`, `actor`, `created_at`;
+    /// none once the rule is deleted (its history is kept, but no longer served).
     public func routingRuleVersions(_ id: String) async throws -> [JSONValue] {
         try await read { database in
-            try await database.raw("SELECT * FROM routing_rule_versions WHERE rule_id = \(bind: id) ORDER BY version").all().map { row in
+            try await database.raw("""
+                SELECT v.* FROM routing_rule_versions v JOIN routing_rules r ON r.id = v.rule_id
+                WHERE v.rule_id = \(bind: id) AND r.deleted_at IS NULL ORDER BY v.version
+                """).all().map { row in
                 [
                     "version": .integer(try row.int64("version")),
                     "definition": (try? JSONParser.parse(try row.string("definition"))) ?? .null,
