@@ -114,6 +114,23 @@ struct OperationsTests {
             let unregistered = documented.subtracting(registered).sorted()
             #expect(undocumented.isEmpty, "routes missing from openapi.json: \(undocumented)")
             #expect(unregistered.isEmpty, "openapi.json documents routes the server lacks: \(unregistered)")
+
+            // Each route accepts exactly the query parameters its operation declares (others are refused).
+            let shared = document["components"]?["parameters"]?.objectValue ?? JSONObject()
+            var mismatches: [String] = []
+            for entry in catalog.entries {
+                guard let item = paths[entry.path], let operation = item[entry.method] else { continue }
+                let parameters = (item["parameters"]?.arrayValue ?? []) + (operation["parameters"]?.arrayValue ?? [])
+                var declared: Set<String> = []
+                for parameter in parameters {
+                    let resolved = parameter["$ref"]?.stringValue.flatMap { shared[String($0.split(separator: "/").last ?? "")] } ?? parameter
+                    if resolved["in"]?.stringValue == "query", let name = resolved["name"]?.stringValue { declared.insert(name) }
+                }
+                if declared != entry.query {
+                    mismatches.append("\(entry.method) \(entry.path): server \(entry.query.sorted()), document \(declared.sorted())")
+                }
+            }
+            #expect(mismatches.isEmpty, "query parameters differ: \(mismatches)")
         }
     }
 }

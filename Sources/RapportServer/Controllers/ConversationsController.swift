@@ -9,7 +9,8 @@ struct ConversationsController<Conversations: ConversationStore, Organization: O
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
-        routes.on(.get, "conversations", list)
+        routes.on(.get, "conversations", query: ["department_id", "queue_id", "assignee_id", "unassigned", "customer_id", "status",
+                                                 "suppressed", "limit", "cursor"], list)
         routes.on(.get, "conversations/:id", show)
         routes.on(.patch, "conversations/:id", update)
         routes.on(.get, "conversations/:id/decisions", decisions)

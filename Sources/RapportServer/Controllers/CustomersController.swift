@@ -11,12 +11,13 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "customers", create)
-        routes.on(.get, "customers", list)
-        routes.on(.get, "customers/lookup", lookup)
-        routes.on(.get, "customers/:id", show)
+        routes.on(.get, "customers", query: ["identity", "email", "phone", "name_prefix", "updated_since", "lifecycle_stage",
+                                             "owner_id", "limit", "cursor"], queryPrefixes: ["attribute."], list)
+        routes.on(.get, "customers/lookup", query: ["identity", "email", "phone"], lookup)
+        routes.on(.get, "customers/:id", query: ["include"], show)
         routes.on(.patch, "customers/:id", patch)
         routes.on(.delete, "customers/:id", delete)
-        routes.on(.get, "customers/:id/timeline", timeline)
+        routes.on(.get, "customers/:id/timeline", query: ["order", "limit", "cursor"], timeline)
         routes.on(.get, "customers/:id/identities", identities)
         routes.on(.post, "customers/:id/identities", addIdentity)
         routes.on(.delete, "customers/:id/identities/:identity", removeIdentity)

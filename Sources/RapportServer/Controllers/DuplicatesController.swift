@@ -11,7 +11,7 @@ struct DuplicatesController<Duplicates: DuplicateStore> {
     let monitor: DuplicateMonitor
 
     func register(_ routes: Routes<RapportRequestContext>) {
-        routes.on(.get, "duplicates", list)
+        routes.on(.get, "duplicates", query: ["status", "customer_id", "limit", "cursor"], list)
         routes.on(.get, "duplicates/:id", show)
         routes.on(.post, "duplicates/:id/accept", accept)
         routes.on(.post, "duplicates/:id/reject", reject)

@@ -11,8 +11,8 @@ struct EventsController<Events: EventStore> {
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
-        routes.on(.get, "events", list)
-        routes.on(.get, "events/stream", stream)
+        routes.on(.get, "events", query: ["after", "cursor", "limit", "filter"], list)
+        routes.on(.get, "events/stream", query: ["after", "heartbeat", "limit", "filter"], stream)
         routes.on(.get, "consumers", consumers)
     }
 

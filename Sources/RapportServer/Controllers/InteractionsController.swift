@@ -9,7 +9,7 @@ struct InteractionsController<Interactions: InteractionStore> {
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "interactions", create)
-        routes.on(.get, "interactions", list)
+        routes.on(.get, "interactions", query: ["customer_id", "channel_id", "external_id", "limit", "cursor"], list)
         routes.on(.get, "interactions/:id", show)
     }
 

@@ -9,7 +9,7 @@ struct QueuesController<Routing: RoutingStore, Organization: OrganizationStore> 
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
-        routes.on(.get, "queues", list)
+        routes.on(.get, "queues", query: ["department_id"], list)
         routes.on(.post, "queues", create)
         routes.on(.get, "queues/:id", show)
         routes.on(.patch, "queues/:id", update)

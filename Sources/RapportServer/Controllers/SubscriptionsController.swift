@@ -16,7 +16,7 @@ struct SubscriptionsController<Subscriptions: SubscriptionStore> {
         routes.on(.patch, "subscriptions/:id", update)
         routes.on(.delete, "subscriptions/:id", delete)
         routes.on(.post, "subscriptions/:id/rotate-secret", rotateSecret)
-        routes.on(.get, "subscriptions/:id/deliveries", deliveries)
+        routes.on(.get, "subscriptions/:id/deliveries", query: ["limit"], deliveries)
         routes.on(.post, "subscriptions/:id/deliveries/:delivery/redeliver", redeliver)
     }
 

@@ -10,7 +10,7 @@ struct SyncController<Sync: SyncStore> {
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "sync/push", push)
-        routes.on(.get, "sync/pull", pull)
+        routes.on(.get, "sync/pull", query: ["cursor", "limit"], pull)
     }
 
     @Sendable func push(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -1,4 +1,5 @@
 import Hummingbird
+import RapportCore
 import Synchronization
 
 /// Every route the application registers, so the OpenAPI document can be held against them.
@@ -7,6 +8,24 @@ public final class RouteCatalog: Sendable {
         public var method: String
         /// OpenAPI form: `/v1/customers/{id}`.
         public var path: String
+        /// The query parameters the route reads, as the document declares them; any other is refused.
+        public var query: Set<String> = []
+        /// Prefixes of parameter families the document describes in prose (`attribute.` for
+        /// `attribute.tier=gold`), accepted beside `query`.
+        public var queryPrefixes: [String] = []
+
+        /// 400 naming the first query parameter the route does not read, so that a misspelt
+        /// filter fails loudly instead of silently listing everything (bodies refuse unknown fields too).
+        func refuseUnknownQueryParameters(of request: Request) throws {
+            for (name, _) in request.queryItems {
+                guard !query.contains(name), !queryPrefixes.contains(where: { name.hasScalarPrefix($0) && name.unicodeScalars.count > $0.unicodeScalars.count }) else {
+                    continue
+                }
+                let known = (query.sorted() + queryPrefixes.map { "\($0)<name>" }).joined(separator: ", ")
+                throw Problem.badRequest(field: name, known.isEmpty ? "unknown query parameter: this route takes none"
+                                                                   : "unknown query parameter: this route takes \(known)")
+            }
+        }
     }
 
     private let storage = Mutex<[Entry]>([])
@@ -39,11 +58,14 @@ public final class RouteCatalog: Sendable {
         return best.methods.sorted { (order.firstIndex(of: $0) ?? 9, $0) < (order.firstIndex(of: $1) ?? 9, $1) }
     }
 
-    func record(_ method: HTTPRequest.Method, _ path: String) {
+    @discardableResult
+    func record(_ method: HTTPRequest.Method, _ path: String, query: Set<String> = [], queryPrefixes: [String] = []) -> Entry {
         let openAPIPath = path.split(separator: "/").map { part in
             part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
         }.joined(separator: "/")
-        storage.withLock { $0.append(Entry(method: method.rawValue.lowercased(), path: "/" + openAPIPath)) }
+        let entry = Entry(method: method.rawValue.lowercased(), path: "/" + openAPIPath, query: query, queryPrefixes: queryPrefixes)
+        storage.withLock { $0.append(entry) }
+        return entry
     }
 }
 
@@ -54,14 +76,20 @@ struct Routes<Context: RequestContext> {
     let prefix: String
     let group: RouterGroup<Context>?
 
-    func on(_ method: HTTPRequest.Method, _ path: String,
+    /// Registers `handler` for `method` and `path`; `query` (and `queryPrefixes`) are the query
+    /// parameters it reads, and a request with any other is refused before it runs.
+    func on(_ method: HTTPRequest.Method, _ path: String, query: Set<String> = [], queryPrefixes: [String] = [],
             _ handler: @escaping @Sendable (Request, Context) async throws -> Response) {
         let full = prefix.isEmpty ? path : "\(prefix)/\(path)"
-        catalog.record(method, full)
+        let entry = catalog.record(method, full, query: query, queryPrefixes: queryPrefixes)
+        let checked: @Sendable (Request, Context) async throws -> Response = { request, context in
+            try entry.refuseUnknownQueryParameters(of: request)
+            return try await handler(request, context)
+        }
         if let group {
-            group.on(RouterPath(path), method: method, use: handler)
+            group.on(RouterPath(path), method: method, use: checked)
         } else {
-            router.on(RouterPath(full), method: method, use: handler)
+            router.on(RouterPath(full), method: method, use: checked)
         }
     }
 }
