@@ -46,10 +46,8 @@ public func buildApplication(
     let router = buildRouter(parts)
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: buildWebSocketRouter(parts),
-            configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
-        ),
+        server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys),
+                         configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
         services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
@@ -115,13 +113,6 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)
     EventSocketController(events: store.events, keys: parts.keys).register(v1)
-    return router
-}
-
-/// The router that answers WebSocket handshakes; a request it does not upgrade goes on to `buildRouter`'s.
-func buildWebSocketRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
-    let router = Router(context: RapportRequestContext.self)
-    EventSocketController(events: parts.store.events, keys: parts.keys).register(webSocket: router)
     return router
 }
 

@@ -25,10 +25,7 @@ public struct RapportRequestContext: RequestContext, WebSocketRequestContext {
     @discardableResult
     public func require(_ permission: Permission) throws -> Principal {
         let principal = try requirePrincipal()
-        guard principal.role.allows(permission) else {
-            throw Problem(status: .forbidden, type: "forbidden", title: "Forbidden",
-                          detail: "role \(principal.role.rawValue) may not \(permission.rawValue)")
-        }
+        guard principal.role.allows(permission) else { throw Problem.forbidden(principal.role, permission) }
         return principal
     }
 }

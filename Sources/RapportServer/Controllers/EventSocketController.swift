@@ -1,5 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
+import NIOCore
 import RapportStore
 
 /// `GET /v1/events/ws`: the live event stream over a WebSocket (protocol in `EventSocketSession`
@@ -8,27 +10,65 @@ struct EventSocketController<Events: EventStore> {
     let events: Events
     let keys: APIKeyCache
 
-    /// The plain HTTP side of the route: a request that reaches it was not upgraded, because it
-    /// lacked credentials (401 from the authentication middleware), the role may not read events
-    /// (403), or it was not a WebSocket handshake (426).
+    /// The plain HTTP side of the route, for requests that are no WebSocket handshake (no
+    /// `Upgrade: websocket`): 401 without credentials, 403 for a role that may not read events,
+    /// else 426. Handshakes are decided by `decide` and checked by `HTTPRequestGuard`.
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "events/ws", notUpgraded)
     }
 
-    /// The upgrade itself, on the router that answers WebSocket handshakes.
-    func register(webSocket router: Router<RapportRequestContext>) {
-        let events = self.events
-        router.group("v1")
-            .add(middleware: AuthenticationMiddleware(keys: keys))
-            .ws("events/ws") { _, context in
-                try context.require(.readEvents)
-                return .upgrade([:])
-            } onUpgrade: { inbound, outbound, context in
-                let principal = try context.requestContext.requirePrincipal()
-                let session = EventSocketSession(events: events, role: principal.role, requestID: context.requestContext.id,
+    /// Decides a handshake whose headers `WebSocketHandshake` found well-formed: the path, the
+    /// query, the key and its role, as the router checks them for every other route. The session
+    /// to run on the upgraded connection, or the problem to answer with (401 without a valid key).
+    func decide(_ head: HTTPRequest, logger: Logger) async -> Result<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>, HandshakeRefusal> {
+        let request = Request(head: head, body: .init(buffer: ByteBuffer()))
+        do {
+            guard request.uri.path == "/v1/events/ws" else {
+                throw Problem(status: .notFound, type: "not-found", title: "Not found", detail: "no WebSocket at \(request.uri.path)")
+            }
+            guard request.method == .get else {
+                throw Problem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
+                              detail: "a WebSocket handshake is a GET", headers: [.allow: "GET"])
+            }
+            let principal = try await AuthenticationMiddleware.principal(authorization: request.headers[.authorization], keys: keys)
+            try RouteCatalog.Entry(method: "get", path: "/v1/events/ws").refuseUnknownQueryParameters(of: request)
+            guard principal.role.allows(.readEvents) else { throw Problem.forbidden(principal.role, .readEvents) }
+            let events = self.events
+            let requestID = logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
+            return .success { inbound, outbound, context in
+                let session = EventSocketSession(events: events, role: principal.role, requestID: requestID,
                                                  outbound: outbound, logger: context.logger)
                 try await session.run(inbound: inbound)
             }
+        } catch {
+            return .failure(HandshakeRefusal(problem: Self.problem(error, logger: logger), path: request.uri.path))
+        }
+    }
+
+    /// The problem a handshake's `Authorization` header is refused with (401, or 503 when keys
+    /// cannot be read); nil when it names a caller. Malformed handshakes are answered 401 by this
+    /// before their headers are judged.
+    func refusal(authorization: String?) async -> Problem? {
+        do {
+            _ = try await AuthenticationMiddleware.principal(authorization: authorization, keys: keys)
+            return nil
+        } catch {
+            return Self.problem(error, logger: Logger(label: "rapport.events.ws"))
+        }
+    }
+
+    private static func problem(_ error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let storeError as StoreError:
+            logger.error("WebSocket handshake failed", metadata: ["error": "\(storeError)"])
+            return .from(storeError)
+        default:
+            logger.error("WebSocket handshake failed", metadata: ["error": "\(String(reflecting: error))"])
+            return Problem(status: .internalServerError, type: "internal", title: "Internal server error",
+                           detail: "the error was logged with this request id")
+        }
     }
 
     @Sendable func notUpgraded(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -37,4 +77,10 @@ struct EventSocketController<Events: EventStore> {
                       detail: "open this route as a WebSocket (Connection: Upgrade, Upgrade: websocket)",
                       headers: [.upgrade: "websocket"])
     }
+}
+
+/// A WebSocket handshake refused after its headers were checked, with the path it asked for.
+struct HandshakeRefusal: Error {
+    var problem: Problem
+    var path: String
 }

@@ -31,6 +31,10 @@ public struct Problem: Error, Sendable {
                 headers: [.wwwAuthenticate: "Bearer realm=\"rapport\""])
     }
 
+    static func forbidden(_ role: Role, _ permission: Permission) -> Problem {
+        Problem(status: .forbidden, type: "forbidden", title: "Forbidden", detail: "role \(role.rawValue) may not \(permission.rawValue)")
+    }
+
     static func invalid(_ failure: ValidationFailure) -> Problem {
         let detail = failure.issues.count == 1 ? failure.issues[0].description : "\(failure.issues.count) fields are invalid"
         return Problem(status: .unprocessableContent, type: "validation-failed", title: "Invalid request",

@@ -9,7 +9,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let keys: APIKeyCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
+        var context = context
+        context.principal = try await Self.principal(authorization: request.headers[.authorization], keys: keys)
+        return try await next(request, context)
+    }
+
+    /// The caller an `Authorization` header names; 401 when it names none. WebSocket handshakes,
+    /// decided below the router, authenticate through this too.
+    static func principal(authorization header: String?, keys: APIKeyCache) async throws -> Principal {
+        guard let header else {
             throw Problem.unauthorized("send Authorization: Bearer <api key>")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -20,9 +28,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard secret.count <= 200, let principal = try await keys.principal(for: secret) else {
             throw Problem.unauthorized("the API key is not valid or was revoked")
         }
-        var context = context
-        context.principal = principal
-        return try await next(request, context)
+        return principal
     }
 }
 
