@@ -28,6 +28,10 @@ extension SQLConversationStore {
         }
         for touched in outcome.touched {
             let conversation = touched.conversation
+            // A reopened conversation counts against its assignee again: read their load afresh.
+            if let user = conversation.assigneeID, AgentLoads.counts(conversation), touched.previous.map(AgentLoads.counts) != true {
+                tx.agentLoads.forget(user)
+            }
             if let previous = touched.previous {
                 var changed = ConversationRows.changedFields(from: previous, to: conversation)
                 changed.append("interaction_count")

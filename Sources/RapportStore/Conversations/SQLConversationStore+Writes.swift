@@ -50,6 +50,16 @@ extension SQLConversationStore {
         var queue: ConversationQueue?
         if let queueID = conversation.queueID { queue = try await store.routing.queue(id: queueID, directory: directory, in: tx) }
         let weight = try await store.routing.conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory, in: tx)
+        if tx.agentLoads.knowsLoads, AgentLoads.counts(conversation) || previous.map(AgentLoads.counts) == true {
+            var previousWeight = weight
+            if let previous, previous.queueID != conversation.queueID || previous.channelID != conversation.channelID {
+                var previousQueue: ConversationQueue?
+                if let queueID = previous.queueID { previousQueue = try await store.routing.queue(id: queueID, directory: directory, in: tx) }
+                previousWeight = try await store.routing.conversationWeight(channelID: previous.channelID, queue: previousQueue,
+                                                                            directory: directory, in: tx)
+            }
+            tx.agentLoads.saved(conversation, weight: weight, replacing: previous, previousWeight: previousWeight)
+        }
         guard let previous else {
             try await ConversationRows.insert(conversation, weight: weight, on: tx.database)
             tx.append(.change("conversation", "created", subject: conversation.customerID, record: conversation.json,
@@ -108,7 +118,7 @@ extension SQLConversationStore {
             conversation.assigneeID = nil
         }
         if conversation.assigneeID == nil, conversation.suppressed == nil, conversation.isActive, let queue {
-            try await store.routing.assign(&conversation, queue: queue, directory: directory, in: tx)
+            try await store.routing.assign(&conversation, queue: queue, replacing: before, directory: directory, in: tx)
         }
         return problems
     }
@@ -168,7 +178,7 @@ extension SQLConversationStore {
         case .unchanged:
             if next.departmentID != current.departmentID || next.queueID != current.queueID {
                 next.assigneeID = nil
-                if let queue, next.isActive, next.suppressed == nil { try await store.routing.assign(&next, queue: queue, in: tx) }
+                if let queue, next.isActive, next.suppressed == nil { try await store.routing.assign(&next, queue: queue, replacing: current, in: tx) }
             }
         case .clear:
             next.assigneeID = nil

@@ -20,6 +20,7 @@ extension SQLRoutingStore {
             VALUES (\(bind: userID), \(bind: next.status.rawValue), \(bind: next.capacity), \(bind: next.skills.jsonText), \(bind: next.updatedAt.microseconds))
             """)
         tx.append(.change("agent", "updated", subject: userID, record: next.json, changedFields: [], actor: actor))
+        tx.agentLoads.forget(userID)
         if next.status == .offline, current.status != .offline {
             try await handBack(from: userID, actor: actor, in: tx)
         }
@@ -39,7 +40,7 @@ extension SQLRoutingStore {
             var next = conversation
             next.assigneeID = nil
             if let queueID = conversation.queueID, let queue = try await QueueRows.find(id: queueID, on: tx.database) {
-                try await assign(&next, queue: queue, in: tx)
+                try await assign(&next, queue: queue, replacing: conversation, in: tx)
             }
             try await store.conversations.saveConversation(next, previous: conversation, actor: actor, in: tx)
         }
@@ -56,7 +57,7 @@ extension SQLRoutingStore {
                 """).map(ConversationRows.decode).sorted { ($1.priority, $0.createdAt) < ($0.priority, $1.createdAt) }
             for conversation in waiting {
                 var next = conversation
-                try await assign(&next, queue: queue, in: tx)
+                try await assign(&next, queue: queue, replacing: conversation, in: tx)
                 guard next.assigneeID != nil else { break }
                 try await store.conversations.saveConversation(next, previous: conversation, actor: actor, in: tx)
             }
@@ -64,44 +65,68 @@ extension SQLRoutingStore {
     }
 
     /// Sets the assignee the queue's strategy picks (or leaves it nil when nobody can take it).
-    func assign(_ conversation: inout Conversation, queue: ConversationQueue, directory: RoutingDirectory? = nil,
-                in tx: WriteTransaction) async throws {
+    /// `stored` is the conversation as its row stands now: what it adds to its stored assignee's
+    /// load does not count against them here, as it is the conversation being placed.
+    ///
+    /// Agents' availability and loads are read once per transaction (`WriteTransaction.agentLoads`)
+    /// and kept true as it saves conversations, so a batch assigning into one queue reads them once.
+    func assign(_ conversation: inout Conversation, queue: ConversationQueue, replacing stored: Conversation?,
+                directory: RoutingDirectory? = nil, in tx: WriteTransaction) async throws {
         guard queue.strategy != .manual, !queue.memberIDs.isEmpty else { return }
         let weight = try await conversationWeight(channelID: conversation.channelID, queue: queue, directory: directory, in: tx)
-        // Two statements for the whole queue: the members' availability, and what they hold now.
-        var states: [String: AgentState] = [:]
-        for row in try await tx.rows("SELECT * FROM agent_states WHERE user_id IN (\(binds: queue.memberIDs))") {
-            let state = try AgentRows.decode(row)
-            states[state.userID] = state
+        let book = tx.agentLoads
+        let unknownStates = book.unknownStates(among: queue.memberIDs)
+        if !unknownStates.isEmpty {
+            let found = try await tx.rows("SELECT * FROM agent_states WHERE user_id IN (\(binds: unknownStates))").map(AgentRows.decode)
+            book.remember(states: found, asked: unknownStates)
         }
-        var loads: [String: (count: Int, weight: Double)] = [:]
-        let online = queue.memberIDs.filter { states[$0]?.status == .online }
-        if !online.isEmpty {
+        let online = queue.memberIDs.filter { book.state(of: $0)?.status == .online }
+        let unknownLoads = book.unknownLoads(among: online)
+        if !unknownLoads.isEmpty {
+            var found: [String: AgentLoads.Load] = [:]
             for row in try await tx.rows("""
                 SELECT assignee_id, COUNT(*) AS n, SUM(weight) AS w FROM conversations
-                WHERE assignee_id IN (\(binds: online)) AND status IN ('open', 'pending') AND id <> \(bind: conversation.id)
-                GROUP BY assignee_id
+                WHERE assignee_id IN (\(binds: unknownLoads)) AND status IN ('open', 'pending') GROUP BY assignee_id
                 """) {
-                loads[try row.string("assignee_id")] = (Int(try row.int64("n")), try row.double("w"))
+                found[try row.string("assignee_id")] = AgentLoads.Load(count: Int(try row.int64("n")), weight: try row.double("w"))
             }
+            book.remember(loads: found, asked: unknownLoads)
+        }
+        // The conversation being placed does not count against whoever its row names.
+        var excluded: (user: String, weight: Double)?
+        if let stored, AgentLoads.counts(stored), let user = stored.assigneeID, online.contains(user) {
+            var storedQueue: ConversationQueue?
+            if let queueID = stored.queueID { storedQueue = try await self.queue(id: queueID, directory: directory, in: tx) }
+            excluded = (user, try await conversationWeight(channelID: stored.channelID, queue: storedQueue, directory: directory, in: tx))
         }
         // Everyone stays in the list (in member order) so round robin keeps its turns; only the
         // online are eligible.
         let candidates = queue.memberIDs.map { userID in
-            guard let state = states[userID], state.status == .online else {
+            guard let state = book.state(of: userID), state.status == .online else {
                 return AssignmentPolicy.Candidate(userID: userID, status: .offline, capacity: 0, skills: [], load: 0, activeCount: 0)
             }
-            let load = loads[userID] ?? (0, 0)
+            var load = book.load(of: userID)
+            if let excluded, excluded.user == userID {
+                load.count -= 1
+                load.weight -= excluded.weight
+            }
             return AssignmentPolicy.Candidate(userID: userID, status: state.status, capacity: state.capacity, skills: Set(state.skills),
                                               load: load.weight, activeCount: load.count)
         }
-        let lastAssigned = queue.strategy == .roundRobin
-            ? try await tx.firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id") : nil
+        var lastAssigned: String?
+        if queue.strategy == .roundRobin {
+            if case .some(let known) = book.lastAssigned(in: queue.id) {
+                lastAssigned = known
+            } else {
+                lastAssigned = try await tx.firstRow("SELECT last_assigned_id FROM queues WHERE id = \(bind: queue.id)")?.optionalString("last_assigned_id")
+            }
+        }
         guard let chosen = AssignmentPolicy.choose(strategy: queue.strategy, candidates: candidates, requiredSkills: conversation.skills,
                                                    weight: weight, lastAssigned: lastAssigned) else { return }
         conversation.assigneeID = chosen
         if queue.strategy == .roundRobin {
             try await tx.execute("UPDATE queues SET last_assigned_id = \(bind: chosen) WHERE id = \(bind: queue.id)")
+            book.remember(lastAssigned: chosen, in: queue.id)
         }
     }
 

@@ -24,6 +24,8 @@ public final class WriteTransaction: @unchecked Sendable {
     private var finishers: [(name: String, work: (WriteTransaction) async throws -> Void)] = []
     /// Identity holders and stored interactions known for this batch.
     let lookups = BatchLookups()
+    /// Agents' availability and loads as this transaction has read and changed them.
+    let agentLoads = AgentLoads()
     /// Whether the current job has changed anything, so a failure must roll back the batch.
     private(set) var jobHasWritten = false
 
