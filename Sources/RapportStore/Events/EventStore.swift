@@ -45,6 +45,11 @@ public protocol EventStore: Sendable {
     /// Events after `sequence`, oldest first.
     func events(after sequence: Int64, limit: Int) async throws -> [Event]
 
+    /// Events after `sequence` of the types `filter` passes, oldest first, with how far the read
+    /// covered (a consumer that does these has done the log up to `reached`): a consumer that
+    /// needs a few types does not read, or parse, the rest.
+    func events(after sequence: Int64, limit: Int, matching filter: EventTypeFilter) async throws -> EventWindow
+
     /// The sequence of the newest committed event, read from the database.
     func eventLogHead() async throws -> Int64
 }

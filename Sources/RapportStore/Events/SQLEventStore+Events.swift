@@ -6,6 +6,10 @@ extension SQLEventStore {
         try await read { try await EventLog.read(after: sequence, limit: limit, on: $0) }
     }
 
+    public func events(after sequence: Int64, limit: Int, matching filter: EventTypeFilter) async throws -> EventWindow {
+        try await read { try await EventLog.window(after: sequence, limit: limit, filter: filter, on: $0) }
+    }
+
     /// The event at a log position.
     public func event(at sequence: Int64) async throws -> Event? {
         try await events(after: sequence - 1, limit: 1).first { $0.sequence == sequence }

@@ -38,7 +38,7 @@ public actor ConversationRouter: Service {
 
     /// The name its read position is saved under.
     public static let consumerName = "router"
-    static let batchSize = 100
+    static let batchSize = 500
     /// How long one routing transaction may run before it commits what it did: ingest's commits
     /// wait on the shared writer meanwhile.
     static let transactionBudget = Duration.milliseconds(50)
@@ -123,19 +123,34 @@ public actor ConversationRouter: Service {
     }
 
     /// Reads the log from the cursor and routes what it finds, in transactions of at most
-    /// `transactionBudget` each.
+    /// `transactionBudget` each. Only the event types routing acts on are read (`readFilter`);
+    /// the position still moves over the rest.
     func catchUp() async throws {
         while true {
-            let events = try await self.events.events(after: cursor, limit: Self.batchSize)
-            guard !events.isEmpty else { return }
-            if events.contains(where: Self.changesResources) { try await reload() }
+            let window = try await self.events.events(after: cursor, limit: Self.batchSize, matching: readFilter)
+            guard window.reached > cursor else { return }
+            var events = window.events
+            var through = window.reached
+            // A change to what routing uses ends the window there: what follows is read again
+            // with the filter the new rules need.
+            if let change = events.firstIndex(where: Self.changesResources) {
+                events = Array(events[...change])
+                through = events[change].sequence
+                try await reload()
+            }
+            guard !events.isEmpty else {
+                // Nothing of routing's in the window: move over it.
+                try await self.events.saveConsumerPosition(Self.consumerName, through)
+                cursor = through
+                continue
+            }
             var pass = RoutingPass(conversations: conversations, resources: resources, channels: channels, directory: directory)
             pass.analyses = Self.analyse(events, with: resources)
             var remaining = events[...]
             while !remaining.isEmpty {
                 let reached: Int64?
                 do {
-                    reached = try await apply(remaining, pass: pass)
+                    reached = try await apply(remaining, through: through, pass: pass)
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
@@ -152,9 +167,19 @@ public actor ConversationRouter: Service {
                 cursor = max(cursor, reached)
                 remaining = remaining.drop { $0.sequence <= reached }
             }
-            if !remaining.isEmpty { continue }
-            if events.count < Self.batchSize { return }
         }
+    }
+
+    /// The event types routing acts on with the rules it has now: interactions, and what changes
+    /// its resources, always; conversations and customers only when rules of theirs exist.
+    var readFilter: EventTypeFilter {
+        var filter = EventTypeFilter(types: ["rapport.interaction.created", "rapport.classifier_model.trained", "rapport.settings.updated"],
+                                     prefixes: ["rapport.routing_rule.", "rapport.keyword_set.", "rapport.channel.", "rapport.department.",
+                                                "rapport.queue."])
+        if resources.rules.hasRules(for: .conversationCreated) { filter.types.insert("rapport.conversation.created") }
+        if resources.rules.hasRules(for: .conversationChanged) { filter.types.insert("rapport.conversation.updated") }
+        if resources.rules.hasRules(for: .customerChanged) { filter.types.insert("rapport.customer.updated") }
+        return filter
     }
 
     /// Routes `events` a transaction each, skipping (logging and counting) any the store refuses;
@@ -162,7 +187,7 @@ public actor ConversationRouter: Service {
     private func routeOneByOne(_ events: ArraySlice<Event>, pass: RoutingPass) async throws -> Int64? {
         for event in events {
             do {
-                guard try await apply([event][...], pass: pass) != nil else { return nil }
+                guard try await apply([event][...], through: event.sequence, pass: pass) != nil else { return nil }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -187,7 +212,7 @@ public actor ConversationRouter: Service {
     /// has taken `transactionBudget` (at least one event, so routing always moves on): the writer
     /// is shared with ingest, whose commits wait while a routing transaction runs. Returns the
     /// position reached, or nil when another node has the turn (nothing was done).
-    private func apply(_ events: ArraySlice<Event>, pass: RoutingPass) async throws -> Int64? {
+    private func apply(_ events: ArraySlice<Event>, through: Int64, pass: RoutingPass) async throws -> Int64? {
         let name = Self.consumerName
         let budget = Self.transactionBudget
         let outcome = try await store.write { tx -> (reached: Int64, results: [(Timestamp, Int, [RuleFailure])])? in
@@ -198,14 +223,20 @@ public actor ConversationRouter: Service {
                                                        conversations: self.conversations, in: tx)
             var reached = saved
             var results: [(Timestamp, Int, [RuleFailure])] = []
+            var finished = true
             for event in events {
                 if event.sequence > saved {
-                    if !results.isEmpty, ContinuousClock.now - started >= budget { break }
+                    if !results.isEmpty, ContinuousClock.now - started >= budget {
+                        finished = false
+                        break
+                    }
                     let result = try await pass.route(event, in: tx, batch: batch)
                     results.append((event.time, result.decisions, result.failedRules))
                 }
                 reached = max(reached, event.sequence)
             }
+            // Done with every event of the window: the position moves over the other types too.
+            if finished { reached = max(reached, through) }
             try await batch.flush(in: tx)
             try await self.events.savePosition(of: name, at: reached, in: tx)
             return (reached, results)
