@@ -49,7 +49,7 @@ extension SQLConversationStore {
     /// contact is recent enough for the earliest of them. Locked on PostgreSQL, in id order.
     private func threadingCandidates(_ interactions: [Interaction], window: Duration,
                                      in tx: WriteTransaction) async throws -> [Conversation] {
-        let lock: SQLQueryString = flavor == .postgres ? " ORDER BY id FOR UPDATE" : ""
+        let lock: SQLQueryString = flavor == .postgres ? " ORDER BY c.id FOR UPDATE OF c" : ""
         var found: [Conversation] = []
         var keyed: Set<[String]> = []
         var parties: Set<[String]> = []
@@ -64,20 +64,35 @@ extension SQLConversationStore {
         }
         let keyedList = Array(keyed)
         for chunk in stride(from: 0, to: keyedList.count, by: 400) {
-            let pairs: [SQLQueryString] = keyedList[chunk..<min(chunk + 400, keyedList.count)].map { "(\(bind: $0[0]), \(bind: $0[1]))" }
-            found += try await tx.rows("SELECT * FROM conversations WHERE (channel_id, thread_key) IN (VALUES "
-                + pairs.joined(separator: ", ") + ")" + lock).map(ConversationRows.decode)
+            let part = keyedList[chunk..<min(chunk + 400, keyedList.count)].map { (channelID: $0[0], threadKey: $0[1]) }
+            found += try await tx.rows(Self.keyedCandidatesQuery(part) + lock).map(ConversationRows.decode)
         }
-        let windowMicros = window.nanoseconds / 1_000
-        let since = earliest == .max ? 0 : earliest - windowMicros
+        let since = earliest == .max ? 0 : earliest - window.nanoseconds / 1_000
         let partyList = Array(parties)
         for chunk in stride(from: 0, to: partyList.count, by: 400) {
-            let pairs: [SQLQueryString] = partyList[chunk..<min(chunk + 400, partyList.count)].map { "(\(bind: $0[0]), \(bind: $0[1]))" }
-            found += try await tx.rows("SELECT * FROM conversations WHERE (customer_id, channel_id) IN (VALUES "
-                + pairs.joined(separator: ", ") + ") AND thread_key IS NULL AND status <> 'resolved' AND last_interaction_at >= \(bind: since)"
-                + lock).map(ConversationRows.decode)
+            let part = partyList[chunk..<min(chunk + 400, partyList.count)].map { (customerID: $0[0], channelID: $0[1]) }
+            found += try await tx.rows(Self.recentCandidatesQuery(part, since: since) + lock).map(ConversationRows.decode)
         }
         return found
+    }
+}
+
+extension SQLConversationStore {
+    // Joins with the wanted pairs probe an index per pair (`BatchLookupPlanTests` holds them to that).
+
+    /// Conversations with these thread keys on these channels.
+    static func keyedCandidatesQuery(_ keys: [(channelID: String, threadKey: String)]) -> SQLQueryString {
+        let pairs: [SQLQueryString] = keys.map { "(\(bind: $0.channelID), \(bind: $0.threadKey))" }
+        return "WITH wanted (channel_id, thread_key) AS (VALUES " + pairs.joined(separator: ", ")
+            + ") SELECT c.* FROM wanted JOIN conversations c ON c.channel_id = wanted.channel_id AND c.thread_key = wanted.thread_key"
+    }
+
+    /// The active unkeyed conversations of these customers on these channels, with contact since `since` (µs).
+    static func recentCandidatesQuery(_ parties: [(customerID: String, channelID: String)], since: Int64) -> SQLQueryString {
+        let pairs: [SQLQueryString] = parties.map { "(\(bind: $0.customerID), \(bind: $0.channelID))" }
+        return "WITH wanted (customer_id, channel_id) AS (VALUES " + pairs.joined(separator: ", ")
+            + ") SELECT c.* FROM wanted JOIN conversations c ON c.customer_id = wanted.customer_id AND c.channel_id = wanted.channel_id"
+            + " WHERE c.thread_key IS NULL AND c.status <> 'resolved' AND c.last_interaction_at >= \(bind: since)"
     }
 }
 

@@ -21,13 +21,7 @@ final class BatchLookups: @unchecked Sendable {
         for chunk in stride(from: 0, to: identities.count, by: 400) {
             let part = identities[chunk..<min(chunk + 400, identities.count)]
             for identity in part { holders[identity] = .nobody }
-            // Row values in IN use the primary key on both backends; a chain of ORs may scan.
-            var pairs: [SQLQueryString] = []
-            for identity in part {
-                pairs.append("(\(bind: identity.kind.rawValue), \(bind: identity.value))")
-            }
-            let rows = try await database.raw("SELECT kind, value, customer_id FROM identities WHERE (kind, value) IN (VALUES "
-                + pairs.joined(separator: ", ") + ")").all()
+            let rows = try await database.raw(Self.holdersQuery(part)).all()
             for row in rows {
                 let identity = Identity(kind: try storedEnum(try row.string("kind")), value: try row.string("value"))
                 holders[identity] = .customer(try row.string("customer_id"))
@@ -37,12 +31,7 @@ final class BatchLookups: @unchecked Sendable {
         for chunk in stride(from: 0, to: keys.count, by: 400) {
             let part = keys[chunk..<min(chunk + 400, keys.count)]
             for key in part { interactions[key] = .some(nil) }
-            var pairs: [SQLQueryString] = []
-            for key in part {
-                pairs.append("(\(bind: key.channelID), \(bind: key.externalID))")
-            }
-            let rows = try await database.raw("SELECT * FROM interactions WHERE (channel_id, external_id) IN (VALUES "
-                + pairs.joined(separator: ", ") + ")").all()
+            let rows = try await database.raw(Self.storedInteractionsQuery(part)).all()
             for row in rows {
                 let interaction = try InteractionRows.decode(row)
                 if let externalID = interaction.externalID {
@@ -50,6 +39,24 @@ final class BatchLookups: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    // A join with the wanted pairs probes an index per pair on both backends (the SQLite bundled
+    // here also does for `(kind, value) IN (VALUES …)`, older ones scan); a chain of ORs may scan.
+    // `BatchLookupPlanTests` holds them to that.
+
+    /// Who holds these identities.
+    static func holdersQuery(_ identities: some Collection<Identity>) -> SQLQueryString {
+        let pairs: [SQLQueryString] = identities.map { "(\(bind: $0.kind.rawValue), \(bind: $0.value))" }
+        return "WITH wanted (kind, value) AS (VALUES " + pairs.joined(separator: ", ")
+            + ") SELECT i.kind, i.value, i.customer_id FROM wanted JOIN identities i ON i.kind = wanted.kind AND i.value = wanted.value"
+    }
+
+    /// The interactions stored under these external ids.
+    static func storedInteractionsQuery(_ keys: some Collection<ExternalKey>) -> SQLQueryString {
+        let pairs: [SQLQueryString] = keys.map { "(\(bind: $0.channelID), \(bind: $0.externalID))" }
+        return "WITH wanted (channel_id, external_id) AS (VALUES " + pairs.joined(separator: ", ")
+            + ") SELECT i.* FROM wanted JOIN interactions i ON i.channel_id = wanted.channel_id AND i.external_id = wanted.external_id"
     }
 
     func holder(of identity: Identity) -> Holder? {

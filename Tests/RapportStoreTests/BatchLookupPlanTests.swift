@@ -1,0 +1,39 @@
+import Foundation
+import RapportCore
+@testable import RapportStore
+import RapportTestSupport
+import SQLKit
+import Testing
+
+/// The batch lookups of ingest and threading run once per group commit over every row of the
+/// batch: each must probe an index per wanted row, never scan the table (its cost would grow
+/// with the table).
+@Suite struct BatchLookupPlanTests {
+    /// SQLite's plan for `query`, one line per step.
+    static func plan(_ query: SQLQueryString, on store: Store) async throws -> [String] {
+        try await store.read { database in
+            try await database.raw("EXPLAIN QUERY PLAN " + query).all().map { try $0.decode(column: "detail", as: String.self) }
+        }
+    }
+
+    /// Every step that reads `table` (by its alias) searches an index; none scans it.
+    static func expectIndexed(_ steps: [String], alias: String, _ comment: Comment) {
+        #expect(steps.contains { $0.hasPrefix("SEARCH \(alias) USING") }, comment)
+        #expect(!steps.contains { $0.hasPrefix("SCAN \(alias)") }, comment)
+    }
+
+    @Test("identity holders, stored external ids and threading candidates are read through indexes on SQLite")
+    func lookupsUseIndexes() async throws {
+        try await TestDatabases.withStore(.sqlite) { store in
+            let identities = [Identity(kind: .email, value: "a@example.com"), Identity(kind: .phone, value: "+15550100")]
+            Self.expectIndexed(try await Self.plan(BatchLookups.holdersQuery(identities), on: store), alias: "i", "identity holders")
+            let keys = [ExternalKey(channelID: "chn_1", externalID: "m-1"), ExternalKey(channelID: "chn_1", externalID: "m-2")]
+            Self.expectIndexed(try await Self.plan(BatchLookups.storedInteractionsQuery(keys), on: store), alias: "i", "stored external ids")
+            let threads = [(channelID: "chn_1", threadKey: "T-1"), (channelID: "chn_2", threadKey: "T-2")]
+            Self.expectIndexed(try await Self.plan(SQLConversationStore.keyedCandidatesQuery(threads), on: store), alias: "c", "thread keys")
+            let parties = [(customerID: "cus_1", channelID: "chn_1"), (customerID: "cus_2", channelID: "chn_1")]
+            Self.expectIndexed(try await Self.plan(SQLConversationStore.recentCandidatesQuery(parties, since: 0), on: store), alias: "c",
+                               "recent conversations")
+        }
+    }
+}
