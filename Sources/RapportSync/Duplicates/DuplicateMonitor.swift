@@ -85,11 +85,15 @@ public actor DuplicateMonitor: Service {
         logger.info("duplicate index ready", metadata: ["customers": "\(built.count)", "model_version": "\(modelVersion)"])
     }
 
+    /// The event types the monitor acts on; it reads (and parses) no others.
+    static let readFilter = EventTypeFilter(types: ["rapport.match_model.trained", "rapport.settings.updated"], prefixes: ["rapport.customer."])
+
     /// Reads the log from the cursor and checks what changed.
     func catchUp() async throws {
         while true {
-            let events = try await self.events.events(after: cursor, limit: 500)
-            guard let last = events.last else {
+            let window = try await self.events.events(after: cursor, limit: 500, matching: Self.readFilter)
+            let events = window.events
+            guard window.reached > cursor else {
                 try await saveCursor()
                 return
             }
@@ -118,7 +122,7 @@ public actor DuplicateMonitor: Service {
             let ids = changed.filter { !removed.contains($0) && seen.insert($0).inserted }
             try await check(ids)
             // Moved only once the batch is checked: a failure reads it again (proposing is idempotent).
-            cursor = max(cursor, last.sequence)
+            cursor = max(cursor, window.reached)
             try await saveCursor()
             if events.count < 500 { return }
         }
