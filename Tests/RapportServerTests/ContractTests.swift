@@ -41,6 +41,22 @@ struct ContractTests {
         }
     }
 
+    @Test("a rule appended after one at the largest position stays readable")
+    func appendAtLargestPosition() async throws {
+        try await withApp { api, _ in
+            let last = try await api.post("/v1/rules", ["name": "last", "trigger": "interaction.created", "position": 1_000_000_000,
+                                                        "actions": ["department": "service"]])
+            #expect(last.status == .created, "\(last.text)")
+            let appended = try await api.post("/v1/rules", ["name": "appended", "trigger": "interaction.created",
+                                                            "actions": ["department": "service"]])
+            #expect(appended.status == .created, "\(appended.text)")
+            #expect(appended.json["position"]?.intValue == 1_000_000_000)
+            let listed = try await api.get("/v1/rules")
+            #expect(listed.status == .ok, "\(listed.text)")
+            #expect(listed.items.count == 2)
+        }
+    }
+
     @Test("a deleted rule's versions are gone with it: 404")
     func deletedRuleVersions() async throws {
         try await withApp { api, _ in

@@ -22,13 +22,17 @@ public struct RoutingRuleDraft: Sendable, Equatable {
 
     static let maxListCount = 50
 
+    /// The largest position a rule may have (the document's maximum); a rule appended after one
+    /// there is placed there too.
+    public static let maxPosition: Int64 = 1_000_000_000
+
     /// Reads and checks a rule: unknown fields, bad values, an expression that does not compile
     /// (with line and column), and keyword sets not in `keywordSets` (when given) are all reported by field.
     public static func read(_ value: JSONValue, keywordSets: Set<String>?) throws(ValidationFailure) -> RoutingRuleDraft {
         var reader = try InputReader(value)
         let name = reader.string("name", required: true, maxLength: 200)
         let trigger: RoutingTrigger? = reader.enumeration("trigger", required: true)
-        let position = reader.integer("position", in: 0...1_000_000_000)
+        let position = reader.integer("position", in: 0...maxPosition)
         let enabled = reader.bool("enabled") ?? true
         let stop = reader.bool("stop") ?? false
         var conditions = RoutingConditions()

@@ -12,7 +12,8 @@ struct EventSocketController<Events: EventStore> {
 
     /// The plain HTTP side of the route, for requests that are no WebSocket handshake (no
     /// `Upgrade: websocket`): 401 without credentials, 403 for a role that may not read events,
-    /// else 426. Handshakes are decided by `decide` and checked by `HTTPRequestGuard`.
+    /// 400 when other handshake headers show a handshake missing its Upgrade, else 426.
+    /// Handshakes are decided by `decide` and checked by `HTTPRequestGuard`.
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "events/ws", notUpgraded)
     }
@@ -73,6 +74,9 @@ struct EventSocketController<Events: EventStore> {
 
     @Sendable func notUpgraded(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readEvents)
+        if WebSocketHandshake.isIncomplete(request.headers) {
+            throw Problem.badRequest(field: "Upgrade", "must be websocket for a WebSocket handshake (RFC 6455 4.2.1)")
+        }
         throw Problem(status: .init(code: 426, reasonPhrase: "Upgrade Required"), type: "upgrade-required", title: "Upgrade required",
                       detail: "open this route as a WebSocket (Connection: Upgrade, Upgrade: websocket)",
                       headers: [.upgrade: "websocket"])

@@ -48,8 +48,9 @@ struct EventsController<Events: EventStore> {
     /// keeps proxies from closing a quiet stream; `limit` ends it after that many events.
     @Sendable func stream(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.readEvents)
-        let start = try Self.position(request.headers[.lastEventID], field: "Last-Event-ID")
-            ?? Self.position(request.query("after"), field: "after") ?? 0
+        let after = try Self.position(request.query("after"), field: "after")
+        // Last-Event-ID (sent by a reconnecting EventSource) wins over after; both must be well-formed.
+        let start = try Self.position(request.headers[.lastEventID], field: "Last-Event-ID") ?? after ?? 0
         let filter = try Self.filter(request)
         var heartbeat = Duration.seconds(15)
         if let text = try request.query("heartbeat") {

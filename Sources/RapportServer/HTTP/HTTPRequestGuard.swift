@@ -10,6 +10,9 @@ import NIOHTTP1
 ///   when it also lacks valid credentials (credentials come first, as on every /v1 route);
 /// - a handshake the upgrade decision refused gets that decision's problem (401, 403, 404…) in
 ///   place of the empty 400 Hummingbird sends for every refused upgrade.
+/// - a request whose `Upgrade` names anything but a WebSocket handshake has that header removed
+///   (a server may ignore an upgrade it does not offer, RFC 9110 7.8): NIO's upgrader would drop
+///   the request and never answer it.
 /// It removes itself when the connection switches to WebSocket.
 final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -40,13 +43,19 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        if case .head(let head) = unwrapInboundIn(data) {
-            if WebSocketHandshake.isAttempt(head), let problem = WebSocketHandshake.refusal(of: head) {
+        if case .head(var head) = unwrapInboundIn(data) {
+            let attempt = WebSocketHandshake.isAttempt(head)
+            if attempt, let problem = WebSocketHandshake.refusal(of: head) {
                 refuseHandshake(context, problem, authorization: head.headers["Authorization"].first,
                                 instance: String(head.uri.prefix { $0 != "?" }))
                 return
             }
             unanswered += 1
+            if !attempt, head.headers.contains(name: "Upgrade") {
+                head.headers.remove(name: "Upgrade")
+                context.fireChannelRead(wrapInboundOut(.head(head)))
+                return
+            }
         }
         context.fireChannelRead(data)
     }

@@ -2,7 +2,8 @@ import RapportCore
 import SQLKit
 
 extension SQLRoutingStore {
-    /// Stores a new rule at version 1; without a position it goes after the trigger's last rule.
+    /// Stores a new rule at version 1; without a position it goes after the trigger's last rule
+    /// (at most at `RoutingRuleDraft.maxPosition`).
     public func insertRoutingRule(_ draft: RoutingRuleDraft, actor: Actor, in tx: WriteTransaction) async throws -> RoutingRule {
         let now = tx.now()
         let position: Int64
@@ -12,7 +13,8 @@ extension SQLRoutingStore {
             let last = try await tx.firstRow("""
                 SELECT COALESCE(MAX(position), 0) AS p FROM routing_rules WHERE trigger = \(bind: draft.trigger.rawValue) AND deleted_at IS NULL
                 """)?.int64("p") ?? 0
-            position = last + 10
+            // Never past the largest position a rule can be read back with (ties go by id).
+            position = min(last + 10, RoutingRuleDraft.maxPosition)
         }
         let rule = RoutingRule(id: tx.newID("rul"), name: draft.name, trigger: draft.trigger, position: position, enabled: draft.enabled,
                                stop: draft.stop, conditions: draft.conditions, actions: draft.actions, version: 1,
