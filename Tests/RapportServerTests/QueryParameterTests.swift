@@ -22,4 +22,12 @@ struct QueryParameterTests {
             #expect(try await api.get("/v1/interactions?cxshdnw=1", auth: .none).status == .unauthorized)
         }
     }
+
+    @Test("a malformed after is refused also beside Last-Event-ID")
+    func afterBesideLastEventID() async throws {
+        try await withApp { api, _ in
+            let reply = try await api.get("/v1/events/stream?after=-1", headers: [HTTPField.Name("Last-Event-ID")!: "0"])
+            expectProblem(reply, .badRequest, field: "after")
+        }
+    }
 }
