@@ -11,8 +11,8 @@ import NIOHTTP1
 /// - a handshake the upgrade decision refused gets that decision's problem (401, 403, 404…) in
 ///   place of the empty 400 Hummingbird sends for every refused upgrade.
 /// - a request whose `Upgrade` names anything but a WebSocket handshake has that header removed
-///   (a server may ignore an upgrade it does not offer, RFC 9110 7.8): NIO's upgrader would drop
-///   the request and never answer it.
+///   (a server may ignore an upgrade it does not offer, RFC 9110 7.8) and is answered with
+///   `Connection: close`: NIO's upgrader would drop the request, and the parser reads nothing after it.
 /// It removes itself when the connection switches to WebSocket.
 final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -53,6 +53,9 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             unanswered += 1
             if !attempt, head.headers.contains(name: "Upgrade") {
                 head.headers.remove(name: "Upgrade")
+                // The parser stops reading after a request it took for an upgrade: no request can
+                // follow on this connection, so the answer closes it.
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
                 context.fireChannelRead(wrapInboundOut(.head(head)))
                 return
             }
