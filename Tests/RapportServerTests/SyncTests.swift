@@ -72,6 +72,23 @@ struct SyncTests {
         }
     }
 
+    @Test("a change id repeated within one push is applied once and the repeat reported as a duplicate",
+          arguments: Backend.available)
+    func repeatWithinPush(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let store = try await api.createChannel(kind: "store", name: "Store 7 terminal")
+            let change = Self.change("r1", "email:rui@example.com", at: 10, set: ["name": "Rui"], add: ["phones": ["+4930555000"]])
+            let head = try await api.eventHead()
+            let pushed = try await api.post("/v1/sync/push", ["channel_id": .string(store), "changes": [change, change]])
+            #expect(pushed.status == .ok, "\(pushed.text)")
+            let results = pushed.json["results"]?.arrayValue ?? []
+            #expect(results.compactMap { $0["status"]?.stringValue } == ["applied", "duplicate"])
+            #expect(results.first?["customer_id"] == results.last?["customer_id"])
+            let created = try await api.events(after: head).filter { $0["type"]?.stringValue == "rapport.customer.created" }
+            #expect(created.count == 1)
+        }
+    }
+
     @Test("the same changes pushed in different orders give the same customer", arguments: Backend.available)
     func ordersConverge(backend: Backend) async throws {
         let changes: [JSONValue] = [

@@ -35,14 +35,11 @@ extension SyncPush {
         switch reader.value("changes") {
         case .array(let elements)?:
             if elements.count > maxChanges { reader.fail("changes", "must have at most \(maxChanges) entries") }
-            var seen: Set<String> = []
+            // A change id repeated within one push is a resend like any other: applied once, the
+            // repeat reported as a duplicate of the first (a client that retried its outbox twice).
             for (index, element) in elements.prefix(maxChanges).enumerated() {
                 do throws(ValidationFailure) {
-                    let change = try SyncChange.read(element, path: "changes[\(index)]", normalizer: normalizer)
-                    if !seen.insert(change.changeID).inserted {
-                        reader.absorb(ValidationFailure(field: "changes[\(index)].change_id", message: "is used twice in this push"))
-                    }
-                    changes.append(change)
+                    changes.append(try SyncChange.read(element, path: "changes[\(index)]", normalizer: normalizer))
                 } catch {
                     reader.absorb(error)
                 }
