@@ -1,0 +1,75 @@
+// 简体中文消息。键与 en.js 相同（scripts/browser/check_catalogs.mjs 会检查）。
+export default {
+  'app.name': 'Rapport',
+  'app.skip': '跳到主要内容',
+  'app.error': '出了点问题，请重试。',
+  'app.unreachable': '无法连接 Rapport 服务器。请检查网络后重新加载页面。',
+  'app.loading': '正在加载…',
+  'app.retry': '重试',
+  'app.none': '无',
+  'app.back': '返回',
+
+  'nav.label': '主导航',
+  'nav.customers': '客户',
+  'nav.inbox': '收件箱',
+
+  'lang.label': '语言',
+
+  'user.menu': '{name} 的账户菜单',
+  'user.signOut': '退出登录',
+  'role.admin': '管理员',
+  'role.manager': '经理',
+  'role.agent': '坐席',
+  'role.viewer': '只读用户',
+
+  'notFound.title': '找不到页面',
+  'notFound.body': '此地址没有对应的页面。',
+  'notFound.home': '前往客户',
+
+  'signIn.title': '登录',
+  'signIn.intro': '使用工作邮箱登录 Rapport 控制台。',
+  'signIn.email': '邮箱',
+  'signIn.password': '密码',
+  'signIn.submit': '登录',
+  'signIn.submitting': '正在登录…',
+  'signIn.invalid': '邮箱或密码不正确。',
+  'signIn.throttled': {
+    other: '失败次数过多，请在 {count} 秒后重试。',
+  },
+  'signIn.tryAgainNow': '现在可以重试了。',
+
+  'setup.title': '设置密码',
+  'setup.titleFirstAdmin': '创建首位管理员',
+  'setup.introFirst': '欢迎使用 Rapport。在这里创建的账户将管理一切：用户、渠道、路由和设置。',
+  'setup.introInvite': '您已受邀以 {email} 的身份加入 Rapport。请设置密码后开始使用。',
+  'setup.name': '您的姓名',
+  'setup.email': '工作邮箱',
+  'setup.password': '密码',
+  'setup.passwordHint': '长度为 {min} 到 {max} 字节。由几个互不相关的词组成的密码更安全。',
+  'setup.confirm': '确认密码',
+  'setup.submit': '保存并登录',
+  'setup.expires': '此链接在 {time} 前有效。',
+  'setup.invalidToken': '此设置链接已失效，可能已被使用或已过期。请联系管理员获取新链接。',
+  'setup.noToken': '此页面需要服务器打印的或管理员发送给您的设置链接。',
+  'setup.toSignIn': '前往登录',
+
+  'validation.required': '请填写此项。',
+  'validation.email': '请输入邮箱地址，例如 ana@example.com。',
+  'validation.passwordLength': '密码长度须为 {min} 到 {max} 字节（一个汉字计 3 字节）。',
+  'validation.passwordMismatch': '两次输入的密码不一致。',
+  'fieldError.password': '密码长度须为 12 到 72 字节（一个汉字计 3 字节）。',
+  'fieldError.email': '请输入有效且未被其他用户使用的邮箱地址。',
+
+  'customers.title': '客户',
+  'customers.searchLabel': '搜索客户',
+  'customers.searchHint': '姓名、公司、邮箱、电话号码或其他任何身份标识。可用方向键和回车键打开结果。',
+  'customers.results.label': '匹配的客户',
+  'customers.results': {
+    other: '找到 {count} 位客户。',
+  },
+  'customers.noResults': '没有与“{q}”匹配的客户。',
+  'customers.badQuery': '无法执行此搜索，请换个关键词试试。',
+
+  'customer.kind.person': '个人',
+  'customer.kind.organization': '组织',
+};

@@ -1,0 +1,46 @@
+// Start-up: language, session, header, routes.
+
+import { onUnauthorized } from './api.js';
+import { h } from './dom.js';
+import { onLocaleChange, preferredLocale, setLocale, t } from './i18n.js';
+import * as router from './router.js';
+import * as session from './session.js';
+import { mountHeader } from './components/header.js';
+
+async function boot() {
+  await setLocale(preferredLocale());
+
+  const skip = document.getElementById('skip-link');
+  const main = document.getElementById('main');
+  const labelStatic = () => {
+    skip.textContent = t('app.skip');
+    document.title = t('app.name');
+  };
+  labelStatic();
+  skip.addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
+
+  onUnauthorized(() => {
+    session.forget();
+    router.toSignIn();
+  });
+
+  mountHeader(document.getElementById('app-header'));
+  onLocaleChange(() => {
+    labelStatic();
+    router.reload();
+  });
+
+  try {
+    await session.restore();
+  } catch (error) {
+    console.error(error);
+    main.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' }, t('app.unreachable')));
+    return;
+  }
+  router.start(main);
+}
+
+boot();

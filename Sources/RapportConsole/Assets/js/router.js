@@ -1,0 +1,158 @@
+// Hash routes: '#/customers', '#/customers/cus_…', '#/inbox/cnv_…', '#/setup?token=…', '#/sign-in'.
+// Each view is a module loaded on first use; its default export renders into a fresh container
+// and gets an AbortSignal that fires when the user navigates away.
+
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { signedIn } from './session.js';
+
+const ROUTES = [
+  { path: /^\/sign-in$/, load: () => import('./views/sign-in.js'), public: true },
+  { path: /^\/setup$/, load: () => import('./views/setup.js'), public: true },
+  { path: /^\/customers$/, load: () => import('./views/customers.js'), nav: 'customers' },
+  { path: /^\/customers\/([A-Za-z0-9_-]+)$/, load: () => import('./views/customer.js'), nav: 'customers', keys: ['id'] },
+];
+
+export const HOME = '#/customers';
+const RETURN_KEY = 'rapport.return';
+
+let main = null;
+let active = null; // { controller, cleanups }
+let navListener = null;
+let generation = 0;
+
+/** The current route: path, query and the matching route. */
+export function current() {
+  const raw = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
+  const [path, search = ''] = raw.split('?', 2);
+  return { path, query: new URLSearchParams(search) };
+}
+
+export function navigate(hash, { replace = false } = {}) {
+  if (location.hash === hash) { render(); return; }
+  if (replace) {
+    history.replaceState(null, '', hash);
+    render();
+  } else {
+    location.hash = hash;
+  }
+}
+
+/** Remembers where the user was, then goes to sign-in. */
+export function toSignIn() {
+  const { path } = current();
+  if (path !== '/sign-in' && path !== '/setup') {
+    try { sessionStorage.setItem(RETURN_KEY, location.hash); } catch { /* storage disabled */ }
+  }
+  navigate('#/sign-in', { replace: true });
+}
+
+/** Where to go after signing in: where the user was, else home. */
+export function afterSignIn() {
+  let target = null;
+  try {
+    target = sessionStorage.getItem(RETURN_KEY);
+    sessionStorage.removeItem(RETURN_KEY);
+  } catch { /* storage disabled */ }
+  navigate(target && target.startsWith('#/') && !target.startsWith('#/sign-in') ? target : HOME, { replace: true });
+}
+
+/** Tells the header which nav entry is current. */
+export function onNavigate(fn) {
+  navListener = fn;
+}
+
+export function start(mainElement) {
+  main = mainElement;
+  window.addEventListener('hashchange', () => render());
+  render({ initial: true });
+}
+
+/** Renders the current route again (after a language switch). */
+export function reload() {
+  render({ keepFocus: true });
+}
+
+async function render({ initial = false, keepFocus = false } = {}) {
+  if (!location.hash.startsWith('#/')) {
+    // '#main' from the skip link and the like: not a route.
+    if (location.hash === '' || location.hash === '#') navigate(signedIn() ? HOME : '#/sign-in', { replace: true });
+    return;
+  }
+  const { path, query } = current();
+  if (path === '/' || path === '') { navigate(signedIn() ? HOME : '#/sign-in', { replace: true }); return; }
+
+  let route = null;
+  let match = null;
+  for (const candidate of ROUTES) {
+    match = candidate.path.exec(path);
+    if (match) { route = candidate; break; }
+  }
+  if (route && !route.public && !signedIn()) { toSignIn(); return; }
+  if (route && path === '/sign-in' && signedIn()) { navigate(HOME, { replace: true }); return; }
+
+  teardown();
+  const mine = ++generation;
+  const controller = new AbortController();
+  const cleanups = [];
+  active = { controller, cleanups };
+  navListener?.(route?.nav ?? null);
+
+  const container = h('div', { class: 'view' });
+  main.replaceChildren(container);
+  const params = {};
+  (route?.keys ?? []).forEach((key, i) => { params[key] = decodeURIComponent(match[i + 1] ?? ''); });
+
+  const context = {
+    container,
+    params,
+    query,
+    signal: controller.signal,
+    onCleanup: (fn) => cleanups.push(fn),
+    setTitle: (title) => { document.title = title ? `${title} · ${t('app.name')}` : t('app.name'); },
+  };
+
+  try {
+    if (!route) {
+      renderNotFound(context);
+    } else {
+      const module = await route.load();
+      if (mine !== generation) return;
+      await module.default(context);
+    }
+  } catch (error) {
+    if (mine !== generation || controller.signal.aborted) return;
+    if (error?.status === 401) return; // api.js already sent the user to sign in
+    console.error(error);
+    container.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' }, t('app.error')));
+  }
+  if (mine !== generation || keepFocus) return;
+  const autofocus = container.querySelector('[data-autofocus]');
+  // A fresh page load leaves focus at the top (for the skip link) unless the page has a first field.
+  const target = autofocus ?? (initial ? null : container.querySelector('h1'));
+  target?.focus();
+}
+
+/** Ends the current view (its requests and streams) before the session goes away. */
+export function leave() {
+  teardown();
+  main?.replaceChildren();
+}
+
+function teardown() {
+  if (!active) return;
+  active.controller.abort();
+  for (const fn of active.cleanups) {
+    try { fn(); } catch (error) { console.error(error); }
+  }
+  active = null;
+}
+
+function renderNotFound(context) {
+  context.setTitle(t('notFound.title'));
+  context.container.append(
+    h('h1', { tabindex: '-1' }, t('notFound.title')),
+    h('p', null, t('notFound.body')),
+    h('p', null, h('a', { href: HOME }, t('notFound.home'))),
+  );
+}
