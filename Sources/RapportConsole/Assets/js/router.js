@@ -14,6 +14,11 @@ const ROUTES = [
 ];
 
 export const HOME = '#/customers';
+
+/** True when a page exists at `path` (so links to pages not built yet are left out). */
+export function hasRoute(path) {
+  return ROUTES.some((route) => route.path.test(path));
+}
 const RETURN_KEY = 'rapport.return';
 
 let main = null;

@@ -1,0 +1,93 @@
+// #/customers/{id}: the Customer 360 — profile with provenance, identities, duplicate
+// suggestions, conversations and the timeline across channels.
+
+import { api, seg } from '../api.js';
+import { h, isAbort, replace } from '../dom.js';
+import { t } from '../i18n.js';
+import * as lookups from '../lookups.js';
+import { hasRoute } from '../router.js';
+import { conversationsCard } from '../components/customer-conversations.js';
+import { customerProfile } from '../components/customer-profile.js';
+import { duplicatesCard } from '../components/duplicates.js';
+import { identitiesCard } from '../components/identities.js';
+import { timelineCard } from '../components/timeline.js';
+
+export default async function render({ container, params, signal, setTitle }) {
+  const id = params.id;
+  setTitle(t('customer.title'));
+  const heading = h('h1', { tabindex: '-1' }, t('app.loading'));
+  const badges = h('div', { class: 'header-badges' });
+  const notice = h('div');
+  const side = h('div', { class: 'c360-side' });
+  const mainColumn = h('div', { class: 'c360-main' });
+  container.append(
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/customers' }, t('customer.back'))),
+    h('div', { class: 'page-header' }, heading, badges),
+    notice,
+    h('div', { class: 'c360' }, side, mainColumn));
+
+  const [channels, users] = await Promise.all([lookups.optional(lookups.channels), lookups.optional(lookups.users)]);
+  const refs = { channels, users };
+
+  let customer;
+  try {
+    customer = await fetchCustomer(id, signal);
+  } catch (error) {
+    if (isAbort(error) || error.status === 401) return;
+    heading.textContent = t('customer.title');
+    replace(notice, h('div', { class: 'notice notice-error', role: 'alert' }, error.status === 404 ? t('customer.notFound') : t('app.error')));
+    return;
+  }
+  if (customer.id !== id) {
+    // An absorbed customer redirects to its survivor: show the survivor's address.
+    history.replaceState(null, '', `#/customers/${encodeURIComponent(customer.id)}`);
+    replace(notice, h('p', { class: 'notice notice-info', role: 'status' }, t('customer.mergedInto')));
+  }
+
+  let profileSlot = h('div');
+  let identitySlot = h('div');
+  let timelineSlot = h('div');
+  let timelineController = null;
+
+  const drawRecord = (record) => {
+    heading.textContent = record.name;
+    setTitle(record.name);
+    replace(badges,
+      h('span', { class: 'badge' }, t(`customer.kind.${record.kind}`)),
+      record.lifecycle_stage ? h('span', { class: 'badge badge-open' }, t(`lifecycle.${record.lifecycle_stage}`)) : null);
+    profileSlot = swap(profileSlot, customerProfile(record, refs));
+    identitySlot = swap(identitySlot, identitiesCard(record, refs));
+  };
+  const drawTimeline = () => {
+    timelineController?.abort();
+    timelineController = new AbortController();
+    signal.addEventListener('abort', () => timelineController.abort(), { once: true });
+    timelineSlot = swap(timelineSlot, timelineCard(customer.id, { channels, signal: timelineController.signal }));
+  };
+
+  side.append(profileSlot, identitySlot);
+  side.append(duplicatesCard(customer.id, {
+    signal,
+    onChanged: async () => {
+      try {
+        customer = await fetchCustomer(customer.id, signal);
+        drawRecord(customer);
+        drawTimeline();
+      } catch (error) {
+        if (!isAbort(error) && error.status !== 401) console.warn('refresh', error);
+      }
+    },
+  }));
+  mainColumn.append(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }), timelineSlot);
+  drawRecord(customer);
+  drawTimeline();
+}
+
+function fetchCustomer(id, signal) {
+  return api.get(`/v1/customers/${seg(id)}`, { query: { include: 'provenance' }, signal });
+}
+
+function swap(old, next) {
+  old.replaceWith(next);
+  return next;
+}
