@@ -1,5 +1,7 @@
 // Search as you type (debounced, stale requests aborted) with the results as an ARIA combobox
-// listbox: ArrowUp/ArrowDown/Home/End move, Enter opens, Escape clears.
+// listbox: ArrowUp/ArrowDown/Home/End move, Enter opens, Escape clears. The markup is the ARIA 1.1
+// combobox (a wrapper with role=combobox owning the text box and the listbox), which both current
+// screen readers and the axe-core the browser test ships understand.
 
 import { api } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
@@ -24,17 +26,16 @@ export function customerSearch({ initial = '', onOpen, onQuery, signal }) {
     type: 'text',
     inputmode: 'search',
     enterkeyhint: 'search',
-    role: 'combobox',
     autocomplete: 'off',
     spellcheck: 'false',
     'aria-autocomplete': 'list',
-    'aria-expanded': 'false',
     'aria-controls': listId,
     'aria-describedby': hintId,
     'data-autofocus': true,
     value: initial,
   });
   const list = h('ul', { id: listId, role: 'listbox', class: 'listbox', 'aria-label': t('customers.results.label') });
+  const combobox = h('div', { role: 'combobox', 'aria-expanded': 'false', 'aria-owns': listId, 'aria-haspopup': 'listbox' }, input);
   const status = h('p', { id: statusId, class: 'search-status', role: 'status', 'aria-live': 'polite' });
 
   let results = [];
@@ -66,7 +67,7 @@ export function customerSearch({ initial = '', onOpen, onQuery, signal }) {
       li.addEventListener('click', () => onOpen(customer));
       return li;
     }));
-    input.setAttribute('aria-expanded', String(customers.length > 0));
+    combobox.setAttribute('aria-expanded', String(customers.length > 0));
     if (!q) status.textContent = '';
     else if (customers.length === 0) status.textContent = t('customers.noResults', { q });
     else status.textContent = t('customers.results', { count: customers.length });
@@ -139,5 +140,5 @@ export function customerSearch({ initial = '', onOpen, onQuery, signal }) {
   return h('div', { class: 'search-box' },
     h('label', { for: inputId, class: 'field-label' }, h('strong', null, t('customers.searchLabel'))),
     h('p', { id: hintId, class: 'field-hint' }, t('customers.searchHint')),
-    input, status, list);
+    combobox, status, list);
 }

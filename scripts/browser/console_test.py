@@ -1,0 +1,668 @@
+#!/usr/bin/env python3
+"""Browser test of Rapport's web console: Selenium driving headless Chromium, axe-core on every page.
+
+Starts its own `rapport serve` (a temp data dir or a given PostgreSQL, a free port, a fast password
+hash), reads the first admin API key and the one-time setup link from its output, seeds customers
+and interactions through the API with the key, then checks in the browser:
+
+a. the message catalogs (en, zh-CN) have the same keys and every key the code uses (node);
+b. the first-admin setup page: validation beside the fields, then the account is created and
+   signed in; sign-out; a wrong password is refused with a message; sign-in;
+c. search finds 王小明 by a phone number typed with spaces as a person would, the results are a
+   listbox opened with ArrowDown + Enter; the Customer 360 shows the profile, field provenance on
+   keyboard focus, the timeline with more pages loaded by scrolling;
+d. a message `<img src=x onerror=alert(1)>` shows as text: no such element, no alert;
+e. zh-CN: the UI speaks Chinese, the choice survives a reload, <html lang> follows;
+f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
+g. axe-core reports no serious or critical violation on any page visited; the browser console has
+   no errors (except the 401 of the deliberately wrong password);
+h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
+   with it succeeds; a signed-out cookie is refused with 401; ten wrong passwords throttle further
+   attempts (429 with Retry-After), and the sign-in page shows the wait.
+
+One line per check, then `N passed, N failed`; exit status 1 when a check failed.
+
+    python3 -m venv .venv-browser && .venv-browser/bin/pip install -r scripts/browser/requirements.txt
+    .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport
+    # while working on the console, serve the assets from the checkout instead of the binary:
+    .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
+        --console-assets Sources/RapportConsole/Assets
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from testkit import Checks, free_port, redact, sample  # noqa: E402
+
+try:
+    import requests
+    from axe_selenium_python import Axe
+    from selenium import webdriver
+    from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
+    print(f"  FAIL client libraries importable: {missing} "
+          "(pip install -r scripts/browser/requirements.txt)", flush=True)
+    print("0 passed, 1 failed", flush=True)
+    sys.exit(1)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+READY_TIMEOUT = 90.0
+ANNOUNCE_TIMEOUT = 30.0
+SHUTDOWN_TIMEOUT = 15.0
+WAIT = 10.0                  # longest wait for something to show in the page
+FIRST_LOAD_BUDGET = 300_000  # bytes, uncompressed
+ADMIN_EMAIL = "ada.admin@example.com"
+ADMIN_NAME = "Ada Admin"
+ADMIN_PASSWORD = "correct horse battery staple"
+XSS = "<img src=x onerror=alert(1)>"
+CHINESE_NAME = "王小明"
+PHONE_STORED = "+49 30 1234567"
+PHONE_TYPED = "030 123 4567"   # as a person in Germany would type it
+TIMELINE_SIZE = 40             # more than one page of the timeline (25)
+LOG_TAIL_LINES = 60
+
+
+class TestAbort(Exception):
+    """A problem that makes going on pointless."""
+
+
+def log(msg: str) -> None:
+    print(f"[console {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------- #
+# The server under test
+# --------------------------------------------------------------------------- #
+
+class Server:
+    def __init__(self, binary: str, storage: list[str], port: int, log_path: str, extra_args: list[str]) -> None:
+        self.binary = binary
+        self.storage = storage
+        self.port = port
+        self.log_path = log_path
+        self.extra_args = extra_args
+        self.proc: subprocess.Popen | None = None
+        self.key: str | None = None
+        self.setup_path: str | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, env: dict | None = None) -> None:
+        cmd = [self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.storage,
+               "--log-format", "text", *self.extra_args]
+        with open(self.log_path, "ab") as logf:
+            self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         env={**os.environ, **(env or {})})
+        log(f"server started (pid {self.proc.pid}, port {self.port})")
+
+    def wait_ready(self) -> None:
+        t0 = time.monotonic()
+        last = ""
+        while time.monotonic() - t0 < READY_TIMEOUT:
+            if self.proc.poll() is not None:
+                raise TestAbort(f"server exited with {self.proc.returncode} before it was ready")
+            try:
+                r = requests.get(self.base + "/health/ready", timeout=2)
+                if r.status_code == 200:
+                    return
+                last = f"HTTP {r.status_code}"
+            except requests.RequestException as e:
+                last = f"{type(e).__name__}"
+            time.sleep(0.1)
+        raise TestAbort(f"server not ready after {READY_TIMEOUT:.0f}s (last: {last})")
+
+    def read_announcements(self) -> None:
+        """The admin key and the setup link the server prints at its first start."""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < ANNOUNCE_TIMEOUT:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            key = re.search(r"^\s+(rpk_[A-Za-z0-9_-]+)\s*$", text, re.M)
+            link = re.search(r"https?://\S+(/#/setup\?token=[A-Za-z0-9_.~%-]+)", text)
+            if key and link:
+                self.key = key.group(1)
+                self.setup_path = link.group(1)
+                return
+            time.sleep(0.1)
+        raise TestAbort("the server did not print both the admin key and a line with /#/setup?token= "
+                        "(a fresh data directory or database is needed)")
+
+    def cleanup(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=SHUTDOWN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def log_tail(self) -> str:
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                tail = "".join(f.readlines()[-LOG_TAIL_LINES:])
+        except OSError as e:
+            return f"(cannot read {self.log_path}: {e})"
+        for secret in (self.key, self.setup_path):
+            if secret:
+                tail = tail.replace(secret, "<secret>")
+        return tail
+
+
+class API:
+    """The seeding client: the admin key, JSON."""
+
+    def __init__(self, base: str, key: str) -> None:
+        self.base = base
+        self.s = requests.Session()
+        self.s.headers.update({"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+
+    def post(self, path: str, body: dict) -> dict:
+        r = self.s.post(self.base + path, data=json.dumps(body), timeout=30)
+        if r.status_code >= 300:
+            raise TestAbort(f"POST {path} -> {r.status_code}: {r.text[:300]}")
+        return r.json()
+
+    def get(self, path: str, **params) -> dict:
+        r = self.s.get(self.base + path, params=params, timeout=30)
+        if r.status_code >= 300:
+            raise TestAbort(f"GET {path} -> {r.status_code}: {r.text[:300]}")
+        return r.json()
+
+
+def seed(api: API) -> dict:
+    chat = api.post("/v1/channels", {"kind": "chat", "name": "Web chat"})
+    mail = api.post("/v1/channels", {"kind": "email", "name": "Support mailbox"})
+    wang = api.post("/v1/customers", {
+        "name": CHINESE_NAME, "given_name": "小明", "family_name": "王", "company": "明德贸易",
+        "phones": [PHONE_STORED], "emails": ["xiaoming@example.cn"], "lifecycle_stage": "customer",
+        "attributes": {"tier": "gold"},
+    })
+    for i in range(TIMELINE_SIZE):
+        body = {"channel_id": mail["id"] if i % 2 else chat["id"], "customer_id": wang["id"],
+                "kind": "email" if i % 2 else "message", "direction": "outbound" if i % 5 == 4 else "inbound",
+                "body": f"第 {i + 1} 条消息：你好，我想查询订单 #{1000 + i}。"}
+        if i % 2:
+            body["subject"] = f"订单 #{1000 + i}"
+        api.post("/v1/interactions", body)
+    mallory = api.post("/v1/customers", {"name": "Mallory Markup", "emails": ["mallory@example.com"]})
+    api.post("/v1/interactions", {"channel_id": chat["id"], "customer_id": mallory["id"], "body": XSS, "subject": XSS})
+    return {"chat": chat, "mail": mail, "wang": wang, "mallory": mallory}
+
+
+# --------------------------------------------------------------------------- #
+# The browser
+# --------------------------------------------------------------------------- #
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--window-size=1280,900", "--lang=en-US"):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.base = base
+        self.console: list[dict] = []   # every browser console entry, with the step it came in
+        self.step = "start"
+        self.expected_errors: list[str] = []
+
+    def quit(self) -> None:
+        try:
+            self.d.quit()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def go(self, path: str) -> None:
+        self.d.get(self.base + path)
+
+    def drain(self) -> list[dict]:
+        entries = self.d.get_log("browser")
+        for e in entries:
+            e["step"] = self.step
+        self.console.extend(entries)
+        return entries
+
+    def wait(self, condition, timeout: float = WAIT, what: str = "condition"):
+        try:
+            return WebDriverWait(self.d, timeout).until(lambda d: condition())
+        except TimeoutException:
+            return None
+
+    def css(self, selector: str):
+        return self.d.find_elements(By.CSS_SELECTOR, selector)
+
+    def visible(self, selector: str, timeout: float = WAIT):
+        def find():
+            for el in self.css(selector):
+                if el.is_displayed():
+                    return el
+            return None
+        return self.wait(find, timeout)
+
+    def text(self, selector: str) -> str:
+        el = self.visible(selector, 2)
+        return el.text if el else ""
+
+    def h1(self, expected: str | None = None, timeout: float = WAIT) -> str:
+        def ok():
+            els = self.css("main h1")
+            if not els:
+                return None
+            t = els[0].text
+            return t if (expected is None or t == expected) and t else None
+        return self.wait(ok, timeout) or (self.css("main h1")[0].text if self.css("main h1") else "")
+
+    def axe(self) -> list[dict]:
+        axe = Axe(self.d)
+        axe.inject()
+        result = axe.run()
+        return [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+
+    def alert_present(self) -> bool:
+        try:
+            self.d.switch_to.alert.dismiss()
+            return True
+        except NoAlertPresentException:
+            return False
+
+
+def axe_detail(violations: list[dict]) -> str:
+    return sample(f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in violations)
+
+
+def run(args, checks: Checks, box: dict) -> None:
+    # a. catalogs
+    assets = os.path.abspath(args.console_assets) if args.console_assets else os.path.join(
+        os.path.dirname(os.path.dirname(HERE)), "Sources", "RapportConsole", "Assets")
+    node = shutil.which("node")
+    if node and os.path.isdir(assets):
+        res = subprocess.run([node, os.path.join(HERE, "check_catalogs.mjs"), assets], capture_output=True, text=True, timeout=60)
+        failed_lines = [ln.strip() for ln in res.stdout.splitlines() if ln.strip().startswith("FAIL")]
+        checks.check("message catalogs en and zh-CN agree and cover the code (check_catalogs.mjs)", res.returncode == 0,
+                     sample(failed_lines) if failed_lines else res.stderr.strip()[-300:])
+    else:
+        log("node or the asset folder is missing: catalog check skipped")
+
+    # The server
+    tmp = box["tmp"]
+    storage = ["--database-url", args.database_url] if args.database_url else ["--data-dir", os.path.join(tmp, "data")]
+    port = args.port or free_port()
+    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE"]
+    if args.console_assets:
+        extra += ["--console-assets", os.path.abspath(args.console_assets)]
+    server = Server(args.binary, storage, port, os.path.join(tmp, "server.log"), extra)
+    box["server"] = server
+    log(f"storage: {redact(' '.join(storage))}")
+    server.start()
+    server.wait_ready()
+    server.read_announcements()
+    checks.check("the server prints the admin key and a one-time setup link at first start", True)
+    api = API(server.base, server.key)
+    data = seed(api)
+    log(f"seeded {CHINESE_NAME} with {TIMELINE_SIZE} interactions and a customer with markup in a message")
+
+    b = Browser(server.base)
+    box["browser"] = b
+    visited: dict[str, list[dict]] = {}
+
+    def audit(page: str) -> None:
+        visited[page] = b.axe()
+
+    try:
+        browser_checks(b, server, data, checks, audit)
+    finally:
+        b.drain()
+        b.quit()
+
+    # g. accessibility and console
+    for page, violations in visited.items():
+        checks.check(f"axe: no serious or critical violation on {page}", not violations, axe_detail(violations))
+    errors = [e for e in b.console if e["level"] == "SEVERE"]
+    unexpected = [e for e in errors if not (e["step"] == "wrong-password" and "/v1/session" in e["message"] and "401" in e["message"])]
+    checks.check("the browser console has no errors (besides the wrong password's 401)", not unexpected,
+                 sample(f"[{e['step']}] {e['message'][:200]}" for e in unexpected))
+    warnings = [e for e in b.console if e["level"] == "WARNING"]
+    if warnings:
+        log(f"console warnings: {sample(e['message'][:160] for e in warnings)}")
+
+    # h. sessions over HTTP
+    http_checks(server, checks)
+
+
+def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
+    # b. setup
+    b.step = "setup"
+    b.go(server.setup_path)
+    name_field = b.visible("input[name=name]")
+    checks.check("the setup link opens the first-admin form (name, email, password, confirm)",
+                 name_field is not None and all(b.css(f"input[name={n}]") for n in ("email", "password", "confirm")),
+                 b.h1())
+    audit("setup")
+    if name_field is None:
+        raise TestAbort("no setup form")
+    b.css("input[name=name]")[0].send_keys(ADMIN_NAME)
+    b.css("input[name=email]")[0].send_keys(ADMIN_EMAIL)
+    b.css("input[name=password]")[0].send_keys("too short")
+    b.css("input[name=confirm]")[0].send_keys("something else")
+    b.css("form button[type=submit]")[0].click()
+    errors = b.wait(lambda: [e.text for e in b.css(".field-error") if e.is_displayed()] or None, 3) or []
+    password = b.css("input[name=password]")[0]
+    checks.check("setup shows the password rule and the mismatch beside the fields",
+                 len(errors) == 2 and password.get_attribute("aria-invalid") == "true", sample(errors))
+    audit("setup with field errors")
+    for name in ("password", "confirm"):
+        field = b.css(f"input[name={name}]")[0]
+        field.clear()
+        field.send_keys(ADMIN_PASSWORD)
+    b.css("form button[type=submit]")[0].click()
+    landed = b.wait(lambda: "#/customers" in b.d.current_url and b.visible(".user-button", 1), WAIT)
+    checks.check("completing the setup signs the new admin in and opens the console", bool(landed), b.d.current_url)
+    user_button = b.visible(".user-button", 2)
+    checks.check("the header names the signed-in user", user_button is not None and ADMIN_NAME in user_button.text,
+                 user_button.text.replace("\n", " ") if user_button else "")
+    audit("customers (empty)")
+
+    # sign out
+    b.step = "sign-out"
+    sign_out(b)
+    checks.check("sign-out from the user menu returns to the sign-in page", "#/sign-in" in b.d.current_url
+                 and b.visible("input[name=password]", 3) is not None, b.d.current_url)
+    audit("sign-in")
+    b.drain()
+
+    # wrong password, then sign in
+    b.step = "wrong-password"
+    fill_sign_in(b, ADMIN_EMAIL, "not the password at all")
+    message = b.wait(lambda: (b.visible(".form-message", 1) or None) and b.text(".form-message"), 5)
+    checks.check("a wrong password is refused with a message on the sign-in page", bool(message), message or "")
+    b.drain()
+    b.step = "sign-in"
+    password = b.css("input[name=password]")[0]
+    password.clear()
+    b.css("input[name=email]")[0].clear()
+    fill_sign_in(b, ADMIN_EMAIL, ADMIN_PASSWORD)
+    ok = b.wait(lambda: "#/customers" in b.d.current_url and b.visible(".user-button", 1), WAIT)
+    checks.check("signing in with the right password opens the console", bool(ok), b.d.current_url)
+
+    # c. search by phone
+    b.step = "search"
+    search = b.visible("[role=combobox] input")
+    if search is None:
+        raise TestAbort("no search box")
+    t0 = time.monotonic()
+    search.send_keys(PHONE_TYPED)
+    option = b.wait(lambda: next((o for o in b.css("[role=listbox] [role=option]") if CHINESE_NAME in o.text), None), WAIT)
+    took = time.monotonic() - t0
+    checks.check(f"search finds {CHINESE_NAME} by the phone number typed as '{PHONE_TYPED}'", option is not None,
+                 f"{took * 1000:.0f} ms after typing" if option else b.text(".search-status"))
+    audit("customers with search results")
+    search.send_keys(Keys.ARROW_DOWN)
+    active = search.get_attribute("aria-activedescendant")
+    selected = b.css("[role=option][aria-selected=true]")
+    checks.check("ArrowDown selects the first result (aria-activedescendant, aria-selected)",
+                 bool(active) and len(selected) == 1 and selected[0].get_attribute("id") == active, str(active))
+    search.send_keys(Keys.ENTER)
+    opened = b.wait(lambda: f"#/customers/{data['wang']['id']}" in b.d.current_url, WAIT)
+    checks.check("Enter opens the Customer 360 of the selected result", bool(opened), b.d.current_url)
+
+    # the 360
+    b.step = "customer-360"
+    heading = b.h1(CHINESE_NAME)
+    checks.check("the 360 shows the customer's Chinese name as its heading", heading == CHINESE_NAME, heading)
+    profile = b.text("#profile-title + p + dl") or b.text(".fields")
+    checks.check("the profile lists the phone in E.164 and the company", "+49301234567" in profile and "明德贸易" in profile,
+                 profile.replace("\n", " ")[:200])
+    items = b.wait(lambda: len(b.css(".timeline-item")) or None, WAIT) or 0
+    checks.check("the timeline shows the customer's interactions", items > 0, f"{items} shown")
+    first_page = len(b.css(".timeline-item"))
+    b.d.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    more = b.wait(lambda: len(b.css(".timeline-item")) >= TIMELINE_SIZE or None, WAIT)
+    checks.check("scrolling to the end of the timeline loads the older interactions (infinite scroll)",
+                 bool(more) and first_page < TIMELINE_SIZE, f"{first_page} then {len(b.css('.timeline-item'))} of {TIMELINE_SIZE}")
+    trigger = b.css(".prov-value")
+    tip_text = ""
+    if trigger:
+        b.d.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", trigger[0])
+        tip_id = trigger[0].get_attribute("aria-describedby")
+        tip = b.wait(lambda: next((t for t in b.css(f"#{tip_id}") if t.is_displayed()), None), 3) if tip_id else None
+        tip_text = tip.text if tip else ""
+    checks.check("field provenance shows as a tooltip when a value gets keyboard focus (actor, time, clock)",
+                 bool(tip_text) and "key_" in tip_text, tip_text.replace("\n", " | ")[:200])
+    b.d.execute_script("window.scrollTo(0, 0)")
+    audit("customer 360")
+
+    # d. markup in a message
+    b.step = "xss"
+    b.go(f"/#/customers/{data['mallory']['id']}")
+    body = b.wait(lambda: next((e.text for e in b.css(".item-body") if e.text), None), WAIT) or ""
+    checks.check("a message containing <img src=x onerror=alert(1)> is shown as text", body == XSS, body)
+    imgs = b.d.execute_script("return [...document.querySelectorAll('img')].map(i => i.getAttribute('src'))")
+    checks.check("no img element was made from customer text, and no alert fired", "x" not in imgs and not b.alert_present(), str(imgs))
+
+    # e. zh-CN
+    b.step = "zh-CN"
+    b.go(f"/#/customers/{data['wang']['id']}")
+    b.h1(CHINESE_NAME)
+    select = b.visible("select[aria-label]")
+    if select is None:
+        raise TestAbort("no language switch")
+    select.find_element(By.CSS_SELECTOR, "option[value='zh-CN']").click()
+    switched = b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "zh-CN"
+                      and "时间线" in b.text("#timeline-title"), WAIT)
+    nav = b.text(".main-nav")
+    checks.check("switching to 简体中文 shows the UI in Chinese and sets <html lang=zh-CN>",
+                 bool(switched) and "客户" in nav, f"nav {nav!r}, timeline {b.text('#timeline-title')!r}")
+    checks.check(f"in zh-CN the customer's name {CHINESE_NAME} is shown", b.h1(CHINESE_NAME) == CHINESE_NAME, b.h1())
+    audit("customer 360 (zh-CN)")
+    b.d.refresh()
+    kept = b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "zh-CN" and "客户" in b.text(".main-nav"), WAIT)
+    checks.check("the language choice is remembered across a reload", bool(kept), b.text(".main-nav"))
+
+    # f. phone width and first-load size
+    b.step = "375px"
+    b.d.set_window_size(375, 800)
+    b.go("/#/customers")
+    b.visible("[role=combobox] input")
+    b.go(f"/#/customers/{data['wang']['id']}")
+    b.h1(CHINESE_NAME)
+    b.wait(lambda: len(b.css(".timeline-item")) or None, WAIT)
+    width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    checks.check("at 375 px wide the 360 does not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
+    audit("customer 360 at 375 px")
+    b.d.set_window_size(1280, 900)
+    b.d.execute_script("location.reload()")
+    b.h1(CHINESE_NAME)
+    b.wait(lambda: len(b.css(".timeline-item")) or None, WAIT)
+    sizes = b.d.execute_script("""
+        const nav = performance.getEntriesByType('navigation')[0];
+        const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/console/'));
+        return { page: nav ? nav.decodedBodySize : 0, assets: own.reduce((n, r) => n + r.decodedBodySize, 0), files: own.length };
+    """)
+    total = sizes["page"] + sizes["assets"]
+    checks.check(f"the console's first load (HTML, CSS, JavaScript, catalog) is under {FIRST_LOAD_BUDGET // 1000} KB",
+                 0 < total < FIRST_LOAD_BUDGET, f"{total / 1000:.1f} KB uncompressed in {sizes['files'] + 1} files")
+
+    # sign out in Chinese
+    b.step = "sign-out-zh"
+    sign_out(b)
+    title = b.h1()
+    checks.check("signing out returns to the sign-in page, in Chinese", "#/sign-in" in b.d.current_url and title == "登录", title)
+    audit("sign-in (zh-CN)")
+    b.drain()
+
+    # the throttle, as the sign-in page shows it (last: it locks the account for a while)
+    b.step = "throttle"
+    b.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
+    b.go("/#/sign-in")
+    b.d.refresh()
+    b.visible("input[name=password]")
+    message = ""
+    for i in range(12):
+        button = b.css("form button[type=submit]")[0]
+        if not button.is_enabled():
+            break
+        email, password = b.css("input[name=email]")[0], b.css("input[name=password]")[0]
+        email.clear()
+        password.clear()
+        fill_sign_in(b, ADMIN_EMAIL, f"wrong password number {i}")
+        b.wait(lambda: b.visible(".form-message", 1), 3)
+        message = b.text(".form-message")
+        if "Too many" in message:
+            break
+        time.sleep(0.1)
+    throttled = re.search(r"Try again in (\d+) seconds?", message)
+    checks.check("after repeated wrong passwords the sign-in page says how long to wait", bool(throttled), message)
+    b.drain()
+    # these 401/429 are the point of this step
+    b.console = [e for e in b.console if e["step"] != "throttle"]
+
+
+def fill_sign_in(b: Browser, email: str, password: str) -> None:
+    b.css("input[name=email]")[0].send_keys(email)
+    b.css("input[name=password]")[0].send_keys(password)
+    b.css("form button[type=submit]")[0].click()
+
+
+def sign_out(b: Browser) -> None:
+    button = b.visible(".user-button")
+    if button is None:
+        raise TestAbort("no user menu")
+    button.click()
+    item = b.visible(".user-panel .menu-item", 3)
+    if item is None:
+        raise TestAbort("the user menu did not open")
+    item.click()
+    b.wait(lambda: "#/sign-in" in b.d.current_url and b.visible("input[name=password]", 1), WAIT)
+
+
+def brief(r, expected: int) -> str:
+    """The status, and the body too when it is not the expected one."""
+    return str(r.status_code) if r.status_code == expected else f"{r.status_code} {r.text[:200]}"
+
+
+def http_checks(server: Server, checks: Checks) -> None:
+    base = server.base
+    # A second user to sign in with (the admin is throttled by now).
+    api = API(base, server.key)
+    user = api.post("/v1/users", {"email": "casey.csrf@example.com", "name": "Casey", "role": "agent"})
+    link = api.post("/v1/password-setups", {"user_id": user["id"]})
+    token = link["token"]
+    s = requests.Session()
+    r = s.post(base + "/v1/password-setups/complete", json={"token": token, "password": "another long password"}, timeout=30)
+    checks.check("an invited user completes the setup over HTTP (201 with a session)", r.status_code == 201, brief(r, 201))
+    s = requests.Session()
+    r = s.post(base + "/v1/session", json={"email": "casey.csrf@example.com", "password": "another long password"}, timeout=30)
+    csrf = r.json().get("csrf_token") if r.status_code == 201 else None
+    cookie = s.cookies.get("rapport_session")
+    checks.check("POST /v1/session sets the rapport_session cookie and answers a CSRF token", r.status_code == 201 and bool(cookie) and bool(csrf),
+                 f"{r.status_code}, cookie {'set' if cookie else 'missing'}")
+    set_cookie = r.headers.get("Set-Cookie", "")
+    checks.check("the session cookie is HttpOnly and SameSite=Strict", "httponly" in set_cookie.lower() and "samesite=strict" in set_cookie.lower(),
+                 re.sub(r"rapport_session=[^;]+", "rapport_session=…", set_cookie))
+    body = {"name": "CSRF probe"}
+    r = s.post(base + "/v1/customers", json=body, timeout=30)
+    checks.check("an unsafe request with the session cookie but no X-CSRF-Token is refused with 403", r.status_code == 403, brief(r, 403))
+    r = s.post(base + "/v1/customers", json=body, headers={"X-CSRF-Token": "not-the-token"}, timeout=30)
+    checks.check("an unsafe request with a wrong X-CSRF-Token is refused with 403", r.status_code == 403, str(r.status_code))
+    r = s.post(base + "/v1/customers", json=body, headers={"X-CSRF-Token": csrf or ""}, timeout=30)
+    checks.check("the same request with the session's X-CSRF-Token succeeds", r.status_code == 201, brief(r, 201))
+    r = s.delete(base + "/v1/session", headers={"X-CSRF-Token": csrf or ""}, timeout=30)
+    checks.check("DELETE /v1/session signs out (204)", r.status_code == 204, str(r.status_code))
+    stale = requests.get(base + "/v1/customers", cookies={"rapport_session": cookie or "none"}, timeout=30)
+    checks.check("a signed-out session cookie is refused with 401", stale.status_code == 401, str(stale.status_code))
+    stale = requests.get(base + "/v1/session", cookies={"rapport_session": cookie or "none"}, timeout=30)
+    checks.check("GET /v1/session with the signed-out cookie is 401", stale.status_code == 401, str(stale.status_code))
+
+    statuses = []
+    retry_after = None
+    for i in range(11):
+        r = requests.post(base + "/v1/session", json={"email": "casey.csrf@example.com", "password": f"wrong {i} wrong {i}"}, timeout=30)
+        statuses.append(r.status_code)
+        retry_after = r.headers.get("Retry-After")
+    checks.check("ten wrong passwords throttle the next attempt (429 with Retry-After)",
+                 statuses[:10].count(401) >= 1 and statuses[-1] == 429 and bool(retry_after and retry_after.isdigit()),
+                 f"{statuses}, Retry-After {retry_after}")
+    r = requests.post(base + "/v1/session", json={"email": "casey.csrf@example.com", "password": "another long password"}, timeout=30)
+    checks.check("while throttled even the right password is refused", r.status_code == 429, str(r.status_code))
+
+
+# --------------------------------------------------------------------------- #
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--binary", required=True, help="path to the rapport executable")
+    ap.add_argument("--database-url", default=None, help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
+    ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
+    ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
+    ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
+    return ap.parse_args(argv)
+
+
+def _interrupt(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    checks = Checks()
+    box: dict = {"tmp": tempfile.mkdtemp(prefix="rapport-console-"), "server": None, "browser": None}
+    t0 = time.monotonic()
+    crashed = False
+    try:
+        run(args, checks, box)
+    except KeyboardInterrupt:
+        crashed = True
+        checks.check("test completed", False, "interrupted")
+    except Exception as e:  # noqa: BLE001 - anything unexpected is a failure
+        crashed = True
+        traceback.print_exc()
+        browser = box.get("browser")
+        if browser is not None:
+            try:
+                shot = os.path.join(box["tmp"], "failure.png")
+                browser.d.save_screenshot(shot)
+                log(f"screenshot: {shot}")
+            except Exception:  # noqa: BLE001
+                pass
+            browser.quit()
+        checks.check("test completed without unexpected errors", False, f"{type(e).__name__}: {e}")
+    finally:
+        if box["server"] is not None:
+            box["server"].cleanup()
+    server = box["server"]
+    if (checks.failed or crashed) and server is not None:
+        print(f"--- server log tail ({server.log_path}) ---\n{server.log_tail()}--- end of server log ---", flush=True)
+    if checks.failed or args.keep_temp:
+        print(f"temp dir kept: {box['tmp']}", flush=True)
+    else:
+        shutil.rmtree(box["tmp"], ignore_errors=True)
+    log(f"total {time.monotonic() - t0:.1f}s")
+    print(f"{checks.passed} passed, {checks.failed} failed", flush=True)
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
