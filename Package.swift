@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         .target(
@@ -77,6 +78,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "console-packer",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "ConsoleAssetsPlugin",
+            capability: .buildTool(),
+            dependencies: ["console-packer"]
+        ),
+        .target(
+            name: "RapportConsole",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["Assets"],
+            swiftSettings: swiftSettings,
+            plugins: ["ConsoleAssetsPlugin"]
+        ),
         .target(
             name: "RapportServer",
             dependencies: [
@@ -84,7 +104,9 @@ let package = Package(
                 "RapportStore",
                 "RapportSync",
                 "RapportAMQP",
+                "RapportConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -58,6 +58,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .setting(.amqpPrefetch), help: .setting(.amqpPrefetch))
     var amqpPrefetch: String?
 
+    @Option(name: .setting(.sessionHours), help: .setting(.sessionHours))
+    var sessionHours: String?
+
+    @Option(name: .setting(.passwordHashCost), help: .setting(.passwordHashCost))
+    var passwordHashCost: String?
+
+    @Option(name: .setting(.consoleAssets), help: .setting(.consoleAssets))
+    var consoleAssets: String?
+
     @Flag(help: .hidden)
     var printConfigurationTable = false
 
@@ -79,6 +88,9 @@ struct Serve: AsyncParsableCommand {
         case .amqpFilter: amqpFilter
         case .amqpInboundQueue: amqpInboundQueue
         case .amqpPrefetch: amqpPrefetch
+        case .sessionHours: sessionHours
+        case .passwordHashCost: passwordHashCost
+        case .consoleAssets: consoleAssets
         }
     }
 
@@ -101,7 +113,8 @@ struct Serve: AsyncParsableCommand {
         do {
             let app = try buildApplication(
                 configuration: configuration, store: store, logger: logger, registry: registry,
-                announceFirstAdminKey: { Bootstrap.announce(secret: $0, host: configuration.host, port: configuration.port) }
+                announceFirstAdminKey: { Bootstrap.announce(secret: $0, host: configuration.host, port: configuration.port) },
+                announceFirstAdminLink: { Bootstrap.announce(setupLink: $0, host: configuration.host, port: configuration.port) }
             ) { port in
                 logger.info("Rapport is listening", metadata: [
                     "address": "http://\(configuration.host):\(port)", "store": "\(configuration.store)",
@@ -144,6 +157,23 @@ enum Bootstrap {
 
         Try it:
             curl -H 'Authorization: Bearer \(secret)' http://\(host):\(port)/v1/departments
+        ================================================================
+
+        """
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func announce(setupLink path: String, host: String, port: Int) {
+        let shownHost = host == "0.0.0.0" || host == "::" ? "localhost" : host.contains(":") ? "[\(host)]" : host
+        let text = """
+
+        ================================================================
+        The console is at http://\(shownHost):\(port)/ . No admin can sign in yet:
+        choose the first admin's email and password here (the link works once, for 24 hours;
+        each start prints a new one until it is used):
+
+            http://\(shownHost):\(port)\(path)
+
         ================================================================
 
         """

@@ -36,13 +36,16 @@ func withApp(
         // Webhook receivers in tests listen on loopback, and retries come quickly.
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
                                                 maxBodyBytes: maxBodyBytes, webhooksAllowPrivate: true,
-                                                webhookRetrySchedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100), .milliseconds(100)]))
+                                                webhookRetrySchedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100), .milliseconds(100)]),
+                                                passwordHashCost: 4)
+        let link = SecretBox()
         do {
             let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
-                                           catalog: catalog, announceFirstAdminKey: { secret.set($0) })
+                                           catalog: catalog, announceFirstAdminKey: { secret.set($0) },
+                                           announceFirstAdminLink: { link.set($0) })
             try await app.test(.live) { client in
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")
-                try await body(API(client: client, adminKey: adminKey), adminKey)
+                try await body(API(client: client, adminKey: adminKey, firstAdminLink: link.get()), adminKey)
             }
         } catch {
             await store.close()
@@ -62,7 +65,7 @@ func withApp(
         let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
-                                                maxBodyBytes: 1_048_576, webhooksAllowPrivate: true)
+                                                maxBodyBytes: 1_048_576, webhooksAllowPrivate: true, passwordHashCost: 4)
         do {
             let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                            announceFirstAdminKey: { secret.set($0) })
@@ -117,6 +120,8 @@ struct Reply: Sendable {
 struct API: Sendable {
     let client: any TestClientProtocol
     let adminKey: String
+    /// The first admin's password setup link (`/#/setup?token=…`), announced at start.
+    var firstAdminLink: String? = nil
 
     @discardableResult
     func request(

@@ -51,17 +51,47 @@ public struct APIKeyRequest: Sendable, Equatable {
     }
 }
 
-/// The authenticated caller of a request.
+/// The authenticated caller of a request: an API key, or a person signed in with a session.
 public struct Principal: Sendable, Equatable {
-    public var keyID: String
+    public enum Credential: Sendable, Equatable {
+        case apiKey(id: String)
+        /// `viaCookie` when the browser sent it as a cookie: unsafe requests then need the CSRF token.
+        case session(id: String, userID: String, csrfToken: String, viaCookie: Bool)
+    }
+
+    public var credential: Credential
     public var role: Role
     public var departmentID: String?
 
     public init(keyID: String, role: Role, departmentID: String?) {
-        self.keyID = keyID
+        self.init(credential: .apiKey(id: keyID), role: role, departmentID: departmentID)
+    }
+
+    public init(credential: Credential, role: Role, departmentID: String?) {
+        self.credential = credential
         self.role = role
         self.departmentID = departmentID
     }
 
-    public var actor: Actor { Actor(kind: .apiKey, id: keyID) }
+    /// Who owns what this caller does: the key, or the signed-in user (whichever session they use),
+    /// e.g. for idempotency keys.
+    public var keyID: String {
+        switch credential {
+        case .apiKey(let id): id
+        case .session(_, let userID, _, _): userID
+        }
+    }
+
+    /// The signed-in user, for a session.
+    public var userID: String? {
+        if case .session(_, let userID, _, _) = credential { return userID }
+        return nil
+    }
+
+    public var actor: Actor {
+        switch credential {
+        case .apiKey(let id): Actor(kind: .apiKey, id: id)
+        case .session(_, let userID, _, _): Actor(kind: .user, id: userID)
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import Prometheus
+import RapportConsole
 import RapportCore
 import RapportStore
 import RapportSync
@@ -15,6 +16,7 @@ public func buildApplication(
     configuration: ServerConfiguration, store: Store, logger: Logger,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog: RouteCatalog = RouteCatalog(),
     announceFirstAdminKey: (@Sendable (String) -> Void)? = nil,
+    announceFirstAdminLink: (@Sendable (String) -> Void)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let normalizer: IdentityNormalizer
@@ -37,8 +39,12 @@ public func buildApplication(
         }
     }
     let keys = APIKeyCache(access: store.access)
+    let sessions = SessionCache(signIn: store.signIn)
     let services = Services(writer: store, access: store.access, normalizer: normalizer, configuration: configuration)
-    let parts = RouterParts(store: store, services: services, keys: keys, registry: registry, catalog: catalog,
+    let console = configuration.consoleAssetsFolder.map(ConsoleAssets.folder) ?? .embedded
+    let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
+                            hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
+                            registry: registry, catalog: catalog,
                             monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
@@ -62,6 +68,14 @@ public func buildApplication(
             }
             announceFirstAdminKey(issued.secret)
         }
+        // Until an admin can sign in to the console, each start prints a link to choose the first
+        // admin's password (valid for a day, once).
+        if let announceFirstAdminLink, try await store.signIn.needsFirstAdmin() {
+            let issued = try await store.write { tx in
+                try await store.signIn.createPasswordSetup(userID: nil, lifetimeSeconds: 24 * 3_600, actor: .system, in: tx)
+            }
+            announceFirstAdminLink(PasswordSetupsController<SQLSignInStore>.link(issued.token))
+        }
     }
     return app
 }
@@ -72,6 +86,9 @@ struct RouterParts {
     let store: Store
     let services: Services
     let keys: APIKeyCache
+    let sessions: SessionCache
+    let hasher: PasswordHasher
+    let console: ConsoleAssets
     let registry: PrometheusCollectorRegistry
     let catalog: RouteCatalog
     let monitor: DuplicateMonitor
@@ -92,8 +109,18 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
         .register(operations)
-    let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys))
+    ConsoleRoutes<RapportRequestContext>(assets: parts.console).register(on: router)
+    // Signing in and using a password setup link: the only /v1 routes reached without credentials.
+    let signIn = SessionController(signIn: store.signIn, services: services, sessions: parts.sessions, hasher: parts.hasher,
+                                   throttle: SignInGuard())
+    let setups = PasswordSetupsController(signIn: store.signIn, services: services, sessions: signIn, hasher: parts.hasher)
+    let publicV1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: router.group("v1"))
+    signIn.registerPublic(publicV1)
+    setups.registerPublic(publicV1)
+    let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys, sessions: parts.sessions))
     let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)
+    signIn.register(v1)
+    setups.register(v1)
     CustomersController(customers: store.customers, interactions: store.interactions, merges: store.merges, services: services)
         .register(v1)
     MergesController(merges: store.merges, services: services).register(v1)

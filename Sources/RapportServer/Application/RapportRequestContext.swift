@@ -8,11 +8,14 @@ public struct RapportRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
     public let webSocket: WebSocketHandlerReference<RapportRequestContext>
+    /// The peer's IP address (the proxy's, behind one), for throttling sign-ins.
+    public let remoteAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
         webSocket = .init()
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller, or 401 when the route was reached without authentication.

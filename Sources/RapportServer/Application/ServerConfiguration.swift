@@ -19,6 +19,12 @@ public struct ServerConfiguration: Sendable {
     public var webhookRetrySchedule: WebhookRetrySchedule
     /// RabbitMQ publishing and consuming; nil without a broker.
     public var messageQueue: MessageQueueSettings?
+    /// How long a console session lasts.
+    public var sessionHours: Int
+    /// bcrypt cost of new password hashes.
+    public var passwordHashCost: Int
+    /// A folder to serve the console from instead of the built-in assets (console development).
+    public var consoleAssetsFolder: String?
 
     /// The largest body of a classifier training request: a labelled history is larger than any
     /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
@@ -27,7 +33,8 @@ public struct ServerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
                 webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard,
-                messageQueue: MessageQueueSettings? = nil) {
+                messageQueue: MessageQueueSettings? = nil, sessionHours: Int = 12, passwordHashCost: Int = 12,
+                consoleAssetsFolder: String? = nil) {
         self.host = host
         self.port = port
         self.store = store
@@ -37,6 +44,9 @@ public struct ServerConfiguration: Sendable {
         self.webhooksAllowPrivate = webhooksAllowPrivate
         self.webhookRetrySchedule = webhookRetrySchedule
         self.messageQueue = messageQueue
+        self.sessionHours = sessionHours
+        self.passwordHashCost = passwordHashCost
+        self.consoleAssetsFolder = consoleAssetsFolder
     }
 
     /// The configuration from the command line, the environment and the defaults, in that order;
@@ -50,6 +60,9 @@ public struct ServerConfiguration: Sendable {
             maxClockSkewMilliseconds: Int64(try settings.value(ServeSettings.maxClockSkewMs)),
             webhooksAllowPrivate: try settings.value(ServeSettings.webhooksAllowPrivate),
             webhookRetrySchedule: try settings.value(ServeSettings.webhookRetryDelays),
-            messageQueue: try MessageQueueSettings(settings: settings))
+            messageQueue: try MessageQueueSettings(settings: settings),
+            sessionHours: try settings.value(ServeSettings.sessionHours),
+            passwordHashCost: try settings.value(ServeSettings.passwordHashCost),
+            consoleAssetsFolder: try settings.value(ServeSettings.consoleAssets))
     }
 }

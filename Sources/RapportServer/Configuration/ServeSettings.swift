@@ -99,6 +99,26 @@ public enum ServeSettings {
         try integer(text, in: 0...Int.max, "must not be negative")
     }
 
+    public static let sessionHours = Setting<Int>(
+        .sessionHours, "how long a console sign-in lasts before signing in again, hours", default: "12"
+    ) { text in
+        try integer(text, in: 1...720, "must be 1 to 720")
+    }
+
+    public static let passwordHashCost = Setting<Int>(
+        .passwordHashCost, "bcrypt cost of password hashes (each step doubles the work; 12 takes about 0.3 s)", default: "12"
+    ) { text in
+        try integer(text, in: 4...16, "must be 4 to 16")
+    }
+
+    public static let consoleAssets = Setting<String?>(
+        .consoleAssets, "serve the console from this folder, read on every request (for working on the console)",
+        absent: "the console built into the binary"
+    ) { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
     public static let logLevel = Setting<Logger.Level>(
         .logLevel, "log level: trace, debug, info, notice, warning, error or critical", default: "info"
     ) { text in

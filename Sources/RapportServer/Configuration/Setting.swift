@@ -20,6 +20,9 @@ public enum SettingName: String, CaseIterable, Sendable {
     case amqpInboundQueue = "amqp-inbound-queue"
     case amqpPrefetch = "amqp-prefetch"
     case maxClockSkewMs = "max-clock-skew-ms"
+    case sessionHours = "session-hours"
+    case passwordHashCost = "password-hash-cost"
+    case consoleAssets = "console-assets"
     case logLevel = "log-level"
     case logFormat = "log-format"
 
@@ -48,6 +51,9 @@ public enum SettingName: String, CaseIterable, Sendable {
         case .amqpInboundQueue: ServeSettings.amqpInboundQueue
         case .amqpPrefetch: ServeSettings.amqpPrefetch
         case .maxClockSkewMs: ServeSettings.maxClockSkewMs
+        case .sessionHours: ServeSettings.sessionHours
+        case .passwordHashCost: ServeSettings.passwordHashCost
+        case .consoleAssets: ServeSettings.consoleAssets
         case .logLevel: ServeSettings.logLevel
         case .logFormat: ServeSettings.logFormat
         }

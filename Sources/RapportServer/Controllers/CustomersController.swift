@@ -14,6 +14,7 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
         routes.on(.get, "customers", query: ["identity", "email", "phone", "name_prefix", "updated_since", "lifecycle_stage",
                                              "owner_id", "limit", "cursor"], queryPrefixes: ["attribute."], list)
         routes.on(.get, "customers/lookup", query: ["identity", "email", "phone"], lookup)
+        routes.on(.get, "customers/search", query: ["q", "limit"], search)
         routes.on(.get, "customers/:id", query: ["include"], show)
         routes.on(.patch, "customers/:id", patch)
         routes.on(.delete, "customers/:id", delete)
@@ -27,6 +28,16 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
         var headers: HTTPFields = [.eTag: customer.etag]
         if status == .created { headers[.location] = "/v1/customers/\(customer.id)" }
         return .json(customer.json, status: status, headers: headers)
+    }
+
+    /// A search box as you type: a name, a company, any identity, a phone number as people write it.
+    @Sendable func search(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        guard let text = try request.query("q") else { throw Problem.badRequest(field: "q", "is required: the text to search for") }
+        guard text.unicodeScalars.count <= 200 else { throw Problem.badRequest(field: "q", "must be at most 200 characters") }
+        let limit = try request.limit(default: 10, max: 50)
+        let found = try await customers.searchCustomers(CustomerSearchQuery(text, normalizer: services.normalizer), limit: limit)
+        return .json(["data": .array(found.map(\.json)), "next_cursor": .null])
     }
 
     @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {

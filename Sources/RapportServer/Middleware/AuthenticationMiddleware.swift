@@ -1,34 +1,82 @@
+import HTTPTypes
 import Hummingbird
 import RapportCore
 import RapportStore
 import Synchronization
 
-/// Resolves `Authorization: Bearer <key>` to the calling principal; 401 otherwise.
+/// Resolves the caller: `Authorization: Bearer <api key or session token>`, or the console's
+/// session cookie; 401 otherwise. A request authenticated by the cookie must carry the session's
+/// CSRF token in `X-CSRF-Token` when its method is unsafe (403 otherwise), since a page on another
+/// site can make the browser send the cookie but cannot read the token.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = RapportRequestContext
     let keys: APIKeyCache
+    let sessions: SessionCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.principal = try await Self.principal(authorization: request.headers[.authorization], keys: keys)
+        let principal = try await Self.principal(authorization: request.headers[.authorization],
+                                                 cookie: SessionCookie.token(in: request.headers[values: .cookie]),
+                                                 keys: keys, sessions: sessions)
+        if case .session(_, _, let csrfToken, true) = principal.credential, !request.method.isSafe {
+            guard let sent = request.headers[.csrfToken], ConstantTime.equal(sent, csrfToken) else {
+                throw Problem(status: .forbidden, type: "csrf-token-missing", title: "CSRF token missing or wrong",
+                              detail: "a request made with the session cookie must send the session's csrf_token in X-CSRF-Token")
+            }
+        }
+        context.principal = principal
         return try await next(request, context)
     }
 
-    /// The caller an `Authorization` header names; 401 when it names none. WebSocket handshakes,
-    /// decided below the router, authenticate through this too.
-    static func principal(authorization header: String?, keys: APIKeyCache) async throws -> Principal {
+    /// The caller an `Authorization` header (or, without one, the session cookie) names; 401 when
+    /// it names none. WebSocket handshakes, decided below the router, authenticate through this too.
+    static func principal(authorization header: String?, cookie: String? = nil, keys: APIKeyCache,
+                          sessions: SessionCache? = nil) async throws -> Principal {
         guard let header else {
-            throw Problem.unauthorized("send Authorization: Bearer <api key>")
+            if let cookie, let sessions {
+                guard let principal = try await sessions.principal(for: cookie, viaCookie: true) else {
+                    throw Problem.unauthorized("the session has ended or expired: sign in again")
+                }
+                return principal
+            }
+            throw Problem.unauthorized("send Authorization: Bearer <api key>, or sign in")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("the Authorization header must use the Bearer scheme")
         }
         let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        guard secret.count <= 200, let principal = try await keys.principal(for: secret) else {
+        guard secret.count <= 200 else { throw Problem.unauthorized("the API key is not valid or was revoked") }
+        if secret.hasPrefix(SessionCookie.tokenPrefix), let sessions {
+            guard let principal = try await sessions.principal(for: secret, viaCookie: false) else {
+                throw Problem.unauthorized("the session has ended or expired: sign in again")
+            }
+            return principal
+        }
+        guard let principal = try await keys.principal(for: secret) else {
             throw Problem.unauthorized("the API key is not valid or was revoked")
         }
         return principal
+    }
+}
+
+extension HTTPRequest.Method {
+    /// GET, HEAD and OPTIONS change nothing, so they need no CSRF token.
+    var isSafe: Bool { self == .get || self == .head || self == .options }
+}
+
+extension HTTPField.Name {
+    static let csrfToken = HTTPField.Name("X-CSRF-Token")!
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+enum ConstantTime {
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
     }
 }
 

@@ -9,16 +9,16 @@ public struct IssuedAPIKey: Sendable {
     public var secret: String
 }
 
-/// How API key secrets look and are hashed.
+/// How API key secrets (and session and setup tokens) look and are hashed.
 public enum APIKeySecret {
-    /// `rpk_` followed by 43 URL-safe base64 characters (256 random bits).
-    public static func generate() -> String {
+    /// `prefix` (`rpk_` for API keys) followed by 43 URL-safe base64 characters (256 random bits).
+    public static func generate(prefix: String = "rpk_") -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let text = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        return "rpk_" + text
+        return prefix + text
     }
 
     /// SHA-256 of the secret, hex. A fast hash suffices: the secret has 256 bits of entropy.

@@ -14,6 +14,10 @@ public protocol CustomerStore: Sendable {
     /// A page of customers in id (creation) order.
     func customers(matching filter: CustomerFilter, limit: Int, cursor: String?) async throws -> Page<Customer>
 
+    /// Up to `limit` customers for a search box: exact identities first, then identities, names
+    /// and companies that start with what was typed.
+    func searchCustomers(_ query: CustomerSearchQuery, limit: Int) async throws -> [Customer]
+
     /// Creates a customer with its identities; 409 when another customer holds one of them.
     func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, in tx: WriteTransaction) async throws -> Customer
 

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+
+
+/// The console's files: the ones compiled into the binary, or (while developing the console) a
+/// folder read anew on every request.
+public struct ConsoleAssets: Sendable {
+    /// One file as it is served.
+    public struct Asset: Sendable {
+        public var body: ByteBuffer
+        public var contentType: String
+    }
+
+    private enum Source: Sendable {
+        case embedded([String: Asset])
+        case folder(URL)
+    }
+
+    /// Names the folder assets are served from (`/console/<version>/…`): a hash of every file, so
+    /// a change to any of them is a new name, and browsers may keep each name forever.
+    public let version: String
+    private let source: Source
+
+    /// The assets compiled into this binary.
+    public static let embedded: ConsoleAssets = {
+        var files: [String: Asset] = [:]
+        for (path, base64) in EmbeddedConsoleAssets.files {
+            guard let data = Data(base64Encoded: base64) else { preconditionFailure("console asset \(path) is not base64") }
+            files[path] = Asset(body: ByteBuffer(bytes: data), contentType: contentType(of: path))
+        }
+        return ConsoleAssets(version: EmbeddedConsoleAssets.version, source: .embedded(files))
+    }()
+
+    /// Assets read from `folder` on every request, served under the version `dev` (for working on
+    /// the console without rebuilding the server).
+    public static func folder(_ path: String) -> ConsoleAssets {
+        ConsoleAssets(version: "dev", source: .folder(URL(fileURLWithPath: path, isDirectory: true)))
+    }
+
+    /// The file at `path` (relative, `/`-separated), or nil.
+    public func asset(_ path: String) -> Asset? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.isEmpty, !segments.contains(where: { $0.isEmpty || $0.hasPrefix(".") }) else { return nil }
+        switch source {
+        case .embedded(let files):
+            return files[path]
+        case .folder(let root):
+            let url = segments.reduce(root) { $0.appending(path: String($1)) }
+            guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+            return Asset(body: ByteBuffer(bytes: data), contentType: Self.contentType(of: path))
+        }
+    }
+
+    /// `index.html` with `%ASSETS%` replaced by the versioned folder the other files are served from.
+    public func page() -> ByteBuffer? {
+        guard var index = asset("index.html") else { return nil }
+        let text = index.body.readString(length: index.body.readableBytes) ?? ""
+        return ByteBuffer(string: text.replacingOccurrences(of: "%ASSETS%", with: assetBase))
+    }
+
+    /// The path prefix of every asset but the page: `/console/<version>`.
+    public var assetBase: String { "/console/\(version)" }
+
+    /// The size in bytes of every file, by path (for the first-load budget).
+    public var sizes: [String: Int] {
+        guard case .embedded(let files) = source else { return [:] }
+        return files.mapValues { $0.body.readableBytes }
+    }
+
+    static func contentType(of path: String) -> String {
+        switch path.split(separator: ".").last.map({ $0.lowercased() }) {
+        case "html": "text/html; charset=utf-8"
+        case "js", "mjs": "text/javascript; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "svg": "image/svg+xml"
+        case "json": "application/json"
+        case "png": "image/png"
+        case "ico": "image/x-icon"
+        case "woff2": "font/woff2"
+        case "txt": "text/plain; charset=utf-8"
+        default: "application/octet-stream"
+        }
+    }
+}
