@@ -6,11 +6,17 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 import { signedIn } from './session.js';
 
+function loadInbox() {
+  return import('./views/inbox.js');
+}
+
 const ROUTES = [
   { path: /^\/sign-in$/, load: () => import('./views/sign-in.js'), public: true },
   { path: /^\/setup$/, load: () => import('./views/setup.js'), public: true },
   { path: /^\/customers$/, load: () => import('./views/customers.js'), nav: 'customers' },
   { path: /^\/customers\/([A-Za-z0-9_-]+)$/, load: () => import('./views/customer.js'), nav: 'customers', keys: ['id'] },
+  { path: /^\/inbox$/, load: loadInbox, nav: 'inbox', keys: [] },
+  { path: /^\/inbox\/([A-Za-z0-9_-]+)$/, load: loadInbox, nav: 'inbox', keys: ['conversation'] },
 ];
 
 export const HOME = '#/customers';
@@ -22,7 +28,7 @@ export function hasRoute(path) {
 const RETURN_KEY = 'rapport.return';
 
 let main = null;
-let active = null; // { controller, cleanups }
+let active = null; // { controller, cleanups, load, handle }
 let navListener = null;
 let generation = 0;
 
@@ -96,18 +102,26 @@ async function render({ initial = false, keepFocus = false } = {}) {
   if (route && !route.public && !signedIn()) { toSignIn(); return; }
   if (route && path === '/sign-in' && signedIn()) { navigate(HOME, { replace: true }); return; }
 
+  // A view that returned an `update` function handles moves within itself (the inbox keeps its
+  // list and event stream when another conversation opens).
+  const params = {};
+  (route?.keys ?? []).forEach((key, i) => { params[key] = decodeURIComponent(match[i + 1] ?? ''); });
+  if (route && active?.load === route.load && typeof active.handle?.update === 'function' && !keepFocus) {
+    navListener?.(route.nav ?? null);
+    active.handle.update(params, query);
+    return;
+  }
+
   teardown();
   const mine = ++generation;
   const controller = new AbortController();
   const cleanups = [];
-  active = { controller, cleanups };
+  active = { controller, cleanups, load: route?.load, handle: null };
+  const entry = active;
   navListener?.(route?.nav ?? null);
 
   const container = h('div', { class: 'view' });
   main.replaceChildren(container);
-  const params = {};
-  (route?.keys ?? []).forEach((key, i) => { params[key] = decodeURIComponent(match[i + 1] ?? ''); });
-
   const context = {
     container,
     params,
@@ -123,7 +137,7 @@ async function render({ initial = false, keepFocus = false } = {}) {
     } else {
       const module = await route.load();
       if (mine !== generation) return;
-      await module.default(context);
+      entry.handle = await module.default(context);
     }
   } catch (error) {
     if (mine !== generation || controller.signal.aborted) return;

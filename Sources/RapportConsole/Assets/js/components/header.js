@@ -8,6 +8,7 @@ import * as session from '../session.js';
 // Only pages that exist are listed.
 const NAV = [
   { key: 'customers', href: '#/customers' },
+  { key: 'inbox', href: '#/inbox' },
 ];
 
 const LANGUAGE_NAMES = { en: 'English', 'zh-CN': '简体中文' };
