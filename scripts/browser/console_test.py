@@ -53,7 +53,7 @@ try:
     import requests
     from axe_selenium_python import Axe
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+    from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -248,7 +248,7 @@ class Browser:
 
     def wait(self, condition, timeout: float = WAIT, what: str = "condition"):
         try:
-            return WebDriverWait(self.d, timeout).until(lambda d: condition())
+            return WebDriverWait(self.d, timeout, poll_frequency=0.02).until(lambda d: condition())
         except TimeoutException:
             return None
 
@@ -275,6 +275,16 @@ class Browser:
             t = els[0].text
             return t if (expected is None or t == expected) and t else None
         return self.wait(ok, timeout) or (self.css("main h1")[0].text if self.css("main h1") else "")
+
+    def click(self, selector: str) -> None:
+        """Clicks the element, finding it again if the page redrew it meanwhile."""
+        for attempt in range(5):
+            try:
+                self.visible(selector).click()
+                return
+            except (StaleElementReferenceException, AttributeError):
+                time.sleep(0.1)
+        raise TestAbort(f"cannot click {selector}")
 
     def axe(self) -> list[dict]:
         axe = Axe(self.d)
@@ -401,12 +411,13 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     checks.check("a wrong password is refused with a message on the sign-in page", bool(message), message or "")
     b.drain()
     b.step = "sign-in"
-    password = b.css("input[name=password]")[0]
-    password.clear()
-    b.css("input[name=email]")[0].clear()
+    # Signed out, a link to a page leads to sign-in, and back to the page after it.
+    b.go(f"/#/customers/{data['wang']['id']}")
+    at_sign_in = b.wait(lambda: "#/sign-in" in b.d.current_url and b.visible("input[name=password]", 1), WAIT)
     fill_sign_in(b, ADMIN_EMAIL, ADMIN_PASSWORD)
-    ok = b.wait(lambda: "#/customers" in b.d.current_url and b.visible(".user-button", 1), WAIT)
-    checks.check("signing in with the right password opens the console", bool(ok), b.d.current_url)
+    ok = b.wait(lambda: f"#/customers/{data['wang']['id']}" in b.d.current_url and b.visible(".user-button", 1), WAIT)
+    checks.check("signed out, a link to a customer asks to sign in, then opens that customer", bool(at_sign_in) and bool(ok), b.d.current_url)
+    b.go("/#/customers")
 
     # c. search by phone
     b.step = "search"
@@ -496,6 +507,12 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     checks.check("at 375 px wide the 360 does not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
     audit("customer 360 at 375 px")
+    b.go("/#/inbox")
+    b.wait(lambda: len(b.css(".conv-list a")) or None, WAIT)
+    width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    checks.check("at 375 px wide the inbox (in Chinese) does not scroll sideways", width[0] <= width[1] and "收件箱" in b.h1(),
+                 f"scrollWidth {width[0]}, viewport {width[1]}, heading {b.h1()!r}")
+    audit("inbox at 375 px (zh-CN)")
     b.d.set_window_size(1280, 900)
     b.d.execute_script("location.reload()")
     b.h1(CHINESE_NAME)
@@ -587,7 +604,7 @@ def inbox_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     checks.check("a reply is stored as an outbound interaction on the conversation and shown", bool(shown) and len(outbound) == 1,
                  f"shown {bool(shown)}, stored {len(outbound)}")
 
-    b.css("[data-action=assign-me]")[0].click()
+    b.click("[data-action=assign-me]")
     assigned = b.wait(lambda: ADMIN_NAME in b.d.execute_script("return document.querySelector('[data-field=assignee]')?.textContent || ''") or None, WAIT)
     stored = api.get(f"/v1/conversations/{conversation_id}")
     admins = [u for u in api.get("/v1/users").get("data", []) if u["email"] == ADMIN_EMAIL]

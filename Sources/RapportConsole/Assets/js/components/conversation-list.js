@@ -43,8 +43,11 @@ export function conversationList({ href, onMore, channels, users }) {
   return {
     element,
     show(items, hasMore, { append = false } = {}) {
+      // A live refresh must not take the keyboard focus away from the conversation it was on.
+      const focused = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
       if (append) list.append(...items.map(item));
       else replace(list, items.map(item));
+      if (focused) list.querySelector(`a[data-id="${CSS.escape(focused)}"]`)?.focus();
       empty.hidden = list.children.length > 0;
       more.hidden = !hasMore;
     },

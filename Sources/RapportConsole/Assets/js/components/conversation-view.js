@@ -20,6 +20,9 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
   const reply = replyForm({ getConversation: () => conversation, onSent: () => { refresh(); onChanged?.(); } });
   const element = h('div', { class: 'stack conversation', 'aria-live': 'off' }, head, thread, reply.element, actionsSlot, decisionsSlot);
   let customerName = null;
+  let drawnState = null;
+  let drawnMessages = null;
+  let drawnDecisions = null;
 
   const draw = (detail) => {
     conversation = { ...detail, kind: replyKind(detail) };
@@ -39,12 +42,26 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
         h('dt', null, t('inbox.channel')), h('dd', null, channel ? `${channel.name} · ${t(`channel.kind.${channel.kind}`)}` : detail.channel_id),
         h('dt', null, t('inbox.priority')), h('dd', null, t(`priority.${detail.priority}`)),
         h('dt', null, t('inbox.tags')), h('dd', { 'data-field': 'tags' }, detail.tags?.length ? detail.tags.join(', ') : t('app.none'))));
-    replace(messages, (detail.interactions ?? []).map((interaction) =>
-      h('li', { class: `message ${interaction.direction}`, dataset: { id: interaction.id } },
-        interactionHead(interaction, refs.channels), interactionContent(interaction))));
-    messages.scrollTop = messages.scrollHeight; // the newest message, at the end, in view
-    actionsSlot.replaceChildren(conversationActions(detail, { me, refs, onChanged: () => { refresh(); onChanged?.(); } }));
-    decisionsSlot.replaceChildren(routingDecisions(detail.decisions, refs));
+    const messageIds = (detail.interactions ?? []).map((i) => i.id).join();
+    if (messageIds !== drawnMessages) {
+      drawnMessages = messageIds;
+      replace(messages, (detail.interactions ?? []).map((interaction) =>
+        h('li', { class: `message ${interaction.direction}`, dataset: { id: interaction.id } },
+          interactionHead(interaction, refs.channels), interactionContent(interaction))));
+      messages.scrollTop = messages.scrollHeight; // the newest message, at the end, in view
+    }
+    // Rebuilt only when what they show changed, so a live refresh does not wipe out a tag being
+    // typed or a snooze time being chosen.
+    const state = JSON.stringify(['status', 'assignee_id', 'department_id', 'queue_id', 'tags', 'priority', 'snoozed_until'].map((k) => detail[k]));
+    if (state !== drawnState) {
+      drawnState = state;
+      actionsSlot.replaceChildren(conversationActions(detail, { me, refs, onChanged: () => { refresh(); onChanged?.(); } }));
+    }
+    const decisionIds = (detail.decisions ?? []).map((d) => d.id).join();
+    if (decisionIds !== drawnDecisions) {
+      drawnDecisions = decisionIds;
+      decisionsSlot.replaceChildren(routingDecisions(detail.decisions, refs));
+    }
     if (customerName === null) {
       api.get(`/v1/customers/${seg(detail.customer_id)}`, { signal }).then((c) => {
         customerName = c.name;
