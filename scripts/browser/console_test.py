@@ -55,6 +55,7 @@ try:
     from selenium import webdriver
     from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -418,6 +419,18 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     ok = b.wait(lambda: f"#/customers/{data['wang']['id']}" in b.d.current_url and b.visible(".user-button", 1), WAIT)
     checks.check("signed out, a link to a customer asks to sign in, then opens that customer", bool(at_sign_in) and bool(ok), b.d.current_url)
     b.go("/#/customers")
+    b.visible("[role=combobox] input")
+    # A fresh load of a page without a first field leaves the focus at the top.
+    b.go(f"/#/customers/{data['wang']['id']}")
+    b.d.refresh()
+    b.h1(CHINESE_NAME)
+    ActionChains(b.d).send_keys(Keys.TAB).perform()
+    first = b.d.execute_script("return document.activeElement && document.activeElement.id")
+    ActionChains(b.d).send_keys(Keys.ENTER).perform()
+    main_focused = b.d.execute_script("return document.activeElement && document.activeElement.id")
+    checks.check("keyboard: the first Tab reaches the skip link, which moves focus to the main content",
+                 first == "skip-link" and main_focused == "main", f"first {first!r}, then {main_focused!r}")
+    b.go("/#/customers")
 
     # c. search by phone
     b.step = "search"
@@ -578,6 +591,9 @@ def inbox_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     opened = b.wait(lambda: "/inbox/cnv_" in b.d.current_url and len(b.css(".messages li")) > 0 or None, WAIT)
     conversation_id = b.d.current_url.split("/inbox/", 1)[1].split("?", 1)[0] if opened else ""
     checks.check("choosing a conversation shows its messages", bool(opened), b.d.current_url)
+    decisions = b.wait(lambda: "interaction.created" in b.text(".decision") or None, WAIT)
+    checks.check("the conversation explains its routing decisions (trigger, rules, result)", bool(decisions),
+                 b.text(".decision").replace("\n", " ")[:160])
     audit("inbox with a conversation open")
     if not opened:
         return

@@ -261,4 +261,9 @@ export default {
   'decision.problems': "Problems",
   'decision.duration': "Took",
   'decision.ms': "{ms} ms",
+
+  'decision.earlier': {
+    one: "{count} earlier decision",
+    other: "{count} earlier decisions",
+  },
 };

@@ -255,4 +255,8 @@ export default {
   'decision.problems': "问题",
   'decision.duration': "耗时",
   'decision.ms': "{ms} 毫秒",
+
+  'decision.earlier': {
+    other: "更早的 {count} 条决策",
+  },
 };

@@ -5,13 +5,21 @@
 import { h } from '../dom.js';
 import { formatNumber, formatPercent, t, timeElement } from '../i18n.js';
 
+const SHOWN = 3; // newest first; older ones behind a disclosure
+
 export function routingDecisions(decisions, refs) {
   const items = [...(decisions ?? [])].reverse();
+  const recent = items.slice(0, SHOWN);
+  const earlier = items.slice(SHOWN);
   return h('section', { class: 'card decision', 'aria-labelledby': 'decision-title' },
     h('h2', { id: 'decision-title' }, t('decision.title')),
     items.length
-      ? h('ol', { class: 'plain-list' }, items.map((d) => h('li', null, decision(d, refs))))
-      : h('p', { class: 'empty' }, t('decision.none')));
+      ? h('ol', { class: 'plain-list' }, recent.map((d) => h('li', null, decision(d, refs))))
+      : h('p', { class: 'empty' }, t('decision.none')),
+    earlier.length
+      ? h('details', null, h('summary', null, t('decision.earlier', { count: earlier.length })),
+        h('ol', { class: 'plain-list' }, earlier.map((d) => h('li', null, decision(d, refs)))))
+      : null);
 }
 
 function decision(d, refs) {
