@@ -10,6 +10,7 @@ import { api } from './api.js';
  */
 export async function follow({ filter, onEvent, onState, signal }) {
   onState?.('connecting');
+  const openedAt = Date.now();
   const after = await head(signal);
   if (signal.aborted) return;
   const url = new URL('/v1/events/stream', location.origin);
@@ -20,13 +21,21 @@ export async function follow({ filter, onEvent, onState, signal }) {
   const handle = (message) => {
     let event;
     try { event = JSON.parse(message.data); } catch { return; }
+    // Without a known head the stream starts at the beginning: skip what is older than the page.
+    if (after === null && Date.parse(event.time) < openedAt - 5000) return;
     onEvent(event);
   };
   // The server names each message by its event type; listen to the types the filter allows.
   for (const type of typesIn(filter)) source.addEventListener(type, handle);
   source.addEventListener('message', handle);
   source.addEventListener('open', () => onState?.('live'));
-  source.addEventListener('error', () => onState?.(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting'));
+  source.addEventListener('error', () => {
+    const closed = source.readyState === EventSource.CLOSED;
+    onState?.(closed ? 'closed' : 'connecting');
+    // EventSource gives up on a refused stream without saying why: if the session ended, this
+    // request's 401 takes the user to sign in (api.js).
+    if (closed && !signal.aborted) api.get('/v1/session').catch(() => {});
+  });
   signal.addEventListener('abort', () => { source.close(); onState?.('closed'); }, { once: true });
 }
 
