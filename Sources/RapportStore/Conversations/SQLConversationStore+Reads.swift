@@ -24,6 +24,19 @@ public struct ConversationFilter: Sendable, Equatable {
         self.suppressed = suppressed
     }
 
+    /// The kept count this filter's totals can be read from, or nil when they must be counted.
+    var countScope: (scope: String, id: String)? {
+        guard !suppressed, customerID == nil else { return nil }
+        switch (departmentID, queueID, assigneeID, unassigned) {
+        case (nil, nil, nil, false): return ("all", "")
+        case (let department?, nil, nil, false): return ("department", department)
+        case (nil, let queue?, nil, false): return ("queue", queue)
+        case (nil, nil, let assignee?, false): return ("assignee", assignee)
+        case (let department?, nil, nil, true): return ("department_unassigned", department)
+        default: return nil
+        }
+    }
+
     /// The conditions without the status filter (counts are per status).
     var conditions: [SQLQueryString] {
         var conditions: [SQLQueryString] = [suppressed ? "suppressed IS NOT NULL" : "suppressed IS NULL"]
@@ -50,8 +63,12 @@ extension SQLConversationStore {
     /// An inbox: newest activity first, with per-status counts over the same filter.
     public func conversations(matching filter: ConversationFilter, limit: Int, cursor: String?) async throws -> ConversationInbox {
         var conditions = filter.conditions
-        let countQuery: SQLQueryString = "SELECT status, COUNT(*) AS n FROM conversations WHERE "
-            + conditions.joined(separator: " AND ") + " GROUP BY status"
+        // Kept by triggers for the usual inboxes (migration 9); counted for the rest.
+        let countQuery: SQLQueryString = if let scope = filter.countScope {
+            "SELECT status, n FROM conversation_counts WHERE scope = \(bind: scope.scope) AND scope_id = \(bind: scope.id)"
+        } else {
+            "SELECT status, COUNT(*) AS n FROM conversations WHERE " + conditions.joined(separator: " AND ") + " GROUP BY status"
+        }
         if !filter.statuses.isEmpty {
             conditions.append("status IN (\(binds: filter.statuses.map(\.rawValue)))")
         }
