@@ -21,6 +21,7 @@ public struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     public func register(on router: Router<Context>) {
         router.get("/") { _, _ in try page() }
+        router.head("/") { _, _ in try page() }
         router.get("/index.html") { _, _ in try page() }
         router.get("/console/:version/**") { request, context in
             let version = try context.parameters.require("version")

@@ -139,6 +139,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     UsersController(organization: store.organization, services: services).register(v1)
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)
+    ReportsController(reports: store.reports).register(v1)
     EventSocketController(events: store.events, keys: parts.keys).register(v1)
     return router
 }

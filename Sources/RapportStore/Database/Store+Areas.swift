@@ -11,6 +11,7 @@ extension Store {
     public var organization: SQLOrganizationStore { SQLOrganizationStore(store: self) }
     public var routing: SQLRoutingStore { SQLRoutingStore(store: self) }
     public var settings: SQLSettingsStore { SQLSettingsStore(store: self) }
+    public var reports: SQLReportsStore { SQLReportsStore(store: self) }
     public var signIn: SQLSignInStore { SQLSignInStore(store: self) }
     public var subscriptions: SQLSubscriptionStore { SQLSubscriptionStore(store: self) }
     public var sync: SQLSyncStore { SQLSyncStore(store: self) }
