@@ -489,6 +489,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
 
     # The inbox, live
     inbox_checks(b, server, data, checks, audit)
+    duplicates_checks(b, server, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -627,6 +628,63 @@ def inbox_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     checks.check("'Assign to me' assigns the conversation to the signed-in user",
                  bool(assigned) and bool(admins) and stored.get("assignee_id") == admins[0]["id"], f"assignee_id {stored.get('assignee_id')}")
     audit("inbox after reply and assign")
+
+
+def wait_for(fetch, timeout: float = WAIT):
+    """Polls `fetch()` until it returns something truthy (or None after `timeout`)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        got = fetch()
+        if got:
+            return got
+        time.sleep(0.1)
+    return None
+
+
+def duplicates_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
+    b.step = "duplicates"
+    api = API(server.base, server.key)
+    # Same name, birth date and address, other email; one has a phone, the other a company: the
+    # duplicate monitor pairs them as the new one is written.
+    address = [{"line1": "12 Main Street", "postal_code": "10115", "city": "Berlin", "country": "DE"}]
+    older = api.post("/v1/customers", {"name": "Ana Lima", "emails": ["ana@example.com"], "phones": ["+49 30 5550101"],
+                                       "addresses": address, "attributes": {"date_of_birth": "1990-04-12"}})
+    newer = api.post("/v1/customers", {"name": "Ana Lima", "emails": ["ana.lima@work.example"], "company": "Lima Consulting",
+                                       "addresses": address, "attributes": {"date_of_birth": "1990-04-12"}})
+    pair = wait_for(lambda: next((c for c in api.get("/v1/duplicates", status="open").get("data", [])
+                                  if set(c["customer_ids"]) == {older["id"], newer["id"]}), None))
+    if pair is None:
+        raise TestAbort("the duplicate monitor did not pair the two Ana Lima records")
+    nav = b.visible(".main-nav a[data-nav=duplicates]")
+    checks.check("the header lists the duplicates review", nav is not None, b.text(".main-nav").replace("\n", " "))
+    b.go("/#/duplicates")
+    link = b.wait(lambda: next((a for a in b.css(".dup-list a") if "Ana Lima" in a.text), None), WAIT)
+    checks.check("the duplicates review lists the open pair", link is not None, b.text("main")[:200])
+    audit("duplicates review")
+    if link is None:
+        return
+    link.click()
+    opened = b.wait(lambda: len(b.css("table.compare tbody tr")) and len(b.css("[data-field=date_of_birth]")) or None, WAIT)
+    checks.check("a candidate shows both customers side by side with the matcher's per-field explanation",
+                 bool(opened) and "Lima Consulting" in b.text("table.compare") and "Same" in b.text("tr[data-field=date_of_birth]"),
+                 b.text("table.compare").replace("\n", " ")[:200])
+    company = b.css("fieldset[data-field=company] input[value=b]")
+    checks.check("a field that differs offers a choice of value (radio buttons)", bool(company))
+    audit("duplicate candidate")
+    if company:
+        company[0].click()
+    b.click("button[data-action=accept]")
+    merged = b.wait(lambda: b.css("a[data-merge]") and b.css("button[data-action=undo]") or None, WAIT)
+    stored = api.get(f"/v1/duplicates/{pair['id']}")
+    survivor = api.get(f"/v1/customers/{older['id']}")
+    checks.check("accepting merges the pair into the older record, keeping the chosen company, with a link to the merge and undo",
+                 bool(merged) and stored["status"] == "accepted" and survivor.get("company") == "Lima Consulting",
+                 f"status {stored['status']}, company {survivor.get('company')!r}, shown {bool(merged)}")
+    audit("duplicate candidate after merge")
+    b.click("button[data-action=undo]")
+    undone = b.wait(lambda: "undone" in b.text("main [role=status]") or None, WAIT)
+    merge = api.get(f"/v1/merges/{stored['merge_id']}") if stored.get("merge_id") else {}
+    checks.check("Undo restores the merged customers", bool(undone) and bool(merge.get("undone_at")), f"undone_at {merge.get('undone_at')}")
 
 
 def fill_sign_in(b: Browser, email: str, password: str) -> None:

@@ -4,11 +4,22 @@
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { signedIn } from './session.js';
+import { signedIn, user } from './session.js';
 
 function loadInbox() {
   return import('./views/inbox.js');
 }
+
+function loadDuplicates() {
+  return import('./views/duplicates.js');
+}
+
+function loadAdmin() {
+  return import('./views/admin.js');
+}
+
+/** Roles the admin pages are for (the server checks each request too). */
+export const ADMIN_ROLES = ['admin', 'manager'];
 
 const ROUTES = [
   { path: /^\/sign-in$/, load: () => import('./views/sign-in.js'), public: true },
@@ -17,13 +28,20 @@ const ROUTES = [
   { path: /^\/customers\/([A-Za-z0-9_-]+)$/, load: () => import('./views/customer.js'), nav: 'customers', keys: ['id'] },
   { path: /^\/inbox$/, load: loadInbox, nav: 'inbox', keys: [] },
   { path: /^\/inbox\/([A-Za-z0-9_-]+)$/, load: loadInbox, nav: 'inbox', keys: ['conversation'] },
+  { path: /^\/duplicates$/, load: loadDuplicates, nav: 'duplicates', keys: [] },
+  { path: /^\/duplicates\/([A-Za-z0-9_-]+)$/, load: loadDuplicates, nav: 'duplicates', keys: ['candidate'] },
 ];
 
 export const HOME = '#/customers';
 
-/** True when a page exists at `path` (so links to pages not built yet are left out). */
+/** True when a page exists at `path` (so links to pages not built yet are left out) and the
+ * signed-in user's role may open it. */
 export function hasRoute(path) {
-  return ROUTES.some((route) => route.path.test(path));
+  return ROUTES.some((route) => route.path.test(path) && allowed(route));
+}
+
+function allowed(route) {
+  return !route.roles || route.roles.includes(user()?.role);
 }
 const RETURN_KEY = 'rapport.return';
 
@@ -101,6 +119,7 @@ async function render({ initial = false, keepFocus = false } = {}) {
   }
   if (route && !route.public && !signedIn()) { toSignIn(); return; }
   if (route && path === '/sign-in' && signedIn()) { navigate(HOME, { replace: true }); return; }
+  if (route && !allowed(route)) route = null; // shown as not found, as for a page that is not there
 
   // A view that returned an `update` function handles moves within itself (the inbox keeps its
   // list and event stream when another conversation opens).

@@ -52,14 +52,14 @@ export function customerProfile(customer, lookups) {
       : h('p', { class: 'muted' }, t('customer.noAttributes')));
 }
 
-function addressText(address) {
+export function addressText(address) {
   const locality = [address.postal_code, address.city].filter(Boolean).join(' ');
   const parts = [address.line1, address.line2, locality, address.region, address.country].filter(Boolean);
   const text = parts.join(', ');
   return address.label ? `${address.label}: ${text}` : text;
 }
 
-function attributeText(value) {
+export function attributeText(value) {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);

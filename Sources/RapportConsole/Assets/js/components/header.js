@@ -2,13 +2,16 @@
 
 import { h, replace, uid } from '../dom.js';
 import { currentLocale, LOCALES, onLocaleChange, setLocale, t } from '../i18n.js';
-import { leave, navigate, onNavigate } from '../router.js';
+import { hasRoute, leave, navigate, onNavigate } from '../router.js';
 import * as session from '../session.js';
 
-// Only pages that exist are listed.
+// Only pages that exist, and that the user's role may open, are listed.
 const NAV = [
   { key: 'customers', href: '#/customers' },
   { key: 'inbox', href: '#/inbox' },
+  { key: 'duplicates', href: '#/duplicates' },
+  { key: 'events', href: '#/events' },
+  { key: 'admin', href: '#/admin' },
 ];
 
 const LANGUAGE_NAMES = { en: 'English', 'zh-CN': '简体中文' };
@@ -37,7 +40,7 @@ function content(activeNav, signal) {
   const parts = [h('a', { class: 'brand', href: session.signedIn() ? '#/customers' : '#/sign-in' }, t('app.name'))];
   if (session.signedIn()) {
     parts.push(h('nav', { class: 'main-nav', 'aria-label': t('nav.label') },
-      h('ul', null, NAV.map((item) => h('li', null,
+      h('ul', null, NAV.filter((item) => hasRoute(item.href.slice(1))).map((item) => h('li', null,
         h('a', {
           href: item.href,
           'data-nav': item.key,
