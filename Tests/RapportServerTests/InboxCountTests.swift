@@ -57,6 +57,15 @@ struct InboxCountTests {
             }
             let all = try await Self.counts(api, "")
             #expect(all.answered.values.reduce(0, +) == 5, "the suppressed conversation is not in the inboxes")
+
+            // include=customer: each row names its customer, so an inbox needs no request per row.
+            let named = try await api.get("/v1/conversations?department_id=finance&include=customer")
+            #expect(!named.items.isEmpty)
+            for item in named.items {
+                #expect(item["customer"]?["id"] == item["customer_id"])
+                #expect(item["customer"]?["name"]?.stringValue?.hasSuffix("@example.com") == true)
+            }
+            #expect(try await api.get("/v1/conversations?include=everything").status == .badRequest)
         }
     }
 }

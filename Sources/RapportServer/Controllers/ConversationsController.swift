@@ -10,7 +10,7 @@ struct ConversationsController<Conversations: ConversationStore, Organization: O
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "conversations", query: ["department_id", "queue_id", "assignee_id", "unassigned", "customer_id", "status",
-                                                 "suppressed", "limit", "cursor"], list)
+                                                 "suppressed", "limit", "cursor", "include"], list)
         routes.on(.get, "conversations/:id", show)
         routes.on(.patch, "conversations/:id", update)
         routes.on(.get, "conversations/:id/decisions", decisions)
@@ -43,11 +43,27 @@ struct ConversationsController<Conversations: ConversationStore, Organization: O
         let inbox = try await conversations.conversations(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
         var counts = JSONObject()
         for status in ConversationStatus.allCases { counts[status.rawValue] = .integer(inbox.counts[status] ?? 0) }
+        let withCustomers = try Self.includesCustomer(request)
         return .json([
-            "data": .array(inbox.page.items.map(\.json)),
+            "data": .array(inbox.page.items.map { conversation in
+                guard withCustomers, var object = conversation.json.objectValue else { return conversation.json }
+                let label = inbox.customers[conversation.customerID]
+                object["customer"] = [
+                    "id": .string(conversation.customerID), "name": label.map { .string($0.name) } ?? .null,
+                    "company": label?.company.map(JSONValue.string) ?? .null,
+                ]
+                return .object(object)
+            }),
             "next_cursor": inbox.page.nextCursor.map(JSONValue.string) ?? .null,
             "counts": .object(counts),
         ])
+    }
+
+    /// `include=customer`: each listed conversation carries its customer's name and company.
+    static func includesCustomer(_ request: Request) throws -> Bool {
+        guard let text = try request.query("include") else { return false }
+        guard text == "customer" else { throw Problem.badRequest(field: "include", "the only value is customer") }
+        return true
     }
 
     private func flag(_ request: Request, _ name: String) throws -> Bool {

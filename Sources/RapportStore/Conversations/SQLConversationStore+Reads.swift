@@ -53,6 +53,15 @@ public struct ConversationFilter: Sendable, Equatable {
 public struct ConversationInbox: Sendable {
     public var page: Page<Conversation>
     public var counts: [ConversationStatus: Int64]
+    /// The name and company of each listed conversation's customer, by customer id, so an inbox
+    /// shows who wrote without a request per row.
+    public var customers: [String: CustomerLabel] = [:]
+}
+
+/// What an inbox shows of a customer.
+public struct CustomerLabel: Sendable, Equatable {
+    public var name: String
+    public var company: String?
 }
 
 extension SQLConversationStore {
@@ -92,7 +101,14 @@ extension SQLConversationStore {
             }
             let items = Array(rows.prefix(limit))
             let next = rows.count > limit ? items.last.map { ListCursor.encode("\($0.lastInteractionAt.microseconds)|\($0.id)") } : nil
-            return ConversationInbox(page: Page(items: items, nextCursor: next), counts: counts)
+            var customers: [String: CustomerLabel] = [:]
+            let customerIDs = Array(Set(items.map(\.customerID)))
+            if !customerIDs.isEmpty {
+                for row in try await database.raw("SELECT id, name, company FROM customers WHERE id IN (\(binds: customerIDs))").all() {
+                    customers[try row.string("id")] = CustomerLabel(name: try row.string("name"), company: try row.optionalString("company"))
+                }
+            }
+            return ConversationInbox(page: Page(items: items, nextCursor: next), counts: counts, customers: customers)
         }
     }
 
