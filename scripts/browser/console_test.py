@@ -249,7 +249,8 @@ class Browser:
 
     def wait(self, condition, timeout: float = WAIT, what: str = "condition"):
         try:
-            return WebDriverWait(self.d, timeout, poll_frequency=0.02).until(lambda d: condition())
+            return WebDriverWait(self.d, timeout, poll_frequency=0.02,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition())
         except TimeoutException:
             return None
 
@@ -490,6 +491,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # The inbox, live
     inbox_checks(b, server, data, checks, audit)
     duplicates_checks(b, server, checks, audit)
+    admin_checks(b, server, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -685,6 +687,86 @@ def duplicates_checks(b: Browser, server: Server, checks: Checks, audit) -> None
     undone = b.wait(lambda: "undone" in b.text("main [role=status]") or None, WAIT)
     merge = api.get(f"/v1/merges/{stored['merge_id']}") if stored.get("merge_id") else {}
     checks.check("Undo restores the merged customers", bool(undone) and bool(merge.get("undone_at")), f"undone_at {merge.get('undone_at')}")
+
+
+def admin_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
+    b.step = "admin"
+    api = API(server.base, server.key)
+    nav = b.visible(".main-nav a[data-nav=admin]")
+    checks.check("the header lists administration for an admin", nav is not None, b.text(".main-nav").replace("\n", " "))
+    b.go("/#/admin/users")
+    form = b.visible("form[data-form=new-user]")
+    if form is None:
+        raise TestAbort("no new-user form on #/admin/users")
+    email = "bo.invite@example.com"
+    form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Bo Invite")
+    form.find_element(By.CSS_SELECTOR, "input[name=email]").send_keys(email)
+    form.find_element(By.CSS_SELECTOR, "select[name=role] option[value=viewer]").click()
+    form.find_element(By.CSS_SELECTOR, "select[name=department_id] option:nth-child(2)").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    row = b.wait(lambda: next((tr for tr in b.css("main table tbody tr") if email in tr.text), None), WAIT)
+    stored = next((u for u in api.get("/v1/users").get("data", []) if u["email"] == email), None)
+    checks.check("an admin creates a user with a role and a department", row is not None and stored is not None
+                 and stored["role"] == "viewer" and bool(stored["department_id"]), str(stored)[:200])
+    audit("admin: users")
+    if row is None:
+        return
+    b.click(f"main tr[data-id={stored['id']}] button[data-action=invite]")
+    link = b.wait(lambda: next((i.get_attribute("value") for i in b.css(".invite-link input") if i.get_attribute("value")), None), WAIT)
+    checks.check("'Invite link' shows the absolute one-time setup link with a copy button",
+                 bool(link) and link.startswith(server.base + "/#/setup?token=rpw_") and bool(b.css(".invite-link button[data-action=copy]")),
+                 str(link)[:80])
+    inspect = requests.post(server.base + "/v1/password-setups/inspect", json={"token": link.split("token=", 1)[1]}, timeout=30) if link else None
+    checks.check("the invite link is valid for the new user", inspect is not None and inspect.status_code == 200
+                 and inspect.json().get("email") == email, brief(inspect, 200) if inspect is not None else "no link")
+    audit("admin: users with an invite link")
+
+    # Routing rules and the dry run
+    b.step = "admin-rules"
+    api.post("/v1/rules", {"name": "Refunds to finance", "trigger": "interaction.created",
+                           "conditions": {"expression": "interaction.body.contains(\"refund\")"},
+                           "actions": {"department": "finance", "priority": "high", "tags": ["refund"]}})
+    b.go("/#/admin/rules")
+    listed = b.wait(lambda: "Refunds to finance" in b.text("main table") or None, WAIT)
+    checks.check("the routing rules are listed", bool(listed), b.text("main")[:160])
+    dry = b.visible("form[data-form=dry-run]")
+    if dry is None:
+        raise TestAbort("no dry-run form")
+    dry.find_element(By.CSS_SELECTOR, "textarea[name=body]").send_keys("Hello, I would like a refund for order 1042.")
+    dry.find_element(By.CSS_SELECTOR, "button[data-action=dry-run]").click()
+    result = b.wait(lambda: "Refunds to finance" in b.text("[data-result=dry-run]") or None, WAIT)
+    checks.check("a dry run shows the rule that matches and the resulting department and priority",
+                 bool(result) and "finance" in b.text("[data-result=dry-run]") and "high" in b.text("[data-result=dry-run]"),
+                 b.text("[data-result=dry-run]").replace("\n", " ")[:200])
+    b.drain()
+    b.step = "bad-rule"
+    rule_form = b.visible("form[data-form='admin.rules']")
+    rule_form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Broken rule")
+    rule_form.find_element(By.CSS_SELECTOR, "textarea[name=conditions]").send_keys('{"expression": "interaction.body.contains("}')
+    rule_form.find_element(By.CSS_SELECTOR, "textarea[name=actions]").send_keys('{"priority": "low"}')
+    rule_form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = b.wait(lambda: next((e.text for e in b.css("form[data-form='admin.rules'] .field-error") if e.is_displayed() and e.text), None), WAIT)
+    checks.check("a rule whose expression does not compile shows the server's line:column beside the conditions",
+                 bool(error) and re.search(r"\d+:\d+", error or "") is not None, str(error))
+    b.drain()  # the refused rule's 422 is the point of this step
+    b.console = [e for e in b.console if not (e["step"] == "bad-rule" and "/v1/rules" in e["message"] and "422" in e["message"])]
+    b.step = "admin-rules"
+    audit("admin: routing rules with a dry run")
+
+    b.step = "admin-sections"
+    b.go("/#/admin/departments")
+    dep = b.visible("form[data-form='admin.departments']")
+    dep.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Partner support 伙伴支持")
+    dep.find_element(By.CSS_SELECTOR, "input[name=key]").send_keys("partners")
+    dep.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    created = b.wait(lambda: "伙伴支持" in b.text("main table") or None, WAIT)
+    checks.check("an admin creates a department", bool(created), b.text("main table")[:160])
+    audit("admin: departments")
+    for section, needle in (("channels", "Web chat"), ("api-keys", "Starts with"), ("consumers", "router")):
+        b.go(f"/#/admin/{section}")
+        shown = b.wait(lambda: needle in b.text("main table") or None, WAIT)
+        checks.check(f"#/admin/{section} lists its records", bool(shown), b.text("main")[:160])
+        audit(f"admin: {section}")
 
 
 def fill_sign_in(b: Browser, email: str, password: str) -> None:

@@ -8,6 +8,11 @@ const cache = new Map();
 
 onSessionChange(() => cache.clear());
 
+/** Drops a cached list (after the admin pages change it), so the next caller fetches it again. */
+export function invalidate(key) {
+  cache.delete(key);
+}
+
 function cached(key, load) {
   if (!cache.has(key)) {
     const promise = load().catch((error) => {
