@@ -492,6 +492,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     inbox_checks(b, server, data, checks, audit)
     duplicates_checks(b, server, checks, audit)
     admin_checks(b, server, checks, audit)
+    events_checks(b, server, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -767,6 +768,70 @@ def admin_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
         shown = b.wait(lambda: needle in b.text("main table") or None, WAIT)
         checks.check(f"#/admin/{section} lists its records", bool(shown), b.text("main")[:160])
         audit(f"admin: {section}")
+
+
+def events_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
+    b.step = "events"
+    api = API(server.base, server.key)
+    wang = api.get("/v1/customers/search", q=CHINESE_NAME)["data"][0]
+    chat = next(c for c in api.get("/v1/channels")["data"] if c["kind"] == "chat")
+    list_text = "return document.querySelector('.event-list')?.textContent || ''"
+    b.go("/#/events")
+    live = b.wait(lambda: b.css(".live-status[data-state=live]") or None, WAIT)
+    checks.check("the header lists the event log", bool(b.css(".main-nav a[data-nav=events]")), b.text(".main-nav").replace("\n", " "))
+    marker = f"事件日志 event log {time.time():.3f} {XSS}"
+    api.post("/v1/interactions", {"channel_id": chat["id"], "customer_id": wang["id"], "body": marker})
+    shown = b.wait(lambda: marker in b.d.execute_script(list_text) or None, WAIT)
+    first = b.css(".event-list li")
+    checks.check("the event log follows the stream: an interaction posted through the API shows with its type, sequence and data",
+                 bool(live) and bool(shown) and "rapport.interaction.created" in b.d.execute_script(list_text)
+                 and bool(first) and first[0].get_attribute("data-sequence"), b.text(".event-list")[:200])
+    imgs = b.d.execute_script("return document.querySelectorAll('.event-list img').length")
+    checks.check("event data with markup is shown as text", imgs == 0 and not b.alert_present(), f"{imgs} img elements")
+    audit("event log")
+
+    # A filter: only interactions; pause holds new events back until resume.
+    box = b.visible("input[name=filter]")
+    box.send_keys('type == "rapport.interaction.created"')
+    box.send_keys(Keys.ENTER)
+    b.wait(lambda: "filter=" in b.d.current_url and b.css(".live-status[data-state=live]") or None, WAIT)
+    b.click("button[data-action=pause]")
+    api.post("/v1/customers", {"name": "Filtered Out"})
+    held = f"paused {time.time():.3f}"
+    api.post("/v1/interactions", {"channel_id": chat["id"], "customer_id": wang["id"], "body": held})
+    waiting = b.wait(lambda: "1 new event" in b.text(".card [aria-live]") or None, WAIT)
+    hidden_while_paused = held not in b.d.execute_script(list_text)
+    b.click("button[data-action=pause]")
+    resumed = b.wait(lambda: held in b.d.execute_script(list_text) or None, WAIT)
+    types = set(b.d.execute_script("return [...document.querySelectorAll('.event-list li')].map(li => li.dataset.type)"))
+    checks.check("a filter keeps only the matching events; pause holds them back until resume",
+                 bool(waiting) and hidden_while_paused and bool(resumed) and types == {"rapport.interaction.created"},
+                 f"waiting {bool(waiting)}, hidden {hidden_while_paused}, resumed {bool(resumed)}, types {types}")
+
+    b.drain()
+    b.step = "bad-filter"
+    box = b.visible("input[name=filter]")
+    box.clear()
+    box.send_keys('type == ')
+    box.send_keys(Keys.ENTER)
+    error = b.wait(lambda: next((e.text for e in b.css(".field-error") if e.is_displayed() and e.text), None), WAIT)
+    described = b.d.execute_script("const i = document.querySelector('input[name=filter]'); return i.getAttribute('aria-invalid') === 'true' && (i.getAttribute('aria-describedby') || '').includes('error')")
+    checks.check("a bad filter shows the server's line:column next to the box", bool(error) and re.search(r"\d+:\d+", error or "") is not None and described,
+                 str(error))
+    audit("event log with a bad filter")
+    b.drain()  # the refused filter's 400 is the point of this step
+    b.console = [e for e in b.console if not (e["step"] == "bad-filter" and "/v1/events" in e["message"] and "400" in e["message"])]
+
+    b.step = "events-375px"
+    b.d.set_window_size(375, 800)
+    for page in ("/#/events", "/#/duplicates", "/#/admin/rules", "/#/admin/users"):
+        b.go(page)
+        b.wait(lambda: b.css("main h1") and not b.css("main .view > p.muted:only-child") or None, WAIT)
+        time.sleep(0.3)
+        width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        checks.check(f"at 375 px wide {page} does not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
+    audit("admin: users at 375 px")
+    b.d.set_window_size(1280, 900)
 
 
 def fill_sign_in(b: Browser, email: str, password: str) -> None:

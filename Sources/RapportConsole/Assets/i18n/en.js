@@ -451,4 +451,24 @@ export default {
   'dryRun.businessHours': "Business hours",
   'dryRun.inside': "Within business hours",
   'dryRun.outside': "Outside business hours",
+
+  'events.title': "Event log",
+  'events.filter': "Filter (CEL)",
+  'events.filterHint': "Optional. Over the event's attributes and data, e.g. type == \"rapport.interaction.created\" or subject.startsWith(\"cus_\").",
+  'events.apply': "Apply filter",
+  'events.badFilter': "The filter cannot be used: {detail} (line:column)",
+  'events.pause': "Pause",
+  'events.resume': "Resume",
+  'events.clear': "Clear list",
+  'events.list': "Events, newest first",
+  'events.count': {
+    one: "{count} event shown (at most {max} are kept).",
+    other: "{count} events shown (at most {max} are kept).",
+  },
+  'events.held': {
+    one: "Paused: {count} new event is waiting.",
+    other: "Paused: {count} new events are waiting.",
+  },
+  'events.sequence': "Sequence {sequence}",
+  'events.data': "Data",
 };

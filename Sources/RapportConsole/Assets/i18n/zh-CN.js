@@ -442,4 +442,22 @@ export default {
   'dryRun.businessHours': "工作时间",
   'dryRun.inside': "在工作时间内",
   'dryRun.outside': "在工作时间外",
+
+  'events.title': "事件日志",
+  'events.filter': "筛选条件（CEL）",
+  'events.filterHint': "可选。作用于事件属性和数据，例如 type == \"rapport.interaction.created\" 或 subject.startsWith(\"cus_\")。",
+  'events.apply': "应用筛选",
+  'events.badFilter': "筛选条件无法使用：{detail}（行:列）",
+  'events.pause': "暂停",
+  'events.resume': "继续",
+  'events.clear': "清空列表",
+  'events.list': "事件（最新在前）",
+  'events.count': {
+    other: "已显示 {count} 个事件（最多保留 {max} 个）。",
+  },
+  'events.held': {
+    other: "已暂停：有 {count} 个新事件等待显示。",
+  },
+  'events.sequence': "序号 {sequence}",
+  'events.data': "数据",
 };

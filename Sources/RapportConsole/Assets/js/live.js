@@ -5,16 +5,17 @@
 import { api } from './api.js';
 
 /**
- * Follows the events `filter` (a CEL expression) selects. `onEvent(cloudEvent)` for each;
- * `onState('live' | 'connecting' | 'closed')`. Ends when `signal` aborts.
+ * Follows the events `filter` (a CEL expression; empty for all) selects. `onEvent(cloudEvent)` for
+ * each; `onState('live' | 'connecting' | 'closed')`. `types`: the event types to listen to, when
+ * the filter does not name them. Ends when `signal` aborts.
  */
-export async function follow({ filter, onEvent, onState, signal }) {
+export async function follow({ filter, types, onEvent, onState, signal }) {
   onState?.('connecting');
   const openedAt = Date.now();
   const after = await head(signal);
   if (signal.aborted) return;
   const url = new URL('/v1/events/stream', location.origin);
-  url.searchParams.set('filter', filter);
+  if (filter) url.searchParams.set('filter', filter);
   url.searchParams.set('heartbeat', '15');
   if (after !== null) url.searchParams.set('after', after);
   const source = new EventSource(url, { withCredentials: true });
@@ -26,7 +27,7 @@ export async function follow({ filter, onEvent, onState, signal }) {
     onEvent(event);
   };
   // The server names each message by its event type; listen to the types the filter allows.
-  for (const type of typesIn(filter)) source.addEventListener(type, handle);
+  for (const type of types ?? typesIn(filter)) source.addEventListener(type, handle);
   source.addEventListener('message', handle);
   source.addEventListener('open', () => onState?.('live'));
   source.addEventListener('error', () => {

@@ -30,6 +30,7 @@ const ROUTES = [
   { path: /^\/inbox\/([A-Za-z0-9_-]+)$/, load: loadInbox, nav: 'inbox', keys: ['conversation'] },
   { path: /^\/duplicates$/, load: loadDuplicates, nav: 'duplicates', keys: [] },
   { path: /^\/duplicates\/([A-Za-z0-9_-]+)$/, load: loadDuplicates, nav: 'duplicates', keys: ['candidate'] },
+  { path: /^\/events$/, load: () => import('./views/events.js'), nav: 'events' },
   { path: /^\/admin(?:\/([a-z-]+))?$/, load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

@@ -14,7 +14,8 @@ export function card(title, ...children) {
 /** `columns`: [{ label, cell(row) -> node|text }]. Empty `rows` shows `empty`. */
 export function table(caption, columns, rows, empty) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+  // The wrapper scrolls sideways on a narrow screen: focusable and named so keyboards can scroll it.
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', { class: 'table' },
     h('caption', { class: 'visually-hidden' }, caption),
     h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
     h('tbody', null, rows.map((row) => h('tr', { 'data-id': row.id ?? row.name ?? null }, columns.map((c) => h('td', null, c.cell(row))))))));
