@@ -16,6 +16,14 @@ e. zh-CN: the UI speaks Chinese, the choice survives a reload, <html lang> follo
 f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    The inbox follows the event stream: a message posted through the API appears in the open
    conversation within a second; a reply is stored as an outbound interaction; assign to me.
+   Duplicates review: a seeded pair the matcher proposes is opened side by side with its per-field
+   explanation, merged keeping a chosen value, then the merge is undone. Administration: a user
+   created with role and department gets an invite link (valid, absolute); a routing dry run shows
+   the matching rule; a bad rule expression shows line:column beside it; departments, channels, API
+   keys, consumers, models, keyword sets; a webhook's delivery log and "deliver again" (to a local
+   receiver); settings errors by field. The event log shows an event posted through the API, filters,
+   pauses, and shows a bad filter's error. New pages at 375 px. The invited viewer sees no
+   administration.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -34,6 +42,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
 import os
 import re
@@ -42,6 +51,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -323,7 +333,7 @@ def run(args, checks: Checks, box: dict) -> None:
     tmp = box["tmp"]
     storage = ["--database-url", args.database_url] if args.database_url else ["--data-dir", os.path.join(tmp, "data")]
     port = args.port or free_port()
-    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE"]
+    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE", "--webhooks-allow-private"]
     if args.console_assets:
         extra += ["--console-assets", os.path.abspath(args.console_assets)]
     server = Server(args.binary, storage, port, os.path.join(tmp, "server.log"), extra)
@@ -491,7 +501,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # The inbox, live
     inbox_checks(b, server, data, checks, audit)
     duplicates_checks(b, server, checks, audit)
-    admin_checks(b, server, checks, audit)
+    admin_checks(b, server, data, checks, audit)
     events_checks(b, server, checks, audit)
 
     # e. zh-CN
@@ -550,6 +560,8 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     checks.check("signing out returns to the sign-in page, in Chinese", "#/sign-in" in b.d.current_url and title == "登录", title)
     audit("sign-in (zh-CN)")
     b.drain()
+
+    role_checks(b, data, checks, audit)
 
     # the throttle, as the sign-in page shows it (last: it locks the account for a while)
     b.step = "throttle"
@@ -690,7 +702,7 @@ def duplicates_checks(b: Browser, server: Server, checks: Checks, audit) -> None
     checks.check("Undo restores the merged customers", bool(undone) and bool(merge.get("undone_at")), f"undone_at {merge.get('undone_at')}")
 
 
-def admin_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
+def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
     b.step = "admin"
     api = API(server.base, server.key)
     nav = b.visible(".main-nav a[data-nav=admin]")
@@ -721,6 +733,7 @@ def admin_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
     checks.check("the invite link is valid for the new user", inspect is not None and inspect.status_code == 200
                  and inspect.json().get("email") == email, brief(inspect, 200) if inspect is not None else "no link")
     audit("admin: users with an invite link")
+    data["invite_link"] = link
 
     # Routing rules and the dry run
     b.step = "admin-rules"
@@ -763,11 +776,62 @@ def admin_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
     created = b.wait(lambda: "伙伴支持" in b.text("main table") or None, WAIT)
     checks.check("an admin creates a department", bool(created), b.text("main table")[:160])
     audit("admin: departments")
-    for section, needle in (("channels", "Web chat"), ("api-keys", "Starts with"), ("consumers", "router")):
+    for section, needle in (("channels", "Web chat"), ("api-keys", "Starts with"), ("consumers", "router"),
+                            ("models", "Customers indexed"), ("keywords", "Whole words only")):
         b.go(f"/#/admin/{section}")
-        shown = b.wait(lambda: needle in b.text("main table") or None, WAIT)
-        checks.check(f"#/admin/{section} lists its records", bool(shown), b.text("main")[:160])
+        shown = b.wait(lambda: needle in b.text("main") or None, WAIT)
+        checks.check(f"#/admin/{section} shows its records", bool(shown), b.text("main")[:160])
         audit(f"admin: {section}")
+
+    # Webhooks: a subscription to a local receiver, its delivery log, deliver again.
+    b.step = "admin-webhooks"
+    received: list[str] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):  # noqa: ARG002
+            pass
+
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        sink = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        subscription = api.post("/v1/subscriptions", {"sink": sink, "filters": [{"prefix": {"type": "rapport.customer."}}]})
+        api.post("/v1/customers", {"name": "Webhook Probe"})
+        delivered = wait_for(lambda: [d for d in api.get(f"/v1/subscriptions/{subscription['id']}/deliveries").get("data", [])
+                                      if d["status"] == "delivered"])
+        b.go("/#/admin/webhooks")
+        b.click(f"main tr[data-id={subscription['id']}] button[data-action=deliveries]")
+        row = b.wait(lambda: b.css("button[data-action=redeliver]") or None, WAIT)
+        checks.check("the webhooks page shows a subscription's delivery log", bool(delivered) and bool(row), b.text("main")[-200:])
+        before = len(received)
+        if row:
+            b.click("button[data-action=redeliver]")
+        again = wait_for(lambda: len(received) > before)
+        checks.check("'Deliver again' sends the event to the receiver again", bool(again), f"{len(received)} requests received")
+        audit("admin: webhooks with a delivery log")
+    finally:
+        receiver.shutdown()
+
+    # Settings as JSON: the server's errors listed by field.
+    b.drain()
+    b.step = "bad-settings"
+    b.go("/#/admin/settings")
+    box = b.wait(lambda: next((e for e in b.css("form[data-settings=matching] textarea") if "review_threshold" in (e.get_attribute("value") or "")), None), WAIT)
+    if box is None:
+        raise TestAbort("no matching settings editor")
+    b.d.execute_script("arguments[0].value = JSON.stringify({online: true, review_threshold: 2})", box)
+    b.css("form[data-settings=matching] button[type=submit]")[0].click()
+    errors = b.wait(lambda: "review_threshold" in b.text("form[data-settings=matching] .field-error") or None, WAIT)
+    checks.check("matching settings refused by the server list the error by field", bool(errors), b.text("form[data-settings=matching] .field-error"))
+    audit("admin: settings with an error")
+    b.drain()  # the refused settings' 422 is the point of this step
+    b.console = [e for e in b.console if not (e["step"] == "bad-settings" and "/v1/settings" in e["message"] and "422" in e["message"])]
 
 
 def events_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
@@ -832,6 +896,32 @@ def events_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
         checks.check(f"at 375 px wide {page} does not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
     audit("admin: users at 375 px")
     b.d.set_window_size(1280, 900)
+
+
+def role_checks(b: Browser, data: dict, checks: Checks, audit) -> None:
+    """The viewer invited in admin_checks signs up through the link: no administration for them."""
+    b.step = "viewer"
+    link = data.get("invite_link")
+    if not link:
+        checks.check("an invited viewer can use the invite link", False, "no link")
+        return
+    b.d.get(link)
+    password = b.visible("input[name=password]")
+    confirm = b.visible("input[name=confirm]")
+    if password is None or confirm is None:
+        raise TestAbort("the invite link does not open the password form")
+    password.send_keys("viewer password 1234")
+    confirm.send_keys("viewer password 1234")
+    b.css("form button[type=submit]")[0].click()
+    signed_in = b.wait(lambda: b.css(".main-nav a[data-nav=customers]") or None, WAIT)
+    nav = [a.get_attribute("data-nav") for a in b.css(".main-nav a")]
+    checks.check("the invited viewer signs in through the link and the nav lists no administration",
+                 bool(signed_in) and "admin" not in nav and "duplicates" in nav, str(nav))
+    b.go("/#/admin/users")
+    b.wait(lambda: b.css("main h1") or None, WAIT)
+    checks.check("a viewer opening #/admin sees no administration page", not b.css("form[data-form=new-user]") and not b.css(".side-nav"),
+                 b.h1())
+    sign_out(b)
 
 
 def fill_sign_in(b: Browser, email: str, password: str) -> None:

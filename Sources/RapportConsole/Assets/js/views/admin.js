@@ -12,7 +12,11 @@ const SECTIONS = [
   { key: 'departments', load: () => import('../components/admin-departments.js') },
   { key: 'channels', load: () => import('../components/admin-channels.js') },
   { key: 'api-keys', load: () => import('../components/admin-api-keys.js'), roles: ['admin'] },
+  { key: 'keywords', load: () => import('../components/admin-keywords.js') },
+  { key: 'models', load: () => import('../components/admin-models.js') },
+  { key: 'webhooks', load: () => import('../components/admin-webhooks.js') },
   { key: 'consumers', load: () => import('../components/admin-consumers.js') },
+  { key: 'settings', load: () => import('../components/admin-settings.js') },
 ];
 
 export default async function render({ container, params, signal, setTitle }) {
