@@ -520,4 +520,16 @@ export default {
   'admin.keywords.termsHint': "One per line. Saving replaces every term of the set.",
   'admin.keywords.wholeWords': "Whole words only",
   'admin.keywords.count': "Terms",
+
+  'review.readOnly': "Your role may look at customers but not merge them.",
+
+  'dryRun.action.department': "Department",
+  'dryRun.action.queue': "Queue",
+  'dryRun.action.assign_to': "Assign to",
+  'dryRun.action.priority': "Priority",
+  'dryRun.action.tags': "Tags",
+  'dryRun.action.skills': "Skills",
+  'dryRun.action.suppress': "Suppress",
+  'dryRun.action.notify': "Notify",
+  'dryRun.action.emit': "Emit event",
 };

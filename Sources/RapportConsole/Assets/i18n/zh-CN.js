@@ -416,7 +416,7 @@ export default {
   'admin.rules.edit': "编辑规则 {name}",
   'admin.rules.name': "名称",
   'admin.rules.disabled': "已禁用",
-  'admin.rules.trigger': "触发条件",
+  'admin.rules.trigger': "触发事件",
   'admin.rules.position': "顺序",
   'admin.rules.positionHint': "在同一触发条件的规则中按升序排列。留空则排在最后。",
   'admin.rules.positionInvalid': "请输入大于或等于 0 的整数。",
@@ -509,4 +509,16 @@ export default {
   'admin.keywords.termsHint': "每行一个。保存后将替换该集合的全部词条。",
   'admin.keywords.wholeWords': "仅匹配整词",
   'admin.keywords.count': "词条数",
+
+  'review.readOnly': "您的角色可以查看客户，但不能合并客户。",
+
+  'dryRun.action.department': "部门",
+  'dryRun.action.queue': "队列",
+  'dryRun.action.assign_to': "分配给",
+  'dryRun.action.priority': "优先级",
+  'dryRun.action.tags': "标签",
+  'dryRun.action.skills': "技能",
+  'dryRun.action.suppress': "抑制",
+  'dryRun.action.notify': "通知",
+  'dryRun.action.emit': "发出事件",
 };

@@ -6,6 +6,7 @@
 import { api, seg } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { t } from '../i18n.js';
+import * as session from '../session.js';
 import { addressText, attributeText } from './customer-profile.js';
 
 // Fields a person chooses between when they differ (lists such as emails are combined by the merge).
@@ -57,6 +58,11 @@ export function duplicateReview(candidate, customers, { onDecided } = {}) {
     return h('div', { class: 'review' }, compare, decided);
   }
 
+  // Viewers read customers but may not change them (`customers:write`): nothing to decide.
+  if (session.user()?.role === 'viewer') {
+    return h('div', { class: 'review' }, compare, h('p', { class: 'notice notice-info' }, t('review.readOnly')));
+  }
+
   // Which record survives.
   const groupName = uid('survivor');
   const survivorRadios = customers.map((c, i) => h('input', { type: 'radio', name: groupName, value: c.id, id: `${groupName}-${i}`, checked: i === 0 }));
@@ -96,7 +102,7 @@ export function duplicateReview(candidate, customers, { onDecided } = {}) {
     busy(false);
     if (error.status === 401) return;
     console.warn('duplicate decision', error);
-    replace(notice, h('p', { class: 'notice notice-error', role: 'alert' }, error.status === 409 ? t('duplicates.conflict') : t('app.error')));
+    replace(notice, h('p', { class: 'notice notice-error', role: 'alert' }, error.status === 409 ? t('duplicates.conflict') : error.status === 403 ? t('app.forbidden') : t('app.error')));
   };
 
   form.addEventListener('submit', async (event) => {

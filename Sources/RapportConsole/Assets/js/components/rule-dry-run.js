@@ -4,7 +4,7 @@
 
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { formatPercent, t } from '../i18n.js';
+import { formatPercent, has, t } from '../i18n.js';
 import { card, errorText, options, showErrors } from './admin-kit.js';
 import { clearErrors, field, formMessage } from './form.js';
 
@@ -70,7 +70,7 @@ function outcome(run) {
   }
   const actions = Object.entries(run.actions ?? {});
   row('decision.result', actions.length
-    ? h('dl', { class: 'fields' }, actions.flatMap(([name, value]) => [h('dt', { class: 'mono' }, name), h('dd', null, Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))]))
+    ? h('dl', { class: 'fields' }, actions.flatMap(([name, value]) => [h('dt', null, has(`dryRun.action.${name}`) ? t(`dryRun.action.${name}`) : name), h('dd', null, Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))]))
     : t('decision.unrouted'));
   if (run.reason) row('decision.reason', run.reason);
   if (typeof run.within_business_hours === 'boolean') row('dryRun.businessHours', t(run.within_business_hours ? 'dryRun.inside' : 'dryRun.outside'));
