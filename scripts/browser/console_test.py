@@ -775,6 +775,17 @@ def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     dep.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     created = b.wait(lambda: "伙伴支持" in b.text("main table") or None, WAIT)
     checks.check("an admin creates a department", bool(created), b.text("main table")[:160])
+    partners = next((d for d in api.get("/v1/departments")["data"] if d["key"] == "partners"), None)
+    if partners:
+        b.click(f"main tr[data-id={partners['id']}] button[data-action=edit]")
+        name = b.visible("form[data-form='admin.departments'] input[name=name]")
+        checks.check("Edit fills the form with the department", name is not None and "伙伴支持" in (name.get_attribute("value") or ""))
+        name.clear()
+        name.send_keys("Partner care 伙伴关怀")
+        b.css("form[data-form='admin.departments'] button[type=submit]")[0].click()
+        renamed = b.wait(lambda: "伙伴关怀" in b.text("main table") or None, WAIT)
+        stored = api.get(f"/v1/departments/{partners['id']}")
+        checks.check("saving the edit changes the department", bool(renamed) and stored["name"] == "Partner care 伙伴关怀", stored["name"])
     audit("admin: departments")
     for section, needle in (("channels", "Web chat"), ("api-keys", "Starts with"), ("consumers", "router"),
                             ("models", "Customers indexed"), ("keywords", "Whole words only")):
