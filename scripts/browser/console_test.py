@@ -766,6 +766,23 @@ def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     b.console = [e for e in b.console if not (e["step"] == "bad-rule" and "/v1/rules" in e["message"] and "422" in e["message"])]
     b.step = "admin-rules"
     audit("admin: routing rules with a dry run")
+    rule = next((r for r in api.get("/v1/rules")["data"] if r["name"] == "Refunds to finance"), None)
+    if rule:
+        b.step = "admin-rules"
+        edit = b.visible(f"main tr[data-id={rule['id']}] button[data-action=edit]")
+        b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", edit)
+        edit.click()
+        name = b.visible("form[data-form='admin.rules'] input[name=name]")
+        name.clear()
+        name.send_keys("Refunds to finance, urgent")
+        actions = b.css("form[data-form='admin.rules'] textarea[name=actions]")[0]
+        actions.clear()
+        actions.send_keys('{"department": "finance", "priority": "urgent"}')
+        b.css("form[data-form='admin.rules'] button[type=submit]")[0].click()
+        saved = b.wait(lambda: "Refunds to finance, urgent" in b.text("main table") or None, WAIT)
+        stored = api.get(f"/v1/rules/{rule['id']}")
+        checks.check("editing a rule stores its next version", bool(saved) and stored["version"] == 2 and stored["actions"].get("priority") == "urgent",
+                     f"v{stored['version']} {stored['actions']}")
 
     b.step = "admin-sections"
     b.go("/#/admin/departments")
@@ -882,6 +899,12 @@ def events_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
     checks.check("a filter keeps only the matching events; pause holds them back until resume",
                  bool(waiting) and hidden_while_paused and bool(resumed) and types == {"rapport.interaction.created"},
                  f"waiting {bool(waiting)}, hidden {hidden_while_paused}, resumed {bool(resumed)}, types {types}")
+
+    later = f"after resume {time.time():.3f}"
+    api.post("/v1/interactions", {"channel_id": chat["id"], "customer_id": wang["id"], "body": later})
+    b.wait(lambda: later in b.d.execute_script(list_text) or None, WAIT)
+    sequences = [int(x) for x in b.d.execute_script("return [...document.querySelectorAll('.event-list li')].map(li => li.dataset.sequence)")]
+    checks.check("the event log lists the newest event first", len(sequences) >= 2 and sequences == sorted(sequences, reverse=True), str(sequences[:5]))
 
     b.drain()
     b.step = "bad-filter"
