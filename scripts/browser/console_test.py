@@ -804,6 +804,24 @@ def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
         stored = api.get(f"/v1/departments/{partners['id']}")
         checks.check("saving the edit changes the department", bool(renamed) and stored["name"] == "Partner care 伙伴关怀", stored["name"])
     audit("admin: departments")
+    # API keys: the secret shown once, then revoked.
+    b.go("/#/admin/api-keys")
+    key_name = b.visible("main form input[name=name]")
+    key_name.send_keys("Shop integration 网店")
+    b.css("main form button[type=submit]")[0].click()
+    secret = b.wait(lambda: next((i.get_attribute("value") for i in b.css("main .notice input") if (i.get_attribute("value") or "").startswith("rpk_")), None), WAIT)
+    issued = next((k for k in api.get("/v1/api-keys")["data"] if k["name"] == "Shop integration 网店"), None)
+    checks.check("a new API key's secret is shown once, with a copy button", bool(secret) and issued is not None
+                 and secret.startswith(issued["prefix"]) and bool(b.css("main .notice button[data-action=copy]")), str(issued)[:120])
+    if issued:
+        revoke = b.visible(f"main tr[data-id={issued['id']}] button[data-action=revoke]")
+        b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", revoke)
+        revoke.click()
+        b.wait(lambda: b.d.switch_to.alert, 3)
+        b.d.switch_to.alert.accept()
+        revoked = wait_for(lambda: next((k for k in api.get("/v1/api-keys")["data"] if k["id"] == issued["id"] and k.get("revoked_at")), None))
+        gone = requests.get(server.base + "/v1/customers", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
+        checks.check("Revoke (after confirming) revokes the key: it no longer works", bool(revoked) and gone.status_code == 401, str(gone.status_code))
     for section, needle in (("channels", "Web chat"), ("api-keys", "Starts with"), ("consumers", "router"),
                             ("models", "Customers indexed"), ("keywords", "Whole words only")):
         b.go(f"/#/admin/{section}")
