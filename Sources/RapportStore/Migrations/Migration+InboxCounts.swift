@@ -21,7 +21,7 @@ extension Migrations {
             let grouping = idExpression == "''" ? "status" : "\(idExpression), status"
             statements.append("""
                 INSERT INTO conversation_counts (scope, scope_id, status, n)
-                SELECT '\(scope)', \(idExpression), status, COUNT(*) FROM conversations
+                SELECT \(scope), \(idExpression), status, COUNT(*) FROM conversations
                 WHERE suppressed IS NULL AND \(condition) GROUP BY \(grouping)
                 """)
         }
@@ -37,12 +37,13 @@ extension Migrations {
 
 /// The scopes an inbox count is kept for: (scope, the row's id for it, when the row belongs to it).
 enum InboxCountScopes {
+    /// Constants of this file, written as SQL literals.
     static let all: [(scope: String, id: String, condition: String)] = [
-        ("all", "''", "1 = 1"),
-        ("department", "department_id", "department_id IS NOT NULL"),
-        ("queue", "queue_id", "queue_id IS NOT NULL"),
-        ("assignee", "assignee_id", "assignee_id IS NOT NULL"),
-        ("department_unassigned", "department_id", "department_id IS NOT NULL AND assignee_id IS NULL"),
+        ("'all'", "''", "1 = 1"),
+        ("'department'", "department_id", "department_id IS NOT NULL"),
+        ("'queue'", "queue_id", "queue_id IS NOT NULL"),
+        ("'assignee'", "assignee_id", "assignee_id IS NOT NULL"),
+        ("'department_unassigned'", "department_id", "department_id IS NOT NULL AND assignee_id IS NULL"),
     ]
 
     /// `row` is NEW or OLD; each scope's statement adds `delta` for that row when it counts there.
@@ -55,7 +56,7 @@ enum InboxCountScopes {
                 .replacingOccurrences(of: "queue_id", with: "\(row).queue_id")
             return """
                 INSERT INTO conversation_counts (scope, scope_id, status, n)
-                SELECT '\(scope)', \(qualifiedID), \(row).status, \(delta) WHERE \(row).suppressed IS NULL AND \(qualified)
+                SELECT \(scope), \(qualifiedID), \(row).status, \(delta) WHERE \(row).suppressed IS NULL AND \(qualified)
                 ON CONFLICT (scope, scope_id, status) DO UPDATE SET n = conversation_counts.n + \(delta)
                 """
         }
