@@ -75,6 +75,9 @@ struct EventStreamTests {
             expectProblem(typo, .badRequest, field: "filter")
             #expect(typo.json["detail"]?.stringValue?.contains("did you mean 'type'") == true, "\(typo.text)")
             expectProblem(try await api.get("/v1/events/stream", headers: [.lastEventID: "abc"]), .badRequest, field: "Last-Event-ID")
+            for malformed in ["", "+5", "-0", "12345678901234567890"] {
+                expectProblem(try await api.get("/v1/events/stream", headers: [.lastEventID: malformed]), .badRequest, field: "Last-Event-ID")
+            }
             expectProblem(try await api.get("/v1/events/stream?heartbeat=0"), .badRequest, field: "heartbeat")
         }
     }

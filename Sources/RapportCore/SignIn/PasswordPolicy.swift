@@ -1,4 +1,4 @@
-/// What a password must be: long enough to resist guessing, short enough for bcrypt, which reads
+/// What a password must be (lengths in code points, as everywhere): long enough to resist guessing, short enough for bcrypt, which reads
 /// only the first 72 bytes (a longer one would be cut silently, so it is refused instead).
 public enum PasswordPolicy {
     public static let minimumCharacters = 12
@@ -6,7 +6,7 @@ public enum PasswordPolicy {
 
     /// The problem with `password`, or nil when it is acceptable.
     public static func problem(with password: String) -> String? {
-        if password.count < minimumCharacters { return "must have at least \(minimumCharacters) characters" }
+        if password.unicodeScalars.count < minimumCharacters { return "must have at least \(minimumCharacters) characters" }
         if password.utf8.count > maximumBytes { return "must be at most \(maximumBytes) bytes in UTF-8" }
         if password.unicodeScalars.contains(where: { $0.value == 0 }) { return "must not contain NUL characters" }
         return nil

@@ -114,12 +114,14 @@ struct EventsController<Events: EventStore> {
     }
 
     /// A log position from a query or header; nil when absent.
+    /// Up to 19 decimal digits, nothing else (no sign, not empty); one beyond the largest
+    /// sequence means "after everything".
     static func position(_ text: String?, field: String) throws -> Int64? {
-        guard let text, !text.isEmpty else { return nil }
-        guard let value = Int64(text), value >= 0 else {
+        guard let text else { return nil }
+        guard (1...19).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             throw Problem.badRequest(field: field, "must be a non-negative sequence number")
         }
-        return value
+        return Int64(text) ?? .max
     }
 }
 

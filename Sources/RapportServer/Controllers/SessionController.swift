@@ -32,7 +32,9 @@ struct SessionController<SignIn: SignInStore> {
                           extra: ["retry_after": .integer(wait)], headers: [.retryAfter: String(wait)])
         }
         let stored = try await signIn.credentials(email: attempt.email)
-        guard try await hasher.verify(attempt.password, against: stored?.passwordHash), let user = stored?.0 else {
+        // bcrypt reads 72 bytes; no stored password is longer, so a longer one is wrong, not cut.
+        let fits = attempt.password.utf8.count <= PasswordPolicy.maximumBytes
+        guard try await hasher.verify(attempt.password, against: fits ? stored?.passwordHash : nil), fits, let user = stored?.0 else {
             throttle.failed(email: attempt.email, address: context.remoteAddress, at: now)
             throw Problem(status: .unauthorized, type: "sign-in-failed", title: "Sign-in failed",
                           detail: "the email address or the password is wrong")
