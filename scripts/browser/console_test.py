@@ -22,8 +22,10 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    the matching rule; a bad rule expression shows line:column beside it; departments, channels, API
    keys, consumers, models, keyword sets; a webhook's delivery log and "deliver again" (to a local
    receiver); settings errors by field. The event log shows an event posted through the API, filters,
-   pauses, and shows a bad filter's error. New pages at 375 px. The invited viewer sees no
-   administration.
+   pauses, and shows a bad filter's error. Dashboards: today's interactions per channel, a
+   department's open conversations and the duplicate queue show what the report endpoints answer;
+   every chart (SVG, role=img) has its table; in Chinese too. New pages at 375 px. The invited
+   viewer sees no administration.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -503,6 +505,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     duplicates_checks(b, server, checks, audit)
     admin_checks(b, server, data, checks, audit)
     events_checks(b, server, checks, audit)
+    dashboards_checks(b, server, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -948,6 +951,86 @@ def events_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
         checks.check(f"at 375 px wide {page} does not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
     audit("admin: users at 375 px")
     b.d.set_window_size(1280, 900)
+
+def dashboards_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
+    """#/dashboards shows the numbers the report endpoints answer, each chart with its table."""
+    b.step = "dashboards"
+    api = API(server.base, server.key)
+    text_of = "const e = document.querySelector(arguments[0]); return e ? e.textContent : null"
+
+    def number(selector: str):
+        text = b.d.execute_script(text_of, selector)
+        digits = re.sub(r"\D", "", text or "")
+        return int(digits) if digits else None
+
+    # One open conversation handed off to a department, so the department has an open count.
+    department = api.get("/v1/departments")["data"][0]
+    conversation = api.get("/v1/conversations", status="open", limit=1)["data"][0]
+    r = api.s.patch(f"{server.base}/v1/conversations/{conversation['id']}", data=json.dumps({"department_id": department["id"]}), timeout=30)
+    if r.status_code != 200:
+        raise TestAbort(f"PATCH /v1/conversations/{{id}} -> {r.status_code}: {r.text[:200]}")
+    # And an open duplicate pair (as in duplicates_checks), so the queue is not empty.
+    address = [{"line1": "8 Harbour Road", "postal_code": "20095", "city": "Hamburg", "country": "DE"}]
+    for extra in ({"emails": ["bo.chen@example.com"], "phones": ["+49 40 5550199"]}, {"emails": ["chen.bo@work.example"], "company": "Chen Trading"}):
+        api.post("/v1/customers", {"name": "Bo Chen", "addresses": address, "attributes": {"date_of_birth": "1985-09-30"}, **extra})
+    wait_for(lambda: api.get("/v1/reports/duplicates")["counts"].get("open", 0) > 0 or None)
+    b.go("/#/dashboards")
+    loaded = b.wait(lambda: all(b.css(f"[data-report={r}] {what}") for r, what in
+                                (("interactions", "table"), ("departments", "table"), ("duplicates", "[data-tile]"))) or None, WAIT)
+    checks.check("the header lists the dashboards, which show the reports", bool(b.css(".main-nav a[data-nav=dashboards]")) and bool(loaded),
+                 b.text("main")[:200])
+
+    report = api.get("/v1/reports/interactions", days=14)
+    today = max((r["date"] for r in report["data"]), default=None)
+    expected = {r["channel_id"]: r["inbound"] + r["outbound"] for r in report["data"] if r["date"] == today}
+    shown = {cid: number(f'[data-report=interactions] tr[data-id="{today}"] td[data-channel="{cid}"]') for cid in expected}
+    checks.check("the dashboard shows today's interactions per channel as GET /v1/reports/interactions counts them",
+                 bool(expected) and sum(expected.values()) > 0 and shown == expected, f"{today}: shown {shown}, API {expected}")
+
+    departments = [d for d in api.get("/v1/reports/conversations")["departments"] if d.get("department_id")]
+    busiest = max(departments, key=lambda d: d["counts"].get("open", 0), default=None)
+    open_shown = number(f'[data-report=departments] tr[data-id="{busiest["department_id"]}"] td[data-status=open]') if busiest else None
+    open_api = busiest["counts"].get("open", 0) if busiest else None
+    checks.check("the dashboard shows a department's open conversations as GET /v1/reports/conversations counts them",
+                 busiest is not None and open_shown == open_api, f"shown {open_shown}, API {open_api}")
+
+    dup_api = api.get("/v1/reports/duplicates")["counts"].get("open", 0)
+    dup_shown = number("[data-tile=duplicates-open] .tile-value")
+    checks.check("the dashboard shows the duplicate queue as GET /v1/reports/duplicates counts it", dup_api > 0 and dup_shown == dup_api,
+                 f"shown {dup_shown}, API {dup_api}")
+
+    charts = b.d.execute_script("""
+        return [...document.querySelectorAll('main svg.chart')].map((c) => {
+          const box = c.closest('.dash-part') || c.closest('[data-report]');
+          const table = box && box.querySelector('table');
+          return { name: c.getAttribute('aria-label') || '', img: c.getAttribute('role') === 'img',
+                   table: Boolean(table && table.querySelector('caption') && table.querySelector('thead th') && table.querySelector('tbody th[scope=row]')) };
+        });""")
+    checks.check("every dashboard chart is an SVG with role=img and a summary as its name, beside a table with caption and headers",
+                 len(charts) >= 4 and all(c["img"] and c["name"] and c["table"] for c in charts),
+                 f"{len(charts)} charts; " + sample(c["name"][:60] for c in charts if not (c["img"] and c["table"])))
+    audit("dashboards")
+
+    b.d.set_window_size(375, 800)
+    b.go("/#/dashboards?days=30")
+    b.wait(lambda: b.css("[data-report=interactions] svg") or None, WAIT)
+    time.sleep(0.3)
+    width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    checks.check("at 375 px wide the dashboards (30 days) do not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
+    audit("dashboards at 375 px")
+    b.d.set_window_size(1280, 900)
+
+    b.go("/#/dashboards")
+    b.wait(lambda: b.css("[data-report=interactions] table") or None, WAIT)
+    b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='zh-CN']").click()
+    chinese = b.wait(lambda: b.h1("仪表板", 1) == "仪表板" and "每日各渠道互动" in b.text("main")
+                     and "部门" in (b.d.execute_script(text_of, "[data-report=departments] thead") or "") or None, WAIT)
+    checks.check("in zh-CN the dashboards speak Chinese (headings, table headers, chart names)",
+                 bool(chinese) and "柱状图" in (b.css("[data-report=interactions] svg")[0].get_attribute("aria-label") if b.css("[data-report=interactions] svg") else ""),
+                 b.text("main")[:160].replace("\n", " "))
+    audit("dashboards (zh-CN)")
+    b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='en']").click()
+    b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "en" or None, WAIT)
 
 
 def role_checks(b: Browser, data: dict, checks: Checks, audit) -> None:

@@ -31,6 +31,7 @@ const ROUTES = [
   { path: /^\/duplicates$/, load: loadDuplicates, nav: 'duplicates', keys: [] },
   { path: /^\/duplicates\/([A-Za-z0-9_-]+)$/, load: loadDuplicates, nav: 'duplicates', keys: ['candidate'] },
   { path: /^\/events$/, load: () => import('./views/events.js'), nav: 'events' },
+  { path: /^\/dashboards$/, load: () => import('./views/dashboards.js'), nav: 'dashboards' },
   { path: /^\/admin(?:\/([a-z-]+))?$/, load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

@@ -11,6 +11,7 @@ const NAV = [
   { key: 'inbox', href: '#/inbox' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
+  { key: 'dashboards', href: '#/dashboards' },
   { key: 'admin', href: '#/admin' },
 ];
 
