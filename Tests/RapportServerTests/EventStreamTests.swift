@@ -78,6 +78,9 @@ struct EventStreamTests {
             for malformed in ["", "+5", "-0", "12345678901234567890"] {
                 expectProblem(try await api.get("/v1/events/stream", headers: [.lastEventID: malformed]), .badRequest, field: "Last-Event-ID")
             }
+            // Beyond the largest sequence an int64 query parameter is refused (the header's form allows it: nothing after).
+            expectProblem(try await api.get("/v1/events?cursor=9223372036854775808"), .badRequest, field: "cursor")
+            expectProblem(try await api.get("/v1/events/stream?after=9223372036854775808"), .badRequest, field: "after")
             expectProblem(try await api.get("/v1/events/stream?heartbeat=0"), .badRequest, field: "heartbeat")
         }
     }

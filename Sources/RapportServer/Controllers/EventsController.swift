@@ -50,7 +50,7 @@ struct EventsController<Events: EventStore> {
         let principal = try context.require(.readEvents)
         let after = try Self.position(request.query("after"), field: "after")
         // Last-Event-ID (sent by a reconnecting EventSource) wins over after; both must be well-formed.
-        let start = try Self.position(request.headers[.lastEventID], field: "Last-Event-ID") ?? after ?? 0
+        let start = try Self.position(request.headers[.lastEventID], field: "Last-Event-ID", beyondLargest: .max) ?? after ?? 0
         let filter = try Self.filter(request)
         var heartbeat = Duration.seconds(15)
         if let text = try request.query("heartbeat") {
@@ -114,14 +114,17 @@ struct EventsController<Events: EventStore> {
     }
 
     /// A log position from a query or header; nil when absent.
-    /// Up to 19 decimal digits, nothing else (no sign, not empty); one beyond the largest
-    /// sequence means "after everything".
-    static func position(_ text: String?, field: String) throws -> Int64? {
+    /// Up to 19 decimal digits, nothing else (no sign, not empty). Beyond the largest sequence:
+    /// 400 for a query parameter (its schema is an int64); "after everything" for
+    /// `Last-Event-ID` (`beyondLargest`), whose form is only "up to 19 digits".
+    static func position(_ text: String?, field: String, beyondLargest: Int64? = nil) throws -> Int64? {
         guard let text else { return nil }
+        let refused = Problem.badRequest(field: field, "must be a non-negative sequence number")
         guard (1...19).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-            throw Problem.badRequest(field: field, "must be a non-negative sequence number")
+            throw refused
         }
-        return Int64(text) ?? .max
+        guard let value = Int64(text) ?? beyondLargest else { throw refused }
+        return value
     }
 }
 
