@@ -38,8 +38,8 @@ public struct ClassifierTrainingRequest: Sendable {
                         reader.fail("examples[\(index)].text", "expected a non-empty string")
                         continue
                     }
-                    guard let label = item.objectValue?["label"]?.stringValue, !label.isEmpty, label.utf8.count <= 200 else {
-                        reader.fail("examples[\(index)].label", "expected a non-empty string of at most 200 bytes")
+                    guard let label = item.objectValue?["label"]?.stringValue, !label.isEmpty, label.unicodeScalars.count <= 200 else {
+                        reader.fail("examples[\(index)].label", "expected a non-empty string of at most 200 characters")
                         continue
                     }
                     read.append(LabelledText(text: text, label: label))
