@@ -252,6 +252,11 @@ class Browser:
     def go(self, path: str) -> None:
         self.d.get(self.base + path)
 
+    def settled(self) -> None:
+        """Returns once the page has laid out and painted twice since now (after a resize or a redraw)."""
+        self.d.execute_async_script("const done = arguments[arguments.length - 1];"
+                                    "requestAnimationFrame(() => requestAnimationFrame(() => done()));")
+
     def drain(self) -> list[dict]:
         entries = self.d.get_log("browser")
         for e in entries:
@@ -946,7 +951,7 @@ def events_checks(b: Browser, server: Server, checks: Checks, audit) -> None:
     for page in ("/#/events", "/#/duplicates", "/#/admin/rules", "/#/admin/users"):
         b.go(page)
         b.wait(lambda: b.css("main h1") and not b.css("main .view > p.muted:only-child") or None, WAIT)
-        time.sleep(0.3)
+        b.settled()
         width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         checks.check(f"at 375 px wide {page} does not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
     audit("admin: users at 375 px")
@@ -1014,7 +1019,7 @@ def dashboards_checks(b: Browser, server: Server, checks: Checks, audit) -> None
     b.d.set_window_size(375, 800)
     b.go("/#/dashboards?days=30")
     b.wait(lambda: b.css("[data-report=interactions] svg") or None, WAIT)
-    time.sleep(0.3)
+    b.settled()
     width = b.d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     checks.check("at 375 px wide the dashboards (30 days) do not scroll sideways", width[0] <= width[1], f"scrollWidth {width[0]}, viewport {width[1]}")
     audit("dashboards at 375 px")
