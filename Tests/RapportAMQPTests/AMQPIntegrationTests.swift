@@ -141,6 +141,15 @@ struct AMQPIntegrationTests {
         }
     }
 
+    /// Waits until the broker counts three messages of `queue` delivered and not yet acknowledged.
+    static func waitForThreeUnacknowledged(in queue: String) async throws {
+        var counts: (ready: Int, unacknowledged: Int)?
+        try await waitUntil("the queue to count three unacknowledged; counted \(String(describing: counts))") {
+            counts = try await TestBroker.queueCounts(queue)
+            return counts?.unacknowledged == 3
+        }
+    }
+
     @Test func prefetchLimitsUnackedDeliveries() async throws {
         try await AMQPTestBroker.withConnection { connection in
             let channel = try await connection.openChannel()
@@ -156,17 +165,13 @@ struct AMQPIntegrationTests {
             // With three unacked, the broker holds the rest: a second channel sees them as ready. The
             // queue counts what it delivered and awaits acks for: three, the prefetch (a broker ignoring
             // it would count all ten).
-            try await waitUntil("the queue to count three unacknowledged; \(String(describing: try? TestBroker.queueCounts(queue)))") {
-                try TestBroker.queueCounts(queue)?.unacknowledged == 3
-            }
+            try await Self.waitForThreeUnacknowledged(in: queue)
             let observer = try await connection.openChannel()
             #expect(try await observer.queueDeclare(name: queue, passive: true).messageCount == 7)
             try await channel.basicAck(deliveryTag: tags.last!, multiple: true)
             for _ in 0..<3 { _ = try #require(try await iterator.next()) }
             // The three acked are gone, the three delivered since are awaited, and no more.
-            try await waitUntil("the queue to count three unacknowledged; \(String(describing: try? TestBroker.queueCounts(queue)))") {
-                try TestBroker.queueCounts(queue)?.unacknowledged == 3
-            }
+            try await Self.waitForThreeUnacknowledged(in: queue)
             #expect(try await observer.queueDeclare(name: queue, passive: true).messageCount == 4)
             try await observer.queueDelete(name: queue)
         }
@@ -288,7 +293,7 @@ struct AMQPIntegrationTests {
         let channel = try await connection.openChannel()
         // Close only this test's connection (close_all_connections would also hit other users of the broker).
         let connectionPID = try await TestBroker.connectionPID(named: name)
-        try AMQPTestBroker.rabbitmqctl(["close_connection", connectionPID, "test"])
+        try await AMQPTestBroker.rabbitmqctl(["close_connection", connectionPID, "test"])
         let reason = try await withTimeout(seconds: 10) { await connection.waitUntilClosed() }
         #expect(reason?.code == .connectionClosed)
         #expect(reason?.replyCode == 320)

@@ -42,8 +42,8 @@ enum AMQPTestBroker {
 
     /// Runs rabbitmqctl and returns its output.
     @discardableResult
-    static func rabbitmqctl(_ arguments: [String]) throws -> String {
-        try TestBroker.rabbitmqctl(arguments)
+    static func rabbitmqctl(_ arguments: [String]) async throws -> String {
+        try await TestBroker.rabbitmqctl(arguments)
     }
 }
 

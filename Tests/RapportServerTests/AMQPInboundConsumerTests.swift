@@ -100,8 +100,8 @@ enum InboundTestBroker {
 
     /// Runs rabbitmqctl and returns its output.
     @discardableResult
-    static func rabbitmqctl(_ arguments: [String]) throws -> String {
-        try TestBroker.rabbitmqctl(arguments)
+    static func rabbitmqctl(_ arguments: [String]) async throws -> String {
+        try await TestBroker.rabbitmqctl(arguments)
     }
 }
 
@@ -256,7 +256,7 @@ func interactionCount(_ store: Store) async throws -> Int {
                 try await waitUntil("the first 20 applied; \(consumer.status.applied)") { consumer.status.applied == 20 }
 
                 let connectionPID = try await TestBroker.connectionPID(named: name)
-                try InboundTestBroker.rabbitmqctl(["close_connection", connectionPID, "inbound reconnect test"])
+                try await InboundTestBroker.rabbitmqctl(["close_connection", connectionPID, "inbound reconnect test"])
 
                 try await waitUntil("the consumer to reconnect; \(consumer.status)") { consumer.status.connections == 2 && consumer.status.isConnected }
                 try await InboundTestBroker.publish(messages(20..<40), to: queue)

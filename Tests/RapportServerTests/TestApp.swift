@@ -40,10 +40,11 @@ func withApp(
                                                 passwordHashCost: 4)
         let link = SecretBox()
         do {
-            let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
-                                           catalog: catalog, announceFirstAdminKey: { secret.set($0) },
-                                           announceFirstAdminLink: { link.set($0) })
+            let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
+                                                                   catalog: catalog, announceFirstAdminKey: { secret.set($0) },
+                                                                   announceFirstAdminLink: { link.set($0) }))
             try await app.test(.live) { client in
+                try app.check()
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")
                 try await body(API(client: client, adminKey: adminKey, firstAdminLink: link.get()), adminKey)
             }
@@ -67,9 +68,10 @@ func withApp(
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
                                                 maxBodyBytes: 1_048_576, webhooksAllowPrivate: true, passwordHashCost: 4)
         do {
-            let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
-                                           announceFirstAdminKey: { secret.set($0) })
+            let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
+                                                                   announceFirstAdminKey: { secret.set($0) }))
             try await app.test(.live) { client in
+                try app.check()
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")
                 try await body(API(client: client, adminKey: adminKey), adminKey, store)
             }

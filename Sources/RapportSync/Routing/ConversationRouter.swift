@@ -39,6 +39,9 @@ public actor ConversationRouter: Service {
     /// The name its read position is saved under.
     public static let consumerName = "router"
     static let batchSize = 500
+    /// Events one routing transaction takes at most: what it reads up front (their conversations,
+    /// locked on PostgreSQL) is for these only, not for the whole window read from the log.
+    static let transactionSize = 100
     /// How long one routing transaction may run before it commits what it did: ingest's commits
     /// wait on the shared writer meanwhile.
     static let transactionBudget = Duration.milliseconds(50)
@@ -148,21 +151,26 @@ public actor ConversationRouter: Service {
             pass.analyses = Self.analyse(events, with: resources)
             var remaining = events[...]
             while !remaining.isEmpty {
+                let chunk = remaining.prefix(Self.transactionSize)
+                // The window's end moves the position over the other types only with its last chunk.
+                let chunkThrough = chunk.count == remaining.count ? through : chunk[chunk.index(before: chunk.endIndex)].sequence
                 let reached: Int64?
                 do {
-                    reached = try await apply(remaining, through: through, pass: pass)
+                    reached = try await apply(chunk, through: chunkThrough, pass: pass)
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
                     // One event the store refuses must not hold up the rest: route them one by one,
                     // and skip (log and count) the one that fails.
                     logger.warning("routing batch failed; routing its events one by one", metadata: ["error": "\(String(reflecting: error))"])
-                    reached = try await routeOneByOne(remaining, pass: pass)
+                    reached = try await routeOneByOne(chunk, pass: pass)
                 }
                 guard let reached else {
-                    // Another node has the turn: go on from where it got, reading the log afresh.
+                    // Another node has the turn: go on from where it got, within this window while
+                    // the window reaches further (the log is read afresh after it).
                     try await waitForTurn()
-                    break
+                    remaining = remaining.drop { $0.sequence <= cursor }
+                    continue
                 }
                 cursor = max(cursor, reached)
                 remaining = remaining.drop { $0.sequence <= reached }
