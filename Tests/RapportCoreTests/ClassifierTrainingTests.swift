@@ -87,6 +87,23 @@ struct ClassifierTrainingTests {
         #expect(sameAgain)
     }
 
+    @Test func reportsAccuracyOnTheHeldOutShare() throws {
+        let examples = Self.english + Self.chinese
+        let (model, heldOut) = try TextClassifier.trainEvaluated(examples)
+        let evaluation = try #require(heldOut)
+        // Half is held out by default; the trial model never saw those messages.
+        #expect(evaluation.count == Int((Double(examples.count) * ClassifierOptions().calibrationShare).rounded()))
+        #expect(evaluation.accuracy > 0.9, "held-out accuracy \(evaluation.accuracy)")
+        #expect(Set(evaluation.labels.map(\.label)) == Set(model.labels))
+        // The model returned is the same one `train` gives.
+        let same = model.encoded() == (try TextClassifier.train(examples)).encoded()
+        #expect(same)
+        // Without a held-out share there is nothing to report.
+        var options = ClassifierOptions()
+        options.calibrationShare = 0
+        #expect(try TextClassifier.trainEvaluated(examples, options: options).heldOut == nil)
+    }
+
     /// How low confidence gets on real data is checked on banking77; these templates are too
     /// repetitive for the held-out messages to teach the model much doubt.
     @Test func isLessConfidentOnUnclearText() throws {

@@ -40,6 +40,10 @@ struct ClassifierRoutingTests {
             #expect(trained.status == .created, "\(trained.text)")
             #expect(trained.json["version"]?.intValue == 1)
             #expect(trained.json["summary"]?["examples"]?.intValue == Int64(Self.examples.count))
+            // What a model trained without half of them made of that half: the admin's figure.
+            let heldOut = trained.json["summary"]?["held_out"]
+            #expect(heldOut?["examples"]?.intValue ?? 0 > 0, "\(trained.text)")
+            #expect((0...1).contains(heldOut?["accuracy"]?.doubleValue ?? -1), "\(trained.text)")
             #expect(try await api.get("/v1/classifier").json["current_version"]?.intValue == 1)
             _ = try await api.request(.put, "/v1/settings/routing", json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
 

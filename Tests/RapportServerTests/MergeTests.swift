@@ -102,6 +102,20 @@ struct MergeTests {
             #expect(types == ["rapport.customer.merged", "rapport.customer.absorbed", "rapport.customer.absorbed",
                               "rapport.customer.unmerged", "rapport.customer.restored", "rapport.customer.restored"])
             expectProblem(try await api.post("/v1/merges/\(mergeID)/undo", [:]), .conflict, type: "conflict")
+
+            // The survivor's merge history: this merge, undone, and a later one above it.
+            let again = try await api.post("/v1/customers/\(ana)/merge", ["customer_ids": [.string(third)]])
+            let againID = try #require(again.json["merge_id"]?.stringValue, "\(again.text)")
+            let history = try await api.get("/v1/merges?customer_id=\(ana)")
+            #expect(history.status == .ok, "\(history.text)")
+            #expect(history.items.compactMap { $0["merge_id"]?.stringValue } == [againID, mergeID])
+            #expect(history.items.first?["undone_at"] == JSONValue.null)
+            #expect(history.items.last?["undone_at"]?.stringValue != nil)
+            #expect(history.items.last?["absorbed_ids"]?.strings == [lima, third])
+            #expect(try await api.get("/v1/merges?customer_id=\(ana)&limit=1").items.count == 1)
+            #expect(try await api.get("/v1/merges?customer_id=\(lima)").items.isEmpty)
+            expectProblem(try await api.get("/v1/merges"), .badRequest)
+            expectProblem(try await api.get("/v1/merges?customer_id=\(ana)&limit=0"), .badRequest)
         }
     }
 

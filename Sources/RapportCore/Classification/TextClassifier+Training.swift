@@ -10,6 +10,19 @@ extension TextClassifier {
     /// taken with its own contribution to the separators removed (a leave-one-out estimate that
     /// costs no second training but overstates doubt).
     public static func train(_ examples: [LabelledText], options: ClassifierOptions = .init()) throws(ClassifierError) -> TextClassifier {
+        try train(examples, options: options, evaluatingHeldOut: false).model
+    }
+
+    /// `train`, and how well a model trained without the held-out share (`options.calibrationShare`)
+    /// predicted that share: its accuracy on messages it never saw, the figure an admin judges a new
+    /// model by. Nil when there are too few examples to hold one out per label.
+    public static func trainEvaluated(_ examples: [LabelledText], options: ClassifierOptions = .init())
+        throws(ClassifierError) -> (model: TextClassifier, heldOut: ClassifierEvaluation?) {
+        try train(examples, options: options, evaluatingHeldOut: true)
+    }
+
+    private static func train(_ examples: [LabelledText], options: ClassifierOptions, evaluatingHeldOut: Bool)
+        throws(ClassifierError) -> (model: TextClassifier, heldOut: ClassifierEvaluation?) {
         let options = try options.validated()
         let usable = examples.filter { !isBlank($0.text) && !isBlank($0.label) }
         guard !usable.isEmpty else { throw ClassifierError(.noExamples, "no example has both a text and a label") }
@@ -33,12 +46,16 @@ extension TextClassifier {
             for row in heldOut { scores.append(contentsOf: trial.model.scores(texts[row])) }
             let temperature = ConfidenceCalibration.temperature(scores: scores, truth: heldOut.map { targets[$0] },
                                                                 labelCount: labels.count)
-            return fit(texts: texts, targets: targets, labels: labels, options: options, estimateOutOfSample: false).model
+            let evaluation = evaluatingHeldOut
+                ? trial.model.with(temperature: temperature).evaluate(heldOut.map { usable[$0] })
+                : nil
+            let model = fit(texts: texts, targets: targets, labels: labels, options: options, estimateOutOfSample: false).model
                 .with(temperature: temperature)
+            return (model, evaluation)
         }
         let (model, outOfSample) = fit(texts: texts, targets: targets, labels: labels, options: options, estimateOutOfSample: true)
         let temperature = ConfidenceCalibration.temperature(scores: outOfSample, truth: targets, labelCount: labels.count)
-        return model.with(temperature: temperature)
+        return (model.with(temperature: temperature), nil)
     }
 
     private static func isBlank(_ text: String) -> Bool {

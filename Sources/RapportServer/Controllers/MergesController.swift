@@ -9,6 +9,7 @@ struct MergesController<Merges: MergeStore> {
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "customers/:id/merge", merge)
+        routes.on(.get, "merges", query: ["customer_id", "limit"], list)
         routes.on(.get, "merges/:id", show)
         routes.on(.post, "merges/:id/undo", undo)
         routes.on(.get, "settings/survivorship", survivorship)
@@ -50,6 +51,17 @@ struct MergesController<Merges: MergeStore> {
             return StoredResponse(status: 200, body: outcome.json.serialized(), etag: outcome.survivor.etag,
                                   location: "/v1/merges/\(outcome.record.id)")
         }
+    }
+
+    /// `GET /v1/merges?customer_id=`: the merges a customer survived, newest first, for its history.
+    @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        guard let customerID = try request.query("customer_id"), !customerID.isEmpty else {
+            throw Problem.badRequest(field: "customer_id", "is required: the customer whose merges to list")
+        }
+        let limit = try request.limit(default: 20, max: 100)
+        let records = try await merges.merges(survivor: customerID, limit: limit)
+        return .json(["data": .array(records.map(\.json))])
     }
 
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {

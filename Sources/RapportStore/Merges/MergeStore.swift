@@ -20,6 +20,9 @@ public protocol MergeStore: Sendable {
     /// A merge as recorded.
     func merge(_ id: String) async throws -> MergeRecord?
 
+    /// The merges `customerID` survived, newest first (undone ones included), at most `limit`.
+    func merges(survivor customerID: String, limit: Int) async throws -> [MergeRecord]
+
     /// The survivorship policy in force.
     func survivorshipPolicy() async throws -> SurvivorshipPolicy
 

@@ -209,6 +209,19 @@ extension SQLMergeStore {
         }
     }
 
+    /// The merges `customerID` survived, newest first (undone ones included), at most `limit`.
+    public func merges(survivor customerID: String, limit: Int) async throws -> [MergeRecord] {
+        try await read { database in
+            let rows = try await database.raw("""
+                SELECT snapshot FROM merges WHERE survivor_id = \(bind: customerID)
+                ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+                """).all()
+            return try rows.compactMap { row in
+                try JSONParser.parse(try row.string("snapshot")).objectValue?["record"].flatMap(MergeRecord.init(stored:))
+            }
+        }
+    }
+
     /// The survivorship policy in force.
     public func survivorshipPolicy() async throws -> SurvivorshipPolicy {
         try await read { try await SettingKeys.survivorshipPolicy(on: $0) }

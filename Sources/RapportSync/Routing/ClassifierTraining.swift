@@ -17,10 +17,10 @@ public enum ClassifierTraining {
         }
         let started = ContinuousClock.now
         // Training is seconds of CPU: on a dispatch thread, so request handling keeps its threads.
-        let model: TextClassifier = try await withCheckedThrowingContinuation { continuation in
+        let (model, heldOut): (TextClassifier, ClassifierEvaluation?) = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
                 do throws(ClassifierError) {
-                    continuation.resume(returning: try TextClassifier.train(data))
+                    continuation.resume(returning: try TextClassifier.trainEvaluated(data))
                 } catch {
                     continuation.resume(throwing: StoreError(.invalidReference, error.message, field: examples == nil ? "history" : "examples"))
                 }
@@ -28,12 +28,33 @@ public enum ClassifierTraining {
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let summary: JSONValue = [
+        var summary: JSONObject = [
             "source": .string(source), "examples": .integer(Int64(data.count)), "labels": .array(model.labels.map(JSONValue.string)),
             "features": .integer(Int64(model.featureCount)), "training_seconds": .double(seconds),
         ]
+        if let heldOut { summary["held_out"] = heldOutSummary(heldOut) }
+        let described = JSONValue.object(summary)
         let encoded = model.encoded()
-        return try await writer.write { tx in try await routing.saveClassifierModel(encoded: encoded, summary: summary, actor: actor, in: tx) }
+        return try await writer.write { tx in
+            try await routing.saveClassifierModel(encoded: encoded, summary: described, actor: actor, in: tx)
+        }
+    }
+
+    /// The held-out evaluation as the model's summary shows it: accuracy over every held-out
+    /// message, the share routed without triage and their accuracy, and each label's precision
+    /// and recall.
+    static func heldOutSummary(_ evaluation: ClassifierEvaluation) -> JSONValue {
+        [
+            "examples": .integer(Int64(evaluation.count)),
+            "accuracy": .double(evaluation.accuracy),
+            "threshold": .double(evaluation.threshold),
+            "coverage": .double(evaluation.coverage),
+            "confident_accuracy": .double(evaluation.confidentAccuracy),
+            "labels": .array(evaluation.labels.map { quality in
+                ["label": .string(quality.label), "support": .integer(Int64(quality.support)),
+                 "precision": .double(quality.precision), "recall": .double(quality.recall)]
+            }),
+        ]
     }
 
     /// The newest stored model, decoded, with its version.

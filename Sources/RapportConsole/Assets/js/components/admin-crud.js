@@ -11,7 +11,8 @@ import { clearErrors, formMessage } from './form.js';
 /**
  * `spec`: { path, name (catalog prefix, e.g. 'admin.departments'), columns, fields() -> [field],
  * required: [field names], update: 'patch' | 'put', extraColumns, toBody(fieldsByName, editing) -> body, fill(fieldsByName, record), label(record),
- * onChange() }
+ * onChange(), rowActions(record, reload) -> [nodes] (more buttons beside "Edit"),
+ * created(record) -> node (shown once under the success notice, e.g. a secret) }
  */
 export async function crudSection({ container, signal }, spec) {
   const notice = h('div', { role: 'status' });
@@ -46,10 +47,10 @@ export async function crudSection({ container, signal }, spec) {
       const records = await all(spec.path, { signal });
       replace(listSlot, table(t(`${spec.name}.list`), [...spec.columns, {
         label: t('admin.actions'),
-        cell: (record) => h('button', {
+        cell: (record) => h('div', { class: 'actions-row' }, h('button', {
           type: 'button', class: 'button button-small', 'data-action': 'edit', 'aria-label': t('admin.editNamed', { name: spec.label(record) }),
           onclick: () => { setEditing(record); heading.focus(); },
-        }, t('admin.edit')),
+        }, t('admin.edit')), ...(spec.rowActions?.(record, load) ?? [])),
       }], records, t('admin.empty')));
     } catch (error) {
       if (isAbort(error) || error.status === 401) return;
@@ -78,7 +79,8 @@ export async function crudSection({ container, signal }, spec) {
         ? await api[spec.update ?? 'patch'](`${spec.path}/${seg(editing.id)}`, body)
         : await api.post(spec.path, body);
       spec.onChange?.();
-      replace(notice, h('p', { class: 'notice notice-success' }, t(editing ? 'admin.saved' : 'admin.created', { name: spec.label(saved) })));
+      replace(notice, h('p', { class: 'notice notice-success' }, t(editing ? 'admin.saved' : 'admin.created', { name: spec.label(saved) })),
+        ...(!editing && spec.created ? [spec.created(saved)] : []));
       setEditing(null);
       await load();
     } catch (error) {

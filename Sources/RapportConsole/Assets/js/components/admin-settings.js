@@ -1,15 +1,24 @@
-// Administration · Settings: matching, survivorship and routing settings as JSON, each saved with
-// PUT; the server's errors are listed by field beside the editor.
+// Administration · Settings: duplicate matching as a form, then matching, survivorship and routing
+// settings as JSON, each saved with PUT; the server's errors are listed by field beside the editor.
 
 import { api } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { card, errorText } from './admin-kit.js';
+import { matchingForm } from './admin-matching.js';
 
 const SETTINGS = ['matching', 'survivorship', 'routing'];
 
 export default async function render({ container, signal }) {
-  for (const name of SETTINGS) container.append(await editor(name, signal));
+  const editors = {};
+  for (const name of SETTINGS) editors[name] = await editor(name, signal);
+  try {
+    container.append(await matchingForm({ signal, onSaved: () => editors.matching.load().catch(() => {}) }));
+  } catch (error) {
+    if (isAbort(error) || error.status === 401) throw error;
+    container.append(card(t('admin.matching.title'), h('p', { class: 'notice notice-error' }, errorText(error))));
+  }
+  for (const name of SETTINGS) container.append(editors[name].card);
 }
 
 async function editor(name, signal) {
@@ -64,7 +73,7 @@ async function editor(name, signal) {
     await load();
   } catch (error) {
     if (isAbort(error) || error.status === 401) throw error;
-    return card(t(`admin.settings.${name}`), h('p', { class: 'notice notice-error' }, errorText(error)));
+    return { card: card(t(`admin.settings.${name}`), h('p', { class: 'notice notice-error' }, errorText(error))), load: async () => {} };
   }
-  return card(t(`admin.settings.${name}`), form);
+  return { card: card(t(`admin.settings.${name}`), form), load };
 }

@@ -1,4 +1,4 @@
-// Administration · Users: who can sign in, their role and department; create a user, deactivate
+// Administration · Users: who can sign in, their role and department (changed in place); create a user, deactivate
 // or reactivate one, and make an invitation link (POST /v1/password-setups) to give them.
 
 import { api, seg } from '../api.js';
@@ -26,8 +26,9 @@ export default async function render({ container, signal, role }) {
       replace(listSlot, table(t('admin.users.list'), [
         { label: t('admin.users.name'), cell: (u) => u.name },
         { label: t('admin.users.email'), cell: (u) => h('span', { class: 'mono' }, u.email) },
-        { label: t('admin.users.role'), cell: (u) => t(`role.${u.role}`) },
-        { label: t('admin.users.department'), cell: (u) => (u.department_id ? depName.get(u.department_id) ?? u.department_id : none()) },
+        { label: t('admin.users.role'), cell: (u) => (canManage ? roleSelect(u) : t(`role.${u.role}`)) },
+        { label: t('admin.users.department'), cell: (u) => (canManage ? departmentSelect(u)
+          : (u.department_id ? depName.get(u.department_id) ?? u.department_id : none())) },
         { label: t('admin.users.status'), cell: (u) => h('span', { class: u.active ? 'badge badge-open' : 'badge' }, t(u.active ? 'admin.users.active' : 'admin.users.inactive')) },
         ...(canManage ? [{ label: t('admin.actions'), cell: (u) => actions(u) }] : []),
       ], users, t('admin.empty')));
@@ -35,6 +36,35 @@ export default async function render({ container, signal, role }) {
       if (isAbort(error) || error.status === 401) return;
       replace(listSlot, h('p', { class: 'notice notice-error' }, errorText(error)));
     }
+  };
+
+  // Role and department change in place: the select saves on change (PATCH /v1/users/{id}) and
+  // goes back to the stored value when the server refuses.
+  const change = async (select, user, body, stored) => {
+    select.disabled = true;
+    try {
+      await api.patch(`/v1/users/${seg(user.id)}`, body);
+      lookups.invalidate('users');
+      replace(notice, h('p', { class: 'notice notice-success' }, t('admin.users.updated', { name: user.name })));
+      await load();
+    } catch (error) {
+      select.value = stored;
+      select.disabled = false;
+      if (error.status !== 401) replace(notice, h('p', { class: 'notice notice-error', role: 'alert' }, errorText(error)));
+    }
+  };
+  const roleSelect = (user) => {
+    const select = h('select', { 'data-field': 'role', 'aria-label': t('admin.users.roleFor', { name: user.name }) },
+      ...ROLES.map((r) => h('option', { value: r, selected: r === user.role }, t(`role.${r}`))));
+    select.addEventListener('change', () => change(select, user, { role: select.value }, user.role));
+    return select;
+  };
+  const departmentSelect = (user) => {
+    const select = h('select', { 'data-field': 'department_id', 'aria-label': t('admin.users.departmentFor', { name: user.name }) },
+      h('option', { value: '', selected: !user.department_id }, t('admin.users.noDepartment')),
+      ...departments.map((d) => h('option', { value: d.id, selected: d.id === user.department_id }, d.name)));
+    select.addEventListener('change', () => change(select, user, { department_id: select.value || null }, user.department_id ?? ''));
+    return select;
   };
 
   const actions = (user) => {

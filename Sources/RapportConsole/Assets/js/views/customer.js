@@ -1,5 +1,5 @@
 // #/customers/{id}: the Customer 360 — profile with provenance, identities, duplicate
-// suggestions, conversations and the timeline across channels.
+// suggestions, merge history with undo, conversations and the timeline across channels.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
@@ -10,6 +10,7 @@ import { conversationsCard } from '../components/customer-conversations.js';
 import { customerProfile } from '../components/customer-profile.js';
 import { duplicatesCard } from '../components/duplicates.js';
 import { identitiesCard } from '../components/identities.js';
+import { mergeHistoryCard } from '../components/merge-history.js';
 import { timelineCard } from '../components/timeline.js';
 
 export default async function render({ container, params, signal, setTitle }) {
@@ -65,19 +66,20 @@ export default async function render({ container, params, signal, setTitle }) {
     timelineSlot = swap(timelineSlot, timelineCard(customer.id, { channels, signal: timelineController.signal }));
   };
 
+  let merges = null;
+  const refresh = async () => {
+    try {
+      customer = await fetchCustomer(customer.id, signal);
+      drawRecord(customer);
+      drawTimeline();
+      merges?.reload();
+    } catch (error) {
+      if (!isAbort(error) && error.status !== 401) console.warn('refresh', error);
+    }
+  };
+  merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
   side.append(profileSlot, identitySlot);
-  side.append(duplicatesCard(customer.id, {
-    signal,
-    onChanged: async () => {
-      try {
-        customer = await fetchCustomer(customer.id, signal);
-        drawRecord(customer);
-        drawTimeline();
-      } catch (error) {
-        if (!isAbort(error) && error.status !== 401) console.warn('refresh', error);
-      }
-    },
-  }));
+  side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
   mainColumn.append(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }), timelineSlot);
   drawRecord(customer);
   drawTimeline();
