@@ -234,6 +234,28 @@ class AdminAPI:
         return r.json()
 
 
+SETTLE_TIMEOUT = 900.0       # seconds for the start-up work below to finish on a big store
+
+
+def wait_settled(base: str, key: str) -> None:
+    """Waits until the server's start-up work is done, so it does not share the CPU with what is
+    measured: the duplicate matcher has indexed every customer (`GET /v1/matching/status` ready)
+    and the router is at the event log's head (`GET /v1/consumers`)."""
+    headers = {"Authorization": f"Bearer {key}"}
+    t0 = time.monotonic()
+    last = ""
+    while time.monotonic() - t0 < SETTLE_TIMEOUT:
+        matching = requests.get(base + "/v1/matching/status", headers=headers, timeout=30).json()
+        consumers = requests.get(base + "/v1/consumers", headers=headers, timeout=30).json()
+        behind = [c.get("name") for c in consumers.get("data", []) if c.get("name") == "router" and (c.get("lag") or 0) > 0]
+        if matching.get("ready") and not behind:
+            log(f"server settled after {time.monotonic() - t0:.0f} s (matcher indexed {matching.get('customers')} customers)")
+            return
+        last = f"matcher ready {matching.get('ready')}, consumers behind {behind}"
+        time.sleep(1)
+    raise BenchAbort(f"the server did not settle within {SETTLE_TIMEOUT:.0f} s ({last})")
+
+
 def read_manifest(path: str) -> dict:
     """The seeding program's console-bench.json, with the fields this program needs checked."""
     try:
@@ -801,6 +823,7 @@ def run(args, box: dict) -> int:
     box["server"] = server
     server.start()
     server.wait_ready()
+    wait_settled(server.base, manifest["admin_key"])
     debounce_ms = served_debounce_ms(server.base)
     email, password = create_console_user(AdminAPI(server.base, manifest["admin_key"]))
     severe: list[str] = []

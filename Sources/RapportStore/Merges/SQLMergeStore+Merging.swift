@@ -211,15 +211,22 @@ extension SQLMergeStore {
 
     /// The merges `customerID` survived, newest first (undone ones included), at most `limit`.
     public func merges(survivor customerID: String, limit: Int) async throws -> [MergeRecord] {
-        try await read { database in
-            let rows = try await database.raw("""
+        let snapshots: [String] = try await read { database in
+            var texts: [String] = []
+            for row in try await database.raw("""
                 SELECT snapshot FROM merges WHERE survivor_id = \(bind: customerID)
                 ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
-                """).all()
-            return try rows.compactMap { row in
-                try JSONParser.parse(try row.string("snapshot")).objectValue?["record"].flatMap(MergeRecord.init(stored:))
+                """).all() {
+                texts.append(try row.string("snapshot"))
             }
+            return texts
         }
+        return try snapshots.compactMap(Self.record(inSnapshot:))
+    }
+
+    /// The merge record kept in a merge's snapshot.
+    static func record(inSnapshot text: String) throws -> MergeRecord? {
+        try JSONParser.parse(text).objectValue?["record"].flatMap(MergeRecord.init(stored:))
     }
 
     /// The survivorship policy in force.

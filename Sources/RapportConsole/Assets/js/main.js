@@ -8,6 +8,10 @@ import * as session from './session.js';
 import { mountHeader } from './components/header.js';
 
 async function boot() {
+  // Three things a first screen waits for, started at once rather than one after the other: the
+  // language catalog, the session, and the current page's modules.
+  router.prefetch();
+  const restoring = session.restore().then(() => null, (error) => error);
   await setLocale(preferredLocale());
 
   const skip = document.getElementById('skip-link');
@@ -33,10 +37,9 @@ async function boot() {
     router.reload();
   });
 
-  try {
-    await session.restore();
-  } catch (error) {
-    console.error(error);
+  const failure = await restoring;
+  if (failure) {
+    console.error(failure);
     main.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' }, t('app.unreachable')));
     return;
   }

@@ -94,6 +94,14 @@ export function onNavigate(fn) {
   navListener = fn;
 }
 
+/** Starts loading the current route's view module (and what it imports) without rendering it,
+ * so that its files arrive while start-up waits for the catalog and the session. */
+export function prefetch() {
+  const { path } = current();
+  const route = ROUTES.find((candidate) => candidate.path.test(path));
+  route?.load().catch(() => {});
+}
+
 export function start(mainElement) {
   main = mainElement;
   window.addEventListener('hashchange', () => render());

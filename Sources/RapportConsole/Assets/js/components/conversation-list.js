@@ -1,5 +1,6 @@
 // The inbox's list of conversations: customer, subject, status, last activity. Customer names
-// are fetched once per id and filled in as they arrive (the list API gives only the id).
+// come with the list (`include=customer`); one missing there (a conversation that arrived live)
+// is fetched once per id and filled in when it arrives.
 
 import { api, seg } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -26,8 +27,10 @@ export function conversationList({ href, onMore, channels, users }) {
   let current = null;
 
   const item = (c) => {
-    const who = h('span', { class: 'conv-title' }, '…');
-    customerName(c.customer_id).then((name) => { who.textContent = name ?? c.customer_id; });
+    const known = c.customer?.name;
+    const who = h('span', { class: 'conv-title' }, known ?? '…');
+    if (known) names.set(c.customer_id, Promise.resolve(known));
+    else customerName(c.customer_id).then((name) => { who.textContent = name ?? c.customer_id; });
     const channel = channels?.get(c.channel_id);
     const assignee = c.assignee_id ? users?.get(c.assignee_id) : null;
     return h('li', null, h('a', { href: href(c), 'aria-current': c.id === current ? 'true' : null, dataset: { id: c.id } },

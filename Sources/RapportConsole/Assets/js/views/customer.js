@@ -27,12 +27,15 @@ export default async function render({ container, params, signal, setTitle }) {
     notice,
     h('div', { class: 'c360' }, side, mainColumn));
 
+  // The record is asked for at once, beside the lookups its display uses.
+  const asked = fetchCustomer(id, signal);
+  asked.catch(() => {});
   const [channels, users] = await Promise.all([lookups.optional(lookups.channels), lookups.optional(lookups.users)]);
   const refs = { channels, users };
 
   let customer;
   try {
-    customer = await fetchCustomer(id, signal);
+    customer = await asked;
   } catch (error) {
     if (isAbort(error) || error.status === 401) return;
     heading.textContent = t('customer.title');

@@ -69,6 +69,7 @@ export default async function render({ container, params, query, signal, setTitl
       status: state.status,
       limit: append ? PAGE : Math.max(PAGE, Math.min(loadedCount, 500)),
       cursor: append ? cursor : undefined,
+      include: 'customer',
     };
     listRegion.setAttribute('aria-busy', 'true');
     try {
