@@ -86,6 +86,9 @@ struct CustomerSearchTests {
             #expect(try await names("LIMA g") == ["Ana Lima"])
             #expect(try await names("xm@EX") == ["王小明"])
             #expect(try await names("zzz").isEmpty)
+            // A prefix is text, not a pattern: % and _ match only themselves.
+            #expect(try await names("%").isEmpty)
+            #expect(try await names("_").isEmpty)
             let both = try await api.get("/v1/customers/search?q=%2B1&limit=1")
             #expect(both.status == .ok)
             #expect(try await api.get("/v1/customers/search").status == .badRequest)

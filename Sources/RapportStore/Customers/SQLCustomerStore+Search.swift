@@ -25,16 +25,24 @@ extension SQLCustomerStore {
                     """).all())
             }
             if let name = query.namePrefix, ids.count < limit {
-                let pattern = ListCursor.likePrefix(CustomerRows.nameKey(name))
+                // A range in code point order, which the indexes of migration 11 answer with a seek:
+                // every key that starts with the prefix, and only those (U+10FFFF is the last).
+                let low = CustomerRows.nameKey(name)
+                let high = low + "\u{10FFFF}"
+                let inOrder: SQLQueryString = flavor == .postgres ? #" COLLATE "C""# : ""
                 try take(try await database.raw("""
                     SELECT id AS customer_id FROM customers
-                    WHERE name_key LIKE \(bind: pattern) ESCAPE '\\' AND deleted_at IS NULL AND merged_into IS NULL
+                    WHERE name_key
+                    """ + inOrder + " >= \(bind: low) AND name_key" + inOrder + """
+                     < \(bind: high) AND deleted_at IS NULL AND merged_into IS NULL
                     ORDER BY name_key, id LIMIT \(bind: limit)
                     """).all())
                 if ids.count < limit {
                     try take(try await database.raw("""
                         SELECT id AS customer_id FROM customers
-                        WHERE lower(company) LIKE \(bind: pattern) ESCAPE '\\' AND deleted_at IS NULL AND merged_into IS NULL
+                        WHERE lower(company)
+                        """ + inOrder + " >= \(bind: low) AND lower(company)" + inOrder + """
+                         < \(bind: high) AND deleted_at IS NULL AND merged_into IS NULL
                         ORDER BY name_key, id LIMIT \(bind: limit)
                         """).all())
                 }

@@ -38,6 +38,11 @@ export async function follow({ filter, types, onEvent, onState, signal }) {
     if (closed && !signal.aborted) api.get('/v1/session').catch(() => {});
   });
   signal.addEventListener('abort', () => { source.close(); onState?.('closed'); }, { once: true });
+  // Leaving the page closes the stream at once: a browser allows six connections to a server, and
+  // a stream left to the server's next heartbeat would hold one of them after the page is gone.
+  const leave = () => source.close();
+  window.addEventListener('pagehide', leave, { once: true });
+  signal.addEventListener('abort', () => window.removeEventListener('pagehide', leave), { once: true });
 }
 
 /** The newest sequence on the log, or null when it cannot be learned. */

@@ -80,12 +80,14 @@ export default async function render({ container, params, signal, setTitle }) {
       if (!isAbort(error) && error.status !== 401) console.warn('refresh', error);
     }
   };
-  merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
+  // The timeline, the largest read, is asked for first; the profile is drawn while it travels.
   side.append(profileSlot, identitySlot);
-  side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
-  mainColumn.append(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }), timelineSlot);
-  drawRecord(customer);
+  mainColumn.append(timelineSlot);
   drawTimeline();
+  drawRecord(customer);
+  merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
+  side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
+  mainColumn.prepend(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }));
 }
 
 function fetchCustomer(id, signal) {

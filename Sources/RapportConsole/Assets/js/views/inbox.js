@@ -19,12 +19,16 @@ const LIVE_TYPES = ['rapport.interaction.created', 'rapport.conversation.created
 export default async function render({ container, params, query, signal, setTitle }) {
   setTitle(t('inbox.title'));
   const me = session.user();
+  let state = readState(params, query);
+  // The first page is asked for at once, beside the lookups its display uses.
+  const firstFilter = listFilter(state, me, { limit: PAGE });
+  let firstPage = api.get('/v1/conversations', { query: firstFilter, signal });
+  firstPage.catch(() => {});
   const [channels, users, departments, queues] = await Promise.all([
     lookups.optional(lookups.channels), lookups.optional(lookups.users),
     lookups.optional(lookups.departments), lookups.optional(lookups.queues),
   ]);
   const refs = { channels, users, departments, queues };
-  let state = readState(params, query);
 
   const liveStatus = h('span', { class: 'badge live-status', role: 'status' }, t('inbox.connecting'));
   const filtersSlot = h('div');
@@ -61,19 +65,18 @@ export default async function render({ container, params, query, signal, setTitl
     const controller = new AbortController();
     listController = controller;
     signal.addEventListener('abort', () => controller.abort(), { once: true });
-    const filter = {
-      department_id: state.department || undefined,
-      queue_id: state.queue || undefined,
-      assignee_id: state.who === 'me' ? me?.id : undefined,
-      unassigned: state.who === 'unassigned' ? 'true' : undefined,
-      status: state.status,
+    const filter = listFilter(state, me, {
       limit: append ? PAGE : Math.max(PAGE, Math.min(loadedCount, 500)),
       cursor: append ? cursor : undefined,
-      include: 'customer',
-    };
+    });
+    // The page asked for at start-up serves the first call, when nothing changed meanwhile.
+    const early = firstPage;
+    firstPage = null;
     listRegion.setAttribute('aria-busy', 'true');
     try {
-      const page = await api.get('/v1/conversations', { query: filter, signal: controller.signal });
+      const page = early && !append && sameFilter(filter, firstFilter)
+        ? await early
+        : await api.get('/v1/conversations', { query: filter, signal: controller.signal });
       cursor = page?.next_cursor ?? null;
       const items = page?.data ?? [];
       loadedCount = append ? loadedCount + items.length : items.length;
@@ -191,4 +194,22 @@ function readState(params, query) {
     who: who === 'me' || who === 'unassigned' ? who : '',
     status: STATUSES.includes(status) ? status : 'open',
   };
+}
+
+/** The list request's query for `state`: its filters, whose conversations, with their customers' names. */
+function listFilter(state, me, { limit, cursor } = {}) {
+  return {
+    department_id: state.department || undefined,
+    queue_id: state.queue || undefined,
+    assignee_id: state.who === 'me' ? me?.id : undefined,
+    unassigned: state.who === 'unassigned' ? 'true' : undefined,
+    status: state.status,
+    limit,
+    cursor,
+    include: 'customer',
+  };
+}
+
+function sameFilter(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
