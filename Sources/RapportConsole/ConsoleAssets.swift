@@ -51,11 +51,63 @@ public struct ConsoleAssets: Sendable {
         }
     }
 
-    /// `index.html` with `%ASSETS%` replaced by the versioned folder the other files are served from.
+    /// `index.html` with `%ASSETS%` replaced by the versioned folder the other files are served
+    /// from, and `%MODULE_GRAPH%` by the modules each view needs (JSON, read by the router).
     public func page() -> ByteBuffer? {
         guard var index = asset("index.html") else { return nil }
         let text = index.body.readString(length: index.body.readableBytes) ?? ""
-        return ByteBuffer(string: text.replacingOccurrences(of: "%ASSETS%", with: assetBase))
+        return ByteBuffer(string: text.replacingOccurrences(of: "%ASSETS%", with: assetBase)
+            .replacingOccurrences(of: "%MODULE_GRAPH%", with: moduleGraph()))
+    }
+
+    /// `ModuleGraph.viewDependencies` as JSON, computed once for the embedded files.
+    func moduleGraph() -> String {
+        switch source {
+        case .embedded:
+            return Self.embeddedModuleGraph
+        case .folder(let root):
+            var sources: [String: String] = [:]
+            let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+            let prefix = root.standardizedFileURL.path.hasSuffix("/") ? root.standardizedFileURL.path : root.standardizedFileURL.path + "/"
+            while let url = enumerator?.nextObject() as? URL {
+                let path = url.standardizedFileURL.path
+                guard path.hasSuffix(".js"), path.hasPrefix(prefix), let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+                sources[String(path.dropFirst(prefix.count))] = text
+            }
+            return Self.graphJSON(sources)
+        }
+    }
+
+    private static let embeddedModuleGraph: String = {
+        var sources: [String: String] = [:]
+        for (path, base64) in EmbeddedConsoleAssets.files where path.hasSuffix(".js") {
+            guard let data = Data(base64Encoded: base64) else { continue }
+            sources[path] = String(decoding: data, as: UTF8.self)
+        }
+        return graphJSON(sources)
+    }()
+
+    /// `{"js/views/x.js": ["js/…", …], …}` with `<` escaped, so the data cannot end the element
+    /// it is written into.
+    static func graphJSON(_ sources: [String: String]) -> String {
+        let graph = ModuleGraph.viewDependencies(sources.filter { $0.key.hasSuffix(".js") })
+        func quoted(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "<": out += "\\u003c"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        let members = graph.keys.sorted().map { view in
+            quoted(view) + ":[" + (graph[view] ?? []).map(quoted).joined(separator: ",") + "]"
+        }
+        return "{" + members.joined(separator: ",") + "}"
     }
 
     /// The path prefix of every asset but the page: `/console/<version>`.

@@ -26,9 +26,21 @@ struct ConsoleServingTests {
             let base = ConsoleAssets.embedded.assetBase
             #expect(html.contains("\(base)/"))
             // Every script is a file of the console's own; none is inline, none from elsewhere.
-            for script in Self.tags("script", in: html) {
+            // The one other script element is data (JSON), which browsers do not run.
+            for script in Self.tags("script", in: html) where !script.contains("type=\"application/json\"") {
                 #expect(script.contains("src=\"\(base)/"), "\(script)")
             }
+            #expect(Self.tags("script", in: html).filter { $0.contains("type=\"application/json\"") }.count == 1)
+            // The modules each view needs, followed through every static import: the 360's view
+            // imports the timeline, which imports the interaction item (two levels down).
+            let start = try #require(html.range(of: "<script type=\"application/json\" id=\"module-graph\">"))
+            let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+            let graph = try #require(try JSONParser.parse(Array(html[start.upperBound..<end.lowerBound].utf8)).objectValue)
+            let customer = graph["js/views/customer.js"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(customer.contains("js/components/timeline.js"), "\(customer)")
+            #expect(customer.contains("js/components/interaction-item.js"), "\(customer)")
+            #expect(customer.contains("js/api.js") && !customer.contains("js/views/inbox.js"), "\(customer)")
+            #expect(graph["js/views/inbox.js"]?.arrayValue?.isEmpty == false)
             #expect(Self.tags("[a-z]+", in: html).allSatisfy { !$0.contains(" onclick=") && !$0.contains(" onload=") && !$0.contains(" style=") })
         }
     }

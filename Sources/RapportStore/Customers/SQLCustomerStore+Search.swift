@@ -25,26 +25,10 @@ extension SQLCustomerStore {
                     """).all())
             }
             if let name = query.namePrefix, ids.count < limit {
-                // A range in code point order, which the indexes of migration 11 answer with a seek:
-                // every key that starts with the prefix, and only those (U+10FFFF is the last).
                 let low = CustomerRows.nameKey(name)
-                let high = low + "\u{10FFFF}"
-                let inOrder: SQLQueryString = flavor == .postgres ? #" COLLATE "C""# : ""
-                try take(try await database.raw("""
-                    SELECT id AS customer_id FROM customers
-                    WHERE name_key
-                    """ + inOrder + " >= \(bind: low) AND name_key" + inOrder + """
-                     < \(bind: high) AND deleted_at IS NULL AND merged_into IS NULL
-                    ORDER BY name_key, id LIMIT \(bind: limit)
-                    """).all())
+                try take(try await database.raw(prefixSearch(.name, from: low, limit: limit)).all())
                 if ids.count < limit {
-                    try take(try await database.raw("""
-                        SELECT id AS customer_id FROM customers
-                        WHERE lower(company)
-                        """ + inOrder + " >= \(bind: low) AND lower(company)" + inOrder + """
-                         < \(bind: high) AND deleted_at IS NULL AND merged_into IS NULL
-                        ORDER BY name_key, id LIMIT \(bind: limit)
-                        """).all())
+                    try take(try await database.raw(prefixSearch(.company, from: low, limit: limit)).all())
                 }
             }
             guard !ids.isEmpty else { return [] }
@@ -56,5 +40,32 @@ extension SQLCustomerStore {
             let byID = Dictionary(customers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             return wanted.compactMap { byID[$0] }
         }
+    }
+
+    /// The keys a search prefix is looked up in.
+    private enum SearchKey {
+        case name, company
+
+        var column: SQLQueryString {
+            switch self {
+            case .name: "name_key"
+            case .company: "lower(company)"
+            }
+        }
+    }
+
+    /// Live customers whose `key` (name_key or lower(company)) starts with `prefix`: a range in
+    /// code point order, which the indexes of migration 11 answer with a seek (every key that
+    /// starts with the prefix, and only those; U+10FFFF is the last code point). On SQLite the
+    /// deleted and merged conditions are kept off their own indexes (`+`), which match nearly
+    /// every customer and which the planner would otherwise pick; on PostgreSQL the comparison is
+    /// in the "C" collation, the order of the index.
+    private func prefixSearch(_ key: SearchKey, from prefix: String, limit: Int) -> SQLQueryString {
+        let column = key.column
+        let collation: SQLQueryString = flavor == .postgres ? #" COLLATE "C""# : ""
+        let unindexed: SQLQueryString = flavor == .sqlite ? "+" : ""
+        return "SELECT id AS customer_id FROM customers WHERE " + column + collation + " >= \(bind: prefix) AND "
+            + column + collation + " < \(bind: prefix + "\u{10FFFF}") AND " + unindexed + "deleted_at IS NULL AND "
+            + unindexed + "merged_into IS NULL ORDER BY name_key, id LIMIT \(bind: limit)"
     }
 }

@@ -22,17 +22,17 @@ function loadAdmin() {
 export const ADMIN_ROLES = ['admin', 'manager'];
 
 const ROUTES = [
-  { path: /^\/sign-in$/, load: () => import('./views/sign-in.js'), public: true },
-  { path: /^\/setup$/, load: () => import('./views/setup.js'), public: true },
-  { path: /^\/customers$/, load: () => import('./views/customers.js'), nav: 'customers' },
-  { path: /^\/customers\/([A-Za-z0-9_-]+)$/, load: () => import('./views/customer.js'), nav: 'customers', keys: ['id'] },
-  { path: /^\/inbox$/, load: loadInbox, nav: 'inbox', keys: [] },
-  { path: /^\/inbox\/([A-Za-z0-9_-]+)$/, load: loadInbox, nav: 'inbox', keys: ['conversation'] },
-  { path: /^\/duplicates$/, load: loadDuplicates, nav: 'duplicates', keys: [] },
-  { path: /^\/duplicates\/([A-Za-z0-9_-]+)$/, load: loadDuplicates, nav: 'duplicates', keys: ['candidate'] },
-  { path: /^\/events$/, load: () => import('./views/events.js'), nav: 'events' },
-  { path: /^\/dashboards$/, load: () => import('./views/dashboards.js'), nav: 'dashboards' },
-  { path: /^\/admin(?:\/([a-z-]+))?$/, load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
+  { path: /^\/sign-in$/, view: 'sign-in', load: () => import('./views/sign-in.js'), public: true },
+  { path: /^\/setup$/, view: 'setup', load: () => import('./views/setup.js'), public: true },
+  { path: /^\/customers$/, view: 'customers', load: () => import('./views/customers.js'), nav: 'customers' },
+  { path: /^\/customers\/([A-Za-z0-9_-]+)$/, view: 'customer', load: () => import('./views/customer.js'), nav: 'customers', keys: ['id'] },
+  { path: /^\/inbox$/, view: 'inbox', load: loadInbox, nav: 'inbox', keys: [] },
+  { path: /^\/inbox\/([A-Za-z0-9_-]+)$/, view: 'inbox', load: loadInbox, nav: 'inbox', keys: ['conversation'] },
+  { path: /^\/duplicates$/, view: 'duplicates', load: loadDuplicates, nav: 'duplicates', keys: [] },
+  { path: /^\/duplicates\/([A-Za-z0-9_-]+)$/, view: 'duplicates', load: loadDuplicates, nav: 'duplicates', keys: ['candidate'] },
+  { path: /^\/events$/, view: 'events', load: () => import('./views/events.js'), nav: 'events' },
+  { path: /^\/dashboards$/, view: 'dashboards', load: () => import('./views/dashboards.js'), nav: 'dashboards' },
+  { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 
 export const HOME = '#/customers';
@@ -94,12 +94,26 @@ export function onNavigate(fn) {
   navListener = fn;
 }
 
-/** Starts loading the current route's view module (and what it imports) without rendering it,
- * so that its files arrive while start-up waits for the catalog and the session. */
+/** Starts loading the current route's view module and every module it imports, all at once
+ * (the page lists them: `#module-graph`), without rendering it, so that they arrive while
+ * start-up waits for the catalog and the session. */
 export function prefetch() {
   const { path } = current();
   const route = ROUTES.find((candidate) => candidate.path.test(path));
-  route?.load().catch(() => {});
+  if (!route) return;
+  const root = new URL('../', import.meta.url);
+  for (const module of moduleGraph()[`js/views/${route.view}.js`] ?? []) {
+    document.head.append(h('link', { rel: 'modulepreload', href: new URL(module, root).href }));
+  }
+  route.load().catch(() => {});
+}
+
+function moduleGraph() {
+  try {
+    return JSON.parse(document.getElementById('module-graph')?.textContent || '{}');
+  } catch {
+    return {};
+  }
 }
 
 export function start(mainElement) {
