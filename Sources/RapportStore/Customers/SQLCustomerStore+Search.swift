@@ -56,16 +56,13 @@ extension SQLCustomerStore {
 
     /// Live customers whose `key` (name_key or lower(company)) starts with `prefix`: a range in
     /// code point order, which the indexes of migration 11 answer with a seek (every key that
-    /// starts with the prefix, and only those; U+10FFFF is the last code point). On SQLite the
-    /// deleted and merged conditions are kept off their own indexes (`+`), which match nearly
-    /// every customer and which the planner would otherwise pick; on PostgreSQL the comparison is
-    /// in the "C" collation, the order of the index.
+    /// starts with the prefix, and only those; U+10FFFF is the last code point). On PostgreSQL the
+    /// comparison is in the "C" collation, the order of the index.
     private func prefixSearch(_ key: SearchKey, from prefix: String, limit: Int) -> SQLQueryString {
         let column = key.column
         let collation: SQLQueryString = flavor == .postgres ? #" COLLATE "C""# : ""
-        let unindexed: SQLQueryString = flavor == .sqlite ? "+" : ""
         return "SELECT id AS customer_id FROM customers WHERE " + column + collation + " >= \(bind: prefix) AND "
-            + column + collation + " < \(bind: prefix + "\u{10FFFF}") AND " + unindexed + "deleted_at IS NULL AND "
-            + unindexed + "merged_into IS NULL ORDER BY name_key, id LIMIT \(bind: limit)"
+            + column + collation + " < \(bind: prefix + "\u{10FFFF}") AND deleted_at IS NULL AND merged_into IS NULL "
+            + "ORDER BY name_key, id LIMIT \(bind: limit)"
     }
 }
