@@ -11,6 +11,8 @@ export default function render({ container, query, signal, setTitle }) {
     initial: query.get('q') ?? '',
     signal,
     onQuery: (q) => {
+      // A page already left must not rewrite the address of the one shown now.
+      if (signal.aborted) return;
       // Keep the query in the address so Back returns to these results.
       history.replaceState(null, '', q ? `#/customers?q=${encodeURIComponent(q)}` : '#/customers');
     },
