@@ -28,6 +28,11 @@ struct ReportsTests {
                                                                 "direction": "outbound", "body": "Your refund is on its way"])
             #expect(reply.status == .created, "\(reply.text)")
             #expect(try await api.patch("/v1/conversations/\(conversations[1])", ["status": "resolved"]).status == .ok)
+            // A conversation the company opened: its outbound message answers nothing (it came
+            // before the customer wrote), so it is not counted as responded.
+            let proactive = try await api.post("/v1/interactions", ["channel_id": .string(chat), "identity": "email:new@example.com",
+                                                                    "direction": "outbound", "body": "Your order has shipped"])
+            #expect(proactive.status == .created, "\(proactive.text)")
 
             let perDay = try await api.get("/v1/reports/interactions?days=3")
             #expect(perDay.status == .ok, "\(perDay.text)")
@@ -56,6 +61,10 @@ struct ReportsTests {
             #expect(financeTimes?["resolved"]?.intValue == 1)
             #expect(financeTimes?["responded"]?.intValue == 1)
             #expect((financeTimes?["average_first_response_seconds"]?.doubleValue ?? -1) >= 0)
+            for row in times.items where row["department_id"]?.stringValue != finance {
+                #expect(row["responded"]?.intValue == 0, "\(row)")
+            }
+            #expect(times.items.allSatisfy { ($0["average_first_response_seconds"]?.doubleValue ?? 0) >= 0 })
 
             let routing = try await api.get("/v1/reports/routing")
             #expect(routing.status == .ok, "\(routing.text)")

@@ -34,17 +34,26 @@ extension SQLReportsStore {
     public func responseTimes(since: Timestamp) async throws -> [ResponseTimes] {
         let real: SQLQueryString = flavor == .sqlite ? "REAL" : "DOUBLE PRECISION"
         return try await read { database in
-            // The first outbound interaction of each conversation created since then.
+            // Per conversation created since then, its first inbound interaction and the first
+            // outbound one at or after it: the customer's first message and the first answer. An
+            // outbound message before the customer wrote (a conversation the company opened) is
+            // no answer; both times are the interactions' own, so they compare.
             let rows = try await database.raw("""
                 SELECT c.department_id, COUNT(*) AS conversations,
-                       COUNT(f.first_response) AS responded, CAST(AVG(f.first_response - c.created_at) AS \(real)) AS first_response,
+                       COUNT(f.first_response) AS responded,
+                       CAST(AVG(f.first_response - f.first_inbound) AS \(real)) AS first_response,
                        COUNT(c.resolved_at) AS resolved, CAST(AVG(c.resolved_at - c.created_at) AS \(real)) AS resolution
                 FROM conversations c
-                LEFT JOIN (SELECT ci.conversation_id, MIN(i.occurred_at) AS first_response
-                           FROM conversation_interactions ci JOIN interactions i ON i.id = ci.interaction_id
-                           JOIN conversations c2 ON c2.id = ci.conversation_id
-                           WHERE i.direction = 'outbound' AND c2.created_at >= \(bind: since.microseconds)
-                           GROUP BY ci.conversation_id) f ON f.conversation_id = c.id
+                LEFT JOIN (SELECT q.conversation_id, q.first_inbound,
+                                  (SELECT MIN(o.occurred_at) FROM conversation_interactions co
+                                   JOIN interactions o ON o.id = co.interaction_id
+                                   WHERE co.conversation_id = q.conversation_id AND o.direction = 'outbound'
+                                   AND o.occurred_at >= q.first_inbound) AS first_response
+                           FROM (SELECT ci.conversation_id, MIN(i.occurred_at) AS first_inbound
+                                 FROM conversation_interactions ci JOIN interactions i ON i.id = ci.interaction_id
+                                 JOIN conversations c2 ON c2.id = ci.conversation_id
+                                 WHERE i.direction = 'inbound' AND c2.created_at >= \(bind: since.microseconds)
+                                 GROUP BY ci.conversation_id) q) f ON f.conversation_id = c.id
                 WHERE c.created_at >= \(bind: since.microseconds) AND c.suppressed IS NULL
                 GROUP BY c.department_id ORDER BY c.department_id
                 """).all()
