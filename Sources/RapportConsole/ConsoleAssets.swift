@@ -52,7 +52,7 @@ public struct ConsoleAssets: Sendable {
     }
 
     /// `index.html` with `%ASSETS%` replaced by the versioned folder the other files are served
-    /// from, and `%MODULE_GRAPH%` by the modules each view needs (JSON, read by the router).
+    /// from, and `%MODULE_GRAPH%` by the modules each view needs (JSON in an attribute, read by the router).
     public func page() -> ByteBuffer? {
         guard var index = asset("index.html") else { return nil }
         let text = index.body.readString(length: index.body.readableBytes) ?? ""
@@ -87,22 +87,22 @@ public struct ConsoleAssets: Sendable {
         return graphJSON(sources)
     }()
 
-    /// `{"js/views/x.js": ["js/…", …], …}` with `<` escaped, so the data cannot end the element
-    /// it is written into.
+    /// `{"js/views/x.js": ["js/…", …], …}`, escaped for the attribute it is written into.
     static func graphJSON(_ sources: [String: String]) -> String {
         let graph = ModuleGraph.viewDependencies(sources.filter { $0.key.hasSuffix(".js") })
         func quoted(_ text: String) -> String {
-            var out = "\""
+            var out = "&quot;"
             for scalar in text.unicodeScalars {
                 switch scalar {
-                case "\"": out += "\\\""
+                case "\"": out += "\\&quot;"
                 case "\\": out += "\\\\"
-                case "<": out += "\\u003c"
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
                 case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
                 default: out.unicodeScalars.append(scalar)
                 }
             }
-            return out + "\""
+            return out + "&quot;"
         }
         let members = graph.keys.sorted().map { view in
             quoted(view) + ":[" + (graph[view] ?? []).map(quoted).joined(separator: ",") + "]"

@@ -95,7 +95,7 @@ export function onNavigate(fn) {
 }
 
 /** Starts loading the current route's view module and every module it imports, all at once
- * (the page lists them: `#module-graph`), without rendering it, so that they arrive while
+ * (the page lists them: `meta[name=rapport-module-graph]`), without rendering it, so that they arrive while
  * start-up waits for the catalog and the session. */
 export function prefetch() {
   const { path } = current();
@@ -110,7 +110,7 @@ export function prefetch() {
 
 function moduleGraph() {
   try {
-    return JSON.parse(document.getElementById('module-graph')?.textContent || '{}');
+    return JSON.parse(document.querySelector('meta[name="rapport-module-graph"]')?.content || '{}');
   } catch {
     return {};
   }
