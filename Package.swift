@@ -78,6 +78,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RapportChannels",
+            dependencies: [
+                "RapportCore",
+                "RapportStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "console-packer",
             swiftSettings: swiftSettings
@@ -104,6 +117,7 @@ let package = Package(
                 "RapportStore",
                 "RapportSync",
                 "RapportAMQP",
+                "RapportChannels",
                 "RapportConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

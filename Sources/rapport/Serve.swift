@@ -67,6 +67,30 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .setting(.consoleAssets), help: .setting(.consoleAssets))
     var consoleAssets: String?
 
+    @Option(name: .setting(.smtpPort), help: .setting(.smtpPort))
+    var smtpPort: String?
+
+    @Option(name: .setting(.smtpHost), help: .setting(.smtpHost))
+    var smtpHost: String?
+
+    @Option(name: .setting(.smtpHostname), help: .setting(.smtpHostname))
+    var smtpHostname: String?
+
+    @Option(name: .setting(.smtpTLSCertificate), help: .setting(.smtpTLSCertificate))
+    var smtpTLSCertificate: String?
+
+    @Option(name: .setting(.smtpTLSKey), help: .setting(.smtpTLSKey))
+    var smtpTLSKey: String?
+
+    @Option(name: .setting(.smtpMaxMessageBytes), help: .setting(.smtpMaxMessageBytes))
+    var smtpMaxMessageBytes: String?
+
+    @Option(name: .setting(.smtpSenderRate), help: .setting(.smtpSenderRate))
+    var smtpSenderRate: String?
+
+    @Option(name: .setting(.mailAttachmentMaxBytes), help: .setting(.mailAttachmentMaxBytes))
+    var mailAttachmentMaxBytes: String?
+
     @Flag(help: .hidden)
     var printConfigurationTable = false
 
@@ -91,6 +115,14 @@ struct Serve: AsyncParsableCommand {
         case .sessionHours: sessionHours
         case .passwordHashCost: passwordHashCost
         case .consoleAssets: consoleAssets
+        case .smtpPort: smtpPort
+        case .smtpHost: smtpHost
+        case .smtpHostname: smtpHostname
+        case .smtpTLSCertificate: smtpTLSCertificate
+        case .smtpTLSKey: smtpTLSKey
+        case .smtpMaxMessageBytes: smtpMaxMessageBytes
+        case .smtpSenderRate: smtpSenderRate
+        case .mailAttachmentMaxBytes: mailAttachmentMaxBytes
         }
     }
 

@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import Prometheus
 import RapportConsole
+import RapportChannels
 import RapportCore
 import RapportStore
 import RapportSync
@@ -49,6 +50,13 @@ public func buildApplication(
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
+    if let mail = configuration.mail {
+        do {
+            background.append(try SMTPServer(configuration: mail.smtp, store: store, normalizer: normalizer, logger: logger))
+        } catch {
+            throw ConfigurationError(setting: "smtp-tls-certificate", message: "cannot read the certificate or key: \(error)")
+        }
+    }
     let router = buildRouter(parts)
     var app = Application(
         router: router,
@@ -136,6 +144,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     ClassifierController(routing: store.routing, services: services, router: parts.router).register(v1)
     DepartmentsController(organization: store.organization, services: services).register(v1)
     ChannelsController(organization: store.organization, services: services).register(v1)
+    MailController(mail: store.mail, services: services).register(v1)
     UsersController(organization: store.organization, services: services).register(v1)
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)

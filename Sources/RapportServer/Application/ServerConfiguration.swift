@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var passwordHashCost: Int
     /// A folder to serve the console from instead of the built-in assets (console development).
     public var consoleAssetsFolder: String?
+    /// The SMTP server and mail limits; nil without an SMTP port.
+    public var mail: MailSettings?
 
     /// The largest body of a classifier training request: a labelled history is larger than any
     /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
@@ -34,7 +36,7 @@ public struct ServerConfiguration: Sendable {
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
                 webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard,
                 messageQueue: MessageQueueSettings? = nil, sessionHours: Int = 12, passwordHashCost: Int = 12,
-                consoleAssetsFolder: String? = nil) {
+                consoleAssetsFolder: String? = nil, mail: MailSettings? = nil) {
         self.host = host
         self.port = port
         self.store = store
@@ -47,6 +49,7 @@ public struct ServerConfiguration: Sendable {
         self.sessionHours = sessionHours
         self.passwordHashCost = passwordHashCost
         self.consoleAssetsFolder = consoleAssetsFolder
+        self.mail = mail
     }
 
     /// The configuration from the command line, the environment and the defaults, in that order;
@@ -63,6 +66,7 @@ public struct ServerConfiguration: Sendable {
             messageQueue: try MessageQueueSettings(settings: settings),
             sessionHours: try settings.value(ServeSettings.sessionHours),
             passwordHashCost: try settings.value(ServeSettings.passwordHashCost),
-            consoleAssetsFolder: try settings.value(ServeSettings.consoleAssets))
+            consoleAssetsFolder: try settings.value(ServeSettings.consoleAssets),
+            mail: try MailSettings(settings: settings))
     }
 }

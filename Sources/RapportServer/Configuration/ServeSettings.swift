@@ -119,6 +119,56 @@ public enum ServeSettings {
         return text
     }
 
+    public static let smtpPort = Setting<Int?>(
+        .smtpPort, "port of the SMTP server that receives mail for the email channels' addresses (0 = any free port)",
+        absent: "none (no SMTP server)"
+    ) { text in
+        try integer(text, in: 0...65_535, "must be 0 to 65535")
+    }
+
+    public static let smtpHost = Setting<String>(.smtpHost, "listen address of the SMTP server", default: "127.0.0.1") { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
+    public static let smtpHostname = Setting<String>(
+        .smtpHostname, "the name the SMTP server gives in its greeting (the host's name in DNS)", default: "rapport"
+    ) { text in
+        guard !text.isEmpty, !text.contains(" ") else { throw SettingProblem("must be a host name") }
+        return text
+    }
+
+    public static let smtpTLSCertificate = Setting<String?>(
+        .smtpTLSCertificate, "PEM certificate chain for STARTTLS (with `--smtp-tls-key`)", absent: "none (no STARTTLS)"
+    ) { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
+    public static let smtpTLSKey = Setting<String?>(.smtpTLSKey, "PEM private key for STARTTLS", absent: "none") { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
+    public static let smtpMaxMessageBytes = Setting<Int>(
+        .smtpMaxMessageBytes, "largest message the SMTP server takes, bytes (announced as SIZE)", default: "26214400"
+    ) { text in
+        try integer(text, in: 1_024...1 << 30, "must be 1024 to 1073741824")
+    }
+
+    public static let smtpSenderRate = Setting<Int>(
+        .smtpSenderRate, "messages one envelope sender may send per minute before the SMTP server answers 450", default: "120"
+    ) { text in
+        try integer(text, in: 1...1_000_000, "must be 1 to 1000000")
+    }
+
+    public static let mailAttachmentMaxBytes = Setting<Int>(
+        .mailAttachmentMaxBytes, "largest attachment kept from received mail, bytes (larger ones are listed, not kept)",
+        default: "10485760"
+    ) { text in
+        try integer(text, in: 0...1 << 30, "must be 0 to 1073741824")
+    }
+
     public static let logLevel = Setting<Logger.Level>(
         .logLevel, "log level: trace, debug, info, notice, warning, error or critical", default: "info"
     ) { text in

@@ -23,6 +23,14 @@ public enum SettingName: String, CaseIterable, Sendable {
     case sessionHours = "session-hours"
     case passwordHashCost = "password-hash-cost"
     case consoleAssets = "console-assets"
+    case smtpPort = "smtp-port"
+    case smtpHost = "smtp-host"
+    case smtpHostname = "smtp-hostname"
+    case smtpTLSCertificate = "smtp-tls-certificate"
+    case smtpTLSKey = "smtp-tls-key"
+    case smtpMaxMessageBytes = "smtp-max-message-bytes"
+    case smtpSenderRate = "smtp-sender-rate"
+    case mailAttachmentMaxBytes = "mail-attachment-max-bytes"
     case logLevel = "log-level"
     case logFormat = "log-format"
 
@@ -54,6 +62,14 @@ public enum SettingName: String, CaseIterable, Sendable {
         case .sessionHours: ServeSettings.sessionHours
         case .passwordHashCost: ServeSettings.passwordHashCost
         case .consoleAssets: ServeSettings.consoleAssets
+        case .smtpPort: ServeSettings.smtpPort
+        case .smtpHost: ServeSettings.smtpHost
+        case .smtpHostname: ServeSettings.smtpHostname
+        case .smtpTLSCertificate: ServeSettings.smtpTLSCertificate
+        case .smtpTLSKey: ServeSettings.smtpTLSKey
+        case .smtpMaxMessageBytes: ServeSettings.smtpMaxMessageBytes
+        case .smtpSenderRate: ServeSettings.smtpSenderRate
+        case .mailAttachmentMaxBytes: ServeSettings.mailAttachmentMaxBytes
         case .logLevel: ServeSettings.logLevel
         case .logFormat: ServeSettings.logFormat
         }

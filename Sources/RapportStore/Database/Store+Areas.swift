@@ -13,6 +13,7 @@ extension Store {
     public var settings: SQLSettingsStore { SQLSettingsStore(store: self) }
     public var reports: SQLReportsStore { SQLReportsStore(store: self) }
     public var signIn: SQLSignInStore { SQLSignInStore(store: self) }
+    public var mail: SQLMailStore { SQLMailStore(store: self) }
     public var subscriptions: SQLSubscriptionStore { SQLSubscriptionStore(store: self) }
     public var sync: SQLSyncStore { SQLSyncStore(store: self) }
 }

@@ -1,0 +1,79 @@
+import NIOCore
+import RapportCore
+import SQLKit
+
+/// The mail tables: a message row with its raw bytes, and its attachments.
+enum MailRows {
+    static func insert(_ record: MailRecord, fromAddress: String?, threadSubject: String, raw: [UInt8], in tx: WriteTransaction) async throws {
+        try await tx.execute("""
+            INSERT INTO mail_messages (id, channel_id, direction, interaction_id, customer_id, message_id, thread_key, thread_subject,
+                from_address, envelope_from, envelope_to, subject, flags, details, size, raw, received_at)
+            VALUES (\(bind: record.id), \(bind: record.channelID), \(bind: record.direction.rawValue), \(bind: record.interactionID),
+                \(bind: record.customerID), \(bind: record.messageID), \(bind: record.threadKey), \(bind: threadSubject),
+                \(bind: fromAddress), \(bind: record.envelopeFrom), \(bind: record.envelopeTo.jsonText), \(bind: record.subject), \(bind: record.flags.jsonText),
+                \(bind: JSONValue.object(record.details).jsonString), \(bind: Int64(record.size)), \(bind: ByteBuffer(bytes: raw)),
+                \(bind: record.receivedAt.microseconds))
+            """)
+    }
+
+    static func insertAttachment(_ summary: InboundMail.AttachmentSummary, mailID: String, position: Int, contentID: String?,
+                                 content: [UInt8]?, in tx: WriteTransaction) async throws {
+        try await tx.execute("""
+            INSERT INTO mail_attachments (id, mail_id, position, filename, content_type, content_id, size, content)
+            VALUES (\(bind: summary.id), \(bind: mailID), \(bind: Int64(position)), \(bind: summary.filename), \(bind: summary.contentType),
+                \(bind: contentID.map { String($0.prefix(500)) }), \(bind: Int64(summary.size)), \(bind: content.map { ByteBuffer(bytes: $0) }))
+            """)
+    }
+
+    static func record(_ id: String, on database: any SQLDatabase) async throws -> MailRecord? {
+        guard let row = try await database.raw("""
+            SELECT id, channel_id, direction, interaction_id, customer_id, message_id, thread_key, envelope_from, envelope_to, subject,
+                flags, details, size, received_at FROM mail_messages WHERE id = \(bind: id)
+            """).first() else { return nil }
+        let attachments = try await database.raw("""
+            SELECT id, filename, content_type, size, CASE WHEN content IS NULL THEN 0 ELSE 1 END AS stored FROM mail_attachments
+            WHERE mail_id = \(bind: id) ORDER BY position
+            """).all().map(attachmentSummary)
+        return MailRecord(
+            id: try row.string("id"), channelID: try row.string("channel_id"),
+            direction: InteractionDirection(rawValue: try row.string("direction")) ?? .inbound,
+            interactionID: try row.optionalString("interaction_id"), customerID: try row.optionalString("customer_id"),
+            messageID: try row.optionalString("message_id"), threadKey: try row.string("thread_key"),
+            subject: try row.optionalString("subject"), envelopeFrom: try row.optionalString("envelope_from"),
+            envelopeTo: try row.stringList("envelope_to"), flags: try row.stringList("flags"),
+            details: try row.jsonObject("details"),
+            attachments: attachments, size: Int(try row.int64("size")), receivedAt: Timestamp(microseconds: try row.int64("received_at")))
+    }
+
+    static func attachmentSummary(_ row: any SQLRow) throws -> InboundMail.AttachmentSummary {
+        InboundMail.AttachmentSummary(id: try row.string("id"), filename: try row.optionalString("filename"),
+                                      contentType: try row.string("content_type"), size: Int(try row.int64("size")),
+                                      stored: try row.int64("stored") != 0)
+    }
+}
+
+extension SQLMailStore {
+    public func mailMessage(_ id: String) async throws -> MailRecord? {
+        try await read { try await MailRows.record(id, on: $0) }
+    }
+
+    public func rawMessage(_ id: String) async throws -> [UInt8]? {
+        try await read { database in
+            guard let row = try await database.raw("SELECT raw FROM mail_messages WHERE id = \(bind: id)").first() else { return nil }
+            return Array(try row.decode(column: "raw", as: ByteBuffer.self).readableBytesView)
+        }
+    }
+
+    public func attachment(_ attachmentID: String, of mailID: String) async throws
+        -> (summary: InboundMail.AttachmentSummary, content: [UInt8]?)? {
+        try await read { database in
+            guard let row = try await database.raw("""
+                SELECT id, filename, content_type, size, CASE WHEN content IS NULL THEN 0 ELSE 1 END AS stored, content FROM mail_attachments
+                WHERE id = \(bind: attachmentID) AND mail_id = \(bind: mailID)
+                """).first() else { return nil }
+            let summary = try MailRows.attachmentSummary(row)
+            let content = summary.stored ? Array(try row.decode(column: "content", as: ByteBuffer.self).readableBytesView) : nil
+            return (summary, content)
+        }
+    }
+}
