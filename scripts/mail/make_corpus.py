@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""Writes the raw email test corpus for the MIME parser (Sources/RapportCore/Mail/).
+
+Each case is a raw message built by hand as bytes (exactly as it would arrive over SMTP),
+written to Tests/RapportCoreTests/Fixtures/mail/NN-name.eml, and described in
+expectations.json next to it (one object per file, same order).
+
+Standard library only; deterministic (no clock, no randomness), so running it again gives
+the same bytes. Usage: python3 scripts/mail/make_corpus.py
+"""
+
+import base64
+import codecs
+import json
+import os
+import quopri
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(ROOT, "Tests", "RapportCoreTests", "Fixtures", "mail")
+
+CASES = []  # (file name, raw bytes, expectation)
+
+KEYS = ["file", "about", "subject", "from", "to", "message_id", "in_reply_to", "references",
+        "text_contains", "text_excludes", "quoted_contains", "signature_contains",
+        "attachments", "auto_reply", "bounce", "malformed"]
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+def crlf(data):
+    """Every line ending as CRLF (bare LF and CRLF in, CRLF out)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def b64(data, width=76):
+    """Base64 of bytes, wrapped at `width` characters per line (0: one line), LF endings."""
+    text = base64.b64encode(data).decode("ascii")
+    if not width:
+        return text
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def qp(data):
+    """Quoted-printable of bytes (soft breaks at 76), LF endings."""
+    return quopri.encodestring(data).decode("ascii")
+
+
+def ew_b(text, charset="UTF-8", codec=None):
+    """One RFC 2047 B encoded word."""
+    raw = text.encode(codec or charset)
+    return "=?%s?B?%s?=" % (charset, base64.b64encode(raw).decode("ascii"))
+
+
+def ew_q(text, charset="UTF-8", codec=None):
+    """One RFC 2047 Q encoded word (space as underscore)."""
+    raw = text.encode(codec or charset)
+    out = []
+    for byte in raw:
+        c = chr(byte)
+        if byte == 0x20:
+            out.append("_")
+        elif c.isalnum() and byte < 0x80:
+            out.append(c)
+        elif c in "!*+-/":
+            out.append(c)
+        else:
+            out.append("=%02X" % byte)
+    return "=?%s?Q?%s?=" % (charset, "".join(out))
+
+
+def pattern_bytes(size, seed):
+    """Deterministic binary-looking bytes (all 256 values occur)."""
+    out = bytearray()
+    x = seed & 0xFFFFFFFF or 1
+    while len(out) < size:
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        out.append(x & 0xFF)
+    return bytes(out)
+
+
+def fake_pdf(size, seed=7):
+    """A PDF-looking binary: a real header and trailer around binary filler."""
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    tail = b"\ntrailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    return head + pattern_bytes(size - len(head) - len(tail), seed) + tail
+
+
+def tiny_png():
+    """A small valid-looking PNG signature + chunks (bytes only matter for the size)."""
+    return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
+            + pattern_bytes(300, 11) + b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def addr(name, address):
+    return {"name": name, "address": address}
+
+
+def case(file, raw, about, **expect):
+    """Registers one case; `raw` is the exact file content (bytes)."""
+    assert isinstance(raw, bytes), file
+    exp = {"file": file, "about": about, "subject": None, "from": None, "to": [], "message_id": None,
+           "in_reply_to": None, "references": [], "text_contains": [], "text_excludes": [],
+           "quoted_contains": [], "signature_contains": [], "attachments": [], "auto_reply": False,
+           "bounce": None, "malformed": False}
+    for key, value in expect.items():
+        assert key in exp, key
+        exp[key] = value
+    assert list(exp) == KEYS
+    assert 1 <= len(exp["text_contains"]) <= 3 or not exp["text_contains"], file
+    CASES.append((file, raw, exp))
+
+
+def att(filename, content_type, data):
+    return {"filename": filename, "content_type": content_type, "size": len(data)}
+
+
+# Header blocks imitating real relays -------------------------------------------------------
+
+def received_gmail(host_ip="209.85.128.41", stamp="Tue, 01 Dec 2026 02:14:07 -0800 (PST)", rid="x12-20020a05600c"):
+    return ("Received: from mail-wm1-f41.google.com (mail-wm1-f41.google.com [%s])\n"
+            "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkP2n0WxNz9tR\n"
+            "\tfor <sales@rapport.example>; %s\n"
+            "Received: by mail-wm1-f41.google.com with SMTP id %s.1\n"
+            "        for <sales@rapport.example>; %s\n" % (host_ip, stamp, rid, stamp))
+
+
+DKIM_GMAIL = ("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+              "        d=gmail.com; s=20230601; t=1796119247; x=1796724047; darn=rapport.example;\n"
+              "        h=to:subject:message-id:date:from:in-reply-to:references:mime-version\n"
+              "         :from:to:cc:subject:date:message-id:reply-to;\n"
+              "        bh=Q1yXs3KcA1y0hZ3lZbS8uBqkN9x4oQ0vY1mH2m2J0Mk=;\n"
+              "        b=Yk3sP0Jm2fA8ZrQm1u5V0s2Hq7Lx9bXo4cTgWn6RfE1aKd8UjPz3yBv5NhQe7Ls0Mw\n"
+              "         2dR4tGk8VfYc1HnZx6Ap9QbUo3JeWs7LmKr0TgXv5NyBd2Fh8Ci4Pj6Ot1Qa3Sz9Ek\n"
+              "         Vn7Wm5Rb0Xc==\n")
+
+DKIM_OUTLOOK = ("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=contoso.com;\n"
+                " s=selector2; h=From:Date:Subject:Message-ID:Content-Type:MIME-Version:X-MS-Exchange-SenderADCheck;\n"
+                " bh=n8yK0qWm3Zx1Tq5rVb7Pj2Lc9Hs4Ud6Fa0Ge8Ri1Ow=;\n"
+                " b=PpXk2LmQ9rT4vW1yZb6Nc3Hd8Js0Ue5Ga7Ki2Mo4Qr9St1Vw3Xy6Za8Bc0De2Fg4Hi6Jk8Lm0No2\n"
+                " Pq4Rs6Tu8Vw0Xy2Za4Bc6De8Fg0Hi2Jk4Lm6No8Pq0Rs2Tu4Vw6Xy8Za0Bc2De4Fg6Hi8Jk0Lm2No4\n"
+                " Pq6Rs8Tu0Vw2Xy4Za6Bc8De0Fg==\n")
+
+RECEIVED_OUTLOOK = ("Received: from EUR05-AM6-obe.outbound.protection.outlook.com (mail-am6eur05on2112.outbound.protection.outlook.com [40.107.22.112])\n"
+                    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkQ7c3Lb1z9tS\n"
+                    "\tfor <sales@rapport.example>; Tue,  1 Dec 2026 11:02:44 +0000 (UTC)\n"
+                    "Received: from DB9PR08MB6617.eurprd08.prod.outlook.com (2603:10a6:10:2a0::13)\n"
+                    " by AS8PR08MB7911.eurprd08.prod.outlook.com (2603:10a6:20b:52a::9) with\n"
+                    " Microsoft SMTP Server (version=TLS1_2,\n"
+                    " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7452.28; Tue, 1 Dec\n"
+                    " 2026 11:02:43 +0000\n")
+
+
+# ---------------------------------------------------------------------------
+# 1. plain us-ascii, Subject folded over three lines with tabs
+
+case("01-plain-ascii-folded-subject.eml", crlf(
+    "Return-Path: <mark.hansen@northwind.example>\n"
+    "Received: from smtp.northwind.example (smtp.northwind.example [198.51.100.23])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTP id 4QkN1b2Q3Rz9tQ\n"
+    "\tfor <orders@rapport.example>; Mon, 30 Nov 2026 16:41:09 +0000 (UTC)\n"
+    "Date: Mon, 30 Nov 2026 17:41:02 +0100\n"
+    "From: Mark Hansen <mark.hansen@northwind.example>\n"
+    "To: orders@rapport.example\n"
+    "Subject: Purchase order PO-2026-11873 for 40 units of the SX-200 barcode\n"
+    "\tscanners, delivery to our Rotterdam warehouse before the 15th, please\n"
+    "\tconfirm pricing and lead time\n"
+    "Message-ID: <20261130164102.GA31337@smtp.northwind.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "Content-Transfer-Encoding: 7bit\n"
+    "User-Agent: Mutt/2.2.12 (2023-09-09)\n"
+    "\n"
+    "Hello,\n"
+    "\n"
+    "please find below our purchase order PO-2026-11873.\n"
+    "\n"
+    "  Item      Qty   Unit price\n"
+    "  SX-200    40    EUR 212.00\n"
+    "\n"
+    "Delivery address: Northwind BV, Waalhaven Z.z. 44, 3089 JH Rotterdam.\n"
+    "Please confirm the lead time; we need the scanners before 15 December.\n"
+    "\n"
+    "Kind regards,\n"
+    "Mark Hansen\n"
+    "Procurement, Northwind BV\n"),
+    "plain us-ascii message from Mutt; the Subject is folded over three lines with tabs (unfolding keeps the tabs)",
+    subject="Purchase order PO-2026-11873 for 40 units of the SX-200 barcode\tscanners, delivery to our Rotterdam warehouse before the 15th, please\tconfirm pricing and lead time",
+    **{"from": addr("Mark Hansen", "mark.hansen@northwind.example")},
+    to=["orders@rapport.example"],
+    message_id="20261130164102.GA31337@smtp.northwind.example",
+    text_contains=["purchase order PO-2026-11873", "Waalhaven Z.z. 44"],
+)
+
+
+# 2. Gmail multipart/alternative, text + HTML, Gmail quote and a "-- " signature
+
+GMAIL_TEXT = (
+    "Hi Ana,\n"
+    "\n"
+    "Thanks for the quote. We'd like to go ahead with the Premium plan for 25 seats,\n"
+    "billed annually. Could you send the invoice to accounts@lumen-studio.example?\n"
+    "\n"
+    "Best,\n"
+    "Rafael\n"
+    "\n"
+    "-- \n"
+    "Rafael Souza | Operations Lead\n"
+    "Lumen Studio - +55 11 4002-8922\n"
+    "\n"
+    "On Tue, 1 Dec 2026 at 10:00, Ana Lima <ana@example.com> wrote:\n"
+    "\n"
+    "> Hello Rafael,\n"
+    ">\n"
+    "> As discussed, the Premium plan is USD 18 per seat per month when billed\n"
+    "> annually. Let me know how many seats you need.\n"
+    ">\n"
+    "> Ana\n"
+)
+GMAIL_HTML = (
+    '<div dir="ltr"><div>Hi Ana,</div><div><br></div><div>Thanks for the quote. We&#39;d like to go ahead '
+    'with the Premium plan for 25 seats, billed annually. Could you send the invoice to '
+    '<a href="mailto:accounts@lumen-studio.example">accounts@lumen-studio.example</a>?</div><div><br></div>'
+    '<div>Best,</div><div>Rafael</div><br clear="all"><div><br></div><span class="gmail_signature_prefix">-- </span><br>'
+    '<div dir="ltr" class="gmail_signature"><div dir="ltr">Rafael Souza | Operations Lead<div>Lumen Studio - +55 11 4002-8922</div></div></div></div>'
+    '<br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Tue, 1 Dec 2026 at 10:00, Ana Lima &lt;'
+    '<a href="mailto:ana@example.com">ana@example.com</a>&gt; wrote:<br></div><blockquote class="gmail_quote" '
+    'style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex">Hello Rafael,<br><br>'
+    'As discussed, the Premium plan is USD 18 per seat per month when billed annually. Let me know how many seats you need.'
+    '<br><br>Ana<br></blockquote></div>\n'
+)
+case("02-gmail-alternative-quote-signature.eml", crlf(
+    received_gmail()
+    + DKIM_GMAIL +
+    "X-Google-DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+    "        d=1e100.net; s=20230601; t=1796119247; x=1796724047;\n"
+    "        h=to:subject:message-id:date:from:in-reply-to:references:mime-version\n"
+    "         :x-gm-message-state:from:to:cc:subject:date:message-id:reply-to;\n"
+    "        bh=Q1yXs3KcA1y0hZ3lZbS8uBqkN9x4oQ0vY1mH2m2J0Mk=;\n"
+    "        b=aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7bC9dE1fG3hI5jK7lM9nO1pQ3rS5t\n"
+    "X-Gm-Message-State: AOJu0YzR2fQ1b8m0xXv6T9kLrJ7wYc4Hn2pG5sD3aE1qU0iO8ZtB\n"
+    "X-Google-Smtp-Source: AGHT+IFx3r9Lk2mQ0pW7sT4vY1bN6cE8hJ5gD2aZ0oU3iR9lK7mP1nQ4sV6wX8yB0c\n"
+    "MIME-Version: 1.0\n"
+    "References: <CAF3kL9v2x=Yq7m0R1pT8wZ4nB6cD5eH2jK9sA0gU3iO7lM1rQ@mail.gmail.com>\n"
+    "In-Reply-To: <CAF3kL9v2x=Yq7m0R1pT8wZ4nB6cD5eH2jK9sA0gU3iO7lM1rQ@mail.gmail.com>\n"
+    "From: Rafael Souza <rafael.souza@gmail.com>\n"
+    "Date: Tue, 1 Dec 2026 11:14:05 +0100\n"
+    "Message-ID: <CAB7xQ2n4M9pR0sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1oP2q@mail.gmail.com>\n"
+    "Subject: Re: Quote for Premium plan (25 seats)\n"
+    "To: Ana Lima <ana@example.com>\n"
+    "Cc: accounts@lumen-studio.example\n"
+    'Content-Type: multipart/alternative; boundary="000000000000a1b2c3061d4e5f60"\n'
+    "\n"
+    "--000000000000a1b2c3061d4e5f60\n"
+    'Content-Type: text/plain; charset="UTF-8"\n'
+    "\n"
+    + GMAIL_TEXT +
+    "\n"
+    "--000000000000a1b2c3061d4e5f60\n"
+    'Content-Type: text/html; charset="UTF-8"\n'
+    "\n"
+    + GMAIL_HTML +
+    "\n"
+    "--000000000000a1b2c3061d4e5f60--\n"),
+    "Gmail reply, multipart/alternative (text/plain wins), 'On ... wrote:' quote and a '-- ' signature",
+    subject="Re: Quote for Premium plan (25 seats)",
+    **{"from": addr("Rafael Souza", "rafael.souza@gmail.com")},
+    to=["ana@example.com"],
+    message_id="CAB7xQ2n4M9pR0sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1oP2q@mail.gmail.com",
+    in_reply_to="CAF3kL9v2x=Yq7m0R1pT8wZ4nB6cD5eH2jK9sA0gU3iO7lM1rQ@mail.gmail.com",
+    references=["CAF3kL9v2x=Yq7m0R1pT8wZ4nB6cD5eH2jK9sA0gU3iO7lM1rQ@mail.gmail.com"],
+    text_contains=["Premium plan for 25 seats", "accounts@lumen-studio.example"],
+    text_excludes=["USD 18 per seat", "Operations Lead", "<div", "wrote:"],
+    quoted_contains=["USD 18 per seat per month"],
+    signature_contains=["Rafael Souza | Operations Lead"],
+)
+
+
+# 3. Outlook HTML only, with style, table, entities, a script, and Original Message history
+
+OUTLOOK_HTML = (
+    '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:w="urn:schemas-microsoft-com:office:word" xmlns:m="http://schemas.microsoft.com/office/2004/12/omml" '
+    'xmlns="http://www.w3.org/TR/REC-html40">\n'
+    '<head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
+    '<meta name="Generator" content="Microsoft Word 15 (filtered medium)">\n'
+    '<style><!--\n/* Font Definitions */\n@font-face\n\t{font-family:"Cambria Math";\n\tpanose-1:2 4 5 3 5 4 6 3 2 4;}\n'
+    'p.MsoNormal, li.MsoNormal, div.MsoNormal\n\t{margin:0cm;\n\tfont-size:11.0pt;\n\tfont-family:"Calibri",sans-serif;}\n'
+    '.StyleSecretMarker {color:#1F497D;}\n'
+    '@page WordSection1\n\t{size:612.0pt 792.0pt;\n\tmargin:72.0pt 72.0pt 72.0pt 72.0pt;}\n'
+    'div.WordSection1\n\t{page:WordSection1;}\n--></style>\n'
+    '<script type="text/javascript">var trackingPixelSecret = "SCRIPT-MUST-NOT-APPEAR"; document.write(trackingPixelSecret);</script>\n'
+    '</head>\n<body lang="EN-GB" link="#0563C1" vlink="#954F72" style="word-wrap:break-word">\n'
+    '<div class="WordSection1">\n'
+    '<p class="MsoNormal">Dear Ms&nbsp;Chen,<o:p></o:p></p>\n'
+    '<p class="MsoNormal"><o:p>&nbsp;</o:p></p>\n'
+    '<p class="MsoNormal">Please process a refund for invoice INV-88213. The goods arrived damaged; photos are with '
+    'our carrier Smith &amp; Sons Logistics.<br>Summary below:<o:p></o:p></p>\n'
+    '<table class="MsoTableGrid" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;border:none">\n'
+    '<tr><td width="200" valign="top"><p class="MsoNormal">Invoice<o:p></o:p></p></td>'
+    '<td width="200" valign="top"><p class="MsoNormal">INV-88213<o:p></o:p></p></td></tr>\n'
+    '<tr><td width="200" valign="top"><p class="MsoNormal">Refund amount<o:p></o:p></p></td>'
+    '<td width="200" valign="top"><p class="MsoNormal">&euro;1,240.50<o:p></o:p></p></td></tr>\n'
+    '</table>\n'
+    '<p class="MsoNormal">Our Shanghai office adds: &#20320;&#22909; (hello) to the team.<o:p></o:p></p>\n'
+    '<p class="MsoNormal">Regards,<br>Peter Novak<o:p></o:p></p>\n'
+    '<p class="MsoNormal"><o:p>&nbsp;</o:p></p>\n'
+    '<div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">\n'
+    '<p class="MsoNormal">-----Original Message-----<br>\n'
+    '<b>From:</b> Lisa Chen &lt;lisa.chen@rapport.example&gt;<br>\n'
+    '<b>Sent:</b> Monday, November 30, 2026 4:12 PM<br>\n'
+    '<b>To:</b> Peter Novak &lt;peter.novak@contoso.com&gt;<br>\n'
+    '<b>Subject:</b> Your order ORD-5521 has shipped<o:p></o:p></p>\n'
+    '</div></div>\n'
+    '<p class="MsoNormal">Your order ORD-5521 has shipped with tracking number 1Z999AA10123456784.<o:p></o:p></p>\n'
+    '</div>\n</body>\n</html>\n'
+)
+case("03-outlook-html-only.eml", crlf(
+    RECEIVED_OUTLOOK
+    + DKIM_OUTLOOK +
+    "From: Peter Novak <peter.novak@contoso.com>\n"
+    "To: \"Chen, Lisa\" <lisa.chen@rapport.example>\n"
+    "Subject: RE: Your order ORD-5521 has shipped\n"
+    "Thread-Topic: Your order ORD-5521 has shipped\n"
+    "Thread-Index: AQHbQ2Xk7vY1mZr0TUu8aJc3n9s2rQ==\n"
+    "Date: Tue, 1 Dec 2026 11:02:41 +0000\n"
+    "Message-ID: <DB9PR08MB66171A2B3C4D5E6F7A8B9C0DA1B2C@DB9PR08MB6617.eurprd08.prod.outlook.com>\n"
+    "References: <ord-5521-shipped.20261130161200@rapport.example>\n"
+    "In-Reply-To: <ord-5521-shipped.20261130161200@rapport.example>\n"
+    "Accept-Language: en-GB, en-US\n"
+    "Content-Language: en-GB\n"
+    "X-MS-Has-Attach:\n"
+    "X-MS-TNEF-Correlator:\n"
+    "x-ms-publictraffictype: Email\n"
+    "x-ms-exchange-organization-scl: 1\n"
+    "Content-Type: text/html; charset=\"utf-8\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "MIME-Version: 1.0\n"
+    "\n"
+    + b64(OUTLOOK_HTML.encode("utf-8")) + "\n"),
+    "Outlook HTML-only body (base64): style, table, entities (&nbsp; &amp; &euro; &#20320;), a script to drop, -----Original Message----- history",
+    subject="RE: Your order ORD-5521 has shipped",
+    **{"from": addr("Peter Novak", "peter.novak@contoso.com")},
+    to=["lisa.chen@rapport.example"],
+    message_id="DB9PR08MB66171A2B3C4D5E6F7A8B9C0DA1B2C@DB9PR08MB6617.eurprd08.prod.outlook.com",
+    in_reply_to="ord-5521-shipped.20261130161200@rapport.example",
+    references=["ord-5521-shipped.20261130161200@rapport.example"],
+    text_contains=["Smith & Sons Logistics", "\u4f60\u597d (hello)", "\u20ac1,240.50"],
+    text_excludes=["SCRIPT-MUST-NOT-APPEAR", "trackingPixelSecret", "StyleSecretMarker", "<p", "&nbsp;", "&amp;",
+                   "1Z999AA10123456784"],
+    quoted_contains=["1Z999AA10123456784"],
+)
+
+
+# 4. Outlook plain text reply with the From/Sent/To/Subject block
+
+case("04-outlook-plain-reply-block.eml", crlf(
+    RECEIVED_OUTLOOK
+    + DKIM_OUTLOOK +
+    "From: \"Okafor, Chidi\" <chidi.okafor@contoso.com>\n"
+    "To: Loans Desk <loans@rapport.example>\n"
+    "CC: \"Adeyemi, Tola\" <tola.adeyemi@contoso.com>\n"
+    "Subject: RE: Loan application LA-30917 - missing documents\n"
+    "Thread-Topic: Loan application LA-30917 - missing documents\n"
+    "Thread-Index: AdtDd1ZQ0m3xkR7wQq2l4bH9yV5s8A==\n"
+    "Date: Tue, 1 Dec 2026 09:31:17 +0000\n"
+    "Message-ID: <AM0PR08MB54260F7E9B3C2A1D4E5F6A7B8C9D0@AM0PR08MB5426.eurprd08.prod.outlook.com>\n"
+    "In-Reply-To: <la-30917.docs.1764576000@rapport.example>\n"
+    "Accept-Language: en-US\n"
+    "Content-Language: en-US\n"
+    "X-MS-Has-Attach:\n"
+    "X-Mailer: Microsoft Outlook 16.0\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "MIME-Version: 1.0\n"
+    "\n"
+    "Hello,\n"
+    "\n"
+    "I have uploaded the last three payslips and the signed income declaration for =\n"
+    "application LA-30917. My employer letter will follow on Friday.\n"
+    "\n"
+    "Regards,\n"
+    "Chidi Okafor\n"
+    "\n"
+    "From: Loans Desk <loans@rapport.example>=20\n"
+    "Sent: Monday, November 30, 2026 3:20 PM\n"
+    "To: Okafor, Chidi <chidi.okafor@contoso.com>\n"
+    "Subject: Loan application LA-30917 - missing documents\n"
+    "\n"
+    "Dear Mr Okafor,\n"
+    "\n"
+    "To continue reviewing application LA-30917 we still need proof of income for the=\n"
+    " last three months.\n"
+    "\n"
+    "Loans Desk\n"),
+    "Outlook plain-text reply (quoted-printable) with the From:/Sent:/To:/Subject: history block; only In-Reply-To",
+    subject="RE: Loan application LA-30917 - missing documents",
+    **{"from": addr("Okafor, Chidi", "chidi.okafor@contoso.com")},
+    to=["loans@rapport.example"],
+    message_id="AM0PR08MB54260F7E9B3C2A1D4E5F6A7B8C9D0@AM0PR08MB5426.eurprd08.prod.outlook.com",
+    in_reply_to="la-30917.docs.1764576000@rapport.example",
+    text_contains=["signed income declaration for application LA-30917", "employer letter"],
+    text_excludes=["proof of income", "Sent: Monday"],
+    quoted_contains=["proof of income for the last three months"],
+)
+
+
+# ---------------------------------------------------------------------------
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    names = set()
+    total = 0
+    for name, raw, _ in CASES:
+        assert name not in names, name
+        names.add(name)
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(raw)
+        total += len(raw)
+    # Files from an earlier run that are no longer cases.
+    for existing in os.listdir(OUT):
+        if existing.endswith(".eml") and existing not in names:
+            os.remove(os.path.join(OUT, existing))
+    with open(os.path.join(OUT, "expectations.json"), "w", encoding="utf-8") as f:
+        json.dump([exp for _, _, exp in CASES], f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    assert total < 1_000_000, total
+    print("wrote %d messages, %d bytes, to %s" % (len(CASES), total, os.path.relpath(OUT, ROOT)))
+
+
+if __name__ == "__main__":
+    main()
