@@ -410,6 +410,184 @@ case("04-outlook-plain-reply-block.eml", crlf(
 )
 
 
+# 5. multipart/mixed > multipart/related > multipart/alternative, inline image, PDF and text attachments
+
+PDF_5 = fake_pdf(6200, seed=5)
+PNG_5 = tiny_png()
+NOTES_5 = crlf("Delivery notes for ORD-7734\n- Gate 4, ask for Mr. Brandt\n- Forklift available 07:00-15:00\n- Pallets: 3 (EUR-pallet)\n")
+case("05-nested-mixed-related-attachments.eml", crlf(
+    RECEIVED_OUTLOOK
+    + DKIM_OUTLOOK +
+    "From: Sabine Brandt <s.brandt@contoso.com>\n"
+    "To: billing@rapport.example\n"
+    "Subject: Invoice INV-2026-0412 and delivery notes for ORD-7734\n"
+    "Thread-Topic: Invoice INV-2026-0412 and delivery notes for ORD-7734\n"
+    "Thread-Index: AdtDeF0b3kq7m2Q1T0Cw9x8yZ1b2Aw==\n"
+    "Date: Tue, 1 Dec 2026 08:15:30 +0000\n"
+    "Message-ID: <VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3@VI1PR08MB3101.eurprd08.prod.outlook.com>\n"
+    "Accept-Language: de-DE, en-US\n"
+    "Content-Language: en-US\n"
+    "X-MS-Has-Attach: yes\n"
+    "X-Mailer: Microsoft Outlook 16.0\n"
+    "Content-Type: multipart/mixed;\n"
+    "\tboundary=\"_006_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\"\n"
+    "MIME-Version: 1.0\n"
+    "\n"
+    "--_006_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: multipart/related;\n"
+    "\tboundary=\"_005_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\";\n"
+    "\ttype=\"multipart/alternative\"\n"
+    "\n"
+    "--_005_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: multipart/alternative;\n"
+    "\tboundary=\"_000_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\"\n"
+    "\n"
+    "--_000_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Hello billing team,\n"
+    "\n"
+    "attached is invoice INV-2026-0412 (net 30) for order ORD-7734, together with o=\n"
+    "ur delivery notes. Our logo is inline below.\n"
+    "\n"
+    "[cid:image001.png@01DB43E1.5F2A7C30]\n"
+    "\n"
+    "Sabine Brandt\n"
+    "Accounts Receivable\n"
+    "\n"
+    "--_000_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: text/html; charset=\"us-ascii\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "<html><head><meta http-equiv=3D\"Content-Type\" content=3D\"text/html; charset=\n"
+    "=3Dus-ascii\"></head><body><p>Hello billing team,</p><p>attached is invoice INV-2026-0412 (net 30) for o=\n"
+    "rder ORD-7734, together with our delivery notes. Our logo is inline below.</p>=\n"
+    "<p><img width=3D\"16\" height=3D\"16\" src=3D\"cid:image001.png@01DB43E1.5F2A7C30\"></p>=\n"
+    "<p>Sabine Brandt<br>Accounts Receivable</p></body></html>\n"
+    "\n"
+    "--_000_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_--\n"
+    "\n"
+    "--_005_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: image/png; name=\"image001.png\"\n"
+    "Content-Description: image001.png\n"
+    "Content-Disposition: inline; filename=\"image001.png\"; size=%d;\n"
+    "\tcreation-date=\"Tue, 01 Dec 2026 08:15:29 GMT\";\n"
+    "\tmodification-date=\"Tue, 01 Dec 2026 08:15:29 GMT\"\n"
+    "Content-ID: <image001.png@01DB43E1.5F2A7C30>\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "%s\n"
+    "\n"
+    "--_005_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_--\n"
+    "\n"
+    "--_006_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: application/pdf; name=\"INV-2026-0412.pdf\"\n"
+    "Content-Description: INV-2026-0412.pdf\n"
+    "Content-Disposition: attachment; filename=\"INV-2026-0412.pdf\"; size=%d;\n"
+    "\tcreation-date=\"Tue, 01 Dec 2026 08:14:02 GMT\";\n"
+    "\tmodification-date=\"Tue, 01 Dec 2026 08:14:02 GMT\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "%s\n"
+    "\n"
+    "--_006_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_\n"
+    "Content-Type: text/plain; name=\"delivery-notes.txt\"\n"
+    "Content-Description: delivery-notes.txt\n"
+    "Content-Disposition: attachment; filename=\"delivery-notes.txt\"; size=%d;\n"
+    "\tcreation-date=\"Tue, 01 Dec 2026 08:14:40 GMT\";\n"
+    "\tmodification-date=\"Tue, 01 Dec 2026 08:14:40 GMT\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "%s\n"
+    "\n"
+    "--_006_VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3VI1PR08MB3101eurp_--\n"
+    % (len(PNG_5), b64(PNG_5), len(PDF_5), b64(PDF_5), len(NOTES_5), b64(NOTES_5))),
+    "Outlook multipart/mixed > related > alternative (3 levels): inline PNG with Content-ID, base64 PDF, base64 text/plain attachment",
+    subject="Invoice INV-2026-0412 and delivery notes for ORD-7734",
+    **{"from": addr("Sabine Brandt", "s.brandt@contoso.com")},
+    to=["billing@rapport.example"],
+    message_id="VI1PR08MB3101E2F3A4B5C6D7E8F9A0B1C2D3@VI1PR08MB3101.eurprd08.prod.outlook.com",
+    text_contains=["invoice INV-2026-0412 (net 30)", "together with our delivery notes"],
+    text_excludes=["Forklift available", "<p>", "%PDF"],
+    attachments=[att("image001.png", "image/png", PNG_5),
+                 att("INV-2026-0412.pdf", "application/pdf", PDF_5),
+                 att("delivery-notes.txt", "text/plain", NOTES_5)],
+)
+
+
+# 6. a forwarded message as a message/rfc822 part (Thunderbird "Forward as Attachment")
+
+INNER_6 = crlf(
+    "Return-Path: <noreply@reservations.harbourview-hotel.example>\n"
+    "Received: from mta7.harbourview-hotel.example (mta7.harbourview-hotel.example [203.0.113.77])\n"
+    "\tby mx.gmx.example with ESMTPS id 1MxUqT-1r9Lk22Xyz-00aBcD; Sun, 29 Nov 2026 19:03:11 +0100\n"
+    "Date: Sun, 29 Nov 2026 18:03:05 +0000\n"
+    "From: Harbourview Hotel Reservations <noreply@reservations.harbourview-hotel.example>\n"
+    "To: Jonas Keller <jonas.keller@gmx.example>\n"
+    "Subject: Booking confirmation HV-448201\n"
+    "Message-ID: <HV-448201.1764439385@reservations.harbourview-hotel.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "Dear Mr Keller,\n"
+    "\n"
+    "thank you for your reservation HV-448201.\n"
+    "Arrival: Thu, 10 Dec 2026 - Departure: Sun, 13 Dec 2026\n"
+    "Room: Deluxe Double, sea view, breakfast included\n"
+    "Total: 612,00 \u20ac (paid by card ending 4417)\n"
+    "\n"
+    "Free cancellation until 8 Dec 2026, 18:00 local time.\n"
+    "\n"
+    "Harbourview Hotel\n")
+case("06-forward-message-rfc822.eml", crlf(
+    "Return-Path: <jonas.keller@gmx.example>\n"
+    "Received: from mout.gmx.example (mout.gmx.example [212.227.17.20])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkR0d5Mc2z9tT\n"
+    "\tfor <travel@rapport.example>; Tue,  1 Dec 2026 07:45:12 +0000 (UTC)\n"
+    "Message-ID: <6b1e0c4a-93f2-4d7b-a8e1-2f5c9d0b7e31@gmx.example>\n"
+    "Date: Tue, 1 Dec 2026 08:45:09 +0100\n"
+    "MIME-Version: 1.0\n"
+    "User-Agent: Mozilla Thunderbird\n"
+    "Content-Language: de-DE\n"
+    "To: travel@rapport.example\n"
+    "From: Jonas Keller <jonas.keller@gmx.example>\n"
+    "Subject: Fwd: Booking confirmation HV-448201\n"
+    "Content-Type: multipart/mixed;\n"
+    " boundary=\"------------9Qm2xW0nR7bT4cY1eV8sK3pL\"\n"
+    "\n"
+    "This is a multi-part message in MIME format.\n"
+    "--------------9Qm2xW0nR7bT4cY1eV8sK3pL\n"
+    "Content-Type: text/plain; charset=UTF-8; format=flowed\n"
+    "Content-Transfer-Encoding: 7bit\n"
+    "\n"
+    "Hi,\n"
+    "\n"
+    "please add the attached hotel booking to my travel file and arrange the\n"
+    "airport transfer for 10 December.\n"
+    "\n"
+    "Thanks, Jonas\n"
+    "\n"
+    "--------------9Qm2xW0nR7bT4cY1eV8sK3pL\n"
+    "Content-Type: message/rfc822; charset=UTF-8;\n"
+    " name=\"Booking confirmation HV-448201.eml\"\n"
+    "Content-Disposition: attachment;\n"
+    " filename=\"Booking confirmation HV-448201.eml\"\n"
+    "\n") + INNER_6 + crlf(
+    "\n"
+    "--------------9Qm2xW0nR7bT4cY1eV8sK3pL--\n"),
+    "Thunderbird forward as attachment: the forwarded mail is one message/rfc822 attachment; its text is not the body",
+    subject="Fwd: Booking confirmation HV-448201",
+    **{"from": addr("Jonas Keller", "jonas.keller@gmx.example")},
+    to=["travel@rapport.example"],
+    message_id="6b1e0c4a-93f2-4d7b-a8e1-2f5c9d0b7e31@gmx.example",
+    text_contains=["arrange the airport transfer", "hotel booking to my travel file"],
+    text_excludes=["Deluxe Double", "card ending 4417"],
+    attachments=[att("Booking confirmation HV-448201.eml", "message/rfc822", INNER_6)],
+)
+
+
 # ---------------------------------------------------------------------------
 
 def main():
