@@ -588,6 +588,167 @@ case("06-forward-message-rfc822.eml", crlf(
 )
 
 
+# 7. RFC 2047 encoded words
+
+_refund = "\u9000\u6b3e\u7533\u8bf7".encode("utf-8")  # 退款申请, 12 bytes
+_split = 4  # after the first byte of 款: the character is split across the two B words
+SUBJECT_7 = ("=?UTF-8?B?%s?= =?UTF-8?B?%s?=\n =?utf-8?q?_=E2=80=94_Order_=E2=84=96_7781?= pending =?UTF-8?X?SGVsbG8=?="
+             % (base64.b64encode(_refund[:_split]).decode(), base64.b64encode(_refund[_split:]).decode()))
+case("07-rfc2047-encoded-words.eml", crlf(
+    "Return-Path: <j.weiss@posteo.example>\n"
+    "Received: from mout01.posteo.example (mout01.posteo.example [185.67.36.65])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkS3f6Nd3z9tV\n"
+    "\tfor <support@rapport.example>; Tue,  1 Dec 2026 12:20:01 +0000 (UTC)\n"
+    "From: =?UTF-8?Q?J=C3=BCrgen?= =?UTF-8?Q?_Wei=C3=9F?= <j.weiss@posteo.example>\n"
+    "To: =?iso-8859-1?q?J=F6rg_M=FCller?= <joerg.mueller@rapport.example>,\n"
+    " =?UTF-8?B?5a6i5pyN6YOo?= <support@rapport.example>\n"
+    "Subject: " + SUBJECT_7 + "\n"
+    "Date: Tue, 1 Dec 2026 13:19:58 +0100\n"
+    "Message-ID: <8f2c1a90-5e3b-4f67-b1d2-7a9e0c3f4b12@posteo.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "User-Agent: Mozilla Thunderbird\n"
+    "\n"
+    "Guten Tag Herr M\u00fcller,\n"
+    "\n"
+    "f\u00fcr Bestellung Nr. 7781 bitte ich um R\u00fcckerstattung von 89,90 \u20ac.\n"
+    "\u6211\u4eec\u7684\u5ba2\u6237\u7f16\u53f7\u662f CN-2231\u3002\n"
+    "\n"
+    "J\u00fcrgen Wei\u00df\n"),
+    "RFC 2047: a UTF-8 character split over two adjacent B words, whitespace between adjacent words dropped, a lowercase q word with underscores, encoded display names, an invalid encoding letter left as is",
+    subject="\u9000\u6b3e\u7533\u8bf7 \u2014 Order \u2116 7781 pending =?UTF-8?X?SGVsbG8=?=",
+    **{"from": addr("J\u00fcrgen Wei\u00df", "j.weiss@posteo.example")},
+    to=["joerg.mueller@rapport.example", "support@rapport.example"],
+    message_id="8f2c1a90-5e3b-4f67-b1d2-7a9e0c3f4b12@posteo.example",
+    text_contains=["R\u00fcckerstattung von 89,90 \u20ac", "\u5ba2\u6237\u7f16\u53f7\u662f CN-2231"],
+)
+
+
+# 8. RFC 2231 parameters and Outlook's encoded words in quoted names
+
+PDF_8A = fake_pdf(2100, seed=81)
+PDF_8B = fake_pdf(1500, seed=82)
+XLSX_8 = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + pattern_bytes(1800, 83)
+_name_8c = "\u53d1\u7968 2026-12.xlsx"  # 发票 2026-12.xlsx
+case("08-rfc2231-filenames.eml", crlf(
+    "Return-Path: <li.na@foxmail.example>\n"
+    "Received: from smtpbg.qq.example (smtpbg.qq.example [203.205.250.113])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkT4g7Pe4z9tW\n"
+    "\tfor <sales@rapport.example>; Tue,  1 Dec 2026 03:11:41 +0000 (UTC)\n"
+    "From: Li Na <li.na@foxmail.example>\n"
+    "To: sales@rapport.example\n"
+    "Subject: Quotation, hotel booking and invoice\n"
+    "Date: Tue, 1 Dec 2026 11:11:37 +0800\n"
+    "Message-ID: <20261201111137.5f1c2e@foxmail.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"=_rfc2231_7e3f0a5b\"\n"
+    "\n"
+    "--=_rfc2231_7e3f0a5b\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "Dear sales team, please find the quotation, the hotel booking and the invoice attached.\n"
+    "Li Na\n"
+    "\n"
+    "--=_rfc2231_7e3f0a5b\n"
+    "Content-Type: application/pdf\n"
+    "Content-Disposition: attachment; filename*=UTF-8''%E6%8A%A5%E4%BB%B7.pdf\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(PDF_8A) + "\n"
+    "--=_rfc2231_7e3f0a5b\n"
+    "Content-Type: application/pdf\n"
+    "Content-Disposition: attachment;\n"
+    " filename*0*=UTF-8''Hotel%20booking%20confirmation%20%E2%80%93%20;\n"
+    " filename*1*=M%C3%BCnchen%20;\n"
+    " filename*2=\"Dec 2026.pdf\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(PDF_8B) + "\n"
+    "--=_rfc2231_7e3f0a5b\n"
+    "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;\n"
+    "\tname=\"" + ew_b(_name_8c) + "\"\n"
+    "Content-Description: " + ew_b(_name_8c) + "\n"
+    "Content-Disposition: attachment;\n"
+    "\tfilename=\"" + ew_b(_name_8c) + "\"; size=" + str(len(XLSX_8)) + "\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(XLSX_8) + "\n"
+    "--=_rfc2231_7e3f0a5b--\n"),
+    "RFC 2231 filename*= with UTF-8 percent-encoding, filename*0*/*1*/*2 continuations mixing encoded and quoted pieces, Outlook-style encoded word inside a quoted name",
+    subject="Quotation, hotel booking and invoice",
+    **{"from": addr("Li Na", "li.na@foxmail.example")},
+    to=["sales@rapport.example"],
+    message_id="20261201111137.5f1c2e@foxmail.example",
+    text_contains=["the hotel booking and the invoice attached"],
+    attachments=[att("\u62a5\u4ef7.pdf", "application/pdf", PDF_8A),
+                 att("Hotel booking confirmation \u2013 M\u00fcnchen Dec 2026.pdf", "application/pdf", PDF_8B),
+                 att(_name_8c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", XLSX_8)],
+)
+
+
+# 9. quoted-printable UTF-8 with soft breaks inside a multi-byte sequence, =3D
+
+case("09-quoted-printable-soft-breaks.eml", crlf(
+    "Return-Path: <atendimento@lojaverde.example>\n"
+    "Received: from mail.lojaverde.example (mail.lojaverde.example [198.51.100.140])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkU5h8Qf5z9tX\n"
+    "\tfor <refunds@rapport.example>; Tue,  1 Dec 2026 14:02:10 +0000 (UTC)\n"
+    "From: =?UTF-8?Q?Jo=C3=A3o_Concei=C3=A7=C3=A3o?= <atendimento@lojaverde.example>\n"
+    "To: refunds@rapport.example\n"
+    "Subject: =?UTF-8?Q?Reembolso_do_pedido_n=C2=BA_55102?=\n"
+    "Date: Tue, 1 Dec 2026 11:02:07 -0300\n"
+    "Message-ID: <qp.55102.1764597727@lojaverde.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=\"utf-8\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "X-Mailer: Microsoft Outlook 16.0\n"
+    "\n"
+    "Ol=C3=A1,\n"
+    "\n"
+    "Confirmamos o reembolso do pedido n=C2=BA 55102 no valor de R$ 349,90 (=E2=\n"
+    "=82=AC 58,20 aprox.), cr=C3=A9dito em at=C3=A9 5 dias =C3=\n"
+    "=BAteis.\n"
+    "Acompanhe em https://lojaverde.example/reembolso?pedido=3D55102&token=3Dk7Q=\n"
+    "p2\n"
+    "\n"
+    "Atenciosamente,\n"
+    "Jo=C3=A3o Concei=C3=A7=C3=A3o\n"),
+    "quoted-printable UTF-8 where soft line breaks fall inside multi-byte sequences (\u20ac and \u00fa), =3D in a URL",
+    subject="Reembolso do pedido n\u00ba 55102",
+    **{"from": addr("Jo\u00e3o Concei\u00e7\u00e3o", "atendimento@lojaverde.example")},
+    to=["refunds@rapport.example"],
+    message_id="qp.55102.1764597727@lojaverde.example",
+    text_contains=["(\u20ac 58,20 aprox.)", "5 dias \u00fateis", "reembolso?pedido=55102&token=k7Qp2"],
+    text_excludes=["=3D", "=C3"],
+)
+
+
+# 10. base64 body in one line without line breaks
+
+_body_10 = ("Bonjour,\n\nJe souhaite annuler ma r\u00e9servation n\u00b0 RES-90311 \u00e0 l'h\u00f4tel Les Tilleuls "
+            "(arriv\u00e9e le 18 d\u00e9cembre). Merci de me rembourser l'acompte de 120 \u20ac.\n\n"
+            "Cordialement,\nC\u00e9line Dupr\u00e9\n").replace("\n", "\r\n").encode("utf-8")
+case("10-base64-single-line-body.eml", crlf(
+    "Return-Path: <celine.dupre@orange.example>\n"
+    "Received: from smtp.orange.example (smtp.orange.example [80.12.242.10])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkV6j9Rg6z9tY\n"
+    "\tfor <reservations@rapport.example>; Tue,  1 Dec 2026 15:30:44 +0000 (UTC)\n"
+    "From: =?utf-8?B?Q8OpbGluZSBEdXByw6k=?= <celine.dupre@orange.example>\n"
+    "To: reservations@rapport.example\n"
+    "Subject: =?utf-8?B?QW5udWxhdGlvbiByw6lzZXJ2YXRpb24gUkVTLTkwMzEx?=\n"
+    "Date: Tue, 1 Dec 2026 16:30:40 +0100\n"
+    "Message-ID: <1764603040.41871.celine@orange.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(_body_10, width=0) + "\n"),
+    "base64 UTF-8 body written as one long line with no line breaks",
+    subject="Annulation r\u00e9servation RES-90311",
+    **{"from": addr("C\u00e9line Dupr\u00e9", "celine.dupre@orange.example")},
+    to=["reservations@rapport.example"],
+    message_id="1764603040.41871.celine@orange.example",
+    text_contains=["r\u00e9servation n\u00b0 RES-90311", "l'acompte de 120 \u20ac"],
+)
+
+
 # ---------------------------------------------------------------------------
 
 def main():
