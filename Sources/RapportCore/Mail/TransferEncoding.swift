@@ -5,6 +5,11 @@ public enum TransferEncoding {
         public var bytes: [UInt8]
         /// Characters outside the encoding's alphabet were skipped, or the input ended mid-quantum.
         public var damaged: Bool
+
+        public init(bytes: [UInt8], damaged: Bool) {
+            self.bytes = bytes
+            self.damaged = damaged
+        }
     }
 
     /// Decodes a body by its `Content-Transfer-Encoding` (lowercased); 7bit, 8bit, binary and

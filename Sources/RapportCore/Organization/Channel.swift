@@ -50,7 +50,8 @@ public struct ChannelChanges: Sendable, Equatable {
         self.settings = settings
     }
 
-    public static func read(_ value: JSONValue, creating: Bool) throws(ValidationFailure) -> ChannelChanges {
+    /// `storedKind` is the kind of the channel being edited, whose settings are checked by it.
+    public static func read(_ value: JSONValue, creating: Bool, storedKind: ChannelKind? = nil) throws(ValidationFailure) -> ChannelChanges {
         var reader = try InputReader(value)
         let kind: ChannelKind? = reader.enumeration("kind", required: creating)
         let name = reader.string("name", required: creating, maxLength: 200)
@@ -59,6 +60,19 @@ public struct ChannelChanges: Sendable, Equatable {
         case .set(let object): settings = object
         case .clear: settings = JSONObject()
         case .unchanged: settings = creating ? JSONObject() : nil
+        }
+        if let settings, (kind ?? storedKind) == .email {
+            // An email channel receives at its addresses: each must be one.
+            if let address = settings["address"] {
+                if address.stringValue.flatMap({ try? EmailNormalizer.normalize($0) }) == nil {
+                    reader.fail("settings.address", "must be an email address, e.g. support@example.com")
+                }
+            }
+            if let list = settings["addresses"] {
+                if list.arrayValue?.allSatisfy({ $0.stringValue.flatMap { try? EmailNormalizer.normalize($0) } != nil }) != true {
+                    reader.fail("settings.addresses", "must be a list of email addresses")
+                }
+            }
         }
         try reader.finish()
         return ChannelChanges(kind: kind, name: name, settings: settings)

@@ -43,7 +43,8 @@ struct ChannelsController<Organization: OrganizationStore> {
     @Sendable func updateChannel(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeOrganization)
         let id = try context.parameters.require("id")
-        let changes = try ChannelChanges.read(try await request.jsonBody(limit: limit).value, creating: false)
+        let storedKind = try await organization.channel(id)?.kind
+        let changes = try ChannelChanges.read(try await request.jsonBody(limit: limit).value, creating: false, storedKind: storedKind)
         let channel = try await services.writer.write { tx in
             try await organization.updateChannel(id: id, changes: changes, actor: principal.actor, in: tx)
         }
