@@ -72,6 +72,21 @@ def ew_q(text, charset="UTF-8", codec=None):
     return "=?%s?Q?%s?=" % (charset, "".join(out))
 
 
+def ew_words(text, charset, codec, kind="B"):
+    """`text` as RFC 2047 encoded words of at most 75 characters each, split between
+    characters (never inside one) and folded onto continuation lines, as mailers do."""
+    make = ew_b if kind == "B" else ew_q
+    words, chunk = [], ""
+    for ch in text:
+        if chunk and len(make(chunk + ch, charset, codec)) > 75:
+            words.append(make(chunk, charset, codec))
+            chunk = ""
+        chunk += ch
+    if chunk:
+        words.append(make(chunk, charset, codec))
+    return "\n ".join(words)
+
+
 def pattern_bytes(size, seed):
     """Deterministic binary-looking bytes (all 256 values occur)."""
     out = bytearray()
@@ -582,7 +597,7 @@ case("06-forward-message-rfc822.eml", crlf(
     **{"from": addr("Jonas Keller", "jonas.keller@gmx.example")},
     to=["travel@rapport.example"],
     message_id="6b1e0c4a-93f2-4d7b-a8e1-2f5c9d0b7e31@gmx.example",
-    text_contains=["arrange the airport transfer", "hotel booking to my travel file"],
+    text_contains=["airport transfer for 10 December", "hotel booking to my travel file"],
     text_excludes=["Deluxe Double", "card ending 4417"],
     attachments=[att("Booking confirmation HV-448201.eml", "message/rfc822", INNER_6)],
 )
@@ -747,6 +762,279 @@ case("10-base64-single-line-body.eml", crlf(
     message_id="1764603040.41871.celine@orange.example",
     text_contains=["r\u00e9servation n\u00b0 RES-90311", "l'acompte de 120 \u20ac"],
 )
+
+
+# 11-25. one message per charset: Subject and body in that charset
+
+def charset_case(file, about, label, codec, subject, body, sender, to, mid, head, cte="8bit",
+                 subject_word="B", expect_text=(), content_type_label=None, subject_label=None):
+    """`head`: client-specific headers (LF lines). The body is encoded with `codec` and sent
+    as `cte` (8bit, base64, quoted-printable, 7bit); the Subject as one encoded word."""
+    raw_body = body.encode(codec)
+    if cte == "base64":
+        wire_body = b64(raw_body).encode("ascii") + b"\n"
+    elif cte == "quoted-printable":
+        wire_body = qp(raw_body).encode("ascii")
+    else:
+        wire_body = raw_body
+    word = ew_words(subject, subject_label or label, codec, subject_word)
+    name, address = sender
+    headers = (head
+               + "From: %s <%s>\n" % (ew_b(name, subject_label or label, codec) if any(ord(c) > 127 for c in name) else name, address)
+               + "To: %s\n" % ", ".join(to)
+               + "Subject: %s\n" % word
+               + "Message-ID: <%s>\n" % mid
+               + "MIME-Version: 1.0\n"
+               + "Content-Type: text/plain; charset=\"%s\"\n" % (content_type_label or label)
+               + "Content-Transfer-Encoding: %s\n" % cte
+               + "\n")
+    case(file, crlf(headers.encode("ascii") + wire_body), about,
+         subject=subject, **{"from": addr(name, address)}, to=to, message_id=mid,
+         text_contains=list(expect_text))
+
+
+def received(host, ip, rid, stamp, to="sales@rapport.example"):
+    return ("Received: from %s (%s [%s])\n\tby mx.rapport.example (Postfix) with ESMTPS id %s\n"
+            "\tfor <%s>; %s\n" % (host, host, ip, rid, to, stamp))
+
+
+charset_case(
+    "11-charset-iso-8859-1.eml", "ISO-8859-1 (Spanish) Thunderbird message, Q-encoded Subject, quoted-printable body",
+    "ISO-8859-1", "iso-8859-1",
+    "Confirmaci\u00f3n de reserva: habitaci\u00f3n doble, ma\u00f1ana",
+    "Estimado se\u00f1or Pe\u00f1a:\n\nLe confirmamos la reserva n.\u00ba 20417 en el Hotel Mirador "
+    "de Le\u00f3n para ma\u00f1ana, habitaci\u00f3n doble con desayuno.\n"
+    "Precio total: 184,00 EUR (IVA incluido). \u00bfNecesita parking?\n\nUn saludo,\nMar\u00eda Ib\u00e1\u00f1ez\n",
+    ("Mar\u00eda Ib\u00e1\u00f1ez", "maria.ibanez@hotelmirador.example"), ["reservas@rapport.example"],
+    "a7d3e9f1-20417@hotelmirador.example",
+    received("smtp.hotelmirador.example", "192.0.2.14", "4QkW1a0Sh7z9tZ", "Tue,  1 Dec 2026 09:12:33 +0000 (UTC)",
+             "reservas@rapport.example")
+    + "Date: Tue, 1 Dec 2026 10:12:30 +0100\nUser-Agent: Mozilla Thunderbird\nContent-Language: es-ES\n",
+    cte="quoted-printable", subject_word="Q",
+    expect_text=["reserva n.\u00ba 20417", "\u00bfNecesita parking?"])
+
+charset_case(
+    "12-charset-iso-8859-2.eml", "ISO-8859-2 (Polish) message, 8bit body",
+    "ISO-8859-2", "iso-8859-2",
+    "Zam\u00f3wienie nr 4410: pro\u015bba o zwrot p\u0142atno\u015bci",
+    "Dzie\u0144 dobry,\n\nprosz\u0119 o zwrot p\u0142atno\u015bci za zam\u00f3wienie nr 4410. "
+    "Towar dotar\u0142 uszkodzony, zdj\u0119cia wys\u0142a\u0142em kurierowi.\n"
+    "Kwota: 1 299,00 z\u0142.\n\nZ powa\u017caniem,\n\u0141ukasz \u017bak\n",
+    ("\u0141ukasz \u017bak", "lukasz.zak@wp.example"), ["zwroty@rapport.example"],
+    "20261201101502.4410.lukasz@wp.example",
+    received("smtp.wp.example", "212.77.101.1", "4QkW2b1Ti8z9ta", "Tue,  1 Dec 2026 09:15:06 +0000 (UTC)",
+             "zwroty@rapport.example")
+    + "Date: Tue, 1 Dec 2026 10:15:02 +0100\nX-Mailer: Poczta WP\n",
+    expect_text=["zwrot p\u0142atno\u015bci za zam\u00f3wienie nr 4410", "1 299,00 z\u0142"])
+
+charset_case(
+    "13-charset-iso-8859-15.eml", "ISO-8859-15 (French): the euro sign is byte 0xA4 and \u0153 is 0xBD",
+    "ISO-8859-15", "iso-8859-15",
+    "Facture n\u00b0 2026-118 : 1 250,00 \u20ac",
+    "Bonjour,\n\nVeuillez trouver le r\u00e9capitulatif de la facture n\u00b0 2026-118 : "
+    "1 250,00 \u20ac TTC pour la r\u00e9novation du c\u0153ur de cuisine.\n"
+    "Paiement \u00e0 30 jours.\n\nBien cordialement,\n\u00c9lodie Lef\u00e8vre\n",
+    ("\u00c9lodie Lef\u00e8vre", "elodie.lefevre@free.example"), ["compta@rapport.example"],
+    "fact-2026-118.1764590000@free.example",
+    received("smtp.free.example", "212.27.42.3", "4QkW3c2Uj9z9tb", "Tue,  1 Dec 2026 10:01:12 +0000 (UTC)",
+             "compta@rapport.example")
+    + "Date: Tue, 1 Dec 2026 11:01:09 +0100\nX-Mailer: Zimbra 9.0.0_GA_4583 (ZimbraWebClient - FF120 (Linux)/9.0.0_GA_4583)\n",
+    expect_text=["1 250,00 \u20ac TTC", "c\u0153ur de cuisine"])
+
+charset_case(
+    "14-charset-windows-1252.eml", "Windows-1252 Outlook message: smart quotes, en dash, euro sign (bytes 0x80-0x9F), quoted-printable",
+    "Windows-1252", "cp1252",
+    "\u201cUrgent\u201d \u2013 refund of \u20ac75 for order 6620",
+    "Hi,\n\nI\u2019m still waiting for the \u201cexpress\u201d refund of \u20ac75 for order 6620 \u2013 "
+    "it\u2019s been three weeks.\n\nThanks,\nSe\u00e1n O\u2019Brien\n",
+    ("Se\u00e1n O\u2019Brien", "sean.obrien@eircom.example"), ["support@rapport.example"],
+    "000001db43f2$5a1b7c90$0e527bb0$@eircom.example",
+    received("smtp.eircom.example", "159.134.118.20", "4QkW4d3Vk0z9tc", "Tue,  1 Dec 2026 10:22:51 +0000 (UTC)",
+             "support@rapport.example")
+    + "Date: Tue, 1 Dec 2026 10:22:47 -0000\nX-Mailer: Microsoft Outlook 16.0\n"
+      "Thread-Index: AdtD8lobfJAOUnuwS8q9Zz1Vd2Cx7A==\nContent-Language: en-ie\n",
+    cte="quoted-printable", subject_word="Q",
+    expect_text=["\u201cexpress\u201d refund of \u20ac75", "order 6620 \u2013 it\u2019s been"])
+
+charset_case(
+    "15-charset-windows-1251.eml", "Windows-1251 (Russian) invoice, 8bit body",
+    "windows-1251", "cp1251",
+    "\u0421\u0447\u0451\u0442 \u2116 318 \u043d\u0430 \u043e\u043f\u043b\u0430\u0442\u0443",
+    "\u0417\u0434\u0440\u0430\u0432\u0441\u0442\u0432\u0443\u0439\u0442\u0435!\n\n"
+    "\u041d\u0430\u043f\u0440\u0430\u0432\u043b\u044f\u0435\u043c \u0441\u0447\u0451\u0442 \u2116 318 "
+    "\u043d\u0430 \u0441\u0443\u043c\u043c\u0443 48 600 \u0440\u0443\u0431. "
+    "\u0437\u0430 \u043f\u043e\u0441\u0442\u0430\u0432\u043a\u0443 \u043e\u0431\u043e\u0440\u0443\u0434\u043e\u0432\u0430\u043d\u0438\u044f.\n"
+    "\u041e\u043f\u043b\u0430\u0442\u0430 \u0432 \u0442\u0435\u0447\u0435\u043d\u0438\u0435 5 \u0434\u043d\u0435\u0439.\n\n"
+    "\u0421 \u0443\u0432\u0430\u0436\u0435\u043d\u0438\u0435\u043c,\n\u0410\u043d\u043d\u0430 \u0421\u043c\u0438\u0440\u043d\u043e\u0432\u0430\n",
+    ("\u0410\u043d\u043d\u0430 \u0421\u043c\u0438\u0440\u043d\u043e\u0432\u0430", "a.smirnova@mail.example.ru"), ["buh@rapport.example"],
+    "1390186141.20261201123301@mail.example.ru",
+    received("smtp.mail.example.ru", "94.100.180.200", "4QkW5e4Wl1z9td", "Tue,  1 Dec 2026 09:33:05 +0000 (UTC)",
+             "buh@rapport.example")
+    + "Date: Tue, 1 Dec 2026 12:33:01 +0300\nX-Mailer: The Bat! (v10.5.0.1) Professional\n",
+    expect_text=["\u0441\u0447\u0451\u0442 \u2116 318", "48 600 \u0440\u0443\u0431."])
+
+charset_case(
+    "16-charset-koi8-r.eml", "KOI8-R (Russian) loan application, 8bit body",
+    "koi8-r", "koi8-r",
+    "\u0417\u0430\u044f\u0432\u043a\u0430 \u043d\u0430 \u043a\u0440\u0435\u0434\u0438\u0442: "
+    "\u043f\u0440\u043e\u0448\u0443 \u043f\u0435\u0440\u0435\u0437\u0432\u043e\u043d\u0438\u0442\u044c",
+    "\u0414\u043e\u0431\u0440\u044b\u0439 \u0434\u0435\u043d\u044c!\n\n"
+    "\u042f \u043f\u043e\u0434\u0430\u043b \u0437\u0430\u044f\u0432\u043a\u0443 \u043d\u0430 "
+    "\u043f\u043e\u0442\u0440\u0435\u0431\u0438\u0442\u0435\u043b\u044c\u0441\u043a\u0438\u0439 \u043a\u0440\u0435\u0434\u0438\u0442 "
+    "\u041a\u0420-5512 \u043d\u0430 300 000 \u0440\u0443\u0431\u043b\u0435\u0439. "
+    "\u041f\u0440\u043e\u0448\u0443 \u043f\u0435\u0440\u0435\u0437\u0432\u043e\u043d\u0438\u0442\u044c \u043f\u043e\u0441\u043b\u0435 18:00.\n\n"
+    "\u0418\u0433\u043e\u0440\u044c \u0412\u043e\u043b\u043a\u043e\u0432\n",
+    ("\u0418\u0433\u043e\u0440\u044c \u0412\u043e\u043b\u043a\u043e\u0432", "ivolkov@yandex.example"), ["credit@rapport.example"],
+    "2931764590123@iva3-0f1c2d3e4f5a.qloud-c.yandex.example",
+    received("forward101a.mail.yandex.example", "178.154.239.84", "4QkW6f5Xm2z9te", "Tue,  1 Dec 2026 09:41:40 +0000 (UTC)",
+             "credit@rapport.example")
+    + "Date: Tue, 1 Dec 2026 12:41:37 +0300\nX-Mailer: Yamail [ http://yandex.ru ] 5.0\n",
+    expect_text=["\u043a\u0440\u0435\u0434\u0438\u0442 \u041a\u0420-5512", "\u043f\u043e\u0441\u043b\u0435 18:00"])
+
+FOXMAIL_HEAD = (
+    "X-QQ-mid: bizesmtp81t1764553901tq8w2k1x\n"
+    "X-QQ-Originating-IP: 6qV0a2Yb3Zc4Xd5Wf6Ug7Th8Si9Rj0Qk1Pl2Om3Nn4=\n"
+    "X-QQ-SSF: 00400000000000F0\n"
+    "X-QQ-GoodBg: 0\n"
+    "X-Mailer: Foxmail 7.2.25.254[cn]\n"
+    "X-Priority: 3\n"
+)
+charset_case(
+    "17-charset-gb2312-foxmail.eml", "GB2312 Foxmail order confirmation: =?gb2312?B?...?= Subject, base64 GB2312 body",
+    "gb2312", "gb2312",
+    "\u8ba2\u5355\u786e\u8ba4\uff1a\u91c7\u8d2d\u5408\u540c HT-20261201",
+    "\u60a8\u597d\uff01\n\n\u6211\u65b9\u5df2\u786e\u8ba4\u91c7\u8d2d\u5408\u540c HT-20261201\uff0c"
+    "\u5171\u8ba1 500 \u53f0\u626b\u7801\u67aa\uff0c\u603b\u91d1\u989d \u4eba\u6c11\u5e01 86,500 \u5143\u3002\n"
+    "\u8bf7\u5728\u672c\u5468\u4e94\u524d\u5b89\u6392\u53d1\u8d27\u3002\n\n\u738b\u5efa\u56fd\n",
+    ("\u738b\u5efa\u56fd", "wangjianguo@foxmail.example"), ["sales@rapport.example"],
+    "tencent_5F1E2D3C4B5A69788796A5B4C3D2E1F0A809@qq.example",
+    received("smtpbg150.qq.example", "183.3.255.59", "4QkW7g6Yn3z9tf", "Tue,  1 Dec 2026 01:51:44 +0000 (UTC)")
+    + "Date: Tue, 1 Dec 2026 09:51:41 +0800\n" + FOXMAIL_HEAD,
+    cte="base64",
+    expect_text=["\u91c7\u8d2d\u5408\u540c HT-20261201", "\u4eba\u6c11\u5e01 86,500 \u5143"])
+
+COREMAIL_HEAD = (
+    "X-Originating-IP: [114.86.12.77]\n"
+    "X-Priority: 3\n"
+    "X-Mailer: Coremail Webmail Server Version XT5.0.14 build 20230109(dcb5de15)\n"
+    "X-NTES-SC: AL_Qu2bA/2bu0wu5iGbZ+kfmk8Xhe0+XsW3uPom2IFQP5FwjDzr9wM7VnJaNlbZ+M6HLSKhtIjsYHJZ\n"
+    "X-CM-TRANSID: _____wD3r0Yf8Ctn0mYDAA--.20771S2\n"
+    "X-Coremail-Antispam: 1Uf129KBjvJXoW7Zr4kZw15Gw4xCF1rAr17GFg_yoW8Wr1UpF\n"
+    "X-CM-SenderInfo: xlhd0vpzlqwqqrwthudrp/1tbiTgbsB2V4l0R0XwAAsk\n"
+)
+charset_case(
+    "18-charset-gbk.eml", "GBK labelled gbk (NetEase 163 Coremail), names with \u9555 and \u5586 that GB2312 lacks",
+    "gbk", "gbk",
+    "\u9000\u6b3e\u7533\u8bf7\uff1a\u5218\u9555 \u8ba2\u5355 163-88120",
+    "\u60a8\u597d\uff0c\n\n\u6211\u662f\u5218\u9555\uff0c\u540c\u4e8b\u5f20\u5586\u4e5f\u5728\u6284\u9001\u4e2d\u3002"
+    "\u8ba2\u5355 163-88120 \u7684\u8d27\u7269\u6709\u7834\u635f\uff0c\u7533\u8bf7\u9000\u6b3e 1,280 \u5143\u3002\n\n\u5218\u9555\n",
+    ("\u5218\u9555", "liurong2026@163.example"), ["kefu@rapport.example"],
+    "4a1c9e2f.3b7d.18c2f5e0a11.Coremail.liurong2026@163.example",
+    received("m16.mail.163.example", "220.181.12.16", "4QkW8h7Zp4z9tg", "Tue,  1 Dec 2026 02:05:19 +0000 (UTC)",
+             "kefu@rapport.example")
+    + "Date: Tue, 1 Dec 2026 10:05:16 +0800 (CST)\n" + COREMAIL_HEAD,
+    cte="base64",
+    expect_text=["\u6211\u662f\u5218\u9555", "\u540c\u4e8b\u5f20\u5586", "\u7533\u8bf7\u9000\u6b3e 1,280 \u5143"])
+
+charset_case(
+    "19-charset-gbk-labelled-gb2312.eml", "GBK bytes (\u9555 \u5586) labelled gb2312, as many Chinese mailers do: decode as GBK",
+    "gb2312", "gbk",
+    "\u5173\u4e8e\u5f20\u5586\u7684\u8d37\u6b3e\u7533\u8bf7",
+    "\u5404\u4f4d\u597d\uff1a\n\n\u5f20\u5586\u7684\u7ecf\u8425\u8d37\u6b3e\u7533\u8bf7 DK-7730 \u5df2\u63d0\u4ea4\uff0c"
+    "\u62c5\u4fdd\u4eba\u4e3a\u6731\u9555\u57fa\u3002\u8bf7\u5c3d\u5feb\u5ba1\u6838\u3002\n\n\u674e\u660e\n",
+    ("\u674e\u660e", "liming@sina.example"), ["loans@rapport.example"],
+    "20261201102233.7730.liming@sina.example",
+    received("smtp.sina.example", "123.126.45.20", "4QkW9j8aq5z9th", "Tue,  1 Dec 2026 02:22:36 +0000 (UTC)",
+             "loans@rapport.example")
+    + "Date: Tue, 1 Dec 2026 10:22:33 +0800\nX-Mailer: SinaMail 3.0\n",
+    cte="base64",
+    expect_text=["\u5f20\u5586\u7684\u7ecf\u8425\u8d37\u6b3e\u7533\u8bf7 DK-7730", "\u6731\u9555\u57fa"])
+
+charset_case(
+    "20-charset-gb18030-four-byte.eml", "GB18030 with 4-byte sequences (\U0001F600 in the Subject, \U00020000 and \U0001F600 in the body)",
+    "gb18030", "gb18030",
+    "\u53d1\u7968\u5df2\u5f00\u5177 \U0001F600",
+    "\u60a8\u597d\uff0c\n\n\u53d1\u7968 FP-2026-3318 \u5df2\u5f00\u5177\uff0c\u8bf7\u67e5\u6536 \U0001F600\u3002\n"
+    "\u6536\u4ef6\u4eba\u59d3\u540d\u4e2d\u7684\u751f\u50fb\u5b57\uff1a\U00020000\u3002\n\n\u8d22\u52a1\u90e8\n",
+    ("\u8d22\u52a1\u90e8", "finance@gb18030-corp.example"), ["ar@rapport.example"],
+    "fp-2026-3318.1764556800@gb18030-corp.example",
+    received("mail.gb18030-corp.example", "202.96.134.133", "4QkWak9br6z9ti", "Tue,  1 Dec 2026 02:40:01 +0000 (UTC)",
+             "ar@rapport.example")
+    + "Date: Tue, 1 Dec 2026 10:39:58 +0800\nX-Mailer: Foxmail 7.2.25.254[cn]\n",
+    cte="base64",
+    expect_text=["\u53d1\u7968 FP-2026-3318 \u5df2\u5f00\u5177\uff0c\u8bf7\u67e5\u6536 \U0001F600", "\u751f\u50fb\u5b57\uff1a\U00020000"])
+
+charset_case(
+    "21-charset-big5.eml", "Big5 traditional Chinese (Taiwan), 8bit body",
+    "big5", "big5",
+    "\u8a02\u623f\u78ba\u8a8d\uff1a\u53f0\u5317\u66c9\u82b1\u9152\u5e97 12\u670818\u65e5",
+    "\u60a8\u597d\uff1a\n\n\u6211\u5011\u5df2\u70ba\u60a8\u4fdd\u7559 12\u670818\u65e5\u81f3 12\u670820\u65e5\u7684\u96d9\u4eba\u623f\uff0c"
+    "\u8a02\u623f\u7de8\u865f TP-60218\uff0c\u7e3d\u50f9\u65b0\u53f0\u5e63 9,600 \u5143\u3002\n"
+    "\u5982\u9700\u53d6\u6d88\uff0c\u8acb\u65bc\u5165\u4f4f\u524d\u4e09\u5929\u901a\u77e5\u3002\n\n\u9673\u6021\u541b\n",
+    ("\u9673\u6021\u541b", "yijun.chen@hinet.example"), ["booking@rapport.example"],
+    "TP-60218.20261201113015@hinet.example",
+    received("msa.hinet.example", "168.95.4.211", "4QkWbm0cs7z9tj", "Tue,  1 Dec 2026 03:30:18 +0000 (UTC)",
+             "booking@rapport.example")
+    + "Date: Tue, 1 Dec 2026 11:30:15 +0800\nX-Mailer: Microsoft Outlook 16.0\n",
+    expect_text=["\u8a02\u623f\u7de8\u865f TP-60218", "\u65b0\u53f0\u5e63 9,600 \u5143"])
+
+charset_case(
+    "22-charset-shift-jis.eml", "Shift_JIS Japanese, 8bit body (includes \u8868 whose second byte is 0x5C)",
+    "Shift_JIS", "shift_jis",
+    "\u898b\u7a4d\u66f8\u9001\u4ed8\u306e\u304a\u9858\u3044\uff08\u6848\u4ef6\u756a\u53f7 JP-4471\uff09",
+    "\u3044\u3064\u3082\u304a\u4e16\u8a71\u306b\u306a\u3063\u3066\u304a\u308a\u307e\u3059\u3002\n\n"
+    "\u6848\u4ef6\u756a\u53f7 JP-4471 \u306e\u898b\u7a4d\u66f8\u3092\u304a\u9001\u308a\u304f\u3060\u3055\u3044\u3002"
+    "\u4fa1\u683c\u8868\u3082\u3042\u308f\u305b\u3066\u304a\u9858\u3044\u3057\u307e\u3059\u3002\n\n"
+    "\u682a\u5f0f\u4f1a\u793e\u30b5\u30af\u30e9\u5546\u4e8b\n\u7530\u4e2d \u4e00\u90ce\n",
+    ("\u7530\u4e2d \u4e00\u90ce", "tanaka@sakura-shoji.example"), ["sales@rapport.example"],
+    "20261201134501.JP4471@sakura-shoji.example",
+    received("mail.sakura-shoji.example", "210.130.1.5", "4QkWcn1dt8z9tk", "Tue,  1 Dec 2026 04:45:04 +0000 (UTC)")
+    + "Date: Tue, 1 Dec 2026 13:45:01 +0900\nX-Mailer: Becky! ver. 2.81.04\n",
+    expect_text=["\u6848\u4ef6\u756a\u53f7 JP-4471 \u306e\u898b\u7a4d\u66f8", "\u4fa1\u683c\u8868\u3082"])
+
+charset_case(
+    "23-charset-iso-2022-jp.eml", "ISO-2022-JP (Yahoo! JAPAN style): B-encoded Subject, 7bit JIS body with escape sequences",
+    "ISO-2022-JP", "iso2022_jp",
+    "\u3054\u4e88\u7d04\u306e\u78ba\u8a8d\uff08\u4e88\u7d04\u756a\u53f7 YJ-80512\uff09",
+    "\u5c71\u7530\u69d8\n\n\u3054\u4e88\u7d04\u3042\u308a\u304c\u3068\u3046\u3054\u3056\u3044\u307e\u3059\u3002\n"
+    "\u4e88\u7d04\u756a\u53f7 YJ-80512\u3001\u5e73\u65e5\u30d7\u30e9\u30f3\u3001\u4e8c\u540d\u69d8\u3067\u627f\u308a\u307e\u3057\u305f\u3002\n"
+    "\u30c1\u30a7\u30c3\u30af\u30a4\u30f3\u306f\u5341\u4e94\u6642\u304b\u3089\u3067\u3059\u3002\n\n\u65c5\u9928\u307f\u3069\u308a\u3000\u4e88\u7d04\u4fc2\n",
+    ("\u65c5\u9928\u307f\u3069\u308a", "yoyaku@ryokan-midori.example"), ["yamada.hanako@yahoo.example.jp"],
+    "20261201050210.80512.qm@web101.mail.kks.yahoo.example.jp",
+    received("mta1015.mail.kks.yahoo.example.jp", "182.22.12.15", "4QkWdo2eu9z9tm", "Tue,  1 Dec 2026 05:02:13 +0000 (UTC)",
+             "yamada.hanako@yahoo.example.jp")
+    + "Date: Tue, 1 Dec 2026 14:02:10 +0900 (JST)\nX-Mailer: YahooMailWebService/0.8.1235\n",
+    cte="7bit",
+    expect_text=["\u4e88\u7d04\u756a\u53f7 YJ-80512", "\u5341\u4e94\u6642\u304b\u3089"])
+
+charset_case(
+    "24-charset-euc-kr.eml", "EUC-KR Korean (Naver style), base64 body",
+    "EUC-KR", "euc_kr",
+    "\uc8fc\ubb38 \ud655\uc778: \uc0c1\ud488 \ubc88\ud638 KR-2290 \ud658\ubd88 \uc694\uccad",
+    "\uc548\ub155\ud558\uc138\uc694.\n\n\uc8fc\ubb38 \ubc88\ud638 KR-2290 \uc0c1\ud488\uc774 \ud30c\uc190\ub418\uc5b4 "
+    "\ud658\ubd88\uc744 \uc694\uccad\ud569\ub2c8\ub2e4. \uae08\uc561\uc740 58,000\uc6d0\uc785\ub2c8\ub2e4.\n\n\uae40\ubbfc\uc900 \ub4dc\ub9bc\n",
+    ("\uae40\ubbfc\uc900", "minjun.kim@naver.example"), ["cs@rapport.example"],
+    "a1b2c3d4e5f6a7b8c9d0.minjun.kim@naver.example",
+    received("cvsmtppost05.nm.naver.example", "125.209.224.209", "4QkWep3fv0z9tn", "Tue,  1 Dec 2026 06:12:40 +0000 (UTC)",
+             "cs@rapport.example")
+    + "Date: Tue, 1 Dec 2026 15:12:37 +0900\nX-Naver-CIP: 211.234.100.9\nX-Mailer: Naver Mail\n",
+    cte="base64",
+    expect_text=["\uc8fc\ubb38 \ubc88\ud638 KR-2290", "58,000\uc6d0"])
+
+charset_case(
+    "25-charset-ks-c-5601-1987.eml", "Korean labelled ks_c_5601-1987 as Outlook does (the bytes are CP949/EUC-KR), base64 body",
+    "ks_c_5601-1987", "cp949",
+    "\ub300\ucd9c \uc2e0\uccad\uc11c \uc81c\ucd9c \uc644\ub8cc",
+    "\ub2f4\ub2f9\uc790\ub2d8\uaed8,\n\n\ub300\ucd9c \uc2e0\uccad\uc11c LN-5501\uacfc \uc18c\ub4dd \uc99d\ube59 \uc11c\ub958\ub97c "
+    "\uc81c\ucd9c\ud588\uc2b5\ub2c8\ub2e4. \ud655\uc778 \ubd80\ud0c1\ub4dc\ub9bd\ub2c8\ub2e4.\n\n\uc774\uc11c\uc5f0\n",
+    ("\uc774\uc11c\uc5f0", "seoyeon.lee@contoso.co.example"), ["loans@rapport.example"],
+    "SL2P216MB10429E8C7A6B5D4F3E2A1B0C9D8E7@SL2P216MB1042.KORP216.PROD.OUTLOOK.COM",
+    received("KOR01-SL2-obe.outbound.protection.outlook.com", "40.107.215.96", "4QkWfq4gw1z9to",
+             "Tue,  1 Dec 2026 06:30:02 +0000 (UTC)", "loans@rapport.example")
+    + "Date: Tue, 1 Dec 2026 06:29:58 +0000\nThread-Topic: LN-5501\nThread-Index: AdtEBx1kq2m3n4o5p6q7r8s9t0u1vw==\n"
+      "Accept-Language: ko-KR, en-US\nContent-Language: ko-KR\nX-MS-Has-Attach:\n",
+    cte="base64",
+    expect_text=["\ub300\ucd9c \uc2e0\uccad\uc11c LN-5501", "\uc18c\ub4dd \uc99d\ube59 \uc11c\ub958"])
 
 
 # ---------------------------------------------------------------------------
