@@ -184,6 +184,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RapportChannelsTests",
+            dependencies: ["RapportChannels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RapportStoreTests",
             dependencies: ["RapportStore", "RapportTestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
