@@ -1037,6 +1037,409 @@ charset_case(
     expect_text=["\ub300\ucd9c \uc2e0\uccad\uc11c LN-5501", "\uc18c\ub4dd \uc99d\ube59 \uc11c\ub958"])
 
 
+# 26-29. mislabelled 8-bit
+
+case("26-8bit-utf8-no-charset.eml", crlf(
+    "Return-Path: <www-data@shop.casa-azul.example>\n"
+    "Received: from web03.casa-azul.example (web03.casa-azul.example [198.51.100.61])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTP id 4QkX1a2Bc3z9tp\n"
+    "\tfor <contato@rapport.example>; Tue,  1 Dec 2026 17:05:12 +0000 (UTC)\n"
+    "To: contato@rapport.example\n"
+    "Subject: Formulario de contato: pedido 90877\n"
+    "X-PHP-Originating-Script: 33:contact-form.php\n"
+    "X-Mailer: PHP/8.2.12\n"
+    "From: " + ew_b("\u00c1lvaro Gon\u00e7alves") + " <alvaro.goncalves@sapo.example>\n"
+    "Message-Id: <20261201170512.6E4F21C0A3@web03.casa-azul.example>\n"
+    "Date: Tue,  1 Dec 2026 17:05:12 +0000 (UTC)\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "Nome: \u00c1lvaro Gon\u00e7alves\n"
+    "Pedido: 90877\n"
+    "Mensagem: A encomenda chegou sem o cart\u00e3o de garantia. Podem envi\u00e1-lo por correio? Obrigado!\n"),
+    "raw UTF-8 body with Content-Type text/plain and no charset parameter (PHP form mailer): decoded as UTF-8",
+    subject="Formulario de contato: pedido 90877",
+    **{"from": addr("\u00c1lvaro Gon\u00e7alves", "alvaro.goncalves@sapo.example")},
+    to=["contato@rapport.example"],
+    message_id="20261201170512.6E4F21C0A3@web03.casa-azul.example",
+    text_contains=["sem o cart\u00e3o de garantia", "Podem envi\u00e1-lo por correio?"],
+)
+
+case("27-8bit-utf8-declared-us-ascii.eml", crlf(
+    "Return-Path: <noreply@tickets.fjord-rentals.example>\n"
+    "Received: from app2.fjord-rentals.example (app2.fjord-rentals.example [192.0.2.88])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTP id 4QkX2b3Cd4z9tq\n"
+    "\tfor <partners@rapport.example>; Tue,  1 Dec 2026 17:20:40 +0000 (UTC)\n"
+    "Date: Tue, 1 Dec 2026 18:20:37 +0100\n"
+    "From: Fjord Rentals <noreply@tickets.fjord-rentals.example>\n"
+    "To: partners@rapport.example\n"
+    "Subject: Booking FR-1207 changed\n"
+    "Message-ID: <FR-1207.change.3@tickets.fjord-rentals.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "Content-Transfer-Encoding: 7bit\n"
+    "\n"
+    "Booking FR-1207 was changed by the customer.\n"
+    "Guest: S\u00f8ren \u00c5kesson\n"
+    "Pick-up: Troms\u00f8 airport, 14 Dec 2026\n"
+    "Extra: snow chains (2 \u00d7 150 kr)\n"),
+    "raw UTF-8 bytes in a body declared us-ascii 7bit: decoded as UTF-8 (charset problem, not malformed)",
+    subject="Booking FR-1207 changed",
+    **{"from": addr("Fjord Rentals", "noreply@tickets.fjord-rentals.example")},
+    to=["partners@rapport.example"],
+    message_id="FR-1207.change.3@tickets.fjord-rentals.example",
+    text_contains=["Guest: S\u00f8ren \u00c5kesson", "Troms\u00f8 airport", "2 \u00d7 150 kr"],
+)
+
+case("28-declared-utf8-windows-1252-bytes.eml", crlf(
+    b"Return-Path: <info@cafe-lumiere.example>\n"
+    b"Received: from smtp.cafe-lumiere.example (smtp.cafe-lumiere.example [203.0.113.31])\n"
+    b"\tby mx.rapport.example (Postfix) with ESMTP id 4QkX3c4De5z9tr\n"
+    b"\tfor <orders@rapport.example>; Tue,  1 Dec 2026 17:41:03 +0000 (UTC)\n"
+    b"Date: Tue, 1 Dec 2026 18:41:00 +0100\n"
+    b"From: Cafe Lumiere <info@cafe-lumiere.example>\n"
+    b"To: orders@rapport.example\n"
+    b"Subject: Commande de caf\xc3\xa9 CL-3301\n"
+    b"Message-ID: <cl-3301.20261201184100@cafe-lumiere.example>\n"
+    b"MIME-Version: 1.0\n"
+    b"Content-Type: text/plain; charset=utf-8\n"
+    b"Content-Transfer-Encoding: 8bit\n"
+    b"X-Mailer: Microsoft Outlook Express 6.00.2900.5931\n"
+    b"\n"
+    + "Bonjour,\n\nVoici notre commande CL-3301 : 12 kg de caf\u00e9 en grains, livr\u00e9s le 4 d\u00e9cembre.\n"
+      "Montant convenu : 264 \u20ac \u2013 merci de confirmer \u201cavant jeudi\u201d.\n\nAm\u00e9lie\n".encode("cp1252")),
+    "body declared utf-8 but written in Windows-1252 (\u00e9 as 0xE9, \u20ac as 0x80, smart quotes): the Windows-1252 text is expected",
+    subject="Commande de caf\u00e9 CL-3301",
+    **{"from": addr("Cafe Lumiere", "info@cafe-lumiere.example")},
+    to=["orders@rapport.example"],
+    message_id="cl-3301.20261201184100@cafe-lumiere.example",
+    text_contains=["12 kg de caf\u00e9 en grains, livr\u00e9s le 4 d\u00e9cembre", "264 \u20ac \u2013 merci",
+                   "\u201cavant jeudi\u201d"],
+    text_excludes=["\ufffd"],
+)
+
+case("29-raw-utf8-subject.eml", crlf(
+    "Return-Path: <zoe.mueller@posteo.example>\n"
+    "Received: from mout02.posteo.example (mout02.posteo.example [185.67.36.66])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkX4d5Ef6z9ts\n"
+    "\tfor <support@rapport.example>; Tue,  1 Dec 2026 18:02:19 +0000 (UTC)\n"
+    "Date: Tue, 1 Dec 2026 19:02:16 +0100\n"
+    "From: Zo\u00eb M\u00fcller <zoe.mueller@posteo.example>\n"
+    "To: support@rapport.example\n"
+    "Subject: R\u00fcckfrage zur K\u00fcndigung \u2013 Vertrag \u2116 K-5580 \u2714\n"
+    "Message-ID: <0b9d2e8c-k5580@posteo.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "Hallo,\n"
+    "\n"
+    "ich habe meinen Vertrag K-5580 zum 31.12. gek\u00fcndigt und noch keine Best\u00e4tigung erhalten.\n"
+    "\n"
+    "Gr\u00fc\u00dfe\n"
+    "Zo\u00eb\n"),
+    "raw 8-bit UTF-8 in Subject and From display name with no encoded words (RFC 6532 style)",
+    subject="R\u00fcckfrage zur K\u00fcndigung \u2013 Vertrag \u2116 K-5580 \u2714",
+    **{"from": addr("Zo\u00eb M\u00fcller", "zoe.mueller@posteo.example")},
+    to=["support@rapport.example"],
+    message_id="0b9d2e8c-k5580@posteo.example",
+    text_contains=["Vertrag K-5580 zum 31.12. gek\u00fcndigt", "keine Best\u00e4tigung"],
+)
+
+
+# 30-34. reply and signature styles
+
+_zh_reply = (
+    "\u5f20\u7ecf\u7406\u60a8\u597d\uff0c\n\n\u6536\u5230\u3002\u6211\u4eec\u540c\u610f\u5c06\u4ea4\u8d27\u65e5\u671f"
+    "\u8c03\u6574\u5230 12\u670810\u65e5\uff0c\u5408\u540c\u7f16\u53f7 SH-2026-0931 \u4e0d\u53d8\u3002\n\n\u8d75\u654f\n\n"
+    "\u5728 2026\u5e7412\u67081\u65e5 10:00\uff0c\u5f20\u4f1f <zw@example.cn> \u5199\u9053\uff1a\n"
+    "> \u8d75\u5c0f\u59d0\uff1a\n"
+    "> \u7531\u4e8e\u6e2f\u53e3\u62e5\u5835\uff0c\u8fd9\u6279\u8d27\u7269\u6700\u65e9\u53ea\u80fd\u5728 12\u670810\u65e5\u53d1\u51fa\u3002\n"
+    "> \u8bf7\u786e\u8ba4\u662f\u5426\u63a5\u53d7\u3002\n"
+    ">\n"
+    "> \u5f20\u4f1f\n")
+case("30-reply-chinese-attribution.eml", crlf(
+    received("smtpbg151.qq.example", "183.3.255.60", "4QkY1e6Fg7z9tt", "Tue,  1 Dec 2026 03:12:55 +0000 (UTC)",
+             "zw@example.cn")
+    + "From: \"=?utf-8?B?6LW15pWP?=\" <zhaomin@qq.example>\n"
+    "To: \"=?utf-8?B?5byg5Lyf?=\" <zw@example.cn>\n"
+    "Subject: =?utf-8?B?5Zue5aSN77ya5Lqk6LSn5pel5pyf6LCD5pW0?=\n"
+    "Mime-Version: 1.0\n"
+    "Content-Type: text/plain; charset=\"utf-8\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "Date: Tue, 1 Dec 2026 11:12:50 +0800\n"
+    "X-Priority: 3\n"
+    "Message-ID: <tencent_8A7B6C5D4E3F2A1B0C9D8E7F6A5B4C3D2E1F@qq.example>\n"
+    "In-Reply-To: <20261201100000.SH2026.zw@example.cn>\n"
+    "References: <20261201100000.SH2026.zw@example.cn>\n"
+    "X-QQ-MIME: TCMime 1.0 by Tencent\n"
+    "X-Mailer: QQMail 2.x\n"
+    "X-QQ-Mailer: QQMail 2.x\n"
+    "\n" + b64(_zh_reply.encode("utf-8")) + "\n"),
+    "QQ Mail Chinese reply: new text, then '\u5728 \u2026 \u5199\u9053\uff1a' attribution and '>' quote",
+    subject="\u56de\u590d\uff1a\u4ea4\u8d27\u65e5\u671f\u8c03\u6574",
+    **{"from": addr("\u8d75\u654f", "zhaomin@qq.example")},
+    to=["zw@example.cn"],
+    message_id="tencent_8A7B6C5D4E3F2A1B0C9D8E7F6A5B4C3D2E1F@qq.example",
+    in_reply_to="20261201100000.SH2026.zw@example.cn",
+    references=["20261201100000.SH2026.zw@example.cn"],
+    text_contains=["\u8c03\u6574\u5230 12\u670810\u65e5", "SH-2026-0931"],
+    text_excludes=["\u6e2f\u53e3\u62e5\u5835", "\u5199\u9053"],
+    quoted_contains=["\u6e2f\u53e3\u62e5\u5835"],
+)
+
+_fox_text = (
+    "\u674e\u7ecf\u7406\uff1a\n\n\u9644\u4ef6\u662f\u4fee\u6539\u540e\u7684\u62a5\u4ef7\uff0c\u5355\u4ef7\u4e0b\u8c03\u5230 118 \u5143/\u53f0\uff0c"
+    "\u8bf7\u67e5\u6536\u3002\n\n\u5218\u6d0b\n\n\n"
+    "------------------ \u539f\u59cb\u90ae\u4ef6 ------------------\n"
+    "\u53d1\u4ef6\u4eba: \"\u674e\u5a1c\"<li.na@foxmail.example>;\n"
+    "\u53d1\u9001\u65f6\u95f4: 2026\u5e7412\u67081\u65e5(\u661f\u671f\u4e8c) \u4e0a\u534810:00\n"
+    "\u6536\u4ef6\u4eba: \"\u5218\u6d0b\"<liuyang@rapport.example>;\n"
+    "\u4e3b\u9898: \u8be2\u4ef7\uff1aSX-200 \u626b\u7801\u67aa\n\n"
+    "\u4f60\u597d\uff0c\u8bf7\u62a5 500 \u53f0 SX-200 \u7684\u6700\u4f4e\u4ef7\u3002\n")
+_fox_html = (
+    "<div>\u674e\u7ecf\u7406\uff1a</div><div><br></div><div>\u9644\u4ef6\u662f\u4fee\u6539\u540e\u7684\u62a5\u4ef7\uff0c"
+    "\u5355\u4ef7\u4e0b\u8c03\u5230 118 \u5143/\u53f0\uff0c\u8bf7\u67e5\u6536\u3002</div><div><br></div><div>\u5218\u6d0b</div>"
+    "<div><br></div><div style=\"font-size: 12px;font-family: Arial Narrow;padding:2px 0 2px 0;\">"
+    "------------------&nbsp;\u539f\u59cb\u90ae\u4ef6&nbsp;------------------</div>"
+    "<div style=\"font-size: 12px;background:#efefef;padding:8px;\"><div><b>\u53d1\u4ef6\u4eba:</b>&nbsp;\"\u674e\u5a1c\"&lt;li.na@foxmail.example&gt;;</div>"
+    "<div><b>\u53d1\u9001\u65f6\u95f4:</b>&nbsp;2026\u5e7412\u67081\u65e5(\u661f\u671f\u4e8c) \u4e0a\u534810:00</div></div>"
+    "<div><br></div>\u4f60\u597d\uff0c\u8bf7\u62a5 500 \u53f0 SX-200 \u7684\u6700\u4f4e\u4ef7\u3002\n")
+case("31-foxmail-original-message-history.eml", crlf(
+    received("smtpbg152.qq.example", "183.3.255.61", "4QkY2f7Gh8z9tu", "Tue,  1 Dec 2026 03:40:10 +0000 (UTC)",
+             "li.na@foxmail.example")
+    + "From: \"=?gb18030?B?wfXR8w==?=\" <liuyang@rapport.example>\n"
+    "To: \"=?gb18030?B?wO7EyA==?=\" <li.na@foxmail.example>\n"
+    "Subject: " + ew_b("\u56de\u590d\uff1a\u8be2\u4ef7\uff1aSX-200 \u626b\u7801\u67aa", "gb18030") + "\n"
+    "Mime-Version: 1.0\n"
+    "Content-Type: multipart/alternative;\n"
+    "\tboundary=\"----=_NextPart_6929B2A5_0C1D2E3F_4A5B6C7D\"\n"
+    "Content-Transfer-Encoding: 8Bit\n"
+    "Date: Tue, 1 Dec 2026 11:40:05 +0800\n"
+    "X-Priority: 3\n"
+    "Message-ID: <tencent_1F2E3D4C5B6A79880F1E2D3C4B5A6978@qq.example>\n"
+    "In-Reply-To: <tencent_0A1B2C3D4E5F60718293A4B5C6D7E8F9@foxmail.example>\n"
+    "References: <tencent_0A1B2C3D4E5F60718293A4B5C6D7E8F9@foxmail.example>\n"
+    + FOXMAIL_HEAD +
+    "\n"
+    "This is a multi-part message in MIME format.\n"
+    "\n"
+    "------=_NextPart_6929B2A5_0C1D2E3F_4A5B6C7D\n"
+    "Content-Type: text/plain;\n"
+    "\tcharset=\"gb18030\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(_fox_text.encode("gb18030")) + "\n"
+    "\n"
+    "------=_NextPart_6929B2A5_0C1D2E3F_4A5B6C7D\n"
+    "Content-Type: text/html;\n"
+    "\tcharset=\"gb18030\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(_fox_html.encode("gb18030")) + "\n"
+    "\n"
+    "------=_NextPart_6929B2A5_0C1D2E3F_4A5B6C7D--\n"),
+    "Foxmail reply in gb18030: '------------------ \u539f\u59cb\u90ae\u4ef6 ------------------' history with \u53d1\u4ef6\u4eba/\u53d1\u9001\u65f6\u95f4 block",
+    subject="\u56de\u590d\uff1a\u8be2\u4ef7\uff1aSX-200 \u626b\u7801\u67aa",
+    **{"from": addr("\u5218\u6d0b", "liuyang@rapport.example")},
+    to=["li.na@foxmail.example"],
+    message_id="tencent_1F2E3D4C5B6A79880F1E2D3C4B5A6978@qq.example",
+    in_reply_to="tencent_0A1B2C3D4E5F60718293A4B5C6D7E8F9@foxmail.example",
+    references=["tencent_0A1B2C3D4E5F60718293A4B5C6D7E8F9@foxmail.example"],
+    text_contains=["\u5355\u4ef7\u4e0b\u8c03\u5230 118 \u5143/\u53f0"],
+    text_excludes=["\u539f\u59cb\u90ae\u4ef6", "\u6700\u4f4e\u4ef7", "\u53d1\u9001\u65f6\u95f4"],
+    quoted_contains=["\u8bf7\u62a5 500 \u53f0 SX-200 \u7684\u6700\u4f4e\u4ef7"],
+)
+
+_iphone_zh = (
+    "\u597d\u7684\uff0c\u6211\u4eca\u5929\u4e0b\u5348\u628a\u8eab\u4efd\u8bc1\u590d\u5370\u4ef6\u548c\u94f6\u884c\u6d41\u6c34\u8865\u4ea4\u5230\u8425\u4e1a\u5385\u3002\n\n"
+    "\u53d1\u81ea\u6211\u7684iPhone\n\n"
+    "\u5728 2026\u5e7412\u67081\u65e5\uff0c10:00\uff0c\u5f20\u4f1f <zw@example.cn> \u5199\u9053\uff1a\n\n"
+    "\ufeff\n"
+    "> \u738b\u5148\u751f\uff0c\u60a8\u7684\u623f\u8d37\u7533\u8bf7 FD-20417 \u8fd8\u7f3a\u5c11\u8fd1\u516d\u4e2a\u6708\u7684\u94f6\u884c\u6d41\u6c34\u3002\n"
+    "> \n"
+    "> \u5f20\u4f1f\n")
+case("32-iphone-chinese-footer.eml", crlf(
+    received("smtp.icloud.example", "17.58.6.40", "4QkY3g8Hi9z9tv", "Tue,  1 Dec 2026 05:31:02 +0000 (UTC)", "zw@example.cn")
+    + "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "From: =?utf-8?B?546L5by6?= <wangqiang@icloud.example>\n"
+    "Mime-Version: 1.0 (1.0)\n"
+    "Subject: =?utf-8?B?UmU6IOaIv+i0t+eUs+ivtyBGRC0yMDQxNw==?=\n"
+    "Date: Tue, 1 Dec 2026 13:30:58 +0800\n"
+    "Message-Id: <5D0C3B2A-7E6F-4A19-9B8C-1D2E3F4A5B6C@icloud.example>\n"
+    "References: <fd-20417.req.1764554400@example.cn>\n"
+    "In-Reply-To: <fd-20417.req.1764554400@example.cn>\n"
+    "To: =?utf-8?B?5byg5Lyf?= <zw@example.cn>\n"
+    "X-Mailer: iPhone Mail (22B91)\n"
+    "\n" + qp(_iphone_zh.encode("utf-8"))),
+    "iPhone Mail in Chinese: '\u53d1\u81ea\u6211\u7684iPhone' footer (signature), '\u5728 \u2026 \u5199\u9053\uff1a' attribution, quoted-printable",
+    subject="Re: \u623f\u8d37\u7533\u8bf7 FD-20417",
+    **{"from": addr("\u738b\u5f3a", "wangqiang@icloud.example")},
+    to=["zw@example.cn"],
+    message_id="5D0C3B2A-7E6F-4A19-9B8C-1D2E3F4A5B6C@icloud.example",
+    in_reply_to="fd-20417.req.1764554400@example.cn",
+    references=["fd-20417.req.1764554400@example.cn"],
+    text_contains=["\u8eab\u4efd\u8bc1\u590d\u5370\u4ef6\u548c\u94f6\u884c\u6d41\u6c34"],
+    text_excludes=["\u53d1\u81ea\u6211\u7684iPhone", "FD-20417 \u8fd8\u7f3a\u5c11"],
+    quoted_contains=["\u623f\u8d37\u7533\u8bf7 FD-20417"],
+    signature_contains=["\u53d1\u81ea\u6211\u7684iPhone"],
+)
+
+_iphone_en = (
+    "Yes, please book the late checkout for room 412. We'll pay the extra 40 USD at the desk.\n\n"
+    "Sent from my iPhone\n\n"
+    "> On 1 Dec 2026, at 10:00, Ana Lima <ana@example.com> wrote:\n"
+    ">\n"
+    "> \ufeffDear Mr Okoro, a late checkout until 16:00 is available for 40 USD. Shall we book it?\n")
+case("33-iphone-english-footer.eml", crlf(
+    received("smtp.icloud.example", "17.58.6.41", "4QkY4h9Ij0z9tw", "Tue,  1 Dec 2026 10:21:47 +0000 (UTC)", "ana@example.com")
+    + "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "From: Daniel Okoro <d.okoro@icloud.example>\n"
+    "Mime-Version: 1.0 (1.0)\n"
+    "Subject: Re: Late checkout, booking HB-7781\n"
+    "Date: Tue, 1 Dec 2026 10:21:43 +0000\n"
+    "Message-Id: <A9E8D7C6-B5A4-4F3E-8D2C-1B0A9F8E7D6C@icloud.example>\n"
+    "References: <hb-7781.late.1764583200@example.com>\n"
+    "In-Reply-To: <hb-7781.late.1764583200@example.com>\n"
+    "To: Ana Lima <ana@example.com>\n"
+    "X-Mailer: iPhone Mail (22B91)\n"
+    "\n" + qp(_iphone_en.encode("utf-8"))),
+    "iPhone Mail in English: 'Sent from my iPhone' footer (signature), then the Apple-style quoted attribution",
+    subject="Re: Late checkout, booking HB-7781",
+    **{"from": addr("Daniel Okoro", "d.okoro@icloud.example")},
+    to=["ana@example.com"],
+    message_id="A9E8D7C6-B5A4-4F3E-8D2C-1B0A9F8E7D6C@icloud.example",
+    in_reply_to="hb-7781.late.1764583200@example.com",
+    references=["hb-7781.late.1764583200@example.com"],
+    text_contains=["late checkout for room 412"],
+    text_excludes=["Sent from my iPhone", "Shall we book it?"],
+    quoted_contains=["late checkout until 16:00"],
+    signature_contains=["Sent from my iPhone"],
+)
+
+_apple_text = (
+    "Hi Ana,\n\nThe signed loan agreement LA-30917 is attached to our portal upload. "
+    "Could you confirm the first instalment date?\n\nBest regards\nMarta\n\n"
+    "On 1 Dec 2026, at 10:00, Ana Lima <ana@example.com> wrote:\n\n"
+    "Dear Marta,\n\nyour loan LA-30917 has been approved. Please sign the agreement in the portal.\n\nAna\n")
+_apple_html = (
+    "<html><head><meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\"></head>"
+    "<body style=\"overflow-wrap: break-word; -webkit-nbsp-mode: space; line-break: after-white-space;\">"
+    "Hi Ana,<div><br></div><div>The signed loan agreement LA-30917 is attached to our portal upload. "
+    "Could you confirm the first instalment date?</div><div><br></div><div>Best regards</div><div>Marta<br>"
+    "<div><br><blockquote type=\"cite\"><div>On 1 Dec 2026, at 10:00, Ana Lima &lt;ana@example.com&gt; wrote:</div>"
+    "<br class=\"Apple-interchange-newline\"><div><div>Dear Marta,<br><br>your loan LA-30917 has been approved. "
+    "Please sign the agreement in the portal.<br><br>Ana</div></div></blockquote></div><br></div></body></html>")
+case("34-apple-mail-attribution.eml", crlf(
+    received("mr85p00im-zteg06021501.me.example", "17.58.23.186", "4QkY5j0Jk1z9tx", "Tue,  1 Dec 2026 11:05:30 +0000 (UTC)",
+             "ana@example.com")
+    + "From: Marta Kowalczyk <marta.k@me.example>\n"
+    "Content-Type: multipart/alternative;\n"
+    "\tboundary=\"Apple-Mail=_4F1C8A2E-9B3D-4E7F-A0C1-2D3E4F5A6B7C\"\n"
+    "Mime-Version: 1.0 (Mac OS X Mail 16.0 \\(3826.300.87.4.3\\))\n"
+    "Subject: Re: Loan LA-30917 approved\n"
+    "Date: Tue, 1 Dec 2026 12:05:26 +0100\n"
+    "In-Reply-To: <la-30917.approved.1764579600@example.com>\n"
+    "To: Ana Lima <ana@example.com>\n"
+    "References: <la-30917.approved.1764579600@example.com>\n"
+    "Message-Id: <7C6B5A4F-3E2D-4C1B-A098-F7E6D5C4B3A2@me.example>\n"
+    "X-Mailer: Apple Mail (2.3826.300.87.4.3)\n"
+    "\n"
+    "\n"
+    "--Apple-Mail=_4F1C8A2E-9B3D-4E7F-A0C1-2D3E4F5A6B7C\n"
+    "Content-Transfer-Encoding: 7bit\n"
+    "Content-Type: text/plain;\n"
+    "\tcharset=us-ascii\n"
+    "\n" + _apple_text + "\n"
+    "--Apple-Mail=_4F1C8A2E-9B3D-4E7F-A0C1-2D3E4F5A6B7C\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "Content-Type: text/html;\n"
+    "\tcharset=us-ascii\n"
+    "\n" + qp(_apple_html.encode("ascii")) + "\n"
+    "--Apple-Mail=_4F1C8A2E-9B3D-4E7F-A0C1-2D3E4F5A6B7C--\n"),
+    "macOS Apple Mail reply: 'On 1 Dec 2026, at 10:00, X wrote:' attribution followed by unprefixed history",
+    subject="Re: Loan LA-30917 approved",
+    **{"from": addr("Marta Kowalczyk", "marta.k@me.example")},
+    to=["ana@example.com"],
+    message_id="7C6B5A4F-3E2D-4C1B-A098-F7E6D5C4B3A2@me.example",
+    in_reply_to="la-30917.approved.1764579600@example.com",
+    references=["la-30917.approved.1764579600@example.com"],
+    text_contains=["confirm the first instalment date"],
+    text_excludes=["has been approved", "wrote:"],
+    quoted_contains=["your loan LA-30917 has been approved"],
+)
+
+
+# 35-36. threading headers
+
+case("35-threading-references-folded.eml", crlf(
+    received_gmail(stamp="Tue, 01 Dec 2026 07:44:02 -0800 (PST)", rid="a640c23a62f3a")
+    + DKIM_GMAIL +
+    "MIME-Version: 1.0\n"
+    "References: <CAF3kL9v2x=Yq7m0R1pT8wZ4nB6cD5eH2jK9sA0gU3iO7lM1rQ@mail.gmail.com>\n"
+    " <ord-9001.confirm.1764400000@rapport.example>\n"
+    "\t<CAB7xQ2n4M9pR0sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1oP2q@mail.gmail.com> (Ana Lima's reply)\n"
+    " <ord-9001.update.1764576000@rapport.example>\n"
+    "In-Reply-To: <ord-9001.update.1764576000@rapport.example>\n"
+    "From: Rafael Souza <rafael.souza@gmail.com>\n"
+    "Date: Tue, 1 Dec 2026 16:43:58 +0100\n"
+    "Message-ID: <CAD9n2Lk0Pq4Rs8Tu1Vw5Xy7Za3Bc6De9Fg2Hi4Jk8Lm0No3Pq@mail.gmail.com>\n"
+    "Subject: Re: Order ORD-9001 update\n"
+    "To: Ana Lima <ana@example.com>\n"
+    "Content-Type: text/plain; charset=\"UTF-8\"\n"
+    "\n"
+    "Thanks, the new delivery slot for ORD-9001 (Thursday morning) works for us.\n"
+    "\n"
+    "Rafael\n"),
+    "threading: References with four ids folded over lines (space and tab) and a (comment) after one id",
+    subject="Re: Order ORD-9001 update",
+    **{"from": addr("Rafael Souza", "rafael.souza@gmail.com")},
+    to=["ana@example.com"],
+    message_id="CAD9n2Lk0Pq4Rs8Tu1Vw5Xy7Za3Bc6De9Fg2Hi4Jk8Lm0No3Pq@mail.gmail.com",
+    in_reply_to="ord-9001.update.1764576000@rapport.example",
+    references=["CAF3kL9v2x=Yq7m0R1pT8wZ4nB6cD5eH2jK9sA0gU3iO7lM1rQ@mail.gmail.com",
+                "ord-9001.confirm.1764400000@rapport.example",
+                "CAB7xQ2n4M9pR0sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1oP2q@mail.gmail.com",
+                "ord-9001.update.1764576000@rapport.example"],
+    text_contains=["new delivery slot for ORD-9001"],
+)
+
+case("36-threading-in-reply-to-only.eml", crlf(
+    received("smtp.web.example", "212.227.15.3", "4QkZ1a1Kl2z9ty", "Tue,  1 Dec 2026 16:10:09 +0000 (UTC)",
+             "ana@example.com")
+    + "Date: Tue, 1 Dec 2026 17:10:05 +0100\n"
+    "From: \"Hartmann, Klaus\" <k.hartmann@web.example>\n"
+    "To: <ana@example.com>\n"
+    "Subject: AW: Angebot Q-2026-774\n"
+    "In-Reply-To: <q-2026-774.offer.1764500000@example.com>\n"
+    "Message-ID: <trinity-4c2f9a1e-6b3d-4e8f-9a7c-0d1e2f3a4b5c-1764605405123@3c-app-webde-bap42>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "Importance: normal\n"
+    "Sensitivity: Normal\n"
+    "X-Priority: 3\n"
+    "X-Provags-ID: V03:K1:2BsYk7Pz1lq0u+Nf3Xw8Rr9T\n"
+    "\n"
+    "Guten Tag Frau Lima,\n"
+    "\n"
+    "wir nehmen das Angebot Q-2026-774 an. Bitte senden Sie die Auftragsbest=C3=A4t=\n"
+    "igung an unsere Einkaufsabteilung.\n"
+    "\n"
+    "Mit freundlichen Gr=C3=BC=C3=9Fen\n"
+    "Klaus Hartmann\n"),
+    "a reply with In-Reply-To and no References (web.de)",
+    subject="AW: Angebot Q-2026-774",
+    **{"from": addr("Hartmann, Klaus", "k.hartmann@web.example")},
+    to=["ana@example.com"],
+    message_id="trinity-4c2f9a1e-6b3d-4e8f-9a7c-0d1e2f3a4b5c-1764605405123@3c-app-webde-bap42",
+    in_reply_to="q-2026-774.offer.1764500000@example.com",
+    references=[],
+    text_contains=["wir nehmen das Angebot Q-2026-774 an", "Auftragsbest\u00e4tigung"],
+)
+
+
 # ---------------------------------------------------------------------------
 
 def main():
