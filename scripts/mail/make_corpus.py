@@ -1440,6 +1440,416 @@ case("36-threading-in-reply-to-only.eml", crlf(
 )
 
 
+# 37-40. automatic replies
+
+case("37-auto-submitted-auto-replied.eml", crlf(
+    "Return-Path: <>\n"
+    "Received: from mail.fabrikam.example (mail.fabrikam.example [198.51.100.9])\n"
+    "\tby mx.rapport.example (Postfix) with ESMTPS id 4QkZ2b2Lm3z9tz\n"
+    "\tfor <sales@rapport.example>; Tue,  1 Dec 2026 08:30:14 +0000 (UTC)\n"
+    "Date: Tue, 1 Dec 2026 09:30:12 +0100\n"
+    "From: Henrik Lund <henrik.lund@fabrikam.example>\n"
+    "To: sales@rapport.example\n"
+    "Subject: Away until 7 December (Re: Invoice INV-2026-0412)\n"
+    "Message-ID: <dovecot-sieve-1764577812-118204-0@mail.fabrikam.example>\n"
+    "In-Reply-To: <inv-2026-0412.sent.1764570000@rapport.example>\n"
+    "References: <inv-2026-0412.sent.1764570000@rapport.example>\n"
+    "Auto-Submitted: auto-replied (vacation)\n"
+    "Precedence: bulk\n"
+    "X-Loop: vacation\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: 7bit\n"
+    "\n"
+    "I am away until 7 December with limited access to email.\n"
+    "For invoices please write to ap@fabrikam.example.\n"
+    "\n"
+    "Henrik Lund\n"),
+    "Dovecot Sieve vacation reply: Auto-Submitted: auto-replied (with a comment), null Return-Path",
+    subject="Away until 7 December (Re: Invoice INV-2026-0412)",
+    **{"from": addr("Henrik Lund", "henrik.lund@fabrikam.example")},
+    to=["sales@rapport.example"],
+    message_id="dovecot-sieve-1764577812-118204-0@mail.fabrikam.example",
+    in_reply_to="inv-2026-0412.sent.1764570000@rapport.example",
+    references=["inv-2026-0412.sent.1764570000@rapport.example"],
+    text_contains=["away until 7 December", "ap@fabrikam.example"],
+    auto_reply=True,
+)
+
+_oof_html = (
+    "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
+    "<style type=\"text/css\" style=\"display:none;\"> P {margin-top:0;margin-bottom:0;} </style></head>"
+    "<body dir=\"ltr\"><div style=\"font-family: Aptos, sans-serif; font-size: 12pt;\">"
+    "Thank you for your message. I am out of the office until Monday 7 December 2026 and will have no access to email.<br>"
+    "For urgent matters regarding orders please contact orders@contoso.com.</div></body></html>")
+case("38-exchange-automatic-reply.eml", crlf(
+    RECEIVED_OUTLOOK
+    + DKIM_OUTLOOK +
+    "From: Peter Novak <peter.novak@contoso.com>\n"
+    "To: Lisa Chen <lisa.chen@rapport.example>\n"
+    "Subject: Automatic reply: Your order ORD-5521 has shipped\n"
+    "Thread-Topic: Your order ORD-5521 has shipped\n"
+    "Thread-Index: AQHbQ2Xk7vY1mZr0TUu8aJc3n9s2rbAAAf4b\n"
+    "Date: Tue, 1 Dec 2026 11:02:45 +0000\n"
+    "Message-ID: <a3f0c9b8e7d64c5b9a8f7e6d5c4b3a29@DB9PR08MB6617.eurprd08.prod.outlook.com>\n"
+    "In-Reply-To: <ord-5521-shipped.20261130161200@rapport.example>\n"
+    "References: <ord-5521-shipped.20261130161200@rapport.example>\n"
+    "Content-Language: en-GB\n"
+    "X-MS-Has-Attach:\n"
+    "X-MS-TNEF-Correlator:\n"
+    "X-Auto-Response-Suppress: All\n"
+    "X-MS-Exchange-Organization-SCL: -1\n"
+    "X-MS-Exchange-Inbox-Rules-Loop: peter.novak@contoso.com\n"
+    "Content-Type: text/html; charset=\"utf-8\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "MIME-Version: 1.0\n"
+    "\n" + b64(_oof_html.encode("utf-8")) + "\n"),
+    "Exchange Online out-of-office: 'Automatic reply:' subject, X-Auto-Response-Suppress: All, In-Reply-To, HTML only",
+    subject="Automatic reply: Your order ORD-5521 has shipped",
+    **{"from": addr("Peter Novak", "peter.novak@contoso.com")},
+    to=["lisa.chen@rapport.example"],
+    message_id="a3f0c9b8e7d64c5b9a8f7e6d5c4b3a29@DB9PR08MB6617.eurprd08.prod.outlook.com",
+    in_reply_to="ord-5521-shipped.20261130161200@rapport.example",
+    references=["ord-5521-shipped.20261130161200@rapport.example"],
+    text_contains=["out of the office until Monday 7 December 2026", "orders@contoso.com"],
+    text_excludes=["margin-top", "<div"],
+    auto_reply=True,
+)
+
+_yandex_auto = (
+    "\u0417\u0434\u0440\u0430\u0432\u0441\u0442\u0432\u0443\u0439\u0442\u0435! \u0412\u0430\u0448\u0435 \u043f\u0438\u0441\u044c\u043c\u043e "
+    "\u043f\u043e\u043b\u0443\u0447\u0435\u043d\u043e. \u041c\u044b \u043e\u0442\u0432\u0435\u0442\u0438\u043c \u0432 "
+    "\u0442\u0435\u0447\u0435\u043d\u0438\u0435 \u043e\u0434\u043d\u043e\u0433\u043e \u0440\u0430\u0431\u043e\u0447\u0435\u0433\u043e "
+    "\u0434\u043d\u044f.\n\u041e\u0442\u0434\u0435\u043b \u043f\u0440\u043e\u0434\u0430\u0436 \u00ab\u0421\u0435\u0432\u0435\u0440\u00bb\n")
+case("39-x-autoreply-yes.eml", crlf(
+    received("forward102a.mail.yandex.example", "178.154.239.85", "4QkZ3c3Mn4z9u0", "Tue,  1 Dec 2026 09:50:07 +0000 (UTC)",
+             "buh@rapport.example")
+    + "From: " + ew_b("\u041e\u0442\u0434\u0435\u043b \u043f\u0440\u043e\u0434\u0430\u0436 \u0421\u0435\u0432\u0435\u0440") + " <sales@sever-trade.example>\n"
+    "To: buh@rapport.example\n"
+    "Subject: " + ew_b("\u0410\u0432\u0442\u043e\u043e\u0442\u0432\u0435\u0442: \u0421\u0447\u0451\u0442 \u2116 318") + "\n"
+    "Date: Tue, 1 Dec 2026 12:50:04 +0300\n"
+    "Message-Id: <3551764582204@vla5-2a1b3c4d5e6f.qloud-c.yandex.example>\n"
+    "X-Autoreply: yes\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(_yandex_auto.encode("utf-8")) + "\n"),
+    "Yandex-style autoresponder: X-Autoreply: yes is the only sign (no In-Reply-To, subject prefix not in English)",
+    subject="\u0410\u0432\u0442\u043e\u043e\u0442\u0432\u0435\u0442: \u0421\u0447\u0451\u0442 \u2116 318",
+    **{"from": addr("\u041e\u0442\u0434\u0435\u043b \u043f\u0440\u043e\u0434\u0430\u0436 \u0421\u0435\u0432\u0435\u0440", "sales@sever-trade.example")},
+    to=["buh@rapport.example"],
+    message_id="3551764582204@vla5-2a1b3c4d5e6f.qloud-c.yandex.example",
+    text_contains=["\u0412\u0430\u0448\u0435 \u043f\u0438\u0441\u044c\u043c\u043e \u043f\u043e\u043b\u0443\u0447\u0435\u043d\u043e"],
+    auto_reply=True,
+)
+
+case("40-auto-submitted-no.eml", crlf(
+    received("smtp.kmail-user.example", "192.0.2.201", "4QkZ4d4No5z9u1", "Tue,  1 Dec 2026 13:14:29 +0000 (UTC)",
+             "support@rapport.example")
+    + "From: Out of Office Furniture Ltd <hello@outofoffice-furniture.example>\n"
+    "To: support@rapport.example\n"
+    "Subject: Re: Desk order OOF-8812: delivery question\n"
+    "Date: Tue, 01 Dec 2026 13:14:25 +0000\n"
+    "Message-ID: <2987431.LkxdtWsSYb@workstation>\n"
+    "In-Reply-To: <oof-8812.delivery.1764590000@rapport.example>\n"
+    "References: <oof-8812.delivery.1764590000@rapport.example>\n"
+    "Auto-Submitted: no\n"
+    "MIME-Version: 1.0\n"
+    "Content-Transfer-Encoding: 7Bit\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "User-Agent: KMail/5.2.3 (Linux/6.1.0-13-amd64; KDE/5.103.0; x86_64; ; )\n"
+    "\n"
+    "Hello,\n"
+    "\n"
+    "a person here: please deliver the standing desks for OOF-8812 to the back entrance,\n"
+    "the lift at the front is out of service this week.\n"
+    "\n"
+    "Maya\n"),
+    "a person's reply carrying Auto-Submitted: no (and a sender name starting 'Out of Office'): NOT automatic",
+    subject="Re: Desk order OOF-8812: delivery question",
+    **{"from": addr("Out of Office Furniture Ltd", "hello@outofoffice-furniture.example")},
+    to=["support@rapport.example"],
+    message_id="2987431.LkxdtWsSYb@workstation",
+    in_reply_to="oof-8812.delivery.1764590000@rapport.example",
+    references=["oof-8812.delivery.1764590000@rapport.example"],
+    text_contains=["standing desks for OOF-8812 to the back entrance"],
+    auto_reply=False,
+)
+
+
+# 41-43. delivery status notifications (bounces)
+
+RETURNED_41 = crlf(
+    "Received: by mx.rapport.example (Postfix, from userid 1001)\n"
+    "\tid 6F2A41C0B7; Tue,  1 Dec 2026 10:15:01 +0000 (UTC)\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=rapport.example;\n"
+    "\ts=mail; t=1764584101; bh=3mU0xKp5Qw7Rz2Tb9Vn4Yc1Lf6Hd8Js0Ga5Ki2Mo7Q=;\n"
+    "\th=Date:From:To:Subject;\n"
+    "\tb=Qx9Lm2Np4Rs6Tu8Vw0Xy2Za4Bc6De8Fg0Hi2Jk4Lm6No8Pq0Rs2Tu4Vw6Xy8Za0Bc2\n"
+    "Date: Tue, 1 Dec 2026 10:15:01 +0000\n"
+    "From: Ana Lima <ana@rapport.example>\n"
+    "To: Lucy Grant <lucy@example.org>\n"
+    "Subject: Your quote Q-2026-811\n"
+    "Message-ID: <q-2026-811.1764584101@rapport.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8\n")
+case("41-bounce-postfix-dsn.eml", crlf(
+    "Return-Path: <>\n"
+    "Received: by mx.rapport.example (Postfix)\n"
+    "\tid 8A1B2C3D4E; Tue,  1 Dec 2026 10:15:03 +0000 (UTC)\n"
+    "Date: Tue,  1 Dec 2026 10:15:03 +0000 (UTC)\n"
+    "From: MAILER-DAEMON@mx.rapport.example (Mail Delivery System)\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "To: ana@rapport.example\n"
+    "Auto-Submitted: auto-replied\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status;\n"
+    "\tboundary=\"8A1B2C3D4E.1764584103/mx.rapport.example\"\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "Message-Id: <20261201101503.8A1B2C3D4E@mx.rapport.example>\n"
+    "\n"
+    "This is a MIME-encapsulated message.\n"
+    "\n"
+    "--8A1B2C3D4E.1764584103/mx.rapport.example\n"
+    "Content-Description: Notification\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "This is the mail system at host mx.rapport.example.\n"
+    "\n"
+    "I'm sorry to have to inform you that your message could not\n"
+    "be delivered to one or more recipients. It's attached below.\n"
+    "\n"
+    "For further assistance, please send mail to postmaster.\n"
+    "\n"
+    "If you do so, please include this problem report. You can\n"
+    "delete your own text from the attached returned message.\n"
+    "\n"
+    "                   The mail system\n"
+    "\n"
+    "<lucy@example.org>: host mx1.example.org[192.0.2.25] said: 550 5.1.1\n"
+    "    <lucy@example.org>: Recipient address rejected: User unknown in virtual\n"
+    "    mailbox table (in reply to RCPT TO command)\n"
+    "\n"
+    "--8A1B2C3D4E.1764584103/mx.rapport.example\n"
+    "Content-Description: Delivery report\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.rapport.example\n"
+    "X-Postfix-Queue-ID: 6F2A41C0B7\n"
+    "X-Postfix-Sender: rfc822; ana@rapport.example\n"
+    "Arrival-Date: Tue,  1 Dec 2026 10:15:01 +0000 (UTC)\n"
+    "\n"
+    "Final-Recipient: rfc822; lucy@example.org\n"
+    "Original-Recipient: rfc822;lucy@example.org\n"
+    "Action: failed\n"
+    "Status: 5.1.1\n"
+    "Remote-MTA: dns; mx1.example.org\n"
+    "Diagnostic-Code: smtp; 550 5.1.1 <lucy@example.org>: Recipient address rejected:\n"
+    "    User unknown in virtual mailbox table\n"
+    "\n"
+    "--8A1B2C3D4E.1764584103/mx.rapport.example\n"
+    "Content-Description: Undelivered Message Headers\n"
+    "Content-Type: text/rfc822-headers\n"
+    "\n") + RETURNED_41 + crlf(
+    "\n"
+    "--8A1B2C3D4E.1764584103/mx.rapport.example--\n"),
+    "Postfix RFC 3464 bounce: text/plain, message/delivery-status (not an attachment), text/rfc822-headers (an attachment); also Auto-Submitted: auto-replied",
+    subject="Undelivered Mail Returned to Sender",
+    **{"from": addr("Mail Delivery System", "MAILER-DAEMON@mx.rapport.example")},
+    to=["ana@rapport.example"],
+    message_id="20261201101503.8A1B2C3D4E@mx.rapport.example",
+    text_contains=["your message could not", "Recipient address rejected"],
+    attachments=[att(None, "text/rfc822-headers", RETURNED_41)],
+    auto_reply=True,
+    bounce={"recipient": "lucy@example.org", "status": "5.1.1", "action": "failed"},
+)
+
+ORIGINAL_42 = crlf(
+    "Received: from AS8PR08MB7911.eurprd08.prod.outlook.com ([fe80::5d1c:2a3b:4c5d:6e7f]) by\n"
+    " AS8PR08MB7911.eurprd08.prod.outlook.com ([fe80::5d1c:2a3b:4c5d:6e7f%4]) with\n"
+    " mapi id 15.20.7452.28; Tue, 1 Dec 2026 12:40:10 +0000\n"
+    "From: Peter Novak <peter.novak@contoso.com>\n"
+    "To: \"k.tanaka@fabrikam.example\" <k.tanaka@fabrikam.example>\n"
+    "Subject: Your quote Q-2026-774\n"
+    "Thread-Topic: Your quote Q-2026-774\n"
+    "Thread-Index: AdtEDc7g8h9i0j1k2l3m4n5o6p7q8r==\n"
+    "Date: Tue, 1 Dec 2026 12:40:09 +0000\n"
+    "Message-ID: <AS8PR08MB79113B4C5D6E7F8A9B0C1D2E3F4A@AS8PR08MB7911.eurprd08.prod.outlook.com>\n"
+    "Content-Language: en-GB\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "MIME-Version: 1.0\n"
+    "\n"
+    "Hello Mr Tanaka,\n"
+    "\n"
+    "please find our quote Q-2026-774 for 12 pallet racks below.\n"
+    "\n"
+    "Peter\n")
+_ndr_html = (
+    "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=us-ascii\"></head><body>"
+    "<p><b><font color=\"#000066\" size=\"3\" face=\"Arial\">Your message to k.tanaka@fabrikam.example couldn't be delivered.</font></b></p>"
+    "<p>k.tanaka wasn't found at fabrikam.example.</p>"
+    "<p>Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'</p>"
+    "</body></html>")
+case("42-bounce-exchange-ndr.eml", crlf(
+    "Received: from AS8PR08MB7911.eurprd08.prod.outlook.com (2603:10a6:20b:52a::9)\n"
+    " by AS8PR08MB7911.eurprd08.prod.outlook.com with Microsoft SMTP Server\n"
+    " (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
+    " 15.20.7452.28; Tue, 1 Dec 2026 12:40:12 +0000\n"
+    "MIME-Version: 1.0\n"
+    "From: Microsoft Outlook\n"
+    "\t<MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com>\n"
+    "To: <peter.novak@contoso.com>\n"
+    "Date: Tue, 1 Dec 2026 12:40:12 +0000\n"
+    "Content-Type: multipart/report; report-type=delivery-status;\n"
+    "\tboundary=\"c8a2f9e1-7b3d-4c5e-9f0a-1b2c3d4e5f60\"\n"
+    "X-MS-Exchange-Message-Is-Ndr:\n"
+    "Content-Language: en-US\n"
+    "Message-ID: <c4f1b2a3-9d8e-4f7a-b6c5-d4e3f2a1b0c9@AS8PR08MB7911.eurprd08.prod.outlook.com>\n"
+    "In-Reply-To: <AS8PR08MB79113B4C5D6E7F8A9B0C1D2E3F4A@AS8PR08MB7911.eurprd08.prod.outlook.com>\n"
+    "References: <AS8PR08MB79113B4C5D6E7F8A9B0C1D2E3F4A@AS8PR08MB7911.eurprd08.prod.outlook.com>\n"
+    "Thread-Topic: Your quote Q-2026-774\n"
+    "Thread-Index: AdtEDc7g8h9i0j1k2l3m4n5o6p7q8rAAAAAB\n"
+    "Subject: Undeliverable: Your quote Q-2026-774\n"
+    "X-MS-Exchange-Organization-SCL: -1\n"
+    "\n"
+    "--c8a2f9e1-7b3d-4c5e-9f0a-1b2c3d4e5f60\n"
+    "Content-Type: multipart/alternative; differences=Content-Type;\n"
+    "\tboundary=\"7d5e3c1a-0f9b-4a8c-b2d4-e6f8a0b2c4d6\"\n"
+    "\n"
+    "--7d5e3c1a-0f9b-4a8c-b2d4-e6f8a0b2c4d6\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Your message to k.tanaka@fabrikam.example couldn't be delivered.\n"
+    "\n"
+    "k.tanaka wasn't found at fabrikam.example.\n"
+    "\n"
+    "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient n=\n"
+    "ot found by SMTP address lookup'\n"
+    "\n"
+    "--7d5e3c1a-0f9b-4a8c-b2d4-e6f8a0b2c4d6\n"
+    "Content-Type: text/html; charset=\"us-ascii\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n" + qp(_ndr_html.encode("ascii")) + "\n"
+    "--7d5e3c1a-0f9b-4a8c-b2d4-e6f8a0b2c4d6--\n"
+    "\n"
+    "--c8a2f9e1-7b3d-4c5e-9f0a-1b2c3d4e5f60\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns;AS8PR08MB7911.eurprd08.prod.outlook.com\n"
+    "Received-From-MTA: dns;AS8PR08MB7911.eurprd08.prod.outlook.com\n"
+    "Arrival-Date: Tue, 1 Dec 2026 12:40:10 +0000\n"
+    "\n"
+    "Original-Recipient: rfc822;k.tanaka@fabrikam.example\n"
+    "Final-Recipient: rfc822;k.tanaka@fabrikam.example\n"
+    "Action: failed\n"
+    "Status: 5.1.10\n"
+    "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n"
+    "Remote-MTA: dns;mx.fabrikam.example\n"
+    "X-Display-Name: k.tanaka@fabrikam.example\n"
+    "\n"
+    "\n"
+    "--c8a2f9e1-7b3d-4c5e-9f0a-1b2c3d4e5f60\n"
+    "Content-Type: message/rfc822\n"
+    "\n") + ORIGINAL_42 + crlf(
+    "\n"
+    "--c8a2f9e1-7b3d-4c5e-9f0a-1b2c3d4e5f60--\n"),
+    "Exchange Online NDR: multipart/report with an alternative notification, delivery-status (5.1.10), the original as an unnamed message/rfc822 attachment",
+    subject="Undeliverable: Your quote Q-2026-774",
+    **{"from": addr("Microsoft Outlook", "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com")},
+    to=["peter.novak@contoso.com"],
+    message_id="c4f1b2a3-9d8e-4f7a-b6c5-d4e3f2a1b0c9@AS8PR08MB7911.eurprd08.prod.outlook.com",
+    in_reply_to="AS8PR08MB79113B4C5D6E7F8A9B0C1D2E3F4A@AS8PR08MB7911.eurprd08.prod.outlook.com",
+    references=["AS8PR08MB79113B4C5D6E7F8A9B0C1D2E3F4A@AS8PR08MB7911.eurprd08.prod.outlook.com"],
+    text_contains=["couldn't be delivered", "RESOLVER.ADR.RecipientNotFound"],
+    text_excludes=["12 pallet racks"],
+    attachments=[att("Your quote Q-2026-774.eml", "message/rfc822", ORIGINAL_42)],
+    bounce={"recipient": "k.tanaka@fabrikam.example", "status": "5.1.10", "action": "failed"},
+)
+
+RETURNED_43 = crlf(
+    "Received: by mx.rapport.example (Postfix, from userid 1001)\n"
+    "\tid 2C3D4E5F6A; Mon, 30 Nov 2026 22:05:40 +0000 (UTC)\n"
+    "Date: Mon, 30 Nov 2026 22:05:40 +0000\n"
+    "From: Loans Desk <loans@rapport.example>\n"
+    "To: Tomasz Nowak <tomasz@slowmail.example.net>\n"
+    "Subject: Loan application LA-31022 received\n"
+    "Message-ID: <la-31022.received.1764540340@rapport.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8\n")
+case("43-bounce-delayed-dsn.eml", crlf(
+    "Return-Path: <>\n"
+    "Received: by mx.rapport.example (Postfix)\n"
+    "\tid 9B8C7D6E5F; Tue,  1 Dec 2026 02:05:44 +0000 (UTC)\n"
+    "Date: Tue,  1 Dec 2026 02:05:44 +0000 (UTC)\n"
+    "From: MAILER-DAEMON@mx.rapport.example (Mail Delivery System)\n"
+    "Subject: Delayed Mail (still being retried)\n"
+    "To: loans@rapport.example\n"
+    "Auto-Submitted: auto-replied\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status;\n"
+    "\tboundary=\"9B8C7D6E5F.1764554744/mx.rapport.example\"\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "Message-Id: <20261201020544.9B8C7D6E5F@mx.rapport.example>\n"
+    "\n"
+    "This is a MIME-encapsulated message.\n"
+    "\n"
+    "--9B8C7D6E5F.1764554744/mx.rapport.example\n"
+    "Content-Description: Notification\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "This is the mail system at host mx.rapport.example.\n"
+    "\n"
+    "####################################################################\n"
+    "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
+    "####################################################################\n"
+    "\n"
+    "Your message could not be delivered for more than 4 hour(s).\n"
+    "It will be retried until it is 5 day(s) old.\n"
+    "\n"
+    "                   The mail system\n"
+    "\n"
+    "<tomasz@slowmail.example.net>: connect to mx.slowmail.example.net[203.0.113.250]:25:\n"
+    "    Connection timed out\n"
+    "\n"
+    "--9B8C7D6E5F.1764554744/mx.rapport.example\n"
+    "Content-Description: Delivery report\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.rapport.example\n"
+    "X-Postfix-Queue-ID: 2C3D4E5F6A\n"
+    "X-Postfix-Sender: rfc822; loans@rapport.example\n"
+    "Arrival-Date: Mon, 30 Nov 2026 22:05:40 +0000 (UTC)\n"
+    "\n"
+    "Final-Recipient: rfc822; tomasz@slowmail.example.net\n"
+    "Original-Recipient: rfc822;tomasz@slowmail.example.net\n"
+    "Action: delayed\n"
+    "Status: 4.4.1\n"
+    "Diagnostic-Code: X-Postfix; connect to mx.slowmail.example.net[203.0.113.250]:25:\n"
+    "    Connection timed out\n"
+    "Will-Retry-Until: Sat,  5 Dec 2026 22:05:40 +0000 (UTC)\n"
+    "\n"
+    "--9B8C7D6E5F.1764554744/mx.rapport.example\n"
+    "Content-Description: Undelivered Message Headers\n"
+    "Content-Type: text/rfc822-headers\n"
+    "\n") + RETURNED_43 + crlf(
+    "\n"
+    "--9B8C7D6E5F.1764554744/mx.rapport.example--\n"),
+    "Postfix delayed-delivery warning: Action: delayed, Status: 4.4.1, returned headers attached",
+    subject="Delayed Mail (still being retried)",
+    **{"from": addr("Mail Delivery System", "MAILER-DAEMON@mx.rapport.example")},
+    to=["loans@rapport.example"],
+    message_id="20261201020544.9B8C7D6E5F@mx.rapport.example",
+    text_contains=["THIS IS A WARNING ONLY", "retried until it is 5 day(s) old"],
+    attachments=[att(None, "text/rfc822-headers", RETURNED_43)],
+    auto_reply=True,
+    bounce={"recipient": "tomasz@slowmail.example.net", "status": "4.4.1", "action": "delayed"},
+)
+
+
 # ---------------------------------------------------------------------------
 
 def main():
