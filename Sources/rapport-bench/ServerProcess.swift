@@ -25,8 +25,8 @@ struct ServerProcess {
         return url
     }
 
-    /// Starts `binary` as `rapport serve` on `port`.
-    static func start(binary: URL, port: Int, location: StoreLocation) throws -> ServerProcess {
+    /// Starts `binary` as `rapport serve` on `port`, with `extra` arguments.
+    static func start(binary: URL, port: Int, location: StoreLocation, extra: [String] = []) throws -> ServerProcess {
         let process = Process()
         process.executableURL = binary
         var arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"]
@@ -34,7 +34,7 @@ struct ServerProcess {
         case .sqlite(let directory): arguments += ["--data-dir", directory]
         case .postgres(let url): arguments += ["--database-url", url]
         }
-        process.arguments = arguments
+        process.arguments = arguments + extra
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return ServerProcess(process: process)
