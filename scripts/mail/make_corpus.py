@@ -1254,7 +1254,6 @@ _iphone_zh = (
     "\u597d\u7684\uff0c\u6211\u4eca\u5929\u4e0b\u5348\u628a\u8eab\u4efd\u8bc1\u590d\u5370\u4ef6\u548c\u94f6\u884c\u6d41\u6c34\u8865\u4ea4\u5230\u8425\u4e1a\u5385\u3002\n\n"
     "\u53d1\u81ea\u6211\u7684iPhone\n\n"
     "\u5728 2026\u5e7412\u67081\u65e5\uff0c10:00\uff0c\u5f20\u4f1f <zw@example.cn> \u5199\u9053\uff1a\n\n"
-    "\ufeff\n"
     "> \u738b\u5148\u751f\uff0c\u60a8\u7684\u623f\u8d37\u7533\u8bf7 FD-20417 \u8fd8\u7f3a\u5c11\u8fd1\u516d\u4e2a\u6708\u7684\u94f6\u884c\u6d41\u6c34\u3002\n"
     "> \n"
     "> \u5f20\u4f1f\n")
@@ -1847,6 +1846,371 @@ case("43-bounce-delayed-dsn.eml", crlf(
     attachments=[att(None, "text/rfc822-headers", RETURNED_43)],
     auto_reply=True,
     bounce={"recipient": "tomasz@slowmail.example.net", "status": "4.4.1", "action": "delayed"},
+)
+
+
+# 44-57. broken messages
+
+CSV_44 = crlf("order_id,sku,qty,unit_price\nORD-7801,SX-200,40,212.00\nORD-7801,CB-10,40,9.50\nORD-7801,PSU-4,10,31.00\n")
+case("44-broken-no-closing-boundary.eml", crlf(
+    received("smtp.northwind.example", "198.51.100.23", "4Qm01a1Pq1z9u2", "Tue,  1 Dec 2026 19:00:31 +0000 (UTC)",
+             "orders@rapport.example")
+    + "Date: Tue, 1 Dec 2026 20:00:27 +0100\n"
+    "From: Mark Hansen <mark.hansen@northwind.example>\n"
+    "To: orders@rapport.example\n"
+    "Subject: Order lines for ORD-7801\n"
+    "Message-ID: <20261201190027.GB4471@smtp.northwind.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"nw-7801-boundary\"\n"
+    "\n"
+    "--nw-7801-boundary\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "Hello, the order lines for ORD-7801 are in the attached CSV.\n"
+    "Mark\n"
+    "\n"
+    "--nw-7801-boundary\n"
+    "Content-Type: text/csv; name=\"ORD-7801.csv\"\n"
+    "Content-Disposition: attachment; filename=\"ORD-7801.csv\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(CSV_44) + "\n"),
+    "multipart/mixed whose closing boundary never comes: the parts are read, the message is malformed",
+    subject="Order lines for ORD-7801",
+    **{"from": addr("Mark Hansen", "mark.hansen@northwind.example")},
+    to=["orders@rapport.example"],
+    message_id="20261201190027.GB4471@smtp.northwind.example",
+    text_contains=["order lines for ORD-7801 are in the attached CSV"],
+    attachments=[att("ORD-7801.csv", "text/csv", CSV_44)],
+    malformed=True,
+)
+
+case("45-broken-multipart-without-boundary.eml", crlf(
+    received("relay.legacy-erp.example", "192.0.2.150", "4Qm02b2Qr2z9u3", "Tue,  1 Dec 2026 19:10:02 +0000 (UTC)",
+             "billing@rapport.example")
+    + "Date: Tue, 1 Dec 2026 19:10:00 +0000\n"
+    "From: ERP Notifications <erp@legacy-erp.example>\n"
+    "To: billing@rapport.example\n"
+    "Subject: Payment reminder PR-5531\n"
+    "Message-ID: <PR-5531.1764616200@legacy-erp.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed\n"
+    "\n"
+    "--=_erp_part\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "Payment reminder PR-5531: invoice INV-2026-0388 of EUR 2,410.00 is 14 days overdue.\n"
+    "\n"
+    "--=_erp_part--\n"),
+    "multipart/mixed with no boundary parameter: read as text (whatever part-looking lines it holds), malformed",
+    subject="Payment reminder PR-5531",
+    **{"from": addr("ERP Notifications", "erp@legacy-erp.example")},
+    to=["billing@rapport.example"],
+    message_id="PR-5531.1764616200@legacy-erp.example",
+    text_contains=["invoice INV-2026-0388 of EUR 2,410.00 is 14 days overdue"],
+    malformed=True,
+)
+
+PDF_46 = fake_pdf(3000, seed=46)
+_b64_46 = b64(PDF_46).split("\n")
+# Characters outside the base64 alphabet in three lines (a relay that mangled the text): skipped
+# when decoding, so the decoded bytes are the original ones, but the encoding is damaged.
+_b64_46[3] = _b64_46[3][:20] + "*!" + _b64_46[3][20:]
+_b64_46[10] = _b64_46[10][:40] + "#" + _b64_46[10][40:]
+_b64_46[17] = "%%" + _b64_46[17]
+case("46-broken-base64-invalid-characters.eml", crlf(
+    RECEIVED_OUTLOOK
+    + "From: Sabine Brandt <s.brandt@contoso.com>\n"
+    "To: billing@rapport.example\n"
+    "Subject: Credit note CN-2026-0051\n"
+    "Date: Tue, 1 Dec 2026 19:20:11 +0000\n"
+    "Message-ID: <VI1PR08MB31015A6B7C8D9E0F1A2B3C4D5E6F@VI1PR08MB3101.eurprd08.prod.outlook.com>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"_004_cn2026_0051_\"\n"
+    "\n"
+    "--_004_cn2026_0051_\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "\n"
+    "Please find credit note CN-2026-0051 attached (refund for damaged pallets).\n"
+    "\n"
+    "--_004_cn2026_0051_\n"
+    "Content-Type: application/pdf; name=\"CN-2026-0051.pdf\"\n"
+    "Content-Disposition: attachment; filename=\"CN-2026-0051.pdf\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + "\n".join(_b64_46) + "\n"
+    "\n"
+    "--_004_cn2026_0051_--\n"),
+    "base64 attachment with characters outside the alphabet (*, !, #, %) in some lines: they are skipped (size is the original's), malformed",
+    subject="Credit note CN-2026-0051",
+    **{"from": addr("Sabine Brandt", "s.brandt@contoso.com")},
+    to=["billing@rapport.example"],
+    message_id="VI1PR08MB31015A6B7C8D9E0F1A2B3C4D5E6F@VI1PR08MB3101.eurprd08.prod.outlook.com",
+    text_contains=["credit note CN-2026-0051 attached"],
+    attachments=[att("CN-2026-0051.pdf", "application/pdf", PDF_46)],
+    malformed=True,
+)
+
+case("47-broken-header-line-without-colon.eml", crlf(
+    received("smtp.crm-import.example", "198.51.100.201", "4Qm03c3Rs3z9u4", "Tue,  1 Dec 2026 19:31:45 +0000 (UTC)",
+             "sales@rapport.example")
+    + "Date: Tue, 1 Dec 2026 19:31:40 +0000\n"
+    "From: Import Bot <bot@crm-import.example>\n"
+    "X-Import-Batch: 20261201-7\n"
+    "this line lost its header name during an export\n"
+    "To: sales@rapport.example\n"
+    "Subject: Lead import finished: 312 new leads\n"
+    "Message-ID: <import-20261201-7@crm-import.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "The lead import batch 20261201-7 finished: 312 new leads, 4 duplicates skipped.\n"),
+    "a line without a colon between header fields: the fields after it are still read, malformed",
+    subject="Lead import finished: 312 new leads",
+    **{"from": addr("Import Bot", "bot@crm-import.example")},
+    to=["sales@rapport.example"],
+    message_id="import-20261201-7@crm-import.example",
+    text_contains=["312 new leads, 4 duplicates skipped"],
+    text_excludes=["lost its header name"],
+    malformed=True,
+)
+
+case("48-broken-headers-only-no-final-newline.eml", crlf(
+    "Date: Tue, 1 Dec 2026 19:40:00 +0000\n"
+    "From: Ticket System <tickets@helpdesk.example>\n"
+    "To: support@rapport.example\n"
+    "Subject: Ticket #55120 closed\n"
+    "Message-ID: <ticket-55120.closed@helpdesk.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=us-ascii"),
+    "headers only, no blank line, no body, and the last header line has no line break (cut off): malformed",
+    subject="Ticket #55120 closed",
+    **{"from": addr("Ticket System", "tickets@helpdesk.example")},
+    to=["support@rapport.example"],
+    message_id="ticket-55120.closed@helpdesk.example",
+    malformed=True,
+)
+
+case("49-headers-only-ending-with-newline.eml", crlf(
+    "Date: Tue, 1 Dec 2026 19:41:00 +0000\n"
+    "From: Ticket System <tickets@helpdesk.example>\n"
+    "To: support@rapport.example\n"
+    "Subject: Ticket #55121 reopened\n"
+    "Message-ID: <ticket-55121.reopened@helpdesk.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=us-ascii\n"),
+    "headers only, no blank line and no body, but the file ends with a line break: an empty body, NOT malformed",
+    subject="Ticket #55121 reopened",
+    **{"from": addr("Ticket System", "tickets@helpdesk.example")},
+    to=["support@rapport.example"],
+    message_id="ticket-55121.reopened@helpdesk.example",
+    malformed=False,
+)
+
+case("50-empty.eml", b"",
+     "an empty file: no headers, no body, malformed",
+     malformed=True)
+
+PNG_51 = tiny_png()
+case("51-bare-lf-line-endings.eml", (
+    "Return-Path: <ops@fjordline-cargo.example>\n"
+    "Received: from localhost (localhost [127.0.0.1])\n"
+    "\tby cargo-01.fjordline-cargo.example (Postfix) with ESMTP id 7C2D1E0F9A\n"
+    "\tfor <logistics@rapport.example>; Tue,  1 Dec 2026 20:02:11 +0100 (CET)\n"
+    "Date: Tue, 1 Dec 2026 20:02:11 +0100\n"
+    "From: Fjordline Cargo Ops <ops@fjordline-cargo.example>\n"
+    "To: logistics@rapport.example\n"
+    "Subject: =?UTF-8?Q?Shipment_FC-6120_arrived_in_Bergen_=E2=9C=93?=\n"
+    "Message-ID: <fc-6120.arrived.1764615731@fjordline-cargo.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"----lf-only-6120\"\n"
+    "\n"
+    "------lf-only-6120\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Shipment FC-6120 (14 pallets) arrived in Bergen at 18:40 and cleared cust=\n"
+    "oms. Photo of the seal attached.\n"
+    "\n"
+    "--=20\n"
+    "Fjordline Cargo Operations\n"
+    "\n"
+    "------lf-only-6120\n"
+    "Content-Type: image/png; name=\"seal-FC-6120.png\"\n"
+    "Content-Disposition: attachment; filename=\"seal-FC-6120.png\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + b64(PNG_51) + "\n"
+    "------lf-only-6120--\n").encode("ascii"),
+    "every line ends with a bare LF (a Unix tool's output): parses normally, NOT malformed",
+    subject="Shipment FC-6120 arrived in Bergen \u2713",
+    **{"from": addr("Fjordline Cargo Ops", "ops@fjordline-cargo.example")},
+    to=["logistics@rapport.example"],
+    message_id="fc-6120.arrived.1764615731@fjordline-cargo.example",
+    text_contains=["arrived in Bergen at 18:40 and cleared customs", "Photo of the seal attached"],
+    text_excludes=["Fjordline Cargo Operations"],
+    signature_contains=["Fjordline Cargo Operations"],
+    attachments=[att("seal-FC-6120.png", "image/png", PNG_51)],
+    malformed=False,
+)
+
+case("52-broken-nul-bytes.eml", crlf(
+    b"Return-Path: <scanner@print-room.example>\n"
+    b"Received: from scanner.print-room.example (scanner.print-room.example [192.0.2.77])\n"
+    b"\tby mx.rapport.example (Postfix) with ESMTP id 4Qm04d4St4z9u5\n"
+    b"\tfor <claims@rapport.example>; Tue,  1 Dec 2026 20:15:08 +0000 (UTC)\n"
+    b"Date: Tue, 1 Dec 2026 20:15:05 +0000\n"
+    b"From: Claims Scanner <scanner@print-room.example>\n"
+    b"To: claims@rapport.example\n"
+    b"Subject: Scanned claim form CL-77310\n"
+    b"Message-ID: <scan.77310.1764620105@print-room.example>\n"
+    b"MIME-Version: 1.0\n"
+    b"Content-Type: text/plain; charset=us-ascii\n"
+    b"Content-Transfer-Encoding: 7bit\n"
+    b"X-Mailer: ScanToMail 2.1\n"
+    b"\n"
+    b"Scanned claim form CL-77310, 3 pages.\n"
+    b"\x00\x00\x00\x00\n"
+    b"Claimant: Ingrid Halvorsen\x00\x00\n"
+    b"Amount claimed: NOK 18,400\n"),
+    "NUL bytes in a text body: the text around them is kept, malformed",
+    subject="Scanned claim form CL-77310",
+    **{"from": addr("Claims Scanner", "scanner@print-room.example")},
+    to=["claims@rapport.example"],
+    message_id="scan.77310.1764620105@print-room.example",
+    text_contains=["Scanned claim form CL-77310, 3 pages.", "Claimant: Ingrid Halvorsen", "Amount claimed: NOK 18,400"],
+    text_excludes=["\u0000"],
+    malformed=True,
+)
+
+case("53-unknown-charset-utf8-bytes.eml", crlf(
+    received("smtp.obscure-mailer.example", "203.0.113.90", "4Qm05e5Tu5z9u6", "Tue,  1 Dec 2026 20:25:40 +0000 (UTC)",
+             "support@rapport.example")
+    + "Date: Tue, 1 Dec 2026 21:25:36 +0100\n"
+    "From: Ren\u00e9 Fischer <rene.fischer@obscure-mailer.example>\n"
+    "To: support@rapport.example\n"
+    "Subject: =?x-unknown-charset?Q?Anfrage_Ratenkredit?=\n"
+    "Message-ID: <obscure.5512.1764620736@obscure-mailer.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=x-unknown-charset\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "X-Mailer: ObscureMailer 0.9 beta\n"
+    "\n"
+    "Guten Abend,\n"
+    "\n"
+    "ich interessiere mich f\u00fcr einen Ratenkredit \u00fcber 15.000 \u20ac mit 48 Monaten Laufzeit.\n"
+    "\n"
+    "Ren\u00e9 Fischer\n"),
+    "charset label x-unknown-charset on UTF-8 bytes (also in the Subject's encoded word): read as UTF-8, NOT malformed",
+    subject="Anfrage Ratenkredit",
+    **{"from": addr("Ren\u00e9 Fischer", "rene.fischer@obscure-mailer.example")},
+    to=["support@rapport.example"],
+    message_id="obscure.5512.1764620736@obscure-mailer.example",
+    text_contains=["Ratenkredit \u00fcber 15.000 \u20ac", "48 Monaten Laufzeit"],
+    malformed=False,
+)
+
+PDF_54 = fake_pdf(9000, seed=54)
+_b64_54 = b64(PDF_54)
+_cut_54 = 77 * 60 + 40  # characters of encoded text kept (line breaks included)
+_kept_54 = _b64_54[:_cut_54]
+assert len(_kept_54.replace("\n", "")) % 4 == 0  # cut between quanta, in the middle of a line
+TRUNC_54 = base64.b64decode(_kept_54.replace("\n", ""))
+case("54-broken-truncated-base64-attachment.eml", crlf(
+    received("smtp.hotel-alpenrose.example", "192.0.2.190", "4Qm06f6Uv6z9u7", "Tue,  1 Dec 2026 20:40:22 +0000 (UTC)",
+             "reservations@rapport.example")
+    + "Date: Tue, 1 Dec 2026 21:40:18 +0100\n"
+    "From: Hotel Alpenrose <reservierung@hotel-alpenrose.example>\n"
+    "To: reservations@rapport.example\n"
+    "Subject: Rechnung Aufenthalt AR-3390\n"
+    "Message-ID: <ar-3390.invoice.1764621618@hotel-alpenrose.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"alpenrose-3390\"\n"
+    "\n"
+    "--alpenrose-3390\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "Sehr geehrte Damen und Herren,\n"
+    "anbei die Rechnung f\u00fcr den Aufenthalt AR-3390 (3 N\u00e4chte).\n"
+    "\n"
+    "--alpenrose-3390\n"
+    "Content-Type: application/pdf; name=\"Rechnung-AR-3390.pdf\"\n"
+    "Content-Disposition: attachment; filename=\"Rechnung-AR-3390.pdf\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n" + _kept_54),
+    "the connection dropped in the middle of a base64 attachment (cut mid-line between 4-character groups, no closing boundary): what arrived is kept, malformed",
+    subject="Rechnung Aufenthalt AR-3390",
+    **{"from": addr("Hotel Alpenrose", "reservierung@hotel-alpenrose.example")},
+    to=["reservations@rapport.example"],
+    message_id="ar-3390.invoice.1764621618@hotel-alpenrose.example",
+    text_contains=["Rechnung f\u00fcr den Aufenthalt AR-3390"],
+    attachments=[att("Rechnung-AR-3390.pdf", "application/pdf", TRUNC_54)],
+    malformed=True,
+)
+
+_long_55 = "X-MS-Exchange-AntiSpam-MessageData-0: " + base64.b64encode(pattern_bytes(7500, 55)).decode("ascii")
+_long_55 = _long_55[:10000]
+assert len(_long_55) == 10000
+case("55-header-line-10000-characters.eml", crlf(
+    RECEIVED_OUTLOOK
+    + "From: Peter Novak <peter.novak@contoso.com>\n"
+    "To: Lisa Chen <lisa.chen@rapport.example>\n"
+    + _long_55 + "\n"
+    "Subject: Hotel block for the Lisbon conference\n"
+    "Date: Tue, 1 Dec 2026 20:55:03 +0000\n"
+    "Message-ID: <DB9PR08MB6617C0D1E2F3A4B5C6D7E8F9A0B1@DB9PR08MB6617.eurprd08.prod.outlook.com>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+    "\n"
+    "Lisa, please hold 18 rooms at the Lisbon conference hotel for 9-12 March.\n"
+    "Peter\n"),
+    "one unfolded header line of exactly 10,000 characters (over RFC 5322's 998) before Subject: read, NOT malformed",
+    subject="Hotel block for the Lisbon conference",
+    **{"from": addr("Peter Novak", "peter.novak@contoso.com")},
+    to=["lisa.chen@rapport.example"],
+    message_id="DB9PR08MB6617C0D1E2F3A4B5C6D7E8F9A0B1@DB9PR08MB6617.eurprd08.prod.outlook.com",
+    text_contains=["hold 18 rooms at the Lisbon conference hotel"],
+    malformed=False,
+)
+
+
+def nested_56(levels):
+    """`levels` multipart/mixed entities inside one another; the outermost also holds the text."""
+    inner = ("Content-Type: text/plain; charset=us-ascii\n\nDEEPEST-PART-TEXT at level %d\n" % levels)
+    for level in range(levels, 1, -1):
+        boundary = "nest-%02d" % level
+        inner = ("Content-Type: multipart/mixed; boundary=\"%s\"\n\n--%s\n%s\n--%s--\n"
+                 % (boundary, boundary, inner, boundary))
+    return inner
+
+
+case("56-broken-50-nested-multiparts.eml", crlf(
+    received("fuzz.mail-tester.example", "198.51.100.250", "4Qm07g7Vw7z9u8", "Tue,  1 Dec 2026 21:05:44 +0000 (UTC)",
+             "support@rapport.example")
+    + "Date: Tue, 1 Dec 2026 21:05:40 +0000\n"
+    "From: Mail Tester <probe@mail-tester.example>\n"
+    "To: support@rapport.example\n"
+    "Subject: Nesting probe\n"
+    "Message-ID: <nesting-probe-50@mail-tester.example>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"nest-01\"\n"
+    "\n"
+    "--nest-01\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "Nesting probe: the first part is readable text.\n"
+    "\n"
+    "--nest-01\n"
+    + nested_56(50) +
+    "\n"
+    "--nest-01--\n"),
+    "50 multipart/mixed levels inside one another (the outermost also has a text part): parts deeper than 32 are dropped, malformed",
+    subject="Nesting probe",
+    **{"from": addr("Mail Tester", "probe@mail-tester.example")},
+    to=["support@rapport.example"],
+    message_id="nesting-probe-50@mail-tester.example",
+    text_contains=["the first part is readable text"],
+    text_excludes=["DEEPEST-PART-TEXT"],
+    attachments=[],
+    malformed=True,
 )
 
 
