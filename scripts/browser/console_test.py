@@ -44,12 +44,14 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
 from __future__ import annotations
 
 import argparse
+import email.message
 import http.server
 import json
 import os
 import re
 import shutil
 import signal
+import smtplib
 import subprocess
 import sys
 import tempfile
@@ -349,7 +351,8 @@ def run(args, checks: Checks, box: dict) -> None:
     tmp = box["tmp"]
     storage = ["--database-url", args.database_url] if args.database_url else ["--data-dir", os.path.join(tmp, "data")]
     port = args.port or free_port()
-    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE", "--webhooks-allow-private"]
+    smtp_port = free_port()
+    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE", "--webhooks-allow-private", "--smtp-port", str(smtp_port)]
     if args.console_assets:
         extra += ["--console-assets", os.path.abspath(args.console_assets)]
     server = Server(args.binary, storage, port, os.path.join(tmp, "server.log"), extra)
@@ -361,6 +364,7 @@ def run(args, checks: Checks, box: dict) -> None:
     checks.check("the server prints the admin key and a one-time setup link at first start", True)
     api = API(server.base, server.key)
     data = seed(api)
+    data["smtp_port"] = smtp_port
     log(f"seeded {CHINESE_NAME} with {TIMELINE_SIZE} interactions and a customer with markup in a message")
 
     b = Browser(server.base)
@@ -520,6 +524,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     admin_checks(b, server, data, checks, audit)
     events_checks(b, server, checks, audit)
     dashboards_checks(b, server, checks, audit)
+    mail_checks(b, server, data, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1149,6 +1154,63 @@ def dashboards_checks(b: Browser, server: Server, checks: Checks, audit) -> None
     audit("dashboards (zh-CN)")
     b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='en']").click()
     b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "en" or None, WAIT)
+
+
+def mail_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
+    """An admin gives the email channel its address in the console; mail sent to it with smtplib
+    shows on the sender's timeline with its sender, attachment download and quoted history."""
+    b.step = "mail"
+    api = API(server.base, server.key)
+    address = "support@rapport-console.example"
+    channel = data["mail"]
+    b.go("/#/admin/channels")
+    b.click(f"main tr[data-id={channel['id']}] button[data-action=edit]")
+    form = b.visible("form[data-form='admin.channels']")
+    if form is None:
+        raise TestAbort("no channel form on #/admin/channels")
+    field = form.find_element(By.CSS_SELECTOR, "input[name=address]")
+    field.clear()
+    field.send_keys(address)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    saved = wait_for(lambda: api.get(f"/v1/channels/{channel['id']}")["settings"].get("address") == address)
+    checks.check("an admin gives an email channel its address in the console", bool(saved),
+                 str(api.get(f"/v1/channels/{channel['id']}")["settings"]))
+    audit("admin: channels with an email address")
+
+    message = email.message.EmailMessage()
+    message["From"] = "Ana Lima <ana.mail@example.com>"
+    message["To"] = address
+    message["Subject"] = f"订单问题 {XSS}"
+    message["Message-ID"] = f"<console-{time.time():.6f}@example.com>"
+    message.set_content("Where is my parcel?\n\nOn Mon, 30 Nov 2026 at 09:00, Support <support@example.com> wrote:\n"
+                        "> Your parcel left our warehouse.\n")
+    pdf = bytes(range(256)) * 8
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename="报价.pdf")
+    with smtplib.SMTP("127.0.0.1", data["smtp_port"], timeout=30) as client:
+        client.send_message(message)
+    customer = api.get("/v1/customers/lookup", email="ana.mail@example.com")
+    b.go(f"/#/customers/{customer['id']}")
+    item = b.wait(lambda: next((e for e in b.css(".timeline-item") if e.find_elements(By.CSS_SELECTOR, ".mail-from")), None), WAIT)
+    sender = item.find_element(By.CSS_SELECTOR, ".mail-from").text if item else ""
+    subject = item.find_element(By.CSS_SELECTOR, ".item-subject").text if item else ""
+    images = b.d.execute_script("return document.querySelectorAll('main img').length")
+    checks.check("a received email shows on the sender's timeline with its sender, its subject as text",
+                 "Ana Lima <ana.mail@example.com>" in sender and XSS in subject and images == 0, f"{sender!r} {subject!r}")
+    link = item.find_element(By.CSS_SELECTOR, ".mail-attachments a") if item and item.find_elements(By.CSS_SELECTOR, ".mail-attachments a") else None
+    size = b.d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], { credentials: 'same-origin' }).then(r => r.arrayBuffer()).then(x => done(x.byteLength), () => done(-1));",
+        link.get_attribute("href")) if link else -1
+    checks.check("its attachment is listed by name and downloads whole",
+                 link is not None and "报价.pdf" in link.text and size == len(pdf), f"{link.text if link else None!r}, {size} bytes")
+    if item:
+        item.find_element(By.CSS_SELECTOR, ".mail-more button").click()
+    quoted = b.wait(lambda: "Your parcel left our warehouse." in b.text(".mail-quote") or None, WAIT)
+    body = item.find_element(By.CSS_SELECTOR, ".item-body").text if item else ""
+    checks.check("the body is the new text; the quoted history shows on request, with the original to download",
+                 bool(quoted) and "Where is my parcel?" in body and "warehouse" not in body and bool(b.css(".mail-quoted a[download]")),
+                 f"body {body!r}")
+    audit("customer 360 with a received email")
 
 
 def role_checks(b: Browser, data: dict, checks: Checks, audit) -> None:
