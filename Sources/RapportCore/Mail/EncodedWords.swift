@@ -7,7 +7,7 @@
 /// whitespace are decoded too.
 public enum EncodedWords {
     public static func decode(_ text: String) -> String {
-        guard text.contains("=?") else { return text }
+        guard text.containsUTF8("=?") else { return text }
         let bytes = Array(text.utf8)
         var output = ""
         var literalStart = 0
@@ -74,7 +74,8 @@ public enum EncodedWords {
         let textStart = index
         // The text ends at `?=`; it contains no whitespace (some mailers put spaces in Q; allow them).
         while index + 1 < bytes.count, !(bytes[index] == UInt8(ascii: "?") && bytes[index + 1] == UInt8(ascii: "=")) {
-            if bytes[index] == 0x0A || bytes[index] == 0x0D { return nil }
+            // RFC 2047 allows 75 characters a word; far longer is not one (and bounds the scan).
+            if bytes[index] == 0x0A || bytes[index] == 0x0D || index - textStart > 2_000 { return nil }
             index += 1
         }
         guard index + 1 < bytes.count else { return nil }

@@ -11,6 +11,7 @@ public enum HTMLText {
         var lineQuoteDepth = 0
         var pendingSpace = false
         var preDepth = 0
+        var noClosingBracket = false
         var index = 0
 
         /// Ends the line being written; `blank` (a `<br>` on an empty line) keeps an empty line.
@@ -46,7 +47,12 @@ public enum HTMLText {
                     index = find(scalars, from: index + 4, "-->").map { $0 + 3 } ?? scalars.count
                     continue
                 }
-                guard let close = scalars[index...].firstIndex(of: ">") else { append(scalar); index += 1; continue }
+                guard !noClosingBracket, let close = scalars[index...].firstIndex(of: ">") else {
+                    noClosingBracket = true  // none further on either: the rest is text
+                    append(scalar)
+                    index += 1
+                    continue
+                }
                 let tag = Tag(scalars[(index + 1)..<close])
                 index = close + 1
                 guard let name = tag.name else { continue }

@@ -76,7 +76,7 @@ public struct MIMEHeaderValue: Sendable, Equatable {
             } else if extended {
                 sections[name, default: []].append((0, item.value, true))
             } else if plain[name] == nil {
-                plain[name] = item.value.contains("=?") ? EncodedWords.decode(item.value) : item.value
+                plain[name] = item.value.containsUTF8("=?") ? EncodedWords.decode(item.value) : item.value
             }
         }
         for (name, parts) in sections {

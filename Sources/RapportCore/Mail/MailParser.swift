@@ -156,13 +156,17 @@ public struct MailParser: Sendable {
 
         private mutating func leaf(headers: MailHeaders, contentType: MIMEHeaderValue, disposition: MIMEHeaderValue?,
                                    body: ArraySlice<UInt8>, into collected: inout Collected) {
-            let bytes = decodedBody(headers: headers, body: body)
+            var bytes = decodedBody(headers: headers, body: body)
             let label = contentType.parameters["charset"]
+            // CR LF to LF on the bytes, where CR and LF are single bytes (all but UTF-16 and -32).
+            if !(label?.lowercased().hasPrefix("utf-16") ?? false), !(label?.lowercased().hasPrefix("utf-32") ?? false) {
+                bytes = Self.withoutCarriageReturns(bytes)
+            }
             if let label, !label.isEmpty, !MailCharset.isKnown(label) { problems.append(.unknownCharset) }
             let decoded = MailCharset.decode(bytes, label: label)
             if decoded.fellBack { problems.append(.charsetFallback) }
             var text = decoded.text.normalizingLineBreaks()
-            if text.contains("\0") { text = text.replacing("\0", with: "") }
+            if text.utf8.contains(0) { text = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\0" })) }
             if contentType.value == "text/html" {
                 collected.html = text
             } else {
@@ -173,10 +177,21 @@ public struct MailParser: Sendable {
             }
         }
 
+        /// The bytes without the CR of each CR LF.
+        static func withoutCarriageReturns(_ bytes: [UInt8]) -> [UInt8] {
+            guard bytes.contains(0x0D) else { return bytes }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            for index in bytes.indices where !(bytes[index] == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A) {
+                output.append(bytes[index])
+            }
+            return output
+        }
+
         private mutating func attach(headers: MailHeaders, contentType: MIMEHeaderValue, disposition: MIMEHeaderValue?,
                                      body: ArraySlice<UInt8>, into collected: inout Collected) {
             var filename = disposition?.parameters["filename"] ?? contentType.parameters["name"]
-            if let name = filename, name.contains("=?") { filename = EncodedWords.decode(name) }
+            if let name = filename, name.containsUTF8("=?") { filename = EncodedWords.decode(name) }
             if filename == nil, contentType.value == "message/rfc822" {
                 let inner = MailHeaderParser.parse(body)
                 if let subject = inner.headers["Subject"].map(EncodedWords.decode)?.trimmingSpace(), !subject.isEmpty {
@@ -258,9 +273,21 @@ enum FlowedText {
 }
 
 extension String {
+    /// Whether `needle` occurs in this string, compared as UTF-8 bytes (no Foundation, no locale).
+    func containsUTF8(_ needle: String) -> Bool {
+        let haystack = Array(utf8), pattern = Array(needle.utf8)
+        guard let first = pattern.first, haystack.count >= pattern.count else { return pattern.isEmpty }
+        var index = 0
+        while index + pattern.count <= haystack.count {
+            if haystack[index] == first, haystack[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// CRLF and lone CR as LF.
     func normalizingLineBreaks() -> String {
-        guard contains("\r") else { return self }
+        guard utf8.contains(0x0D) else { return self }
         return replacing("\r\n", with: "\n").replacing("\r", with: "\n")
     }
 }

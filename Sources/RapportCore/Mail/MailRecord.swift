@@ -61,8 +61,9 @@ public struct MailRecord: Sendable, Equatable {
         return .object(object)
     }
 
-    /// What is kept of a parsed message besides its columns.
-    public static func details(of message: MailMessage) -> JSONObject {
+    /// What is kept of a parsed message besides its columns. The new text is the interaction's
+    /// body, so it is kept here only for a message that became no interaction (`keepingText`).
+    public static func details(of message: MailMessage, keepingText: Bool = true) -> JSONObject {
         func address(_ mailbox: MailAddress) -> JSONValue {
             var object = JSONObject()
             object["name"] = mailbox.name.map(JSONValue.string) ?? .null
@@ -77,7 +78,7 @@ public struct MailRecord: Sendable, Equatable {
         details["in_reply_to"] = message.inReplyTo.map(JSONValue.string) ?? .null
         details["references"] = .array(message.references.prefix(100).map(JSONValue.string))
         details["date"] = message.date.map { .string($0.rfc3339) } ?? .null
-        details["text"] = .string(String(message.reply.new.prefix(200_000)))
+        if keepingText { details["text"] = .string(String(message.reply.new.prefix(200_000))) }
         details["quoted"] = .string(String(message.reply.quoted.prefix(200_000)))
         details["signature"] = .string(String(message.reply.signature.prefix(10_000)))
         details["problems"] = .array(message.problems.map { .string($0.rawValue) })

@@ -18,59 +18,88 @@ public struct ReplyText: Sendable, Equatable {
     }
 
     public static func split(_ text: String) -> ReplyText {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.last == "\r" ? line.dropLast() : line
+        // Lines split and trimmed on UTF-8 bytes: cheap, and CR LF is not one character there.
+        let utf8 = text.utf8
+        var lines: [Substring] = []
+        var start = utf8.startIndex
+        while true {
+            let end = utf8[start...].firstIndex(of: 0x0A) ?? utf8.endIndex
+            var lineEnd = end
+            if lineEnd > start, utf8[utf8.index(before: lineEnd)] == 0x0D { lineEnd = utf8.index(before: lineEnd) }
+            lines.append(Substring(utf8[start..<lineEnd]))
+            guard end < utf8.endIndex else { break }
+            start = utf8.index(after: end)
         }
-        let quoteStart = quoteStart(lines) ?? lines.count
+        let trimmed = lines.map { trimmedLine($0) }
+        let quoteStart = quoteStart(trimmed) ?? lines.count
         var body = Array(lines[..<quoteStart])
         let quoted = lines[quoteStart...].joined(separator: "\n").trimmingSpace()
         var signature = ""
         if let dashes = body.lastIndex(where: { $0 == "-- " || $0 == "--" || $0 == "—" }) {
             signature = body[(dashes + 1)...].joined(separator: "\n").trimmingSpace()
             body.removeSubrange(dashes...)
-        } else if let last = body.lastIndex(where: { !$0.trimmingSpace().isEmpty }), isMobileFooter(body[last]) {
-            signature = String(body[last]).trimmingSpace()
+        } else if let last = body.indices.last(where: { !trimmed[$0].isEmpty }), isMobileFooter(trimmed[last]) {
+            signature = String(trimmed[last])
             body.removeSubrange(last...)
         }
         return ReplyText(new: body.joined(separator: "\n").trimmingSpace(), quoted: quoted, signature: signature)
     }
 
+    /// A line without leading and trailing spaces and tabs.
+    private static func trimmedLine(_ line: Substring) -> Substring {
+        let utf8 = line.utf8
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+        while end > start, utf8[utf8.index(before: end)] == 0x20 || utf8[utf8.index(before: end)] == 0x09 { end = utf8.index(before: end) }
+        return Substring(utf8[start..<end])
+    }
+
     private static func quoteStart(_ lines: [Substring]) -> Int? {
+        // quotedToEnd[i]: every non-blank line from i on is `>`-quoted (one pass from the end).
+        var quotedToEnd = [Bool](repeating: true, count: lines.count + 1)
+        for index in lines.indices.reversed() {
+            quotedToEnd[index] = quotedToEnd[index + 1] && (lines[index].isEmpty || lines[index].utf8.first == UInt8(ascii: ">"))
+        }
         for index in lines.indices {
-            let line = String(lines[index]).trimmingSpace()
-            if line.isEmpty { continue }
-            if isSeparator(line) || isOutlookBlock(lines, at: index) { return index }
-            if let end = attributionEnd(lines, at: index) {
-                _ = end
+            guard let first = lines[index].utf8.first else { continue }
+            // Each pattern starts with one of a few bytes: look closer only at those lines.
+            switch first {
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "="), 0xE2:
+                if isSeparator(String(lines[index])) { return index }
+            case UInt8(ascii: ">"):
+                if quotedToEnd[index] { return index }
+            default:
+                break
+            }
+            if first == UInt8(ascii: "F") || first == UInt8(ascii: "*") || first == UInt8(ascii: "D") || first == UInt8(ascii: "V")
+                || first >= 0xE5, isOutlookBlock(lines, at: index) {
                 return index
             }
-            if line.hasPrefix(">"), restIsQuoted(lines, from: index) {
-                return index
-            }
+            if isAttribution(lines, at: index) { return index }
         }
         return nil
     }
 
-    /// An attribution starting at `index`, possibly wrapped over up to three lines.
-    private static func attributionEnd(_ lines: [Substring], at index: Int) -> Int? {
-        let first = String(lines[index]).trimmingSpace()
+    /// Whether an attribution starts at `index`, possibly wrapped over up to three lines.
+    private static func isAttribution(_ lines: [Substring], at index: Int) -> Bool {
+        let first = lines[index]
         let starts = first.hasPrefix("On ") || first.hasPrefix("在") || first.hasPrefix("Le ") || first.hasPrefix("Am ")
-            || first.hasPrefix("El ") || first.hasPrefix("Op ") || first.hasPrefix("Il ") || first.contains("于")
-            || first.hasPrefix("20") || first.hasPrefix("« ")
-        guard starts else { return nil }
+            || first.hasPrefix("El ") || first.hasPrefix("Op ") || first.hasPrefix("Il ") || first.hasPrefix("20") || first.hasPrefix("« ")
+            || (first.utf8.contains { $0 >= 0x80 } && first.unicodeScalars.contains("于"))
+        guard starts else { return false }
         var joined = ""
         for offset in 0..<3 where index + offset < lines.count {
-            joined += (offset > 0 ? " " : "") + String(lines[index + offset]).trimmingSpace()
-            if isAttribution(joined) { return index + offset }
-            if lines[index + offset].trimmingSpace().isEmpty { break }
+            joined += (offset > 0 ? " " : "") + lines[index + offset]
+            if isAttribution(joined) { return true }
+            if lines[index + offset].isEmpty { break }
         }
-        return nil
+        return false
     }
 
     private static func isAttribution(_ text: String) -> Bool {
         let endings = ["wrote:", "写道：", "写道:", "寫道：", "寫道:", "a écrit :", "a écrit:", "escribió:", "schreef:", "scritto:"]
         if endings.contains(where: { text.hasSuffix($0) }) { return true }
-        if text.hasPrefix("Am "), text.contains("schrieb"), text.hasSuffix(":") { return true }
+        if text.hasPrefix("Am "), text.containsUTF8("schrieb"), text.hasSuffix(":") { return true }
         return false
     }
 
@@ -83,27 +112,19 @@ public struct ReplyText: Sendable, Equatable {
 
     /// `From: … ` then `Sent:` / `Date:` (or their Chinese forms) within the next lines.
     private static func isOutlookBlock(_ lines: [Substring], at index: Int) -> Bool {
-        let line = String(lines[index]).trimmingSpace().replacingFullWidthColon()
+        let line = lines[index].replacingFullWidthColon()
         let fromLabels = ["From:", "*From:*", "发件人:", "寄件者:", "De :", "Von:"]
         guard fromLabels.contains(where: { line.hasPrefix($0) }) else { return false }
         let nextLabels = ["Sent:", "*Sent:*", "Date:", "*Date:*", "发送时间:", "日期:", "寄件日期:", "Envoyé :", "Gesendet:", "To:", "收件人:"]
         for offset in 1...4 where index + offset < lines.count {
-            let next = String(lines[index + offset]).trimmingSpace().replacingFullWidthColon()
+            let next = lines[index + offset].replacingFullWidthColon()
             if nextLabels.contains(where: { next.hasPrefix($0) }) { return true }
         }
         return false
     }
 
-    /// Whether every non-blank line from `index` on is `>`-quoted (a trailing quote block).
-    private static func restIsQuoted(_ lines: [Substring], from index: Int) -> Bool {
-        lines[index...].allSatisfy { line in
-            let trimmed = line.trimmingSpace()
-            return trimmed.isEmpty || trimmed.hasPrefix(">")
-        }
-    }
-
     private static func isMobileFooter(_ line: Substring) -> Bool {
-        let text = line.trimmingSpace().lowercased()
+        let text = line.lowercased()
         return ["sent from my iphone", "sent from my ipad", "sent from my android", "sent from my samsung", "sent from my mobile",
                 "get outlook for ios", "get outlook for android", "sent from mail for windows", "发自我的iphone", "发自我的ipad",
                 "发自我的手机", "来自我的华为手机", "从我的iphone发送", "iphoneから送信"]
@@ -122,6 +143,7 @@ extension StringProtocol {
     }
 
     func replacingFullWidthColon() -> String {
-        String(self).replacing("：", with: ":")
+        guard unicodeScalars.contains("：") else { return String(self) }
+        return String(self).replacing("：", with: ":")
     }
 }

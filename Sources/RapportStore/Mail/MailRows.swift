@@ -27,9 +27,12 @@ enum MailRows {
 
     static func record(_ id: String, on database: any SQLDatabase) async throws -> MailRecord? {
         guard let row = try await database.raw("""
-            SELECT id, channel_id, direction, interaction_id, customer_id, message_id, thread_key, envelope_from, envelope_to, subject,
-                flags, details, size, received_at FROM mail_messages WHERE id = \(bind: id)
+            SELECT m.id, m.channel_id, m.direction, m.interaction_id, m.customer_id, m.message_id, m.thread_key, m.envelope_from,
+                m.envelope_to, m.subject, m.flags, m.details, m.size, m.received_at, i.body
+            FROM mail_messages m LEFT JOIN interactions i ON i.id = m.interaction_id WHERE m.id = \(bind: id)
             """).first() else { return nil }
+        var details = try row.jsonObject("details")
+        if details["text"] == nil { details["text"] = .string(try row.optionalString("body") ?? "") }
         let attachments = try await database.raw("""
             SELECT id, filename, content_type, size, CASE WHEN content IS NULL THEN 0 ELSE 1 END AS stored FROM mail_attachments
             WHERE mail_id = \(bind: id) ORDER BY position
@@ -41,7 +44,7 @@ enum MailRows {
             messageID: try row.optionalString("message_id"), threadKey: try row.string("thread_key"),
             subject: try row.optionalString("subject"), envelopeFrom: try row.optionalString("envelope_from"),
             envelopeTo: try row.stringList("envelope_to"), flags: try row.stringList("flags"),
-            details: try row.jsonObject("details"),
+            details: details,
             attachments: attachments, size: Int(try row.int64("size")), receivedAt: Timestamp(microseconds: try row.int64("received_at")))
     }
 

@@ -46,13 +46,15 @@ extension SQLMailStore {
         let record = MailRecord(id: mailID, channelID: mail.channelID, direction: .inbound, interactionID: interactionID, customerID: customerID,
                                 messageID: message.messageID, threadKey: threadKey, subject: message.subject.map { String($0.prefix(1_000)) },
                                 envelopeFrom: mail.envelopeFrom, envelopeTo: mail.envelopeTo, flags: flags,
-                                details: MailRecord.details(of: message), attachments: summaries, size: mail.raw.count, receivedAt: now)
+                                details: MailRecord.details(of: message, keepingText: interactionID == nil), attachments: summaries, size: mail.raw.count, receivedAt: now)
         try await MailRows.insert(record, fromAddress: fromAddress, threadSubject: threadSubject, raw: mail.raw, in: tx)
         for (position, summary) in summaries.enumerated() {
             try await MailRows.insertAttachment(summary, mailID: mailID, position: position,
                                                 contentID: message.attachments[position].contentID, content: contents[position], in: tx)
         }
-        return record
+        var shown = record
+        shown.details["text"] = .string(message.reply.new)
+        return shown
     }
 
     /// The thread of the newest earlier message this one refers to (In-Reply-To, then

@@ -15,6 +15,7 @@ extension Migrations {
             "CREATE INDEX mail_messages_message_id ON mail_messages (channel_id, message_id)",
             "CREATE INDEX mail_messages_thread_subject ON mail_messages (channel_id, from_address, thread_subject, received_at)",
             "CREATE INDEX mail_messages_interaction ON mail_messages (interaction_id)",
+            "CREATE INDEX mail_messages_customer ON mail_messages (customer_id)",
             """
             CREATE TABLE mail_attachments (id TEXT PRIMARY KEY, mail_id TEXT NOT NULL REFERENCES mail_messages(id),
                 position BIGINT NOT NULL, filename TEXT, content_type TEXT NOT NULL, content_id TEXT, size BIGINT NOT NULL,
