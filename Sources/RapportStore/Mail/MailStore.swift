@@ -33,6 +33,17 @@ public struct ReceivedMail: Sendable {
     /// How long a message without references still joins its sender's thread of the same subject.
     public var subjectWindow: Duration
 
+    /// What storing this message will look up, for the writer to read for a whole batch at once:
+    /// the sender's identity and whether its Message-ID is stored on the channel.
+    public var prefetch: WritePrefetch {
+        var prefetch = WritePrefetch()
+        if let party = InboundMail.party(of: message, envelopeFrom: envelopeFrom, normalizer: normalizer) { prefetch.identities = [party] }
+        if let messageID = message.messageID, messageID.count <= 300 {
+            prefetch.interactions = [ExternalKey(channelID: channelID, externalID: messageID)]
+        }
+        return prefetch
+    }
+
     public init(channelID: String, raw: [UInt8], message: MailMessage, envelopeFrom: String?, envelopeTo: [String], attachmentLimit: Int,
                 normalizer: IdentityNormalizer, subjectWindow: Duration = .seconds(7 * 86_400)) {
         self.channelID = channelID

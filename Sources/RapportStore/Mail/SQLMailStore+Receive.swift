@@ -5,7 +5,15 @@ import SQLKit
 extension SQLMailStore {
     public func receive(_ mail: ReceivedMail, in tx: WriteTransaction) async throws -> MailRecord {
         let message = mail.message
-        if let messageID = message.messageID,
+        let party = InboundMail.party(of: message, envelopeFrom: mail.envelopeFrom, normalizer: mail.normalizer)
+        // A message with a sender was stored with an interaction of its Message-ID: when the
+        // batch's prefetch already knows there is none, there is no mail row to find either.
+        var knownNew = false
+        if let messageID = message.messageID, party != nil,
+           case .some(.none) = tx.lookups.interaction(for: ExternalKey(channelID: mail.channelID, externalID: messageID)) {
+            knownNew = true
+        }
+        if !knownNew, let messageID = message.messageID,
            let row = try await tx.firstRow("""
                SELECT id FROM mail_messages WHERE channel_id = \(bind: mail.channelID) AND message_id = \(bind: messageID)
                    AND direction = 'inbound' ORDER BY id LIMIT 1
@@ -15,7 +23,6 @@ extension SQLMailStore {
         }
         let now = tx.now()
         let mailID = tx.newID("mail")
-        let party = InboundMail.party(of: message, envelopeFrom: mail.envelopeFrom, normalizer: mail.normalizer)
         let fromAddress = party?.value
         let threadSubject = InboundMail.threadSubject(message.subject)
         let threadKey = try await threadKey(for: message, channelID: mail.channelID, fromAddress: fromAddress, subject: threadSubject,
