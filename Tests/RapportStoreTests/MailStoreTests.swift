@@ -76,13 +76,26 @@ import Testing
 
                 New topic.
                 """, channelID: channel.id)
-            let (r2, r3, r4) = try await store.write { tx in
+            let answerInBatch = received("""
+                From: ana@example.com
+                Subject: Re: A different question
+                Message-ID: <m5@example.com>
+                In-Reply-To: <m4@example.com>
+
+                And one more thing.
+                """, channelID: channel.id)
+            // One group commit: later messages see the batch's earlier ones (thread, retry).
+            let (r2, r3, r4, r4again, r5) = try await store.write { tx in
                 (try await store.mail.receive(reply, in: tx), try await store.mail.receive(bySubject, in: tx),
-                 try await store.mail.receive(other, in: tx))
+                 try await store.mail.receive(other, in: tx), try await store.mail.receive(other, in: tx),
+                 try await store.mail.receive(answerInBatch, in: tx))
             }
             #expect(r2.threadKey == "m1@example.com")
             #expect(r3.threadKey == "m1@example.com")
             #expect(r4.threadKey == "m4@example.com")
+            #expect(r4again.id == r4.id)
+            #expect(r5.threadKey == "m4@example.com")
+            #expect(try await store.mail.mailMessage(r5.id)?.threadKey == "m4@example.com")
             let conversation = try #require(try await store.conversations.conversationID(ofInteraction: interactionID))
             #expect(try await store.conversations.conversationID(ofInteraction: try #require(r2.interactionID)) == conversation)
             #expect(try await store.conversations.conversationID(ofInteraction: try #require(r3.interactionID)) == conversation)

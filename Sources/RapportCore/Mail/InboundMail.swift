@@ -20,8 +20,19 @@ public enum InboundMail {
     /// `AW:`, `SV:`…) and without case, for threading messages whose mail program dropped the
     /// references.
     public static func threadSubject(_ subject: String?) -> String {
+        strippingReplyPrefixes(subject).text.lowercased()
+    }
+
+    /// Whether the subject starts with a reply or forward prefix: only such a message threads by
+    /// subject when it names no earlier message (a new message is a new conversation).
+    public static func isReply(_ subject: String?) -> Bool {
+        strippingReplyPrefixes(subject).stripped
+    }
+
+    private static func strippingReplyPrefixes(_ subject: String?) -> (text: String, stripped: Bool) {
         var text = (subject ?? "").trimmingSpace()
         let prefixes = ["re", "fw", "fwd", "aw", "sv", "vs", "wg", "tr", "rv", "回复", "回覆", "答复", "转发", "轉寄", "转寄"]
+        var stripped = false
         var changed = true
         while changed {
             changed = false
@@ -34,10 +45,11 @@ public enum InboundMail {
                 guard let colon = rest.first, colon == ":" || colon == "：" else { continue }
                 text = String(rest.dropFirst()).trimmingSpace()
                 changed = true
+                stripped = true
                 break
             }
         }
-        return text.lowercased()
+        return (text, stripped)
     }
 
     /// When the message happened: its `Date` when that is plausible (not after it arrived, not

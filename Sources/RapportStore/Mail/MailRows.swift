@@ -4,25 +4,37 @@ import SQLKit
 
 /// The mail tables: a message row with its raw bytes, and its attachments.
 enum MailRows {
-    static func insert(_ record: MailRecord, fromAddress: String?, threadSubject: String, raw: [UInt8], in tx: WriteTransaction) async throws {
-        try await tx.execute("""
-            INSERT INTO mail_messages (id, channel_id, direction, interaction_id, customer_id, message_id, thread_key, thread_subject,
-                from_address, envelope_from, envelope_to, subject, flags, details, size, raw, received_at)
-            VALUES (\(bind: record.id), \(bind: record.channelID), \(bind: record.direction.rawValue), \(bind: record.interactionID),
-                \(bind: record.customerID), \(bind: record.messageID), \(bind: record.threadKey), \(bind: threadSubject),
-                \(bind: fromAddress), \(bind: record.envelopeFrom), \(bind: record.envelopeTo.jsonText), \(bind: record.subject), \(bind: record.flags.jsonText),
-                \(bind: JSONValue.object(record.details).jsonString), \(bind: Int64(record.size)), \(bind: ByteBuffer(bytes: raw)),
-                \(bind: record.receivedAt.microseconds))
-            """)
-    }
-
-    static func insertAttachment(_ summary: InboundMail.AttachmentSummary, mailID: String, position: Int, contentID: String?,
-                                 content: [UInt8]?, in tx: WriteTransaction) async throws {
-        try await tx.execute("""
-            INSERT INTO mail_attachments (id, mail_id, position, filename, content_type, content_id, size, content)
-            VALUES (\(bind: summary.id), \(bind: mailID), \(bind: Int64(position)), \(bind: summary.filename), \(bind: summary.contentType),
-                \(bind: contentID.map { String($0.prefix(500)) }), \(bind: Int64(summary.size)), \(bind: content.map { ByteBuffer(bytes: $0) }))
-            """)
+    /// The batch's messages and attachments, 50 rows a statement.
+    static func insert(_ pending: PendingMail, in tx: WriteTransaction) async throws {
+        for chunk in stride(from: 0, to: pending.rows.count, by: 50) {
+            let values: [SQLQueryString] = pending.rows[chunk..<min(chunk + 50, pending.rows.count)].map { row in
+                let record = row.record
+                return """
+                    (\(bind: record.id), \(bind: record.channelID), \(bind: record.direction.rawValue), \(bind: record.interactionID),
+                    \(bind: record.customerID), \(bind: record.messageID), \(bind: record.threadKey), \(bind: row.threadSubject),
+                    \(bind: row.fromAddress), \(bind: record.envelopeFrom), \(bind: record.envelopeTo.jsonText), \(bind: record.subject),
+                    \(bind: record.flags.jsonText), \(bind: JSONValue.object(record.details).jsonString), \(bind: Int64(record.size)),
+                    \(bind: ByteBuffer(bytes: row.raw)), \(bind: record.receivedAt.microseconds))
+                    """
+            }
+            try await tx.execute("""
+                INSERT INTO mail_messages (id, channel_id, direction, interaction_id, customer_id, message_id, thread_key, thread_subject,
+                    from_address, envelope_from, envelope_to, subject, flags, details, size, raw, received_at)
+                VALUES
+                """ + values.joined(separator: ", "))
+        }
+        for chunk in stride(from: 0, to: pending.attachments.count, by: 50) {
+            let values: [SQLQueryString] = pending.attachments[chunk..<min(chunk + 50, pending.attachments.count)].map { item in
+                """
+                (\(bind: item.summary.id), \(bind: item.mailID), \(bind: Int64(item.position)), \(bind: item.summary.filename),
+                \(bind: item.summary.contentType), \(bind: item.contentID.map { String($0.prefix(500)) }), \(bind: Int64(item.summary.size)),
+                \(bind: item.content.map { ByteBuffer(bytes: $0) }))
+                """
+            }
+            try await tx.execute("""
+                INSERT INTO mail_attachments (id, mail_id, position, filename, content_type, content_id, size, content) VALUES
+                """ + values.joined(separator: ", "))
+        }
     }
 
     static func record(_ id: String, on database: any SQLDatabase) async throws -> MailRecord? {

@@ -28,6 +28,8 @@ public final class WriteTransaction: @unchecked Sendable {
     let agentLoads = AgentLoads()
     /// Whether the current job has changed anything, so a failure must roll back the batch.
     private(set) var jobHasWritten = false
+    /// What areas keep for the whole batch (see `batchState`), by key.
+    private var batchStates: [String: AnyObject] = [:]
 
     init(database: any SQLDatabase, flavor: SQLFlavor, ids: RecordIDGenerator, memo: WriterMemo = WriterMemo(),
          clock: @escaping @Sendable () -> Timestamp) {
@@ -105,6 +107,16 @@ public final class WriteTransaction: @unchecked Sendable {
         lookups.stored(interaction)
     }
 
+    /// State an area keeps for the whole batch, made on first use: rows it writes with one
+    /// statement from a `beforeCommit` finisher, and what later jobs of the batch must see of them.
+    /// A job that adds to it calls `markWritten()`, so that its failure rolls the batch back.
+    func batchState<State: AnyObject>(_ key: String, make: () -> State) -> State {
+        if let state = batchStates[key] as? State { return state }
+        let state = make()
+        batchStates[key] = state
+        return state
+    }
+
     /// Registers work that runs once for the whole batch, after its jobs and the inserts of the
     /// rows they buffered, and before its events are numbered (so it may append more); a second
     /// registration under the same name is ignored. What is cheaper done for many rows at once
@@ -153,6 +165,7 @@ public final class WriteTransaction: @unchecked Sendable {
         pendingEvents.removeAll()
         pendingCustomers.removeAll()
         pendingInteractions.removeAll()
+        batchStates.removeAll()
     }
 }
 

@@ -23,7 +23,7 @@ export default function render(context) {
     fields: () => [
       field({ label: t('admin.channels.name'), name: 'name', required: true, autocomplete: 'off' }),
       field({ label: t('admin.channels.kind'), name: 'kind', as: 'select', value: 'chat', options: KINDS.map((k) => ({ value: k, label: t(`channel.kind.${k}`) })) }),
-      field({ label: t('admin.channels.address'), name: 'address', type: 'email', autocomplete: 'off', hint: t('admin.channels.addressHint') }),
+      field({ label: t('admin.channels.address'), name: 'address', type: 'email', hint: t('admin.channels.addressHint') }),
       field({ label: t('admin.channels.settings'), name: 'settings', as: 'textarea', hint: t('admin.jsonHint'), attrs: { class: 'json-box', spellcheck: 'false' } }),
     ],
     required: ['name'],
