@@ -143,15 +143,13 @@ public struct MIMEHeaderValue: Sendable, Equatable {
 }
 
 extension String {
-    /// Without leading and trailing spaces, tabs and line breaks.
+    /// Without leading and trailing spaces, tabs and line breaks (found on UTF-8 bytes).
     func trimmingSpace() -> String {
-        var view = Substring(self)
-        while let first = view.unicodeScalars.first, first == " " || first == "\t" || first == "\r" || first == "\n" {
-            view = view.dropFirst()
-        }
-        while let last = view.unicodeScalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" {
-            view = view.dropLast()
-        }
-        return String(view)
+        let bytes = utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isSpace($0) })!
+        if first == bytes.startIndex, bytes.index(after: last) == bytes.endIndex { return self }
+        return String(Substring(bytes[first...last]))
     }
 }

@@ -83,6 +83,10 @@ public struct ReplyText: Sendable, Equatable {
     /// Whether an attribution starts at `index`, possibly wrapped over up to three lines.
     private static func isAttribution(_ lines: [Substring], at index: Int) -> Bool {
         let first = lines[index]
+        // Cheap first: an ASCII line starts with one of these letters, or it is none.
+        if let byte = first.utf8.first, byte < 0x80, !attributionInitials.contains(byte), !first.utf8.contains(where: { $0 >= 0x80 }) {
+            return false
+        }
         let starts = first.hasPrefix("On ") || first.hasPrefix("在") || first.hasPrefix("Le ") || first.hasPrefix("Am ")
             || first.hasPrefix("El ") || first.hasPrefix("Op ") || first.hasPrefix("Il ") || first.hasPrefix("20") || first.hasPrefix("« ")
             || (first.utf8.contains { $0 >= 0x80 } && first.unicodeScalars.contains("于"))
@@ -95,6 +99,8 @@ public struct ReplyText: Sendable, Equatable {
         }
         return false
     }
+
+    private static let attributionInitials: Set<UInt8> = Set("OLAEI2".utf8)
 
     private static func isAttribution(_ text: String) -> Bool {
         let endings = ["wrote:", "写道：", "写道:", "寫道：", "寫道:", "a écrit :", "a écrit:", "escribió:", "schreef:", "scritto:"]
