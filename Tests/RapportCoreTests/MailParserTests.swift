@@ -87,6 +87,9 @@ import Testing
         #expect(MailDate.parse("Mon, 30 Nov 2026 21:00:00 EST (Eastern)") == expected)
         #expect(MailDate.parse("Tue, 1 Dec 26 02:00:00 +0000") == expected)
         #expect(MailDate.parse("yesterday") == nil)
+        // Found by rapport-bench mime-fuzz: a year this large overflowed the day count.
+        #expect(MailDate.parse("Tue, 1 Dec 99999999999999999 10:00:00 +0800") == nil)
+        #expect(MailDate.parse("Tue, 1 Dec -5 10:00:00 +0800") == nil)
     }
 
     @Test func htmlBecomesReadableTextWithQuotesMarked() {

@@ -20,8 +20,10 @@ public enum MailDate {
         var day: Int?, month: Int?
         // `1 Dec 2026` or, as some mailers write, `Dec 1 2026`.
         if let value = Int(tokens[0]) { day = value; month = monthNumber(tokens[1]) } else { month = monthNumber(tokens[0]); day = Int(tokens[1]) }
-        guard let day, let month, (1...31).contains(day), var year = Int(tokens[2]) else { return nil }
+        guard let day, let month, (1...31).contains(day), tokens[2].allSatisfy(\.isASCIIDigit), var year = Int(tokens[2]) else { return nil }
         if tokens[2].count == 2 { year += year < 50 ? 2000 : 1900 } else if tokens[2].count == 3 { year += 1900 }
+        // A year no mail was written in is not a date (and would overflow the arithmetic below).
+        guard (1000...9999).contains(year) else { return nil }
         let time = tokens[3].split(separator: ":")
         guard time.count >= 2, let hour = Int(time[0]), let minute = Int(time[1]), (0...23).contains(hour), (0...59).contains(minute)
         else { return nil }
@@ -68,4 +70,8 @@ public enum MailDate {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }
