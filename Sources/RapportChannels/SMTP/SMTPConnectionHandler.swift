@@ -43,8 +43,17 @@ final class SMTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         pending.append(unwrapInboundIn(data))
+        // A client that goes on sending while a message is being stored is not read further
+        // until the held lines are handled: memory stays bounded.
+        if pending.count > Self.heldLinesLimit, !paused {
+            paused = true
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        }
         drain(context: context)
     }
+
+    private static let heldLinesLimit = 1_000
+    private var paused = false
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
@@ -70,6 +79,11 @@ final class SMTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         }
         context.flush()
+        if paused, pending.isEmpty, !closing {
+            paused = false
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+            context.read()
+        }
     }
 
     private func readCommand(_ input: SMTPInput, context: ChannelHandlerContext) {
