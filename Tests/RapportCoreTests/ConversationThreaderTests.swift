@@ -34,6 +34,19 @@ struct ConversationThreaderTests {
         #expect(outcome.touched[0].conversation.lastInteractionAt == Fixture.at(1_030))
     }
 
+    @Test("an automatic reply joins its thread without reopening a resolved conversation; a person's message reopens it")
+    func automaticRepliesDoNotReopen() {
+        let stored = Fixture.conversation("cnv_old", last: 900, thread: "m1@example.com", status: .resolved)
+        var automatic = Self.interaction("int_1", at: 1_000, thread: "m1@example.com")
+        automatic.metadata["flags"] = .array([.string("auto_reply")])
+        let afterAutomatic = Self.threaded([automatic], candidates: [stored])
+        #expect(afterAutomatic.links.map(\.conversationID) == ["cnv_old"])
+        #expect(afterAutomatic.touched.first?.conversation.status == .resolved)
+        #expect(afterAutomatic.touched.first?.conversation.interactionCount == stored.interactionCount + 1)
+        let afterPerson = Self.threaded([Self.interaction("int_2", at: 1_000, thread: "m1@example.com")], candidates: [stored])
+        #expect(afterPerson.touched.first?.conversation.status == .open)
+    }
+
     @Test("a stored conversation is joined, keeps what it was before for its event, and candidates nothing joined are left out")
     func joinsStored() {
         var stored = Fixture.conversation("cnv_old", last: 900, status: .pending)

@@ -93,12 +93,15 @@ public struct ConversationThreader: Sendable {
 extension ConversationThreading {
     /// The conversation after `interaction` joined it: counted, its last contact moved on, and its
     /// status following the direction (a customer's message reopens it; a reply to an open one
-    /// leaves it pending the customer's answer).
+    /// leaves it pending the customer's answer). An automatic reply (an out-of-office answer,
+    /// flagged `auto_reply` by the channel) is no one writing: it changes no status.
     public static func joining(_ interaction: Interaction, to conversation: Conversation, at now: Timestamp) -> Conversation {
         var next = conversation
         next.interactionCount += 1
         next.lastInteractionAt = max(conversation.lastInteractionAt, interaction.occurredAt)
-        if interaction.direction == .inbound, conversation.status != .open {
+        if isAutomatic(interaction) {
+            // Counted and dated, nothing more.
+        } else if interaction.direction == .inbound, conversation.status != .open {
             next.status = .open
             next.snoozedUntil = nil
             next.resolvedAt = nil
@@ -107,6 +110,11 @@ extension ConversationThreading {
         }
         next.updatedAt = now
         return next
+    }
+
+    /// Whether the channel flagged the interaction as an automatic reply (`metadata.flags`).
+    public static func isAutomatic(_ interaction: Interaction) -> Bool {
+        interaction.metadata["flags"]?.arrayValue?.contains(.string("auto_reply")) ?? false
     }
 
     /// The conversation `interaction` opens: open when the customer wrote, pending when the
