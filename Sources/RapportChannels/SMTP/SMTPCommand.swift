@@ -1,3 +1,5 @@
+import RapportCore
+
 /// One SMTP command line (RFC 5321 §4.1), read leniently where real clients are lenient
 /// (`MAIL FROM: <a@b>` with a space, addresses without angle brackets).
 enum SMTPCommand: Equatable {
@@ -74,17 +76,5 @@ enum SMTPCommand: Equatable {
             parameters[pair[0].uppercased()] = pair.count > 1 ? String(pair[1]) : ""
         }
         return (path, parameters)
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces, tabs, CR and LF (by scalar: CRLF is one Character).
-    func trimmingSpace() -> String {
-        let scalars = Array(unicodeScalars)
-        var start = 0, end = scalars.count
-        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n" }
-        while start < end, isSpace(scalars[start]) { start += 1 }
-        while end > start, isSpace(scalars[end - 1]) { end -= 1 }
-        return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 }

@@ -144,7 +144,7 @@ public struct MIMEHeaderValue: Sendable, Equatable {
 
 extension String {
     /// Without leading and trailing spaces, tabs and line breaks (found on UTF-8 bytes).
-    func trimmingSpace() -> String {
+    public func trimmingSpace() -> String {
         let bytes = utf8
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }

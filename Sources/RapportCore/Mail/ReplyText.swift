@@ -139,7 +139,8 @@ public struct ReplyText: Sendable, Equatable {
 }
 
 extension StringProtocol {
-    func trimmingSpace() -> String { String(self).trimmingSpace() }
+    /// Without leading and trailing spaces, tabs and line breaks.
+    public func trimmingSpace() -> String { String(self).trimmingSpace() }
 
     func trimmingCharacters(_ characters: Set<Character>) -> String {
         var view = Substring(self)

@@ -94,19 +94,12 @@ extension SQLMailStore {
         }
         guard let fromAddress, !subject.isEmpty, InboundMail.isReply(message.subject) else { return nil }
         if let key = pending.threadKey(from: fromAddress, subject: subject, on: channelID) { return key }
-        let since = now.microseconds - window.microseconds
+        let since = now.microseconds - window.nanoseconds / 1_000
         let row = try await tx.firstRow("""
             SELECT thread_key FROM mail_messages WHERE channel_id = \(bind: channelID) AND from_address = \(bind: fromAddress)
                 AND thread_subject = \(bind: subject) AND received_at >= \(bind: since)
             ORDER BY received_at DESC LIMIT 1
             """)
         return try row.map { try $0.string("thread_key") }
-    }
-}
-
-extension Duration {
-    var microseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
     }
 }
