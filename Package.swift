@@ -186,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportChannelsTests",
-            dependencies: ["RapportChannels"],
+            dependencies: ["RapportChannels", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

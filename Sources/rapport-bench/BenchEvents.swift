@@ -51,7 +51,7 @@ extension Bench {
             var rows: [String] = []
             try await BenchServer.run(databaseURL: databaseURL, logger: logger, companions: [receiver], configuration: { location in
                 ServerConfiguration(host: "127.0.0.1", port: 0, store: location, webhooksAllowPrivate: true,
-                                    webhookRetrySchedule: WebhookRetrySchedule(listing: "0,1s,2s,5s") ?? .standard)
+                                    webhookRetrySchedule: RetrySchedule(listing: "0,1s,2s,5s") ?? .standard)
             }) { server in
                 let sink = "http://127.0.0.1:\(try await receiverPort.wait())/hook"
                 let setup = try await prepare(server.store)

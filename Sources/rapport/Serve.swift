@@ -91,6 +91,21 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .setting(.mailAttachmentMaxBytes), help: .setting(.mailAttachmentMaxBytes))
     var mailAttachmentMaxBytes: String?
 
+    @Option(name: .setting(.mailRelay), help: .setting(.mailRelay))
+    var mailRelay: String?
+
+    @Option(name: .setting(.mailRelayUsername), help: .setting(.mailRelayUsername))
+    var mailRelayUsername: String?
+
+    @Option(name: .setting(.mailRelayPassword), help: .setting(.mailRelayPassword))
+    var mailRelayPassword: String?
+
+    @Option(name: .setting(.mailRelayCAFile), help: .setting(.mailRelayCAFile))
+    var mailRelayCAFile: String?
+
+    @Option(name: .setting(.mailRetryDelays), help: .setting(.mailRetryDelays))
+    var mailRetryDelays: String?
+
     @Flag(help: .hidden)
     var printConfigurationTable = false
 
@@ -123,6 +138,11 @@ struct Serve: AsyncParsableCommand {
         case .smtpMaxMessageBytes: smtpMaxMessageBytes
         case .smtpSenderRate: smtpSenderRate
         case .mailAttachmentMaxBytes: mailAttachmentMaxBytes
+        case .mailRelay: mailRelay
+        case .mailRelayUsername: mailRelayUsername
+        case .mailRelayPassword: mailRelayPassword
+        case .mailRelayCAFile: mailRelayCAFile
+        case .mailRetryDelays: mailRetryDelays
         }
     }
 

@@ -4,7 +4,7 @@ import Testing
 @Suite("Webhook delivery rules")
 struct WebhookPolicyTests {
     @Test func theScheduleSpansAboutThreeDaysAndHonoursRetryAfter() {
-        let schedule = WebhookRetrySchedule.standard
+        let schedule = RetrySchedule.standard
         #expect(schedule.attempts == 10)
         #expect(schedule.delay(beforeAttempt: 1) == .zero)
         #expect(schedule.delay(beforeAttempt: 2) == .seconds(5))
@@ -39,10 +39,10 @@ struct WebhookPolicyTests {
     }
 
     @Test func aScheduleReadsFromAListing() {
-        #expect(WebhookRetrySchedule(listing: "0,5s,5m,30m,2h")?.delays == [.zero, .seconds(5), .seconds(300), .seconds(1_800), .seconds(7_200)])
-        #expect(WebhookRetrySchedule(listing: "0, 250ms ,1")?.delays == [.zero, .milliseconds(250), .seconds(1)])
+        #expect(RetrySchedule(listing: "0,5s,5m,30m,2h")?.delays == [.zero, .seconds(5), .seconds(300), .seconds(1_800), .seconds(7_200)])
+        #expect(RetrySchedule(listing: "0, 250ms ,1")?.delays == [.zero, .milliseconds(250), .seconds(1)])
         for bad in ["", "5x", "-1s", "1,,2", "h", "9999h"] {
-            #expect(WebhookRetrySchedule(listing: bad) == nil, "\(bad)")
+            #expect(RetrySchedule(listing: bad) == nil, "\(bad)")
         }
     }
 

@@ -4,7 +4,7 @@ import Testing
 /// The sender's lease and retry decisions, without a database, a network or a clock.
 @Suite("Webhooks: sending decisions")
 struct WebhookSendingTests {
-    let sending = WebhookSending(schedule: WebhookRetrySchedule(delays: [.zero, .seconds(5), .seconds(300)]),
+    let sending = WebhookSending(schedule: RetrySchedule(delays: [.zero, .seconds(5), .seconds(300)]),
                                  lease: .seconds(8), maxInFlight: 4)
     let now = Timestamp(microseconds: 1_700_000_000_000_000)
 

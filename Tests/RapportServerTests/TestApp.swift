@@ -28,6 +28,7 @@ func withApp(
     _ backend: Backend = .sqlite,
     maxBodyBytes: Int = 1_048_576,
     catalog: RouteCatalog = RouteCatalog(),
+    mail: MailSettings = MailSettings(),
     _ body: @Sendable (API, String) async throws -> Void
 ) async throws {
     try await TestDatabases.withLocation(backend) { location in
@@ -36,8 +37,8 @@ func withApp(
         // Webhook receivers in tests listen on loopback, and retries come quickly.
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
                                                 maxBodyBytes: maxBodyBytes, webhooksAllowPrivate: true,
-                                                webhookRetrySchedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100), .milliseconds(100)]),
-                                                passwordHashCost: 4)
+                                                webhookRetrySchedule: RetrySchedule(delays: [.zero, .milliseconds(100), .milliseconds(100)]),
+                                                passwordHashCost: 4, mail: mail)
         let link = SecretBox()
         do {
             let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,

@@ -278,7 +278,7 @@ struct WebhookClusterTests {
                                 try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { store in
                                     let dispatcher = WebhookDispatcher(
                                         store: store, logger: TestDatabases.logger, policy: NetworkAddressPolicy(allowPrivate: true),
-                                        schedule: WebhookRetrySchedule(delays: [.zero, .milliseconds(100)]))
+                                        schedule: RetrySchedule(delays: [.zero, .milliseconds(100)]))
                                     // Each node runs its dispatcher until every delivery is recorded as delivered.
                                     // An attempt is recorded after the receiver answered, and a delivered one
                                     // is never leased again: then nothing is in flight and nothing more is sent.

@@ -24,3 +24,8 @@ struct SMTPReply: Equatable {
 
     var isPositive: Bool { code < 400 }
 }
+
+extension SMTPReply {
+    /// The reply's lines as one text, for logs and the message's status.
+    var text: String { lines.joined(separator: " ") }
+}

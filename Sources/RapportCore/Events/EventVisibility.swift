@@ -6,7 +6,7 @@ public enum EventVisibility {
         let entity = parts.count >= 2 ? parts[1] : ""
         switch entity {
         case "customer", "duplicate", "match_model": return .readCustomers
-        case "interaction": return .readInteractions
+        case "interaction", "mail": return .readInteractions
         case "department", "channel", "user", "settings": return .readOrganization
         default: return .manageAccess
         }

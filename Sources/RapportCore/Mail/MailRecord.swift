@@ -18,10 +18,13 @@ public struct MailRecord: Sendable, Equatable {
     public var attachments: [InboundMail.AttachmentSummary]
     public var size: Int
     public var receivedAt: Timestamp
+    /// For a message Rapport sends: where it stands in the queue.
+    public var delivery: MailDelivery?
 
     public init(id: String, channelID: String, direction: InteractionDirection, interactionID: String?, customerID: String?,
                 messageID: String?, threadKey: String, subject: String?, envelopeFrom: String?, envelopeTo: [String], flags: [String],
-                details: JSONObject, attachments: [InboundMail.AttachmentSummary], size: Int, receivedAt: Timestamp) {
+                details: JSONObject, attachments: [InboundMail.AttachmentSummary], size: Int, receivedAt: Timestamp,
+                delivery: MailDelivery? = nil) {
         self.id = id
         self.channelID = channelID
         self.direction = direction
@@ -37,6 +40,7 @@ public struct MailRecord: Sendable, Equatable {
         self.attachments = attachments
         self.size = size
         self.receivedAt = receivedAt
+        self.delivery = delivery
     }
 
     public var json: JSONValue {
@@ -58,6 +62,7 @@ public struct MailRecord: Sendable, Equatable {
         object["attachments"] = .array(attachments.map(\.json))
         object["size"] = .integer(Int64(size))
         object["received_at"] = .string(receivedAt.rfc3339)
+        object["delivery"] = delivery?.json ?? .null
         return .object(object)
     }
 

@@ -3,14 +3,14 @@
 /// what these return (leases rows, posts, records attempts); it decides nothing itself.
 public struct WebhookSending: Sendable, Equatable {
     /// When failed attempts are tried again.
-    public var schedule: WebhookRetrySchedule
+    public var schedule: RetrySchedule
     /// How long a lease lasts: longer than one attempt may take, short enough that a dead node's
     /// deliveries are taken over soon.
     public var lease: Duration
     /// Deliveries one node has in flight at most.
     public var maxInFlight: Int
 
-    public init(schedule: WebhookRetrySchedule, lease: Duration = .seconds(8), maxInFlight: Int = 256) {
+    public init(schedule: RetrySchedule, lease: Duration = .seconds(8), maxInFlight: Int = 256) {
         self.schedule = schedule
         self.lease = lease
         self.maxInFlight = maxInFlight

@@ -50,11 +50,18 @@ public func buildApplication(
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
-    if let mail = configuration.mail {
+    if let smtp = configuration.mail.smtp {
         do {
-            background.append(try SMTPServer(configuration: mail.smtp, store: store, normalizer: normalizer, logger: logger))
+            background.append(try SMTPServer(configuration: smtp, store: store, normalizer: normalizer, logger: logger))
         } catch {
             throw ConfigurationError(setting: "smtp-tls-certificate", message: "cannot read the certificate or key: \(error)")
+        }
+    }
+    if let relay = configuration.mail.relay {
+        do {
+            background.append(try MailSender(store: store, relay: relay, schedule: configuration.mail.retrySchedule, logger: logger))
+        } catch {
+            throw ConfigurationError(setting: "mail-relay-ca-file", message: "cannot read the certificates: \(error)")
         }
     }
     let router = buildRouter(parts)
@@ -113,7 +120,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
     router.add(middleware: ClosingRequestMiddleware(maxBodyBytes: parts.services.configuration.maxBodyBytes,
                                                     largestBody: parts.services.configuration.trainingBodyBytes,
-                                                    largeBodyPaths: ["/v1/classifier/train"]))
+                                                    isLargeBody: { $0 == "/v1/classifier/train" || $0.hasSuffix("/email-replies") }))
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
         .register(operations)
@@ -144,7 +151,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     ClassifierController(routing: store.routing, services: services, router: parts.router).register(v1)
     DepartmentsController(organization: store.organization, services: services).register(v1)
     ChannelsController(organization: store.organization, services: services).register(v1)
-    MailController(mail: store.mail, services: services).register(v1)
+    MailController(mail: store.mail, outbox: store.mailOutbox, services: services).register(v1)
     UsersController(organization: store.organization, services: services).register(v1)
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)

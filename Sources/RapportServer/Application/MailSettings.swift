@@ -1,15 +1,29 @@
 import RapportChannels
+import RapportCore
 
-/// The email side of `rapport serve`: the SMTP server's settings, or nil when no SMTP port is
-/// configured. Every mail setting is checked either way, so a wrong one is refused at start.
+/// The email side of `rapport serve`: the SMTP server that receives (nil without an SMTP port),
+/// the relay that sends (nil without `mail-relay`), and the limits and names both use. Every
+/// mail setting is checked either way, so a wrong one is refused at start.
 public struct MailSettings: Sendable {
-    public var smtp: SMTPServerConfiguration
+    public var smtp: SMTPServerConfiguration?
+    public var relay: RelayConfiguration?
+    public var retrySchedule: RetrySchedule
+    /// The host's name: in the SMTP greeting, `EHLO` to the relay, and Message-IDs.
+    public var hostname: String
+    /// Attachments larger than this are not kept from received mail; files sent with a reply
+    /// may come to this much together.
+    public var attachmentMaxBytes: Int
 
-    public init(smtp: SMTPServerConfiguration) {
+    public init(smtp: SMTPServerConfiguration? = nil, relay: RelayConfiguration? = nil, retrySchedule: RetrySchedule = MailSending.standardSchedule,
+                hostname: String = "rapport", attachmentMaxBytes: Int = 10 << 20) {
         self.smtp = smtp
+        self.relay = relay
+        self.retrySchedule = retrySchedule
+        self.hostname = hostname
+        self.attachmentMaxBytes = attachmentMaxBytes
     }
 
-    public init?(settings: SettingSources) throws(SettingError) {
+    public init(settings: SettingSources) throws(SettingError) {
         let port = try settings.value(ServeSettings.smtpPort)
         let host = try settings.value(ServeSettings.smtpHost)
         let hostname = try settings.value(ServeSettings.smtpHostname)
@@ -18,13 +32,27 @@ public struct MailSettings: Sendable {
         let maxMessageBytes = try settings.value(ServeSettings.smtpMaxMessageBytes)
         let senderRate = try settings.value(ServeSettings.smtpSenderRate)
         let attachmentMaxBytes = try settings.value(ServeSettings.mailAttachmentMaxBytes)
+        let relayURL = try settings.value(ServeSettings.mailRelay)
+        let username = try settings.value(ServeSettings.mailRelayUsername)
+        let password = try settings.value(ServeSettings.mailRelayPassword)
+        let trusted = try settings.value(ServeSettings.mailRelayCAFile)
+        let retry = try settings.value(ServeSettings.mailRetryDelays)
         if (certificate == nil) != (key == nil) {
             throw SettingError(name: certificate == nil ? .smtpTLSCertificate : .smtpTLSKey, variable: nil,
                                problem: "STARTTLS needs both --smtp-tls-certificate and --smtp-tls-key")
         }
-        guard let port else { return nil }
-        self.init(smtp: SMTPServerConfiguration(host: host, port: port, hostname: hostname, maxMessageBytes: maxMessageBytes,
-                                                senderRatePerMinute: senderRate, tlsCertificatePath: certificate, tlsKeyPath: key,
-                                                attachmentMaxBytes: attachmentMaxBytes))
+        if (username == nil) != (password == nil) {
+            throw SettingError(name: username == nil ? .mailRelayUsername : .mailRelayPassword, variable: nil,
+                               problem: "AUTH at the relay needs both --mail-relay-username and --mail-relay-password")
+        }
+        let smtp = port.map {
+            SMTPServerConfiguration(host: host, port: $0, hostname: hostname, maxMessageBytes: maxMessageBytes,
+                                    senderRatePerMinute: senderRate, tlsCertificatePath: certificate, tlsKeyPath: key,
+                                    attachmentMaxBytes: attachmentMaxBytes)
+        }
+        let relay = relayURL.flatMap {
+            RelayConfiguration(url: $0, username: username, password: password, trustedCertificatesPath: trusted, hostname: hostname)
+        }
+        self.init(smtp: smtp, relay: relay, retrySchedule: retry, hostname: hostname, attachmentMaxBytes: attachmentMaxBytes)
     }
 }

@@ -16,7 +16,7 @@ public struct ServerConfiguration: Sendable {
     /// Whether webhooks may go to loopback, private and link-local addresses.
     public var webhooksAllowPrivate: Bool
     /// When failed webhook deliveries are tried again.
-    public var webhookRetrySchedule: WebhookRetrySchedule
+    public var webhookRetrySchedule: RetrySchedule
     /// RabbitMQ publishing and consuming; nil without a broker.
     public var messageQueue: MessageQueueSettings?
     /// How long a console session lasts.
@@ -25,8 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var passwordHashCost: Int
     /// A folder to serve the console from instead of the built-in assets (console development).
     public var consoleAssetsFolder: String?
-    /// The SMTP server and mail limits; nil without an SMTP port.
-    public var mail: MailSettings?
+    /// The SMTP server, the relay, and mail limits.
+    public var mail: MailSettings
 
     /// The largest body of a classifier training request: a labelled history is larger than any
     /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
@@ -34,9 +34,9 @@ public struct ServerConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
-                webhooksAllowPrivate: Bool = false, webhookRetrySchedule: WebhookRetrySchedule = .standard,
+                webhooksAllowPrivate: Bool = false, webhookRetrySchedule: RetrySchedule = .standard,
                 messageQueue: MessageQueueSettings? = nil, sessionHours: Int = 12, passwordHashCost: Int = 12,
-                consoleAssetsFolder: String? = nil, mail: MailSettings? = nil) {
+                consoleAssetsFolder: String? = nil, mail: MailSettings = MailSettings()) {
         self.host = host
         self.port = port
         self.store = store

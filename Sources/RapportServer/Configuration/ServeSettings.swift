@@ -1,6 +1,7 @@
 import Logging
 import RapportAMQP
 import RapportCore
+import RapportChannels
 import RapportSync
 
 /// Every setting of `rapport serve`, each declared once: its name (hence `--flag` and
@@ -50,10 +51,10 @@ public enum ServeSettings {
 
     public static let webhooksAllowPrivate = Setting(switch: .webhooksAllowPrivate, "allow webhooks to loopback, private and link-local addresses")
 
-    public static let webhookRetryDelays = Setting<WebhookRetrySchedule>(
+    public static let webhookRetryDelays = Setting<RetrySchedule>(
         .webhookRetryDelays, "waits before each webhook attempt (units ms, s, m, h)", default: "0,5s,5m,30m,2h,5h,10h,14h,20h,24h"
     ) { text in
-        guard let schedule = WebhookRetrySchedule(listing: text) else { throw SettingProblem("\"\(text)\" is not a list like 0,5s,5m,2h") }
+        guard let schedule = RetrySchedule(listing: text) else { throw SettingProblem("\"\(text)\" is not a list like 0,5s,5m,2h") }
         return schedule
     }
 
@@ -132,7 +133,7 @@ public enum ServeSettings {
     }
 
     public static let smtpHostname = Setting<String>(
-        .smtpHostname, "the name the SMTP server gives in its greeting (the host's name in DNS)", default: "rapport"
+        .smtpHostname, "the host's name in DNS: in the SMTP server's greeting, `EHLO` to the relay, and the Message-IDs of mail sent", default: "rapport"
     ) { text in
         guard !text.isEmpty, !text.contains(" ") else { throw SettingProblem("must be a host name") }
         return text
@@ -167,6 +168,42 @@ public enum ServeSettings {
         default: "10485760"
     ) { text in
         try integer(text, in: 0...1 << 30, "must be 0 to 1073741824")
+    }
+
+    public static let mailRelay = Setting<String?>(
+        .mailRelay, "SMTP relay that replies by email go through: `smtp+starttls://host:587`, `smtps://host:465` or `smtp://host:25`",
+        absent: "none (no email is sent)"
+    ) { text in
+        guard RelayConfiguration(url: text, username: nil, password: nil, trustedCertificatesPath: nil, hostname: "rapport") != nil else {
+            throw SettingProblem("\"\(text)\" is not smtp+starttls://host:port, smtps://host:port or smtp://host:port")
+        }
+        return text
+    }
+
+    public static let mailRelayUsername = Setting<String?>(.mailRelayUsername, "login at the mail relay (AUTH)", absent: "none") { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
+    public static let mailRelayPassword = Setting<String?>(
+        .mailRelayPassword, "password at the mail relay (better given as `RAPPORT_MAIL_RELAY_PASSWORD` than as a flag)", absent: "none"
+    ) { text in
+        text
+    }
+
+    public static let mailRelayCAFile = Setting<String?>(
+        .mailRelayCAFile, "PEM certificates to trust for the mail relay's TLS instead of the system's", absent: "the system's"
+    ) { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
+    public static let mailRetryDelays = Setting<RetrySchedule>(
+        .mailRetryDelays, "waits before each attempt to hand a reply to the relay (units ms, s, m, h)",
+        default: "0,1m,5m,15m,30m,1h,2h,4h,8h,12h,12h,12h,12h"
+    ) { text in
+        guard let schedule = RetrySchedule(listing: text) else { throw SettingProblem("\"\(text)\" is not a list like 0,1m,5m,1h") }
+        return schedule
     }
 
     public static let logLevel = Setting<Logger.Level>(

@@ -31,6 +31,11 @@ public enum SettingName: String, CaseIterable, Sendable {
     case smtpMaxMessageBytes = "smtp-max-message-bytes"
     case smtpSenderRate = "smtp-sender-rate"
     case mailAttachmentMaxBytes = "mail-attachment-max-bytes"
+    case mailRelay = "mail-relay"
+    case mailRelayUsername = "mail-relay-username"
+    case mailRelayPassword = "mail-relay-password"
+    case mailRelayCAFile = "mail-relay-ca-file"
+    case mailRetryDelays = "mail-retry-delays"
     case logLevel = "log-level"
     case logFormat = "log-format"
 
@@ -70,6 +75,11 @@ public enum SettingName: String, CaseIterable, Sendable {
         case .smtpMaxMessageBytes: ServeSettings.smtpMaxMessageBytes
         case .smtpSenderRate: ServeSettings.smtpSenderRate
         case .mailAttachmentMaxBytes: ServeSettings.mailAttachmentMaxBytes
+        case .mailRelay: ServeSettings.mailRelay
+        case .mailRelayUsername: ServeSettings.mailRelayUsername
+        case .mailRelayPassword: ServeSettings.mailRelayPassword
+        case .mailRelayCAFile: ServeSettings.mailRelayCAFile
+        case .mailRetryDelays: ServeSettings.mailRetryDelays
         case .logLevel: ServeSettings.logLevel
         case .logFormat: ServeSettings.logFormat
         }

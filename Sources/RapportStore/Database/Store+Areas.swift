@@ -14,6 +14,7 @@ extension Store {
     public var reports: SQLReportsStore { SQLReportsStore(store: self) }
     public var signIn: SQLSignInStore { SQLSignInStore(store: self) }
     public var mail: SQLMailStore { SQLMailStore(store: self) }
+    public var mailOutbox: SQLMailOutboxStore { SQLMailOutboxStore(store: self) }
     public var subscriptions: SQLSubscriptionStore { SQLSubscriptionStore(store: self) }
     public var sync: SQLSyncStore { SQLSyncStore(store: self) }
 }

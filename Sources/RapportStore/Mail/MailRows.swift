@@ -40,8 +40,10 @@ enum MailRows {
     static func record(_ id: String, on database: any SQLDatabase) async throws -> MailRecord? {
         guard let row = try await database.raw("""
             SELECT m.id, m.channel_id, m.direction, m.interaction_id, m.customer_id, m.message_id, m.thread_key, m.envelope_from,
-                m.envelope_to, m.subject, m.flags, m.details, m.size, m.received_at, i.body
-            FROM mail_messages m LEFT JOIN interactions i ON i.id = m.interaction_id WHERE m.id = \(bind: id)
+                m.envelope_to, m.subject, m.flags, m.details, m.size, m.received_at, i.body, o.status, o.recipients, o.attempts,
+                o.next_attempt_at, o.last_note, o.sent_at, o.updated_at
+            FROM mail_messages m LEFT JOIN interactions i ON i.id = m.interaction_id LEFT JOIN mail_outbox o ON o.id = m.id
+            WHERE m.id = \(bind: id)
             """).first() else { return nil }
         var details = try row.jsonObject("details")
         if details["text"] == nil { details["text"] = .string(try row.optionalString("body") ?? "") }
@@ -57,7 +59,8 @@ enum MailRows {
             subject: try row.optionalString("subject"), envelopeFrom: try row.optionalString("envelope_from"),
             envelopeTo: try row.stringList("envelope_to"), flags: try row.stringList("flags"),
             details: details,
-            attachments: attachments, size: Int(try row.int64("size")), receivedAt: Timestamp(microseconds: try row.int64("received_at")))
+            attachments: attachments, size: Int(try row.int64("size")), receivedAt: Timestamp(microseconds: try row.int64("received_at")),
+            delivery: try row.optionalString("status") == nil ? nil : try delivery(row))
     }
 
     static func attachmentSummary(_ row: any SQLRow) throws -> InboundMail.AttachmentSummary {

@@ -39,6 +39,10 @@ extension SQLMailStore {
             interactionID = result.interaction.id
             customerID = result.interaction.customerID
         }
+        // A bounce of a message Rapport sent marks it, and the addresses that failed, on the record.
+        if let report = message.deliveryReport {
+            try await store.mailOutbox.applyDeliveryReport(report, channelID: mail.channelID, in: tx)
+        }
         var flags = message.flags
         if party == nil { flags.append("no_sender") }
         let record = MailRecord(id: mailID, channelID: mail.channelID, direction: .inbound, interactionID: interactionID, customerID: customerID,

@@ -57,7 +57,7 @@ public actor WebhookDispatcher: Service {
     private var position: Int64?
     private var savedAt = ContinuousClock.now
 
-    public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: WebhookRetrySchedule,
+    public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: RetrySchedule,
                 resolve: @escaping @Sendable (String) async -> [String] = HostResolver.lookUp,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
                 clock: any Clock<Duration> = ContinuousClock()) {

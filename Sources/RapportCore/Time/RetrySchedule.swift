@@ -1,6 +1,7 @@
-/// When a webhook delivery is tried again: at once, then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
-/// 14 h, 20 h and 24 h — about three days in all — after which it is a dead letter.
-public struct WebhookRetrySchedule: Sendable, Equatable {
+/// When failed work is tried again (a webhook delivery, an email to the relay): the wait before
+/// each attempt. The standard one: at once, then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h,
+/// 20 h and 24 h — about three days in all — after which the work has failed.
+public struct RetrySchedule: Sendable, Equatable {
     /// The wait before each attempt; the first is the initial delivery.
     public var delays: [Duration]
 
@@ -8,7 +9,7 @@ public struct WebhookRetrySchedule: Sendable, Equatable {
         self.delays = delays
     }
 
-    public static let standard = WebhookRetrySchedule(delays: [
+    public static let standard = RetrySchedule(delays: [
         .zero, .seconds(5), .seconds(5 * 60), .seconds(30 * 60), .seconds(2 * 3_600), .seconds(5 * 3_600),
         .seconds(10 * 3_600), .seconds(14 * 3_600), .seconds(20 * 3_600), .seconds(24 * 3_600),
     ])
@@ -40,29 +41,5 @@ public struct WebhookRetrySchedule: Sendable, Equatable {
         let scheduled = delays[number - 1]
         guard let retryAfter else { return scheduled }
         return max(scheduled, retryAfter)
-    }
-}
-
-/// What a receiver's answer means for a delivery.
-public enum WebhookResponseOutcome: Sendable, Equatable {
-    /// 2xx: delivered.
-    case delivered
-    /// 410 Gone: the receiver wants no more; the subscription is disabled.
-    case gone
-    /// 429 or 503: try again, not before `retryAfter` when the receiver said so.
-    case throttled(retryAfter: Duration?)
-    /// Any other status, a timeout or a refused connection: counts as a failed attempt.
-    case failed
-
-    /// Classifies an HTTP status and its `Retry-After` header (seconds; HTTP dates count as absent).
-    public init(status: Int, retryAfter: String?) {
-        switch status {
-        case 200..<300: self = .delivered
-        case 410: self = .gone
-        case 429, 503:
-            let seconds = retryAfter.flatMap { Int($0.trimmingWhitespace()) }.flatMap { $0 >= 0 ? $0 : nil }
-            self = .throttled(retryAfter: seconds.map { .seconds(min($0, 24 * 3_600)) })
-        default: self = .failed
-        }
     }
 }
