@@ -186,7 +186,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportChannelsTests",
-            dependencies: ["RapportChannels", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["RapportChannels", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

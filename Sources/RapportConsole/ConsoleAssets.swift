@@ -119,6 +119,26 @@ public struct ConsoleAssets: Sendable {
         return files.mapValues { $0.body.readableBytes }
     }
 
+    /// The most a first visit fetches, in bytes: the page with its stylesheet and icon, the
+    /// modules loaded before any view (`js/main.js` and its static imports), the larger catalog,
+    /// and the heaviest view with the modules it adds. Views and catalogs not shown are not loaded.
+    public var firstLoadBytes: Int {
+        guard case .embedded(let files) = source else { return 0 }
+        let sizes = files.mapValues { $0.body.readableBytes }
+        var sources: [String: String] = [:]
+        for (path, asset) in files where path.hasSuffix(".js") {
+            sources[path] = String(decoding: asset.body.readableBytesView, as: UTF8.self)
+        }
+        let shell = ModuleGraph.closure(of: "js/main.js", sources)
+        let shellBytes = shell.reduce(0) { $0 + (sizes[$1] ?? 0) }
+        let page = ["index.html", "app.css", "favicon.svg"].reduce(0) { $0 + (sizes[$1] ?? 0) }
+        let catalog = sizes.filter { $0.key.hasPrefix("i18n/") }.values.max() ?? 0
+        let view = sources.keys.filter { $0.hasPrefix("js/views/") }.map { view in
+            ModuleGraph.closure(of: view, sources).subtracting(shell).reduce(0) { $0 + (sizes[$1] ?? 0) }
+        }.max() ?? 0
+        return page + shellBytes + catalog + view
+    }
+
     static func contentType(of path: String) -> String {
         switch path.split(separator: ".").last.map({ $0.lowercased() }) {
         case "html": "text/html; charset=utf-8"

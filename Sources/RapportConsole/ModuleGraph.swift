@@ -24,6 +24,17 @@ enum ModuleGraph {
         return result
     }
 
+    /// `path` and every module it imports statically, directly or not.
+    static func closure(of path: String, _ sources: [String: String]) -> Set<String> {
+        var seen: Set<String> = []
+        var pending = [path]
+        while let next = pending.popLast() {
+            guard sources[next] != nil, seen.insert(next).inserted else { continue }
+            pending += imports(in: sources[next] ?? "").compactMap { resolve($0, from: next) }
+        }
+        return seen
+    }
+
     /// The relative specifiers of `import … from '…'`, `export … from '…'` and `import '…'`
     /// (not `import('…')`, which loads later, on demand).
     static func imports(in source: String) -> [String] {

@@ -26,6 +26,12 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    department's open conversations and the duplicate queue show what the report endpoints answer;
    every chart (SVG, role=img) has its table; in Chinese too. New pages at 375 px. The invited
    viewer sees no administration.
+   Email: mail sent to the email channel with smtplib shows on the sender's timeline; in the inbox
+   the agent answers it by email (text with markup and Chinese, a Cc, a file picked and one
+   removed, Ctrl+Enter): the test's own SMTP relay (aiosmtpd) receives it addressed to the
+   customer, In-Reply-To their Message-ID, with the file, and the console shows it "Sent"; a
+   reply the relay refuses shows "Bounced" with the relay's answer, the address is marked
+   undeliverable, and "Send again" (after a confirmation) hands it to the relay once more.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -44,7 +50,9 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
 from __future__ import annotations
 
 import argparse
+import email
 import email.message
+import email.policy
 import http.server
 import json
 import os
@@ -65,6 +73,7 @@ from testkit import Checks, free_port, redact, sample  # noqa: E402
 
 try:
     import requests
+    from aiosmtpd.controller import Controller
     from axe_selenium_python import Axe
     from selenium import webdriver
     from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
@@ -184,6 +193,49 @@ class Server:
             if secret:
                 tail = tail.replace(secret, "<secret>")
         return tail
+
+
+class Relay:
+    """The SMTP relay that replies by email go out through (`serve --mail-relay`): aiosmtpd in this
+    process, keeping each message it is handed. Like a relay that knows its users, it refuses a
+    recipient whose address starts with `refuse` (550)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[dict] = []  # {mail_from, rcpt_tos, message (EmailMessage)}
+        self.refused: list[str] = []    # each recipient refused, as often as it was offered
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ARG002, N802 - aiosmtpd's hook
+        if address.lower().startswith("refuse"):
+            with self.lock:
+                self.refused.append(address)
+            return f"550 5.1.1 <{address}>: no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ARG002, N802 - aiosmtpd's hook
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
+        with self.lock:
+            self.messages.append({"mail_from": envelope.mail_from, "rcpt_tos": list(envelope.rcpt_tos), "message": message})
+            n = len(self.messages)
+        return f"250 2.0.0 queued as console-{n}"
+
+    def received(self) -> list[dict]:
+        with self.lock:
+            return list(self.messages)
+
+    def start(self) -> None:
+        self.controller.start()
+        log(f"mail relay listening (port {self.port})")
+
+    def stop(self) -> None:
+        try:
+            self.controller.stop()
+        except Exception:  # noqa: BLE001 - already stopped or never started
+            pass
 
 
 class API:
@@ -352,7 +404,11 @@ def run(args, checks: Checks, box: dict) -> None:
     storage = ["--database-url", args.database_url] if args.database_url else ["--data-dir", os.path.join(tmp, "data")]
     port = args.port or free_port()
     smtp_port = free_port()
-    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE", "--webhooks-allow-private", "--smtp-port", str(smtp_port)]
+    relay = Relay(free_port())
+    box["relay"] = relay
+    relay.start()
+    extra = ["--password-hash-cost", "4", "--default-phone-region", "DE", "--webhooks-allow-private", "--smtp-port", str(smtp_port),
+             "--mail-relay", f"smtp://127.0.0.1:{relay.port}"]
     if args.console_assets:
         extra += ["--console-assets", os.path.abspath(args.console_assets)]
     server = Server(args.binary, storage, port, os.path.join(tmp, "server.log"), extra)
@@ -365,6 +421,8 @@ def run(args, checks: Checks, box: dict) -> None:
     api = API(server.base, server.key)
     data = seed(api)
     data["smtp_port"] = smtp_port
+    data["relay"] = relay
+    data["tmp"] = tmp
     log(f"seeded {CHINESE_NAME} with {TIMELINE_SIZE} interactions and a customer with markup in a message")
 
     b = Browser(server.base)
@@ -622,9 +680,10 @@ def inbox_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     texts = b.d.execute_script("return [...document.querySelectorAll('.conv-list .conv-subject')].map(e => e.textContent)")
     imgs = b.d.execute_script("return document.querySelectorAll('img').length")
     checks.check("in the inbox list the markup subject is text too", XSS in texts and imgs == 0, sample(texts))
-    link = b.wait(lambda: next((a for a in b.css(".conv-list a") if CHINESE_NAME in a.text), None), WAIT)
+    # The chat conversation: on the email channel the reply form sends by email (mail_checks).
+    link = b.wait(lambda: next((a for a in b.css(".conv-list a") if CHINESE_NAME in a.text and data["chat"]["name"] in a.text), None), WAIT)
     if link is None:
-        raise TestAbort(f"no conversation of {CHINESE_NAME} in the inbox")
+        raise TestAbort(f"no chat conversation of {CHINESE_NAME} in the inbox")
     link.click()
     opened = b.wait(lambda: "/inbox/cnv_" in b.d.current_url and len(b.css(".messages li")) > 0 or None, WAIT)
     conversation_id = b.d.current_url.split("/inbox/", 1)[1].split("?", 1)[0] if opened else ""
@@ -1162,6 +1221,7 @@ def mail_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -
     b.step = "mail"
     api = API(server.base, server.key)
     address = "support@rapport-console.example"
+    data["mail_address"] = address
     channel = data["mail"]
     b.go("/#/admin/channels")
     b.click(f"main tr[data-id={channel['id']}] button[data-action=edit]")
@@ -1211,6 +1271,157 @@ def mail_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -
                  bool(quoted) and "Where is my parcel?" in body and "warehouse" not in body and bool(b.css(".mail-quoted a[download]")),
                  f"body {body!r}")
     audit("customer 360 with a received email")
+    email_reply_checks(b, server, data, checks, audit, customer, message["Message-ID"])
+
+
+def email_reply_checks(b: Browser, server: Server, data: dict, checks: Checks, audit, customer: dict, message_id: str) -> None:
+    """The agent answers the received email from the inbox; it goes out through the test's relay."""
+    b.step = "email-reply"
+    api = API(server.base, server.key)
+    relay: Relay = data["relay"]
+    conversation = conversation_of(api, customer["id"], data["mail"]["id"])
+    if conversation is None:
+        raise TestAbort("the received email made no conversation on the email channel")
+    b.go(f"/#/inbox/{conversation['id']}")
+    form = b.visible("form[data-form=email-reply]")
+    to = b.wait(lambda: (t := b.text("form[data-form=email-reply] [data-field=to]")) and "@" in t and t, WAIT) or ""
+    quote = b.css("form[data-form=email-reply] input[name=quote]")
+    checks.check("on an email channel the reply form sends by email: it shows the customer as recipient, 'Quote the message' on",
+                 form is not None and "ana.mail@example.com" in to and bool(quote) and quote[0].is_selected()
+                 and not b.css(".conversation textarea[name=body]"), f"to {to!r}")
+    if form is None:
+        return
+
+    marker = f"reply {time.time():.3f}"
+    reply = f"<b>bold</b> 您好，您的包裹已经发出。{marker}"
+    kept = os.path.join(data["tmp"], "receipt.txt")
+    dropped = os.path.join(data["tmp"], "draft-notes.txt")
+    content = "Receipt 4711: 1 parcel, paid.\n".encode()
+    with open(kept, "wb") as f:
+        f.write(content)
+    with open(dropped, "wb") as f:
+        f.write(b"not to be sent\n")
+    picker = form.find_element(By.CSS_SELECTOR, "input[type=file]")
+    picker.send_keys(kept)
+    picker.send_keys(dropped)
+    both = b.wait(lambda: len(b.css(".attachment-list li")) == 2 or None, WAIT)
+    listed = b.text(".attachment-list")
+    for item in b.css(".attachment-list li"):
+        if "draft-notes.txt" in item.text:
+            item.find_element(By.CSS_SELECTOR, "button[data-action=remove-file]").click()
+            break
+    one = b.wait(lambda: len(b.css(".attachment-list li")) == 1 and "receipt.txt" in b.text(".attachment-list") or None, WAIT)
+    checks.check("picked files are listed with name and size; one can be removed", bool(both) and bool(one) and "B)" in listed,
+                 listed.replace("\n", " | "))
+    form.find_element(By.CSS_SELECTOR, "input[name=cc]").send_keys("Team Lead <lead@example.com>")
+    area = form.find_element(By.CSS_SELECTOR, "textarea[name=text]")
+    area.send_keys(reply)
+    audit("inbox: a reply by email being written")
+    area.send_keys(Keys.CONTROL, Keys.ENTER)
+
+    def relayed():
+        for got in relay.received():
+            body = got["message"].get_body(preferencelist=("plain",))
+            if body is not None and marker in body.get_content():
+                return got
+        return None
+    got = wait_for(relayed, WAIT)
+    msg = got["message"] if got else None
+    files = [(p.get_filename(), p.get_content()) for p in msg.iter_attachments()] if msg else []
+    text = msg.get_body(preferencelist=("plain",)).get_content() if msg else ""
+    checks.check("Ctrl+Enter sends the reply by email: the relay gets it addressed to the customer, Cc as typed, "
+                 "In-Reply-To the customer's Message-ID, with the text and the one file kept",
+                 msg is not None and "ana.mail@example.com" in str(msg["To"]) and "lead@example.com" in str(msg["Cc"])
+                 and str(msg["In-Reply-To"]).strip() == message_id and reply in text and "Where is my parcel?" in text
+                 and len(files) == 1 and files[0][0] == "receipt.txt" and files[0][1] in (content, content.decode())
+                 and sorted(got["rcpt_tos"]) == ["ana.mail@example.com", "lead@example.com"],
+                 f"To {msg['To'] if msg else None!r}, In-Reply-To {msg['In-Reply-To'] if msg else None!r}, "
+                 f"files {[f[0] for f in files]}, rcpt {got['rcpt_tos'] if got else None}" if msg else "nothing relayed")
+    item_status = ("const item = [...document.querySelectorAll('.messages li.outbound')]"
+                   ".find(li => (li.querySelector('.item-body')?.textContent || '').includes(arguments[0]));"
+                   "return item ? { status: item.querySelector('.mail-delivery')?.dataset.status || '', body: item.querySelector('.item-body').textContent,"
+                   " badge: item.querySelector('.mail-delivery .badge')?.textContent || '', to: item.querySelector('.mail-to')?.textContent || '',"
+                   " bold: item.querySelectorAll('b').length } : null;")
+    shown = b.wait(lambda: (s := b.d.execute_script(item_status, marker)) and s["status"] == "sent" and s, WAIT)
+    last = b.d.execute_script(item_status, marker) or {}
+    checks.check("the console shows the reply in the conversation with its recipients and delivery status 'Sent', the markup as text",
+                 bool(shown) and shown["body"] == reply and shown["badge"] == "Sent" and shown["bold"] == 0
+                 and "ana.mail@example.com" in shown["to"] and "lead@example.com" in shown["to"], str(last))
+    cleared = area.get_attribute("value") == "" and not b.css(".attachment-list li") and "queued" in b.text("form[data-form=email-reply] .form-message")
+    checks.check("after sending, the form is cleared and says the email is queued", cleared, b.text("form[data-form=email-reply] .form-message"))
+    audit("inbox: a reply by email sent")
+
+    # In Chinese, once.
+    b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='zh-CN']").click()
+    chinese = b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "zh-CN"
+                     and "邮件回复" in b.text("form[data-form=email-reply] h2")
+                     and ((s := b.d.execute_script(item_status, marker)) or {}).get("badge") == "已发送" or None, WAIT)
+    labels = b.d.execute_script("return [...document.querySelectorAll('form[data-form=email-reply] label')].map(l => l.textContent)")
+    checks.check("in zh-CN the reply-by-email form and the delivery status speak Chinese", bool(chinese) and "引用原邮件" in labels,
+                 f"{b.text('form[data-form=email-reply] h2')!r} {labels}")
+    audit("inbox: reply by email (zh-CN)")
+    b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='en']").click()
+    b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "en" or None, WAIT)
+
+    # A recipient the relay refuses: Bounced, undeliverable, and Send again.
+    b.step = "email-bounce"
+    address = data["mail_address"]
+    refused = email.message.EmailMessage()
+    refused["From"] = "Rex Refused <refuse.rex@example.com>"
+    refused["To"] = address
+    refused["Subject"] = "Please write back"
+    refused["Message-ID"] = f"<console-refused-{time.time():.6f}@example.com>"
+    refused.set_content("Can you answer me?\n")
+    with smtplib.SMTP("127.0.0.1", data["smtp_port"], timeout=30) as client:
+        client.send_message(refused)
+    rex = wait_for(lambda: lookup(api, "refuse.rex@example.com"))
+    rex_conversation = wait_for(lambda: conversation_of(api, rex["id"], data["mail"]["id"])) if rex else None
+    if rex_conversation is None:
+        raise TestAbort("the email from refuse.rex@example.com made no conversation")
+    record = api.post(f"/v1/conversations/{rex_conversation['id']}/email-replies", {"text": "We will answer soon."})
+    mail_path = f"/v1/mail-messages/{record['id']}"
+    first = wait_for(lambda: (m := api.get(mail_path)["delivery"])["status"] == "bounced" and m) or {}
+    b.go(f"/#/inbox/{rex_conversation['id']}")
+    selector = f".mail-delivery[data-mail-id='{record['id']}']"
+    bounced = b.wait(lambda: b.css(f"{selector}[data-status=bounced]") or None, WAIT)
+    note = b.text(f"{selector} .mail-delivery-note")
+    again = b.css(f"{selector} button[data-action=resend]")
+    warning = b.wait(lambda: b.css("form[data-form=email-reply] [data-field=to] [data-undeliverable]") or None, WAIT)
+    reason = b.text("form[data-form=email-reply] [data-field=to]")
+    checks.check("a reply the relay refused shows 'Bounced' with the relay's answer and 'Send again'",
+                 bool(bounced) and "550" in note and bool(again) and again[0].is_displayed(), f"note {note!r}")
+    checks.check("the refused address is marked undeliverable, with the reason, where the reply form names the recipient",
+                 bool(warning) and "550" in reason, reason)
+    audit("inbox: a bounced reply")
+    b.click(f"{selector} button[data-action=resend]")
+    question = b.wait(lambda: b.d.switch_to.alert.text if alert_open(b) else None, WAIT) or ""
+    if question:
+        b.d.switch_to.alert.accept()
+    offered = lambda: relay.refused.count("refuse.rex@example.com")  # noqa: E731
+    resent = wait_for(lambda: offered() >= 2 and (m := api.get(mail_path)["delivery"])["status"] == "bounced"
+                      and m["updated_at"] != first.get("updated_at") and m)
+    shown_again = b.wait(lambda: b.css(f"{selector}[data-status=bounced]") or None, WAIT)
+    checks.check("'Send again' asks first, then hands the message to the relay again (refused again: Bounced)",
+                 "again" in question and bool(resent) and bool(shown_again),
+                 f"asked {question!r}, offered to the relay {offered()} times, delivery {api.get(mail_path)['delivery']}")
+
+
+def conversation_of(api: API, customer_id: str, channel_id: str) -> dict | None:
+    page = api.get("/v1/conversations", customer_id=customer_id, limit=50)
+    return next((c for c in page.get("data", []) if c["customer_id"] == customer_id and c["channel_id"] == channel_id), None)
+
+
+def lookup(api: API, address: str) -> dict | None:
+    r = api.s.get(api.base + "/v1/customers/lookup", params={"email": address}, timeout=30)
+    return r.json() if r.status_code == 200 else None
+
+
+def alert_open(b: Browser) -> bool:
+    try:
+        b.d.switch_to.alert.text  # noqa: B018 - raises when there is none
+        return True
+    except NoAlertPresentException:
+        return False
 
 
 def role_checks(b: Browser, data: dict, checks: Checks, audit) -> None:
@@ -1352,6 +1563,8 @@ def main(argv=None) -> int:
     finally:
         if box["server"] is not None:
             box["server"].cleanup()
+        if box.get("relay") is not None:
+            box["relay"].stop()
     server = box["server"]
     if (checks.failed or crashed) and server is not None:
         print(f"--- server log tail ({server.log_path}) ---\n{server.log_tail()}--- end of server log ---", flush=True)

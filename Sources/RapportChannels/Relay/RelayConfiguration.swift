@@ -1,3 +1,5 @@
+import RapportCore
+
 /// The SMTP relay Rapport sends mail through (a submission server such as Postfix on port 587,
 /// or a provider's): where it is, how the connection is secured, and the login.
 public struct RelayConfiguration: Sendable, Equatable {
@@ -37,27 +39,10 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// Reads `smtp://host:port`, `smtp+starttls://host:587` or `smtps://host:465`; nil when the
     /// text is none of these.
     public init?(url text: String, username: String?, password: String?, trustedCertificatesPath: String?, hostname: String) {
-        let schemes: [(prefix: String, security: Security, port: Int)] = [
-            ("smtp+starttls://", .starttls, 587), ("smtps://", .tls, 465), ("smtp://", .none, 25),
-        ]
-        guard let scheme = schemes.first(where: { text.lowercased().hasPrefix($0.prefix) }) else { return nil }
-        var rest = Substring(text.dropFirst(scheme.prefix.count))
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@") else { return nil }
-        var host = String(rest)
-        var port = scheme.port
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let after = host[host.index(after: close)...]
-            if after.hasPrefix(":") { guard let number = Int(after.dropFirst()) else { return nil }; port = number } else if !after.isEmpty { return nil }
-            host = String(host[host.index(after: host.startIndex)..<close])
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let number = Int(host[host.index(after: colon)...]) else { return nil }
-            port = number
-            host = String(host[..<colon])
-        }
-        guard !host.isEmpty, (1...65_535).contains(port) else { return nil }
-        self.init(host: host, port: port, security: scheme.security, username: username, password: password,
+        let securities: [String: Security] = ["smtp": .none, "smtp+starttls": .starttls, "smtps": .tls]
+        guard let url = MailServerURL(text, defaultPorts: ["smtp": 25, "smtp+starttls": 587, "smtps": 465]),
+              let security = securities[url.scheme] else { return nil }
+        self.init(host: url.host, port: url.port, security: security, username: username, password: password,
                   trustedCertificatesPath: trustedCertificatesPath, hostname: hostname)
     }
 }

@@ -3,6 +3,9 @@ import NIOCore
 import NIOSSL
 import RapportCore
 
+/// A connection to an SMTP relay: one reply per command.
+typealias SMTPClientConnection = ClientConnection<SMTPReply>
+
 /// Hands one message to the relay (RFC 5321 with RFC 6409 submission): greeting, `EHLO`,
 /// `STARTTLS` and `EHLO` again, `AUTH PLAIN` or `AUTH LOGIN`, `MAIL FROM`, a `RCPT TO` per
 /// recipient, `DATA`, the content dot-stuffed, then the end of the message.
@@ -33,7 +36,8 @@ struct RelaySubmission {
         let connection: SMTPClientConnection
         do {
             connection = try await SMTPClientConnection.connect(host: relay.host, port: relay.port,
-                                                                implicitTLS: relay.security == .tls ? tls : nil, timeout: relay.timeout)
+                                                                implicitTLS: relay.security == .tls ? tls : nil, timeout: relay.timeout,
+                                                                decoder: SMTPReplyDecoder())
         } catch {
             return .notDelivered(stage: .connect, reason: "\(relay.host):\(relay.port): \(error)")
         }

@@ -12,7 +12,7 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         let view = buffer.readableBytesView
         guard let newline = view.firstIndex(of: 0x0A) else {
-            if buffer.readableBytes > Self.maxLineLength { throw SMTPClientError.malformedReply("a reply line over \(Self.maxLineLength) bytes") }
+            if buffer.readableBytes > Self.maxLineLength { throw ClientConnectionError.malformed("a reply line over \(Self.maxLineLength) bytes") }
             return .needMoreData
         }
         var bytes = Array(buffer.readSlice(length: newline - view.startIndex + 1)?.readableBytesView ?? [])
@@ -20,12 +20,12 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
         let line = String(decoding: bytes, as: UTF8.self)
         guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200...599).contains(code),
               bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else {
-            throw SMTPClientError.malformedReply(String(line.prefix(200)))
+            throw ClientConnectionError.malformed(String(line.prefix(200)))
         }
         let text = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
         lines.append(text)
         if bytes.count > 3, bytes[3] == UInt8(ascii: "-") {
-            if lines.count > Self.maxLines { throw SMTPClientError.malformedReply("a reply of over \(Self.maxLines) lines") }
+            if lines.count > Self.maxLines { throw ClientConnectionError.malformed("a reply of over \(Self.maxLines) lines") }
             return .continue
         }
         let reply = SMTPReply(code: code, lines: lines)
@@ -40,19 +40,20 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
     }
 }
 
-/// How talking to the relay went wrong.
-enum SMTPClientError: Error, CustomStringConvertible {
-    case malformedReply(String)
+/// How talking to a mail server went wrong.
+enum ClientConnectionError: Error, CustomStringConvertible {
+    case malformed(String)
     case timedOut
     case closed
-    case tls(String)
+    /// Nothing came within a wait that expected nothing in particular.
+    case quiet
 
     var description: String {
         switch self {
-        case .malformedReply(let text): return "the relay sent something that is not an SMTP reply: \(text)"
-        case .timedOut: return "the relay did not answer in time"
-        case .closed: return "the relay closed the connection"
-        case .tls(let text): return "TLS: \(text)"
+        case .malformed(let text): return "the server sent something that is not a response: \(text)"
+        case .timedOut: return "the server did not answer in time"
+        case .closed: return "the server closed the connection"
+        case .quiet: return "nothing came within the wait"
         }
     }
 }

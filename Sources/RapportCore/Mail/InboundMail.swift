@@ -102,6 +102,7 @@ public enum InboundMail {
         metadata["from_name"] = message.from?.name.map(JSONValue.string) ?? .null
         metadata["to"] = .array(message.to.prefix(50).map { .string($0.address) })
         metadata["cc"] = .array(message.cc.prefix(50).map { .string($0.address) })
+        if !message.replyTo.isEmpty { metadata["reply_to"] = .array(message.replyTo.prefix(10).map { .string($0.address) }) }
         metadata["attachments"] = .array(attachments.prefix(100).map(\.json))
         metadata["flags"] = .array(message.flags.map(JSONValue.string))
         var body = message.reply.new.isEmpty ? message.text.trimmingSpace() : message.reply.new

@@ -19,7 +19,7 @@ public struct Channel: Sendable, Equatable {
     public var json: JSONValue {
         [
             "id": .string(id), "kind": .string(kind.rawValue), "name": .string(name),
-            "settings": .object(settings),
+            "settings": .object(MailboxSettings.shown(settings)),
             "created_at": .string(createdAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
         ]
     }
@@ -73,6 +73,15 @@ public struct ChannelChanges: Sendable, Equatable {
                     reader.fail("settings.addresses", "must be a list of email addresses")
                 }
             }
+        }
+        if var given = settings, (kind ?? storedKind) == .email {
+            // What the API showed back of a mailbox may come again with an edit.
+            if var imap = given["imap"]?.objectValue, imap["password_set"] != nil {
+                imap["password_set"] = nil
+                given["imap"] = .object(imap)
+                settings = given
+            }
+            if case .failure(let failure) = MailboxSettings.read(given) { reader.absorb(failure) }
         }
         try reader.finish()
         return ChannelChanges(kind: kind, name: name, settings: settings)

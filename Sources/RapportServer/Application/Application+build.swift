@@ -57,6 +57,12 @@ public func buildApplication(
             throw ConfigurationError(setting: "smtp-tls-certificate", message: "cannot read the certificate or key: \(error)")
         }
     }
+    do {
+        background.append(try MailboxFetcher(store: store, normalizer: normalizer, attachmentMaxBytes: configuration.mail.attachmentMaxBytes,
+                                             maxMessageBytes: configuration.mail.maxMessageBytes, logger: logger))
+    } catch {
+        throw ConfigurationError(setting: "mail", message: "cannot set up TLS for mailboxes: \(error)")
+    }
     if let relay = configuration.mail.relay {
         do {
             background.append(try MailSender(store: store, relay: relay, schedule: configuration.mail.retrySchedule, logger: logger))

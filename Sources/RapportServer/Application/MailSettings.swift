@@ -2,7 +2,8 @@ import RapportChannels
 import RapportCore
 
 /// The email side of `rapport serve`: the SMTP server that receives (nil without an SMTP port),
-/// the relay that sends (nil without `mail-relay`), and the limits and names both use. Every
+/// the relay that sends (nil without `mail-relay`), and the limits and names they and the
+/// mailbox fetcher use. Every
 /// mail setting is checked either way, so a wrong one is refused at start.
 public struct MailSettings: Sendable {
     public var smtp: SMTPServerConfiguration?
@@ -13,14 +14,17 @@ public struct MailSettings: Sendable {
     /// Attachments larger than this are not kept from received mail; files sent with a reply
     /// may come to this much together.
     public var attachmentMaxBytes: Int
+    /// The largest message taken, by SMTP or from a mailbox.
+    public var maxMessageBytes: Int
 
     public init(smtp: SMTPServerConfiguration? = nil, relay: RelayConfiguration? = nil, retrySchedule: RetrySchedule = MailSending.standardSchedule,
-                hostname: String = "rapport", attachmentMaxBytes: Int = 10 << 20) {
+                hostname: String = "rapport", attachmentMaxBytes: Int = 10 << 20, maxMessageBytes: Int = 25 << 20) {
         self.smtp = smtp
         self.relay = relay
         self.retrySchedule = retrySchedule
         self.hostname = hostname
         self.attachmentMaxBytes = attachmentMaxBytes
+        self.maxMessageBytes = maxMessageBytes
     }
 
     public init(settings: SettingSources) throws(SettingError) {
@@ -53,6 +57,7 @@ public struct MailSettings: Sendable {
         let relay = relayURL.flatMap {
             RelayConfiguration(url: $0, username: username, password: password, trustedCertificatesPath: trusted, hostname: hostname)
         }
-        self.init(smtp: smtp, relay: relay, retrySchedule: retry, hostname: hostname, attachmentMaxBytes: attachmentMaxBytes)
+        self.init(smtp: smtp, relay: relay, retrySchedule: retry, hostname: hostname, attachmentMaxBytes: attachmentMaxBytes,
+                  maxMessageBytes: maxMessageBytes)
     }
 }

@@ -20,6 +20,17 @@ struct MailController<Mail: MailStore, Outbox: MailOutboxStore> {
         routes.on(.post, "mail-messages/:id/resend", resend)
         routes.on(.post, "conversations/:id/email-replies", reply)
         routes.on(.get, "mail-addresses/:address", address)
+        routes.on(.get, "channels/:id/mailbox", mailbox)
+    }
+
+    /// How the channel's IMAP mailbox is being read: how far, how many messages, the last error.
+    @Sendable func mailbox(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        let id = try context.parameters.require("id")
+        var object = JSONObject()
+        object["channel_id"] = .string(id)
+        object["position"] = try await mail.mailboxPosition(of: id)?.json ?? .null
+        return .json(.object(object))
     }
 
     /// Whether mail to an address bounced (a relay's refusal or a delivery report), and why.

@@ -17,6 +17,16 @@ public protocol MailStore: Sendable {
 
     /// An attachment's particulars and its bytes (nil bytes when it was over the size limit).
     func attachment(_ attachmentID: String, of mailID: String) async throws -> (summary: InboundMail.AttachmentSummary, content: [UInt8]?)?
+
+    /// How far the channel has read its IMAP mailbox; nil before its first fetch.
+    func mailboxPosition(of channelID: String) async throws -> MailboxPosition?
+
+    /// Moves the channel's mailbox position on, in the transaction that stores the messages
+    /// fetched (`added` of them), so none is taken twice; clears the last error.
+    func saveMailboxPosition(of channelID: String, uidValidity: UInt32, lastUID: UInt32, added: Int, in tx: WriteTransaction) async throws
+
+    /// Notes why the last fetch failed (shown with the channel's mailbox).
+    func recordMailboxError(of channelID: String, _ error: String, in tx: WriteTransaction) async throws
 }
 
 /// A message as it arrived on an email channel, read.

@@ -22,7 +22,10 @@ extension SQLOrganizationStore {
         var changed: [String] = []
         if let kind = changes.kind, kind != current.kind { next.kind = kind; changed.append("kind") }
         if let name = changes.name, name != current.name { next.name = name; changed.append("name") }
-        if let settings = changes.settings, settings != current.settings { next.settings = settings; changed.append("settings") }
+        if let given = changes.settings {
+            let settings = MailboxSettings.keepingPassword(given, from: current.settings)
+            if settings != current.settings { next.settings = settings; changed.append("settings") }
+        }
         guard !changed.isEmpty else { return current }
         next.updatedAt = tx.now()
         try await tx.execute("""

@@ -13,6 +13,7 @@ const CHANGES = {
   duplicate: ['proposed', 'accepted', 'rejected'],
   interaction: ['created'],
   keyword_set: ['created', 'updated', 'deleted'],
+  mail: ['queued', 'sent', 'deferred', 'bounced', 'failed', 'unconfirmed'],
   match_model: ['trained'],
   notification: ['created'],
   queue: ['created', 'updated'],

@@ -1,11 +1,15 @@
 // One conversation: who and where, its interactions in order, the reply form, the actions and
 // the routing decisions explained. `refresh()` loads it again (the live stream calls it).
+// On an email channel the reply is sent by email, and the delivery of the mail sent follows
+// the rapport.mail.* events of the conversation's customer.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
 import { t, timeElement } from '../i18n.js';
 import { conversationActions } from './conversation-actions.js';
-import { interactionContent, interactionHead } from './interaction-item.js';
+import { follow } from '../live.js';
+import { emailReplyForm } from './email-reply-form.js';
+import { applyMailEvent, interactionContent, interactionHead, MAIL_EVENT_TYPES } from './interaction-item.js';
 import { replyForm } from './reply-form.js';
 import { routingDecisions } from './routing-decision.js';
 
@@ -16,10 +20,12 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
   const thread = h('section', { class: 'card', 'aria-labelledby': 'messages-title' }, h('h2', { id: 'messages-title' }, t('inbox.messages')), messages);
   const actionsSlot = h('div');
   const decisionsSlot = h('div');
+  const replySlot = h('div');
   let conversation = null;
-  const reply = replyForm({ getConversation: () => conversation, onSent: () => { refresh(); onChanged?.(); } });
-  const element = h('div', { class: 'stack conversation', 'aria-live': 'off' }, head, thread, reply.element, actionsSlot, decisionsSlot);
+  let reply = null;
+  const element = h('div', { class: 'stack conversation', 'aria-live': 'off' }, head, thread, replySlot, actionsSlot, decisionsSlot);
   let customerName = null;
+  let customerEmails = [];
   let drawnState = null;
   let drawnMessages = null;
   let drawnDecisions = null;
@@ -27,6 +33,15 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
   const draw = (detail) => {
     conversation = { ...detail, kind: replyKind(detail) };
     const channel = refs.channels?.get(detail.channel_id);
+    if (!reply) {
+      // The channel's kind decides (the last email's kind when the channel list is not readable).
+      const byEmail = channel ? channel.kind === 'email' : conversation.kind === 'email';
+      const onSent = () => { refresh(); onChanged?.(); };
+      reply = byEmail ? emailReplyForm({ getConversation: () => conversation, onSent }) : replyForm({ getConversation: () => conversation, onSent });
+      replySlot.replaceChildren(reply.element);
+      if (byEmail) followMail(detail.customer_id);
+    }
+    reply.setAddressing?.({ from: channelAddress(channel), to: replyRecipients(detail, customerEmails) });
     const assignee = detail.assignee_id ? refs.users?.get(detail.assignee_id) : null;
     const department = detail.department_id ? refs.departments?.get(detail.department_id) : null;
     const queue = detail.queue_id ? refs.queues?.get(detail.queue_id) : null;
@@ -65,7 +80,9 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
     if (customerName === null) {
       api.get(`/v1/customers/${seg(detail.customer_id)}`, { signal }).then((c) => {
         customerName = c.name;
+        customerEmails = Array.isArray(c.emails) ? c.emails : [];
         customerLink.textContent = c.name;
+        if (conversation) reply?.setAddressing?.({ from: channelAddress(channel), to: replyRecipients(conversation, customerEmails) });
       }).catch(() => {});
     }
   };
@@ -79,8 +96,41 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
       replace(head, h('p', { class: 'notice notice-error', role: 'alert' }, error.status === 404 ? t('inbox.notFound') : t('app.error')));
     }
   };
+  // The delivery of mail sent from here changes after the send (sent, deferred, bounced...): one
+  // more stream, for this conversation's customer's mail events only, while the view is open.
+  const followMail = (customerId) => {
+    const types = MAIL_EVENT_TYPES.map((type) => `type == ${JSON.stringify(type)}`).join(' || ');
+    follow({ filter: `(${types}) && subject == ${JSON.stringify(customerId)}`, types: MAIL_EVENT_TYPES, signal, onEvent: applyMailEvent })
+      .catch((error) => console.warn('mail events', error));
+  };
+
   refresh();
   return { element, refresh, customerId: () => conversation?.customer_id ?? null };
+}
+
+/** The channel's sending address, {name, address}, or null. */
+function channelAddress(channel) {
+  const address = channel?.settings?.address;
+  return typeof address === 'string' && address ? { name: channel.name || null, address } : null;
+}
+
+/**
+ * Who a reply by email goes to, as the server will choose: the newest email's Reply-To, else
+ * whoever wrote it (its recipients when Rapport sent it), else the customer's first address.
+ */
+function replyRecipients(detail, customerEmails) {
+  const mails = (detail.interactions ?? []).filter((i) => i.kind === 'email' && i.metadata && typeof i.metadata === 'object');
+  const last = mails.at(-1);
+  const replyTo = Array.isArray(last?.metadata.reply_to) ? last.metadata.reply_to.filter((a) => typeof a === 'string' && a) : [];
+  if (last?.direction === 'inbound' && replyTo.length) return replyTo.map((address) => ({ name: null, address }));
+  if (last?.direction === 'inbound' && typeof last.metadata.from === 'string' && last.metadata.from) {
+    return [{ name: typeof last.metadata.from_name === 'string' && last.metadata.from_name ? last.metadata.from_name : null, address: last.metadata.from }];
+  }
+  if (last?.direction === 'outbound' && Array.isArray(last.metadata.to)) {
+    const to = last.metadata.to.filter((a) => typeof a === 'string' && a);
+    if (to.length) return to.map((address) => ({ name: null, address }));
+  }
+  return customerEmails.length ? [{ name: null, address: customerEmails[0] }] : [];
 }
 
 function replyKind(detail) {

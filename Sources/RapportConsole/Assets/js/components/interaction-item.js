@@ -1,11 +1,14 @@
 // One interaction as the timeline and the conversation view show it. Subject and body are text.
 // An email also shows its sender, what Rapport noticed about it (automatic reply, bounce, a
 // message kept as received because it was broken), its attachments as downloads, and, on
-// request, the quoted history its mail program added under the new text.
+// request, the quoted history its mail program added under the new text. An email Rapport sent
+// shows its recipients and how its delivery stands (fetched when it is drawn, kept current by
+// `applyMailEvent` for the rapport.mail.* events a page follows), with "Send again" when the
+// relay refused it or its answer never came.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
-import { formatNumber, t, timeElement } from '../i18n.js';
+import { formatDateTime, formatNumber, t, timeElement } from '../i18n.js';
 
 export function interactionHead(interaction, channels) {
   const channel = channels?.get(interaction.channel_id);
@@ -20,15 +23,15 @@ export function interactionContent(interaction) {
   const mail = interaction.kind === 'email' ? mailParts(interaction) : [];
   return [
     interaction.subject ? h('p', { class: 'item-subject' }, interaction.subject) : null,
-    ...mail.slice(0, 2),
+    ...mail.slice(0, 4),
     interaction.body ? h('p', { class: 'item-body' }, interaction.body) : null,
-    ...mail.slice(2),
+    ...mail.slice(4),
   ];
 }
 
 const FLAGS = ['auto_reply', 'bounce', 'delayed', 'malformed', 'charset_guessed'];
 
-/** [sender line, flags, attachments, quoted-history control] for an email's metadata. */
+/** [sender line, recipients, flags, delivery, attachments, quoted-history control] for an email's metadata. */
 function mailParts(interaction) {
   const meta = interaction.metadata || {};
   const mailId = typeof meta.mail_message_id === 'string' ? meta.mail_message_id : null;
@@ -51,7 +54,10 @@ function mailParts(interaction) {
           `${a.filename || t('mail.attachment.unnamed')} (${t('mail.attachment.size', { size: bytes(a.size) })})`))))
     : null;
   const more = mailId ? quotedHistory(mailId) : null;
-  return [sender, badges, files, more];
+  const outbound = interaction.direction === 'outbound';
+  const recipients = outbound ? recipientsLine(meta) : null;
+  const delivery = outbound && mailId ? deliveryStatus(mailId) : null;
+  return [sender, recipients, badges, delivery, files, more];
 }
 
 /** A button that fetches the message and shows the quoted history and signature as text, and a link to the original. */
@@ -80,6 +86,135 @@ function quotedHistory(mailId) {
     }
   });
   return h('div', { class: 'mail-more' }, button, box);
+}
+
+/** "To a@x.example · Cc b@y.example", from the metadata's address lists. */
+function recipientsLine(meta) {
+  const list = (value) => (Array.isArray(value) ? value.filter((a) => typeof a === 'string' && a) : []);
+  const to = list(meta.to);
+  const cc = list(meta.cc);
+  if (!to.length && !cc.length) return null;
+  return h('p', { class: 'mail-to' },
+    to.length ? t('mail.to', { recipients: to.join(', ') }) : null,
+    to.length && cc.length ? ' · ' : null,
+    cc.length ? t('mail.cc', { recipients: cc.join(', ') }) : null);
+}
+
+export const MAIL_EVENT_TYPES = ['queued', 'sent', 'deferred', 'bounced', 'failed', 'unconfirmed'].map((change) => `rapport.mail.${change}`);
+const DELIVERY_STATUSES = new Set(['queued', 'deferred', 'sent', 'bounced', 'failed', 'unconfirmed']);
+const RESENDABLE = new Set(['unconfirmed', 'failed', 'bounced']);
+const POLL_DELAYS = [1000, 2000, 4000, 8000, 16000]; // while queued, when no event says otherwise
+
+const shown = new Map(); // mail id -> Set of delivery views on the page
+const fetching = new Map(); // mail id -> the GET in flight
+
+/** Takes a rapport.mail.* event (data.mail = {id, delivery, ...}) to the views of that message. */
+export function applyMailEvent(event) {
+  const mail = event?.data?.mail;
+  if (mail && typeof mail.id === 'string' && mail.delivery) publish(mail.id, mail.delivery);
+}
+
+function publish(mailId, delivery) {
+  const views = shown.get(mailId);
+  if (!views) return;
+  for (const view of views) {
+    if (view.element.isConnected) view.show(delivery);
+    else if (view.drawn) views.delete(view);
+  }
+  if (!views.size) shown.delete(mailId);
+}
+
+/** Forgets the views of earlier pages (drawn, then taken out of the document). */
+function sweep() {
+  for (const [mailId, views] of shown) {
+    for (const view of views) if (view.drawn && !view.element.isConnected) views.delete(view);
+    if (!views.size) shown.delete(mailId);
+  }
+}
+
+function fetchDelivery(mailId) {
+  if (!fetching.has(mailId)) {
+    const promise = api.get(`/v1/mail-messages/${seg(mailId)}`).then((record) => record?.delivery ?? null)
+      .finally(() => fetching.delete(mailId));
+    fetching.set(mailId, promise);
+  }
+  return fetching.get(mailId);
+}
+
+/** The delivery badge of a message Rapport sent, its relay's last answer, and "Send again". */
+function deliveryStatus(mailId) {
+  const badge = h('span', { class: 'badge' }, t('app.loading'));
+  const note = h('span', { class: 'mail-delivery-note small muted', hidden: true });
+  const again = h('button', { type: 'button', class: 'button button-small', hidden: true, dataset: { action: 'resend' } }, t('delivery.resend'));
+  const problem = h('span', { class: 'field-error', role: 'alert', hidden: true });
+  // Announces the changes after the first answer (a live region added already filled says nothing).
+  const live = h('span', { class: 'mail-delivery-status' }, badge, ' ', note);
+  const element = h('div', { class: 'mail-delivery', dataset: { mailId } }, h('span', { class: 'visually-hidden' }, t('delivery.label')), ' ', live, ' ', again, problem);
+  const view = { element, drawn: false, current: null };
+  let polls = 0;
+  let timer = null;
+
+  view.show = (delivery) => {
+    if (!delivery || !DELIVERY_STATUSES.has(delivery.status)) return;
+    // Events and answers can cross: an older state never replaces a newer one.
+    if (view.current && Date.parse(delivery.updated_at) < Date.parse(view.current.updated_at)) return;
+    view.current = delivery;
+    const status = delivery.status;
+    element.dataset.status = status;
+    badge.className = `badge badge-delivery-${status}`;
+    badge.textContent = t(`delivery.status.${status}`);
+    badge.title = t(`delivery.status.${status}.about`);
+    const noteText = [
+      status === 'deferred' && delivery.next_attempt_at ? t('delivery.nextAttempt', { time: formatDateTime(delivery.next_attempt_at) }) : null,
+      status === 'sent' && delivery.sent_at ? t('delivery.sentAt', { time: formatDateTime(delivery.sent_at) }) : null,
+      typeof delivery.note === 'string' && delivery.note && status !== 'sent' ? t('delivery.note', { note: delivery.note }) : null,
+    ].filter(Boolean).join(' · ');
+    note.textContent = noteText;
+    note.hidden = !noteText;
+    if (typeof delivery.note === 'string' && delivery.note) badge.title = `${badge.title} — ${delivery.note}`;
+    again.hidden = !RESENDABLE.has(status);
+    if (!view.drawn) { view.drawn = true; live.setAttribute('role', 'status'); }
+    clearTimeout(timer);
+    if (status === 'queued' && polls < POLL_DELAYS.length) timer = setTimeout(poll, POLL_DELAYS[polls++]);
+  };
+  const poll = () => {
+    if (!element.isConnected) return;
+    fetchDelivery(mailId).then((delivery) => view.show(delivery)).catch(() => {});
+  };
+
+  again.addEventListener('click', async () => {
+    const status = view.current?.status;
+    if (!window.confirm(t(status === 'unconfirmed' ? 'delivery.confirmUnconfirmed' : 'delivery.confirmResend'))) return;
+    again.disabled = true;
+    problem.hidden = true;
+    try {
+      const record = await api.post(`/v1/mail-messages/${seg(mailId)}/resend`);
+      polls = 0;
+      if (record?.delivery) publish(mailId, record.delivery);
+      // The button hides while the message is queued: keep the focus nearby, on its status.
+      if (again.hidden) { element.setAttribute('tabindex', '-1'); element.focus(); } else again.focus();
+    } catch (error) {
+      if (error.status === 401) return;
+      problem.textContent = error.status === 409 ? t('delivery.resendConflict') : error.status === 403 ? t('app.forbidden') : t('app.error');
+      problem.hidden = false;
+      fetchDelivery(mailId).then((delivery) => view.show(delivery)).catch(() => {});
+    } finally {
+      again.disabled = false;
+    }
+  });
+
+  const unknown = () => {
+    if (view.current) return;
+    badge.textContent = t('delivery.unknown');
+    view.drawn = true;
+  };
+  sweep();
+  if (!shown.has(mailId)) shown.set(mailId, new Set());
+  shown.get(mailId).add(view);
+  fetchDelivery(mailId).then((delivery) => (delivery ? view.show(delivery) : unknown())).catch((error) => {
+    if (!isAbort(error) && error.status !== 401) unknown();
+  });
+  return element;
 }
 
 function bytes(size) {

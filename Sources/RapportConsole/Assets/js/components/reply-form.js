@@ -1,5 +1,6 @@
 // Reply to a conversation: stored as an outbound interaction on the conversation's channel
-// (sending it through the channel comes later). An Idempotency-Key makes a retried send safe.
+// (on an email channel, email-reply-form.js sends the reply by email instead). An
+// Idempotency-Key makes a retried send safe.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
