@@ -19,7 +19,7 @@ public struct Channel: Sendable, Equatable {
     public var json: JSONValue {
         [
             "id": .string(id), "kind": .string(kind.rawValue), "name": .string(name),
-            "settings": .object(MailboxSettings.shown(settings)),
+            "settings": .object(PhoneChannelSettings.shown(MailboxSettings.shown(settings))),
             "created_at": .string(createdAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
         ]
     }
@@ -82,6 +82,12 @@ public struct ChannelChanges: Sendable, Equatable {
                 settings = given
             }
             if case .failure(let failure) = MailboxSettings.read(given) { reader.absorb(failure) }
+        }
+        if let given = settings, (kind ?? storedKind) == .phone {
+            if let issue = PhoneChannelSettings.problem(in: given) { reader.absorb(ValidationFailure([issue])) }
+            var cleaned = given
+            cleaned["call_webhook_secret_set"] = nil
+            settings = cleaned
         }
         try reader.finish()
         return ChannelChanges(kind: kind, name: name, settings: settings)

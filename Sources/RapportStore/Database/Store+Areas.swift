@@ -2,6 +2,7 @@
 /// composed from these; controllers and consumers see only the area protocols they use.
 extension Store {
     public var access: SQLAccessStore { SQLAccessStore(store: self) }
+    public var calls: SQLCallStore { SQLCallStore(store: self) }
     public var conversations: SQLConversationStore { SQLConversationStore(store: self) }
     public var customers: SQLCustomerStore { SQLCustomerStore(store: self) }
     public var duplicates: SQLDuplicateStore { SQLDuplicateStore(store: self) }

@@ -34,3 +34,22 @@ public struct WebhookSigner: Sendable {
         }.joined(separator: " ")
     }
 }
+
+extension WebhookSigner {
+    /// Whether `header` (a `webhook-signature` value: space-separated `v1,<base64>` entries)
+    /// holds a signature of the message by one of the secrets, compared in constant time.
+    public func verifies(header: String, id: String, timestamp: Int64, body: [UInt8]) -> Bool {
+        var message = Array("\(id).\(timestamp).".utf8)
+        message.append(contentsOf: body)
+        let given = header.split(separator: " ").compactMap { entry -> Data? in
+            guard entry.hasPrefix("v1,") else { return nil }
+            return Data(base64Encoded: String(entry.dropFirst(3)))
+        }
+        for key in secrets.compactMap(Self.key(of:)) {
+            for signature in given where HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key) {
+                return true
+            }
+        }
+        return false
+    }
+}
