@@ -61,13 +61,14 @@ func withApp(
 /// row, say) and check what a client is then told.
 func withApp(
     _ backend: Backend = .sqlite,
+    mail: MailSettings = MailSettings(),
     _ body: @Sendable (API, String, Store) async throws -> Void
 ) async throws {
     try await TestDatabases.withLocation(backend) { location in
         let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
-                                                maxBodyBytes: 1_048_576, webhooksAllowPrivate: true, passwordHashCost: 4)
+                                                maxBodyBytes: 1_048_576, webhooksAllowPrivate: true, passwordHashCost: 4, mail: mail)
         do {
             let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                                                    announceFirstAdminKey: { secret.set($0) }))

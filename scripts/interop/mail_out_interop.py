@@ -265,10 +265,22 @@ class OutApi(Api):
     def mail(self, mail_id: str) -> dict:
         return self.get_json(f"/v1/mail-messages/{urllib.parse.quote(mail_id)}")
 
+    floor = 0  # events at or below this sequence are older than the run (set by `mark_events`)
+
+    def mark_events(self) -> None:
+        """Remembers the log's head (from /v1/consumers), so that looking for this run's events skips
+        what earlier runs left in a shared database."""
+        for consumer in self.get_json("/v1/consumers").get("data") or []:
+            try:
+                self.floor = max(self.floor, int(consumer.get("head")))
+            except (TypeError, ValueError):
+                pass
+
     def events_about(self, mail_id: str) -> list[dict]:
-        """The log's rapport.mail.* events about one message, oldest first."""
+        """The log's rapport.mail.* events about one message, oldest first. The filter is applied to
+        each page of the log, so a page may hold none of them and still have a next_cursor."""
         found: list[dict] = []
-        after = 0
+        after = self.floor
         filt = urllib.parse.quote(f'data.mail.id == "{mail_id}"')
         for _ in range(100_000):
             page = self.get_json(f"/v1/events?after={after}&limit=1000&filter={filt}")
@@ -279,7 +291,7 @@ class OutApi(Api):
                 cursor = int(cursor) if cursor is not None else None
             except (TypeError, ValueError):
                 cursor = None
-            if not data or cursor is None or cursor <= after:
+            if cursor is None or cursor <= after:
                 break
             after = cursor
         return found
@@ -603,7 +615,7 @@ def phase_rcpt_refused(ctx: Context) -> None:
                  and not relay.attempts(record.get("message_id", "")), f"RCPT {relay.rcpts(bia)}, DATA {relay.attempts(record.get('message_id', ''))}")
     events = ctx.api.events_about(record["id"])
     bounced = [e for e in events if e.get("type") == "rapport.mail.bounced"]
-    undeliverable = ((bounced[0].get("data") or {}).get("undeliverable") if bounced else None) or []
+    undeliverable = (((bounced[0].get("data") or {}).get("mail") or {}).get("undeliverable") if bounced else None) or []
     checks.check("event rapport.mail.bounced names the address undeliverable",
                  len(bounced) == 1 and [a.lower() for a in undeliverable] == [bia],
                  f"{[e.get('type') for e in events]}, undeliverable {undeliverable}")
@@ -706,8 +718,13 @@ def phase_dsn(ctx: Context) -> None:
                  delivery.get("status") == "bounced", f"{delivery} (statuses seen {seen})")
     checks.check("its note names the report's status, the attempts are not counted again",
                  "5.1.1" in str(delivery.get("note")) and delivery.get("attempts") == 1, f"{delivery}")
-    types = [e.get("type") for e in ctx.api.events_about(record["id"])]
+    events = ctx.api.events_about(record["id"])
+    types = [e.get("type") for e in events]
     checks.check("events: queued, sent, bounced", types == ["rapport.mail.queued", "rapport.mail.sent", "rapport.mail.bounced"], f"{types}")
+    bounced = [e for e in events if e.get("type") == "rapport.mail.bounced"]
+    undeliverable = (((bounced[0].get("data") or {}).get("mail") or {}).get("undeliverable") if bounced else None) or []
+    checks.check("and the bounced event names the address undeliverable", [a.lower() for a in undeliverable] == [ana2],
+                 f"undeliverable {undeliverable}")
 
 
 # --------------------------------------------------------------------------- #
@@ -890,6 +907,7 @@ def run(args, checks: Checks, box: dict) -> None:
     print("=== relay server (STARTTLS, AUTH, --mail-retry-delays 0,1s,1s)", flush=True)
     start(server, "relay", [*relay_args, "--mail-retry-delays", "0,1s,1s"], env={"RAPPORT_MAIL_RELAY_PASSWORD": password})
     api = OutApi(server.port, key)
+    api.mark_events()
     ctx = Context(checks=checks, api=api, server=server, relay=relay, run_id=run_id, tmp=tmp, hostname=hostname)
     ctx.address = f"support-{run_id}@rapport.test"
     ctx.channel_name = f"Atendimento São Paulo {run_id}"
@@ -911,6 +929,7 @@ def run(args, checks: Checks, box: dict) -> None:
     start(server, "wrong password", [*relay_args, "--mail-retry-delays", "0,1s"],
           env={"RAPPORT_MAIL_RELAY_PASSWORD": password + "-wrong"})
     ctx.api = OutApi(server.port, key)
+    ctx.api.floor = api.floor
     if duda:
         phase(ctx, "8. a wrong relay password", phase_wrong_password, duda)
     else:
@@ -926,6 +945,7 @@ def run(args, checks: Checks, box: dict) -> None:
                                  "--mail-relay-ca-file", other_cert, "--smtp-hostname", hostname, "--mail-retry-delays", "0,1s"],
           env={"RAPPORT_MAIL_RELAY_PASSWORD": password})
     ctx.api = OutApi(server.port, key)
+    ctx.api.floor = api.floor
     if duda:
         phase(ctx, "9. the relay's certificate names another host", phase_wrong_host, duda, other)
     else:
@@ -935,6 +955,7 @@ def run(args, checks: Checks, box: dict) -> None:
     print("=== server without --mail-relay", flush=True)
     start(server, "no relay", [])
     ctx.api = OutApi(server.port, key)
+    ctx.api.floor = api.floor
     target = duda or ctx.ana.get("conversation_id")
     if target:
         phase(ctx, "10. no relay configured", phase_no_relay, target)

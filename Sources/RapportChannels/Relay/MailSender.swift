@@ -79,13 +79,34 @@ public actor MailSender: Service {
     }
 
     private func send(_ mail: QueuedMail) async {
-        let outbox = self.outbox, store = self.store, owner = node, now = self.now
-        // Held through the wait for the relay's answer to the end, and a little more.
-        let handOverLease = Duration.seconds(Int64(RelaySubmission.endTimeout.nanoseconds / 1_000_000_000)) + .seconds(60)
-        let result = await submission.submit(mail.raw, from: mail.envelopeFrom, to: mail.recipients) {
-            try await store.write { tx in
-                try await outbox.markHandingOver(mail.mailID, owner: owner, until: now().adding(handOverLease), in: tx)
+        let outbox = self.outbox, store = self.store, owner = node, now = self.now, lease = self.lease, clock = self.clock
+        // The lease stays short, so that after a crash another node soon finds what this one
+        // held (and what it was handing over becomes unconfirmed); while the attempt lasts it is
+        // renewed every third of its length.
+        let result = await withTaskGroup(of: SubmissionResult?.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await clock.sleep(for: lease / 3)
+                    if Task.isCancelled { break }
+                    try? await store.write { tx in try await outbox.renewMailLease(mail.mailID, owner: owner, until: now().adding(lease), in: tx) }
+                }
+                return nil
             }
+            group.addTask {
+                await self.submission.submit(mail.raw, from: mail.envelopeFrom, to: mail.recipients) {
+                    try await store.write { tx in
+                        try await outbox.markHandingOver(mail.mailID, owner: owner, until: now().adding(lease), in: tx)
+                    }
+                }
+            }
+            var outcome: SubmissionResult?
+            for await finished in group {
+                if let finished {
+                    outcome = finished
+                    group.cancelAll()
+                }
+            }
+            return outcome ?? .notDelivered(stage: .connect, reason: "cancelled")
         }
         let outcome = sending.outcome(of: result, mailID: mail.mailID, attemptsBefore: mail.attempts, now: now())
         if outcome.status != .sent {

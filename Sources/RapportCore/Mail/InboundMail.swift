@@ -16,6 +16,17 @@ public enum InboundMail {
         return nil
     }
 
+    /// The iCalendar objects a message carries: `text/calendar` parts (kept as attachments by the
+    /// parser), `.ics` files, or a body that is one.
+    public static func calendarTexts(of message: MailMessage) -> [String] {
+        var texts = message.attachments.filter { attachment in
+            attachment.contentType == "text/calendar" || attachment.contentType == "application/ics"
+                || attachment.filename?.lowercased().hasSuffix(".ics") == true
+        }.map { String(decoding: $0.content, as: UTF8.self) }
+        if texts.isEmpty, message.text.contains("BEGIN:VCALENDAR") { texts.append(message.text) }
+        return texts
+    }
+
     /// The subject without reply and forward prefixes (`Re:`, `Fwd:`, `回复：`, `答复:`, `转发:`,
     /// `AW:`, `SV:`…) and without case, for threading messages whose mail program dropped the
     /// references.

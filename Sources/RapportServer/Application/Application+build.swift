@@ -141,6 +141,9 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     // A telephony provider's call events: signed with the channel's secret instead of a key.
     let calls = CallsController(calls: store.calls, organization: store.organization, services: services)
     calls.registerHooks(Routes(router: router, catalog: parts.catalog, prefix: "hooks", group: router.group("hooks")))
+    // Users' private calendar feeds: the token in the path is the credential.
+    let meetings = MeetingsController(meetings: store.meetings, services: services)
+    meetings.registerFeeds(operations)
     let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys, sessions: parts.sessions))
     let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)
     signIn.register(v1)
@@ -162,6 +165,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     ChannelsController(organization: store.organization, services: services).register(v1)
     MailController(mail: store.mail, outbox: store.mailOutbox, services: services).register(v1)
     calls.register(v1)
+    meetings.register(v1)
     UsersController(organization: store.organization, services: services).register(v1)
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)

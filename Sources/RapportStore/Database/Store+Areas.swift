@@ -8,6 +8,7 @@ extension Store {
     public var duplicates: SQLDuplicateStore { SQLDuplicateStore(store: self) }
     public var events: SQLEventStore { SQLEventStore(store: self) }
     public var interactions: SQLInteractionStore { SQLInteractionStore(store: self) }
+    public var meetings: SQLMeetingStore { SQLMeetingStore(store: self) }
     public var merges: SQLMergeStore { SQLMergeStore(store: self) }
     public var organization: SQLOrganizationStore { SQLOrganizationStore(store: self) }
     public var routing: SQLRoutingStore { SQLRoutingStore(store: self) }

@@ -22,6 +22,9 @@ public protocol MailOutboxStore: Sendable {
     /// over (and holds it until `until`); fails when `owner` no longer holds its lease.
     func markHandingOver(_ mailID: String, owner: String, until: Timestamp, in tx: WriteTransaction) async throws
 
+    /// Holds a message `owner` is still sending until `until` (a no-op when it lost the lease).
+    func renewMailLease(_ mailID: String, owner: String, until: Timestamp, in tx: WriteTransaction) async throws
+
     /// Records attempts' outcomes: status, next attempt, the relay's note; bad addresses are
     /// marked undeliverable; `rapport.mail.<status>` for each. With `owner`, only messages still
     /// leased to it are recorded.

@@ -60,13 +60,25 @@ extension SQLMailOutboxStore {
                                          externalID: messageID)
         let ingested = try await store.interactions.ingestInteraction(interaction, actor: actor, in: tx)
 
+        var record = try await enqueue(mail, raw: raw, written: written, mailID: mailID, channelID: channel.id, channelAddress: channelAddress,
+                                       customerID: ingested.interaction.customerID, interactionID: ingested.interaction.id,
+                                       conversationID: conversation.id, threadKey: threadKey, summaries: summaries, actor: actor, in: tx)
+        record.details["text"] = .string(reply.text.trimmingSpace())
+        return record
+    }
+
+    /// Keeps a message Rapport sends as it will go out (its mail row, attachments and queue
+    /// entry) and appends `rapport.mail.queued`: what every kind of outgoing mail shares.
+    func enqueue(_ mail: OutgoingMail, raw: [UInt8], written: MailMessage, mailID: String, channelID: String, channelAddress: String,
+                 customerID: String, interactionID: String?, conversationID: String?, threadKey: String,
+                 summaries: [InboundMail.AttachmentSummary], actor: Actor, in tx: WriteTransaction) async throws -> MailRecord {
+        let now = tx.now()
         let delivery = MailDelivery(status: .queued, recipients: mail.recipients, attempts: 0, nextAttemptAt: now, note: nil, sentAt: nil,
                                     updatedAt: now)
-        var record = MailRecord(id: mailID, channelID: channel.id, direction: .outbound, interactionID: ingested.interaction.id,
-                                customerID: ingested.interaction.customerID, messageID: messageID, threadKey: threadKey,
-                                subject: mail.subject, envelopeFrom: channelAddress, envelopeTo: mail.recipients, flags: [],
-                                details: MailRecord.details(of: written, keepingText: false), attachments: summaries, size: raw.count,
-                                receivedAt: now, delivery: delivery)
+        let record = MailRecord(id: mailID, channelID: channelID, direction: .outbound, interactionID: interactionID, customerID: customerID,
+                                messageID: mail.messageID, threadKey: threadKey, subject: mail.subject, envelopeFrom: channelAddress,
+                                envelopeTo: mail.recipients, flags: [], details: MailRecord.details(of: written, keepingText: interactionID == nil),
+                                attachments: summaries, size: raw.count, receivedAt: now, delivery: delivery)
         let single = PendingMail()
         single.add(PendingMail.Row(record: record, fromAddress: channelAddress.lowercased(), threadSubject: InboundMail.threadSubject(mail.subject),
                                    raw: raw),
@@ -76,12 +88,11 @@ extension SQLMailOutboxStore {
         try await MailRows.insert(single, in: tx)
         try await tx.execute("""
             INSERT INTO mail_outbox (id, conversation_id, envelope_from, recipients, status, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (\(bind: mailID), \(bind: conversation.id), \(bind: channelAddress), \(bind: mail.recipients.jsonText), 'queued', 0,
+            VALUES (\(bind: mailID), \(bind: conversationID), \(bind: channelAddress), \(bind: mail.recipients.jsonText), 'queued', 0,
                     \(bind: now.microseconds), \(bind: now.microseconds), \(bind: now.microseconds))
             """)
-        tx.append(.change("mail", "queued", subject: ingested.interaction.customerID, record: Self.eventRecord(record), changedFields: [],
-                          actor: actor, channelID: channel.id))
-        record.details["text"] = .string(reply.text.trimmingSpace())
+        tx.append(.change("mail", "queued", subject: customerID, record: Self.eventRecord(record), changedFields: [], actor: actor,
+                          channelID: channelID))
         return record
     }
 

@@ -48,6 +48,13 @@ extension SQLMailOutboxStore {
             """)
     }
 
+    public func renewMailLease(_ mailID: String, owner: String, until: Timestamp, in tx: WriteTransaction) async throws {
+        try await tx.execute("""
+            UPDATE mail_outbox SET lease_until = \(bind: until.microseconds)
+            WHERE id = \(bind: mailID) AND lease_owner = \(bind: owner) AND status IN ('queued', 'deferred')
+            """)
+    }
+
     public func recordMailOutcomes(_ outcomes: [MailAttemptOutcome], owner: String?, in tx: WriteTransaction) async throws {
         var held = outcomes
         if let owner, !outcomes.isEmpty {

@@ -43,6 +43,9 @@ extension SQLMailStore {
         if let report = message.deliveryReport {
             try await store.mailOutbox.applyDeliveryReport(report, channelID: mail.channelID, in: tx)
         }
+        // Answers to meeting invitations update their attendees.
+        let replies = InboundMail.calendarTexts(of: message).flatMap(MeetingInvitation.replies(in:))
+        if !replies.isEmpty { try await store.meetings.applyReplies(replies, in: tx) }
         var flags = message.flags
         if party == nil { flags.append("no_sender") }
         let record = MailRecord(id: mailID, channelID: mail.channelID, direction: .inbound, interactionID: interactionID, customerID: customerID,

@@ -164,7 +164,7 @@ public struct EmailReply: Sendable, Equatable {
     }
 
     /// The HTML alternative: the text escaped, paragraphs at blank lines, the quote in a `<blockquote>`.
-    static func html(_ text: String, quoted: (attribution: String, lines: [String])?) -> String {
+    public static func html(_ text: String, quoted: (attribution: String, lines: [String])?) -> String {
         func paragraphs(_ text: String) -> String {
             text.components(separatedBy: "\n\n").filter { !$0.trimmingSpace().isEmpty }.map { paragraph in
                 "<p>" + paragraph.trimmingSpace().split(separator: "\n", omittingEmptySubsequences: false)

@@ -13,10 +13,20 @@ public struct OutgoingMail: Sendable, Equatable {
     public var references: [String]
     public var date: Timestamp
     public var attachments: [MailAttachment]
+    /// An invitation (or its answer or cancellation): a `text/calendar` alternative with its
+    /// METHOD, which calendar programs act on, and the same as `invite.ics` for the others.
+    public var calendar: (method: String, text: String)?
+
+    public static func == (lhs: OutgoingMail, rhs: OutgoingMail) -> Bool {
+        lhs.from == rhs.from && lhs.to == rhs.to && lhs.cc == rhs.cc && lhs.subject == rhs.subject && lhs.text == rhs.text
+            && lhs.html == rhs.html && lhs.messageID == rhs.messageID && lhs.inReplyTo == rhs.inReplyTo && lhs.references == rhs.references
+            && lhs.date == rhs.date && lhs.attachments == rhs.attachments && lhs.calendar?.method == rhs.calendar?.method
+            && lhs.calendar?.text == rhs.calendar?.text
+    }
 
     public init(from: MailAddress, to: [MailAddress], cc: [MailAddress] = [], subject: String, text: String, html: String,
                 messageID: String, inReplyTo: String? = nil, references: [String] = [], date: Timestamp,
-                attachments: [MailAttachment] = []) {
+                attachments: [MailAttachment] = [], calendar: (method: String, text: String)? = nil) {
         self.from = from
         self.to = to
         self.cc = cc
@@ -28,6 +38,7 @@ public struct OutgoingMail: Sendable, Equatable {
         self.references = references
         self.date = date
         self.attachments = attachments
+        self.calendar = calendar
     }
 
     /// Every address the relay is asked to deliver to.
@@ -62,6 +73,11 @@ public enum MailComposer {
         alternative += "--\(alternativeBoundary)\r\n"
         alternative += "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
         alternative += MailEncoding.quotedPrintable(mail.html) + "\r\n"
+        if let calendar = mail.calendar {
+            alternative += "--\(alternativeBoundary)\r\n"
+            alternative += "Content-Type: text/calendar; charset=utf-8; method=\(calendar.method)\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            alternative += MailEncoding.base64Lines(Array(calendar.text.utf8))
+        }
         alternative += "--\(alternativeBoundary)--\r\n"
         let alternativeType = "Content-Type: multipart/alternative;\r\n boundary=\"\(alternativeBoundary)\"\r\n"
 
