@@ -58,6 +58,8 @@ public struct Meeting: Sendable, Equatable {
 /// What an invitation's METHOD asks (RFC 5546).
 public enum ICalendarMethod: String, Sendable {
     case request = "REQUEST", reply = "REPLY", cancel = "CANCEL"
+    /// A calendar feed's: the meeting as it stands, with the answers given.
+    case publish = "PUBLISH"
 }
 
 /// Invitations out (`METHOD:REQUEST`, `METHOD:CANCEL`) and answers in (`METHOD:REPLY`).

@@ -11,7 +11,7 @@ public enum MeetingMail {
         switch method {
         case .cancel: subject = "Cancelled: \(meeting.summary)"
         case .request: subject = meeting.sequence > 0 ? "Updated invitation: \(meeting.summary)" : "Invitation: \(meeting.summary)"
-        case .reply: subject = meeting.summary
+        case .reply, .publish: subject = meeting.summary
         }
         var lines = [meeting.summary, "", "When: \(when(meeting))"]
         if let rule = meeting.recurrence { lines.append("Repeats: \(rule.text)") }

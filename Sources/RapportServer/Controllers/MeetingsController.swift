@@ -96,7 +96,7 @@ struct MeetingsController<Meetings: MeetingStore> {
         ])
         let now = Timestamp.now()
         for record in found {
-            guard let parsed = ICalendarContent.parse(MeetingInvitation.calendar(record.meeting, method: .request, now: now)) else { continue }
+            guard let parsed = ICalendarContent.parse(MeetingInvitation.calendar(record.meeting, method: .publish, now: now)) else { continue }
             for component in parsed.components where !calendar.components.contains(component) { calendar.components.append(component) }
         }
         var headers = HTTPFields()
