@@ -39,6 +39,10 @@ import Testing
         #expect(zone.property("TZID")?.value == "Europe/Berlin")
         #expect(zone.components.contains { $0.name == "DAYLIGHT" && $0.property("TZOFFSETTO")?.value == "+0200" })
         #expect(zone.components.contains { $0.name == "STANDARD" && $0.property("TZOFFSETTO")?.value == "+0100" })
+        // Rules, not a list of dates: right in every year a repeating meeting reaches.
+        #expect(zone.components.first { $0.name == "DAYLIGHT" }?.property("RRULE")?.value == "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")
+        #expect(zone.components.first { $0.name == "STANDARD" }?.property("RRULE")?.value == "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU")
+        #expect(zone.components.first { $0.name == "DAYLIGHT" }?.property("DTSTART")?.value == "20260329T020000")
 
         let cancel = MeetingInvitation.calendar(meeting, method: .cancel, now: .now())
         #expect(ICalendarContent.parse(cancel)?.component("VEVENT")?.property("STATUS")?.value == "CANCELLED")

@@ -32,6 +32,15 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    customer, In-Reply-To their Message-ID, with the file, and the console shows it "Sent"; a
    reply the relay refuses shows "Bounced" with the relay's answer, the address is marked
    undeliverable, and "Send again" (after a confirmation) hands it to the relay once more.
+   Phone: the Customer 360 says when there is no phone channel to log a call on; an admin creates
+   a phone channel in the console with a generated call webhook secret, shown once with the address
+   for the provider (an edit without a secret keeps it). In an agent's console, a signed `ringing`
+   event for a new number pops up a notice (live region, focus kept) whose link opens the new
+   customer; `ended` unanswered takes it away, the open timeline shows the missed call, with "Call
+   back"; a voicemail's transcript with <script> is text, its recording a new-tab link without
+   referrer; `answered` takes a pop away, Dismiss another; an answered call shows its length and
+   agent; the agent logs a call with the form; in the missed call's conversation the call back is
+   logged into the thread; in zh-CN the call details speak Chinese.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -50,9 +59,12 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
 from __future__ import annotations
 
 import argparse
+import base64
 import email
 import email.message
 import email.policy
+import hashlib
+import hmac
 import http.server
 import json
 import os
@@ -583,6 +595,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     events_checks(b, server, checks, audit)
     dashboards_checks(b, server, checks, audit)
     mail_checks(b, server, data, checks, audit)
+    call_checks(b, server, data, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1404,6 +1417,261 @@ def email_reply_checks(b: Browser, server: Server, data: dict, checks: Checks, a
     checks.check("'Send again' asks first, then hands the message to the relay again (refused again: Bounced)",
                  "again" in question and bool(resent) and bool(shown_again),
                  f"asked {question!r}, offered to the relay {offered()} times, delivery {api.get(mail_path)['delivery']}")
+
+
+AGENT_EMAIL = "cai.agent@example.com"
+AGENT_NAME = "Cai Agent 蔡"
+AGENT_PASSWORD = "agent password for calls"
+
+
+def call_event(base: str, hook: str, secret: str, event: dict) -> requests.Response:
+    """Posts a call event to `hook` signed as Standard Webhooks does: HMAC-SHA256 over
+    "{id}.{timestamp}.{body}" with the secret's base64-decoded key."""
+    body = json.dumps(event).encode()
+    message_id = f"msg_{event['id']}"
+    stamp = str(int(time.time()))
+    key = base64.b64decode(secret.split("_", 1)[1])
+    signature = base64.b64encode(hmac.new(key, f"{message_id}.{stamp}.".encode() + body, hashlib.sha256).digest()).decode()
+    return requests.post(hook if hook.startswith("http") else base + hook, data=body, timeout=30, headers={
+        "Content-Type": "application/json", "webhook-id": message_id, "webhook-timestamp": stamp,
+        "webhook-signature": f"v1,{signature}"})
+
+
+def call_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
+    """An admin sets up a phone channel in the console; the provider's signed call events pop up
+    in an agent's console and land on the caller's timeline; the agent logs calls."""
+    b.step = "calls-admin"
+    api = API(server.base, server.key)
+    wang = data["wang"]
+    b.go(f"/#/customers/{wang['id']}")
+    b.h1(CHINESE_NAME)
+    none_yet = b.wait(lambda: b.css("[data-form=log-call] [data-state=no-phone-channel]") or None, WAIT)
+    checks.check("with no phone channel the Customer 360 says there is none to log a call on", bool(none_yet),
+                 b.text("[data-form=log-call]").replace("\n", " ")[:160])
+
+    b.go("/#/admin/channels")
+    form = b.visible("form[data-form='admin.channels']")
+    if form is None:
+        raise TestAbort("no channel form on #/admin/channels")
+    form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Phone line 电话")
+    phone_part_hidden = not b.css("fieldset.phone-settings")[0].is_displayed()
+    form.find_element(By.CSS_SELECTOR, "select[name=kind] option[value=phone]").click()
+    shown = b.visible("fieldset.phone-settings", 3)
+    b.click("button[data-action=generate-secret]")
+    secret_input = "form[data-form='admin.channels'] input[name='settings.call_webhook_secret']"
+    generated = b.wait(lambda: b.css(secret_input)[0].get_attribute("value") or None, 3) or ""
+    b.click("form[data-form='admin.channels'] button[type=submit]")
+    values = lambda: [i.get_attribute("value") or "" for i in b.css("main .notice input")]  # noqa: E731
+    secret = b.wait(lambda: next((v for v in values() if v.startswith("whsec_")), None), WAIT) or ""
+    hook = next((v for v in values() if "/hooks/calls/" in v), "")
+    channel = wait_for(lambda: next((c for c in api.get("/v1/channels")["data"] if c["kind"] == "phone"), None)) or {}
+    note = b.text("main [data-result=phone-channel]")
+    key_bytes = len(base64.b64decode(secret[6:])) if secret.startswith("whsec_") else 0
+    checks.check("an admin creates a phone channel in the console with a generated call webhook secret, shown once after saving "
+                 "with the address to give the provider",
+                 phone_part_hidden and shown is not None and bool(generated) and secret == generated and key_bytes == 32
+                 and hook == f"{server.base}/hooks/calls/{channel.get('id')}" and "not be shown again" in note
+                 and channel.get("settings") == {"call_webhook_secret_set": True},
+                 f"hidden first {phone_part_hidden}, {key_bytes} bytes, hook {hook!r}, settings {channel.get('settings')}")
+    if not channel or not secret:
+        raise TestAbort("no phone channel with a secret")
+    data["phone"] = channel
+    badge = b.wait(lambda: b.css(f"main tr[data-id={channel['id']}] [data-secret=set]") or None, WAIT)
+    audit("admin: channels with a new phone channel and its secret")
+    b.click(f"main tr[data-id={channel['id']}] button[data-action=edit]")
+    state = b.wait(lambda: (t := b.text("fieldset.phone-settings [data-field=secret-state]")) and t, WAIT) or ""
+    in_form = [i.get_attribute("value") for i in b.css("fieldset.phone-settings input[readonly]")]
+    empty = b.css(secret_input)[0].get_attribute("value") == ""
+    b.click("form[data-form='admin.channels'] button[type=submit]")
+    saved = b.wait(lambda: "saved" in b.text("main [role=status]").lower() or None, WAIT)
+    again = [v for v in values() if v.startswith("whsec_")]
+    kept = api.get(f"/v1/channels/{channel['id']}")["settings"]
+    checks.check("the list shows the phone channel's secret as set; editing shows that, the hook address, an empty secret "
+                 "field, and saving keeps the secret without showing it",
+                 bool(badge) and "secret is set" in state and hook in in_form and empty and bool(saved) and not again
+                 and kept == {"call_webhook_secret_set": True}, f"state {state!r}, settings {kept}, shown again {len(again)}")
+    audit("admin: channels, a phone channel edited")
+
+    # The agent whose console is open when the calls come.
+    user = api.post("/v1/users", {"email": AGENT_EMAIL, "name": AGENT_NAME, "role": "agent"})
+    token = api.post("/v1/password-setups", {"user_id": user["id"]})["token"]
+    r = requests.post(server.base + "/v1/password-setups/complete", json={"token": token, "password": AGENT_PASSWORD}, timeout=30)
+    if r.status_code != 201:
+        raise TestAbort(f"the agent's password setup -> {r.status_code}: {r.text[:200]}")
+    b.step = "calls-agent"
+    sign_out(b)
+    fill_sign_in(b, AGENT_EMAIL, AGENT_PASSWORD)
+    if not b.wait(lambda: "#/customers" in b.d.current_url and b.visible(".user-button", 1), WAIT):
+        raise TestAbort("the agent cannot sign in")
+    try:
+        agent_call_checks(b, server, api, data, checks, audit, user, hook, secret)
+    finally:
+        b.step = "calls-admin-again"
+        sign_out(b)
+        fill_sign_in(b, ADMIN_EMAIL, ADMIN_PASSWORD)
+        b.wait(lambda: b.visible(".user-button", 1), WAIT)
+
+
+def agent_call_checks(b: Browser, server: Server, api: API, data: dict, checks: Checks, audit, agent: dict, hook: str, secret: str) -> None:
+    number = "+14155550123"
+    stamp = f"{time.time():.6f}"
+    seq = iter(range(1, 100))
+
+    def event(call: str, kind: str, **extra) -> dict:
+        body = {"id": f"evt-{stamp}-{next(seq)}", "call_id": f"call-{stamp}-{call}", "type": kind, "from": number, "to": "+4930555000",
+                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
+        r = call_event(server.base, hook, secret, body)
+        if r.status_code != 200:
+            raise TestAbort(f"POST {hook} ({kind}) -> {r.status_code}: {r.text[:300]}")
+        return r.json()
+
+    def pop(call_id: str):
+        return next((n for n in b.css(".call-notice") if n.get_attribute("data-call-id") == call_id and n.is_displayed()), None)
+
+    b.go("/#/customers")
+    live = b.wait(lambda: b.css(".call-notices[data-state=live]") or None, WAIT)
+    b.d.execute_script("document.querySelector('[role=combobox] input')?.focus()")
+    focused = b.d.execute_script("return document.activeElement && document.activeElement.outerHTML.slice(0, 80)")
+    first = event("1", "ringing")
+    customer_id = first["customer_id"]
+    notice = b.wait(lambda: pop(first["id"]), WAIT)
+    text = notice.text if notice else ""
+    region = b.d.execute_script("const r = document.querySelector('.call-notices'); return r && [r.getAttribute('aria-live'), "
+                                "document.querySelectorAll('[role=dialog], [aria-modal]').length]") or [None, None]
+    still = b.d.execute_script("return document.activeElement && document.activeElement.outerHTML.slice(0, 80)")
+    checks.check("in an agent's console a signed 'ringing' event for a new number pops up 'Incoming call from' the number, "
+                 "in a polite live region, without taking the focus",
+                 bool(live) and notice is not None and f"Incoming call from {number}" in text and region == ["polite", 0] and still == focused,
+                 f"stream {'live' if live else 'not live'}, notice {text!r}, region {region}" if notice else
+                 f"no notice in {WAIT:.0f} s (stream {'live' if live else 'not live'}; the agent's GET /v1/events lists "
+                 f"{sorted({e['type'] for e in agent_events(server)} & {'rapport.call.ringing'})})")
+    if notice is not None:
+        audit("screen pop of an incoming call")
+        b.click(f".call-notice[data-call-id='{first['id']}'] a[data-action=open-caller]")
+    else:
+        b.go(f"/#/customers/{customer_id}")
+    opened = b.wait(lambda: f"#/customers/{customer_id}" in b.d.current_url and b.h1(number, 1) == number or None, WAIT)
+    stored = api.get(f"/v1/customers/{customer_id}")
+    checks.check("the pop's link opens the caller, a new customer named by the number with the phone identity",
+                 notice is not None and bool(opened) and f"phone:{number}" in stored.get("identities", []), f"{b.d.current_url} {b.h1()!r}")
+
+    event("1", "ended")
+    gone = b.wait(lambda: not b.css(f".call-notice[data-call-id='{first['id']}']") or None, WAIT)
+    live_item = b.wait(lambda: b.css(".timeline-item [data-call-status=missed]") or None, WAIT)
+    b.d.refresh()
+    b.h1(number)
+    missed = b.wait(lambda: next((li for li in b.css(".timeline-item") if li.find_elements(By.CSS_SELECTOR, "[data-call-status=missed]")), None), WAIT)
+    missed_text = missed.text if missed else ""
+    tel = missed.find_elements(By.CSS_SELECTOR, ".call-back a[href^='tel:']") if missed else []
+    checks.check("'ended' without an answer takes the pop away, and the missed call shows on the open timeline without a reload",
+                 notice is not None and bool(gone) and bool(live_item),
+                 "there was no pop" if notice is None else f"pop {'gone' if gone else 'still shown'}, on the timeline {bool(live_item)}")
+    checks.check("the caller's timeline shows the missed inbound call with 'Call back' and the number to dial",
+                 "Missed" in missed_text and "Call back" in missed_text and "Inbound" in missed_text
+                 and bool(tel) and tel[0].get_attribute("href") == f"tel:{number}", missed_text.replace("\n", " | "))
+
+    transcript = "Hello, please call me back about order 42 <script>alert('voicemail')</script> 谢谢"
+    recording = "https://recordings.example.com/voicemail/42.mp3?sig=a&t=1"
+    event("2", "voicemail", transcript=transcript, recording_url=recording, duration_seconds=17)
+    b.d.refresh()
+    b.h1(number)
+    voicemail = b.wait(lambda: next((li for li in b.css(".timeline-item") if li.find_elements(By.CSS_SELECTOR, "[data-call-status=voicemail]")), None), WAIT)
+    body = voicemail.find_element(By.CSS_SELECTOR, ".item-body").text if voicemail else ""
+    link = voicemail.find_elements(By.CSS_SELECTOR, ".call-recording a") if voicemail else []
+    scripts = b.d.execute_script("return document.querySelectorAll('main script').length")
+    attrs = [link[0].get_attribute(a) for a in ("href", "target", "rel")] if link else []
+    checks.check("a voicemail shows its transcript with <script> as text, a 0:17 length, 'Call back', and its recording as a "
+                 "new-tab link without referrer",
+                 body == transcript and scripts == 0 and not b.alert_present() and "0:17" in voicemail.text and "Call back" in voicemail.text
+                 and attrs == [recording, "_blank", "noopener noreferrer"], f"body {body!r}, link {attrs}")
+
+    third = event("3", "ringing")
+    shown = b.wait(lambda: pop(third["id"]), WAIT)
+    event("3", "answered", agent_id=agent["id"])
+    answered_gone = b.wait(lambda: not b.css(f".call-notice[data-call-id='{third['id']}']") or None, WAIT)
+    event("3", "ended", agent_id=agent["id"], duration_seconds=125)
+    fourth = event("4", "ringing")
+    shown_again = b.wait(lambda: pop(fourth["id"]), WAIT)
+    if shown_again:
+        b.click(f".call-notice[data-call-id='{fourth['id']}'] button[data-action=dismiss-call]")
+    dismissed = b.wait(lambda: not b.css(f".call-notice[data-call-id='{fourth['id']}']") or None, WAIT)
+    focus = b.d.execute_script("return document.activeElement && document.activeElement.id")
+    checks.check("'answered' takes a pop away; 'Dismiss' takes another away, leaving the focus on the page",
+                 bool(shown) and bool(answered_gone) and bool(shown_again) and bool(dismissed) and focus == "main",
+                 f"shown {bool(shown)}, gone on answer {bool(answered_gone)}, second {bool(shown_again)}, dismissed {bool(dismissed)}, focus {focus!r}")
+    event("4", "ended")
+    b.d.refresh()
+    b.h1(number)
+    answered = b.wait(lambda: next((li for li in b.css(".timeline-item") if li.find_elements(By.CSS_SELECTOR, "[data-call-status=ended]")), None), WAIT)
+    answered_text = answered.text if answered else ""
+    checks.check("an answered call shows 'Answered', its length as m:ss (2:05) and the agent's name, without 'Call back'",
+                 "Answered" in answered_text and "2:05" in answered_text and AGENT_NAME in answered_text and "Call back" not in answered_text,
+                 answered_text.replace("\n", " | "))
+
+    # Log a call made to the customer.
+    form = b.visible("form[data-form=log-call]")
+    if form is None:
+        raise TestAbort("no log-a-call form on the Customer 360")
+    notes = f"Called back about order 42 <b>ok</b> 已回电 {time.time():.3f}"
+    form.find_element(By.CSS_SELECTOR, "select[name=call_outcome] option[value=no_answer]").click()
+    form.find_element(By.CSS_SELECTOR, "input[name=duration]").send_keys("3.5")
+    form.find_element(By.CSS_SELECTOR, "textarea[name=body]").send_keys(notes)
+    audit("customer 360 with calls and the log-a-call form")
+    b.click("form[data-form=log-call] button[type=submit]")
+    logged = b.wait(lambda: next((li for li in b.css(".timeline-item.outbound") if notes in li.text), None), WAIT)
+    logged_text = logged.text if logged else ""
+    timeline = api.get(f"/v1/customers/{customer_id}/timeline", limit=50)["data"]
+    stored = next((i for i in timeline if i.get("body") == notes), {})
+    meta = stored.get("metadata") or {}
+    checks.check("the agent logs an outbound call with the form (outcome, minutes, notes): stored on the phone channel and shown "
+                 "on the timeline with its outcome, 3:30 and the agent",
+                 stored.get("kind") == "call" and stored.get("direction") == "outbound" and stored.get("channel_id") == data["phone"]["id"]
+                 and meta.get("call_outcome") == "no_answer" and meta.get("duration_seconds") == 210 and meta.get("agent_id") == agent["id"]
+                 and "No answer" in logged_text and "3:30" in logged_text and AGENT_NAME in logged_text and "Call logged" in b.text("form[data-form=log-call] .form-message"),
+                 f"stored {stored.get('kind')} {stored.get('direction')} {meta}; shown {logged_text!r}")
+
+    # zh-CN, once.
+    b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='zh-CN']").click()
+    chinese = b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "zh-CN" and "未接" in b.text(".timeline")
+                     and "需回电" in b.text(".timeline") and "记录通话" in b.text("form[data-form=log-call] h2") or None, WAIT)
+    checks.check("in zh-CN the calls and the log-a-call form speak Chinese", bool(chinese), b.text("form[data-form=log-call] h2"))
+    audit("customer 360 with calls (zh-CN)")
+    b.visible("select[aria-label]").find_element(By.CSS_SELECTOR, "option[value='en']").click()
+    b.wait(lambda: b.d.execute_script("return document.documentElement.lang") == "en" or None, WAIT)
+
+    # The missed call's conversation: the call back is logged into its thread.
+    conversations = api.get("/v1/conversations", customer_id=customer_id, limit=50)["data"]
+    thread = next((c for c in conversations if c.get("thread_key") == f"call:call-{stamp}-1"), None)
+    if thread is None:
+        checks.check("a missed call opens a conversation to call back", False, str([c.get("thread_key") for c in conversations]))
+        return
+    b.go(f"/#/inbox/{thread['id']}")
+    missed_here = b.wait(lambda: b.css(".messages [data-call-status=missed]") or None, WAIT)
+    form = b.visible(".conversation form[data-form=log-call]")
+    if form is None:
+        checks.check("in the missed call's conversation the agent logs the call back, and it joins the conversation", False, "no form")
+        return
+    reply = f"Reached on the call back {time.time():.3f}"
+    form.find_element(By.CSS_SELECTOR, "textarea[name=body]").send_keys(reply)
+    b.click(".conversation form[data-form=log-call] button[type=submit]")
+    joined = b.wait(lambda: reply in b.text(".messages") or None, WAIT)
+    stored = api.get(f"/v1/conversations/{thread['id']}")
+    back = [i for i in stored.get("interactions", []) if i.get("body") == reply and i["kind"] == "call" and i["direction"] == "outbound"]
+    checks.check("in the missed call's conversation the agent logs the call back (no message reply there), and it joins the conversation",
+                 bool(missed_here) and bool(joined) and len(back) == 1 and not b.css(".conversation textarea[name=text]"),
+                 f"shown {bool(joined)}, stored {len(back)}")
+    audit("inbox: a missed call's conversation")
+
+
+def agent_events(server: Server) -> list[dict]:
+    """The events the agent may read (GET /v1/events with the agent's session), for a failure's detail."""
+    s = requests.Session()
+    r = s.post(server.base + "/v1/session", json={"email": AGENT_EMAIL, "password": AGENT_PASSWORD}, timeout=30)
+    if r.status_code != 201:
+        return []
+    events = s.get(server.base + "/v1/events", params={"limit": 1000}, timeout=30).json().get("data", [])
+    s.delete(server.base + "/v1/session", headers={"X-CSRF-Token": r.json().get("csrf_token", "")}, timeout=30)
+    return events
 
 
 def conversation_of(api: API, customer_id: str, channel_id: str) -> dict | None:

@@ -37,6 +37,14 @@ public actor MailboxFetcher: Service {
     }
 
     public func run() async throws {
+        // Stopping (a shutdown before the schema was even current) is no failure of the server's.
+        do {
+            try await runUntilShutdown()
+        } catch is CancellationError {
+        }
+    }
+
+    private func runUntilShutdown() async throws {
         try await cancelWhenGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             await withDiscardingTaskGroup { group in
@@ -47,7 +55,7 @@ public actor MailboxFetcher: Service {
                     }
                     // A channel's change is a commit: look again after the next one (at most twice a
                     // second, however busy the log), or every five seconds.
-                    await self.store.events.waitForCommit(after: head, timeout: .seconds(5))
+                    await self.store.events.waitForCommit(after: head, timeout: .seconds(1))
                     try? await self.clock.sleep(for: .milliseconds(500))
                 }
             }
@@ -82,7 +90,7 @@ public actor MailboxFetcher: Service {
         while !Task.isCancelled, isCurrent(channelID, settings) {
             do {
                 guard try await reader.claim(leaseName) else {
-                    try await clock.sleep(for: .seconds(15))
+                    try await clock.sleep(for: .seconds(5))
                     continue
                 }
                 try await reader.session(channelID, settings, leaseName: leaseName) { await self.isCurrent(channelID, settings) }
@@ -90,6 +98,8 @@ public actor MailboxFetcher: Service {
             } catch is CancellationError {
                 break
             } catch {
+                // Shutting down closes the connection under the fetch: that is no failure.
+                if Task.isCancelled { break }
                 logger.warning("mailbox fetch failed", metadata: ["channel": "\(channelID)", "host": "\(settings.host)", "error": "\(error)"])
                 let text = "\(error)"
                 try? await store.write { tx in try await self.mail.recordMailboxError(of: channelID, text, in: tx) }
@@ -121,8 +131,10 @@ struct MailboxReader: Sendable {
 
     /// Messages fetched and stored together.
     static let batch = 20
-    /// How long one node holds a mailbox before another may take it.
-    static let lease = Duration.seconds(120)
+    /// How long one node holds a mailbox before another may take it: renewed at least every
+    /// `renewal`, so a node that died is replaced within half a minute.
+    static let lease = Duration.seconds(30)
+    static let renewal = Duration.seconds(10)
 
     /// Takes or renews the mailbox's lease for this node; false while another node holds it.
     func claim(_ leaseName: String) async throws -> Bool {
@@ -137,10 +149,17 @@ struct MailboxReader: Sendable {
             let mailbox = try await session.select(settings.mailbox)
             logger.info("mailbox open", metadata: ["channel": "\(channelID)", "host": "\(settings.host)", "mailbox": "\(settings.mailbox)",
                                                    "idle": "\(session.capabilities.contains("IDLE"))"])
+            // Catch up, then wait for news in short turns (renewing the lease between them): at
+            // once when IDLE says something arrived, else every poll_seconds.
+            var lastLook = ContinuousClock.now
+            try await catchUp(channelID, session: session, mailbox: mailbox)
             while !Task.isCancelled, await isCurrent() {
-                try await catchUp(channelID, session: session, mailbox: mailbox)
                 guard try await claim(leaseName) else { break }
-                _ = try await session.waitForNews(.seconds(Int64(settings.pollSeconds)), clock: clock)
+                let news = try await session.waitForNews(Self.renewal, clock: clock)
+                if news || ContinuousClock.now - lastLook >= .seconds(Int64(settings.pollSeconds)) {
+                    try await catchUp(channelID, session: session, mailbox: mailbox)
+                    lastLook = ContinuousClock.now
+                }
             }
         } catch {
             await session.logout()

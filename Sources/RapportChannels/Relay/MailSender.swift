@@ -44,6 +44,13 @@ public actor MailSender: Service {
     }
 
     public func run() async throws {
+        do {
+            try await runUntilShutdown()
+        } catch is CancellationError {
+        }
+    }
+
+    private func runUntilShutdown() async throws {
         try await cancelWhenGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             self.logger.info("mail sender running", metadata: ["relay": "\(self.submission.relay.host):\(self.submission.relay.port)",

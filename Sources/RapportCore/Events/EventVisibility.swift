@@ -6,7 +6,8 @@ public enum EventVisibility {
         let entity = parts.count >= 2 ? parts[1] : ""
         switch entity {
         case "customer", "duplicate", "match_model": return .readCustomers
-        case "interaction", "mail": return .readInteractions
+        case "interaction", "mail", "call", "meeting": return .readInteractions
+        case "conversation": return .readConversations
         case "department", "channel", "user", "settings": return .readOrganization
         default: return .manageAccess
         }

@@ -56,15 +56,17 @@ public enum ICalendarTime {
             + two(parts.second)
     }
 
-    /// A VTIMEZONE for `zone` around `year`: its standard and daylight offsets with the
-    /// transitions Foundation knows, so calendar programs without the IANA database (Outlook)
-    /// place the times right.
+    /// A VTIMEZONE for `zone`: its standard and daylight observances, each with the yearly rule
+    /// its switch follows (`FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU`), read from Foundation's transitions
+    /// in the year of `time`, so calendar programs without the IANA database (Outlook) place every
+    /// occurrence of a repeating meeting right, in any year.
     public static func timeZoneComponent(_ zone: TimeZone, around time: Timestamp) -> ICalendarComponent {
         var component = ICalendarComponent("VTIMEZONE", properties: [ICalendarProperty("TZID", zone.identifier)])
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let start = calendar.date(from: DateComponents(year: calendar.component(.year, from: time.date) - 1, month: 1, day: 1)) ?? time.date
-        let end = calendar.date(byAdding: .year, value: 3, to: start) ?? time.date
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let year = calendar.component(.year, from: time.date)
+        let start = calendar.date(from: DateComponents(year: year, month: 1, day: 1)) ?? time.date
+        let end = calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1)) ?? time.date
         func offset(_ seconds: Int) -> String {
             let sign = seconds < 0 ? "-" : "+"
             let value = abs(seconds)
@@ -72,11 +74,11 @@ public enum ICalendarTime {
         }
         var transitions: [Date] = []
         var cursor = start
-        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < end, transitions.count < 12 {
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < end, transitions.count < 4 {
             transitions.append(next)
             cursor = next
         }
-        if transitions.isEmpty {
+        guard !transitions.isEmpty else {
             let seconds = zone.secondsFromGMT(for: time.date)
             component.components.append(ICalendarComponent("STANDARD", properties: [
                 ICalendarProperty("DTSTART", "19700101T000000"), ICalendarProperty("TZOFFSETFROM", offset(seconds)),
@@ -84,14 +86,21 @@ public enum ICalendarTime {
             ]))
             return component
         }
+        let codes = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
         for transition in transitions {
             let before = zone.secondsFromGMT(for: transition.addingTimeInterval(-1))
             let after = zone.secondsFromGMT(for: transition)
-            let daylight = zone.isDaylightSavingTime(for: transition)
             // DTSTART of an observance is the wall-clock time just before the change.
-            let local = Self.local(Timestamp(transition.addingTimeInterval(Double(before))), in: TimeZone(identifier: "UTC")!)
-            component.components.append(ICalendarComponent(daylight ? "DAYLIGHT" : "STANDARD", properties: [
-                ICalendarProperty("DTSTART", local), ICalendarProperty("TZOFFSETFROM", offset(before)), ICalendarProperty("TZOFFSETTO", offset(after)),
+            let wall = transition.addingTimeInterval(Double(before))
+            let parts = calendar.dateComponents([.month, .day, .weekday], from: wall)
+            let day = parts.day ?? 1
+            let length = calendar.range(of: .day, in: .month, for: wall)?.count ?? 31
+            let ordinal = day + 7 > length ? -1 : (day - 1) / 7 + 1
+            let rule = "FREQ=YEARLY;BYMONTH=\(parts.month ?? 1);BYDAY=\(ordinal)\(codes[(parts.weekday ?? 1) - 1])"
+            component.components.append(ICalendarComponent(zone.isDaylightSavingTime(for: transition) ? "DAYLIGHT" : "STANDARD", properties: [
+                ICalendarProperty("DTSTART", Self.local(Timestamp(wall), in: TimeZone(identifier: "UTC")!)),
+                ICalendarProperty("TZOFFSETFROM", offset(before)), ICalendarProperty("TZOFFSETTO", offset(after)),
+                ICalendarProperty("RRULE", rule),
             ]))
         }
         return component

@@ -74,6 +74,8 @@ public func buildApplication(
     var app = Application(
         router: router,
         server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys),
+                         chat: ChatSocketController(organization: store.organization, chat: store.chat, events: store.events, writer: store,
+                                                    normalizer: normalizer),
                          configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
         services: background,

@@ -28,13 +28,16 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with the event WebSocket: handshakes are decided by `EventSocketController.decide`,
+    /// HTTP/1 with the event and chat WebSockets: handshakes are decided by `EventSocketController.decide`
+    /// (or, under `/chat/`, `ChatSocketController.decide`),
     /// and a refusal is answered with its problem (through the connection's `HTTPRequestGuard`).
-    static func rapport<Events>(webSocket: EventSocketController<Events>,
+    static func rapport<Events>(webSocket: EventSocketController<Events>, chat: ChatSocketController,
                                 configuration: HTTP1WebSocketUpgradeChannel.Configuration) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             let upgrading = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration) { head, channel, logger in
-                switch await webSocket.decide(head, logger: logger) {
+                let decision = ChatSocketController.handles(head.path ?? "")
+                    ? await chat.decide(head, logger: logger) : await webSocket.decide(head, logger: logger)
+                switch decision {
                 case .success(let session):
                     return .upgrade([:], session)
                 case .failure(let refusal):

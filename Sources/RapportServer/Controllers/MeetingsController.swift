@@ -97,7 +97,12 @@ struct MeetingsController<Meetings: MeetingStore> {
         let now = Timestamp.now()
         for record in found {
             guard let parsed = ICalendarContent.parse(MeetingInvitation.calendar(record.meeting, method: .publish, now: now)) else { continue }
-            for component in parsed.components where !calendar.components.contains(component) { calendar.components.append(component) }
+            // One VTIMEZONE per zone (RFC 5545 §3.6.5), whichever years each meeting's covered.
+            for component in parsed.components {
+                if component.name == "VTIMEZONE",
+                   calendar.components.contains(where: { $0.name == "VTIMEZONE" && $0.property("TZID") == component.property("TZID") }) { continue }
+                calendar.components.append(component)
+            }
         }
         var headers = HTTPFields()
         headers[.cacheControl] = "private, no-store"

@@ -53,9 +53,12 @@ extension SQLMailStore {
     }
 
     public func recordMailboxError(of channelID: String, _ error: String, in tx: WriteTransaction) async throws {
+        // A mailbox never opened has no position yet: its error is kept on an empty one.
+        let now = tx.now().microseconds
         try await tx.execute("""
-            UPDATE mailbox_positions SET last_error = \(bind: String(error.prefix(500))), updated_at = \(bind: tx.now().microseconds)
-            WHERE channel_id = \(bind: channelID)
+            INSERT INTO mailbox_positions (channel_id, uid_validity, last_uid, fetched, last_fetch_at, last_error, updated_at)
+            VALUES (\(bind: channelID), 0, 0, 0, NULL, \(bind: String(error.prefix(500))), \(bind: now))
+            ON CONFLICT (channel_id) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at
             """)
     }
 }

@@ -44,7 +44,11 @@ extension SQLMailStore {
             try await store.mailOutbox.applyDeliveryReport(report, channelID: mail.channelID, in: tx)
         }
         // Answers to meeting invitations update their attendees.
-        let replies = InboundMail.calendarTexts(of: message).flatMap(MeetingInvitation.replies(in:))
+        // Mail programs send the calendar twice (the text/calendar part and invite.ics): each answer counts once.
+        var seenReplies = Set<String>()
+        let replies = InboundMail.calendarTexts(of: message).flatMap(MeetingInvitation.replies(in:)).filter { reply in
+            seenReplies.insert("\(reply.uid)|\(reply.sequence)|\(reply.attendee)|\(reply.occurrence?.microseconds ?? -1)").inserted
+        }
         if !replies.isEmpty { try await store.meetings.applyReplies(replies, in: tx) }
         var flags = message.flags
         if party == nil { flags.append("no_sender") }

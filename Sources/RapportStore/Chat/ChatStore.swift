@@ -1,0 +1,33 @@
+import RapportCore
+
+/// The web chat's visitors and their messages. A visitor is a device identity
+/// (`device:chat-<token>`) on a customer; a site's vouched user or an email the visitor gives
+/// joins that customer through identity resolution (the visitor's customer merges into the one
+/// that already holds it). Each visitor's messages are one conversation, keyed `chat:<token>`.
+public protocol ChatStore: Sendable {
+    /// The visitor of `token` (a new one, with a new token, when it is nil or unknown) with the
+    /// identities given joined: returns the token and the customer.
+    func visit(channelID: String, token: String?, name: String?, identities: [Identity], actor: Actor,
+               in tx: WriteTransaction) async throws -> (token: String, customerID: String)
+
+    /// A visitor's message: an inbound interaction in the visitor's conversation; a `clientID`
+    /// seen before returns the message stored then.
+    func post(channelID: String, token: String, customerID: String, clientID: String, text: String, actor: Actor,
+              in tx: WriteTransaction) async throws -> Interaction
+
+    /// The visitor's conversation's messages after `afterID` (all, when nil), oldest first, the
+    /// newest `limit` at most.
+    func history(channelID: String, token: String, after afterID: String?, limit: Int) async throws -> [Interaction]
+}
+
+/// The SQL implementation of `ChatStore`, on SQLite or PostgreSQL.
+public struct SQLChatStore: ChatStore, StoreArea {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// The thread key of a visitor's conversation.
+    public static func threadKey(_ token: String) -> String { "chat:\(token)" }
+}

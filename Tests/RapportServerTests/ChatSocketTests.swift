@@ -1,0 +1,127 @@
+import Crypto
+import Foundation
+import Synchronization
+import HTTPTypes
+import RapportCore
+import RapportTestSupport
+import Testing
+import WSClient
+
+extension API {
+    /// Opens the chat widget's socket of `channelID` from a page at `origin`; runs `body`, then closes.
+    func withChatSocket<T: Sendable>(_ channelID: String, origin: String?, _ body: @Sendable (EventSocket) async throws -> T) async throws -> T {
+        let port = try #require(client.port)
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let socket = EventSocket(outgoing: continuation)
+        var configuration = WebSocketClientConfiguration()
+        if let origin { configuration.additionalHeaders[.origin] = origin }
+        let connection = Task { [configuration] in
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/chat/\(channelID)/socket", configuration: configuration,
+                                              logger: TestDatabases.logger) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await text in stream { try await outbound.write(.text(text)) }
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        if case .text(let text) = message { socket.receive((try? JSONParser.parse(text)) ?? .string(text)) }
+                    }
+                    group.cancelAll()
+                }
+            }
+        }
+        do {
+            let result = try await body(socket)
+            socket.finish()
+            _ = try await connection.value
+            return result
+        } catch {
+            socket.finish()
+            connection.cancel()
+            throw error
+        }
+    }
+}
+
+@Suite("Web chat: the widget's socket") struct ChatSocketTests {
+    let secret = "0123456789abcdef-identity"
+
+    @Test func aVisitorChatsWithAnAgentAndBecomesTheCustomerTheyAre() async throws {
+        try await withApp { api, _ in
+            // A channel open to one shop's pages refuses a page elsewhere (the test client's Origin is ws://127.0.0.1).
+            let guarded = try await api.post("/v1/channels", ["kind": "chat", "name": "Shop chat", "settings": ["widget": [
+                "allowed_origins": ["https://shop.example"]]]])
+            let guardedID = try #require(guarded.json["id"]?.stringValue)
+            let port = try #require(api.client.port)
+            let opened = Mutex(false)
+            _ = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/chat/\(guardedID)/socket", logger: TestDatabases.logger) { _, _, _ in
+                opened.withLock { $0 = true }
+            }
+            #expect(opened.withLock { $0 } == false)
+
+            let created = try await api.post("/v1/channels", ["kind": "chat", "name": "Web chat", "settings": ["widget": [
+                "greeting": "Hi! How can we help?", "colour": "#0b5fff", "identity_secret": .string(secret)]]])
+            try #require(created.status == .created, "\(created.text)")
+            let channelID = try #require(created.json["id"]?.stringValue)
+            #expect(created.json["settings"]?["widget"]?["identity_secret"] == nil)
+            let ana = try await api.createCustomer(["name": "Ana Lima", "identities": ["email:ana@example.com"]])
+            let anaID = try #require(ana["id"]?.stringValue)
+
+            let token = try await api.withChatSocket(channelID, origin: nil) { socket in
+                socket.send(["type": "hello"])
+                try await socket.waitUntil("welcome") { $0.messages.contains { $0["type"]?.stringValue == "welcome" } }
+                let welcome = try #require(socket.messages.first { $0["type"]?.stringValue == "welcome" })
+                #expect(welcome["greeting"]?.stringValue == "Hi! How can we help?")
+                let token = try #require(welcome["visitor"]?.stringValue)
+                socket.send(["type": "message", "client_id": "c-1", "text": "Where is <b>my</b> order?"])
+                try await socket.waitUntil("the message acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "c-1" } }
+
+                // The agent answers in the conversation; the visitor sees it at once.
+                let interactions = try await api.get("/v1/interactions?channel_id=\(channelID)").items
+                let customerID = try #require(interactions.first?["customer_id"]?.stringValue)
+                let reply = try await api.post("/v1/interactions", ["channel_id": .string(channelID), "customer_id": .string(customerID),
+                                                                    "direction": "outbound", "kind": "message", "body": "It ships today.",
+                                                                    "metadata": ["thread_id": .string("chat:\(token)")]])
+                #expect(reply.status == .created)
+                try await socket.waitUntil("the agent's reply") { $0.messages.contains { $0["text"]?.stringValue == "It ships today." } }
+                // The visitor says who they are: this chat joins Ana's record.
+                socket.send(["type": "identify", "email": "Ana@Example.com"])
+                socket.send(["type": "message", "client_id": "c-2", "text": "I am Ana"])
+                try await socket.waitUntil("the second message acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "c-2" } }
+                return token
+            }
+            let timeline = try await api.get("/v1/interactions?customer_id=\(anaID)").items.compactMap { $0["body"]?.stringValue }
+            #expect(timeline == ["Where is <b>my</b> order?", "It ships today.", "I am Ana"])
+
+            // Back on the page later: the history, and a message sent again lands once.
+            try await api.withChatSocket(channelID, origin: nil) { socket in
+                socket.send(["type": "hello", "visitor": .string(token)])
+                try await socket.waitUntil("welcome") { $0.messages.contains { $0["type"]?.stringValue == "welcome" } }
+                let history = socket.messages.first { $0["type"]?.stringValue == "welcome" }?["history"]?.arrayValue ?? []
+                #expect(history.compactMap { $0["from"]?.stringValue } == ["visitor", "agent", "visitor"])
+                socket.send(["type": "message", "client_id": "c-2", "text": "I am Ana"])
+                try await socket.waitUntil("the resend acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "c-2" } }
+                // The message it had already: the same interaction.
+                let resent = socket.messages.first { $0["client_id"]?.stringValue == "c-2" }
+                #expect(resent?["id"] == history.last?["id"])
+                // A user the site vouches for with a wrong hash is not believed.
+                socket.send(["type": "hello", "user_id": "u-1", "user_hash": .string(String(repeating: "0", count: 64))])
+                try await socket.waitUntil("an error") { $0.messages.contains { $0["type"]?.stringValue == "error" } }
+            }
+            #expect(try await api.get("/v1/interactions?customer_id=\(anaID)").items.count == 3)
+
+            // A signed-in user the site vouches for with the right hash is that customer from the start.
+            let hash = HMAC<SHA256>.authenticationCode(for: Array("user-42".utf8), using: SymmetricKey(data: Array(secret.utf8)))
+                .map { String(format: "%02x", $0) }.joined()
+            try await api.withChatSocket(channelID, origin: nil) { socket in
+                socket.send(["type": "hello", "user_id": "user-42", "user_hash": .string(hash), "email": "ana@example.com"])
+                try await socket.waitUntil("welcome") { $0.messages.contains { $0["type"]?.stringValue == "welcome" } }
+                socket.send(["type": "message", "client_id": "v-1", "text": "Signed in now"])
+                try await socket.waitUntil("acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "v-1" } }
+            }
+            let identities = try await api.get("/v1/customers/\(anaID)").json["identities"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(identities.contains { $0.hasPrefix("external:chat-") && $0.hasSuffix(":user-42") })
+            #expect(try await api.get("/v1/interactions?customer_id=\(anaID)").items.count == 4)
+        }
+    }
+}
