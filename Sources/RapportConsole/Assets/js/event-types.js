@@ -5,6 +5,7 @@
 const CHANGES = {
   agent: ['updated'],
   api_key: ['created', 'revoked'],
+  call: ['ringing', 'answered', 'ended', 'missed', 'voicemail'],
   channel: ['created', 'updated', 'deleted'],
   classifier_model: ['trained'],
   conversation: ['created', 'updated', 'routed'],

@@ -1,10 +1,11 @@
-// Start-up: language, session, header, routes.
+// Start-up: language, session, header, the call notices, routes.
 
 import { onUnauthorized } from './api.js';
 import { h } from './dom.js';
 import { onLocaleChange, preferredLocale, setLocale, t } from './i18n.js';
 import * as router from './router.js';
 import * as session from './session.js';
+import { mountCallNotices } from './components/call-notices.js';
 import { mountHeader } from './components/header.js';
 
 async function boot() {
@@ -43,6 +44,7 @@ async function boot() {
     main.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' }, t('app.unreachable')));
     return;
   }
+  mountCallNotices(document.body);
   router.start(main);
 }
 

@@ -7,6 +7,7 @@ import { api, setCsrfToken } from './api.js';
 const HINT_KEY = 'rapport.session';
 let current = null;
 const listeners = new Set();
+const leaving = new Set();
 
 export function user() {
   return current?.user ?? null;
@@ -19,6 +20,12 @@ export function signedIn() {
 export function onSessionChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
+}
+
+/** `fn()` runs just before signing out, while the session still holds (to close event streams). */
+export function beforeSignOut(fn) {
+  leaving.add(fn);
+  return () => leaving.delete(fn);
 }
 
 function setHint(on) {
@@ -64,6 +71,9 @@ export async function signIn(email, password) {
 }
 
 export async function signOut() {
+  for (const fn of leaving) {
+    try { fn(); } catch (error) { console.error(error); }
+  }
   try {
     await api.delete('/v1/session', { allow401: true });
   } finally {

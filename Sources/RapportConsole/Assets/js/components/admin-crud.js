@@ -12,7 +12,9 @@ import { clearErrors, formMessage } from './form.js';
  * `spec`: { path, name (catalog prefix, e.g. 'admin.departments'), columns, fields() -> [field],
  * required: [field names], update: 'patch' | 'put', extraColumns, toBody(fieldsByName, editing) -> body, fill(fieldsByName, record), label(record),
  * onChange(), rowActions(record, reload) -> [nodes] (more buttons beside "Edit"),
- * created(record) -> node (shown once under the success notice, e.g. a secret) }
+ * created(record) -> node (shown once under the success notice, e.g. a secret),
+ * saved(record, { body, edited }) -> node|null (the same, after a create or an edit, given the body sent),
+ * onEdit(fieldsByName, record|null) (after the form was reset for a record, or for a new one) }
  */
 export async function crudSection({ container, signal }, spec) {
   const notice = h('div', { role: 'status' });
@@ -39,6 +41,7 @@ export async function crudSection({ container, signal }, spec) {
     heading.textContent = record ? t(`${spec.name}.edit`, { name: spec.label(record) }) : t(`${spec.name}.new`);
     submit.textContent = record ? t('admin.save') : t(`${spec.name}.create`);
     cancel.hidden = !record;
+    spec.onEdit?.(byName, record);
   };
   cancel.addEventListener('click', () => setEditing(null));
 
@@ -80,7 +83,8 @@ export async function crudSection({ container, signal }, spec) {
         : await api.post(spec.path, body);
       spec.onChange?.();
       replace(notice, h('p', { class: 'notice notice-success' }, t(editing ? 'admin.saved' : 'admin.created', { name: spec.label(saved) })),
-        ...(!editing && spec.created ? [spec.created(saved)] : []));
+        ...(!editing && spec.created ? [spec.created(saved)] : []),
+        spec.saved?.(saved, { body, edited: Boolean(editing) }));
       setEditing(null);
       await load();
     } catch (error) {

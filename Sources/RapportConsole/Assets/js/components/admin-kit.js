@@ -35,14 +35,18 @@ export function errorText(error) {
 
 /**
  * Puts the server's field errors beside the fields whose name is the error's field or its prefix
- * (`conditions.expression` belongs to `conditions`). Returns how many fields got one.
+ * (`conditions.expression` belongs to `conditions`); an error goes to the most specific such field
+ * only (`settings.call_webhook_secret` to a field of that name rather than to `settings`).
+ * Returns how many fields got one.
  */
 export function showErrors(error, fields) {
+  const owns = (f, name) => name === f.name || name.startsWith(`${f.name}.`) || name.startsWith(`${f.name}[`);
+  const owner = (name) => fields.filter((f) => owns(f, name)).sort((a, b) => b.name.length - a.name.length)[0] ?? null;
   let shown = 0;
   let first = null;
   for (const f of fields) {
     const messages = Object.entries(error?.fieldErrors ?? {})
-      .filter(([name]) => name === f.name || name.startsWith(`${f.name}.`) || name.startsWith(`${f.name}[`))
+      .filter(([name]) => owner(name) === f)
       .map(([name, message]) => (has(`fieldError.${name}`) ? t(`fieldError.${name}`) : name === f.name ? message : `${name}: ${message}`));
     f.setError(messages.length ? messages.join(' ') : null);
     if (messages.length) { shown += 1; first ??= f; }

@@ -1,7 +1,8 @@
 // One conversation: who and where, its interactions in order, the reply form, the actions and
 // the routing decisions explained. `refresh()` loads it again (the live stream calls it).
 // On an email channel the reply is sent by email, and the delivery of the mail sent follows
-// the rapport.mail.* events of the conversation's customer.
+// the rapport.mail.* events of the conversation's customer. On a phone channel the agent logs
+// the call back instead.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
@@ -10,6 +11,7 @@ import { conversationActions } from './conversation-actions.js';
 import { follow } from '../live.js';
 import { emailReplyForm } from './email-reply-form.js';
 import { applyMailEvent, interactionContent, interactionHead, MAIL_EVENT_TYPES } from './interaction-item.js';
+import { logCallForm } from './log-call-form.js';
 import { replyForm } from './reply-form.js';
 import { routingDecisions } from './routing-decision.js';
 
@@ -37,7 +39,12 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
       // The channel's kind decides (the last email's kind when the channel list is not readable).
       const byEmail = channel ? channel.kind === 'email' : conversation.kind === 'email';
       const onSent = () => { refresh(); onChanged?.(); };
-      reply = byEmail ? emailReplyForm({ getConversation: () => conversation, onSent }) : replyForm({ getConversation: () => conversation, onSent });
+      if (channel?.kind === 'phone') {
+        // On a phone channel (a missed call, a voicemail) the answer is a call back, logged here.
+        reply = { element: logCallForm({ customerId: detail.customer_id, phoneChannels: [channel], threadId: detail.thread_key, onLogged: onSent }) };
+      } else {
+        reply = byEmail ? emailReplyForm({ getConversation: () => conversation, onSent }) : replyForm({ getConversation: () => conversation, onSent });
+      }
       replySlot.replaceChildren(reply.element);
       if (byEmail) followMail(detail.customer_id);
     }
@@ -62,7 +69,7 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
       drawnMessages = messageIds;
       replace(messages, (detail.interactions ?? []).map((interaction) =>
         h('li', { class: `message ${interaction.direction}`, dataset: { id: interaction.id } },
-          interactionHead(interaction, refs.channels), interactionContent(interaction))));
+          interactionHead(interaction, refs.channels), interactionContent(interaction, refs))));
       messages.scrollTop = messages.scrollHeight; // the newest message, at the end, in view
     }
     // Rebuilt only when what they show changed, so a live refresh does not wipe out a tag being

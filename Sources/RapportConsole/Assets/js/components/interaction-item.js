@@ -4,11 +4,12 @@
 // request, the quoted history its mail program added under the new text. An email Rapport sent
 // shows its recipients and how its delivery stands (fetched when it is drawn, kept current by
 // `applyMailEvent` for the rapport.mail.* events a page follows), with "Send again" when the
-// relay refused it or its answer never came.
+// relay refused it or its answer never came. A call shows what call-details.js draws.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
 import { formatDateTime, formatNumber, t, timeElement } from '../i18n.js';
+import { callContent } from './call-details.js';
 
 export function interactionHead(interaction, channels) {
   const channel = channels?.get(interaction.channel_id);
@@ -19,7 +20,9 @@ export function interactionHead(interaction, channels) {
     timeElement(interaction.occurred_at));
 }
 
-export function interactionContent(interaction) {
+/** `refs.users` (id -> user) names the agent of a call. */
+export function interactionContent(interaction, refs = {}) {
+  if (interaction.kind === 'call') return callContent(interaction, refs);
   const mail = interaction.kind === 'email' ? mailParts(interaction) : [];
   return [
     interaction.subject ? h('p', { class: 'item-subject' }, interaction.subject) : null,

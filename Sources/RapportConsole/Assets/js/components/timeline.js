@@ -8,7 +8,7 @@ import { interactionContent, interactionHead } from './interaction-item.js';
 
 const PAGE = 25;
 
-export function timelineCard(customerId, { channels, signal }) {
+export function timelineCard(customerId, { channels, users, signal }) {
   const list = h('ol', { class: 'timeline', 'aria-labelledby': 'timeline-title' });
   const more = h('button', { type: 'button', class: 'button button-small', hidden: true }, t('timeline.loadMore'));
   const status = h('p', { class: 'sentinel', role: 'status' });
@@ -31,7 +31,7 @@ export function timelineCard(customerId, { channels, signal }) {
       const body = await api.get(`/v1/customers/${seg(customerId)}/timeline`, { query: { order: 'desc', limit: PAGE, cursor }, signal });
       for (const interaction of body?.data ?? []) {
         list.append(h('li', { class: `timeline-item ${interaction.direction}`, dataset: { id: interaction.id } },
-          interactionHead(interaction, channels), interactionContent(interaction)));
+          interactionHead(interaction, channels), interactionContent(interaction, { users })));
         count += 1;
       }
       cursor = body?.next_cursor ?? null;

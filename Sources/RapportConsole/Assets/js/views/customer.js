@@ -1,15 +1,19 @@
 // #/customers/{id}: the Customer 360 — profile with provenance, identities, duplicate
-// suggestions, merge history with undo, conversations and the timeline across channels.
+// suggestions, merge history with undo, conversations, "Log a call" and the timeline across
+// channels.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as lookups from '../lookups.js';
 import { hasRoute } from '../router.js';
+import * as session from '../session.js';
+import { onCallEvent } from '../components/call-notices.js';
 import { conversationsCard } from '../components/customer-conversations.js';
 import { customerProfile } from '../components/customer-profile.js';
 import { duplicatesCard } from '../components/duplicates.js';
 import { identitiesCard } from '../components/identities.js';
+import { logCallForm } from '../components/log-call-form.js';
 import { mergeHistoryCard } from '../components/merge-history.js';
 import { timelineCard } from '../components/timeline.js';
 
@@ -66,7 +70,7 @@ export default async function render({ container, params, signal, setTitle }) {
     timelineController?.abort();
     timelineController = new AbortController();
     signal.addEventListener('abort', () => timelineController.abort(), { once: true });
-    timelineSlot = swap(timelineSlot, timelineCard(customer.id, { channels, signal: timelineController.signal }));
+    timelineSlot = swap(timelineSlot, timelineCard(customer.id, { channels, users, signal: timelineController.signal }));
   };
 
   let merges = null;
@@ -87,8 +91,24 @@ export default async function render({ container, params, signal, setTitle }) {
   drawRecord(customer);
   merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
+  // A viewer reads; the others log the calls they make.
+  if (session.user()?.role !== 'viewer') {
+    const phoneChannels = [...channels.values()].filter((c) => c.kind === 'phone');
+    mainColumn.prepend(logCallForm({ customerId: customer.id, phoneChannels, onLogged: drawTimeline }));
+  }
   mainColumn.prepend(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }));
+
+  // A call of this customer that ends becomes an interaction (written before the event): shown.
+  let pending = null;
+  const stop = onCallEvent((event) => {
+    if (event.subject !== customer.id || !ENDED_CALLS.has(event.type)) return;
+    clearTimeout(pending);
+    pending = setTimeout(drawTimeline, 200);
+  });
+  signal.addEventListener('abort', () => { stop(); clearTimeout(pending); }, { once: true });
 }
+
+const ENDED_CALLS = new Set(['rapport.call.ended', 'rapport.call.missed', 'rapport.call.voicemail']);
 
 function fetchCustomer(id, signal) {
   return api.get(`/v1/customers/${seg(id)}`, { query: { include: 'provenance' }, signal });
