@@ -42,7 +42,7 @@ import Testing
         // Rules, not a list of dates: right in every year a repeating meeting reaches.
         #expect(zone.components.first { $0.name == "DAYLIGHT" }?.property("RRULE")?.value == "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")
         #expect(zone.components.first { $0.name == "STANDARD" }?.property("RRULE")?.value == "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU")
-        #expect(zone.components.first { $0.name == "DAYLIGHT" }?.property("DTSTART")?.value == "20260329T020000")
+        #expect(zone.components.first { $0.name == "DAYLIGHT" }?.property("DTSTART")?.value == "19700329T020000")
 
         let cancel = MeetingInvitation.calendar(meeting, method: .cancel, now: .now())
         #expect(ICalendarContent.parse(cancel)?.component("VEVENT")?.property("STATUS")?.value == "CANCELLED")

@@ -97,8 +97,20 @@ public enum ICalendarTime {
             let length = calendar.range(of: .day, in: .month, for: wall)?.count ?? 31
             let ordinal = day + 7 > length ? -1 : (day - 1) / 7 + 1
             let rule = "FREQ=YEARLY;BYMONTH=\(parts.month ?? 1);BYDAY=\(ordinal)\(codes[(parts.weekday ?? 1) - 1])"
+            // The rule's first switch in 1970, so it covers every year a feed's meetings reach.
+            let weekday = parts.weekday ?? 1
+            let month = parts.month ?? 1
+            let days = (1...31).compactMap { day -> Int? in
+                guard let date = calendar.date(from: DateComponents(year: 1970, month: month, day: day)),
+                      calendar.component(.month, from: date) == month, calendar.component(.weekday, from: date) == weekday else { return nil }
+                return day
+            }
+            let firstDay = ordinal < 0 ? days.last : (days.indices.contains(ordinal - 1) ? days[ordinal - 1] : days.last)
+            let clock = calendar.dateComponents([.hour, .minute, .second], from: wall)
+            let first = calendar.date(from: DateComponents(year: 1970, month: month, day: firstDay ?? 1, hour: clock.hour, minute: clock.minute,
+                                                           second: clock.second)) ?? wall
             component.components.append(ICalendarComponent(zone.isDaylightSavingTime(for: transition) ? "DAYLIGHT" : "STANDARD", properties: [
-                ICalendarProperty("DTSTART", Self.local(Timestamp(wall), in: TimeZone(identifier: "UTC")!)),
+                ICalendarProperty("DTSTART", Self.local(Timestamp(first), in: TimeZone(identifier: "UTC")!)),
                 ICalendarProperty("TZOFFSETFROM", offset(before)), ICalendarProperty("TZOFFSETTO", offset(after)),
                 ICalendarProperty("RRULE", rule),
             ]))
