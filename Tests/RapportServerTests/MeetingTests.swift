@@ -108,7 +108,7 @@ import Testing
             #expect(missing.status == .unprocessableContent)
             #expect(missing.errorFields == ["customer_id"])
             // An API key has no calendar of its own.
-            #expect(try await api.post("/v1/calendar-feeds", [:]).status == .unprocessableContent)
+            #expect(try await api.post("/v1/calendar-feeds", [:]).status == .forbidden)
             #expect(try await api.get("/calendar/cal_unknown.ics", auth: .none).status == .notFound)
         }
     }

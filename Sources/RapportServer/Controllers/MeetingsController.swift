@@ -43,6 +43,7 @@ struct MeetingsController<Meetings: MeetingStore> {
     @Sendable func reschedule(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeConversations)
         let id = try context.parameters.require("id")
+        guard try await meetings.meeting(id) != nil else { throw StoreError.notFound("meeting", id) }
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let changes = try MeetingDraft.read(body, creating: false)
         let hostname = services.configuration.mail.hostname
@@ -78,7 +79,7 @@ struct MeetingsController<Meetings: MeetingStore> {
     @Sendable func createFeed(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.readInteractions)
         guard principal.actor.kind == .user, let userID = principal.actor.id else {
-            throw Problem(status: .unprocessableContent, type: "user-required", title: "A user is required",
+            throw Problem(status: .forbidden, type: "user-required", title: "A user is required",
                           detail: "a calendar feed belongs to a user: sign in (an API key has no calendar)")
         }
         let token = try await services.writer.write { tx in try await meetings.createCalendarFeed(for: userID, in: tx) }
