@@ -37,7 +37,7 @@ agent user who signs in with POST /v1/session (cookie false: a bearer session to
     new DTSTART, the same UID. A REPLY with SEQUENCE 0 mailed now is stored (its interaction is
     listed) and ignored (still needs_action, no answered event); one with SEQUENCE 1 is applied.
  4. The agent's calendar feed: POST /v1/calendar-feeds with the session token → 201 {url, token};
-    an API key gets 422 user-required. GET /calendar/<token>.ics without credentials: text/calendar,
+    an API key gets 403 user-required. GET /calendar/<token>.ics without credentials: text/calendar,
     icalendar parses it, it lists this meeting (SEQUENCE 1, the new start) and a second one the agent
     attends (include_customer false, FREQ=MONTHLY;BYDAY=-1FR;UNTIL=... over several years), with the
     agent among the ATTENDEEs; each TZID is defined by one VTIMEZONE; each event's VTIMEZONE puts all
@@ -763,7 +763,7 @@ def phase_feed(ctx: Context) -> None:
 
     status, _, problem = api.send_json("POST", "/v1/calendar-feeds", {})
     kind = problem.get("type", "") if isinstance(problem, dict) else ""
-    checks.check("POST /v1/calendar-feeds with an API key: 422 user-required", status == 422 and str(kind).endswith("user-required"),
+    checks.check("POST /v1/calendar-feeds with an API key: 403 user-required", status == 403 and str(kind).endswith("user-required"),
                  f"HTTP {status}, type {kind!r}")
     agent = OutApi(ctx.server.port, ctx.session_token)
     status, _, created = agent.send_json("POST", "/v1/calendar-feeds", {})
