@@ -19,7 +19,7 @@ public struct Channel: Sendable, Equatable {
     public var json: JSONValue {
         [
             "id": .string(id), "kind": .string(kind.rawValue), "name": .string(name),
-            "settings": .object(ChatChannelSettings.shown(PhoneChannelSettings.shown(MailboxSettings.shown(settings)))),
+            "settings": .object(ChannelSecrets.shown(settings)),
             "created_at": .string(createdAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
         ]
     }
@@ -84,7 +84,8 @@ public struct ChannelChanges: Sendable, Equatable {
             if case .failure(let failure) = MailboxSettings.read(given) { reader.absorb(failure) }
         }
         if let given = settings, (kind ?? storedKind) == .chat {
-            ChatChannelSettings.problems(in: given).forEach { reader.absorb(ValidationFailure([$0])) }
+            let problems = ChatChannelSettings.problems(in: given)
+            if !problems.isEmpty { reader.absorb(ValidationFailure(problems)) }
         }
         if let given = settings, (kind ?? storedKind) == .phone {
             if let issue = PhoneChannelSettings.problem(in: given) { reader.absorb(ValidationFailure([issue])) }

@@ -23,9 +23,7 @@ extension SQLOrganizationStore {
         if let kind = changes.kind, kind != current.kind { next.kind = kind; changed.append("kind") }
         if let name = changes.name, name != current.name { next.name = name; changed.append("name") }
         if let given = changes.settings {
-            let settings = ChatChannelSettings.keepingSecret(
-                PhoneChannelSettings.keepingSecret(MailboxSettings.keepingPassword(given, from: current.settings), from: current.settings),
-                from: current.settings)
+            let settings = ChannelSecrets.keeping(given, from: current.settings)
             if settings != current.settings { next.settings = settings; changed.append("settings") }
         }
         guard !changed.isEmpty else { return current }
