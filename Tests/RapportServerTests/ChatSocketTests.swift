@@ -124,4 +124,65 @@ extension API {
             #expect(try await api.get("/v1/interactions?customer_id=\(anaID)").items.count == 4)
         }
     }
+
+    @Test func typingAndPresencePassBetweenTheWidgetAndTheConsoleWithoutTouchingTheLog() async throws {
+        try await withApp { api, _ in
+            let channelID = try await api.createChannel(kind: "chat", name: "Web chat")
+            let token = try await api.withChatSocket(channelID, origin: nil) { socket in
+                socket.send(["type": "hello"])
+                try await socket.waitUntil("welcome") { $0.messages.contains { $0["type"]?.stringValue == "welcome" } }
+                let token = try #require(socket.messages.first { $0["type"]?.stringValue == "welcome" }?["visitor"]?.stringValue)
+                socket.send(["type": "message", "client_id": "c-1", "text": "Hello?"])
+                try await socket.waitUntil("acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "c-1" } }
+                let conversations = try await api.get("/v1/conversations?status=open,pending").items
+                let conversation = try #require(conversations.first { $0["thread_key"]?.stringValue == "chat:\(token)" })
+                let id = try #require(conversation["id"]?.stringValue)
+
+                // The console watching the conversation: the visitor is here, and typing.
+                let head = try await api.eventHead()
+                let watch = try await api.openStream("/v1/conversations/\(id)/typing?heartbeat=1")
+                #expect(watch.status == .ok)
+                #expect(watch.contentType == "text/event-stream")
+                try await watch.waitFor("event: presence\ndata: {\"online\":true}")
+                socket.send(["type": "typing"])
+                try await watch.waitFor("event: typing\ndata: {\"from\":\"visitor\"}")
+
+                // The agent types: the widget hears of it.
+                let typed = try await api.post("/v1/conversations/\(id)/typing", .object([:]))
+                #expect(typed.status == .noContent)
+                try await socket.waitUntil("the agent typing") { $0.messages.contains { $0["type"]?.stringValue == "typing" && $0["from"]?.stringValue == "agent" } }
+                // Nothing of it is on the log (the router may have appended its decisions meanwhile).
+                let since = try await api.events(after: head).compactMap { $0["type"]?.stringValue }
+                #expect(since.allSatisfy { $0.hasPrefix("rapport.routing.") || $0.hasPrefix("rapport.conversation.") }, "\(since)")
+                // The visitor leaves: the console hears that too.
+                return (token, watch)
+            }
+            try await token.1.waitFor("event: presence\ndata: {\"online\":false}")
+
+            // Typing is a chat's: another conversation is 409, an unknown one 404.
+            let email = try await api.createChannel(kind: "email", name: "Mail")
+            let customer = try await api.createCustomer(["name": "Bo", "identities": ["email:bo@example.com"]])
+            let customerID = try #require(customer["id"]?.stringValue)
+            let stored = try await api.post("/v1/interactions", ["channel_id": .string(email), "customer_id": .string(customerID),
+                                                                 "direction": "inbound", "kind": "email", "body": "Hi"])
+            #expect(stored.status == .created)
+            let conversationID = try #require(try await api.get("/v1/conversations?customer_id=\(customerID)").items.first?["id"]?.stringValue)
+            expectProblem(try await api.post("/v1/conversations/\(conversationID)/typing", .object([:])), .conflict)
+            expectProblem(try await api.get("/v1/conversations/cnv_nope/typing"), .notFound)
+            #expect(!token.0.isEmpty)
+        }
+    }
+
+    @Test func theWidgetScriptIsServedForAnySiteToLoad() async throws {
+        try await withApp { api, _ in
+            let script = try await api.get("/chat/widget.js", auth: .none)
+            #expect(script.status == .ok)
+            #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(script.headers[.cacheControl] == "public, max-age=300")
+            #expect(script.headers[HTTPField.Name("Cross-Origin-Resource-Policy")!] == "cross-origin")
+            #expect(script.text.contains("/chat/") && script.text.contains("attachShadow"))
+            // Customer text is data: the widget never parses what it shows as markup.
+            #expect(!script.text.contains("innerHTML") && !script.text.contains("insertAdjacentHTML"))
+        }
+    }
 }

@@ -43,9 +43,10 @@ public func buildApplication(
     let sessions = SessionCache(signIn: store.signIn)
     let services = Services(writer: store, access: store.access, normalizer: normalizer, configuration: configuration)
     let console = configuration.consoleAssetsFolder.map(ConsoleAssets.folder) ?? .embedded
+    let chatHub = ChatHub(events: store.events, logger: logger)
     let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
-                            registry: registry, catalog: catalog,
+                            registry: registry, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
@@ -74,7 +75,7 @@ public func buildApplication(
     var app = Application(
         router: router,
         server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys),
-                         chat: ChatSocketController(organization: store.organization, chat: store.chat, events: store.events, writer: store,
+                         chat: ChatSocketController(organization: store.organization, chat: store.chat, hub: chatHub, writer: store,
                                                     normalizer: normalizer),
                          configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
@@ -114,6 +115,7 @@ struct RouterParts {
     let console: ConsoleAssets
     let registry: PrometheusCollectorRegistry
     let catalog: RouteCatalog
+    let chatHub: ChatHub
     let monitor: DuplicateMonitor
     let router: ConversationRouter
     let publisher: EventPublisher?
@@ -146,6 +148,9 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     // Users' private calendar feeds: the token in the path is the credential.
     let meetings = MeetingsController(meetings: store.meetings, services: services)
     meetings.registerFeeds(operations)
+    // The web chat's widget script: loaded by any page of a site that embeds the chat.
+    let chat = ChatController(conversations: store.conversations, hub: parts.chatHub, console: parts.console)
+    chat.registerWidget(operations)
     let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys, sessions: parts.sessions))
     let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)
     signIn.register(v1)
@@ -168,6 +173,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     MailController(mail: store.mail, outbox: store.mailOutbox, services: services).register(v1)
     calls.register(v1)
     meetings.register(v1)
+    chat.register(v1)
     UsersController(organization: store.organization, services: services).register(v1)
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)

@@ -14,7 +14,7 @@ import RapportStore
 struct ChatSocketController: Sendable {
     let organization: any OrganizationStore
     let chat: any ChatStore
-    let events: any EventStore
+    let hub: ChatHub
     let writer: any TransactionWriter
     let normalizer: IdentityNormalizer
 
@@ -42,7 +42,7 @@ struct ChatSocketController: Sendable {
                               detail: "this chat channel takes visitors from its allowed_origins only")
             }
             let secret = settings.identitySecret
-            let session = ChatSocketSession(channel: channel, chat: chat, events: events, writer: writer, normalizer: normalizer,
+            let session = ChatSocketSession(channel: channel, chat: chat, hub: hub, writer: writer, normalizer: normalizer,
                                             vouches: { userID, hash in secret.map { Self.vouches(userID: userID, hash: hash, secret: $0) } ?? false },
                                             logger: logger)
             return .success { inbound, outbound, _ in try await session.run(inbound: inbound, outbound: outbound) }
