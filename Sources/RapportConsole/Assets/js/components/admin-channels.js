@@ -2,6 +2,8 @@
 // channel's call webhook secret and the address its provider sends call events to, and the
 // channel's other settings as JSON). The secret is write-only: the server only says whether one is
 // set, so a secret given here (typed, or generated in the browser) is shown once, after saving.
+// A chat channel, once saved, shows the tag that embeds its widget in a site's pages (its look,
+// greeting and allowed origins are `settings.widget`).
 
 import { h, uid } from '../dom.js';
 import { t } from '../i18n.js';
@@ -65,6 +67,10 @@ export default function render(context) {
       return { name: f.name.input.value.trim(), kind, settings };
     },
     saved: (c, { body }) => {
+      if (c.kind === 'chat') {
+        return h('div', { class: 'notice notice-info', 'data-result': 'chat-channel' },
+          copyable(t('admin.channels.widgetTag'), widgetTag(c)), h('p', { class: 'small' }, t('admin.channels.widgetTagHint')));
+      }
       if (c.kind !== 'phone') return null;
       const secret = body.settings?.[SECRET];
       return h('div', { class: 'notice notice-info', 'data-result': 'phone-channel' },
@@ -80,6 +86,11 @@ function secretBadge(channel) {
   const set = channel.settings?.[`${SECRET}_set`] === true;
   return h('span', { class: set ? 'badge badge-resolved' : 'badge badge-pending', 'data-secret': set ? 'set' : 'missing' },
     t(set ? 'admin.channels.secretSet' : 'admin.channels.secretMissing'));
+}
+
+/** The tag a site puts in its pages to embed the chat widget of `channel`. */
+function widgetTag(channel) {
+  return `<script src="${location.origin}/chat/widget.js" data-channel="${channel.id}" async></script>`;
 }
 
 function hookUrl(channel) {

@@ -2,11 +2,13 @@
 // the routing decisions explained. `refresh()` loads it again (the live stream calls it).
 // On an email channel the reply is sent by email, and the delivery of the mail sent follows
 // the rapport.mail.* events of the conversation's customer. On a phone channel the agent logs
-// the call back instead.
+// the call back instead. On a web chat the reply reaches the visitor's widget as it is stored,
+// and the view shows whether the visitor is there and typing (and tells them the agent is).
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
 import { t, timeElement } from '../i18n.js';
+import { chatPresence } from './chat-presence.js';
 import { conversationActions } from './conversation-actions.js';
 import { follow } from '../live.js';
 import { emailReplyForm } from './email-reply-form.js';
@@ -42,6 +44,10 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
       if (channel?.kind === 'phone') {
         // On a phone channel (a missed call, a voicemail) the answer is a call back, logged here.
         reply = { element: logCallForm({ customerId: detail.customer_id, phoneChannels: [channel], threadId: detail.thread_key, onLogged: onSent }) };
+      } else if (channel?.kind === 'chat' && String(detail.thread_key ?? '').startsWith('chat:')) {
+        const presence = chatPresence(detail.id, { signal });
+        reply = replyForm({ getConversation: () => conversation, onSent, onTyping: presence.agentTyping });
+        thread.append(presence.element);
       } else {
         reply = byEmail ? emailReplyForm({ getConversation: () => conversation, onSent }) : replyForm({ getConversation: () => conversation, onSent });
       }

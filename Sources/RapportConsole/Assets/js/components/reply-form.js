@@ -1,20 +1,21 @@
 // Reply to a conversation: stored as an outbound interaction on the conversation's channel
-// (on an email channel, email-reply-form.js sends the reply by email instead). An
-// Idempotency-Key makes a retried send safe.
+// (on an email channel, email-reply-form.js sends the reply by email instead; on a web chat the
+// visitor's widget shows it as it commits). An Idempotency-Key makes a retried send safe.
+// `onTyping` is called as the agent types (a web chat tells the visitor).
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { field, formMessage, showFieldErrors } from './form.js';
 
-export function replyForm({ getConversation, onSent }) {
+export function replyForm({ getConversation, onSent, onTyping }) {
   const body = field({ label: t('reply.label'), name: 'body', as: 'textarea', hint: t('reply.hint'), attrs: { rows: 4 } });
   const message = formMessage();
   const send = h('button', { type: 'submit', class: 'button button-primary' }, t('reply.send'));
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'reply-title' },
     h('h2', { id: 'reply-title' }, t('reply.title')), message.element, body.element, h('div', { class: 'form-actions' }, send));
   let key = null;
-  body.input.addEventListener('input', () => { key = null; });
+  body.input.addEventListener('input', () => { key = null; onTyping?.(); });
   body.input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); form.requestSubmit(); }
   });
