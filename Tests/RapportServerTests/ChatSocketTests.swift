@@ -90,6 +90,8 @@ extension API {
                 try await socket.waitUntil("the second message acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "c-2" } }
                 return token
             }
+            // Her name stays: the visitor's record was newer, but its name was made up.
+            #expect(try await api.get("/v1/customers/\(anaID)").json["name"]?.stringValue == "Ana Lima")
             let timeline = try await api.get("/v1/interactions?customer_id=\(anaID)").items.compactMap { $0["body"]?.stringValue }
             #expect(timeline == ["Where is <b>my</b> order?", "It ships today.", "I am Ana"])
 

@@ -31,8 +31,11 @@ extension SQLChatStore {
         for identity in identities {
             if let holder = try await store.customers.customerID(holding: identity, in: tx) {
                 if holder != current {
-                    // The site (or the visitor) says who this is: the visitor's record joins that customer.
-                    _ = try await store.merges.mergeCustomers(into: holder, absorbing: [current], overrides: nil, actor: actor, in: tx)
+                    // The site (or the visitor) says who this is: the visitor's record joins that customer,
+                    // whose name stays (the visitor's record is newer, and its name was made up here).
+                    var keepName = CustomerPatch()
+                    keepName.name = try await CustomerRows.findVersioned(id: holder, forUpdate: false, on: tx.database)?.customer.name
+                    _ = try await store.merges.mergeCustomers(into: holder, absorbing: [current], overrides: keepName, actor: actor, in: tx)
                     current = holder
                 }
             } else {
