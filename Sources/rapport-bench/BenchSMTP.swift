@@ -67,20 +67,21 @@ extension Bench {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for connection in 0..<connections {
                     group.addTask {
-                        let client = try await BenchSMTPClient.connect(port: smtpPort)
-                        var sequence = 0
-                        while ContinuousClock.now < end {
-                            let sender = "s\((connection &* 7_919 &+ sequence) % senders)-\(run)@example.com"
-                            let message = "From: Sender <\(sender)>\r\nTo: \(address)\r\nSubject: Order \(sequence) question\r\n"
-                                + "Message-ID: <\(run)-\(connection)-\(sequence)@bench.example>\r\nMIME-Version: 1.0\r\n"
-                                + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
-                            let sent = ContinuousClock.now
-                            try await client.send(from: sender, to: address, message: message)
-                            let done = ContinuousClock.now
-                            if sent >= measureFrom, done <= end { counter.add(latency: done - sent) }
-                            sequence += 1
+                        try await BenchSMTPClient.withConnection(port: smtpPort) { client in
+                            var sequence = 0
+                            while ContinuousClock.now < end {
+                                let sender = "s\((connection &* 7_919 &+ sequence) % senders)-\(run)@example.com"
+                                let message = "From: Sender <\(sender)>\r\nTo: \(address)\r\nSubject: Order \(sequence) question\r\n"
+                                    + "Message-ID: <\(run)-\(connection)-\(sequence)@bench.example>\r\nMIME-Version: 1.0\r\n"
+                                    + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
+                                let sent = ContinuousClock.now
+                                try await client.send(from: sender, to: address, message: message)
+                                let done = ContinuousClock.now
+                                if sent >= measureFrom, done <= end { counter.add(latency: done - sent) }
+                                sequence += 1
+                            }
+                            try await client.quit()
                         }
-                        try await client.quit()
                     }
                 }
                 try await group.waitForAll()
@@ -119,7 +120,7 @@ final class SMTPBenchCounter: @unchecked Sendable {
 /// A minimal SMTP client for the benchmark: pipelines MAIL, RCPT and DATA, then sends the
 /// message and waits for its `250`.
 struct BenchSMTPClient {
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let box: ReplyBox
 
     final class ReplyBox: @unchecked Sendable {
@@ -146,21 +147,23 @@ struct BenchSMTPClient {
         }
     }
 
-    static func connect(port: Int) async throws -> BenchSMTPClient {
+    /// Connects, reads the greeting, says EHLO and runs `body`; the connection is closed after.
+    static func withConnection(port: Int, _ body: (BenchSMTPClient) async throws -> Void) async throws {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
-        let box = ReplyBox(channel.inbound.makeAsyncIterator())
-        let client = BenchSMTPClient(channel: channel, box: box)
-        try await client.expect(220)
-        try await client.write("EHLO bench.example\r\n")
-        try await client.expect(250)
-        return client
+        try await channel.executeThenClose { inbound, outbound in
+            let client = BenchSMTPClient(outbound: outbound, box: ReplyBox(inbound.makeAsyncIterator()))
+            try await client.expect(220)
+            try await client.write("EHLO bench.example\r\n")
+            try await client.expect(250)
+            try await body(client)
+        }
     }
 
     func write(_ text: String) async throws {
-        try await channel.outbound.write(ByteBuffer(string: text))
+        try await outbound.write(ByteBuffer(string: text))
     }
 
     func expect(_ code: Int) async throws {
@@ -180,6 +183,5 @@ struct BenchSMTPClient {
     func quit() async throws {
         try await write("QUIT\r\n")
         _ = try? await box.next()
-        try? await channel.channel.close()
     }
 }
