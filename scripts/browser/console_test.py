@@ -41,6 +41,18 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    referrer; `answered` takes a pop away, Dismiss another; an answered call shows its length and
    agent; the agent logs a call with the form; in the missed call's conversation the call back is
    logged into the thread; in zh-CN the call details speak Chinese.
+   Web chat (chat_checks.py): an admin creates a chat channel in the console (settings.widget as
+   JSON: colour, greeting, allowed origins, a write-only identity secret) and is shown the tag that
+   embeds its widget; a "shop" the test serves from a second origin (http://localhost:<port>)
+   embeds it. In a second browser window the visitor opens the widget (greeting, colour) and writes
+   markup and Chinese (pending, then acknowledged); the conversation appears in the agent's inbox
+   without a reload, the markup as text, "Visitor online"; typing shows both ways; the agent's
+   reply reaches the widget as it commits; the email the visitor gives joins them to the customer
+   seeded with it (who keeps her name); a reload shows the history in order, once each; closing the
+   window shows "Visitor away". With data-lang="zh" the widget speaks Chinese (在线咨询). A page of an
+   origin the channel does not allow is refused at the handshake (403; the browser's error for it
+   is expected there) and never welcomed. The shop pages are audited with the widget open (axe-core
+   reads its open shadow root).
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -94,6 +106,8 @@ try:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
+
+    from chat_checks import chat_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -590,6 +604,8 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
 
     # The inbox, live
     inbox_checks(b, server, data, checks, audit)
+    # The web chat: a visitor on a shop's page in a second window, the agent in this console.
+    chat_checks(b, server.base, API(server.base, server.key), checks, audit, wait_for=wait_for, abort=TestAbort)
     duplicates_checks(b, server, checks, audit)
     admin_checks(b, server, data, checks, audit)
     events_checks(b, server, checks, audit)

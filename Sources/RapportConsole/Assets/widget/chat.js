@@ -58,7 +58,7 @@
     * { box-sizing: border-box; }
     .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 24px; padding: 12px 18px;
       background: var(--accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
-    .launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+    .launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible, .log:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
     .panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483000; width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 100px));
       display: flex; flex-direction: column; background: #fff; color: #1b1b1b; border-radius: 12px; overflow: hidden; box-shadow: 0 8px 30px rgba(0,0,0,.3); }
     .panel[hidden] { display: none; }
@@ -67,12 +67,15 @@
     header button { border: 0; background: transparent; color: inherit; font-size: 20px; cursor: pointer; line-height: 1; }
     .status { padding: 4px 14px; font-size: 12px; color: #5a5a5a; background: #f3f3f3; }
     .status:empty { display: none; }
-    ol { list-style: none; margin: 0; padding: 12px; flex: 1; overflow-y: auto; display: flex; flex-direction: column; gap: 8px; }
+    .log { flex: 1; overflow-y: auto; }
+    ol { list-style: none; margin: 0; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
     li { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
     li.agent, li.greeting { align-self: flex-start; background: #eef1f6; }
     li.visitor { align-self: flex-end; background: var(--accent); color: #fff; }
     li.pending { opacity: .65; }
     li small { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }
+    /* Faded, white on the accent would fall short of 4.5:1 (with the default #0b5fff too). */
+    li.visitor small { opacity: 1; }
     .typing { padding: 0 14px 6px; font-size: 12px; color: #5a5a5a; min-height: 18px; }
     form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e3e3; }
     textarea, input { flex: 1; font: inherit; padding: 8px; border: 1px solid #8a8a8a; border-radius: 8px; resize: none; color: #1b1b1b; background: #fff; }
@@ -105,7 +108,10 @@
   const launcher = el('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'rapport-chat-panel' }, text.open);
   const closeButton = el('button', { type: 'button', 'aria-label': text.close }, '×');
   const status = el('div', { class: 'status', role: 'status' });
-  const list = el('ol', { role: 'log', 'aria-live': 'polite', 'aria-label': text.title, tabindex: '0' });
+  // The lines are a list (its items need it as their parent), inside the log that announces them
+  // and scrolls (focusable, so keyboards can scroll it too).
+  const list = el('ol', {});
+  const log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': text.title, tabindex: '0' }, list);
   const typing = el('div', { class: 'typing', 'aria-live': 'polite' });
   const input = el('textarea', { rows: '2', placeholder: text.placeholder, 'aria-label': text.placeholder, maxlength: '10000' });
   const composer = el('form', { class: 'composer' }, input, el('button', { type: 'submit' }, text.send));
@@ -114,7 +120,7 @@
   const emailForm = el('form', { class: 'email', hidden: true, novalidate: true },
     el('p', {}, text.emailAsk), el('div', {}, emailInput, el('button', { type: 'submit' }, text.emailSave)), emailError);
   const panel = el('section', { class: 'panel', id: 'rapport-chat-panel', hidden: true, 'aria-label': text.title },
-    el('header', {}, el('h2', {}, text.title), closeButton), status, list, typing, emailForm, composer);
+    el('header', {}, el('h2', {}, text.title), closeButton), status, log, typing, emailForm, composer);
   root.append(launcher, panel);
   (document.body ?? document.documentElement).append(host);
 
@@ -137,14 +143,14 @@
     }
     if (clientID) shown.delete(`client:${clientID}`);
     if (!existing) list.append(item);
-    list.scrollTop = list.scrollHeight;
+    log.scrollTop = log.scrollHeight;
   }
 
   function pendingLine(message) {
     const item = el('li', { class: 'visitor pending' }, document.createTextNode(message.text), el('small', {}, text.sending));
     shown.set(`client:${message.client_id}`, item);
     list.append(item);
-    list.scrollTop = list.scrollHeight;
+    log.scrollTop = log.scrollHeight;
   }
 
   function greet(greeting) {
