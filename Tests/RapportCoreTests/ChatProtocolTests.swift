@@ -44,4 +44,29 @@ import Testing
         #expect(Set(ChatChannelSettings.problems(in: bad).map(\.field)) == ["settings.widget.colour", "settings.widget.allowed_origins",
                                                                           "settings.widget.identity_secret", "settings.widget.size"])
     }
+
+    @Test func filesAreReadFromFramesAndRepliesWithTheirLimits() throws {
+        let frame = try ChatClientFrame.read(["type": "attachment", "client_id": "f-1",
+                                              "file": ["filename": "a.txt", "content_type": "Text/Plain", "content_base64": "aGk="]])
+        #expect(frame == .attachment(clientID: "f-1", text: nil,
+                                     file: MailAttachment(filename: "a.txt", contentType: "text/plain", contentID: nil, isInline: false, content: Array("hi".utf8))))
+        let tooLarge = String(repeating: "A", count: (ChatClientFrame.maxFileBytes / 3 + 1) * 4)
+        for (file, field) in [(JSONValue.null, "file"), (["filename": "a/b", "content_base64": "aGk="], "file.filename"),
+                              (["filename": "e.txt", "content_base64": ""], "file.content_base64"), (["filename": "big.bin", "content_base64": .string(tooLarge)], "file")] {
+            #expect(throws: ValidationFailure.self) { try ChatClientFrame.read(["type": "attachment", "client_id": "f", "file": file]) }
+            do {
+                _ = try ChatClientFrame.read(["type": "attachment", "client_id": "f", "file": file])
+            } catch {
+                #expect(error.issues.map(\.field).contains(field), "\(error.issues)")
+            }
+        }
+        let reply = try ChatReply.read(["text": "Label", "attachments": [["filename": "l.pdf", "content_type": "application/pdf", "content_base64": "JVBERg=="]]])
+        #expect(reply.files.first?.content == Array("%PDF".utf8))
+        #expect(throws: ValidationFailure.self) { try ChatReply.read(["text": "x", "attachments": .array(Array(repeating: ["filename": "a", "content_base64": "aGk="], count: 6))]) }
+        // What an interaction lists is what the widget gets, with the address of each file.
+        let line = ChatLine(id: "int_1", from: "agent", text: "Label", at: Timestamp(microseconds: 0), clientID: nil,
+                            files: [ChatFile(id: "chf_1", filename: "l.pdf", contentType: "application/pdf", size: 4)], channelID: "chn_1")
+        #expect(line.json.objectValue?["attachments"]?.arrayValue?.first?.objectValue?["url"] == JSONValue.string("/chat/chn_1/files/chf_1"))
+        #expect(ChatFile(ChatFile(id: "chf_1", filename: "l.pdf", contentType: "application/pdf", size: 4).json)?.size == 4)
+    }
 }

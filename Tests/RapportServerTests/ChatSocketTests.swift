@@ -187,4 +187,75 @@ extension API {
             #expect(!script.text.contains("innerHTML") && !script.text.contains("insertAdjacentHTML"))
         }
     }
+
+    @Test func filesGoBothWaysAndOnlyTheirIdsOpenThemToTheVisitor() async throws {
+        try await withApp { api, _ in
+            let channelID = try await api.createChannel(kind: "chat", name: "Web chat")
+            let photo = Array("not really a PNG, but bytes all the same".utf8) + [0, 255, 1]
+            let encoded = Data(photo).base64EncodedString()
+            let (token, fileURL, conversationID) = try await api.withChatSocket(channelID, origin: nil) { socket in
+                socket.send(["type": "hello"])
+                try await socket.waitUntil("welcome") { $0.messages.contains { $0["type"]?.stringValue == "welcome" } }
+                let token = try #require(socket.messages.first { $0["type"]?.stringValue == "welcome" }?["visitor"]?.stringValue)
+                // A file that is not base64, and one too large, are refused naming the field; nothing is stored.
+                socket.send(["type": "attachment", "client_id": "f-0", "file": ["filename": "x.png", "content_type": "image/png", "content_base64": "%%%"]])
+                try await socket.waitUntil("the bad file refused") { $0.messages.contains { $0["message"]?.stringValue?.contains("file.content_base64") ?? false } }
+                socket.send(["type": "attachment", "client_id": "f-1", "text": "My receipt",
+                             "file": ["filename": "receipt <1>.png", "content_type": "image/png", "content_base64": .string(encoded)]])
+                try await socket.waitUntil("the file acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == "f-1" } }
+                let line = try #require(socket.messages.first { $0["client_id"]?.stringValue == "f-1" })
+                #expect(line["text"]?.stringValue == "My receipt")
+                let file = try #require(line["attachments"]?[0])
+                #expect(file["filename"]?.stringValue == "receipt <1>.png")
+                #expect(file["size"]?.intValue == Int64(photo.count))
+                let url = try #require(file["url"]?.stringValue)
+
+                // The agent answers with a file of their own; the widget gets it with its address.
+                let conversations = try await api.get("/v1/conversations?status=open,pending").items
+                let conversationID = try #require(conversations.first { $0["thread_key"]?.stringValue == "chat:\(token)" }?["id"]?.stringValue)
+                let reply = try await api.post("/v1/conversations/\(conversationID)/chat-replies", [
+                    "text": "Here is the label", "attachments": [["filename": "label.pdf", "content_type": "application/pdf",
+                                                                  "content_base64": .string(Data("%PDF-1.4 label".utf8).base64EncodedString())]]])
+                #expect(reply.status == .created, "\(reply.text)")
+                try await socket.waitUntil("the agent's file") { $0.messages.contains { $0["text"]?.stringValue == "Here is the label" } }
+                let agentLine = try #require(socket.messages.first { $0["text"]?.stringValue == "Here is the label" })
+                #expect(agentLine["from"]?.stringValue == "agent")
+                let labelURL = try #require(agentLine["attachments"]?[0]?["url"]?.stringValue)
+                let label = try await api.get(labelURL, auth: .none)
+                #expect(label.status == .ok)
+                #expect(label.text == "%PDF-1.4 label")
+                #expect(label.headers[.contentType] == "application/pdf")
+                return (token, url, conversationID)
+            }
+            // The visitor's address for the file needs no key; it is a download, never a page.
+            let download = try await api.get(fileURL, auth: .none)
+            #expect(download.status == .ok)
+            #expect(download.bytes == photo)
+            #expect(download.headers[.contentDisposition]?.hasPrefix("attachment;") == true)
+            #expect(download.headers[.contentSecurityPolicy] == "default-src 'none'; sandbox")
+            // Another channel's address, or a made-up id, finds nothing.
+            let other = try await api.createChannel(kind: "chat", name: "Other chat")
+            let fileID = String(fileURL.split(separator: "/").last ?? "")
+            expectProblem(try await api.get("/chat/\(other)/files/\(fileID)", auth: .none), .notFound)
+            expectProblem(try await api.get("/chat/\(channelID)/files/chf_0123456789abcdef0123456789abcdef", auth: .none), .notFound)
+
+            // Agents read it through the interaction, with a key.
+            let messages = try await api.get("/v1/conversations/\(conversationID)").json["interactions"]?.arrayValue ?? []
+            let sent = try #require(messages.first { $0["metadata"]?["client_id"]?.stringValue == "f-1" })
+            let interactionID = try #require(sent["id"]?.stringValue)
+            #expect(try await api.get("/v1/interactions/\(interactionID)/files/\(fileID)").status == .ok)
+            expectProblem(try await api.get("/v1/interactions/\(interactionID)/files/\(fileID)", auth: .none), .unauthorized)
+            // A reply needs words, and a chat to go to.
+            expectProblem(try await api.post("/v1/conversations/\(conversationID)/chat-replies", ["text": " "]), .unprocessableContent, field: "text")
+            let email = try await api.createChannel(kind: "email", name: "Mail")
+            let customer = try await api.createCustomer(["name": "Bo", "identities": ["email:bo@example.com"]])
+            let customerID = try #require(customer["id"]?.stringValue)
+            _ = try await api.post("/v1/interactions", ["channel_id": .string(email), "customer_id": .string(customerID),
+                                                        "direction": "inbound", "kind": "email", "body": "Hi"])
+            let mailConversation = try #require(try await api.get("/v1/conversations?customer_id=\(customerID)").items.first?["id"]?.stringValue)
+            expectProblem(try await api.post("/v1/conversations/\(mailConversation)/chat-replies", ["text": "Hi"]), .unprocessableContent,
+                          field: "conversation_id")
+            #expect(!token.isEmpty)
+        }
+    }
 }

@@ -6,14 +6,21 @@
 ///   the last message the widget shows, so a reconnect gets only what it missed.
 /// - `message` is the visitor writing; `client_id` makes a message sent again after a lost
 ///   connection land once.
+/// - `attachment` is the visitor sending a file (`file`: `filename`, `content_type`,
+///   `content_base64`, at most `maxFileBytes`), with an optional `text`, under a `client_id` too.
 /// - `typing` says the visitor is typing; `identify` gives an email later in the chat.
 public enum ChatClientFrame: Sendable, Equatable {
     case hello(visitor: String?, userID: String?, userHash: String?, email: String?, name: String?, after: String?)
     case message(clientID: String, text: String)
+    case attachment(clientID: String, text: String?, file: MailAttachment)
     case typing
     case identify(email: String, name: String?)
 
     public static let maxText = 10_000
+    /// The largest file a visitor may send (decoded bytes).
+    public static let maxFileBytes = 5 * 1_024 * 1_024
+    /// The largest frame the socket reads: a file of `maxFileBytes` in base64, and the rest.
+    public static let maxFrameBytes = maxFileBytes / 3 * 4 + 64 * 1_024
 
     /// Reads one frame; the error names the field.
     public static func read(_ value: JSONValue) throws(ValidationFailure) -> ChatClientFrame {
@@ -36,6 +43,29 @@ public enum ChatClientFrame: Sendable, Equatable {
             if let text, !text.hasVisibleCharacters { reader.fail("text", "must not be blank") }
             try reader.finish()
             return .message(clientID: clientID ?? "", text: text ?? "")
+        case "attachment":
+            let clientID = reader.string("client_id", required: true, maxLength: 100)
+            let text = reader.string("text", maxLength: maxText)
+            var file: MailAttachment?
+            if let value = reader.value("file") {
+                do throws(ValidationFailure) {
+                    let read = try MailAttachment.read(value, path: "file")
+                    if read.size > maxFileBytes {
+                        reader.fail("file", "is \(read.size) bytes; at most \(maxFileBytes) may be sent")
+                    } else if read.size == 0 {
+                        reader.fail("file", "is empty")
+                    } else {
+                        file = read
+                    }
+                } catch {
+                    reader.absorb(error)
+                }
+            } else {
+                reader.fail("file", "is required")
+            }
+            try reader.finish()
+            guard let file else { return .typing }
+            return .attachment(clientID: clientID ?? "", text: text.flatMap { $0.hasVisibleCharacters ? $0 : nil }, file: file)
         case "typing":
             try reader.finish()
             return .typing
@@ -45,7 +75,7 @@ public enum ChatClientFrame: Sendable, Equatable {
             try reader.finish()
             return .identify(email: email ?? "", name: name)
         default:
-            reader.fail("type", "must be hello, message, typing or identify")
+            reader.fail("type", "must be hello, message, attachment, typing or identify")
             try reader.finish()
             return .typing
         }
@@ -89,23 +119,59 @@ public struct ChatLine: Sendable, Equatable {
     public var at: Timestamp
     /// The widget's id of a visitor's message.
     public var clientID: String?
+    /// The files sent with it, and the chat channel whose address serves them.
+    public var files: [ChatFile]
+    public var channelID: String
 
-    public init(id: String, from: String, text: String, at: Timestamp, clientID: String?) {
+    public init(id: String, from: String, text: String, at: Timestamp, clientID: String?, files: [ChatFile] = [], channelID: String = "") {
         self.id = id
         self.from = from
         self.text = text
         self.at = at
         self.clientID = clientID
+        self.files = files
+        self.channelID = channelID
     }
 
     /// The line an interaction of a chat conversation is.
     public init(_ interaction: Interaction) {
         self.init(id: interaction.id, from: interaction.direction == .inbound ? "visitor" : "agent", text: interaction.body ?? "",
-                  at: interaction.occurredAt, clientID: interaction.metadata["client_id"]?.stringValue)
+                  at: interaction.occurredAt, clientID: interaction.metadata["client_id"]?.stringValue,
+                  files: (interaction.metadata["attachments"]?.arrayValue ?? []).compactMap(ChatFile.init), channelID: interaction.channelID)
     }
 
     public var json: JSONValue {
         ["id": .string(id), "from": .string(from), "text": .string(text), "at": .string(at.rfc3339),
-         "client_id": clientID.map(JSONValue.string) ?? .null]
+         "client_id": clientID.map(JSONValue.string) ?? .null,
+         "attachments": .array(files.map { file in
+             var object = file.json.objectValue ?? JSONObject()
+             object["url"] = .string("/chat/\(channelID)/files/\(file.id)")
+             return .object(object)
+         })]
+    }
+}
+
+/// A file of a chat message, as its interaction's `metadata.attachments` lists it.
+public struct ChatFile: Sendable, Equatable {
+    public var id: String
+    public var filename: String
+    public var contentType: String
+    public var size: Int
+
+    public init(id: String, filename: String, contentType: String, size: Int) {
+        self.id = id
+        self.filename = filename
+        self.contentType = contentType
+        self.size = size
+    }
+
+    public init?(_ value: JSONValue) {
+        guard let object = value.objectValue, let id = object["id"]?.stringValue, let filename = object["filename"]?.stringValue,
+              let contentType = object["content_type"]?.stringValue, let size = object["size"]?.intValue.map(Int.init) else { return nil }
+        self.init(id: id, filename: filename, contentType: contentType, size: size)
+    }
+
+    public var json: JSONValue {
+        ["id": .string(id), "filename": .string(filename), "content_type": .string(contentType), "size": .integer(Int64(size))]
     }
 }

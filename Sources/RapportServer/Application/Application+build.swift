@@ -77,7 +77,9 @@ public func buildApplication(
         server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys),
                          chat: ChatSocketController(organization: store.organization, chat: store.chat, hub: chatHub, writer: store,
                                                     normalizer: normalizer),
-                         configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))),
+                         // A frame may carry a file a chat visitor sends (the event socket's requests are small).
+                         configuration: .init(http1: .init(), ws: .init(maxFrameSize: ChatClientFrame.maxFrameBytes,
+                                                                        autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
         services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
@@ -130,7 +132,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
     router.add(middleware: ClosingRequestMiddleware(maxBodyBytes: parts.services.configuration.maxBodyBytes,
                                                     largestBody: parts.services.configuration.trainingBodyBytes,
-                                                    isLargeBody: { $0 == "/v1/classifier/train" || $0.hasSuffix("/email-replies") }))
+                                                    isLargeBody: { $0 == "/v1/classifier/train" || $0.hasSuffix("/email-replies") || $0.hasSuffix("/chat-replies") }))
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
         .register(operations)
@@ -149,7 +151,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let meetings = MeetingsController(meetings: store.meetings, services: services)
     meetings.registerFeeds(operations)
     // The web chat's widget script: loaded by any page of a site that embeds the chat.
-    let chat = ChatController(conversations: store.conversations, hub: parts.chatHub, console: parts.console)
+    let chat = ChatController(conversations: store.conversations, chat: store.chat, hub: parts.chatHub, console: parts.console, services: services)
     chat.registerWidget(operations)
     let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys, sessions: parts.sessions))
     let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)

@@ -9,17 +9,59 @@ import ServiceLifecycle
 /// an agent's console and the visitor (ephemeral, through the `ChatHub`, never on the log).
 struct ChatController<Conversations: ConversationStore> {
     let conversations: Conversations
+    let chat: any ChatStore
     let hub: ChatHub
     let console: ConsoleAssets
+    let services: Services
 
-    /// Reached without credentials: the script any page of a site loads.
+    /// Reached without credentials: the script any page of a site loads, and the files of a chat
+    /// (their unguessable ids are the visitor's key).
     func registerWidget(_ routes: Routes<RapportRequestContext>) {
         routes.on(.get, "chat/widget.js", widget)
+        routes.on(.get, "chat/:channel_id/files/:id", visitorFile)
     }
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "conversations/:id/typing", agentTyping)
         routes.on(.get, "conversations/:id/typing", query: ["heartbeat"], watch)
+        routes.on(.post, "conversations/:id/chat-replies", reply)
+        routes.on(.get, "interactions/:id/files/:file_id", agentFile)
+    }
+
+    /// `POST /v1/conversations/{id}/chat-replies`: an agent's reply with files; the visitor's widget
+    /// shows it (with the files to download) as it commits.
+    @Sendable func reply(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeInteractions)
+        let id = try context.parameters.require("id")
+        // Files come base64-encoded: a third larger than the bytes they carry.
+        let limit = max(services.configuration.maxBodyBytes, ChatReply.maxFiles * ChatClientFrame.maxFrameBytes)
+        let (body, bytes) = try await request.jsonBody(limit: limit)
+        let reply = try ChatReply.read(body)
+        let chat = self.chat
+        return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
+            let stored = try await chat.reply(toConversation: id, text: reply.text, files: reply.files, actor: principal.actor, in: tx)
+            return StoredResponse(status: 201, body: stored.json.serialized(), location: "/v1/interactions/\(stored.id)")
+        }
+    }
+
+    /// `GET /chat/{channel_id}/files/{id}`: a file of a chat, for the visitor's widget.
+    @Sendable func visitorFile(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let channelID = try context.parameters.require("channel_id")
+        let id = try context.parameters.require("id")
+        guard let (file, content) = try await chat.chatFile(id, channelID: channelID) else { throw StoreError.notFound("file", id) }
+        var headers = FileDownload.headers(filename: file.filename)
+        headers[.cacheControl] = "private, max-age=86400"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return .bytes(content, status: .ok, contentType: FileDownload.safeType(file.contentType), headers: headers)
+    }
+
+    /// `GET /v1/interactions/{id}/files/{file_id}`: a file sent in the chat, for agents.
+    @Sendable func agentFile(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readInteractions)
+        let id = try context.parameters.require("id")
+        let fileID = try context.parameters.require("file_id")
+        guard let (file, content) = try await chat.chatFile(fileID, interactionID: id) else { throw StoreError.notFound("file", fileID) }
+        return .bytes(content, status: .ok, contentType: FileDownload.safeType(file.contentType), headers: FileDownload.headers(filename: file.filename))
     }
 
     /// `GET /chat/widget.js`: the same name on every version, so pages need no change when Rapport

@@ -80,7 +80,7 @@ struct MailController<Mail: MailStore, Outbox: MailOutboxStore> {
         try context.require(.readInteractions)
         let id = try context.parameters.require("id")
         guard let bytes = try await mail.rawMessage(id) else { throw StoreError.notFound("mail message", id) }
-        return .bytes(bytes, status: .ok, contentType: "message/rfc822", headers: Self.downloadHeaders(filename: "\(id).eml"))
+        return .bytes(bytes, status: .ok, contentType: "message/rfc822", headers: FileDownload.headers(filename: "\(id).eml"))
     }
 
     @Sendable func attachment(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -94,29 +94,8 @@ struct MailController<Mail: MailStore, Outbox: MailOutboxStore> {
             throw Problem(status: .gone, type: "attachment-not-kept", title: "Attachment not kept",
                               detail: "the attachment was \(summary.size) bytes, over the limit for keeping attachments")
         }
-        return .bytes(content, status: .ok, contentType: Self.safeType(summary.contentType),
-                      headers: Self.downloadHeaders(filename: summary.filename ?? "attachment"))
+        return .bytes(content, status: .ok, contentType: FileDownload.safeType(summary.contentType),
+                      headers: FileDownload.headers(filename: summary.filename ?? "attachment"))
     }
 
-    /// Types a browser would render as a page or run as script are sent as plain bytes.
-    static func safeType(_ type: String) -> String {
-        let lowered = type.lowercased()
-        let allowed = lowered.hasPrefix("image/") && !lowered.contains("svg") || lowered == "application/pdf" || lowered == "text/plain"
-            || lowered.hasPrefix("audio/") || lowered.hasPrefix("video/") || lowered == "text/csv" || lowered == "message/rfc822"
-        return allowed ? lowered : "application/octet-stream"
-    }
-
-    static func downloadHeaders(filename: String) -> HTTPFields {
-        var fields = HTTPFields()
-        let ascii = String(filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" })
-        let encoded = filename.utf8.map { byte -> String in
-            let safe = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2E || byte == 0x2D || byte == 0x5F
-            return safe ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
-        }.joined()
-        fields[.contentDisposition] = "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
-        fields[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        fields[.contentSecurityPolicy] = "default-src 'none'; sandbox"
-        return fields
-    }
 }

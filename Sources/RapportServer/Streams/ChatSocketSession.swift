@@ -68,7 +68,7 @@ struct ChatSocketSession: Sendable {
                       membership: Membership) async throws {
         var visitor: (token: String, customerID: String)?
         var lastTyping = ContinuousClock.now - .seconds(10)
-        for try await message in inbound.messages(maxSize: 64 * 1_024) {
+        for try await message in inbound.messages(maxSize: ChatClientFrame.maxFrameBytes) {
             guard case .text(let text) = message, let value = try? JSONParser.parse(Array(text.utf8)) else {
                 sink.yield(.error("a frame is a JSON object as text"))
                 continue
@@ -103,12 +103,11 @@ struct ChatSocketSession: Sendable {
                                     history: history.map(ChatLine.init)))
             case .message(let clientID, let text):
                 guard let current = visitor else { sink.yield(.error("say hello first")); continue }
-                let (channelID, chat) = (channel.id, chat)
-                let stored = try await writer.write { tx in
-                    try await chat.post(channelID: channelID, token: current.token, customerID: current.customerID, clientID: clientID,
-                                        text: text, actor: Self.actor, in: tx)
-                }
-                sink.yield(.message(ChatLine(stored)))
+                sink.yield(.message(ChatLine(try await post(clientID: clientID, text: text, files: [], as: current))))
+            case .attachment(let clientID, let text, let file):
+                guard let current = visitor else { sink.yield(.error("say hello first")); continue }
+                let text = text ?? file.filename ?? "file"
+                sink.yield(.message(ChatLine(try await post(clientID: clientID, text: text, files: [file], as: current))))
             case .identify(let email, _):
                 guard let current = visitor else { sink.yield(.error("say hello first")); continue }
                 guard let identity = try? normalizer.parse("email:\(email)") else { sink.yield(.error("email: not an email address")); continue }
@@ -122,6 +121,15 @@ struct ChatSocketSession: Sendable {
                 lastTyping = .now
                 await hub.visitorTyping(ChatThread(channelID: channel.id, threadKey: SQLChatStore.threadKey(current.token)))
             }
+        }
+    }
+
+    /// Stores a visitor's message (a `clientID` seen before is the message stored then).
+    private func post(clientID: String, text: String, files: [MailAttachment], as visitor: (token: String, customerID: String)) async throws -> Interaction {
+        let (channelID, chat) = (channel.id, chat)
+        return try await writer.write { tx in
+            try await chat.post(channelID: channelID, token: visitor.token, customerID: visitor.customerID, clientID: clientID, text: text,
+                                files: files, actor: Self.actor, in: tx)
         }
     }
 }

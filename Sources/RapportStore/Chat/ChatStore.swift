@@ -10,10 +10,22 @@ public protocol ChatStore: Sendable {
     func visit(channelID: String, token: String?, name: String?, identities: [Identity], actor: Actor,
                in tx: WriteTransaction) async throws -> (token: String, customerID: String)
 
-    /// A visitor's message: an inbound interaction in the visitor's conversation; a `clientID`
-    /// seen before returns the message stored then.
-    func post(channelID: String, token: String, customerID: String, clientID: String, text: String, actor: Actor,
+    /// A visitor's message (with its files): an inbound interaction in the visitor's
+    /// conversation; a `clientID` seen before returns the message stored then.
+    func post(channelID: String, token: String, customerID: String, clientID: String, text: String, files: [MailAttachment], actor: Actor,
               in tx: WriteTransaction) async throws -> Interaction
+
+    /// An agent's reply with files in a web chat conversation: an outbound interaction in the
+    /// visitor's thread (the visitor's widget shows it as it commits).
+    func reply(toConversation conversationID: String, text: String, files: [MailAttachment], actor: Actor,
+               in tx: WriteTransaction) async throws -> Interaction
+
+    /// A file sent in a chat of `channelID`, by its id (the id, unguessable, is what lets the
+    /// visitor's widget fetch it).
+    func chatFile(_ id: String, channelID: String) async throws -> (file: ChatFile, content: [UInt8])?
+
+    /// A file of the interaction `interactionID`.
+    func chatFile(_ id: String, interactionID: String) async throws -> (file: ChatFile, content: [UInt8])?
 
     /// The visitor's conversation's messages after `afterID` (all, when nil), oldest first, the
     /// newest `limit` at most.

@@ -45,14 +45,24 @@ extension SQLChatStore {
         return (visitor, current)
     }
 
-    public func post(channelID: String, token: String, customerID: String, clientID: String, text: String, actor: Actor,
+    public func post(channelID: String, token: String, customerID: String, clientID: String, text: String, files: [MailAttachment], actor: Actor,
                      in tx: WriteTransaction) async throws -> Interaction {
         var metadata = JSONObject()
         metadata["thread_id"] = .string(Self.threadKey(token))
         metadata["client_id"] = .string(clientID)
+        let summaries = files.enumerated().map { position, file in
+            ChatFile(id: Self.newFileID(), filename: file.filename ?? "file-\(position + 1)", contentType: file.contentType, size: file.size)
+        }
+        if !summaries.isEmpty { metadata["attachments"] = .array(summaries.map(\.json)) }
         let new = NewInteraction(channelID: channelID, party: .customer(customerID), direction: .inbound, kind: .message, body: text,
                                  metadata: metadata, externalID: "chat:\(token):\(String(clientID.prefix(100)))")
-        return try await store.interactions.ingestInteraction(new, actor: actor, in: tx).interaction
+        let ingested = try await store.interactions.ingestInteraction(new, actor: actor, in: tx)
+        // A message sent again after a lost connection is the one stored then, files and all.
+        if ingested.created {
+            try await insertFiles(summaries, contents: files.map(\.content), interactionID: ingested.interaction.id, channelID: channelID,
+                                  threadKey: Self.threadKey(token), in: tx)
+        }
+        return ingested.interaction
     }
 
     public func history(channelID: String, token: String, after afterID: String?, limit: Int) async throws -> [Interaction] {
