@@ -3,8 +3,10 @@
 An admin creates a chat channel in the console; a "shop" on a second origin (a small HTTP server
 in this process, at http://localhost:<port>, while Rapport is at http://127.0.0.1:<port>) embeds
 the widget with the tag the console shows. In a second browser window the visitor chats with the
-agent, who answers in the console's inbox; the visitor gives an email, reloads the page and sees
-the history; closes the window and the console says the visitor is away. A page in Chinese, and a
+agent, who answers in the console's inbox; the visitor gives an email; files go both ways (the
+widget's "+" and the reply form's file field, each side's link giving exactly the bytes); the
+visitor reloads the page and sees the history; closes the window and the console says the visitor
+is away. A page in Chinese, and a
 page on an origin the channel does not allow (refused at the WebSocket handshake).
 
 What the widget shows lives in an open shadow root: it is read with JavaScript
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import socket
+import tempfile
 import threading
 import urllib.parse
 
@@ -35,6 +39,13 @@ COLOUR_RGB = "rgb(194, 24, 91)"
 GREETING = "Hello! 你好！How can we help?"
 CUSTOMER_NAME = "Lena Fischer"
 CUSTOMER_EMAIL = "lena.fischer@example.de"
+# Files both ways: names with markup and Chinese (no "/": they are files on disk first), bytes that are not all text.
+# A file sent alone is a message whose text is its name.
+VISITOR_FILE = "发票 <img src=x onerror=alert(1)> 1.txt"
+VISITOR_BYTES = "发票 Invoice 1 — 乌龙茶 ×2\n".encode() + bytes([0, 1, 0x7F, 0xFE, 0xFF])
+AGENT_FILE = "价目表 <b>2024.csv"
+AGENT_BYTES = "tea,price\n乌龙,12.50\n普洱,18.00\n".encode()
+AGENT_FILE_REPLY = "这是价目表 — the price list, <i>attached</i>."
 
 # The widget's state, read from its shadow root in one round trip.
 SNAPSHOT = """
@@ -52,8 +63,10 @@ return {
   typing: q('.typing')?.textContent ?? '',
   emailHidden: q('form.email')?.hidden ?? true,
   lines: [...root.querySelectorAll('[role=log] ol > li')].map((li) => ({
-    cls: li.className, id: li.dataset.id ?? null, text: li.firstChild?.textContent ?? '' })),
-  markup: root.querySelectorAll('[role=log] img, [role=log] b').length + document.querySelectorAll('img').length,
+    cls: li.className, id: li.dataset.id ?? null, text: li.firstChild?.textContent ?? '',
+    files: [...li.querySelectorAll('a')].map((a) => ({ href: a.href, text: a.textContent, download: a.getAttribute('download'),
+      target: a.target, rel: a.rel })) })),
+  markup: root.querySelectorAll('[role=log] img, [role=log] b, [role=log] i').length + document.querySelectorAll('img').length,
 };
 """
 ELEMENT = "return document.querySelector('[data-rapport-chat]')?.shadowRoot?.querySelector(arguments[0]) ?? null"
@@ -67,6 +80,14 @@ new MutationObserver((records) => {
     if (r.type === 'attributes' && r.attributeName === 'data-id') window.__chatLines.push({ cls: r.target.className, id: r.target.dataset.id, text: r.target.firstChild?.textContent ?? '' });
   }
 }).observe(list, { childList: true, attributes: true, subtree: true, attributeFilter: ['data-id'] });
+"""
+# A download with the console's session (same origin, its cookie): status, Content-Disposition, bytes.
+FETCH = """
+const [href, done] = [arguments[0], arguments[arguments.length - 1]];
+fetch(href, { credentials: 'same-origin' })
+  .then(async (r) => done({ status: r.status, disposition: r.headers.get('Content-Disposition') ?? '',
+                            bytes: Array.from(new Uint8Array(await r.arrayBuffer())) }))
+  .catch((e) => done({ status: 0, disposition: '', bytes: [], error: String(e) }));
 """
 
 
@@ -344,19 +365,32 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     checks.check("joined by the email, the customer keeps her name (not the visitor's made-up one)",
                  holder.get("name") == CUSTOMER_NAME, repr(holder.get("name")))
 
+    # Files both ways, then the history shows them too.
+    folder = tempfile.TemporaryDirectory(prefix="rapport-chat-files-")
+    try:
+        _files(b, base, api, checks, audit, channel_id=channel_id, conversation_id=conversation["id"], console=console,
+               visitor_window=visitor_window, snap=snap, widget=widget, lines=lines, folder=folder.name)
+    finally:
+        folder.cleanup()
+
     # 6. A reload shows the history, in order, once each.
     b.step = "chat-reload"
     b.d.refresh()
     b.wait(lambda: (s := snap()) and s.get("launcher"), WAIT)
     widget(".launcher").click()
-    history = b.wait(lambda: (s := snap()) and s["status"] == "" and len(s["lines"]) >= 3 and s, WAIT) or snap()
+    history = b.wait(lambda: (s := snap()) and s["status"] == "" and len(s["lines"]) >= 5 and s, WAIT) or snap()
     order = [(ln["cls"], ln["text"]) for ln in history.get("lines", [])]
     ids = [ln["id"] for ln in history.get("lines", []) if ln["id"]]
     checks.check("after a reload the widget shows the history again: greeting, the visitor's message, the agent's reply, "
-                 "in order, once each; no email asked again",
-                 order == [("greeting", GREETING), ("visitor", VISITOR_MESSAGE), ("agent", AGENT_REPLY)] and len(set(ids)) == len(ids) == 2
-                 and history.get("emailHidden") is True, str(order))
-    audit("shop page with the chat widget open (history)")
+                 "the visitor's file, the agent's reply with a file, in order, once each; no email asked again",
+                 order == [("greeting", GREETING), ("visitor", VISITOR_MESSAGE), ("agent", AGENT_REPLY), ("visitor", VISITOR_FILE), ("agent", AGENT_FILE_REPLY)]
+                 and len(set(ids)) == len(ids) == 4 and history.get("emailHidden") is True, str(order))
+    links = [(ln["cls"], f["text"], f["href"]) for ln in history.get("lines", []) for f in ln["files"]]
+    checks.check("after the reload each file's link shows again, once, on its line, to Rapport's /chat/{channel}/files/",
+                 [(cls, text.split(" (")[0]) for cls, text, _ in links] == [("visitor", f"File: {VISITOR_FILE}"), ("agent", f"File: {AGENT_FILE}")]
+                 and all(href.startswith(f"{base}/chat/{channel_id}/files/chf_") for _, _, href in links)
+                 and len({href for _, _, href in links}) == 2 and history.get("markup") == 0, str(links))
+    audit("shop page with the chat widget open (history with files)")
 
     # 7. The visitor leaves.
     b.step = "chat-leave"
@@ -376,11 +410,13 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     b.d.get(f"{shop.origin}/shop-zh.html")
     zh = b.wait(lambda: (s := snap()) and s.get("launcher") and s, WAIT) or {}
     widget(".launcher").click()
-    opened = b.wait(lambda: (s := snap()) and s["status"] == "" and len(s["lines"]) >= 3 and s, WAIT) or snap()
-    checks.check("with data-lang=\"zh\" the widget speaks Chinese: launcher '在线咨询', its title and message box",
+    opened = b.wait(lambda: (s := snap()) and s["status"] == "" and len(s["lines"]) >= 5 and s, WAIT) or snap()
+    zh_files = [f["text"] for ln in opened.get("lines", []) for f in ln["files"]]
+    checks.check("with data-lang=\"zh\" the widget speaks Chinese: launcher '在线咨询', its title and message box, its file links ('文件: …')",
                  zh.get("launcher") == "在线咨询" and opened.get("title") == "在线咨询" and opened.get("placeholder") == "输入消息…"
-                 and [ln["text"] for ln in opened.get("lines", [])][1:] == [VISITOR_MESSAGE, AGENT_REPLY],
-                 f"launcher {zh.get('launcher')!r}, title {opened.get('title')!r}, placeholder {opened.get('placeholder')!r}")
+                 and [ln["text"] for ln in opened.get("lines", [])][1:] == [VISITOR_MESSAGE, AGENT_REPLY, VISITOR_FILE, AGENT_FILE_REPLY]
+                 and [f.split(" (")[0] for f in zh_files] == [f"文件: {VISITOR_FILE}", f"文件: {AGENT_FILE}"],
+                 f"launcher {zh.get('launcher')!r}, title {opened.get('title')!r}, placeholder {opened.get('placeholder')!r}, files {zh_files}")
     audit("shop page in Chinese with the chat widget open")
     b.drain()
 
@@ -404,6 +440,196 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     b.d.close()
     b.d.switch_to.window(console)
     b.step = "chat-done"
+
+
+# The reply form's file field, its error and the form around it, in one round trip.
+FILE_FIELD = """
+const input = document.querySelector('.conversation input[name=attachments]');
+if (!input) return null;
+const error = input.closest('.field')?.querySelector('.field-error');
+const form = input.closest('form');
+const notice = form?.querySelector('.form-message');
+return {
+  files: input.files.length, multiple: input.multiple,
+  error: error && !error.hidden ? error.textContent : '',
+  described: !!error && (input.getAttribute('aria-describedby') ?? '').split(' ').includes(error.id),
+  invalid: input.getAttribute('aria-invalid'), focused: document.activeElement === input,
+  body: form?.querySelector('textarea[name=body]')?.value ?? null,
+  notice: notice && !notice.hidden ? notice.textContent : '',
+};
+"""
+
+
+def disposition_name(value: str) -> str:
+    """The file name a Content-Disposition gives in its filename* (UTF-8)."""
+    for part in value.split(";"):
+        key, _, text = part.strip().partition("=")
+        if key.lower() == "filename*" and text.lower().startswith("utf-8''"):
+            return urllib.parse.unquote(text[7:])
+    return ""
+
+
+def _files(b, base, api, checks, audit, *, channel_id, conversation_id, console, visitor_window, snap, widget, lines, folder) -> None:
+    """The visitor sends a file from the widget, the agent one from the console: each side sees the
+    other's as a download link that gives exactly the bytes sent. Six files at once are refused
+    beside the field; a file over 5 MB is refused in the widget."""
+    def put(name: str, content: bytes) -> str:
+        path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(content)
+        return path
+
+    def stored() -> list[dict]:
+        return api.get(f"/v1/conversations/{conversation_id}").get("interactions", [])
+
+    def attachments(interaction: dict | None) -> list[dict]:
+        return ((interaction or {}).get("metadata") or {}).get("attachments") or []
+
+    def console_link(name: str):
+        return next((a for a in b.css(".conversation .messages ul.mail-attachments a[href^='/v1/interactions/']")
+                     if (a.get_attribute("textContent") or "").startswith(f"{name} (")), None)
+
+    def fetched(response) -> str:
+        if response is None:
+            return "not fetched"
+        status = response.status_code if hasattr(response, "status_code") else response.get("status")
+        headers = response.headers if hasattr(response, "headers") else {"Content-Disposition": response.get("disposition")}
+        body = response.content if hasattr(response, "content") else bytes(response.get("bytes") or [])
+        return f"{status}, {headers.get('Content-Disposition')!r}, {len(body)} bytes{'' if body in (VISITOR_BYTES, AGENT_BYTES) else ' (not the bytes sent)'}"
+
+    # 1. The visitor sends a file with the widget's "+": its file input (hidden; ChromeDriver sets
+    # a file input's files without it being shown, as a person's choice in the file dialog would).
+    b.step = "chat-files-visitor"
+    b.d.switch_to.window(visitor_window)
+    b.d.execute_script("window.__chatLines = []")
+    attach = widget("form.composer button.attach")
+    attach_label = attach.get_attribute("aria-label") if attach else None
+    picker = widget("form.composer input[type=file]")
+    picker.send_keys(put(VISITOR_FILE, VISITOR_BYTES))
+    sent = b.wait(lambda: next((ln for ln in lines("visitor") if ln["id"] and ln["files"]), None), WAIT)
+    seen = b.d.execute_script("return window.__chatLines") or []
+    link = (sent or {}).get("files", [{}])[0] if sent else {}
+    now = snap()
+    checks.check("the visitor sends a file with the widget's '+' (aria-label 'Send a file'), its name with markup and Chinese: "
+                 "shown at once as pending ('File: name'), then acknowledged with a link 'File: name (size)' to Rapport's "
+                 "/chat/{channel}/files/chf_…, a download in a new tab without referrer; the name is text",
+                 attach_label == "Send a file" and bool(seen) and "pending" in seen[0]["cls"].split() and seen[0]["id"] is None
+                 and seen[0]["text"] == f"File: {VISITOR_FILE}" and sent is not None and "pending" not in sent["cls"].split()
+                 and sent["text"] == VISITOR_FILE
+                 and len(sent["files"]) == 1 and link.get("text") == f"File: {VISITOR_FILE} ({len(VISITOR_BYTES)} B)"
+                 and link.get("href", "").startswith(f"{base}/chat/{channel_id}/files/chf_") and link.get("download") == VISITOR_FILE
+                 and link.get("target") == "_blank" and set(link.get("rel", "").split()) == {"noopener", "noreferrer"}
+                 and now.get("markup") == 0 and not b.alert_present(),
+                 f"label {attach_label!r}, first seen {seen[:1]}, then {sent}")
+    if sent is None:
+        return
+    r = requests.get(link["href"], timeout=30)
+    file_id = link["href"].rsplit("/", 1)[-1]
+    other_chat = next((c["id"] for c in api.get("/v1/channels")["data"] if c["kind"] == "chat" and c["id"] != channel_id), None)
+    elsewhere = requests.get(f"{base}/chat/{other_chat}/files/{file_id}", timeout=30).status_code if other_chat else None
+    unknown = requests.get(f"{base}/chat/{channel_id}/files/chf_{'0' * 24}", timeout=30).status_code
+    checks.check("the widget's link, fetched without credentials, gives exactly the bytes sent as an attachment named as sent "
+                 "(Content-Disposition); the same id under another chat channel, or an unknown id, is 404",
+                 r.status_code == 200 and r.content == VISITOR_BYTES and r.headers.get("Content-Disposition", "").startswith("attachment")
+                 and disposition_name(r.headers.get("Content-Disposition", "")) == VISITOR_FILE and elsewhere == 404 and unknown == 404,
+                 f"{fetched(r)}, other channel {elsewhere}, unknown {unknown}")
+
+    # Over 5 MB: the widget says so and sends nothing.
+    before = snap().get("lines", [])
+    widget("form.composer input[type=file]").send_keys(put("too large.bin", b"\0" * (5 * 1024 * 1024 + 1)))
+    told = b.wait(lambda: (s := snap()).get("status") == "That file is too large: at most 5 MB." and s, WAIT) or snap()
+    checks.check("a file over 5 MB chosen in the widget: the status line says it is too large, nothing is sent",
+                 bool(told) and told.get("status") == "That file is too large: at most 5 MB." and told.get("lines") == before,
+                 f"status {told.get('status')!r}, lines {len(before)} -> {len(told.get('lines', []))}")
+
+    # 2. The console shows the visitor's file as a link; with the agent's session it gives the bytes.
+    b.step = "chat-files-console"
+    b.d.switch_to.window(console)
+    anchor = b.wait(lambda: console_link(VISITOR_FILE), WAIT)
+    inbound = next((i for i in stored() if i["id"] == sent["id"]), None)
+    listed = attachments(inbound)
+    expected_href = f"/v1/interactions/{sent['id']}/files/{file_id}"
+    got = b.d.execute_async_script(FETCH, anchor.get_attribute("href")) if anchor else None
+    markup = b.d.execute_script("return document.querySelectorAll('.conversation .messages b, .conversation .messages i, .conversation img').length")
+    checks.check("the visitor's file is the message's metadata.attachments {id, filename, content_type, size}; the console shows it "
+                 "live as a link 'name (size)', as text, to /v1/interactions/{id}/files/{file id}, which with the agent's session "
+                 "gives exactly the bytes as an attachment",
+                 inbound is not None and inbound.get("direction") == "inbound" and len(listed) == 1 and listed[0].get("id") == file_id
+                 and listed[0].get("filename") == VISITOR_FILE and listed[0].get("size") == len(VISITOR_BYTES)
+                 and listed[0].get("content_type") == "text/plain"
+                 and anchor is not None and anchor.get_attribute("textContent") == f"{VISITOR_FILE} ({len(VISITOR_BYTES)} B)"
+                 and anchor.get_attribute("download") == VISITOR_FILE and anchor.get_attribute("href") == base + expected_href
+                 and markup == 0 and got is not None and got.get("status") == 200 and bytes(got.get("bytes") or []) == VISITOR_BYTES
+                 and got.get("disposition", "").startswith("attachment"),
+                 f"metadata {listed}, link {anchor.get_attribute('textContent') if anchor else None!r} {anchor.get_attribute('href') if anchor else ''}, "
+                 f"{markup} elements, fetched {fetched(got)}")
+    unauthenticated = requests.get(base + expected_href, timeout=30).status_code
+    checks.check("the console's link for agents needs credentials: without them it is 401", unauthenticated == 401, str(unauthenticated))
+
+    # 3. The agent answers with a file, from the reply form.
+    field = b.visible(".conversation input[name=attachments]")
+    area = b.visible(".conversation textarea[name=body]")
+    if field is None or area is None:
+        checks.check("the chat conversation's reply form has a file field (input[name=attachments], multiple)", False, "no file field")
+        return
+    area.clear()
+    area.send_keys(AGENT_FILE_REPLY)
+    field.send_keys(put(AGENT_FILE, AGENT_BYTES))
+    b.click(".conversation form button[type=submit]")
+    agent_anchor = b.wait(lambda: console_link(AGENT_FILE), WAIT)
+    form_after = b.d.execute_script(FILE_FIELD) or {}
+    outbound = [i for i in stored() if i["direction"] == "outbound" and i.get("body") == AGENT_FILE_REPLY]
+    out_files = attachments(outbound[0] if outbound else None)
+    got = b.d.execute_async_script(FETCH, agent_anchor.get_attribute("href")) if agent_anchor else None
+    checks.check("the agent picks a file in the chat's reply form and sends: stored once as an outbound message with the file, "
+                 "shown in the console as a link that gives the bytes; the form is emptied and says it was sent",
+                 form_after.get("multiple") is True and len(outbound) == 1 and len(out_files) == 1 and out_files[0].get("filename") == AGENT_FILE
+                 and out_files[0].get("size") == len(AGENT_BYTES) and agent_anchor is not None
+                 and agent_anchor.get_attribute("textContent") == f"{AGENT_FILE} ({len(AGENT_BYTES)} B)" and got is not None and got.get("status") == 200
+                 and bytes(got.get("bytes") or []) == AGENT_BYTES and form_after.get("files") == 0 and form_after.get("body") == ""
+                 and form_after.get("notice") == "Reply saved.",
+                 f"stored {len(outbound)} with {out_files}, link {agent_anchor.get_attribute('textContent') if agent_anchor else None!r}, fetched {fetched(got)}, form {form_after}")
+
+    b.d.switch_to.window(visitor_window)
+    reply = b.wait(lambda: next((ln for ln in lines("agent") if ln["text"] == AGENT_FILE_REPLY and ln["files"]), None), WAIT)
+    reply_link = (reply or {}).get("files", [{}])[0] if reply else {}
+    r = requests.get(reply_link["href"], timeout=30) if reply_link.get("href", "").startswith(f"{base}/chat/{channel_id}/files/chf_") else None
+    now = snap()
+    checks.check("the widget shows the agent's reply as it commits, with the file's link 'File: name (size)' to Rapport (a download, "
+                 "new tab, no referrer); fetched without credentials it gives exactly the bytes, as an attachment; names and text as text",
+                 reply is not None and bool(outbound) and reply["id"] == outbound[0]["id"] and len(reply["files"]) == 1
+                 and reply_link.get("text") == f"File: {AGENT_FILE} ({len(AGENT_BYTES)} B)" and reply_link.get("download") == AGENT_FILE
+                 and reply_link.get("target") == "_blank" and set(reply_link.get("rel", "").split()) == {"noopener", "noreferrer"}
+                 and r is not None and r.status_code == 200 and r.content == AGENT_BYTES
+                 and r.headers.get("Content-Disposition", "").startswith("attachment")
+                 and disposition_name(r.headers.get("Content-Disposition", "")) == AGENT_FILE and now.get("markup") == 0,
+                 f"line {reply}, fetched {fetched(r)}")
+
+    # 4. Six files at once: refused beside the field, nothing sent.
+    b.step = "chat-files-six"
+    b.d.switch_to.window(console)
+    count = len(stored())
+    area = b.visible(".conversation textarea[name=body]")
+    area.clear()
+    area.send_keys("Six files 六个文件")
+    b.visible(".conversation input[name=attachments]").send_keys("\n".join(put(f"six/{n} 文件.txt", f"file {n}\n".encode()) for n in range(1, 7)))
+    shown = b.wait(lambda: (f := b.d.execute_script(FILE_FIELD)) and f["error"] and f, WAIT) or b.d.execute_script(FILE_FIELD) or {}
+    b.click(".conversation form button[type=submit]")
+    refused = b.wait(lambda: (f := b.d.execute_script(FILE_FIELD)) and f["focused"] and f, WAIT) or b.d.execute_script(FILE_FIELD) or {}
+    after = len(stored())
+    checks.check("six files chosen at once: 'Choose at most 5 files.' beside the field (aria-invalid, described by it); Send "
+                 "keeps the reply, focuses the field and sends nothing",
+                 shown.get("files") == 6 and shown.get("error") == "Choose at most 5 files." and shown.get("described") is True
+                 and shown.get("invalid") == "true" and refused.get("focused") is True and refused.get("body") == "Six files 六个文件"
+                 and refused.get("notice") == "" and after == count,
+                 f"chosen {shown}, after Send {refused}, interactions {count} -> {after}")
+    audit("inbox: a chat conversation with files, the reply form's file field with its error")
+    # Cleared, for what follows.
+    b.d.execute_script("const i = document.querySelector('.conversation input[name=attachments]'); i.value = '';"
+                       "i.dispatchEvent(new Event('change'));")
+    area.clear()
+    b.d.switch_to.window(visitor_window)
 
 
 def lookup(api, **query) -> dict | None:

@@ -48,8 +48,13 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    markup and Chinese (pending, then acknowledged); the conversation appears in the agent's inbox
    without a reload, the markup as text, "Visitor online"; typing shows both ways; the agent's
    reply reaches the widget as it commits; the email the visitor gives joins them to the customer
-   seeded with it (who keeps her name); a reload shows the history in order, once each; closing the
-   window shows "Visitor away". With data-lang="zh" the widget speaks Chinese (在线咨询). A page of an
+   seeded with it (who keeps her name). Files both ways: the visitor sends one with the widget's "+"
+   (a name with markup and Chinese: pending, then a link to Rapport's /chat/{channel}/files/ that gives
+   exactly the bytes without credentials), the console shows it as a link (the bytes with the
+   agent's session); the agent answers with a file from the reply form and the widget shows its
+   link; six files at once are refused beside the field, one over 5 MB in the widget. A reload
+   shows the history (both files' links too) in order, once each; closing the window shows
+   "Visitor away". With data-lang="zh" the widget speaks Chinese (在线咨询). A page of an
    origin the channel does not allow is refused at the handshake (403; the browser's error for it
    is expected there) and never welcomed. The shop pages are audited with the widget open (axe-core
    reads its open shadow root).

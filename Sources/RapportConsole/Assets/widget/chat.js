@@ -9,7 +9,8 @@
 // It talks to Rapport over the channel's WebSocket (/chat/{channel}/socket): hello, then the
 // visitor's messages (each with a client id, kept until the server acknowledges it, so a message
 // sent while the connection drops is sent again after the reconnect and stored once), typing, and
-// the agents' replies as they commit. The visitor's token (and unacknowledged messages) are kept
+// the agents' replies as they commit; files both ways (the visitor's sent on the socket, each shown
+// as a download from Rapport). The visitor's token (and unacknowledged messages) are kept
 // in localStorage, so a reload shows the history. Everything it shows is text, never markup.
 // It lives in a shadow root: the site's styles do not reach it, nor its styles the site.
 (() => {
@@ -28,12 +29,14 @@
       typing: 'An agent is typing…', connecting: 'Connecting…', offline: 'Reconnecting…', you: 'You', agent: 'Agent',
       sending: 'Sending…', emailAsk: 'Get the answer by email too:', emailLabel: 'Your email', emailSave: 'Save',
       emailSaved: 'Thanks — we will write to', emailInvalid: 'Please enter an email address.', failed: 'Could not send:',
+      attach: 'Send a file', tooLarge: 'That file is too large: at most 5 MB.', file: 'File',
     },
     zh: {
       open: '在线咨询', close: '关闭对话', title: '在线咨询', placeholder: '输入消息…', send: '发送',
       typing: '客服正在输入…', connecting: '正在连接…', offline: '正在重新连接…', you: '我', agent: '客服',
       sending: '发送中…', emailAsk: '留下邮箱，回复也会发到邮箱：', emailLabel: '您的邮箱', emailSave: '保存',
       emailSaved: '谢谢，我们会写信到', emailInvalid: '请输入邮箱地址。', failed: '无法发送：',
+      attach: '发送文件', tooLarge: '文件太大：最多 5 MB。', file: '文件',
     },
   };
   const lang = (script.dataset.lang ?? navigator.language ?? 'en').toLowerCase().startsWith('zh') ? 'zh' : 'en';
@@ -80,6 +83,8 @@
     form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e3e3; }
     textarea, input { flex: 1; font: inherit; padding: 8px; border: 1px solid #8a8a8a; border-radius: 8px; resize: none; color: #1b1b1b; background: #fff; }
     form button { border: 0; border-radius: 8px; padding: 0 14px; background: var(--accent); color: #fff; font: inherit; cursor: pointer; }
+    form button.attach { padding: 0 10px; font-size: 18px; background: #eef1f6; color: #1b1b1b; }
+    li a { color: inherit; text-decoration: underline; display: block; margin-top: 4px; }
     .email { flex-direction: column; gap: 4px; background: #fafafa; }
     .email[hidden] { display: none; }
     .email p { margin: 0; font-size: 12px; }
@@ -114,7 +119,9 @@
   const log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': text.title, tabindex: '0' }, list);
   const typing = el('div', { class: 'typing', 'aria-live': 'polite' });
   const input = el('textarea', { rows: '2', placeholder: text.placeholder, 'aria-label': text.placeholder, maxlength: '10000' });
-  const composer = el('form', { class: 'composer' }, input, el('button', { type: 'submit' }, text.send));
+  const picker = el('input', { type: 'file', hidden: true, tabindex: '-1', 'aria-hidden': 'true' });
+  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': text.attach, title: text.attach }, '+');
+  const composer = el('form', { class: 'composer' }, attach, picker, input, el('button', { type: 'submit' }, text.send));
   const emailInput = el('input', { type: 'email', autocomplete: 'email', 'aria-label': text.emailLabel, placeholder: text.emailLabel });
   const emailError = el('p', { class: 'error', role: 'alert' });
   const emailForm = el('form', { class: 'email', hidden: true, novalidate: true },
@@ -129,12 +136,16 @@
   let greetingShown = false;
   let lastID = null;
 
-  function line({ id, from, text: body, at, client_id: clientID }) {
+  function line({ id, from, text: body, at, client_id: clientID, attachments }) {
     if (id && shown.has(id)) return;
     const existing = clientID ? shown.get(`client:${clientID}`) : null;
     const item = existing ?? el('li', {});
     item.className = from === 'visitor' ? 'visitor' : 'agent';
-    item.replaceChildren(document.createTextNode(body),
+    // Each file a download from Rapport (a link away from the site's page, without a referrer).
+    const files = (Array.isArray(attachments) ? attachments : []).filter((file) => file && typeof file.url === 'string')
+      .map((file) => el('a', { href: new URL(file.url, server).href, target: '_blank', rel: 'noopener noreferrer', download: file.filename ?? '' },
+        `${text.file}: ${file.filename ?? ''} (${size(file.size)})`));
+    item.replaceChildren(document.createTextNode(body), ...files,
       el('small', {}, `${from === 'visitor' ? text.you : text.agent}${at ? ` · ${new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : ''}`));
     if (id) {
       item.dataset.id = id;
@@ -151,6 +162,11 @@
     shown.set(`client:${message.client_id}`, item);
     list.append(item);
     log.scrollTop = log.scrollHeight;
+  }
+
+  function size(bytes) {
+    const n = Number(bytes) || 0;
+    return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`;
   }
 
   function greet(greeting) {
@@ -220,7 +236,8 @@
           if (item) list.append(item);
         }
         // What the server has not acknowledged goes again, with the same client ids: stored once.
-        for (const message of saved.pending) socket.send(JSON.stringify({ type: 'message', client_id: message.client_id, text: message.text }));
+        for (const message of saved.pending) socket.send(JSON.stringify(frameOf(message)));
+        for (const upload of uploads.values()) socket.send(JSON.stringify(upload));
         offerEmail();
         break;
       }
@@ -241,8 +258,13 @@
     }
   }
 
+  function frameOf(message) {
+    return { type: 'message', client_id: message.client_id, text: message.text };
+  }
+
   function settle(clientID) {
     if (!clientID) return;
+    uploads.delete(clientID);
     const before = saved.pending.length;
     saved.pending = saved.pending.filter((message) => message.client_id !== clientID);
     if (saved.pending.length !== before) save();
@@ -259,9 +281,33 @@
     saved.pending.push(message);
     save();
     pendingLine(message);
-    if (socket?.readyState === WebSocket.OPEN && welcomed) socket.send(JSON.stringify({ type: 'message', ...message }));
+    if (socket?.readyState === WebSocket.OPEN && welcomed) socket.send(JSON.stringify(frameOf(message)));
     else connect();
     offerEmail();
+  }
+
+  // Files waiting for their acknowledgement, by client id: kept in memory only (too large for
+  // localStorage), sent again after a reconnect like messages.
+  const uploads = new Map();
+  const MAX_FILE = 5 * 1024 * 1024;
+
+  function sendFile(file) {
+    if (file.size > MAX_FILE) { status.textContent = text.tooLarge; return; }
+    if (!file.size) return;
+    const reader = new FileReader();
+    reader.addEventListener('load', () => {
+      const data = String(reader.result ?? '');
+      const frame = {
+        type: 'attachment', client_id: newClientID(),
+        file: { filename: file.name || 'file', content_type: file.type || 'application/octet-stream', content_base64: data.slice(data.indexOf(',') + 1) },
+      };
+      uploads.set(frame.client_id, frame);
+      pendingLine({ client_id: frame.client_id, text: `${text.file}: ${frame.file.filename}` });
+      if (socket?.readyState === WebSocket.OPEN && welcomed) socket.send(JSON.stringify(frame));
+      else connect();
+      offerEmail();
+    });
+    reader.readAsDataURL(file);
   }
 
   function newClientID() {
@@ -297,6 +343,11 @@
   }
   launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
   closeButton.addEventListener('click', close);
+  attach.addEventListener('click', () => picker.click());
+  picker.addEventListener('change', () => {
+    for (const file of picker.files ?? []) sendFile(file);
+    picker.value = '';
+  });
   panel.addEventListener('keydown', (event) => { if (event.key === 'Escape') close(); });
   composer.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -46,7 +46,7 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
         reply = { element: logCallForm({ customerId: detail.customer_id, phoneChannels: [channel], threadId: detail.thread_key, onLogged: onSent }) };
       } else if (channel?.kind === 'chat' && String(detail.thread_key ?? '').startsWith('chat:')) {
         const presence = chatPresence(detail.id, { signal });
-        reply = replyForm({ getConversation: () => conversation, onSent, onTyping: presence.agentTyping });
+        reply = replyForm({ getConversation: () => conversation, onSent, onTyping: presence.agentTyping, withFiles: true });
         thread.append(presence.element);
       } else {
         reply = byEmail ? emailReplyForm({ getConversation: () => conversation, onSent }) : replyForm({ getConversation: () => conversation, onSent });

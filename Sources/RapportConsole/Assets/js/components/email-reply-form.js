@@ -6,7 +6,8 @@
 
 import { api, seg } from '../api.js';
 import { h, replace, uid } from '../dom.js';
-import { formatNumber, t } from '../i18n.js';
+import { t } from '../i18n.js';
+import { readFile, sizeText } from './file-input.js';
 import { field, formMessage } from './form.js';
 
 const MAX_CC = 20;
@@ -157,23 +158,6 @@ function showProblem(error, { text, cc, files, copies, chosen, message }) {
   [text, cc, files].find((f) => f.input.getAttribute('aria-invalid') === 'true')?.input.focus();
 }
 
-/** Resolves with {filename, content_type, content_base64}; rejects with an Error naming the file. */
-function readFile(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.addEventListener('load', () => {
-      const url = String(reader.result ?? '');
-      resolve({
-        filename: file.name,
-        content_type: /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+$/.test(file.type) ? file.type : 'application/octet-stream',
-        content_base64: url.slice(url.indexOf(',') + 1),
-      });
-    });
-    reader.addEventListener('error', () => reject(Object.assign(new Error('unreadable'), { fileName: file.name })));
-    reader.readAsDataURL(file);
-  });
-}
-
 /** "a@x.example, Bo <b@y.example>" -> entries, blanks left out. */
 function splitAddresses(value) {
   return value.split(/[,;\n]/).map((part) => part.trim()).filter(Boolean);
@@ -222,10 +206,4 @@ export function undeliverableBadge(address) {
     if (error?.status !== 401 && error?.status !== 403) console.warn('mail address', error);
   });
   return slot;
-}
-
-function sizeText(size) {
-  if (size < 1024) return t('mail.bytes', { n: formatNumber(size) });
-  if (size < 1024 * 1024) return t('mail.kilobytes', { n: formatNumber(Math.round(size / 102.4) / 10) });
-  return t('mail.megabytes', { n: formatNumber(Math.round(size / (1024 * 102.4)) / 10) });
 }

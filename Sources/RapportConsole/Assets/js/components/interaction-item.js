@@ -8,8 +8,9 @@
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
-import { formatDateTime, formatNumber, t, timeElement } from '../i18n.js';
+import { formatDateTime, t, timeElement } from '../i18n.js';
 import { callContent } from './call-details.js';
+import { sizeText } from './file-input.js';
 
 export function interactionHead(interaction, channels) {
   const channel = channels?.get(interaction.channel_id);
@@ -29,7 +30,18 @@ export function interactionContent(interaction, refs = {}) {
     ...mail.slice(0, 4),
     interaction.body ? h('p', { class: 'item-body' }, interaction.body) : null,
     ...mail.slice(4),
+    interaction.kind === 'email' ? null : chatFiles(interaction),
   ];
+}
+
+/** The files sent with a chat message, as downloads. */
+function chatFiles(interaction) {
+  const files = Array.isArray(interaction.metadata?.attachments)
+    ? interaction.metadata.attachments.filter((a) => a && typeof a.id === 'string') : [];
+  if (!files.length) return null;
+  return h('ul', { class: 'mail-attachments', 'aria-label': t('mail.attachments') }, files.map((a) => h('li', null,
+    h('a', { href: `/v1/interactions/${seg(interaction.id)}/files/${seg(a.id)}`, download: a.filename || '' },
+      `${a.filename || t('mail.attachment.unnamed')} (${t('mail.attachment.size', { size: sizeText(a.size) })})`))));
 }
 
 const FLAGS = ['auto_reply', 'bounce', 'delayed', 'malformed', 'charset_guessed'];
@@ -52,9 +64,9 @@ function mailParts(interaction) {
   const files = mailId && attachments.length
     ? h('ul', { class: 'mail-attachments', 'aria-label': t('mail.attachments') }, attachments.map((a) => h('li', null,
       a.stored === false
-        ? h('span', { title: t('mail.attachment.notKept') }, `${a.filename || t('mail.attachment.unnamed')} (${t('mail.attachment.size', { size: bytes(a.size) })}, ${t('mail.attachment.notKept')})`)
+        ? h('span', { title: t('mail.attachment.notKept') }, `${a.filename || t('mail.attachment.unnamed')} (${t('mail.attachment.size', { size: sizeText(a.size) })}, ${t('mail.attachment.notKept')})`)
         : h('a', { href: `/v1/mail-messages/${seg(mailId)}/attachments/${seg(a.id)}`, download: a.filename || '' },
-          `${a.filename || t('mail.attachment.unnamed')} (${t('mail.attachment.size', { size: bytes(a.size) })})`))))
+          `${a.filename || t('mail.attachment.unnamed')} (${t('mail.attachment.size', { size: sizeText(a.size) })})`))))
     : null;
   const more = mailId ? quotedHistory(mailId) : null;
   const outbound = interaction.direction === 'outbound';
@@ -218,11 +230,4 @@ function deliveryStatus(mailId) {
     if (!isAbort(error) && error.status !== 401) unknown();
   });
   return element;
-}
-
-function bytes(size) {
-  if (typeof size !== 'number') return '?';
-  if (size < 1024) return t('mail.bytes', { n: formatNumber(size) });
-  if (size < 1024 * 1024) return t('mail.kilobytes', { n: formatNumber(Math.round(size / 102.4) / 10) });
-  return t('mail.megabytes', { n: formatNumber(Math.round(size / (1024 * 102.4)) / 10) });
 }
