@@ -41,6 +41,11 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    referrer; `answered` takes a pop away, Dismiss another; an answered call shows its length and
    agent; the agent logs a call with the form; in the missed call's conversation the call back is
    logged into the thread; in zh-CN the call details speak Chinese.
+   Meetings (meeting_checks.py): on the Customer 360 an agent schedules a weekly meeting with the
+   customer, a colleague and an outside address; the relay receives the METHOD:REQUEST invitation;
+   an emailed METHOD:REPLY (PARTSTAT=ACCEPTED) turns the customer's answer to "Accepted" live;
+   reschedule sends SEQUENCE:1, cancel (confirmed) METHOD:CANCEL and the card says Cancelled; a
+   title with markup is text; the user menu's calendar feed link serves the meeting; zh-CN; 375 px.
    Web chat (chat_checks.py): an admin creates a chat channel in the console (settings.widget as
    JSON: colour, greeting, allowed origins, a write-only identity secret) and is shown the tag that
    embeds its widget; a "shop" the test serves from a second origin (http://localhost:<port>)
@@ -113,6 +118,7 @@ try:
     from selenium.webdriver.support.ui import WebDriverWait
 
     from chat_checks import chat_checks
+    from meeting_checks import meeting_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -617,6 +623,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     dashboards_checks(b, server, checks, audit)
     mail_checks(b, server, data, checks, audit)
     call_checks(b, server, data, checks, audit)
+    meeting_checks(b, server, data, checks, audit)
 
     # e. zh-CN
     b.step = "zh-CN"

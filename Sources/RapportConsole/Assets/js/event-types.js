@@ -16,6 +16,7 @@ const CHANGES = {
   keyword_set: ['created', 'updated', 'deleted'],
   mail: ['queued', 'sent', 'deferred', 'bounced', 'failed', 'unconfirmed'],
   match_model: ['trained'],
+  meeting: ['scheduled', 'updated', 'cancelled', 'answered'],
   notification: ['created'],
   queue: ['created', 'updated'],
   routing: ['signal'],

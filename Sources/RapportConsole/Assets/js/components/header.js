@@ -1,4 +1,4 @@
-// The header: brand, main navigation, language switch and the user menu with sign-out.
+// The header: brand, main navigation, language switch and the user menu with the calendar feed and sign-out.
 
 import { h, replace, uid } from '../dom.js';
 import { currentLocale, LOCALES, onLocaleChange, setLocale, t } from '../i18n.js';
@@ -77,9 +77,16 @@ function userMenu(user, signal) {
   }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(user?.name)), h('span', { class: 'user-name' }, user?.name ?? ''));
 
   const signOutButton = h('button', { type: 'button', class: 'menu-item', onclick: signOut }, t('user.signOut'));
+  // The private calendar feed: its module is loaded when asked for.
+  const feedSlot = h('div', { class: 'user-panel-feed' });
+  const feedButton = h('button', { type: 'button', class: 'menu-action', 'data-action': 'calendar-feed' }, t('user.calendarFeed'));
+  feedButton.addEventListener('click', () => {
+    import('./calendar-feed.js').then((feed) => feed.showCalendarFeed(feedSlot, feedButton)).catch((error) => console.warn('calendar feed', error));
+  });
   const panel = h('div', { id: menuId, class: 'user-panel', hidden: true },
     h('p', { class: 'user-panel-who' }, h('strong', null, user?.name ?? ''), h('br'), h('span', { class: 'muted' }, user?.email ?? '')),
     h('p', { class: 'muted' }, t(`role.${user?.role ?? 'viewer'}`)),
+    feedButton, feedSlot,
     signOutButton);
 
   const setOpen = (value, focusButton = false) => {

@@ -1,6 +1,6 @@
 // #/customers/{id}: the Customer 360 — profile with provenance, identities, duplicate
-// suggestions, merge history with undo, conversations, "Log a call" and the timeline across
-// channels.
+// suggestions, merge history with undo, conversations, meetings (scheduled, moved and cancelled
+// here, with each attendee's answer), "Log a call" and the timeline across channels.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
@@ -14,6 +14,7 @@ import { customerProfile } from '../components/customer-profile.js';
 import { duplicatesCard } from '../components/duplicates.js';
 import { identitiesCard } from '../components/identities.js';
 import { logCallForm } from '../components/log-call-form.js';
+import { meetingsCard } from '../components/meetings.js';
 import { mergeHistoryCard } from '../components/merge-history.js';
 import { timelineCard } from '../components/timeline.js';
 
@@ -91,11 +92,13 @@ export default async function render({ container, params, signal, setTitle }) {
   drawRecord(customer);
   merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
-  // A viewer reads; the others log the calls they make.
-  if (session.user()?.role !== 'viewer') {
+  // A viewer reads; the others log the calls they make and schedule meetings.
+  const canWrite = session.user()?.role !== 'viewer';
+  if (canWrite) {
     const phoneChannels = [...channels.values()].filter((c) => c.kind === 'phone');
     mainColumn.prepend(logCallForm({ customerId: customer.id, phoneChannels, onLogged: drawTimeline }));
   }
+  mainColumn.prepend(meetingsCard({ customer: () => customer, channels, users, signal, canWrite, onChanged: drawTimeline }));
   mainColumn.prepend(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }));
 
   // A call of this customer that ends becomes an interaction (written before the event): shown.
