@@ -24,6 +24,9 @@ extension Bench {
         @Option(help: "Visitors chatting at once, each with its own socket, one message in flight each.")
         var visitors = 20
 
+        @Option(help: "Seconds between the starts of a visitor's turns (a message, then an agent's reply); 0 for one turn after another.")
+        var interval: Double = 0
+
         @Option(help: "Seconds to measure.")
         var duration: Double = 10
 
@@ -54,22 +57,30 @@ extension Bench {
             let server = try ServerProcess.start(binary: binary, port: port, location: location)
             defer { server.stop() }
             try await ServerProcess.waitUntilListening(port: port)
-            print("rapport-bench chat: store \(location), server pid \(server.pid), \(visitors) visitors, \(duration) s after \(warmup) s warm-up")
+            print("rapport-bench chat: store \(location), server pid \(server.pid), \(visitors) visitors, "
+                + (interval > 0 ? "a turn every \(interval) s each, " : "one turn after another, ") + "\(duration) s after \(warmup) s warm-up")
 
             let sample = ChatBenchSample()
             let start = ContinuousClock.now
             let window = (from: start + .seconds(warmup), to: start + .seconds(warmup + duration))
-            let agent = ChatBenchAgent(baseURL: "http://127.0.0.1:\(port)", secret: secret, channelID: channelID)
+            // One connection per visitor for the agents' posts, so the client's pool is not what waits.
+            var clientConfiguration = HTTPClient.Configuration()
+            clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, visitors)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            let agent = ChatBenchAgent(http: http, baseURL: "http://127.0.0.1:\(port)", secret: secret, channelID: channelID)
+            let interval = self.interval
             let socketURL = "ws://127.0.0.1:\(port)/chat/\(channelID)/socket"
             let quiet = logger
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for visitor in 0..<visitors {
                     group.addTask {
-                        try await Self.chat(visitor: visitor, url: socketURL, agent: agent, window: window, sample: sample, logger: quiet)
+                        try await Self.chat(visitor: visitor, url: socketURL, agent: agent, interval: interval, visitors: visitors, window: window,
+                                            sample: sample, logger: quiet)
                     }
                 }
                 try await group.waitForAll()
             }
+            try await http.shutdown()
             let (visitorTrips, agentTrips) = sample.values
             let sent = LatencySample(milliseconds: visitorTrips.map { Double($0.nanoseconds) / 1e6 })
             let replies = LatencySample(milliseconds: agentTrips.map { Double($0.nanoseconds) / 1e6 })
@@ -80,8 +91,10 @@ extension Bench {
         }
 
         /// One visitor: hello, then in turn a message of its own and an agent's reply, until the window ends.
-        static func chat(visitor: Int, url: String, agent: ChatBenchAgent, window: (from: ContinuousClock.Instant, to: ContinuousClock.Instant),
-                         sample: ChatBenchSample, logger: Logger) async throws {
+        static func chat(visitor: Int, url: String, agent: ChatBenchAgent, interval: Double, visitors: Int,
+                         window: (from: ContinuousClock.Instant, to: ContinuousClock.Instant), sample: ChatBenchSample, logger: Logger) async throws {
+            // Paced visitors start spread over one interval, so their turns do not all come at once.
+            let firstTurn = ContinuousClock.now + .seconds(interval * Double(visitor) / Double(max(1, visitors)))
             _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                 /// The next frame the server sends of `type`.
@@ -98,7 +111,13 @@ extension Bench {
                 guard let token = welcome.objectValue?["visitor"]?.stringValue else { throw BenchFailure("no visitor token") }
                 var customerID: String?
                 var turn = 0
+                var nextTurn = firstTurn
                 while ContinuousClock.now < window.to {
+                    if interval > 0 {
+                        // Pacing, not synchronisation: a visitor writes every `interval` seconds.
+                        try await Task.sleep(until: nextTurn)
+                        nextTurn += .seconds(interval)
+                    }
                     turn += 1
                     // The visitor writes; the acknowledgement comes after the commit that stores it.
                     let clientID = "v\(visitor)-\(turn)"
@@ -137,6 +156,7 @@ final class ChatBenchSample: Sendable {
 
 /// The agent's side, over the API: replies stored as outbound interactions in a visitor's thread.
 struct ChatBenchAgent: Sendable {
+    let http: HTTPClient
     let baseURL: String
     let secret: String
     let channelID: String
@@ -161,7 +181,7 @@ struct ChatBenchAgent: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body.serialized()))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         guard response.status.code == status else {
             throw BenchFailure("\(method) \(path): \(response.status.code) \(String(buffer: bytes))")

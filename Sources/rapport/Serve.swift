@@ -103,6 +103,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .setting(.mailRelayCAFile), help: .setting(.mailRelayCAFile))
     var mailRelayCAFile: String?
 
+    @Option(name: .setting(.mailboxCAFile), help: .setting(.mailboxCAFile))
+    var mailboxCAFile: String?
+
     @Option(name: .setting(.mailRetryDelays), help: .setting(.mailRetryDelays))
     var mailRetryDelays: String?
 
@@ -143,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         case .mailRelayPassword: mailRelayPassword
         case .mailRelayCAFile: mailRelayCAFile
         case .mailRetryDelays: mailRetryDelays
+        case .mailboxCAFile: mailboxCAFile
         }
     }
 

@@ -34,6 +34,11 @@ import Testing
         #expect(attendees.first?.parameters["PARTSTAT"] == "NEEDS-ACTION")
         #expect(attendees.first?.parameters["RSVP"] == "TRUE")
         #expect(attendees.last?.parameters["ROLE"] == "OPT-PARTICIPANT")
+        // After a change that kept the answers (a new place), the request says them and asks only the others.
+        var answered = meeting
+        answered.attendees[0].answer = .accepted
+        let again = try #require(ICalendarContent.parse(MeetingInvitation.calendar(answered, method: .request, now: .now()))?.component("VEVENT"))
+        #expect(again.all("ATTENDEE").map { [$0.parameters["PARTSTAT"], $0.parameters["RSVP"]] } == [["ACCEPTED", "FALSE"], ["NEEDS-ACTION", "TRUE"]])
         // Berlin's zone with its winter and summer offsets, for programs without the zone database.
         let zone = try #require(calendar.component("VTIMEZONE"))
         #expect(zone.property("TZID")?.value == "Europe/Berlin")

@@ -24,16 +24,23 @@ public actor MailboxFetcher: Service {
     /// The settings each running channel's fetch was started with; a change restarts it.
     private var running: [String: MailboxSettings] = [:]
 
-    public init(store: Store, normalizer: IdentityNormalizer, attachmentMaxBytes: Int, maxMessageBytes: Int, logger: Logger,
-                clock: any Clock<Duration> = ContinuousClock()) throws {
+    /// `trustedCertificatesPath`: PEM certificates to trust for mailboxes' TLS instead of the system's.
+    public init(store: Store, normalizer: IdentityNormalizer, attachmentMaxBytes: Int, maxMessageBytes: Int,
+                trustedCertificatesPath: String? = nil, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) throws {
         self.store = store
         self.mail = store.mail
         self.logger = logger
         self.clock = clock
         self.reader = MailboxReader(store: store, mail: store.mail, normalizer: normalizer, attachmentMaxBytes: attachmentMaxBytes,
                                     maxMessageBytes: maxMessageBytes, logger: logger, clock: clock,
-                                    tls: try NIOSSLContext(configuration: .makeClientConfiguration()),
+                                    tls: try Self.tlsContext(trusting: trustedCertificatesPath),
                                     node: "node-" + String(UUID().uuidString.prefix(8)).lowercased())
+    }
+
+    static func tlsContext(trusting path: String?) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let path { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path)) }
+        return try NIOSSLContext(configuration: configuration)
     }
 
     public func run() async throws {

@@ -92,10 +92,12 @@ public enum MeetingInvitation {
         if let location = meeting.location { event.properties.append(ICalendarProperty("LOCATION", ICalendarContent.escape(location))) }
         if let rule = meeting.recurrence { event.properties.append(ICalendarProperty("RRULE", rule.text)) }
         for attendee in meeting.attendees {
+            // A request asks for the answers it does not have; an answer kept across a change that
+            // did not move the meeting (a new place, say) is sent as it is, and not asked again.
+            let asked = method == .request && attendee.answer == .needsAction
             event.properties.append(ICalendarProperty("ATTENDEE", "mailto:" + attendee.address, parameters: named(attendee.name, [
                 "CUTYPE": "INDIVIDUAL", "ROLE": attendee.required ? "REQ-PARTICIPANT" : "OPT-PARTICIPANT",
-                "PARTSTAT": method == .request ? Meeting.Attendee.Answer.needsAction.rawValue : attendee.answer.rawValue,
-                "RSVP": method == .request ? "TRUE" : "FALSE",
+                "PARTSTAT": attendee.answer.rawValue, "RSVP": asked ? "TRUE" : "FALSE",
             ])))
         }
         var calendar = ICalendarComponent("VCALENDAR", properties: [

@@ -60,9 +60,10 @@ public func buildApplication(
     }
     do {
         background.append(try MailboxFetcher(store: store, normalizer: normalizer, attachmentMaxBytes: configuration.mail.attachmentMaxBytes,
-                                             maxMessageBytes: configuration.mail.maxMessageBytes, logger: logger))
+                                             maxMessageBytes: configuration.mail.maxMessageBytes,
+                                             trustedCertificatesPath: configuration.mail.mailboxTrustedCertificatesPath, logger: logger))
     } catch {
-        throw ConfigurationError(setting: "mail", message: "cannot set up TLS for mailboxes: \(error)")
+        throw ConfigurationError(setting: "mailbox-ca-file", message: "cannot read the certificates: \(error)")
     }
     if let relay = configuration.mail.relay {
         do {

@@ -16,15 +16,20 @@ public struct MailSettings: Sendable {
     public var attachmentMaxBytes: Int
     /// The largest message taken, by SMTP or from a mailbox.
     public var maxMessageBytes: Int
+    /// PEM certificates the mailbox fetcher trusts for IMAP over TLS instead of the system's (a
+    /// private CA); nil for the system's.
+    public var mailboxTrustedCertificatesPath: String?
 
     public init(smtp: SMTPServerConfiguration? = nil, relay: RelayConfiguration? = nil, retrySchedule: RetrySchedule = MailSending.standardSchedule,
-                hostname: String = "rapport", attachmentMaxBytes: Int = 10 << 20, maxMessageBytes: Int = 25 << 20) {
+                hostname: String = "rapport", attachmentMaxBytes: Int = 10 << 20, maxMessageBytes: Int = 25 << 20,
+                mailboxTrustedCertificatesPath: String? = nil) {
         self.smtp = smtp
         self.relay = relay
         self.retrySchedule = retrySchedule
         self.hostname = hostname
         self.attachmentMaxBytes = attachmentMaxBytes
         self.maxMessageBytes = maxMessageBytes
+        self.mailboxTrustedCertificatesPath = mailboxTrustedCertificatesPath
     }
 
     public init(settings: SettingSources) throws(SettingError) {
@@ -41,6 +46,7 @@ public struct MailSettings: Sendable {
         let password = try settings.value(ServeSettings.mailRelayPassword)
         let trusted = try settings.value(ServeSettings.mailRelayCAFile)
         let retry = try settings.value(ServeSettings.mailRetryDelays)
+        let mailboxTrusted = try settings.value(ServeSettings.mailboxCAFile)
         if (certificate == nil) != (key == nil) {
             throw SettingError(name: certificate == nil ? .smtpTLSCertificate : .smtpTLSKey, variable: nil,
                                problem: "STARTTLS needs both --smtp-tls-certificate and --smtp-tls-key")
@@ -58,6 +64,6 @@ public struct MailSettings: Sendable {
             RelayConfiguration(url: $0, username: username, password: password, trustedCertificatesPath: trusted, hostname: hostname)
         }
         self.init(smtp: smtp, relay: relay, retrySchedule: retry, hostname: hostname, attachmentMaxBytes: attachmentMaxBytes,
-                  maxMessageBytes: maxMessageBytes)
+                  maxMessageBytes: maxMessageBytes, mailboxTrustedCertificatesPath: mailboxTrusted)
     }
 }

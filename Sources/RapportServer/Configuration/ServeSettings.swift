@@ -191,6 +191,13 @@ public enum ServeSettings {
         text
     }
 
+    public static let mailboxCAFile = Setting<String?>(
+        .mailboxCAFile, "PEM certificates to trust for the TLS of mailboxes fetched over IMAP instead of the system's", absent: "the system's"
+    ) { text in
+        guard !text.isEmpty else { throw SettingProblem("must not be empty") }
+        return text
+    }
+
     public static let mailRelayCAFile = Setting<String?>(
         .mailRelayCAFile, "PEM certificates to trust for the mail relay's TLS instead of the system's", absent: "the system's"
     ) { text in

@@ -36,6 +36,7 @@ public enum SettingName: String, CaseIterable, Sendable {
     case mailRelayPassword = "mail-relay-password"
     case mailRelayCAFile = "mail-relay-ca-file"
     case mailRetryDelays = "mail-retry-delays"
+    case mailboxCAFile = "mailbox-ca-file"
     case logLevel = "log-level"
     case logFormat = "log-format"
 
@@ -80,6 +81,7 @@ public enum SettingName: String, CaseIterable, Sendable {
         case .mailRelayPassword: ServeSettings.mailRelayPassword
         case .mailRelayCAFile: ServeSettings.mailRelayCAFile
         case .mailRetryDelays: ServeSettings.mailRetryDelays
+        case .mailboxCAFile: ServeSettings.mailboxCAFile
         case .logLevel: ServeSettings.logLevel
         case .logFormat: ServeSettings.logFormat
         }

@@ -26,10 +26,7 @@ struct MeetingsController<Meetings: MeetingStore> {
 
     @Sendable func schedule(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeConversations)
-        guard services.configuration.mail.relay != nil else {
-            throw Problem(status: .conflict, type: "mail-relay-not-configured", title: "No mail relay",
-                          detail: "invitations go by email and this server sends none: start it with --mail-relay")
-        }
+        try requireRelay()
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let draft = try MeetingDraft.read(body, creating: true)
         let hostname = services.configuration.mail.hostname
@@ -44,6 +41,7 @@ struct MeetingsController<Meetings: MeetingStore> {
         let principal = try context.require(.writeConversations)
         let id = try context.parameters.require("id")
         guard try await meetings.meeting(id) != nil else { throw StoreError.notFound("meeting", id) }
+        try requireRelay()
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let changes = try MeetingDraft.read(body, creating: false)
         let hostname = services.configuration.mail.hostname
@@ -56,9 +54,19 @@ struct MeetingsController<Meetings: MeetingStore> {
     @Sendable func cancel(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeConversations)
         let id = try context.parameters.require("id")
+        guard try await meetings.meeting(id) != nil else { throw StoreError.notFound("meeting", id) }
+        try requireRelay()
         let hostname = services.configuration.mail.hostname
         let record = try await services.writer.write { tx in try await meetings.cancel(id, hostname: hostname, actor: principal.actor, in: tx) }
         return .json(record.json)
+    }
+
+    /// Every change to a meeting is mailed to its attendees: without a relay it cannot be made.
+    private func requireRelay() throws {
+        guard services.configuration.mail.relay != nil else {
+            throw Problem(status: .conflict, type: "mail-relay-not-configured", title: "No mail relay",
+                          detail: "meetings are sent by email and this server sends none: start it with --mail-relay")
+        }
     }
 
     @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -185,6 +185,11 @@ extension SQLMeetingStore {
                 WHERE id = \(bind: record.id)
                 """)
         }
+        // Who is invited, by address: what a user's calendar feed looks up.
+        try await tx.execute("DELETE FROM meeting_attendees WHERE meeting_id = \(bind: record.id)")
+        for address in Set(record.meeting.attendees.map { $0.address.lowercased() }).sorted() {
+            try await tx.execute("INSERT INTO meeting_attendees (meeting_id, address) VALUES (\(bind: record.id), \(bind: address))")
+        }
         if let change {
             tx.append(.change("meeting", change, subject: record.customerID, record: json, changedFields: [], actor: actor,
                               channelID: record.channelID))
@@ -226,12 +231,11 @@ extension SQLMeetingStore {
             let email = try user.string("email").lowercased()
             // The user's meetings: organised by them, or with them among the attendees.
             let rows = try await database.raw("""
-                SELECT record, customer_id FROM meetings WHERE organizer_user_id = \(bind: userID) OR record LIKE \(bind: "%" + email + "%")
+                SELECT record, customer_id FROM meetings WHERE organizer_user_id = \(bind: userID)
+                    OR id IN (SELECT meeting_id FROM meeting_attendees WHERE address = \(bind: email))
                 ORDER BY start_at DESC LIMIT \(bind: limit)
                 """).all()
-            return rows.compactMap(Self.decode).filter { record in
-                record.organizerUserID == userID || record.meeting.attendees.contains { $0.address.lowercased() == email }
-            }
+            return rows.compactMap(Self.decode)
         }
     }
 

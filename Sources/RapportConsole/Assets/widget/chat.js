@@ -75,7 +75,7 @@
     li { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
     li.agent, li.greeting { align-self: flex-start; background: #eef1f6; }
     li.visitor { align-self: flex-end; background: var(--accent); color: #fff; }
-    li.pending { opacity: .65; }
+    li.pending { box-shadow: inset 0 0 0 2px rgba(255,255,255,.55); } /* waiting for the server: marked, not faded (contrast stays) */
     li small { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }
     /* Faded, white on the accent would fall short of 4.5:1 (with the default #0b5fff too). */
     li.visitor small { opacity: 1; }
