@@ -1,18 +1,30 @@
 #!/usr/bin/env python3
 """Interop test of Rapport's IMAP fetcher with Dovecot, an IMAP server this project did not write.
 
-Starts a Dovecot of its own in a temp dir (plain IMAP on 127.0.0.1, one maildir user), `rapport
-serve` on a temp data dir or a given PostgreSQL, makes an admin key, puts messages in the mailbox
-with Python's `imaplib` (APPEND) and checks:
+Makes a private CA and a server certificate for 127.0.0.1/localhost with the `openssl` command
+line, starts a Dovecot of its own in a temp dir (on 127.0.0.1: IMAP offering STARTTLS, and IMAP
+over TLS on a second port; maildir users), `rapport serve --mailbox-ca-file <the CA>` on a temp
+data dir or a given PostgreSQL, makes an admin key, puts messages in the mailboxes with Python's
+`imaplib` (APPEND) and checks:
 
+ 0. `rapport serve --mailbox-ca-file` naming a file that does not exist refuses to start (exit
+    status not 0, a message naming mailbox-ca-file).
  1. Messages already in the mailbox (a GB2312 subject, display name and body; a UTF-8 one; a
     multipart with a binary attachment named in Chinese) are fetched once an email channel with
-    `settings.imap` is created: one interaction each with the decoded subject and body on the
-    sender's customer; GET /v1/mail-messages/{id} describes the mail; /raw is exactly the APPENDed
-    bytes; the attachment endpoint returns the attachment's bytes.
+    `settings.imap` (plain `imap://` on loopback) is created: one interaction each with the decoded
+    subject and body on the sender's customer; GET /v1/mail-messages/{id} describes the mail; /raw
+    is exactly the APPENDed bytes; the attachment endpoint returns the attachment's bytes.
  2. Messages APPENDed while Rapport idles arrive within a few seconds (each latency printed, < 5 s).
  5. A reply with In-Reply-To/References naming a fetched message joins its conversation.
  3. Every message taken carries the `$RapportFetched` keyword on the server (UID FETCH FLAGS).
+ 9. TLS with the private CA, one more Dovecot user (mailbox) for each: a channel reading
+    `imaps://127.0.0.1:<imaps port>` and one reading `imap+starttls://127.0.0.1:<imap port>` each
+    fetch the message already there and one APPENDed while idling (< 5 s), once, with no
+    last_error; Dovecot's log shows every login of those users was over TLS. Then SIGTERM, one
+    message APPENDed to each, and a server started WITHOUT --mailbox-ca-file: both channels'
+    GET /v1/channels/{id}/mailbox show a last_error saying the certificate is not trusted, and the
+    messages are not fetched (nor the position moved). SIGTERM, and a server started with the CA
+    given as RAPPORT_MAILBOX_CA_FILE: they arrive, once, and last_error is gone.
  7. A second channel on the same Dovecot with a wrong password: GET /v1/channels/{id}/mailbox shows
     a last_error about the login; the channel JSON never shows the password.
  8. The channel JSON (GET one, the list, the PATCH answer) never contains the password; a PATCH that
@@ -28,15 +40,15 @@ with Python's `imaplib` (APPEND) and checks:
     is measured and printed.
     Last: the mailbox passwords never appear in the server log.
 
-STARTTLS/imaps are not tested: Rapport trusts only the system's CA store (no private CA option),
-and this test does not change the machine's trust store.
+The machine's trust store is not changed: only Rapport (through --mailbox-ca-file) and the test's
+own imaplib connections trust the private CA.
 
 Skips (exit 0, with a message) where Dovecot or its `dovecot` user is missing (not a Debian
-machine with dovecot-imapd; `apt-get install -y -qq dovecot-imapd`) or the test is not run as
-root (a standalone Dovecot needs root to switch to its users).
+machine with dovecot-imapd; `apt-get install -y -qq dovecot-imapd`), `openssl` is missing, or the
+test is not run as root (a standalone Dovecot needs root to switch to its users).
 
 One line per check, then a final line `N passed, N failed`; exit status 1 when a check failed.
-Python 3.11 standard library only (imaplib, email).
+Python 3.11 standard library only (imaplib, email, ssl).
 
     python3 scripts/interop/imap_interop.py --binary .build/debug/rapport
     python3 scripts/interop/imap_interop.py --binary .build/debug/rapport \\
@@ -56,6 +68,7 @@ import random
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -81,6 +94,9 @@ RESTART_TIMEOUT = 15.0        # messages APPENDed while the server was down, aft
 ERROR_TIMEOUT = 15.0          # a wrong password shows as last_error
 FLAG_TIMEOUT = 5.0            # the keyword is stored just after the messages are
 KILL_RESUME_TIMEOUT = 200.0   # after SIGKILL: the mailbox lease (120 s) must lapse first
+UNTRUSTED_HOLD = 3.0          # after the certificate error shows, the held messages must stay unfetched this long
+REFUSE_TIMEOUT = 60.0         # `rapport serve` with a missing --mailbox-ca-file must have exited by then
+OPENSSL_TIMEOUT = 60.0
 BURST = 200
 IMAP_TIMEOUT = 30.0
 DOVECOT_READY_TIMEOUT = 20.0
@@ -116,6 +132,50 @@ class Skip(Exception):
 # Dovecot
 # --------------------------------------------------------------------------- #
 
+class Pki:
+    """A private CA and a server certificate it signed for 127.0.0.1 and localhost, made with the
+    `openssl` command line in `root` (P-256 keys, valid for two days)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.ca_cert = os.path.join(root, "ca.pem")
+        self.ca_key = os.path.join(root, "ca.key")
+        self.server_cert = os.path.join(root, "server.pem")
+        self.server_key = os.path.join(root, "server.key")
+
+    def _openssl(self, *args: str) -> None:
+        res = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=OPENSSL_TIMEOUT, cwd=self.root)
+        if res.returncode != 0:
+            raise TestAbort(f"openssl {args[0]} exited with {res.returncode}: {(res.stderr or res.stdout).strip()[-600:]}")
+
+    def make(self, run_id: str) -> None:
+        os.makedirs(self.root, exist_ok=True)
+        key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        self._openssl("req", "-x509", *key, "-keyout", self.ca_key, "-out", self.ca_cert, "-days", "2", "-sha256",
+                      "-subj", f"/O=Rapport interop/CN=Rapport IMAP interop CA {run_id}",
+                      "-addext", "basicConstraints=critical,CA:TRUE",
+                      "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        csr = os.path.join(self.root, "server.csr")
+        self._openssl("req", "-new", *key, "-keyout", self.server_key, "-out", csr, "-subj", "/O=Rapport interop/CN=127.0.0.1")
+        extensions = os.path.join(self.root, "server.ext")
+        with open(extensions, "w", encoding="ascii") as f:
+            f.write("basicConstraints = critical,CA:FALSE\n"
+                    "keyUsage = critical,digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage = serverAuth\n"
+                    "subjectAltName = IP:127.0.0.1,DNS:localhost\n")
+        self._openssl("x509", "-req", "-in", csr, "-CA", self.ca_cert, "-CAkey", self.ca_key,
+                      "-set_serial", str(random.randrange(1, 2**62)), "-days", "2", "-sha256",
+                      "-extfile", extensions, "-out", self.server_cert)
+        # Dovecot's master reads the key as root; Rapport only ever reads ca.pem.
+        os.chmod(self.server_key, 0o600)
+        os.chmod(self.ca_cert, 0o644)
+        log(f"private CA {self.ca_cert}; server certificate for IP:127.0.0.1, DNS:localhost")
+
+    def client_context(self) -> ssl.SSLContext:
+        """Python's TLS trusting only this CA (hostnames checked)."""
+        return ssl.create_default_context(cafile=self.ca_cert)
+
+
 DOVECOT_CONF = """\
 base_dir = {root}/run
 state_dir = {root}/state
@@ -124,7 +184,9 @@ protocols = imap
 first_valid_uid = 1
 first_valid_gid = 1
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = dovecot
@@ -144,19 +206,24 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 """
 
 
 class Dovecot:
-    """A standalone Dovecot in `root`: plain IMAP on 127.0.0.1, users from a passwd-file."""
+    """A standalone Dovecot in `root` on 127.0.0.1: IMAP offering STARTTLS on `port`, IMAP over TLS
+    on `imaps_port` (the certificate `pki` made), users from a passwd-file."""
 
-    def __init__(self, root: str, users: dict[str, str]) -> None:
+    def __init__(self, root: str, users: dict[str, str], pki: Pki) -> None:
         self.root = root
         self.users = users
+        self.pki = pki
         self.port = 0
+        self.imaps_port = 0
         self.conf = os.path.join(root, "dovecot.conf")
         self.started = False
 
@@ -165,6 +232,8 @@ class Dovecot:
         missing = [b for b in ("dovecot", "doveadm") if shutil.which(b) is None]
         if missing:
             raise Skip(f"{' and '.join(missing)} not on the PATH (install dovecot-imapd: apt-get install -y -qq dovecot-imapd)")
+        if shutil.which("openssl") is None:
+            raise Skip("openssl not on the PATH (it makes the test's CA and certificate: apt-get install -y -qq openssl)")
         for user in ("dovecot", "dovenull"):
             try:
                 pwd.getpwnam(user)
@@ -175,10 +244,14 @@ class Dovecot:
 
     def start(self) -> None:
         self.port = free_port()
+        self.imaps_port = free_port()
+        while self.imaps_port == self.port:
+            self.imaps_port = free_port()
         for sub in ("run", "state", "home"):
             os.makedirs(os.path.join(self.root, sub), exist_ok=True)
         with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(DOVECOT_CONF.format(root=self.root, port=self.port))
+            f.write(DOVECOT_CONF.format(root=self.root, port=self.port, imaps_port=self.imaps_port,
+                                        cert=self.pki.server_cert, key=self.pki.server_key))
         with open(os.path.join(self.root, "users"), "w", encoding="utf-8") as f:
             for user, password in self.users.items():
                 f.write(f"{user}:{{PLAIN}}{password}::::::\n")
@@ -200,19 +273,29 @@ class Dovecot:
         if res.returncode != 0:
             raise TestAbort(f"dovecot -c {self.conf} exited with {res.returncode}: {self.start_errors()}")
         self.started = True
+        # Ready when both ports answer, TLS verified by the test's own CA (STARTTLS on the first):
+        # a certificate Python will not take is the test's fault, not Rapport's.
         t0 = time.monotonic()
         last = ""
         while time.monotonic() - t0 < DOVECOT_READY_TIMEOUT:
             try:
                 client = imaplib.IMAP4("127.0.0.1", self.port, timeout=3)
+                try:
+                    client.starttls(self.pki.client_context())
+                finally:
+                    client.logout()
+                client = imaplib.IMAP4_SSL("127.0.0.1", self.imaps_port, ssl_context=self.pki.client_context(), timeout=3)
                 client.logout()
-                log(f"dovecot {self.version()} on 127.0.0.1:{self.port} ({time.monotonic() - t0:.1f}s)")
+                log(f"dovecot {self.version()} on 127.0.0.1: IMAP with STARTTLS on {self.port}, IMAP over TLS on "
+                    f"{self.imaps_port} ({time.monotonic() - t0:.1f}s)")
                 return
+            except ssl.SSLCertVerificationError as e:
+                raise TestAbort(f"Python does not take the test's own certificate: {e}") from None
             except (OSError, imaplib.IMAP4.error) as e:
                 last = f"{type(e).__name__}: {e}"
             time.sleep(0.1)
-        raise TestAbort(f"dovecot not answering on {self.port} after {DOVECOT_READY_TIMEOUT:.0f}s ({last}); "
-                        f"{self.start_errors()} {self.log_tail()}")
+        raise TestAbort(f"dovecot not answering on {self.port} and {self.imaps_port} after {DOVECOT_READY_TIMEOUT:.0f}s "
+                        f"({last}); {self.start_errors()} {self.log_tail()}")
 
     def start_errors(self) -> str:
         try:
@@ -255,17 +338,28 @@ class Dovecot:
         except OSError as e:
             return f"(no dovecot log: {e})"
 
+    def logins(self, user: str) -> list[str]:
+        """Dovecot's log lines of `user`'s logins (`imap-login: Login: user=<...>, ..., TLS, ...`)."""
+        try:
+            with open(os.path.join(self.root, "dovecot.log"), encoding="utf-8", errors="replace") as f:
+                return [ln.strip() for ln in f if "Login: " in ln and f"user=<{user}>" in ln]
+        except OSError:
+            return []
+
 
 class Mailbox:
-    """imaplib on the Dovecot user's INBOX: APPEND, flags, UIDs."""
+    """imaplib on the Dovecot user's INBOX: APPEND, flags, UIDs; with `tls`, after STARTTLS."""
 
-    def __init__(self, port: int, user: str, password: str) -> None:
+    def __init__(self, port: int, user: str, password: str, tls: ssl.SSLContext | None = None) -> None:
         self.port = port
         self.user = user
         self.password = password
+        self.tls = tls
 
     def connect(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=IMAP_TIMEOUT)
+        if self.tls is not None:
+            client.starttls(self.tls)
         client.login(self.user, self.password)
         return client
 
@@ -382,6 +476,23 @@ def plain_message(sender: str, sender_name: str, recipient: str, subject: str, m
 
 
 @dataclass
+class TlsBox:
+    """A mailbox of its own read over TLS (9.): its channel and what was put in it."""
+    label: str                      # "imaps" or "STARTTLS"
+    url: str
+    mailbox: Mailbox
+    address: str
+    channel_id: str = ""
+    sent: list[Sent] = field(default_factory=list)
+
+    def append(self, message: Sent) -> Sent:
+        message.uid = self.mailbox.append(message.raw)
+        message.appended_at = time.monotonic()
+        self.sent.append(message)
+        return message
+
+
+@dataclass
 class Context:
     checks: Checks
     server: Server
@@ -392,6 +503,9 @@ class Context:
     password: str
     bad_password: str
     address: str
+    serve_args: list[str] = field(default_factory=list)   # what every start of the server adds (--mailbox-ca-file)
+    dovecot: Dovecot | None = None
+    tls_boxes: list[TlsBox] = field(default_factory=list)
     channel_id: str = ""
     channel_name: str = ""
     bad_channel_id: str = ""
@@ -417,11 +531,12 @@ class Context:
 # Reading what Rapport stored
 # --------------------------------------------------------------------------- #
 
-def stored(ctx: Context, message_id: str) -> list[dict]:
-    return ctx.api.interactions(channel_id=ctx.channel_id, external_id=message_id)
+def stored(ctx: Context, message_id: str, channel_id: str | None = None) -> list[dict]:
+    return ctx.api.interactions(channel_id=channel_id or ctx.channel_id, external_id=message_id)
 
 
-def wait_stored(ctx: Context, messages: list[Sent], timeout: float, since: float | None = None) -> dict[str, tuple[list[dict], float | None]]:
+def wait_stored(ctx: Context, messages: list[Sent], timeout: float, since: float | None = None,
+                channel_id: str | None = None) -> dict[str, tuple[list[dict], float | None]]:
     """Polls until each message is listed (or `timeout` has passed): Message-ID → (interactions,
     seconds from `since` — or from its APPEND — to the first read that listed it)."""
     t0 = time.monotonic()
@@ -430,7 +545,7 @@ def wait_stored(ctx: Context, messages: list[Sent], timeout: float, since: float
         for m in messages:
             if m.message_id in found:
                 continue
-            items = stored(ctx, m.message_id)
+            items = stored(ctx, m.message_id, channel_id)
             if items:
                 found[m.message_id] = (items, time.monotonic() - (since if since is not None else m.appended_at))
         if len(found) == len(messages) or time.monotonic() - t0 >= timeout:
@@ -503,9 +618,10 @@ def check_raw(ctx: Context, name: str, mail_id: str | None, sent: bytes) -> None
                      f"HTTP {status}, content type {ctype!r}" + (f"; {difference}" if difference else ""))
 
 
-def check_arrivals(ctx: Context, messages: list[Sent], what: str, timeout: float = ARRIVAL_TIMEOUT) -> bool:
+def check_arrivals(ctx: Context, messages: list[Sent], what: str, timeout: float = ARRIVAL_TIMEOUT,
+                   channel_id: str | None = None) -> bool:
     """Each message stored once within ARRIVAL_LIMIT of its APPEND; the latencies are printed."""
-    found = wait_stored(ctx, messages, timeout)
+    found = wait_stored(ctx, messages, timeout, channel_id=channel_id)
     ok = True
     for m in messages:
         items, latency = found[m.message_id]
@@ -521,7 +637,8 @@ def secrets_in(value: bytes | str, ctx: Context) -> list[str]:
     """Which of the mailbox passwords `value` contains."""
     body = value if isinstance(value, bytes) else value.encode("utf-8")
     out = []
-    for label, password in (("password", ctx.password), ("wrong password", ctx.bad_password)):
+    for label, password in (("password", ctx.password), ("wrong password", ctx.bad_password),
+                            *((f"{box.label} password", box.mailbox.password) for box in ctx.tls_boxes)):
         if password.encode() in body:
             out.append(label)
     return out
@@ -649,12 +766,12 @@ def check_message(ctx: Context, m: Sent, item: dict) -> None:
 # 2. New mail while idling; 5. a reply; 3. the keyword
 # --------------------------------------------------------------------------- #
 
-def simple(ctx: Context, label: str, tag: str, who: str = "dora", name: str = "Dora Mendes") -> Sent:
+def simple(ctx: Context, label: str, tag: str, who: str = "dora", name: str = "Dora Mendes", to: str = "") -> Sent:
     sender = ctx.sender(who)
     subject = f"{label} ({ctx.run_id})"
     body = f"Mensagem {label}: tudo certo?\nObrigada."
     m = Sent(label, ctx.message_id(tag), b"", sender, name, subject, body)
-    m.raw = plain_message(sender, name, ctx.address, subject, m.message_id, body)
+    m.raw = plain_message(sender, name, to or ctx.address, subject, m.message_id, body)
     return m
 
 
@@ -797,12 +914,153 @@ def phase_patch(ctx: Context) -> None:
 
 
 # --------------------------------------------------------------------------- #
+# 0. A --mailbox-ca-file that does not exist; 9. TLS with the private CA
+# --------------------------------------------------------------------------- #
+
+def check_missing_ca_file(checks: Checks, server: Server, tmp: str) -> None:
+    """`rapport serve --mailbox-ca-file <missing>` must refuse to start, naming the setting."""
+    missing = os.path.join(tmp, "no-such-dir", "ca.pem")
+    cmd = [server.binary, "serve", "--host", "127.0.0.1", "--port", str(free_port()), *server.storage,
+           "--smtp-port", str(free_port()), "--mailbox-ca-file", missing]
+    t0 = time.monotonic()
+    try:
+        res = subprocess.run(cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=REFUSE_TIMEOUT)
+        rc, out = res.returncode, text(res.stdout) + text(res.stderr)
+    except subprocess.TimeoutExpired as e:  # it started: subprocess.run has killed it
+        rc, out = None, text(e.stdout or b"") + text(e.stderr or b"")
+    took = time.monotonic() - t0
+    with open(server.log_path, "a", encoding="utf-8") as f:
+        f.write(f"\n===== imap-interop: serve --mailbox-ca-file {missing} ({time.strftime('%H:%M:%S')}) =====\n{out}")
+    checks.check("serve --mailbox-ca-file <a file that does not exist>: refuses to start (exit status not 0, "
+                 "a message naming mailbox-ca-file)",
+                 rc is not None and rc != 0 and "mailbox-ca-file" in out,
+                 f"exit {rc if rc is not None else f'none: still running after {REFUSE_TIMEOUT:.0f}s'} after {took:.1f}s: "
+                 f"{out.strip()[-300:]!r}")
+
+
+CERTIFICATE_ERROR = re.compile(r"certificate[^\n]{0,60}(verif|trust)|(untrusted|not trusted)[^\n]{0,60}certificate",
+                               re.IGNORECASE)
+
+
+def check_box(ctx: Context, box: TlsBox, what: str) -> None:
+    """Everything APPENDed to the box is on its channel once, nothing else; the position is at the
+    mailbox's highest UID with no last_error."""
+    items = ctx.api.interactions(channel_id=box.channel_id)
+    got = sorted(bare(i.get("external_id")) for i in items)
+    wanted = sorted(m.message_id for m in box.sent)
+    validity, uids = box.mailbox.status()
+    pos = position(ctx, box.channel_id) or {}
+    ctx.checks.check(f"{box.label}, {what}: the {len(wanted)} messages APPENDed are on the channel once each; "
+                     "position.last_uid is the mailbox's highest UID, no last_error",
+                     got == wanted and pos.get("last_uid") == (uids[-1] if uids else 0)
+                     and pos.get("uid_validity") == validity and pos.get("last_error") is None,
+                     f"on the channel {sample(got)}, APPENDed {sample(wanted)}; position {pos}, "
+                     f"UIDVALIDITY {validity}, highest UID {uids[-1] if uids else 0}")
+
+
+def phase_tls(ctx: Context) -> None:
+    checks, api = ctx.checks, ctx.api
+    boxes: list[TlsBox] = []
+    for box in ctx.tls_boxes:
+        tag = box.label.lower()
+        first = box.append(simple(ctx, f"{box.label}: already there", f"{tag}-first", who="fabio", name="Fábio Nunes",
+                                  to=box.address))
+        settings = {"address": box.address, "imap": {"url": box.url, "username": box.mailbox.user,
+                                                     "password": box.mailbox.password, "mailbox": "INBOX"}}
+        status, parsed = api.json("POST", "/v1/channels", {"kind": "email", "name": f"{box.label} {ctx.run_id}",
+                                                           "settings": settings})
+        created_at = time.monotonic()
+        if not checks.check(f"{box.label}: POST /v1/channels reading {box.url}: 201",
+                            status == 201 and isinstance(parsed, dict) and bool(parsed.get("id")),
+                            f"HTTP {status}: {str(parsed)[:300]}"):
+            continue
+        box.channel_id = parsed["id"]
+        log(f"{box.label}: channel {box.channel_id} reads {box.url} as {box.mailbox.user}")
+        items, latency = wait_stored(ctx, [first], INITIAL_TIMEOUT, since=created_at, channel_id=box.channel_id)[first.message_id]
+        pos = position(ctx, box.channel_id) or {}
+        checks.check(f"{box.label}: the message already in the mailbox is fetched once the channel exists "
+                     f"(within {INITIAL_TIMEOUT:.0f}s), once",
+                     len(items) == 1, f"{len(items)} interactions, " + (f"after {latency:.2f}s" if latency is not None
+                                                                         else f"none; position {pos}"))
+        boxes.append(box)
+    for box in boxes:
+        m = box.append(simple(ctx, f"{box.label}: APPENDed while idling", f"{box.label.lower()}-idle", who="fabio",
+                              name="Fábio Nunes", to=box.address))
+        check_arrivals(ctx, [m], f"{box.label}: APPEND while idling", channel_id=box.channel_id)
+    for box in boxes:
+        check_box(ctx, box, "with the private CA")
+        logins = ctx.dovecot.logins(box.mailbox.user) if ctx.dovecot else []
+        plain = [ln for ln in logins if not re.search(r",\s*TLS\b", ln)]
+        checks.check(f"{box.label}: Dovecot's log shows every login of its user over TLS",
+                     bool(logins) and not plain, f"{len(logins)} logins, {len(plain)} without TLS {sample(plain, 2)}")
+    if not boxes:
+        raise TestAbort("no TLS channel")
+
+    # Without the CA the certificates are not trusted: nothing is fetched, last_error says why.
+    before = {box.channel_id: position(ctx, box.channel_id) or {} for box in boxes}
+    stop(ctx, "SIGTERM before a start without --mailbox-ca-file")
+    if ctx.server.running():
+        raise TestAbort("the server did not stop")
+    held = {box.channel_id: box.append(simple(ctx, f"{box.label}: held while the CA is not trusted",
+                                              f"{box.label.lower()}-held", who="gil", name="Gil Prado", to=box.address))
+            for box in boxes}
+    restart(ctx, "without --mailbox-ca-file", args=[])
+    for box in boxes:
+        t0 = time.monotonic()
+        while True:
+            pos = position(ctx, box.channel_id) or {}
+            if pos.get("last_error") or time.monotonic() - t0 > ERROR_TIMEOUT:
+                break
+            time.sleep(0.1)
+        waited = time.monotonic() - t0
+        error = str(pos.get("last_error") or "")
+        log(f"{box.label} without the CA: GET /v1/channels/{box.channel_id}/mailbox after {waited:.1f}s -> position {pos}")
+        checks.check(f"{box.label} without --mailbox-ca-file: GET /v1/channels/{{id}}/mailbox shows a last_error saying "
+                     f"the certificate is not trusted (within {ERROR_TIMEOUT:.0f}s)",
+                     bool(CERTIFICATE_ERROR.search(error)), f"after {waited:.1f}s: last_error {error!r}")
+    # Give it a moment more (a retry is due 2 s after a failure): it must still not fetch.
+    t0 = time.monotonic()
+    taken: dict[str, int] = {}
+    while time.monotonic() - t0 < UNTRUSTED_HOLD:
+        for box in boxes:
+            n = len(stored(ctx, held[box.channel_id].message_id, box.channel_id))
+            if n:
+                taken[box.label] = n
+        time.sleep(0.2)
+    for box in boxes:
+        pos = position(ctx, box.channel_id) or {}
+        was = before[box.channel_id]
+        checks.check(f"{box.label} without --mailbox-ca-file: the message APPENDed is not fetched, the position not moved",
+                     box.label not in taken and pos.get("last_uid") == was.get("last_uid")
+                     and pos.get("fetched") == was.get("fetched"),
+                     f"{taken.get(box.label, 0)} interactions; position {pos}, before {was}")
+
+    # The CA given by the environment variable: the held messages arrive, last_error goes.
+    stop(ctx, "SIGTERM the server without the CA")
+    if ctx.server.running():
+        raise TestAbort("the server did not stop")
+    ca_file = ctx.serve_args[ctx.serve_args.index("--mailbox-ca-file") + 1]
+    restart(ctx, "with RAPPORT_MAILBOX_CA_FILE", args=[], env={"RAPPORT_MAILBOX_CA_FILE": ca_file})
+    ready_at = time.monotonic()
+    for box in boxes:
+        m = held[box.channel_id]
+        items, latency = wait_stored(ctx, [m], RESTART_TIMEOUT, since=ready_at, channel_id=box.channel_id)[m.message_id]
+        checks.check(f"{box.label} with RAPPORT_MAILBOX_CA_FILE: the held message arrives (within {RESTART_TIMEOUT:.0f}s "
+                     "of the start), once",
+                     len(items) == 1, f"{len(items)} interactions" + (f", {latency:.2f}s after the server was ready"
+                                                                      if latency is not None else ""))
+    for box in boxes:
+        check_box(ctx, box, "after the start with RAPPORT_MAILBOX_CA_FILE")
+
+
+# --------------------------------------------------------------------------- #
 # 4. Restart; 6. SIGKILL during a burst
 # --------------------------------------------------------------------------- #
 
-def restart(ctx: Context, label: str) -> float:
-    """Starts the server again on the same storage; the time it took to be ready."""
-    ctx.server.start(label, [])
+def restart(ctx: Context, label: str, args: list[str] | None = None, env: dict[str, str] | None = None) -> float:
+    """Starts the server again on the same storage (with `ctx.serve_args` unless `args` are given);
+    the time it took to be ready."""
+    ctx.server.start(label, ctx.serve_args if args is None else args, env)
     ready = ctx.server.wait_ready()
     ctx.api = Api(ctx.server.port, ctx.api.key)
     log(f"{label} server ready in {ready:.1f}s")
@@ -957,9 +1215,17 @@ def tidy(ctx: Context) -> None:
         if ctx.bad_channel_id:
             status, _ = ctx.api.json("DELETE", f"/v1/channels/{ctx.bad_channel_id}")
             log(f"DELETE the wrong-password channel: HTTP {status}")
+            if status not in (204, 404):
+                status, _ = ctx.api.json("PATCH", f"/v1/channels/{ctx.bad_channel_id}",
+                                         {"settings": {"address": f"wrong-{ctx.run_id}@rapport.test"}})
+                log(f"PATCH the wrong-password channel's settings without imap instead: HTTP {status}")
         if ctx.channel_id:
             status, _ = ctx.api.json("PATCH", f"/v1/channels/{ctx.channel_id}", {"settings": {"address": ctx.address}})
             log(f"PATCH the channel's settings without imap: HTTP {status}")
+        for box in ctx.tls_boxes:
+            if box.channel_id:
+                status, _ = ctx.api.json("PATCH", f"/v1/channels/{box.channel_id}", {"settings": {"address": box.address}})
+                log(f"PATCH the {box.label} channel's settings without imap: HTTP {status}")
     except Exception as e:  # noqa: BLE001 - tidying is best effort
         log(f"tidying failed: {type(e).__name__}: {e}")
 
@@ -972,9 +1238,13 @@ def run(args, checks: Checks, box: dict) -> None:
     password = f"pw-{run_id}-{rng.randbytes(6).hex()}"
     bad_password = f"wrong-{run_id}-{rng.randbytes(6).hex()}"
     user = f"support-{run_id}@rapport.test"
-    box["secrets"] = [password, bad_password]
+    tls_users = {label: (f"{label.lower()}-{run_id}@rapport.test", f"pw-{label.lower()}-{run_id}-{rng.randbytes(6).hex()}")
+                 for label in ("imaps", "STARTTLS")}
+    box["secrets"] = [password, bad_password, *(pw for _, pw in tls_users.values())]
 
-    dovecot = Dovecot(os.path.join(tmp, "dovecot"), {user: password})
+    pki = Pki(os.path.join(tmp, "pki"))
+    pki.make(run_id)
+    dovecot = Dovecot(os.path.join(tmp, "dovecot"), {user: password, **dict(tls_users.values())}, pki)
     box["dovecot"] = dovecot
     dovecot.start()
 
@@ -990,19 +1260,30 @@ def run(args, checks: Checks, box: dict) -> None:
     box["server"] = server
     log(f"run {run_id}; server log {server.log_path}")
     key = server.create_key()
-    server.start("first", [])
+    print("--- 0. --mailbox-ca-file naming a file that does not exist", flush=True)
+    check_missing_ca_file(checks, server, tmp)
+    serve_args = ["--mailbox-ca-file", pki.ca_cert]
+    server.start("first", serve_args)
     log(f"first server ready in {server.wait_ready():.1f}s")
     ctx = Context(checks=checks, server=server, api=Api(server.port, key), mailbox=Mailbox(dovecot.port, user, password),
-                  run_id=run_id, rng=rng, password=password, bad_password=bad_password, address=user)
+                  run_id=run_id, rng=rng, password=password, bad_password=bad_password, address=user,
+                  serve_args=serve_args, dovecot=dovecot)
+    ports = {"imaps": f"imaps://127.0.0.1:{dovecot.imaps_port}", "STARTTLS": f"imap+starttls://127.0.0.1:{dovecot.port}"}
+    ctx.tls_boxes = [TlsBox(label, ports[label], Mailbox(dovecot.port, name, pw, tls=pki.client_context()), name)
+                     for label, (name, pw) in tls_users.items()]
     box["ctx"] = ctx
     try:
-        print("=== fetching a Dovecot mailbox over plain IMAP on 127.0.0.1 (TLS not tested: no private CA option)", flush=True)
+        print("=== fetching Dovecot mailboxes on 127.0.0.1: plain IMAP, and imaps/STARTTLS with a private CA "
+              "(--mailbox-ca-file)", flush=True)
         phase(ctx, "1. messages already in the mailbox", phase_existing)
         if not ctx.channel_id:
             return
         phase(ctx, "2. new mail while idling", phase_idle)
         phase(ctx, "5. a reply joins the conversation", phase_reply)
         phase(ctx, f"3. {KEYWORD} on the server", phase_flags)
+        # Before 7: Dovecot delays every login from 127.0.0.1 for a while after a failed one (its
+        # auth penalty), and the wrong-password channel fails again and again from then on.
+        phase(ctx, "9. imaps and STARTTLS with the private CA; without it, not trusted", phase_tls)
         phase(ctx, "7. wrong password", phase_wrong_password)
         phase(ctx, "8. the password is never shown; a PATCH keeps it", phase_patch)
         phase(ctx, "4. SIGTERM, restart; SIGTERM, mail while down, restart", phase_restart)
@@ -1016,7 +1297,8 @@ def run(args, checks: Checks, box: dict) -> None:
         except OSError as e:
             server_log = b""
             log(f"cannot read the server log: {e}")
-        tokens = [base64.b64encode(b"\0" + user.encode() + b"\0" + p.encode()) for p in (password, bad_password)]
+        tokens = [base64.b64encode(b"\0" + u.encode() + b"\0" + p.encode())
+                  for u, p in ((user, password), (user, bad_password), *tls_users.values())]
         leaked = secrets_in(server_log, ctx) + [f"SASL token {i + 1}" for i, t in enumerate(tokens) if t in server_log]
         checks.check("the mailbox passwords never appear in the server log", not leaked, f"found: {leaked}")
     finally:
