@@ -173,4 +173,25 @@ struct OrganizationTests {
             expectProblem(try await api.patch("/v1/users/usr_missing", ["name": "Nobody"]), .notFound)
         }
     }
+
+    @Test("a channel goes with its mailbox's reading state; one with calls, mail or interactions is kept", arguments: Backend.available)
+    func deleteChannelWithItsState(backend: Backend) async throws {
+        try await withApp(backend) { api, _, store in
+            // A mailbox that was never read but whose login failed has a reading state of its own.
+            let unread = try await api.createChannel(kind: "email", name: "Inbox elsewhere")
+            try await store.write { tx in try await store.mail.recordMailboxError(of: unread, "login refused", in: tx) }
+            #expect(try await api.get("/v1/channels/\(unread)/mailbox").json["position"]?["last_error"]?.stringValue == "login refused")
+            #expect(try await api.delete("/v1/channels/\(unread)").status == .noContent)
+            expectProblem(try await api.get("/v1/channels/\(unread)"), .notFound)
+
+            // A channel with an interaction is kept, and the refusal says why.
+            let used = try await api.createChannel(kind: "web", name: "Site")
+            let customer = try await api.createCustomer(["name": "Ana", "identities": ["email:ana@example.com"]])
+            _ = try await api.post("/v1/interactions", ["channel_id": .string(used), "customer_id": customer["id"] ?? .null,
+                                                        "direction": "inbound", "kind": "message", "body": "Hi"])
+            let refused = try await api.delete("/v1/channels/\(used)")
+            expectProblem(refused, .conflict)
+            #expect(refused.json["detail"]?.stringValue?.contains("interactions") == true, "\(refused.text)")
+        }
+    }
 }

@@ -1,6 +1,8 @@
 """The web chat in the console browser test (console_test.py calls `chat_checks`).
 
-An admin creates a chat channel in the console; a "shop" on a second origin (a small HTTP server
+An admin creates a chat channel in the console with its "Chat widget" fields (a bad colour and
+origin refused beside them, a greeting the server refuses shown beside it too, the identity secret
+generated, shown once, kept by an edit without one); a "shop" on a second origin (a small HTTP server
 in this process, at http://localhost:<port>, while Rapport is at http://127.0.0.1:<port>) embeds
 the widget with the tag the console shows. In a second browser window the visitor chats with the
 agent, who answers in the console's inbox; the visitor gives an email; files go both ways (the
@@ -16,9 +18,13 @@ Selenium from there. Everything waits for what it checks (`b.wait`, `wait_for`),
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.server
 import json
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -68,6 +74,21 @@ return {
       target: a.target, rel: a.rel })) })),
   markup: root.querySelectorAll('[role=log] img, [role=log] b, [role=log] i').length + document.querySelectorAll('img').length,
 };
+"""
+FORM = "form[data-form='admin.channels']"
+# The channel form's chat widget fields: value, error beside it, aria-invalid/describedby, focus; the picker's colour.
+FIELDS = """
+const form = document.querySelector("form[data-form='admin.channels']");
+const out = { picker: form.querySelector('fieldset.chat-settings input[type=color]')?.value ?? null };
+for (const key of ['colour', 'greeting', 'allowed_origins', 'identity_secret']) {
+  const input = form.querySelector(`[name="settings.widget.${key}"]`);
+  const error = input?.closest('.field')?.querySelector('.field-error');
+  out[`settings.widget.${key}`] = input ? {
+    value: input.value, error: error && !error.hidden ? error.textContent : '', invalid: input.getAttribute('aria-invalid'),
+    described: !!error && (input.getAttribute('aria-describedby') ?? '').split(' ').includes(error.id),
+    focused: document.activeElement === input } : null;
+}
+return out;
 """
 ELEMENT = "return document.querySelector('[data-rapport-chat]')?.shadowRoot?.querySelector(arguments[0]) ?? null"
 # Each line as it was when added, and the data-id it got later: shows a line going from pending to acknowledged.
@@ -173,6 +194,54 @@ def handshake(base: str, channel_id: str, origin: str) -> tuple[int, str]:
     return (int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0), rest.decode(errors="replace")[:400]
 
 
+def hello(base: str, channel_id: str, origin: str, frame: dict) -> dict:
+    """Opens the channel's socket from a page at `origin`, sends `frame` (a hello) and gives the first
+    frame the server answers (JSON), or {"status": ...} when the handshake is refused."""
+    host = urllib.parse.urlsplit(base).netloc
+    request = (f"GET /chat/{channel_id}/socket HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
+    hostname, port = host.rsplit(":", 1)
+    with socket.create_connection((hostname, int(port)), timeout=10) as s:
+        s.sendall(request.encode())
+        got = b""
+        while b"\r\n\r\n" not in got:
+            chunk = s.recv(4096)
+            if not chunk:
+                return {"status": 0}
+            got += chunk
+        head, _, buffer = got.partition(b"\r\n\r\n")
+        status = head.split(b"\r\n", 1)[0].decode(errors="replace")
+        if " 101 " not in status:
+            return {"status": status}
+        payload = json.dumps(frame).encode()
+        mask = os.urandom(4)
+        length = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+        s.sendall(bytes([0x81]) + length + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload)))
+
+        def need(n: int) -> None:
+            nonlocal buffer
+            while len(buffer) < n:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise EOFError("the server closed the socket")
+                buffer += chunk
+        while True:
+            need(2)
+            opcode, n, at = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
+            if n == 126:
+                need(4)
+                n, at = int.from_bytes(buffer[2:4], "big"), 4
+            elif n == 127:
+                need(10)
+                n, at = int.from_bytes(buffer[2:10], "big"), 10
+            need(at + n)
+            data, buffer = buffer[at:at + n], buffer[at + n:]
+            if opcode == 1:
+                return json.loads(data)
+            if opcode == 8:
+                return {"closed": data[2:].decode(errors="replace")}
+
+
 def chat_checks(b, base: str, api, checks, audit, *, wait_for, abort) -> None:
     """The issue's acceptance check for the web chat. `b` is the test's Browser (signed in as an
     admin, in the console); `api` its API client (admin key); `wait_for(fetch)` polls; `abort` is
@@ -203,33 +272,110 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     def lines(cls: str) -> list[dict]:
         return [ln for ln in snap().get("lines", []) if cls in ln["cls"].split()]
 
-    # 1. The channel, in Administration · Channels, with its widget settings as JSON.
+    def fields() -> dict:
+        return b.d.execute_script(FIELDS) or {}
+
+    # 1. The channel, in Administration · Channels, with the chat widget's fields.
     b.step = "chat-admin"
-    secret = "chat-identity-secret-0123456789"
-    widget_settings = {"colour": COLOUR, "greeting": GREETING, "allowed_origins": [shop.origin], "identity_secret": secret}
     name = "Shop chat 网店咨询"
     b.go("/#/admin/channels")
-    form = b.visible("form[data-form='admin.channels']")
+    form = b.visible(FORM)
     if form is None:
         raise abort("no channel form on #/admin/channels")
     form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys(name)
     form.find_element(By.CSS_SELECTOR, "select[name=kind] option[value=chat]").click()
-    form.find_element(By.CSS_SELECTOR, "textarea[name=settings]").send_keys(json.dumps({"widget": widget_settings}))
-    b.click("form[data-form='admin.channels'] button[type=submit]")
+    fieldset = b.visible("fieldset.chat-settings", 3)
+    if fieldset is None:
+        raise abort("no chat widget fieldset in the channel form with the kind chat")
+    legend = fieldset.find_element(By.CSS_SELECTOR, "legend").text
+
+    def box(key: str):
+        return form.find_element(By.CSS_SELECTOR, f"[name='settings.widget.{key}']")
+
+    def channels_named() -> list[dict]:
+        return [c for c in api.get("/v1/channels")["data"] if c["name"] == name]
+
+    # Wrong on the page: a colour of five digits, an origin without its scheme. The greeting of
+    # 1001 characters is the server's to refuse (it counts characters as it stores them).
+    box("colour").send_keys("#12345")
+    box("allowed_origins").send_keys(f"{shop.origin}\nshop.example")
+    b.d.execute_script("arguments[0].value = arguments[1]", box("greeting"), "茶" * 1001)
+    b.click("fieldset.chat-settings button[data-action=generate-identity-secret]")
+    generated = b.wait(lambda: box("identity_secret").get_attribute("value") or None, 3) or ""
+    b.click(f"{FORM} button[type=submit]")
+    refused = b.wait(lambda: (f := fields()) and f["settings.widget.colour"]["error"] and f, WAIT) or fields()
+    colour, origins, greeting = (refused.get(f"settings.widget.{k}") or {} for k in ("colour", "allowed_origins", "greeting"))
+    checks.check("the channel form shows a 'Chat widget' fieldset for the kind chat; a colour '#12345' and an origin 'shop.example' "
+                 "are refused on the page beside their fields (aria-invalid, described by the message), the colour focused, "
+                 "nothing sent; Generate gave 32 random bytes in hex",
+                 legend == "Chat widget" and colour.get("error") == "Enter a colour as # and 3 or 6 hex digits, such as #0b5fff."
+                 and colour.get("invalid") == "true" and colour.get("described") is True and colour.get("focused") is True
+                 and origins.get("error", "").startswith("“shop.example” is not an origin such as https://shop.example")
+                 and shop.origin not in origins.get("error", "") and origins.get("invalid") == "true" and origins.get("described") is True
+                 and greeting.get("error") == "" and not channels_named() and re.fullmatch(r"[0-9a-f]{64}", generated) is not None,
+                 f"legend {legend!r}, colour {colour}, origins {origins}, greeting error {greeting.get('error')!r}, generated {generated!r}")
+    audit("admin: channels, the chat widget's fields with their errors")
+
+    # Put right (the colour typed sets the picker; an origin pasted with its "/"), the server refuses the greeting.
+    box("colour").clear()
+    box("colour").send_keys(COLOUR)
+    box("allowed_origins").clear()
+    box("allowed_origins").send_keys(f"{shop.origin}/")
+    b.click(f"{FORM} button[type=submit]")
+    server_said = b.wait(lambda: (f := fields()) and f["settings.widget.greeting"]["error"] and f, WAIT) or fields()
+    greeting = server_said.get("settings.widget.greeting") or {}
+    checks.check("a greeting of 1001 characters goes to the server, whose 422 (settings.widget.greeting) shows beside the greeting "
+                 "(focused, aria-invalid); the other fields' errors are gone, the colour picker shows the colour typed, the "
+                 "generated secret is still in its field, nothing created",
+                 greeting.get("error") == "Use at most 1000 characters." and greeting.get("invalid") == "true" and greeting.get("focused") is True
+                 and greeting.get("described") is True
+                 and all((server_said.get(f"settings.widget.{k}") or {}).get("error") == "" for k in ("colour", "allowed_origins", "identity_secret"))
+                 and server_said.get("picker") == COLOUR and (server_said.get("settings.widget.identity_secret") or {}).get("value") == generated
+                 and not channels_named(), str(server_said))
+    # The browser logs the refused request (422): the point of this step.
+    b.drain()
+    b.console = [e for e in b.console if not (e["step"] == "chat-admin" and "/v1/channels" in e["message"] and "422" in e["message"])]
+
+    box("greeting").clear()
+    box("greeting").send_keys(GREETING)
+    b.click(f"{FORM} button[type=submit]")
     tag_input = b.wait(lambda: next((i for i in b.css("main [data-result=chat-channel] input") if "/chat/widget.js" in (i.get_attribute("value") or "")), None), WAIT)
     tag = tag_input.get_attribute("value") if tag_input else ""
-    channel = wait_for(lambda: next((c for c in api.get("/v1/channels")["data"] if c["name"] == name), None)) or {}
-    stored = (channel.get("settings") or {}).get("widget") or {}
+    once = [i.get_attribute("value") for i in b.css("main [data-result=chat-channel] [data-field=identity-secret] input")]
+    copy_buttons = len(b.css("main [data-result=chat-channel] [data-field=identity-secret] button[data-action=copy]"))
+    hint = b.text("main [data-result=chat-channel] [data-field=identity-secret]").replace("\n", " ")
+    channel = wait_for(lambda: next(iter(channels_named()), None)) or {}
+    stored = channel.get("settings") or {}
     expected_tag = f'<script src="{base}/chat/widget.js" data-channel="{channel.get("id")}" async></script>'
-    checks.check("an admin creates a chat channel in the console with settings.widget as JSON; saving shows the tag that embeds "
-                  "its widget, with the channel's id; the identity secret is write-only",
-                  bool(channel) and channel.get("kind") == "chat" and tag == expected_tag
-                  and {k: stored.get(k) for k in ("colour", "greeting", "allowed_origins")} == {k: widget_settings[k] for k in ("colour", "greeting", "allowed_origins")}
-                  and stored.get("identity_secret_set") is True and "identity_secret" not in stored,
-                  f"tag {tag!r}, stored widget {stored}")
+    expected = {"colour": COLOUR, "greeting": GREETING, "allowed_origins": [shop.origin], "identity_secret_set": True}
+    emptied = (fields().get("settings.widget.identity_secret") or {}).get("value")
+    checks.check("saved with the fieldset: settings.widget is the colour, greeting, the shop's origin (its '/' dropped) and the "
+                 "generated identity secret (write-only: identity_secret_set); saving shows the tag with the channel's id and the "
+                 "secret once, with a copy button and how the site computes user_hash (hex HMAC-SHA256 of the user's id)",
+                 bool(channel) and channel.get("kind") == "chat" and tag == expected_tag and stored == {"widget": expected}
+                 and once == [generated] and copy_buttons == 1 and "not be shown again" in hint and "data-user-hash" in hint
+                 and "HMAC-SHA256" in hint and emptied == "",
+                 f"tag {tag!r}, stored {stored}, shown once {once}, hint {hint[:200]!r}, secret field after {emptied!r}")
     audit("admin: channels with a new chat channel and its tag")
     if not channel or not tag:
         raise abort("no chat channel with its tag")
+
+    # Edited without a secret: the form shows one is set, saving keeps it.
+    b.click(f"main tr[data-id={channel['id']}] button[data-action=edit]")
+    state = b.wait(lambda: (t := b.text("fieldset.chat-settings [data-field=identity-secret-state]")) and t, WAIT) or ""
+    shown = fields()
+    values = {k: (shown.get(f"settings.widget.{k}") or {}).get("value") for k in ("colour", "greeting", "allowed_origins", "identity_secret")}
+    json_box = form.find_element(By.CSS_SELECTOR, "textarea[name=settings]").get_attribute("value")
+    b.click(f"{FORM} button[type=submit]")
+    saved = b.wait(lambda: "saved" in b.text("main [role=status]").lower() or None, WAIT)
+    shown_again = b.css("main [data-result=chat-channel] [data-field=identity-secret]")
+    kept = api.get(f"/v1/channels/{channel['id']}").get("settings") or {}
+    checks.check("editing the chat channel fills the fieldset from settings.widget (the JSON box without it) and says an identity "
+                 "secret is set; saved with the secret left empty, GET still says identity_secret_set and nothing else changed",
+                 state == "An identity secret is set. Enter a new one only to replace it."
+                 and values == {"colour": COLOUR, "greeting": GREETING, "allowed_origins": shop.origin, "identity_secret": ""}
+                 and shown.get("picker") == COLOUR and json_box == "" and bool(saved) and not shown_again and kept == {"widget": expected},
+                 f"state {state!r}, fields {values}, picker {shown.get('picker')}, JSON {json_box!r}, settings {kept}")
     channel_id = channel["id"]
     shop.tag = tag
 
@@ -237,6 +383,14 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     checks.check("GET /chat/widget.js answers the widget's script without credentials, to pages of any origin",
                  r.status_code == 200 and "javascript" in r.headers.get("Content-Type", "") and r.headers.get("Access-Control-Allow-Origin") == "*"
                  and "data-channel" in r.text, f"{r.status_code} {r.headers.get('Content-Type')} ACAO {r.headers.get('Access-Control-Allow-Origin')}")
+
+    user = "shop-user-7"
+    good = hello(base, channel_id, shop.origin, {"type": "hello", "user_id": user, "user_hash": hmac.new(generated.encode(), user.encode(), hashlib.sha256).hexdigest()})
+    bad = hello(base, channel_id, shop.origin, {"type": "hello", "user_id": user, "user_hash": hmac.new(b"another secret, not the one", user.encode(), hashlib.sha256).hexdigest()})
+    checks.check("the identity secret kept is the one generated in the browser: a hello whose user_hash is the hex HMAC-SHA256 of "
+                 "the user's id with it is welcomed (with the form's greeting and colour); one made with another secret is refused",
+                 good.get("type") == "welcome" and good.get("greeting") == GREETING and good.get("colour") == COLOUR
+                 and bad == {"type": "error", "message": "user_hash does not match user_id"}, f"right hash {good}, wrong hash {bad}")
 
     allowed, _ = handshake(base, channel_id, shop.origin)
     refused, refusal = handshake(base, channel_id, shop.other_origin)
@@ -262,7 +416,7 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     welcomed = b.wait(lambda: (s := snap()) and not s["panelHidden"] and s["status"] == "" and s["lines"] and s, WAIT) or snap()
     greeting = [ln["text"] for ln in welcomed.get("lines", []) if ln["cls"] == "greeting"]
     checks.check("on a page of another origin the widget shows its launcher ('Chat with us'); opened, it connects and shows "
-                 "the channel's greeting, in the channel's colour",
+                 "the greeting set in the console's form, in the colour set there",
                  closed_first and loaded.get("launcher") == "Chat with us" and welcomed.get("expanded") == "true"
                  and greeting == [GREETING] and welcomed.get("accent") == COLOUR_RGB,
                  f"launcher {loaded.get('launcher')!r}, status {welcomed.get('status')!r}, greeting {greeting}, colour {welcomed.get('accent')}")
@@ -383,7 +537,7 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     ids = [ln["id"] for ln in history.get("lines", []) if ln["id"]]
     checks.check("after a reload the widget shows the history again: greeting, the visitor's message, the agent's reply, "
                  "the visitor's file, the agent's reply with a file, in order, once each; no email asked again",
-                 order == [("greeting", GREETING), ("visitor", VISITOR_MESSAGE), ("agent", AGENT_REPLY), ("visitor", VISITOR_FILE), ("agent", AGENT_FILE_REPLY)]
+                 order == [("greeting", GREETING), ("visitor", VISITOR_MESSAGE), ("agent", AGENT_REPLY), ("visitor", ""), ("agent", AGENT_FILE_REPLY)]
                  and len(set(ids)) == len(ids) == 4 and history.get("emailHidden") is True, str(order))
     links = [(ln["cls"], f["text"], f["href"]) for ln in history.get("lines", []) for f in ln["files"]]
     checks.check("after the reload each file's link shows again, once, on its line, to Rapport's /chat/{channel}/files/",
@@ -414,7 +568,7 @@ def _chat(b, base, api, checks, audit, shop: Shop, console: str, wait_for, abort
     zh_files = [f["text"] for ln in opened.get("lines", []) for f in ln["files"]]
     checks.check("with data-lang=\"zh\" the widget speaks Chinese: launcher '在线咨询', its title and message box, its file links ('文件: …')",
                  zh.get("launcher") == "在线咨询" and opened.get("title") == "在线咨询" and opened.get("placeholder") == "输入消息…"
-                 and [ln["text"] for ln in opened.get("lines", [])][1:] == [VISITOR_MESSAGE, AGENT_REPLY, VISITOR_FILE, AGENT_FILE_REPLY]
+                 and [ln["text"] for ln in opened.get("lines", [])][1:] == [VISITOR_MESSAGE, AGENT_REPLY, "", AGENT_FILE_REPLY]
                  and [f.split(" (")[0] for f in zh_files] == [f"文件: {VISITOR_FILE}", f"文件: {AGENT_FILE}"],
                  f"launcher {zh.get('launcher')!r}, title {opened.get('title')!r}, placeholder {opened.get('placeholder')!r}, files {zh_files}")
     audit("shop page in Chinese with the chat widget open")
@@ -516,7 +670,7 @@ def _files(b, base, api, checks, audit, *, channel_id, conversation_id, console,
                  "/chat/{channel}/files/chf_…, a download in a new tab without referrer; the name is text",
                  attach_label == "Send a file" and bool(seen) and "pending" in seen[0]["cls"].split() and seen[0]["id"] is None
                  and seen[0]["text"] == f"File: {VISITOR_FILE}" and sent is not None and "pending" not in sent["cls"].split()
-                 and sent["text"] == VISITOR_FILE
+                 and sent["text"] == ""  # a file sent alone: its link names it, no text repeats the name
                  and len(sent["files"]) == 1 and link.get("text") == f"File: {VISITOR_FILE} ({len(VISITOR_BYTES)} B)"
                  and link.get("href", "").startswith(f"{base}/chat/{channel_id}/files/chf_") and link.get("download") == VISITOR_FILE
                  and link.get("target") == "_blank" and set(link.get("rel", "").split()) == {"noopener", "noreferrer"}

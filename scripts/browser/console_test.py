@@ -46,10 +46,14 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    an emailed METHOD:REPLY (PARTSTAT=ACCEPTED) turns the customer's answer to "Accepted" live;
    reschedule sends SEQUENCE:1, cancel (confirmed) METHOD:CANCEL and the card says Cancelled; a
    title with markup is text; the user menu's calendar feed link serves the meeting; zh-CN; 375 px.
-   Web chat (chat_checks.py): an admin creates a chat channel in the console (settings.widget as
-   JSON: colour, greeting, allowed origins, a write-only identity secret) and is shown the tag that
-   embeds its widget; a "shop" the test serves from a second origin (http://localhost:<port>)
-   embeds it. In a second browser window the visitor opens the widget (greeting, colour) and writes
+   Web chat (chat_checks.py): an admin creates a chat channel in the console with its "Chat widget"
+   fields (colour, greeting, allowed origins one a line, an identity secret generated in the
+   browser): a bad colour and an origin without its scheme are refused beside their fields, a
+   greeting over 1000 characters by the server (its 422 beside the greeting too); saving shows the
+   tag that embeds the widget and the secret once, with how a site computes user_hash; editing
+   says a secret is set and saving without one keeps it (a hello signed with it is welcomed). A
+   "shop" the test serves from a second origin (http://localhost:<port>) embeds the tag. In a
+   second browser window the visitor opens the widget (the form's greeting and colour) and writes
    markup and Chinese (pending, then acknowledged); the conversation appears in the agent's inbox
    without a reload, the markup as text, "Visitor online"; typing shows both ways; the agent's
    reply reaches the widget as it commits; the email the visitor gives joins them to the customer

@@ -37,6 +37,16 @@ public actor MailboxFetcher: Service {
                                     node: "node-" + String(UUID().uuidString.prefix(8)).lowercased())
     }
 
+    /// What the API shows of a failed fetch (the log keeps the whole error): an untrusted
+    /// certificate said in words, and no file paths of the machine that built Rapport.
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the mailbox server's certificate is not trusted (CERTIFICATE_VERIFY_FAILED); give its CA with --mailbox-ca-file"
+        }
+        return text.replacingOccurrences(of: #" at /[^\]\)]*"#, with: "", options: .regularExpression)
+    }
+
     static func tlsContext(trusting path: String?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let path { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path)) }
@@ -108,7 +118,7 @@ public actor MailboxFetcher: Service {
                 // Shutting down closes the connection under the fetch: that is no failure.
                 if Task.isCancelled { break }
                 logger.warning("mailbox fetch failed", metadata: ["channel": "\(channelID)", "host": "\(settings.host)", "error": "\(error)"])
-                let text = "\(error)"
+                let text = Self.describe(error)
                 try? await store.write { tx in try await self.mail.recordMailboxError(of: channelID, text, in: tx) }
                 try? await clock.sleep(for: pause)
                 pause = min(pause * 2, .seconds(60))

@@ -33,6 +33,8 @@ struct ChatController<Conversations: ConversationStore> {
     @Sendable func reply(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeInteractions)
         let id = try context.parameters.require("id")
+        // An unknown conversation is 404 whatever the body says.
+        guard try await conversations.conversation(id) != nil else { throw StoreError.notFound("conversation", id) }
         // Files come base64-encoded: a third larger than the bytes they carry.
         let limit = max(services.configuration.maxBodyBytes, ChatReply.maxFiles * ChatClientFrame.maxFrameBytes)
         let (body, bytes) = try await request.jsonBody(limit: limit)

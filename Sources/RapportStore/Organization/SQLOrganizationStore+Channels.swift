@@ -39,9 +39,14 @@ extension SQLOrganizationStore {
 
     public func deleteChannel(id: String, actor: Actor, in tx: WriteTransaction) async throws {
         guard let current = try await ChannelRows.find(id: id, on: tx.database) else { throw StoreError.notFound("channel", id) }
-        if try await tx.firstRow("SELECT id FROM interactions WHERE channel_id = \(bind: id) LIMIT 1") != nil {
-            throw StoreError(.conflict, "channel \(id) has interactions and cannot be deleted")
+        // What came in or went out on the channel stays with it: such a channel is kept.
+        for table in ["interactions", "conversations", "mail_messages", "calls", "meetings"] {
+            if try await tx.firstRow("SELECT channel_id FROM \(unsafeRaw: table) WHERE channel_id = \(bind: id) LIMIT 1") != nil {
+                throw StoreError(.conflict, "channel \(id) has \(table.replacingOccurrences(of: "_", with: " ")) and cannot be deleted")
+            }
         }
+        // Its own state goes with it: how far its mailbox was read.
+        try await tx.execute("DELETE FROM mailbox_positions WHERE channel_id = \(bind: id)")
         try await tx.execute("DELETE FROM channels WHERE id = \(bind: id)")
         tx.memo.knownChannels.remove(id)
         tx.append(.change("channel", "deleted", subject: id, record: current.json, changedFields: [], actor: actor))

@@ -145,7 +145,9 @@
     const files = (Array.isArray(attachments) ? attachments : []).filter((file) => file && typeof file.url === 'string')
       .map((file) => el('a', { href: new URL(file.url, server).href, target: '_blank', rel: 'noopener noreferrer', download: file.filename ?? '' },
         `${text.file}: ${file.filename ?? ''} (${size(file.size)})`));
-    item.replaceChildren(document.createTextNode(body), ...files,
+    // A file sent alone has its name for text: the link says it already.
+    const alone = files.length === 1 && attachments[0]?.filename === body;
+    item.replaceChildren(alone ? '' : document.createTextNode(body), ...files,
       el('small', {}, `${from === 'visitor' ? text.you : text.agent}${at ? ` · ${new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : ''}`));
     if (id) {
       item.dataset.id = id;

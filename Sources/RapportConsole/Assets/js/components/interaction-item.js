@@ -11,6 +11,7 @@ import { h, isAbort, replace } from '../dom.js';
 import { formatDateTime, t, timeElement } from '../i18n.js';
 import { callContent } from './call-details.js';
 import { sizeText } from './file-input.js';
+import { meetingWhen } from './meeting-time.js';
 
 export function interactionHead(interaction, channels) {
   const channel = channels?.get(interaction.channel_id);
@@ -31,7 +32,20 @@ export function interactionContent(interaction, refs = {}) {
     interaction.body ? h('p', { class: 'item-body' }, interaction.body) : null,
     ...mail.slice(4),
     interaction.kind === 'email' ? null : chatFiles(interaction),
+    interaction.kind === 'meeting' ? meetingParts(interaction) : null,
   ];
+}
+
+/** When and where a meeting is (in its own time zone), and how many are invited. */
+function meetingParts(interaction) {
+  const meta = interaction.metadata || {};
+  if (typeof meta.start !== 'string' || typeof meta.end !== 'string') return null;
+  const when = meetingWhen({ start: meta.start, end: meta.end, time_zone: meta.time_zone });
+  const invited = Array.isArray(meta.attendees) ? meta.attendees.length : 0;
+  return h('p', { class: 'meeting-when muted' },
+    `${when.range} (${when.zone})`,
+    typeof meta.location === 'string' && meta.location ? [' · ', t('meetings.where', { location: meta.location })] : null,
+    invited ? [' · ', t('timeline.meetingInvited', { count: invited })] : null);
 }
 
 /** The files sent with a chat message, as downloads. */
