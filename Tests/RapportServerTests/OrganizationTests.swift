@@ -183,6 +183,7 @@ struct OrganizationTests {
             #expect(try await api.get("/v1/channels/\(unread)/mailbox").json["position"]?["last_error"]?.stringValue == "login refused")
             #expect(try await api.delete("/v1/channels/\(unread)").status == .noContent)
             expectProblem(try await api.get("/v1/channels/\(unread)"), .notFound)
+            expectProblem(try await api.get("/v1/channels/\(unread)/mailbox"), .notFound)
 
             // A channel with an interaction is kept, and the refusal says why.
             let used = try await api.createChannel(kind: "web", name: "Site")

@@ -173,7 +173,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     ClassifierController(routing: store.routing, services: services, router: parts.router).register(v1)
     DepartmentsController(organization: store.organization, services: services).register(v1)
     ChannelsController(organization: store.organization, services: services).register(v1)
-    MailController(mail: store.mail, outbox: store.mailOutbox, services: services).register(v1)
+    MailController(mail: store.mail, outbox: store.mailOutbox, organization: store.organization, services: services).register(v1)
     calls.register(v1)
     meetings.register(v1)
     chat.register(v1)

@@ -11,6 +11,7 @@ import RapportStore
 struct MailController<Mail: MailStore, Outbox: MailOutboxStore> {
     let mail: Mail
     let outbox: Outbox
+    let organization: any OrganizationStore
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -27,6 +28,7 @@ struct MailController<Mail: MailStore, Outbox: MailOutboxStore> {
     @Sendable func mailbox(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
+        guard try await organization.channel(id) != nil else { throw StoreError.notFound("channel", id) }
         var object = JSONObject()
         object["channel_id"] = .string(id)
         object["position"] = try await mail.mailboxPosition(of: id)?.json ?? .null
