@@ -14,9 +14,7 @@ extension SQLChatStore {
         var metadata = JSONObject()
         metadata["thread_id"] = .string(threadKey)
         metadata["author_id"] = actor.id.map(JSONValue.string) ?? .null
-        let summaries = files.enumerated().map { position, file in
-            ChatFile(id: Self.newFileID(), filename: file.filename ?? "file-\(position + 1)", contentType: file.contentType, size: file.size)
-        }
+        let summaries = Self.summaries(of: files)
         metadata["attachments"] = .array(summaries.map(\.json))
         let body = text.trimmingSpace()
         let new = NewInteraction(channelID: conversation.channelID, party: .customer(conversation.customerID), direction: .outbound,
@@ -25,6 +23,13 @@ extension SQLChatStore {
         try await insertFiles(summaries, contents: files.map(\.content), interactionID: ingested.interaction.id,
                               channelID: conversation.channelID, threadKey: threadKey, in: tx)
         return ingested.interaction
+    }
+
+    /// The files of a message as its interaction lists them, each with a new id.
+    static func summaries(of files: [MailAttachment]) -> [ChatFile] {
+        files.enumerated().map { position, file in
+            ChatFile(id: newFileID(), filename: file.filename ?? "file-\(position + 1)", contentType: file.contentType, size: file.size)
+        }
     }
 
     /// Keeps the files of a message just stored.

@@ -50,9 +50,7 @@ extension SQLChatStore {
         var metadata = JSONObject()
         metadata["thread_id"] = .string(Self.threadKey(token))
         metadata["client_id"] = .string(clientID)
-        let summaries = files.enumerated().map { position, file in
-            ChatFile(id: Self.newFileID(), filename: file.filename ?? "file-\(position + 1)", contentType: file.contentType, size: file.size)
-        }
+        let summaries = Self.summaries(of: files)
         if !summaries.isEmpty { metadata["attachments"] = .array(summaries.map(\.json)) }
         let new = NewInteraction(channelID: channelID, party: .customer(customerID), direction: .inbound, kind: .message, body: text,
                                  metadata: metadata, externalID: "chat:\(token):\(String(clientID.prefix(100)))")
