@@ -253,8 +253,10 @@ extension API {
             _ = try await api.post("/v1/interactions", ["channel_id": .string(email), "customer_id": .string(customerID),
                                                         "direction": "inbound", "kind": "email", "body": "Hi"])
             let mailConversation = try #require(try await api.get("/v1/conversations?customer_id=\(customerID)").items.first?["id"]?.stringValue)
-            expectProblem(try await api.post("/v1/conversations/\(mailConversation)/chat-replies", ["text": "Hi"]), .unprocessableContent,
-                          field: "conversation_id")
+            expectProblem(try await api.post("/v1/conversations/\(mailConversation)/chat-replies", ["text": "Hi"]), .conflict,
+                          type: "not-a-chat")
+            // …whatever the body says.
+            expectProblem(try await api.post("/v1/conversations/\(mailConversation)/chat-replies", ["text": " "]), .conflict)
             #expect(!token.isEmpty)
         }
     }

@@ -33,8 +33,8 @@ struct ChatController<Conversations: ConversationStore> {
     @Sendable func reply(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeInteractions)
         let id = try context.parameters.require("id")
-        // An unknown conversation is 404 whatever the body says.
-        guard try await conversations.conversation(id) != nil else { throw StoreError.notFound("conversation", id) }
+        // An unknown conversation is 404, and one that is not a chat's 409, whatever the body says.
+        _ = try await chatThread(id, refusing: "replies with files are sent only there")
         // Files come base64-encoded: a third larger than the bytes they carry.
         let limit = max(services.configuration.maxBodyBytes, ChatReply.maxFiles * ChatClientFrame.maxFrameBytes)
         let (body, bytes) = try await request.jsonBody(limit: limit)
@@ -140,11 +140,11 @@ struct ChatController<Conversations: ConversationStore> {
     }
 
     /// The chat thread of a conversation; 404 when there is none, 409 when it is not a web chat's.
-    private func chatThread(_ id: String) async throws -> ChatThread {
+    private func chatThread(_ id: String, refusing what: String = "typing is shown only there") async throws -> ChatThread {
         guard let conversation = try await conversations.conversation(id) else { throw StoreError.notFound("conversation", id) }
         guard let key = conversation.threadKey, key.hasPrefix("chat:") else {
             throw Problem(status: .conflict, type: "not-a-chat", title: "Not a web chat",
-                          detail: "conversation \(id) is not a web chat visitor's: typing is shown only there")
+                          detail: "conversation \(id) is not a web chat visitor's: \(what)")
         }
         return ChatThread(channelID: conversation.channelID, threadKey: key)
     }

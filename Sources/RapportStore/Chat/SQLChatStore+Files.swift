@@ -9,7 +9,7 @@ extension SQLChatStore {
             throw StoreError.notFound("conversation", conversationID)
         }
         guard let threadKey = conversation.threadKey, threadKey.hasPrefix("chat:") else {
-            throw StoreError(.invalidReference, "conversation \(conversationID) is not a web chat visitor's", field: "conversation_id")
+            throw StoreError(.conflict, "conversation \(conversationID) is not a web chat visitor's")
         }
         var metadata = JSONObject()
         metadata["thread_id"] = .string(threadKey)
