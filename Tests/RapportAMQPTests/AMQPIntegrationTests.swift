@@ -238,9 +238,9 @@ struct AMQPIntegrationTests {
             for index in 0..<count { _ = channel.publishPipelined(exchange: "", routingKey: queue, body: ByteBuffer(string: "\(index)")) }
             try await channel.waitForConfirms()
             let consumer = try await channel.basicConsume(queue: queue, noAck: true)
-            // Not synchronisation: half a second in which nobody reads, so the buffer fills and reading
-            // from the socket must pause (nothing to wait for: the point is that nobody reads meanwhile).
-            try await Task.sleep(for: .milliseconds(500))
+            // Nobody reads until the buffer is full and reading from the socket has stopped.
+            #expect(connection.readPauses == 0)
+            try await waitUntil("the connection to stop reading from the socket") { connection.readPauses > 0 }
             // Other work on the same connection still completes once the reader drains the buffer.
             var received = 0
             for try await delivery in consumer {

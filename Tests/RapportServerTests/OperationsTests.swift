@@ -46,15 +46,15 @@ struct OperationsTests {
 
     @Test("a streamed response's latency runs to the end of its body")
     func streamedLatency() async throws {
-        try await withApp { api, _, store in
+        let clock = ManualClock()
+        try await withApp(latencyClock: clock) { api, _, store in
             let head = try await api.eventHead()
-            // The stream ends with the first event after `head`, which is written half a second after
-            // the stream has begun (its first lines arrived). The histogram must count that half second,
-            // not the moment the stream's head was ready.
+            // The stream ends with the first event after `head`, which is written after the latency
+            // clock has moved half a second on from the stream's beginning (its first lines arrived).
+            // The histogram must count that half second, not the moment the stream's head was ready.
             let streamed = try await api.openStream("/v1/events/stream?after=\(head)&limit=1")
             try await streamed.waitFor(": rapport events after \(head)")
-            // Not synchronisation: the duration the histogram is checked for.
-            try await Task.sleep(for: .milliseconds(500))
+            clock.advance(by: .milliseconds(500))
             _ = try await store.write { tx in
                 try await store.customers.createCustomer(NewCustomer(name: "Ana"), actor: .system, channelID: nil, in: tx)
             }
@@ -66,8 +66,7 @@ struct OperationsTests {
                 try await api.get("/metrics", auth: .none).text.split(separator: "\n")
                     .first { $0.hasPrefix("rapport_http_request_duration_seconds_sum{") && $0.contains("events/stream") }
             }
-            let seconds = sum.split(separator: " ").last.flatMap { Double($0) } ?? 0
-            #expect(seconds >= 0.45, "\(sum)")
+            #expect(sum.split(separator: " ").last.flatMap { Double($0) } == 0.5, "\(sum)")
         }
     }
 

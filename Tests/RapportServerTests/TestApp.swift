@@ -62,6 +62,7 @@ func withApp(
 func withApp(
     _ backend: Backend = .sqlite,
     mail: MailSettings = MailSettings(),
+    latencyClock: any Clock<Duration> = ContinuousClock(),
     _ body: @Sendable (API, String, Store) async throws -> Void
 ) async throws {
     try await TestDatabases.withLocation(backend) { location in
@@ -71,7 +72,7 @@ func withApp(
                                                 maxBodyBytes: 1_048_576, webhooksAllowPrivate: true, passwordHashCost: 4, mail: mail)
         do {
             let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
-                                                                   announceFirstAdminKey: { secret.set($0) }))
+                                                                   latencyClock: latencyClock, announceFirstAdminKey: { secret.set($0) }))
             try await app.test(.live) { client in
                 try app.check()
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")

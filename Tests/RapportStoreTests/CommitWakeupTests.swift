@@ -49,15 +49,13 @@ import Testing
     /// (negative when it woke first; the wait times out after 10 s). Measured from the commit's end
     /// so that a slow write on a busy machine is not counted as a slow wake-up.
     private func timeWaking(waiter: Store, head: Int64, commit: @escaping @Sendable () async throws -> Void) async throws -> Duration {
+        let before = waiter.commitWaiters
         async let wokeAt: ContinuousClock.Instant = {
             await waiter.waitForCommit(after: head, timeout: .seconds(10))
             return ContinuousClock.now
         }()
-        // Not synchronisation: a head start so that the waiter is usually waiting when the commit comes,
-        // and the test measures a wake-up. No fact shows that it waits (its wait is internal to the
-        // store), and none is needed: one that starts late finds the head moved and returns at once,
-        // which the bound below accepts as well.
-        try await Task.sleep(for: .milliseconds(50))
+        // The commit comes once the waiter waits, so that the test measures a wake-up.
+        try await waitUntil("the waiter to wait for a commit") { waiter.commitWaiters > before }
         try await commit()
         let committedAt = ContinuousClock.now
         return await wokeAt - committedAt

@@ -121,6 +121,10 @@ public final class AMQPConnection: Sendable {
     /// True while the broker has blocked publishing on this connection (connection.blocked, e.g. low memory or disk).
     public var isBlocked: Bool { state.isBlocked }
 
+    /// How many times this connection stopped reading from the socket because a consumer's buffer
+    /// was full (TCP backpressure towards the broker); a consumer that keeps pace never causes one.
+    public var readPauses: Int { state.readPauses }
+
     /// Whether the socket is still open.
     public var isOpen: Bool { channel.isActive }
 }

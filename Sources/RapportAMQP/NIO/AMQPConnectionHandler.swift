@@ -232,7 +232,10 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             return
         }
         if source.yield(delivery) == .stopProducing {
-            if pausedConsumers.isEmpty { logger.debug("AMQP consumer buffer full, pausing socket reads", metadata: ["consumer_tag": "\(delivery.consumerTag)"]) }
+            if pausedConsumers.isEmpty {
+                logger.debug("AMQP consumer buffer full, pausing socket reads", metadata: ["consumer_tag": "\(delivery.consumerTag)"])
+                state.countReadPause()
+            }
             pausedConsumers.insert(AMQPConsumerKey(channelID: channelID, consumerTag: delivery.consumerTag))
         }
     }

@@ -16,6 +16,7 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: ServerConfiguration, store: Store, logger: Logger,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog: RouteCatalog = RouteCatalog(),
+    latencyClock: any Clock<Duration> = ContinuousClock(),
     announceFirstAdminKey: (@Sendable (String) -> Void)? = nil,
     announceFirstAdminLink: (@Sendable (String) -> Void)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -46,7 +47,7 @@ public func buildApplication(
     let chatHub = ChatHub(events: store.events, logger: logger)
     let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
-                            registry: registry, catalog: catalog, chatHub: chatHub,
+                            registry: registry, latencyClock: latencyClock, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
     if let publisher { background.append(publisher) }
@@ -117,6 +118,8 @@ struct RouterParts {
     let hasher: PasswordHasher
     let console: ConsoleAssets
     let registry: PrometheusCollectorRegistry
+    /// What request latency is measured on.
+    let latencyClock: any Clock<Duration>
     let catalog: RouteCatalog
     let chatHub: ChatHub
     let monitor: DuplicateMonitor
@@ -129,7 +132,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let store = parts.store
     let services = parts.services
     let router = Router(context: RapportRequestContext.self)
-    router.add(middleware: RequestMetricsMiddleware(registry: parts.registry))
+    router.add(middleware: RequestMetricsMiddleware(registry: parts.registry, clock: parts.latencyClock))
     router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
     router.add(middleware: ClosingRequestMiddleware(maxBodyBytes: parts.services.configuration.maxBodyBytes,
                                                     largestBody: parts.services.configuration.trainingBodyBytes,

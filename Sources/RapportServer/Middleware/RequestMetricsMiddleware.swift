@@ -13,8 +13,11 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The application's own factory (tests run several applications, each with its registry).
     let factory: any MetricsFactory
+    /// What latency is measured on (tests move it by hand).
+    let clock: any Clock<Duration>
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry, clock: any Clock<Duration> = ContinuousClock()) {
+        self.clock = clock
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[Self.durationLabel] = [
             .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -24,7 +27,7 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
+        let elapsed = Self.stopwatch(clock)
         var response = try await next(request, context)
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
@@ -34,7 +37,7 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let body = response.body
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
             defer {
-                let elapsed = ContinuousClock.now - start
+                let elapsed = elapsed()
                 Counter(label: Self.countLabel, dimensions: [("method", method), ("route", route), ("status", String(status))],
                         factory: factory).increment()
                 Metrics.Timer(label: Self.durationLabel, dimensions: [("method", method), ("route", route)], factory: factory)
@@ -48,5 +51,11 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         response.headers[.requestID] = context.id
         return response
+    }
+
+    /// A function that tells the time passed on `clock` since the stopwatch was made.
+    private static func stopwatch<C: Clock<Duration>>(_ clock: C) -> @Sendable () -> Duration {
+        let start = clock.now
+        return { start.duration(to: clock.now) }
     }
 }

@@ -138,6 +138,9 @@ public final class Store: Service, Sendable {
         await commits.wait(after: sequence, timeout: timeout)
     }
 
+    /// How many tasks of this process are waiting in `waitForCommit` (long polls, streams, followers).
+    public var commitWaiters: Int { commits.waiting }
+
     /// Whether the database answers.
     public func ping() async -> Bool {
         do {
@@ -156,6 +159,8 @@ final class CommitFeed: Sendable {
     private let nextWaiter = Atomic<Int>(0)
 
     var head: Int64 { latest.load(ordering: .acquiring) }
+
+    var waiting: Int { waiters.withLock { $0.count } }
 
     /// Moves the head forward (never back: announcements from other nodes may arrive late).
     func advance(to sequence: Int64) {
