@@ -247,10 +247,10 @@ struct API: Sendable {
     /// Opens `uri` on a connection of its own and reads the body as it arrives: for responses that
     /// stream, where a test waits for what the server has sent so far (the test client hands over
     /// a body only once it has ended).
-    func openStream(_ uri: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> StreamedResponse {
+    func openStream(_ uri: String, bearer: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> StreamedResponse {
         let port = try #require(client.port, sourceLocation: sourceLocation)
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(uri)")
-        request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
+        request.headers.add(name: "Authorization", value: "Bearer \(bearer ?? adminKey)")
         // The deadline bounds the whole exchange, body included: far beyond any stream a test reads.
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         return StreamedResponse(response)

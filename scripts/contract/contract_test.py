@@ -83,7 +83,7 @@ STATE_DEPENDENT_REFUSALS = [
     # Which code points count as letters, digits or symbols is Unicode data, not a pattern.
     (r"has no letters, digits or symbols", "keyword term of unassigned or format code points only"),
     # Relations between existing records.
-    (r"belongs to another department|must be one of the pair's customers", "records that exist but do not belong together"),
+    (r"belongs to another (department|customer)|must be one of the pair's customers", "records that exist but do not belong together"),
     # schemathesis' coverage phase sometimes sends a value that does not match the parameter's
     # pattern as a positive case (seen for `identity=0`): the server's 400 is right.
     (r"must be written as kind:value", "value outside the documented pattern, sent as positive by schemathesis"),

@@ -95,3 +95,8 @@ public struct Principal: Sendable, Equatable {
         }
     }
 }
+
+extension Principal {
+    /// The caller as a reader of the event log.
+    public var eventReader: EventReader { EventReader(role: role, departmentID: departmentID, userID: userID) }
+}

@@ -136,7 +136,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
     router.add(middleware: ClosingRequestMiddleware(maxBodyBytes: parts.services.configuration.maxBodyBytes,
                                                     largestBody: parts.services.configuration.trainingBodyBytes,
-                                                    isLargeBody: { $0 == "/v1/classifier/train" || $0.hasSuffix("/email-replies") || $0.hasSuffix("/chat-replies") }))
+                                                    isLargeBody: { $0 == "/v1/classifier/train" || $0 == "/v1/notes" || $0.hasSuffix("/email-replies") || $0.hasSuffix("/chat-replies") }))
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
         .register(operations)
@@ -168,6 +168,9 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     DuplicatesController(duplicates: store.duplicates, services: services, monitor: parts.monitor).register(v1)
     SubscriptionsController(subscriptions: store.subscriptions, services: services).register(v1)
     InteractionsController(interactions: store.interactions, services: services).register(v1)
+    NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, services: services).register(v1)
+    NotificationsController(notifications: store.notifications, customers: store.customers, conversations: store.conversations,
+                            services: services).register(v1)
     ConversationsController(conversations: store.conversations, organization: store.organization, services: services).register(v1)
     QueuesController(routing: store.routing, organization: store.organization, services: services).register(v1)
     RoutingRulesController(customers: store.customers, routing: store.routing, organization: store.organization, services: services,

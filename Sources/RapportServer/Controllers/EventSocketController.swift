@@ -37,7 +37,7 @@ struct EventSocketController<Events: EventStore> {
             let events = self.events
             let requestID = logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
             return .success { inbound, outbound, context in
-                let session = EventSocketSession(events: events, role: principal.role, requestID: requestID,
+                let session = EventSocketSession(events: events, reader: principal.eventReader, requestID: requestID,
                                                  outbound: outbound, logger: context.logger)
                 try await session.run(inbound: inbound)
             }

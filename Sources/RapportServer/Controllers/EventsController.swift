@@ -37,7 +37,8 @@ struct EventsController<Events: EventStore> {
         let filter = try Self.filter(request)
         let events = try await events.events(after: position, limit: limit)
         let next = events.count == limit ? events.last.map { String($0.sequence) } : nil
-        let visible = events.filter { EventVisibility.allows(principal.role, toSee: $0.type) && (filter?.matches($0) ?? true) }
+        let reader = principal.eventReader
+        let visible = events.filter { EventVisibility.allows(reader, toSee: $0) && (filter?.matches($0) ?? true) }
         return .json(["data": .array(visible.map(\.cloudEvent)), "next_cursor": next.map(JSONValue.string) ?? .null])
     }
 
@@ -64,7 +65,7 @@ struct EventsController<Events: EventStore> {
             guard let value = Int(text), value >= 1 else { throw Problem.badRequest(field: "limit", "must be a positive count") }
             limit = value
         }
-        let selection = EventSelection(role: principal.role, expression: filter)
+        let selection = EventSelection(reader: principal.eventReader, expression: filter)
         let events = self.events
         let maximum = limit
         let interval = heartbeat

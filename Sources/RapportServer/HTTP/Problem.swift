@@ -69,6 +69,8 @@ public struct Problem: Error, Sendable {
         case .idempotencyMismatch:
             return Problem(status: .unprocessableContent, type: "idempotency-key-reused", title: "Idempotency key reused",
                            detail: error.message, issues: issues)
+        case .forbidden:
+            return Problem(status: .forbidden, type: "forbidden", title: "Forbidden", detail: error.message)
         case .merged:
             return Problem(status: .conflict, type: "customer-merged", title: "Customer merged", detail: error.message, extra: extra)
         case .unavailable:

@@ -24,7 +24,7 @@ struct EventSocketSession {
     static let tryAgainLater = WebSocketErrorCode.unknown(1013)
 
     let events: any EventStore
-    let role: Role
+    let reader: EventReader
     let requestID: String
     let outbound: WebSocketOutboundWriter
     let logger: Logger
@@ -143,7 +143,7 @@ struct EventSocketSession {
             }
             var start = after ?? 0
             if after == nil { start = try await events.eventLogHead() }
-            let selection = EventSelection(role: role, expression: expression, subscriptionFilter: filter)
+            let selection = EventSelection(reader: reader, expression: expression, subscriptionFilter: filter)
             let subscription = Subscription(id: id, follower: EventFollower(events: events, selection: selection, after: start),
                                             sentThrough: start)
             if let existing {

@@ -11,6 +11,8 @@ extension Store {
     public var interactions: SQLInteractionStore { SQLInteractionStore(store: self) }
     public var meetings: SQLMeetingStore { SQLMeetingStore(store: self) }
     public var merges: SQLMergeStore { SQLMergeStore(store: self) }
+    public var notes: SQLNoteStore { SQLNoteStore(store: self) }
+    public var notifications: SQLNotificationStore { SQLNotificationStore(store: self) }
     public var organization: SQLOrganizationStore { SQLOrganizationStore(store: self) }
     public var routing: SQLRoutingStore { SQLRoutingStore(store: self) }
     public var settings: SQLSettingsStore { SQLSettingsStore(store: self) }

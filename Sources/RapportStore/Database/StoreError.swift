@@ -15,6 +15,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The customer was absorbed by a merge; `extra` names the survivor (`merged_into`).
         case merged
         case unavailable
+        /// The caller may see the record but not make this change to it (another person's note).
+        case forbidden
     }
 
     public var code: Code

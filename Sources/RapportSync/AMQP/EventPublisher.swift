@@ -158,7 +158,7 @@ public actor EventPublisher: Service {
     /// Publishes the events the filter selects, pipelined, and waits until the broker confirms them all.
     private func publish(_ events: [Event], on channel: AMQPChannel) async throws -> Int {
         var published = 0
-        for event in events where publishing.filter?.matches(event) ?? true {
+        for event in events where EventVisibility.allows(.broker, toSee: event) && (publishing.filter?.matches(event) ?? true) {
             _ = channel.publishPipelined(exchange: publishing.exchange, routingKey: event.routingKey,
                                          body: ByteBuffer(bytes: event.cloudEvent.serialized()), properties: Self.properties(of: event))
             published += 1

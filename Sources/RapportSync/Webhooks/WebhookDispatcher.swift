@@ -133,7 +133,7 @@ public actor WebhookDispatcher: Service {
                 // receives what commits from its creation on, and what its creator may read.
                 index.matches(event, into: &matched, scratch: &indexScratch)
                 plan.append((event: event, subscriptionIDs: matched.filter { subscription in
-                    event.time >= subscription.since && EventVisibility.allows(subscription.role, toSee: event.type)
+                    event.time >= subscription.since && EventVisibility.allows(EventReader(role: subscription.role), toSee: event)
                 }.map(\.id)))
             }
             current = last.sequence

@@ -1,0 +1,45 @@
+import RapportCore
+
+/// Each user's inbox of what concerns them, what they want to hear about, and what they follow.
+public protocol NotificationStore: Sendable {
+    /// Writes a notification about `note` for each recipient; `rapport.notification.created` each.
+    func notify(_ recipients: [NotificationFanout.Recipient], about note: Note, in tx: WriteTransaction) async throws
+
+    /// A user's notifications, newest first.
+    func notifications(of userID: String, unreadOnly: Bool, limit: Int, cursor: String?) async throws -> Page<UserNotification>
+
+    func unreadCount(of userID: String) async throws -> Int
+
+    /// Marks one of the user's notifications read (nil when it is not theirs); `rapport.notification.read`.
+    func markRead(_ id: String, userID: String, in tx: WriteTransaction) async throws -> UserNotification?
+
+    /// Marks all the user's notifications read; how many were unread.
+    func markAllRead(userID: String, in tx: WriteTransaction) async throws -> Int
+
+    func preferences(of userID: String) async throws -> NotificationPreferences
+
+    /// The preferences of those users that changed theirs.
+    func preferences(of userIDs: [String], in tx: WriteTransaction) async throws -> [String: NotificationPreferences]
+
+    func setPreferences(_ preferences: NotificationPreferences, of userID: String, in tx: WriteTransaction) async throws
+
+    /// Follows a customer (or one of its conversations); the existing follow when there is one.
+    func follow(userID: String, customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool)
+
+    /// Stops following; false when the follow is not the user's.
+    func unfollow(_ id: String, userID: String, in tx: WriteTransaction) async throws -> Bool
+
+    func follows(of userID: String, customerID: String?, conversationID: String?, limit: Int, cursor: String?) async throws -> Page<Follow>
+
+    /// The users who follow the customer, or the conversation (following the customer covers its conversations).
+    func followers(customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> [String]
+}
+
+/// The SQL implementation of `NotificationStore`, on SQLite or PostgreSQL.
+public struct SQLNotificationStore: NotificationStore, StoreArea {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+}

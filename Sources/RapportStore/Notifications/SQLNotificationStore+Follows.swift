@@ -1,0 +1,79 @@
+import RapportCore
+import SQLKit
+
+extension SQLNotificationStore {
+    public func preferences(of userID: String) async throws -> NotificationPreferences {
+        try await read { database in
+            try await database.raw("SELECT disabled FROM notification_preferences WHERE user_id = \(bind: userID)").first()
+                .map(Self.preferences) ?? NotificationPreferences()
+        }
+    }
+
+    public func preferences(of userIDs: [String], in tx: WriteTransaction) async throws -> [String: NotificationPreferences] {
+        guard !userIDs.isEmpty else { return [:] }
+        var result: [String: NotificationPreferences] = [:]
+        for chunk in stride(from: 0, to: userIDs.count, by: 500) {
+            let slice = Array(userIDs[chunk..<min(chunk + 500, userIDs.count)])
+            for row in try await tx.rows("SELECT user_id, disabled FROM notification_preferences WHERE user_id IN (\(binds: slice))") {
+                result[try row.string("user_id")] = try Self.preferences(row)
+            }
+        }
+        return result
+    }
+
+    public func setPreferences(_ preferences: NotificationPreferences, of userID: String, in tx: WriteTransaction) async throws {
+        let disabled = preferences.disabled.map(\.rawValue).sorted().jsonText
+        try await tx.execute("""
+            INSERT INTO notification_preferences (user_id, disabled, updated_at) VALUES (\(bind: userID), \(bind: disabled), \(bind: tx.now().microseconds))
+            ON CONFLICT (user_id) DO UPDATE SET disabled = excluded.disabled, updated_at = excluded.updated_at
+            """)
+    }
+
+    private static func preferences(_ row: any SQLRow) throws -> NotificationPreferences {
+        NotificationPreferences(disabled: Set(try row.stringList("disabled").compactMap(NotificationKind.init(rawValue:))))
+    }
+
+    public func follow(userID: String, customerID: String, conversationID: String?,
+                       in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool) {
+        var query: SQLQueryString = "SELECT id, user_id, customer_id, conversation_id, created_at FROM follows WHERE user_id = \(bind: userID)"
+        query += " AND customer_id = \(bind: customerID)"
+        query += conversationID.map { " AND conversation_id = \(bind: $0)" } ?? " AND conversation_id IS NULL"
+        if let row = try await tx.firstRow(query) { return (try Self.follow(row), false) }
+        let follow = Follow(id: tx.newID("fol"), userID: userID, customerID: customerID, conversationID: conversationID, createdAt: tx.now())
+        try await tx.execute("""
+            INSERT INTO follows (id, user_id, customer_id, conversation_id, created_at)
+            VALUES (\(bind: follow.id), \(bind: userID), \(bind: customerID), \(bind: conversationID), \(bind: follow.createdAt.microseconds))
+            """)
+        return (follow, true)
+    }
+
+    public func unfollow(_ id: String, userID: String, in tx: WriteTransaction) async throws -> Bool {
+        guard try await tx.firstRow("SELECT id FROM follows WHERE id = \(bind: id) AND user_id = \(bind: userID)") != nil else { return false }
+        try await tx.execute("DELETE FROM follows WHERE id = \(bind: id)")
+        return true
+    }
+
+    public func follows(of userID: String, customerID: String?, conversationID: String?, limit: Int, cursor: String?) async throws -> Page<Follow> {
+        var query: SQLQueryString = "SELECT id, user_id, customer_id, conversation_id, created_at FROM follows WHERE user_id = \(bind: userID)"
+        if let customerID { query += " AND customer_id = \(bind: customerID)" }
+        if let conversationID { query += " AND conversation_id = \(bind: conversationID)" }
+        if let cursor { query += " AND id > \(bind: try ListCursor.decode(cursor))" }
+        query += " ORDER BY id LIMIT \(bind: limit + 1)"
+        let finalQuery = query
+        let rows = try await read { try await $0.raw(finalQuery).all().map(Self.follow) }
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.id) } : nil)
+    }
+
+    public func followers(customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> [String] {
+        var query: SQLQueryString = "SELECT DISTINCT user_id FROM follows WHERE customer_id = \(bind: customerID)"
+        query += conversationID.map { " AND (conversation_id IS NULL OR conversation_id = \(bind: $0))" } ?? " AND conversation_id IS NULL"
+        query += " ORDER BY user_id"
+        return try await tx.rows(query).map { try $0.string("user_id") }
+    }
+
+    private static func follow(_ row: any SQLRow) throws -> Follow {
+        Follow(id: try row.string("id"), userID: try row.string("user_id"), customerID: try row.string("customer_id"),
+               conversationID: try row.optionalString("conversation_id"), createdAt: try row.timestamp("created_at"))
+    }
+}

@@ -1,0 +1,87 @@
+import RapportCore
+import SQLKit
+
+extension SQLNotificationStore {
+    public func notify(_ recipients: [NotificationFanout.Recipient], about note: Note, in tx: WriteTransaction) async throws {
+        guard !recipients.isEmpty else { return }
+        let time = tx.now()
+        let excerpt = UserNotification.excerpt(of: note.body)
+        for recipient in recipients {
+            let notification = UserNotification(
+                id: tx.newID("ntf"), userID: recipient.userID, kind: recipient.kind, customerID: note.customerID,
+                conversationID: note.conversationID, noteID: note.id, actor: note.author, actorName: note.authorName,
+                via: recipient.via, excerpt: excerpt, createdAt: time, readAt: nil)
+            try await tx.execute("""
+                INSERT INTO notifications (id, user_id, kind, customer_id, record, created_at, read_at)
+                VALUES (\(bind: notification.id), \(bind: notification.userID), \(bind: notification.kind.rawValue),
+                        \(bind: notification.customerID), \(bind: notification.json.jsonString), \(bind: time.microseconds), NULL)
+                """)
+            tx.append(.change("notification", "created", subject: notification.userID, record: notification.json, changedFields: [],
+                              actor: note.author))
+        }
+    }
+
+    public func notifications(of userID: String, unreadOnly: Bool, limit: Int, cursor: String?) async throws -> Page<UserNotification> {
+        var query: SQLQueryString = "SELECT id, customer_id, record, read_at FROM notifications WHERE user_id = \(bind: userID)"
+        if unreadOnly { query += " AND read_at IS NULL" }
+        if let cursor { query += " AND id < \(bind: try ListCursor.decode(cursor))" }
+        query += " ORDER BY id DESC LIMIT \(bind: limit + 1)"
+        let finalQuery = query
+        let rows = try await read { try await $0.raw(finalQuery).all().compactMap(Self.decode) }
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.id) } : nil)
+    }
+
+    public func unreadCount(of userID: String) async throws -> Int {
+        try await read { database in
+            try await database.raw("SELECT COUNT(*) AS unread FROM notifications WHERE user_id = \(bind: userID) AND read_at IS NULL")
+                .first().map { Int(try $0.int64("unread")) } ?? 0
+        }
+    }
+
+    public func markRead(_ id: String, userID: String, in tx: WriteTransaction) async throws -> UserNotification? {
+        guard let row = try await tx.firstRow("""
+            SELECT id, customer_id, record, read_at FROM notifications WHERE id = \(bind: id) AND user_id = \(bind: userID)
+            """), var notification = try Self.decode(row) else { return nil }
+        guard notification.readAt == nil else { return notification }
+        let time = tx.now()
+        try await tx.execute("UPDATE notifications SET read_at = \(bind: time.microseconds) WHERE id = \(bind: id)")
+        notification.readAt = time
+        tx.append(.change("notification", "read", subject: userID, record: ["id": .string(id), "user_id": .string(userID)],
+                          changedFields: ["read_at"], actor: Actor(kind: .user, id: userID)))
+        return notification
+    }
+
+    public func markAllRead(userID: String, in tx: WriteTransaction) async throws -> Int {
+        let unread = try await tx.firstRow("SELECT COUNT(*) AS unread FROM notifications WHERE user_id = \(bind: userID) AND read_at IS NULL")
+            .map { Int(try $0.int64("unread")) } ?? 0
+        guard unread > 0 else { return 0 }
+        try await tx.execute("""
+            UPDATE notifications SET read_at = \(bind: tx.now().microseconds) WHERE user_id = \(bind: userID) AND read_at IS NULL
+            """)
+        tx.append(.change("notification", "read", subject: userID, record: ["id": .null, "user_id": .string(userID)],
+                          changedFields: ["read_at"], actor: Actor(kind: .user, id: userID)))
+        return unread
+    }
+
+    /// A stored notification; its customer is the column's (a merge moves it to the survivor).
+    static func decode(_ row: any SQLRow) throws -> UserNotification? {
+        let record = try row.jsonObject("record")
+        guard let id = record["id"]?.stringValue, let userID = record["user_id"]?.stringValue,
+              let kind = record["kind"]?.stringValue.flatMap(NotificationKind.init(rawValue:)) else { return nil }
+        let actorObject = record["actor"]?.objectValue
+        let actor = Actor(kind: actorObject?["type"]?.stringValue.flatMap(Actor.Kind.init(rawValue:)) ?? .system,
+                          id: actorObject?["id"]?.stringValue)
+        let via = record["via"].flatMap { value -> ResolvedMention? in
+            guard let object = value.objectValue, let kind = object["kind"]?.stringValue.flatMap(MentionKind.init(rawValue:)),
+                  let viaID = object["id"]?.stringValue, let name = object["name"]?.stringValue else { return nil }
+            return ResolvedMention(kind: kind, id: viaID, name: name, text: "")
+        }
+        return UserNotification(
+            id: id, userID: userID, kind: kind, customerID: try row.string("customer_id"),
+            conversationID: record["conversation_id"]?.stringValue, noteID: record["note_id"]?.stringValue, actor: actor,
+            actorName: record["actor_name"]?.stringValue, via: via, excerpt: record["excerpt"]?.stringValue ?? "",
+            createdAt: record["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(microseconds: 0),
+            readAt: try row.optionalTimestamp("read_at"))
+    }
+}
