@@ -4,6 +4,14 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case mention
     /// A note on a customer or conversation you follow.
     case noteOnFollowed = "note_on_followed"
+    /// A routing rule asked for you (or your department) to be told about a conversation.
+    case rule
+    /// A task was given to you, your queue or your department.
+    case assignment
+    /// A task's reminder time came.
+    case taskDue = "task_due"
+    /// A task passed its due time while still open.
+    case taskOverdue = "task_overdue"
 }
 
 /// One entry in a user's inbox of what concerns them.
@@ -11,9 +19,10 @@ public struct UserNotification: Sendable, Equatable {
     public var id: String
     public var userID: String
     public var kind: NotificationKind
-    public var customerID: String
+    public var customerID: String?
     public var conversationID: String?
     public var noteID: String?
+    public var taskID: String?
     public var actor: Actor
     public var actorName: String?
     /// How it reached the user: a mention of their department or queue; nil for a direct one.
@@ -23,14 +32,16 @@ public struct UserNotification: Sendable, Equatable {
     public var createdAt: Timestamp
     public var readAt: Timestamp?
 
-    public init(id: String, userID: String, kind: NotificationKind, customerID: String, conversationID: String?, noteID: String?,
-                actor: Actor, actorName: String?, via: ResolvedMention?, excerpt: String, createdAt: Timestamp, readAt: Timestamp?) {
+    public init(id: String, userID: String, kind: NotificationKind, customerID: String?, conversationID: String?, noteID: String?,
+                taskID: String? = nil, actor: Actor, actorName: String?, via: ResolvedMention?, excerpt: String, createdAt: Timestamp,
+                readAt: Timestamp?) {
         self.id = id
         self.userID = userID
         self.kind = kind
         self.customerID = customerID
         self.conversationID = conversationID
         self.noteID = noteID
+        self.taskID = taskID
         self.actor = actor
         self.actorName = actorName
         self.via = via
@@ -44,9 +55,10 @@ public struct UserNotification: Sendable, Equatable {
         object["id"] = .string(id)
         object["user_id"] = .string(userID)
         object["kind"] = .string(kind.rawValue)
-        object["customer_id"] = .string(customerID)
+        object["customer_id"] = customerID.map(JSONValue.string) ?? .null
         object["conversation_id"] = conversationID.map(JSONValue.string) ?? .null
         object["note_id"] = noteID.map(JSONValue.string) ?? .null
+        object["task_id"] = taskID.map(JSONValue.string) ?? .null
         object["actor"] = actor.json
         object["actor_name"] = actorName.map(JSONValue.string) ?? .null
         object["via"] = via.map { ["kind": .string($0.kind.rawValue), "id": .string($0.id), "name": .string($0.name)] } ?? .null

@@ -124,6 +124,8 @@ public struct RoutingActions: Sendable, Equatable {
     public var notify: [String] = []
     /// A signal name; emits `rapport.routing.signal` with it for other consumers.
     public var emit: String?
+    /// Tasks to create about the conversation (`create_task`: one per rule; the rules that match add theirs).
+    public var createTasks: [TaskTemplate] = []
 
     public init(department: String? = nil, queue: String? = nil, assignTo: String? = nil, priority: ConversationPriority? = nil,
                 tags: [String] = [], skills: [String] = [], suppress: Suppression? = nil, notify: [String] = [], emit: String? = nil) {
@@ -151,6 +153,8 @@ public struct RoutingActions: Sendable, Equatable {
         if let suppress { object["suppress"] = .string(suppress.rawValue) }
         if !notify.isEmpty { object["notify"] = .array(notify.map(JSONValue.string)) }
         if let emit { object["emit"] = .string(emit) }
+        if createTasks.count == 1 { object["create_task"] = createTasks[0].json }
+        if createTasks.count > 1 { object["create_task"] = .array(createTasks.map(\.json)) }
         return .object(object)
     }
 }

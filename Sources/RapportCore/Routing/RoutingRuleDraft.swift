@@ -106,6 +106,9 @@ public struct RoutingRuleDraft: Sendable, Equatable {
         for (index, target) in actions.notify.enumerated() where !(target.hasScalarPrefix("usr_") || target.hasScalarPrefix("department:")) {
             reader.fail("notify[\(index)]", "expected a user id (usr_…) or department:<key>")
         }
+        if let raw = reader.value("create_task"), !raw.isNull {
+            do throws(ValidationFailure) { actions.createTasks = [try TaskTemplate.read(raw, path: reader.field("create_task"))] } catch { reader.absorb(error) }
+        }
         if let signal = reader.string("emit", maxLength: 64) {
             if Department.isValidKey(signal.replacingOccurrences(of: ".", with: "_")) { actions.emit = signal }
             else { reader.fail("emit", "use lower-case letters, digits, '.', '-' and '_', starting with a letter") }

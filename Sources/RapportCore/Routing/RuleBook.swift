@@ -151,5 +151,6 @@ extension RoutingActions {
         for tag in later.tags where !tags.contains(tag) { tags.append(tag) }
         for skill in later.skills where !skills.contains(skill) { skills.append(skill) }
         for target in later.notify where !notify.contains(target) { notify.append(target) }
+        createTasks += later.createTasks
     }
 }

@@ -49,7 +49,7 @@ public func buildApplication(
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
                             registry: registry, latencyClock: latencyClock, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
-    var background: [any Service] = [store, duplicates, conversationRouter, webhooks]
+    var background: [any Service] = [store, duplicates, conversationRouter, webhooks, DeadlineWatcher(store: store, logger: logger)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {
@@ -168,6 +168,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     DuplicatesController(duplicates: store.duplicates, services: services, monitor: parts.monitor).register(v1)
     SubscriptionsController(subscriptions: store.subscriptions, services: services).register(v1)
     InteractionsController(interactions: store.interactions, services: services).register(v1)
+    TasksController(tasks: store.tasks, services: services).register(v1)
     NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, services: services).register(v1)
     NotificationsController(notifications: store.notifications, customers: store.customers, conversations: store.conversations,
                             services: services).register(v1)

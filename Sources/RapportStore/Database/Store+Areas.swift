@@ -13,6 +13,7 @@ extension Store {
     public var merges: SQLMergeStore { SQLMergeStore(store: self) }
     public var notes: SQLNoteStore { SQLNoteStore(store: self) }
     public var notifications: SQLNotificationStore { SQLNotificationStore(store: self) }
+    public var tasks: SQLTaskStore { SQLTaskStore(store: self) }
     public var organization: SQLOrganizationStore { SQLOrganizationStore(store: self) }
     public var routing: SQLRoutingStore { SQLRoutingStore(store: self) }
     public var settings: SQLSettingsStore { SQLSettingsStore(store: self) }

@@ -1,7 +1,7 @@
 extension Migrations {
-    /// Working together on a customer: internal notes (with their earlier texts and files), each
-    /// user's notifications and preferences, and what users follow.
-    static let notes = Migration(version: 19, name: "notes, notifications, follows", statements: { flavor in
+    /// Working together on a customer: internal notes (with their earlier texts and files), tasks,
+    /// each user's notifications and preferences, and what users follow.
+    static let notes = Migration(version: 19, name: "notes, tasks, notifications, follows", statements: { flavor in
         let blob = flavor == .sqlite ? "BLOB" : "BYTEA"
         return [
             """
@@ -24,7 +24,7 @@ extension Migrations {
             "CREATE INDEX note_files_note ON note_files (note_id, position)",
             """
             CREATE TABLE notifications (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), kind TEXT NOT NULL,
-                customer_id TEXT NOT NULL, record TEXT NOT NULL, created_at BIGINT NOT NULL, read_at BIGINT)
+                customer_id TEXT, record TEXT NOT NULL, created_at BIGINT NOT NULL, read_at BIGINT)
             """,
             "CREATE INDEX notifications_user ON notifications (user_id, id)",
             "CREATE INDEX notifications_unread ON notifications (user_id, read_at)",
@@ -38,6 +38,16 @@ extension Migrations {
             """,
             "CREATE INDEX follows_customer ON follows (customer_id, conversation_id)",
             "CREATE INDEX follows_user ON follows (user_id, id)",
+            """
+            CREATE TABLE tasks (id TEXT PRIMARY KEY, status TEXT NOT NULL, priority TEXT NOT NULL, assignee_kind TEXT NOT NULL,
+                assignee_id TEXT NOT NULL, customer_id TEXT REFERENCES customers(id), conversation_id TEXT REFERENCES conversations(id),
+                due_at BIGINT, remind_at BIGINT, overdue_notified_at BIGINT, record TEXT NOT NULL, created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL, version BIGINT NOT NULL)
+            """,
+            "CREATE INDEX tasks_assignee ON tasks (assignee_kind, assignee_id, status, due_at)",
+            "CREATE INDEX tasks_due ON tasks (status, due_at)",
+            "CREATE INDEX tasks_remind ON tasks (remind_at)",
+            "CREATE INDEX tasks_customer ON tasks (customer_id, status)",
         ]
     })
 }

@@ -5,6 +5,14 @@ public protocol NotificationStore: Sendable {
     /// Writes a notification about `note` for each recipient; `rapport.notification.created` each.
     func notify(_ recipients: [NotificationFanout.Recipient], about note: Note, in tx: WriteTransaction) async throws
 
+    /// Writes notifications made elsewhere (tasks, rules) for the users who want their kind;
+    /// `rapport.notification.created` each.
+    func deliver(_ notifications: [UserNotification], in tx: WriteTransaction) async throws
+
+    /// The active users a target names: `usr_…` itself, `department:<key or id>` its people,
+    /// `queue:<id>` its members.
+    func users(reachedBy targets: [String], in tx: WriteTransaction) async throws -> [String]
+
     /// A user's notifications, newest first.
     func notifications(of userID: String, unreadOnly: Bool, limit: Int, cursor: String?) async throws -> Page<UserNotification>
 

@@ -6,18 +6,57 @@ extension SQLNotificationStore {
         guard !recipients.isEmpty else { return }
         let time = tx.now()
         let excerpt = UserNotification.excerpt(of: note.body)
-        for recipient in recipients {
-            let notification = UserNotification(
+        try await insert(recipients.map { recipient in
+            UserNotification(
                 id: tx.newID("ntf"), userID: recipient.userID, kind: recipient.kind, customerID: note.customerID,
                 conversationID: note.conversationID, noteID: note.id, actor: note.author, actorName: note.authorName,
                 via: recipient.via, excerpt: excerpt, createdAt: time, readAt: nil)
+        }, in: tx)
+    }
+
+    public func deliver(_ notifications: [UserNotification], in tx: WriteTransaction) async throws {
+        guard !notifications.isEmpty else { return }
+        let preferences = try await self.preferences(of: Array(Set(notifications.map(\.userID))), in: tx)
+        try await insert(notifications.filter { preferences[$0.userID]?.wants($0.kind) ?? true }, in: tx)
+    }
+
+    public func users(reachedBy targets: [String], in tx: WriteTransaction) async throws -> [String] {
+        var users: [String] = []
+        for target in targets {
+            let query: SQLQueryString
+            if target.hasPrefix("department:") {
+                let department = String(target.dropFirst("department:".count))
+                query = """
+                    SELECT u.id FROM users u JOIN departments d ON d.id = u.department_id
+                    WHERE u.active = 1 AND (d.key = \(bind: department) OR d.id = \(bind: department)) ORDER BY u.id
+                    """
+            } else if target.hasPrefix("queue:") {
+                let queue = String(target.dropFirst("queue:".count))
+                query = """
+                    SELECT u.id FROM users u JOIN queue_members m ON m.user_id = u.id
+                    WHERE u.active = 1 AND m.queue_id = \(bind: queue) ORDER BY m.position
+                    """
+            } else {
+                query = "SELECT id FROM users WHERE active = 1 AND id = \(bind: target)"
+            }
+            for row in try await tx.rows(query) {
+                let id = try row.string("id")
+                if !users.contains(id) { users.append(id) }
+            }
+        }
+        return users
+    }
+
+    private func insert(_ notifications: [UserNotification], in tx: WriteTransaction) async throws {
+        for notification in notifications {
             try await tx.execute("""
                 INSERT INTO notifications (id, user_id, kind, customer_id, record, created_at, read_at)
                 VALUES (\(bind: notification.id), \(bind: notification.userID), \(bind: notification.kind.rawValue),
-                        \(bind: notification.customerID), \(bind: notification.json.jsonString), \(bind: time.microseconds), NULL)
+                        \(bind: notification.customerID), \(bind: notification.json.jsonString),
+                        \(bind: notification.createdAt.microseconds), NULL)
                 """)
             tx.append(.change("notification", "created", subject: notification.userID, record: notification.json, changedFields: [],
-                              actor: note.author))
+                              actor: notification.actor))
         }
     }
 
@@ -78,8 +117,9 @@ extension SQLNotificationStore {
             return ResolvedMention(kind: kind, id: viaID, name: name, text: "")
         }
         return UserNotification(
-            id: id, userID: userID, kind: kind, customerID: try row.string("customer_id"),
-            conversationID: record["conversation_id"]?.stringValue, noteID: record["note_id"]?.stringValue, actor: actor,
+            id: id, userID: userID, kind: kind, customerID: try row.optionalString("customer_id"),
+            conversationID: record["conversation_id"]?.stringValue, noteID: record["note_id"]?.stringValue,
+            taskID: record["task_id"]?.stringValue, actor: actor,
             actorName: record["actor_name"]?.stringValue, via: via, excerpt: record["excerpt"]?.stringValue ?? "",
             createdAt: record["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(microseconds: 0),
             readAt: try row.optionalTimestamp("read_at"))

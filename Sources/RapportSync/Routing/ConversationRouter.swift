@@ -147,7 +147,8 @@ public actor ConversationRouter: Service {
                 cursor = through
                 continue
             }
-            var pass = RoutingPass(conversations: conversations, resources: resources, channels: channels, directory: directory)
+            var pass = RoutingPass(conversations: conversations, tasks: store.tasks, notifications: store.notifications, resources: resources,
+                                   channels: channels, directory: directory)
             pass.analyses = Self.analyse(events, with: resources)
             var remaining = events[...]
             while !remaining.isEmpty {

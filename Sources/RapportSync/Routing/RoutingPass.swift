@@ -6,6 +6,9 @@ import RapportStore
 /// hits, applies the plan, and records every decision with the rules that made it.
 struct RoutingPass {
     let conversations: any ConversationStore
+    /// Where the rules' `create_task` and `notify` actions land.
+    let tasks: any TaskStore
+    let notifications: any NotificationStore
     let resources: RoutingResources
     let channels: [String: Channel]
     let directory: RoutingDirectory
@@ -133,21 +136,52 @@ struct RoutingPass {
         routed["interaction_id"] = interaction.map { .string($0.id) } ?? .null
         routed["decision"] = record
         tx.append(EventDraft(type: "rapport.conversation.routed", subject: next.customerID, data: .object(routed)))
-        appendSignals(plan.actions, conversation: next, interaction: interaction, outcome: outcome, in: tx)
+        try await appendSignals(plan.actions, conversation: next, interaction: interaction, outcome: outcome, in: tx)
         result.decisions = 1
         return result
     }
 
-    /// Notifications and signals the rules asked for, as events other consumers pick up.
+    /// Who a rule's task is for: the one it names, else whoever holds the conversation (its
+    /// assignee, queue or department); nil when no one does.
+    private func taskAssignee(_ named: String?, for conversation: Conversation) -> TaskAssignee? {
+        guard let named else {
+            if let user = conversation.assigneeID { return TaskAssignee(kind: .user, id: user) }
+            if let queue = conversation.queueID { return TaskAssignee(kind: .queue, id: queue) }
+            return conversation.departmentID.map { TaskAssignee(kind: .department, id: $0) }
+        }
+        if named.hasPrefix("queue:") { return TaskAssignee(kind: .queue, id: String(named.dropFirst("queue:".count))) }
+        // The task store takes a department by key as well as by id.
+        if named.hasPrefix("department:") { return TaskAssignee(kind: .department, id: String(named.dropFirst("department:".count))) }
+        return TaskAssignee(kind: .user, id: named)
+    }
+
+    /// What the rules asked for besides routing: people told in their inbox, tasks made, signals
+    /// emitted for other consumers.
     private func appendSignals(_ actions: RoutingActions, conversation: Conversation, interaction: Interaction?, outcome: RuleOutcome,
-                               in tx: WriteTransaction) {
+                               in tx: WriteTransaction) async throws {
         let rules = JSONValue.array(outcome.matched.map { .string($0.ruleID) })
+        let ruleActor = Actor(kind: .system, id: outcome.matched.last.map { "rule:\($0.ruleID)" })
         if !actions.notify.isEmpty {
-            tx.append(EventDraft(type: "rapport.notification.created", subject: conversation.customerID, data: [
-                "recipients": .array(actions.notify.map(JSONValue.string)), "conversation_id": .string(conversation.id),
-                "interaction_id": interaction.map { .string($0.id) } ?? .null, "rule_ids": rules,
-                "subject": conversation.subject.map(JSONValue.string) ?? .null,
-            ]))
+            let time = tx.now()
+            let excerpt = String((conversation.subject ?? interaction?.body ?? "").prefix(200))
+            let users = try await notifications.users(reachedBy: actions.notify, in: tx)
+            try await notifications.deliver(users.map { userID in
+                UserNotification(id: tx.newID("ntf"), userID: userID, kind: .rule, customerID: conversation.customerID,
+                                 conversationID: conversation.id, noteID: nil, actor: ruleActor, actorName: nil, via: nil,
+                                 excerpt: excerpt, createdAt: time, readAt: nil)
+            }, in: tx)
+        }
+        for template in actions.createTasks {
+            let draft = TaskDraft(title: template.title, description: template.description, priority: template.priority ?? conversation.priority,
+                                  assignee: taskAssignee(template.assignee, for: conversation), conversationID: conversation.id,
+                                  dueAt: template.dueInMinutes.map { (interaction?.occurredAt ?? tx.now()).adding(.seconds(Int64($0) * 60)) })
+            do {
+                _ = try await tasks.createTask(draft, source: "rule:\(outcome.matched.last?.ruleID ?? "")", by: ruleActor, in: tx)
+            } catch let error as StoreError where error.code == .invalidReference {
+                // A rule naming someone since removed, or a conversation no one holds yet: the
+                // message is routed all the same (the refusal is found before anything is written).
+                continue
+            }
         }
         if let signal = actions.emit {
             tx.append(EventDraft(type: "rapport.routing.signal", subject: conversation.customerID, data: [

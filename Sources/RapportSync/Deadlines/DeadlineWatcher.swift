@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import RapportCore
+import RapportStore
+import ServiceLifecycle
+
+/// Watches the clock for what people must not miss: a task's reminder time, a task past its due
+/// time. One node at a time does it (a lease on the log's consumer table, taken in the same
+/// transaction as the notices), so a notice goes out once however many nodes run.
+public struct DeadlineWatcher: Service {
+    static let leaseName = "deadline-watcher"
+
+    let store: Store
+    let tasks: any TaskStore
+    let events: any EventStore
+    let logger: Logger
+    /// Time between looks.
+    let interval: Duration
+    let clock: any Clock<Duration>
+    let node = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+
+    public init(store: Store, logger: Logger, interval: Duration = .seconds(15), clock: any Clock<Duration> = ContinuousClock()) {
+        self.store = store
+        self.tasks = store.tasks
+        self.events = store.events
+        self.logger = logger
+        self.interval = interval
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await store.waitUntilSchemaIsCurrent(clock: clock)
+            while !Task.isCancelled {
+                do {
+                    _ = try await look()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("deadline watch failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try await clock.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One look at the store's time: the notices that are due go out; how many.
+    @discardableResult
+    public func look() async throws -> Int {
+        let lease = interval * 3
+        return try await store.write { tx in
+            let now = tx.now()
+            guard try await events.claimConsumerLease(Self.leaseName, owner: node, until: now.adding(lease), in: tx) else { return 0 }
+            return try await tasks.sendDueNotices(at: now, limit: 500, in: tx)
+        }
+    }
+}
