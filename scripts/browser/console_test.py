@@ -67,6 +67,14 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    origin the channel does not allow is refused at the handshake (403; the browser's error for it
    is expected there) and never welcomed. The shop pages are audited with the widget open (axe-core
    reads its open shadow root).
+   Notes (notes_checks.py): a service agent, a salesperson and a second sales member, made through
+   the API, sign in in browsers of their own. The agent writes a note on a customer mentioning
+   @sales by hand and the salesperson through the @-autocomplete (listbox, arrow keys, Escape,
+   Tab); both salespeople's bells count it live; the salesperson opens the notification and lands
+   on the note. A note with <script>, <img onerror> and a javascript: link renders inert. A note
+   private to service is not shown to sales. Edit shows "edited" and the earlier version; pin,
+   follow (a plain note notifies the follower), delete, a note on a conversation in the inbox,
+   "Mark all read", preferences, Chinese, 375 px.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -80,6 +88,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     # while working on the console, serve the assets from the checkout instead of the binary:
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
+    # only one group of checks (after the catalogs and the server's start): --only notes
 """
 
 from __future__ import annotations
@@ -123,6 +132,7 @@ try:
 
     from chat_checks import chat_checks
     from meeting_checks import meeting_checks
+    from notes_checks import notes_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -470,11 +480,14 @@ def run(args, checks: Checks, box: dict) -> None:
     box["browser"] = b
     visited: dict[str, list[dict]] = {}
 
-    def audit(page: str) -> None:
-        visited[page] = b.axe()
+    def audit(page: str, browser: Browser | None = None) -> None:
+        visited[page] = (browser or b).axe()
 
     try:
-        browser_checks(b, server, data, checks, audit)
+        if args.only == "notes":
+            notes_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        else:
+            browser_checks(b, server, data, checks, audit)
     finally:
         b.drain()
         b.quit()
@@ -491,7 +504,8 @@ def run(args, checks: Checks, box: dict) -> None:
         log(f"console warnings: {sample(e['message'][:160] for e in warnings)}")
 
     # h. sessions over HTTP
-    http_checks(server, checks)
+    if not args.only:
+        http_checks(server, checks)
 
 
 def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
@@ -628,6 +642,8 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     mail_checks(b, server, data, checks, audit)
     call_checks(b, server, data, checks, audit)
     meeting_checks(b, server, data, checks, audit)
+    # Notes, mentions, notifications, follows: colleagues in browsers of their own.
+    notes_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1828,6 +1844,8 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
+    ap.add_argument("--only", choices=["notes"], default=None,
+                    help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 
 

@@ -1,4 +1,5 @@
-// Hash routes: '#/customers', '#/customers/cus_…', '#/inbox/cnv_…', '#/setup?token=…', '#/sign-in'.
+// Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
+// '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
 
@@ -32,6 +33,7 @@ const ROUTES = [
   { path: /^\/duplicates\/([A-Za-z0-9_-]+)$/, view: 'duplicates', load: loadDuplicates, nav: 'duplicates', keys: ['candidate'] },
   { path: /^\/events$/, view: 'events', load: () => import('./views/events.js'), nav: 'events' },
   { path: /^\/dashboards$/, view: 'dashboards', load: () => import('./views/dashboards.js'), nav: 'dashboards' },
+  { path: /^\/notifications$/, view: 'notifications', load: () => import('./views/notifications.js'), nav: 'notifications' },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

@@ -4,6 +4,9 @@
 // the rapport.mail.* events of the conversation's customer. On a phone channel the agent logs
 // the call back instead. On a web chat the reply reaches the visitor's widget as it is stored,
 // and the view shows whether the visitor is there and typing (and tells them the agent is).
+// Internal notes on the conversation (GET /v1/notes?conversation_id=) are mixed in with the
+// messages by time, marked as internal; a note composer under the reply writes more, and Follow
+// in the head makes new notes here notify the agent.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
@@ -14,6 +17,7 @@ import { follow } from '../live.js';
 import { emailReplyForm } from './email-reply-form.js';
 import { applyMailEvent, interactionContent, interactionHead, MAIL_EVENT_TYPES } from './interaction-item.js';
 import { logCallForm } from './log-call-form.js';
+import { followButton, noteBoard, noteComposerCard } from './notes.js';
 import { replyForm } from './reply-form.js';
 import { routingDecisions } from './routing-decision.js';
 
@@ -25,9 +29,25 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
   const actionsSlot = h('div');
   const decisionsSlot = h('div');
   const replySlot = h('div');
+  const noteSlot = h('div');
   let conversation = null;
   let reply = null;
-  const element = h('div', { class: 'stack conversation', 'aria-live': 'off' }, head, thread, replySlot, actionsSlot, decisionsSlot);
+  const element = h('div', { class: 'stack conversation', 'aria-live': 'off' }, head, thread, replySlot, noteSlot, actionsSlot, decisionsSlot);
+  // Notes: drawn through one board, so a change made on one shows wherever it is.
+  const canWrite = me?.role !== 'viewer';
+  const board = noteBoard({ me, users: refs.users, departments: refs.departments, canWrite });
+  let notes = [];
+  let interactions = [];
+  const following = followButton({ conversationId: id, signal });
+  if (canWrite) {
+    noteSlot.append(noteComposerCard({
+      board, conversationId: id, signal,
+      onSaved: (note) => { notes = [note, ...notes.filter((n) => n.id !== note.id)]; drawThread(); following.refresh(); },
+    }).element);
+  }
+  board.onChange((note, change) => {
+    notes = change === 'deleted' ? notes.filter((n) => n.id !== note.id) : notes.map((n) => (n.id === note.id ? note : n));
+  });
   let customerName = null;
   let customerEmails = [];
   let drawnState = null;
@@ -60,7 +80,8 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
     const queue = detail.queue_id ? refs.queues?.get(detail.queue_id) : null;
     const customerLink = h('a', { href: `#/customers/${encodeURIComponent(detail.customer_id)}` }, customerName ?? detail.customer_id);
     replace(head,
-      h('h2', { class: 'conv-heading' }, firstLine(detail.subject) || t('conversations.noSubject')),
+      h('div', { class: 'conv-heading-row' },
+        h('h2', { class: 'conv-heading' }, firstLine(detail.subject) || t('conversations.noSubject')), following.element),
       h('dl', { class: 'fields' },
         h('dt', null, t('inbox.customer')), h('dd', null, customerLink),
         h('dt', null, t('inbox.status')), h('dd', null, h('span', { class: `badge badge-${detail.status}` }, t(`conversation.status.${detail.status}`)),
@@ -70,14 +91,8 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
         h('dt', null, t('inbox.channel')), h('dd', null, channel ? `${channel.name} · ${t(`channel.kind.${channel.kind}`)}` : detail.channel_id),
         h('dt', null, t('inbox.priority')), h('dd', null, t(`priority.${detail.priority}`)),
         h('dt', null, t('inbox.tags')), h('dd', { 'data-field': 'tags' }, detail.tags?.length ? detail.tags.join(', ') : t('app.none'))));
-    const messageIds = (detail.interactions ?? []).map((i) => i.id).join();
-    if (messageIds !== drawnMessages) {
-      drawnMessages = messageIds;
-      replace(messages, (detail.interactions ?? []).map((interaction) =>
-        h('li', { class: `message ${interaction.direction}`, dataset: { id: interaction.id } },
-          interactionHead(interaction, refs.channels), interactionContent(interaction, refs))));
-      messages.scrollTop = messages.scrollHeight; // the newest message, at the end, in view
-    }
+    interactions = detail.interactions ?? [];
+    drawThread();
     // Rebuilt only when what they show changed, so a live refresh does not wipe out a tag being
     // typed or a snooze time being chosen.
     const state = JSON.stringify(['status', 'assignee_id', 'department_id', 'queue_id', 'tags', 'priority', 'snoozed_until'].map((k) => detail[k]));
@@ -100,9 +115,34 @@ export function conversationView(id, { me, refs, signal, onChanged }) {
     }
   };
 
+  // The messages and the notes, oldest first; drawn again only when what they show changed.
+  const drawThread = () => {
+    const entries = [
+      ...interactions.map((interaction) => ({ at: interaction.occurred_at, interaction })),
+      ...notes.map((note) => ({ at: note.created_at, note })),
+    ].sort((a, b) => (Date.parse(a.at) || 0) - (Date.parse(b.at) || 0));
+    const key = entries.map((e) => (e.note ? `${e.note.id}:${e.note.version}:${e.note.pinned}` : e.interaction.id)).join();
+    if (key === drawnMessages) return;
+    drawnMessages = key;
+    replace(messages, entries.map(({ interaction, note }) => (note
+      ? board.item(note, { className: 'message' })
+      : h('li', { class: `message ${interaction.direction}`, dataset: { id: interaction.id } },
+        interactionHead(interaction, refs.channels), interactionContent(interaction, refs)))));
+    messages.scrollTop = messages.scrollHeight; // the newest, at the end, in view
+  };
+  const loadNotes = async () => {
+    try {
+      const page = await api.get('/v1/notes', { query: { conversation_id: id, limit: 200 }, signal });
+      notes = page?.data ?? [];
+    } catch (error) {
+      if (isAbort(error) || error.status === 401) return;
+      if (error.status !== 404) console.warn('notes', error);
+    }
+  };
+
   const refresh = async () => {
     try {
-      const detail = await api.get(`/v1/conversations/${seg(id)}`, { signal });
+      const [detail] = await Promise.all([api.get(`/v1/conversations/${seg(id)}`, { signal }), loadNotes()]);
       draw(detail);
     } catch (error) {
       if (isAbort(error) || error.status === 401) return;

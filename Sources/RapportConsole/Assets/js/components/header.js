@@ -1,9 +1,11 @@
-// The header: brand, main navigation, language switch and the user menu with the calendar feed and sign-out.
+// The header: brand, main navigation, language switch, the notifications bell (unread count, live)
+// and the user menu with the calendar feed and sign-out.
 
 import { h, replace, uid } from '../dom.js';
 import { currentLocale, LOCALES, onLocaleChange, setLocale, t } from '../i18n.js';
 import { hasRoute, leave, navigate, onNavigate } from '../router.js';
 import * as session from '../session.js';
+import { notificationBell, startNotifications } from './notification-bell.js';
 
 // Only pages that exist, and that the user's role may open, are listed.
 const NAV = [
@@ -34,6 +36,7 @@ export function mountHeader(header) {
   });
   onLocaleChange(draw);
   session.onSessionChange(draw);
+  startNotifications();
   draw();
 }
 
@@ -49,6 +52,7 @@ function content(activeNav, signal) {
         }, t(`nav.${item.key}`)))))));
   }
   const tools = h('div', { class: 'header-tools' }, languageSwitch());
+  if (session.signedIn() && hasRoute('/notifications')) tools.append(notificationBell({ current: activeNav === 'notifications' }));
   if (session.signedIn()) tools.append(userMenu(session.user(), signal));
   parts.push(tools);
   return parts;

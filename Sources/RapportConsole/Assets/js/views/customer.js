@@ -1,11 +1,14 @@
-// #/customers/{id}: the Customer 360 — profile with provenance, identities, duplicate
+// #/customers/{id}[?note=not_…]: the Customer 360 — profile with provenance, identities, duplicate
 // suggestions, merge history with undo, conversations, meetings (scheduled, moved and cancelled
-// here, with each attendee's answer), "Log a call" and the timeline across channels.
+// here, with each attendee's answer), "Log a call", pinned notes, the note composer, Follow, and
+// the timeline across channels with internal notes mixed in (colleagues' notes arrive live,
+// rapport.note.* events). `?note=` (a notification's link) brings that note into view.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import * as lookups from '../lookups.js';
+import { follow } from '../live.js';
 import { hasRoute } from '../router.js';
 import * as session from '../session.js';
 import { onCallEvent } from '../components/call-notices.js';
@@ -16,9 +19,11 @@ import { identitiesCard } from '../components/identities.js';
 import { logCallForm } from '../components/log-call-form.js';
 import { meetingsCard } from '../components/meetings.js';
 import { mergeHistoryCard } from '../components/merge-history.js';
+import { activityCard } from '../components/activity.js';
 import { timelineCard } from '../components/timeline.js';
+import { followButton, noteBoard, noteComposerCard, pinnedNotes } from '../components/notes.js';
 
-export default async function render({ container, params, signal, setTitle }) {
+export default async function render({ container, params, query, signal, setTitle }) {
   const id = params.id;
   setTitle(t('customer.title'));
   const heading = h('h1', { tabindex: '-1' }, t('app.loading'));
@@ -35,7 +40,8 @@ export default async function render({ container, params, signal, setTitle }) {
   // The record is asked for at once, beside the lookups its display uses.
   const asked = fetchCustomer(id, signal);
   asked.catch(() => {});
-  const [channels, users] = await Promise.all([lookups.optional(lookups.channels), lookups.optional(lookups.users)]);
+  const [channels, users, departments] = await Promise.all([
+    lookups.optional(lookups.channels), lookups.optional(lookups.users), lookups.optional(lookups.departments)]);
   const refs = { channels, users };
 
   let customer;
@@ -57,6 +63,10 @@ export default async function render({ container, params, signal, setTitle }) {
   let identitySlot = h('div');
   let timelineSlot = h('div');
   let timelineController = null;
+  let activity = null;
+  // A viewer reads; the others log the calls they make, schedule meetings and write notes.
+  const canWrite = session.user()?.role !== 'viewer';
+  const board = noteBoard({ me: session.user(), users, departments, canWrite });
 
   const drawRecord = (record) => {
     heading.textContent = record.name;
@@ -71,7 +81,11 @@ export default async function render({ container, params, signal, setTitle }) {
     timelineController?.abort();
     timelineController = new AbortController();
     signal.addEventListener('abort', () => timelineController.abort(), { once: true });
-    timelineSlot = swap(timelineSlot, timelineCard(customer.id, { channels, users, signal: timelineController.signal }));
+    const own = timelineController.signal;
+    // A server without notes has no activity route: its interactions alone, as before.
+    const onUnavailable = () => { if (!own.aborted) timelineSlot = swap(timelineSlot, timelineCard(customer.id, { channels, users, signal: own })); };
+    activity = activityCard(customer.id, { channels, users, board, signal: own, onUnavailable });
+    timelineSlot = swap(timelineSlot, activity.element);
   };
 
   let merges = null;
@@ -92,14 +106,47 @@ export default async function render({ container, params, signal, setTitle }) {
   drawRecord(customer);
   merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
-  // A viewer reads; the others log the calls they make and schedule meetings.
-  const canWrite = session.user()?.role !== 'viewer';
+  const following = followButton({ customerId: customer.id, signal });
+  badges.after(following.element);
   if (canWrite) {
+    mainColumn.prepend(noteComposerCard({
+      board, customerId: customer.id, signal,
+      onSaved: (note) => { activity?.addNote(note); following.refresh(); if (note.pinned) pinned.reload(); },
+    }).element);
     const phoneChannels = [...channels.values()].filter((c) => c.kind === 'phone');
     mainColumn.prepend(logCallForm({ customerId: customer.id, phoneChannels, onLogged: drawTimeline }));
   }
   mainColumn.prepend(meetingsCard({ customer: () => customer, channels, users, signal, canWrite, onChanged: drawTimeline }));
   mainColumn.prepend(conversationsCard(customer.id, { channels, signal, linkToInbox: hasRoute('/inbox') }));
+  const pinned = pinnedNotes(customer.id, { board, signal });
+  mainColumn.prepend(pinned.element);
+  const wanted = query?.get('note');
+  if (wanted) showNote(wanted, () => activity, signal);
+
+  // Notes colleagues write, change or delete meanwhile show without a reload. The event may leave
+  // a private note's text out: the note is read again (a 404 means this user may not see it).
+  const onNoteEvent = async (event) => {
+    const id = event?.data?.note?.id;
+    if (event.subject !== customer.id || typeof id !== 'string') return;
+    if (event.type === 'rapport.note.deleted') { if (board.shows(id)) board.deleted({ id }); return; }
+    let note;
+    try {
+      note = await api.get(`/v1/notes/${seg(id)}`, { signal });
+    } catch (error) {
+      if (!isAbort(error) && error.status !== 404 && error.status !== 401) console.warn('note event', error);
+      return;
+    }
+    if (board.shows(id)) {
+      board.updated(note); // a newer version: drawn again, and the pinned strip asks again
+      return;
+    }
+    if (event.type === 'rapport.note.created') activity?.addNote(note);
+    if (note.pinned) pinned.reload();
+  };
+  follow({
+    filter: `(${NOTE_EVENTS.map((type) => `type == ${JSON.stringify(type)}`).join(' || ')}) && subject == ${JSON.stringify(customer.id)}`,
+    types: NOTE_EVENTS, signal, onEvent: onNoteEvent,
+  }).catch((error) => console.warn('note events', error));
 
   // A call of this customer that ends becomes an interaction (written before the event): shown.
   let pending = null;
@@ -112,6 +159,20 @@ export default async function render({ container, params, signal, setTitle }) {
 }
 
 const ENDED_CALLS = new Set(['rapport.call.ended', 'rapport.call.missed', 'rapport.call.voicemail']);
+const NOTE_EVENTS = ['created', 'updated', 'deleted'].map((change) => `rapport.note.${change}`);
+
+/** Brings the note a link names into view and gives it the focus (it is loaded page by page if need be). */
+async function showNote(noteId, activity, signal) {
+  const found = await activity()?.find(noteId);
+  if (signal.aborted) return;
+  if (!found) {
+    console.warn('note not on the timeline', noteId);
+    return;
+  }
+  found.classList.add('note-target');
+  found.scrollIntoView({ block: 'center' });
+  found.focus({ preventScroll: true });
+}
 
 function fetchCustomer(id, signal) {
   return api.get(`/v1/customers/${seg(id)}`, { query: { include: 'provenance' }, signal });
