@@ -586,6 +586,11 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
         l_b.wait(lambda: l_b.css(".notification-list > li") or None, WAIT)
         width = l_b.d.execute_script(WIDER)
         checks.check("at 375 px wide the notifications page (in Chinese) does not scroll sideways", width[0] <= width[1], str(width))
+        open_customer(l_b)
+        l_b.wait(lambda: note(l_b, xss["id"]) or None, WAIT)
+        width = l_b.d.execute_script(WIDER)
+        checks.check("at 375 px wide the Customer 360 with its notes (in Chinese) does not scroll sideways", width[0] <= width[1], str(width))
+        audit("notes: customer 360 with notes at 375 px (zh-CN)", l_b)
         l_b.d.set_window_size(1280, 900)
         l_b.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
 

@@ -70,7 +70,8 @@ export function notificationBell({ current = false } = {}) {
 
 function announce(notification) {
   const who = notification.actor_name || t('bell.someone');
-  const text = notification.kind === 'mention' ? t('bell.newMention', { name: who }) : t('bell.newNote', { name: who });
+  const text = notification.kind === 'mention' ? t('bell.newMention', { name: who })
+    : notification.kind === 'note_on_followed' ? t('bell.newNote', { name: who }) : t('bell.newOther');
   for (const bell of bells) {
     if (!bell.link.isConnected) continue;
     bell.status.textContent = '';

@@ -12,7 +12,7 @@ import { onNotification, refreshUnread } from '../components/notification-bell.j
 import { formMessage } from '../components/form.js';
 
 const PAGE = 30;
-const KNOWN_KINDS = ['mention', 'note_on_followed'];
+const KNOWN_KINDS = ['mention', 'note_on_followed', 'assignment', 'task_due', 'task_overdue', 'rule'];
 
 export default async function render({ container, signal, setTitle }) {
   setTitle(t('notifications.title'));
@@ -160,6 +160,8 @@ function describe(n) {
   if (n.kind === 'note_on_followed') {
     return t(n.conversation_id ? 'notifications.what.followedConversation' : 'notifications.what.followedCustomer', { name });
   }
+  // Kinds beyond notes (tasks, routing rules): said plainly; an unknown kind still names who.
+  if (['assignment', 'task_due', 'task_overdue', 'rule'].includes(n.kind)) return t(`notifications.what.${n.kind}`, { name });
   return t('notifications.what.other', { name });
 }
 
