@@ -126,6 +126,28 @@ window.fetch = async (url, init) => {
   return original(url, init);
 };
 """
+# The console's own renderer, run in the page on hostile and ordinary Markdown: what elements and
+# links each gives, and its text. Links may only be http, https or mailto; nothing may be an
+# element that loads or runs anything.
+RENDER = """
+const done = arguments[arguments.length - 1];
+const main = document.querySelector('script[type=module][src$="/js/main.js"]').src;
+import(main.replace(/js\\/main\\.js$/, 'js/components/markdown.js')).then(({ renderMarkdown }) => {
+  done(arguments[0].map((source) => {
+    const el = renderMarkdown(source);
+    return { source, text: el.textContent, tags: [...el.querySelectorAll('*')].map((e) => e.tagName.toLowerCase()),
+      links: [...el.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+      attrs: [...el.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on') || n === 'style' || n === 'src') };
+  }));
+}, (error) => done(String(error)));
+"""
+HOSTILE = [
+    "[a](JAVASCRIPT:alert(1))", "[a](java\tscript:alert(1))", "[a](data:text/html;base64,PHNjcmlwdD4=)", "[a](vbscript:msgbox)",
+    "[a](//evil.example/x)", "[a](/relative)", "<a href=\"javascript:alert(1)\">x</a>", "<iframe src=\"https://evil.example\"></iframe>",
+    "![img](https://evil.example/x.png)", "<svg onload=alert(1)>", "[[x](https://a.example)](javascript:alert(1))",
+    "**<img src=x onerror=alert(1)>**", "`<script>alert(1)</script>`", "```\n<script>alert(1)</script>\n```",
+    "> <style>body{display:none}</style>", "@[<b>Eve</b>](user:usr_1)", "[ok](https://example.com/a?b=1&c=<x>)", "[mail](mailto:ana@example.com)",
+]
 FIELD = """
 const el = document.querySelector(arguments[0]);
 const error = el?.closest('.field, fieldset')?.querySelector('.field-error');
@@ -387,6 +409,19 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
     read = l_b.wait(lambda: (bell(l_b).get("unread") or 0) < unread_then or None, WAIT)
     checks.check("opening it marks it read: the bell counts one less", bool(read), f"{unread_then} then {bell(l_b).get('unread')}, server {l_http.unread()}")
     audit("notes: customer 360 at a note (salesperson)", l_b)
+
+    # --- The renderer on hostile input, in the page: only http(s)/mailto links, no loading or running element.
+    rendered = s_b.d.execute_async_script(RENDER, HOSTILE)
+    bad = [r for r in rendered if isinstance(r, dict) and (
+        set(r["tags"]) - {"p", "strong", "em", "code", "pre", "a", "span", "br", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "div"}
+        or r["attrs"] or any(not (h or "").startswith(("https://", "http://", "mailto:")) for h in r["links"]))] if isinstance(rendered, list) else [rendered]
+    links = {r["source"]: r["links"] for r in rendered if isinstance(r, dict)} if isinstance(rendered, list) else {}
+    checks.check("the console's Markdown renderer, run on hostile input in the page, makes only http(s)/mailto links and no element "
+                 "that loads or runs anything (javascript:, data:, vbscript:, relative links, HTML, images stay text)",
+                 not bad and links.get("[ok](https://example.com/a?b=1&c=<x>)") == ["https://example.com/a?b=1&c=%3Cx%3E"]
+                 and links.get("[mail](mailto:ana@example.com)") == ["mailto:ana@example.com"]
+                 and all(not links.get(h) for h in HOSTILE[:11]),
+                 json.dumps(bad or links, ensure_ascii=False)[:400])
 
     # --- Markup in a note is inert.
     open_customer(s_b)

@@ -6,7 +6,7 @@
 // https and mailto only (any other link, javascript: or data: included, stays as the text it was
 // written as), backslash escapes, and mentions: `@[Name](user:usr_…)` (also department: and queue:)
 // become a chip; a hand-typed `@handle` stays text unless the note's `mentions` list says the
-// server resolved it. Nothing else: HTML in a note is text.
+// server resolved it. Nothing else: HTML in a note is text, and so is an image's `![alt](url)`.
 //
 // `parseMarkdown` is pure (no DOM); `renderMarkdown` builds elements with createElement and text
 // nodes only, so nothing written in a note is ever read as markup.
@@ -178,6 +178,15 @@ function parseInline(text, ctx, depth = 0, inLink = false) {
           buffer += handle.text;
         }
         i = handle.end;
+        continue;
+      }
+    }
+    if (c === '!' && text[i + 1] === '[') {
+      // An image (not in the subset) stays as written, its address never a link.
+      const image = readLink(text, i + 1);
+      if (image) {
+        buffer += text.slice(i, image.end);
+        i = image.end;
         continue;
       }
     }
