@@ -588,6 +588,13 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
     # --- Mark all read; preferences.
     l_b.go("/#/notifications")
     l_b.wait(lambda: l_b.css(".notification-list > li") or None, WAIT)
+    every = len(l_b.d.execute_script(NOTIFICATIONS) or [])
+    l_b.click("button[data-filter=unread]")
+    unread_only = l_b.wait(lambda: (n := l_b.d.execute_script(NOTIFICATIONS)) and all(i["unread"] for i in n) and len(n) == l_http.unread() and n, WAIT) or []
+    checks.check("'Unread' lists only the unread notifications (as many as the server counts), 'All' lists them all again",
+                 bool(unread_only) and len(unread_only) < every, f"{len(unread_only)} unread of {every}, server {l_http.unread()}")
+    l_b.click("button[data-filter=all]")
+    l_b.wait(lambda: len(l_b.d.execute_script(NOTIFICATIONS) or []) == every or None, WAIT)
     l_b.click("[data-action=mark-all-read]")
     cleared = l_b.wait(lambda: not l_b.css(".notification-list > li.unread") and bell(l_b).get("unread") == 0 or None, WAIT)
     checks.check("'Mark all read' leaves no unread notification and the bell at 0 (the server agrees)",

@@ -1,4 +1,5 @@
-// #/notifications: the signed-in user's notifications, newest first (unread ones marked), each
+// #/notifications: the signed-in user's notifications, newest first (unread ones marked; "Unread"
+// shows only those), each
 // with who, what, when and the note's excerpt as text, and links that open the customer (at the
 // note) and the conversation when there is one — following a link marks it read. "Mark all read";
 // new ones arrive live (the header's stream, notification-bell.js). Below, which kinds of
@@ -22,11 +23,27 @@ export default async function render({ container, signal, setTitle }) {
   const more = h('button', { type: 'button', class: 'button button-small', hidden: true, 'data-action': 'more-notifications' }, t('notifications.more'));
   const problem = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const prefsSlot = h('div');
+  let onlyUnread = false;
+  const filterButton = (unread, label) => {
+    const button = h('button', { type: 'button', 'aria-pressed': String(unread === onlyUnread), dataset: { filter: unread ? 'unread' : 'all' } }, label);
+    button.addEventListener('click', () => {
+      if (onlyUnread === unread) return;
+      onlyUnread = unread;
+      for (const b of filters.children) b.setAttribute('aria-pressed', String(b === button));
+      cursor = null;
+      shown.clear();
+      list.replaceChildren();
+      load();
+    });
+    return button;
+  };
+  const filters = h('div', { class: 'status-tabs', role: 'group', 'aria-label': t('notifications.filter') });
+  filters.append(filterButton(false, t('notifications.all')), filterButton(true, t('notifications.onlyUnread')));
   container.append(
     h('div', { class: 'page-header' }, h('h1', { tabindex: '-1' }, t('notifications.title')), markAll),
     status,
     h('section', { class: 'card', 'aria-labelledby': 'notifications-list-title' },
-      h('h2', { id: 'notifications-list-title' }, t('notifications.listTitle')), problem, list, more),
+      h('h2', { id: 'notifications-list-title' }, t('notifications.listTitle')), filters, problem, list, more),
     prefsSlot);
 
   const customers = new Map(); // id -> Promise of the name (or null)
@@ -105,11 +122,14 @@ export default async function render({ container, signal, setTitle }) {
     status.textContent = shown.size ? t('notifications.shownUnread', { count: unread }) : t('notifications.empty');
   };
 
+  let generation = 0;
   const load = async () => {
+    const mine = ++generation;
     more.hidden = true;
     list.setAttribute('aria-busy', 'true');
     try {
-      const page = await api.get('/v1/notifications', { query: { limit: PAGE, cursor }, signal });
+      const page = await api.get('/v1/notifications', { query: { limit: PAGE, cursor, unread: onlyUnread ? 'true' : undefined }, signal });
+      if (mine !== generation) return; // the filter changed meanwhile
       for (const notification of page?.data ?? []) add(notification);
       cursor = page?.next_cursor ?? null;
       more.hidden = !cursor;
