@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 
@@ -508,7 +509,10 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
     path = os.path.join(folder, FILE_NAME)
     with open(path, "wb") as f:
         f.write(FILE_BYTES)
-    plain = write(s_b, [FOLLOW_NOTE], files=[path])
+    try:
+        plain = write(s_b, [FOLLOW_NOTE], files=[path])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     heard = l_b.wait(lambda: (bell(l_b).get("unread") or 0) > l_count or None, LIVE_WAIT)
     time.sleep(1.0)  # long enough for a notification the other salesperson should not get to arrive
     newest = next(iter(l_http.get("/v1/notifications", limit=1).json().get("data", [])), {})
