@@ -87,6 +87,11 @@ STATE_DEPENDENT_REFUSALS = [
     # schemathesis' coverage phase sometimes sends a value that does not match the parameter's
     # pattern as a positive case (seen for `identity=0`): the server's 400 is right.
     (r"must be written as kind:value", "value outside the documented pattern, sent as positive by schemathesis"),
+    # An RRULE is a grammar, not a pattern; a task without an assignee is the caller's, and an API
+    # key (the run's credential) is no one to give it to; a recurring task needs the stored task's due time.
+    (r"expected an RRULE", "task recurrence that is not an RRULE"),
+    (r"^name the assignee: a key is no one to give a task to", "task without an assignee created with an API key"),
+    (r"a recurring task needs due_at", "recurrence set on a stored task without a due time"),
     # The IANA time zone database is data, not a pattern.
     (r"is not an IANA time zone", "time zone name that is not in the IANA database"),
     # Relations between fields of one body, which JSON Schema cannot state: the auto-merge threshold

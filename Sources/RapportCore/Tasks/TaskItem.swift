@@ -90,16 +90,18 @@ public struct TaskItem: Sendable, Equatable {
     public func next(id: String, at now: Timestamp) -> TaskItem? {
         guard let recurrence, let due = dueAt, let rule = RecurrenceRule(recurrence) else { return nil }
         if let count = rule.count, count <= 1 { return nil }
-        let upcoming = rule.occurrences(from: due, in: TimeZone(identifier: "UTC")!, through: due.adding(.seconds(400 * 86_400)), limit: 2)
-        guard upcoming.count == 2, upcoming[0] == due else { return nil }
-        var following = rule
-        following.count = rule.count.map { $0 - 1 }
+        // The first occurrence after this one's due time (the due time itself need not be one:
+        // a task due on a Wednesday that repeats on Mondays is next due on the Monday).
+        let upcoming = rule.occurrences(from: due, in: TimeZone(identifier: "UTC")!, through: due.adding(.seconds(400 * 86_400)), limit: 3)
+        guard let following = upcoming.first(where: { $0 > due }) else { return nil }
+        var remaining = rule
+        remaining.count = rule.count.map { $0 - 1 }
         var next = self
         next.id = id
         next.status = .open
-        next.dueAt = upcoming[1]
-        next.remindAt = remindAt.map { upcoming[1].adding(.microseconds($0.microseconds - due.microseconds)) }
-        next.recurrence = following.text
+        next.dueAt = following
+        next.remindAt = remindAt.map { following.adding(.microseconds($0.microseconds - due.microseconds)) }
+        next.recurrence = remaining.text
         next.checklist = checklist.map { ChecklistItem(text: $0.text, done: false) }
         next.createdAt = now
         next.updatedAt = now
