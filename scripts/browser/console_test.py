@@ -75,6 +75,12 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    private to service is not shown to sales. Edit shows "edited" and the earlier version; pin,
    follow (a plain note notifies the follower), delete, a note on a conversation in the inbox,
    "Mark all read", preferences, Chinese, 375 px.
+   Tasks (tasks_checks.py): a routing rule's create_task gives a salesperson (own browser) a task
+   when an email with "upgrade" comes: it shows in "Mine" and the bell counts the assignment, whose
+   notification links to it; the Customer 360's card lists it and makes an overdue task shown under
+   "Overdue" in red; the "New task" form (errors beside the fields, the server's too; checklist; a
+   department chosen in the picker shows under "My department"); a checklist item ticked; "Done"
+   moves a task to "Done"; a title with markup is text; Chinese, 375 px.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -88,7 +94,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     # while working on the console, serve the assets from the checkout instead of the binary:
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
-    # only one group of checks (after the catalogs and the server's start): --only notes
+    # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks
 """
 
 from __future__ import annotations
@@ -133,6 +139,7 @@ try:
     from chat_checks import chat_checks
     from meeting_checks import meeting_checks
     from notes_checks import notes_checks
+    from tasks_checks import tasks_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -486,6 +493,8 @@ def run(args, checks: Checks, box: dict) -> None:
     try:
         if args.only == "notes":
             notes_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "tasks":
+            tasks_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -644,6 +653,8 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     meeting_checks(b, server, data, checks, audit)
     # Notes, mentions, notifications, follows: colleagues in browsers of their own.
     notes_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+    # Tasks: a routing rule's task, the Tasks page, the Customer 360's card.
+    tasks_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1844,7 +1855,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

@@ -11,6 +11,7 @@ import { notificationBell, startNotifications } from './notification-bell.js';
 const NAV = [
   { key: 'customers', href: '#/customers' },
   { key: 'inbox', href: '#/inbox' },
+  { key: 'tasks', href: '#/tasks' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },

@@ -1,8 +1,9 @@
 // #/customers/{id}[?note=not_…]: the Customer 360 — profile with provenance, identities, duplicate
 // suggestions, merge history with undo, conversations, meetings (scheduled, moved and cancelled
-// here, with each attendee's answer), "Log a call", pinned notes, the note composer, Follow, and
-// the timeline across channels with internal notes mixed in (colleagues' notes arrive live,
-// rapport.note.* events). `?note=` (a notification's link) brings that note into view.
+// here, with each attendee's answer), "Log a call", the customer's open tasks (with "New task"),
+// pinned notes, the note composer, Follow, and the timeline across channels with internal notes
+// mixed in (colleagues' notes arrive live, rapport.note.* events). `?note=` (a notification's
+// link) brings that note into view.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
@@ -22,6 +23,7 @@ import { mergeHistoryCard } from '../components/merge-history.js';
 import { activityCard } from '../components/activity.js';
 import { timelineCard } from '../components/timeline.js';
 import { followButton, noteBoard, noteComposerCard, pinnedNotes } from '../components/notes.js';
+import { tasksCard } from '../components/tasks-card.js';
 
 export default async function render({ container, params, query, signal, setTitle }) {
   const id = params.id;
@@ -105,6 +107,7 @@ export default async function render({ container, params, query, signal, setTitl
   drawTimeline();
   drawRecord(customer);
   merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
+  if (hasRoute('/tasks')) side.append(tasksCard(customer.id, { me: session.user(), signal, canWrite }));
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
   const following = followButton({ customerId: customer.id, signal });
   badges.after(following.element);

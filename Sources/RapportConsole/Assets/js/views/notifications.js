@@ -1,14 +1,14 @@
 // #/notifications: the signed-in user's notifications, newest first (unread ones marked; "Unread"
-// shows only those), each
-// with who, what, when and the note's excerpt as text, and links that open the customer (at the
-// note) and the conversation when there is one — following a link marks it read. "Mark all read";
-// new ones arrive live (the header's stream, notification-bell.js). Below, which kinds of
-// notification the user wants (GET/PUT /v1/notification-preferences).
+// shows only those), each with who, what, when and the note's excerpt as text, and links that open
+// the customer (at the note), the conversation and the task (#/tasks?task=) when there is one —
+// following a link marks it read. "Mark all read"; new ones arrive live (the header's stream,
+// notification-bell.js). Below, which kinds of notification the user wants (GET/PUT
+// /v1/notification-preferences).
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
 import { has, t, timeElement } from '../i18n.js';
-import { navigate } from '../router.js';
+import { hasRoute, navigate } from '../router.js';
 import { onNotification, refreshUnread } from '../components/notification-bell.js';
 import { formMessage } from '../components/form.js';
 
@@ -105,6 +105,7 @@ export default async function render({ container, signal, setTitle }) {
       h('div', { class: 'notification-links' },
         customerLink,
         n.conversation_id ? open(`#/inbox/${encodeURIComponent(n.conversation_id)}`, t('notifications.openConversation'), 'open-conversation') : null,
+        n.task_id && hasRoute('/tasks') ? open(`#/tasks?task=${encodeURIComponent(n.task_id)}`, t('notifications.openTask'), 'open-task') : null,
         unread ? h('button', { type: 'button', class: 'button button-small', 'data-action': 'mark-read', onclick: () => markRead(entry) }, t('notifications.markRead')) : null));
   };
 
