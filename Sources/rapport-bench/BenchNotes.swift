@@ -119,6 +119,8 @@ extension Bench {
                 + "never arrived %d of %d posted, %d on another user's stream, %d before their POST's answer, %d POSTs failed",
                          delivery.count, delivered.achievedRate, delivery.p50, delivery.percentile(0.9), delivery.p99, delivery.max,
                          Self.goalP99, delivered.neverArrived, delivered.posted, delivered.foreign, delivered.early, delivered.failures))
+            print("notification, POST /v1/notes sent → the mentioned user's event stream (commit lies between; an upper bound): "
+                + delivered.fromRequest.text())
             print("POST /v1/notes (one mention each): \(delivered.post.count) answers, \(delivered.post.text())")
             if delivered.neverArrived > 0 { problems.append("\(delivered.neverArrived) notifications never arrived") }
             if delivered.foreign > 0 { problems.append("\(delivered.foreign) notifications reached another user's stream") }
@@ -462,6 +464,7 @@ final class NotificationLog: Sendable {
     func figures(windowStart: ContinuousClock.Instant, failures: Int) -> NotificationFigures {
         let state = self.state.withLock { $0 }
         var delivery: [Double] = []
+        var fromRequest: [Double] = []
         var post: [Double] = []
         var neverArrived = 0
         var early = 0
@@ -476,10 +479,12 @@ final class NotificationLog: Sendable {
                 // The stream may hear of the commit before the POST's answer is read.
                 if arrival < note.responded { early += 1 }
                 delivery.append(max(0, (arrival - note.responded).inMilliseconds))
+                fromRequest.append((arrival - note.issued).inMilliseconds)
             }
         }
         let seconds = (lastAnswer - windowStart).inMilliseconds / 1_000
         return NotificationFigures(posted: state.posts.count, delivery: LatencySample(milliseconds: delivery),
+                                   fromRequest: LatencySample(milliseconds: fromRequest),
                                    post: LatencySample(milliseconds: post), achievedRate: seconds > 0 ? Double(post.count) / seconds : 0,
                                    neverArrived: neverArrived, foreign: state.foreign, early: early, failures: failures,
                                    firstFailure: state.firstPostFailure, streamFailure: state.streamFailure)
@@ -491,6 +496,9 @@ struct NotificationFigures {
     var posted: Int
     /// From each measured note's 201 to its notification on its user's stream.
     var delivery: LatencySample
+    /// From each measured note's POST being sent to its notification on its user's stream: the
+    /// commit lies between, so this bounds commit-to-stream from above.
+    var fromRequest: LatencySample
     /// The measured notes' POST round trips.
     var post: LatencySample
     /// Measured notes answered a second, from the end of the warm-up to the last answer.

@@ -6,7 +6,7 @@ public enum EventVisibility {
     public static func permission(for type: String) -> Permission {
         switch entity(of: type) {
         case "customer", "duplicate", "match_model": return .readCustomers
-        case "interaction", "mail", "call", "meeting", "note", "task": return .readInteractions
+        case "interaction", "mail", "call", "meeting", "note", "task", "handoff": return .readInteractions
         case "conversation": return .readConversations
         case "department", "channel", "user", "settings": return .readOrganization
         case "notification": return .readEvents

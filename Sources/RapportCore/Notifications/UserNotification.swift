@@ -12,6 +12,10 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case taskDue = "task_due"
     /// A task passed its due time while still open.
     case taskOverdue = "task_overdue"
+    /// A handoff to your department, or an answer to yours.
+    case handoff
+    /// A handoff's time to answer passed unanswered (to the receiving department's managers and the requester).
+    case handoffEscalated = "handoff_escalated"
 }
 
 /// One entry in a user's inbox of what concerns them.
@@ -23,6 +27,7 @@ public struct UserNotification: Sendable, Equatable {
     public var conversationID: String?
     public var noteID: String?
     public var taskID: String?
+    public var handoffID: String?
     public var actor: Actor
     public var actorName: String?
     /// How it reached the user: a mention of their department or queue; nil for a direct one.
@@ -33,7 +38,7 @@ public struct UserNotification: Sendable, Equatable {
     public var readAt: Timestamp?
 
     public init(id: String, userID: String, kind: NotificationKind, customerID: String?, conversationID: String?, noteID: String?,
-                taskID: String? = nil, actor: Actor, actorName: String?, via: ResolvedMention?, excerpt: String, createdAt: Timestamp,
+                taskID: String? = nil, handoffID: String? = nil, actor: Actor, actorName: String?, via: ResolvedMention?, excerpt: String, createdAt: Timestamp,
                 readAt: Timestamp?) {
         self.id = id
         self.userID = userID
@@ -42,6 +47,7 @@ public struct UserNotification: Sendable, Equatable {
         self.conversationID = conversationID
         self.noteID = noteID
         self.taskID = taskID
+        self.handoffID = handoffID
         self.actor = actor
         self.actorName = actorName
         self.via = via
@@ -59,6 +65,7 @@ public struct UserNotification: Sendable, Equatable {
         object["conversation_id"] = conversationID.map(JSONValue.string) ?? .null
         object["note_id"] = noteID.map(JSONValue.string) ?? .null
         object["task_id"] = taskID.map(JSONValue.string) ?? .null
+        object["handoff_id"] = handoffID.map(JSONValue.string) ?? .null
         object["actor"] = actor.json
         object["actor_name"] = actorName.map(JSONValue.string) ?? .null
         object["via"] = via.map { ["kind": .string($0.kind.rawValue), "id": .string($0.id), "name": .string($0.name)] } ?? .null

@@ -169,6 +169,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     SubscriptionsController(subscriptions: store.subscriptions, services: services).register(v1)
     InteractionsController(interactions: store.interactions, services: services).register(v1)
     TasksController(tasks: store.tasks, services: services).register(v1)
+    HandoffsController(handoffs: store.handoffs, services: services).register(v1)
     NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, services: services).register(v1)
     NotificationsController(notifications: store.notifications, customers: store.customers, conversations: store.conversations,
                             services: services).register(v1)

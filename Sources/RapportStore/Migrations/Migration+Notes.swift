@@ -1,7 +1,7 @@
 extension Migrations {
     /// Working together on a customer: internal notes (with their earlier texts and files), tasks,
     /// each user's notifications and preferences, and what users follow.
-    static let notes = Migration(version: 19, name: "notes, tasks, notifications, follows", statements: { flavor in
+    static let notes = Migration(version: 19, name: "notes, tasks, handoffs, notifications, follows", statements: { flavor in
         let blob = flavor == .sqlite ? "BLOB" : "BYTEA"
         return [
             """
@@ -48,6 +48,16 @@ extension Migrations {
             "CREATE INDEX tasks_due ON tasks (status, due_at)",
             "CREATE INDEX tasks_remind ON tasks (remind_at)",
             "CREATE INDEX tasks_customer ON tasks (customer_id, status)",
+            """
+            CREATE TABLE handoffs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, from_department_id TEXT NOT NULL REFERENCES departments(id),
+                to_department_id TEXT NOT NULL REFERENCES departments(id), customer_id TEXT NOT NULL REFERENCES customers(id),
+                conversation_id TEXT REFERENCES conversations(id), status TEXT NOT NULL, answer_due_at BIGINT NOT NULL, escalated_at BIGINT,
+                record TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version BIGINT NOT NULL)
+            """,
+            "CREATE INDEX handoffs_to ON handoffs (to_department_id, status, id)",
+            "CREATE INDEX handoffs_from ON handoffs (from_department_id, status, id)",
+            "CREATE INDEX handoffs_due ON handoffs (status, answer_due_at)",
+            "CREATE INDEX handoffs_customer ON handoffs (customer_id, id)",
         ]
     })
 }

@@ -119,7 +119,7 @@ extension SQLNotificationStore {
         return UserNotification(
             id: id, userID: userID, kind: kind, customerID: try row.optionalString("customer_id"),
             conversationID: record["conversation_id"]?.stringValue, noteID: record["note_id"]?.stringValue,
-            taskID: record["task_id"]?.stringValue, actor: actor,
+            taskID: record["task_id"]?.stringValue, handoffID: record["handoff_id"]?.stringValue, actor: actor,
             actorName: record["actor_name"]?.stringValue, via: via, excerpt: record["excerpt"]?.stringValue ?? "",
             createdAt: record["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(microseconds: 0),
             readAt: try row.optionalTimestamp("read_at"))

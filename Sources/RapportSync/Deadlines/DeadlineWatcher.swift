@@ -5,13 +5,14 @@ import RapportStore
 import ServiceLifecycle
 
 /// Watches the clock for what people must not miss: a task's reminder time, a task past its due
-/// time. One node at a time does it (a lease on the log's consumer table, taken in the same
+/// time, a handoff whose time to answer lapsed (escalated). One node at a time does it (a lease on the log's consumer table, taken in the same
 /// transaction as the notices), so a notice goes out once however many nodes run.
 public struct DeadlineWatcher: Service {
     static let leaseName = "deadline-watcher"
 
     let store: Store
     let tasks: any TaskStore
+    let handoffs: any HandoffStore
     let events: any EventStore
     let logger: Logger
     /// Time between looks.
@@ -22,6 +23,7 @@ public struct DeadlineWatcher: Service {
     public init(store: Store, logger: Logger, interval: Duration = .seconds(15), clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
         self.tasks = store.tasks
+        self.handoffs = store.handoffs
         self.events = store.events
         self.logger = logger
         self.interval = interval
@@ -51,7 +53,8 @@ public struct DeadlineWatcher: Service {
         return try await store.write { tx in
             let now = tx.now()
             guard try await events.claimConsumerLease(Self.leaseName, owner: node, until: now.adding(lease), in: tx) else { return 0 }
-            return try await tasks.sendDueNotices(at: now, limit: 500, in: tx)
+            let notices = try await tasks.sendDueNotices(at: now, limit: 500, in: tx)
+            return notices + (try await handoffs.escalateLapsed(at: now, limit: 500, in: tx))
         }
     }
 }
