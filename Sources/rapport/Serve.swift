@@ -1,4 +1,5 @@
 import ArgumentParser
+import RapportCore
 import Foundation
 import Hummingbird
 import Logging
@@ -33,6 +34,9 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(name: .setting(.webhooksAllowPrivate), help: .setting(.webhooksAllowPrivate))
     var webhooksAllowPrivate = false
+
+    @Flag(name: .setting(.testClock), help: .setting(.testClock))
+    var testClock = false
 
     @Option(name: .setting(.webhookRetryDelays), help: .setting(.webhookRetryDelays))
     var webhookRetryDelays: String?
@@ -122,6 +126,7 @@ struct Serve: AsyncParsableCommand {
         case .maxBodyBytes: maxBodyBytes
         case .maxClockSkewMs: maxClockSkewMs
         case .webhooksAllowPrivate: webhooksAllowPrivate ? "true" : nil
+        case .testClock: testClock ? "true" : nil
         case .webhookRetryDelays: webhookRetryDelays
         case .amqpURL: amqpURL
         case .amqpExchange: amqpExchange
@@ -165,10 +170,14 @@ struct Serve: AsyncParsableCommand {
         let logger = try storeOptions.bootstrapLogging()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let store = try await Store.open(configuration.store, logger: logger)
+        let shift = configuration.testClock ? ClockShift() : nil
+        if shift != nil { logger.warning("--test-clock is on: an admin may move this server's clock forward; never use it in production") }
+        var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        if let shift { clock = shift.clock }
+        let store = try await Store.open(configuration.store, logger: logger, clock: clock)
         do {
             let app = try buildApplication(
-                configuration: configuration, store: store, logger: logger, registry: registry,
+                configuration: configuration, store: store, logger: logger, registry: registry, clockShift: shift,
                 announceFirstAdminKey: { Bootstrap.announce(secret: $0, host: configuration.host, port: configuration.port) },
                 announceFirstAdminLink: { Bootstrap.announce(setupLink: $0, host: configuration.host, port: configuration.port) }
             ) { port in

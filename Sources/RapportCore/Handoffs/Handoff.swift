@@ -71,7 +71,7 @@ public struct Handoff: Sendable, Equatable {
         object["accepted_by"] = acceptedBy.map(JSONValue.string) ?? .null
         object["sla_minutes"] = .integer(Int64(slaMinutes))
         object["answer_due_at"] = .string(answerDueAt.rfc3339)
-        object["sla_breached"] = .bool(escalatedAt != nil || (isUnanswered && answerDueAt < now))
+        object["sla_breached"] = .bool(escalatedAt != nil || (isUnanswered && answerDueAt <= now))
         object["escalated_at"] = escalatedAt.map { .string($0.rfc3339) } ?? .null
         object["decline_reason"] = declineReason.map(JSONValue.string) ?? .null
         object["outcome"] = outcome.map(JSONValue.string) ?? .null

@@ -17,6 +17,7 @@ public func buildApplication(
     configuration: ServerConfiguration, store: Store, logger: Logger,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog: RouteCatalog = RouteCatalog(),
     latencyClock: any Clock<Duration> = ContinuousClock(),
+    clockShift: ClockShift? = nil,
     announceFirstAdminKey: (@Sendable (String) -> Void)? = nil,
     announceFirstAdminLink: (@Sendable (String) -> Void)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -47,7 +48,7 @@ public func buildApplication(
     let chatHub = ChatHub(events: store.events, logger: logger)
     let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
-                            registry: registry, latencyClock: latencyClock, catalog: catalog, chatHub: chatHub,
+                            registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, webhooks, DeadlineWatcher(store: store, logger: logger)]
     if let publisher { background.append(publisher) }
@@ -120,6 +121,8 @@ struct RouterParts {
     let registry: PrometheusCollectorRegistry
     /// What request latency is measured on.
     let latencyClock: any Clock<Duration>
+    /// The movable clock of `--test-clock`; nil in production.
+    let clockShift: ClockShift?
     let catalog: RouteCatalog
     let chatHub: ChatHub
     let monitor: DuplicateMonitor
@@ -170,6 +173,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     InteractionsController(interactions: store.interactions, services: services).register(v1)
     TasksController(tasks: store.tasks, services: services).register(v1)
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
+    if let shift = parts.clockShift { TestClockController(shift: shift).register(v1) }
     NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, services: services).register(v1)
     NotificationsController(notifications: store.notifications, customers: store.customers, conversations: store.conversations,
                             services: services).register(v1)

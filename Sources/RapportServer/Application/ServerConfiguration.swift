@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var consoleAssetsFolder: String?
     /// The SMTP server, the relay, and mail limits.
     public var mail: MailSettings
+    /// Whether an admin may move the clock forward (`POST /v1/test-clock`), for browser tests of deadlines.
+    public var testClock: Bool
 
     /// The largest body of a classifier training request: a labelled history is larger than any
     /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
@@ -36,7 +38,7 @@ public struct ServerConfiguration: Sendable {
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
                 webhooksAllowPrivate: Bool = false, webhookRetrySchedule: RetrySchedule = .standard,
                 messageQueue: MessageQueueSettings? = nil, sessionHours: Int = 12, passwordHashCost: Int = 12,
-                consoleAssetsFolder: String? = nil, mail: MailSettings = MailSettings()) {
+                consoleAssetsFolder: String? = nil, mail: MailSettings = MailSettings(), testClock: Bool = false) {
         self.host = host
         self.port = port
         self.store = store
@@ -50,6 +52,7 @@ public struct ServerConfiguration: Sendable {
         self.passwordHashCost = passwordHashCost
         self.consoleAssetsFolder = consoleAssetsFolder
         self.mail = mail
+        self.testClock = testClock
     }
 
     /// The configuration from the command line, the environment and the defaults, in that order;
@@ -67,6 +70,6 @@ public struct ServerConfiguration: Sendable {
             sessionHours: try settings.value(ServeSettings.sessionHours),
             passwordHashCost: try settings.value(ServeSettings.passwordHashCost),
             consoleAssetsFolder: try settings.value(ServeSettings.consoleAssets),
-            mail: try MailSettings(settings: settings))
+            mail: try MailSettings(settings: settings), testClock: try settings.value(ServeSettings.testClock))
     }
 }

@@ -51,6 +51,9 @@ public enum ServeSettings {
 
     public static let webhooksAllowPrivate = Setting(switch: .webhooksAllowPrivate, "allow webhooks to loopback, private and link-local addresses")
 
+    public static let testClock = Setting(
+        switch: .testClock, "for tests only: an admin may move the server's clock forward with POST /v1/test-clock (SLAs, reminders)")
+
     public static let webhookRetryDelays = Setting<RetrySchedule>(
         .webhookRetryDelays, "waits before each webhook attempt (units ms, s, m, h)", default: "0,5s,5m,30m,2h,5h,10h,14h,20h,24h"
     ) { text in

@@ -37,6 +37,7 @@ public enum SettingName: String, CaseIterable, Sendable {
     case mailRelayCAFile = "mail-relay-ca-file"
     case mailRetryDelays = "mail-retry-delays"
     case mailboxCAFile = "mailbox-ca-file"
+    case testClock = "test-clock"
     case logLevel = "log-level"
     case logFormat = "log-format"
 
@@ -82,6 +83,7 @@ public enum SettingName: String, CaseIterable, Sendable {
         case .mailRelayCAFile: ServeSettings.mailRelayCAFile
         case .mailRetryDelays: ServeSettings.mailRetryDelays
         case .mailboxCAFile: ServeSettings.mailboxCAFile
+        case .testClock: ServeSettings.testClock
         case .logLevel: ServeSettings.logLevel
         case .logFormat: ServeSettings.logFormat
         }

@@ -66,7 +66,11 @@ struct HandoffsController<Handoffs: HandoffStore> {
     }
 
     @Sendable func accept(_ request: Request, context: RapportRequestContext) async throws -> Response {
-        try await step(request, context) { principal, _ in .accept(userID: principal.userID) }
+        try await step(request, context) { principal, body in
+            var reader = try InputReader(body)
+            try reader.finish()
+            return .accept(userID: principal.userID)
+        }
     }
 
     @Sendable func decline(_ request: Request, context: RapportRequestContext) async throws -> Response {
@@ -88,7 +92,11 @@ struct HandoffsController<Handoffs: HandoffStore> {
     }
 
     @Sendable func cancel(_ request: Request, context: RapportRequestContext) async throws -> Response {
-        try await step(request, context) { _, _ in .cancel }
+        try await step(request, context) { _, body in
+            var reader = try InputReader(body)
+            try reader.finish()
+            return .cancel
+        }
     }
 
     /// One step: the handoff must exist (404 before the body is read), then the body, then the store.
@@ -111,7 +119,8 @@ struct HandoffsController<Handoffs: HandoffStore> {
     @Sendable func hours(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readOrganization)
         let id = try context.parameters.require("id")
-        return .json(["business_hours": try await handoffs.businessHours(of: id)?.json ?? .null])
+        guard let hours = try await handoffs.businessHours(of: id) else { throw StoreError.notFound("department", id) }
+        return .json(["business_hours": hours?.json ?? .null])
     }
 
     @Sendable func setHours(_ request: Request, context: RapportRequestContext) async throws -> Response {

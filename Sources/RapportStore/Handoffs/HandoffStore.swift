@@ -21,8 +21,9 @@ public protocol HandoffStore: Sendable {
     /// Escalates the unanswered handoffs whose SLA lapsed by `now`; how many.
     func escalateLapsed(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int
 
-    /// A department's opening hours, which its handoffs' SLAs count in; nil: every hour counts.
-    func businessHours(of departmentID: String) async throws -> BusinessHours?
+    /// A department's opening hours, which its handoffs' SLAs count in (nil inside: every hour
+    /// counts); nil when there is no such department.
+    func businessHours(of departmentID: String) async throws -> BusinessHours??
 
     func setBusinessHours(_ hours: BusinessHours?, of departmentID: String, actor: Actor, in tx: WriteTransaction) async throws
 

@@ -50,10 +50,13 @@ extension SQLHandoffStore {
         return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.id) } : nil)
     }
 
-    public func businessHours(of departmentID: String) async throws -> BusinessHours? {
-        guard let document = try await read({ try await SettingsRows.document(Self.hoursKey(departmentID), on: $0) }), !document.isNull else {
-            return nil
+    public func businessHours(of departmentID: String) async throws -> BusinessHours?? {
+        try await read { database in
+            guard try await database.raw("SELECT id FROM departments WHERE id = \(bind: departmentID)").first() != nil else { return nil }
+            guard let document = try await SettingsRows.document(Self.hoursKey(departmentID), on: database), !document.isNull else {
+                return .some(nil)
+            }
+            return .some(try? BusinessHours.read(document, path: "business_hours"))
         }
-        return try? BusinessHours.read(document, path: "business_hours")
     }
 }

@@ -97,7 +97,8 @@ extension SQLHandoffStore {
                 record = \(bind: Self.record(next)), updated_at = \(bind: time.microseconds), version = \(bind: next.version)
             WHERE id = \(bind: next.id)
             """)
-        tx.append(.change("handoff", change, subject: next.customerID, record: next.json(at: time), changedFields: ["status"], actor: actor))
+        let changed = change == "escalated" ? ["escalated_at"] : ["status"]
+        tx.append(.change("handoff", change, subject: next.customerID, record: next.json(at: time), changedFields: changed, actor: actor))
         let requester = next.requestedBy.kind == .user ? next.requestedBy.id.map { [$0] } ?? [] : []
         switch step {
         case .accept, .decline, .complete:
