@@ -81,6 +81,11 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    "Overdue" in red; the "New task" form (errors beside the fields, the server's too; checklist; a
    department chosen in the picker shows under "My department"); a checklist item ticked; "Done"
    moves a task to "Done"; a title with markup is text; Chinese, 375 px.
+   Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
+   customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
+   bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
+   (service); the clock moved past the SLA, the deadline watcher escalates it (the manager is
+   notified, both pages say so); the salesperson accepts it and the agent sees it accepted.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -94,7 +99,8 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     # while working on the console, serve the assets from the checkout instead of the binary:
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
-    # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks
+    # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
+    # --only handoffs
 """
 
 from __future__ import annotations
@@ -140,6 +146,7 @@ try:
     from meeting_checks import meeting_checks
     from notes_checks import notes_checks
     from tasks_checks import tasks_checks
+    from handoffs_checks import handoffs_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -466,7 +473,9 @@ def run(args, checks: Checks, box: dict) -> None:
     box["relay"] = relay
     relay.start()
     extra = ["--password-hash-cost", "4", "--default-phone-region", "DE", "--webhooks-allow-private", "--smtp-port", str(smtp_port),
-             "--mail-relay", f"smtp://127.0.0.1:{relay.port}"]
+             "--mail-relay", f"smtp://127.0.0.1:{relay.port}",
+             # the admin-only POST /v1/test-clock, so the handoffs' SLA lapses without waiting hours
+             "--test-clock"]
     if args.console_assets:
         extra += ["--console-assets", os.path.abspath(args.console_assets)]
     server = Server(args.binary, storage, port, os.path.join(tmp, "server.log"), extra)
@@ -495,6 +504,8 @@ def run(args, checks: Checks, box: dict) -> None:
             notes_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "tasks":
             tasks_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "handoffs":
+            handoffs_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -740,6 +751,9 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     b.drain()
     # these 401/429 are the point of this step
     b.console = [e for e in b.console if e["step"] != "throttle"]
+
+    # Handoffs between departments (last: it moves the server's clock forward four hours).
+    handoffs_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
 
 
 def inbox_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
@@ -1855,7 +1869,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

@@ -1,5 +1,5 @@
 // Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
-// '#/tasks[?tab=…&task=tsk_…]',
+// '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
@@ -36,6 +36,7 @@ const ROUTES = [
   { path: /^\/dashboards$/, view: 'dashboards', load: () => import('./views/dashboards.js'), nav: 'dashboards' },
   { path: /^\/notifications$/, view: 'notifications', load: () => import('./views/notifications.js'), nav: 'notifications' },
   { path: /^\/tasks$/, view: 'tasks', load: () => import('./views/tasks.js'), nav: 'tasks' },
+  { path: /^\/handoffs$/, view: 'handoffs', load: () => import('./views/handoffs.js'), nav: 'handoffs' },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

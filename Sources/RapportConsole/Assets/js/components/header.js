@@ -12,6 +12,7 @@ const NAV = [
   { key: 'customers', href: '#/customers' },
   { key: 'inbox', href: '#/inbox' },
   { key: 'tasks', href: '#/tasks' },
+  { key: 'handoffs', href: '#/handoffs' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },

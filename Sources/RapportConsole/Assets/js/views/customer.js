@@ -1,7 +1,7 @@
 // #/customers/{id}[?note=not_…]: the Customer 360 — profile with provenance, identities, duplicate
 // suggestions, merge history with undo, conversations, meetings (scheduled, moved and cancelled
-// here, with each attendee's answer), "Log a call", the customer's open tasks (with "New task"),
-// pinned notes, the note composer, Follow, and the timeline across channels with internal notes
+// here, with each attendee's answer), "Log a call", "Hand off" (handoff-form.js), the customer's
+// open tasks (with "New task"), pinned notes, the note composer, Follow, and the timeline across channels with internal notes
 // mixed in (colleagues' notes arrive live, rapport.note.* events). `?note=` (a notification's
 // link) brings that note into view.
 
@@ -111,6 +111,13 @@ export default async function render({ container, params, query, signal, setTitl
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
   const following = followButton({ customerId: customer.id, signal });
   badges.after(following.element);
+  if (canWrite && hasRoute('/handoffs')) {
+    const slot = h('div', { id: 'handoff-slot' });
+    const open = h('button', { type: 'button', class: 'button button-small', 'aria-expanded': 'false', 'aria-controls': slot.id, 'data-action': 'hand-off',
+      onclick: () => import('../components/handoff-form.js').then((m) => m.toggleHandoffForm(open, slot, customer.id, signal)).catch((e) => console.warn('handoff form', e)) }, t('handoffs.handOff'));
+    following.element.after(open);
+    notice.after(slot);
+  }
   if (canWrite) {
     mainColumn.prepend(noteComposerCard({
       board, customerId: customer.id, signal,

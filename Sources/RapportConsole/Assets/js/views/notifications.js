@@ -1,6 +1,7 @@
 // #/notifications: the signed-in user's notifications, newest first (unread ones marked; "Unread"
 // shows only those), each with who, what, when and the note's excerpt as text, and links that open
-// the customer (at the note), the conversation and the task (#/tasks?task=) when there is one —
+// the customer (at the note), the conversation, the task (#/tasks?task=) and the handoff
+// (#/handoffs?handoff=) when there is one —
 // following a link marks it read. "Mark all read"; new ones arrive live (the header's stream,
 // notification-bell.js). Below, which kinds of notification the user wants (GET/PUT
 // /v1/notification-preferences).
@@ -13,7 +14,7 @@ import { onNotification, refreshUnread } from '../components/notification-bell.j
 import { formMessage } from '../components/form.js';
 
 const PAGE = 30;
-const KNOWN_KINDS = ['mention', 'note_on_followed', 'assignment', 'task_due', 'task_overdue', 'rule'];
+const KNOWN_KINDS = ['mention', 'note_on_followed', 'assignment', 'task_due', 'task_overdue', 'rule', 'handoff', 'handoff_escalated'];
 
 export default async function render({ container, signal, setTitle }) {
   setTitle(t('notifications.title'));
@@ -106,6 +107,7 @@ export default async function render({ container, signal, setTitle }) {
         customerLink,
         n.conversation_id ? open(`#/inbox/${encodeURIComponent(n.conversation_id)}`, t('notifications.openConversation'), 'open-conversation') : null,
         n.task_id && hasRoute('/tasks') ? open(`#/tasks?task=${encodeURIComponent(n.task_id)}`, t('notifications.openTask'), 'open-task') : null,
+        n.handoff_id && hasRoute('/handoffs') ? open(`#/handoffs?handoff=${encodeURIComponent(n.handoff_id)}`, t('notifications.openHandoff'), 'open-handoff') : null,
         unread ? h('button', { type: 'button', class: 'button button-small', 'data-action': 'mark-read', onclick: () => markRead(entry) }, t('notifications.markRead')) : null));
   };
 
@@ -182,7 +184,7 @@ function describe(n) {
     return t(n.conversation_id ? 'notifications.what.followedConversation' : 'notifications.what.followedCustomer', { name });
   }
   // Kinds beyond notes (tasks, routing rules): said plainly; an unknown kind still names who.
-  if (['assignment', 'task_due', 'task_overdue', 'rule'].includes(n.kind)) return t(`notifications.what.${n.kind}`, { name });
+  if (['assignment', 'task_due', 'task_overdue', 'rule', 'handoff', 'handoff_escalated'].includes(n.kind)) return t(`notifications.what.${n.kind}`, { name });
   return t('notifications.what.other', { name });
 }
 
