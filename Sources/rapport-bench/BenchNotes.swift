@@ -188,6 +188,9 @@ extension Bench {
             while log.outstanding > 0, ContinuousClock.now < drainBy {
                 try await Task.sleep(for: .milliseconds(20))
             }
+            // The streams end before their client shuts down, so that nothing is cut off mid-read.
+            for follower in followers { follower.cancel() }
+            for follower in followers { await follower.value }
             return log.figures(windowStart: start + .seconds(warmup), failures: failures)
         }
 

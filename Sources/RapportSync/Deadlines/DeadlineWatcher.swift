@@ -41,7 +41,8 @@ public struct DeadlineWatcher: Service {
                 } catch {
                     logger.error("deadline watch failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                try await clock.sleep(for: interval)
+                // Cancelled (shutting down): the loop ends, not as an error.
+                do { try await clock.sleep(for: interval) } catch { return }
             }
         }
     }
