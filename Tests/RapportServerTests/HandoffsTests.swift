@@ -20,6 +20,9 @@ struct HandoffsTests {
                                                                 "thu": ["09:00-17:00"], "fri": ["09:00-17:00"]]]
             let set = try await api.request(.put, "/v1/departments/\(sales)/business-hours", json: ["business_hours": hours])
             #expect(set.status == .ok, "\(set.text)")
+            #expect(set.json["business_hours"]?["time_zone"]?.stringValue == "UTC")
+            #expect(try await api.get("/v1/departments/\(sales)/business-hours").json["business_hours"]?["time_zone"]?.stringValue == "UTC")
+            expectProblem(try await api.get("/v1/departments/dep_missing/business-hours"), .notFound)
 
             let asked = try await api.post("/v1/handoffs", ["kind": "upsell_lead", "customer_id": .string(customer),
                                                             "reason": "Asked twice about more seats"], auth: ana.auth)

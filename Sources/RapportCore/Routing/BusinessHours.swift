@@ -3,13 +3,16 @@ import Foundation
 /// The company's opening hours in one time zone: intervals per weekday, and closed dates.
 public struct BusinessHours: Sendable, Equatable {
     public var timeZone: TimeZone
+    /// The zone's name as it was given (Foundation calls `UTC` `GMT`; the settings keep the name).
+    public var timeZoneName: String
     /// Weekday (1 = Monday … 7 = Sunday) → minute-of-day intervals, end exclusive.
     public var intervals: [Int: [Range<Int>]]
     /// Whole days closed (`YYYY-MM-DD` in the time zone).
     public var closedDates: Set<String>
 
-    public init(timeZone: TimeZone, intervals: [Int: [Range<Int>]], closedDates: Set<String> = []) {
+    public init(timeZone: TimeZone, intervals: [Int: [Range<Int>]], closedDates: Set<String> = [], timeZoneName: String? = nil) {
         self.timeZone = timeZone
+        self.timeZoneName = timeZoneName ?? timeZone.identifier
         self.intervals = intervals
         self.closedDates = closedDates
     }
@@ -68,7 +71,7 @@ public struct BusinessHours: Sendable, Equatable {
             else { reader.fail("closed[\(index)]", "expected a date YYYY-MM-DD") }
         }
         try reader.finish()
-        return BusinessHours(timeZone: zone, intervals: intervals, closedDates: closed)
+        return BusinessHours(timeZone: zone, intervals: intervals, closedDates: closed, timeZoneName: zoneName.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 })
     }
 
     static func parseInterval(_ text: String) -> Range<Int>? {
@@ -89,6 +92,6 @@ public struct BusinessHours: Sendable, Equatable {
         for (weekday, ranges) in intervals.sorted(by: { $0.key < $1.key }) {
             days[Self.dayNames[weekday - 1]] = .array(ranges.map { .string(String(format: "%02d:%02d-%02d:%02d", $0.lowerBound / 60, $0.lowerBound % 60, $0.upperBound / 60, $0.upperBound % 60)) })
         }
-        return ["time_zone": .string(timeZone.identifier), "days": .object(days), "closed": .array(closedDates.sorted().map(JSONValue.string))]
+        return ["time_zone": .string(timeZoneName), "days": .object(days), "closed": .array(closedDates.sorted().map(JSONValue.string))]
     }
 }
