@@ -27,12 +27,8 @@ public enum ActivityEntry: Sendable, Equatable {
         }
     }
 
-    /// The key a page's cursor continues from: the same for both kinds (`time|id`), so one cursor
-    /// pages through both lists.
-    public var cursorKey: String { "\(time.microseconds)|\(id)" }
-
-    /// One page of the mixed timeline from a page of each list read after the same cursor, in the
-    /// same order: the first `limit` of both, and whether more remain after them.
+    /// One page of the mixed timeline from a page of each list read after the same cursor (both
+    /// keyed by time, then id, so one cursor pages through both), in the same order: the first `limit` of both, and whether more remain after them.
     public static func merge(interactions: [Interaction], moreInteractions: Bool, notes: [Note], moreNotes: Bool,
                              newestFirst: Bool, limit: Int) -> (entries: [ActivityEntry], more: Bool) {
         let all = (interactions.map(ActivityEntry.interaction) + notes.map(ActivityEntry.note)).sorted {

@@ -121,7 +121,7 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         let (interactionPage, notePage) = try await (timeline, written)
         let merged = ActivityEntry.merge(interactions: interactionPage.items, moreInteractions: interactionPage.nextCursor != nil,
                                          notes: notePage.items, moreNotes: notePage.nextCursor != nil, newestFirst: newestFirst, limit: limit)
-        let next = merged.more ? merged.entries.last.map { ListCursor.encode($0.cursorKey) } : nil
+        let next = merged.more ? merged.entries.last.map { ListCursor.encode($0.time.microseconds, $0.id) } : nil
         return .page(Page(items: merged.entries, nextCursor: next), \.json)
     }
 

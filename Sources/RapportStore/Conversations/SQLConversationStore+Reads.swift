@@ -82,12 +82,7 @@ extension SQLConversationStore {
             conditions.append("status IN (\(binds: filter.statuses.map(\.rawValue)))")
         }
         if let cursor {
-            let key = try ListCursor.decode(cursor)
-            let parts = key.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, let time = Int64(parts[0]) else {
-                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
-            }
-            let id = String(parts[1])
+            let (time, id) = try ListCursor.decodePair(cursor)
             conditions.append("(last_interaction_at < \(bind: time) OR (last_interaction_at = \(bind: time) AND id < \(bind: id)))")
         }
         let query: SQLQueryString = "SELECT * FROM conversations WHERE " + conditions.joined(separator: " AND ")
@@ -100,7 +95,7 @@ extension SQLConversationStore {
                 if let status = ConversationStatus(rawValue: try row.string("status")) { counts[status] = try row.int64("n") }
             }
             let items = Array(rows.prefix(limit))
-            let next = rows.count > limit ? items.last.map { ListCursor.encode("\($0.lastInteractionAt.microseconds)|\($0.id)") } : nil
+            let next = rows.count > limit ? items.last.map { ListCursor.encode($0.lastInteractionAt.microseconds, $0.id) } : nil
             var customers: [String: CustomerLabel] = [:]
             let customerIDs = Array(Set(items.map(\.customerID)))
             if !customerIDs.isEmpty {

@@ -71,6 +71,18 @@ public enum ListCursor {
         return key
     }
 
+    /// The cursor of a list ordered by a number, then id (a time, a due time): `number|id`.
+    public static func encode(_ number: Int64, _ id: String) -> String { encode("\(number)|\(id)") }
+
+    /// The number and id a `encode(_:_:)` cursor holds.
+    public static func decodePair(_ cursor: String) throws -> (number: Int64, id: String) {
+        let parts = try decode(cursor).split(separator: "|", maxSplits: 1)
+        guard parts.count == 2, let number = Int64(parts[0]) else {
+            throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
+        }
+        return (number, String(parts[1]))
+    }
+
     /// A LIKE pattern matching values that start with `prefix`, with wildcards escaped.
     static func likePrefix(_ prefix: String) -> String {
         var pattern = ""

@@ -133,12 +133,7 @@ extension SQLInteractionStore {
     public func timeline(of customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<Interaction> {
         var query: SQLQueryString = "SELECT * FROM interactions WHERE customer_id = \(bind: customerID)"
         if let cursor {
-            let key = try ListCursor.decode(cursor)
-            let parts = key.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, let time = Int64(parts[0]) else {
-                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
-            }
-            let id = String(parts[1])
+            let (time, id) = try ListCursor.decodePair(cursor)
             query += newestFirst
                 ? " AND (occurred_at < \(bind: time) OR (occurred_at = \(bind: time) AND id < \(bind: id)))"
                 : " AND (occurred_at > \(bind: time) OR (occurred_at = \(bind: time) AND id > \(bind: id)))"
@@ -148,7 +143,7 @@ extension SQLInteractionStore {
         let finalQuery = query
         let rows = try await read { try await $0.raw(finalQuery).all().map(InteractionRows.decode) }
         let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.map { ListCursor.encode("\($0.occurredAt.microseconds)|\($0.id)") } : nil
+        let next = rows.count > limit ? items.last.map { ListCursor.encode($0.occurredAt.microseconds, $0.id) } : nil
         return Page(items: items, nextCursor: next)
     }
 }

@@ -24,12 +24,7 @@ extension SQLNoteStore {
             query += " AND n.visibility = 'everyone'"
         }
         if let cursor {
-            let key = try ListCursor.decode(cursor)
-            let parts = key.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, let time = Int64(parts[0]) else {
-                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
-            }
-            let id = String(parts[1])
+            let (time, id) = try ListCursor.decodePair(cursor)
             query += newestFirst
                 ? " AND (n.created_at < \(bind: time) OR (n.created_at = \(bind: time) AND n.id < \(bind: id)))"
                 : " AND (n.created_at > \(bind: time) OR (n.created_at = \(bind: time) AND n.id > \(bind: id)))"
@@ -39,7 +34,7 @@ extension SQLNoteStore {
         let finalQuery = query
         let rows = try await read { try await $0.raw(finalQuery).all().map(NoteRows.decode) }
         let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.map { ListCursor.encode("\($0.createdAt.microseconds)|\($0.id)") } : nil
+        let next = rows.count > limit ? items.last.map { ListCursor.encode($0.createdAt.microseconds, $0.id) } : nil
         return Page(items: items, nextCursor: next)
     }
 

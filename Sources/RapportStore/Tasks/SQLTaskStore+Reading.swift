@@ -32,12 +32,7 @@ extension SQLTaskStore {
         if let customerID = query.customerID { sql += " AND customer_id = \(bind: customerID)" }
         if let conversationID = query.conversationID { sql += " AND conversation_id = \(bind: conversationID)" }
         if let cursor {
-            let key = try ListCursor.decode(cursor)
-            let parts = key.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, let due = Int64(parts[0]) else {
-                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
-            }
-            let id = String(parts[1])
+            let (due, id) = try ListCursor.decodePair(cursor)
             sql += """
                  AND (COALESCE(due_at, \(bind: noDue)) > \(bind: due) OR (COALESCE(due_at, \(bind: noDue)) = \(bind: due) AND id > \(bind: id)))
                 """
@@ -46,7 +41,7 @@ extension SQLTaskStore {
         let finalQuery = sql
         let rows = try await read { try await $0.raw(finalQuery).all().map(TaskRows.decode) }
         let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.map { ListCursor.encode("\($0.dueAt?.microseconds ?? noDue)|\($0.id)") } : nil
+        let next = rows.count > limit ? items.last.map { ListCursor.encode($0.dueAt?.microseconds ?? noDue, $0.id) } : nil
         return Page(items: items, nextCursor: next)
     }
 }
