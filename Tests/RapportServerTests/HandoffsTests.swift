@@ -68,6 +68,12 @@ struct HandoffsTests {
             expectProblem(try await api.post("/v1/handoffs", ["kind": "feedback", "customer_id": "cus_missing", "reason": "x"], auth: ana.auth),
                           .notFound)
             #expect(try await api.get("/v1/handoffs?direction=out", auth: ana.auth).items.count == 1)
+
+            // A department that handoffs name is not deleted from under them (was a 500).
+            let legal = try #require(try await api.post("/v1/departments", ["key": "legal", "name": "Legal"]).json["id"]?.stringValue)
+            _ = try await api.post("/v1/handoffs", ["kind": "other", "to_department_id": "legal", "customer_id": .string(customer),
+                                                    "reason": "Contract check"], auth: ana.auth)
+            expectProblem(try await api.delete("/v1/departments/\(legal)"), .conflict)
         }
     }
 

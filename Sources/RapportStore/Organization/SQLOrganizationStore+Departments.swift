@@ -48,6 +48,18 @@ extension SQLOrganizationStore {
         if try await tx.firstRow("SELECT id FROM queues WHERE department_id = \(bind: id) LIMIT 1") != nil {
             throw StoreError(.conflict, "department \(id) still has queues; remove them first")
         }
+        // Work between departments keeps naming it: handoffs from or to it, tasks given to it,
+        // notes private to it (their readers would be gone).
+        let work: [(SQLQueryString, String)] = [
+            ("SELECT id FROM handoffs WHERE from_department_id = \(bind: id) OR to_department_id = \(bind: id) LIMIT 1", "handoffs"),
+            ("SELECT id FROM tasks WHERE assignee_kind = 'department' AND assignee_id = \(bind: id) LIMIT 1", "tasks"),
+            ("SELECT id FROM notes WHERE visibility = 'department' AND department_id = \(bind: id) AND deleted_at IS NULL LIMIT 1",
+             "notes private to it"),
+        ]
+        for (query, what) in work where try await tx.firstRow(query) != nil {
+            throw StoreError(.conflict, "department \(id) still has \(what); they keep naming it")
+        }
+        try await tx.execute("DELETE FROM settings WHERE key = \(bind: "business_hours/\(id)")")
         // Revoked keys keep their history but no longer name the department.
         try await tx.execute("UPDATE api_keys SET department_id = NULL WHERE department_id = \(bind: id) AND revoked_at IS NOT NULL")
         try await tx.execute("DELETE FROM departments WHERE id = \(bind: id)")
