@@ -139,6 +139,11 @@ public struct NoteAuthor: Sendable, Equatable {
         self.moderates = moderates
     }
 
+    /// The caller of a request: managers and admins moderate.
+    public init(_ principal: Principal) {
+        self.init(actor: principal.actor, departmentID: principal.departmentID, moderates: principal.role == .admin || principal.role == .manager)
+    }
+
     public var userID: String? { actor.kind == .user ? actor.id : nil }
 
     /// Whether this author wrote `note` (the same user or key).

@@ -136,3 +136,21 @@ public struct NotificationPreferences: Sendable, Equatable {
         return result
     }
 }
+
+/// What a notification about a task, a handoff or a conversation points at.
+public struct NotificationSubject: Sendable, Equatable {
+    public var customerID: String?
+    public var conversationID: String?
+    public var taskID: String?
+    public var handoffID: String?
+    /// The start of the task's title, the handoff's reason, the conversation's subject.
+    public var text: String
+
+    public init(customerID: String?, conversationID: String? = nil, taskID: String? = nil, handoffID: String? = nil, text: String) {
+        self.customerID = customerID
+        self.conversationID = conversationID
+        self.taskID = taskID
+        self.handoffID = handoffID
+        self.text = text
+    }
+}

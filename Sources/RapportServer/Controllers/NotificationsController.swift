@@ -122,8 +122,7 @@ struct NotificationsController<Notifications: NotificationStore, Customers: Cust
     static func user(_ context: RapportRequestContext, needs permission: Permission = .readEvents) throws -> String {
         let principal = try context.require(permission)
         guard let userID = principal.userID else {
-            throw Problem(status: .conflict, type: "not-a-user", title: "Not a user",
-                          detail: "notifications and follows belong to people: sign in as a user (an API key has none)")
+            throw Problem.notAUser("notifications and follows belong to people: sign in as a user (an API key has none)")
         }
         return userID
     }

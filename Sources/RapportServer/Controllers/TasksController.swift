@@ -38,7 +38,7 @@ struct TasksController<Tasks: TaskStore> {
             view = chosen
         }
         if view == .mine, principal.userID == nil {
-            throw Problem(status: .conflict, type: "not-a-user", title: "Not a user", detail: "an API key has no tasks of its own: ask for view=all or view=department")
+            throw Problem.notAUser("an API key has no tasks of its own: ask for view=all or view=department")
         }
         if view == .department, principal.departmentID == nil {
             throw Problem(status: .conflict, type: "no-department", title: "No department", detail: "the caller belongs to no department")

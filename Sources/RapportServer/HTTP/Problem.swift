@@ -35,6 +35,11 @@ public struct Problem: Error, Sendable {
         Problem(status: .forbidden, type: "forbidden", title: "Forbidden", detail: "role \(role.rawValue) may not \(permission.rawValue)")
     }
 
+    /// 409 for an API key on what belongs to a signed-in person (notifications, follows, "my" tasks).
+    static func notAUser(_ detail: String) -> Problem {
+        Problem(status: .conflict, type: "not-a-user", title: "Not a user", detail: detail)
+    }
+
     static func invalid(_ failure: ValidationFailure) -> Problem {
         let detail = failure.issues.count == 1 ? failure.issues[0].description : "\(failure.issues.count) fields are invalid"
         return Problem(status: .unprocessableContent, type: "validation-failed", title: "Invalid request",

@@ -3,7 +3,7 @@ import SQLKit
 
 extension SQLHandoffStore {
     public func requestHandoff(_ draft: HandoffDraft, by author: NoteAuthor, in tx: WriteTransaction) async throws -> Handoff {
-        let (customerID, conversationID) = try await subject(customerID: draft.customerID, conversationID: draft.conversationID, in: tx)
+        let (customerID, conversationID) = try await store.customers.subject(customerID: draft.customerID, conversationID: draft.conversationID, in: tx)
         guard let fromName = draft.fromDepartment ?? author.departmentID ?? draft.kind.route?.from else {
             throw StoreError(.forbidden, "you belong to no department: say which one the handoff is from (from_department_id)")
         }
@@ -119,31 +119,9 @@ extension SQLHandoffStore {
 
     private func notify(_ users: [String], about handoff: Handoff, kind: NotificationKind, except actor: Actor?,
                         in tx: WriteTransaction) async throws {
-        let recipients = users.filter { !(actor?.kind == .user && actor?.id == $0) }
-        guard !recipients.isEmpty else { return }
-        let time = tx.now()
-        var actorName: String?
-        if let actor, actor.kind == .user, let id = actor.id {
-            actorName = try await tx.firstRow("SELECT name FROM users WHERE id = \(bind: id)").map { try $0.string("name") }
-        }
-        try await store.notifications.deliver(recipients.map { userID in
-            UserNotification(id: tx.newID("ntf"), userID: userID, kind: kind, customerID: handoff.customerID, conversationID: handoff.conversationID,
-                             noteID: nil, handoffID: handoff.id, actor: actor ?? .system, actorName: actorName, via: nil,
-                             excerpt: String(handoff.reason.prefix(200)), createdAt: time, readAt: nil)
-        }, in: tx)
-    }
-
-    private func subject(customerID: String?, conversationID: String?, in tx: WriteTransaction) async throws -> (String, String?) {
-        if let conversationID {
-            guard let row = try await tx.firstRow("SELECT customer_id FROM conversations WHERE id = \(bind: conversationID)") else {
-                throw StoreError.notFound("conversation", conversationID)
-            }
-            return (try row.string("customer_id"), conversationID)
-        }
-        let asked = customerID ?? ""
-        guard let row = try await tx.firstRow("SELECT merged_into, deleted_at FROM customers WHERE id = \(bind: asked)"),
-              try row.optionalTimestamp("deleted_at") == nil else { throw StoreError.notFound("customer", asked) }
-        return (try row.optionalString("merged_into") ?? asked, nil)
+        let subject = NotificationSubject(customerID: handoff.customerID, conversationID: handoff.conversationID, handoffID: handoff.id,
+                                          text: handoff.reason)
+        try await store.notifications.notify(users, kind: kind, about: subject, actor: actor, in: tx)
     }
 
     private func departmentID(_ idOrKey: String, in tx: WriteTransaction) async throws -> String? {

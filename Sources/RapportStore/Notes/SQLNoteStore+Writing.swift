@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLNoteStore {
     public func createNote(_ draft: NoteDraft, author: NoteAuthor, in tx: WriteTransaction) async throws -> Note {
-        let (customerID, conversationID) = try await subject(of: draft, in: tx)
+        let (customerID, conversationID) = try await store.customers.subject(customerID: draft.customerID, conversationID: draft.conversationID, in: tx)
         let departmentID = try await department(for: draft.visibility, asked: draft.departmentID, author: author, in: tx)
         let privateTo = draft.visibility == .department ? departmentID : nil
         let tokens = MentionParser.tokens(in: draft.body)
@@ -113,31 +113,6 @@ extension SQLNoteStore {
     }
 
     // MARK: - Parts
-
-    /// The customer (the survivor, for one that was merged) and the conversation a draft is about.
-    private func subject(of draft: NoteDraft, in tx: WriteTransaction) async throws -> (customerID: String, conversationID: String?) {
-        if let conversationID = draft.conversationID {
-            guard let row = try await tx.firstRow("SELECT customer_id FROM conversations WHERE id = \(bind: conversationID)") else {
-                throw StoreError.notFound("conversation", conversationID)
-            }
-            let customerID = try row.string("customer_id")
-            if let asked = draft.customerID, asked != customerID, try await liveCustomer(asked, in: tx) != customerID {
-                throw StoreError(.invalidReference, "conversation \(conversationID) belongs to another customer than \(asked)", field: "customer_id")
-            }
-            return (customerID, conversationID)
-        }
-        let asked = draft.customerID ?? ""
-        guard let customerID = try await liveCustomer(asked, in: tx) else { throw StoreError.notFound("customer", asked) }
-        return (customerID, nil)
-    }
-
-    /// The customer a note on `id` belongs to: itself, or the survivor it was merged into; nil when
-    /// it does not exist or was deleted.
-    private func liveCustomer(_ id: String, in tx: WriteTransaction) async throws -> String? {
-        guard let row = try await tx.firstRow("SELECT id, merged_into, deleted_at FROM customers WHERE id = \(bind: id)") else { return nil }
-        if let survivor = try row.optionalString("merged_into") { return survivor }
-        return try row.optionalTimestamp("deleted_at") == nil ? id : nil
-    }
 
     /// The department a note is kept in: the one asked for (it must exist; a private note's must be
     /// the author's own), else the author's. A private note needs one.

@@ -9,6 +9,11 @@ public protocol NotificationStore: Sendable {
     /// `rapport.notification.created` each.
     func deliver(_ notifications: [UserNotification], in tx: WriteTransaction) async throws
 
+    /// One notification of `kind` about `subject` for each of `users` but the actor themselves,
+    /// named by the actor's name; those who turned the kind off get none.
+    func notify(_ users: [String], kind: NotificationKind, about subject: NotificationSubject, actor: Actor?, via: ResolvedMention?,
+                in tx: WriteTransaction) async throws
+
     /// The active users a target names: `usr_…` itself, `department:<key or id>` its people,
     /// `queue:<id>` its members.
     func users(reachedBy targets: [String], in tx: WriteTransaction) async throws -> [String]

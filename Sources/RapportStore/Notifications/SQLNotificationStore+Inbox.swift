@@ -125,3 +125,21 @@ extension SQLNotificationStore {
             readAt: try row.optionalTimestamp("read_at"))
     }
 }
+
+extension SQLNotificationStore {
+    public func notify(_ users: [String], kind: NotificationKind, about subject: NotificationSubject, actor: Actor?, via: ResolvedMention? = nil,
+                in tx: WriteTransaction) async throws {
+        let recipients = users.filter { !(actor?.kind == .user && actor?.id == $0) }
+        guard !recipients.isEmpty else { return }
+        let time = tx.now()
+        var actorName: String?
+        if let actor, actor.kind == .user, let id = actor.id {
+            actorName = try await tx.firstRow("SELECT name FROM users WHERE id = \(bind: id)").map { try $0.string("name") }
+        }
+        try await deliver(recipients.map { userID in
+            UserNotification(id: tx.newID("ntf"), userID: userID, kind: kind, customerID: subject.customerID, conversationID: subject.conversationID,
+                             noteID: nil, taskID: subject.taskID, handoffID: subject.handoffID, actor: actor ?? .system, actorName: actorName,
+                             via: via, excerpt: String(subject.text.prefix(200)), createdAt: time, readAt: nil)
+        }, in: tx)
+    }
+}

@@ -3,17 +3,9 @@ import SQLKit
 
 extension SQLTaskStore {
     public func createTask(_ draft: TaskDraft, source: String, by actor: Actor, in tx: WriteTransaction) async throws -> TaskItem {
-        var customerID = draft.customerID
-        if let conversationID = draft.conversationID {
-            guard let row = try await tx.firstRow("SELECT customer_id FROM conversations WHERE id = \(bind: conversationID)") else {
-                throw StoreError.notFound("conversation", conversationID)
-            }
-            customerID = try row.string("customer_id")
-        } else if let asked = customerID {
-            guard let row = try await tx.firstRow("SELECT merged_into, deleted_at FROM customers WHERE id = \(bind: asked)"),
-                  try row.optionalTimestamp("deleted_at") == nil else { throw StoreError.notFound("customer", asked) }
-            customerID = try row.optionalString("merged_into") ?? asked
-        }
+        // A task may be about no customer at all.
+        let customerID = draft.customerID == nil && draft.conversationID == nil ? nil
+            : try await store.customers.subject(customerID: draft.customerID, conversationID: draft.conversationID, in: tx).customerID
         guard let assignee = draft.assignee ?? (actor.kind == .user ? actor.id.map { TaskAssignee(kind: .user, id: $0) } : nil) else {
             throw StoreError(.invalidReference, "name the assignee: a key is no one to give a task to", field: "assignee")
         }
@@ -122,23 +114,14 @@ extension SQLTaskStore {
     /// Tells the assignee (the people of a queue or department) about the task.
     private func notifyAssignee(of task: TaskItem, kind: NotificationKind, except actor: Actor?, in tx: WriteTransaction) async throws {
         let target = task.assignee.kind == .user ? task.assignee.id : "\(task.assignee.kind.rawValue):\(task.assignee.id)"
-        let users = try await store.notifications.users(reachedBy: [target], in: tx).filter { !(actor?.kind == .user && actor?.id == $0) }
-        guard !users.isEmpty else { return }
-        let time = tx.now()
-        var actorName: String?
-        if let actor, actor.kind == .user, let id = actor.id {
-            actorName = try await tx.firstRow("SELECT name FROM users WHERE id = \(bind: id)").map { try $0.string("name") }
-        }
+        let users = try await store.notifications.users(reachedBy: [target], in: tx)
         var via: ResolvedMention?
         if task.assignee.kind != .user {
             let table: SQLQueryString = task.assignee.kind == .queue ? "queues" : "departments"
             let name = try await tx.firstRow("SELECT name FROM \(table) WHERE id = \(bind: task.assignee.id)").map { try $0.string("name") }
             via = ResolvedMention(kind: task.assignee.kind == .queue ? .queue : .department, id: task.assignee.id, name: name ?? "", text: "")
         }
-        try await store.notifications.deliver(users.map { userID in
-            UserNotification(id: tx.newID("ntf"), userID: userID, kind: kind, customerID: task.customerID, conversationID: task.conversationID,
-                             noteID: nil, taskID: task.id, actor: actor ?? .system, actorName: actorName, via: via,
-                             excerpt: String(task.title.prefix(200)), createdAt: time, readAt: nil)
-        }, in: tx)
+        let subject = NotificationSubject(customerID: task.customerID, conversationID: task.conversationID, taskID: task.id, text: task.title)
+        try await store.notifications.notify(users, kind: kind, about: subject, actor: actor, via: via, in: tx)
     }
 }

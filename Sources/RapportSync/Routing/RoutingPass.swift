@@ -162,14 +162,10 @@ struct RoutingPass {
         let rules = JSONValue.array(outcome.matched.map { .string($0.ruleID) })
         let ruleActor = Actor(kind: .system, id: outcome.matched.last.map { "rule:\($0.ruleID)" })
         if !actions.notify.isEmpty {
-            let time = tx.now()
-            let excerpt = String((conversation.subject ?? interaction?.body ?? "").prefix(200))
             let users = try await notifications.users(reachedBy: actions.notify, in: tx)
-            try await notifications.deliver(users.map { userID in
-                UserNotification(id: tx.newID("ntf"), userID: userID, kind: .rule, customerID: conversation.customerID,
-                                 conversationID: conversation.id, noteID: nil, actor: ruleActor, actorName: nil, via: nil,
-                                 excerpt: excerpt, createdAt: time, readAt: nil)
-            }, in: tx)
+            let subject = NotificationSubject(customerID: conversation.customerID, conversationID: conversation.id,
+                                              text: conversation.subject ?? interaction?.body ?? "")
+            try await notifications.notify(users, kind: .rule, about: subject, actor: ruleActor, via: nil, in: tx)
         }
         for template in actions.createTasks {
             let draft = TaskDraft(title: template.title, description: template.description, priority: template.priority ?? conversation.priority,
