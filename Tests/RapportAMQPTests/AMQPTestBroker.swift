@@ -47,19 +47,3 @@ enum AMQPTestBroker {
     }
 }
 
-struct TimedOut: Error {}
-
-/// Runs `body`, failing with `TimedOut` after `seconds`: a broken client must fail a test, not hang it.
-/// (Its sleep is the bound, not synchronisation: `body` returning ends it.)
-func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            throw TimedOut()
-        }
-        let result = try await group.next()!
-        group.cancelAll()
-        return result
-    }
-}
