@@ -31,9 +31,9 @@ from __future__ import annotations
 import json
 import time
 
-import requests
 
-from notes_checks import UserSession
+import colleagues
+from colleagues import UserSession
 
 WAIT = 10.0
 LIVE_WAIT = 15.0
@@ -92,30 +92,15 @@ def _log(msg: str) -> None:
 
 
 def _department(api, key: str) -> dict:
-    found = next((d for d in api.get("/v1/departments")["data"] if d["key"] == key), None)
-    return found or api.post("/v1/departments", {"key": key, "name": key.title()})
+    return colleagues.department(api, key)
 
 
 def _user(api, base: str, who: dict, department: dict, role: str = "agent") -> dict:
-    existing = next((u for u in api.get("/v1/users")["data"] if u["email"] == who["email"]), None)
-    user = existing or api.post("/v1/users", {"email": who["email"], "name": who["name"], "role": role, "department_id": department["id"]})
-    if existing is None:
-        link = api.post("/v1/password-setups", {"user_id": user["id"]})
-        r = requests.post(base + "/v1/password-setups/complete", json={"token": link["token"], "password": PASSWORD}, timeout=30)
-        if r.status_code != 201:
-            raise RuntimeError(f"password setup for {who['email']} -> {r.status_code}: {r.text[:200]}")
-    return user
+    return colleagues.user(api, base, who, department, PASSWORD, role)
 
 
 def _sign_in(b, who: dict) -> bool:
-    b.go("/#/sign-in")
-    if b.visible("input[name=password]") is None:
-        return False
-    b.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
-    b.css("input[name=email]")[0].send_keys(who["email"])
-    b.css("input[name=password]")[0].send_keys(PASSWORD)
-    b.css("form button[type=submit]")[0].click()
-    return bool(b.wait(lambda: b.visible(".user-button", 1) and "#/sign-in" not in b.d.current_url, WAIT))
+    return colleagues.sign_in(b, who, PASSWORD, WAIT)
 
 
 def handoffs_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
