@@ -54,3 +54,17 @@ export function uid(prefix = 'id') {
 export function isAbort(error) {
   return error?.name === 'AbortError';
 }
+
+/** A decorative icon: an inline SVG of one path, hidden from assistive technology. */
+export function svgIcon(viewBox, pathData, className = 'icon') {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', viewBox);
+  svg.setAttribute('class', className);
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', pathData);
+  svg.append(path);
+  return svg;
+}

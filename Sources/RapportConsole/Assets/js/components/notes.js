@@ -8,7 +8,7 @@
 // the timeline and in the pinned strip) changes everywhere at once.
 
 import { api, seg } from '../api.js';
-import { h, isAbort, replace, uid } from '../dom.js';
+import { h, isAbort, replace, svgIcon, uid } from '../dom.js';
 import { formatDateTime, t, timeElement } from '../i18n.js';
 import { sizeText } from './file-input.js';
 import { renderMarkdown } from './markdown.js';
@@ -265,16 +265,7 @@ function attachmentList(note) {
 }
 
 function lockIcon() {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 16 16');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', 'M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z');
-  svg.append(path);
-  return svg;
+  return svgIcon('0 0 16 16', 'M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z', 'icon');
 }
 
 /** PATCH with If-Match of the version shown. */

@@ -5,7 +5,7 @@
 // A new notification is said in a polite live region.
 
 import { api } from '../api.js';
-import { h } from '../dom.js';
+import { h, svgIcon } from '../dom.js';
 import { t } from '../i18n.js';
 import { follow } from '../live.js';
 import * as session from '../session.js';
@@ -130,14 +130,5 @@ export function startNotifications() {
 }
 
 function bellIcon() {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('class', 'icon bell-icon');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', 'M12 2a6 6 0 0 0-6 6v3.6L4.3 15A1 1 0 0 0 5.2 16.5h13.6a1 1 0 0 0 .9-1.5L18 11.6V8a6 6 0 0 0-6-6zm-2.6 16a2.7 2.7 0 0 0 5.2 0z');
-  svg.append(path);
-  return svg;
+  return svgIcon('0 0 24 24', 'M12 2a6 6 0 0 0-6 6v3.6L4.3 15A1 1 0 0 0 5.2 16.5h13.6a1 1 0 0 0 .9-1.5L18 11.6V8a6 6 0 0 0-6-6zm-2.6 16a2.7 2.7 0 0 0 5.2 0z', 'icon bell-icon');
 }
