@@ -1,13 +1,16 @@
-/// One entry of a customer's timeline with notes mixed in.
+/// One entry of a customer's timeline with the internal side mixed in: the customer's
+/// interactions, the notes written about them, and the steps of handoffs between departments.
 public enum ActivityEntry: Sendable, Equatable {
     case interaction(Interaction)
     case note(Note)
+    case handoffStep(HandoffStepRecord)
 
-    /// When it happened: an interaction's occurrence, a note's writing.
+    /// When it happened: an interaction's occurrence, a note's writing, a handoff's step.
     public var time: Timestamp {
         switch self {
         case .interaction(let interaction): interaction.occurredAt
         case .note(let note): note.createdAt
+        case .handoffStep(let step): step.at
         }
     }
 
@@ -15,6 +18,7 @@ public enum ActivityEntry: Sendable, Equatable {
         switch self {
         case .interaction(let interaction): interaction.id
         case .note(let note): note.id
+        case .handoffStep(let step): step.id
         }
     }
 
@@ -24,17 +28,18 @@ public enum ActivityEntry: Sendable, Equatable {
             ["type": "interaction", "at": .string(time.rfc3339), "interaction": interaction.json]
         case .note(let note):
             ["type": "note", "at": .string(time.rfc3339), "note": note.json]
+        case .handoffStep(let step):
+            ["type": "handoff_step", "at": .string(time.rfc3339), "handoff_step": step.json]
         }
     }
 
-    /// One page of the mixed timeline from a page of each list read after the same cursor (both
-    /// keyed by time, then id, so one cursor pages through both), in the same order: the first `limit` of both, and whether more remain after them.
+    /// One page of the mixed timeline from a page of each list read after the same cursor (all
+    /// keyed by time, then id, so one cursor pages through them all), in the same order.
     public static func merge(interactions: [Interaction], moreInteractions: Bool, notes: [Note], moreNotes: Bool,
+                             handoffSteps: [HandoffStepRecord] = [], moreHandoffSteps: Bool = false,
                              newestFirst: Bool, limit: Int) -> (entries: [ActivityEntry], more: Bool) {
-        let all = (interactions.map(ActivityEntry.interaction) + notes.map(ActivityEntry.note)).sorted {
-            newestFirst ? ($0.time, $0.id) > ($1.time, $1.id) : ($0.time, $0.id) < ($1.time, $1.id)
-        }
-        let page = Array(all.prefix(limit))
-        return (page, all.count > limit || moreInteractions || moreNotes)
+        TimeOrderedMerge.page([(interactions.map(ActivityEntry.interaction), moreInteractions), (notes.map(ActivityEntry.note), moreNotes),
+                               (handoffSteps.map(ActivityEntry.handoffStep), moreHandoffSteps)],
+                              newestFirst: newestFirst, limit: limit) { ($0.time, $0.id) }
     }
 }

@@ -173,8 +173,10 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     InteractionsController(interactions: store.interactions, services: services).register(v1)
     TasksController(tasks: store.tasks, services: services).register(v1)
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
+    DepartmentFeedController(feed: store.departmentFeed, services: services).register(v1)
     if let shift = parts.clockShift { TestClockController(shift: shift).register(v1) }
-    NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, services: services).register(v1)
+    NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, handoffs: store.handoffs,
+                    services: services).register(v1)
     NotificationsController(notifications: store.notifications, customers: store.customers, conversations: store.conversations,
                             services: services).register(v1)
     ConversationsController(conversations: store.conversations, organization: store.organization, services: services).register(v1)

@@ -14,6 +14,7 @@ struct HandoffsController<Handoffs: HandoffStore> {
         routes.on(.post, "handoffs", request)
         routes.on(.get, "handoffs", query: ["department_id", "direction", "status", "customer_id", "limit", "cursor"], list)
         routes.on(.get, "handoffs/:id", show)
+        routes.on(.get, "handoffs/:id/steps", steps)
         routes.on(.post, "handoffs/:id/accept", accept)
         routes.on(.post, "handoffs/:id/decline", decline)
         routes.on(.post, "handoffs/:id/complete", complete)
@@ -63,6 +64,14 @@ struct HandoffsController<Handoffs: HandoffStore> {
         let id = try context.parameters.require("id")
         guard let handoff = try await handoffs.handoff(id) else { throw StoreError.notFound("handoff", id) }
         return .json(handoff.json(at: handoffs.now()), headers: [.eTag: handoff.etag])
+    }
+
+    /// Every step the handoff took, first to last: who asked, who answered, when it escalated.
+    @Sendable func steps(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readInteractions)
+        let id = try context.parameters.require("id")
+        guard try await handoffs.handoff(id) != nil else { throw StoreError.notFound("handoff", id) }
+        return .page(Page(items: try await handoffs.steps(handoffID: id), nextCursor: nil), \.json)
     }
 
     @Sendable func accept(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -4,11 +4,12 @@ import RapportCore
 import RapportStore
 
 /// `/v1/notes`: internal notes on customers and conversations, with @mentions, files, pins, edit
-/// history and department-private visibility; and the customer's timeline with notes mixed in.
-struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Customers: CustomerStore> {
+/// history and department-private visibility; and the customer's timeline with notes and handoff steps mixed in.
+struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Customers: CustomerStore, Handoffs: HandoffStore> {
     let notes: Notes
     let interactions: Interactions
     let customers: Customers
+    let handoffs: Handoffs
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -118,9 +119,12 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         async let timeline = interactions.timeline(of: id, newestFirst: newestFirst, limit: limit, cursor: cursor)
         async let written = notes.notes(customerID: id, conversationID: nil, pinned: nil, readerDepartmentID: principal.departmentID,
                                         newestFirst: newestFirst, limit: limit, cursor: cursor)
-        let (interactionPage, notePage) = try await (timeline, written)
+        async let handed = handoffs.steps(customerID: id, newestFirst: newestFirst, limit: limit, cursor: cursor)
+        let (interactionPage, notePage, stepPage) = try await (timeline, written, handed)
         let merged = ActivityEntry.merge(interactions: interactionPage.items, moreInteractions: interactionPage.nextCursor != nil,
-                                         notes: notePage.items, moreNotes: notePage.nextCursor != nil, newestFirst: newestFirst, limit: limit)
+                                         notes: notePage.items, moreNotes: notePage.nextCursor != nil,
+                                         handoffSteps: stepPage.items, moreHandoffSteps: stepPage.nextCursor != nil,
+                                         newestFirst: newestFirst, limit: limit)
         let next = merged.more ? merged.entries.last.map { ListCursor.encode($0.time.microseconds, $0.id) } : nil
         return .page(Page(items: merged.entries, nextCursor: next), \.json)
     }

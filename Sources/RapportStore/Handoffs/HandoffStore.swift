@@ -18,6 +18,12 @@ public protocol HandoffStore: Sendable {
     func handoffs(departmentID: String?, direction: HandoffDirection, status: HandoffStatus?, customerID: String?,
                   limit: Int, cursor: String?) async throws -> Page<Handoff>
 
+    /// The steps of a customer's handoffs, for the timeline.
+    func steps(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<HandoffStepRecord>
+
+    /// A handoff's steps, first to last.
+    func steps(handoffID: String) async throws -> [HandoffStepRecord]
+
     /// Escalates the unanswered handoffs whose SLA lapsed by `now`; how many.
     func escalateLapsed(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int
 

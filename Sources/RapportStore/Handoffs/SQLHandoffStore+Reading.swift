@@ -9,21 +9,76 @@ extension SQLHandoffStore {
     static func record(_ handoff: Handoff) -> String { handoff.json(at: handoff.updatedAt).jsonString }
 
     static func decode(_ row: any SQLRow) throws -> Handoff {
-        let record = try row.jsonObject("record")
+        var handoff = try handoff(from: try row.jsonObject("record"))
+        handoff.id = try row.string("id")
+        handoff.status = try storedEnum(try row.string("status"))
+        handoff.escalatedAt = try row.optionalTimestamp("escalated_at")
+        handoff.version = try row.int64("version")
+        return handoff
+    }
+
+    /// A handoff from its stored JSON (the row's columns, where there are any, are the truth).
+    static func handoff(from record: JSONObject) throws -> Handoff {
         func text(_ key: String) -> String? { record[key]?.stringValue }
         func time(_ key: String) -> Timestamp? { text(key).flatMap(Timestamp.init(rfc3339:)) }
-        let requester = record["requested_by"]?.objectValue
         return Handoff(
-            id: try row.string("id"), kind: text("kind").flatMap(HandoffKind.init(rawValue:)) ?? .other,
+            id: text("id") ?? "", kind: text("kind").flatMap(HandoffKind.init(rawValue:)) ?? .other,
             fromDepartmentID: text("from_department_id") ?? "", toDepartmentID: text("to_department_id") ?? "",
             customerID: text("customer_id") ?? "", conversationID: text("conversation_id"), reason: text("reason") ?? "",
-            status: try storedEnum(try row.string("status")),
-            requestedBy: Actor(kind: requester?["type"]?.stringValue.flatMap(Actor.Kind.init(rawValue:)) ?? .system, id: requester?["id"]?.stringValue),
+            status: try storedEnum(text("status") ?? "requested"), requestedBy: actor(record["requested_by"]) ?? .system,
             acceptedBy: text("accepted_by"), slaMinutes: Int(record["sla_minutes"]?.intValue ?? 0),
-            answerDueAt: time("answer_due_at") ?? Timestamp(microseconds: 0), escalatedAt: try row.optionalTimestamp("escalated_at"),
+            answerDueAt: time("answer_due_at") ?? Timestamp(microseconds: 0), escalatedAt: time("escalated_at"),
             declineReason: text("decline_reason"), outcome: text("outcome"), createdAt: time("created_at") ?? Timestamp(microseconds: 0),
             updatedAt: time("updated_at") ?? Timestamp(microseconds: 0), answeredAt: time("answered_at"), completedAt: time("completed_at"),
-            version: try row.int64("version"))
+            version: record["version"]?.intValue ?? 1)
+    }
+
+    static func actor(_ value: JSONValue?) -> Actor? {
+        guard let object = value?.objectValue, let kind = object["type"]?.stringValue.flatMap(Actor.Kind.init(rawValue:)) else { return nil }
+        return Actor(kind: kind, id: object["id"]?.stringValue)
+    }
+
+    static let stepColumns: SQLQueryString = """
+        SELECT s.id, s.step, s.actor, s.at, s.record, s.to_department_id, h.customer_id FROM handoff_steps s JOIN handoffs h ON h.id = s.handoff_id
+        """
+
+    /// A step as stored; the customer is the handoff's now (a merge moves handoffs to the survivor).
+    static func decodeStep(_ row: any SQLRow) throws -> HandoffStepRecord {
+        var handoff = try handoff(from: try row.jsonObject("record"))
+        handoff.customerID = try row.string("customer_id")
+        let step = try row.string("step")
+        let stored = try row.optionalString("actor").flatMap { try? JSONParser.parse($0) }
+        // Steps kept from before steps were recorded have no actor: the request's is its requester.
+        let actor = actor(stored) ?? (step == "requested" ? handoff.requestedBy : .system)
+        return HandoffStepRecord(id: try row.string("id"), step: step, actor: actor, at: try row.timestamp("at"), handoff: handoff)
+    }
+
+    /// `(at, id) after cursor` in the direction read.
+    static func after(_ cursor: String?, newestFirst: Bool) throws -> SQLQueryString {
+        guard let cursor else { return "" }
+        let (time, id) = try ListCursor.decodePair(cursor)
+        return newestFirst
+            ? " AND (s.at < \(bind: time) OR (s.at = \(bind: time) AND s.id < \(bind: id)))"
+            : " AND (s.at > \(bind: time) OR (s.at = \(bind: time) AND s.id > \(bind: id)))"
+    }
+
+    public func steps(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<HandoffStepRecord> {
+        try await stepPage("\(Self.stepColumns) WHERE h.customer_id = \(bind: customerID)", newestFirst: newestFirst, limit: limit, cursor: cursor)
+    }
+
+    public func steps(handoffID: String) async throws -> [HandoffStepRecord] {
+        try await stepPage("\(Self.stepColumns) WHERE s.handoff_id = \(bind: handoffID)", newestFirst: false, limit: 1_000, cursor: nil).items
+    }
+
+    func stepPage(_ base: SQLQueryString, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<HandoffStepRecord> {
+        var query = base
+        query += try Self.after(cursor, newestFirst: newestFirst)
+        query += newestFirst ? " ORDER BY s.at DESC, s.id DESC" : " ORDER BY s.at, s.id"
+        query += " LIMIT \(bind: limit + 1)"
+        let finalQuery = query
+        let rows = try await read { try await $0.raw(finalQuery).all().map(Self.decodeStep) }
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.at.microseconds, $0.id) } : nil)
     }
 
     public func handoff(_ id: String) async throws -> Handoff? {

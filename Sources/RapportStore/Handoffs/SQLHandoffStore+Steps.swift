@@ -36,6 +36,7 @@ extension SQLHandoffStore {
                     \(bind: time.microseconds), \(bind: time.microseconds), 1)
             """)
         tx.append(.change("handoff", "requested", subject: customerID, record: handoff.json(at: time), changedFields: [], actor: author.actor))
+        try await recordStep("requested", of: handoff, by: author.actor, in: tx)
         try await notify(store.notifications.users(reachedBy: ["department:\(to)"], in: tx), about: handoff, kind: .handoff,
                          except: author.actor, in: tx)
         return handoff
@@ -99,6 +100,7 @@ extension SQLHandoffStore {
             """)
         let changed = change == "escalated" ? ["escalated_at"] : ["status"]
         tx.append(.change("handoff", change, subject: next.customerID, record: next.json(at: time), changedFields: changed, actor: actor))
+        try await recordStep(change, of: next, by: actor, in: tx)
         let requester = next.requestedBy.kind == .user ? next.requestedBy.id.map { [$0] } ?? [] : []
         switch step {
         case .accept, .decline, .complete:
@@ -115,6 +117,15 @@ extension SQLHandoffStore {
             try await notify(managers + requester.filter { !managers.contains($0) }, about: next, kind: .handoffEscalated, except: nil, in: tx)
         }
         return next
+    }
+
+    /// Keeps the step for the customer's timeline and the departments' feeds.
+    private func recordStep(_ step: String, of handoff: Handoff, by actor: Actor, in tx: WriteTransaction) async throws {
+        try await tx.execute("""
+            INSERT INTO handoff_steps (id, handoff_id, step, from_department_id, to_department_id, actor, at, record)
+            VALUES (\(bind: tx.newID("hst")), \(bind: handoff.id), \(bind: step), \(bind: handoff.fromDepartmentID),
+                    \(bind: handoff.toDepartmentID), \(bind: actor.json.jsonString), \(bind: handoff.updatedAt.microseconds), \(bind: Self.record(handoff)))
+            """)
     }
 
     private func notify(_ users: [String], about handoff: Handoff, kind: NotificationKind, except actor: Actor?,

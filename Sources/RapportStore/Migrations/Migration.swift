@@ -21,5 +21,5 @@ struct Migration: Sendable {
 /// Every migration, in order. Append; never edit one that has shipped.
 enum Migrations {
     static let all: [Migration] = [initialSchema, mergesAndVersions, duplicates, webhooks, webhookQueue, routing, consumerLeases, signIn, inboxCounts, dailyInteractionCounts,
-                                   customerSearch, mail, mailOut, mailboxes, calls, meetings, chatFiles, meetingAttendees, notes]
+                                   customerSearch, mail, mailOut, mailboxes, calls, meetings, chatFiles, meetingAttendees, notes, handoffSteps]
 }
