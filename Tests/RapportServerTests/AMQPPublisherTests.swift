@@ -70,6 +70,70 @@ struct AMQPPublisherTests {
         }
     }
 
+    @Test("a department's private note never reaches the broker: the open note's event does, the private one's and notifications do not",
+          arguments: Backend.available)
+    func privateNotesStayOffTheBroker(backend: Backend) async throws {
+        let url = try #require(TestBroker.url)
+        let broker = try AMQPConfiguration(url: url)
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let publishing = EventPublishing(exchange: "rapport.test.notes.\(suffix)", queue: "rapport.test.notes.\(suffix)",
+                                         filter: .cel(try CompiledExpression(filter: #"type.startsWith("rapport.note.") || type.startsWith("rapport.notification.")"#)))
+        try await TestDatabases.withLocation(backend) { location in
+            try await Store.withRunning(location, logger: TestDatabases.logger) { store in
+                let publisher = EventPublisher(store: store, configuration: broker, publishing: publishing, logger: TestDatabases.logger)
+                let connection = try await AMQPConnection.connect(broker, logger: TestDatabases.logger)
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await publisher.run() }
+                        try await waitUntil("the publisher to connect") { await publisher.state.connected }
+                        let service = try #require(try await store.organization.department("service"))
+                        let (secret, open) = try await store.write { tx in
+                            let ana = try await store.organization.insertUser(
+                                UserChanges(email: "ana@example.com", name: "Ana", role: .agent, departmentID: .set(service.id), active: true),
+                                actor: .system, in: tx)
+                            _ = try await store.organization.insertUser(
+                                UserChanges(email: "sam@example.com", name: "Sam", role: .agent, departmentID: .set(service.id), active: true),
+                                actor: .system, in: tx)
+                            let customer = try await store.customers.createCustomer(NewCustomer(name: "Mia"), actor: .system, channelID: nil, in: tx)
+                            let author = NoteAuthor(actor: Actor(kind: .user, id: ana.id), departmentID: service.id, moderates: false)
+                            let secret = try await store.notes.createNote(
+                                NoteDraft(customerID: customer.id, conversationID: nil, body: "Refund fraud suspected @sam", visibility: .department),
+                                author: author, in: tx)
+                            let open = try await store.notes.createNote(
+                                NoteDraft(customerID: customer.id, conversationID: nil, body: "Prefers email @sam"), author: author, in: tx)
+                            return (secret, open)
+                        }
+                        let head = try await store.events.eventLogHead()
+                        // The publisher reads the log in order: once it has confirmed everything up
+                        // to the head, whatever it would have sent is in the queue.
+                        try await waitUntil("the amqp position to reach \(head)") { try await store.events.consumerPosition("amqp") == head }
+                        let channel = try await connection.openChannel()
+                        // A confirmed message is in its queue: the queue holds exactly what was sent.
+                        let waiting = try await channel.queueDeclare(name: publishing.queue!, passive: true).messageCount
+                        #expect(waiting == 1, "only the open note's event is published")
+                        let consumer = try await channel.basicConsume(queue: publishing.queue!)
+                        var bodies: [String] = []
+                        for try await delivery in consumer {
+                            bodies.append(String(decoding: delivery.body.readableBytesView, as: UTF8.self))
+                            try await channel.basicAck(deliveryTag: delivery.deliveryTag)
+                            if bodies.count == Int(waiting) { break }
+                        }
+                        #expect(bodies.first?.contains(open.id) == true, "\(bodies)")
+                        #expect(bodies.allSatisfy { !$0.contains(secret.id) && !$0.contains("Refund fraud") && !$0.contains("rapport.notification.") })
+                        group.cancelAll()
+                    }
+                    let channel = try await connection.openChannel()
+                    _ = try await channel.queueDelete(name: publishing.queue!)
+                    try await channel.exchangeDelete(name: publishing.exchange)
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try await connection.close()
+            }
+        }
+    }
+
     @Test("two nodes: one publishes and the other stands by; when the first stops, the second goes on from the cursor",
           arguments: Backend.available)
     func oneNodePublishes(backend: Backend) async throws {

@@ -159,6 +159,29 @@ struct NotesTests {
             #expect(body.contains("event: rapport.note.created"), "\(body)")
             #expect(body.contains("event: rapport.notification.created"), "\(body)")
             #expect(body.contains(li.id))
+
+            // WebSocket: the same decision — the manager's socket replays the open note, never the
+            // private one, which Sam's socket (the department's) does get.
+            try await api.withEventSocket(secret: li.token) { socket in
+                try await socket.subscribe("all", after: String(head))
+                try await socket.waitUntil("the open note's event") { $0.events("all").contains { $0.jsonString.contains(openID) } }
+                #expect(!socket.messages.contains { $0.jsonString.contains(secretID) })
+            }
+            try await api.withEventSocket(secret: sam.token) { socket in
+                try await socket.subscribe("all", after: String(head))
+                try await socket.waitUntil("the private note's event") { $0.events("all").contains { $0.jsonString.contains(secretID) } }
+                // The note's event carries no text (Sam's own notification quotes it, to Sam).
+                #expect(!socket.events("all").contains { $0.jsonString.contains("rapport.note.") && $0.jsonString.contains("Refund fraud") })
+            }
+
+            // Search: the private note's words find it in its department only.
+            #expect(try await api.get("/v1/notes?q=refund", auth: li.auth).items.isEmpty)
+            #expect(try await api.get("/v1/notes?q=refund").items.isEmpty, "an admin key is in no department")
+            #expect(try await api.get("/v1/notes?q=REFUND%20fraud", auth: sam.auth).items.compactMap { $0["id"]?.stringValue } == [secretID])
+            #expect(try await api.get("/v1/notes?q=email", auth: li.auth).items.compactMap { $0["id"]?.stringValue } == [openID])
+            #expect(try await api.get("/v1/notes?q=100%25", auth: sam.auth).items.isEmpty, "wildcards are text")
+            expectProblem(try await api.get("/v1/notes?q=a", auth: sam.auth), .badRequest, field: "q")
+            #expect(!(try await api.get("/v1/customers/search?q=refund", auth: li.auth).text.contains(secretID)))
         }
     }
 

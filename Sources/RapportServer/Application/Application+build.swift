@@ -77,7 +77,7 @@ public func buildApplication(
     let router = buildRouter(parts)
     var app = Application(
         router: router,
-        server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys),
+        server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys, sessions: sessions),
                          chat: ChatSocketController(organization: store.organization, chat: store.chat, hub: chatHub, writer: store,
                                                     normalizer: normalizer),
                          // A frame may carry a file a chat visitor sends (the event socket's requests are small).
@@ -195,7 +195,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)
     ReportsController(reports: store.reports).register(v1)
-    EventSocketController(events: store.events, keys: parts.keys).register(v1)
+    EventSocketController(events: store.events, keys: parts.keys, sessions: parts.sessions).register(v1)
     return router
 }
 

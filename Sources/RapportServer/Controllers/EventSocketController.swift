@@ -6,9 +6,15 @@ import RapportStore
 
 /// `GET /v1/events/ws`: the live event stream over a WebSocket (protocol in `EventSocketSession`
 /// and README), for clients that want several filtered subscriptions on one connection.
+///
+/// A caller names itself with `Authorization: Bearer` and an API key or a signed-in user's session
+/// token (a user's socket then carries what that user may read: their department's private notes,
+/// their own notifications). The session cookie does not open a socket: a handshake is a GET any
+/// site can make the browser send with the cookie.
 struct EventSocketController<Events: EventStore> {
     let events: Events
     let keys: APIKeyCache
+    let sessions: SessionCache
 
     /// The plain HTTP side of the route, for requests that are no WebSocket handshake (no
     /// `Upgrade: websocket`): 401 without credentials, 403 for a role that may not read events,
@@ -31,7 +37,8 @@ struct EventSocketController<Events: EventStore> {
                 throw Problem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
                               detail: "a WebSocket handshake is a GET", headers: [.allow: "GET"])
             }
-            let principal = try await AuthenticationMiddleware.principal(authorization: request.headers[.authorization], keys: keys)
+            let principal = try await AuthenticationMiddleware.principal(authorization: request.headers[.authorization], keys: keys,
+                                                                         sessions: sessions)
             try RouteCatalog.Entry(method: "get", path: "/v1/events/ws").refuseUnknownQueryParameters(of: request)
             guard principal.role.allows(.readEvents) else { throw Problem.forbidden(principal.role, .readEvents) }
             let events = self.events
@@ -51,7 +58,7 @@ struct EventSocketController<Events: EventStore> {
     /// before their headers are judged.
     func refusal(authorization: String?) async -> Problem? {
         do {
-            _ = try await AuthenticationMiddleware.principal(authorization: authorization, keys: keys)
+            _ = try await AuthenticationMiddleware.principal(authorization: authorization, keys: keys, sessions: sessions)
             return nil
         } catch {
             return Self.problem(error, logger: Logger(label: "rapport.events.ws"))

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import RapportCore
@@ -14,7 +15,7 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
 
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "notes", create)
-        routes.on(.get, "notes", query: ["customer_id", "conversation_id", "pinned", "limit", "cursor"], list)
+        routes.on(.get, "notes", query: ["customer_id", "conversation_id", "pinned", "q", "limit", "cursor"], list)
         routes.on(.get, "notes/:id", show)
         routes.on(.patch, "notes/:id", change)
         routes.on(.delete, "notes/:id", delete)
@@ -50,7 +51,13 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         case "false": pinned = false
         default: throw Problem.badRequest(field: "pinned", "must be true or false")
         }
-        let page = try await notes.notes(customerID: try await survivor(customerID), conversationID: conversationID, pinned: pinned,
+        var text: String?
+        if let query = try request.query("q") {
+            let trimmed = query.trimmingCharacters(in: .whitespaces)
+            guard (2...200).contains(trimmed.unicodeScalars.count) else { throw Problem.badRequest(field: "q", "must be 2 to 200 characters") }
+            text = trimmed
+        }
+        let page = try await notes.notes(customerID: try await survivor(customerID), conversationID: conversationID, pinned: pinned, containing: text,
                                          readerDepartmentID: principal.departmentID, newestFirst: true,
                                          limit: try request.limit(max: 200), cursor: try request.query("cursor"))
         return .page(page, \.json)
@@ -117,7 +124,7 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         let limit = try request.limit(max: 200)
         let cursor = try request.query("cursor")
         async let timeline = interactions.timeline(of: id, newestFirst: newestFirst, limit: limit, cursor: cursor)
-        async let written = notes.notes(customerID: id, conversationID: nil, pinned: nil, readerDepartmentID: principal.departmentID,
+        async let written = notes.notes(customerID: id, conversationID: nil, pinned: nil, containing: nil, readerDepartmentID: principal.departmentID,
                                         newestFirst: newestFirst, limit: limit, cursor: cursor)
         async let handed = handoffs.steps(customerID: id, newestFirst: newestFirst, limit: limit, cursor: cursor)
         let (interactionPage, notePage, stepPage) = try await (timeline, written, handed)

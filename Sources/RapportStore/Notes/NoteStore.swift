@@ -22,7 +22,7 @@ public protocol NoteStore: Sendable {
 
     /// Notes on a customer or a conversation that the reader may see, newest first (or oldest
     /// first), keyed `created_at|id` like the timeline so that both page with one cursor.
-    func notes(customerID: String?, conversationID: String?, pinned: Bool?, readerDepartmentID: String?,
+    func notes(customerID: String?, conversationID: String?, pinned: Bool?, containing text: String?, readerDepartmentID: String?,
                newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<Note>
 
     /// The earlier texts of a note, oldest first.

@@ -11,12 +11,14 @@ extension SQLNoteStore {
         return note
     }
 
-    public func notes(customerID: String?, conversationID: String?, pinned: Bool?, readerDepartmentID: String?,
+    public func notes(customerID: String?, conversationID: String?, pinned: Bool?, containing text: String?, readerDepartmentID: String?,
                       newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<Note> {
         var query: SQLQueryString = "\(NoteRows.select) WHERE n.deleted_at IS NULL"
         if let customerID { query += " AND n.customer_id = \(bind: customerID)" }
         if let conversationID { query += " AND n.conversation_id = \(bind: conversationID)" }
         if let pinned { query += " AND n.pinned = \(bind: pinned ? 1 : 0 as Int64)" }
+        // Search reads through the same department filter below as every other read.
+        if let text { query += " AND LOWER(n.body) LIKE \(bind: "%" + ListCursor.likePrefix(text.lowercased())) ESCAPE '\\'" }
         // The one place where a department's private notes are kept from everyone else.
         if let readerDepartmentID {
             query += " AND (n.visibility = 'everyone' OR n.department_id = \(bind: readerDepartmentID))"
