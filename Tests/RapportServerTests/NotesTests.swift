@@ -185,6 +185,37 @@ struct NotesTests {
         }
     }
 
+    @Test("the mention directory is kept between notes and read again as soon as users, departments or queues change",
+          arguments: Backend.available)
+    func mentionDirectoryFollowsTheOrganization(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let ana = try await Self.person(api, email: "ana@example.com", name: "Ana Lima", role: "agent", department: "service")
+            let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
+            func unresolved(_ body: String) async throws -> [String] {
+                let note = try await api.post("/v1/notes", ["customer_id": .string(customer), "body": .string(body)], auth: ana.auth)
+                #expect(note.status == .created, "\(note.text)")
+                return note.json["unresolved_mentions"]?.arrayValue?.compactMap { $0["text"]?.stringValue } ?? []
+            }
+            #expect(try await unresolved("Ask @zoe.new") == ["@zoe.new"])
+            // A colleague created just now is mentionable in the very next note (read your writes).
+            let zoe = try await api.post("/v1/users", ["email": "zoe.new@example.com", "name": "Zoe New", "role": "agent"])
+            #expect(zoe.status == .created, "\(zoe.text)")
+            #expect(try await unresolved("Ask @zoe.new").isEmpty)
+            // A new department and a new queue too; a renamed department by its new key.
+            let legal = try await api.post("/v1/departments", ["key": "legal", "name": "Legal"])
+            let legalID = try #require(legal.json["id"]?.stringValue)
+            #expect(try await unresolved("Ask @legal").isEmpty)
+            #expect(try await unresolved("Ask @contracts") == ["@contracts"])
+            let queue = try await api.post("/v1/queues", ["department_id": .string(legalID), "key": "contracts", "name": "Contracts",
+                                                          "member_ids": [.string(try #require(zoe.json["id"]?.stringValue))]])
+            #expect(queue.status == .created, "\(queue.text)")
+            #expect(try await unresolved("Ask @contracts").isEmpty)
+            #expect(try await api.request(.patch, "/v1/departments/\(legalID)", json: ["key": "juridique"]).status == .ok)
+            #expect(try await unresolved("Ask @legal") == ["@legal"])
+            #expect(try await unresolved("Ask @juridique").isEmpty)
+        }
+    }
+
     @Test("notes are edited with their history, pinned by anyone, changed by their author, and bad input is refused",
           arguments: Backend.available)
     func editsAndBadInput(backend: Backend) async throws {

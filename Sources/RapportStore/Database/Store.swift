@@ -15,6 +15,8 @@ public final class Store: Service, Sendable {
     let clock: @Sendable () -> Timestamp
     let logger: Logger
     private let commits = CommitFeed()
+    /// Who can be mentioned, kept between notes (see `MentionDirectoryCache`).
+    let mentionDirectories = MentionDirectoryCache()
 
     /// Opens the database; call `migrate()` (or run the service, which migrates) before use.
     public static func open(_ location: StoreLocation, logger: Logger,

@@ -21,5 +21,6 @@ struct Migration: Sendable {
 /// Every migration, in order. Append; never edit one that has shipped.
 enum Migrations {
     static let all: [Migration] = [initialSchema, mergesAndVersions, duplicates, webhooks, webhookQueue, routing, consumerLeases, signIn, inboxCounts, dailyInteractionCounts,
-                                   customerSearch, mail, mailOut, mailboxes, calls, meetings, chatFiles, meetingAttendees, notes, handoffSteps]
+                                   customerSearch, mail, mailOut, mailboxes, calls, meetings, chatFiles, meetingAttendees, notes, handoffSteps,
+                                   directoryGeneration]
 }

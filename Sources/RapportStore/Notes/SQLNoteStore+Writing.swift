@@ -9,7 +9,7 @@ extension SQLNoteStore {
         let privateTo = draft.visibility == .department ? departmentID : nil
         let tokens = MentionParser.tokens(in: draft.body)
         let followers = try await store.notifications.followers(customerID: customerID, conversationID: conversationID, in: tx)
-        let directory = tokens.isEmpty && followers.isEmpty ? nil : try await Self.directory(in: tx)
+        let directory = tokens.isEmpty && followers.isEmpty ? nil : try await mentionDirectory(in: tx)
         let (mentions, unresolved) = directory.map { MentionResolution.resolve(tokens, in: $0, privateTo: privateTo) }
             ?? ([], tokens.map { UnresolvedMention(text: $0.text, reason: .unknown) })
         let time = tx.now()
@@ -75,7 +75,7 @@ extension SQLNoteStore {
         }
         if changed.contains("body") || changed.contains("visibility") {
             let tokens = MentionParser.tokens(in: note.body)
-            let loaded = try await Self.directory(in: tx)
+            let loaded = try await mentionDirectory(in: tx)
             directory = loaded
             (note.mentions, note.unresolvedMentions) = MentionResolution.resolve(tokens, in: loaded, privateTo: note.isPrivate ? note.departmentID : nil)
             newMentions = note.mentions.filter { mention in !before.mentions.contains { $0.kind == mention.kind && $0.id == mention.id } }
@@ -151,8 +151,15 @@ extension SQLNoteStore {
     }
 
     /// Everyone who can be mentioned, read in the note's transaction.
-    static func directory(in tx: WriteTransaction) async throws -> MentionDirectory {
-        try await MentionDirectory.load { query in try await tx.rows(query) }
+    /// The directory as the transaction sees it: kept from an earlier note while the directory
+    /// generation is the same (any change to users, departments or queues, even earlier in this
+    /// transaction, gives a new one), else read and kept.
+    func mentionDirectory(in tx: WriteTransaction) async throws -> MentionDirectory {
+        let generation = try await tx.firstRow("SELECT generation FROM directory_generation WHERE id = 1")?.int64("generation")
+        if let generation, let kept = store.mentionDirectories.directory(at: generation) { return kept }
+        let loaded = try await MentionDirectory.load { query in try await tx.rows(query) }
+        if let generation { store.mentionDirectories.keep(loaded, at: generation) }
+        return loaded
     }
 }
 

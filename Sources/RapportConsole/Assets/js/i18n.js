@@ -1,5 +1,6 @@
-// Message catalogs (i18n/en.js, i18n/zh-CN.js), t(key, params) with plural forms chosen by
-// Intl.PluralRules, and date/number formatters in the chosen locale.
+// Message catalogs (i18n/en.js, i18n/zh-CN.js; parts in i18n/{part}/ loaded with the page that
+// needs them), t(key, params) with plural forms chosen by Intl.PluralRules, and date/number
+// formatters in the chosen locale.
 
 export const LOCALES = ['en', 'zh-CN'];
 const STORAGE_KEY = 'rapport.locale';
@@ -38,6 +39,13 @@ export async function setLocale(next, { remember = false } = {}) {
     try { localStorage.setItem(STORAGE_KEY, locale); } catch { /* storage disabled */ }
   }
   for (const fn of listeners) fn(locale);
+}
+
+/** Adds a part's messages (i18n/{part}/{locale}.js) to the current catalog: strings of one page
+ * stay out of the first load. Awaited before drawing; a language switch draws the page again. */
+export async function loadMessages(part) {
+  const into = catalog;
+  Object.assign(into, (await import(`../i18n/${part}/${locale}.js`)).default);
 }
 
 export function onLocaleChange(fn) {
