@@ -31,10 +31,14 @@ def department(api, key: str) -> dict:
     return found or api.post("/v1/departments", {"key": key, "name": key.title()})
 
 
-def user(api, base: str, who: dict, department: dict, password: str, role: str = "agent") -> dict:
-    """The user `who` ({email, name}) of `department`, made with `password` when the store has none."""
+def user(api, base: str, who: dict, department: dict | None, password: str, role: str = "agent") -> dict:
+    """The user `who` ({email, name}) of `department` (None: of none, as an admin may be), made with
+    `password` when the store has none."""
     existing = next((u for u in api.get("/v1/users")["data"] if u["email"] == who["email"]), None)
-    made = existing or api.post("/v1/users", {"email": who["email"], "name": who["name"], "role": role, "department_id": department["id"]})
+    body = {"email": who["email"], "name": who["name"], "role": role}
+    if department is not None:
+        body["department_id"] = department["id"]
+    made = existing or api.post("/v1/users", body)
     if existing is None:
         link = api.post("/v1/password-setups", {"user_id": made["id"]})
         r = requests.post(base + "/v1/password-setups/complete", json={"token": link["token"], "password": password}, timeout=30)

@@ -86,6 +86,12 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
    (service); the clock moved past the SLA, the deadline watcher escalates it (the manager is
    notified, both pages say so); the salesperson accepts it and the agent sees it accepted.
+   Department (department_checks.py, last: it moves the clock on again): a service agent hands a
+   customer to sales; past the SLA the deadline watcher escalates it; the sales manager's
+   Department page shows the breach incoming (marked) live, the day's figures and the load per
+   person; the agent's shows it outgoing; a salesperson sees no load table; another day, another
+   department, the admin's first department and "Show more"; the reason's markup is text; the
+   Customer 360's timeline shows the steps as internal entries; Chinese, 375 px.
 g. axe-core reports no serious or critical violation on any page visited; the browser console has
    no errors (except the 401 of the deliberately wrong password);
 h. over HTTP (requests): an unsafe request with the session cookie but without X-CSRF-Token is 403,
@@ -100,7 +106,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
-    # --only handoffs
+    # --only handoffs, --only department
 """
 
 from __future__ import annotations
@@ -147,6 +153,7 @@ try:
     from notes_checks import notes_checks
     from tasks_checks import tasks_checks
     from handoffs_checks import handoffs_checks
+    from department_checks import department_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -506,6 +513,8 @@ def run(args, checks: Checks, box: dict) -> None:
             tasks_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "handoffs":
             handoffs_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "department":
+            department_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -752,8 +761,10 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # these 401/429 are the point of this step
     b.console = [e for e in b.console if e["step"] != "throttle"]
 
-    # Handoffs between departments (last: it moves the server's clock forward four hours).
+    # Handoffs between departments (last but one: it moves the server's clock forward four hours).
     handoffs_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+    # A department's day (last: the clock forward four hours more; the admin signs in in this browser).
+    department_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
 
 
 def inbox_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) -> None:
@@ -1869,7 +1880,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

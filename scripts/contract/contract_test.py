@@ -94,6 +94,9 @@ STATE_DEPENDENT_REFUSALS = [
     (r"a recurring task needs due_at", "recurrence set on a stored task without a due time"),
     # A handoff's sending department may be the caller's, the one named, or the kind's: one schema cannot compare them.
     (r"^a handoff goes to another department than the one it comes from$", "handoff to the department it comes from"),
+    # The channel digests (and invitations) go out from must be an email channel with an address:
+    # a property of the stored channel, not of the id.
+    (r"is not an email channel with an address", "sending channel that is not an email channel with an address"),
     # The IANA time zone database is data, not a pattern.
     (r"is not an IANA time zone", "time zone name that is not in the IANA database"),
     # Relations between fields of one body, which JSON Schema cannot state: the auto-merge threshold

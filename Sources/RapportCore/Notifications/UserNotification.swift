@@ -93,12 +93,15 @@ public struct UserNotification: Sendable, Equatable {
     }
 }
 
-/// Which kinds of notification a user wants (all, unless turned off).
+/// Which kinds of notification a user wants (all, unless turned off), and whether the unread
+/// ones also come by email, as a digest.
 public struct NotificationPreferences: Sendable, Equatable {
     public var disabled: Set<NotificationKind>
+    public var digest: DigestSchedule
 
-    public init(disabled: Set<NotificationKind> = []) {
+    public init(disabled: Set<NotificationKind> = [], digest: DigestSchedule = DigestSchedule()) {
         self.disabled = disabled
+        self.digest = digest
     }
 
     public func wants(_ kind: NotificationKind) -> Bool { !disabled.contains(kind) }
@@ -106,10 +109,11 @@ public struct NotificationPreferences: Sendable, Equatable {
     public var json: JSONValue {
         var kinds = JSONObject()
         for kind in NotificationKind.allCases { kinds[kind.rawValue] = .bool(wants(kind)) }
-        return ["kinds": .object(kinds)]
+        return ["kinds": .object(kinds), "digest": digest.json]
     }
 
-    /// `{"kinds": {"mention": false}}`; kinds left out keep their setting from `current`.
+    /// `{"kinds": {"mention": false}, "digest": {"frequency": "daily", "hour": 8}}`; what is left
+    /// out (kinds, or the digest) keeps its setting from `current`; one of them is required.
     public static func read(_ value: JSONValue, current: NotificationPreferences) throws(ValidationFailure) -> NotificationPreferences {
         var reader = try InputReader(value)
         var result = current
@@ -129,9 +133,11 @@ public struct NotificationPreferences: Sendable, Equatable {
             } else {
                 reader.fail("kinds", "expected an object of kind: true|false, got \(kinds.typeName)")
             }
-        } else {
-            reader.fail("kinds", "is required")
         }
+        if let digest = reader.value("digest") {
+            do throws(ValidationFailure) { result.digest = try DigestSchedule.read(digest, path: "digest") } catch { reader.absorb(error) }
+        }
+        if reader.object["kinds"] == nil && reader.object["digest"] == nil { reader.fail("kinds", "is required (or digest)") }
         try reader.finish()
         return result
     }

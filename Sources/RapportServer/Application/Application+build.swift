@@ -50,7 +50,7 @@ public func buildApplication(
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
                             registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
-    var background: [any Service] = [store, duplicates, conversationRouter, webhooks, DeadlineWatcher(store: store, logger: logger)]
+    var background: [any Service] = [store, duplicates, conversationRouter, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {

@@ -18,6 +18,8 @@ struct NotificationsController<Notifications: NotificationStore, Customers: Cust
         routes.on(.post, "notifications/:id/read", read)
         routes.on(.get, "notification-preferences", preferences)
         routes.on(.put, "notification-preferences", setPreferences)
+        routes.on(.get, "settings/notification-digest", digestSettings)
+        routes.on(.put, "settings/notification-digest", setDigestSettings)
         routes.on(.post, "follows", follow)
         routes.on(.get, "follows", query: ["customer_id", "conversation_id", "limit", "cursor"], follows)
         routes.on(.delete, "follows/:id", unfollow)
@@ -71,6 +73,21 @@ struct NotificationsController<Notifications: NotificationStore, Customers: Cust
         let notifications = self.notifications
         try await services.writer.write { tx in try await notifications.setPreferences(wanted, of: userID, in: tx) }
         return .json(wanted.json)
+    }
+
+    /// The channel the email digests go out from, and the console address their links point to.
+    @Sendable func digestSettings(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readOrganization)
+        return .json(try await notifications.digestSettings().json)
+    }
+
+    @Sendable func setDigestSettings(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeOrganization)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let settings = try DigestSettings.read(body)
+        let notifications = self.notifications
+        try await services.writer.write { tx in try await notifications.setDigestSettings(settings, actor: principal.actor, in: tx) }
+        return .json(settings.json)
     }
 
     @Sendable func follow(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -69,15 +69,17 @@ extension SQLMailOutboxStore {
 
     /// Keeps a message Rapport sends as it will go out (its mail row, attachments and queue
     /// entry) and appends `rapport.mail.queued`: what every kind of outgoing mail shares.
+    /// `keepingText` false keeps the text only in the message itself, not in the row's details.
     func enqueue(_ mail: OutgoingMail, raw: [UInt8], written: MailMessage, mailID: String, channelID: String, channelAddress: String,
-                 customerID: String, interactionID: String?, conversationID: String?, threadKey: String,
-                 summaries: [InboundMail.AttachmentSummary], actor: Actor, in tx: WriteTransaction) async throws -> MailRecord {
+                 customerID: String?, interactionID: String?, conversationID: String?, threadKey: String,
+                 summaries: [InboundMail.AttachmentSummary], actor: Actor, keepingText: Bool? = nil,
+                 in tx: WriteTransaction) async throws -> MailRecord {
         let now = tx.now()
         let delivery = MailDelivery(status: .queued, recipients: mail.recipients, attempts: 0, nextAttemptAt: now, note: nil, sentAt: nil,
                                     updatedAt: now)
         let record = MailRecord(id: mailID, channelID: channelID, direction: .outbound, interactionID: interactionID, customerID: customerID,
                                 messageID: mail.messageID, threadKey: threadKey, subject: mail.subject, envelopeFrom: channelAddress,
-                                envelopeTo: mail.recipients, flags: [], details: MailRecord.details(of: written, keepingText: interactionID == nil),
+                                envelopeTo: mail.recipients, flags: [], details: MailRecord.details(of: written, keepingText: keepingText ?? (interactionID == nil)),
                                 attachments: summaries, size: raw.count, receivedAt: now, delivery: delivery)
         let single = PendingMail()
         single.add(PendingMail.Row(record: record, fromAddress: channelAddress.lowercased(), threadSubject: InboundMail.threadSubject(mail.subject),
@@ -91,7 +93,7 @@ extension SQLMailOutboxStore {
             VALUES (\(bind: mailID), \(bind: conversationID), \(bind: channelAddress), \(bind: mail.recipients.jsonText), 'queued', 0,
                     \(bind: now.microseconds), \(bind: now.microseconds), \(bind: now.microseconds))
             """)
-        tx.append(.change("mail", "queued", subject: customerID, record: Self.eventRecord(record), changedFields: [], actor: actor,
+        tx.append(.change("mail", "queued", subject: customerID ?? mailID, record: Self.eventRecord(record), changedFields: [], actor: actor,
                           channelID: channelID))
         return record
     }

@@ -34,7 +34,18 @@ public protocol NotificationStore: Sendable {
     /// The preferences of those users that changed theirs.
     func preferences(of userIDs: [String], in tx: WriteTransaction) async throws -> [String: NotificationPreferences]
 
+    /// Keeps the user's preferences; turning the digest on starts it from now.
     func setPreferences(_ preferences: NotificationPreferences, of userID: String, in tx: WriteTransaction) async throws
+
+    /// The channel digests go out from and the console address their links use.
+    func digestSettings() async throws -> DigestSettings
+
+    /// 422 naming `channel_id` when it is no email channel with an address.
+    func setDigestSettings(_ settings: DigestSettings, actor: Actor, in tx: WriteTransaction) async throws
+
+    /// Queues the email digests due at `now` (each user's unread notifications since their last
+    /// digest, when there are any); how many were queued. Nothing without a sending channel.
+    func queueDueDigests(at now: Timestamp, hostname: String, limit: Int, in tx: WriteTransaction) async throws -> Int
 
     /// Follows a customer (or one of its conversations); the existing follow when there is one.
     func follow(userID: String, customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool)

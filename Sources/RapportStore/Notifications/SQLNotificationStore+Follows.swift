@@ -4,7 +4,7 @@ import SQLKit
 extension SQLNotificationStore {
     public func preferences(of userID: String) async throws -> NotificationPreferences {
         try await read { database in
-            try await database.raw("SELECT disabled FROM notification_preferences WHERE user_id = \(bind: userID)").first()
+            try await database.raw("SELECT disabled, digest FROM notification_preferences WHERE user_id = \(bind: userID)").first()
                 .map(Self.preferences) ?? NotificationPreferences()
         }
     }
@@ -14,7 +14,7 @@ extension SQLNotificationStore {
         var result: [String: NotificationPreferences] = [:]
         for chunk in stride(from: 0, to: userIDs.count, by: 500) {
             let slice = Array(userIDs[chunk..<min(chunk + 500, userIDs.count)])
-            for row in try await tx.rows("SELECT user_id, disabled FROM notification_preferences WHERE user_id IN (\(binds: slice))") {
+            for row in try await tx.rows("SELECT user_id, disabled, digest FROM notification_preferences WHERE user_id IN (\(binds: slice))") {
                 result[try row.string("user_id")] = try Self.preferences(row)
             }
         }
@@ -22,15 +22,27 @@ extension SQLNotificationStore {
     }
 
     public func setPreferences(_ preferences: NotificationPreferences, of userID: String, in tx: WriteTransaction) async throws {
+        let before = try await tx.firstRow("SELECT digest FROM notification_preferences WHERE user_id = \(bind: userID)")
+            .map { DigestSchedule.stored(try $0.optionalString("digest")) } ?? DigestSchedule()
         let disabled = preferences.disabled.map(\.rawValue).sorted().jsonText
+        let now = tx.now().microseconds
         try await tx.execute("""
-            INSERT INTO notification_preferences (user_id, disabled, updated_at) VALUES (\(bind: userID), \(bind: disabled), \(bind: tx.now().microseconds))
-            ON CONFLICT (user_id) DO UPDATE SET disabled = excluded.disabled, updated_at = excluded.updated_at
+            INSERT INTO notification_preferences (user_id, disabled, digest, updated_at)
+            VALUES (\(bind: userID), \(bind: disabled), \(bind: preferences.digest.json.jsonString), \(bind: now))
+            ON CONFLICT (user_id) DO UPDATE SET disabled = excluded.disabled, digest = excluded.digest, updated_at = excluded.updated_at
             """)
+        // Digests turned on count from now: the first brings what arrives after it, not the past.
+        if before.frequency == .off, preferences.digest.frequency != .off {
+            try await tx.execute("""
+                INSERT INTO notification_digests (user_id, covered_until, last_mail_id, updated_at) VALUES (\(bind: userID), \(bind: now), NULL, \(bind: now))
+                ON CONFLICT (user_id) DO UPDATE SET covered_until = excluded.covered_until, updated_at = excluded.updated_at
+                """)
+        }
     }
 
     private static func preferences(_ row: any SQLRow) throws -> NotificationPreferences {
-        NotificationPreferences(disabled: Set(try row.stringList("disabled").compactMap(NotificationKind.init(rawValue:))))
+        NotificationPreferences(disabled: Set(try row.stringList("disabled").compactMap(NotificationKind.init(rawValue:))),
+                                digest: DigestSchedule.stored(try row.optionalString("digest")))
     }
 
     public func follow(userID: String, customerID: String, conversationID: String?,

@@ -1,5 +1,5 @@
 // Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
-// '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]',
+// '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]', '#/department[?department=dep_…&day=…]',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
@@ -37,6 +37,7 @@ const ROUTES = [
   { path: /^\/notifications$/, view: 'notifications', load: () => import('./views/notifications.js'), nav: 'notifications' },
   { path: /^\/tasks$/, view: 'tasks', load: () => import('./views/tasks.js'), nav: 'tasks' },
   { path: /^\/handoffs$/, view: 'handoffs', load: () => import('./views/handoffs.js'), nav: 'handoffs' },
+  { path: /^\/department$/, view: 'department', load: () => import('./views/department.js'), nav: 'department' },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

@@ -4,7 +4,8 @@
 // (interaction-item.js); notes through the page's note board (notes.js), marked as internal.
 // `addNote(note)` puts a note just written at the top; `find(noteId)` loads pages until the note
 // is shown (a notification's link), then gives its element. `onUnavailable()` runs when the
-// server has no activity route (404 for a customer just read: a server older than notes).
+// server has no activity route (404 for a customer just read: a server older than notes). Handoff
+// steps are internal too: drawn by handoff-step.js, loaded with its messages when a page has one.
 
 import { api, seg } from '../api.js';
 import { h, isAbort } from '../dom.js';
@@ -27,6 +28,7 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
   let loading = null;
   let count = 0;
   const shownNotes = new Set();
+  let steps = null; // { stepItem, refs } once a handoff step came
 
   const draw = (entry) => {
     if (entry?.type === 'note' && entry.note?.id) {
@@ -39,6 +41,7 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
       return h('li', { class: `timeline-item ${interaction.direction}`, dataset: { id: interaction.id } },
         interactionHead(interaction, channels), interactionContent(interaction, { users }));
     }
+    if (entry?.type === 'handoff_step' && entry.handoff_step?.id && steps) return steps.stepItem(entry.handoff_step, steps.refs, { timeline: true });
     return null; // a kind this console does not know yet
   };
 
@@ -48,6 +51,10 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
     list.setAttribute('aria-busy', 'true');
     try {
       const body = await api.get(`/v1/customers/${seg(customerId)}/activity`, { query: { order: 'desc', limit: PAGE, cursor }, signal });
+      if (!steps && body?.data?.some((entry) => entry?.type === 'handoff_step')) {
+        const module = await import('./handoff-step.js');
+        steps = { stepItem: module.stepItem, refs: await module.prepare(signal) };
+      }
       for (const entry of body?.data ?? []) {
         const item = draw(entry);
         if (item) { list.append(item); count += 1; }

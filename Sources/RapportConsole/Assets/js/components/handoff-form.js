@@ -1,10 +1,11 @@
 // The Customer 360's "Hand off" form (POST /v1/handoffs), loaded when the button is first pressed:
 // kind, the department it goes to (chosen from the kind, required for "other"), the reason and the
 // SLA in business hours (default by kind; sent as sla_minutes). The server's 422 beside the fields.
+// Its messages are a part (i18n/handoff-form/), loaded with it: not in the Customer 360's first load.
 
 import { api } from '../api.js';
 import { h, isAbort } from '../dom.js';
-import { t } from '../i18n.js';
+import { loadMessages, t } from '../i18n.js';
 import * as lookups from '../lookups.js';
 import { field, formMessage, showFieldErrors } from './form.js';
 
@@ -14,9 +15,11 @@ const TO = { feedback: 'sales', upsell_lead: 'sales', customer_needs: 'marketing
 const HOURS = { won_deal: 8, customer_needs: 16 };
 
 /** Opens the form under `button` in `slot`, or closes it when open. */
-export function toggleHandoffForm(button, slot, customerId, signal) {
+export async function toggleHandoffForm(button, slot, customerId, signal) {
   const close = () => { slot.replaceChildren(); button.setAttribute('aria-expanded', 'false'); button.focus(); };
   if (button.getAttribute('aria-expanded') === 'true') { close(); return; }
+  await loadMessages('handoff-form');
+  if (signal.aborted || button.getAttribute('aria-expanded') === 'true') return;
   const form = handoffForm({ customerId, signal, onCancel: close });
   slot.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'handoff-form-title', 'data-card': 'handoff-form' },
     h('h2', { id: 'handoff-form-title' }, t('handoffs.form.title')), form.element));
@@ -24,6 +27,7 @@ export function toggleHandoffForm(button, slot, customerId, signal) {
   form.focus();
 }
 
+/** The form itself (the part's messages loaded: see toggleHandoffForm). */
 export function handoffForm({ customerId, signal, onSaved, onCancel }) {
   const kind = field({
     label: t('handoffs.form.kind'), name: 'kind', as: 'select', value: 'feedback',

@@ -13,6 +13,7 @@ const NAV = [
   { key: 'inbox', href: '#/inbox' },
   { key: 'tasks', href: '#/tasks' },
   { key: 'handoffs', href: '#/handoffs' },
+  { key: 'department', href: '#/department' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },
