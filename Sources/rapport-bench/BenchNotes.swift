@@ -331,7 +331,7 @@ extension Bench {
             let first = try await ingest(NewInteraction(channelID: channelID, party: .identity(Identity(kind: .email, value: "notes-\(run)-timeline@example.org")),
                                                         customerName: "Timeline customer", body: "Entry 0"), into: store)
             let timelineCustomerID = first.customerID
-            let author = NoteAuthor(actor: .system, departmentID: nil, moderates: true)
+            let author = Colleague(actor: .system, departmentID: nil, moderates: true)
             let rest = try await withThrowingTaskGroup(of: String.self, returning: [String].self) { group in
                 for number in 1..<timelineSize {
                     group.addTask {

@@ -95,7 +95,7 @@ struct AMQPPublisherTests {
                                 UserChanges(email: "sam@example.com", name: "Sam", role: .agent, departmentID: .set(service.id), active: true),
                                 actor: .system, in: tx)
                             let customer = try await store.customers.createCustomer(NewCustomer(name: "Mia"), actor: .system, channelID: nil, in: tx)
-                            let author = NoteAuthor(actor: Actor(kind: .user, id: ana.id), departmentID: service.id, moderates: false)
+                            let author = Colleague(actor: Actor(kind: .user, id: ana.id), departmentID: service.id, moderates: false)
                             let secret = try await store.notes.createNote(
                                 NoteDraft(customerID: customer.id, conversationID: nil, body: "Refund fraud suspected @sam", visibility: .department),
                                 author: author, in: tx)

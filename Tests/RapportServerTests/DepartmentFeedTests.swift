@@ -26,7 +26,7 @@ struct DepartmentFeedTests {
                 let customer = try await store.customers.createCustomer(NewCustomer(name: "Mia"), actor: .system, channelID: nil, in: tx)
                 return (requester, customer)
             }
-            let author = NoteAuthor(actor: Actor(kind: .user, id: requester.id), departmentID: service.id, moderates: false)
+            let author = Colleague(actor: Actor(kind: .user, id: requester.id), departmentID: service.id, moderates: false)
             func request(_ reason: String, minutes: Int? = nil) async throws -> Handoff {
                 try await store.write { tx in
                     try await store.handoffs.requestHandoff(HandoffDraft(kind: .upsellLead, customerID: customer.id, reason: reason,

@@ -94,7 +94,7 @@ struct HandoffsTests {
                 let customer = try await store.customers.createCustomer(NewCustomer(name: "Mia"), actor: .system, channelID: nil, in: tx)
                 let handoff = try await store.handoffs.requestHandoff(
                     HandoffDraft(kind: .upsellLead, customerID: customer.id, reason: "More seats"),
-                    by: NoteAuthor(actor: Actor(kind: .user, id: requester.id), departmentID: service.id, moderates: false), in: tx)
+                    by: Colleague(actor: Actor(kind: .user, id: requester.id), departmentID: service.id, moderates: false), in: tx)
                 return (agent, manager, requester, handoff)
             }
             #expect(handoff.answerDueAt == Timestamp(rfc3339: "2026-12-04T13:00:00Z"))

@@ -31,7 +31,7 @@ struct NotificationDigestTests {
                 try await store.notifications.setPreferences(NotificationPreferences(digest: DigestSchedule(frequency: .daily, hour: 9)), of: li.id, in: tx)
                 return (li, ana, customer)
             }
-            let author = NoteAuthor(actor: Actor(kind: .user, id: ana.id), departmentID: sales.id, moderates: false)
+            let author = Colleague(actor: Actor(kind: .user, id: ana.id), departmentID: sales.id, moderates: false)
             time.advance(by: .seconds(1))
             try await store.write { tx in
                 _ = try await store.notes.createNote(NoteDraft(customerID: customer.id, conversationID: nil, body: "Please call back @[Li Wei](user:\(li.id))"),

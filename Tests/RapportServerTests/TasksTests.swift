@@ -84,6 +84,11 @@ struct TasksTests {
             ])
             #expect(rule.status == .created, "\(rule.text)")
             let ruleID = try #require(rule.json["id"]?.stringValue)
+            // A later rule that matches too does not take the task's source over.
+            let later = try await api.post("/v1/rules", ["name": "Tag upgrades", "trigger": "interaction.created",
+                                                         "conditions": ["expression": #"interaction.body.contains("upgrade")"#],
+                                                         "actions": ["tags": ["upgrade"]]])
+            #expect(later.status == .created, "\(later.text)")
             let channel = try await api.createChannel(kind: "email", name: "Mail")
             let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
             _ = try await api.post("/v1/interactions", ["channel_id": .string(channel), "customer_id": .string(customer), "direction": "inbound",

@@ -79,7 +79,7 @@ return {
   day: document.querySelector('input[name=day]')?.value ?? null, dayLabel: document.querySelector('input[name=day]')?.labels?.[0]?.textContent ?? '',
   context: document.querySelector('[data-field=context]')?.textContent ?? '',
   status: document.querySelector('[data-field=feed-status]')?.textContent ?? '',
-  busy: !list || list.hasAttribute('aria-busy'),
+  busy: !list || list.hasAttribute('aria-busy') || !!card?.querySelector('[aria-busy]'),
   more: !!document.querySelector('[data-action=more-entries]:not([hidden])'),
   figures: figures(document.querySelector('[data-card=department-figures]')),
   headings: [...document.querySelectorAll('main h2')].map((h) => h.textContent),
@@ -278,7 +278,9 @@ def _run(b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marketin
     requested = next((s for s in steps if s["step"] == "requested"), None)
     if requested is None:
         raise abort(f"GET /v1/handoffs/{hid}/steps has no requested step: {steps}")
-    live_in = m_b.wait(lambda: entry(m_b, requested["id"]), LIVE_WAIT)
+    # (the customer's link is named once their record is read)
+    live_in = m_b.wait(lambda: (x := entry(m_b, requested["id"])) and any(CUSTOMER in a["text"] for a in x["links"]) and x, LIVE_WAIT) \
+        or entry(m_b, requested["id"])
     live_out = a_b.wait(lambda: entry(a_b, requested["id"]), LIVE_WAIT)
     customer_link = next((a for a in (live_in or {}).get("links", []) if a["action"] == "open-customer"), None)
     checks.check("the manager's open page shows the request live: incoming, Upsell lead, Requested, 'Customer Service → Sales', by the agent, the customer's link",

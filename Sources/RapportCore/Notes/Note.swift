@@ -124,28 +124,3 @@ public enum NoteAccess {
         canSee(visibility: note.visibility.rawValue, departmentID: note.departmentID, readerDepartmentID: readerDepartmentID)
     }
 }
-
-/// Who writes or changes a note: the actor on the record, their department (a private note's
-/// department must be theirs), and whether they may change other people's notes.
-public struct NoteAuthor: Sendable, Equatable {
-    public var actor: Actor
-    public var departmentID: String?
-    /// Managers and admins may edit and delete any note they can see.
-    public var moderates: Bool
-
-    public init(actor: Actor, departmentID: String?, moderates: Bool) {
-        self.actor = actor
-        self.departmentID = departmentID
-        self.moderates = moderates
-    }
-
-    /// The caller of a request: managers and admins moderate.
-    public init(_ principal: Principal) {
-        self.init(actor: principal.actor, departmentID: principal.departmentID, moderates: principal.role == .admin || principal.role == .manager)
-    }
-
-    public var userID: String? { actor.kind == .user ? actor.id : nil }
-
-    /// Whether this author wrote `note` (the same user or key).
-    public func wrote(_ note: Note) -> Bool { note.author == actor }
-}

@@ -57,7 +57,7 @@ public struct RuleBook: Sendable {
             case .success(true):
                 outcome.matched.append(RuleMatch(ruleID: rule.id, version: rule.version, name: rule.name, actions: rule.actions,
                                                  keywordSets: rule.conditions.keywordsAny.filter { context.keywordHits[$0] != nil }))
-                outcome.actions.apply(rule.actions)
+                outcome.actions.apply(rule.actions, from: rule.id)
                 if rule.stop {
                     outcome.stoppedBy = rule.id
                     return outcome
@@ -137,8 +137,9 @@ public struct RuleFailure: Sendable, Equatable {
 }
 
 extension RoutingActions {
-    /// Applies a later rule's actions over these: its values replace, its lists add.
-    public mutating func apply(_ later: RoutingActions) {
+    /// Applies a later rule's actions over these: its values replace, its lists add (the tasks it
+    /// asks for marked with `ruleID`, the rule that asked).
+    public mutating func apply(_ later: RoutingActions, from ruleID: String? = nil) {
         if let department = later.department {
             if department != self.department { queue = nil }
             self.department = department
@@ -151,6 +152,10 @@ extension RoutingActions {
         for tag in later.tags where !tags.contains(tag) { tags.append(tag) }
         for skill in later.skills where !skills.contains(skill) { skills.append(skill) }
         for target in later.notify where !notify.contains(target) { notify.append(target) }
-        createTasks += later.createTasks
+        createTasks += later.createTasks.map { template in
+            var marked = template
+            marked.ruleID = ruleID ?? template.ruleID
+            return marked
+        }
     }
 }

@@ -140,6 +140,8 @@ public struct TaskTemplate: Sendable, Equatable {
     public var assignee: String?
     /// Minutes after the message that the task is due; nil: no due time.
     public var dueInMinutes: Int?
+    /// The rule that asked for the task, once a rule book has applied it (not part of the rule's definition).
+    public var ruleID: String?
 
     public init(title: String, description: String? = nil, priority: ConversationPriority? = nil, assignee: String? = nil, dueInMinutes: Int? = nil) {
         self.title = title

@@ -27,7 +27,7 @@ struct HandoffsController<Handoffs: HandoffStore> {
         let principal = try context.require(.writeInteractions)
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let draft = try HandoffDraft.read(body)
-        let author = NoteAuthor(principal)
+        let author = Colleague(principal)
         let handoffs = self.handoffs
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
             let handoff = try await handoffs.requestHandoff(draft, by: author, in: tx)
@@ -117,7 +117,7 @@ struct HandoffsController<Handoffs: HandoffStore> {
         let expected = try request.expectedVersion(of: id)
         let body = try await request.optionalJSONBody(limit: services.configuration.maxBodyBytes).value ?? .object(JSONObject())
         let step = try make(principal, body)
-        let author = NoteAuthor(principal)
+        let author = Colleague(principal)
         let handoffs = self.handoffs
         let (handoff, now) = try await services.writer.write { tx in
             (try await handoffs.takeStep(id, step, expectedVersion: expected, by: author, in: tx), tx.now())

@@ -31,7 +31,7 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         let limit = max(services.configuration.maxBodyBytes, NoteDraft.maxFiles * NoteDraft.maxFileBytes / 3 * 4 + 256 * 1_024)
         let (body, bytes) = try await request.jsonBody(limit: limit)
         let draft = try Self.input { () throws(NoteInputError) in try NoteDraft.read(body) }
-        let author = NoteAuthor(principal)
+        let author = Colleague(principal)
         let notes = self.notes
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
             let note = try await notes.createNote(draft, author: author, in: tx)
@@ -76,7 +76,7 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         let expected = try request.expectedVersion(of: id)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let changes = try Self.input { () throws(NoteInputError) in try NoteChanges.read(body) }
-        let author = NoteAuthor(principal)
+        let author = Colleague(principal)
         let notes = self.notes
         let note = try await services.writer.write { tx in
             try await notes.changeNote(id, changes, expectedVersion: expected, by: author, in: tx)
@@ -88,7 +88,7 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         let principal = try context.require(.writeInteractions)
         let id = try context.parameters.require("id")
         let expected = try request.expectedVersion(of: id)
-        let author = NoteAuthor(principal)
+        let author = Colleague(principal)
         let notes = self.notes
         try await services.writer.write { tx in try await notes.deleteNote(id, expectedVersion: expected, by: author, in: tx) }
         return Response(status: .noContent)

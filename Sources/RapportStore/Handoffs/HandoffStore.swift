@@ -5,11 +5,11 @@ import RapportCore
 /// receiving department's managers when the SLA lapses unanswered; every step an event and a
 /// notification in the same transaction.
 public protocol HandoffStore: Sendable {
-    func requestHandoff(_ draft: HandoffDraft, by author: NoteAuthor, in tx: WriteTransaction) async throws -> Handoff
+    func requestHandoff(_ draft: HandoffDraft, by author: Colleague, in tx: WriteTransaction) async throws -> Handoff
 
     /// Accepts, declines, completes or cancels; 403 for someone the step is not theirs to take,
     /// 409 when the handoff's state does not allow it.
-    func takeStep(_ id: String, _ step: HandoffStep, expectedVersion: Int64?, by author: NoteAuthor,
+    func takeStep(_ id: String, _ step: HandoffStep, expectedVersion: Int64?, by author: Colleague,
                   in tx: WriteTransaction) async throws -> Handoff
 
     func handoff(_ id: String) async throws -> Handoff?

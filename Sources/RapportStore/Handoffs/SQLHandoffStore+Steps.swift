@@ -2,7 +2,7 @@ import RapportCore
 import SQLKit
 
 extension SQLHandoffStore {
-    public func requestHandoff(_ draft: HandoffDraft, by author: NoteAuthor, in tx: WriteTransaction) async throws -> Handoff {
+    public func requestHandoff(_ draft: HandoffDraft, by author: Colleague, in tx: WriteTransaction) async throws -> Handoff {
         let (customerID, conversationID) = try await store.customers.subject(customerID: draft.customerID, conversationID: draft.conversationID, in: tx)
         guard let fromName = draft.fromDepartment ?? author.departmentID ?? draft.kind.route?.from else {
             throw StoreError(.forbidden, "you belong to no department: say which one the handoff is from (from_department_id)")
@@ -42,7 +42,7 @@ extension SQLHandoffStore {
         return handoff
     }
 
-    public func takeStep(_ id: String, _ step: HandoffStep, expectedVersion: Int64?, by author: NoteAuthor,
+    public func takeStep(_ id: String, _ step: HandoffStep, expectedVersion: Int64?, by author: Colleague,
                          in tx: WriteTransaction) async throws -> Handoff {
         guard let row = try await tx.firstRow("\(Self.columns) WHERE id = \(bind: id)") else { throw StoreError.notFound("handoff", id) }
         let handoff = try Self.decode(row)

@@ -7,15 +7,15 @@ import RapportCore
 public protocol NoteStore: Sendable {
     /// Writes a note: mentions resolved, files kept, the author following its subject, those
     /// mentioned and the followers notified; `rapport.note.created`.
-    func createNote(_ draft: NoteDraft, author: NoteAuthor, in tx: WriteTransaction) async throws -> Note
+    func createNote(_ draft: NoteDraft, author: Colleague, in tx: WriteTransaction) async throws -> Note
 
     /// Changes a note's text (the earlier one kept as a revision; people mentioned for the first
     /// time notified), its pin or its visibility; `rapport.note.updated`.
-    func changeNote(_ id: String, _ changes: NoteChanges, expectedVersion: Int64?, by author: NoteAuthor,
+    func changeNote(_ id: String, _ changes: NoteChanges, expectedVersion: Int64?, by author: Colleague,
                     in tx: WriteTransaction) async throws -> Note
 
     /// Deletes a note (its author, a manager or an admin); `rapport.note.deleted`.
-    func deleteNote(_ id: String, expectedVersion: Int64?, by author: NoteAuthor, in tx: WriteTransaction) async throws
+    func deleteNote(_ id: String, expectedVersion: Int64?, by author: Colleague, in tx: WriteTransaction) async throws
 
     /// The note, when it exists and `readerDepartmentID` may see it.
     func note(_ id: String, readerDepartmentID: String?) async throws -> Note?

@@ -3,7 +3,7 @@ import RapportCore
 import SQLKit
 
 extension SQLNoteStore {
-    public func createNote(_ draft: NoteDraft, author: NoteAuthor, in tx: WriteTransaction) async throws -> Note {
+    public func createNote(_ draft: NoteDraft, author: Colleague, in tx: WriteTransaction) async throws -> Note {
         let (customerID, conversationID) = try await store.customers.subject(customerID: draft.customerID, conversationID: draft.conversationID, in: tx)
         let departmentID = try await department(for: draft.visibility, asked: draft.departmentID, author: author, in: tx)
         let privateTo = draft.visibility == .department ? departmentID : nil
@@ -41,7 +41,7 @@ extension SQLNoteStore {
         return note
     }
 
-    public func changeNote(_ id: String, _ changes: NoteChanges, expectedVersion: Int64?, by author: NoteAuthor,
+    public func changeNote(_ id: String, _ changes: NoteChanges, expectedVersion: Int64?, by author: Colleague,
                            in tx: WriteTransaction) async throws -> Note {
         let before = try await noteForUpdate(id, expectedVersion: expectedVersion, author: author, in: tx)
         if changes.body != nil || changes.visibility != nil, !(author.wrote(before) || author.moderates) {
@@ -95,7 +95,7 @@ extension SQLNoteStore {
         return note
     }
 
-    public func deleteNote(_ id: String, expectedVersion: Int64?, by author: NoteAuthor, in tx: WriteTransaction) async throws {
+    public func deleteNote(_ id: String, expectedVersion: Int64?, by author: Colleague, in tx: WriteTransaction) async throws {
         let note = try await noteForUpdate(id, expectedVersion: expectedVersion, author: author, in: tx)
         guard author.wrote(note) || author.moderates else {
             throw StoreError(.forbidden, "only the note's author, a manager or an admin may delete it")
@@ -116,7 +116,7 @@ extension SQLNoteStore {
 
     /// The department a note is kept in: the one asked for (it must exist; a private note's must be
     /// the author's own), else the author's. A private note needs one.
-    private func department(for visibility: NoteVisibility, asked: String?, author: NoteAuthor, in tx: WriteTransaction) async throws -> String? {
+    private func department(for visibility: NoteVisibility, asked: String?, author: Colleague, in tx: WriteTransaction) async throws -> String? {
         if let asked {
             guard try await tx.firstRow("SELECT id FROM departments WHERE id = \(bind: asked)") != nil else {
                 throw StoreError(.invalidReference, "department \(asked) does not exist", field: "department_id")
@@ -138,7 +138,7 @@ extension SQLNoteStore {
     }
 
     /// The note to change, checked: it exists, the author may see it, and `If-Match` is current.
-    private func noteForUpdate(_ id: String, expectedVersion: Int64?, author: NoteAuthor, in tx: WriteTransaction) async throws -> Note {
+    private func noteForUpdate(_ id: String, expectedVersion: Int64?, author: Colleague, in tx: WriteTransaction) async throws -> Note {
         guard let row = try await tx.firstRow("\(NoteRows.select) WHERE n.id = \(bind: id) AND n.deleted_at IS NULL") else {
             throw StoreError.notFound("note", id)
         }

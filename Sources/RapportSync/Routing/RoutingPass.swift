@@ -172,7 +172,8 @@ struct RoutingPass {
                                   assignee: taskAssignee(template.assignee, for: conversation), conversationID: conversation.id,
                                   dueAt: template.dueInMinutes.map { (interaction?.occurredAt ?? tx.now()).adding(.seconds(Int64($0) * 60)) })
             do {
-                _ = try await tasks.createTask(draft, source: "rule:\(outcome.matched.last?.ruleID ?? "")", by: ruleActor, in: tx)
+                let rule = template.ruleID ?? outcome.matched.last?.ruleID ?? ""
+                _ = try await tasks.createTask(draft, source: "rule:\(rule)", by: Actor(kind: .system, id: "rule:\(rule)"), in: tx)
             } catch let error as StoreError where error.code == .invalidReference {
                 // A rule naming someone since removed, or a conversation no one holds yet: the
                 // message is routed all the same (the refusal is found before anything is written).

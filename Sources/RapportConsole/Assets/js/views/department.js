@@ -65,7 +65,7 @@ export default async function render({ container, query, signal, setTitle }) {
   const problem = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const list = h('ol', { class: 'handoff-list', 'aria-labelledby': 'department-entries-title', 'data-list': 'department-feed' });
   const more = h('button', { type: 'button', class: 'button button-small', hidden: true, 'data-action': 'more-entries' }, t('department.more'));
-  const load = h('div', null, h('p', { class: 'muted' }, t('app.loading')));
+  const load = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('app.loading')));
   container.append(
     h('section', { class: 'card', 'aria-labelledby': 'department-figures-title', 'data-card': 'department-figures' },
       h('h2', { id: 'department-figures-title' }, t('department.figures')), figures),
@@ -171,6 +171,7 @@ export default async function render({ container, query, signal, setTitle }) {
   const readLoad = async () => {
     if (!manager) return;
     const mine = ++loadGeneration;
+    load.setAttribute('aria-busy', 'true');
     try {
       const body = await api.get(`/v1/departments/${seg(departmentId)}/load`, { signal });
       if (mine !== loadGeneration) return;
@@ -179,6 +180,8 @@ export default async function render({ container, query, signal, setTitle }) {
       if (isAbort(error) || error.status === 401 || mine !== loadGeneration) return;
       console.warn('department load', error);
       replace(load, h('p', { class: 'notice notice-error' }, error.status === 403 ? t('app.forbidden') : t('app.error')));
+    } finally {
+      if (mine === loadGeneration) load.removeAttribute('aria-busy');
     }
   };
 
