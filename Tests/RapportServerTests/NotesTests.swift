@@ -185,6 +185,38 @@ struct NotesTests {
         }
     }
 
+    @Test("followers of a customer or a conversation hear when the customer writes; others do not", arguments: Backend.available)
+    func followersHearReplies(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let ana = try await Self.person(api, email: "ana@example.com", name: "Ana Lima", role: "agent", department: "service")
+            let li = try await Self.person(api, email: "liwei@example.com", name: "李伟", role: "agent", department: "sales")
+            let bo = try await Self.person(api, email: "bo@example.com", name: "Bo Chen", role: "agent", department: "sales")
+            let email = try await api.createChannel(kind: "email", name: "support inbox")
+            let first = try await RoutingTests.post(api, channel: email, from: "ivy@example.com", body: "Where is order 12?")
+            let customer = try #require(first["customer_id"]?.stringValue)
+            let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first?["id"]?.stringValue)
+            #expect(try await api.post("/v1/follows", ["conversation_id": .string(conversation)], auth: ana.auth).status == .created)
+            #expect(try await api.post("/v1/follows", ["customer_id": .string(customer)], auth: li.auth).status == .created)
+            _ = try await RoutingTests.post(api, channel: email, from: "ivy@example.com", body: "Still waiting <b>for</b> it\nplease")
+            // The router's consumer tells the followers: wait for its position past the message.
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            for person in [ana, li] {
+                let inbox = try await api.get("/v1/notifications", auth: person.auth).items
+                #expect(inbox.count == 1, "\(inbox)")
+                #expect(inbox.first?["kind"]?.stringValue == "reply_on_followed")
+                #expect(inbox.first?["conversation_id"]?.stringValue == conversation)
+                #expect(inbox.first?["excerpt"]?.stringValue == "Still waiting <b>for</b> it please")
+            }
+            #expect(try await api.get("/v1/notifications", auth: bo.auth).items.isEmpty)
+            // Turned off, the kind makes no more.
+            _ = try await api.request(.put, "/v1/notification-preferences", json: ["kinds": ["reply_on_followed": false]], auth: li.auth)
+            _ = try await RoutingTests.post(api, channel: email, from: "ivy@example.com", body: "Hello again?")
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            #expect(try await Self.unread(api, li) == 1)
+            #expect(try await Self.unread(api, ana) == 2)
+        }
+    }
+
     @Test("the mention directory is kept between notes and read again as soon as users, departments or queues change",
           arguments: Backend.available)
     func mentionDirectoryFollowsTheOrganization(backend: Backend) async throws {

@@ -57,6 +57,7 @@ public enum NotificationDigest {
         switch notification.kind {
         case .mention: what = notification.via.map { "\(who) mentioned \($0.name)" } ?? "\(who) mentioned you"
         case .noteOnFollowed: what = "\(who) wrote a note"
+        case .replyOnFollowed: what = "The customer wrote"
         case .rule: what = "A routing rule asks for your attention"
         case .assignment: what = "\(who) gave you a task"
         case .taskDue: what = "A task's reminder"

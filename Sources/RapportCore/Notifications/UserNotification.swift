@@ -4,6 +4,8 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case mention
     /// A note on a customer or conversation you follow.
     case noteOnFollowed = "note_on_followed"
+    /// The customer wrote (a message, a chat, an email) on a customer or conversation you follow.
+    case replyOnFollowed = "reply_on_followed"
     /// A routing rule asked for you (or your department) to be told about a conversation.
     case rule
     /// A task was given to you, your queue or your department.

@@ -47,6 +47,9 @@ public protocol NotificationStore: Sendable {
     /// digest, when there are any); how many were queued. Nothing without a sending channel.
     func queueDueDigests(at now: Timestamp, hostname: String, limit: Int, in tx: WriteTransaction) async throws -> Int
 
+    /// The active users who follow the customer, or the conversation of it.
+    func followers(ofCustomer customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> [String]
+
     /// Follows a customer (or one of its conversations); the existing follow when there is one.
     func follow(userID: String, customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool)
 

@@ -45,6 +45,16 @@ extension SQLNotificationStore {
                                 digest: DigestSchedule.stored(try row.optionalString("digest")))
     }
 
+    public func followers(ofCustomer customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> [String] {
+        var query: SQLQueryString = """
+            SELECT DISTINCT f.user_id FROM follows f JOIN users u ON u.id = f.user_id
+            WHERE f.customer_id = \(bind: customerID) AND u.active = 1 AND (f.conversation_id IS NULL
+            """
+        query += conversationID.map { " OR f.conversation_id = \(bind: $0))" } ?? ")"
+        query += " ORDER BY f.user_id"
+        return try await tx.rows(query).map { try $0.string("user_id") }
+    }
+
     public func follow(userID: String, customerID: String, conversationID: String?,
                        in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool) {
         var query: SQLQueryString = "SELECT id, user_id, customer_id, conversation_id, created_at FROM follows WHERE user_id = \(bind: userID)"

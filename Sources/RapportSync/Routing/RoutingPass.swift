@@ -38,6 +38,7 @@ struct RoutingPass {
             // Ingest threaded it; outbound messages join their conversation but are not routed.
             if let conversation = batch.conversation(ofInteraction: interaction.id) {
                 guard interaction.direction == .inbound else { return Result() }
+                try await tellFollowers(of: conversation, about: interaction, in: tx)
                 return try await runRules(.interactionCreated, conversation: conversation, previous: conversation, interaction: interaction,
                                           event: event, in: tx, batch: batch, recordAlways: true)
             }
@@ -83,6 +84,7 @@ struct RoutingPass {
             batch.link(interaction.id, to: threaded.conversation)
             return Result()
         }
+        try await tellFollowers(of: threaded.conversation, about: interaction, in: tx)
         var result = try await runRules(.interactionCreated, conversation: threaded.conversation, previous: threaded.previous,
                                         interaction: interaction, event: event, in: tx, batch: batch, recordAlways: true)
         if threaded.created, resources.rules.hasRules(for: .conversationCreated),
@@ -93,6 +95,15 @@ struct RoutingPass {
             result.failedRules += more.failedRules
         }
         return result
+    }
+
+    /// Those who follow the customer or the conversation hear that the customer wrote.
+    private func tellFollowers(of conversation: Conversation, about interaction: Interaction, in tx: WriteTransaction) async throws {
+        let followers = try await notifications.followers(ofCustomer: conversation.customerID, conversationID: conversation.id, in: tx)
+        guard !followers.isEmpty else { return }
+        let subject = NotificationSubject(customerID: conversation.customerID, conversationID: conversation.id,
+                                          text: (interaction.body ?? interaction.subject ?? "").split(whereSeparator: \.isNewline).joined(separator: " "))
+        try await notifications.notify(followers, kind: .replyOnFollowed, about: subject, actor: nil, via: nil, in: tx)
     }
 
     /// Evaluates one trigger's rules for a conversation and applies what they decide.
