@@ -5,8 +5,8 @@ handoffs' (each moves the clock four hours on: nothing after them expects the re
 
 Through the API (the admin key) the test gives sales business hours of every day 00:00-24:00 UTC
 (so the SLA is plain time) and makes a service agent, a salesperson and a sales manager (role
-manager), each signed in in a browser of their own, an admin of no department (in the test's own
-browser), and a customer. Then:
+manager) and an admin of no department, each signed in in a browser of their own, and a customer.
+Then:
 
 - the manager opens "Department" from the main navigation (Sales, the date field, the department
   chooser, the load table); the salesperson's and the agent's pages are left open;
@@ -130,9 +130,8 @@ def _int(text: str) -> int | None:
 
 
 def department_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
-    """`b`: the test's Browser (the admin signs in there; the colleagues get browsers of their own
-    from `new_browser()`, whose consoles are added to `b`'s at the end); `api`: the admin-key
-    client; `audit(page, browser)` runs axe-core in that browser; `abort`: the exception that stops
+    """`b`: the test's Browser (the colleagues and the admin get browsers of their own from
+    `new_browser()`, whose consoles are added to `b`'s at the end); `api`: the admin-key client; `audit(page, browser)` runs axe-core in that browser; `abort`: the exception that stops
     the test."""
     base = server.base
     service = colleagues.department(api, "service")
@@ -153,16 +152,18 @@ def department_checks(b, server, api, checks, audit, *, new_browser, abort) -> N
 
     browsers = []
     try:
-        a_b, s_b, m_b = new_browser(), new_browser(), new_browser()
-        browsers = [a_b, s_b, m_b]
-        for br, step in ((a_b, "department-service"), (s_b, "department-sales"), (m_b, "department-manager")):
+        # The admin too gets a browser of their own: in the full run the test's browser is left on a
+        # throttled sign-in page (its button waits out the Retry-After).
+        a_b, s_b, m_b, ad_b = new_browser(), new_browser(), new_browser(), new_browser()
+        browsers = [a_b, s_b, m_b, ad_b]
+        for br, step in ((a_b, "department-service"), (s_b, "department-sales"), (m_b, "department-manager"), (ad_b, "department-admin")):
             br.step = step
         signed = [colleagues.sign_in(a_b, AGENT, PASSWORD, WAIT), colleagues.sign_in(s_b, SELLER, PASSWORD, WAIT),
                   colleagues.sign_in(m_b, MANAGER, PASSWORD, WAIT)]
         checks.check("department: a service agent, a salesperson and a sales manager sign in, each in a browser of their own", all(signed), str(signed))
         if not all(signed):
             raise abort("the colleagues could not sign in")
-        _run(b, a_b, s_b, m_b, api, checks, audit, base=base, service=service, sales=sales, marketing=marketing, finance=finance,
+        _run(ad_b, a_b, s_b, m_b, api, checks, audit, base=base, service=service, sales=sales, marketing=marketing, finance=finance,
              agent=agent, seller=seller, manager=manager, customer=customer, abort=abort)
     finally:
         for br in browsers:
@@ -220,7 +221,7 @@ def _unanswered(api, department_id: str) -> int:
     return n
 
 
-def _run(b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marketing, finance, agent, seller, manager, customer, abort) -> None:
+def _run(ad_b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marketing, finance, agent, seller, manager, customer, abort) -> None:
     cid = customer["id"]
     http_agent = UserSession(base, AGENT["email"], PASSWORD)
     http_seller = UserSession(base, SELLER["email"], PASSWORD)
@@ -458,25 +459,24 @@ def _run(b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marketin
     for i in range(PAGING):
         api.post("/v1/handoffs", {"kind": "feedback", "from_department_id": marketing["id"], "to_department_id": finance["id"],
                                   "customer_id": surveyed["id"], "reason": f"Survey answer {i + 1}"})
-    b.step = "department-admin"
-    if not colleagues.sign_in(b, ADMIN, PASSWORD, WAIT):
+    if not colleagues.sign_in(ad_b, ADMIN, PASSWORD, WAIT):
         raise abort("the admin could not sign in")
     first_department = api.get("/v1/departments")["data"][0]
-    ad = open_department(b)
+    ad = open_department(ad_b)
     checks.check("the admin (of no department) gets the chooser, the first department by default, and the load table",
                  ad.get("chooser") == first_department["id"] and ad.get("h1") == f"Department: {first_department['name']}" and ad.get("load") is not None,
                  f"{ad.get('chooser')} {ad.get('h1')!r} load {ad.get('load') is not None}")
-    b.d.execute_script(CHOOSE, finance["id"])
-    fin = b.wait(lambda: (p := settled(b)) and p["h1"] == f"Department: {finance['name']}" and p, WAIT) or page(b)
-    fin_feed = _feed(api_session(api), finance["id"], fin.get("day"))
-    before_more = len(entries(b))
+    ad_b.d.execute_script(CHOOSE, finance["id"])
+    fin = ad_b.wait(lambda: (p := settled(ad_b)) and p["h1"] == f"Department: {finance['name']}" and p, WAIT) or page(ad_b)
+    fin_feed = _feed(_reader(api), finance["id"], fin.get("day"))
+    before_more = len(entries(ad_b))
     if fin.get("more"):
-        b.click("[data-action=more-entries]")
-    after_more = b.wait(lambda: (n := len(entries(b))) > before_more and settled(b) and n, WAIT) or len(entries(b))
+        ad_b.click("[data-action=more-entries]")
+    after_more = ad_b.wait(lambda: (n := len(entries(ad_b))) > before_more and settled(ad_b) and n, WAIT) or len(entries(ad_b))
     checks.check(f"Finance's day has more than a page: 50 entries, then 'Show more' reads the rest ({PAGING} handoffs from marketing)",
                  before_more == 50 and fin.get("more") and after_more == len(fin_feed["data"]) and after_more >= PAGING
-                 and not page(b).get("more"), f"{before_more} then {after_more} of {len(fin_feed['data'])}, more {fin.get('more')}")
-    audit("department: Finance for the admin, two pages", b)
+                 and not page(ad_b).get("more"), f"{before_more} then {after_more} of {len(fin_feed['data'])}, more {fin.get('more')}")
+    audit("department: Finance for the admin, two pages", ad_b)
 
     # --- Chinese, 375 px, the first load of the Department page.
     m_b.d.execute_script("localStorage.setItem('rapport.locale', 'zh-CN')")
@@ -517,7 +517,7 @@ def _run(b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marketin
                  and any("i18n/department/" in n for n in sizes["names"]), f"{total / 1000:.1f} KB in {sizes['files'] + 1} files")
 
 
-def api_session(api):
+def _reader(api):
     """The admin-key client as `_feed` reads (get(path, **params) -> a response)."""
     class Reader:
         def get(self, path, **params):
