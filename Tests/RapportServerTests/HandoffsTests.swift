@@ -112,4 +112,29 @@ struct HandoffsTests {
             #expect(try await watcher.look() == 0)
         }
     }
+
+    @Test("a handoff to a department with no one in it is not lost: past its time it escalates to the admins", arguments: Backend.available)
+    func escalationWithNoOneThere(backend: Backend) async throws {
+        let time = TestTime(Timestamp(rfc3339: "2026-12-04T09:00:00Z")!)
+        try await TestDatabases.withStore(backend, clock: time.clock) { store in
+            let service = try #require(try await store.organization.department("service"))
+            let (admin, requester) = try await store.write { tx in
+                let admin = try await store.organization.insertUser(UserChanges(email: "root@example.com", name: "Root", role: .admin, active: true),
+                                                                    actor: .system, in: tx)
+                let requester = try await store.organization.insertUser(
+                    UserChanges(email: "ana@example.com", name: "Ana", role: .agent, departmentID: .set(service.id), active: true), actor: .system, in: tx)
+                let customer = try await store.customers.createCustomer(NewCustomer(name: "Mia"), actor: .system, channelID: nil, in: tx)
+                _ = try await store.handoffs.requestHandoff(
+                    HandoffDraft(kind: .other, toDepartment: "finance", customerID: customer.id, reason: "Invoice the order", slaMinutes: 60),
+                    by: Colleague(actor: Actor(kind: .user, id: requester.id), departmentID: service.id, moderates: false), in: tx)
+                return (admin, requester)
+            }
+            time.advance(by: .seconds(3601))
+            #expect(try await DeadlineWatcher(store: store, logger: TestDatabases.logger).look() == 1)
+            let notified = try await store.notifications.notifications(of: admin.id, unreadOnly: false, limit: 10, cursor: nil).items
+            #expect(notified.map(\.kind) == [.handoffEscalated])
+            #expect(try await store.notifications.notifications(of: requester.id, unreadOnly: false, limit: 10, cursor: nil).items.map(\.kind)
+                    == [.handoffEscalated])
+        }
+    }
 }

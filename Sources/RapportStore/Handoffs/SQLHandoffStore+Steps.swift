@@ -112,8 +112,12 @@ extension SQLHandoffStore {
             var managers = try await tx.rows("""
                 SELECT id FROM users WHERE department_id = \(bind: next.toDepartmentID) AND active = 1 AND role IN ('manager', 'admin') ORDER BY id
                 """).map { try $0.string("id") }
-            // A department without a manager: everyone in it hears that the time has passed.
+            // A department without a manager: everyone in it hears that the time has passed; one
+            // with no one active at all: the admins, so that the handoff is not lost.
             if managers.isEmpty { managers = try await store.notifications.users(reachedBy: ["department:\(next.toDepartmentID)"], in: tx) }
+            if managers.isEmpty {
+                managers = try await tx.rows("SELECT id FROM users WHERE active = 1 AND role = 'admin' ORDER BY id").map { try $0.string("id") }
+            }
             try await notify(managers + requester.filter { !managers.contains($0) }, about: next, kind: .handoffEscalated, except: nil, in: tx)
         }
         return next
