@@ -132,11 +132,19 @@ public struct ConsoleAssets: Sendable {
         let shell = ModuleGraph.closure(of: "js/main.js", sources)
         let shellBytes = shell.reduce(0) { $0 + (sizes[$1] ?? 0) }
         let page = ["index.html", "app.css", "favicon.svg"].reduce(0) { $0 + (sizes[$1] ?? 0) }
-        let catalog = sizes.filter { $0.key.hasPrefix("i18n/") }.values.max() ?? 0
+        // The main catalogs are `i18n/<locale>.js`; a part's are `i18n/<part>/<locale>.js`, loaded
+        // with the module that names it in `loadMessages('<part>')`.
+        let catalog = sizes.filter { $0.key.hasPrefix("i18n/") && $0.key.split(separator: "/").count == 2 }.values.max() ?? 0
+        func parts(_ modules: Set<String>) -> Int {
+            Set(modules.flatMap { ModuleGraph.messageParts(in: sources[$0] ?? "") }).reduce(0) { total, part in
+                total + (sizes.filter { $0.key.hasPrefix("i18n/\(part)/") }.values.max() ?? 0)
+            }
+        }
         let view = sources.keys.filter { $0.hasPrefix("js/views/") }.map { view in
-            ModuleGraph.closure(of: view, sources).subtracting(shell).reduce(0) { $0 + (sizes[$1] ?? 0) }
+            let added = ModuleGraph.closure(of: view, sources).subtracting(shell)
+            return added.reduce(0) { $0 + (sizes[$1] ?? 0) } + parts(added)
         }.max() ?? 0
-        return page + shellBytes + catalog + view
+        return page + shellBytes + catalog + parts(shell) + view
     }
 
     static func contentType(of path: String) -> String {

@@ -37,6 +37,20 @@ enum ModuleGraph {
 
     /// The relative specifiers of `import … from '…'`, `export … from '…'` and `import '…'`
     /// (not `import('…')`, which loads later, on demand).
+    /// The parts a module loads messages for, by `loadMessages('<part>')`: their catalogs are
+    /// `i18n/<part>/<locale>.js`.
+    static func messageParts(in source: String) -> [String] {
+        var parts: [String] = []
+        var rest = Substring(source)
+        while let call = rest.range(of: "loadMessages('") {
+            rest = rest[call.upperBound...]
+            guard let end = rest.firstIndex(of: "'") else { break }
+            parts.append(String(rest[..<end]))
+            rest = rest[end...]
+        }
+        return parts
+    }
+
     static func imports(in source: String) -> [String] {
         var specifiers: [String] = []
         var statement = ""
