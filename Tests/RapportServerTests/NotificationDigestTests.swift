@@ -105,13 +105,22 @@ struct NotificationDigestTests {
             let mail = try await api.post("/v1/channels", ["kind": "email", "name": "Rapport", "settings": ["address": "rapport@acme.example"]])
             let mailID = try #require(mail.json["id"]?.stringValue, "\(mail.text)")
             #expect(try await api.get("/v1/settings/notification-digest").json == ["channel_id": .null, "console_url": .null])
-            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": .string(web)]),
+            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": .string(web), "console_url": .null]),
                           .unprocessableContent, field: "channel_id")
-            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": "chn_missing"]),
+            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": "chn_missing", "console_url": .null]),
                           .unprocessableContent, field: "channel_id")
-            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["console_url": "javascript:alert(1)"]),
-                          .unprocessableContent, field: "console_url")
-            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": .string(mailID)], auth: li.auth),
+            for bad in ["javascript:alert(1)", "http://[::1]/x", "https://\u{1F3FB}x", "https://crm.example.com:123456", "https://crm example.com"] {
+                expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": .null, "console_url": .string(bad)]),
+                              .unprocessableContent, field: "console_url")
+            }
+            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["console_url": .null]),
+                          .unprocessableContent, field: "channel_id")
+            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": "chn\r1", "console_url": .null]),
+                          .unprocessableContent, field: "channel_id")
+            #expect(try await api.request(.put, "/v1/settings/notification-digest",
+                                          json: ["channel_id": .null, "console_url": "https://crm.example.com:8443/console?x=[1]"]).status == .ok)
+            expectProblem(try await api.request(.put, "/v1/settings/notification-digest", json: ["channel_id": .string(mailID), "console_url": .null],
+                                                auth: li.auth),
                           .forbidden)
             let set = try await api.request(.put, "/v1/settings/notification-digest",
                                             json: ["channel_id": .string(mailID), "console_url": "https://crm.acme.example/console"])
