@@ -1,10 +1,12 @@
-// Administration · Settings: duplicate matching as a form, then matching, survivorship and routing
-// settings as JSON, each saved with PUT; the server's errors are listed by field beside the editor.
+// Administration · Settings: duplicate matching and the email digests (admin-digest.js) as forms,
+// then matching, survivorship and routing settings as JSON, each saved with PUT; the server's
+// errors are listed by field beside the editor.
 
 import { api } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { card, errorText } from './admin-kit.js';
+import { digestForm } from './admin-digest.js';
 import { matchingForm } from './admin-matching.js';
 
 const SETTINGS = ['matching', 'survivorship', 'routing'];
@@ -17,6 +19,12 @@ export default async function render({ container, signal }) {
   } catch (error) {
     if (isAbort(error) || error.status === 401) throw error;
     container.append(card(t('admin.matching.title'), h('p', { class: 'notice notice-error' }, errorText(error))));
+  }
+  try {
+    container.append(await digestForm({ signal }));
+  } catch (error) {
+    if (isAbort(error) || error.status === 401) throw error;
+    container.append(card(t('admin.digest.title'), h('p', { class: 'notice notice-error' }, errorText(error))));
   }
   for (const name of SETTINGS) container.append(editors[name].card);
 }

@@ -2,7 +2,8 @@
 // (GET /v1/notifications/unread-count), kept current by one event stream of
 // rapport.notification.created (the server sends each user only their own). Pages hear the same
 // notifications through `onNotification`, and call `refreshUnread()` after marking some read.
-// A new notification is said in a polite live region.
+// A new notification is said in a polite live region (who mentioned, who wrote a note, or that
+// the customer wrote where the user follows).
 
 import { api } from '../api.js';
 import { h, svgIcon } from '../dom.js';
@@ -71,7 +72,8 @@ export function notificationBell({ current = false } = {}) {
 function announce(notification) {
   const who = notification.actor_name || t('bell.someone');
   const text = notification.kind === 'mention' ? t('bell.newMention', { name: who })
-    : notification.kind === 'note_on_followed' ? t('bell.newNote', { name: who }) : t('bell.newOther');
+    : notification.kind === 'note_on_followed' ? t('bell.newNote', { name: who })
+      : notification.kind === 'reply_on_followed' ? t('bell.newReply') : t('bell.newOther');
   for (const bell of bells) {
     if (!bell.link.isConnected) continue;
     bell.status.textContent = '';

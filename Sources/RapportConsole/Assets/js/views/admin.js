@@ -1,9 +1,10 @@
 // #/admin/{section}: administration for admins and managers. A side list of sections; each
 // section is its own component module, loaded when opened. Managers do not see the sections that
-// need `access:manage` (users' accounts and API keys are the admin's).
+// need `access:manage` (users' accounts and API keys are the admin's). The administration's
+// messages are a part (i18n/admin/), loaded before anything is drawn.
 
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { loadMessages, t } from '../i18n.js';
 import * as session from '../session.js';
 
 const SECTIONS = [
@@ -20,6 +21,8 @@ const SECTIONS = [
 ];
 
 export default async function render({ container, params, signal, setTitle }) {
+  await loadMessages('admin');
+  if (signal.aborted) return;
   const role = session.user()?.role;
   const sections = SECTIONS.filter((s) => !s.roles || s.roles.includes(role));
   const section = sections.find((s) => s.key === (params.section || 'users')) ?? null;
