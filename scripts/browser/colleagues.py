@@ -1,9 +1,43 @@
-"""Colleagues for the console's browser checks (notes, tasks, handoffs): departments and users made
-through the admin API with a password, signed in in a browser of their own, and read over HTTP."""
+"""Colleagues for the console's browser checks (notes, digest, tasks, handoffs, department):
+departments and users made through the admin API with a password, signed in in a browser of their
+own (opened, and closed with their console kept, by `own_browsers`), and read over HTTP; with what
+those checks share: how long they wait, the first-load budget, a department's all-day hours, a
+4-hour SLA lapsing (`lapse`), a phone's width (`phone_width`, `fits`), and the scripts that read
+the bell and the notifications page."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import time
+
 import requests
+
+WAIT = 10.0              # the longest a page state is waited for
+LIVE_WAIT = 15.0         # the longest something is waited for through the event stream
+ESCALATION_WAIT = 40.0   # the deadline watcher looks every 15 s
+FIRST_LOAD_BUDGET = 300_000  # bytes, uncompressed (as console_test.py's)
+ADVANCE = 4 * 3600 + 60  # past a 4-hour SLA
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+# The header's bell: its unread count, the stream's state, its label and the count it shows.
+BELL = """
+const bell = document.querySelector('a.bell');
+return bell ? { unread: Number(bell.dataset.unread ?? -1), state: bell.dataset.state ?? '', label: bell.getAttribute('aria-label') ?? '',
+  shown: bell.querySelector('.bell-count')?.hidden === false ? bell.querySelector('.bell-count').textContent : '',
+  said: bell.closest('.bell-wrap')?.querySelector('[role=status]')?.textContent ?? '' } : null;
+"""
+# The notifications page's list: each notification's kind, what it says, its excerpt (and how many
+# elements markup in it made), its links.
+NOTIFICATIONS = """
+return [...document.querySelectorAll('.notification-list > li')].map((li) => ({
+  id: li.dataset.notificationId, kind: li.dataset.kind, unread: li.classList.contains('unread'),
+  what: li.querySelector('[data-field=what]')?.textContent ?? '', excerpt: li.querySelector('[data-field=excerpt]')?.textContent ?? '',
+  markup: li.querySelectorAll('img, script, b').length,
+  links: [...li.querySelectorAll('a')].map((a) => ({ action: a.dataset.action, href: a.getAttribute('href'), text: a.textContent })),
+}));
+"""
+WIDER = "return [document.documentElement.scrollWidth, window.innerWidth];"
 
 
 class UserSession:
@@ -23,6 +57,11 @@ class UserSession:
     def unread(self) -> int | None:
         r = self.get("/v1/notifications/unread-count")
         return r.json().get("unread") if r.status_code == 200 else None
+
+
+def sessions(base: str, password: str, *people: dict) -> list[UserSession]:
+    """Each of `people` over HTTP."""
+    return [UserSession(base, who["email"], password) for who in people]
 
 
 def department(api, key: str) -> dict:
@@ -57,3 +96,72 @@ def sign_in(b, who: dict, password: str, wait: float) -> bool:
     b.css("input[name=password]")[0].send_keys(password)
     b.css("form button[type=submit]")[0].click()
     return bool(b.wait(lambda: b.visible(".user-button", 1) and "#/sign-in" not in b.d.current_url, wait))
+
+
+def all_day_hours(api, checks, department: dict, what: str) -> None:
+    """Gives `department` business hours of every day 00:00-24:00 UTC (so an SLA is plain time) and
+    checks the server kept them (it answers "UTC" as "GMT", the same zone)."""
+    hours = api.put(f"/v1/departments/{department['id']}/business-hours",
+                    {"business_hours": {"time_zone": "UTC", "days": {d: ["00:00-24:00"] for d in DAYS}}})
+    kept = hours.get("business_hours") or {}
+    checks.check(what, kept.get("time_zone") in ("UTC", "GMT") and kept.get("days") == {d: ["00:00-24:00"] for d in DAYS}, json.dumps(hours)[:200])
+
+
+@contextlib.contextmanager
+def own_browsers(b, new_browser, *steps: str):
+    """A browser of its own for each of `steps` (its name in the logs); at the end each says what
+    is left, its console goes to `b`'s (for the test's console check) and it quits."""
+    browsers = []
+    try:
+        for step in steps:
+            br = new_browser()
+            br.step = step
+            browsers.append(br)
+        yield browsers
+    finally:
+        for br in browsers:
+            try:
+                br.drain()
+            except Exception:  # noqa: BLE001 - a browser that is gone has nothing more to say
+                pass
+            b.console.extend(br.console)
+            br.quit()
+
+
+def sign_in_all(checks, abort, what: str, people: list, password: str) -> None:
+    """Signs each (browser, who) of `people` in; checks they all are, else stops the test."""
+    signed = [sign_in(br, who, password, WAIT) for br, who in people]
+    checks.check(what, all(signed), str(signed) if len(signed) > 1 else people[0][0].d.current_url)
+    if not all(signed):
+        raise abort("the colleagues could not sign in" if len(signed) > 1 else f"{people[0][1]['name']} could not sign in")
+
+
+@contextlib.contextmanager
+def phone_width(br):
+    """The browser 375 px wide (a phone's) for the block, then 1280 px again."""
+    br.d.set_window_size(375, 800)
+    try:
+        yield br
+    finally:
+        br.d.set_window_size(1280, 900)
+
+
+def fits(br, checks, what: str) -> None:
+    """Checks that the page, laid out again, does not scroll sideways: "at 375 px wide {what} does not"."""
+    br.settled()
+    width = br.d.execute_script(WIDER)
+    checks.check(f"at 375 px wide {what} does not scroll sideways", width[0] <= width[1], str(width))
+
+
+def lapse(api, handoff_id: str) -> tuple[dict | None, dict, float]:
+    """Moves the server's clock (`--test-clock`) past a 4-hour SLA and waits, polling the API for at
+    most ESCALATION_WAIT, for the deadline watcher to escalate the handoff. Returns the escalated
+    handoff (None when it was not), the clock's answer and the seconds it took."""
+    moved = api.post("/v1/test-clock", {"advance_seconds": ADVANCE})
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < ESCALATION_WAIT:
+        now = api.get(f"/v1/handoffs/{handoff_id}")
+        if now.get("escalated_at"):
+            return now, moved, time.monotonic() - t0
+        time.sleep(0.5)
+    return None, moved, time.monotonic() - t0

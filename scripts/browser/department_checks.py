@@ -37,13 +37,8 @@ import json
 import time
 
 import colleagues
-from colleagues import UserSession
+from colleagues import ESCALATION_WAIT, FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT
 
-WAIT = 10.0
-LIVE_WAIT = 15.0
-ESCALATION_WAIT = 40.0   # the deadline watcher looks every 15 s
-FIRST_LOAD_BUDGET = 300_000
-ADVANCE = 4 * 3600 + 60  # past the 4-hour SLA
 PAGING = 52              # handoffs marketing → finance: more than a page of the feed (50)
 PASSWORD = "department day figures 1234"
 AGENT = {"email": "dana.desk@example.com", "name": "Dana Desk"}
@@ -53,7 +48,6 @@ ADMIN = {"email": "ari.admin@example.com", "name": "Ari Admin"}
 CUSTOMER = "Dora Department 多拉"
 REASON = 'Wants the team plan <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> 想升级到团队版'
 SUBJECT = 'Outage <b>now</b> <img src=x onerror="window.__pwned=3"> 系统故障'
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 ENTRIES = """
 const text = (li, f) => li.querySelector(`[data-field=${f}]`)?.textContent ?? '';
@@ -117,7 +111,6 @@ return { page: nav ? nav.decodedBodySize : 0, assets: own.reduce((n, r) => n + r
   lazy: lazy.reduce((n, r) => n + r.decodedBodySize, 0), lazyFiles: lazy.length,
   names: own.map((r) => new URL(r.name).pathname.split('/').slice(3).join('/')) };
 """
-WIDER = "return [document.documentElement.scrollWidth, window.innerWidth];"
 
 
 def _log(msg: str) -> None:
@@ -138,11 +131,7 @@ def department_checks(b, server, api, checks, audit, *, new_browser, abort) -> N
     sales = colleagues.department(api, "sales")
     marketing = colleagues.department(api, "marketing")
     finance = colleagues.department(api, "finance")
-    hours = api.put(f"/v1/departments/{sales['id']}/business-hours",
-                    {"business_hours": {"time_zone": "UTC", "days": {d: ["00:00-24:00"] for d in DAYS}}})
-    kept = hours.get("business_hours") or {}
-    checks.check("department: sales' business hours are every day 00:00-24:00 UTC (the SLA is plain time)",
-                 kept.get("time_zone") in ("UTC", "GMT") and kept.get("days") == {d: ["00:00-24:00"] for d in DAYS}, json.dumps(hours)[:200])
+    colleagues.all_day_hours(api, checks, sales, "department: sales' business hours are every day 00:00-24:00 UTC (the SLA is plain time)")
     agent = colleagues.user(api, base, AGENT, service, PASSWORD)
     seller = colleagues.user(api, base, SELLER, sales, PASSWORD)
     manager = colleagues.user(api, base, MANAGER, sales, PASSWORD, role="manager")
@@ -150,29 +139,14 @@ def department_checks(b, server, api, checks, audit, *, new_browser, abort) -> N
     customer = api.post("/v1/customers", {"name": CUSTOMER, "emails": ["dora.department@example.com"]})
     _log(f"agent {agent['id']} (service), seller {seller['id']}, manager {manager['id']} (sales), admin {admin['id']}; customer {customer['id']}")
 
-    browsers = []
-    try:
-        # The admin too gets a browser of their own: in the full run the test's browser is left on a
-        # throttled sign-in page (its button waits out the Retry-After).
-        a_b, s_b, m_b, ad_b = new_browser(), new_browser(), new_browser(), new_browser()
-        browsers = [a_b, s_b, m_b, ad_b]
-        for br, step in ((a_b, "department-service"), (s_b, "department-sales"), (m_b, "department-manager"), (ad_b, "department-admin")):
-            br.step = step
-        signed = [colleagues.sign_in(a_b, AGENT, PASSWORD, WAIT), colleagues.sign_in(s_b, SELLER, PASSWORD, WAIT),
-                  colleagues.sign_in(m_b, MANAGER, PASSWORD, WAIT)]
-        checks.check("department: a service agent, a salesperson and a sales manager sign in, each in a browser of their own", all(signed), str(signed))
-        if not all(signed):
-            raise abort("the colleagues could not sign in")
+    # The admin too gets a browser of their own: in the full run the test's browser is left on a
+    # throttled sign-in page (its button waits out the Retry-After).
+    with colleagues.own_browsers(b, new_browser, "department-service", "department-sales", "department-manager", "department-admin") as browsers:
+        a_b, s_b, m_b, ad_b = browsers
+        colleagues.sign_in_all(checks, abort, "department: a service agent, a salesperson and a sales manager sign in, each in a browser of their own",
+                               [(a_b, AGENT), (s_b, SELLER), (m_b, MANAGER)], PASSWORD)
         _run(ad_b, a_b, s_b, m_b, api, checks, audit, base=base, service=service, sales=sales, marketing=marketing, finance=finance,
              agent=agent, seller=seller, manager=manager, customer=customer, abort=abort)
-    finally:
-        for br in browsers:
-            try:
-                br.drain()
-            except Exception:  # noqa: BLE001 - a browser that is gone has nothing more to say
-                pass
-            b.console.extend(br.console)
-            br.quit()
 
 
 def _feed(session, department_id: str, day: str | None = None) -> dict:
@@ -223,9 +197,7 @@ def _unanswered(api, department_id: str) -> int:
 
 def _run(ad_b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marketing, finance, agent, seller, manager, customer, abort) -> None:
     cid = customer["id"]
-    http_agent = UserSession(base, AGENT["email"], PASSWORD)
-    http_seller = UserSession(base, SELLER["email"], PASSWORD)
-    http_manager = UserSession(base, MANAGER["email"], PASSWORD)
+    http_agent, http_seller, http_manager = colleagues.sessions(base, PASSWORD, AGENT, SELLER, MANAGER)
 
     def page(br) -> dict:
         return br.d.execute_script(PAGE) or {}
@@ -298,18 +270,10 @@ def _run(ad_b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marke
                  bool(live_out) and live_out["direction"] == "out" and live_out["directionText"] == "Outgoing", str(live_out))
 
     # --- The SLA lapses: the clock moves on, the deadline watcher escalates it.
-    moved = api.post("/v1/test-clock", {"advance_seconds": ADVANCE})
-    t0 = time.monotonic()
-    escalated = None
-    while time.monotonic() - t0 < ESCALATION_WAIT:
-        now = api.get(f"/v1/handoffs/{hid}")
-        if now.get("escalated_at"):
-            escalated = now
-            break
-        time.sleep(0.5)
+    escalated, moved, took = colleagues.lapse(api, hid)
     checks.check("after the clock moves 4 h 1 min on, the deadline watcher escalates the handoff",
                  escalated is not None and escalated["sla_breached"] is True and escalated["status"] == "requested",
-                 f"clock {moved.get('now')}, after {time.monotonic() - t0:.1f}s" if escalated else f"not within {ESCALATION_WAIT:.0f}s")
+                 f"clock {moved.get('now')}, after {took:.1f}s" if escalated else f"not within {ESCALATION_WAIT:.0f}s")
     if escalated is None:
         raise abort("the handoff was not escalated")
     steps = api.get(f"/v1/handoffs/{hid}/steps")["data"]
@@ -495,21 +459,15 @@ def _run(ad_b, a_b, s_b, m_b, api, checks, audit, *, base, service, sales, marke
     zh_esc = next((x for x in zh_items if x["handoff"] == hid and x["step"] == "escalated"), {})
     checks.check("in zh-CN the timeline's steps speak Chinese: 内部交接, '交接 … → …：已升级'",
                  zh_esc.get("internal") == "内部交接" and zh_esc.get("summary") == f"交接 {service['name']} → {sales['name']}：已升级", str(zh_esc))
-    m_b.d.set_window_size(375, 800)
-    open_department(m_b)
-    m_b.wait(lambda: entry(m_b, breach["id"]), WAIT)
-    m_b.settled()
-    width = m_b.d.execute_script(WIDER)
-    checks.check("at 375 px wide the Department page (zh-CN, with the load table) does not scroll sideways", width[0] <= width[1], str(width))
-    audit("department: the manager's day at 375 px (zh-CN)", m_b)
-    m_b.d.set_window_size(1280, 900)
+    with colleagues.phone_width(m_b):
+        open_department(m_b)
+        m_b.wait(lambda: entry(m_b, breach["id"]), WAIT)
+        colleagues.fits(m_b, checks, "the Department page (zh-CN, with the load table)")
+        audit("department: the manager's day at 375 px (zh-CN)", m_b)
     m_b.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
-    s_b.d.set_window_size(375, 800)
-    open_department(s_b)
-    s_b.settled()
-    width = s_b.d.execute_script(WIDER)
-    checks.check("at 375 px wide the salesperson's Department page does not scroll sideways", width[0] <= width[1], str(width))
-    s_b.d.set_window_size(1280, 900)
+    with colleagues.phone_width(s_b):
+        open_department(s_b)
+        colleagues.fits(s_b, checks, "the salesperson's Department page")
     sizes = s_b.d.execute_script(SIZES)
     total = sizes["page"] + sizes["assets"]
     checks.check(f"the Department page's first load (its view, the steps' module, its messages) is under {FIRST_LOAD_BUDGET // 1000} KB",

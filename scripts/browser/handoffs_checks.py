@@ -31,15 +31,9 @@ from __future__ import annotations
 import json
 import time
 
-
 import colleagues
-from colleagues import UserSession
+from colleagues import BELL, ESCALATION_WAIT, FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT
 
-WAIT = 10.0
-LIVE_WAIT = 15.0
-ESCALATION_WAIT = 40.0   # the deadline watcher looks every 15 s
-FIRST_LOAD_BUDGET = 300_000
-ADVANCE = 4 * 3600 + 60  # past the 4-hour SLA
 PASSWORD = "handoffs between desks 1234"
 AGENT = {"email": "hana.handoff@example.com", "name": "Hana Handoff"}
 SELLER = {"email": "sid.seller@example.com", "name": "Sid Seller"}
@@ -48,7 +42,6 @@ CUSTOMER = "Hugo Handoff 雨果"
 REASON = 'Asked about the business plan <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> 想升级'
 OUTCOME = "Quote sent, 20 seats."
 DECLINE = "Billing questions go to finance 请找财务"
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 HANDOFFS = """
 return [...document.querySelectorAll('.handoff-list > li')].map((li) => ({
@@ -62,10 +55,6 @@ return [...document.querySelectorAll('.handoff-list > li')].map((li) => ({
   actions: [...li.querySelectorAll('button')].map((b) => b.dataset.action),
   markup: li.querySelectorAll('script, img').length, target: li.classList.contains('handoff-target'), focused: li.contains(document.activeElement),
 }));
-"""
-BELL = """
-const bell = document.querySelector('a.bell');
-return bell ? { unread: Number(bell.dataset.unread ?? -1), state: bell.dataset.state ?? '' } : null;
 """
 FIELD = """
 const el = document.querySelector(arguments[0]);
@@ -83,7 +72,6 @@ NOTIFICATIONS = """
 return [...document.querySelectorAll('.notification-list > li')].map((li) => ({ kind: li.dataset.kind,
   what: li.querySelector('[data-field=what]')?.textContent ?? '', links: [...li.querySelectorAll('a')].map((a) => [a.dataset.action, a.getAttribute('href')]) }));
 """
-WIDER = "return [document.documentElement.scrollWidth, window.innerWidth];"
 FORM = "[data-card=handoff-form]"
 
 
@@ -91,64 +79,30 @@ def _log(msg: str) -> None:
     print(f"[handoffs {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def _department(api, key: str) -> dict:
-    return colleagues.department(api, key)
-
-
-def _user(api, base: str, who: dict, department: dict, role: str = "agent") -> dict:
-    return colleagues.user(api, base, who, department, PASSWORD, role)
-
-
-def _sign_in(b, who: dict) -> bool:
-    return colleagues.sign_in(b, who, PASSWORD, WAIT)
-
-
 def handoffs_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
     """`b`: the test's Browser (the colleagues get browsers of their own from `new_browser()`, whose
     consoles are added to `b`'s at the end); `api`: the admin-key client; `audit(page, browser)`
     runs axe-core in that browser; `abort`: the exception that stops the test."""
     base = server.base
-    service = _department(api, "service")
-    sales = _department(api, "sales")
-    hours = api.put(f"/v1/departments/{sales['id']}/business-hours",
-                    {"business_hours": {"time_zone": "UTC", "days": {d: ["00:00-24:00"] for d in DAYS}}})
-    # The server answers "UTC" as "GMT" (the same zone; /work/notes-api-mismatches.md).
-    kept = hours.get("business_hours") or {}
-    checks.check("sales' business hours can be set to every day 00:00-24:00 UTC (PUT /v1/departments/{id}/business-hours)",
-                 kept.get("time_zone") in ("UTC", "GMT") and kept.get("days") == {d: ["00:00-24:00"] for d in DAYS}, json.dumps(hours)[:200])
-    agent = _user(api, base, AGENT, service)
-    seller = _user(api, base, SELLER, sales)
-    manager = _user(api, base, MANAGER, sales, role="manager")
+    service = colleagues.department(api, "service")
+    sales = colleagues.department(api, "sales")
+    colleagues.all_day_hours(api, checks, sales, "sales' business hours can be set to every day 00:00-24:00 UTC (PUT /v1/departments/{id}/business-hours)")
+    agent = colleagues.user(api, base, AGENT, service, PASSWORD)
+    seller = colleagues.user(api, base, SELLER, sales, PASSWORD)
+    manager = colleagues.user(api, base, MANAGER, sales, PASSWORD, role="manager")
     customer = api.post("/v1/customers", {"name": CUSTOMER, "emails": ["hugo.handoff@example.com"]})
     _log(f"agent {agent['id']} (service), seller {seller['id']}, manager {manager['id']} (sales); customer {customer['id']}")
 
-    browsers = []
-    try:
-        a_b, s_b, m_b = new_browser(), new_browser(), new_browser()
-        browsers = [a_b, s_b, m_b]
-        for br, step in ((a_b, "handoffs-service"), (s_b, "handoffs-sales"), (m_b, "handoffs-manager")):
-            br.step = step
-        signed = [_sign_in(a_b, AGENT), _sign_in(s_b, SELLER), _sign_in(m_b, MANAGER)]
-        checks.check("a service agent, a salesperson and a sales manager sign in, each in a browser of their own", all(signed), str(signed))
-        if not all(signed):
-            raise abort("the colleagues could not sign in")
+    with colleagues.own_browsers(b, new_browser, "handoffs-service", "handoffs-sales", "handoffs-manager") as (a_b, s_b, m_b):
+        colleagues.sign_in_all(checks, abort, "a service agent, a salesperson and a sales manager sign in, each in a browser of their own",
+                               [(a_b, AGENT), (s_b, SELLER), (m_b, MANAGER)], PASSWORD)
         _run(a_b, s_b, m_b, api, checks, audit, base=base, service=service, sales=sales, agent=agent, seller=seller, manager=manager,
              customer=customer, abort=abort)
-    finally:
-        for br in browsers:
-            try:
-                br.drain()
-            except Exception:  # noqa: BLE001 - a browser that is gone has nothing more to say
-                pass
-            b.console.extend(br.console)
-            br.quit()
 
 
 def _run(a_b, s_b, m_b, api, checks, audit, *, base, service, sales, agent, seller, manager, customer, abort) -> None:
     cid = customer["id"]
-    http_agent = UserSession(base, AGENT["email"], PASSWORD)
-    http_seller = UserSession(base, SELLER["email"], PASSWORD)
-    http_manager = UserSession(base, MANAGER["email"], PASSWORD)
+    http_agent, http_seller, http_manager = colleagues.sessions(base, PASSWORD, AGENT, SELLER, MANAGER)
 
     def bell(br) -> dict:
         return br.d.execute_script(BELL) or {}
@@ -246,16 +200,7 @@ def _run(a_b, s_b, m_b, api, checks, audit, *, base, service, sales, agent, sell
 
     # --- The SLA lapses: the clock moves on, the deadline watcher escalates it.
     manager_before = bell(m_b).get("unread") or 0
-    moved = api.post("/v1/test-clock", {"advance_seconds": ADVANCE})
-    t0 = time.monotonic()
-    escalated = None
-    while time.monotonic() - t0 < ESCALATION_WAIT:
-        now = api.get(f"/v1/handoffs/{hid}")
-        if now.get("escalated_at"):
-            escalated = now
-            break
-        time.sleep(0.5)
-    took = time.monotonic() - t0
+    escalated, moved, took = colleagues.lapse(api, hid)
     checks.check("after the clock moves 4 h 1 min on, the deadline watcher escalates it (escalated_at, sla_breached, still requested)",
                  escalated is not None and escalated["sla_breached"] is True and escalated["status"] == "requested",
                  f"clock {moved.get('now')}, after {took:.1f}s" if escalated else f"not within {ESCALATION_WAIT:.0f}s")
@@ -345,9 +290,6 @@ def _run(a_b, s_b, m_b, api, checks, audit, *, base, service, sales, agent, sell
                      f"{refused} {declined} {server_second.get('status')} {server_second.get('decline_reason')!r}")
 
     # --- A phone's width.
-    s_b.d.set_window_size(375, 800)
-    s_b.settled()
-    width = s_b.d.execute_script(WIDER)
-    checks.check("at 375 px wide the Handoffs page does not scroll sideways", width[0] <= width[1], str(width))
-    audit("handoffs: Incoming at 375 px", s_b)
-    s_b.d.set_window_size(1280, 900)
+    with colleagues.phone_width(s_b):
+        colleagues.fits(s_b, checks, "the Handoffs page")
+        audit("handoffs: Incoming at 375 px", s_b)

@@ -26,7 +26,9 @@ separate desks), then:
 - on the chat conversation the agent writes a note in the inbox: it is listed with the messages,
   after the message it follows, marked internal, and the conversation's Follow is on;
 - "Mark all read" zeroes the bell; the preferences form turns a kind off (kept by the server);
-- the pages speak Chinese (内部备注, 通知); axe-core audits each page state.
+- the pages speak Chinese (内部备注, 通知); axe-core audits each page state;
+- then (digest_checks.py) the customer writes where the salesperson follows (reply_on_followed,
+  live, the text as text), the salesperson's email digest, and an admin's digest settings.
 
 Everything waits for what it checks (`b.wait`), never a fixed time, except one short settle
 before a "nothing more arrived" check.
@@ -41,13 +43,12 @@ import tempfile
 import time
 
 import colleagues
-from colleagues import UserSession
+import digest_checks
+from colleagues import BELL, LIVE_WAIT, NOTIFICATIONS, WAIT
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-WAIT = 10.0
-LIVE_WAIT = 15.0
 PASSWORD = "notes and mentions 1234"
 SERVICE = {"email": "sam.service@example.com", "name": "Sam Service"}
 SALES = {"email": "lin.xiaoyu@example.com", "name": "Lin Xiaoyu"}
@@ -82,11 +83,6 @@ return {
   visible: li.getBoundingClientRect().height > 0,
 };
 """
-BELL = """
-const bell = document.querySelector('a.bell');
-return bell ? { unread: Number(bell.dataset.unread ?? -1), state: bell.dataset.state ?? '', label: bell.getAttribute('aria-label') ?? '',
-  shown: bell.querySelector('.bell-count')?.hidden === false ? bell.querySelector('.bell-count').textContent : '' } : null;
-"""
 AUTOCOMPLETE = """
 const area = document.querySelector(arguments[0]);
 const list = area && document.getElementById(area.getAttribute('aria-controls'));
@@ -96,17 +92,6 @@ return area && list ? {
   options: [...list.querySelectorAll('[role=option]')].map((o) => ({ id: o.id, ref: o.dataset.id, kind: o.dataset.kind, selected: o.getAttribute('aria-selected'), text: o.textContent })),
   value: area.value, focused: document.activeElement === area,
 } : null;
-"""
-NOTIFICATIONS = """
-return [...document.querySelectorAll('.notification-list > li')].map((li) => ({
-  id: li.dataset.notificationId, kind: li.dataset.kind, unread: li.classList.contains('unread'),
-  what: li.querySelector('[data-field=what]')?.textContent ?? '', excerpt: li.querySelector('[data-field=excerpt]')?.textContent ?? '',
-  markup: li.querySelectorAll('img, script, b').length,
-  links: [...li.querySelectorAll('a')].map((a) => ({ action: a.dataset.action, href: a.getAttribute('href'), text: a.textContent })),
-}));
-"""
-WIDER = """
-return [document.documentElement.scrollWidth, window.innerWidth];
 """
 # A download with the page's session: status, Content-Disposition, bytes.
 FETCH = """
@@ -162,18 +147,6 @@ def _log(msg: str) -> None:
     print(f"[notes {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def _department(api, key: str) -> dict:
-    return colleagues.department(api, key)
-
-
-def _user(api, base: str, who: dict, department: dict, role: str = "agent") -> dict:
-    return colleagues.user(api, base, who, department, PASSWORD, role)
-
-
-def _sign_in(b, who: dict) -> bool:
-    return colleagues.sign_in(b, who, PASSWORD, WAIT)
-
-
 def _accept_alert(b) -> str:
     try:
         alert = b.d.switch_to.alert
@@ -190,11 +163,11 @@ def notes_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
     `api`: the admin-key client; `audit(page, browser)` runs axe-core in that browser; `abort`:
     the exception that stops the test."""
     base = server.base
-    service_dep = _department(api, "service")
-    sales_dep = _department(api, "sales")
-    agent = _user(api, base, SERVICE, service_dep)
-    seller = _user(api, base, SALES, sales_dep)
-    seller_two = _user(api, base, SALES_TWO, sales_dep)
+    service_dep = colleagues.department(api, "service")
+    sales_dep = colleagues.department(api, "sales")
+    agent = colleagues.user(api, base, SERVICE, service_dep, PASSWORD)
+    seller = colleagues.user(api, base, SALES, sales_dep, PASSWORD)
+    seller_two = colleagues.user(api, base, SALES_TWO, sales_dep, PASSWORD)
     chat = next((c for c in api.get("/v1/channels")["data"] if c["kind"] == "chat"), None) or api.post("/v1/channels", {"kind": "chat", "name": "Notes chat"})
     customer = api.post("/v1/customers", {"name": CUSTOMER, "emails": ["nadia.notes@example.com"]})
     message = api.post("/v1/interactions", {"channel_id": chat["id"], "customer_id": customer["id"], "kind": "message",
@@ -202,33 +175,19 @@ def notes_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
     conversation = next(iter(api.get("/v1/conversations", customer_id=customer["id"]).get("data", [])), None)
     _log(f"colleagues {agent['id']} (service), {seller['id']}, {seller_two['id']} (sales); customer {customer['id']}")
 
-    browsers = []
-    try:
-        s_b, l_b, m_b = new_browser(), new_browser(), new_browser()
-        browsers = [s_b, l_b, m_b]
-        for br, step in ((s_b, "notes-service"), (l_b, "notes-sales"), (m_b, "notes-sales-2")):
-            br.step = step
-        signed = [_sign_in(s_b, SERVICE), _sign_in(l_b, SALES), _sign_in(m_b, SALES_TWO)]
-        checks.check("three colleagues sign in, each in a browser of their own (service agent, two salespeople)", all(signed), str(signed))
-        if not all(signed):
-            raise abort("the colleagues could not sign in")
+    with colleagues.own_browsers(b, new_browser, "notes-service", "notes-sales", "notes-sales-2") as (s_b, l_b, m_b):
+        colleagues.sign_in_all(checks, abort, "three colleagues sign in, each in a browser of their own (service agent, two salespeople)",
+                               [(s_b, SERVICE), (l_b, SALES), (m_b, SALES_TWO)], PASSWORD)
         _run(s_b, l_b, m_b, base, api, checks, audit, agent=agent, seller=seller, customer=customer, conversation=conversation,
              message=message, abort=abort)
-    finally:
-        for br in browsers:
-            try:
-                br.drain()
-            except Exception:  # noqa: BLE001 - a browser that is gone has nothing more to say
-                pass
-            b.console.extend(br.console)
-            br.quit()
+        # The salesperson follows the customer by now: the customer writes; the digest, theirs and the admin's.
+        digest_checks.digest_checks(b, base, api, checks, audit, new_browser=new_browser, follower=l_b, who=SALES, password=PASSWORD,
+                                    customer=customer, abort=abort)
 
 
 def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, conversation, message, abort) -> None:
     cid = customer["id"]
-    l_http = UserSession(base, SALES["email"], PASSWORD)
-    m_http = UserSession(base, SALES_TWO["email"], PASSWORD)
-    s_http = UserSession(base, SERVICE["email"], PASSWORD)
+    l_http, m_http, s_http = colleagues.sessions(base, PASSWORD, SALES, SALES_TWO, SERVICE)
 
     def bell(br) -> dict:
         return br.d.execute_script(BELL) or {}
@@ -584,7 +543,7 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
     audit("notes: notifications page (all read, preferences)", l_b)
 
     # --- Chinese.
-    language = l_b.visible("select[aria-label]")
+    language = l_b.visible(".lang-switch select")
     if language is not None:
         language.find_element(By.CSS_SELECTOR, "option[value='zh-CN']").click()
         zh = l_b.wait(lambda: l_b.h1() == "通知" and "通知" in (bell(l_b).get("label") or "") or None, WAIT)
@@ -594,17 +553,14 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
                      bool(zh) and bool(label) and "已编辑" in l_b.text(f"{ACTIVITY} [data-note-id='{first_id}'] [data-action=note-revisions]"),
                      f"{l_b.h1()!r} {json.dumps(label or {}, ensure_ascii=False)[:120]}")
         audit("notes: customer 360 in Chinese (salesperson)", l_b)
-        l_b.d.set_window_size(375, 800)
-        l_b.go("/#/notifications")
-        l_b.wait(lambda: l_b.css(".notification-list > li") or None, WAIT)
-        width = l_b.d.execute_script(WIDER)
-        checks.check("at 375 px wide the notifications page (in Chinese) does not scroll sideways", width[0] <= width[1], str(width))
-        open_customer(l_b)
-        l_b.wait(lambda: note(l_b, xss["id"]) or None, WAIT)
-        width = l_b.d.execute_script(WIDER)
-        checks.check("at 375 px wide the Customer 360 with its notes (in Chinese) does not scroll sideways", width[0] <= width[1], str(width))
-        audit("notes: customer 360 with notes at 375 px (zh-CN)", l_b)
-        l_b.d.set_window_size(1280, 900)
+        with colleagues.phone_width(l_b):
+            l_b.go("/#/notifications")
+            l_b.wait(lambda: l_b.css(".notification-list > li") or None, WAIT)
+            colleagues.fits(l_b, checks, "the notifications page (in Chinese)")
+            open_customer(l_b)
+            l_b.wait(lambda: note(l_b, xss["id"]) or None, WAIT)
+            colleagues.fits(l_b, checks, "the Customer 360 with its notes (in Chinese)")
+            audit("notes: customer 360 with notes at 375 px (zh-CN)", l_b)
         l_b.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
 
 

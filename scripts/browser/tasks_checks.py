@@ -35,12 +35,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 import colleagues
-from colleagues import UserSession
+from colleagues import BELL, FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession
 
-WAIT = 10.0
-LIVE_WAIT = 15.0
 RULE_WAIT = 30.0      # the longest the rule's task may take to show
-FIRST_LOAD_BUDGET = 300_000
 PASSWORD = "tasks and checklists 1234"
 SELLER = {"email": "tariq.tasks@example.com", "name": "Tariq Tasks"}
 CUSTOMER = "Uma Upgrade 乌玛"
@@ -65,10 +62,6 @@ return [...document.querySelectorAll(arguments[0] || '.task-list > li')].map((li
   focused: li.contains(document.activeElement),
 }));
 """
-BELL = """
-const bell = document.querySelector('a.bell');
-return bell ? { unread: Number(bell.dataset.unread ?? -1), state: bell.dataset.state ?? '' } : null;
-"""
 FIELD = """
 const el = document.querySelector(arguments[0]);
 const error = el?.closest('.field, fieldset')?.querySelector('.field-error');
@@ -92,7 +85,6 @@ el.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pa
 el.dispatchEvent(new Event('input', { bubbles: true }));
 return el.value;
 """
-WIDER = "return [document.documentElement.scrollWidth, window.innerWidth];"
 SIZES = """
 const nav = performance.getEntriesByType('navigation')[0];
 const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/console/'));
@@ -108,25 +100,13 @@ def _log(msg: str) -> None:
     print(f"[tasks {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def _department(api, key: str) -> dict:
-    return colleagues.department(api, key)
-
-
-def _user(api, base: str, who: dict, department: dict, role: str = "agent") -> dict:
-    return colleagues.user(api, base, who, department, PASSWORD, role)
-
-
-def _sign_in(b, who: dict) -> bool:
-    return colleagues.sign_in(b, who, PASSWORD, WAIT)
-
-
 def tasks_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
     """`b`: the test's Browser (the salesperson gets a browser of their own from `new_browser()`,
     whose console is added to `b`'s at the end); `api`: the admin-key client; `audit(page,
     browser)` runs axe-core in that browser; `abort`: the exception that stops the test."""
     base = server.base
-    sales = _department(api, "sales")
-    seller = _user(api, base, SELLER, sales)
+    sales = colleagues.department(api, "sales")
+    seller = colleagues.user(api, base, SELLER, sales, PASSWORD)
     mail = next((c for c in api.get("/v1/channels")["data"] if c["kind"] == "email"), None) or api.post("/v1/channels", {"kind": "email", "name": "Tasks mailbox"})
     customer = api.post("/v1/customers", {"name": CUSTOMER, "emails": ["uma.upgrade@example.com"]})
     rule = api.post("/v1/rules", {
@@ -135,23 +115,9 @@ def tasks_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
         "actions": {"department": "sales", "create_task": {"title": RULE_TITLE, "assignee": seller["id"], "due_in_minutes": 240}},
     })
     _log(f"salesperson {seller['id']}, customer {customer['id']}, rule {rule.get('id')}")
-    br = None
-    try:
-        br = new_browser()
-        br.step = "tasks-sales"
-        signed = _sign_in(br, SELLER)
-        checks.check("the salesperson (department sales) signs in in a browser of their own", signed, br.d.current_url)
-        if not signed:
-            raise abort("the salesperson could not sign in")
+    with colleagues.own_browsers(b, new_browser, "tasks-sales") as (br,):
+        colleagues.sign_in_all(checks, abort, "the salesperson (department sales) signs in in a browser of their own", [(br, SELLER)], PASSWORD)
         _run(br, base, api, checks, audit, seller=seller, sales=sales, mail=mail, customer=customer, abort=abort)
-    finally:
-        if br is not None:
-            try:
-                br.drain()
-            except Exception:  # noqa: BLE001 - a browser that is gone has nothing more to say
-                pass
-            b.console.extend(br.console)
-            br.quit()
 
 
 def _run(br, base, api, checks, audit, *, seller, sales, mail, customer, abort) -> None:
@@ -375,10 +341,7 @@ def _run(br, base, api, checks, audit, *, seller, sales, mail, customer, abort) 
         checks.check("in Chinese the page is 任务 (tabs 我的, 我的部门, 已逾期, 已完成; priority 高), the navigation says 任务",
                      bool(zh) and nav == "任务", f"{br.h1()!r} nav {nav!r}")
         audit("tasks: Mine in Chinese", br)
-        br.d.set_window_size(375, 800)
-        br.settled()
-        width = br.d.execute_script(WIDER)
-        checks.check("at 375 px wide the Tasks page (in Chinese) does not scroll sideways", width[0] <= width[1], str(width))
-        audit("tasks: Mine at 375 px (zh-CN)", br)
-        br.d.set_window_size(1280, 900)
+        with colleagues.phone_width(br):
+            colleagues.fits(br, checks, "the Tasks page (in Chinese)")
+            audit("tasks: Mine at 375 px (zh-CN)", br)
         br.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
