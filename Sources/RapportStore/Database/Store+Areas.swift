@@ -9,6 +9,7 @@ extension Store {
     public var duplicates: SQLDuplicateStore { SQLDuplicateStore(store: self) }
     public var handoffs: SQLHandoffStore { SQLHandoffStore(store: self) }
     public var departmentFeed: SQLDepartmentFeedStore { SQLDepartmentFeedStore(store: self) }
+    public var recordTypes: SQLRecordTypeStore { SQLRecordTypeStore(store: self) }
     public var events: SQLEventStore { SQLEventStore(store: self) }
     public var interactions: SQLInteractionStore { SQLInteractionStore(store: self) }
     public var meetings: SQLMeetingStore { SQLMeetingStore(store: self) }

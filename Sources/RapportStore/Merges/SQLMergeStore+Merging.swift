@@ -13,7 +13,8 @@ extension SQLMergeStore {
     /// Tables whose rows belong to one customer through `customer_id`: a merge moves them to the
     /// survivor and its undo moves them back. A capability whose records belong to a customer
     /// (notes, tasks, deals…) adds its table here.
-    static let customerOwnedTables = ["interactions", "conversations", "mail_messages", "calls", "meetings", "notes", "follows", "notifications", "tasks", "handoffs"]
+    static let customerOwnedTables = ["interactions", "conversations", "mail_messages", "calls", "meetings", "notes", "follows", "notifications", "tasks", "handoffs",
+                                      "records"]
 
     /// Merges `absorbedIDs` into `survivorID`: identities and interactions move to the survivor,
     /// each field follows the survivorship policy unless `overrides` sets it, and the absorbed

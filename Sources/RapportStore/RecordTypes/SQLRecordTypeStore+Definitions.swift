@@ -1,0 +1,150 @@
+import RapportCore
+import SQLKit
+
+extension SQLRecordTypeStore {
+    public func createRecordType(_ draft: RecordTypeDraft, actor: Actor, in tx: WriteTransaction) async throws -> RecordType {
+        if try await tx.firstRow("SELECT key FROM record_types WHERE key = \(bind: draft.key)") != nil {
+            throw StoreError(.conflict, "a record type with the key \(draft.key) exists", field: "key")
+        }
+        let now = tx.now()
+        let type = RecordType(key: draft.key, label: draft.label, pluralLabel: draft.pluralLabel, description: draft.description,
+                              fields: draft.fields, version: 1, createdAt: now, updatedAt: now)
+        try await tx.execute("""
+            INSERT INTO record_types (key, definition, version, created_at, updated_at)
+            VALUES (\(bind: type.key), \(bind: type.json.jsonString), 1, \(bind: now.microseconds), \(bind: now.microseconds))
+            """)
+        tx.append(.change("record_type", "created", subject: type.key, record: type.json, changedFields: [], actor: actor))
+        return type
+    }
+
+    public func replaceRecordType(_ draft: RecordTypeDraft, expectedVersion: Int64?, context: FieldValueContext, actor: Actor,
+                                  in tx: WriteTransaction) async throws -> RecordType {
+        let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE" : ""
+        guard let row = try await tx.firstRow("SELECT definition FROM record_types WHERE key = \(bind: draft.key)" + lock),
+              let current = Self.decode(try row.string("definition")) else {
+            throw StoreError.notFound("record type", draft.key)
+        }
+        if let expectedVersion, expectedVersion != current.version {
+            throw StoreError(.preconditionFailed, "record type \(current.key) is at version \(current.version), not \(expectedVersion)")
+        }
+        let (changed, conversions): (RecordType, [RecordTypeChange.Conversion])
+        do { (changed, conversions) = try RecordTypeChange.apply(draft, to: current, at: tx.now()) } catch {
+            throw StoreError(.invalidReference, error.issues.map(\.description).joined(separator: "; "), field: error.issues.first?.field)
+        }
+        if !conversions.isEmpty { try await convertStoredValues(of: changed, conversions, context: context, in: tx) }
+        try await tx.execute("""
+            UPDATE record_types SET definition = \(bind: changed.json.jsonString), version = \(bind: changed.version),
+                updated_at = \(bind: changed.updatedAt.microseconds)
+            WHERE key = \(bind: changed.key)
+            """)
+        tx.append(.change("record_type", "updated", subject: changed.key, record: changed.json,
+                          changedFields: conversions.map(\.to.key), actor: actor))
+        return changed
+    }
+
+    public func recordType(_ key: String) async throws -> RecordType? {
+        try await read { database in
+            try await database.raw("SELECT definition FROM record_types WHERE key = \(bind: key)").first()
+                .flatMap { Self.decode(try $0.string("definition")) }
+        }
+    }
+
+    public func recordTypes() async throws -> [RecordType] {
+        try await read { database in
+            try await database.raw("SELECT definition FROM record_types ORDER BY key").all().compactMap { Self.decode(try $0.string("definition")) }
+        }
+    }
+
+    /// Rewrites every stored value of the converted fields (and fills newly required ones with
+    /// their default); refuses, naming up to 20 records per field, when some value does not convert
+    /// or a unique field would hold the same value twice.
+    private func convertStoredValues(of type: RecordType, _ conversions: [RecordTypeChange.Conversion], context: FieldValueContext,
+                                     in tx: WriteTransaction) async throws {
+        var blocked: [String: [String]] = [:]
+        var seen: [String: [String: String]] = [:]
+        var rewritten: [(id: String, fields: JSONObject)] = []
+        var after = ""
+        while true {
+            let rows = try await tx.rows("""
+                SELECT id, fields FROM records WHERE type_key = \(bind: type.key) AND deleted_at IS NULL AND id > \(bind: after)
+                ORDER BY id LIMIT 1000
+                """)
+            guard let last = rows.last else { break }
+            after = try last.string("id")
+            for row in rows {
+                let id = try row.string("id")
+                var fields = try row.jsonObject("fields")
+                var changed = false
+                for conversion in conversions {
+                    let key = conversion.to.key
+                    var value = fields[key]
+                    if let stored = value, !stored.isNull, let from = conversion.from, !conversion.fillsOnly {
+                        value = RecordTypeChange.convert(stored, from: from, to: conversion.to, context: context)
+                        if value == nil { blocked[key, default: []].append(id); continue }
+                        if value != stored { changed = true }
+                    }
+                    if value == nil || value == .null {
+                        if let fill = conversion.to.defaultValue, conversion.to.required {
+                            value = fill
+                            changed = true
+                        } else if conversion.to.required {
+                            blocked[key, default: []].append(id)
+                            continue
+                        }
+                    }
+                    fields[key] = value
+                    if conversion.to.unique, let value, !value.isNull {
+                        let text = value.jsonString
+                        if let other = seen[key]?[text] { blocked[key, default: []].append(contentsOf: [other, id]) }
+                        seen[key, default: [:]][text] = id
+                    }
+                }
+                if changed { rewritten.append((id, fields)) }
+            }
+        }
+        if let (key, ids) = blocked.min(by: { $0.key < $1.key }) {
+            let shown = Array(Set(ids)).sorted().prefix(20)
+            throw StoreError(.invalidReference,
+                             "\(Set(ids).count) stored record\(Set(ids).count == 1 ? "" : "s") of \(type.key) cannot take the new definition of \(key): \(shown.joined(separator: ", "))",
+                             field: "fields.\(key)", extra: ["blocking_records": .array(shown.map(JSONValue.string))])
+        }
+        for record in rewritten {
+            try await tx.execute("UPDATE records SET fields = \(bind: JSONValue.object(record.fields).jsonString) WHERE id = \(bind: record.id)")
+        }
+        for conversion in conversions where conversion.to.unique {
+            try await tx.execute("""
+                DELETE FROM record_unique_values WHERE type_key = \(bind: type.key) AND field_key = \(bind: conversion.to.key)
+                """)
+            for (text, id) in seen[conversion.to.key] ?? [:] {
+                try await tx.execute("""
+                    INSERT INTO record_unique_values (type_key, field_key, value, record_id)
+                    VALUES (\(bind: type.key), \(bind: conversion.to.key), \(bind: text), \(bind: id))
+                    """)
+            }
+        }
+    }
+
+    static func decode(_ text: String) -> RecordType? {
+        guard let object = (try? JSONParser.parse(text))?.objectValue, let key = object["key"]?.stringValue else { return nil }
+        let fields = (object["fields"]?.arrayValue ?? []).compactMap(Self.field)
+        func time(_ name: String) -> Timestamp { object[name]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(microseconds: 0) }
+        return RecordType(key: key, label: object["label"]?.stringValue ?? key, pluralLabel: object["plural_label"]?.stringValue ?? key,
+                          description: object["description"]?.stringValue, fields: fields, version: object["version"]?.intValue ?? 1,
+                          createdAt: time("created_at"), updatedAt: time("updated_at"))
+    }
+
+    /// A stored field definition (already checked when it was written).
+    private static func field(_ value: JSONValue) -> FieldDefinition? {
+        guard let object = value.objectValue, let key = object["key"]?.stringValue,
+              let kind = object["kind"]?.stringValue.flatMap(FieldKind.init(rawValue:)) else { return nil }
+        let choices = (object["choices"]?.arrayValue ?? []).compactMap { choice -> FieldChoice? in
+            guard let key = choice.objectValue?["key"]?.stringValue, let label = choice.objectValue?["label"]?.stringValue else { return nil }
+            return FieldChoice(key: key, label: label)
+        }
+        let fallback = object["default"].flatMap { $0.isNull ? nil : $0 }
+        return FieldDefinition(key: key, label: object["label"]?.stringValue ?? key, kind: kind, required: object["required"]?.boolValue ?? false,
+                               unique: object["unique"]?.boolValue ?? false, defaultValue: fallback, choices: choices,
+                               target: object["target"]?.stringValue.flatMap(ReferenceTarget.init), validation: object["validation"]?.stringValue,
+                               retired: object["retired"]?.boolValue ?? false)
+    }
+}
