@@ -83,6 +83,17 @@ public enum ListCursor {
         return (number, String(parts[1]))
     }
 
+    /// ` AND (time, id)` after (or, oldest first, before) the cursor's: the condition of a list
+    /// ordered by a time column, then id. `time` and `id` are column names written in the query.
+    static func after(_ cursor: String?, time: String, id: String, newestFirst: Bool) throws -> SQLQueryString {
+        guard let cursor else { return "" }
+        let (number, last) = try decodePair(cursor)
+        let (timeColumn, idColumn): (SQLQueryString, SQLQueryString) = ("\(unsafeRaw: time)", "\(unsafeRaw: id)")
+        return newestFirst
+            ? " AND (\(timeColumn) < \(bind: number) OR (\(timeColumn) = \(bind: number) AND \(idColumn) < \(bind: last)))"
+            : " AND (\(timeColumn) > \(bind: number) OR (\(timeColumn) = \(bind: number) AND \(idColumn) > \(bind: last)))"
+    }
+
     /// A LIKE pattern matching values that start with `prefix`, with wildcards escaped.
     static func likePrefix(_ prefix: String) -> String {
         var pattern = ""

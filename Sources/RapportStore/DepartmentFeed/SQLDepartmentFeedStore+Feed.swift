@@ -10,19 +10,14 @@ extension SQLDepartmentFeedStore {
             WHERE (s.to_department_id = \(bind: departmentID) OR s.from_department_id = \(bind: departmentID))
               AND s.at >= \(bind: day.start.microseconds) AND s.at < \(bind: day.end.microseconds)
             """
-        steps += try SQLHandoffStore.after(cursor, newestFirst: newestFirst)
+        steps += try ListCursor.after(cursor, time: "s.at", id: "s.id", newestFirst: newestFirst)
         steps += " ORDER BY s.at\(order), s.id\(order) LIMIT \(bind: limit + 1)"
         var conversations: SQLQueryString = """
             SELECT * FROM conversations c
             WHERE \(Self.belongs(departmentID)) AND c.priority IN (\(binds: DepartmentFeedEntry.announcedPriorities.map(\.rawValue)))
               AND c.created_at >= \(bind: day.start.microseconds) AND c.created_at < \(bind: day.end.microseconds)
             """
-        if let cursor {
-            let (time, id) = try ListCursor.decodePair(cursor)
-            conversations += newestFirst
-                ? " AND (c.created_at < \(bind: time) OR (c.created_at = \(bind: time) AND c.id < \(bind: id)))"
-                : " AND (c.created_at > \(bind: time) OR (c.created_at = \(bind: time) AND c.id > \(bind: id)))"
-        }
+        conversations += try ListCursor.after(cursor, time: "c.created_at", id: "c.id", newestFirst: newestFirst)
         conversations += " ORDER BY c.created_at\(order), c.id\(order) LIMIT \(bind: limit + 1)"
         let (stepQuery, conversationQuery) = (steps, conversations)
         let (stepRows, conversationRows) = try await read { database in

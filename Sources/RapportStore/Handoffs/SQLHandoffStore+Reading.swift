@@ -6,6 +6,12 @@ extension SQLHandoffStore {
 
     static func hoursKey(_ departmentID: String) -> String { "business_hours/\(departmentID)" }
 
+    /// A department's opening hours as its setting keeps them; nil when it has none (every hour counts).
+    static func businessHours(of departmentID: String, on database: any SQLDatabase) async throws -> BusinessHours? {
+        guard let document = try await SettingsRows.document(hoursKey(departmentID), on: database), !document.isNull else { return nil }
+        return try? BusinessHours.read(document, path: "business_hours")
+    }
+
     static func record(_ handoff: Handoff) -> String { handoff.json(at: handoff.updatedAt).jsonString }
 
     static func decode(_ row: any SQLRow) throws -> Handoff {
@@ -53,15 +59,6 @@ extension SQLHandoffStore {
         return HandoffStepRecord(id: try row.string("id"), step: step, actor: actor, at: try row.timestamp("at"), handoff: handoff)
     }
 
-    /// `(at, id) after cursor` in the direction read.
-    static func after(_ cursor: String?, newestFirst: Bool) throws -> SQLQueryString {
-        guard let cursor else { return "" }
-        let (time, id) = try ListCursor.decodePair(cursor)
-        return newestFirst
-            ? " AND (s.at < \(bind: time) OR (s.at = \(bind: time) AND s.id < \(bind: id)))"
-            : " AND (s.at > \(bind: time) OR (s.at = \(bind: time) AND s.id > \(bind: id)))"
-    }
-
     public func steps(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<HandoffStepRecord> {
         try await stepPage("\(Self.stepColumns) WHERE h.customer_id = \(bind: customerID)", newestFirst: newestFirst, limit: limit, cursor: cursor)
     }
@@ -72,7 +69,7 @@ extension SQLHandoffStore {
 
     func stepPage(_ base: SQLQueryString, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<HandoffStepRecord> {
         var query = base
-        query += try Self.after(cursor, newestFirst: newestFirst)
+        query += try ListCursor.after(cursor, time: "s.at", id: "s.id", newestFirst: newestFirst)
         query += newestFirst ? " ORDER BY s.at DESC, s.id DESC" : " ORDER BY s.at, s.id"
         query += " LIMIT \(bind: limit + 1)"
         let finalQuery = query
@@ -108,10 +105,7 @@ extension SQLHandoffStore {
     public func businessHours(of departmentID: String) async throws -> BusinessHours?? {
         try await read { database in
             guard try await database.raw("SELECT id FROM departments WHERE id = \(bind: departmentID)").first() != nil else { return nil }
-            guard let document = try await SettingsRows.document(Self.hoursKey(departmentID), on: database), !document.isNull else {
-                return .some(nil)
-            }
-            return .some(try? BusinessHours.read(document, path: "business_hours"))
+            return .some(try await Self.businessHours(of: departmentID, on: database))
         }
     }
 }

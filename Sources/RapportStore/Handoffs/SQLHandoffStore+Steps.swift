@@ -22,7 +22,7 @@ extension SQLHandoffStore {
         }
         let time = tx.now()
         let minutes = draft.slaMinutes ?? draft.kind.defaultSLAMinutes
-        let hours = try await hours(of: to, in: tx)
+        let hours = try await Self.businessHours(of: to, on: tx.database)
         let due = hours?.deadline(adding: minutes, to: time) ?? time.adding(.seconds(Int64(minutes) * 60))
         let handoff = Handoff(id: tx.newID("hof"), kind: draft.kind, fromDepartmentID: from, toDepartmentID: to, customerID: customerID,
                               conversationID: conversationID, reason: draft.reason, status: .requested, requestedBy: author.actor,
@@ -143,8 +143,4 @@ extension SQLHandoffStore {
         try await tx.firstRow("SELECT id FROM departments WHERE id = \(bind: idOrKey) OR key = \(bind: idOrKey)").map { try $0.string("id") }
     }
 
-    private func hours(of departmentID: String, in tx: WriteTransaction) async throws -> BusinessHours? {
-        guard let document = try await SettingsRows.document(Self.hoursKey(departmentID), on: tx.database), !document.isNull else { return nil }
-        return try? BusinessHours.read(document, path: "business_hours")
-    }
 }

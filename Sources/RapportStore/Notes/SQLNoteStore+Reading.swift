@@ -25,12 +25,7 @@ extension SQLNoteStore {
         } else {
             query += " AND n.visibility = 'everyone'"
         }
-        if let cursor {
-            let (time, id) = try ListCursor.decodePair(cursor)
-            query += newestFirst
-                ? " AND (n.created_at < \(bind: time) OR (n.created_at = \(bind: time) AND n.id < \(bind: id)))"
-                : " AND (n.created_at > \(bind: time) OR (n.created_at = \(bind: time) AND n.id > \(bind: id)))"
-        }
+        query += try ListCursor.after(cursor, time: "n.created_at", id: "n.id", newestFirst: newestFirst)
         query += newestFirst ? " ORDER BY n.created_at DESC, n.id DESC" : " ORDER BY n.created_at, n.id"
         query += " LIMIT \(bind: limit + 1)"
         let finalQuery = query

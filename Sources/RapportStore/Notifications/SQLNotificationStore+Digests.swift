@@ -92,10 +92,9 @@ extension SQLNotificationStore {
     }
 
     private func departmentZone(_ departmentID: String?, in tx: WriteTransaction) async throws -> TimeZone {
-        let utc = TimeZone(identifier: "UTC")!
-        guard let departmentID,
-              let document = try await SettingsRows.document(SQLHandoffStore.hoursKey(departmentID), on: tx.database), !document.isNull,
-              let hours = try? BusinessHours.read(document, path: "business_hours") else { return utc }
+        guard let departmentID, let hours = try await SQLHandoffStore.businessHours(of: departmentID, on: tx.database) else {
+            return TimeZone(identifier: "UTC")!
+        }
         return hours.timeZone
     }
 
