@@ -24,13 +24,9 @@ public struct DepartmentDay: Sendable, Equatable {
 
     /// The day named `YYYY-MM-DD` in `zone`; nil when the text is not such a date.
     public static func named(_ text: String, in zone: TimeZone) -> DepartmentDay? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        guard let named = CalendarDate(text) else { return nil }
         let calendar = Self.calendar(zone)
-        let components = DateComponents(year: year, month: month, day: day)
-        // The date must exist as written (no 2026-02-30 rolling over into March).
-        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else { return nil }
+        guard let date = calendar.date(from: DateComponents(year: named.year, month: named.month, day: named.day)) else { return nil }
         return Self.day(from: calendar.startOfDay(for: date), calendar: calendar)
     }
 
