@@ -13,9 +13,9 @@ public enum Role: String, Sendable, CaseIterable {
             Set(Permission.allCases).subtracting([.manageAccess])
         case .agent:
             [.readCustomers, .writeCustomers, .readInteractions, .writeInteractions, .readOrganization, .readEvents,
-             .readConversations, .writeConversations]
+             .readConversations, .writeConversations, .readRecords, .writeRecords]
         case .viewer:
-            [.readCustomers, .readInteractions, .readOrganization, .readEvents, .readConversations]
+            [.readCustomers, .readInteractions, .readOrganization, .readEvents, .readConversations, .readRecords]
         }
     }
 
@@ -40,6 +40,11 @@ public enum Permission: String, Sendable, CaseIterable {
     case writeConversations = "conversations:write"
     /// Routing rules, keyword sets, queues, the classifier and routing settings.
     case manageRouting = "routing:manage"
+    /// Business records (deals, orders, cases…) of every type.
+    case readRecords = "records:read"
+    case writeRecords = "records:write"
+    /// Record types: defining them and changing their fields.
+    case defineRecords = "records:define"
     /// API keys and user roles.
     case manageAccess = "access:manage"
 }

@@ -8,7 +8,8 @@ public enum EventVisibility {
         case "customer", "duplicate", "match_model": return .readCustomers
         case "interaction", "mail", "call", "meeting", "note", "task", "handoff": return .readInteractions
         case "conversation": return .readConversations
-        case "department", "channel", "user", "settings", "record_type": return .readOrganization
+        case "department", "channel", "user", "settings": return .readOrganization
+        case "record", "record_type": return .readRecords
         case "notification": return .readEvents
         default: return .manageAccess
         }

@@ -78,6 +78,9 @@ public struct FieldDefinition: Sendable, Equatable {
         field.unique = reader.bool("unique") ?? false
         field.retired = reader.bool("retired") ?? false
         field.validation = reader.string("validation", maxLength: 2_000)
+        if let rule = field.validation {
+            do throws(ExpressionError) { _ = try FieldValidation.compile(rule) } catch { reader.fail("validation", error.description) }
+        }
         if let kind, kind.hasChoices {
             field.choices = readChoices(&reader)
         } else if reader.object["choices"] != nil {

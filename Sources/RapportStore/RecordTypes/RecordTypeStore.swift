@@ -14,6 +14,9 @@ public protocol RecordTypeStore: Sendable {
 
     func recordType(_ key: String) async throws -> RecordType?
 
+    /// The type as the transaction sees it: records are checked against the definition they commit with.
+    func recordType(_ key: String, in tx: WriteTransaction) async throws -> RecordType?
+
     func recordTypes() async throws -> [RecordType]
 }
 

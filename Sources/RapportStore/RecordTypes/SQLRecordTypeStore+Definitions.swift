@@ -49,6 +49,10 @@ extension SQLRecordTypeStore {
         }
     }
 
+    public func recordType(_ key: String, in tx: WriteTransaction) async throws -> RecordType? {
+        try await tx.firstRow("SELECT definition FROM record_types WHERE key = \(bind: key)").flatMap { Self.decode(try $0.string("definition")) }
+    }
+
     public func recordTypes() async throws -> [RecordType] {
         try await read { database in
             try await database.raw("SELECT definition FROM record_types ORDER BY key").all().compactMap { Self.decode(try $0.string("definition")) }

@@ -1,0 +1,267 @@
+/// A list's filter written in CEL and translated into a condition the database evaluates, so a
+/// filtered list reads only the rows it returns. The translation takes the part of CEL a filter
+/// over stored values needs: a path compared with a value (`==`, `!=`, `<`, `<=`, `>`, `>=`),
+/// `path in [values]`, `"value" in path` for lists, `has(path)`, `path.startsWith/endsWith/contains("…")`,
+/// a boolean path alone, `true`/`false`, joined by `&&`, `||`, `!` and parentheses. Anything else
+/// is refused at once, naming the place and what is allowed — never evaluated row by row.
+public enum ListFilter {
+    /// Translates `source` against what the list's `schema` lets a filter name.
+    public static func translate(_ source: String, schema: ListFilterSchema,
+                                 limits: ExpressionLimits = .standard) throws(ExpressionError) -> ListCondition {
+        if source.utf8.count > limits.maxLength {
+            throw ExpressionError(line: 1, column: 1, message: "the filter is too long (\(source.utf8.count) bytes; the limit is \(limits.maxLength))")
+        }
+        let syntax: ExpressionSyntax
+        do { syntax = try ExpressionParser.parse(source, limits: limits) } catch {
+            throw ExpressionError(source: source, offset: error.offset, message: error.message)
+        }
+        var translator = ListFilterTranslator(source: source, schema: schema)
+        return try translator.condition(syntax)
+    }
+}
+
+/// What values a filterable path holds, which decides how it is compared.
+public enum FilterValueKind: Sendable, Equatable {
+    /// Compared as text (ids, text, choices, email, dates as `YYYY-MM-DD`).
+    case text
+    /// An instant written in RFC 3339; a compared value is read as a time and written in the stored form.
+    case instantText
+    case number
+    case boolean
+    /// A time column counted in microseconds; compared with RFC 3339 text.
+    case timeColumn
+    /// A list of texts (multi choice, reference lists): `"x" in path` only.
+    case textList
+    /// An object (an amount of money): only whether it is there (`has()`, `== null`); its members are compared.
+    case document
+}
+
+/// A path a filter may name: a column, or a member inside a JSON column.
+public struct FilterablePath: Sendable, Equatable, Hashable {
+    public var column: String
+    public var members: [String]
+    public var kind: FilterValueKind
+
+    public init(column: String, members: [String] = [], kind: FilterValueKind) {
+        self.column = column
+        self.members = members
+        self.kind = kind
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(column)
+        hasher.combine(members)
+    }
+}
+
+/// The paths of one list, by their dotted CEL names (`customer_id`, `fields.amount.amount`), and
+/// the words said of paths that exist but cannot be compared whole (`fields.amount` is money).
+public struct ListFilterSchema: Sendable {
+    public var paths: [String: FilterablePath]
+    public var hints: [String: String]
+
+    public init(paths: [String: FilterablePath] = [:], hints: [String: String] = [:]) {
+        self.paths = paths
+        self.hints = hints
+    }
+}
+
+public enum FilterComparison: String, Sendable, Equatable {
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+
+    var flipped: FilterComparison {
+        switch self {
+        case .equal, .notEqual: self
+        case .less: .greater
+        case .lessEqual: .greaterEqual
+        case .greater: .less
+        case .greaterEqual: .lessEqual
+        }
+    }
+}
+
+public enum TextMatch: String, Sendable, Equatable {
+    case startsWith, endsWith, contains
+}
+
+/// A filter as the database evaluates it. Values are in the path's stored form: text for text
+/// paths, a number for numbers, a bool, microseconds for time columns; `.null` only with `==`/`!=`.
+public indirect enum ListCondition: Sendable, Equatable {
+    case all([ListCondition])
+    case any([ListCondition])
+    case not(ListCondition)
+    case compare(FilterablePath, FilterComparison, JSONValue)
+    case oneOf(FilterablePath, [JSONValue])
+    case present(FilterablePath)
+    case text(FilterablePath, TextMatch, String)
+    case listContains(FilterablePath, String)
+    case constant(Bool)
+}
+
+private struct ListFilterTranslator {
+    let source: String
+    let schema: ListFilterSchema
+
+    static let allowed = "a filter compares a field with a value (== != < <= > >=), uses in, has(), startsWith, endsWith or contains, joined by && || ! and parentheses"
+
+    func fail(_ node: ExpressionSyntax, _ message: String) -> ExpressionError {
+        ExpressionError(source: source, offset: node.offset, message: message)
+    }
+
+    mutating func condition(_ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {
+        switch node.kind {
+        case .literal(.bool(let value)):
+            return .constant(value)
+        case .unary(.not, let operand):
+            return .not(try condition(operand))
+        case .binary(.and, let left, let right):
+            return .all(flatten(try condition(left), try condition(right), and: true))
+        case .binary(.or, let left, let right):
+            return .any(flatten(try condition(left), try condition(right), and: false))
+        case .binary(.in, let left, let right):
+            return try membership(left, right, node)
+        case .binary(let op, let left, let right):
+            guard let comparison = FilterComparison(rawValue: op.rawValue) else {
+                throw fail(node, "\(op.rawValue) cannot be used here: \(Self.allowed)")
+            }
+            return try compare(left, comparison, right, node)
+        case .call(let function, let target, let arguments):
+            return try call(function, target, arguments, node)
+        case .identifier, .select, .index:
+            let path = try self.path(node)
+            guard path.kind == .boolean else { throw fail(node, "\(name(node) ?? "this") is not true or false: compare it with a value") }
+            return .compare(path, .equal, .bool(true))
+        default:
+            throw fail(node, "this cannot be used in a list filter: \(Self.allowed)")
+        }
+    }
+
+    private func flatten(_ left: ListCondition, _ right: ListCondition, and: Bool) -> [ListCondition] {
+        func parts(_ condition: ListCondition) -> [ListCondition] {
+            switch (condition, and) {
+            case (.all(let inner), true), (.any(let inner), false): inner
+            default: [condition]
+            }
+        }
+        return parts(left) + parts(right)
+    }
+
+    private func compare(_ left: ExpressionSyntax, _ op: FilterComparison, _ right: ExpressionSyntax,
+                         _ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {
+        let (pathNode, valueNode, comparison): (ExpressionSyntax, ExpressionSyntax, FilterComparison)
+        if name(left) != nil, literal(right) != nil {
+            (pathNode, valueNode, comparison) = (left, right, op)
+        } else if name(right) != nil, literal(left) != nil {
+            (pathNode, valueNode, comparison) = (right, left, op.flipped)
+        } else {
+            throw fail(node, "compare a field with a value written out (like fields.status == \"won\"): \(Self.allowed)")
+        }
+        let path = try self.path(pathNode)
+        let value = literal(valueNode)!
+        if value.isNull {
+            guard comparison == .equal || comparison == .notEqual else { throw fail(valueNode, "null can only be compared with == or !=") }
+            return comparison == .equal ? .not(.present(path)) : .present(path)
+        }
+        if path.kind == .document { throw fail(pathNode, schema.hints[name(pathNode)!] ?? "\(name(pathNode)!) is an object: compare one of its members") }
+        if path.kind == .textList { throw fail(pathNode, "\(name(pathNode)!) is a list: ask whether it holds a value with \"value\" in \(name(pathNode)!)") }
+        if path.kind == .boolean, comparison != .equal, comparison != .notEqual {
+            throw fail(valueNode, "true and false can only be compared with == or !=")
+        }
+        return .compare(path, comparison, try stored(value, for: path, valueNode))
+    }
+
+    private func membership(_ left: ExpressionSyntax, _ right: ExpressionSyntax, _ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {
+        if name(left) != nil, case .list(let items) = right.kind {
+            let path = try self.path(left)
+            guard path.kind != .document else { throw fail(left, schema.hints[name(left)!] ?? "\(name(left)!) is an object: compare one of its members") }
+            guard path.kind != .textList else { throw fail(left, "\(name(left)!) is a list: ask for one value at a time (\"x\" in \(name(left)!))") }
+            guard !items.isEmpty, items.count <= 500 else { throw fail(right, "the list must have 1 to 500 values") }
+            var values: [JSONValue] = []
+            for item in items {
+                guard let value = literal(item), !value.isNull else { throw fail(item, "the list may hold only values written out") }
+                values.append(try stored(value, for: path, item))
+            }
+            return .oneOf(path, values)
+        }
+        if let value = literal(left), name(right) != nil {
+            let path = try self.path(right)
+            guard path.kind == .textList else { throw fail(right, "\(name(right)!) is not a list: compare it with == instead") }
+            guard case .string(let text) = value else { throw fail(left, "expected text to look for in \(name(right)!)") }
+            return .listContains(path, text)
+        }
+        throw fail(node, "in takes a field and a list of values ([\"a\", \"b\"]), or a value and a list field")
+    }
+
+    private func call(_ function: String, _ target: ExpressionSyntax?, _ arguments: [ExpressionSyntax],
+                      _ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {
+        if function == "has", target == nil, arguments.count == 1 {
+            return .present(try path(arguments[0]))
+        }
+        if let match = TextMatch(rawValue: function), let target, arguments.count == 1 {
+            let path = try self.path(target)
+            guard path.kind == .text else { throw fail(target, "\(function) works on text, and \(name(target) ?? "this") is not text") }
+            guard case .string(let text)? = literal(arguments[0]) else { throw fail(arguments[0], "\(function) takes text written out") }
+            return .text(path, match, text)
+        }
+        throw fail(node, "\(function)() cannot be used in a list filter: \(Self.allowed)")
+    }
+
+    /// The value in the path's stored form, or why it cannot be compared with it.
+    private func stored(_ value: JSONValue, for path: FilterablePath, _ node: ExpressionSyntax) throws(ExpressionError) -> JSONValue {
+        switch (path.kind, value) {
+        case (.text, .string):
+            return value
+        case (.instantText, .string(let text)):
+            guard let time = Timestamp(rfc3339: text) else { throw fail(node, "expected a time like \"2026-12-04T09:30:00Z\"") }
+            return .string(time.rfc3339)
+        case (.timeColumn, .string(let text)):
+            guard let time = Timestamp(rfc3339: text) else { throw fail(node, "expected a time like \"2026-12-04T09:30:00Z\"") }
+            return .integer(time.microseconds)
+        case (.number, .integer), (.number, .double), (.boolean, .bool):
+            return value
+        default:
+            let expected = switch path.kind {
+            case .text, .textList: "text"
+            case .instantText, .timeColumn: "a time in RFC 3339 text"
+            case .number: "a number"
+            case .boolean: "true or false"
+            case .document: "one of its members"
+            }
+            throw fail(node, "expected \(expected) to compare with, got \(value.typeName)")
+        }
+    }
+
+    /// A value written out: a literal, or a negated number.
+    private func literal(_ node: ExpressionSyntax) -> JSONValue? {
+        switch node.kind {
+        case .literal(let value): return value
+        case .unary(.negate, let operand):
+            switch operand.kind {
+            case .literal(.integer(let number)): return .integer(-number)
+            case .literal(.double(let number)): return .double(-number)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The dotted name of a path (`fields.amount.currency`, `fields["amount"]`), or nil when it is not one.
+    private func name(_ node: ExpressionSyntax) -> String? {
+        switch node.kind {
+        case .identifier(let name): return name
+        case .select(let base, let field): return name(base).map { "\($0).\(field)" }
+        case .index(let base, let index):
+            guard case .literal(.string(let key)) = index.kind else { return nil }
+            return name(base).map { "\($0).\(key)" }
+        default: return nil
+        }
+    }
+
+    private func path(_ node: ExpressionSyntax) throws(ExpressionError) -> FilterablePath {
+        guard let name = name(node) else { throw fail(node, "expected a field (like fields.status or created_at)") }
+        if let path = schema.paths[name] { return path }
+        if let hint = schema.hints[name] { throw fail(node, hint) }
+        let known = schema.paths.keys.filter { !$0.contains(".") || $0.hasPrefix("fields.") }.sorted().prefix(12).joined(separator: ", ")
+        throw fail(node, "\(name) is not something this list can filter on (\(known)\(schema.paths.count > 12 ? ", …" : ""))")
+    }
+}
