@@ -27,7 +27,9 @@ struct RecordStoreTests {
                 ["key": "closes", "label": "Closes", "kind": "date"],
             ],
         ], context: context)
-        return try await store.write { tx in try await store.recordTypes.createRecordType(draft, actor: .system, in: tx) }
+        _ = try await store.write { tx in try await store.recordTypes.createRecordType(draft, actor: .system, in: tx) }
+        // As stored and read back, as every request sees it.
+        return try #require(try await store.recordTypes.recordType("deal"))
     }
 
     func create(_ store: Store, _ type: RecordType, customer: String? = nil, _ fields: JSONValue) async throws -> BusinessRecord {
@@ -107,6 +109,8 @@ struct RecordStoreTests {
                 (error as? StoreError)?.code == .invalidReference && (error as? StoreError)?.field == "fields.buyer"
             }
             await #expect(throws: ValidationFailure.self) { try await create(store, type, ["title": "Two", "seats": 0]) }
+            // A required field without a default must be given.
+            await #expect(throws: ValidationFailure.self) { try await create(store, type, ["code": "D-9"]) }
             // A change frees the old value; the new one is held.
             let changed = try await store.write { tx in
                 try await store.records.changeRecord(first.id, of: type, RecordChanges(fields: ["code": "D-2"]), expectedVersion: 1,

@@ -104,8 +104,18 @@ private struct ListFilterTranslator {
 
     static let allowed = "a filter compares a field with a value (== != < <= > >=), uses in, has(), startsWith, endsWith or contains, joined by && || ! and parentheses"
 
+    /// An error placed where the part it is about starts (a path at its first name, not its last dot).
     func fail(_ node: ExpressionSyntax, _ message: String) -> ExpressionError {
-        ExpressionError(source: source, offset: node.offset, message: message)
+        ExpressionError(source: source, offset: start(node), message: message)
+    }
+
+    private func start(_ node: ExpressionSyntax) -> Int {
+        switch node.kind {
+        case .select(let base, _), .index(let base, _): min(node.offset, start(base))
+        case .binary(_, let left, _): min(node.offset, start(left))
+        case .call(_, let target?, _): min(node.offset, start(target))
+        default: node.offset
+        }
     }
 
     mutating func condition(_ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {

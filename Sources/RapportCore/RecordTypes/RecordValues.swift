@@ -6,8 +6,8 @@ public enum RecordValues {
     public static func creating(_ fields: JSONValue?, type: RecordType, context: FieldValueContext) throws(ValidationFailure) -> JSONObject {
         var issues: [FieldIssue] = []
         var values = read(fields, type: type, context: context, issues: &issues)
-        for field in type.liveFields where values[field.key] == nil || values[field.key] == .null {
-            if let value = field.defaultValue {
+        for field in type.liveFields where (values[field.key] ?? .null).isNull {
+            if let value = field.defaultValue, !value.isNull {
                 values[field.key] = value
             } else if field.required {
                 issues.append(FieldIssue(field: "fields.\(field.key)", message: "is required"))

@@ -70,7 +70,7 @@ public struct Problem: Error, Sendable {
                            detail: error.message + "; fetch the record again and retry with its current ETag")
         case .invalidReference:
             return Problem(status: .unprocessableContent, type: "validation-failed", title: "Invalid request",
-                           detail: error.message, issues: issues)
+                           detail: error.message, issues: issues, extra: extra)
         case .idempotencyMismatch:
             return Problem(status: .unprocessableContent, type: "idempotency-key-reused", title: "Idempotency key reused",
                            detail: error.message, issues: issues)

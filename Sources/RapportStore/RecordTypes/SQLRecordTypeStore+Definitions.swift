@@ -87,7 +87,7 @@ extension SQLRecordTypeStore {
                         if value == nil { blocked[key, default: []].append(id); continue }
                         if value != stored { changed = true }
                     }
-                    if value == nil || value == .null {
+                    if (value ?? .null).isNull {
                         if let fill = conversion.to.defaultValue, conversion.to.required {
                             value = fill
                             changed = true
@@ -145,7 +145,9 @@ extension SQLRecordTypeStore {
             guard let key = choice.objectValue?["key"]?.stringValue, let label = choice.objectValue?["label"]?.stringValue else { return nil }
             return FieldChoice(key: key, label: label)
         }
-        let fallback = object["default"].flatMap { $0.isNull ? nil : $0 }
+        // Not `flatMap { $0.isNull ? nil : $0 }`: JSONValue is ExpressibleByNilLiteral, so that `nil` is `.null`.
+        var fallback: JSONValue?
+        if let value = object["default"], !value.isNull { fallback = value }
         return FieldDefinition(key: key, label: object["label"]?.stringValue ?? key, kind: kind, required: object["required"]?.boolValue ?? false,
                                unique: object["unique"]?.boolValue ?? false, defaultValue: fallback, choices: choices,
                                target: object["target"]?.stringValue.flatMap(ReferenceTarget.init), validation: object["validation"]?.stringValue,

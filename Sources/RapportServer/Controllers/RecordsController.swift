@@ -1,0 +1,93 @@
+import HTTPTypes
+import Hummingbird
+import RapportCore
+import RapportStore
+
+/// `/v1/records/{type}`: the records of a type defined at run time, with the conventions customers
+/// have — ETag and If-Match, Idempotency-Key, cursor pages, a CEL `filter` the database runs and
+/// `sort` by any field.
+struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
+    let types: Types
+    let records: Records
+    let services: Services
+
+    func register(_ routes: Routes<RapportRequestContext>) {
+        routes.on(.get, "records/:type", query: ["filter", "sort", "customer_id", "limit", "cursor"], list)
+        routes.on(.post, "records/:type", create)
+        routes.on(.get, "records/:type/:id", show)
+        routes.on(.patch, "records/:type/:id", change)
+        routes.on(.delete, "records/:type/:id", delete)
+    }
+
+    private var fieldContext: FieldValueContext { FieldValueContext(normalizer: services.normalizer) }
+
+    @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readRecords)
+        let type = try await RecordTypesController.type(try context.parameters.require("type"), in: types)
+        var query = RecordQuery(type: type, customerID: try request.query("customer_id"))
+        if let source = try request.query("filter") {
+            do { query.condition = try ListFilter.translate(source, schema: type.filterSchema) } catch {
+                throw Problem.badRequest(field: "filter", error.description)
+            }
+        }
+        if let text = try request.query("sort") {
+            guard let sort = type.sort(text) else {
+                throw Problem.badRequest(field: "sort", "must be created_at, updated_at or a field of \(type.key) that is not a list, with - first for descending")
+            }
+            query.sort = sort
+        }
+        let page = try await records.records(query, limit: try request.limit(max: 200), cursor: try request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeRecords)
+        let key = try context.parameters.require("type")
+        _ = try await RecordTypesController.type(key, in: types)
+        let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let (types, records, fieldContext) = (self.types, self.records, self.fieldContext)
+        return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
+            guard let type = try await types.recordType(key, in: tx) else { throw StoreError.notFound("record type", key) }
+            let draft = try RecordDraft.read(body, type: type, context: fieldContext)
+            let record = try await records.createRecord(of: type, draft, actor: principal.actor, in: tx)
+            return StoredResponse(status: 201, body: record.json.serialized(), etag: record.etag, location: "/v1/records/\(key)/\(record.id)")
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readRecords)
+        let type = try await RecordTypesController.type(try context.parameters.require("type"), in: types)
+        let id = try context.parameters.require("id")
+        guard let record = try await records.record(id, of: type) else { throw StoreError.notFound(type.label.lowercased(), id) }
+        return .json(record.json, headers: [.eTag: record.etag])
+    }
+
+    @Sendable func change(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeRecords)
+        let key = try context.parameters.require("type")
+        let id = try context.parameters.require("id")
+        let type = try await RecordTypesController.type(key, in: types)
+        guard try await records.record(id, of: type) != nil else { throw StoreError.notFound(type.label.lowercased(), id) }
+        let expected = try request.expectedVersion(of: id)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        let changes = try RecordChanges.read(body)
+        let (types, records, fieldContext) = (self.types, self.records, self.fieldContext)
+        let record = try await services.writer.write { tx in
+            guard let type = try await types.recordType(key, in: tx) else { throw StoreError.notFound("record type", key) }
+            return try await records.changeRecord(id, of: type, changes, expectedVersion: expected, context: fieldContext,
+                                                  actor: principal.actor, in: tx)
+        }
+        return .json(record.json, headers: [.eTag: record.etag])
+    }
+
+    @Sendable func delete(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.writeRecords)
+        let key = try context.parameters.require("type")
+        let id = try context.parameters.require("id")
+        let type = try await RecordTypesController.type(key, in: types)
+        let expected = try request.expectedVersion(of: id)
+        let records = self.records
+        try await services.writer.write { tx in try await records.deleteRecord(id, of: type, expectedVersion: expected, actor: principal.actor, in: tx) }
+        return Response(status: .noContent)
+    }
+}

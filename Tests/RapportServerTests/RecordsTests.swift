@@ -1,0 +1,126 @@
+import HTTPTypes
+import RapportCore
+import RapportTestSupport
+import Testing
+
+/// Business records over HTTP: record types defined and changed online, records with the API's
+/// conventions (ETag, If-Match, Idempotency-Key, cursor pages, CEL filters, sort), permissions,
+/// and events on the log.
+@Suite("HTTP: records")
+struct RecordsTests {
+    static let deal: JSONValue = [
+        "key": "deal", "label": "Deal", "plural_label": "Deals",
+        "fields": [
+            ["key": "title", "label": "Title", "kind": "text", "required": true],
+            ["key": "amount", "label": "Amount", "kind": "money"],
+            ["key": "status", "label": "Status", "kind": "choice", "default": "open",
+             "choices": [["key": "open", "label": "Open"], ["key": "won", "label": "Won"]]],
+            ["key": "code", "label": "Code", "kind": "text", "unique": true],
+            ["key": "seats", "label": "Seats", "kind": "text"],
+        ],
+    ]
+
+    @Test("a type is defined, records are made, listed, filtered, changed and deleted with the API's conventions",
+          arguments: Backend.available)
+    func records(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let agent = try await api.createKey(role: "agent")
+            let viewer = try await api.createKey(role: "viewer")
+            expectProblem(try await api.post("/v1/record-types", Self.deal, auth: .bearer(agent.secret)), .forbidden)
+            let defined = try await api.post("/v1/record-types", Self.deal)
+            #expect(defined.status == .created, "\(defined.text)")
+            #expect(defined.headers[.eTag] == "\"rt_deal-v1\"")
+            #expect(defined.headers[.location] == "/v1/record-types/deal")
+            expectProblem(try await api.post("/v1/record-types", Self.deal), .conflict)
+            expectProblem(try await api.post("/v1/record-types", ["key": "Bad Key", "label": "x", "fields": [["key": "id", "label": "Id", "kind": "text"]]]),
+                          .unprocessableContent, field: "key")
+            expectProblem(try await api.post("/v1/record-types", ["key": "x", "label": "x", "fields": [["key": "n", "label": "N", "kind": "number", "validation": "value >"]]]),
+                          .unprocessableContent, field: "fields[0].validation")
+            #expect(try await api.get("/v1/record-types", auth: .bearer(viewer.secret)).items.count == 1)
+
+            let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
+            let body: JSONValue = ["customer_id": .string(customer), "fields": ["title": "Renewal", "amount": ["amount": 1250, "currency": "EUR"], "code": "R-1"]]
+            let made = try await api.post("/v1/records/deal", body, auth: .bearer(agent.secret), headers: [.idempotencyKey: "deal-1"])
+            #expect(made.status == .created, "\(made.text)")
+            let id = try #require(made.json["id"]?.stringValue)
+            #expect(made.headers[.eTag] == etag(id, version: 1))
+            #expect(made.json["fields"]?["amount"]?["amount"]?.stringValue == "1250.00")
+            #expect(made.json["fields"]?["status"]?.stringValue == "open")
+            let again = try await api.post("/v1/records/deal", body, auth: .bearer(agent.secret), headers: [.idempotencyKey: "deal-1"])
+            #expect(again.json["id"]?.stringValue == id)
+            #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            expectProblem(try await api.post("/v1/records/deal", ["fields": ["title": "Other", "code": "R-1"]]), .conflict, field: "fields.code")
+            expectProblem(try await api.post("/v1/records/deal", ["fields": ["code": "R-2", "status": "maybe", "nope": 1]]),
+                          .unprocessableContent, field: "fields.title")
+            let bad = try await api.post("/v1/records/deal", ["fields": ["code": "R-2", "status": "maybe", "nope": 1]])
+            #expect(Set(bad.errorFields) == ["fields.title", "fields.status", "fields.nope"])
+            expectProblem(try await api.post("/v1/records/deal", ["fields": ["title": "x"]], auth: .bearer(viewer.secret)), .forbidden)
+            expectProblem(try await api.post("/v1/records/nothing", ["fields": [:]]), .notFound)
+            expectProblem(try await api.post("/v1/records/deal", ["customer_id": "cus_missing", "fields": ["title": "x"]]), .notFound)
+
+            for (title, amount) in [("Small", "10"), ("Big", "9000"), ("Mid", "400")] {
+                let reply = try await api.post("/v1/records/deal", ["fields": ["title": .string(title), "amount": ["amount": .string(amount), "currency": "EUR"]]])
+                #expect(reply.status == .created, "\(reply.text)")
+            }
+            let query = encodeQuery("fields.amount.amount >= 400 && fields.status == \"open\"")
+            let first = try await api.get("/v1/records/deal?filter=\(query)&sort=-amount&limit=2", auth: .bearer(viewer.secret))
+            #expect(first.items.compactMap { $0["fields"]?["title"]?.stringValue } == ["Big", "Renewal"], "\(first.text)")
+            let cursor = try #require(first.json["next_cursor"]?.stringValue)
+            let second = try await api.get("/v1/records/deal?filter=\(query)&sort=-amount&limit=2&cursor=\(cursor)")
+            #expect(second.items.compactMap { $0["fields"]?["title"]?.stringValue } == ["Mid"])
+            #expect(second.json["next_cursor"] == .null)
+            #expect(try await api.get("/v1/records/deal?customer_id=\(customer)").items.count == 1)
+            expectProblem(try await api.get("/v1/records/deal?filter=\(encodeQuery("fields.amount > 3"))"), .badRequest, field: "filter")
+            expectProblem(try await api.get("/v1/records/deal?filter=\(encodeQuery("size(fields.title) > 3"))"), .badRequest, field: "filter")
+            expectProblem(try await api.get("/v1/records/deal?sort=nope"), .badRequest, field: "sort")
+            expectProblem(try await api.get("/v1/records/deal?cursor=bm9wZQ"), .unprocessableContent, field: "cursor")
+
+            let changed = try await api.patch("/v1/records/deal/\(id)", ["fields": ["status": "won", "code": nil]],
+                                              auth: .bearer(agent.secret), headers: [.ifMatch: etag(id, version: 1)])
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(changed.json["fields"]?["status"]?.stringValue == "won")
+            #expect(changed.json["fields"]?.objectValue?.keys.contains("code") == false)
+            expectProblem(try await api.patch("/v1/records/deal/\(id)", ["fields": ["title": "Late"]], headers: [.ifMatch: etag(id, version: 1)]),
+                          .preconditionFailed)
+            expectProblem(try await api.patch("/v1/records/deal/\(id)", ["fields": ["title": nil]]), .unprocessableContent, field: "fields.title")
+            #expect(try await api.get("/v1/records/deal/\(id)").headers[.eTag] == etag(id, version: 2))
+            // The code it let go is free again.
+            #expect(try await api.post("/v1/records/deal", ["fields": ["title": "Next", "code": "R-1"]]).status == .created)
+
+            let events = try await api.events().compactMap { $0["type"]?.stringValue }.filter { $0.hasPrefix("rapport.record") }
+            #expect(events == ["rapport.record_type.created", "rapport.record.created", "rapport.record.created", "rapport.record.created",
+                               "rapport.record.created", "rapport.record.updated", "rapport.record.created"])
+
+            #expect(try await api.delete("/v1/records/deal/\(id)", auth: .bearer(agent.secret)).status == .noContent)
+            expectProblem(try await api.get("/v1/records/deal/\(id)"), .notFound)
+        }
+    }
+
+    @Test("a type change converts what is stored, or is refused naming the records in the way", arguments: Backend.available)
+    func typeChanges(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/record-types", Self.deal).status == .created)
+            let two = try await api.post("/v1/records/deal", ["fields": ["title": "Two seats", "seats": "2"]])
+            let some = try await api.post("/v1/records/deal", ["fields": ["title": "Some seats", "seats": "some"]])
+            let someID = try #require(some.json["id"]?.stringValue)
+            var fields = try #require(Self.deal["fields"]?.arrayValue)
+            fields[4] = ["key": "seats", "label": "Seats", "kind": "number"]
+            let refused = try await api.request(.put, "/v1/record-types/deal", json: ["label": "Deal", "fields": .array(fields)],
+                                                headers: [.ifMatch: "\"rt_deal-v1\""])
+            expectProblem(refused, .unprocessableContent, field: "fields.seats")
+            #expect(refused.json["blocking_records"] == .array([.string(someID)]), "\(refused.text)")
+            _ = try await api.patch("/v1/records/deal/\(someID)", ["fields": ["seats": "3"]])
+            expectProblem(try await api.request(.put, "/v1/record-types/deal", json: ["key": "other", "label": "Deal", "fields": .array(fields)]),
+                          .unprocessableContent, field: "key")
+            let changed = try await api.request(.put, "/v1/record-types/deal", json: ["label": "Opportunity", "fields": .array(fields)],
+                                                headers: [.ifMatch: "\"rt_deal-v1\""])
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(changed.headers[.eTag] == "\"rt_deal-v2\"")
+            let twoID = try #require(two.json["id"]?.stringValue)
+            #expect(try await api.get("/v1/records/deal/\(twoID)").json["fields"]?["seats"] == .integer(2))
+            expectProblem(try await api.request(.put, "/v1/record-types/deal", json: ["label": "Deal", "fields": .array(fields)],
+                                                headers: [.ifMatch: "\"rt_deal-v1\""]), .preconditionFailed)
+            expectProblem(try await api.request(.put, "/v1/record-types/nothing", json: ["label": "x"]), .notFound)
+        }
+    }
+}
