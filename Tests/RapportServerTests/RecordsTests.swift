@@ -49,6 +49,14 @@ struct RecordsTests {
             let again = try await api.post("/v1/records/deal", body, auth: .bearer(agent.secret), headers: [.idempotencyKey: "deal-1"])
             #expect(again.json["id"]?.stringValue == id)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            // On the customer's timeline, beside its interactions.
+            let mail = try await api.createChannel(kind: "email", name: "Mail")
+            let said = try await api.post("/v1/interactions", ["channel_id": .string(mail), "customer_id": .string(customer),
+                                                               "direction": "inbound", "kind": "email", "body": "About the renewal"])
+            #expect(said.status == .created, "\(said.text)")
+            let activity = try await api.get("/v1/customers/\(customer)/activity?order=asc", auth: .bearer(viewer.secret)).items
+            #expect(activity.compactMap { $0["type"]?.stringValue } == ["record", "interaction"], "\(activity)")
+            #expect(activity.first?["record"]?["id"]?.stringValue == id)
             expectProblem(try await api.post("/v1/records/deal", ["fields": ["title": "Other", "code": "R-1"]]), .conflict, field: "fields.code")
             expectProblem(try await api.post("/v1/records/deal", ["fields": ["code": "R-2", "status": "maybe", "nope": 1]]),
                           .unprocessableContent, field: "fields.title")

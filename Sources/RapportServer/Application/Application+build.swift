@@ -177,8 +177,9 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
     DepartmentFeedController(feed: store.departmentFeed, services: services).register(v1)
     if let shift = parts.clockShift { TestClockController(shift: shift).register(v1) }
-    NotesController(notes: store.notes, interactions: store.interactions, customers: store.customers, handoffs: store.handoffs,
-                    services: services).register(v1)
+    NotesController(notes: store.notes, customers: store.customers, services: services).register(v1)
+    ActivityController(customers: store.customers, interactions: store.interactions, notes: store.notes, handoffs: store.handoffs,
+                       records: store.records).register(v1)
     NotificationsController(notifications: store.notifications, customers: store.customers, conversations: store.conversations,
                             services: services).register(v1)
     ConversationsController(conversations: store.conversations, organization: store.organization, services: services).register(v1)

@@ -5,12 +5,10 @@ import RapportCore
 import RapportStore
 
 /// `/v1/notes`: internal notes on customers and conversations, with @mentions, files, pins, edit
-/// history and department-private visibility; and the customer's timeline with notes and handoff steps mixed in.
-struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Customers: CustomerStore, Handoffs: HandoffStore> {
+/// history and department-private visibility.
+struct NotesController<Notes: NoteStore, Customers: CustomerStore> {
     let notes: Notes
-    let interactions: Interactions
     let customers: Customers
-    let handoffs: Handoffs
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -21,7 +19,6 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         routes.on(.delete, "notes/:id", delete)
         routes.on(.get, "notes/:id/revisions", revisions)
         routes.on(.get, "notes/:id/files/:file_id", file)
-        routes.on(.get, "customers/:id/activity", query: ["order", "limit", "cursor"], activity)
         routes.on(.get, "mentionables", query: ["q", "limit"], mentionables)
     }
 
@@ -107,33 +104,6 @@ struct NotesController<Notes: NoteStore, Interactions: InteractionStore, Custome
         let fileID = try context.parameters.require("file_id")
         guard let (file, content) = try await notes.noteFile(fileID, noteID: note.id) else { throw StoreError.notFound("file", fileID) }
         return .bytes(content, status: .ok, contentType: FileDownload.safeType(file.contentType), headers: FileDownload.headers(filename: file.filename))
-    }
-
-    /// The customer's timeline with the notes the caller may see, in one order and one cursor.
-    @Sendable func activity(_ request: Request, context: RapportRequestContext) async throws -> Response {
-        let principal = try context.require(.readInteractions)
-        let asked = try context.parameters.require("id")
-        guard let customer = try await customers.customer(asked) else { throw StoreError.notFound("customer", asked) }
-        let id = customer.mergedInto ?? asked
-        let newestFirst: Bool
-        switch try request.query("order") ?? "desc" {
-        case "asc": newestFirst = false
-        case "desc": newestFirst = true
-        default: throw Problem.badRequest(field: "order", "must be asc or desc")
-        }
-        let limit = try request.limit(max: 200)
-        let cursor = try request.query("cursor")
-        async let timeline = interactions.timeline(of: id, newestFirst: newestFirst, limit: limit, cursor: cursor)
-        async let written = notes.notes(customerID: id, conversationID: nil, pinned: nil, containing: nil, readerDepartmentID: principal.departmentID,
-                                        newestFirst: newestFirst, limit: limit, cursor: cursor)
-        async let handed = handoffs.steps(customerID: id, newestFirst: newestFirst, limit: limit, cursor: cursor)
-        let (interactionPage, notePage, stepPage) = try await (timeline, written, handed)
-        let merged = ActivityEntry.merge(interactions: interactionPage.items, moreInteractions: interactionPage.nextCursor != nil,
-                                         notes: notePage.items, moreNotes: notePage.nextCursor != nil,
-                                         handoffSteps: stepPage.items, moreHandoffSteps: stepPage.nextCursor != nil,
-                                         newestFirst: newestFirst, limit: limit)
-        let next = merged.more ? merged.entries.last.map { ListCursor.encode($0.time.microseconds, $0.id) } : nil
-        return .page(Page(items: merged.entries, nextCursor: next), \.json)
     }
 
     /// Who can be mentioned, for the console's autocomplete.

@@ -20,6 +20,10 @@ public protocol RecordStore: Sendable {
 
     /// One page in `query.sort`'s order (records without a value last, then by id).
     func records(_ query: RecordQuery, limit: Int, cursor: String?) async throws -> Page<BusinessRecord>
+
+    /// The records of every type about a customer, by creation time then id, for its timeline
+    /// (the cursor is the timeline's `time|id`).
+    func records(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<BusinessRecord>
 }
 
 /// Which records of a type a list holds and in what order.

@@ -40,6 +40,25 @@ extension SQLRecordStore {
         return Page(items: items, nextCursor: next)
     }
 
+    public func records(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<BusinessRecord> {
+        var sql: SQLQueryString = "\(RecordRows.columns) WHERE customer_id = \(bind: customerID) AND deleted_at IS NULL"
+        sql += try ListCursor.after(cursor, time: "created_at", id: "id", newestFirst: newestFirst)
+        sql += newestFirst ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id"
+        sql += " LIMIT \(bind: limit + 1)"
+        let finalQuery = sql
+        let rows = try await read { try await $0.raw(finalQuery).all().map(RecordRows.decode) }
+        var items = Array(rows.prefix(limit))
+        let types = Dictionary(try await store.recordTypes.recordTypes().map { ($0.key, $0) }) { first, _ in first }
+        for key in Set(items.map(\.typeKey)) {
+            guard let type = types[key] else { continue }
+            let followed = try await followingMerges(items.filter { $0.typeKey == key }, type: type)
+            let byID = Dictionary(followed.map { ($0.id, $0) }) { first, _ in first }
+            items = items.map { byID[$0.id] ?? $0 }
+        }
+        let next = rows.count > limit ? items.last.map { ListCursor.encode($0.createdAt.microseconds, $0.id) } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
     /// The records with every customer reference naming the survivor of the merge that absorbed it
     /// (undoing the merge shows the original again: nothing stored is rewritten).
     private func followingMerges(_ records: [BusinessRecord], type: RecordType) async throws -> [BusinessRecord] {
