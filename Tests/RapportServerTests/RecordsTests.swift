@@ -131,4 +131,57 @@ struct RecordsTests {
             expectProblem(try await api.request(.put, "/v1/record-types/nothing", json: ["label": "x"]), .notFound)
         }
     }
+
+    @Test("a record moves through its type's pipeline: stages ask for their fields, every stay is kept, and a change of pipeline follows the records",
+          arguments: Backend.available)
+    func pipelines(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            var definition = try #require(Self.deal.objectValue)
+            definition["stages"] = [
+                ["key": "qualified", "label": "Qualified", "probability": 20],
+                ["key": "proposal", "label": "Proposal", "probability": 60, "required_fields": ["amount"]],
+                ["key": "won", "label": "Won", "outcome": "won"],
+                ["key": "lost", "label": "Lost", "outcome": "lost"],
+            ]
+            let defined = try await api.post("/v1/record-types", .object(definition))
+            #expect(defined.status == .created, "\(defined.text)")
+            #expect(defined.json["stages"]?[2]?["probability"] == .integer(100))
+            let made = try await api.post("/v1/records/deal", ["fields": ["title": "Fleet"]])
+            let id = try #require(made.json["id"]?.stringValue)
+            #expect(made.json["stage"]?.stringValue == "qualified")
+            expectProblem(try await api.post("/v1/records/deal", ["stage": "proposal", "fields": ["title": "No amount"]]),
+                          .unprocessableContent, field: "fields.amount")
+            expectProblem(try await api.post("/v1/records/deal", ["stage": "dreaming", "fields": ["title": "x"]]), .unprocessableContent, field: "stage")
+            expectProblem(try await api.patch("/v1/records/deal/\(id)", ["stage": "proposal"]), .unprocessableContent, field: "fields.amount")
+            let moved = try await api.patch("/v1/records/deal/\(id)", ["stage": "proposal", "fields": ["amount": ["amount": "800", "currency": "EUR"]]])
+            #expect(moved.json["stage"]?.stringValue == "proposal", "\(moved.text)")
+            // In the stage, its required field cannot be cleared.
+            expectProblem(try await api.patch("/v1/records/deal/\(id)", ["fields": ["amount": nil]]), .unprocessableContent, field: "fields.amount")
+            #expect(try await api.get("/v1/records/deal?filter=\(encodeQuery(#"stage == "proposal""#))").items.count == 1)
+            let history = try await api.get("/v1/records/deal/\(id)/stages").items
+            #expect(history.compactMap { $0["stage"]?.stringValue } == ["qualified", "proposal"], "\(history)")
+            #expect(history[0]["left_at"]?.stringValue != nil)
+            #expect(history[1]["left_at"] == .null)
+            let updated = try await api.events().last { $0["type"]?.stringValue == "rapport.record.updated" }
+            #expect(updated?["data"]?["changed_fields"]?[0]?.stringValue == "stage")
+
+            // Taking away a stage a record stands in is refused, naming it.
+            definition["stages"] = [["key": "qualified", "label": "Qualified"], ["key": "won", "label": "Won", "outcome": "won"]]
+            let refused = try await api.request(.put, "/v1/record-types/deal", json: .object(definition))
+            expectProblem(refused, .unprocessableContent, field: "stages")
+            #expect(refused.json["blocking_records"] == .array([.string(id)]))
+
+            // A type that gains a pipeline puts its records in the first stage.
+            var plain = try #require(Self.deal.objectValue)
+            plain["key"] = "order"
+            #expect(try await api.post("/v1/record-types", .object(plain)).status == .created)
+            let order = try #require(try await api.post("/v1/records/order", ["fields": ["title": "Desk"]]).json["id"]?.stringValue)
+            expectProblem(try await api.post("/v1/records/order", ["stage": "placed", "fields": ["title": "x"]]), .unprocessableContent, field: "stage")
+            plain["stages"] = [["key": "placed", "label": "Placed"], ["key": "shipped", "label": "Shipped", "outcome": "won"]]
+            let piped = try await api.request(.put, "/v1/record-types/order", json: .object(plain))
+            #expect(piped.status == .ok, "\(piped.text)")
+            #expect(try await api.get("/v1/records/order/\(order)").json["stage"]?.stringValue == "placed")
+            #expect(try await api.get("/v1/records/order/\(order)/stages").items.count == 1)
+        }
+    }
 }

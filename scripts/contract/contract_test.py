@@ -106,6 +106,22 @@ STATE_DEPENDENT_REFUSALS = [
     (r"distinct labels?; at least 2 are needed", "training examples with fewer than two distinct labels"),
     (r"expected HH:MM-HH:MM with the start before the end", "opening interval that does not start before it ends"),
     (r"the change changes nothing", "sync change whose lists are all empty"),
+    # Record types: which members of a field definition apply depends on its kind (choices for choice
+    # kinds, a target for references, no `unique` for booleans, lists and long text), its default must
+    # be a value of that kind (a choice's default one of its choices), keys are distinct within a list,
+    # a stage's required fields are fields of the same body and the first stage is open.
+    (r"^only a (choice or multi_choice|reference or reference_list) field has (choices|a target)$", "field member that its kind does not take"),
+    (r"^is required: at least one \{\"key\", \"label\"\}$|^a reference field needs its target", "field kind without the member it needs"),
+    (r"^a \w+ field cannot be unique$", "unique on a kind that cannot be unique"),
+    (r"^does not fit the field's kind: ", "default that is not a value of the field's kind"),
+    (r"is already (a field of this type|a choice|a stage)$", "key repeated within one list"),
+    (r"is not a field of this type$", "stage requiring a field the body does not define"),
+    (r"^the first stage, where records start, must be open$", "pipeline starting with an end stage"),
+    # A type's change is checked against what is stored: values that do not convert, a stage taken
+    # away with records in it, a new required field (which stored records must take) without a default.
+    (r"cannot take the new definition of|stand in a stage the change takes away|a new required field needs a default",
+     "record type change that stored records cannot take"),
+    (r"the key in the path: a type's key never changes$", "record type body naming another key than its path"),
     # A password setup link for a user who exists but was deactivated.
     (r"^user \S+ is deactivated$", "password setup for a deactivated user"),
     # Passwords: at most N bytes in UTF-8 (bcrypt reads 72), which `maxLength` (code points) cannot

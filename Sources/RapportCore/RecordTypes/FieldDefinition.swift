@@ -87,7 +87,9 @@ public struct FieldDefinition: Sendable, Equatable {
             reader.fail("choices", "only a choice or multi_choice field has choices")
         }
         if let kind, kind.refers {
-            if let name = reader.string("target", required: true, maxLength: 60) {
+            if reader.object["target"] == nil {
+                reader.fail("target", "a reference field needs its target: customer, user, department or record:<type key>")
+            } else if let name = reader.string("target", maxLength: 60) {
                 if let target = ReferenceTarget(name) { field.target = target }
                 else { reader.fail("target", "must be customer, user, department or record:<type key>") }
             }
@@ -100,7 +102,7 @@ public struct FieldDefinition: Sendable, Equatable {
         if let raw = reader.value("default"), !raw.isNull, kind != nil {
             switch FieldValues.normalize(raw, for: field, context: context) {
             case .success(let normalized): field.defaultValue = normalized
-            case .failure(let problem): reader.fail("default", problem.description)
+            case .failure(let problem): reader.fail("default", "does not fit the field's kind: \(problem.description)")
             }
         }
         try reader.finish()

@@ -7,6 +7,10 @@ extension RecordType {
         schema.paths["customer_id"] = FilterablePath(column: "customer_id", kind: .text)
         schema.paths["created_at"] = FilterablePath(column: "created_at", kind: .timeColumn)
         schema.paths["updated_at"] = FilterablePath(column: "updated_at", kind: .timeColumn)
+        if !stages.isEmpty {
+            schema.paths["stage"] = FilterablePath(column: "stage", kind: .text)
+            schema.paths["stage_entered_at"] = FilterablePath(column: "stage_entered_at", kind: .timeColumn)
+        }
         for field in fields {
             let name = "fields.\(field.key)"
             if field.kind == .money {

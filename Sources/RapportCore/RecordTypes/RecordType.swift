@@ -7,17 +7,20 @@ public struct RecordType: Sendable, Equatable {
     public var pluralLabel: String
     public var description: String?
     public var fields: [FieldDefinition]
+    /// The pipeline its records move through, in order; empty when it has none.
+    public var stages: [PipelineStage]
     public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(key: String, label: String, pluralLabel: String, description: String? = nil, fields: [FieldDefinition], version: Int64 = 1,
-                createdAt: Timestamp, updatedAt: Timestamp) {
+    public init(key: String, label: String, pluralLabel: String, description: String? = nil, fields: [FieldDefinition],
+                stages: [PipelineStage] = [], version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp) {
         self.key = key
         self.label = label
         self.pluralLabel = pluralLabel
         self.description = description
         self.fields = fields
+        self.stages = stages
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -37,6 +40,7 @@ public struct RecordType: Sendable, Equatable {
         object["plural_label"] = .string(pluralLabel)
         object["description"] = description.map(JSONValue.string) ?? .null
         object["fields"] = .array(fields.map(\.json))
+        object["stages"] = .array(stages.map(\.json))
         object["version"] = .integer(version)
         object["created_at"] = .string(createdAt.rfc3339)
         object["updated_at"] = .string(updatedAt.rfc3339)
@@ -53,13 +57,16 @@ public struct RecordTypeDraft: Sendable, Equatable {
     public var pluralLabel: String
     public var description: String?
     public var fields: [FieldDefinition]
+    public var stages: [PipelineStage]
 
-    public init(key: String, label: String, pluralLabel: String, description: String? = nil, fields: [FieldDefinition]) {
+    public init(key: String, label: String, pluralLabel: String, description: String? = nil, fields: [FieldDefinition],
+                stages: [PipelineStage] = []) {
         self.key = key
         self.label = label
         self.pluralLabel = pluralLabel
         self.description = description
         self.fields = fields
+        self.stages = stages
     }
 
     /// `{"key": "deal", "label": "Deal", "plural_label": "Deals", "fields": [{"key": "amount", "label": "Amount", "kind": "money"}, …]}`.
@@ -92,7 +99,10 @@ public struct RecordTypeDraft: Sendable, Equatable {
                 reader.fail("fields", "expected a list of at most \(RecordType.maxFields) fields")
             }
         }
+        var stages: [PipelineStage] = []
+        if let raw = reader.value("stages"), !raw.isNull { stages = PipelineStage.readStages(raw, fields: fields, reader: &reader) }
         try reader.finish()
-        return RecordTypeDraft(key: key ?? "", label: label ?? "", pluralLabel: plural ?? label ?? "", description: description, fields: fields)
+        return RecordTypeDraft(key: key ?? "", label: label ?? "", pluralLabel: plural ?? label ?? "", description: description, fields: fields,
+                               stages: stages)
     }
 }

@@ -57,6 +57,7 @@ public enum RecordTypeChange {
         type.pluralLabel = draft.pluralLabel
         type.description = draft.description
         type.fields = fields
+        type.stages = draft.stages
         type.version += 1
         type.updatedAt = now
         return (type, conversions)

@@ -19,4 +19,10 @@ public struct Actor: Sendable, Equatable {
     public var json: JSONValue {
         ["type": .string(kind.rawValue), "id": id.map(JSONValue.string) ?? .null]
     }
+
+    /// An actor as `json` writes it; nil for anything else.
+    public init?(json value: JSONValue?) {
+        guard let object = value?.objectValue, let kind = object["type"]?.stringValue.flatMap(Kind.init(rawValue:)) else { return nil }
+        self.init(kind: kind, id: object["id"]?.stringValue)
+    }
 }

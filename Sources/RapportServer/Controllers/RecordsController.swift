@@ -17,6 +17,7 @@ struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
         routes.on(.get, "records/:type/:id", show)
         routes.on(.patch, "records/:type/:id", change)
         routes.on(.delete, "records/:type/:id", delete)
+        routes.on(.get, "records/:type/:id/stages", stages)
     }
 
     private var fieldContext: FieldValueContext { FieldValueContext(normalizer: services.normalizer) }
@@ -60,6 +61,16 @@ struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
         let id = try context.parameters.require("id")
         guard let record = try await records.record(id, of: type) else { throw StoreError.notFound(type.label.lowercased(), id) }
         return .json(record.json, headers: [.eTag: record.etag])
+    }
+
+    /// Every stage the record stood in, oldest first, with the seconds it spent in each.
+    @Sendable func stages(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readRecords)
+        let type = try await RecordTypesController.type(try context.parameters.require("type"), in: types)
+        let id = try context.parameters.require("id")
+        guard try await records.record(id, of: type) != nil else { throw StoreError.notFound(type.label.lowercased(), id) }
+        let now = records.now()
+        return .json(["data": .array(try await records.stageHistory(of: id).map { $0.json(at: now) }), "next_cursor": .null])
     }
 
     @Sendable func change(_ request: Request, context: RapportRequestContext) async throws -> Response {

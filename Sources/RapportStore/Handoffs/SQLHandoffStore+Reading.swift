@@ -31,17 +31,12 @@ extension SQLHandoffStore {
             id: text("id") ?? "", kind: text("kind").flatMap(HandoffKind.init(rawValue:)) ?? .other,
             fromDepartmentID: text("from_department_id") ?? "", toDepartmentID: text("to_department_id") ?? "",
             customerID: text("customer_id") ?? "", conversationID: text("conversation_id"), reason: text("reason") ?? "",
-            status: try storedEnum(text("status") ?? "requested"), requestedBy: actor(record["requested_by"]) ?? .system,
+            status: try storedEnum(text("status") ?? "requested"), requestedBy: Actor(json: record["requested_by"]) ?? .system,
             acceptedBy: text("accepted_by"), slaMinutes: Int(record["sla_minutes"]?.intValue ?? 0),
             answerDueAt: time("answer_due_at") ?? Timestamp(microseconds: 0), escalatedAt: time("escalated_at"),
             declineReason: text("decline_reason"), outcome: text("outcome"), createdAt: time("created_at") ?? Timestamp(microseconds: 0),
             updatedAt: time("updated_at") ?? Timestamp(microseconds: 0), answeredAt: time("answered_at"), completedAt: time("completed_at"),
             version: record["version"]?.intValue ?? 1)
-    }
-
-    static func actor(_ value: JSONValue?) -> Actor? {
-        guard let object = value?.objectValue, let kind = object["type"]?.stringValue.flatMap(Actor.Kind.init(rawValue:)) else { return nil }
-        return Actor(kind: kind, id: object["id"]?.stringValue)
     }
 
     static let stepColumns: SQLQueryString = """
@@ -55,7 +50,7 @@ extension SQLHandoffStore {
         let step = try row.string("step")
         let stored = try row.optionalString("actor").flatMap { try? JSONParser.parse($0) }
         // Steps kept from before steps were recorded have no actor: the request's is its requester.
-        let actor = actor(stored) ?? (step == "requested" ? handoff.requestedBy : .system)
+        let actor = Actor(json: stored) ?? (step == "requested" ? handoff.requestedBy : .system)
         return HandoffStepRecord(id: try row.string("id"), step: step, actor: actor, at: try row.timestamp("at"), handoff: handoff)
     }
 

@@ -21,6 +21,12 @@ public protocol RecordStore: Sendable {
     /// One page in `query.sort`'s order (records without a value last, then by id).
     func records(_ query: RecordQuery, limit: Int, cursor: String?) async throws -> Page<BusinessRecord>
 
+    /// The store's clock (time in a stage runs until now).
+    func now() -> Timestamp
+
+    /// Every stage the record stood in, oldest first.
+    func stageHistory(of id: String) async throws -> [RecordStageVisit]
+
     /// The records of every type about a customer, by creation time then id, for its timeline
     /// (the cursor is the timeline's `time|id`).
     func records(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<BusinessRecord>
@@ -48,4 +54,6 @@ public struct SQLRecordStore: RecordStore, StoreArea {
     public init(store: Store) {
         self.store = store
     }
+
+    public func now() -> Timestamp { clock() }
 }

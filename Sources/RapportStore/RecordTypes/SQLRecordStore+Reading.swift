@@ -59,6 +59,14 @@ extension SQLRecordStore {
         return Page(items: items, nextCursor: next)
     }
 
+    public func stageHistory(of id: String) async throws -> [RecordStageVisit] {
+        try await read { database in
+            try await database.raw("""
+                SELECT stage, entered_at, left_at, actor FROM record_stage_history WHERE record_id = \(bind: id) ORDER BY entered_at, id
+                """).all().map(RecordStageHistory.decode)
+        }
+    }
+
     /// The records with every customer reference naming the survivor of the merge that absorbed it
     /// (undoing the merge shows the original again: nothing stored is rewritten).
     private func followingMerges(_ records: [BusinessRecord], type: RecordType) async throws -> [BusinessRecord] {

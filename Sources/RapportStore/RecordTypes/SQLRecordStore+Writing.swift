@@ -7,13 +7,14 @@ extension SQLRecordStore {
         if let asked = draft.customerID { customerID = try await store.customers.subject(customerID: asked, conversationID: nil, in: tx).customerID }
         try await checkReferences(draft.fields, of: type, keys: nil, in: tx)
         let time = tx.now()
-        let record = BusinessRecord(id: tx.newID("rec"), typeKey: type.key, customerID: customerID, fields: draft.fields, version: 1,
-                                    createdAt: time, updatedAt: time)
+        let record = BusinessRecord(id: tx.newID("rec"), typeKey: type.key, customerID: customerID, fields: draft.fields, stage: draft.stage,
+                                    stageEnteredAt: draft.stage == nil ? nil : time, version: 1, createdAt: time, updatedAt: time)
         try await tx.execute("""
-            INSERT INTO records (id, type_key, customer_id, fields, version, created_at, updated_at)
-            VALUES (\(bind: record.id), \(bind: type.key), \(bind: customerID), \(bind: JSONValue.object(record.fields).jsonString), 1,
-                \(bind: time.microseconds), \(bind: time.microseconds))
+            INSERT INTO records (id, type_key, customer_id, fields, stage, stage_entered_at, version, created_at, updated_at)
+            VALUES (\(bind: record.id), \(bind: type.key), \(bind: customerID), \(bind: JSONValue.object(record.fields).jsonString),
+                \(bind: record.stage), \(bind: record.stageEnteredAt?.microseconds), 1, \(bind: time.microseconds), \(bind: time.microseconds))
             """)
+        if let stage = record.stage { try await RecordStageHistory.enter(stage, record: record.id, at: time, actor: actor, in: tx) }
         try await claimUniqueValues(of: record, type: type, keys: nil, in: tx)
         tx.append(.change("record", "created", subject: customerID ?? record.id, record: record.json, changedFields: [], actor: actor))
         return record
@@ -26,7 +27,7 @@ extension SQLRecordStore {
             throw StoreError(.preconditionFailed, "record \(id) is at version \(before.version), not \(expectedVersion)")
         }
         var record = before
-        do { record.fields = try changes.applied(to: before.fields, type: type, context: context) } catch {
+        do { (record.fields, record.stage) = try changes.applied(to: before.fields, stage: before.stage, type: type, context: context) } catch {
             throw StoreError(.invalidReference, error.issues.map(\.description).joined(separator: "; "), field: error.issues.first?.field)
         }
         switch changes.customerID {
@@ -37,13 +38,20 @@ extension SQLRecordStore {
         let changedKeys = Set(record.fields.keys).union(before.fields.keys).filter { record.fields[$0] != before.fields[$0] }
         var changed = changedKeys.sorted().map { "fields.\($0)" }
         if record.customerID != before.customerID { changed.insert("customer_id", at: 0) }
+        if record.stage != before.stage { changed.insert("stage", at: 0) }
         guard !changed.isEmpty else { return before }
         try await checkReferences(record.fields, of: type, keys: changedKeys, in: tx)
         try await claimUniqueValues(of: record, type: type, keys: changedKeys, in: tx)
         record.version += 1
         record.updatedAt = tx.now()
+        if record.stage != before.stage, let stage = record.stage {
+            record.stageEnteredAt = record.updatedAt
+            try await RecordStageHistory.leave(record: id, at: record.updatedAt, in: tx)
+            try await RecordStageHistory.enter(stage, record: id, at: record.updatedAt, actor: actor, in: tx)
+        }
         try await tx.execute("""
             UPDATE records SET customer_id = \(bind: record.customerID), fields = \(bind: JSONValue.object(record.fields).jsonString),
+                stage = \(bind: record.stage), stage_entered_at = \(bind: record.stageEnteredAt?.microseconds),
                 version = \(bind: record.version), updated_at = \(bind: record.updatedAt.microseconds)
             WHERE id = \(bind: id)
             """)

@@ -8,7 +8,7 @@ extension SQLRecordTypeStore {
         }
         let now = tx.now()
         let type = RecordType(key: draft.key, label: draft.label, pluralLabel: draft.pluralLabel, description: draft.description,
-                              fields: draft.fields, version: 1, createdAt: now, updatedAt: now)
+                              fields: draft.fields, stages: draft.stages, version: 1, createdAt: now, updatedAt: now)
         try await tx.execute("""
             INSERT INTO record_types (key, definition, version, created_at, updated_at)
             VALUES (\(bind: type.key), \(bind: type.json.jsonString), 1, \(bind: now.microseconds), \(bind: now.microseconds))
@@ -32,6 +32,7 @@ extension SQLRecordTypeStore {
             throw StoreError(.invalidReference, error.issues.map(\.description).joined(separator: "; "), field: error.issues.first?.field)
         }
         if !conversions.isEmpty { try await convertStoredValues(of: changed, conversions, context: context, in: tx) }
+        try await moveStages(from: current, to: changed, actor: actor, in: tx)
         try await tx.execute("""
             UPDATE record_types SET definition = \(bind: changed.json.jsonString), version = \(bind: changed.version),
                 updated_at = \(bind: changed.updatedAt.microseconds)
@@ -56,6 +57,31 @@ extension SQLRecordTypeStore {
     public func recordTypes() async throws -> [RecordType] {
         try await read { database in
             try await database.raw("SELECT definition FROM record_types ORDER BY key").all().compactMap { Self.decode(try $0.string("definition")) }
+        }
+    }
+
+    /// Records follow a change of pipeline: a new pipeline puts every record in its first stage; a
+    /// stage taken away while records stand in it refuses the change, naming them.
+    private func moveStages(from current: RecordType, to changed: RecordType, actor: Actor, in tx: WriteTransaction) async throws {
+        let removed = current.stages.map(\.key).filter { changed.stage($0) == nil }
+        if !removed.isEmpty {
+            let rows = try await tx.rows("""
+                SELECT id FROM records WHERE type_key = \(bind: changed.key) AND deleted_at IS NULL AND stage IN (\(binds: removed))
+                ORDER BY id LIMIT 20
+                """)
+            if !rows.isEmpty {
+                let ids = try rows.map { try $0.string("id") }
+                throw StoreError(.invalidReference, "records stand in a stage the change takes away (\(removed.joined(separator: ", "))): \(ids.joined(separator: ", "))",
+                                 field: "stages", extra: ["blocking_records": .array(ids.map(JSONValue.string))])
+            }
+        }
+        guard current.stages.isEmpty, let first = changed.firstStage else { return }
+        let now = tx.now()
+        let waiting = try await tx.rows("SELECT id FROM records WHERE type_key = \(bind: changed.key) AND deleted_at IS NULL AND stage IS NULL")
+        for row in waiting {
+            let id = try row.string("id")
+            try await tx.execute("UPDATE records SET stage = \(bind: first.key), stage_entered_at = \(bind: now.microseconds) WHERE id = \(bind: id)")
+            try await RecordStageHistory.enter(first.key, record: id, at: now, actor: actor, in: tx)
         }
     }
 
@@ -132,9 +158,18 @@ extension SQLRecordTypeStore {
         guard let object = (try? JSONParser.parse(text))?.objectValue, let key = object["key"]?.stringValue else { return nil }
         let fields = (object["fields"]?.arrayValue ?? []).compactMap(Self.field)
         func time(_ name: String) -> Timestamp { object[name]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(microseconds: 0) }
+        let stages = (object["stages"]?.arrayValue ?? []).compactMap(Self.stage)
         return RecordType(key: key, label: object["label"]?.stringValue ?? key, pluralLabel: object["plural_label"]?.stringValue ?? key,
-                          description: object["description"]?.stringValue, fields: fields, version: object["version"]?.intValue ?? 1,
+                          description: object["description"]?.stringValue, fields: fields, stages: stages, version: object["version"]?.intValue ?? 1,
                           createdAt: time("created_at"), updatedAt: time("updated_at"))
+    }
+
+    /// A stored stage (already checked when it was written).
+    private static func stage(_ value: JSONValue) -> PipelineStage? {
+        guard let object = value.objectValue, let key = object["key"]?.stringValue else { return nil }
+        return PipelineStage(key: key, label: object["label"]?.stringValue ?? key, probability: Int(object["probability"]?.intValue ?? 0),
+                             outcome: object["outcome"]?.stringValue.flatMap(StageOutcome.init(rawValue:)) ?? .open,
+                             requiredFields: object["required_fields"]?.arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
     /// A stored field definition (already checked when it was written).
