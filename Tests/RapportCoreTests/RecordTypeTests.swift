@@ -46,14 +46,17 @@ struct RecordTypeTests {
             ["key": "size", "label": "Size", "kind": "numeric"],
             ["key": "title", "label": "Title", "kind": "text"],
             ["key": "title", "label": "Title again", "kind": "text"],
+            ["key": "note", "label": "Note", "kind": "text", "choices": [["key": "a", "label": "A"]], "target": "customer"],
         ]]
         #expect(throws: ValidationFailure.self) { try RecordTypeDraft.read(bad, context: context) }
         do {
             _ = try RecordTypeDraft.read(bad, context: context)
         } catch {
             let fields = Set(error.issues.map(\.field))
+            // Each problem once: a member the kind does not take is not also "unknown".
+            #expect(error.issues.count == Set(error.issues.map(\.description)).count, "\(error.issues)")
             #expect(fields == ["key", "fields[0].key", "fields[1].choices", "fields[2].target", "fields[3].default", "fields[5].unique",
-                               "fields[6].kind", "fields[8].key"], "\(error.issues)")
+                               "fields[6].kind", "fields[8].key", "fields[9].choices", "fields[9].target"], "\(error.issues)")
         }
     }
 

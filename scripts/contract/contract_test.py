@@ -122,6 +122,9 @@ STATE_DEPENDENT_REFUSALS = [
     (r"cannot take the new definition of|stand in a stage the change takes away|a new required field needs a default",
      "record type change that stored records cannot take"),
     (r"the key in the path: a type's key never changes$", "record type body naming another key than its path"),
+    # Aggregates: which paths a source has, and which of them are numbers or times, depends on the
+    # source named in another parameter (and, for records, on the stored type); `time` needs `bucket`.
+    (r"is not a number of |cannot group |is not a time or date of |^time names what bucket counts by", "aggregate path the source does not have"),
     # A password setup link for a user who exists but was deactivated.
     (r"^user \S+ is deactivated$", "password setup for a deactivated user"),
     # Passwords: at most N bytes in UTF-8 (bcrypt reads 72), which `maxLength` (code points) cannot

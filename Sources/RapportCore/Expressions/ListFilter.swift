@@ -22,8 +22,10 @@ public enum ListFilter {
 
 /// What values a filterable path holds, which decides how it is compared.
 public enum FilterValueKind: Sendable, Equatable {
-    /// Compared as text (ids, text, choices, email, dates as `YYYY-MM-DD`).
+    /// Compared as text (ids, text, choices, email).
     case text
+    /// A calendar date written `YYYY-MM-DD` (which compares as text in time order).
+    case dateText
     /// An instant written in RFC 3339; a compared value is read as a time and written in the stored form.
     case instantText
     case number
@@ -221,6 +223,9 @@ private struct ListFilterTranslator {
         switch (path.kind, value) {
         case (.text, .string):
             return value
+        case (.dateText, .string(let text)):
+            guard let date = CalendarDate(text) else { throw fail(node, "expected a date like \"2026-12-04\"") }
+            return .string(date.description)
         case (.instantText, .string(let text)):
             guard let time = Timestamp(rfc3339: text) else { throw fail(node, "expected a time like \"2026-12-04T09:30:00Z\"") }
             return .string(time.rfc3339)
@@ -232,6 +237,7 @@ private struct ListFilterTranslator {
         default:
             let expected = switch path.kind {
             case .text, .textList: "text"
+            case .dateText: "a date as YYYY-MM-DD"
             case .instantText, .timeColumn: "a time in RFC 3339 text"
             case .number: "a number"
             case .boolean: "true or false"

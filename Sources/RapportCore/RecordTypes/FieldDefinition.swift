@@ -83,7 +83,7 @@ public struct FieldDefinition: Sendable, Equatable {
         }
         if let kind, kind.hasChoices {
             field.choices = readChoices(&reader)
-        } else if reader.object["choices"] != nil {
+        } else if reader.value("choices") != nil {
             reader.fail("choices", "only a choice or multi_choice field has choices")
         }
         if let kind, kind.refers {
@@ -93,7 +93,7 @@ public struct FieldDefinition: Sendable, Equatable {
                 if let target = ReferenceTarget(name) { field.target = target }
                 else { reader.fail("target", "must be customer, user, department or record:<type key>") }
             }
-        } else if reader.object["target"] != nil {
+        } else if reader.value("target") != nil {
             reader.fail("target", "only a reference or reference_list field has a target")
         }
         if field.unique, [.boolean, .multiChoice, .referenceList, .longText].contains(field.kind) {

@@ -66,7 +66,8 @@ extension FieldKind {
     /// How a filter compares the field's stored values.
     public var filterKind: FilterValueKind {
         switch self {
-        case .text, .longText, .choice, .email, .phone, .url, .reference, .date: .text
+        case .text, .longText, .choice, .email, .phone, .url, .reference: .text
+        case .date: .dateText
         case .datetime: .instantText
         case .number, .percent, .money: .number
         case .boolean: .boolean

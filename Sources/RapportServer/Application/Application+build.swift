@@ -198,6 +198,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     AccessController(access: store.access, services: services, keys: parts.keys).register(v1)
     EventsController(events: store.events, services: services).register(v1)
     ReportsController(reports: store.reports).register(v1)
+    AggregatesController(reports: store.reports, types: store.recordTypes).register(v1)
     EventSocketController(events: store.events, keys: parts.keys, sessions: parts.sessions).register(v1)
     return router
 }

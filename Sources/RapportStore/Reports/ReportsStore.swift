@@ -17,6 +17,10 @@ public protocol ReportsStore: Sendable {
 
     /// Duplicate candidates per status.
     func duplicateQueue() async throws -> [String: Int64]
+
+    /// Counts, sums and averages over customers, interactions, conversations or a type's records,
+    /// grouped and bucketed by time, filtered in CEL — one grouped query in the database.
+    func aggregate(_ query: AggregateQuery) async throws -> [AggregateRow]
 }
 
 public struct DailyInteractionCount: Sendable, Equatable {
