@@ -184,4 +184,35 @@ struct RecordsTests {
             #expect(try await api.get("/v1/records/order/\(order)/stages").items.count == 1)
         }
     }
+
+    @Test("templates install their types once, with those they require, and their rules hold", arguments: Backend.available)
+    func templates(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let listed = try await api.get("/v1/templates").items.compactMap { $0["name"]?.stringValue }
+            #expect(listed == ["sales", "finance", "marketing", "service", "ecommerce", "banking", "travel"])
+            let finance = try await api.post("/v1/templates/finance/install", .object([:]))
+            #expect(finance.status == .ok, "\(finance.text)")
+            #expect(finance.json["installed"] == ["deal", "deal_line", "quote", "order", "invoice", "invoice_line", "payment"])
+            let again = try await api.post("/v1/templates/sales/install", .object([:]))
+            #expect(again.json["installed"] == [])
+            #expect(again.json["kept"] == ["deal", "deal_line", "quote"])
+            expectProblem(try await api.post("/v1/templates/astrology/install", .object([:])), .notFound)
+            let agent = try await api.createKey(role: "agent")
+            expectProblem(try await api.post("/v1/templates/service/install", .object([:]), auth: .bearer(agent.secret)), .forbidden)
+
+            let deal = try await api.post("/v1/records/deal", ["fields": ["title": "Fleet renewal"]])
+            #expect(deal.json["stage"]?.stringValue == "qualification", "\(deal.text)")
+            let dealID = try #require(deal.json["id"]?.stringValue)
+            let line = try await api.post("/v1/records/deal_line", ["fields": ["deal": .string(dealID), "product": "Seat", "unit_price": ["amount": "49", "currency": "EUR"]]])
+            #expect(line.json["fields"]?["quantity"] == .integer(1), "\(line.text)")
+            expectProblem(try await api.post("/v1/records/deal_line", ["fields": ["deal": "rec_nothing", "product": "Seat", "unit_price": ["amount": "49", "currency": "EUR"]]]),
+                          .unprocessableContent, field: "fields.deal")
+            expectProblem(try await api.patch("/v1/records/deal/\(dealID)", ["stage": "lost"]), .unprocessableContent, field: "fields.lost_reason")
+
+            _ = try await api.post("/v1/templates/service/install", .object([:]))
+            #expect(try await api.post("/v1/records/satisfaction", ["fields": ["kind": "csat", "score": 1]]).status == .created)
+            expectProblem(try await api.post("/v1/records/satisfaction", ["fields": ["kind": "csat", "score": 9]]), .unprocessableContent, field: "fields.score")
+            #expect(try await api.post("/v1/records/satisfaction", ["fields": ["kind": "nps", "score": 9]]).status == .created)
+        }
+    }
 }

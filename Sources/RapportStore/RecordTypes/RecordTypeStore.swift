@@ -18,6 +18,10 @@ public protocol RecordTypeStore: Sendable {
     func recordType(_ key: String, in tx: WriteTransaction) async throws -> RecordType?
 
     func recordTypes() async throws -> [RecordType]
+
+    /// Creates the types of `drafts` that do not exist yet, in order; those that do are kept as they
+    /// are. Returns the keys of each.
+    func install(_ drafts: [RecordTypeDraft], actor: Actor, in tx: WriteTransaction) async throws -> (installed: [String], kept: [String])
 }
 
 /// The SQL implementation of `RecordTypeStore`, on SQLite or PostgreSQL.

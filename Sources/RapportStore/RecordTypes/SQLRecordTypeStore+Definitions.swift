@@ -50,6 +50,19 @@ extension SQLRecordTypeStore {
         }
     }
 
+    public func install(_ drafts: [RecordTypeDraft], actor: Actor, in tx: WriteTransaction) async throws -> (installed: [String], kept: [String]) {
+        var installed: [String] = []
+        var kept: [String] = []
+        for draft in drafts {
+            if try await recordType(draft.key, in: tx) != nil {
+                kept.append(draft.key)
+            } else {
+                installed.append(try await createRecordType(draft, actor: actor, in: tx).key)
+            }
+        }
+        return (installed, kept)
+    }
+
     public func recordType(_ key: String, in tx: WriteTransaction) async throws -> RecordType? {
         try await tx.firstRow("SELECT definition FROM record_types WHERE key = \(bind: key)").flatMap { Self.decode(try $0.string("definition")) }
     }
