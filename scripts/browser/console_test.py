@@ -81,6 +81,14 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    "Overdue" in red; the "New task" form (errors beside the fields, the server's too; checklist; a
    department chosen in the picker shows under "My department"); a checklist item ticked; "Done"
    moves a task to "Done"; a title with markup is text; Chinese, 375 px.
+   Records (records_checks.py): an admin (own browser) defines the record type `deal` in
+   Administration → Record types (text, money, choice, date, customer reference, boolean; the
+   server's 422 beside the row's input); records are made with the generated form (a required field
+   left empty, the server's 422 beside the amount, a title with markup shown as text), filtered with
+   CEL (a bad filter's reason beside the box), sorted by a header (aria-sort), opened, edited (PATCH
+   of the changed field with If-Match), followed live in an agent's browser, a stale edit's 412,
+   deleted; the type changed (a field added, one retired) and the forms follow; a change refused
+   with the blocking records as links; Chinese, 375 px, the first load.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -106,7 +114,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
-    # --only handoffs, --only department
+    # --only handoffs, --only department, --only records
 """
 
 from __future__ import annotations
@@ -154,6 +162,7 @@ try:
     from tasks_checks import tasks_checks
     from handoffs_checks import handoffs_checks
     from department_checks import department_checks
+    from records_checks import records_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -515,6 +524,8 @@ def run(args, checks: Checks, box: dict) -> None:
             handoffs_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "department":
             department_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "records":
+            records_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -675,6 +686,8 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     notes_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
     # Tasks: a routing rule's task, the Tasks page, the Customer 360's card.
     tasks_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+    # Business records: a type defined in the administration, records made, filtered, sorted, edited live.
+    records_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1880,7 +1893,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

@@ -852,6 +852,7 @@ export default {
   'tasks.form.subjectGone': "The customer or conversation is not there any more.",
   'nav.handoffs': "Handoffs",
   'nav.department': "Department",
+  'nav.records': "Records",
   'handoffs.title': "Handoffs",
   'handoffs.listTitle': "My department's handoffs",
   'handoffs.tabs': "Which handoffs",

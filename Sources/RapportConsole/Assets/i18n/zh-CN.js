@@ -834,6 +834,7 @@ export default {
   'tasks.form.subjectGone': "该客户或会话已不存在。",
   'nav.handoffs': "交接",
   'nav.department': "部门动态",
+  'nav.records': "业务记录",
   'handoffs.title': "交接",
   'handoffs.listTitle': "本部门的交接",
   'handoffs.tabs': "哪些交接",

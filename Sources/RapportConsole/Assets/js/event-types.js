@@ -19,6 +19,8 @@ const CHANGES = {
   meeting: ['scheduled', 'updated', 'cancelled', 'answered'],
   notification: ['created'],
   queue: ['created', 'updated'],
+  record: ['created', 'updated', 'deleted'],
+  record_type: ['created', 'updated'],
   routing: ['signal'],
   routing_rule: ['created', 'updated', 'deleted'],
   settings: ['updated'],

@@ -1,5 +1,6 @@
 // Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
 // '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]', '#/department[?department=dep_…&day=…]',
+// '#/records', '#/records/{type}[?filter=…&sort=…]', '#/records/{type}/rec_…',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
@@ -14,6 +15,10 @@ function loadInbox() {
 
 function loadDuplicates() {
   return import('./views/duplicates.js');
+}
+
+function loadRecords() {
+  return import('./views/records.js');
 }
 
 function loadAdmin() {
@@ -38,6 +43,9 @@ const ROUTES = [
   { path: /^\/tasks$/, view: 'tasks', load: () => import('./views/tasks.js'), nav: 'tasks' },
   { path: /^\/handoffs$/, view: 'handoffs', load: () => import('./views/handoffs.js'), nav: 'handoffs' },
   { path: /^\/department$/, view: 'department', load: () => import('./views/department.js'), nav: 'department' },
+  { path: /^\/records$/, view: 'records', load: loadRecords, nav: 'records', keys: [] },
+  { path: /^\/records\/([a-z][a-z0-9_]*)$/, view: 'records', load: loadRecords, nav: 'records', keys: ['type'] },
+  { path: /^\/records\/([a-z][a-z0-9_]*)\/([A-Za-z0-9_-]+)$/, view: 'records', load: loadRecords, nav: 'records', keys: ['type', 'id'] },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

@@ -138,6 +138,7 @@ export default {
   'admin.section.models': "Models",
   'admin.section.webhooks': "Webhooks",
   'admin.section.settings': "Settings",
+  'admin.section.record-types': "Record types",
   'admin.settings.matching': "Matching settings",
   'admin.settings.matchingHint': "JSON: online, auto_merge, review_threshold and auto_merge_threshold (probabilities between 0 and 1), profile (null for the standard one).",
   'admin.settings.survivorship': "Survivorship rules",

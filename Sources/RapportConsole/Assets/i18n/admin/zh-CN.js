@@ -138,6 +138,7 @@ export default {
   'admin.section.models': "模型",
   'admin.section.webhooks': "Webhook",
   'admin.section.settings': "设置",
+  'admin.section.record-types': "记录类型",
   'admin.settings.matching': "匹配设置",
   'admin.settings.matchingHint': "JSON：online、auto_merge、review_threshold 和 auto_merge_threshold（0 到 1 之间的概率）、profile（null 表示使用标准配置）。",
   'admin.settings.survivorship': "存留规则",

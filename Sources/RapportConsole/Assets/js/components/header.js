@@ -14,6 +14,7 @@ const NAV = [
   { key: 'tasks', href: '#/tasks' },
   { key: 'handoffs', href: '#/handoffs' },
   { key: 'department', href: '#/department' },
+  { key: 'records', href: '#/records' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },

@@ -11,6 +11,7 @@ const SECTIONS = [
   { key: 'users', load: () => import('../components/admin-users.js'), roles: ['admin', 'manager'] },
   { key: 'rules', load: () => import('../components/admin-rules.js') },
   { key: 'departments', load: () => import('../components/admin-departments.js') },
+  { key: 'record-types', load: () => import('../components/admin-record-types.js') },
   { key: 'channels', load: () => import('../components/admin-channels.js') },
   { key: 'api-keys', load: () => import('../components/admin-api-keys.js'), roles: ['admin'] },
   { key: 'keywords', load: () => import('../components/admin-keywords.js') },
