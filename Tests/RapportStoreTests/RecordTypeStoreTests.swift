@@ -35,7 +35,8 @@ struct RecordTypeStoreTests {
                                         #"{"nights":"three","code":"A1"}"#].enumerated() {
                     try await tx.execute("""
                         INSERT INTO records (id, type_key, customer_id, fields, version, created_at, updated_at)
-                        VALUES (\(bind: "rec_\(index)"), 'booking', NULL, \(bind: fields), 1, 0, 0)
+                        VALUES (\(bind: "rec_\(index)"), 'booking', NULL,
+                            \(RecordRows.stored(try JSONParser.parse(fields).objectValue ?? [:], store.flavor)), 1, 0, 0)
                         """)
                 }
             }
@@ -75,7 +76,7 @@ struct RecordTypeStoreTests {
             #expect(changed.version == 2)
             #expect(changed.field("code")?.retired == true)
             let stored = try await store.read { database in
-                try await database.raw("SELECT id, fields FROM records ORDER BY id").all().map { (try $0.string("id"), try $0.jsonObject("fields")) }
+                try await database.raw("SELECT id, \(RecordRows.fieldsColumn(store.flavor)) FROM records ORDER BY id").all().map { (try $0.string("id"), try $0.jsonObject("fields")) }
             }
             #expect(stored[0].1["nights"] == 3)
             #expect(stored[0].1["check_in"] == "2027-01-05T00:00:00.000Z")

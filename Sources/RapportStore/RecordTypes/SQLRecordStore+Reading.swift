@@ -5,7 +5,7 @@ import SQLKit
 extension SQLRecordStore {
     public func record(_ id: String, of type: RecordType) async throws -> BusinessRecord? {
         let found = try await read {
-            try await $0.raw("\(RecordRows.columns) WHERE id = \(bind: id) AND type_key = \(bind: type.key) AND deleted_at IS NULL")
+            try await $0.raw("\(RecordRows.columns(flavor)) WHERE id = \(bind: id) AND type_key = \(bind: type.key) AND deleted_at IS NULL")
                 .first().map(RecordRows.decode)
         }
         guard let found else { return nil }
@@ -16,7 +16,7 @@ extension SQLRecordStore {
         let conditions = SQLListCondition(flavor: flavor)
         let sort = query.sort
         let sortValue = conditions.value(of: sort.path)
-        var sql: SQLQueryString = "\(RecordRows.columns) WHERE type_key = \(bind: query.type.key) AND deleted_at IS NULL"
+        var sql: SQLQueryString = "\(RecordRows.columns(flavor)) WHERE type_key = \(bind: query.type.key) AND deleted_at IS NULL"
         if let customerID = query.customerID { sql += " AND customer_id = \(bind: customerID)" }
         if let condition = query.condition { sql += " AND \(conditions.sql(condition))" }
         if let cursor {
@@ -41,7 +41,7 @@ extension SQLRecordStore {
     }
 
     public func records(customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<BusinessRecord> {
-        var sql: SQLQueryString = "\(RecordRows.columns) WHERE customer_id = \(bind: customerID) AND deleted_at IS NULL"
+        var sql: SQLQueryString = "\(RecordRows.columns(flavor)) WHERE customer_id = \(bind: customerID) AND deleted_at IS NULL"
         sql += try ListCursor.after(cursor, time: "created_at", id: "id", newestFirst: newestFirst)
         sql += newestFirst ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id"
         sql += " LIMIT \(bind: limit + 1)"

@@ -11,7 +11,7 @@ extension SQLRecordStore {
                                     stageEnteredAt: draft.stage == nil ? nil : time, version: 1, createdAt: time, updatedAt: time)
         try await tx.execute("""
             INSERT INTO records (id, type_key, customer_id, fields, stage, stage_entered_at, version, created_at, updated_at)
-            VALUES (\(bind: record.id), \(bind: type.key), \(bind: customerID), \(bind: JSONValue.object(record.fields).jsonString),
+            VALUES (\(bind: record.id), \(bind: type.key), \(bind: customerID), \(RecordRows.stored(record.fields, flavor)),
                 \(bind: record.stage), \(bind: record.stageEnteredAt?.microseconds), 1, \(bind: time.microseconds), \(bind: time.microseconds))
             """)
         if let stage = record.stage { try await RecordStageHistory.enter(stage, record: record.id, at: time, actor: actor, in: tx) }
@@ -50,7 +50,7 @@ extension SQLRecordStore {
             try await RecordStageHistory.enter(stage, record: id, at: record.updatedAt, actor: actor, in: tx)
         }
         try await tx.execute("""
-            UPDATE records SET customer_id = \(bind: record.customerID), fields = \(bind: JSONValue.object(record.fields).jsonString),
+            UPDATE records SET customer_id = \(bind: record.customerID), fields = \(RecordRows.stored(record.fields, flavor)),
                 stage = \(bind: record.stage), stage_entered_at = \(bind: record.stageEnteredAt?.microseconds),
                 version = \(bind: record.version), updated_at = \(bind: record.updatedAt.microseconds)
             WHERE id = \(bind: id)
@@ -78,7 +78,7 @@ extension SQLRecordStore {
     private func storedRecord(_ id: String, type: RecordType, in tx: WriteTransaction) async throws -> BusinessRecord {
         let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE" : ""
         guard let row = try await tx.firstRow("""
-            \(RecordRows.columns) WHERE id = \(bind: id) AND type_key = \(bind: type.key) AND deleted_at IS NULL
+            \(RecordRows.columns(flavor)) WHERE id = \(bind: id) AND type_key = \(bind: type.key) AND deleted_at IS NULL
             """ + lock) else {
             throw StoreError.notFound(type.label.lowercased(), id)
         }

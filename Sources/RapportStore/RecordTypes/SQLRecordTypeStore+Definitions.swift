@@ -109,7 +109,7 @@ extension SQLRecordTypeStore {
         var after = ""
         while true {
             let rows = try await tx.rows("""
-                SELECT id, fields FROM records WHERE type_key = \(bind: type.key) AND deleted_at IS NULL AND id > \(bind: after)
+                SELECT id, \(RecordRows.fieldsColumn(flavor)) FROM records WHERE type_key = \(bind: type.key) AND deleted_at IS NULL AND id > \(bind: after)
                 ORDER BY id LIMIT 1000
                 """)
             guard let last = rows.last else { break }
@@ -152,7 +152,7 @@ extension SQLRecordTypeStore {
                              field: "fields.\(key)", extra: ["blocking_records": .array(shown.map(JSONValue.string))])
         }
         for record in rewritten {
-            try await tx.execute("UPDATE records SET fields = \(bind: JSONValue.object(record.fields).jsonString) WHERE id = \(bind: record.id)")
+            try await tx.execute("UPDATE records SET fields = \(RecordRows.stored(record.fields, flavor)) WHERE id = \(bind: record.id)")
         }
         for conversion in conversions where conversion.to.unique {
             try await tx.execute("""
