@@ -215,4 +215,35 @@ struct RecordsTests {
             #expect(try await api.post("/v1/records/satisfaction", ["fields": ["kind": "nps", "score": 9]]).status == .created)
         }
     }
+
+    @Test("a type's records export as CSV and JSON Lines, filtered, with formulas made inert", arguments: Backend.available)
+    func export(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/record-types", Self.deal).status == .created)
+            let rows: [JSONValue] = [
+                ["fields": ["title": "=HYPERLINK(\"http://evil.example\")", "amount": ["amount": "10", "currency": "EUR"], "status": "won"]],
+                ["fields": ["title": "Quotes \"and\", commas", "seats": "-3"]],
+                ["fields": ["title": "@everyone", "status": "won"]],
+            ]
+            for row in rows { #expect(try await api.post("/v1/records/deal", row).status == .created) }
+            let viewer = try await api.createKey(role: "viewer")
+            let csv = try await api.get("/v1/records/deal/export?sort=created_at", auth: .bearer(viewer.secret))
+            #expect(csv.status == .ok, "\(csv.text)")
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition] == "attachment; filename=\"deal.csv\"")
+            let lines = csv.text.components(separatedBy: "\r\n")
+            #expect(lines.first == "id,customer_id,title,amount.amount,amount.currency,status,code,seats,created_at,updated_at,version")
+            #expect(lines.count == 5 && lines.last == "", "\(csv.text)")
+            #expect(lines[1].contains(",'=HYPERLINK(\"\"http://evil.example\"\"),10.00,EUR,won,") || lines[1].contains(",\"'=HYPERLINK(\"\"http://evil.example\"\")\",10.00,EUR,won,"), "\(lines[1])")
+            #expect(lines[2].contains(",\"Quotes \"\"and\"\", commas\",,,open,,-3,"), "\(lines[2])")
+            #expect(lines[3].contains(",'@everyone,,,won,"), "\(lines[3])")
+            let jsonl = try await api.get("/v1/records/deal/export?format=jsonl&filter=\(encodeQuery(#"fields.status == "won""#))")
+            #expect(jsonl.headers[.contentType] == "application/jsonl; charset=utf-8")
+            let objects = jsonl.text.split(separator: "\n").map { try? JSONParser.parse(String($0)) }
+            #expect(objects.count == 2)
+            #expect(objects.allSatisfy { $0?["fields"]?["status"]?.stringValue == "won" })
+            expectProblem(try await api.get("/v1/records/deal/export?format=xlsx"), .badRequest, field: "format")
+            expectProblem(try await api.get("/v1/records/nothing/export"), .notFound)
+        }
+    }
 }

@@ -18,6 +18,7 @@ struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
         routes.on(.patch, "records/:type/:id", change)
         routes.on(.delete, "records/:type/:id", delete)
         routes.on(.get, "records/:type/:id/stages", stages)
+        routes.on(.get, "records/:type/export", query: ["format", "filter", "sort", "customer_id"], export)
     }
 
     private var fieldContext: FieldValueContext { FieldValueContext(normalizer: services.normalizer) }
@@ -25,6 +26,43 @@ struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readRecords)
         let type = try await RecordTypesController.type(try context.parameters.require("type"), in: types)
+        let query = try Self.query(request, type: type)
+        let page = try await records.records(query, limit: try request.limit(max: 200), cursor: try request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    /// Every record the filter selects, in the sort's order, as CSV or JSON Lines, streamed page by
+    /// page (the same store reads as the list, so the same records a caller may read).
+    @Sendable func export(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readRecords)
+        let type = try await RecordTypesController.type(try context.parameters.require("type"), in: types)
+        let format: RecordExport.Format
+        switch try request.query("format") ?? "csv" {
+        case "csv": format = .csv
+        case "jsonl": format = .jsonl
+        default: throw Problem.badRequest(field: "format", "must be csv or jsonl")
+        }
+        let query = try Self.query(request, type: type)
+        let records = self.records
+        let body = ResponseBody { writer in
+            if format == .csv { try await writer.write(ByteBuffer(string: RecordExport.header(of: type))) }
+            var cursor: String?
+            repeat {
+                let page = try await records.records(query, limit: 500, cursor: cursor)
+                let text = page.items.map { format == .csv ? RecordExport.row($0, of: type) : RecordExport.jsonLine($0) }.joined()
+                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+                cursor = page.nextCursor
+            } while cursor != nil
+            try await writer.finish(nil)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = format.contentType
+        headers[.contentDisposition] = "attachment; filename=\"\(type.key).\(format.fileExtension)\""
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The filter, customer and sort of a list or an export.
+    static func query(_ request: Request, type: RecordType) throws -> RecordQuery {
         var query = RecordQuery(type: type, customerID: try request.query("customer_id"))
         if let source = try request.query("filter") {
             do { query.condition = try ListFilter.translate(source, schema: type.filterSchema) } catch {
@@ -37,8 +75,7 @@ struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
             }
             query.sort = sort
         }
-        let page = try await records.records(query, limit: try request.limit(max: 200), cursor: try request.query("cursor"))
-        return .page(page, \.json)
+        return query
     }
 
     @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {

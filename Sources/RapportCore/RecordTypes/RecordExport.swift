@@ -1,0 +1,77 @@
+import Foundation
+
+/// A type's records written out for other programs: CSV (RFC 4180, a header row, one column per
+/// part of a field — money as `<key>.amount` and `<key>.currency`, lists joined by `;`) or JSON
+/// Lines (one record's JSON per line).
+public enum RecordExport {
+    public enum Format: String, Sendable, CaseIterable {
+        case csv
+        case jsonl
+
+        public var contentType: String { self == .csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8" }
+        public var fileExtension: String { rawValue }
+    }
+
+    /// The CSV header's columns for `type` (retired fields too: what records hold is exported).
+    public static func columns(of type: RecordType) -> [String] {
+        var columns = ["id", "customer_id"]
+        if !type.stages.isEmpty { columns += ["stage", "stage_entered_at"] }
+        for field in type.fields {
+            if field.kind == .money { columns += ["\(field.key).amount", "\(field.key).currency"] } else { columns.append(field.key) }
+        }
+        return columns + ["created_at", "updated_at", "version"]
+    }
+
+    public static func header(of type: RecordType) -> String {
+        line(columns(of: type))
+    }
+
+    /// One record's CSV row, in `columns(of:)`'s order.
+    public static func row(_ record: BusinessRecord, of type: RecordType) -> String {
+        var cells = [record.id, record.customerID ?? ""]
+        if !type.stages.isEmpty { cells += [record.stage ?? "", record.stageEnteredAt?.rfc3339 ?? ""] }
+        for field in type.fields {
+            let value = record.fields[field.key] ?? .null
+            if field.kind == .money {
+                let money = value.objectValue
+                cells += [money?["amount"]?.stringValue ?? "", money?["currency"]?.stringValue ?? ""]
+            } else {
+                cells.append(text(value))
+            }
+        }
+        cells += [record.createdAt.rfc3339, record.updatedAt.rfc3339, String(record.version)]
+        return line(cells)
+    }
+
+    /// One record's JSON Lines line.
+    public static func jsonLine(_ record: BusinessRecord) -> String {
+        record.json.jsonString + "\n"
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: ""
+        case .string(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .integer(let number): String(number)
+        case .double(let number): String(number)
+        case .array(let items): items.map(text).joined(separator: ";")
+        case .object: value.jsonString
+        }
+    }
+
+    /// A CSV line: cells quoted when they hold a comma, quote or line break (quotes doubled); a
+    /// cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, carriage return first)
+    /// is written with a leading `'`, so opening the file runs nothing. Lines end with CRLF.
+    static func line(_ cells: [String]) -> String {
+        cells.map { cell in
+            var value = cell
+            if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first),
+               !(first == "-" && Double(value) != nil) {
+                value = "'" + value
+            }
+            guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",") + "\r\n"
+    }
+}
