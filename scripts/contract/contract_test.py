@@ -114,7 +114,10 @@ STATE_DEPENDENT_REFUSALS = [
     (r"^is required: at least one \{\"key\", \"label\"\}$|^a reference field needs its target", "field kind without the member it needs"),
     (r"^a \w+ field cannot be unique$", "unique on a kind that cannot be unique"),
     (r"^does not fit the field's kind: ", "default that is not a value of the field's kind"),
-    (r"is already (a field of this type|a choice|a stage)$", "key repeated within one list"),
+    (r"is already (a field of this type|a choice|a stage|an automation)$", "key repeated within one list"),
+    (r"is not a stage of this type$|^an automation on a stage names the stage$|^only an automation on a stage names one$",
+     "automation's stage that the body's pipeline does not have, or a stage without its trigger"),
+    (r"^a handoff of kind other names both departments", "handoff of kind other without both departments"),
     (r"is not a field of this type$", "stage requiring a field the body does not define"),
     (r"^the first stage, where records start, must be open$", "pipeline starting with an end stage"),
     # A type's change is checked against what is stored: values that do not convert, a stage taken

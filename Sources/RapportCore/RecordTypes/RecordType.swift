@@ -9,18 +9,22 @@ public struct RecordType: Sendable, Equatable {
     public var fields: [FieldDefinition]
     /// The pipeline its records move through, in order; empty when it has none.
     public var stages: [PipelineStage]
+    /// What its records' changes set going in other departments.
+    public var automations: [RecordAutomation]
     public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
     public init(key: String, label: String, pluralLabel: String, description: String? = nil, fields: [FieldDefinition],
-                stages: [PipelineStage] = [], version: Int64 = 1, createdAt: Timestamp, updatedAt: Timestamp) {
+                stages: [PipelineStage] = [], automations: [RecordAutomation] = [], version: Int64 = 1, createdAt: Timestamp,
+                updatedAt: Timestamp) {
         self.key = key
         self.label = label
         self.pluralLabel = pluralLabel
         self.description = description
         self.fields = fields
         self.stages = stages
+        self.automations = automations
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -41,6 +45,7 @@ public struct RecordType: Sendable, Equatable {
         object["description"] = description.map(JSONValue.string) ?? .null
         object["fields"] = .array(fields.map(\.json))
         object["stages"] = .array(stages.map(\.json))
+        object["automations"] = .array(automations.map(\.json))
         object["version"] = .integer(version)
         object["created_at"] = .string(createdAt.rfc3339)
         object["updated_at"] = .string(updatedAt.rfc3339)
@@ -58,15 +63,17 @@ public struct RecordTypeDraft: Sendable, Equatable {
     public var description: String?
     public var fields: [FieldDefinition]
     public var stages: [PipelineStage]
+    public var automations: [RecordAutomation]
 
     public init(key: String, label: String, pluralLabel: String, description: String? = nil, fields: [FieldDefinition],
-                stages: [PipelineStage] = []) {
+                stages: [PipelineStage] = [], automations: [RecordAutomation] = []) {
         self.key = key
         self.label = label
         self.pluralLabel = pluralLabel
         self.description = description
         self.fields = fields
         self.stages = stages
+        self.automations = automations
     }
 
     /// `{"key": "deal", "label": "Deal", "plural_label": "Deals", "fields": [{"key": "amount", "label": "Amount", "kind": "money"}, …]}`.
@@ -101,8 +108,10 @@ public struct RecordTypeDraft: Sendable, Equatable {
         }
         var stages: [PipelineStage] = []
         if let raw = reader.value("stages"), !raw.isNull { stages = PipelineStage.readStages(raw, fields: fields, reader: &reader) }
+        var automations: [RecordAutomation] = []
+        if let raw = reader.value("automations"), !raw.isNull { automations = RecordAutomation.read(raw, stages: stages, reader: &reader) }
         try reader.finish()
         return RecordTypeDraft(key: key ?? "", label: label ?? "", pluralLabel: plural ?? label ?? "", description: description, fields: fields,
-                               stages: stages)
+                               stages: stages, automations: automations)
     }
 }

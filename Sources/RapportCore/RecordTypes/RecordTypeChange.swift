@@ -58,6 +58,7 @@ public enum RecordTypeChange {
         type.description = draft.description
         type.fields = fields
         type.stages = draft.stages
+        type.automations = draft.automations
         type.version += 1
         type.updatedAt = now
         return (type, conversions)

@@ -91,7 +91,10 @@ extension RecordTemplates {
          {"key": "underwriting", "label": "Underwriting", "probability": 50},
          {"key": "approved", "label": "Approved", "probability": 90, "required_fields": ["decision_note"]},
          {"key": "declined", "label": "Declined", "outcome": "lost", "required_fields": ["decision_note"]},
-         {"key": "disbursed", "label": "Disbursed", "outcome": "won"}]}
+         {"key": "disbursed", "label": "Disbursed", "outcome": "won"}],
+       "automations": [
+         {"key": "underwriting_to_finance", "label": "Underwriting is finance's", "on": "stage", "stage": "underwriting",
+          "handoff": {"kind": "other", "from": "sales", "to": "finance", "reason": "Underwrite this loan application", "sla_minutes": 960}}]}
     ]
     """#)
 

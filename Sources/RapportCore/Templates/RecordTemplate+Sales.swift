@@ -21,7 +21,9 @@ extension RecordTemplates {
          {"key": "proposal", "label": "Proposal", "probability": 50, "required_fields": ["amount"]},
          {"key": "negotiation", "label": "Negotiation", "probability": 75, "required_fields": ["amount", "close_date"]},
          {"key": "won", "label": "Won", "outcome": "won", "required_fields": ["amount"]},
-         {"key": "lost", "label": "Lost", "outcome": "lost", "required_fields": ["lost_reason"]}]},
+         {"key": "lost", "label": "Lost", "outcome": "lost", "required_fields": ["lost_reason"]}],
+       "automations": [
+         {"key": "won_to_finance", "label": "A won deal goes to finance", "on": "stage", "stage": "won", "handoff": {"kind": "won_deal", "reason": "A deal was won: invoice its lines", "sla_minutes": 480}}]},
       {"key": "deal_line", "label": "Deal line", "plural_label": "Deal lines",
        "fields": [
          {"key": "deal", "label": "Deal", "kind": "reference", "target": "record:deal", "required": true},

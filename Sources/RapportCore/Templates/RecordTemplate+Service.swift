@@ -23,7 +23,9 @@ extension RecordTemplates {
          {"key": "in_progress", "label": "In progress", "probability": 0},
          {"key": "waiting_on_customer", "label": "Waiting on the customer", "probability": 0},
          {"key": "resolved", "label": "Resolved", "outcome": "won", "required_fields": ["resolution"]},
-         {"key": "closed_unresolved", "label": "Closed unresolved", "outcome": "lost"}]},
+         {"key": "closed_unresolved", "label": "Closed unresolved", "outcome": "lost"}],
+       "automations": [
+         {"key": "feedback_to_sales", "label": "Feedback goes to sales", "on": "changed", "when": "record.fields.category == \"feedback\"", "handoff": {"kind": "feedback", "reason": "Feedback from a service case", "sla_minutes": 480}}]},
       {"key": "satisfaction", "label": "Satisfaction response", "plural_label": "Satisfaction responses",
        "fields": [
          {"key": "kind", "label": "Survey", "kind": "choice", "required": true, "choices": [
@@ -31,7 +33,9 @@ extension RecordTemplates {
          {"key": "score", "label": "Score", "kind": "number", "required": true,
           "validation": "(record.kind == \"csat\" && value >= 1 && value <= 5) || (record.kind == \"nps\" && value >= 0 && value <= 10)"},
          {"key": "comment", "label": "Comment", "kind": "long_text"},
-         {"key": "case", "label": "Case", "kind": "reference", "target": "record:case"}]}
+         {"key": "case", "label": "Case", "kind": "reference", "target": "record:case"}],
+       "automations": [
+         {"key": "low_score_to_sales", "label": "A low score goes to sales", "on": "created", "when": "(record.fields.kind == \"csat\" && record.fields.score <= 2) || (record.fields.kind == \"nps\" && record.fields.score <= 6)", "handoff": {"kind": "feedback", "reason": "A customer gave a low satisfaction score", "sla_minutes": 240}}]}
     ]
     """#)
 }

@@ -17,6 +17,7 @@ extension SQLRecordStore {
         if let stage = record.stage { try await RecordStageHistory.enter(stage, record: record.id, at: time, actor: actor, in: tx) }
         try await claimUniqueValues(of: record, type: type, keys: nil, in: tx)
         tx.append(.change("record", "created", subject: customerID ?? record.id, record: record.json, changedFields: [], actor: actor))
+        try await runAutomations(of: type, before: nil, after: record, in: tx)
         return record
     }
 
@@ -56,6 +57,7 @@ extension SQLRecordStore {
             WHERE id = \(bind: id)
             """)
         tx.append(.change("record", "updated", subject: record.customerID ?? record.id, record: record.json, changedFields: changed, actor: actor))
+        try await runAutomations(of: type, before: before, after: record, in: tx)
         return record
     }
 

@@ -3,12 +3,13 @@ import SQLKit
 
 extension SQLRecordTypeStore {
     public func createRecordType(_ draft: RecordTypeDraft, actor: Actor, in tx: WriteTransaction) async throws -> RecordType {
+        try await checkAutomations(draft.automations, in: tx)
         if try await tx.firstRow("SELECT key FROM record_types WHERE key = \(bind: draft.key)") != nil {
             throw StoreError(.conflict, "a record type with the key \(draft.key) exists", field: "key")
         }
         let now = tx.now()
         let type = RecordType(key: draft.key, label: draft.label, pluralLabel: draft.pluralLabel, description: draft.description,
-                              fields: draft.fields, stages: draft.stages, version: 1, createdAt: now, updatedAt: now)
+                              fields: draft.fields, stages: draft.stages, automations: draft.automations, version: 1, createdAt: now, updatedAt: now)
         try await tx.execute("""
             INSERT INTO record_types (key, definition, version, created_at, updated_at)
             VALUES (\(bind: type.key), \(bind: type.json.jsonString), 1, \(bind: now.microseconds), \(bind: now.microseconds))
@@ -31,6 +32,7 @@ extension SQLRecordTypeStore {
         do { (changed, conversions) = try RecordTypeChange.apply(draft, to: current, at: tx.now()) } catch {
             throw StoreError(.invalidReference, error.issues.map(\.description).joined(separator: "; "), field: error.issues.first?.field)
         }
+        try await checkAutomations(changed.automations, in: tx)
         if !conversions.isEmpty { try await convertStoredValues(of: changed, conversions, context: context, in: tx) }
         try await moveStages(from: current, to: changed, actor: actor, in: tx)
         try await tx.execute("""
@@ -70,6 +72,18 @@ extension SQLRecordTypeStore {
     public func recordTypes() async throws -> [RecordType] {
         try await read { database in
             try await database.raw("SELECT definition FROM record_types ORDER BY key").all().compactMap { Self.decode(try $0.string("definition")) }
+        }
+    }
+
+    /// The departments an automation hands customers between exist (by id or key).
+    private func checkAutomations(_ automations: [RecordAutomation], in tx: WriteTransaction) async throws {
+        for (index, automation) in automations.enumerated() {
+            for (member, name) in [("from", automation.from), ("to", automation.to)] {
+                guard let name else { continue }
+                if try await tx.firstRow("SELECT id FROM departments WHERE id = \(bind: name) OR key = \(bind: name)") == nil {
+                    throw StoreError(.invalidReference, "department \(name) does not exist", field: "automations[\(index)].handoff.\(member)")
+                }
+            }
         }
     }
 
@@ -172,8 +186,13 @@ extension SQLRecordTypeStore {
         let fields = (object["fields"]?.arrayValue ?? []).compactMap(Self.field)
         func time(_ name: String) -> Timestamp { object[name]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(microseconds: 0) }
         let stages = (object["stages"]?.arrayValue ?? []).compactMap(Self.stage)
+        var automations: [RecordAutomation] = []
+        if let raw = object["automations"], var reader = try? InputReader(["automations": raw]) {
+            // Checked when it was written: read as a definition is.
+            automations = RecordAutomation.read(raw, stages: stages, reader: &reader)
+        }
         return RecordType(key: key, label: object["label"]?.stringValue ?? key, pluralLabel: object["plural_label"]?.stringValue ?? key,
-                          description: object["description"]?.stringValue, fields: fields, stages: stages, version: object["version"]?.intValue ?? 1,
+                          description: object["description"]?.stringValue, fields: fields, stages: stages, automations: automations, version: object["version"]?.intValue ?? 1,
                           createdAt: time("created_at"), updatedAt: time("updated_at"))
     }
 
