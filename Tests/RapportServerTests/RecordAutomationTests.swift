@@ -99,3 +99,63 @@ struct RecordAutomationTests {
         }
     }
 }
+
+extension RecordAutomationTests {
+    @Test("a cart started on the web is the same cart when the same person continues in the app, also after a merge",
+          arguments: Backend.available)
+    func cartAcrossChannels(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/templates/ecommerce/install", .object([:])).status == .ok)
+            let web = try await api.createChannel(kind: "web", name: "Shop")
+            let app = try await api.createChannel(kind: "mobile_app", name: "Shop app")
+            // Signed in on the web: the email is the identity.
+            let browsing = try await api.post("/v1/interactions", ["channel_id": .string(web), "identity": "email:ana@example.com",
+                                                                  "customer_name": "Ana", "kind": "page_view"])
+            let ana = try #require(browsing.json["customer_id"]?.stringValue, "\(browsing.text)")
+            let cart = try await api.post("/v1/records/cart", ["customer_id": .string(ana), "fields": ["started_on": "web",
+                                                                                                         "total": ["amount": "59.90", "currency": "EUR"]]])
+            let cartID = try #require(cart.json["id"]?.stringValue, "\(cart.text)")
+            // In the app, the same email: the same customer, whose open cart is the one from the web.
+            let opened = try await api.post("/v1/interactions", ["channel_id": .string(app), "identity": "email:ANA@example.com", "kind": "page_view"])
+            #expect(opened.json["customer_id"]?.stringValue == ana, "\(opened.text)")
+            let carts = try await api.get("/v1/records/cart?customer_id=\(ana)&filter=\(encodeQuery(#"stage == "open""#))").items
+            #expect(carts.compactMap { $0["id"]?.stringValue } == [cartID])
+            let continued = try await api.patch("/v1/records/cart/\(cartID)", ["fields": ["last_channel": "app"]])
+            #expect(continued.json["fields"]?["started_on"]?.stringValue == "web")
+
+            // An anonymous visitor's cart follows her when her device is found to be Ana's.
+            let anonymous = try await api.post("/v1/interactions", ["channel_id": .string(web), "identity": "device:browser-7f3a", "kind": "page_view"])
+            let visitor = try #require(anonymous.json["customer_id"]?.stringValue)
+            #expect(visitor != ana)
+            let second = try #require(try await api.post("/v1/records/cart", ["customer_id": .string(visitor), "fields": ["started_on": "web"]])
+                .json["id"]?.stringValue)
+            #expect(try await api.post("/v1/customers/\(ana)/merge", ["customer_ids": [.string(visitor)]]).status == .ok)
+            let after = try await api.get("/v1/records/cart?customer_id=\(ana)&sort=created_at").items.compactMap { $0["id"]?.stringValue }
+            #expect(after == [cartID, second])
+        }
+    }
+
+    @Test("a department an automation names is kept while the automation names it; a template needing a deleted one installs nothing",
+          arguments: Backend.available)
+    func departmentsNamed(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let departments = try await api.get("/v1/departments").items
+            let finance = try #require(departments.first { $0["key"] == "finance" }?["id"]?.stringValue)
+
+            // Without finance, banking (a loan application goes to finance) cannot be installed: nothing is.
+            #expect(try await api.delete("/v1/departments/\(finance)").status == .noContent)
+            let refused = try await api.post("/v1/templates/banking/install", .object([:]))
+            expectProblem(refused, .unprocessableContent, field: "loan_application.automations[0].handoff.to")
+            #expect(try await api.get("/v1/record-types").items.isEmpty)
+
+            // With it again, the install passes, and the department is kept while the automations name it.
+            let again = try #require(try await api.post("/v1/departments", ["key": "finance", "name": "Finance"]).json["id"]?.stringValue)
+            #expect(try await api.post("/v1/templates/sales/install", .object([:])).status == .ok)
+            let kept = try await api.delete("/v1/departments/\(again)")
+            expectProblem(kept, .conflict)
+            #expect(kept.json["detail"]?.stringValue?.contains("record type deal") == true, "\(kept.text)")
+            expectProblem(try await api.patch("/v1/departments/\(again)", ["key": "billing"]), .conflict, field: "key")
+            #expect(try await api.get("/v1/departments/\(again)").json["key"] == "finance")
+        }
+    }
+}

@@ -43,6 +43,12 @@ public struct RecordAutomation: Sendable, Equatable {
     public static let maxAutomations = 20
     public static let environment = ExpressionEnvironment([ExpressionEnvironment.Variable("record", .map(.dyn))])
 
+    /// The departments (by id or key) its handoffs go between: those it names, else its kind's.
+    public var departments: [(member: String, department: String)] {
+        let route = handoffKind.route
+        return [("from", from ?? route?.from), ("to", to ?? route?.to)].compactMap { member, department in department.map { (member, $0) } }
+    }
+
     /// As a definition writes it (members without a value left out).
     public var json: JSONValue {
         var handoff = JSONObject()

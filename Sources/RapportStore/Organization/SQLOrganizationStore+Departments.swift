@@ -22,6 +22,9 @@ extension SQLOrganizationStore {
             if try await tx.firstRow("SELECT id FROM departments WHERE key = \(bind: key)") != nil {
                 throw StoreError(.conflict, "a department with key \"\(key)\" already exists", field: "key")
             }
+            if let type = try await recordTypeAutomating(current.key, in: tx) {
+                throw StoreError(.conflict, "record type \(type) has automations naming department \(current.key); change them first", field: "key")
+            }
             next.key = key
             changed.append("key")
         }
@@ -58,6 +61,10 @@ extension SQLOrganizationStore {
         ]
         for (query, what) in work where try await tx.firstRow(query) != nil {
             throw StoreError(.conflict, "department \(id) still has \(what); they keep naming it")
+        }
+        // A record type's automations hand customers to it or from it: records would fail to save.
+        if let type = try await recordTypeAutomating(current.id, current.key, in: tx) {
+            throw StoreError(.conflict, "record type \(type) has automations handing customers to or from department \(id); change them first")
         }
         try await tx.execute("DELETE FROM settings WHERE key = \(bind: "business_hours/\(id)")")
         // Revoked keys keep their history but no longer name the department.
@@ -104,5 +111,14 @@ enum DepartmentRows {
         Department(id: try row.string("id"), key: try row.string("key"), name: try row.string("name"),
                    description: try row.optionalString("description"),
                    createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
+    }
+}
+
+extension SQLOrganizationStore {
+    /// The first record type (by key) whose automations hand customers to or from a department
+    /// named so (by id or key).
+    fileprivate func recordTypeAutomating(_ names: String..., in tx: WriteTransaction) async throws -> String? {
+        let types = try await tx.rows("SELECT definition FROM record_types ORDER BY key").compactMap { SQLRecordTypeStore.decode(try $0.string("definition")) }
+        return types.first { type in type.automations.contains { $0.departments.contains { names.contains($0.department) } } }?.key
     }
 }

@@ -59,7 +59,14 @@ extension SQLRecordTypeStore {
             if try await recordType(draft.key, in: tx) != nil {
                 kept.append(draft.key)
             } else {
-                installed.append(try await createRecordType(draft, actor: actor, in: tx).key)
+                do {
+                    installed.append(try await createRecordType(draft, actor: actor, in: tx).key)
+                } catch var error as StoreError {
+                    // Several types are installed at once: the field names the type it belongs to.
+                    error.field = error.field.map { "\(draft.key).\($0)" }
+                    error.message = "record type \(draft.key): \(error.message)"
+                    throw error
+                }
             }
         }
         return (installed, kept)
@@ -75,11 +82,11 @@ extension SQLRecordTypeStore {
         }
     }
 
-    /// The departments an automation hands customers between exist (by id or key).
+    /// The departments an automation hands customers between exist (by id or key), those it names
+    /// and those its kind implies.
     private func checkAutomations(_ automations: [RecordAutomation], in tx: WriteTransaction) async throws {
         for (index, automation) in automations.enumerated() {
-            for (member, name) in [("from", automation.from), ("to", automation.to)] {
-                guard let name else { continue }
+            for (member, name) in automation.departments {
                 if try await tx.firstRow("SELECT id FROM departments WHERE id = \(bind: name) OR key = \(bind: name)") == nil {
                     throw StoreError(.invalidReference, "department \(name) does not exist", field: "automations[\(index)].handoff.\(member)")
                 }
