@@ -89,6 +89,14 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    of the changed field with If-Match), followed live in an agent's browser, a stale edit's 412,
    deleted; the type changed (a field added, one retired) and the forms follow; a change refused
    with the blocking records as links; Chinese, 375 px, the first load.
+   Pipelines (pipeline_checks.py, on a server of their own: the sales template brings `deal`): an
+   admin installs the `sales` template in Administration → Record types (deal, deal_line, quote
+   created; again: all kept); deals made through the API stand in the Board's columns (counts, sums)
+   and in "Pipeline by stage" (an SVG and its table, from /v1/aggregates); a card dragged to
+   another column moves its deal, "Move to…" does from the keyboard; Lost asks for `lost_reason`
+   in a dialog; an agent's Board follows live; a deal's stage history; the deal on the Customer
+   360's timeline; the pipeline edited in the administration (errors beside the inputs, a blocking
+   deal as a link); Chinese, 375 px, the first loads.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -114,13 +122,14 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
-    # --only handoffs, --only department, --only records
+    # --only handoffs, --only department, --only records, --only pipeline
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import email
 import email.message
 import email.policy
@@ -163,6 +172,7 @@ try:
     from handoffs_checks import handoffs_checks
     from department_checks import department_checks
     from records_checks import records_checks
+    from pipeline_checks import pipeline_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -463,6 +473,24 @@ class Browser:
             return False
 
 
+@contextlib.contextmanager
+def fresh_server(server: Server, tmp: str, name: str):
+    """A second server like `server` (the same binary and console) with an empty store of its own
+    (SQLite in `tmp`), for checks that need one; stopped at the end of the block."""
+    extra = ["--password-hash-cost", "4"]
+    if "--console-assets" in server.extra_args:
+        extra += ["--console-assets", server.extra_args[server.extra_args.index("--console-assets") + 1]]
+    other = Server(server.binary, ["--data-dir", os.path.join(tmp, f"data-{name}")], free_port(), os.path.join(tmp, f"server-{name}.log"), extra)
+    try:
+        other.start()
+        other.wait_ready()
+        other.read_announcements()
+        log(f"{name}: a server of its own (port {other.port}, log {other.log_path})")
+        yield other
+    finally:
+        other.cleanup()
+
+
 def axe_detail(violations: list[dict]) -> str:
     return sample(f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in violations)
 
@@ -526,6 +554,8 @@ def run(args, checks: Checks, box: dict) -> None:
             department_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "records":
             records_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "pipeline":
+            pipeline_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -688,6 +718,10 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     tasks_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
     # Business records: a type defined in the administration, records made, filtered, sorted, edited live.
     records_checks(b, server, API(server.base, server.key), checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+    # Pipelines and templates: on a server of their own (the sales template brings `deal`, which the
+    # records checks defined by hand on this one).
+    with fresh_server(server, data["tmp"], "pipeline") as other:
+        pipeline_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1893,7 +1927,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

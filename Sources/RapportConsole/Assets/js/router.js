@@ -1,6 +1,6 @@
 // Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
 // '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]', '#/department[?department=dep_…&day=…]',
-// '#/records', '#/records/{type}[?filter=…&sort=…]', '#/records/{type}/rec_…',
+// '#/records', '#/records/{type}[?filter=…&sort=…&view=board]', '#/records/{type}/rec_…',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.

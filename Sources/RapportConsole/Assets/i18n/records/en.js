@@ -72,4 +72,7 @@ export default {
   'records.form.noCustomer': "There is no customer with this id.",
   'records.form.idHint': "An id ({target}).",
   'records.form.idsHint': "Ids ({target}), separated by spaces or commas.",
+  'records.view': "View",
+  'records.view.table': "Table",
+  'records.view.board': "Board",
 };

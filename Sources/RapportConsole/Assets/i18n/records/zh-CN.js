@@ -71,4 +71,7 @@ export default {
   'records.form.noCustomer': "没有此 ID 的客户。",
   'records.form.idHint': "ID（{target}）。",
   'records.form.idsHint': "多个 ID（{target}），以空格或逗号分隔。",
+  'records.view': "视图",
+  'records.view.table': "表格",
+  'records.view.board': "看板",
 };

@@ -6,6 +6,7 @@
 // is shown (a notification's link), then gives its element. `onUnavailable()` runs when the
 // server has no activity route (404 for a customer just read: a server older than notes). Handoff
 // steps are internal too: drawn by handoff-step.js, loaded with its messages when a page has one.
+// Business records (deals, orders…) are lines of their own, drawn by record-entry.js, loaded the same way.
 
 import { api, seg } from '../api.js';
 import { h, isAbort } from '../dom.js';
@@ -29,6 +30,7 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
   let count = 0;
   const shownNotes = new Set();
   let steps = null; // { stepItem, refs } once a handoff step came
+  let records = null; // { recordItem, refs } once a record came
 
   const draw = (entry) => {
     if (entry?.type === 'note' && entry.note?.id) {
@@ -42,6 +44,7 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
         interactionHead(interaction, channels), interactionContent(interaction, { users }));
     }
     if (entry?.type === 'handoff_step' && entry.handoff_step?.id && steps) return steps.stepItem(entry.handoff_step, steps.refs, { timeline: true });
+    if (entry?.type === 'record' && entry.record?.id && records) return records.recordItem(entry.record, records.refs, entry.at);
     return null; // a kind this console does not know yet
   };
 
@@ -54,6 +57,10 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
       if (!steps && body?.data?.some((entry) => entry?.type === 'handoff_step')) {
         const module = await import('./handoff-step.js');
         steps = { stepItem: module.stepItem, refs: await module.prepare(signal) };
+      }
+      if (!records && body?.data?.some((entry) => entry?.type === 'record')) {
+        const module = await import('./record-entry.js');
+        records = { recordItem: module.recordItem, refs: await module.prepare(signal) };
       }
       for (const entry of body?.data ?? []) {
         const item = draw(entry);

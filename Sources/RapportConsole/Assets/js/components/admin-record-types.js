@@ -3,9 +3,15 @@
 // each a row: key, label, kind, required, unique, default, choices (choice kinds), what it refers to
 // (reference kinds), a CEL validation. Editing (PUT with If-Match) changes labels, adds fields and
 // choices, retires a field (it keeps its values and takes no new ones) or brings it back, changes a
-// kind; the keys of stored fields and choices stay. The server's problems show beside the inputs they
-// name (`fields[2].choices`, `fields.amount`), and a change stored records cannot take lists those
-// records as links. The section's messages are a part (i18n/record-types/).
+// kind; the keys of stored fields and choices stay. A type may have a pipeline: its stages in order
+// (added, removed, moved up and down), each with a label, a probability, an outcome (open, won,
+// lost) and the fields a record must have to stand in it, chosen among the type's fields. The
+// server's problems show beside the inputs they name (`fields[2].choices`, `fields.amount`,
+// `stages[0].outcome`), and a change stored records cannot take (a field's kind, a stage taken away)
+// lists those records as links. "Install a template" lists the server's templates (GET
+// /v1/templates: the types each brings) and installs one (POST /v1/templates/{name}/install),
+// saying which types it created and which it kept as they were. The section's messages are a part
+// (i18n/record-types/).
 
 import { api, seg } from '../api.js';
 import { append, h, isAbort, replace, uid } from '../dom.js';
@@ -20,6 +26,7 @@ const REFERENCE_KINDS = new Set(['reference', 'reference_list']);
 const LIST_KINDS = new Set(['multi_choice', 'reference_list']);
 const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 const TARGETS = ['customer', 'user', 'department'];
+const OUTCOMES = ['open', 'won', 'lost'];
 
 function typeETag(type) {
   return `"rt_${type.key}-v${type.version}"`;
@@ -42,7 +49,7 @@ export default async function render({ container, signal }) {
       await load();
     },
   });
-  container.append(editor.element);
+  container.append(editor.element, templatesCard({ signal, knownTypes: () => types, onInstalled: () => load() }).element);
 
   async function load() {
     try {
@@ -319,6 +326,241 @@ function fieldRow(stored, { knownTypes, onRemove }) {
   return row;
 }
 
+/** A number box's probability: null for none, a whole number from 0 to 100; throws a message otherwise. */
+function probabilityValue(text) {
+  const value = text.trim().replace(/%$/, '').trim();
+  if (!value) return null;
+  if (!/^\d{1,3}$/.test(value) || Number(value) > 100) throw t('recordTypes.badProbability');
+  return Number(value);
+}
+
+/** The fields a stage requires: a checkbox per field of the type (as the form has them now). */
+function requiredPicker(chosen) {
+  let keys = new Set(chosen ?? []);
+  const fieldset = h('fieldset', { class: 'choice type-stage-required', 'data-part': 'required-fields' }, h('legend', null, t('recordTypes.requiredFields')));
+  const list = h('div', { class: 'type-stage-fields' });
+  const group = groupError(fieldset, () => [...list.querySelectorAll('input')]);
+  fieldset.append(h('p', { class: 'field-hint' }, t('recordTypes.requiredFieldsHint')), list, group.element);
+  let boxes = [];
+  return {
+    element: fieldset,
+    name: '',
+    get input() { return boxes[0]?.input ?? fieldset; },
+    setError: group.setError,
+    /** Draws a box per field ([{key, label}]), keeping what was ticked. */
+    refresh(fields) {
+      if (boxes.length) keys = new Set(boxes.filter((b) => b.input.checked).map((b) => b.key));
+      boxes = fields.map((f) => {
+        const id = uid('rt-required');
+        const input = h('input', { id, type: 'checkbox', value: f.key, checked: keys.has(f.key), 'data-part': 'required-field' });
+        return { key: f.key, input, element: h('div', { class: 'choice-option' }, input, h('label', { for: id }, f.label ? `${f.label} (${f.key})` : f.key)) };
+      });
+      replace(list, boxes.length ? boxes.map((b) => b.element) : h('p', { class: 'muted small' }, t('recordTypes.noFieldsYet')));
+    },
+    read: () => boxes.filter((b) => b.input.checked).map((b) => b.key),
+  };
+}
+
+/** One stage of the pipeline: a row of inputs. `stored`: the stage as the server has it (null: new). */
+function stageRow(stored, { onRemove, onMove }) {
+  const kept = Boolean(stored);
+  const legend = h('legend');
+  const key = field({ label: t('recordTypes.stageKey'), name: 'key', value: stored?.key ?? '', required: true,
+    hint: kept ? t('recordTypes.stageKeyKept') : null,
+    attrs: { class: 'mono', spellcheck: 'false', autocomplete: 'off', maxlength: '40', readonly: kept, 'data-part': 'stage-key' } });
+  const label = field({ label: t('recordTypes.stageLabel'), name: 'label', value: stored?.label ?? '', required: true, attrs: { autocomplete: 'off', 'data-part': 'stage-label' } });
+  const probability = field({ label: t('recordTypes.probability'), name: 'probability', hint: t('recordTypes.probabilityHint'),
+    value: typeof stored?.probability === 'number' ? String(stored.probability) : '',
+    attrs: { inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '4', 'data-part': 'probability' } });
+  const outcome = field({ label: t('recordTypes.outcome'), name: 'outcome', as: 'select', value: OUTCOMES.includes(stored?.outcome) ? stored.outcome : 'open',
+    options: OUTCOMES.map((o) => ({ value: o, label: t(`recordTypes.outcome.${o}`) })), attrs: { 'data-part': 'outcome' } });
+  const required = requiredPicker(stored?.required_fields ?? []);
+  const fieldset = h('fieldset', { class: 'type-field type-stage' }, legend);
+  const rowError = groupError(fieldset, () => [key.input]);
+  const up = h('button', { type: 'button', class: 'button button-small', 'data-action': 'stage-up' }, t('recordTypes.stageUp'));
+  const down = h('button', { type: 'button', class: 'button button-small', 'data-action': 'stage-down' }, t('recordTypes.stageDown'));
+  const remove = h('button', { type: 'button', class: 'button button-small', 'data-action': 'remove-stage' }, t('recordTypes.removeStage'));
+  const element = h('li', { class: 'type-stage-row', 'data-stored': kept ? 'true' : 'false' }, fieldset);
+  append(fieldset, [
+    h('div', { class: 'field-row' }, key.element, label.element),
+    h('div', { class: 'field-row' }, probability.element, outcome.element),
+    required.element, rowError.element,
+    h('div', { class: 'form-actions' }, up, down, remove)]);
+  const sync = () => { element.dataset.key = key.input.value.trim(); };
+  key.input.addEventListener('input', sync);
+  sync();
+
+  const row = {
+    element, kept, key, label, probability, outcome, required,
+    focus: () => (kept ? label.input : key.input).focus(),
+    /** The server's names for this row's inputs, as the index `i` of `count` stages. */
+    rename(i, count) {
+      legend.textContent = t('recordTypes.stageN', { n: i + 1 });
+      up.setAttribute('aria-label', t('recordTypes.stageUpN', { n: i + 1 }));
+      down.setAttribute('aria-label', t('recordTypes.stageDownN', { n: i + 1 }));
+      remove.setAttribute('aria-label', t('recordTypes.removeStageN', { n: i + 1 }));
+      up.disabled = i === 0;
+      down.disabled = i === count - 1;
+      for (const [control, part] of [[key, 'key'], [label, 'label'], [probability, 'probability'], [outcome, 'outcome'], [required, 'required_fields']]) {
+        control.name = `stages[${i}].${part}`;
+        if (control.input?.tagName !== 'FIELDSET' && control !== required) control.input.name = control.name;
+      }
+      row.whole.name = `stages[${i}]`;
+    },
+    whole: { name: '', input: key.input, setError: rowError.source('whole') },
+    controls: () => [key, label, probability, outcome, required, row.whole],
+    /** The stage as the body sends it, and the problems found: [[control, message]]. */
+    read() {
+      const problems = [];
+      const body = { key: key.input.value.trim(), label: label.input.value.trim(), outcome: outcome.input.value, required_fields: required.read() };
+      if (!body.key) problems.push([key, t('validation.required')]);
+      else if (!KEY.test(body.key)) problems.push([key, t('recordTypes.badKey')]);
+      if (!body.label) problems.push([label, t('validation.required')]);
+      try {
+        const value = probabilityValue(probability.input.value);
+        if (value !== null) body.probability = value;
+      } catch (message) {
+        problems.push([probability, String(message)]);
+      }
+      return { body, problems };
+    },
+  };
+  remove.addEventListener('click', () => onRemove(row));
+  up.addEventListener('click', () => onMove(row, -1, up));
+  down.addEventListener('click', () => onMove(row, 1, down));
+  return row;
+}
+
+/** The pipeline: the stages in order, with "Add a stage". `fields()` gives the type's fields as the
+ * form has them now ([{key, label}]), for the fields each stage may require. */
+function stagesEditor({ fields }) {
+  const list = h('ol', { class: 'type-field-list type-stage-list', 'data-list': 'type-stages' });
+  const add = h('button', { type: 'button', class: 'button', 'data-action': 'add-stage' }, t('recordTypes.addStage'));
+  const fieldset = h('fieldset', { class: 'type-fields type-stages', 'data-part': 'stages' }, h('legend', null, t('recordTypes.stages')));
+  const group = groupError(fieldset, () => []);
+  const blocking = h('div', { class: 'type-blocking', 'data-field': 'stages-blocking', hidden: true });
+  fieldset.append(h('p', { class: 'field-hint' }, t('recordTypes.stagesHint')), list, group.element, blocking, add);
+  let rows = [];
+  const renumber = () => rows.forEach((row, i) => row.rename(i, rows.length));
+  const refresh = () => {
+    const known = fields().filter((f) => f.key && KEY.test(f.key));
+    for (const row of rows) row.required.refresh(known);
+  };
+  const addRow = (stored, focus) => {
+    const row = stageRow(stored, {
+      onRemove: (gone) => {
+        rows = rows.filter((r) => r !== gone);
+        gone.element.remove();
+        renumber();
+        add.focus();
+      },
+      onMove: (moved, step, button) => {
+        const from = rows.indexOf(moved);
+        const to = from + step;
+        if (to < 0 || to >= rows.length) return;
+        rows.splice(from, 1);
+        rows.splice(to, 0, moved);
+        list.replaceChildren(...rows.map((r) => r.element));
+        renumber();
+        // The focus stays with the button pressed, or its twin when the stage reached an end.
+        (button.disabled ? moved.element.querySelector(step < 0 ? '[data-action=stage-down]' : '[data-action=stage-up]') : button).focus();
+      },
+    });
+    rows.push(row);
+    list.append(row.element);
+    renumber();
+    row.required.refresh(fields().filter((f) => f.key && KEY.test(f.key)));
+    if (focus) row.focus();
+  };
+  add.addEventListener('click', () => addRow(null, true));
+  const control = { name: 'stages', input: add, setError: group.setError };
+  return {
+    element: fieldset,
+    refresh,
+    fill(stages) {
+      rows = [];
+      list.replaceChildren();
+      for (const stage of stages ?? []) addRow(stage, false);
+    },
+    controls: () => [control, ...rows.flatMap((r) => r.controls())],
+    setBlocking(links) {
+      replace(blocking, links);
+      blocking.hidden = !links;
+    },
+    /** The stages as the body sends them, and the problems found. */
+    read() {
+      renumber();
+      const problems = [];
+      const seen = new Set();
+      const stages = rows.map((row) => {
+        const read = row.read();
+        problems.push(...read.problems);
+        if (read.body.key && seen.has(read.body.key)) problems.push([row.key, t('recordTypes.duplicateStage')]);
+        seen.add(read.body.key);
+        return read.body;
+      });
+      return { stages, problems };
+    },
+  };
+}
+
+/** "Install a template": the server's templates, the types each brings, Install and what it did. */
+function templatesCard({ signal, knownTypes, onInstalled }) {
+  const list = h('div', null, h('p', { class: 'muted' }, t('app.loading')));
+  const result = h('div', { role: 'status', 'data-field': 'template-result' });
+  const element = card(t('recordTypes.templates'), h('p', { class: 'muted' }, t('recordTypes.templatesIntro')), result, list);
+  element.dataset.card = 'templates';
+  const typeLinks = (keys) => h('ul', { class: 'plain-inline' }, keys.map((key) => {
+    const type = knownTypes().find((k) => k.key === key);
+    return h('li', { 'data-type': key }, h('a', { href: `#/records/${encodeURIComponent(key)}` }, type?.label || key), ' ', h('span', { class: 'mono muted' }, key));
+  }));
+  const install = async (template, button) => {
+    replace(result);
+    button.disabled = true;
+    try {
+      const done = await api.post(`/v1/templates/${seg(template.name)}/install`, {}, { signal });
+      await onInstalled();
+      const installed = Array.isArray(done?.installed) ? done.installed.filter((k) => typeof k === 'string') : [];
+      const kept = Array.isArray(done?.kept) ? done.kept.filter((k) => typeof k === 'string') : [];
+      replace(result, h('div', { class: 'notice notice-success', 'data-template': template.name },
+        h('p', null, t('recordTypes.installedTemplate', { label: template.label || template.name })),
+        h('p', { 'data-field': 'installed' }, installed.length ? t('recordTypes.installedTypes', { count: installed.length }) : t('recordTypes.installedNone')),
+        installed.length ? typeLinks(installed) : null,
+        kept.length ? [h('p', { 'data-field': 'kept' }, t('recordTypes.keptTypes', { count: kept.length })), typeLinks(kept)] : null));
+      result.querySelector('a')?.focus();
+    } catch (error) {
+      if (isAbort(error) || error.status === 401) return;
+      replace(result, h('p', { class: 'notice notice-error' }, errorText(error)));
+    } finally {
+      button.disabled = false;
+    }
+  };
+  (async () => {
+    try {
+      const templates = ((await api.get('/v1/templates', { signal }))?.data ?? []).filter((tpl) => typeof tpl?.name === 'string');
+      replace(list, templates.length ? h('ul', { class: 'template-list', 'data-list': 'templates' }, templates.map((template) => {
+        const id = uid('template');
+        const button = h('button', { type: 'button', class: 'button', 'data-action': 'install-template',
+          'aria-label': t('recordTypes.installNamed', { label: template.label || template.name }) }, t('recordTypes.install'));
+        button.addEventListener('click', () => install(template, button));
+        const types = Array.isArray(template.record_types) ? template.record_types.filter((k) => typeof k === 'string') : [];
+        const requires = Array.isArray(template.requires) ? template.requires.filter((k) => typeof k === 'string') : [];
+        return h('li', { 'data-template': template.name, 'aria-labelledby': id },
+          h('h3', { id }, template.label || template.name),
+          template.summary ? h('p', null, template.summary) : null,
+          h('p', { class: 'small' }, h('span', { class: 'muted' }, t('recordTypes.brings')), ' ',
+            h('span', { 'data-field': 'record-types' }, types.map((k, i) => [i ? ', ' : '', h('span', { class: 'mono' }, k)]))),
+          requires.length ? h('p', { class: 'small muted', 'data-field': 'requires' }, t('recordTypes.requires', { list: requires.join(', ') })) : null,
+          button);
+      })) : h('p', { class: 'empty' }, t('recordTypes.noTemplates')));
+    } catch (error) {
+      if (isAbort(error) || error.status === 401) return;
+      replace(list, h('p', { class: 'notice notice-error' }, error.status === 404 ? t('recordTypes.templatesMissing') : errorText(error)));
+    }
+  })();
+  return { element };
+}
+
 /** The form that defines a new type or changes one. */
 function typeEditor({ signal, knownTypes, onSaved }) {
   let editing = null; // the stored type being changed, with its version
@@ -335,11 +577,17 @@ function typeEditor({ signal, knownTypes, onSaved }) {
   const fieldsSet = h('fieldset', { class: 'type-fields' }, h('legend', null, t('recordTypes.fields')));
   const fieldsError = groupError(fieldsSet, () => []);
   fieldsSet.append(h('p', { class: 'field-hint' }, t('recordTypes.fieldsHint')), list, fieldsError.element, addField);
+  // A stage may require the fields that take values (a retired one cannot be required).
+  const stages = stagesEditor({ fields: () => rows.filter((r) => !r.element.classList.contains('type-field-retired'))
+    .map((r) => ({ key: r.key.input.value.trim(), label: r.label.input.value.trim() })) });
   const submit = h('button', { type: 'submit', class: 'button button-primary', 'data-action': 'save-type' }, t('recordTypes.create'));
   const cancel = h('button', { type: 'button', class: 'button', hidden: true, 'data-action': 'cancel-edit' }, t('admin.cancel'));
   const form = h('form', { class: 'form type-form', novalidate: true, 'data-form': 'record-type' },
-    message.element, blocking, keyField.element, label.element, plural.element, description.element, fieldsSet,
+    message.element, blocking, keyField.element, label.element, plural.element, description.element, fieldsSet, stages.element,
     h('div', { class: 'form-actions' }, submit, cancel));
+  // The fields a stage may require follow the fields as they are typed.
+  list.addEventListener('input', (event) => { if (event.target.matches('[data-part=key], [data-part=label]')) stages.refresh(); });
+  list.addEventListener('change', (event) => { if (event.target.matches('[data-part=retired]')) stages.refresh(); });
   const element = h('section', { class: 'card', 'aria-labelledby': heading.id, 'data-card': 'record-type-form' }, heading, form);
   let rows = [];
   const fieldsControl = { name: 'fields', input: addField, setError: fieldsError.setError };
@@ -352,23 +600,26 @@ function typeEditor({ signal, knownTypes, onSaved }) {
         rows = rows.filter((r) => r !== gone);
         gone.element.remove();
         renumber();
+        stages.refresh();
         addField.focus();
       },
     });
     rows.push(row);
     list.append(row.element);
     renumber();
+    stages.refresh();
     if (focus) row.focus();
   };
   addField.addEventListener('click', () => add(null, true));
 
-  const controls = () => [keyField, label, plural, description, fieldsControl, ...rows.flatMap((r) => r.controls())];
+  const controls = () => [keyField, label, plural, description, fieldsControl, ...rows.flatMap((r) => r.controls()), ...stages.controls()];
   const clear = () => {
     message.show(null);
     blocking.hidden = true;
     blocking.replaceChildren();
     for (const c of controls()) c.setError(null);
     for (const r of rows) r.setBlocking(null);
+    stages.setBlocking(null);
   };
 
   const fill = (type) => {
@@ -384,6 +635,7 @@ function typeEditor({ signal, knownTypes, onSaved }) {
     description.input.value = type?.description ?? '';
     for (const f of type?.fields ?? []) add(f, false);
     if (!type) add(null, false);
+    stages.fill(Array.isArray(type?.stages) ? type.stages : []);
     heading.textContent = type ? t('recordTypes.edit', { label: type.label }) : t('recordTypes.new');
     submit.textContent = type ? t('admin.save') : t('recordTypes.create');
     cancel.hidden = !type;
@@ -426,6 +678,8 @@ function typeEditor({ signal, knownTypes, onSaved }) {
       seen.add(read.body.key);
       fields.push(read.body);
     }
+    const pipeline = stages.read();
+    problems.push(...pipeline.problems);
     if (problems.length) {
       const shown = new Set();
       for (const [control, text] of problems) if (!shown.has(control)) { control.setError(text); shown.add(control); }
@@ -433,7 +687,8 @@ function typeEditor({ signal, knownTypes, onSaved }) {
       return;
     }
     renumber();
-    const body = { key, label: label.input.value.trim(), fields };
+    // Always sent: a PUT without stages would take the pipeline away.
+    const body = { key, label: label.input.value.trim(), fields, stages: pipeline.stages };
     if (plural.input.value.trim()) body.plural_label = plural.input.value.trim();
     if (description.input.value.trim()) body.description = description.input.value.trim();
     submit.disabled = true;
@@ -462,6 +717,7 @@ function typeEditor({ signal, knownTypes, onSaved }) {
         for (const name of Object.keys(error.fieldErrors ?? {})) {
           const row = rows.find((r) => r.named.name === name);
           row?.setBlocking(blockingLinks(key, ids));
+          if (name === 'stages') stages.setBlocking(blockingLinks(key, ids));
         }
       }
       if (!shown) message.show(errorText(error));

@@ -2,8 +2,9 @@
 // label (money as amount and currency, choices by label, customers as links to the Customer 360),
 // its customer and times; Edit (record-form.js: PATCH with only the changed fields and If-Match; a
 // 412 says someone else changed it, reads it again and keeps what was typed) and Delete after a
-// confirmation (DELETE with If-Match). It follows rapport.record.updated/deleted for itself and
-// rapport.record_type.updated for its type.
+// confirmation (DELETE with If-Match). A record of a type with a pipeline shows its stage, "Move
+// to…" and the stage history (record-stages.js, loaded with its messages then). It follows
+// rapport.record.updated/deleted for itself and rapport.record_type.updated for its type.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
@@ -83,6 +84,25 @@ export async function recordDetail({ container, params, signal, setTitle, role }
   };
   draw();
 
+  // The stage, when the type has a pipeline: its module and messages come with the first such record.
+  let stages = null;
+  let staging = null;
+  const drawStage = async () => {
+    if (stages) { stages.update(type, record); return; }
+    if (!(Array.isArray(type.stages) && type.stages.length) && !record.stage) return;
+    staging ??= import('./record-stages.js').then(async (module) => {
+      await module.prepare();
+      if (signal.aborted) return;
+      stages = module.stageCard({
+        type, record, refs, signal, canWrite,
+        onMoved: (moved) => { record = moved; draw(); form?.rebase(moved); },
+      });
+      body.firstChild.after(stages.element);
+    }).catch((error) => console.warn('record stages', error));
+    await staging;
+  };
+  await drawStage();
+
   // Edit.
   let form = null;
   const closeEdit = (focus) => {
@@ -97,6 +117,7 @@ export async function recordDetail({ container, params, signal, setTitle, role }
       const fresh = await api.get(`/v1/records/${seg(key)}/${seg(record.id)}`, { signal });
       record = fresh;
       draw();
+      drawStage();
       form?.rebase(fresh);
     } catch (error) {
       if (isAbort(error) || error.status === 401) return;
@@ -111,6 +132,7 @@ export async function recordDetail({ container, params, signal, setTitle, role }
       onSaved: (saved) => {
         record = saved;
         draw();
+        drawStage();
         closeEdit(true);
         tell(t('records.saved'), 'success');
       },
@@ -160,6 +182,7 @@ export async function recordDetail({ container, params, signal, setTitle, role }
           type = Array.isArray(item.fields) ? item : await api.get(`/v1/record-types/${seg(key)}`, { signal });
         } catch { return; }
         draw();
+        drawStage();
         form?.retype(type);
         return;
       }
@@ -168,6 +191,7 @@ export async function recordDetail({ container, params, signal, setTitle, role }
       if (event.type === 'rapport.record.updated' && (item.version ?? 0) > (record.version ?? 0)) {
         record = item;
         draw();
+        drawStage();
         // An open form keeps what it was opened with: saving it says someone else changed the record.
         tell(form ? t('records.changedWhileEditing') : t('records.changedLive'));
       }

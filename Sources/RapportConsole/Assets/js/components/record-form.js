@@ -141,8 +141,9 @@ function idControl({ name, label, required, field }) {
   };
 }
 
-/** The control of one field: { key, kind, element, input, setError, read() -> {value}|{problem}, write(value) }. */
-function control(field, { refs, signal }) {
+/** The control of one field: { key, kind, element, input, setError, read() -> {value}|{problem}, write(value) }.
+ * Also the inputs of the fields a pipeline's stage asks for when a record moves there (record-stages.js). */
+export function control(field, { refs, signal }) {
   const name = `fields.${field.key}`;
   const label = field.label || field.key;
   const required = Boolean(field.required);

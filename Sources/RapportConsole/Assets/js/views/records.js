@@ -1,11 +1,12 @@
 // #/records: the record types (GET /v1/record-types) by their plural labels.
-// #/records/{type}[?filter=…&sort=…]: the type's records (GET /v1/records/{type}) as a table — the
-// first five fields that take values and the time of the last change — with a CEL filter (Enter
-// applies it; one the server cannot run shows its reason beside the box), sort by a column's header
-// (aria-sort), "Show more" (next_cursor) and "New" opening the form generated from the fields
-// (record-form.js). #/records/{type}/{id}: one record (record-detail.js). The pages follow the
-// rapport.record.* and rapport.record_type.* events. Their messages are a part (i18n/records/),
-// loaded with the page.
+// #/records/{type}[?filter=…&sort=…&view=board]: the type's records (GET /v1/records/{type}) as a
+// table — the first five fields that take values and the time of the last change — with a CEL filter
+// (Enter applies it; one the server cannot run shows its reason beside the box), sort by a column's
+// header (aria-sort), "Show more" (next_cursor) and "New" opening the form generated from the fields
+// (record-form.js). A type with a pipeline (stages) switches between the Table and the Board
+// (record-board.js, loaded with its messages when first shown; the choice is in the address).
+// #/records/{type}/{id}: one record (record-detail.js). The pages follow the rapport.record.* and
+// rapport.record_type.* events. Their messages are a part (i18n/records/), loaded with the page.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
@@ -76,9 +77,12 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
   const canWrite = WRITERS.includes(role);
   let filter = query?.get('filter') ?? '';
   let sort = query?.get('sort') ?? '';
+  let view = query?.get('view') === 'board' ? 'board' : 'table';
   let records = [];
   let cursor = null;
   let generation = 0;
+  let board = null; // the Board, made when first shown
+  const staged = () => Array.isArray(type.stages) && type.stages.length > 0;
 
   // The page: where it is, the filter, the new record's form, the table.
   const live = liveBadge();
@@ -102,13 +106,20 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
   const problem = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const tableSlot = h('div');
   const more = h('button', { type: 'button', class: 'button button-small', hidden: true, 'data-action': 'more-records' }, t('records.more'));
+  const tableCard = h('section', { class: 'card', 'aria-labelledby': listTitle.id, 'data-card': 'records' }, listTitle, status, problem, tableSlot, more);
+  const boardProblem = h('p', { class: 'notice notice-error', role: 'alert', hidden: true, 'data-field': 'board-view-problem' });
+  const boardSlot = h('div', { 'data-slot': 'board-view', hidden: true }, boardProblem);
+  const viewButtons = Object.fromEntries(['table', 'board'].map((key) => [key, h('button', {
+    type: 'button', 'aria-pressed': 'false', 'data-view': key, onclick: () => show(key) }, t(`records.view.${key}`))]));
+  const viewSwitch = h('div', { class: 'status-tabs view-switch', role: 'group', 'aria-label': t('records.view'), 'data-field': 'view-switch', hidden: true },
+    viewButtons.table, viewButtons.board);
   container.append(
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/records' }, t('records.title'))),
     h('div', { class: 'page-header' }, heading, live.element, newButton),
-    description, notice, filterForm, newCard,
-    h('section', { class: 'card', 'aria-labelledby': listTitle.id, 'data-card': 'records' }, listTitle, status, problem, tableSlot, more));
+    description, notice, viewSwitch, filterForm, newCard, tableCard, boardSlot);
 
   const say = (message) => { problem.textContent = message ?? ''; problem.hidden = !message; };
+  const sayAboveBoard = (message) => { boardProblem.textContent = message ?? ''; boardProblem.hidden = !message; };
   const label = () => type.label || type.key;
   const labels = () => {
     setTitle(type.plural_label || label());
@@ -198,6 +209,7 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
     const search = new URLSearchParams();
     if (filter) search.set('filter', filter);
     if (sort) search.set('sort', sort);
+    if (view === 'board') search.set('view', 'board');
     const text = search.toString();
     history.replaceState(null, '', `#/records/${encodeURIComponent(type.key)}${text ? `?${text}` : ''}`);
   };
@@ -224,26 +236,61 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
       draw();
       return true;
     } catch (error) {
-      if (isAbort(error) || error.status === 401 || mine !== generation) return false;
-      if ((error.status === 400 || error.status === 422) && error.fieldErrors.filter) {
-        filterField.setError(t('records.badFilter', { detail: error.fieldErrors.filter }));
-        filterField.input.focus();
-      } else if ((error.status === 400 || error.status === 422) && error.fieldErrors.sort) {
-        say(t('records.badSort'));
-      } else {
-        console.warn('records', error);
-        say(error.status === 403 ? t('records.forbidden') : t('app.error'));
-      }
-      return false;
+      if (mine !== generation) return false;
+      return refused(error);
     } finally {
       if (mine === generation) tableSlot.removeAttribute('aria-busy');
     }
   };
 
+  /** A read the server refused: a filter it cannot run beside the box, the rest above the list. */
+  const refused = (error, tell = say) => {
+    if (isAbort(error) || error.status === 401) return false;
+    if ((error.status === 400 || error.status === 422) && error.fieldErrors.filter) {
+      filterField.setError(t('records.badFilter', { detail: error.fieldErrors.filter }));
+      filterField.input.focus();
+    } else if ((error.status === 400 || error.status === 422) && error.fieldErrors.sort) {
+      tell(t('records.badSort'));
+    } else {
+      console.warn('records', error);
+      tell(error.status === 403 ? t('records.forbidden') : t('app.error'));
+    }
+    return false;
+  };
+
+  /** The Board: its module and messages loaded when first shown; reads the records of `nextFilter`. */
+  const readBoard = async (nextFilter) => {
+    if (!board) {
+      const module = await import('../components/record-board.js');
+      await module.prepare();
+      if (signal.aborted) return false;
+      board ??= module.recordBoard({ type, refs, signal, canWrite });
+      boardSlot.append(board.element);
+    }
+    try {
+      return await board.load(nextFilter);
+    } catch (error) {
+      return refused(error, sayAboveBoard);
+    }
+  };
+
+  /** The Table or the Board (a type without stages has the Table only), read afresh. */
+  const show = (next, { initial = false } = {}) => {
+    view = next === 'board' && staged() ? 'board' : 'table';
+    viewSwitch.hidden = !staged();
+    for (const [key, button] of Object.entries(viewButtons)) button.setAttribute('aria-pressed', String(key === view));
+    tableCard.hidden = view === 'board';
+    boardSlot.hidden = view !== 'board';
+    if (!initial) remember();
+    say(null);
+    sayAboveBoard(null);
+    return view === 'board' ? readBoard(filter) : read('fresh');
+  };
+
   /** Another filter or sort: kept (and in the address) when the server runs it. */
   const apply = async (nextFilter, nextSort, focusSort = null) => {
     clearErrors([filterField]);
-    if (await read('fresh', nextFilter, nextSort)) {
+    if (await (view === 'board' ? readBoard(nextFilter) : read('fresh', nextFilter, nextSort))) {
       filter = nextFilter;
       sort = nextSort;
       remember();
@@ -262,7 +309,7 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
   let timer = null;
   const schedule = (delay = 300) => {
     clearTimeout(timer);
-    timer = setTimeout(() => read('refresh'), delay);
+    timer = setTimeout(() => (view === 'board' ? readBoard(filter) : read('refresh')), delay);
   };
   signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   const onEvent = async (event) => {
@@ -275,9 +322,13 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
       labels();
       draw();
       form?.retype(type);
+      board?.retype(type);
+      if (view === 'board' && !staged()) show('table');
+      else viewSwitch.hidden = !staged();
       return;
     }
     if (item?.type !== type.key || typeof item?.id !== 'string') return;
+    if (view === 'board') { board?.onEvent(event); return; }
     const index = records.findIndex((r) => r.id === item.id);
     if (event.type === 'rapport.record.deleted') {
       if (index >= 0) { records.splice(index, 1); draw(); }
@@ -295,12 +346,12 @@ async function recordsOfType({ container, params, query, signal, setTitle, role 
   follow({ filter: LIVE_FILTER, types: RECORD_EVENTS, signal, onEvent, onState: live.set })
     .catch((error) => console.warn('record events', error));
 
-  if (!(await read('fresh')) && (filter || sort) && !signal.aborted) {
+  if (!(await show(view, { initial: true })) && (filter || sort) && !signal.aborted) {
     // A filter or an order from the address the server refuses: said (beside the box); the records
     // are shown as they come.
-    const said = problem.hidden ? null : problem.textContent;
+    const said = [problem, boardProblem].find((p) => !p.hidden)?.textContent ?? null;
     filter = '';
     sort = '';
-    if (await read('fresh') && said) say(said);
+    if (await show(view, { initial: true }) && said) (view === 'board' ? sayAboveBoard : say)(said);
   }
 }
