@@ -135,6 +135,22 @@ public struct CalendarDate: Sendable, Equatable, Comparable, CustomStringConvert
         (self.year, self.month, self.day) = (year, month, day)
     }
 
+    /// The day (in UTC) an instant falls on.
+    public init(_ instant: Timestamp) {
+        let days = Timestamp.floorDivide(instant.microseconds, Timestamp.microsPerSecond * Timestamp.secondsPerDay)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
+        (self.year, self.month, self.day) = (Int(year), Int(month), Int(day))
+    }
+
+    /// The date `days` later (earlier when negative).
+    public func adding(days: Int) -> CalendarDate {
+        let count = Timestamp.days(fromYear: Int64(year), month: Int64(month), day: Int64(day)) + Int64(days)
+        let (year, month, day) = Timestamp.civil(fromDays: count)
+        var date = self
+        (date.year, date.month, date.day) = (Int(year), Int(month), Int(day))
+        return date
+    }
+
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool { (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day) }

@@ -64,8 +64,8 @@ extension Timestamp: CustomStringConvertible {
 // MARK: - RFC 3339
 
 extension Timestamp {
-    private static let microsPerSecond: Int64 = 1_000_000
-    private static let secondsPerDay: Int64 = 86_400
+    static let microsPerSecond: Int64 = 1_000_000
+    static let secondsPerDay: Int64 = 86_400
     /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, the range the text form covers.
     private static let earliest = Int64(-62_135_596_800) * 1_000_000
     private static let latest = Int64(253_402_300_800) * 1_000_000 - 1
@@ -220,7 +220,7 @@ extension Timestamp {
         return (year, month, day)
     }
 
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return value % divisor < 0 ? quotient - 1 : quotient
     }

@@ -175,6 +175,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     RecordTypesController(types: store.recordTypes, services: services).register(v1)
     RecordsController(types: store.recordTypes, records: store.records, services: services).register(v1)
     TemplatesController(types: store.recordTypes, services: services).register(v1)
+    InvoicingController(invoicing: store.invoicing, services: services).register(v1)
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
     DepartmentFeedController(feed: store.departmentFeed, services: services).register(v1)
     if let shift = parts.clockShift { TestClockController(shift: shift).register(v1) }

@@ -11,6 +11,7 @@ extension Store {
     public var departmentFeed: SQLDepartmentFeedStore { SQLDepartmentFeedStore(store: self) }
     public var recordTypes: SQLRecordTypeStore { SQLRecordTypeStore(store: self) }
     public var records: SQLRecordStore { SQLRecordStore(store: self) }
+    public var invoicing: SQLInvoicingStore { SQLInvoicingStore(store: self) }
     public var events: SQLEventStore { SQLEventStore(store: self) }
     public var interactions: SQLInteractionStore { SQLInteractionStore(store: self) }
     public var meetings: SQLMeetingStore { SQLMeetingStore(store: self) }
