@@ -60,4 +60,18 @@ struct ListFilterTests {
         #expect(message("fields.status ==").hasPrefix("1:"))
         #expect(message(String(repeating: "a", count: 5_000)).hasPrefix("1:1: the filter is too long"))
     }
+
+    @Test("an open column's members take the kind of the value they are compared with; other values are refused")
+    func openColumns() throws {
+        var schema = ListFilterSchema()
+        schema.openColumns = ["attributes"]
+        func member(_ name: String, _ kind: FilterValueKind) -> FilterablePath { FilterablePath(column: "attributes", members: [name], kind: kind) }
+        #expect(try ListFilter.translate(#"attributes.interest == "solar" && attributes.vip"#, schema: schema)
+                == .all([.compare(member("interest", .text), .equal, "solar"), .compare(member("vip", .boolean), .equal, true)]))
+        #expect(try ListFilter.translate(#"attributes.tier in ["gold", "silver"] || "x" in attributes.tags || has(attributes.since)"#, schema: schema)
+                == .any([.oneOf(member("tier", .text), ["gold", "silver"]), .listContains(member("tags", .textList), "x"), .present(member("since", .text))]))
+        #expect(throws: ExpressionError.self) { try ListFilter.translate("attributes.score > 5", schema: schema) }
+        #expect(throws: ExpressionError.self) { try ListFilter.translate(#"attributes["a b"] == "x""#, schema: schema) }
+        #expect(throws: ExpressionError.self) { try ListFilter.translate(#"extras.a == "x""#, schema: schema) }
+    }
 }

@@ -169,6 +169,11 @@ struct API: Sendable {
     }
 
     @discardableResult
+    func put(_ uri: String, _ json: JSONValue, auth: Auth = .admin, headers: HTTPFields = [:]) async throws -> Reply {
+        try await request(.put, uri, json: json, auth: auth, headers: headers)
+    }
+
+    @discardableResult
     func delete(_ uri: String, auth: Auth = .admin, headers: HTTPFields = [:]) async throws -> Reply {
         try await request(.delete, uri, auth: auth, headers: headers)
     }

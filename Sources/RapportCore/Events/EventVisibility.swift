@@ -5,7 +5,7 @@ public enum EventVisibility {
     /// The permission an event of `type` (`rapport.<entity>.<change>`) needs besides `events:read`.
     public static func permission(for type: String) -> Permission {
         switch entity(of: type) {
-        case "customer", "duplicate", "match_model": return .readCustomers
+        case "customer", "duplicate", "match_model", "segment": return .readCustomers
         case "interaction", "mail", "call", "meeting", "note", "task", "handoff": return .readInteractions
         case "conversation": return .readConversations
         case "department", "channel", "user", "settings": return .readOrganization

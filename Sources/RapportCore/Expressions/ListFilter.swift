@@ -61,10 +61,15 @@ public struct FilterablePath: Sendable, Equatable, Hashable {
 public struct ListFilterSchema: Sendable {
     public var paths: [String: FilterablePath]
     public var hints: [String: String]
+    /// JSON columns whose members are not declared (a customer's `attributes`): any member named
+    /// with letters, digits and `_` may be filtered on, as text or true/false — the value written
+    /// out says which; the database never has to convert what is stored there.
+    public var openColumns: Set<String>
 
-    public init(paths: [String: FilterablePath] = [:], hints: [String: String] = [:]) {
+    public init(paths: [String: FilterablePath] = [:], hints: [String: String] = [:], openColumns: Set<String> = []) {
         self.paths = paths
         self.hints = hints
+        self.openColumns = openColumns
     }
 }
 
@@ -140,7 +145,8 @@ private struct ListFilterTranslator {
         case .call(let function, let target, let arguments):
             return try call(function, target, arguments, node)
         case .identifier, .select, .index:
-            let path = try self.path(node)
+            var path = try self.path(node)
+            if isOpen(path) { path.kind = .boolean }
             guard path.kind == .boolean else { throw fail(node, "\(name(node) ?? "this") is not true or false: compare it with a value") }
             return .compare(path, .equal, .bool(true))
         default:
@@ -168,8 +174,9 @@ private struct ListFilterTranslator {
         } else {
             throw fail(node, "compare a field with a value written out (like fields.status == \"won\"): \(Self.allowed)")
         }
-        let path = try self.path(pathNode)
+        var path = try self.path(pathNode)
         let value = literal(valueNode)!
+        if isOpen(path), !value.isNull { path.kind = try openKind(of: value, valueNode) }
         if value.isNull {
             guard comparison == .equal || comparison == .notEqual else { throw fail(valueNode, "null can only be compared with == or !=") }
             return comparison == .equal ? .not(.present(path)) : .present(path)
@@ -184,7 +191,8 @@ private struct ListFilterTranslator {
 
     private func membership(_ left: ExpressionSyntax, _ right: ExpressionSyntax, _ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {
         if name(left) != nil, case .list(let items) = right.kind {
-            let path = try self.path(left)
+            var path = try self.path(left)
+            if isOpen(path), let first = items.first, let value = literal(first), !value.isNull { path.kind = try openKind(of: value, first) }
             guard path.kind != .document else { throw fail(left, schema.hints[name(left)!] ?? "\(name(left)!) is an object: compare one of its members") }
             guard path.kind != .textList else { throw fail(left, "\(name(left)!) is a list: ask for one value at a time (\"x\" in \(name(left)!))") }
             guard !items.isEmpty, items.count <= 500 else { throw fail(right, "the list must have 1 to 500 values") }
@@ -196,7 +204,8 @@ private struct ListFilterTranslator {
             return .oneOf(path, values)
         }
         if let value = literal(left), name(right) != nil {
-            let path = try self.path(right)
+            var path = try self.path(right)
+            if isOpen(path) { path.kind = .textList }
             guard path.kind == .textList else { throw fail(right, "\(name(right)!) is not a list: compare it with == instead") }
             guard case .string(let text) = value else { throw fail(left, "expected text to look for in \(name(right)!)") }
             return .listContains(path, text)
@@ -273,9 +282,30 @@ private struct ListFilterTranslator {
         }
     }
 
+    /// A member of an open column (its kind is the value's it is compared with).
+    private func isOpen(_ path: FilterablePath) -> Bool {
+        !path.members.isEmpty && schema.openColumns.contains(path.column) && schema.paths["\(path.column).\(path.members.joined(separator: "."))"] == nil
+    }
+
+    private func openKind(of value: JSONValue, _ node: ExpressionSyntax) throws(ExpressionError) -> FilterValueKind {
+        switch value {
+        case .string: return .text
+        case .bool: return .boolean
+        default: throw fail(node, "an attribute is compared with text or true/false written out")
+        }
+    }
+
     private func path(_ node: ExpressionSyntax) throws(ExpressionError) -> FilterablePath {
         guard let name = name(node) else { throw fail(node, "expected a field (like fields.status or created_at)") }
         if let path = schema.paths[name] { return path }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if parts.count >= 2, schema.openColumns.contains(parts[0]) {
+            let members = Array(parts.dropFirst())
+            guard members.count <= 4, members.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") } }) else {
+                throw fail(node, "\(parts[0]) members are named with letters, digits and _ (at most 4 deep)")
+            }
+            return FilterablePath(column: parts[0], members: members, kind: .text)
+        }
         if let hint = schema.hints[name] { throw fail(node, hint) }
         let known = schema.paths.keys.filter { !$0.contains(".") || $0.hasPrefix("fields.") }.sorted().prefix(12).joined(separator: ", ")
         throw fail(node, "\(name) is not something this list can filter on (\(known)\(schema.paths.count > 12 ? ", …" : ""))")

@@ -30,6 +30,7 @@ public func buildApplication(
     }
     let duplicates = DuplicateMonitor(store: store, logger: logger)
     let conversationRouter = ConversationRouter(store: store, logger: logger, loader: .standard)
+    let segmentMonitor = SegmentMonitor(store: store, logger: logger)
     let policy = NetworkAddressPolicy(allowPrivate: configuration.webhooksAllowPrivate)
     let webhooks = WebhookDispatcher(store: store, logger: logger, policy: policy, schedule: configuration.webhookRetrySchedule)
     let publisher = configuration.messageQueue.map {
@@ -49,8 +50,8 @@ public func buildApplication(
     let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
                             registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
-                            monitor: duplicates, router: conversationRouter, publisher: publisher, inbound: inbound)
-    var background: [any Service] = [store, duplicates, conversationRouter, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname)]
+                            monitor: duplicates, router: conversationRouter, segments: segmentMonitor, publisher: publisher, inbound: inbound)
+    var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {
@@ -127,6 +128,7 @@ struct RouterParts {
     let chatHub: ChatHub
     let monitor: DuplicateMonitor
     let router: ConversationRouter
+    let segments: SegmentMonitor
     let publisher: EventPublisher?
     let inbound: InboundConsumer?
 }
@@ -176,6 +178,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     RecordsController(types: store.recordTypes, records: store.records, services: services).register(v1)
     TemplatesController(types: store.recordTypes, services: services).register(v1)
     InvoicingController(invoicing: store.invoicing, services: services).register(v1)
+    SegmentsController(segments: store.segments, events: store.events, services: services, monitor: parts.segments).register(v1)
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
     DepartmentFeedController(feed: store.departmentFeed, services: services).register(v1)
     if let shift = parts.clockShift { TestClockController(shift: shift).register(v1) }

@@ -1,0 +1,71 @@
+import HTTPTypes
+import RapportCore
+import RapportTestSupport
+import Testing
+
+/// Marketing's segments over what sales records about customers: the count is the members', and
+/// it is current at the next request; each customer who comes or goes is an event.
+@Suite("HTTP: segments")
+struct SegmentsTests {
+    func count(_ api: API, _ id: String) async throws -> Int64? {
+        try await api.get("/v1/segments/\(id)").json["count"]?.intValue
+    }
+
+    @Test("a salesperson records customers' needs and marketing's segment on them counts them live", arguments: Backend.available)
+    func liveCount(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let ana = try #require(try await api.createCustomer(["name": "Ana", "lifecycle_stage": "lead", "attributes": ["interest": "solar"]])["id"]?.stringValue)
+            _ = try await api.createCustomer(["name": "Bo", "lifecycle_stage": "lead", "attributes": ["interest": "wind"]])
+            _ = try await api.createCustomer(["name": "Cy", "lifecycle_stage": "customer", "attributes": ["interest": "solar"]])
+
+            let made = try await api.post("/v1/segments", ["name": "Solar leads", "filter": #"lifecycle_stage == "lead" && attributes.interest == "solar""#])
+            #expect(made.status == .created, "\(made.text)")
+            #expect(made.json["count"] == 1)
+            let segment = try #require(made.json["id"]?.stringValue)
+
+            // A salesperson learns that Bo wants solar after all: the next read counts Bo.
+            let bo = try #require(try await api.get("/v1/customers?name_prefix=Bo").items.first?["id"]?.stringValue)
+            #expect(try await api.patch("/v1/customers/\(bo)", ["attributes": ["interest": "solar"]]).status == .ok)
+            #expect(try await count(api, segment) == 2)
+            // Ana becomes a customer: she leaves.
+            #expect(try await api.patch("/v1/customers/\(ana)", ["lifecycle_stage": "customer"]).status == .ok)
+            #expect(try await count(api, segment) == 1)
+            let members = try await api.get("/v1/segments/\(segment)/members").items
+            #expect(members.compactMap { $0["customer_id"]?.stringValue } == [bo])
+            #expect(members.first?["name"] == "Bo")
+
+            // Each move is on the log, about the customer.
+            let entered = try await api.get("/v1/events?after=0&filter=\(encodeQuery(#"type == "rapport.segment.entered""#))").items
+            #expect(entered.compactMap { $0["subject"]?.stringValue } == [bo], "\(entered)")
+            let left = try await api.get("/v1/events?after=0&filter=\(encodeQuery(#"type == "rapport.segment.left""#))").items
+            #expect(left.compactMap { $0["subject"]?.stringValue } == [ana])
+            #expect(left.first?["data"]?["segment"]?["segment_id"]?.stringValue == segment)
+
+            // A new filter recomputes the members in the same write; a deleted customer leaves.
+            let widened = try await api.put("/v1/segments/\(segment)", ["name": "Solar", "filter": #"attributes.interest == "solar""#])
+            #expect(widened.status == .ok, "\(widened.text)")
+            #expect(widened.json["count"] == 3)
+            #expect(try await api.delete("/v1/customers/\(ana)").status == .noContent)
+            #expect(try await count(api, segment) == 2)
+            let listed = try await api.get("/v1/segments").items
+            #expect(listed.map { $0["count"] } == [2])
+        }
+    }
+
+    @Test("bad filters and names are refused naming the field, and nothing is stored", arguments: Backend.available)
+    func refusals(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": "lifecycle_stage =="]), .unprocessableContent, field: "filter")
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": "attributes.score > 5"]), .unprocessableContent, field: "filter")
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": "attributes[\"a b\"] == \"x\""]), .unprocessableContent, field: "filter")
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": "shoe_size == \"9\""]), .unprocessableContent, field: "filter")
+            expectProblem(try await api.post("/v1/segments", ["filter": "attributes.vip"]), .unprocessableContent, field: "name")
+            #expect(try await api.post("/v1/segments", ["name": "VIP", "filter": "attributes.vip"]).status == .created)
+            expectProblem(try await api.post("/v1/segments", ["name": "VIP", "filter": "attributes.vip == true"]), .conflict, field: "name")
+            #expect(try await api.get("/v1/segments").items.count == 1)
+            let viewer = try await api.createKey(role: "viewer")
+            expectProblem(try await api.post("/v1/segments", ["name": "Y", "filter": "attributes.vip"], auth: .bearer(viewer.secret)), .forbidden)
+            #expect(try await api.get("/v1/segments", auth: .bearer(viewer.secret)).status == .ok)
+        }
+    }
+}
