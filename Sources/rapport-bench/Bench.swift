@@ -11,7 +11,7 @@ import RapportStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport-bench", abstract: "Rapport's benchmarks: programs that print figures.",
-        subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self, Routing.self, Keywords.self, Classifier.self, ConsoleData.self, Aggregates.self,
+        subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self, Routing.self, Keywords.self, Classifier.self, ConsoleData.self, Aggregates.self, Segments.self,
                       MIME.self, MIMEFuzz.self, SMTP.self, Chat.self, Notes.self])
 
     /// Interactions per second and latency over HTTP against a server started in this process,

@@ -194,6 +194,8 @@ struct NotesTests {
             let email = try await api.createChannel(kind: "email", name: "support inbox")
             let first = try await RoutingTests.post(api, channel: email, from: "ivy@example.com", body: "Where is order 12?")
             let customer = try #require(first["customer_id"]?.stringValue)
+            // The first message routed before anyone follows: only what arrives after the follows tells them.
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
             let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first?["id"]?.stringValue)
             #expect(try await api.post("/v1/follows", ["conversation_id": .string(conversation)], auth: ana.auth).status == .created)
             #expect(try await api.post("/v1/follows", ["customer_id": .string(customer)], auth: li.auth).status == .created)
