@@ -97,6 +97,13 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    in a dialog; an agent's Board follows live; a deal's stage history; the deal on the Customer
    360's timeline; the pipeline edited in the administration (errors beside the inputs, a blocking
    deal as a link); Chinese, 375 px, the first loads.
+   Invoicing (invoice_checks.py, on a server of their own: the finance template brings `deal`): a
+   won deal with two lines (one discounted, one product named with <img onerror> markup) shows its
+   lines and invoices as related lists; "Invoice this deal" opens a small form (days to pay out of
+   range refused beside it), both buttons disabled while the request runs, and on 201 the page is
+   the invoice's (its total with the currency, its two lines); invoicing again is refused in the
+   page's error area with a link to the invoice in the way; a deal not won has no action until it is
+   moved to Won; a viewer has none; Chinese, 375 px.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -122,7 +129,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
-    # --only handoffs, --only department, --only records, --only pipeline
+    # --only handoffs, --only department, --only records, --only pipeline, --only invoice
 """
 
 from __future__ import annotations
@@ -173,6 +180,7 @@ try:
     from department_checks import department_checks
     from records_checks import records_checks
     from pipeline_checks import pipeline_checks
+    from invoice_checks import invoice_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -556,6 +564,8 @@ def run(args, checks: Checks, box: dict) -> None:
             records_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "pipeline":
             pipeline_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "invoice":
+            invoice_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -722,6 +732,9 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # records checks defined by hand on this one).
     with fresh_server(server, data["tmp"], "pipeline") as other:
         pipeline_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+    # Invoicing a won deal: on a server of its own too (the finance template brings `deal` with sales).
+    with fresh_server(server, data["tmp"], "invoice") as other:
+        invoice_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1927,7 +1940,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

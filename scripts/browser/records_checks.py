@@ -417,7 +417,8 @@ def _run(ad, ag, base, api, checks, audit, *, customer, abort) -> None:
 
     # --- A record's page.
     ad.click(f"tr[data-id='{ids[BIG]}'] a[data-action=open-record]")
-    page = ad.wait(lambda: (d := detail(ad)) and d.get("h1") == BIG and d, WAIT) or {}
+    # The customers' names come after the page is drawn (GET /v1/customers/{id}): waited for too.
+    page = ad.wait(lambda: (d := detail(ad)) and d.get("h1") == BIG and d["links"].get("account", {}).get("text") == CUSTOMER and d, WAIT) or detail(ad)
     fields = page.get("fields", {})
     checks.check("a record's page shows each field by its label: the amount and currency, the stage's label, the date, the account and the customer as links, Yes",
                  fields.get("amount") == "1,250.00 EUR" and fields.get(stage_key) == "Won" and fields.get("close_on") == "Dec 31, 2026" and fields.get("hot") == "Yes"

@@ -1,5 +1,5 @@
 // English messages of the Records pages (views/records.js, components/record-detail.js,
-// record-form.js, record-values.js), loaded with them (i18n.js loadMessages). Keys are shared with
+// record-form.js, record-values.js, record-related.js), loaded with them (i18n.js loadMessages). Keys are shared with
 // zh-CN.js (scripts/browser/check_catalogs.mjs).
 export default {
   'records.title': "Records",
@@ -75,4 +75,8 @@ export default {
   'records.view': "View",
   'records.view.table': "Table",
   'records.view.board': "Board",
+  'records.related.via': "{plural} ({field})",
+  'records.related.stage': "Stage",
+  'records.related.showAll': "Show all {plural}",
+  'records.related.failed': "These records could not be loaded.",
 };

@@ -1,4 +1,4 @@
-// 业务记录页面的简体中文文案（views/records.js、components/record-detail.js、record-form.js、
+// 业务记录页面的简体中文文案（views/records.js、components/record-detail.js、record-form.js、record-related.js、
 // record-values.js），随页面加载（i18n.js loadMessages）。键与 en.js 相同（scripts/browser/check_catalogs.mjs 检查）。
 export default {
   'records.title': "业务记录",
@@ -74,4 +74,8 @@ export default {
   'records.view': "视图",
   'records.view.table': "表格",
   'records.view.board': "看板",
+  'records.related.via': "{plural}（{field}）",
+  'records.related.stage': "阶段",
+  'records.related.showAll': "显示全部{plural}",
+  'records.related.failed': "无法加载这些记录。",
 };

@@ -3,8 +3,11 @@
 // its customer and times; Edit (record-form.js: PATCH with only the changed fields and If-Match; a
 // 412 says someone else changed it, reads it again and keeps what was typed) and Delete after a
 // confirmation (DELETE with If-Match). A record of a type with a pipeline shows its stage, "Move
-// to…" and the stage history (record-stages.js, loaded with its messages then). It follows
-// rapport.record.updated/deleted for itself and rapport.record_type.updated for its type.
+// to…" and the stage history (record-stages.js, loaded with its messages then). A deal offers
+// "Invoice this deal" to those who may write records (deal-invoice.js, loaded with its messages then).
+// Below, the records that refer to this one (record-related.js, loaded after the page is drawn: a
+// deal's lines and invoices, an invoice's lines…). It follows rapport.record.updated/deleted for itself
+// and rapport.record_type.updated for its type, and hands the record events to the related lists.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace, uid } from '../dom.js';
@@ -51,10 +54,10 @@ export async function recordDetail({ container, params, signal, setTitle, role }
   const editTitle = h('h2', { id: `${editId}-title`, tabindex: '-1' });
   const editCard = h('section', { id: editId, class: 'card', 'aria-labelledby': editTitle.id, 'data-card': 'edit-record', hidden: true }, editTitle);
   editButton?.setAttribute('aria-controls', editId);
+  const actions = canWrite ? h('div', { class: 'form-actions record-actions' }, editButton, deleteButton) : null;
   const body = h('div', { class: 'record-page' },
     h('section', { class: 'card', 'aria-labelledby': 'record-fields-title', 'data-card': 'record' },
-      h('h2', { id: 'record-fields-title' }, t('records.fields')), fields,
-      canWrite ? h('div', { class: 'form-actions record-actions' }, editButton, deleteButton) : null, problem),
+      h('h2', { id: 'record-fields-title' }, t('records.fields')), fields, actions, problem),
     editCard);
   container.append(
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/records' }, t('records.title')), ' › ', typeLink()),
@@ -62,7 +65,8 @@ export async function recordDetail({ container, params, signal, setTitle, role }
     notice, body);
   container.dataset.recordId = record.id;
 
-  const say = (message) => { problem.textContent = message ?? ''; problem.hidden = !message; };
+  /** The page's error area: a text, nodes (a link in it) or null. */
+  const say = (message) => { replace(problem, message); problem.hidden = !message; };
   const tell = (message, tone = 'info') => replace(notice, message ? h('p', { class: `notice notice-${tone}` }, message) : null);
 
   const draw = () => {
@@ -81,7 +85,9 @@ export async function recordDetail({ container, params, signal, setTitle, role }
       row(t('records.updated'), 'updated_at', timeElement(record.updated_at)),
       row(t('records.version'), 'version', String(record.version ?? '')));
     editTitle.textContent = t('records.editOf', { title });
+    invoicing?.update(type, record);
   };
+  let invoicing = null;
   draw();
 
   // The stage, when the type has a pipeline: its module and messages come with the first such record.
@@ -170,12 +176,30 @@ export async function recordDetail({ container, params, signal, setTitle, role }
     }
   });
 
+  // A deal: "Invoice this deal", for those who may write records (its module and messages come then).
+  if (canWrite && key === 'deal') {
+    import('./deal-invoice.js').then(async (module) => {
+      await module.prepare();
+      if (signal.aborted || deleted) return;
+      invoicing = module.invoiceAction({ type, record, signal, actions, say, place: (node) => editCard.before(node) });
+    }).catch((error) => console.warn('invoicing', error));
+  }
+
+  // The records that refer to this one, below the rest.
+  let related = null;
+  import('./record-related.js').then((module) => {
+    if (signal.aborted || deleted) return;
+    related = module.relatedRecords({ type, record, refs, signal });
+    body.append(related.element);
+  }).catch((error) => console.warn('related records', error));
+
   // Live.
   follow({
     filter: RECORD_EVENTS.map((name) => `type == ${JSON.stringify(name)}`).join(' || '),
     types: RECORD_EVENTS, signal, onState: live.set,
     onEvent: async (event) => {
       if (deleted) return;
+      related?.onEvent(event);
       const item = eventRecord(event);
       if (event.type === 'rapport.record_type.updated' && item?.key === key) {
         try {
