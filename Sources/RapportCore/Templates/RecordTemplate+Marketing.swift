@@ -1,21 +1,17 @@
 extension RecordTemplates {
-    /// Segments, campaigns and consent per channel and purpose.
+    /// Campaigns to a segment's members (segments are `/v1/segments`), each customer's result, and
+    /// consent per channel and purpose.
     public static let marketing = RecordTemplate(name: "marketing", label: "Marketing",
-                                                 summary: "Segments (saved customer filters), campaigns with their results, and consent per channel and purpose.",
+                                                 summary: "Campaigns to a segment (/v1/segments) with each customer's result, and consent per channel and purpose.",
                                                  requires: [], definitions: #"""
     [
-      {"key": "segment", "label": "Segment", "plural_label": "Segments",
-       "fields": [
-         {"key": "name", "label": "Name", "kind": "text", "required": true, "unique": true},
-         {"key": "filter", "label": "Filter (CEL over customers)", "kind": "long_text", "required": true},
-         {"key": "description", "label": "Description", "kind": "long_text"}]},
       {"key": "campaign", "label": "Campaign", "plural_label": "Campaigns",
        "fields": [
          {"key": "name", "label": "Name", "kind": "text", "required": true},
          {"key": "channel", "label": "Channel", "kind": "choice", "required": true, "default": "email", "choices": [
            {"key": "email", "label": "Email"}, {"key": "sms", "label": "SMS"}, {"key": "social", "label": "Social"},
            {"key": "web", "label": "Web"}, {"key": "phone", "label": "Phone"}, {"key": "event", "label": "Event"}]},
-         {"key": "segment", "label": "Audience", "kind": "reference", "target": "record:segment"},
+         {"key": "segment", "label": "Audience (segment id)", "kind": "text", "validation": "value.startsWith(\"seg_\")"},
          {"key": "starts_on", "label": "Starts on", "kind": "date"},
          {"key": "ends_on", "label": "Ends on", "kind": "date"},
          {"key": "budget", "label": "Budget", "kind": "money"},
@@ -29,6 +25,17 @@ extension RecordTemplates {
          {"key": "running", "label": "Running", "probability": 0, "required_fields": ["segment", "starts_on"]},
          {"key": "done", "label": "Done", "outcome": "won"},
          {"key": "cancelled", "label": "Cancelled", "outcome": "lost"}]},
+      {"key": "campaign_result", "label": "Campaign result", "plural_label": "Campaign results",
+       "description": "What one customer did with a campaign: on the customer's timeline, counted per campaign with /v1/aggregates.",
+       "fields": [
+         {"key": "campaign", "label": "Campaign", "kind": "reference", "target": "record:campaign", "required": true},
+         {"key": "outcome", "label": "Outcome", "kind": "choice", "required": true, "choices": [
+           {"key": "sent", "label": "Sent"}, {"key": "delivered", "label": "Delivered"}, {"key": "opened", "label": "Opened"},
+           {"key": "clicked", "label": "Clicked"}, {"key": "converted", "label": "Converted"}, {"key": "bounced", "label": "Bounced"},
+           {"key": "unsubscribed", "label": "Unsubscribed"}]},
+         {"key": "occurred_at", "label": "When", "kind": "datetime", "required": true},
+         {"key": "value", "label": "Value", "kind": "money"},
+         {"key": "detail", "label": "Detail", "kind": "text"}]},
       {"key": "consent", "label": "Consent", "plural_label": "Consents",
        "fields": [
          {"key": "channel", "label": "Channel", "kind": "choice", "required": true, "choices": [
