@@ -64,3 +64,26 @@ struct DealInvoiceTests {
         #expect(DealInvoice.nextNumber(year: 2026, taken: ["INV-2026-00007", "INV-2025-00100", "INV-2026-00002", "custom"]) == "INV-2026-00008")
     }
 }
+
+/// Computed fields sum up the records that name theirs.
+@Suite("Field rollups")
+struct FieldRollupTests {
+    @Test("count, sum, min and max over numbers, money, dates and times; money in several currencies has no sum")
+    func computes() {
+        let records: [JSONObject] = [
+            ["price": ["amount": "10.50", "currency": "EUR"], "nights": 2, "starts": "2027-05-03T07:10:00Z", "day": "2027-05-03", "kind": "hotel"],
+            ["price": ["amount": "4.25", "currency": "EUR"], "nights": 1.5, "starts": "2027-05-02T07:10:00.000Z", "day": "2027-05-09", "kind": "flight"],
+            ["kind": "hotel"],
+        ]
+        #expect(FieldRollup(from: "b", via: "i", function: .count).compute(over: records, kind: .number) == 3)
+        #expect(FieldRollup(from: "b", via: "i", function: .count, field: "kind", equals: "hotel").compute(over: records, kind: .number) == 2)
+        #expect(FieldRollup(from: "b", via: "i", function: .sum, field: "price").compute(over: records, kind: .money) == ["amount": "14.75", "currency": "EUR"])
+        #expect(FieldRollup(from: "b", via: "i", function: .sum, field: "nights").compute(over: records, kind: .number) == 3.5)
+        #expect(FieldRollup(from: "b", via: "i", function: .min, field: "starts").compute(over: records, kind: .datetime) == "2027-05-02T07:10:00.000Z")
+        #expect(FieldRollup(from: "b", via: "i", function: .max, field: "day").compute(over: records, kind: .date) == "2027-05-09")
+        #expect(FieldRollup(from: "b", via: "i", function: .min, field: "day").compute(over: [], kind: .date) == nil)
+        #expect(FieldRollup(from: "b", via: "i", function: .sum, field: "nights").compute(over: [], kind: .number) == 0)
+        let mixed = records + [["price": ["amount": "1", "currency": "USD"]]]
+        #expect(FieldRollup(from: "b", via: "i", function: .sum, field: "price").compute(over: mixed, kind: .money) == nil)
+    }
+}

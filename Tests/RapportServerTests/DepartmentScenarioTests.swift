@@ -94,4 +94,76 @@ struct DepartmentScenarioTests {
             #expect(kinds.contains("record"))
         }
     }
+
+    @Test("a booking changed by phone updates the itinerary: its dates, total and count follow the bookings", arguments: Backend.available)
+    func bookingChangedByPhone(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/templates/travel/install", .object([:])).status == .ok)
+            let web = try await api.createChannel(kind: "web", name: "Bookings site")
+            let phone = try await api.createChannel(kind: "phone", name: "Travel desk")
+            let visit = try await api.post("/v1/interactions", ["channel_id": .string(web), "identity": "email:lena@example.com",
+                                                                "customer_name": "Lena Fischer", "kind": "form_submission", "body": "Lisbon trip"])
+            let lena = try #require(visit.json["customer_id"]?.stringValue)
+            let trip = try await api.post("/v1/records/itinerary", ["customer_id": .string(lena), "fields": ["name": "Lisbon in May"]])
+            let tripID = try #require(trip.json["id"]?.stringValue, "\(trip.text)")
+            #expect(trip.json["fields"]?["bookings"] == 0)
+            expectProblem(try await api.patch("/v1/records/itinerary/\(tripID)", ["fields": ["total": ["amount": "1", "currency": "EUR"]]]),
+                          .unprocessableContent, field: "fields.total")
+
+            func book(_ kind: String, _ reference: String, _ starts: String, _ ends: String, _ price: String) async throws -> String {
+                let made = try await api.post("/v1/records/booking", ["customer_id": .string(lena), "fields": [
+                    "kind": .string(kind), "reference": .string(reference), "starts_at": .string(starts), "ends_at": .string(ends),
+                    "price": ["amount": .string(price), "currency": "EUR"], "channel": "web", "itinerary": .string(tripID)]])
+                return try #require(made.json["id"]?.stringValue, "\(made.text)")
+            }
+            let flight = try await book("flight", "LH1172", "2027-05-03T07:10:00Z", "2027-05-03T09:55:00Z", "189.00")
+            _ = try await book("hotel", "H-88231", "2027-05-03T14:00:00Z", "2027-05-07T11:00:00Z", "612.40")
+            let tour = try await book("activity", "A-551", "2027-05-05T09:00:00Z", "2027-05-05T13:00:00Z", "45.00")
+            var itinerary = try await api.get("/v1/records/itinerary/\(tripID)").json["fields"]
+            #expect(itinerary?["starts_at"] == "2027-05-03T07:10:00.000Z")
+            #expect(itinerary?["ends_at"] == "2027-05-07T11:00:00.000Z")
+            #expect(itinerary?["total"] == ["amount": "846.40", "currency": "EUR"])
+            #expect(itinerary?["bookings"] == 3)
+
+            // Lena calls: the flight moves a day earlier, and the tour is cancelled.
+            let call = try await api.post("/v1/interactions", ["channel_id": .string(phone), "identity": "email:lena@example.com",
+                                                               "kind": "call", "body": "Fly a day earlier; drop the tour"])
+            #expect(call.json["customer_id"]?.stringValue == lena)
+            let moved = try await api.patch("/v1/records/booking/\(flight)", ["stage": "changed", "fields": [
+                "starts_at": "2027-05-02T07:10:00Z", "ends_at": "2027-05-02T09:55:00Z", "price": ["amount": "214.00", "currency": "EUR"],
+                "channel": "phone", "change_note": "Moved to 2 May by phone"]])
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(try await api.patch("/v1/records/booking/\(tour)", ["stage": "cancelled"]).status == .ok)
+            itinerary = try await api.get("/v1/records/itinerary/\(tripID)").json["fields"]
+            #expect(itinerary?["starts_at"] == "2027-05-02T07:10:00.000Z")
+            #expect(itinerary?["total"] == ["amount": "826.40", "currency": "EUR"])
+            #expect(itinerary?["bookings"] == 2)
+            // The itinerary's change is an event like any record's (for its subscribers and the timeline's live view).
+            let updates = try await api.get("/v1/events?after=0&filter=\(encodeQuery("type == \"rapport.record.updated\" && data.record.id == \"\(tripID)\""))").items
+            #expect(updates.count >= 2, "\(updates.count)")
+        }
+    }
+
+    @Test("a computed field must sum up a type that refers to this one, through its reference, a field of its kind", arguments: Backend.available)
+    func rollupDefinitions(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/templates/travel/install", .object([:])).status == .ok)
+            func trip(_ rollup: JSONValue, kind: String = "money", required: Bool = false) -> JSONValue {
+                ["key": "trip", "label": "Trip", "plural_label": "Trips",
+                 "fields": [["key": "name", "label": "Name", "kind": "text"],
+                            ["key": "total", "label": "Total", "kind": .string(kind), "required": .bool(required), "rollup": rollup]]]
+            }
+            expectProblem(try await api.post("/v1/record-types", trip(["from": "nothing", "via": "itinerary", "function": "sum", "field": "price"])),
+                          .unprocessableContent, field: "fields[1].rollup.from")
+            expectProblem(try await api.post("/v1/record-types", trip(["from": "booking", "via": "itinerary", "function": "sum", "field": "price"])),
+                          .unprocessableContent, field: "fields[1].rollup.via")
+            expectProblem(try await api.post("/v1/record-types", trip(["from": "booking", "via": "itinerary", "function": "sum", "field": "price"], kind: "text")),
+                          .unprocessableContent, field: "fields[1].kind")
+            expectProblem(try await api.post("/v1/record-types", trip(["from": "booking", "via": "itinerary", "function": "sum"], required: true)),
+                          .unprocessableContent, field: "fields[1].rollup")
+            expectProblem(try await api.post("/v1/record-types", trip(["from": "booking", "via": "itinerary", "function": "max", "field": "price", "when": "record.stage =="])),
+                          .unprocessableContent, field: "fields[1].rollup.when")
+            #expect(try await api.get("/v1/record-types/trip").status == .notFound)
+        }
+    }
 }

@@ -31,6 +31,8 @@ public struct FieldDefinition: Sendable, Equatable {
     public var validation: String?
     /// A retired field keeps its stored values for history but takes no new ones.
     public var retired: Bool
+    /// Computed from the records that refer to this one; requests never set it.
+    public var rollup: FieldRollup?
 
     public init(key: String, label: String, kind: FieldKind, required: Bool = false, unique: Bool = false, defaultValue: JSONValue? = nil,
                 choices: [FieldChoice] = [], target: ReferenceTarget? = nil, validation: String? = nil, retired: Bool = false) {
@@ -60,6 +62,7 @@ public struct FieldDefinition: Sendable, Equatable {
         if kind.refers { object["target"] = target.map { .string($0.name) } ?? .null }
         object["validation"] = validation.map(JSONValue.string) ?? .null
         object["retired"] = .bool(retired)
+        if let rollup { object["rollup"] = rollup.json }
         return .object(object)
     }
 
@@ -98,6 +101,12 @@ public struct FieldDefinition: Sendable, Equatable {
         }
         if field.unique, [.boolean, .multiChoice, .referenceList, .longText].contains(field.kind) {
             reader.fail("unique", "a \(field.kind.rawValue) field cannot be unique")
+        }
+        if let raw = reader.value("rollup"), !raw.isNull, let kind {
+            field.rollup = FieldRollup.read(raw, kind: kind, reader: &reader)
+            if field.required || field.unique || field.validation != nil || !(reader.object["default"] ?? .null).isNull {
+                reader.fail("rollup", "a computed field is not required, unique, validated or defaulted: its value comes from the records it sums up")
+            }
         }
         if let raw = reader.value("default"), !raw.isNull, kind != nil {
             switch FieldValues.normalize(raw, for: field, context: context) {

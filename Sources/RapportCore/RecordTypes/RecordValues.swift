@@ -46,6 +46,10 @@ public enum RecordValues {
                 issues.append(FieldIssue(field: path, message: "is not a field of \(type.key)"))
                 continue
             }
+            if let rollup = field.rollup {
+                issues.append(FieldIssue(field: path, message: "is computed (the \(rollup.function.rawValue) of the \(rollup.from) records naming this one): it cannot be set"))
+                continue
+            }
             guard !field.retired else {
                 issues.append(FieldIssue(field: path, message: "is retired: it keeps what it has and takes nothing new"))
                 continue

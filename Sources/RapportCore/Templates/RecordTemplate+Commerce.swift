@@ -98,7 +98,8 @@ extension RecordTemplates {
     ]
     """#)
 
-    /// Bookings of hotels, flights and activities, changed or cancelled from any channel, in itineraries.
+    /// Bookings of hotels, flights and activities, changed or cancelled from any channel, in itineraries
+    /// whose dates, total and count follow their bookings.
     public static let travel = RecordTemplate(name: "travel", label: "Travel",
                                               summary: "Hotel, flight and activity bookings with their changes, in itineraries.",
                                               requires: [], definitions: #"""
@@ -116,7 +117,8 @@ extension RecordTemplates {
          {"key": "channel", "label": "Booked through", "kind": "choice", "choices": [
            {"key": "web", "label": "Web"}, {"key": "app", "label": "Mobile app"}, {"key": "phone", "label": "Phone"},
            {"key": "agency", "label": "Agency"}, {"key": "email", "label": "Email"}]},
-         {"key": "change_note", "label": "Last change", "kind": "long_text"}],
+         {"key": "change_note", "label": "Last change", "kind": "long_text"},
+         {"key": "itinerary", "label": "Itinerary", "kind": "reference", "target": "record:itinerary"}],
        "stages": [
          {"key": "requested", "label": "Requested", "probability": 40},
          {"key": "confirmed", "label": "Confirmed", "probability": 90},
@@ -124,11 +126,17 @@ extension RecordTemplates {
          {"key": "completed", "label": "Completed", "outcome": "won"},
          {"key": "cancelled", "label": "Cancelled", "outcome": "lost"}]},
       {"key": "itinerary", "label": "Itinerary", "plural_label": "Itineraries",
+       "description": "A trip: its first and last moments, price and bookings follow the bookings that name it (cancelled ones left out).",
        "fields": [
          {"key": "name", "label": "Name", "kind": "text", "required": true},
-         {"key": "starts_on", "label": "Starts on", "kind": "date"},
-         {"key": "ends_on", "label": "Ends on", "kind": "date"},
-         {"key": "bookings", "label": "Bookings", "kind": "reference_list", "target": "record:booking"}]}
+         {"key": "starts_at", "label": "Starts", "kind": "datetime",
+          "rollup": {"from": "booking", "via": "itinerary", "function": "min", "field": "starts_at", "when": "record.stage != 'cancelled'"}},
+         {"key": "ends_at", "label": "Ends", "kind": "datetime",
+          "rollup": {"from": "booking", "via": "itinerary", "function": "max", "field": "ends_at", "when": "record.stage != 'cancelled'"}},
+         {"key": "total", "label": "Total", "kind": "money",
+          "rollup": {"from": "booking", "via": "itinerary", "function": "sum", "field": "price", "when": "record.stage != 'cancelled'"}},
+         {"key": "bookings", "label": "Bookings", "kind": "number",
+          "rollup": {"from": "booking", "via": "itinerary", "function": "count", "when": "record.stage != 'cancelled'"}}]}
     ]
     """#)
 }

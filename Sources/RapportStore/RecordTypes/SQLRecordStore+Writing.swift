@@ -7,7 +7,10 @@ extension SQLRecordStore {
         if let asked = draft.customerID { customerID = try await store.customers.subject(customerID: asked, conversationID: nil, in: tx).customerID }
         try await checkReferences(draft.fields, of: type, keys: nil, in: tx)
         let time = tx.now()
-        let record = BusinessRecord(id: tx.newID("rec"), typeKey: type.key, customerID: customerID, fields: draft.fields, stage: draft.stage,
+        // Computed fields start from no records naming this new one (a count of 0, a sum of 0).
+        var fields = draft.fields
+        for field in type.liveFields { if let rollup = field.rollup { fields[field.key] = rollup.compute(over: [], kind: field.kind) } }
+        let record = BusinessRecord(id: tx.newID("rec"), typeKey: type.key, customerID: customerID, fields: fields, stage: draft.stage,
                                     stageEnteredAt: draft.stage == nil ? nil : time, version: 1, createdAt: time, updatedAt: time)
         try await tx.execute("""
             INSERT INTO records (id, type_key, customer_id, fields, stage, stage_entered_at, version, created_at, updated_at)
@@ -18,6 +21,7 @@ extension SQLRecordStore {
         try await claimUniqueValues(of: record, type: type, keys: nil, in: tx)
         tx.append(.change("record", "created", subject: customerID ?? record.id, record: record.json, changedFields: [], actor: actor))
         try await runAutomations(of: type, before: nil, after: record, in: tx)
+        try await updateRollups(fedBy: type, before: nil, after: record, in: tx)
         return record
     }
 
@@ -58,6 +62,7 @@ extension SQLRecordStore {
             """)
         tx.append(.change("record", "updated", subject: record.customerID ?? record.id, record: record.json, changedFields: changed, actor: actor))
         try await runAutomations(of: type, before: before, after: record, in: tx)
+        try await updateRollups(fedBy: type, before: before, after: record, in: tx)
         return record
     }
 
@@ -75,6 +80,7 @@ extension SQLRecordStore {
         record.version += 1
         record.updatedAt = time
         tx.append(.change("record", "deleted", subject: record.customerID ?? record.id, record: record.json, changedFields: [], actor: actor))
+        try await updateRollups(fedBy: type, before: record, after: nil, in: tx)
     }
 
     private func storedRecord(_ id: String, type: RecordType, in tx: WriteTransaction) async throws -> BusinessRecord {

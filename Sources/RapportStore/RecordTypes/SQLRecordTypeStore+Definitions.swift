@@ -4,6 +4,7 @@ import SQLKit
 extension SQLRecordTypeStore {
     public func createRecordType(_ draft: RecordTypeDraft, actor: Actor, in tx: WriteTransaction) async throws -> RecordType {
         try await checkAutomations(draft.automations, in: tx)
+        try await checkRollups(draft.fields, of: draft.key, in: tx)
         if try await tx.firstRow("SELECT key FROM record_types WHERE key = \(bind: draft.key)") != nil {
             throw StoreError(.conflict, "a record type with the key \(draft.key) exists", field: "key")
         }
@@ -15,6 +16,7 @@ extension SQLRecordTypeStore {
             VALUES (\(bind: type.key), \(bind: type.json.jsonString), 1, \(bind: now.microseconds), \(bind: now.microseconds))
             """)
         tx.append(.change("record_type", "created", subject: type.key, record: type.json, changedFields: [], actor: actor))
+        try await store.records.recomputeAllRollups(of: type, in: tx)
         return type
     }
 
@@ -33,6 +35,7 @@ extension SQLRecordTypeStore {
             throw StoreError(.invalidReference, error.issues.map(\.description).joined(separator: "; "), field: error.issues.first?.field)
         }
         try await checkAutomations(changed.automations, in: tx)
+        try await checkRollups(changed.fields, of: changed.key, in: tx)
         if !conversions.isEmpty { try await convertStoredValues(of: changed, conversions, context: context, in: tx) }
         try await moveStages(from: current, to: changed, actor: actor, in: tx)
         try await tx.execute("""
@@ -42,6 +45,7 @@ extension SQLRecordTypeStore {
             """)
         tx.append(.change("record_type", "updated", subject: changed.key, record: changed.json,
                           changedFields: conversions.map(\.to.key), actor: actor))
+        if changed.liveFields.contains(where: { $0.rollup != nil }) { try await store.records.recomputeAllRollups(of: changed, in: tx) }
         return changed
     }
 
@@ -74,6 +78,35 @@ extension SQLRecordTypeStore {
 
     public func recordType(_ key: String, in tx: WriteTransaction) async throws -> RecordType? {
         try await tx.firstRow("SELECT definition FROM record_types WHERE key = \(bind: key)").flatMap { Self.decode(try $0.string("definition")) }
+    }
+
+    /// Every type, read in this transaction.
+    public func recordTypes(in tx: WriteTransaction) async throws -> [RecordType] {
+        try await tx.rows("SELECT definition FROM record_types ORDER BY key").compactMap { Self.decode(try $0.string("definition")) }
+    }
+
+    /// A rolled-up field sums up a type that exists, through its reference field to this type, and
+    /// (but for a count) a field of the rolled-up field's kind.
+    private func checkRollups(_ fields: [FieldDefinition], of key: String, in tx: WriteTransaction) async throws {
+        for (index, field) in fields.enumerated() {
+            guard let rollup = field.rollup, !field.retired else { continue }
+            let path = "fields[\(index)].rollup"
+            guard rollup.from != key, let source = try await recordType(rollup.from, in: tx) else {
+                throw StoreError(.invalidReference, "record type \(rollup.from) does not exist (or is this one)", field: "\(path).from")
+            }
+            guard let via = source.field(rollup.via), via.kind == .reference, via.target == .record(key) else {
+                throw StoreError(.invalidReference, "\(rollup.via) is not a reference field of \(source.key) to record:\(key)", field: "\(path).via")
+            }
+            if let name = rollup.field {
+                guard let summed = source.field(name) else {
+                    throw StoreError(.invalidReference, "\(name) is not a field of \(source.key)", field: "\(path).field")
+                }
+                if rollup.function != .count, summed.kind != field.kind {
+                    throw StoreError(.invalidReference, "\(source.key).\(name) is a \(summed.kind.rawValue) field; this one is \(field.kind.rawValue)",
+                                     field: "\(path).field")
+                }
+            }
+        }
     }
 
     public func recordTypes() async throws -> [RecordType] {
@@ -222,9 +255,11 @@ extension SQLRecordTypeStore {
         // Not `flatMap { $0.isNull ? nil : $0 }`: JSONValue is ExpressibleByNilLiteral, so that `nil` is `.null`.
         var fallback: JSONValue?
         if let value = object["default"], !value.isNull { fallback = value }
-        return FieldDefinition(key: key, label: object["label"]?.stringValue ?? key, kind: kind, required: object["required"]?.boolValue ?? false,
-                               unique: object["unique"]?.boolValue ?? false, defaultValue: fallback, choices: choices,
-                               target: object["target"]?.stringValue.flatMap(ReferenceTarget.init), validation: object["validation"]?.stringValue,
-                               retired: object["retired"]?.boolValue ?? false)
+        var field = FieldDefinition(key: key, label: object["label"]?.stringValue ?? key, kind: kind, required: object["required"]?.boolValue ?? false,
+                                    unique: object["unique"]?.boolValue ?? false, defaultValue: fallback, choices: choices,
+                                    target: object["target"]?.stringValue.flatMap(ReferenceTarget.init), validation: object["validation"]?.stringValue,
+                                    retired: object["retired"]?.boolValue ?? false)
+        field.rollup = FieldRollup.stored(object["rollup"])
+        return field
     }
 }

@@ -287,7 +287,8 @@ export function recordForm({ type, record = null, refs, signal, onSaved, onStale
     const customer = { ...customerControl({ name: 'customer_id', label: t('records.customer'), required: false, refs, signal }),
       key: null, kind: 'customer', name: 'customer_id', touched: false };
     customer.element.dataset.fieldKey = 'customer_id';
-    controls = [...liveFields(currentType).map((f) => control(f, { refs, signal })), customer];
+    // A computed field (`rollup`) is the server's to set: shown on the record, never in the form.
+    controls = [...liveFields(currentType).filter((f) => !f.rollup).map((f) => control(f, { refs, signal })), customer];
     for (const c of controls) {
       const value = c.key === null ? values.customer_id : values.fields?.[c.key];
       if (value !== undefined) c.write(value);
