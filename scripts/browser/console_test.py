@@ -104,6 +104,15 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    the invoice's (its total with the currency, its two lines); invoicing again is refused in the
    page's error area with a link to the invoice in the way; a deal not won has no action until it is
    moved to Won; a viewer has none; Chinese, 375 px.
+   Segments (segment_checks.py, on a server of their own): customers with attributes and lifecycle
+   stages made through the API; an agent creates "Solar leads" (`lifecycle_stage == "lead" &&
+   attributes.interest == "solar"`) in #/segments after a filter refused beside the textarea with
+   the server's line:column (the text kept) and sees its page: the filter as code, the count, 50
+   members as links with "Show more"; a customer changed through the API enters (and another
+   leaves) on the open page and in a viewer's list without a reload; a name taken (409) beside the
+   name; Edit refused as stale (412) with Reload, then saved; a customer named with <img onerror>
+   markup is text; the viewer has no New, Edit or Delete; Delete after a confirmation leaves the
+   viewer's list live; Chinese, 375 px, the first load.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -129,7 +138,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
-    # --only handoffs, --only department, --only records, --only pipeline, --only invoice
+    # --only handoffs, --only department, --only records, --only pipeline, --only invoice, --only segments
 """
 
 from __future__ import annotations
@@ -181,6 +190,7 @@ try:
     from records_checks import records_checks
     from pipeline_checks import pipeline_checks
     from invoice_checks import invoice_checks
+    from segment_checks import segment_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -566,6 +576,8 @@ def run(args, checks: Checks, box: dict) -> None:
             pipeline_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "invoice":
             invoice_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "segments":
+            segment_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -735,6 +747,9 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # Invoicing a won deal: on a server of its own too (the finance template brings `deal` with sales).
     with fresh_server(server, data["tmp"], "invoice") as other:
         invoice_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+    # Segments: on a server of their own too (their counts are of every customer in the store).
+    with fresh_server(server, data["tmp"], "segments") as other:
+        segment_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1940,7 +1955,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

@@ -63,7 +63,9 @@ public struct SegmentDraft: Sendable, Equatable {
         if let name, !name.hasVisibleCharacters || name.containsControlCharacters {
             reader.fail("name", "must have a visible character and no control characters")
         }
-        let description = reader.string("description", maxLength: 2_000)
+        // null is no description, as leaving it out is.
+        var description: String?
+        if case .set(let text) = reader.patchString("description", maxLength: 2_000) { description = text }
         if let description, description.containsControlCharacters { reader.fail("description", "must not hold control characters") }
         let filter = reader.string("filter", required: true, maxLength: maxFilterLength)
         var condition: ListCondition?

@@ -853,6 +853,7 @@ export default {
   'nav.handoffs': "Handoffs",
   'nav.department': "Department",
   'nav.records': "Records",
+  'nav.segments': "Segments",
   'handoffs.title': "Handoffs",
   'handoffs.listTitle': "My department's handoffs",
   'handoffs.tabs': "Which handoffs",

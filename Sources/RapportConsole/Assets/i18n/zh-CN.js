@@ -835,6 +835,7 @@ export default {
   'nav.handoffs': "交接",
   'nav.department': "部门动态",
   'nav.records': "业务记录",
+  'nav.segments': "客户分群",
   'handoffs.title': "交接",
   'handoffs.listTitle': "本部门的交接",
   'handoffs.tabs': "哪些交接",

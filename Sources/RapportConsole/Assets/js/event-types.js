@@ -23,6 +23,7 @@ const CHANGES = {
   record_type: ['created', 'updated'],
   routing: ['signal'],
   routing_rule: ['created', 'updated', 'deleted'],
+  segment: ['created', 'updated', 'deleted', 'entered', 'left'],
   settings: ['updated'],
   subscription: ['created', 'updated', 'deleted', 'disabled', 'secret_rotated'],
   user: ['created', 'updated'],

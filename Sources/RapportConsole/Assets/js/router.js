@@ -1,6 +1,7 @@
 // Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
 // '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]', '#/department[?department=dep_…&day=…]',
 // '#/records', '#/records/{type}[?filter=…&sort=…&view=board]', '#/records/{type}/rec_…',
+// '#/segments', '#/segments/seg_…',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
@@ -19,6 +20,10 @@ function loadDuplicates() {
 
 function loadRecords() {
   return import('./views/records.js');
+}
+
+function loadSegments() {
+  return import('./views/segments.js');
 }
 
 function loadAdmin() {
@@ -46,6 +51,8 @@ const ROUTES = [
   { path: /^\/records$/, view: 'records', load: loadRecords, nav: 'records', keys: [] },
   { path: /^\/records\/([a-z][a-z0-9_]*)$/, view: 'records', load: loadRecords, nav: 'records', keys: ['type'] },
   { path: /^\/records\/([a-z][a-z0-9_]*)\/([A-Za-z0-9_-]+)$/, view: 'records', load: loadRecords, nav: 'records', keys: ['type', 'id'] },
+  { path: /^\/segments$/, view: 'segments', load: loadSegments, nav: 'segments', keys: [] },
+  { path: /^\/segments\/([A-Za-z0-9_-]+)$/, view: 'segments', load: loadSegments, nav: 'segments', keys: ['id'] },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

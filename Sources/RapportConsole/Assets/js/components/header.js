@@ -15,6 +15,7 @@ const NAV = [
   { key: 'handoffs', href: '#/handoffs' },
   { key: 'department', href: '#/department' },
   { key: 'records', href: '#/records' },
+  { key: 'segments', href: '#/segments' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },
