@@ -120,6 +120,14 @@ STATE_DEPENDENT_REFUSALS = [
     (r"^a handoff of kind other names both departments", "handoff of kind other without both departments"),
     (r"is not a field of this type$", "stage requiring a field the body does not define"),
     (r"^the first stage, where records start, must be open$", "pipeline starting with an end stage"),
+    # Computed fields: which function goes with which kind, that sum/min/max name the field they sum
+    # up (a count need not), that `equals` goes with a count of a field, and that a computed field
+    # takes no rule, default, `required` or `unique` — relations between members of one field.
+    (r"^a field that is the (count|sum|min|max) of others cannot be a \w+ field$", "computed field of a kind its function does not give"),
+    (r"^(count|sum|min|max) needs the field of \w+ it sums up$", "computed field without the field it sums up"),
+    (r"^only a count with a field counts those equal to a value$", "equals on a computed field that is not a count of a field"),
+    (r"^a computed field is not required, unique, validated or defaulted", "computed field with a rule, default, required or unique"),
+    (r"^must be a CEL condition over record$", "computed field's when that is not text"),
     # A type's change is checked against what is stored: values that do not convert, a stage taken
     # away with records in it, a new required field (which stored records must take) without a default.
     (r"cannot take the new definition of|stand in a stage the change takes away|a new required field needs a default",

@@ -81,7 +81,7 @@ public struct FieldRollup: Sendable, Equatable {
         let condition = object["when"]?.stringValue
         if object["when"] != nil, !(object["when"]?.isNull ?? true), condition == nil { reader.fail("rollup.when", "must be a CEL condition over record") }
         if let condition {
-            if condition.utf8.count > 2_000 { reader.fail("rollup.when", "at most 2,000 bytes") }
+            if condition.unicodeScalars.count > 2_000 { reader.fail("rollup.when", "at most 2,000 characters") }
             do throws(ExpressionError) { _ = try CompiledExpression(filter: condition, environment: RecordAutomation.environment) } catch {
                 reader.fail("rollup.when", error.description)
             }
