@@ -47,12 +47,12 @@ public struct DealInvoice: Sendable, Equatable {
         var priced: [(line: BusinessRecord, currency: String, listed: Decimal, quantity: Decimal, discount: Decimal, taxRate: Decimal)] = []
         for line in lines {
             guard let priceValue = line.fields["unit_price"], case .success(let price) = Money.read(priceValue),
-                  let unit = Decimal(string: price.amount, locale: Locale(identifier: "en_US_POSIX")) else {
+                  let unit = Decimal(amount: price.amount) else {
                 throw .unreadableLine(line.id, field: "unit_price")
             }
-            guard let quantity = number(line.fields["quantity"] ?? .integer(1)) else { throw .unreadableLine(line.id, field: "quantity") }
-            guard let discount = number(line.fields["discount"] ?? .integer(0)) else { throw .unreadableLine(line.id, field: "discount") }
-            guard let taxRate = number(line.fields["tax_rate"] ?? .integer(0)) else { throw .unreadableLine(line.id, field: "tax_rate") }
+            guard let quantity = Decimal(json: line.fields["quantity"] ?? .integer(1)) else { throw .unreadableLine(line.id, field: "quantity") }
+            guard let discount = Decimal(json: line.fields["discount"] ?? .integer(0)) else { throw .unreadableLine(line.id, field: "discount") }
+            guard let taxRate = Decimal(json: line.fields["tax_rate"] ?? .integer(0)) else { throw .unreadableLine(line.id, field: "tax_rate") }
             priced.append((line, price.currency, unit, quantity, discount, taxRate))
         }
         let currencies = Array(Set(priced.map(\.currency))).sorted()
@@ -63,13 +63,13 @@ public struct DealInvoice: Sendable, Equatable {
         var tax = Decimal(0)
         var invoiceLines: [JSONObject] = []
         for item in priced {
-            let unitPrice = rounded(item.listed * (100 - item.discount) / 100, units)
-            let net = rounded(unitPrice * item.quantity, units)
+            let unitPrice = (item.listed * (100 - item.discount) / 100).rounded(toPlaces: units)
+            let net = (unitPrice * item.quantity).rounded(toPlaces: units)
             subtotal += net
-            tax += rounded(net * item.taxRate / 100, units)
+            tax += (net * item.taxRate / 100).rounded(toPlaces: units)
             var fields = JSONObject()
             let product = item.line.fields["product"]?.stringValue ?? "Deal line \(item.line.id)"
-            fields["description"] = .string(item.discount == 0 ? product : "\(product) (less \(plain(item.discount))%)")
+            fields["description"] = .string(item.discount == 0 ? product : "\(product) (less \(item.discount.plainText)%)")
             fields["quantity"] = item.line.fields["quantity"] ?? .integer(1)
             fields["unit_price"] = money(unitPrice, currency, units)
             fields["tax_rate"] = item.line.fields["tax_rate"] ?? .integer(0)
@@ -93,25 +93,8 @@ public struct DealInvoice: Sendable, Equatable {
         return prefix + String(format: "%05d", highest + 1)
     }
 
-    static func number(_ value: JSONValue) -> Decimal? {
-        switch value {
-        case .integer(let number): Decimal(number)
-        case .double(let number) where number.isFinite: Decimal(string: "\(number)", locale: Locale(identifier: "en_US_POSIX"))
-        default: nil
-        }
-    }
-
-    static func rounded(_ value: Decimal, _ units: Int) -> Decimal {
-        var input = value
-        var result = Decimal()
-        NSDecimalRound(&result, &input, units, .plain)
-        return result
-    }
-
-    static func plain(_ value: Decimal) -> String { NSDecimalNumber(decimal: value).stringValue }
-
     static func money(_ value: Decimal, _ currency: String, _ units: Int) -> JSONValue {
-        let text = plain(rounded(value, units))
+        let text = value.rounded(toPlaces: units).plainText
         if case .success(let money) = Money.read(["amount": .string(text), "currency": .string(currency)]) { return money.json }
         return ["amount": .string(text), "currency": .string(currency)]
     }

@@ -79,7 +79,7 @@ public struct FieldRollup: Sendable, Equatable {
             reader.fail("rollup.equals", "must be text or true/false")
         }
         let condition = object["when"]?.stringValue
-        if object["when"] != nil, !(object["when"]?.isNull ?? true), condition == nil { reader.fail("rollup.when", "must be a CEL condition over record") }
+        if let raw = object["when"], !raw.isNull, condition == nil { reader.fail("rollup.when", "must be a CEL condition over record") }
         if let condition {
             if condition.unicodeScalars.count > 2_000 { reader.fail("rollup.when", "at most 2,000 characters") }
             do throws(ExpressionError) { _ = try CompiledExpression(filter: condition, environment: RecordAutomation.environment) } catch {
@@ -121,7 +121,7 @@ public struct FieldRollup: Sendable, Equatable {
                 let times = values.compactMap { $0.stringValue.flatMap(Timestamp.init(rfc3339:)) }
                 return (function == .min ? times.min() : times.max()).map { .string($0.rfc3339) }
             default:
-                let numbers = values.compactMap(Self.decimal)
+                let numbers = values.compactMap { Decimal(json: $0) }
                 guard !numbers.isEmpty || function == .sum else { return nil }
                 let result: Decimal = switch function {
                 case .sum: numbers.reduce(0, +)
@@ -137,7 +137,7 @@ public struct FieldRollup: Sendable, Equatable {
         var amounts: [(Decimal, String)] = []
         for value in values {
             guard let object = value.objectValue, let text = object["amount"]?.stringValue, let currency = object["currency"]?.stringValue,
-                  let amount = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { continue }
+                  let amount = Decimal(amount: text) else { continue }
             amounts.append((amount, currency))
         }
         let currencies = Set(amounts.map(\.1))
@@ -148,31 +148,14 @@ public struct FieldRollup: Sendable, Equatable {
         case .min: numbers.min()!
         default: numbers.max()!
         }
-        if case .success(let money) = Money.read(["amount": .string(NSDecimalNumber(decimal: result).stringValue), "currency": .string(currency)]) {
+        if case .success(let money) = Money.read(["amount": .string(result.plainText), "currency": .string(currency)]) {
             return money.json
         }
         return nil
     }
 
-    static func decimal(_ value: JSONValue) -> Decimal? {
-        switch value {
-        case .integer(let number): Decimal(number)
-        case .double(let number) where number.isFinite: Decimal(string: "\(number)", locale: Locale(identifier: "en_US_POSIX"))
-        default: nil
-        }
-    }
-
     static func json(_ value: Decimal) -> JSONValue {
-        if value == value.rounded(0), let whole = Int64(NSDecimalNumber(decimal: value).stringValue) { return .integer(whole) }
+        if value == value.rounded(toPlaces: 0), let whole = Int64(value.plainText) { return .integer(whole) }
         return .double(NSDecimalNumber(decimal: value).doubleValue)
-    }
-}
-
-extension Decimal {
-    fileprivate func rounded(_ scale: Int) -> Decimal {
-        var input = self
-        var result = Decimal()
-        NSDecimalRound(&result, &input, scale, .plain)
-        return result
     }
 }

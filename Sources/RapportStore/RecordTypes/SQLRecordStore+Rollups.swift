@@ -26,8 +26,9 @@ extension SQLRecordStore {
     }
 
     /// The types with fields rolled up from records of `key`, with those fields.
+    /// Every record write asks this: only definitions that hold a computed field are read and decoded.
     private func rollupsFed(by key: String, in tx: WriteTransaction) async throws -> [(RecordType, [FieldDefinition])] {
-        try await store.recordTypes.recordTypes(in: tx).compactMap { type in
+        try await store.recordTypes.recordTypes(withComputedFieldsIn: tx).compactMap { type in
             let fields = type.liveFields.filter { $0.rollup?.from == key }
             return fields.isEmpty ? nil : (type, fields)
         }
@@ -43,13 +44,18 @@ extension SQLRecordStore {
             """ + lock) else { return nil }
         var record = try RecordRows.decode(row)
         var changed: [String] = []
+        // Fields summing up the same records through the same reference read them once.
+        var read: [String: [BusinessRecord]] = [:]
         for field in fields {
             guard let rollup = field.rollup else { continue }
-            let naming = SQLListCondition(flavor: flavor).sql(.compare(FilterablePath(column: "fields", members: [rollup.via], kind: .text), .equal, .string(id)))
-            let sources = try await tx.rows("""
-                \(RecordRows.columns(flavor)) WHERE type_key = \(bind: rollup.from) AND deleted_at IS NULL AND \(naming)
-                """).map(RecordRows.decode).filter(rollup.includes).map(\.fields)
-            let value = rollup.compute(over: sources, kind: field.kind)
+            let source = "\(rollup.from).\(rollup.via)"
+            if read[source] == nil {
+                let naming = SQLListCondition(flavor: flavor).sql(.compare(FilterablePath(column: "fields", members: [rollup.via], kind: .text), .equal, .string(id)))
+                read[source] = try await tx.rows("""
+                    \(RecordRows.columns(flavor)) WHERE type_key = \(bind: rollup.from) AND deleted_at IS NULL AND \(naming)
+                    """).map(RecordRows.decode)
+            }
+            let value = rollup.compute(over: (read[source] ?? []).filter(rollup.includes).map(\.fields), kind: field.kind)
             if record.fields[field.key] != value {
                 record.fields[field.key] = value
                 changed.append("fields.\(field.key)")

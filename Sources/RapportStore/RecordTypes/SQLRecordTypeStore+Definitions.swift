@@ -80,9 +80,11 @@ extension SQLRecordTypeStore {
         try await tx.firstRow("SELECT definition FROM record_types WHERE key = \(bind: key)").flatMap { Self.decode(try $0.string("definition")) }
     }
 
-    /// Every type, read in this transaction.
-    public func recordTypes(in tx: WriteTransaction) async throws -> [RecordType] {
-        try await tx.rows("SELECT definition FROM record_types ORDER BY key").compactMap { Self.decode(try $0.string("definition")) }
+    /// The types that have a computed field, read in this transaction (the text is searched first:
+    /// a record's write asks, and most types have none).
+    public func recordTypes(withComputedFieldsIn tx: WriteTransaction) async throws -> [RecordType] {
+        try await tx.rows("SELECT definition FROM record_types WHERE definition LIKE '%\"rollup\"%' ORDER BY key")
+            .compactMap { Self.decode(try $0.string("definition")) }
     }
 
     /// A rolled-up field sums up a type that exists, through its reference field to this type, and
