@@ -55,16 +55,19 @@ export function isAbort(error) {
   return error?.name === 'AbortError';
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element, as `h` makes HTML ones: attributes set as text, children appended (text as text nodes). */
+export function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) el.setAttribute(key, String(value));
+  for (const child of children.flat(Infinity)) {
+    if (child !== null && child !== undefined) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
 /** A decorative icon: an inline SVG of one path, hidden from assistive technology. */
 export function svgIcon(viewBox, pathData, className = 'icon') {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', viewBox);
-  svg.setAttribute('class', className);
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', pathData);
-  svg.append(path);
-  return svg;
+  return svg('svg', { viewBox, class: className, 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: pathData }));
 }

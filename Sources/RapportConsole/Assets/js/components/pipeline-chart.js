@@ -5,11 +5,10 @@
 // made with createElementNS (role="img", named by a summary), the same numbers in a table below it.
 
 import { api } from '../api.js';
-import { h, isAbort, replace } from '../dom.js';
+import { h, isAbort, replace, svg } from '../dom.js';
 import { currentLocale, formatNumber, t } from '../i18n.js';
 import { moneyField, outcomeBadge, stagesOf } from './record-stages.js';
 
-const NS = 'http://www.w3.org/2000/svg';
 // Bar fills by outcome, each at least 3:1 on white (as the dashboards' colours).
 const FILLS = { open: '#1d4ed8', won: '#047857', lost: '#be123c' };
 
@@ -69,15 +68,6 @@ function draw(rows, { measure, money, currency }) {
         h('th', { scope: 'row' }, b.label, ' ', outcomeBadge(b.stage)),
         h('td', { 'data-field': 'count' }, formatNumber(b.count)),
         money ? h('td', { 'data-field': 'sum' }, b.text) : null))))));
-}
-
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(NS, tag);
-  for (const [key, value] of Object.entries(attrs ?? {})) el.setAttribute(key, String(value));
-  for (const child of children.flat(Infinity)) {
-    if (child !== null && child !== undefined) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
 }
 
 /** Horizontal bars in pipeline order, a label above each; `rows`: [{ label, value, text, stage }]. */

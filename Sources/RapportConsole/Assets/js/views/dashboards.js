@@ -3,7 +3,7 @@
 // numbers in a table below it. Refresh button; events that change the numbers refresh it too.
 
 import { api } from '../api.js';
-import { h, isAbort, replace, uid } from '../dom.js';
+import { h, isAbort, replace, svg, uid } from '../dom.js';
 import { currentLocale, formatDateTime, formatNumber, has, t } from '../i18n.js';
 import { follow } from '../live.js';
 import * as lookups from '../lookups.js';
@@ -16,7 +16,6 @@ const STATUSES = ['open', 'pending', 'snoozed', 'resolved'];
 const COLORS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490', '#4d5b6a'];
 const LIVE_TYPES = ['interaction.created', 'conversation.created', 'conversation.updated', 'conversation.routed',
   'duplicate.proposed', 'duplicate.accepted', 'duplicate.rejected'].map((type) => `rapport.${type}`);
-const NS = 'http://www.w3.org/2000/svg';
 
 export default async function render({ container, query, signal, setTitle }) {
   setTitle(t('dash.title'));
@@ -197,15 +196,6 @@ function consumersReport(consumers) {
 }
 
 // ---- pieces ----
-
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(NS, tag);
-  for (const [key, value] of Object.entries(attrs ?? {})) el.setAttribute(key, String(value));
-  for (const child of children.flat(Infinity)) {
-    if (child !== null && child !== undefined) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
 
 /** Horizontal bars, a label above each; `rows`: [{ label, value }]. */
 function hbars(rows, summary) {

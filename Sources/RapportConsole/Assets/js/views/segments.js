@@ -368,7 +368,9 @@ async function segmentPage({ container, params, signal, setTitle, canWrite }) {
       if (event.type === 'rapport.segment.deleted') { gone(t('segments.deletedMeanwhile')); return; }
       const before = segment.version ?? 0;
       await refresh(segment.id);
-      if (event.type === 'rapport.segment.updated' && (segment.version ?? 0) > before) {
+      // One's own save comes back as an event too (perhaps before its answer): only others' are told.
+      const mine = event.data?.actor?.id != null && event.data.actor.id === session.user()?.id;
+      if (event.type === 'rapport.segment.updated' && !mine && (segment.version ?? 0) > before) {
         tell(form ? t('segments.changedWhileEditing') : t('segments.changedLive'));
       }
     } }).catch((error) => console.warn('segment events', error));
