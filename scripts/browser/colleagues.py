@@ -3,7 +3,8 @@ departments and users made through the admin API with a password, signed in in a
 own (opened, and closed with their console kept, by `own_browsers`), and read over HTTP; with what
 those checks share: how long they wait, the first-load budget, a department's all-day hours, a
 4-hour SLA lapsing (`lapse`), a phone's width (`phone_width`, `fits`), and the scripts that read
-the bell and the notifications page."""
+the bell and the notifications page; `expected` (a refusal the browser logs, expected in a
+block) and `accept_alert`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import time
 
 import requests
+from selenium.common.exceptions import NoAlertPresentException
 
 WAIT = 10.0              # the longest a page state is waited for
 LIVE_WAIT = 15.0         # the longest something is waited for through the event stream
@@ -57,6 +59,31 @@ class UserSession:
     def unread(self) -> int | None:
         r = self.get("/v1/notifications/unread-count")
         return r.json().get("unread") if r.status_code == 200 else None
+
+
+@contextlib.contextmanager
+def expected(br, step: str, path: str, status: int):
+    """The browser logs the server's refusals: a `status` answer for `path` is expected in this block, and only here."""
+    previous = br.step
+    br.drain()
+    br.step = step
+    try:
+        yield
+    finally:
+        br.drain()
+        br.console = [e for e in br.console if not (e["step"] == step and path in e["message"] and str(status) in e["message"])]
+        br.step = previous
+
+
+def accept_alert(br) -> str:
+    """Accepts the page's confirm() or alert(), returning its text; "" when none is open."""
+    try:
+        alert = br.d.switch_to.alert
+        text = alert.text
+        alert.accept()
+        return text
+    except NoAlertPresentException:
+        return ""
 
 
 def sessions(base: str, password: str, *people: dict) -> list[UserSession]:

@@ -33,7 +33,6 @@ Everything waits for what it checks (`b.wait`), never a fixed time.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 
@@ -41,7 +40,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import LIVE_WAIT, WAIT, UserSession
+from colleagues import LIVE_WAIT, WAIT, UserSession, expected
 
 PASSWORD = "invoices from won deals 1234"
 FINANCE = {"email": "fiona.finance@example.com", "name": "Fiona Finance"}
@@ -130,20 +129,6 @@ IMAGES = "return [...document.querySelectorAll('main img')].map((i) => i.getAttr
 
 def _log(msg: str) -> None:
     print(f"[invoice {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-@contextlib.contextmanager
-def expected(br, step: str, path: str, status: int):
-    """The browser logs the server's refusals: a `status` answer for `path` is expected in this block, and only here."""
-    previous = br.step
-    br.drain()
-    br.step = step
-    try:
-        yield
-    finally:
-        br.drain()
-        br.console = [e for e in br.console if not (e["step"] == step and path in e["message"] and str(status) in e["message"])]
-        br.step = previous
 
 
 def invoice_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:

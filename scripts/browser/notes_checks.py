@@ -44,8 +44,7 @@ import time
 
 import colleagues
 import digest_checks
-from colleagues import BELL, LIVE_WAIT, NOTIFICATIONS, WAIT
-from selenium.common.exceptions import NoAlertPresentException
+from colleagues import BELL, LIVE_WAIT, NOTIFICATIONS, WAIT, accept_alert
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -145,16 +144,6 @@ return el ? { error: error && !error.hidden ? error.textContent : '', invalid: (
 
 def _log(msg: str) -> None:
     print(f"[notes {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def _accept_alert(b) -> str:
-    try:
-        alert = b.d.switch_to.alert
-        text = alert.text
-        alert.accept()
-        return text
-    except NoAlertPresentException:
-        return ""
 
 
 def notes_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
@@ -487,7 +476,7 @@ def _run(s_b, l_b, m_b, base, api, checks, audit, *, agent, seller, customer, co
     # --- Delete (after a confirmation).
     if plain["id"]:
         s_b.click(f"{ACTIVITY} [data-note-id='{plain['id']}'] [data-action=note-delete]")
-        asked = s_b.wait(lambda: _accept_alert(s_b) or None, 3)
+        asked = s_b.wait(lambda: accept_alert(s_b) or None, 3)
         gone = s_b.wait(lambda: note(s_b, plain["id"]) is None or None, WAIT)
         r = s_http.get(f"/v1/notes/{plain['id']}")
         checks.check("Delete asks for a confirmation, then the note is gone (404)", bool(asked) and bool(gone) and r.status_code == 404,

@@ -40,7 +40,6 @@ Everything waits for what it checks (`b.wait`), never a fixed time.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 
@@ -51,7 +50,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession
+from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession, expected
 
 PASSWORD = "pipelines and templates 1234"
 ADMIN = {"email": "pia.pipeline@example.com", "name": "Pia Pipeline"}
@@ -174,20 +173,6 @@ return { error: errors.map((e) => e.textContent).join(' '), invalid: el.getAttri
 
 def _log(msg: str) -> None:
     print(f"[pipeline {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-@contextlib.contextmanager
-def expected(br, step: str, path: str, status: int):
-    """The browser logs the server's refusals: a `status` answer for `path` is expected in this block, and only here."""
-    previous = br.step
-    br.drain()
-    br.step = step
-    try:
-        yield
-    finally:
-        br.drain()
-        br.console = [e for e in br.console if not (e["step"] == step and path in e["message"] and str(status) in e["message"])]
-        br.step = previous
 
 
 def pipeline_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:

@@ -35,17 +35,15 @@ Everything waits for what it checks (`b.wait`), never a fixed time.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 
-from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession
+from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession, accept_alert, expected
 
 PASSWORD = "records and record types 1234"
 ADMIN = {"email": "rhea.records@example.com", "name": "Rhea Records"}
@@ -132,30 +130,6 @@ return { page: nav ? nav.decodedBodySize : 0, assets: own.reduce((n, r) => n + r
 
 def _log(msg: str) -> None:
     print(f"[records {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def _accept_alert(br) -> str:
-    try:
-        alert = br.d.switch_to.alert
-        text = alert.text
-        alert.accept()
-        return text
-    except NoAlertPresentException:
-        return ""
-
-
-@contextlib.contextmanager
-def expected(br, step: str, path: str, status: int):
-    """The browser logs the server's refusals: a `status` answer for `path` is expected in this block, and only here."""
-    previous = br.step
-    br.drain()
-    br.step = step
-    try:
-        yield
-    finally:
-        br.drain()
-        br.console = [e for e in br.console if not (e["step"] == step and path in e["message"] and str(status) in e["message"])]
-        br.step = previous
 
 
 def records_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
@@ -479,7 +453,7 @@ def _run(ad, ag, base, api, checks, audit, *, customer, abort) -> None:
     checks.check("the markup title is text on its page too (heading and field)", xss_page.get("h1") == XSS_TITLE and xss_page.get("markup") == 0
                  and ad.d.execute_script("return window.__pwned === undefined && document.querySelectorAll('main img, main script').length === 0"), xss_page.get("h1", ""))
     ad.click("[data-action=delete-record]")
-    asked = ad.wait(lambda: _accept_alert(ad) or None, 3)
+    asked = ad.wait(lambda: accept_alert(ad) or None, 3)
     gone = ad.wait(lambda: "was deleted" in detail(ad).get("deleted", "") or "was deleted" in ad.text("[data-field=record-deleted]") or None, WAIT)
     status = http.get(f"/v1/records/deal/{ids[XSS_TITLE]}").status_code
     checks.check("Delete asks for a confirmation, then the record is gone (404)", bool(asked) and bool(gone) and status == 404, f"asked {asked!r}, GET {status}")

@@ -30,7 +30,6 @@ Everything waits for what it checks (`b.wait`), never a fixed time.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 
@@ -38,7 +37,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
 import colleagues
-from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT
+from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, expected
 
 PASSWORD = "segments of customers 1234"
 AGENT = {"email": "sina.segments@example.com", "name": "Sina Segments"}
@@ -124,20 +123,6 @@ IMAGES = "return [...document.querySelectorAll('main img')].map((i) => i.getAttr
 
 def _log(msg: str) -> None:
     print(f"[segments {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-@contextlib.contextmanager
-def expected(br, step: str, path: str, status: int):
-    """The browser logs the server's refusals: a `status` answer for `path` is expected in this block, and only here."""
-    previous = br.step
-    br.drain()
-    br.step = step
-    try:
-        yield
-    finally:
-        br.drain()
-        br.console = [e for e in br.console if not (e["step"] == step and path in e["message"] and str(status) in e["message"])]
-        br.step = previous
 
 
 def _accept_alert(br) -> str:
