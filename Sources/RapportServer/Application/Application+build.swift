@@ -31,6 +31,7 @@ public func buildApplication(
     let duplicates = DuplicateMonitor(store: store, logger: logger)
     let conversationRouter = ConversationRouter(store: store, logger: logger, loader: .standard)
     let segmentMonitor = SegmentMonitor(store: store, logger: logger)
+    let importRunner = ImportRunner(store: store, normalizer: normalizer, logger: logger)
     let policy = NetworkAddressPolicy(allowPrivate: configuration.webhooksAllowPrivate)
     let webhooks = WebhookDispatcher(store: store, logger: logger, policy: policy, schedule: configuration.webhookRetrySchedule)
     let publisher = configuration.messageQueue.map {
@@ -50,8 +51,8 @@ public func buildApplication(
     let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
                             registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
-                            monitor: duplicates, router: conversationRouter, segments: segmentMonitor, publisher: publisher, inbound: inbound)
-    var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname)]
+                            monitor: duplicates, router: conversationRouter, segments: segmentMonitor, imports: importRunner, publisher: publisher, inbound: inbound)
+    var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, importRunner, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {
@@ -129,6 +130,7 @@ struct RouterParts {
     let monitor: DuplicateMonitor
     let router: ConversationRouter
     let segments: SegmentMonitor
+    let imports: ImportRunner
     let publisher: EventPublisher?
     let inbound: InboundConsumer?
 }
@@ -139,9 +141,12 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let router = Router(context: RapportRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(registry: parts.registry, clock: parts.latencyClock))
     router.add(middleware: ProblemMiddleware(catalog: parts.catalog))
-    router.add(middleware: ClosingRequestMiddleware(maxBodyBytes: parts.services.configuration.maxBodyBytes,
-                                                    largestBody: parts.services.configuration.trainingBodyBytes,
-                                                    isLargeBody: { $0 == "/v1/classifier/train" || $0 == "/v1/notes" || $0.hasSuffix("/email-replies") || $0.hasSuffix("/chat-replies") }))
+    let configuration = parts.services.configuration
+    router.add(middleware: ClosingRequestMiddleware(limit: { path in
+        if path.hasPrefix("/v1/imports/"), path.hasSuffix("/file") { return Int(configuration.importFileBytes) }
+        let large = path == "/v1/classifier/train" || path == "/v1/notes" || path.hasSuffix("/email-replies") || path.hasSuffix("/chat-replies")
+        return large ? configuration.trainingBodyBytes : configuration.maxBodyBytes
+    }))
     let operations = Routes(router: router, catalog: parts.catalog, prefix: "", group: nil)
     OperationsController(events: store.events, registry: parts.registry, publisher: parts.publisher, inbound: parts.inbound)
         .register(operations)
@@ -179,6 +184,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     TemplatesController(types: store.recordTypes, services: services).register(v1)
     InvoicingController(invoicing: store.invoicing, services: services).register(v1)
     SegmentsController(segments: store.segments, events: store.events, services: services, monitor: parts.segments).register(v1)
+    ImportsController(imports: store.imports, types: store.recordTypes, runner: parts.imports, services: services).register(v1)
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
     DepartmentFeedController(feed: store.departmentFeed, services: services).register(v1)
     if let shift = parts.clockShift { TestClockController(shift: shift).register(v1) }

@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     /// The largest body of a classifier training request: a labelled history is larger than any
     /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
     public var trainingBodyBytes: Int { max(maxBodyBytes, 64 << 20) }
+    /// An import's file (`PUT /v1/imports/{id}/file`) is streamed into the database a part at a
+    /// time, so it may be up to 1 GiB (or `maxBodyBytes`, when larger).
+    public var importFileBytes: Int64 { Int64(max(maxBodyBytes, 1 << 30)) }
 
     public init(host: String = "127.0.0.1", port: Int = 8080, store: StoreLocation = .sqlite(directory: "./rapport-data"),
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,

@@ -10,16 +10,14 @@ import RapportCore
 /// still sending a body the route refused (413, 401, 415…) then blocks on a full socket until its
 /// own timeout. Read first, answer, then the connection closes as asked.
 struct ClosingRequestMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The largest body a route accepts: `largestBody` for the paths `isLargeBody` names (classifier
-    /// training, replies with files), `maxBodyBytes` for every other. A larger body is read to its
-    /// end, not kept, and refused; the route itself holds each to its own limit.
-    let maxBodyBytes: Int
-    let largestBody: Int
-    let isLargeBody: @Sendable (String) -> Bool
+    /// The largest body the route of a path accepts (larger for classifier training, replies with
+    /// files and imports' files). A larger body is read to its end, not kept, and refused; the route
+    /// itself holds each to its own limit.
+    let limit: @Sendable (String) -> Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.headers[.connection]?.lowercased() == "close" else { return try await next(request, context) }
-        let limit = isLargeBody(request.uri.path) ? largestBody : maxBodyBytes
+        let limit = self.limit(request.uri.path)
         var buffer = ByteBuffer()
         var tooLarge = false
         for try await chunk in request.body {

@@ -13,6 +13,7 @@ extension Store {
     public var records: SQLRecordStore { SQLRecordStore(store: self) }
     public var invoicing: SQLInvoicingStore { SQLInvoicingStore(store: self) }
     public var segments: SQLSegmentStore { SQLSegmentStore(store: self) }
+    public var imports: SQLImportStore { SQLImportStore(store: self) }
     public var events: SQLEventStore { SQLEventStore(store: self) }
     public var interactions: SQLInteractionStore { SQLInteractionStore(store: self) }
     public var meetings: SQLMeetingStore { SQLMeetingStore(store: self) }

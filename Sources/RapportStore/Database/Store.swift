@@ -126,6 +126,13 @@ public final class Store: Service, Sendable {
         try await writer.write(prefetch: prefetch, work)
     }
 
+    /// Runs `work` as a write would run, in a transaction of its own that is rolled back; returns
+    /// what it returned (a dry run: every check of the write, nothing written, no event).
+    public func rehearse<T: Sendable>(prefetch: WritePrefetch = .nothing,
+                                      _ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
+        try await writer.rehearse(prefetch: prefetch, work)
+    }
+
     /// Runs `body` on a reading connection.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await driver.withReader(body)

@@ -35,6 +35,16 @@ final class StoreWriter: Sendable {
         return try result.get() as! T
     }
 
+    /// Runs `work` in a transaction of its own that is then rolled back, and returns its result:
+    /// what a write would do (a dry run of an import), with every check the write makes.
+    func rehearse<T: Sendable>(prefetch: WritePrefetch, _ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
+        let result: Result<any Sendable, any Error> = await withCheckedContinuation { continuation in
+            queue.submit(WriteJob(prefetch: prefetch, work: { try await work($0) }, complete: { continuation.resume(returning: $0) },
+                                  rehearsal: true))
+        }
+        return try result.get() as! T
+    }
+
     /// Commits batches until the queue is closed and drained.
     func run() async {
         await withTaskExecutorPreference(driver.writerExecutor) {
@@ -51,6 +61,10 @@ final class StoreWriter: Sendable {
     private struct BatchAborted: Error {}
 
     private func commit(_ batch: [WriteJob]) async {
+        if batch.count == 1, batch[0].rehearsal {
+            await rehearse(batch[0])
+            return
+        }
         do {
             let prefetches = batch.map(\.prefetch).filter { !$0.isEmpty }
             let (results, events) = try await transaction { tx in
@@ -82,6 +96,25 @@ final class StoreWriter: Sendable {
             } else {
                 batch[0].complete(.failure(error))
             }
+        }
+    }
+
+    private struct Rehearsed: Error {
+        let value: any Sendable
+    }
+
+    private func rehearse(_ job: WriteJob) async {
+        do {
+            _ = try await transaction { tx in
+                if !job.prefetch.isEmpty { try await tx.lookups.load([job.prefetch], on: tx.database) }
+                tx.beginJob()
+                throw Rehearsed(value: try await job.work(tx))
+            }
+            job.complete(.failure(StoreError(.unavailable, "a rehearsal committed")))
+        } catch let rehearsed as Rehearsed {
+            job.complete(.success(rehearsed.value))
+        } catch {
+            job.complete(.failure(error))
         }
     }
 

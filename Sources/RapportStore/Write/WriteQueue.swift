@@ -5,6 +5,8 @@ struct WriteJob: Sendable {
     let prefetch: WritePrefetch
     let work: @Sendable (WriteTransaction) async throws -> any Sendable
     let complete: @Sendable (Result<any Sendable, any Error>) -> Void
+    /// Runs alone in a transaction that is rolled back: what the work would do, without doing it.
+    var rehearsal = false
 }
 
 /// Jobs waiting for the writer. Everything that arrives while a commit runs goes into the next one.
@@ -37,7 +39,9 @@ final class WriteQueue: Sendable {
         while true {
             let batch = state.withLock { state -> [WriteJob]? in
                 guard !state.pending.isEmpty else { return state.closed ? nil : [] }
-                let count = min(limit, state.pending.count)
+                // A rehearsal runs alone: its rollback must not take anyone else's writes with it.
+                let firstRehearsal = state.pending.firstIndex(where: \.rehearsal) ?? state.pending.count
+                let count = firstRehearsal == 0 ? 1 : min(limit, firstRehearsal)
                 let batch = Array(state.pending.prefix(count))
                 state.pending.removeFirst(count)
                 return batch

@@ -64,6 +64,19 @@ public final class WriteTransaction: @unchecked Sendable {
         jobHasWritten = false
     }
 
+    /// Runs `body`, one part of the current job (a row of an import), and tells whether that part
+    /// wrote anything before it returned or failed: a part that failed after writing leaves the
+    /// transaction half-done for it, and only a rollback undoes that.
+    func runPart<T>(_ body: () async throws -> T) async -> (result: Result<T, any Error>, wrote: Bool) {
+        let before = jobHasWritten
+        jobHasWritten = false
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        let wrote = jobHasWritten
+        jobHasWritten = before || wrote
+        return (result, wrote)
+    }
+
     /// Runs a statement that changes data.
     public func execute(_ query: SQLQueryString) async throws {
         jobHasWritten = true
@@ -126,12 +139,17 @@ public final class WriteTransaction: @unchecked Sendable {
         finishers.append((name, work))
     }
 
-    /// Writes the buffered rows, then appends the events; returns the events as stored.
-    func flushPending() async throws -> [Event] {
+    /// Inserts the customers buffered so far, so that statements that read the table see them.
+    func insertBufferedCustomers() async throws {
         for chunk in stride(from: 0, to: pendingCustomers.count, by: 100) {
             try await CustomerRows.insert(pendingCustomers[chunk..<min(chunk + 100, pendingCustomers.count)], on: database)
         }
         pendingCustomers.removeAll()
+    }
+
+    /// Writes the buffered rows, then appends the events; returns the events as stored.
+    func flushPending() async throws -> [Event] {
+        try await insertBufferedCustomers()
         for chunk in stride(from: 0, to: pendingInteractions.count, by: 200) {
             try await InteractionRows.insert(pendingInteractions[chunk..<min(chunk + 200, pendingInteractions.count)], on: database)
         }

@@ -1,0 +1,204 @@
+import Foundation
+import Logging
+import RapportCore
+import RapportStore
+import ServiceLifecycle
+import Synchronization
+
+/// Runs imports. A job's file is read from where its progress says the next row starts, its rows
+/// set out and checked (pure), then applied a batch at a time in one writer transaction that also
+/// stores the progress — so an import interrupted at any moment goes on with the first row not
+/// committed, and no row is imported twice. Uploaded jobs are taken by whichever node is free (a
+/// lease renewed with every batch); `rapport import` runs its own local job with `run(_:file:)`.
+public final class ImportRunner: Service, Sendable {
+    let store: Store
+    let imports: any ImportStore
+    let recordTypes: any RecordTypeStore
+    let normalizer: IdentityNormalizer
+    let logger: Logger
+    let interval: Duration
+    let clock: any Clock<Duration>
+    /// Rows per batch (one transaction each).
+    let batchRows: Int
+    let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    static let lease: Duration = .seconds(60)
+    /// Bytes of the file read at a time.
+    let readSize: Int
+    private struct Waiter {
+        var continuation: CheckedContinuation<Void, Never>?
+        var woken = false
+    }
+
+    private let waiter = Mutex(Waiter())
+
+    public init(store: Store, normalizer: IdentityNormalizer, logger: Logger, batchRows: Int = 1_000, readSize: Int = 1 << 20,
+                interval: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock()) {
+        self.readSize = readSize
+        self.store = store
+        self.imports = store.imports
+        self.recordTypes = store.recordTypes
+        self.normalizer = normalizer
+        self.logger = logger
+        self.batchRows = batchRows
+        self.interval = interval
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
+            while !Task.isCancelled {
+                do {
+                    if try await self.runNextUpload() != nil { continue }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("import failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                await self.nap()
+            }
+        }
+    }
+
+    /// Wakes the runner now (a file was uploaded) instead of at its next look.
+    public func wake() {
+        waiter.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.woken = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }?.resume()
+    }
+
+    private func nap() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForWake() }
+            group.addTask { try? await self.clock.sleep(for: self.interval) }
+            await group.next()
+            wake()
+            group.cancelAll()
+        }
+        waiter.withLock { $0.woken = false }
+    }
+
+    private func waitForWake() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = waiter.withLock { state -> Bool in
+                if state.woken { return true }
+                state.continuation = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Takes the next uploaded job (or one another node stopped running) and runs it to its end.
+    @discardableResult
+    public func runNextUpload() async throws -> ImportJob? {
+        let (owner, lease, imports) = (self.owner, Self.lease, self.imports)
+        guard let job = try await store.write({ tx in try await imports.claimUpload(owner: owner, until: tx.now().adding(lease), in: tx) }) else {
+            return nil
+        }
+        return try await run(job, file: UploadedImportFile(imports: imports, jobID: job.id))
+    }
+
+    /// Runs a local job (`rapport import`) from where it stopped; `progress` hears of every batch.
+    public func runLocal(_ jobID: String, file: some ImportFile, progress: @escaping @Sendable (ImportJob) -> Void = { _ in }) async throws -> ImportJob {
+        let (owner, lease, imports) = (self.owner, Self.lease, self.imports)
+        let job = try await store.write { tx in try await imports.claimLocal(jobID, owner: owner, until: tx.now().adding(lease), in: tx) }
+        return try await run(job, file: file, progress: progress)
+    }
+
+    /// Reads and applies the job's rows from its stored position to the end of its file.
+    func run(_ job: ImportJob, file: some ImportFile, progress report: @Sendable (ImportJob) -> Void = { _ in }) async throws -> ImportJob {
+        var job = job
+        let plan: ImportPlan
+        do { plan = try await ImportPlan.make(for: job, recordTypes: recordTypes, normalizer: normalizer) } catch let refusal as ImportPlan.Refusal {
+            return try await finish(job, .failed, failure: refusal.reason)
+        }
+        var reader = ImportLines(format: job.spec.format, offset: job.progress.bytesRead)
+        var columns = job.columns
+        var atEnd = false
+        do {
+            while true {
+                var lines: [ImportLines.Line] = []
+                while lines.count < batchRows {
+                    if let line = reader.next(atEnd: atEnd) {
+                        lines.append(line)
+                    } else if atEnd {
+                        break
+                    } else {
+                        let bytes = try await file.bytes(from: reader.offset + Int64(reader.pendingBytes), maxBytes: readSize)
+                        if bytes.isEmpty { atEnd = true } else { reader.append(bytes) }
+                    }
+                }
+                if job.spec.format == .csv, columns.isEmpty, !lines.isEmpty {
+                    guard case .cells(let header) = lines.removeFirst(), header.contains(where: { !$0.isEmpty }) else {
+                        return try await finish(job, .failed, failure: "the first line is not a CSV header naming the columns")
+                    }
+                    columns = header.map { $0.trimmingWhitespace() }
+                }
+                if lines.isEmpty {
+                    if atEnd { break }
+                    continue
+                }
+                var next = job.progress
+                next.bytesRead = reader.offset
+                let first = job.progress.rowsRead + 1
+                next.rowsRead += Int64(lines.count)
+                let outcome = try await apply(plan.rows(lines, firstRow: first, columns: columns, mapping: job.spec.mapping), job: job,
+                                              progress: next, columns: columns)
+                next.add(outcome)
+                job.progress = next
+                job.columns = columns
+                report(job)
+            }
+        } catch let error as StoreError where error.code == .conflict {
+            // Cancelled, or taken over by another node after this one's lease ran out.
+            logger.info("import stopped", metadata: ["import": "\(job.id)", "reason": "\(error.message)"])
+            return try await imports.job(job.id) ?? job
+        }
+        return try await finish(job, .completed, failure: nil)
+    }
+
+    /// Applies one batch with its progress in one transaction; a row that fails after writing part
+    /// of itself is left out and the batch run again. A dry run rehearses the batch (rolled back)
+    /// and stores only the progress and the issues.
+    private func apply(_ rows: PlannedRows, job: ImportJob, progress: ImportProgress,
+                       columns: [String]) async throws -> ImportBatchOutcome {
+        var rows = rows
+        let (imports, owner, lease, actor, dryRun) = (self.imports, self.owner, Self.lease, job.actor, job.spec.dryRun)
+        while true {
+            let batch = rows
+            do {
+                let work: @Sendable (WriteTransaction) async throws -> ImportBatchOutcome = { tx in
+                    let outcome = try await batch.apply(with: imports, actor: actor, in: tx)
+                    if !dryRun {
+                        var stored = progress
+                        stored.add(outcome)
+                        try await imports.recordProgress(job.id, owner: owner, progress: stored, columns: columns, issues: outcome.issues,
+                                                         leaseUntil: tx.now().adding(lease), in: tx)
+                    }
+                    return outcome
+                }
+                guard dryRun else { return try await store.write(prefetch: batch.prefetch, work) }
+                let outcome = try await store.rehearse(prefetch: batch.prefetch, work)
+                var counted = progress
+                counted.add(outcome)
+                let stored = counted
+                try await store.write { tx in
+                    try await imports.recordProgress(job.id, owner: owner, progress: stored, columns: columns, issues: outcome.issues,
+                                                     leaseUntil: tx.now().adding(lease), in: tx)
+                }
+                return outcome
+            } catch let failure as ImportRowFailure {
+                rows.exclude(failure.issue)
+            }
+        }
+    }
+
+    private func finish(_ job: ImportJob, _ status: ImportJob.Status, failure: String?) async throws -> ImportJob {
+        let (imports, owner) = (self.imports, self.owner)
+        if let failure { logger.warning("import failed", metadata: ["import": "\(job.id)", "reason": "\(failure)"]) }
+        return try await store.write { tx in try await imports.finish(job.id, owner: owner, status: status, failure: failure, in: tx) }
+    }
+}
