@@ -6,7 +6,7 @@ struct Rapport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport",
         abstract: "Rapport: one consistent customer record across every channel and department.",
-        subcommands: [Serve.self, Migrate.self, Keys.self, Dedupe.self, ImportCommand.self, ClassifierCommand.self, TemplatesCommand.self],
+        subcommands: [Serve.self, Migrate.self, Keys.self, Dedupe.self, ImportCommand.self, DemoCommand.self, ClassifierCommand.self, TemplatesCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -234,3 +234,59 @@ struct ImportResumeTests {
         }
     }
 }
+
+@Suite("HTTP: customer export")
+struct CustomerExportTests {
+    @Test("customers filtered by CEL export as CSV that imports back unchanged, and as JSON Lines", arguments: Backend.available)
+    func roundTrip(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            _ = try await api.createCustomer(["name": "Ana Lima", "emails": ["ana@example.com"], "phones": ["+1 415 555 0101"],
+                                              "lifecycle_stage": "lead", "attributes": ["tier": "gold", "vip": true],
+                                              "addresses": [["city": "Lisbon", "country": "PT"]]])
+            _ = try await api.createCustomer(["name": "=cmd() Bo", "emails": ["bo@example.com"], "lifecycle_stage": "lead",
+                                              "attributes": ["tier": "silver"]])
+            _ = try await api.createCustomer(["name": "Cy", "emails": ["cy@example.com"], "lifecycle_stage": "customer",
+                                              "attributes": ["region": "north"]])
+            let csv = try await api.get("/v1/customers/export?format=csv&filter=\(encodeQuery(#"lifecycle_stage == "lead""#))")
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let lines = csv.text.split(separator: "\r\n").map(String.init)
+            #expect(lines.count == 3, "\(csv.text)")
+            #expect(lines.first?.contains("attributes.tier,attributes.vip,") == true, "only the selected customers' attributes: \(lines[0])")
+            #expect(lines.first?.contains("attributes.region") == false)
+            #expect(csv.text.contains("'=cmd() Bo"), "a cell a spreadsheet would run is written as text")
+            #expect(csv.text.contains("Lisbon"))
+
+            // Read back in: every customer is found by identity and nothing changes.
+            let made = try await api.post("/v1/imports", ["target": "customers", "mapping": ["name": nil]])
+            let id = try #require(made.json["id"]?.stringValue)
+            #expect(try await api.request(.put, "/v1/imports/\(id)/file", body: csv.text, contentType: "text/csv").status == .accepted)
+            let job = try await eventually("the export's import finishes") { () -> JSONValue? in
+                let job = try await api.get("/v1/imports/\(id)").json
+                guard job["status"] == "completed" else { return nil }
+                return job
+            }
+            let report = try await api.get("/v1/imports/\(id)/issues").text
+            #expect(job["rows_unchanged"] == 2, "\(job) \(report)")
+            #expect(job["rows_failed"] == 0, "\(report)")
+
+            let jsonl = try await api.get("/v1/customers/export?format=jsonl&filter=\(encodeQuery("attributes.vip"))")
+            let objects = jsonl.text.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+            #expect(objects.map { $0["name"] } == ["Ana Lima"])
+            let whole = try await api.get("/v1/customers/export?format=jsonl").text
+            let again = try await api.post("/v1/imports", ["target": "customers", "format": "jsonl"])
+            let againID = try #require(again.json["id"]?.stringValue)
+            #expect(try await api.request(.put, "/v1/imports/\(againID)/file", body: whole, contentType: "application/jsonl").status == .accepted)
+            let reread = try await eventually("the JSON Lines export's import finishes") { () -> JSONValue? in
+                let job = try await api.get("/v1/imports/\(againID)").json
+                guard job["status"] == "completed" else { return nil }
+                return job
+            }
+            let rereadIssues = try await api.get("/v1/imports/\(againID)/issues").text
+            #expect(reread["rows_unchanged"] == 3, "\(reread) \(rereadIssues)")
+            expectProblem(try await api.get("/v1/customers/export?filter=\(encodeQuery("shoe_size == 9"))"), .badRequest, field: "filter")
+            expectProblem(try await api.get("/v1/customers/export?format=xlsx"), .badRequest, field: "format")
+            #expect(try await api.get("/v1/customers?filter=\(encodeQuery(#"attributes.tier == "silver""#))").items.count == 1)
+        }
+    }
+}

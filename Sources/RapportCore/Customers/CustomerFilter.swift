@@ -9,6 +9,8 @@ public struct CustomerFilter: Sendable, Equatable {
     public var updatedSince: Timestamp?
     public var lifecycleStage: LifecycleStage?
     public var ownerID: String?
+    /// A CEL filter over the customer (`schema`), as the database evaluates it.
+    public var condition: ListCondition?
 
     public init(identity: Identity? = nil, namePrefix: String? = nil, attributes: [(key: String, candidates: [String])] = [],
                 updatedSince: Timestamp? = nil, lifecycleStage: LifecycleStage? = nil, ownerID: String? = nil) {
@@ -24,7 +26,7 @@ public struct CustomerFilter: Sendable, Equatable {
         lhs.identity == rhs.identity && lhs.namePrefix == rhs.namePrefix && lhs.updatedSince == rhs.updatedSince
             && lhs.lifecycleStage == rhs.lifecycleStage && lhs.ownerID == rhs.ownerID
             && lhs.attributes.map(\.key) == rhs.attributes.map(\.key)
-            && lhs.attributes.map(\.candidates) == rhs.attributes.map(\.candidates)
+            && lhs.attributes.map(\.candidates) == rhs.attributes.map(\.candidates) && lhs.condition == rhs.condition
     }
 
     /// The JSON texts an attribute query value may stand for: `5` matches the number 5 and the
@@ -38,6 +40,14 @@ public struct CustomerFilter: Sendable, Equatable {
             }
         }
         return result
+    }
+
+    /// What a CEL filter over customers may name (a list's `filter`, a segment's, an export's):
+    /// the customer's columns, and any of its attributes.
+    public static var schema: ListFilterSchema {
+        var schema = AggregateSource.customers.schema
+        schema.openColumns = ["attributes"]
+        return schema
     }
 
     public static func isValidAttributeKey(_ key: String) -> Bool {

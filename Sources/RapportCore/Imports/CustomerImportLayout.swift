@@ -28,7 +28,7 @@ public struct CustomerImportLayout: ImportLayout {
         var attributes = JSONObject()
         var address = JSONObject()
         for (index, cell) in cells.enumerated() where index < columns.count {
-            let text = cell.trimmingWhitespace()
+            let text = Self.text(ofCell: cell)
             guard let target = mapping.target(of: columns[index], isTarget: isTarget) else { continue }
             let column = columns[index]
             guard !text.isEmpty else {
@@ -63,8 +63,19 @@ public struct CustomerImportLayout: ImportLayout {
         return row
     }
 
+    /// What an export writes that an import does not set.
+    static let readOnly = ["id", "version", "created_at", "updated_at", "deleted_at", "merged_into"]
+
     public func row(_ number: Int64, object: JSONObject, mapping: ImportMapping) -> ImportRow {
-        let (body, sources) = renamed(object, mapping: mapping)
+        var (body, sources) = renamed(object, mapping: mapping)
+        for key in Self.readOnly { body[key] = nil }
+        // An exported address names every part, null where it has none.
+        if case .array(let addresses)? = body["addresses"] {
+            body["addresses"] = .array(addresses.map { address in
+                guard case .object(let parts) = address else { return address }
+                return .object(JSONObject(parts.filter { !$0.value.isNull }.map { ($0.key, $0.value) }))
+            })
+        }
         return ImportRow(number: number, body: body, sources: sources)
     }
 }
@@ -126,6 +137,20 @@ public struct CustomerImportRow: Sendable, Equatable {
         patch.emails = joined(patch.emails) { $0 == .email }
         patch.phones = joined(patch.phones) { $0 == .phone }
         patch.otherIdentities = joined(patch.otherIdentities) { $0 != .email && $0 != .phone }
+        // A CSV cell is text: `true` or `12` in a cell is the value the customer has when its text is that.
+        if var attributes = patch.attributes {
+            for (key, value) in attributes {
+                guard case .string(let text) = value, let have = current.attributes[key], have.stringValue == nil, !have.isNull else { continue }
+                let haveText: String? = switch have {
+                case .bool(let flag): flag ? "true" : "false"
+                case .integer(let number): String(number)
+                case .double(let number): String(number)
+                default: nil
+                }
+                if haveText == text { attributes[key] = nil }
+            }
+            patch.attributes = attributes.isEmpty ? nil : attributes
+        }
         if let addresses = patch.addresses {
             let added = addresses.filter { !current.addresses.contains($0) }
             patch.addresses = added.isEmpty ? nil : current.addresses + added

@@ -90,6 +90,16 @@ extension ImportLayout {
         return (body, sources)
     }
 
+    /// A cell's text as an export wrote it: trimmed, and without the `'` an export puts before a
+    /// value a spreadsheet would read as a formula (`'+14155550101`, `'=x`).
+    static func text(ofCell cell: String) -> String {
+        let trimmed = cell.trimmingWhitespace()
+        let scalars = trimmed.unicodeScalars
+        guard scalars.first == "'", scalars.count > 1, ["=", "+", "-", "@", "\t", "\r"].contains(scalars[scalars.index(after: scalars.startIndex)])
+        else { return trimmed }
+        return String(scalars.dropFirst())
+    }
+
     /// The parts of a list cell (`a@x.com; b@y.com`), blanks dropped.
     static func listItems(_ cell: String) -> [String] {
         cell.split(separator: ";").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }

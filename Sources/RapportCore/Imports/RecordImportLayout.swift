@@ -41,7 +41,7 @@ public struct RecordImportLayout: ImportLayout {
         var fields = JSONObject()
         var money: [String: JSONObject] = [:]
         for (index, cell) in cells.enumerated() where index < columns.count {
-            let text = cell.trimmingWhitespace()
+            let text = Self.text(ofCell: cell)
             guard !text.isEmpty, let target = mapping.target(of: columns[index], isTarget: isTarget) else { continue }
             let column = columns[index]
             if Self.recordColumns.contains(target) {

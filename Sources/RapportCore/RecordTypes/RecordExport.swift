@@ -4,13 +4,7 @@ import Foundation
 /// part of a field — money as `<key>.amount` and `<key>.currency`, lists joined by `;`) or JSON
 /// Lines (one record's JSON per line).
 public enum RecordExport {
-    public enum Format: String, Sendable, CaseIterable {
-        case csv
-        case jsonl
-
-        public var contentType: String { self == .csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8" }
-        public var fileExtension: String { rawValue }
-    }
+    public typealias Format = ExportFormat
 
     /// The CSV header's columns for `type` (retired fields too: what records hold is exported).
     public static func columns(of type: RecordType) -> [String] {
@@ -60,18 +54,5 @@ public enum RecordExport {
         }
     }
 
-    /// A CSV line: cells quoted when they hold a comma, quote or line break (quotes doubled); a
-    /// cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, carriage return first)
-    /// is written with a leading `'`, so opening the file runs nothing. Lines end with CRLF.
-    static func line(_ cells: [String]) -> String {
-        cells.map { cell in
-            var value = cell
-            if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first),
-               !(first == "-" && Double(value) != nil) {
-                value = "'" + value
-            }
-            guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\r\n"
-    }
+    static func line(_ cells: [String]) -> String { CSVLine.make(cells) }
 }

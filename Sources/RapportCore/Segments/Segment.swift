@@ -23,11 +23,7 @@ public struct Segment: Sendable, Equatable {
     }
 
     /// What a segment's filter may name: the customer's columns, and any of its attributes.
-    public static var schema: ListFilterSchema {
-        var schema = AggregateSource.customers.schema
-        schema.openColumns = ["attributes"]
-        return schema
-    }
+    public static var schema: ListFilterSchema { CustomerFilter.schema }
 
     /// The filter as the database evaluates it (it compiled when the segment was saved).
     public var condition: ListCondition? { try? ListFilter.translate(filter, schema: Self.schema) }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import RapportCore
 import RapportStore
@@ -12,7 +13,9 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
     func register(_ routes: Routes<RapportRequestContext>) {
         routes.on(.post, "customers", create)
         routes.on(.get, "customers", query: ["identity", "email", "phone", "name_prefix", "updated_since", "lifecycle_stage",
-                                             "owner_id", "limit", "cursor"], queryPrefixes: ["attribute."], list)
+                                             "owner_id", "filter", "limit", "cursor"], queryPrefixes: ["attribute."], list)
+        routes.on(.get, "customers/export", query: ["format", "filter", "identity", "email", "phone", "name_prefix", "updated_since",
+                                                    "lifecycle_stage", "owner_id"], queryPrefixes: ["attribute."], export)
         routes.on(.get, "customers/lookup", query: ["identity", "email", "phone"], lookup)
         routes.on(.get, "customers/search", query: ["q", "limit"], search)
         routes.on(.get, "customers/:id", query: ["include"], show)
@@ -53,7 +56,49 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
+        let filter = try self.filter(request)
+        let page = try await customers.customers(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
+        return .page(page, \.json)
+    }
+
+    /// Every customer the filter selects, as CSV or JSON Lines, streamed page by page through the
+    /// same store read as the list (so the same customers the caller may read); CSV columns are
+    /// those an import reads back.
+    @Sendable func export(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        try context.require(.readCustomers)
+        guard let format = ExportFormat(rawValue: try request.query("format") ?? "csv") else {
+            throw Problem.badRequest(field: "format", "must be csv or jsonl")
+        }
+        let filter = try self.filter(request)
+        let customers = self.customers
+        let keys = format == .csv ? try await customers.attributeKeys(matching: filter, limit: CustomerLimits.attributes * 5) : []
+        let body = ResponseBody { writer in
+            if format == .csv { try await writer.write(ByteBuffer(string: CustomerExport.header(attributeKeys: keys))) }
+            var cursor: String?
+            repeat {
+                let page = try await customers.customers(matching: filter, limit: 500, cursor: cursor)
+                let text = page.items.map {
+                    format == .csv ? CustomerExport.row($0, attributeKeys: keys) : CustomerExport.jsonLine($0)
+                }.joined()
+                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+                cursor = page.nextCursor
+            } while cursor != nil
+            try await writer.finish(nil)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = format.contentType
+        headers[.contentDisposition] = "attachment; filename=\"customers.\(format.fileExtension)\""
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The conditions of a list or an export.
+    private func filter(_ request: Request) throws -> CustomerFilter {
         var filter = CustomerFilter()
+        if let source = try request.query("filter") {
+            do { filter.condition = try ListFilter.translate(source, schema: CustomerFilter.schema) } catch {
+                throw Problem.badRequest(field: "filter", error.description)
+            }
+        }
         if let text = try request.query("identity") { filter.identity = try parseIdentity(text, field: "identity") }
         if let text = try request.query("email") { filter.identity = try normalize(.email, text, field: "email") }
         if let text = try request.query("phone") { filter.identity = try normalize(.phone, text, field: "phone") }
@@ -78,8 +123,7 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
             }
             filter.attributes.append((key, CustomerFilter.candidates(for: value)))
         }
-        let page = try await customers.customers(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
-        return .page(page, \.json)
+        return filter
     }
 
     @Sendable func lookup(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -11,8 +11,11 @@ public protocol CustomerStore: Sendable {
     /// The customer an identity resolves to.
     func customer(holding identity: Identity) async throws -> Customer?
 
-    /// A page of customers in id (creation) order.
+    /// A page of customers in id (creation) order; only those every condition of `filter` selects.
     func customers(matching filter: CustomerFilter, limit: Int, cursor: String?) async throws -> Page<Customer>
+
+    /// The attribute keys the customers a filter selects have, in name order, at most `limit`.
+    func attributeKeys(matching filter: CustomerFilter, limit: Int) async throws -> [String]
 
     /// Up to `limit` customers for a search box: exact identities first, then identities, names
     /// and companies that start with what was typed.

@@ -34,6 +34,7 @@ extension SQLCustomerStore {
         if let since = filter.updatedSince { conditions.append("c.updated_at >= \(bind: since.microseconds)") }
         if let stage = filter.lifecycleStage { conditions.append("c.lifecycle_stage = \(bind: stage.rawValue)") }
         if let owner = filter.ownerID { conditions.append("c.owner_id = \(bind: owner)") }
+        if let condition = filter.condition { conditions.append(SQLListCondition(flavor: flavor).sql(condition)) }
         for attribute in filter.attributes {
             switch flavor {
             case .sqlite:
@@ -51,6 +52,19 @@ extension SQLCustomerStore {
             let next = rows.count > limit ? customers.last.map { ListCursor.encode($0.id) } : nil
             return Page(items: customers, nextCursor: next)
         }
+    }
+
+    /// The attribute keys the customers a filter selects have, in name order (an export's columns).
+    public func attributeKeys(matching filter: CustomerFilter, limit: Int) async throws -> [String] {
+        var conditions: [SQLQueryString] = ["deleted_at IS NULL", "merged_into IS NULL"]
+        if let condition = filter.condition { conditions.append(SQLListCondition(flavor: flavor).sql(condition)) }
+        // The filter runs on the customers alone, so its names cannot meet the key table's columns.
+        let selected: SQLQueryString = "(SELECT attributes FROM customers WHERE " + conditions.joined(separator: " AND ") + ") c"
+        let keys: SQLQueryString = flavor == .sqlite
+            ? "SELECT DISTINCT k.key AS key FROM " + selected + ", json_each(c.attributes) k"
+            : "SELECT DISTINCT k AS key FROM " + selected + ", jsonb_object_keys(c.attributes::jsonb) k"
+        let query = keys + " ORDER BY key LIMIT \(bind: limit)"
+        return try await read { try await $0.raw(query).all().map { try $0.string("key") } }
     }
 }
 
