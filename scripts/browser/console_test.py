@@ -113,6 +113,14 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    name; Edit refused as stale (412) with Reload, then saved; a customer named with <img onerror>
    markup is text; the viewer has no New, Edit or Delete; Delete after a confirmation leaves the
    viewer's list live; Chinese, 375 px, the first load.
+   Imports (import_checks.py, on a server of their own): an agent opens #/imports, picks a CSV
+   file (a quoted column name, a row of an existing customer, two new ones, one with a bad email and
+   markup): the header is read in the browser into a mapping table (Company preselected; Deals offer
+   their fields instead); an attribute key the server refuses (422) shows beside its row; a dry run
+   is followed to its end (would create 2, would update 1, 1 failed, the error report's row 4 and
+   column E-mail, the markup as text) and writes nothing; the import itself creates 2 and updates the
+   existing customer (attribute and company; not duplicated); the recent imports, one reopened;
+   Cancel of an import waiting for its file; a failed import's reason; Chinese, 375 px, the first load.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -138,7 +146,8 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
     .venv-browser/bin/python scripts/browser/console_test.py --binary .build/debug/rapport \\
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
-    # --only handoffs, --only department, --only records, --only pipeline, --only invoice, --only segments
+    # --only handoffs, --only department, --only records, --only pipeline, --only invoice, --only segments,
+    # --only imports
 """
 
 from __future__ import annotations
@@ -191,6 +200,7 @@ try:
     from pipeline_checks import pipeline_checks
     from invoice_checks import invoice_checks
     from segment_checks import segment_checks
+    from import_checks import import_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -578,6 +588,8 @@ def run(args, checks: Checks, box: dict) -> None:
             invoice_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "segments":
             segment_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "imports":
+            import_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -750,6 +762,9 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # Segments: on a server of their own too (their counts are of every customer in the store).
     with fresh_server(server, data["tmp"], "segments") as other:
         segment_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+    # Imports: on a server of their own too (they count every customer in the store).
+    with fresh_server(server, data["tmp"], "imports") as other:
+        import_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1955,7 +1970,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments", "imports"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

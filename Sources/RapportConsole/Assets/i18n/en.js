@@ -854,6 +854,7 @@ export default {
   'nav.department': "Department",
   'nav.records': "Records",
   'nav.segments': "Segments",
+  'nav.imports': "Import",
   'handoffs.title': "Handoffs",
   'handoffs.listTitle': "My department's handoffs",
   'handoffs.tabs': "Which handoffs",

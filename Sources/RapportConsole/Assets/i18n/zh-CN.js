@@ -836,6 +836,7 @@ export default {
   'nav.department': "部门动态",
   'nav.records': "业务记录",
   'nav.segments': "客户分群",
+  'nav.imports': "导入",
   'handoffs.title': "交接",
   'handoffs.listTitle': "本部门的交接",
   'handoffs.tabs': "哪些交接",

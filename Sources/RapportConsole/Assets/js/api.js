@@ -34,7 +34,8 @@ export class ApiError extends Error {
 }
 
 /**
- * One request. `query` values that are null/undefined/'' are left out; `body` is sent as JSON.
+ * One request. `query` values that are null/undefined/'' are left out; `body` is sent as JSON, or as
+ * it is when it is a Blob (a File picked in a form) with the Content-Type the caller gives in `headers`.
  * `allow401: true` lets the caller handle 401 itself (sign-in answers 401 for a wrong password).
  * Resolves with the parsed JSON (null for 204).
  */
@@ -44,14 +45,15 @@ export async function request(method, path, { query, body, signal, headers = {},
     if (value === undefined || value === null || value === '') continue;
     url.searchParams.set(key, String(value));
   }
+  const raw = body instanceof Blob;
   const sent = { Accept: 'application/json, application/problem+json', ...headers };
-  if (body !== undefined) sent['Content-Type'] = 'application/json';
+  if (body !== undefined && !raw) sent['Content-Type'] = 'application/json';
   if (!SAFE_METHODS.has(method) && csrfToken) sent['X-CSRF-Token'] = csrfToken;
 
   const response = await fetch(url, {
     method,
     headers: sent,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || raw ? body : JSON.stringify(body),
     credentials: 'same-origin',
     cache: 'no-store',
     signal,

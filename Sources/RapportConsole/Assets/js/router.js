@@ -1,7 +1,7 @@
 // Hash routes: '#/customers', '#/customers/cus_…[?note=not_…]', '#/inbox/cnv_…', '#/notifications',
 // '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]', '#/department[?department=dep_…&day=…]',
 // '#/records', '#/records/{type}[?filter=…&sort=…&view=board]', '#/records/{type}/rec_…',
-// '#/segments', '#/segments/seg_…',
+// '#/segments', '#/segments/seg_…', '#/imports', '#/imports/imp_…',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
@@ -26,12 +26,18 @@ function loadSegments() {
   return import('./views/segments.js');
 }
 
+function loadImports() {
+  return import('./views/imports.js');
+}
+
 function loadAdmin() {
   return import('./views/admin.js');
 }
 
 /** Roles the admin pages are for (the server checks each request too). */
 export const ADMIN_ROLES = ['admin', 'manager'];
+/** Roles that may import (customers:write or records:write). */
+const IMPORT_ROLES = ['admin', 'manager', 'agent'];
 
 const ROUTES = [
   { path: /^\/sign-in$/, view: 'sign-in', load: () => import('./views/sign-in.js'), public: true },
@@ -53,6 +59,8 @@ const ROUTES = [
   { path: /^\/records\/([a-z][a-z0-9_]*)\/([A-Za-z0-9_-]+)$/, view: 'records', load: loadRecords, nav: 'records', keys: ['type', 'id'] },
   { path: /^\/segments$/, view: 'segments', load: loadSegments, nav: 'segments', keys: [] },
   { path: /^\/segments\/([A-Za-z0-9_-]+)$/, view: 'segments', load: loadSegments, nav: 'segments', keys: ['id'] },
+  { path: /^\/imports$/, view: 'imports', load: loadImports, nav: 'imports', keys: [], roles: IMPORT_ROLES },
+  { path: /^\/imports\/([A-Za-z0-9_-]+)$/, view: 'imports', load: loadImports, nav: 'imports', keys: ['id'], roles: IMPORT_ROLES },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 

@@ -16,6 +16,7 @@ const NAV = [
   { key: 'department', href: '#/department' },
   { key: 'records', href: '#/records' },
   { key: 'segments', href: '#/segments' },
+  { key: 'imports', href: '#/imports' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },
