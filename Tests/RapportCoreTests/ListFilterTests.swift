@@ -74,4 +74,27 @@ struct ListFilterTests {
         #expect(throws: ExpressionError.self) { try ListFilter.translate(#"attributes["a b"] == "x""#, schema: schema) }
         #expect(throws: ExpressionError.self) { try ListFilter.translate(#"extras.a == "x""#, schema: schema) }
     }
+
+    @Test("records.<type>.exists(r, …) translates the condition against the type's schema, through the variable")
+    func relatedRecords() throws {
+        var customers = ListFilterSchema()
+        customers.paths["name"] = FilterablePath(column: "name", kind: .text)
+        customers.relatedRecords["deal"] = schema
+        #expect(try ListFilter.translate(#"name == "Ana" && records.deal.exists(d, d.fields.status == "won" && d.fields.seats > 2)"#,
+                                         schema: customers)
+                == .all([.compare(FilterablePath(column: "name", kind: .text), .equal, "Ana"),
+                         .hasRecord("deal", .all([.compare(path("fields.status"), .equal, "won"), .compare(path("fields.seats"), .greater, 2)]))]))
+        #expect(try ListFilter.translate(#"!records.deal.exists(d, d.fields.hot)"#, schema: customers).recordTypesAsked == ["deal"])
+        for (source, message) in [
+            (#"records.ship.exists(s, s.fields.status == "x")"#, "there is no record type ship (records.deal)"),
+            (#"records.deal.exists(d, fields.status == "won")"#, "named through d"),
+            (#"records.deal.exists(d, d.name == "Ana")"#, "name is not something this list can filter on"),
+            (#"records.deal.exists(d.fields.hot)"#, "write records.deal.exists(r, condition on r)"),
+        ] {
+            #expect(throws: ExpressionError.self, "\(source)") { try ListFilter.translate(source, schema: customers) }
+            do { _ = try ListFilter.translate(source, schema: customers) } catch {
+                #expect(error.message.contains(message) || error.description.contains(message), "\(source): \(error)")
+            }
+        }
+    }
 }

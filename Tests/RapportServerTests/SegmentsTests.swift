@@ -68,4 +68,51 @@ struct SegmentsTests {
             #expect(try await api.get("/v1/segments", auth: .bearer(viewer.secret)).status == .ok)
         }
     }
+
+    @Test("a segment over customers' records counts customers with a won deal of 10,000 or more, live as deals move", arguments: Backend.available)
+    func overRecords(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/templates/sales/install", [:]).status == .ok)
+            let ana = try #require(try await api.createCustomer(["name": "Ana"])["id"]?.stringValue)
+            let bo = try #require(try await api.createCustomer(["name": "Bo"])["id"]?.stringValue)
+            _ = try await api.createCustomer(["name": "Cy"])
+            func deal(_ customer: String, _ amount: String) async throws -> String {
+                let made = try await api.post("/v1/records/deal", ["customer_id": .string(customer),
+                                                                   "fields": ["title": "Roof", "amount": ["amount": .string(amount), "currency": "EUR"]]])
+                #expect(made.status == .created, "\(made.text)")
+                return try #require(made.json["id"]?.stringValue)
+            }
+            let big = try await deal(ana, "12000.00")
+            let small = try await deal(bo, "5000.00")
+            #expect(try await api.patch("/v1/records/deal/\(small)", ["stage": "won"]).status == .ok)
+
+            let filter = #"records.deal.exists(d, d.stage == "won" && d.fields.amount.amount >= 10000)"#
+            let made = try await api.post("/v1/segments", ["name": "Big wins", "filter": .string(filter)])
+            #expect(made.status == .created, "\(made.text)")
+            #expect(made.json["count"] == 0)
+            let segment = try #require(made.json["id"]?.stringValue)
+
+            // Sales wins Ana's deal: the next read counts her, and she entered on the log.
+            #expect(try await api.patch("/v1/records/deal/\(big)", ["stage": "won"]).status == .ok)
+            #expect(try await count(api, segment) == 1)
+            #expect(try await api.get("/v1/segments/\(segment)/members").items.compactMap { $0["customer_id"]?.stringValue } == [ana])
+            let entered = try await api.get("/v1/events?after=0&filter=\(encodeQuery(#"type == "rapport.segment.entered""#))").items
+            #expect(entered.compactMap { $0["subject"]?.stringValue } == [ana])
+            // The deal is deleted: she leaves.
+            #expect(try await api.delete("/v1/records/deal/\(big)").status == .noContent)
+            #expect(try await count(api, segment) == 0)
+
+            // The customers' list and export take the same filter.
+            let any = #"records.deal.exists(d, d.stage == "won")"#
+            #expect(try await api.get("/v1/customers?filter=\(encodeQuery(any))").items.compactMap { $0["id"]?.stringValue } == [bo])
+            #expect(try await api.get("/v1/customers?filter=\(encodeQuery("!" + any))").items.count == 2)
+
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": #"records.spaceship.exists(s, s.stage == "won")"#]),
+                          .unprocessableContent, field: "filter")
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": #"records.deal.exists(d, stage == "won")"#]),
+                          .unprocessableContent, field: "filter")
+            expectProblem(try await api.post("/v1/segments", ["name": "X", "filter": #"records.deal.exists(d, d.fields.colour == "red")"#]),
+                          .unprocessableContent, field: "filter")
+        }
+    }
 }

@@ -44,9 +44,13 @@ public struct CustomerFilter: Sendable, Equatable {
 
     /// What a CEL filter over customers may name (a list's `filter`, a segment's, an export's):
     /// the customer's columns, and any of its attributes.
-    public static var schema: ListFilterSchema {
+    public static var schema: ListFilterSchema { schema(recordTypes: []) }
+
+    /// The schema with the records of these types: `records.deal.exists(d, d.stage == "won")`.
+    public static func schema(recordTypes: [RecordType]) -> ListFilterSchema {
         var schema = AggregateSource.customers.schema
         schema.openColumns = ["attributes"]
+        for type in recordTypes { schema.relatedRecords[type.key] = type.filterSchema }
         return schema
     }
 

@@ -65,11 +65,16 @@ public struct ListFilterSchema: Sendable {
     /// with letters, digits and `_` may be filtered on, as text or true/false — the value written
     /// out says which; the database never has to convert what is stored there.
     public var openColumns: Set<String>
+    /// Record types whose records about the row may be asked for, by key, with what a filter of
+    /// each may name: `records.deal.exists(d, d.stage == "won")` (the customers' list and segments).
+    public var relatedRecords: [String: ListFilterSchema]
 
-    public init(paths: [String: FilterablePath] = [:], hints: [String: String] = [:], openColumns: Set<String> = []) {
+    public init(paths: [String: FilterablePath] = [:], hints: [String: String] = [:], openColumns: Set<String> = [],
+                relatedRecords: [String: ListFilterSchema] = [:]) {
         self.paths = paths
         self.hints = hints
         self.openColumns = openColumns
+        self.relatedRecords = relatedRecords
     }
 }
 
@@ -103,11 +108,25 @@ public indirect enum ListCondition: Sendable, Equatable {
     case text(FilterablePath, TextMatch, String)
     case listContains(FilterablePath, String)
     case constant(Bool)
+    /// The row (a customer) has a record of the type with this key for which the condition holds.
+    case hasRecord(String, ListCondition)
+
+    /// The record types the condition asks about.
+    public var recordTypesAsked: Set<String> {
+        switch self {
+        case .all(let parts), .any(let parts): parts.reduce(into: Set()) { $0.formUnion($1.recordTypesAsked) }
+        case .not(let inner): inner.recordTypesAsked
+        case .hasRecord(let key, _): [key]
+        default: []
+        }
+    }
 }
 
 private struct ListFilterTranslator {
     let source: String
     let schema: ListFilterSchema
+    /// Inside `exists(r, …)`: paths are named through `r`.
+    var variable: String?
 
     static let allowed = "a filter compares a field with a value (== != < <= > >=), uses in, has(), startsWith, endsWith or contains, joined by && || ! and parentheses"
 
@@ -171,6 +190,8 @@ private struct ListFilterTranslator {
             (pathNode, valueNode, comparison) = (left, right, op)
         } else if name(right) != nil, literal(left) != nil {
             (pathNode, valueNode, comparison) = (right, left, op.flipped)
+        } else if let variable, fullName(left) != nil || fullName(right) != nil {
+            throw fail(node, "expected a field of the record, named through \(variable) (like \(variable).stage or \(variable).fields.amount.amount)")
         } else {
             throw fail(node, "compare a field with a value written out (like fields.status == \"won\"): \(Self.allowed)")
         }
@@ -218,6 +239,9 @@ private struct ListFilterTranslator {
         if function == "has", target == nil, arguments.count == 1 {
             return .present(try path(arguments[0]))
         }
+        if function == "exists", let target, let typeName = name(target), typeName.hasPrefix("records.") {
+            return try related(String(typeName.dropFirst("records.".count)), target, arguments, node)
+        }
         if let match = TextMatch(rawValue: function), let target, arguments.count == 1 {
             let path = try self.path(target)
             guard path.kind == .text else { throw fail(target, "\(function) works on text, and \(name(target) ?? "this") is not text") }
@@ -225,6 +249,22 @@ private struct ListFilterTranslator {
             return .text(path, match, text)
         }
         throw fail(node, "\(function)() cannot be used in a list filter: \(Self.allowed)")
+    }
+
+    /// `records.<type>.exists(r, <condition over r>)`: the condition translated against the type's
+    /// own schema, its paths named through the variable (`r.stage`, `r.fields.amount.amount`).
+    private func related(_ key: String, _ target: ExpressionSyntax, _ arguments: [ExpressionSyntax],
+                         _ node: ExpressionSyntax) throws(ExpressionError) -> ListCondition {
+        guard let schema = schema.relatedRecords[key] else {
+            let known = self.schema.relatedRecords.keys.sorted().prefix(12).map { "records.\($0)" }.joined(separator: ", ")
+            throw fail(target, "there is no record type \(key)\(known.isEmpty ? "" : " (\(known))")")
+        }
+        guard arguments.count == 2, case .identifier(let variable) = arguments[0].kind else {
+            throw fail(node, "write records.\(key).exists(r, condition on r), like records.\(key).exists(r, r.stage == \"won\")")
+        }
+        var inner = ListFilterTranslator(source: source, schema: schema)
+        inner.variable = variable
+        return .hasRecord(key, try inner.condition(arguments[1]))
     }
 
     /// The value in the path's stored form, or why it cannot be compared with it.
@@ -270,14 +310,21 @@ private struct ListFilterTranslator {
         }
     }
 
-    /// The dotted name of a path (`fields.amount.currency`, `fields["amount"]`), or nil when it is not one.
+    /// The dotted name of a path (`fields.amount.currency`, `fields["amount"]`), or nil when it is not
+    /// one; inside `exists(r, …)` without the leading `r`.
     private func name(_ node: ExpressionSyntax) -> String? {
+        guard let variable else { return fullName(node) }
+        guard let full = fullName(node), full.hasPrefix(variable + "."), full.count > variable.count + 1 else { return nil }
+        return String(full.dropFirst(variable.count + 1))
+    }
+
+    private func fullName(_ node: ExpressionSyntax) -> String? {
         switch node.kind {
         case .identifier(let name): return name
-        case .select(let base, let field): return name(base).map { "\($0).\(field)" }
+        case .select(let base, let field): return fullName(base).map { "\($0).\(field)" }
         case .index(let base, let index):
             guard case .literal(.string(let key)) = index.kind else { return nil }
-            return name(base).map { "\($0).\(key)" }
+            return fullName(base).map { "\($0).\(key)" }
         default: return nil
         }
     }
@@ -296,7 +343,10 @@ private struct ListFilterTranslator {
     }
 
     private func path(_ node: ExpressionSyntax) throws(ExpressionError) -> FilterablePath {
-        guard let name = name(node) else { throw fail(node, "expected a field (like fields.status or created_at)") }
+        guard let name = name(node) else {
+            if let variable { throw fail(node, "expected a field of the record, named through \(variable) (like \(variable).stage or \(variable).fields.amount.amount)") }
+            throw fail(node, "expected a field (like fields.status or created_at)")
+        }
         if let path = schema.paths[name] { return path }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         if parts.count >= 2, schema.openColumns.contains(parts[0]) {

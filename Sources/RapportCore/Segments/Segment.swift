@@ -22,11 +22,15 @@ public struct Segment: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// What a segment's filter may name: the customer's columns, and any of its attributes.
-    public static var schema: ListFilterSchema { CustomerFilter.schema }
+    /// What a segment's filter may name: the customer's columns, any of its attributes, and its
+    /// records of these types (`records.deal.exists(d, d.stage == "won")`).
+    public static func schema(recordTypes: [RecordType]) -> ListFilterSchema { CustomerFilter.schema(recordTypes: recordTypes) }
 
-    /// The filter as the database evaluates it (it compiled when the segment was saved).
-    public var condition: ListCondition? { try? ListFilter.translate(filter, schema: Self.schema) }
+    /// The filter as the database evaluates it (it compiled when the segment was saved; nil when a
+    /// record type it asks about is gone — then it selects no one).
+    public func condition(recordTypes: [RecordType]) -> ListCondition? {
+        try? ListFilter.translate(filter, schema: Self.schema(recordTypes: recordTypes))
+    }
 
     public func json(count: Int?) -> JSONValue {
         var object = JSONObject()
@@ -53,7 +57,8 @@ public struct SegmentDraft: Sendable, Equatable {
 
     public static let maxFilterLength = 4_000
 
-    public static func read(_ value: JSONValue) throws(ValidationFailure) -> SegmentDraft {
+    /// The body, its filter compiled against the customers and their records of `recordTypes`.
+    public static func read(_ value: JSONValue, recordTypes: [RecordType] = []) throws(ValidationFailure) -> SegmentDraft {
         var reader = try InputReader(value)
         let name = reader.string("name", required: true, maxLength: 200)
         if let name, !name.hasVisibleCharacters || name.containsControlCharacters {
@@ -66,7 +71,7 @@ public struct SegmentDraft: Sendable, Equatable {
         let filter = reader.string("filter", required: true, maxLength: maxFilterLength)
         var condition: ListCondition?
         if let filter {
-            do throws(ExpressionError) { condition = try ListFilter.translate(filter, schema: Segment.schema) } catch {
+            do throws(ExpressionError) { condition = try ListFilter.translate(filter, schema: Segment.schema(recordTypes: recordTypes)) } catch {
                 reader.fail("filter", error.description)
             }
         }

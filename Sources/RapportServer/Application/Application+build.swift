@@ -171,7 +171,8 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)
     signIn.register(v1)
     setups.register(v1)
-    CustomersController(customers: store.customers, interactions: store.interactions, merges: store.merges, services: services)
+    CustomersController(customers: store.customers, interactions: store.interactions, merges: store.merges, recordTypes: store.recordTypes,
+                        services: services)
         .register(v1)
     MergesController(merges: store.merges, services: services).register(v1)
     SyncController(sync: store.sync, services: services).register(v1)
@@ -183,7 +184,8 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     RecordsController(types: store.recordTypes, records: store.records, services: services).register(v1)
     TemplatesController(types: store.recordTypes, services: services).register(v1)
     InvoicingController(invoicing: store.invoicing, services: services).register(v1)
-    SegmentsController(segments: store.segments, events: store.events, services: services, monitor: parts.segments).register(v1)
+    SegmentsController(segments: store.segments, events: store.events, services: services, monitor: parts.segments,
+                       recordTypes: store.recordTypes).register(v1)
     ImportsController(imports: store.imports, types: store.recordTypes, runner: parts.imports, services: services).register(v1)
     HandoffsController(handoffs: store.handoffs, services: services).register(v1)
     DepartmentFeedController(feed: store.departmentFeed, services: services).register(v1)

@@ -8,6 +8,8 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
     let customers: Customers
     let interactions: Interactions
     let merges: Merges
+    /// The record types a `filter` may ask about (`records.deal.exists(d, …)`).
+    let recordTypes: any RecordTypeStore
     let services: Services
 
     func register(_ routes: Routes<RapportRequestContext>) {
@@ -56,7 +58,7 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
 
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         try context.require(.readCustomers)
-        let filter = try self.filter(request)
+        let filter = try await self.filter(request)
         let page = try await customers.customers(matching: filter, limit: try request.limit(), cursor: try request.query("cursor"))
         return .page(page, \.json)
     }
@@ -69,7 +71,7 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
         guard let format = ExportFormat(rawValue: try request.query("format") ?? "csv") else {
             throw Problem.badRequest(field: "format", "must be csv or jsonl")
         }
-        let filter = try self.filter(request)
+        let filter = try await self.filter(request)
         let customers = self.customers
         let keys = format == .csv ? try await customers.attributeKeys(matching: filter, limit: CustomerLimits.attributes * 5) : []
         let body = ResponseBody { writer in
@@ -92,10 +94,11 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
     }
 
     /// The conditions of a list or an export.
-    private func filter(_ request: Request) throws -> CustomerFilter {
+    private func filter(_ request: Request) async throws -> CustomerFilter {
         var filter = CustomerFilter()
         if let source = try request.query("filter") {
-            do { filter.condition = try ListFilter.translate(source, schema: CustomerFilter.schema) } catch {
+            let schema = CustomerFilter.schema(recordTypes: try await recordTypes.recordTypes())
+            do { filter.condition = try ListFilter.translate(source, schema: schema) } catch {
                 throw Problem.badRequest(field: "filter", error.description)
             }
         }

@@ -12,6 +12,8 @@ struct SegmentsController<Segments: SegmentStore, Events: EventStore> {
     let events: Events
     let services: Services
     let monitor: SegmentMonitor
+    /// The record types a filter may ask about (`records.deal.exists(d, …)`).
+    let recordTypes: any RecordTypeStore
     /// How long a read waits for the monitor before it counts by evaluating the filter.
     static var catchUpWait: Duration { .seconds(2) }
 
@@ -45,7 +47,7 @@ struct SegmentsController<Segments: SegmentStore, Events: EventStore> {
     @Sendable func create(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.writeCustomers)
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
-        let draft = try SegmentDraft.read(body)
+        let draft = try SegmentDraft.read(body, recordTypes: try await recordTypes.recordTypes())
         let segments = self.segments
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
             let (segment, count) = try await segments.createSegment(draft, actor: principal.actor, in: tx)
@@ -67,7 +69,7 @@ struct SegmentsController<Segments: SegmentStore, Events: EventStore> {
         guard try await segments.segment(id) != nil else { throw StoreError.notFound("segment", id) }
         let expected = try request.expectedVersion(of: id)
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
-        let draft = try SegmentDraft.read(body)
+        let draft = try SegmentDraft.read(body, recordTypes: try await recordTypes.recordTypes())
         let segments = self.segments
         let (segment, count) = try await services.writer.write { tx in
             try await segments.changeSegment(id, draft, expectedVersion: expected, actor: principal.actor, in: tx)

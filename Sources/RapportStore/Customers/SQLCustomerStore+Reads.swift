@@ -34,7 +34,7 @@ extension SQLCustomerStore {
         if let since = filter.updatedSince { conditions.append("c.updated_at >= \(bind: since.microseconds)") }
         if let stage = filter.lifecycleStage { conditions.append("c.lifecycle_stage = \(bind: stage.rawValue)") }
         if let owner = filter.ownerID { conditions.append("c.owner_id = \(bind: owner)") }
-        if let condition = filter.condition { conditions.append(SQLListCondition(flavor: flavor).sql(condition)) }
+        if let condition = filter.condition { conditions.append(SQLListCondition(flavor: flavor, outer: "c").sql(condition)) }
         for attribute in filter.attributes {
             switch flavor {
             case .sqlite:

@@ -6,6 +6,13 @@ import SQLKit
 /// PostgreSQL, numbers compared as numbers, every value bound.
 struct SQLListCondition {
     let flavor: SQLFlavor
+    /// How the query names the customers table a `hasRecord` condition is correlated with.
+    var outer: String = "customers"
+
+    init(flavor: SQLFlavor, outer: String = "customers") {
+        self.flavor = flavor
+        self.outer = outer
+    }
 
     func sql(_ condition: ListCondition) -> SQLQueryString {
         switch condition {
@@ -34,6 +41,15 @@ struct SQLListCondition {
             case (.contains, .sqlite): return "instr(\(subject), \(bind: text)) > 0"
             case (.contains, .postgres): return "strpos(\(subject), \(bind: text)) > 0"
             }
+        case .hasRecord(let typeKey, let inner):
+            // The inner condition's columns name the records (the innermost table); the customer is
+            // the outer row, or a customer merged into it (records keep the id they were made with).
+            let customer: SQLQueryString = "\(unsafeRaw: outer).id"
+            return """
+                EXISTS (SELECT 1 FROM records WHERE records.type_key = \(bind: typeKey) AND records.deleted_at IS NULL
+                AND (records.customer_id = \(customer) OR records.customer_id IN (SELECT merged.id FROM customers merged WHERE merged.merged_into = \(customer)))
+                AND \(SQLListCondition(flavor: flavor).sql(inner)))
+                """
         case .listContains(let path, let text):
             switch flavor {
             case .sqlite:

@@ -17,7 +17,7 @@ extension SQLSegmentStore {
     }
 
     public func evaluatedCount(of segment: Segment) async throws -> Int {
-        guard let condition = segment.condition else { return 0 }
+        guard let condition = segment.condition(recordTypes: try await store.recordTypes.recordTypes()) else { return 0 }
         let matching = SQLListCondition(flavor: flavor).sql(condition)
         return try await read { database in
             Int(try await database.raw("""
@@ -51,8 +51,9 @@ extension SQLSegmentStore {
         let conditions = SQLListCondition(flavor: flavor)
         let now = tx.now()
         var totals = (entered: 0, left: 0)
+        let types = try await store.recordTypes.recordTypes()
         for segment in segments {
-            guard let condition = segment.condition else { continue }
+            guard let condition = segment.condition(recordTypes: types) else { continue }
             let matching = Set(try await tx.rows("""
                 SELECT id FROM customers WHERE id IN (\(binds: customerIDs)) AND deleted_at IS NULL AND merged_into IS NULL
                 AND \(conditions.sql(condition))

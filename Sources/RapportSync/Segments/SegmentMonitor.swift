@@ -24,7 +24,9 @@ public actor SegmentMonitor: Service {
     /// The name its read position is saved under (the segments migration sets it first).
     public static let consumerName = "segments"
     static let batchSize = 500
-    static let readFilter = EventTypeFilter(prefixes: ["rapport.customer."])
+    /// Customers' changes, and their records' (a filter may ask about them; a record's event has
+    /// its customer as subject).
+    static let readFilter = EventTypeFilter(prefixes: ["rapport.customer.", "rapport.record."])
 
     public init(store: Store, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
