@@ -18,6 +18,23 @@ enum CustomerRows {
         return VersionedCustomer(customer: customer, versions: versions)
     }
 
+    /// Several customers with the versions of their fields, by id (deleted ones left out); `forUpdate`
+    /// locks the rows on PostgreSQL until commit.
+    static func findVersioned(ids: [String], forUpdate: Bool, on database: any SQLDatabase) async throws -> [String: VersionedCustomer] {
+        guard !ids.isEmpty else { return [:] }
+        let lock: SQLQueryString = forUpdate && database.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let rows = try await database.raw("SELECT * FROM customers WHERE id IN (\(binds: ids)) AND deleted_at IS NULL" + lock).all()
+        let identities = try await identities(of: ids, on: database)
+        var found: [String: VersionedCustomer] = [:]
+        for row in rows {
+            var customer = try decode(row)
+            customer.identities = identities[customer.id] ?? []
+            let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null)
+            found[customer.id] = VersionedCustomer(customer: customer, versions: versions)
+        }
+        return found
+    }
+
     private static func findRow(id: String, includeDeleted: Bool, forUpdate: Bool,
                                 on database: any SQLDatabase) async throws -> (customer: Customer, row: any SQLRow)? {
         let lock: SQLQueryString = forUpdate && database.dialect.name == "postgresql" ? " FOR UPDATE" : ""

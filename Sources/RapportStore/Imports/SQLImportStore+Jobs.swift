@@ -135,17 +135,18 @@ extension SQLImportStore {
 
     public func fileBytes(of jobID: String, from offset: Int64, maxBytes: Int) async throws -> [UInt8] {
         try await read { database in
-            let rows = try await database.raw("""
-                SELECT start_offset, bytes FROM import_file_parts WHERE job_id = \(bind: jobID) AND end_offset > \(bind: offset)
-                ORDER BY start_offset LIMIT 64
-                """).all()
+            // One part at a time (a mebibyte each, the last smaller), until enough is read.
             var result: [UInt8] = []
-            for row in rows {
+            var next = offset
+            while result.count < maxBytes {
+                guard let row = try await database.raw("""
+                    SELECT start_offset, end_offset, bytes FROM import_file_parts WHERE job_id = \(bind: jobID) AND end_offset > \(bind: next)
+                    ORDER BY start_offset LIMIT 1
+                    """).first() else { break }
                 let start = try row.int64("start_offset")
                 let part = try row.decode(column: "bytes", as: ByteBuffer.self).readableBytesView
-                let skip = Int(max(0, offset - start))
-                result.append(contentsOf: part.dropFirst(skip))
-                if result.count >= maxBytes { break }
+                result.append(contentsOf: part.dropFirst(Int(max(0, next - start))))
+                next = try row.int64("end_offset")
             }
             return result
         }

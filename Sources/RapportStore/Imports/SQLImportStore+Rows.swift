@@ -9,6 +9,9 @@ extension SQLImportStore {
         // Customers this batch created are buffered for one multi-row insert; a later row about
         // one of them needs them in the table first.
         var buffered: Set<String> = []
+        // The customers the batch's rows name, read at once (a row about one of them would
+        // otherwise read it alone); a customer a row changed is read again by the next row about it.
+        var known = try await CustomerRows.findVersioned(ids: Self.holders(of: rows, in: tx), forUpdate: true, on: tx.database)
         for row in rows {
             guard case .ready(let row) = row else {
                 if case .refused(let issues) = row { outcome.issues += issues }
@@ -38,7 +41,12 @@ extension SQLImportStore {
                     try await tx.insertBufferedCustomers()
                     buffered.removeAll()
                 }
-                let current = try await customers.lockedCustomer(id: holder, expectedVersion: nil, in: tx)
+                let current: VersionedCustomer
+                if let read = known.removeValue(forKey: holder), read.customer.mergedInto == nil {
+                    current = read
+                } else {
+                    current = try await customers.lockedCustomer(id: holder, expectedVersion: nil, in: tx)
+                }
                 let changes = row.patch(for: current.customer).changes(against: current.customer)
                 guard !changes.isEmpty else { return .unchanged }
                 let provenance = tx.provenance(of: actor, channelID: nil, after: current.versions.newest)
@@ -48,6 +56,17 @@ extension SQLImportStore {
             try outcome.add(result, wrote: wrote, row: row.row)
         }
         return outcome
+    }
+
+    /// The existing customers the rows' identities resolve to, as far as the batch's lookups know.
+    static func holders(of rows: [CheckedRow<CustomerImportRow>], in tx: WriteTransaction) -> [String] {
+        var ids: Set<String> = []
+        for case .ready(let row) in rows {
+            for identity in row.identities {
+                if case .customer(let id) = tx.lookups.holder(of: identity) { ids.insert(id) }
+            }
+        }
+        return ids.sorted()
     }
 
     public func importRecords(_ rows: [CheckedRow<RecordImportRow>], type: RecordType, context: FieldValueContext,

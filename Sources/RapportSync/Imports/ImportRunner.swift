@@ -115,43 +115,24 @@ public final class ImportRunner: Service, Sendable {
         do { plan = try await ImportPlan.make(for: job, recordTypes: recordTypes, normalizer: normalizer) } catch let refusal as ImportPlan.Refusal {
             return try await finish(job, .failed, failure: refusal.reason)
         }
-        var reader = ImportLines(format: job.spec.format, offset: job.progress.bytesRead)
-        var columns = job.columns
-        var atEnd = false
+        let batches = ImportBatches(job: job, file: file, plan: plan, batchRows: batchRows, readSize: readSize)
         do {
-            while true {
-                var lines: [ImportLines.Line] = []
-                while lines.count < batchRows {
-                    if let line = reader.next(atEnd: atEnd) {
-                        lines.append(line)
-                    } else if atEnd {
-                        break
-                    } else {
-                        let bytes = try await file.bytes(from: reader.offset + Int64(reader.pendingBytes), maxBytes: readSize)
-                        if bytes.isEmpty { atEnd = true } else { reader.append(bytes) }
-                    }
-                }
-                if job.spec.format == .csv, columns.isEmpty, !lines.isEmpty {
-                    guard case .cells(let header) = lines.removeFirst(), header.contains(where: { !$0.isEmpty }) else {
-                        return try await finish(job, .failed, failure: "the first line is not a CSV header naming the columns")
-                    }
-                    columns = header.map { $0.trimmingWhitespace() }
-                }
-                if lines.isEmpty {
-                    if atEnd { break }
-                    continue
-                }
-                var next = job.progress
-                next.bytesRead = reader.offset
-                let first = job.progress.rowsRead + 1
-                next.rowsRead += Int64(lines.count)
-                let outcome = try await apply(plan.rows(lines, firstRow: first, columns: columns, mapping: job.spec.mapping), job: job,
-                                              progress: next, columns: columns)
-                next.add(outcome)
-                job.progress = next
-                job.columns = columns
+            var next = try await batches.next()
+            while let batch = next {
+                // The next batch is read and checked while this one is written.
+                async let following = batches.next()
+                var progress = job.progress
+                progress.bytesRead = batch.bytesRead
+                progress.rowsRead += Int64(batch.count)
+                let outcome = try await apply(batch.rows, job: job, progress: progress, columns: batch.columns)
+                progress.add(outcome)
+                job.progress = progress
+                job.columns = batch.columns
                 report(job)
+                next = try await following
             }
+        } catch let refusal as ImportPlan.Refusal {
+            return try await finish(job, .failed, failure: refusal.reason)
         } catch let error as StoreError where error.code == .conflict {
             // Cancelled, or taken over by another node after this one's lease ran out.
             logger.info("import stopped", metadata: ["import": "\(job.id)", "reason": "\(error.message)"])
