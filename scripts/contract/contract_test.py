@@ -64,6 +64,10 @@ STATE_DEPENDENT_REFUSALS = [
     # an id, not whether one exists.
     (r"does not exist", "reference to a record that does not exist"),
     (r"^there is no keyword set named", "reference to a keyword set that does not exist"),
+    (r"^there is no record type", "reference to a record type that does not exist"),
+    # An import's target decides what it needs and which fields its mapping may name.
+    (r"is required for target records", "an import of records names its record type"),
+    (r"is not a field this import can set", "a mapping to a field the target does not have"),
     # Opaque cursors: only the server issues them.
     (r"cursor is not one this server issued", "cursor the server did not issue"),
     (r"must be the cursor of an earlier pull", "sync cursor past the log"),

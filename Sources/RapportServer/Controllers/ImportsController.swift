@@ -76,7 +76,7 @@ struct ImportsController<Imports: ImportStore, Types: RecordTypeStore> {
     @Sendable func list(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let role = try context.requirePrincipal().role
         if !role.allows(.writeRecords) { try context.require(.writeCustomers) }
-        let page = try await imports.jobs(limit: try request.limit(max: 100), cursor: try request.query("cursor"))
+        let page = try await imports.jobs(limit: try request.limit(max: 500), cursor: try request.query("cursor"))
         let visible = page.items.filter { role.allows(Self.permission(for: $0.spec.target)) }
         return .page(Page(items: visible, nextCursor: page.nextCursor), \.json)
     }

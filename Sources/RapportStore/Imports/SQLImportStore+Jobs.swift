@@ -63,7 +63,7 @@ extension SQLImportStore {
         if let cursor {
             let parts = try ListCursor.decode(cursor).split(separator: ":")
             guard parts.count == 2, let row = Int64(parts[0]), let position = Int64(parts[1]) else {
-                throw StoreError(.invalidReference, "the cursor is not one this list gave", field: "cursor")
+                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
             }
             sql = sql + " AND (row_number > \(bind: row) OR (row_number = \(bind: row) AND position > \(bind: position)))"
         }
