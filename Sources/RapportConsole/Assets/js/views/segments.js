@@ -339,15 +339,19 @@ async function segmentPage({ container, params, signal, setTitle, canWrite }) {
     replace(body, h('p', { class: 'notice notice-info', 'data-field': 'segment-deleted' }, message, ' ', back()));
     tell(null);
   };
+  // One's own delete comes back as an event too, perhaps before its answer: the answer tells it.
+  let deleting = false;
   deleteButton?.addEventListener('click', async () => {
     if (!window.confirm(t('segments.confirmDelete', { name: segment.name }))) return;
     say(null);
     deleteButton.disabled = true;
+    deleting = true;
     try {
       await api.delete(`/v1/segments/${seg(segment.id)}`, { headers: { 'If-Match': segmentETag(segment) }, signal });
       gone(t('segments.deleted', { name: segment.name }));
       container.querySelector('[data-field=segment-deleted] a')?.focus();
     } catch (error) {
+      deleting = false;
       if (isAbort(error) || error.status === 401) return;
       deleteButton.disabled = false;
       if (error.status === 412) { say(t('segments.stale')); await reread(); } else if (error.status === 404) gone(t('segments.deletedMeanwhile'));
@@ -365,7 +369,10 @@ async function segmentPage({ container, params, signal, setTitle, canWrite }) {
         return;
       }
       if (segmentOf(event) !== segment.id) return;
-      if (event.type === 'rapport.segment.deleted') { gone(t('segments.deletedMeanwhile')); return; }
+      if (event.type === 'rapport.segment.deleted') {
+        if (!deleting) gone(t('segments.deletedMeanwhile'));
+        return;
+      }
       const before = segment.version ?? 0;
       await refresh(segment.id);
       // One's own save comes back as an event too (perhaps before its answer): only others' are told.
