@@ -9,6 +9,7 @@ final class ProgressBar: @unchecked Sendable {
     private let interactive = isatty(STDERR_FILENO) == 1
     private let started = ContinuousClock.now
     private var lastDrawn = ContinuousClock.now - .seconds(60)
+    private var drewEnd = false
 
     init(_ title: String, total: Int) {
         self.title = title
@@ -19,6 +20,7 @@ final class ProgressBar: @unchecked Sendable {
         let now = ContinuousClock.now
         guard now - lastDrawn >= (interactive ? .milliseconds(100) : .seconds(5)) || done >= total else { return }
         lastDrawn = now
+        drewEnd = done >= total
         let fraction = min(Double(done) / Double(total), 1)
         let width = 30
         let filled = Int(fraction * Double(width))
@@ -28,7 +30,7 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     func finish() {
-        update(total)
+        if !drewEnd { update(total) }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 

@@ -14,6 +14,19 @@ public enum CSVLine {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }.joined(separator: ",") + "\r\n"
     }
+
+    /// A value as a cell's text: lists joined by `;` (as an import splits them), objects as JSON.
+    public static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: ""
+        case .string(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .integer(let number): String(number)
+        case .double(let number): String(number)
+        case .array(let items): items.map(text).joined(separator: ";")
+        case .object: value.jsonString
+        }
+    }
 }
 
 /// The formats of an export.

@@ -22,23 +22,12 @@ public enum CustomerExport {
                      customer.company ?? "", customer.lifecycleStage?.rawValue ?? "", customer.ownerID ?? ""]
         let address = customer.addresses.first?.json.objectValue
         cells += addressParts.map { address?[$0]?.stringValue ?? "" }
-        cells += attributeKeys.map { text(customer.attributes[$0] ?? .null) }
+        cells += attributeKeys.map { CSVLine.text(customer.attributes[$0] ?? .null) }
         cells += [customer.createdAt.rfc3339, customer.updatedAt.rfc3339, String(customer.version)]
         return CSVLine.make(cells)
     }
 
     public static func jsonLine(_ customer: Customer) -> String {
         customer.json.jsonString + "\n"
-    }
-
-    private static func text(_ value: JSONValue) -> String {
-        switch value {
-        case .null: ""
-        case .string(let text): text
-        case .bool(let flag): flag ? "true" : "false"
-        case .integer(let number): String(number)
-        case .double(let number): String(number)
-        case .array, .object: value.jsonString
-        }
     }
 }

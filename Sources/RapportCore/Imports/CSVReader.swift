@@ -45,30 +45,21 @@ public struct CSVReader: Sendable {
     }
 
     public let separator: UInt8
-    private var buffer: [UInt8] = []
-    private var start = 0
-    /// The offset in the whole file of `buffer[start]`: the first byte not yet read as a record.
-    public private(set) var offset: Int64
+    private var window: FileWindow
+    /// The offset in the whole file of the first byte not yet read as a record.
+    public var offset: Int64 { window.offset }
     /// The offset in the whole file where the line `next` gave last starts.
     public private(set) var lineStart: Int64 = 0
 
     /// `offset` is where in the file the first byte given to `append` sits (0 for a new file, the
     /// stored position when resuming).
     public init(offset: Int64 = 0, separator: UInt8 = UInt8(ascii: ",")) {
-        self.offset = offset
+        window = FileWindow(offset: offset)
         self.separator = separator
     }
 
     public mutating func append(_ bytes: some Sequence<UInt8>) {
-        if start > 0, start >= buffer.count / 2 {
-            buffer.removeSubrange(0..<start)
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
-        if offset == 0, start == 0, buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            start = 3
-            offset = 3
-        }
+        window.append(bytes)
     }
 
     /// The next line, or nil when the bytes given so far hold no complete one; with `atEnd` (no
@@ -76,17 +67,17 @@ public struct CSVReader: Sendable {
     public mutating func next(atEnd: Bool) -> Line? {
         while true {
             guard let (line, end) = scan(atEnd: atEnd) else { return nil }
-            lineStart = offset
-            offset += Int64(end - start)
-            let blank = buffer[start] == UInt8(ascii: "\r") || buffer[start] == UInt8(ascii: "\n")
-            start = end
+            lineStart = window.offset
+            let first = window.bytes[window.start]
+            let blank = first == UInt8(ascii: "\r") || first == UInt8(ascii: "\n")
+            window.take(upTo: end)
             if blank, case .record(let fields) = line, fields == [""] { continue }
             return line
         }
     }
 
     /// Bytes given but not yet read as a line.
-    public var pendingBytes: Int { buffer.count - start }
+    public var pendingBytes: Int { window.pendingCount }
 
     private enum Field {
         case plain
@@ -96,6 +87,7 @@ public struct CSVReader: Sendable {
 
     /// The line starting at `start` and the index just past it (past its line break).
     private func scan(atEnd: Bool) -> (Line, Int)? {
+        let (buffer, start) = (window.bytes, window.start)
         guard start < buffer.count else { return nil }
         var fields: [String] = []
         var field: [UInt8] = []

@@ -6,30 +6,22 @@ public struct JSONLinesReader: Sendable {
         case malformed(String)
     }
 
-    private var buffer: [UInt8] = []
-    private var start = 0
-    public private(set) var offset: Int64
+    private var window: FileWindow
+    public var offset: Int64 { window.offset }
 
     public init(offset: Int64 = 0) {
-        self.offset = offset
+        window = FileWindow(offset: offset)
     }
 
     public mutating func append(_ bytes: some Sequence<UInt8>) {
-        if start > 0, start >= buffer.count / 2 {
-            buffer.removeSubrange(0..<start)
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
-        if offset == 0, start == 0, buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            start = 3
-            offset = 3
-        }
+        window.append(bytes)
     }
 
-    public var pendingBytes: Int { buffer.count - start }
+    public var pendingBytes: Int { window.pendingCount }
 
     public mutating func next(atEnd: Bool) -> Line? {
-        while start < buffer.count {
+        while window.pendingCount > 0 {
+            let (buffer, start) = (window.bytes, window.start)
             let end: Int
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 end = newline
@@ -39,9 +31,7 @@ public struct JSONLinesReader: Sendable {
                 return nil
             }
             let line = buffer[start..<end]
-            let next = min(end + 1, buffer.count)
-            offset += Int64(next - start)
-            start = next
+            window.take(upTo: min(end + 1, buffer.count))
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
                 let value = try JSONParser.parse(line)

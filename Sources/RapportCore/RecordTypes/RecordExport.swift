@@ -30,7 +30,7 @@ public enum RecordExport {
                 let money = value.objectValue
                 cells += [money?["amount"]?.stringValue ?? "", money?["currency"]?.stringValue ?? ""]
             } else {
-                cells.append(text(value))
+                cells.append(CSVLine.text(value))
             }
         }
         cells += [record.createdAt.rfc3339, record.updatedAt.rfc3339, String(record.version)]
@@ -40,18 +40,6 @@ public enum RecordExport {
     /// One record's JSON Lines line.
     public static func jsonLine(_ record: BusinessRecord) -> String {
         record.json.jsonString + "\n"
-    }
-
-    private static func text(_ value: JSONValue) -> String {
-        switch value {
-        case .null: ""
-        case .string(let text): text
-        case .bool(let flag): flag ? "true" : "false"
-        case .integer(let number): String(number)
-        case .double(let number): String(number)
-        case .array(let items): items.map(text).joined(separator: ";")
-        case .object: value.jsonString
-        }
     }
 
     static func line(_ cells: [String]) -> String { CSVLine.make(cells) }

@@ -1,4 +1,3 @@
-import HTTPTypes
 import Hummingbird
 import RapportCore
 import RapportStore
@@ -74,23 +73,9 @@ struct CustomersController<Customers: CustomerStore, Interactions: InteractionSt
         let filter = try await self.filter(request)
         let customers = self.customers
         let keys = format == .csv ? try await customers.attributeKeys(matching: filter, limit: CustomerLimits.attributes * 5) : []
-        let body = ResponseBody { writer in
-            if format == .csv { try await writer.write(ByteBuffer(string: CustomerExport.header(attributeKeys: keys))) }
-            var cursor: String?
-            repeat {
-                let page = try await customers.customers(matching: filter, limit: 500, cursor: cursor)
-                let text = page.items.map {
-                    format == .csv ? CustomerExport.row($0, attributeKeys: keys) : CustomerExport.jsonLine($0)
-                }.joined()
-                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
-                cursor = page.nextCursor
-            } while cursor != nil
-            try await writer.finish(nil)
-        }
-        var headers = HTTPFields()
-        headers[.contentType] = format.contentType
-        headers[.contentDisposition] = "attachment; filename=\"customers.\(format.fileExtension)\""
-        return Response(status: .ok, headers: headers, body: body)
+        return ExportResponse.stream(format: format, filename: "customers", header: format == .csv ? CustomerExport.header(attributeKeys: keys) : nil,
+                                     page: { try await customers.customers(matching: filter, limit: 500, cursor: $0) },
+                                     line: { format == .csv ? CustomerExport.row($0, attributeKeys: keys) : CustomerExport.jsonLine($0) })
     }
 
     /// The conditions of a list or an export.

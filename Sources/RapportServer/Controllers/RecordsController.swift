@@ -44,21 +44,9 @@ struct RecordsController<Types: RecordTypeStore, Records: RecordStore> {
         }
         let query = try Self.query(request, type: type)
         let records = self.records
-        let body = ResponseBody { writer in
-            if format == .csv { try await writer.write(ByteBuffer(string: RecordExport.header(of: type))) }
-            var cursor: String?
-            repeat {
-                let page = try await records.records(query, limit: 500, cursor: cursor)
-                let text = page.items.map { format == .csv ? RecordExport.row($0, of: type) : RecordExport.jsonLine($0) }.joined()
-                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
-                cursor = page.nextCursor
-            } while cursor != nil
-            try await writer.finish(nil)
-        }
-        var headers = HTTPFields()
-        headers[.contentType] = format.contentType
-        headers[.contentDisposition] = "attachment; filename=\"\(type.key).\(format.fileExtension)\""
-        return Response(status: .ok, headers: headers, body: body)
+        return ExportResponse.stream(format: format, filename: type.key, header: format == .csv ? RecordExport.header(of: type) : nil,
+                                     page: { try await records.records(query, limit: 500, cursor: $0) },
+                                     line: { format == .csv ? RecordExport.row($0, of: type) : RecordExport.jsonLine($0) })
     }
 
     /// The filter, customer and sort of a list or an export.
