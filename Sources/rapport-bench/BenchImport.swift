@@ -48,7 +48,7 @@ extension Bench {
             var quiet = Logger(label: "rapport.bench.import")
             quiet.logLevel = .error
             let logger = quiet
-            let (batchRows, rows, existing) = (self.batchRows, self.rows, self.existing)
+            let (batchRows, existing) = (self.batchRows, self.existing)
             try await Store.withRunning(location, logger: logger) { store in
                 let runner = ImportRunner(store: store, normalizer: try IdentityNormalizer(defaultRegion: "US"), logger: logger,
                                           batchRows: batchRows)
@@ -76,7 +76,6 @@ extension Bench {
                     (\(projected <= Self.goalSeconds ? "meets" : "misses") the \(Int(Self.goalSeconds)) s goal); \
                     \(String(format: "%.0f", rate / Self.twentyPerSecond))× Twenty's ~6,000 records/minute
                     """)
-                _ = rows
             }
         }
 

@@ -17,7 +17,7 @@ extension SQLSegmentStore {
     }
 
     public func evaluatedCount(of segment: Segment) async throws -> Int {
-        guard let condition = segment.condition(recordTypes: try await store.recordTypes.recordTypes()) else { return 0 }
+        guard let condition = segment.condition(recordTypes: try await recordTypes(askedBy: [segment])) else { return 0 }
         let matching = SQLListCondition(flavor: flavor).sql(condition)
         return try await read { database in
             Int(try await database.raw("""
@@ -51,7 +51,7 @@ extension SQLSegmentStore {
         let conditions = SQLListCondition(flavor: flavor)
         let now = tx.now()
         var totals = (entered: 0, left: 0)
-        let types = try await store.recordTypes.recordTypes()
+        let types = try await recordTypes(askedBy: segments)
         for segment in segments {
             guard let condition = segment.condition(recordTypes: types) else { continue }
             let matching = Set(try await tx.rows("""
@@ -83,5 +83,12 @@ extension SQLSegmentStore {
             totals.left += left.count
         }
         return totals
+    }
+
+    /// The record types the segments' filters may ask about: none read when no filter names
+    /// `records.` (the monitor runs this for every window of changes).
+    func recordTypes(askedBy segments: [Segment]) async throws -> [RecordType] {
+        guard segments.contains(where: { $0.filter.contains("records.") }) else { return [] }
+        return try await store.recordTypes.recordTypes()
     }
 }
