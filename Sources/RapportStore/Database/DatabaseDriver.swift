@@ -5,6 +5,8 @@ protocol DatabaseDriver: Sendable {
     var flavor: SQLFlavor { get }
     /// Where the writer should run to be closest to its connection, if anywhere in particular.
     var writerExecutor: (any TaskExecutor)? { get }
+    /// How the writer learns that its commits are on disk.
+    var durability: any CommitDurability { get }
     /// Runs `body` on the writing connection. Only the store's writer calls this, one call at a time.
     func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` on a reading connection; it sees every committed transaction.

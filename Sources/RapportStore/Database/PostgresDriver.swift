@@ -7,6 +7,7 @@ import PostgresKit
 final class PostgresDriver: DatabaseDriver {
     let flavor = SQLFlavor.postgres
     let writerExecutor: (any TaskExecutor)?
+    let durability: any CommitDurability = DurableOnCommit()
     /// The writer's connections live on a loop of their own, where the writer task also runs.
     private let writerClient: PostgresClient
     private let writerLoops: MultiThreadedEventLoopGroup

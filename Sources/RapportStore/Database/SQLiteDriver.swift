@@ -5,15 +5,22 @@ import NIOPosix
 import SQLiteKit
 import Synchronization
 
-/// SQLite in WAL mode: one writing connection with `synchronous=FULL`, and a few readers.
+/// SQLite in WAL mode: one writing connection, and a few readers.
+///
+/// The writer's connection runs statements on the writer's own thread (an event loop of its own,
+/// where the store's writer task runs); readers go through SQLiteNIO's thread pool. The writer
+/// commits with `synchronous=NORMAL` and `WALSync` then syncs the log before anything committed
+/// is acknowledged: as durable as `FULL`, without the writer waiting for the disk.
 final class SQLiteDriver: DatabaseDriver {
     let flavor = SQLFlavor.sqlite
-    private let writer: SQLiteConnection
+    private let writer: SQLiteWriterConnection
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let threads: NIOThreadPool
     private let loops: MultiThreadedEventLoopGroup
     let writerExecutor: (any TaskExecutor)?
+    private let walSync: WALSync
+    var durability: any CommitDurability { walSync }
     private let logger: Logger
 
     static func open(directory: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
@@ -21,26 +28,28 @@ final class SQLiteDriver: DatabaseDriver {
         let path = (directory as NSString).appendingPathComponent("rapport.sqlite")
         // Own threads per database: a connection waiting on another process's lock blocks one of
         // these threads, never the threads another store needs to finish and release that lock.
-        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        let threads = NIOThreadPool(numberOfThreads: readerCount)
         threads.start()
-        // A loop of its own, so statement completions never queue behind HTTP work on the shared loops.
-        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // Loops of their own, so statement completions never queue behind HTTP work on the shared
+        // loops: one where the writer runs its statements, one where readers' results arrive.
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let writerLoop = loops.next()
         let loop = loops.next()
-        let writer: SQLiteConnection
+        let writer: SQLiteWriterConnection
         do {
-            writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
+            writer = try SQLiteWriterConnection.open(path: path, on: writerLoop, logger: logger)
         } catch {
             try? await threads.shutdownGracefully()
             try? await loops.shutdownGracefully()
             throw error
         }
         do {
-            // WAL lets readers work while the writer commits; FULL makes every commit durable
-            // against power loss, which costs nothing extra with group commit.
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+            // WAL lets readers work while the writer commits; NORMAL leaves the sync of each
+            // commit to `WALSync` (SQLite still syncs the log before every checkpoint).
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
                            "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=4000",
                            "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"] {
-                try await writer.sql().raw(SQLQueryString(pragma)).run()
+                try await writer.raw(SQLQueryString(pragma)).run()
             }
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
@@ -49,17 +58,19 @@ final class SQLiteDriver: DatabaseDriver {
                 try await reader.sql().raw("PRAGMA busy_timeout=10000").run()
                 readers.append(reader)
             }
-            return SQLiteDriver(writer: writer, readers: readers, threads: threads, loops: loops, logger: logger)
+            return SQLiteDriver(writer: writer, readers: readers, threads: threads, loops: loops,
+                                walSync: WALSync(databasePath: path, logger: logger), logger: logger)
         } catch {
-            try? await writer.close()
+            writer.close()
             try? await threads.shutdownGracefully()
             try? await loops.shutdownGracefully()
             throw error
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool,
-                 loops: MultiThreadedEventLoopGroup, logger: Logger) {
+    private init(writer: SQLiteWriterConnection, readers: [SQLiteConnection], threads: NIOThreadPool,
+                 loops: MultiThreadedEventLoopGroup, walSync: WALSync, logger: Logger) {
+        self.walSync = walSync
         self.loops = loops
         self.writerExecutor = EventLoopExecutor(loop: writer.eventLoop)
         self.writer = writer
@@ -69,7 +80,7 @@ final class SQLiteDriver: DatabaseDriver {
     }
 
     func withWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await body(writer.sql(queryLogLevel: nil))
+        try await body(writer)
     }
 
     func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
@@ -86,7 +97,8 @@ final class SQLiteDriver: DatabaseDriver {
 
     func close() async {
         for reader in readers { try? await reader.close() }
-        try? await writer.close()
+        await walSync.close()
+        writer.close()
         try? await threads.shutdownGracefully()
         try? await loops.shutdownGracefully()
     }

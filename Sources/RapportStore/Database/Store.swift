@@ -15,6 +15,8 @@ public final class Store: Service, Sendable {
     let clock: @Sendable () -> Timestamp
     let logger: Logger
     private let commits = CommitFeed()
+    /// Where commits are visible before they are durable (SQLite), what of the log is not yet.
+    let undurable: UndurableEvents?
     /// Who can be mentioned, kept between notes (see `MentionDirectoryCache`).
     let mentionDirectories = MentionDirectoryCache()
 
@@ -37,7 +39,9 @@ public final class Store: Service, Sendable {
         self.clock = clock
         self.logger = logger
         let commits = self.commits
-        self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, logger: logger) { events in
+        let undurable = driver.durability is DurableOnCommit ? nil : UndurableEvents()
+        self.undurable = undurable
+        self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, logger: logger, undurable: undurable) { events in
             commits.publish(events)
         }
     }

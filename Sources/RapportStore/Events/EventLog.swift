@@ -21,10 +21,11 @@ enum EventLog {
         try await database.raw(query + values.joined(separator: ", ")).run()
     }
 
-    static func read(after sequence: Int64, limit: Int, on database: any SQLDatabase) async throws -> [Event] {
+    /// Events after `sequence`, oldest first, at most `limit`, none after `cap`.
+    static func read(after sequence: Int64, limit: Int, upTo cap: Int64? = nil, on database: any SQLDatabase) async throws -> [Event] {
         let rows = try await database.raw("""
             SELECT sequence, id, type, subject, time, data FROM events
-            WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)
+            WHERE sequence > \(bind: sequence) AND sequence <= \(bind: cap ?? Int64.max) ORDER BY sequence LIMIT \(bind: limit)
             """).all()
         return try rows.map(decode)
     }

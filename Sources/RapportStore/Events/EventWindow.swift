@@ -41,8 +41,9 @@ extension EventLog {
     /// Events after `sequence` that pass `filter`, at most `limit`. Reads the head first: the
     /// committed log is always a prefix of sequences (they are handed out in commit order), so
     /// when fewer than `limit` match, every event up to that head has been looked at.
-    static func window(after sequence: Int64, limit: Int, filter: EventTypeFilter, on database: any SQLDatabase) async throws -> EventWindow {
-        let head = try await self.head(on: database)
+    static func window(after sequence: Int64, limit: Int, filter: EventTypeFilter, upTo cap: Int64? = nil,
+                       on database: any SQLDatabase) async throws -> EventWindow {
+        let head = min(try await self.head(on: database), cap ?? Int64.max)
         guard head > sequence else { return EventWindow(events: [], reached: sequence) }
         let rows = try await database.raw("""
             SELECT sequence, id, type, subject, time, data FROM events

@@ -3,11 +3,13 @@ import RapportCore
 extension SQLEventStore {
     /// Events after `sequence`, oldest first.
     public func events(after sequence: Int64, limit: Int) async throws -> [Event] {
-        try await read { try await EventLog.read(after: sequence, limit: limit, on: $0) }
+        let cap = store.undurable?.readableHead
+        return try await read { try await EventLog.read(after: sequence, limit: limit, upTo: cap, on: $0) }
     }
 
     public func events(after sequence: Int64, limit: Int, matching filter: EventTypeFilter) async throws -> EventWindow {
-        try await read { try await EventLog.window(after: sequence, limit: limit, filter: filter, on: $0) }
+        let cap = store.undurable?.readableHead
+        return try await read { try await EventLog.window(after: sequence, limit: limit, filter: filter, upTo: cap, on: $0) }
     }
 
     /// The event at a log position.

@@ -16,10 +16,12 @@ final class StoreWriter: Sendable {
     private let maxBatch: Int
     private let onCommit: @Sendable ([Event]) -> Void
     private let memo = WriterMemo()
+    private let undurable: UndurableEvents?
 
     init(driver: any DatabaseDriver, ids: RecordIDGenerator, clock: @escaping @Sendable () -> Timestamp,
-         logger: Logger, maxBatch: Int = 256, onCommit: @escaping @Sendable ([Event]) -> Void) {
+         logger: Logger, maxBatch: Int = 256, undurable: UndurableEvents?, onCommit: @escaping @Sendable ([Event]) -> Void) {
         self.driver = driver
+        self.undurable = undurable
         self.ids = ids
         self.clock = clock
         self.logger = logger
@@ -85,8 +87,7 @@ final class StoreWriter: Sendable {
                 }
                 return results
             }
-            onCommit(events)
-            for (job, result) in zip(batch, results) { job.complete(result) }
+            acknowledge(batch, results, events)
         } catch {
             if batch.count > 1 {
                 if !(error is BatchAborted) {
@@ -95,6 +96,26 @@ final class StoreWriter: Sendable {
                 for job in batch { await commit([job]) }
             } else {
                 batch[0].complete(.failure(error))
+            }
+        }
+    }
+
+    /// Hands the batch its results, and the log its events, once the commit is durable; until
+    /// then readers of the log stop before its events. The writer meanwhile goes on.
+    private func acknowledge(_ batch: [WriteJob], _ results: [Result<any Sendable, any Error>], _ events: [Event]) {
+        let undurable = events.isEmpty ? nil : self.undurable
+        if let first = events.first { undurable?.committed(from: first.sequence) }
+        let onCommit = self.onCommit
+        driver.durability.afterDurable { outcome in
+            undurable?.madeDurable()
+            onCommit(events)
+            switch outcome {
+            case .success:
+                for (job, result) in zip(batch, results) { job.complete(result) }
+            case .failure:
+                // Committed, but whether it reached the disk is unknown: say so rather than yes.
+                let failure = StoreError(.unavailable, "the change was committed but could not be synced to disk")
+                for job in batch { job.complete(.failure(failure)) }
             }
         }
     }
