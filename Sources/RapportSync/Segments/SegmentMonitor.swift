@@ -18,12 +18,17 @@ public actor SegmentMonitor: Service {
     let events: any EventStore
     let logger: Logger
     private var cursor: Int64 = 0
+    /// The position last saved, which operators see (`GET /v1/consumers`).
+    private var savedCursor: Int64 = 0
     private var started = false
     private var waiters: [(through: Int64, continuation: CheckedContinuation<Void, Never>)] = []
 
     /// The name its read position is saved under (the segments migration sets it first).
     public static let consumerName = "segments"
     static let batchSize = 500
+    /// How far the monitor reads past its saved position through events of no concern to it
+    /// before it saves the position anyway: a restart reads at most that much again.
+    static let unsavedSkipLimit: Int64 = 5_000
     /// Customers' changes, and their records' (a filter may ask about them; a record's event has
     /// its customer as subject).
     static let readFilter = EventTypeFilter(prefixes: ["rapport.customer.", "rapport.record."])
@@ -56,6 +61,7 @@ public actor SegmentMonitor: Service {
 
     func start() async throws {
         cursor = try await events.consumerPosition(Self.consumerName) ?? 0
+        savedCursor = cursor
         started = true
     }
 
@@ -93,7 +99,7 @@ public actor SegmentMonitor: Service {
                 releaseReached()
                 return
             }
-            guard !window.events.isEmpty else {
+            guard !window.events.isEmpty || window.reached - savedCursor >= Self.unsavedSkipLimit else {
                 // Only other kinds of events: done, without a write (after a restart they are read again).
                 cursor = window.reached
                 releaseReached()
@@ -108,12 +114,13 @@ public actor SegmentMonitor: Service {
                 guard let turn = try await conversations.claimTurn(of: name, in: tx) else { return nil }
                 let saved = turn ?? 0
                 guard window.reached > saved else { return saved }
-                _ = try await segments.reconcile(customerIDs: customers, in: tx)
+                if !customers.isEmpty { _ = try await segments.reconcile(customerIDs: customers, in: tx) }
                 try await events.savePosition(of: name, at: window.reached, in: tx)
                 return window.reached
             }
             if let reached {
                 cursor = max(cursor, reached)
+                savedCursor = max(savedCursor, reached)
             } else {
                 // Another node has the turn: take its position once it saved it.
                 try await clock.sleep(for: .milliseconds(20))
