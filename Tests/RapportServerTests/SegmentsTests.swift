@@ -75,7 +75,7 @@ struct SegmentsTests {
             #expect(try await api.post("/v1/templates/sales/install", [:]).status == .ok)
             let ana = try #require(try await api.createCustomer(["name": "Ana"])["id"]?.stringValue)
             let bo = try #require(try await api.createCustomer(["name": "Bo"])["id"]?.stringValue)
-            _ = try await api.createCustomer(["name": "Cy"])
+            let cy = try #require(try await api.createCustomer(["name": "Cy"])["id"]?.stringValue)
             func deal(_ customer: String, _ amount: String) async throws -> String {
                 let made = try await api.post("/v1/records/deal", ["customer_id": .string(customer),
                                                                    "fields": ["title": "Roof", "amount": ["amount": .string(amount), "currency": "EUR"]]])
@@ -98,7 +98,15 @@ struct SegmentsTests {
             #expect(try await api.get("/v1/segments/\(segment)/members").items.compactMap { $0["customer_id"]?.stringValue } == [ana])
             let entered = try await api.get("/v1/events?after=0&filter=\(encodeQuery(#"type == "rapport.segment.entered""#))").items
             #expect(entered.compactMap { $0["subject"]?.stringValue } == [ana])
-            // The deal is deleted: she leaves.
+            // The deal moves to Cy: he enters and she leaves, both in the same read.
+            let moved = try await api.patch("/v1/records/deal/\(big)", ["customer_id": .string(cy)])
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(try await api.get("/v1/segments/\(segment)/members").items.compactMap { $0["customer_id"]?.stringValue } == [cy])
+            let left = try await api.get("/v1/events?after=0&filter=\(encodeQuery(#"type == "rapport.segment.left""#))").items
+            #expect(left.compactMap { $0["subject"]?.stringValue } == [ana])
+            let move = try await api.get("/v1/events?after=0&filter=\(encodeQuery(#"type == "rapport.record.updated" && "customer_id" in data.changed_fields"#))").items
+            #expect(move.compactMap { $0["data"]?["previous_customer_id"]?.stringValue } == [ana])
+            // The deal is deleted: he leaves.
             #expect(try await api.delete("/v1/records/deal/\(big)").status == .noContent)
             #expect(try await count(api, segment) == 0)
 

@@ -60,7 +60,14 @@ extension SQLRecordStore {
                 version = \(bind: record.version), updated_at = \(bind: record.updatedAt.microseconds)
             WHERE id = \(bind: id)
             """)
-        tx.append(.change("record", "updated", subject: record.customerID ?? record.id, record: record.json, changedFields: changed, actor: actor))
+        var event = EventDraft.change("record", "updated", subject: record.customerID ?? record.id, record: record.json,
+                                      changedFields: changed, actor: actor)
+        if record.customerID != before.customerID, let previous = before.customerID, var data = event.data.objectValue {
+            // The customer it left is changed too (a segment over records may lose it).
+            data["previous_customer_id"] = .string(previous)
+            event.data = .object(data)
+        }
+        tx.append(event)
         try await runAutomations(of: type, before: before, after: record, in: tx)
         try await updateRollups(fedBy: type, before: before, after: record, in: tx)
         return record

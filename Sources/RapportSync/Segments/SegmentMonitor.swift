@@ -106,7 +106,9 @@ public actor SegmentMonitor: Service {
                 continue
             }
             var seen: Set<String> = []
-            let customers = window.events.map(\.subject).filter { $0.hasPrefix("cus_") && seen.insert($0).inserted }
+            // A record moved to another customer changes the one it left as well.
+            let named = window.events.flatMap { [$0.subject, $0.data.objectValue?["previous_customer_id"]?.stringValue].compactMap { $0 } }
+            let customers = named.filter { $0.hasPrefix("cus_") && seen.insert($0).inserted }
             let name = Self.consumerName
             let (segments, events) = (self.segments, self.events)
             let conversations = store.conversations
