@@ -121,6 +121,16 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    column E-mail, the markup as text) and writes nothing; the import itself creates 2 and updates the
    existing customer (attribute and company; not duplicated); the recent imports, one reopened;
    Cancel of an import waiting for its file; a failed import's reason; Chinese, 375 px, the first load.
+   Department scenarios (scenario_checks.py, on a server of their own: the templates marketing,
+   service, ecommerce, banking and travel installed through the API): campaign results sent through
+   the API show on each member's Customer 360 timeline with their outcome as text (none for a
+   customer outside the segment, a detail with markup as text); a service agent records a CSAT of 5
+   and one of 1 with the satisfaction form and only the 1 arrives live as a feedback handoff on a
+   salesperson's Incoming tab; a cart started on the web and the same email in the app: the email's
+   search finds one customer whose 360 shows both channels and the one cart, whose page follows the
+   app live; a loan application applied for online is moved to Documents on the Board by the branch
+   clerk, its page showing the stage history; a booking edited in the record form after a call
+   changes its itinerary's computed start and total, on the agent's page and live on a colleague's.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -147,7 +157,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
     # --only handoffs, --only department, --only records, --only pipeline, --only invoice, --only segments,
-    # --only imports
+    # --only imports, --only scenarios
 """
 
 from __future__ import annotations
@@ -201,6 +211,7 @@ try:
     from invoice_checks import invoice_checks
     from segment_checks import segment_checks
     from import_checks import import_checks
+    from scenario_checks import scenario_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -590,6 +601,8 @@ def run(args, checks: Checks, box: dict) -> None:
             segment_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "imports":
             import_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "scenarios":
+            scenario_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -765,6 +778,9 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # Imports: on a server of their own too (they count every customer in the store).
     with fresh_server(server, data["tmp"], "imports") as other:
         import_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+    # The department scenarios of issue 17: on a server of their own too (their templates bring `deal`).
+    with fresh_server(server, data["tmp"], "scenarios") as other:
+        scenario_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1970,7 +1986,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments", "imports"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments", "imports", "scenarios"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

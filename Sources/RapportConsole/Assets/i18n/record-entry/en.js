@@ -4,4 +4,5 @@ export default {
   'recordEntry.stage': "Stage: {stage}",
   'recordEntry.won': "Won",
   'recordEntry.lost': "Lost",
+  'recordEntry.choice': "{field}: {value}",
 };

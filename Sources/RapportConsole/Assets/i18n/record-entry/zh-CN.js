@@ -4,4 +4,5 @@ export default {
   'recordEntry.stage': "阶段：{stage}",
   'recordEntry.won': "赢单",
   'recordEntry.lost': "输单",
+  'recordEntry.choice': "{field}为「{value}」",
 };

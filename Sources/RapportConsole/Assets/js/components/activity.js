@@ -7,10 +7,12 @@
 // server has no activity route (404 for a customer just read: a server older than notes). Handoff
 // steps are internal too: drawn by handoff-step.js, loaded with its messages when a page has one.
 // Business records (deals, orders…) are lines of their own, drawn by record-entry.js, loaded the same way.
+// A channel the page's list does not know (made since the list was read) reads the list again, once.
 
 import { api, seg } from '../api.js';
 import { h, isAbort } from '../dom.js';
 import { t } from '../i18n.js';
+import * as lookups from '../lookups.js';
 import { interactionContent, interactionHead } from './interaction-item.js';
 
 const PAGE = 25;
@@ -31,6 +33,17 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
   const shownNotes = new Set();
   let steps = null; // { stepItem, refs } once a handoff step came
   let records = null; // { recordItem, refs } once a record came
+  let channelsReread = false;
+
+  /** Channels made since the list was read (an admin added one meanwhile): the list read again, once. */
+  const knowChannels = async (entries) => {
+    if (channelsReread || !channels) return;
+    const unknown = entries.some((entry) => entry?.type === 'interaction' && entry.interaction?.channel_id && !channels.has(entry.interaction.channel_id));
+    if (!unknown) return;
+    channelsReread = true;
+    lookups.invalidate('channels');
+    for (const [id, channel] of await lookups.optional(lookups.channels)) channels.set(id, channel);
+  };
 
   const draw = (entry) => {
     if (entry?.type === 'note' && entry.note?.id) {
@@ -54,6 +67,7 @@ export function activityCard(customerId, { channels, users, board, signal, onUna
     list.setAttribute('aria-busy', 'true');
     try {
       const body = await api.get(`/v1/customers/${seg(customerId)}/activity`, { query: { order: 'desc', limit: PAGE, cursor }, signal });
+      await knowChannels(body?.data ?? []);
       if (!steps && body?.data?.some((entry) => entry?.type === 'handoff_step')) {
         const module = await import('./handoff-step.js');
         steps = { stepItem: module.stepItem, refs: await module.prepare(signal) };

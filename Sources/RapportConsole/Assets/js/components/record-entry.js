@@ -1,8 +1,9 @@
 // A business record on the Customer 360's timeline (activity.js loads this module when a page of it
 // has one): the type's label (GET /v1/record-types, once per page), the record's first text field
-// as a link to #/records/{type}/{id}, its money, its stage with won or lost, and the time. Small on
-// purpose (the Customer 360 is the heaviest first screen): it draws without the Records' modules,
-// with messages of its own (i18n/record-entry/): `prepare()` first.
+// as a link to #/records/{type}/{id}, its money, its stage with won or lost, its first choice field
+// that holds a value by their labels (a campaign result's outcome, where a cart was started), and
+// the time. Small on purpose (the Customer 360 is the heaviest first screen): it draws without the
+// Records' modules, with messages of its own (i18n/record-entry/): `prepare()` first.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -33,6 +34,8 @@ export function recordItem(record, refs, at) {
   const amount = live(type).find((f) => f.kind === 'money');
   const value = amount ? fields[amount.key] : null;
   const stage = (type.stages ?? []).find((s) => s?.key === record.stage) ?? null;
+  const choice = live(type).find((f) => f.kind === 'choice' && typeof fields[f.key] === 'string' && fields[f.key]);
+  const chosen = choice ? (choice.choices ?? []).find((c) => c?.key === fields[choice.key]) : null;
   const outcome = stage?.outcome === 'won' || stage?.outcome === 'lost' ? stage.outcome : null;
   // Won or lost said once: no badge beside a stage whose label says it.
   const badge = outcome && String(stage.label ?? '').trim().toLocaleLowerCase() !== t(`recordEntry.${outcome}`).toLocaleLowerCase();
@@ -41,6 +44,8 @@ export function recordItem(record, refs, at) {
       h('span', { class: 'badge badge-record', 'data-field': 'type' }, type.label || type.key),
       record.stage ? h('span', { 'data-field': 'stage' }, t('recordEntry.stage', { stage: stage?.label || record.stage })) : null,
       badge ? h('span', { class: `badge badge-outcome-${outcome}`, 'data-field': 'outcome' }, t(`recordEntry.${outcome}`)) : null,
+      choice ? h('span', { 'data-field': 'choice', 'data-key': choice.key, 'data-value': fields[choice.key] },
+        t('recordEntry.choice', { field: choice.label || choice.key, value: chosen?.label || fields[choice.key] })) : null,
       timeElement(at ?? record.created_at)),
     h('p', { class: 'item-subject' },
       h('a', { href: `#/records/${encodeURIComponent(record.type)}/${encodeURIComponent(record.id)}`, 'data-action': 'open-record', 'data-field': 'title' },
