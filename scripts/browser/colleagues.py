@@ -40,6 +40,15 @@ return [...document.querySelectorAll('.notification-list > li')].map((li) => ({
 }));
 """
 WIDER = "return [document.documentElement.scrollWidth, window.innerWidth];"
+# Sets a form control's value as typing would (input and change events), for controls a person
+# fills with a picker (dates, colours); returns the value the control holds.
+SET_VALUE = """
+const el = document.querySelector(arguments[0]);
+el.value = arguments[1];
+el.dispatchEvent(new Event('input', { bubbles: true }));
+el.dispatchEvent(new Event('change', { bubbles: true }));
+return el.value;
+"""
 
 
 class UserSession:

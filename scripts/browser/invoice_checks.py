@@ -40,7 +40,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import LIVE_WAIT, WAIT, UserSession, expected
+from colleagues import LIVE_WAIT, SET_VALUE, UserSession, WAIT, expected
 
 PASSWORD = "invoices from won deals 1234"
 FINANCE = {"email": "fiona.finance@example.com", "name": "Fiona Finance"}
@@ -117,13 +117,6 @@ window.__sent.length = 0;
 window.__hold = arguments[0] ? new Promise((resolve) => { window.__release = resolve; }) : null;
 """
 SENT = "return (window.__sent || []).filter((r) => r.method !== 'GET');"
-SET_VALUE = """
-const el = document.querySelector(arguments[0]);
-el.value = arguments[1];
-el.dispatchEvent(new Event('input', { bubbles: true }));
-el.dispatchEvent(new Event('change', { bubbles: true }));
-return el.value;
-"""
 IMAGES = "return [...document.querySelectorAll('main img')].map((i) => i.getAttribute('src'));"
 
 

@@ -50,7 +50,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession, expected
+from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, SET_VALUE, UserSession, WAIT, expected
 
 PASSWORD = "pipelines and templates 1234"
 ADMIN = {"email": "pia.pipeline@example.com", "name": "Pia Pipeline"}
@@ -149,13 +149,6 @@ if (!window.__sent) {
 window.__sent.length = 0;
 """
 SENT = "return (window.__sent || []).filter((r) => r.method !== 'GET');"
-SET_VALUE = """
-const el = document.querySelector(arguments[0]);
-el.value = arguments[1];
-el.dispatchEvent(new Event('input', { bubbles: true }));
-el.dispatchEvent(new Event('change', { bubbles: true }));
-return el.value;
-"""
 SIZES = """
 const nav = performance.getEntriesByType('navigation')[0];
 const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/console/'));

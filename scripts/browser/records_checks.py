@@ -43,7 +43,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, WAIT, UserSession, accept_alert, expected
+from colleagues import FIRST_LOAD_BUDGET, LIVE_WAIT, SET_VALUE, UserSession, WAIT, accept_alert, expected
 
 PASSWORD = "records and record types 1234"
 ADMIN = {"email": "rhea.records@example.com", "name": "Rhea Records"}
@@ -113,13 +113,6 @@ if (!window.__sent) {
 window.__sent.length = 0;
 """
 SENT = "return (window.__sent || []).filter((r) => r.method !== 'GET');"
-SET_VALUE = """
-const el = document.querySelector(arguments[0]);
-el.value = arguments[1];
-el.dispatchEvent(new Event('input', { bubbles: true }));
-el.dispatchEvent(new Event('change', { bubbles: true }));
-return el.value;
-"""
 SIZES = """
 const nav = performance.getEntriesByType('navigation')[0];
 const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/console/'));

@@ -48,7 +48,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import LIVE_WAIT, WAIT
+from colleagues import LIVE_WAIT, SET_VALUE, WAIT
 
 PASSWORD = "scenarios across departments 1234"
 AGENT = {"email": "sana.scenario@example.com", "name": "Sana Service"}
@@ -108,13 +108,6 @@ if (!card) return null;
 return { stage: card.dataset.stage, label: card.querySelector('[data-field=stage-label]')?.textContent ?? '',
   history: [...card.querySelectorAll('table.stage-history tbody tr')].map((tr) => ({ stage: tr.dataset.stage, open: tr.dataset.open === 'true',
     cells: Object.fromEntries([...tr.querySelectorAll('[data-field]')].map((c) => [c.dataset.field, c.textContent])) })) };
-"""
-SET_VALUE = """
-const el = document.querySelector(arguments[0]);
-el.value = arguments[1];
-el.dispatchEvent(new Event('input', { bubbles: true }));
-el.dispatchEvent(new Event('change', { bubbles: true }));
-return el.value;
 """
 # An instant as a datetime-local input takes it, in the browser's time zone (as a person reads the clock).
 LOCAL = """
