@@ -39,7 +39,7 @@ public final class Store: Service, Sendable {
         self.clock = clock
         self.logger = logger
         let commits = self.commits
-        let undurable = driver.durability is DurableOnCommit ? nil : UndurableEvents()
+        let undurable = driver.durability.visibleBeforeDurable ? UndurableEvents() : nil
         self.undurable = undurable
         self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, logger: logger, undurable: undurable) { events in
             commits.publish(events)

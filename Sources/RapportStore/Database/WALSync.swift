@@ -19,6 +19,7 @@ final class WALSync: CommitDurability {
     private let file: WALFile
     private let thread: NIOThreadPool
     private let logger: Logger
+    let visibleBeforeDurable = true
 
     init(databasePath: String, logger: Logger) {
         self.file = WALFile(path: databasePath + "-wal")

@@ -7,6 +7,10 @@ import Synchronization
 /// then synced on a thread of its own (`WALSync`), so the writer begins the next group while the
 /// disk works: nothing is acknowledged, and no event reaches a consumer, before its sync.
 protocol CommitDurability: Sendable {
+    /// Whether a commit is visible to readers before it is durable (so readers of the log must
+    /// stop before it until then).
+    var visibleBeforeDurable: Bool { get }
+
     /// Calls `done` once everything committed before this call is durable, with the failure if
     /// that could not be made sure of; calls come back in the order they were made.
     func afterDurable(_ done: @escaping @Sendable (Result<Void, any Error>) -> Void)
@@ -14,6 +18,8 @@ protocol CommitDurability: Sendable {
 
 /// A database whose commits are durable when they return.
 struct DurableOnCommit: CommitDurability {
+    var visibleBeforeDurable: Bool { false }
+
     func afterDurable(_ done: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         done(.success(()))
     }

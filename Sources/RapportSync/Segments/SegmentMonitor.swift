@@ -127,6 +127,8 @@ public actor SegmentMonitor: Service {
                 // Another node has the turn: take its position once it saved it.
                 try await clock.sleep(for: .milliseconds(20))
                 cursor = max(cursor, try await events.consumerPosition(name) ?? cursor)
+                // That position is saved: reading on past it is no reason to write.
+                savedCursor = max(savedCursor, cursor)
             }
             releaseReached()
             if window.events.count < Self.batchSize { return }
