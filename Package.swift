@@ -37,6 +37,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RapportFlow",
+            dependencies: ["RapportCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RapportStore",
             dependencies: [
                 "RapportCore",
@@ -178,6 +183,11 @@ let package = Package(
             name: "RapportCoreTests",
             dependencies: ["RapportCore"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RapportFlowTests",
+            dependencies: ["RapportFlow", "RapportCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

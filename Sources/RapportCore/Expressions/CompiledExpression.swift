@@ -17,6 +17,19 @@ public struct CompiledExpression: Sendable {
     public init(
         _ source: String, environment: ExpressionEnvironment, limits: ExpressionLimits = .standard
     ) throws(ExpressionError) {
+        try self.init(source, environment: environment, declaresFreeVariables: false, limits: limits)
+    }
+
+    /// Compiles `source` over variables known only when it runs (a process's): every root
+    /// identifier becomes a `dyn` variable, listed in `environment` afterwards. A variable without
+    /// a value at run time is an evaluation error, as a missing key is.
+    public init(freeVariables source: String, limits: ExpressionLimits = .standard) throws(ExpressionError) {
+        try self.init(source, environment: ExpressionEnvironment([]), declaresFreeVariables: true, limits: limits)
+    }
+
+    private init(
+        _ source: String, environment: ExpressionEnvironment, declaresFreeVariables: Bool, limits: ExpressionLimits
+    ) throws(ExpressionError) {
         if source.utf8.count > limits.maxLength {
             throw ExpressionError(line: 1, column: 1, message: "expression is too long (\(source.utf8.count) bytes; the limit is \(limits.maxLength))")
         }
@@ -26,10 +39,10 @@ public struct CompiledExpression: Sendable {
         } catch {
             throw ExpressionError(source: source, offset: error.offset, message: error.message)
         }
-        var checker = ExpressionChecker(source: source, environment: environment)
+        var checker = ExpressionChecker(source: source, environment: environment, declaresFreeVariables: declaresFreeVariables)
         let (program, type) = try checker.check(syntax)
         self.source = source
-        self.environment = environment
+        self.environment = checker.environment
         self.program = program
         self.resultType = type
         self.localCount = checker.localCount

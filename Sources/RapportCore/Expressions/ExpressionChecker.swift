@@ -9,13 +9,16 @@ struct ExpressionChecker {
     }
 
     private let source: String
-    private let environment: ExpressionEnvironment
+    private(set) var environment: ExpressionEnvironment
+    /// When set, a root identifier the environment lacks is declared as a `dyn` variable instead of refused.
+    private let declaresFreeVariables: Bool
     private var scope: [Local] = []
     private(set) var localCount = 0
 
-    init(source: String, environment: ExpressionEnvironment) {
+    init(source: String, environment: ExpressionEnvironment, declaresFreeVariables: Bool = false) {
         self.source = source
         self.environment = environment
+        self.declaresFreeVariables = declaresFreeVariables
     }
 
     private static let globalFunctions = ["size", "has", "int", "double", "string"]
@@ -62,6 +65,10 @@ struct ExpressionChecker {
             }
             if let index = environment.index(of: name) {
                 return (.variable(index: index, name: name), environment.variables[index].type)
+            }
+            if declaresFreeVariables {
+                let index = environment.declare(ExpressionEnvironment.Variable(name, .dyn))
+                return (.variable(index: index, name: name), .dyn)
             }
             let names = scope.reversed().map(\.name) + environment.variables.map(\.name)
             throw failure(node.offset, "no such variable '\(name)'" + Self.didYouMean(name, names))

@@ -88,6 +88,12 @@ public struct ExpressionEnvironment: Sendable, Equatable {
         variables.firstIndex { $0.name == name }
     }
 
+    /// Adds a variable and returns its position.
+    mutating func declare(_ variable: Variable) -> Int {
+        variables.append(variable)
+        return variables.count - 1
+    }
+
     /// The CloudEvents view of a Rapport `Event`: `id`, `source`, `type`, `subject`, `time` (RFC 3339 string),
     /// `datacontenttype`, `specversion` (strings), `sequence` (int) and `data` (dyn).
     public static let events = ExpressionEnvironment([

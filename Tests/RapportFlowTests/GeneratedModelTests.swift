@@ -1,0 +1,160 @@
+import RapportCore
+import RapportFlow
+import Testing
+
+/// Well-formed models generated at random (blocks of tasks, timers, exclusive, parallel and
+/// inclusive splits with their joins, nested), written as BPMN and read back, then run with the
+/// waiting work done in random order: every instance must end, and never stall with a token left.
+@Suite("Generated models")
+struct GeneratedModelTests {
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Writes a model block by block; each block has one entry node and one exit node.
+    struct Generator {
+        var random: SplitMix
+        var elements: [String] = []
+        var count = 0
+        /// Variables the conditions read, with the values an instance may be started with.
+        var choices: [(name: String, range: Int)] = []
+
+        mutating func id(_ prefix: String) -> String {
+            count += 1
+            return "\(prefix)\(count)"
+        }
+
+        mutating func connect(_ source: String, _ target: String, condition: String? = nil) {
+            elements.append(BPMNFixtures.flow(id("f"), source, target, condition: condition))
+        }
+
+        mutating func block(depth: Int) -> (entry: String, exit: String) {
+            let choice = depth >= 3 ? 0 : Int.random(in: 0..<6, using: &random)
+            switch choice {
+            case 0, 1:
+                return task()
+            case 2:
+                let first = block(depth: depth + 1), second = block(depth: depth + 1)
+                connect(first.exit, second.entry)
+                return (first.entry, second.exit)
+            case 3:
+                let branches = Int.random(in: 2...3, using: &random)
+                let split = id("xs"), join = id("xj"), variable = id("pick")
+                choices.append((variable, branches))
+                elements.append(#"<bpmn:exclusiveGateway id="\#(split)" default="\#(split)_default"/>"#)
+                elements.append(#"<bpmn:exclusiveGateway id="\#(join)"/>"#)
+                for branch in 0..<branches {
+                    let inner = block(depth: depth + 1)
+                    if branch == 0 {
+                        elements.append(#"<bpmn:sequenceFlow id="\#(split)_default" sourceRef="\#(split)" targetRef="\#(inner.entry)"/>"#)
+                    } else {
+                        connect(split, inner.entry, condition: "\(variable) == \(branch)")
+                    }
+                    connect(inner.exit, join)
+                }
+                return (split, join)
+            case 4:
+                let split = id("ps"), join = id("pj")
+                elements.append(#"<bpmn:parallelGateway id="\#(split)"/>"#)
+                elements.append(#"<bpmn:parallelGateway id="\#(join)"/>"#)
+                for _ in 0..<Int.random(in: 2...3, using: &random) {
+                    let inner = block(depth: depth + 1)
+                    connect(split, inner.entry)
+                    connect(inner.exit, join)
+                }
+                return (split, join)
+            default:
+                let branches = Int.random(in: 2...3, using: &random)
+                let split = id("is"), join = id("ij"), variable = id("mask")
+                choices.append((variable, 1 << branches))
+                elements.append(#"<bpmn:inclusiveGateway id="\#(split)" default="\#(split)_default"/>"#)
+                elements.append(#"<bpmn:inclusiveGateway id="\#(join)"/>"#)
+                for branch in 0..<branches {
+                    let inner = block(depth: depth + 1)
+                    if branch == 0 {
+                        elements.append(#"<bpmn:sequenceFlow id="\#(split)_default" sourceRef="\#(split)" targetRef="\#(inner.entry)"/>"#)
+                    } else {
+                        connect(split, inner.entry, condition: "\(variable) / \(1 << branch) % 2 == 1")
+                    }
+                    connect(inner.exit, join)
+                }
+                return (split, join)
+            }
+        }
+
+        mutating func task() -> (entry: String, exit: String) {
+            let node: String
+            switch Int.random(in: 0..<5, using: &random) {
+            case 0:
+                node = id("svc")
+                elements.append(BPMNFixtures.serviceTask(node))
+            case 1:
+                node = id("usr")
+                elements.append(#"<bpmn:userTask id="\#(node)"/>"#)
+            case 2:
+                node = id("tmr")
+                elements.append(#"<bpmn:intermediateCatchEvent id="\#(node)"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"#)
+            case 3:
+                node = id("scr")
+                elements.append(BPMNFixtures.script(node, "visits = visits + 1\nlast_visit = string(visits)"))
+            default:
+                node = id("tsk")
+                elements.append(#"<bpmn:task id="\#(node)"/>"#)
+            }
+            return (node, node)
+        }
+    }
+
+    @Test("every generated instance ends with no token left, whatever order its work is done in", arguments: 0..<40)
+    func endsOrWaits(seed: UInt64) throws {
+        var generator = Generator(random: SplitMix(state: seed))
+        let body = generator.block(depth: 0)
+        generator.elements.append(#"<bpmn:startEvent id="start"/>"#)
+        generator.elements.append(#"<bpmn:endEvent id="end"/>"#)
+        generator.connect("start", body.entry)
+        generator.connect(body.exit, "end")
+        let engine = FlowEngine(try BPMNFixtures.process(generator.elements.joined(separator: "\n")))
+
+        var random = SplitMix(state: seed &+ 1_000)
+        for _ in 0..<5 {
+            var variables: [String: JSONValue] = ["visits": 0]
+            for choice in generator.choices { variables[choice.name] = .integer(Int64(Int.random(in: 0..<choice.range, using: &random))) }
+            var outcome = engine.start(variables: variables, at: BPMNFixtures.epoch)
+            var inputs = 0
+            while outcome.instance.status == .running {
+                let actionable = outcome.instance.tokens.filter { token in
+                    guard token.state == .waiting else { return false }
+                    switch engine.process.nodes[token.node].kind {
+                    case .serviceTask, .userTask, .timerCatch: return true
+                    default: return false
+                    }
+                }
+                guard let token = actionable.randomElement(using: &random) else {
+                    Issue.record("seed \(seed): stalled with tokens \(outcome.instance.tokens) and variables \(variables)")
+                    return
+                }
+                let input: FlowInput = if case .timerCatch = engine.process.nodes[token.node].kind {
+                    .timerFired(token: token.id)
+                } else {
+                    .complete(token: token.id, variables: [:])
+                }
+                outcome = try engine.handle(input, on: outcome.instance, at: BPMNFixtures.epoch)
+                inputs += 1
+                #expect(outcome.actions.allSatisfy { if case .raiseIncident = $0 { false } else { true } }, "seed \(seed): \(outcome.actions)")
+                guard inputs < 1_000 else {
+                    Issue.record("seed \(seed): no end after 1,000 inputs")
+                    return
+                }
+            }
+            #expect(outcome.instance.status == .completed, "seed \(seed)")
+            #expect(outcome.instance.tokens.isEmpty)
+        }
+    }
+}
