@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "RapportStore",
             dependencies: [
+                "RapportFlow",
                 "RapportCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
@@ -118,6 +119,7 @@ let package = Package(
         .target(
             name: "RapportServer",
             dependencies: [
+                "RapportFlow",
                 "RapportCore",
                 "RapportStore",
                 "RapportSync",

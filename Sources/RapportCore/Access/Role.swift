@@ -13,9 +13,9 @@ public enum Role: String, Sendable, CaseIterable {
             Set(Permission.allCases).subtracting([.manageAccess])
         case .agent:
             [.readCustomers, .writeCustomers, .readInteractions, .writeInteractions, .readOrganization, .readEvents,
-             .readConversations, .writeConversations, .readRecords, .writeRecords]
+             .readConversations, .writeConversations, .readRecords, .writeRecords, .readProcesses, .runProcesses]
         case .viewer:
-            [.readCustomers, .readInteractions, .readOrganization, .readEvents, .readConversations, .readRecords]
+            [.readCustomers, .readInteractions, .readOrganization, .readEvents, .readConversations, .readRecords, .readProcesses]
         }
     }
 
@@ -45,6 +45,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case writeRecords = "records:write"
     /// Record types: defining them and changing their fields.
     case defineRecords = "records:define"
+    /// BPMN processes: definitions, instances, their history and incidents.
+    case readProcesses = "processes:read"
+    /// Starting and cancelling instances, and job workers' fetching, completing and failing jobs.
+    case runProcesses = "processes:run"
+    /// Deploying process versions, setting instances' variables, retrying incidents.
+    case defineProcesses = "processes:define"
     /// API keys and user roles.
     case manageAccess = "access:manage"
 }

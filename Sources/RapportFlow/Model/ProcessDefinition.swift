@@ -58,6 +58,8 @@ struct NodeSet: Sendable {
 public struct FlowNode: Sendable {
     public let id: String
     public let name: String?
+    /// The BPMN element it was read from (`userTask`, `exclusiveGateway`, …).
+    public let element: String
     public let kind: FlowNodeKind
     /// Positions in `ProcessDefinition.flows`, in document order.
     public internal(set) var incoming: [Int]

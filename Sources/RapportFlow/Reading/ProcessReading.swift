@@ -13,6 +13,7 @@ struct ProcessReading {
     private struct PendingNode {
         var id: String
         var name: String?
+        var element: String
         var kind: NodeKindReading
         var line: Int
     }
@@ -59,7 +60,7 @@ struct ProcessReading {
             }
             var nodeReading = NodeReading(element: child, id: id)
             if let kind = nodeReading.kind() {
-                pending.append(PendingNode(id: id, name: name, kind: kind, line: child.line))
+                pending.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line))
             }
             problems += nodeReading.problems
         }
@@ -91,7 +92,7 @@ struct ProcessReading {
         var nodes: [FlowNode] = []
         for (position, node) in pending.enumerated() {
             let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex)
-            nodes.append(FlowNode(id: node.id, name: node.name, kind: kind, incoming: incoming[position], outgoing: outgoing[position], line: node.line))
+            nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position], outgoing: outgoing[position], line: node.line))
         }
         check(nodes, flows)
         if !nodes.contains(where: { if case .startEvent = $0.kind { return true } else { return false } }) {

@@ -52,7 +52,8 @@ public func buildApplication(
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
                             registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, segments: segmentMonitor, imports: importRunner, publisher: publisher, inbound: inbound)
-    var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, importRunner, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname)]
+    var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, importRunner, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname),
+                                     ProcessTimerRunner(store: store, logger: logger)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {
@@ -180,6 +181,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     SubscriptionsController(subscriptions: store.subscriptions, services: services).register(v1)
     InteractionsController(interactions: store.interactions, services: services).register(v1)
     TasksController(tasks: store.tasks, services: services).register(v1)
+    ProcessesController(processes: store.processes, events: store.events, services: services).register(v1)
     RecordTypesController(types: store.recordTypes, services: services).register(v1)
     RecordsController(types: store.recordTypes, records: store.records, services: services).register(v1)
     TemplatesController(types: store.recordTypes, services: services).register(v1)

@@ -20,6 +20,7 @@ extension Store {
     public var merges: SQLMergeStore { SQLMergeStore(store: self) }
     public var notes: SQLNoteStore { SQLNoteStore(store: self) }
     public var notifications: SQLNotificationStore { SQLNotificationStore(store: self) }
+    public var processes: SQLProcessStore { SQLProcessStore(store: self) }
     public var tasks: SQLTaskStore { SQLTaskStore(store: self) }
     public var organization: SQLOrganizationStore { SQLOrganizationStore(store: self) }
     public var routing: SQLRoutingStore { SQLRoutingStore(store: self) }

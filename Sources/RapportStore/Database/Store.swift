@@ -19,6 +19,8 @@ public final class Store: Service, Sendable {
     let undurable: UndurableEvents?
     /// Who can be mentioned, kept between notes (see `MentionDirectoryCache`).
     let mentionDirectories = MentionDirectoryCache()
+    /// Deployed process versions, parsed once.
+    let processDefinitions = ProcessDefinitionCache()
 
     /// Opens the database; call `migrate()` (or run the service, which migrates) before use.
     public static func open(_ location: StoreLocation, logger: Logger,

@@ -1,0 +1,70 @@
+import RapportCore
+import RapportFlow
+
+/// BPMN processes: deployed versions, instances run by `FlowEngine` with their state, history and
+/// effects committed in the caller's transaction, jobs for workers, timers and incidents.
+public protocol ProcessStore: Sendable {
+    /// Stores each process of the file as the next version of its key, unless the newest version
+    /// is the same file; `rapport.process_definition.deployed` for each new one.
+    func deploy(_ document: BPMNDocument, xml: String, by actor: Actor, in tx: WriteTransaction) async throws -> [ProcessDeployment]
+
+    /// The newest version of each process, by key.
+    func definitions(limit: Int, cursor: String?) async throws -> Page<DeployedProcess>
+
+    /// The deployed version with this id (read in `tx` when given).
+    func definition(id: String, in tx: WriteTransaction?) async throws -> DeployedProcess?
+
+    /// A version of a process (the newest when `version` is nil).
+    func definition(key: String, version: Int64?) async throws -> DeployedProcess?
+
+    /// Starts an instance and runs it until it waits; `rapport.process.started`.
+    func startInstance(_ start: ProcessStart, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
+    func instance(_ id: String) async throws -> (ProcessInstanceRecord, DeployedProcess)?
+
+    func instances(_ query: ProcessInstanceQuery, limit: Int, cursor: String?) async throws -> Page<(ProcessInstanceRecord, DeployedProcess)>
+
+    /// An instance's steps in order.
+    func history(of instanceID: String, limit: Int, cursor: String?) async throws -> Page<ProcessStepRecord>
+
+    /// Ends every token; their jobs and timers withdrawn; `rapport.process.cancelled`.
+    func cancelInstance(_ id: String, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
+    /// Sets variables of a running instance (to fix what an incident stopped on).
+    func setVariables(_ id: String, _ variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
+    /// Locks up to `limit` available jobs of `type` for `worker` until `lock` from now.
+    func activateJobs(type: String, worker: String, limit: Int, lock: Duration, in tx: WriteTransaction) async throws -> [ActivatedJob]
+
+    /// The job is done: its variables merged, the instance goes on.
+    func completeJob(_ id: String, variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
+    /// The job failed: offered again after `retryAfter` while `retries` (default: one less than
+    /// before) stays above zero, else an incident. Returns the job as it is now (nil once an incident).
+    func failJob(_ id: String, message: String, retries: Int64?, retryAfter: Duration, by actor: Actor,
+                 in tx: WriteTransaction) async throws -> ProcessJob?
+
+    func job(_ id: String) async throws -> ProcessJob?
+
+    /// Fires the timers due at `now`, at most `limit`; how many fired.
+    func fireDueTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int
+
+    func incidents(status: ProcessIncident.Status?, limit: Int, cursor: String?) async throws -> Page<ProcessIncident>
+
+    /// Marks the incident resolved and lets its token enter its node again.
+    func retryIncident(_ id: String, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
+    /// The store's time.
+    func now() -> Timestamp
+}
+
+/// The SQL implementation of `ProcessStore`, on SQLite or PostgreSQL.
+public struct SQLProcessStore: ProcessStore, StoreArea {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    public func now() -> Timestamp { clock() }
+}

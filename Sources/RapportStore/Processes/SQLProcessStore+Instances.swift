@@ -1,0 +1,189 @@
+import RapportCore
+import RapportFlow
+import SQLKit
+
+extension SQLProcessStore {
+    public func startInstance(_ start: ProcessStart, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        guard let deployed = try await newestDefinition(key: start.key, version: start.version, in: tx) else {
+            let what = start.version.map { "version \($0) of process \(start.key)" } ?? "process \(start.key)"
+            throw StoreError(.invalidReference, "\(what) is not deployed", field: start.version == nil ? "process" : "version")
+        }
+        var customerID: String?
+        if let asked = start.customerID {
+            customerID = try await store.customers.subject(customerID: asked, conversationID: nil, in: tx).customerID
+        }
+        let now = tx.now()
+        let outcome = deployed.engine.start(variables: start.variables, at: now)
+        var record = ProcessInstanceRecord(
+            id: tx.newID("pin"), definitionID: deployed.id, key: deployed.key, status: outcome.instance.status, customerID: customerID,
+            businessKey: start.businessKey, state: outcome.instance, stepCount: 0, startedBy: actor, createdAt: now, updatedAt: now,
+            endedAt: nil, version: 1)
+        if record.status != .running { record.endedAt = now }
+        try await tx.execute("""
+            INSERT INTO process_instances (id, definition_id, process_key, status, customer_id, business_key, state, step_count, started_by,
+                                           created_at, updated_at, ended_at, version)
+            VALUES (\(bind: record.id), \(bind: deployed.id), \(bind: deployed.key), \(bind: record.status.rawValue), \(bind: customerID),
+                    \(bind: start.businessKey), \(bind: outcome.instance.storedJSON.jsonString), \(bind: Int64(outcome.steps.count)),
+                    \(bind: actor.json.jsonString), \(bind: now.microseconds), \(bind: now.microseconds),
+                    \(bind: record.endedAt?.microseconds), 1)
+            """)
+        try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
+        record.stepCount = Int64(outcome.steps.count)
+        return record
+    }
+
+    public func instance(_ id: String) async throws -> (ProcessInstanceRecord, DeployedProcess)? {
+        guard let row = try await read({ try await $0.raw("\(ProcessRows.instanceColumns) WHERE id = \(bind: id)").first() }) else { return nil }
+        return try await withDefinition(row)
+    }
+
+    public func instances(_ query: ProcessInstanceQuery, limit: Int, cursor: String?) async throws -> Page<(ProcessInstanceRecord, DeployedProcess)> {
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if let cursor { conditions.append("id < \(bind: try ListCursor.decode(cursor))") }
+        if let key = query.key { conditions.append("process_key = \(bind: key)") }
+        if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let customer = query.customerID { conditions.append("customer_id = \(bind: customer)") }
+        let sql = ProcessRows.instanceColumns + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY id DESC LIMIT \(bind: limit + 1)"
+        let rows = try await read { try await $0.raw(sql).all() }
+        var items: [(ProcessInstanceRecord, DeployedProcess)] = []
+        for row in rows.prefix(limit) { items.append(try await withDefinition(row)) }
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.0.id) } : nil)
+    }
+
+    public func history(of instanceID: String, limit: Int, cursor: String?) async throws -> Page<ProcessStepRecord> {
+        let after = try cursor.map { cursor -> Int64 in
+            guard let position = Int64(try ListCursor.decode(cursor)) else {
+                throw StoreError(.invalidReference, "cursor is not one this server issued", field: "cursor")
+            }
+            return position
+        } ?? -1
+        let rows = try await read { database in
+            try await database.raw("""
+                SELECT position, kind, node, token, at, actor FROM process_steps WHERE instance_id = \(bind: instanceID)
+                  AND position > \(bind: after) ORDER BY position LIMIT \(bind: limit + 1)
+                """).all()
+        }
+        let items = try rows.prefix(limit).map { row in
+            ProcessStepRecord(position: try row.int64("position"), kind: try row.string("kind"), node: try row.string("node"),
+                              token: try row.int64("token"), at: try row.timestamp("at"),
+                              actor: Actor(json: try? JSONParser.parse(try row.string("actor"))) ?? .system)
+        }
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode(String($0.position)) } : nil)
+    }
+
+    public func cancelInstance(_ id: String, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        try await advance(id, with: .cancel, by: actor, in: tx)
+    }
+
+    public func setVariables(_ id: String, _ variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        try await advance(id, with: .setVariables(variables), by: actor, in: tx)
+    }
+
+    // MARK: - Running
+
+    /// Applies `input` to the stored instance and records the outcome, in `tx`.
+    func advance(_ id: String, with input: FlowInput, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: id)") else {
+            throw StoreError.notFound("process instance", id)
+        }
+        let (before, deployed) = try await withDefinition(row, in: tx)
+        let outcome: FlowOutcome
+        do {
+            outcome = try deployed.engine.handle(input, on: before.state, at: tx.now())
+        } catch {
+            throw StoreError(.conflict, "process instance \(id): \(error.message)")
+        }
+        var after = before
+        let now = tx.now()
+        after.state = outcome.instance
+        after.status = outcome.instance.status
+        after.updatedAt = now
+        after.version += 1
+        after.stepCount += Int64(outcome.steps.count)
+        if after.status != .running { after.endedAt = now }
+        try await tx.execute("""
+            UPDATE process_instances SET status = \(bind: after.status.rawValue), state = \(bind: outcome.instance.storedJSON.jsonString),
+                step_count = \(bind: after.stepCount), updated_at = \(bind: now.microseconds), ended_at = \(bind: after.endedAt?.microseconds),
+                version = \(bind: after.version)
+            WHERE id = \(bind: id)
+            """)
+        let change = after.status == .running ? (outcome.actions.contains { if case .raiseIncident = $0 { true } else { false } } ? "incident" : "advanced")
+            : after.status.rawValue
+        try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, by: actor, in: tx)
+        return after
+    }
+
+    /// Stores what an input did: history steps, the jobs, timers and incidents it asked for, what it
+    /// withdrew, and one event.
+    private func recordOutcome(_ outcome: FlowOutcome, of instance: ProcessInstanceRecord, in deployed: DeployedProcess, firstStep: Int64,
+                        change: String, by actor: Actor, in tx: WriteTransaction) async throws {
+        let now = tx.now()
+        if !outcome.steps.isEmpty {
+            let actorText = actor.json.jsonString
+            var values: [SQLQueryString] = []
+            values.reserveCapacity(outcome.steps.count)
+            for (offset, step) in outcome.steps.enumerated() {
+                values.append("(\(bind: instance.id), \(bind: firstStep + Int64(offset)), \(bind: step.kind.rawValue), \(bind: step.node), \(bind: Int64(step.token)), \(bind: now.microseconds), \(bind: actorText))")
+            }
+            try await tx.execute("INSERT INTO process_steps (instance_id, position, kind, node, token, at, actor) VALUES " + values.joined(separator: ", "))
+        }
+        for action in outcome.actions {
+            switch action {
+            case .activateJob(let token, let node, let job):
+                try await tx.execute("""
+                    INSERT INTO process_jobs (id, instance_id, token, node, type, retries, available_at, created_at)
+                    VALUES (\(bind: tx.newID("job")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: job.type),
+                            \(bind: Int64(max(job.retries, 1))), \(bind: now.microseconds), \(bind: now.microseconds))
+                    """)
+            case .openUserTask(let token, let node, _, _):
+                // People's tasks for user tasks come with the console's process pages; until then a
+                // user task is offered as a job of type "user-task" that a worker (or a person
+                // through the API) completes.
+                try await tx.execute("""
+                    INSERT INTO process_jobs (id, instance_id, token, node, type, retries, available_at, created_at)
+                    VALUES (\(bind: tx.newID("job")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), 'user-task', 1,
+                            \(bind: now.microseconds), \(bind: now.microseconds))
+                    """)
+            case .scheduleTimer(let token, let node, let due):
+                try await tx.execute("""
+                    INSERT INTO process_timers (id, instance_id, token, node, due_at)
+                    VALUES (\(bind: tx.newID("tmr")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: due.microseconds))
+                    """)
+            case .withdraw(let token, _):
+                try await tx.execute("DELETE FROM process_jobs WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+                try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+            case .raiseIncident(let token, let node, let message):
+                try await tx.execute("""
+                    INSERT INTO process_incidents (id, instance_id, token, node, message, status, created_at)
+                    VALUES (\(bind: tx.newID("inc")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: message), 'open',
+                            \(bind: now.microseconds))
+                    """)
+            }
+        }
+        if instance.status != .running {
+            // Incidents of an ended instance have nothing left to retry.
+            try await tx.execute("""
+                UPDATE process_incidents SET status = 'resolved', resolved_at = \(bind: now.microseconds), resolved_by = \(bind: actor.json.jsonString)
+                WHERE instance_id = \(bind: instance.id) AND status = 'open'
+                """)
+        }
+        guard case .object(var record) = instance.json(in: deployed) else { return }
+        record["steps"] = .array(outcome.steps.map { ["kind": .string($0.kind.rawValue), "node": .string($0.node), "token": .integer(Int64($0.token))] })
+        tx.append(.change("process", change, subject: instance.customerID ?? instance.id, record: .object(record), changedFields: [], actor: actor))
+    }
+
+    private func newestDefinition(key: String, version: Int64?, in tx: WriteTransaction) async throws -> DeployedProcess? {
+        let query: SQLQueryString = version.map { "SELECT id FROM process_definitions WHERE process_key = \(bind: key) AND version = \(bind: $0)" }
+            ?? "SELECT id FROM process_definitions WHERE process_key = \(bind: key) ORDER BY version DESC LIMIT 1"
+        guard let id = try await tx.firstRow(query).map({ try $0.string("id") }) else { return nil }
+        return try await definition(id: id, in: tx)
+    }
+
+    private func withDefinition(_ row: any SQLRow, in tx: WriteTransaction? = nil) async throws -> (ProcessInstanceRecord, DeployedProcess) {
+        let definitionID = try row.string("definition_id")
+        guard let deployed = try await definition(id: definitionID, in: tx) else {
+            throw StoreError(.unavailable, "process definition \(definitionID) is missing")
+        }
+        return (try ProcessRows.decodeInstance(row, in: deployed), deployed)
+    }
+}

@@ -1,0 +1,40 @@
+import RapportCore
+import RapportFlow
+import SQLKit
+
+extension SQLProcessStore {
+    public func fireDueTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int {
+        let due = try await tx.rows("""
+            SELECT id, instance_id, token FROM process_timers WHERE due_at <= \(bind: now.microseconds) ORDER BY due_at, id LIMIT \(bind: limit)
+            """)
+        for row in due {
+            let id = try row.string("id")
+            try await tx.execute("DELETE FROM process_timers WHERE id = \(bind: id)")
+            _ = try await advance(try row.string("instance_id"), with: .timerFired(token: Int(try row.int64("token"))), by: .system, in: tx)
+        }
+        return due.count
+    }
+
+    public func incidents(status: ProcessIncident.Status?, limit: Int, cursor: String?) async throws -> Page<ProcessIncident> {
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if let status { conditions.append("status = \(bind: status.rawValue)") }
+        if let cursor { conditions.append("id < \(bind: try ListCursor.decode(cursor))") }
+        let sql = ProcessRows.incidentColumns + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY id DESC LIMIT \(bind: limit + 1)"
+        let rows = try await read { try await $0.raw(sql).all() }
+        let items = try rows.prefix(limit).map(ProcessRows.decodeIncident)
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { ListCursor.encode($0.id) } : nil)
+    }
+
+    public func retryIncident(_ id: String, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        guard let row = try await tx.firstRow("\(ProcessRows.incidentColumns) WHERE id = \(bind: id)") else {
+            throw StoreError.notFound("incident", id)
+        }
+        let incident = try ProcessRows.decodeIncident(row)
+        guard incident.status == .open else { throw StoreError(.conflict, "incident \(id) is already resolved") }
+        try await tx.execute("""
+            UPDATE process_incidents SET status = 'resolved', resolved_at = \(bind: tx.now().microseconds), resolved_by = \(bind: actor.json.jsonString)
+            WHERE id = \(bind: id)
+            """)
+        return try await advance(incident.instanceID, with: .retry(token: Int(incident.token)), by: actor, in: tx)
+    }
+}

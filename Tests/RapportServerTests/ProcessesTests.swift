@@ -1,0 +1,231 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RapportCore
+import RapportFlow
+import RapportStore
+import RapportSync
+import RapportTestSupport
+import Testing
+
+/// BPMN processes over HTTP: deploying versions, starting instances about customers, a job
+/// worker's fetch-complete-fail cycle, incidents retried, history, and timers fired on the store's clock.
+@Suite("HTTP: processes")
+struct ProcessesTests {
+    static func model(_ path: String) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test("the CRM order process: deployed once per version, started about a customer, its job done by a worker, completed", arguments: Backend.available)
+    func crmOrder(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let xml = try Self.model("docs/processes/crm_order.bpmn")
+            let deployed = try await api.post("/v1/processes", ["xml": .string(xml)])
+            #expect(deployed.status == .created, "\(deployed.text)")
+            #expect(deployed.json["processes"]?[0]?["key"]?.stringValue == "crm_order")
+            #expect(deployed.json["processes"]?[0]?["version"] == 1)
+            #expect(deployed.json["processes"]?[0]?["created"] == true)
+            // The same file again is no new version; the raw file is accepted as XML too.
+            let again = try await api.request(.post, "/v1/processes", body: xml, contentType: "application/xml")
+            #expect(again.status == .ok, "\(again.text)")
+            #expect(again.json["processes"]?[0]?["version"] == 1)
+            #expect(again.json["processes"]?[0]?["created"] == false)
+            let changed = try await api.request(.post, "/v1/processes", body: xml.replacingOccurrences(of: "amount &gt; 1000", with: "amount &gt; 2000"),
+                                                contentType: "text/xml")
+            #expect(changed.json["processes"]?[0]?["version"] == 2, "\(changed.text)")
+
+            let model = try await api.get("/v1/processes/crm_order?version=1")
+            #expect(model.json["nodes"]?.arrayValue?.count == 10, "\(model.text)")
+            #expect(model.json["flows"]?.arrayValue?.first { $0["id"] == "f_big" }?["condition"] == "amount > 1000")
+            #expect(try await api.get("/v1/processes").items.map { $0["version"] } == [2])
+
+            let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
+            let started = try await api.post("/v1/process-instances", [
+                "process": "crm_order", "version": 1, "variables": ["amount": 1_480, "customer": "Mia"], "customer_id": .string(customer),
+                "business_key": "SO-1001",
+            ])
+            #expect(started.status == .created, "\(started.text)")
+            let instance = try #require(started.json["id"]?.stringValue)
+            #expect(started.json["status"] == "running")
+            #expect(started.json["variables"]?["route"] == "review")
+            #expect(Set(started.json["tokens"]?.arrayValue?.compactMap { $0["node"]?.stringValue } ?? []) == ["notify_customer", "and_join"])
+
+            // A worker fetches the notify job with the instance's variables, and completes it.
+            let fetched = try await api.post("/v1/jobs/activate", ["type": "notify", "worker": "mailer-1", "max_jobs": 5])
+            let job = try #require(fetched.json["jobs"]?[0], "\(fetched.text)")
+            #expect(job["instance_id"]?.stringValue == instance)
+            #expect(job["customer_id"]?.stringValue == customer)
+            #expect(job["variables"]?["approved"] == true)
+            #expect(job["worker"] == "mailer-1")
+            #expect(try await api.post("/v1/jobs/activate", ["type": "notify", "worker": "mailer-2"]).json["jobs"]?.arrayValue?.isEmpty == true,
+                    "a locked job is not handed out twice")
+            let jobID = try #require(job["id"]?.stringValue)
+            let done = try await api.post("/v1/jobs/\(jobID)/complete", ["variables": ["notify_result": ["sent_to": "Mia"]]])
+            #expect(done.json["status"] == "completed", "\(done.text)")
+            #expect(done.json["tokens"]?.arrayValue?.isEmpty == true)
+            expectProblem(try await api.post("/v1/jobs/\(jobID)/complete", [:]), .notFound)
+
+            let history = try await api.get("/v1/process-instances/\(instance)/history").items
+            let completedNodes = history.filter { $0["kind"] == "completed" }.compactMap { $0["node"]?.stringValue }
+            #expect(completedNodes.contains("manual_review") && !completedNodes.contains("auto_approve"))
+            #expect(completedNodes.last == "end")
+            #expect(try await api.get("/v1/process-instances?customer_id=\(customer)").items.count == 1)
+            #expect(try await api.get("/v1/process-instances?status=running").items.isEmpty)
+
+            // The instance's steps are events on the customer's log.
+            let events = try await api.get("/v1/events?limit=200").items.compactMap { $0["type"]?.stringValue }
+            #expect(events.contains("rapport.process_definition.deployed"))
+            #expect(events.contains("rapport.process.started"))
+            #expect(events.contains("rapport.process.completed"))
+
+            // Bad input.
+            expectProblem(try await api.post("/v1/process-instances", ["process": "nope"]), .unprocessableContent, field: "process")
+            expectProblem(try await api.post("/v1/process-instances", ["process": "crm_order", "customer_id": "cus_missing"]), .notFound)
+            expectProblem(try await api.post("/v1/process-instances", ["process": "crm_order", "variables": [1, 2]]),
+                          .unprocessableContent, field: "variables")
+            expectProblem(try await api.post("/v1/jobs/activate", ["type": "notify"]), .unprocessableContent, field: "worker")
+            expectProblem(try await api.post("/v1/process-instances/\(instance)/cancel", [:]), .conflict)
+        }
+    }
+
+    @Test("a file that cannot run is refused whole, each problem with its element and line")
+    func refusedFile() async throws {
+        try await withApp { api, _ in
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="urn:t">
+                  <bpmn:process id="p" isExecutable="true">
+                    <bpmn:startEvent id="s"/>
+                    <bpmn:callActivity id="sub" calledElement="other"/>
+                    <bpmn:scriptTask id="py" scriptFormat="python"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            let reply = try await api.post("/v1/processes", ["xml": .string(xml)])
+            expectProblem(reply, .unprocessableContent, field: "xml")
+            let problems = reply.json["problems"]?.arrayValue ?? []
+            #expect(problems.map { $0["element_id"]?.stringValue } == ["sub", "py"], "\(reply.text)")
+            #expect(problems.map { $0["line"]?.intValue } == [5, 6])
+            expectProblem(try await api.request(.post, "/v1/processes", body: "<not-closed>", contentType: "application/xml"), .unprocessableContent)
+            #expect(try await api.get("/v1/processes").items.isEmpty)
+        }
+    }
+
+    @Test("a job that fails with retries left is offered again; out of retries it is an incident until an admin retries it", arguments: Backend.available)
+    func incidents(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="urn:t">
+                  <bpmn:process id="charge" isExecutable="true">
+                    <bpmn:startEvent id="s"/>
+                    <bpmn:serviceTask id="card" name="Charge the card">
+                      <bpmn:extensionElements><zeebe:taskDefinition type="payments" retries="2"/></bpmn:extensionElements>
+                    </bpmn:serviceTask>
+                    <bpmn:endEvent id="e"/>
+                    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="card"/>
+                    <bpmn:sequenceFlow id="f2" sourceRef="card" targetRef="e"/>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            #expect(try await api.post("/v1/processes", ["xml": .string(xml)]).status == .created)
+            let instance = try #require(try await api.post("/v1/process-instances", ["process": "charge"]).json["id"]?.stringValue)
+            func fetch() async throws -> String? {
+                try await api.post("/v1/jobs/activate", ["type": "payments", "worker": "w"]).json["jobs"]?[0]?["id"]?.stringValue
+            }
+            let first = try #require(try await fetch())
+            let retried = try await api.post("/v1/jobs/\(first)/fail", ["message": "gateway timeout"])
+            #expect(retried.json["incident"] == false, "\(retried.text)")
+            #expect(retried.json["job"]?["retries"] == 1)
+            let second = try #require(try await fetch(), "offered again at once (retry_after_seconds 0)")
+            #expect(second == first)
+            let failed = try await api.post("/v1/jobs/\(second)/fail", ["message": "card declined"])
+            #expect(failed.json["incident"] == true, "\(failed.text)")
+            #expect(try await fetch() == nil)
+            let open = try await api.get("/v1/incidents").items
+            #expect(open.count == 1)
+            #expect(open.first?["message"] == "card declined")
+            #expect(open.first?["node"] == "card")
+            let stuck = try await api.get("/v1/process-instances/\(instance)")
+            #expect(stuck.json["tokens"]?[0]?["state"] == "incident")
+
+            let incident = try #require(open.first?["id"]?.stringValue)
+            let resumed = try await api.post("/v1/incidents/\(incident)/retry", [:])
+            #expect(resumed.json["tokens"]?[0]?["state"] == "waiting", "\(resumed.text)")
+            expectProblem(try await api.post("/v1/incidents/\(incident)/retry", [:]), .conflict)
+            #expect(try await api.get("/v1/incidents").items.isEmpty)
+            #expect(try await api.get("/v1/incidents?status=resolved").items.count == 1)
+            let third = try #require(try await fetch())
+            #expect(try await api.post("/v1/jobs/\(third)/complete", [:]).json["status"] == "completed")
+
+            // Cancelling withdraws what a running instance waits for.
+            let other = try #require(try await api.post("/v1/process-instances", ["process": "charge"]).json["id"]?.stringValue)
+            let cancelled = try await api.post("/v1/process-instances/\(other)/cancel", [:])
+            #expect(cancelled.json["status"] == "cancelled", "\(cancelled.text)")
+            #expect(try await fetch() == nil)
+        }
+    }
+
+    @Test("a long-polling worker gets the job the moment an instance makes it")
+    func longPolling() async throws {
+        try await withApp(.sqlite) { (api: API, _: String, store: Store) in
+            #expect(try await api.post("/v1/processes", ["xml": .string(try Self.model("docs/processes/crm_order.bpmn"))]).status == .created)
+            let before = store.commitWaiters
+            let jobs = try await withThrowingTaskGroup(of: [JSONValue]?.self) { group in
+                group.addTask {
+                    try await api.withConnection { client in
+                        let response = try await client.execute(TestClient.Request(
+                            "/v1/jobs/activate", method: .post,
+                            headers: [.authorization: "Bearer \(api.adminKey)", .contentType: "application/json"],
+                            body: ByteBuffer(string: #"{"type": "notify", "worker": "w", "wait_seconds": 30}"#)))
+                        let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+                        return (try? JSONParser.parse(bytes))?["jobs"]?.arrayValue
+                    }
+                }
+                // The poll is waiting (it holds a commit waiter) before the instance starts.
+                try await waitUntil("the worker's poll to wait for a commit") { store.commitWaiters > before }
+                _ = try await api.post("/v1/process-instances", ["process": "crm_order", "variables": ["amount": 10]])
+                let result = try await group.next() ?? nil
+                group.cancelAll()
+                return result ?? []
+            }
+            #expect(jobs.count == 1)
+            #expect(jobs.first?["type"] == "notify")
+        }
+    }
+
+    @Test("a timer catch event waits on the store's clock; the runner fires it once it is due, on one node", arguments: Backend.available)
+    func timers(backend: Backend) async throws {
+        let time = TestTime(Timestamp(rfc3339: "2026-12-05T08:00:00Z")!)
+        try await TestDatabases.withStore(backend, clock: time.clock) { store in
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="urn:t">
+                  <bpmn:process id="follow_up" isExecutable="true">
+                    <bpmn:startEvent id="s"/>
+                    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+                    <bpmn:endEvent id="e"/>
+                    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait"/>
+                    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="e"/>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            let document = try BPMNReader.read(xml)
+            let instance = try await store.write { tx in
+                _ = try await store.processes.deploy(document, xml: xml, by: .system, in: tx)
+                return try await store.processes.startInstance(ProcessStart(key: "follow_up"), by: .system, in: tx)
+            }
+            let runner = ProcessTimerRunner(store: store, logger: TestDatabases.logger)
+            #expect(try await runner.look() == 0)
+            time.advance(by: .seconds(4 * 3600 - 1))
+            #expect(try await runner.look() == 0)
+            time.advance(by: .seconds(1))
+            #expect(try await ProcessTimerRunner(store: store, logger: TestDatabases.logger).look() == 0, "another node waits for the lease")
+            #expect(try await runner.look() == 1)
+            #expect(try await store.processes.instance(instance.id)?.0.status == .completed)
+            #expect(try await runner.look() == 0)
+        }
+    }
+}
