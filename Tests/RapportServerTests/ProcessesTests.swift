@@ -168,6 +168,73 @@ struct ProcessesTests {
         }
     }
 
+    @Test("a user task is a Rapport task for its department, due after its SLA; done, the process goes on; cancelled, an incident", arguments: Backend.available)
+    func userTasks(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let li = try await NotesTests.person(api, email: "liwei@example.com", name: "李伟", role: "agent", department: "finance")
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" id="d" targetNamespace="urn:t">
+                  <bpmn:process id="loan" isExecutable="true">
+                    <bpmn:startEvent id="s"/>
+                    <bpmn:userTask id="underwrite" name="Underwrite the loan">
+                      <bpmn:extensionElements><rapport:assignment candidateGroups="finance" dueAfter="P2D"/></bpmn:extensionElements>
+                    </bpmn:userTask>
+                    <bpmn:userTask id="nobody" name="Nobody's"/>
+                    <bpmn:exclusiveGateway id="x" default="f_end"/>
+                    <bpmn:endEvent id="e"/>
+                    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="underwrite"/>
+                    <bpmn:sequenceFlow id="f2" sourceRef="underwrite" targetRef="x"/>
+                    <bpmn:sequenceFlow id="f_nobody" sourceRef="x" targetRef="nobody"><bpmn:conditionExpression>ask_nobody</bpmn:conditionExpression></bpmn:sequenceFlow>
+                    <bpmn:sequenceFlow id="f_end" sourceRef="x" targetRef="e"/>
+                    <bpmn:sequenceFlow id="f3" sourceRef="nobody" targetRef="e"/>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            #expect(try await api.post("/v1/processes", ["xml": .string(xml)]).status == .created)
+            let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
+            let started = try await api.post("/v1/process-instances", ["process": "loan", "customer_id": .string(customer),
+                                                                         "variables": ["ask_nobody": false]])
+            let instance = try #require(started.json["id"]?.stringValue, "\(started.text)")
+
+            // The finance department's task, about the customer, due in two days; Li Wei hears of it.
+            let tasks = try await api.get("/v1/tasks?view=department", auth: li.auth).items
+            let task = try #require(tasks.first, "no task for finance")
+            #expect(task["title"] == "Underwrite the loan")
+            #expect(task["source"]?.stringValue == "process:\(instance)")
+            #expect(task["customer_id"]?.stringValue == customer)
+            #expect(task["assignee"]?["kind"] == "department")
+            #expect(task["due_at"]?.stringValue != nil)
+            #expect(try await api.get("/v1/notifications", auth: li.auth).items.first?["kind"] == "assignment")
+            let taskID = try #require(task["id"]?.stringValue)
+            let done = try await api.patch("/v1/tasks/\(taskID)", ["status": "done"], auth: li.auth)
+            #expect(done.status == .ok, "\(done.text)")
+            #expect(try await api.get("/v1/process-instances/\(instance)").json["status"] == "completed")
+
+            // A user task given to no one stops in an incident; a task cancelled by a person does too.
+            let second = try await api.post("/v1/process-instances", ["process": "loan", "variables": ["ask_nobody": true]])
+            let secondID = try #require(second.json["id"]?.stringValue)
+            let secondTask = try #require(try await api.get("/v1/tasks?view=all").items.first { $0["source"]?.stringValue == "process:\(secondID)" })
+            _ = try await api.patch("/v1/tasks/\(try #require(secondTask["id"]?.stringValue))", ["status": "done"])
+            let stuck = try await api.get("/v1/process-instances/\(secondID)")
+            #expect(stuck.json["tokens"]?[0]?["state"] == "incident", "\(stuck.text)")
+            #expect(stuck.json["tokens"]?[0]?["incident"]?.stringValue?.contains("names no assignee") == true)
+
+            let third = try await api.post("/v1/process-instances", ["process": "loan", "variables": ["ask_nobody": false]])
+            let thirdID = try #require(third.json["id"]?.stringValue)
+            let thirdTask = try #require(try await api.get("/v1/tasks?view=all").items.first { $0["source"]?.stringValue == "process:\(thirdID)" })
+            _ = try await api.patch("/v1/tasks/\(try #require(thirdTask["id"]?.stringValue))", ["status": "cancelled"])
+            #expect(try await api.get("/v1/process-instances/\(thirdID)").json["tokens"]?[0]?["incident"] == "the task was cancelled")
+
+            // Cancelling an instance cancels the task it waited for.
+            let fourth = try await api.post("/v1/process-instances", ["process": "loan", "variables": ["ask_nobody": false]])
+            let fourthID = try #require(fourth.json["id"]?.stringValue)
+            #expect(try await api.post("/v1/process-instances/\(fourthID)/cancel", [:]).json["status"] == "cancelled")
+            let fourthTask = try #require(try await api.get("/v1/tasks?view=all&status=any").items.first { $0["source"]?.stringValue == "process:\(fourthID)" })
+            #expect(fourthTask["status"] == "cancelled")
+        }
+    }
+
     @Test("a long-polling worker gets the job the moment an instance makes it")
     func longPolling() async throws {
         try await withApp(.sqlite) { (api: API, _: String, store: Store) in

@@ -147,6 +147,10 @@ STATE_DEPENDENT_REFUSALS = [
     # which JSON Schema cannot count (`minLength` counts code points).
     (r"^must be at most \d+ bytes( in UTF-8)?$", "password over its limit in UTF-8 bytes"),
     (r"^must have at least \d+ characters$", "password of fewer user-perceived characters than code points"),
+    # Processes: which process keys (and versions) are deployed is state; a BPMN file is a language
+    # (XML, then BPMN's rules), refused with each problem's line.
+    (r"is not deployed$", "process or version that is not deployed"),
+    (r"^line \d+", "BPMN file that does not read or cannot run"),
     # A match profile names field sources, comparison levels and blocking transforms by code.
     (r"needs a name, a known source and known levels|without known sources or transform|^(a profile needs|pairing is)",
      "match profile with codes the matcher does not know"),
@@ -287,6 +291,13 @@ def _register_hooks() -> None:
         if (protected_key and case.method.upper() == "DELETE" and case.path == "/v1/api-keys/{id}"
                 and (case.path_parameters or {}).get("id") == protected_key):
             case.path_parameters["id"] = "key_00000000000000000000000000"
+        # A job worker's long poll holds the request until a job of its type comes or `wait_seconds`
+        # pass (up to a minute, past the request timeout): a valid wait is cut to none, so the run
+        # tests the answer, not the waiting (ProcessesTests tests the waiting).
+        if case.method.upper() == "POST" and case.path == "/v1/jobs/activate" and isinstance(case.body, dict):
+            wait = case.body.get("wait_seconds")
+            if isinstance(wait, int) and not isinstance(wait, bool) and 0 < wait <= 60:
+                case.body["wait_seconds"] = 0
 
     # After `101 Switching Protocols` (GET /v1/events/ws) the connection speaks WebSocket; the HTTP
     # client would put it back in its pool and send the next request into the WebSocket, which

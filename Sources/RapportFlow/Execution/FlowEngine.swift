@@ -38,7 +38,7 @@ public struct FlowEngine: Sendable {
             run.instance.variables.merge(variables) { _, new in new }
             run.leave(token, through: nil)
         case .fail(let id, let message):
-            let token = try waitingToken(id, in: instance, at: [.serviceTask], "fail")
+            let token = try waitingToken(id, in: instance, at: [.serviceTask, .userTask], "fail")
             run.raiseIncident(token, message)
         case .timerFired(let id):
             let token = try waitingToken(id, in: instance, at: [.timerCatch], "fire a timer for")

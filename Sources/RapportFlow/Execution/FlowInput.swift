@@ -4,7 +4,7 @@ import RapportCore
 public enum FlowInput: Sendable, Equatable {
     /// The user task or job the token waits at is done; its variables are merged into the instance's.
     case complete(token: Int, variables: [String: JSONValue])
-    /// The job the token waits at failed with no retries left: an incident.
+    /// The job (or user task) the token waits at failed for good: an incident.
     case fail(token: Int, message: String)
     /// The timer the token waits at is due.
     case timerFired(token: Int)

@@ -54,6 +54,10 @@ public protocol ProcessStore: Sendable {
     /// Marks the incident resolved and lets its token enter its node again.
     func retryIncident(_ id: String, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
 
+    /// A Rapport task a user task opened was done (`done`) or cancelled by a person: the token goes
+    /// on, or stops in an incident. Nothing for a task no process waits for.
+    func userTaskEnded(_ taskID: String, done: Bool, by actor: Actor, in tx: WriteTransaction) async throws
+
     /// The store's time.
     func now() -> Timestamp
 }

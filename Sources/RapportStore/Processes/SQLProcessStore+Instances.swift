@@ -27,9 +27,9 @@ extension SQLProcessStore {
                     \(bind: actor.json.jsonString), \(bind: now.microseconds), \(bind: now.microseconds),
                     \(bind: record.endedAt?.microseconds), 1)
             """)
-        try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
+        let unopened = try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
         record.stepCount = Int64(outcome.steps.count)
-        return record
+        return try await failUnopened(unopened, of: record, by: actor, in: tx)
     }
 
     public func instance(_ id: String) async throws -> (ProcessInstanceRecord, DeployedProcess)? {
@@ -109,15 +109,17 @@ extension SQLProcessStore {
             """)
         let change = after.status == .running ? (outcome.actions.contains { if case .raiseIncident = $0 { true } else { false } } ? "incident" : "advanced")
             : after.status.rawValue
-        try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, by: actor, in: tx)
-        return after
+        let unopened = try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, by: actor, in: tx)
+        return try await failUnopened(unopened, of: after, by: actor, in: tx)
     }
 
-    /// Stores what an input did: history steps, the jobs, timers and incidents it asked for, what it
-    /// withdrew, and one event.
+    /// Stores what an input did: history steps, the jobs, tasks, timers and incidents it asked for,
+    /// what it withdrew, and one event. Returns the user tasks that could not be given to anyone,
+    /// with why: each is an incident, fed back as the next input.
     private func recordOutcome(_ outcome: FlowOutcome, of instance: ProcessInstanceRecord, in deployed: DeployedProcess, firstStep: Int64,
-                        change: String, by actor: Actor, in tx: WriteTransaction) async throws {
+                               change: String, by actor: Actor, in tx: WriteTransaction) async throws -> [(token: Int, message: String)] {
         let now = tx.now()
+        var unopened: [(token: Int, message: String)] = []
         if !outcome.steps.isEmpty {
             let actorText = actor.json.jsonString
             var values: [SQLQueryString] = []
@@ -135,21 +137,17 @@ extension SQLProcessStore {
                     VALUES (\(bind: tx.newID("job")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: job.type),
                             \(bind: Int64(max(job.retries, 1))), \(bind: now.microseconds), \(bind: now.microseconds))
                     """)
-            case .openUserTask(let token, let node, _, _):
-                // People's tasks for user tasks come with the console's process pages; until then a
-                // user task is offered as a job of type "user-task" that a worker (or a person
-                // through the API) completes.
-                try await tx.execute("""
-                    INSERT INTO process_jobs (id, instance_id, token, node, type, retries, available_at, created_at)
-                    VALUES (\(bind: tx.newID("job")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), 'user-task', 1,
-                            \(bind: now.microseconds), \(bind: now.microseconds))
-                    """)
+            case .openUserTask(let token, let node, let name, let task):
+                if let refusal = try await openUserTask(task, name: name, node: node, token: token, of: instance, in: tx) {
+                    unopened.append((token, refusal))
+                }
             case .scheduleTimer(let token, let node, let due):
                 try await tx.execute("""
                     INSERT INTO process_timers (id, instance_id, token, node, due_at)
                     VALUES (\(bind: tx.newID("tmr")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: due.microseconds))
                     """)
             case .withdraw(let token, _):
+                try await withdrawUserTask(instanceID: instance.id, token: token, in: tx)
                 try await tx.execute("DELETE FROM process_jobs WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
                 try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
             case .raiseIncident(let token, let node, let message):
@@ -167,9 +165,20 @@ extension SQLProcessStore {
                 WHERE instance_id = \(bind: instance.id) AND status = 'open'
                 """)
         }
-        guard case .object(var record) = instance.json(in: deployed) else { return }
+        guard case .object(var record) = instance.json(in: deployed) else { return unopened }
         record["steps"] = .array(outcome.steps.map { ["kind": .string($0.kind.rawValue), "node": .string($0.node), "token": .integer(Int64($0.token))] })
         tx.append(.change("process", change, subject: instance.customerID ?? instance.id, record: .object(record), changedFields: [], actor: actor))
+        return unopened
+    }
+
+    /// The instance after the incidents of user tasks that could not be given to anyone.
+    private func failUnopened(_ unopened: [(token: Int, message: String)], of instance: ProcessInstanceRecord, by actor: Actor,
+                              in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        var current = instance
+        for task in unopened {
+            current = try await advance(instance.id, with: .fail(token: task.token, message: task.message), by: actor, in: tx)
+        }
+        return current
     }
 
     private func newestDefinition(key: String, version: Int64?, in tx: WriteTransaction) async throws -> DeployedProcess? {

@@ -62,6 +62,10 @@ extension SQLTaskStore {
             : changed.contains("status") && task.status == .cancelled ? "cancelled" : "updated"
         tx.append(.change("task", change, subject: task.customerID ?? task.id, record: task.json(at: time), changedFields: changed, actor: actor))
         if changed.contains("assignee") { try await notifyAssignee(of: task, kind: .assignment, except: actor, in: tx) }
+        if change == "completed" || change == "cancelled", task.source.hasPrefix("process:") {
+            // A user task of a process waits for this one.
+            try await store.processes.userTaskEnded(task.id, done: change == "completed", by: actor, in: tx)
+        }
         if change == "completed", before.status == .open, let next = task.next(id: tx.newID("tsk"), at: time) {
             try await TaskRows.insert(next, on: tx)
             tx.append(.change("task", "created", subject: next.customerID ?? next.id, record: next.json(at: time), changedFields: [],
