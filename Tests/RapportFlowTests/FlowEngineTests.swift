@@ -155,8 +155,81 @@ struct FlowEngineTests {
         let token = try Self.token(at: "wait", engine, started.instance)
         #expect(started.actions == [.scheduleTimer(token: token, node: "wait", due: Timestamp(microseconds: F.epoch.microseconds + 4 * 3_600_000_000))])
         #expect(throws: FlowInputError.self) { try engine.handle(.complete(token: token, variables: [:]), on: started.instance, at: F.epoch) }
-        let fired = try engine.handle(.timerFired(token: token), on: started.instance, at: F.epoch)
+        let fired = try engine.handle(.timerFired(token: token, node: "wait"), on: started.instance, at: F.epoch)
         #expect(fired.instance.status == .completed)
+    }
+
+    static let slaModel = """
+        <bpmn:startEvent id="s"/>
+        <bpmn:userTask id="underwrite" name="Underwrite"><bpmn:extensionElements><rapport:assignment candidateGroups="finance"/></bpmn:extensionElements></bpmn:userTask>
+        <bpmn:boundaryEvent id="sla" attachedToRef="underwrite"><bpmn:timerEventDefinition><bpmn:timeDuration>P2D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+        <bpmn:boundaryEvent id="nudge" attachedToRef="underwrite" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+        \(F.serviceTask("escalate", type: "escalate"))
+        \(F.serviceTask("remind", type: "remind"))
+        <bpmn:endEvent id="done"/>
+        <bpmn:endEvent id="escalated"/>
+        <bpmn:endEvent id="reminded"/>
+        \(F.flow("f1", "s", "underwrite"))
+        \(F.flow("f2", "underwrite", "done"))
+        \(F.flow("f3", "sla", "escalate"))
+        \(F.flow("f4", "escalate", "escalated"))
+        \(F.flow("f5", "nudge", "remind"))
+        \(F.flow("f6", "remind", "reminded"))
+        """
+
+    @Test("boundary timers on a user task: both start with it; the non-interrupting one adds a token, the interrupting one (the SLA) withdraws the task and escalates")
+    func boundaryTimers() throws {
+        let engine = FlowEngine(try F.process(Self.slaModel))
+        let started = engine.start(variables: [:], at: F.epoch)
+        let token = try Self.token(at: "underwrite", engine, started.instance)
+        let hour: Int64 = 3_600_000_000
+        #expect(started.actions.contains(.scheduleTimer(token: token, node: "sla", due: Timestamp(microseconds: F.epoch.microseconds + 48 * hour))))
+        #expect(started.actions.contains(.scheduleTimer(token: token, node: "nudge", due: Timestamp(microseconds: F.epoch.microseconds + 4 * hour))))
+
+        let nudged = try engine.handle(.timerFired(token: token, node: "nudge"), on: started.instance, at: F.epoch)
+        #expect(Self.waiting(engine, nudged.instance) == ["remind", "underwrite"], "the task goes on waiting beside the reminder")
+        #expect(!nudged.actions.contains { if case .withdraw = $0 { true } else { false } })
+
+        let escalated = try engine.handle(.timerFired(token: token, node: "sla"), on: nudged.instance, at: F.epoch)
+        #expect(escalated.actions.first == .withdraw(token: token, node: "underwrite"))
+        #expect(Self.waiting(engine, escalated.instance) == ["escalate", "remind"])
+        #expect(escalated.steps.first == FlowStep(.withdrawn, node: "underwrite", token: token))
+        #expect(throws: FlowInputError.self) { try engine.handle(.complete(token: token, variables: [:]), on: escalated.instance, at: F.epoch) }
+        #expect(throws: FlowInputError.self) { try engine.handle(.timerFired(token: token, node: "sla"), on: escalated.instance, at: F.epoch) }
+
+        // Done in time: the task's timers are dropped with it.
+        let inTime = try engine.handle(.complete(token: token, variables: [:]), on: started.instance, at: F.epoch)
+        #expect(inTime.actions == [.cancelTimers(token: token)])
+        #expect(inTime.instance.status == .completed)
+    }
+
+    @Test("boundary events that cannot work are refused: on an activity that never waits, with an incoming flow, on nothing")
+    func boundaryProblems() {
+        for (body, fragment) in [
+            ("<bpmn:scriptTask id=\"a\" scriptFormat=\"cel\"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>", "never waits"),
+            ("\(F.serviceTask("a"))\(F.flow("back", "s", "b"))", "cannot have incoming"),
+        ] {
+            let text = F.definitions("""
+                <bpmn:startEvent id="s"/>
+                \(body)
+                <bpmn:boundaryEvent id="b" attachedToRef="a"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+                <bpmn:endEvent id="e"/>
+                \(F.flow("f1", "s", "a"))
+                \(F.flow("f2", "a", "e"))
+                \(F.flow("f3", "b", "e"))
+                """)
+            do {
+                _ = try BPMNReader.read(text)
+                Issue.record("accepted: \(body)")
+            } catch {
+                #expect(error.problems.contains { $0.elementID == "b" && $0.message.contains(fragment) }, "\(error)")
+            }
+        }
+        let orphan = F.definitions("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:boundaryEvent id="b" attachedToRef="nothing"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+            """)
+        #expect(throws: BPMNProblems.self) { try BPMNReader.read(orphan) }
     }
 
     @Test("a job that fails for good is an incident until retried, when the job is offered again; cancel withdraws it")

@@ -95,9 +95,11 @@ struct GeneratedModelTests {
             case 0:
                 node = id("svc")
                 elements.append(BPMNFixtures.serviceTask(node))
+                return guarded(node)
             case 1:
                 node = id("usr")
                 elements.append(#"<bpmn:userTask id="\#(node)"/>"#)
+                return guarded(node)
             case 2:
                 node = id("tmr")
                 elements.append(#"<bpmn:intermediateCatchEvent id="\#(node)"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"#)
@@ -109,6 +111,21 @@ struct GeneratedModelTests {
                 elements.append(#"<bpmn:task id="\#(node)"/>"#)
             }
             return (node, node)
+        }
+
+        /// A waiting activity, sometimes with boundary timers: an interrupting one leads to the
+        /// activity's own way out (a merge after it), a non-interrupting one to an end event of its own.
+        mutating func guarded(_ activity: String) -> (entry: String, exit: String) {
+            guard Int.random(in: 0..<3, using: &random) == 0 else { return (activity, activity) }
+            let merge = id("bm"), sla = id("bsla"), nudge = id("bnudge"), end = id("bend")
+            elements.append(#"<bpmn:exclusiveGateway id="\#(merge)"/>"#)
+            elements.append(#"<bpmn:boundaryEvent id="\#(sla)" attachedToRef="\#(activity)"><bpmn:timerEventDefinition><bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"#)
+            elements.append(#"<bpmn:boundaryEvent id="\#(nudge)" attachedToRef="\#(activity)" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"#)
+            elements.append(#"<bpmn:endEvent id="\#(end)"/>"#)
+            connect(activity, merge)
+            connect(sla, merge)
+            connect(nudge, end)
+            return (activity, merge)
         }
     }
 
@@ -128,6 +145,7 @@ struct GeneratedModelTests {
             for choice in generator.choices { variables[choice.name] = .integer(Int64(Int.random(in: 0..<choice.range, using: &random))) }
             var outcome = engine.start(variables: variables, at: BPMNFixtures.epoch)
             var inputs = 0
+            var fired: Set<String> = []
             while outcome.instance.status == .running {
                 let actionable = outcome.instance.tokens.filter { token in
                     guard token.state == .waiting else { return false }
@@ -140,10 +158,16 @@ struct GeneratedModelTests {
                     Issue.record("seed \(seed): stalled with tokens \(outcome.instance.tokens) and variables \(variables)")
                     return
                 }
-                let input: FlowInput = if case .timerCatch = engine.process.nodes[token.node].kind {
-                    .timerFired(token: token.id)
+                let node = engine.process.nodes[token.node]
+                let unfired = node.boundaries.map { engine.process.nodes[$0].id }.filter { !fired.contains("\(token.id)/\($0)") }
+                let input: FlowInput
+                if case .timerCatch = node.kind {
+                    input = .timerFired(token: token.id, node: node.id)
+                } else if let boundary = unfired.randomElement(using: &random), Bool.random(using: &random) {
+                    fired.insert("\(token.id)/\(boundary)")
+                    input = .timerFired(token: token.id, node: boundary)
                 } else {
-                    .complete(token: token.id, variables: [:])
+                    input = .complete(token: token.id, variables: [:])
                 }
                 outcome = try engine.handle(input, on: outcome.instance, at: BPMNFixtures.epoch)
                 inputs += 1

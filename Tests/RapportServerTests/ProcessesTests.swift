@@ -293,6 +293,39 @@ struct ProcessesTests {
             #expect(try await runner.look() == 1)
             #expect(try await store.processes.instance(instance.id)?.0.status == .completed)
             #expect(try await runner.look() == 0)
+
+            // An SLA on a service task: unworked for 4 hours, its job is withdrawn and an escalation's job is offered.
+            let slaXML = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" id="d" targetNamespace="urn:t">
+                  <bpmn:process id="complaint" isExecutable="true">
+                    <bpmn:startEvent id="s"/>
+                    <bpmn:serviceTask id="resolve"><bpmn:extensionElements><rapport:taskDefinition type="resolve"/></bpmn:extensionElements></bpmn:serviceTask>
+                    <bpmn:boundaryEvent id="sla" attachedToRef="resolve"><bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+                    <bpmn:serviceTask id="escalate"><bpmn:extensionElements><rapport:taskDefinition type="escalate"/></bpmn:extensionElements></bpmn:serviceTask>
+                    <bpmn:endEvent id="e"/>
+                    <bpmn:endEvent id="e2"/>
+                    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="resolve"/>
+                    <bpmn:sequenceFlow id="f2" sourceRef="resolve" targetRef="e"/>
+                    <bpmn:sequenceFlow id="f3" sourceRef="sla" targetRef="escalate"/>
+                    <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="e2"/>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            let complaint = try await store.write { tx in
+                _ = try await store.processes.deploy(try BPMNReader.read(slaXML), xml: slaXML, by: .system, in: tx)
+                return try await store.processes.startInstance(ProcessStart(key: "complaint"), by: .system, in: tx)
+            }
+            func jobs(_ type: String) async throws -> [ActivatedJob] {
+                try await store.write { tx in try await store.processes.activateJobs(type: type, worker: "w", limit: 5, lock: .seconds(1), in: tx) }
+            }
+            time.advance(by: .seconds(4 * 3600))
+            #expect(try await runner.look() == 1)
+            #expect(try await jobs("resolve").isEmpty, "the interrupted task's job is withdrawn")
+            let escalation = try #require(try await jobs("escalate").first)
+            #expect(escalation.job.instanceID == complaint.id)
+            let history = try await store.processes.history(of: complaint.id, limit: 50, cursor: nil).items
+            #expect(history.contains { $0.kind == "withdrawn" && $0.node == "resolve" })
         }
     }
 }

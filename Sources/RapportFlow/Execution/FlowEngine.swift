@@ -36,13 +36,23 @@ public struct FlowEngine: Sendable {
         case .complete(let id, let variables):
             let token = try waitingToken(id, in: instance, at: [.userTask, .serviceTask], "complete")
             run.instance.variables.merge(variables) { _, new in new }
+            run.cancelBoundaryTimers(of: token)
             run.leave(token, through: nil)
         case .fail(let id, let message):
             let token = try waitingToken(id, in: instance, at: [.serviceTask, .userTask], "fail")
             run.raiseIncident(token, message)
-        case .timerFired(let id):
-            let token = try waitingToken(id, in: instance, at: [.timerCatch], "fire a timer for")
-            run.leave(token, through: nil)
+        case .timerFired(let id, let node):
+            guard let token = instance.token(id) else {
+                throw FlowInputError("the instance has no token \(id) (it moved on, or never existed)")
+            }
+            if process.nodes[token.node].id == node {
+                run.leave(try waitingToken(id, in: instance, at: [.timerCatch], "fire a timer for"), through: nil)
+            } else if let boundary = process.node(node), case .boundaryTimer(_, let activity, let interrupting) = process.nodes[boundary].kind,
+                      activity == token.node {
+                run.fireBoundary(boundary, of: id, interrupting: interrupting)
+            } else {
+                throw FlowInputError("token \(id) at \(process.nodes[token.node].id) has no timer \(node)")
+            }
         case .retry(let id):
             guard let token = instance.token(id), case .incident = token.state else {
                 throw FlowInputError("token \(id) has no incident to retry")

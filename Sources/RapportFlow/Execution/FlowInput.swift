@@ -6,8 +6,9 @@ public enum FlowInput: Sendable, Equatable {
     case complete(token: Int, variables: [String: JSONValue])
     /// The job (or user task) the token waits at failed for good: an incident.
     case fail(token: Int, message: String)
-    /// The timer the token waits at is due.
-    case timerFired(token: Int)
+    /// A timer of the token is due: the timer catch event it waits at, or a boundary timer (by the
+    /// boundary event's id) of the activity it waits at.
+    case timerFired(token: Int, node: String)
     /// An incident was fixed: the token enters its node again.
     case retry(token: Int)
     /// Variables set from outside (to fix an incident, or as an admin).
@@ -35,8 +36,11 @@ public enum FlowAction: Sendable, Equatable {
     case openUserTask(token: Int, node: String, name: String?, task: UserTaskDefinition)
     /// Deliver `timerFired` for the token at this moment.
     case scheduleTimer(token: Int, node: String, due: Timestamp)
-    /// Withdraw the job, task or timer the token waited for (it was ended by terminate or cancel).
+    /// Withdraw the job, task or timers the token waited for (ended by terminate, cancel or an
+    /// interrupting boundary event).
     case withdraw(token: Int, node: String)
+    /// Drop the token's boundary timers: the activity they guard is done.
+    case cancelTimers(token: Int)
     /// Tell an admin the token is stuck until retried.
     case raiseIncident(token: Int, node: String, message: String)
 }

@@ -89,11 +89,44 @@ struct FlowRun {
             if runScript(assignments, node: node, token: token) { leave(token, through: nil) }
         case .serviceTask(let job):
             actions.append(.activateJob(token: token, node: node.id, job: job))
+            scheduleBoundaryTimers(of: node, token: token)
         case .userTask(let task):
             actions.append(.openUserTask(token: token, node: node.id, name: node.name, task: task))
+            scheduleBoundaryTimers(of: node, token: token)
         case .timerCatch(let timer):
             actions.append(.scheduleTimer(token: token, node: node.id, due: timer.due(after: now)))
+        case .boundaryTimer:
+            leave(token, through: nil)
         }
+    }
+
+    /// The timers on the border of a waiting activity start when the token arrives.
+    private mutating func scheduleBoundaryTimers(of node: FlowNode, token: Int) {
+        for boundary in node.boundaries {
+            guard case .boundaryTimer(let timer, _, _) = process.nodes[boundary].kind else { continue }
+            actions.append(.scheduleTimer(token: token, node: process.nodes[boundary].id, due: timer.due(after: now)))
+        }
+    }
+
+    /// The activity the token waited at is done: its boundary timers go.
+    mutating func cancelBoundaryTimers(of token: Int) {
+        guard let position = index(of: token), !process.nodes[instance.tokens[position].node].boundaries.isEmpty else { return }
+        actions.append(.cancelTimers(token: token))
+    }
+
+    /// A boundary timer is due: a new token leaves through the boundary event; interrupting, the
+    /// activity's token is withdrawn, otherwise the activity goes on waiting.
+    mutating func fireBoundary(_ boundary: Int, of token: Int, interrupting: Bool) {
+        guard let position = index(of: token) else { return }
+        if interrupting {
+            // The activity's token ends there; a new one leaves (so nothing meant for the
+            // activity, a late completion, can move the escalation's token).
+            let activity = process.nodes[instance.tokens[position].node].id
+            actions.append(.withdraw(token: token, node: activity))
+            steps.append(FlowStep(.withdrawn, node: activity, token: token))
+            instance.tokens.remove(at: position)
+        }
+        arrive(newToken(at: boundary), via: nil)
     }
 
     /// Moves the token out of its node along `flows` (nil: every outgoing flow whose condition
@@ -253,8 +286,9 @@ struct FlowRun {
     mutating func withdrawAll() {
         for token in instance.tokens {
             let node = process.nodes[token.node]
-            switch (node.kind, token.state) {
-            case (.serviceTask, .waiting), (.userTask, .waiting), (.timerCatch, .waiting):
+            switch node.kind {
+            case .serviceTask, .userTask, .timerCatch:
+                // Also after an incident: the activity's boundary timers still run.
                 actions.append(.withdraw(token: token.id, node: node.id))
             default:
                 break

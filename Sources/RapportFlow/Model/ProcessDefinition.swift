@@ -30,11 +30,13 @@ public struct ProcessDefinition: Sendable {
     private static func reachability(nodes: [FlowNode], flows: [SequenceFlow]) -> [NodeSet] {
         nodes.indices.map { start in
             var seen = NodeSet(count: nodes.count)
-            var pending = nodes[start].outgoing.map { flows[$0].target }
+            // A token waiting at an activity may also leave through its boundary events.
+            func successors(_ node: Int) -> [Int] { nodes[node].outgoing.map { flows[$0].target } + nodes[node].boundaries }
+            var pending = successors(start)
             while let node = pending.popLast() {
                 guard !seen.contains(node) else { continue }
                 seen.insert(node)
-                pending.append(contentsOf: nodes[node].outgoing.map { flows[$0].target })
+                pending.append(contentsOf: successors(node))
             }
             return seen
         }
@@ -64,6 +66,8 @@ public struct FlowNode: Sendable {
     /// Positions in `ProcessDefinition.flows`, in document order.
     public internal(set) var incoming: [Int]
     public internal(set) var outgoing: [Int]
+    /// The boundary events attached to this activity, by position.
+    public internal(set) var boundaries: [Int] = []
     /// The line of the element in the BPMN file.
     public let line: Int
 }
@@ -109,6 +113,9 @@ public enum FlowNodeKind: Sendable {
     case userTask(UserTaskDefinition)
     /// Waits until the timer is due.
     case timerCatch(TimerDefinition)
+    /// A timer on the border of a waiting activity (an SLA): when due while the activity waits, a
+    /// token leaves here — instead of the activity's (interrupting) or besides it.
+    case boundaryTimer(TimerDefinition, attachedTo: Int, interrupting: Bool)
 }
 
 public enum EndEventBehaviour: Sendable, Equatable {

@@ -6,6 +6,8 @@ enum NodeKindReading {
     case ready(FlowNodeKind)
     /// An exclusive or inclusive gateway with the id of its default flow.
     case gateway(inclusive: Bool, defaultID: String?)
+    /// A boundary event with the id of the activity it is attached to.
+    case boundaryTimer(TimerDefinition, attachedToID: String, interrupting: Bool)
 }
 
 /// Reads one flow node element: which kind it is and what it needs to run.
@@ -21,7 +23,7 @@ struct NodeReading {
 
     /// Elements of BPMN that change how a process runs and that Rapport does not run yet.
     static let notYetSupported: Set<String> = [
-        "boundaryEvent", "subProcess", "adHocSubProcess", "transaction", "callActivity", "eventBasedGateway",
+        "subProcess", "adHocSubProcess", "transaction", "callActivity", "eventBasedGateway",
         "complexGateway", "sendTask", "receiveTask", "businessRuleTask", "callChoreography", "choreographyTask",
         "subChoreography",
     ]
@@ -46,6 +48,17 @@ struct NodeReading {
                 return unsupported("an intermediate catch event with a \(definition.localName)")
             }
             return timer(definition).map { .ready(.timerCatch($0)) }
+        case "boundaryEvent":
+            guard let attached = element.attribute("attachedToRef"), !attached.isEmpty else {
+                return invalid("a boundary event needs attachedToRef: the activity it is on")
+            }
+            guard let definition = eventDefinition() else {
+                return invalid("a boundary event needs an event definition (what it waits for)")
+            }
+            guard definition.localName == "timerEventDefinition" else {
+                return unsupported("a boundary event with a \(definition.localName)")
+            }
+            return timer(definition).map { .boundaryTimer($0, attachedToID: attached, interrupting: element.attribute("cancelActivity") != "false") }
         case "exclusiveGateway":
             return .gateway(inclusive: false, defaultID: element.attribute("default"))
         case "inclusiveGateway":

@@ -91,8 +91,11 @@ struct ProcessReading {
 
         var nodes: [FlowNode] = []
         for (position, node) in pending.enumerated() {
-            let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex)
+            let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, nodeIndex: nodeIndex)
             nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position], outgoing: outgoing[position], line: node.line))
+        }
+        for position in nodes.indices {
+            if case .boundaryTimer(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
         }
         check(nodes, flows)
         if !nodes.contains(where: { if case .startEvent = $0.kind { return true } else { return false } }) {
@@ -103,10 +106,17 @@ struct ProcessReading {
     }
 
     /// Turns a gateway's default flow id into its position, checking it leaves the gateway unconditioned.
-    private mutating func resolve(_ node: PendingNode, outgoing: [Int], flows: [SequenceFlow], flowIndex: [String: Int]) -> FlowNodeKind {
+    private mutating func resolve(_ node: PendingNode, outgoing: [Int], flows: [SequenceFlow], flowIndex: [String: Int],
+                                  nodeIndex: [String: Int]) -> FlowNodeKind {
         switch node.kind {
         case .ready(let kind):
             return kind
+        case .boundaryTimer(let timer, let attachedID, let interrupting):
+            guard let activity = nodeIndex[attachedID] else {
+                problem(node.id, node.line, "attachedToRef \(attachedID) is not a flow node of this process")
+                return .passThrough
+            }
+            return .boundaryTimer(timer, attachedTo: activity, interrupting: interrupting)
         case .gateway(let inclusive, let defaultID):
             var defaultFlow: Int?
             if let defaultID {
@@ -130,6 +140,14 @@ struct ProcessReading {
                 if !node.incoming.isEmpty { problem(node.id, node.line, "a start event cannot have incoming sequence flows") }
             case .endEvent:
                 if !node.outgoing.isEmpty { problem(node.id, node.line, "an end event cannot have outgoing sequence flows") }
+            case .boundaryTimer(_, let activity, _):
+                if !node.incoming.isEmpty { problem(node.id, node.line, "a boundary event cannot have incoming sequence flows") }
+                if node.outgoing.isEmpty { problem(node.id, node.line, "a boundary event needs an outgoing sequence flow: where its token goes") }
+                switch nodes[activity].kind {
+                case .userTask, .serviceTask: break
+                default:
+                    problem(node.id, node.line, "a boundary timer is only on a user or service task (an activity that waits); \(nodes[activity].id) never waits, so it would never fire")
+                }
             default:
                 if node.incoming.isEmpty { problem(node.id, node.line, "no sequence flow leads here, so it would never run") }
             }

@@ -150,6 +150,8 @@ extension SQLProcessStore {
                 try await withdrawUserTask(instanceID: instance.id, token: token, in: tx)
                 try await tx.execute("DELETE FROM process_jobs WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
                 try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+            case .cancelTimers(let token):
+                try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
             case .raiseIncident(let token, let node, let message):
                 try await tx.execute("""
                     INSERT INTO process_incidents (id, instance_id, token, node, message, status, created_at)

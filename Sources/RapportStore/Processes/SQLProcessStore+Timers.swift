@@ -5,12 +5,18 @@ import SQLKit
 extension SQLProcessStore {
     public func fireDueTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int {
         let due = try await tx.rows("""
-            SELECT id, instance_id, token FROM process_timers WHERE due_at <= \(bind: now.microseconds) ORDER BY due_at, id LIMIT \(bind: limit)
+            SELECT id, instance_id, token, node FROM process_timers WHERE due_at <= \(bind: now.microseconds) ORDER BY due_at, id LIMIT \(bind: limit)
             """)
         for row in due {
             let id = try row.string("id")
             try await tx.execute("DELETE FROM process_timers WHERE id = \(bind: id)")
-            _ = try await advance(try row.string("instance_id"), with: .timerFired(token: Int(try row.int64("token"))), by: .system, in: tx)
+            let input = FlowInput.timerFired(token: Int(try row.int64("token")), node: try row.string("node"))
+            do {
+                _ = try await advance(try row.string("instance_id"), with: input, by: .system, in: tx)
+            } catch let error as StoreError where error.code == .conflict {
+                // The token no longer waits for this timer (it moved on in a way that left the timer behind).
+                logger.warning("a process timer fired for nothing", metadata: ["timer": "\(id)", "reason": "\(error.message)"])
+            }
         }
         return due.count
     }
