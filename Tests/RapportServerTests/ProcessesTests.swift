@@ -235,6 +235,46 @@ struct ProcessesTests {
         }
     }
 
+    @Test("a conditional start event starts an instance for each CRM event its CEL condition matches, about the event's customer, once", arguments: Backend.available)
+    func startsOnEvents(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            // Before the process exists: this VIP starts nothing.
+            _ = try await api.createCustomer(["name": "Early", "attributes": ["tier": "vip"]])
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" id="d" targetNamespace="urn:t">
+                  <bpmn:process id="vip_welcome" isExecutable="true">
+                    <bpmn:startEvent id="new_vip">
+                      <bpmn:conditionalEventDefinition>
+                        <bpmn:condition>type == "rapport.customer.created" &amp;&amp; data.customer.attributes.tier == "vip"</bpmn:condition>
+                      </bpmn:conditionalEventDefinition>
+                    </bpmn:startEvent>
+                    <bpmn:serviceTask id="welcome"><bpmn:extensionElements><rapport:taskDefinition type="welcome"/></bpmn:extensionElements></bpmn:serviceTask>
+                    <bpmn:endEvent id="e"/>
+                    <bpmn:sequenceFlow id="f1" sourceRef="new_vip" targetRef="welcome"/>
+                    <bpmn:sequenceFlow id="f2" sourceRef="welcome" targetRef="e"/>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            #expect(try await api.post("/v1/processes", ["xml": .string(xml)]).status == .created)
+            let vip = try #require(try await api.createCustomer(["name": "Mia", "attributes": ["tier": "vip"]])["id"]?.stringValue)
+            let regular = try #require(try await api.createCustomer(["name": "Bo", "attributes": ["tier": "basic"]])["id"]?.stringValue)
+            try await waitUntil("the VIP's welcome process to start") {
+                try await api.get("/v1/process-instances?customer_id=\(vip)").items.count == 1
+            }
+            let instance = try #require(try await api.get("/v1/process-instances?customer_id=\(vip)").items.first)
+            #expect(instance["variables"]?["event"]?["type"] == "rapport.customer.created")
+            #expect(instance["variables"]?["event"]?["data"]?["customer"]?["name"] == "Mia")
+            #expect(instance["started_by"]?["id"] == "process-triggers")
+            let job = try await api.post("/v1/jobs/activate", ["type": "welcome", "worker": "w"]).json["jobs"]?[0]
+            #expect(job?["customer_id"]?.stringValue == vip)
+            // Once per event, nothing for the others; the API cannot start it by hand.
+            #expect(try await api.get("/v1/process-instances?process=vip_welcome").items.count == 1)
+            #expect(try await api.get("/v1/process-instances?customer_id=\(regular)").items.isEmpty)
+            expectProblem(try await api.post("/v1/process-instances", ["process": "vip_welcome"]), .unprocessableContent, field: "process")
+        }
+    }
+
     @Test("a long-polling worker gets the job the moment an instance makes it")
     func longPolling() async throws {
         try await withApp(.sqlite) { (api: API, _: String, store: Store) in

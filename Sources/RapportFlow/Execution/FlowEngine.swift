@@ -16,10 +16,11 @@ public struct FlowEngine: Sendable {
         self.process = process
     }
 
-    /// A new instance with a token on each none start event, run until every token waits or ends.
-    public func start(variables: [String: JSONValue], at now: Timestamp) -> FlowOutcome {
+    /// A new instance with a token on each none start event (or only on `startNode`, a
+    /// conditional start event a CRM event matched), run until every token waits or ends.
+    public func start(variables: [String: JSONValue], at now: Timestamp, from startNode: Int? = nil) -> FlowOutcome {
         var run = FlowRun(process: process, instance: FlowInstance(variables: variables), now: now)
-        for start in process.noneStarts {
+        for start in startNode.map({ [$0] }) ?? process.noneStarts {
             run.arrive(run.newToken(at: start), via: nil)
         }
         run.settle()

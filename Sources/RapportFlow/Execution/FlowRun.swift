@@ -56,7 +56,7 @@ struct FlowRun {
         instance.tokens[position].state = .waiting
         steps.append(FlowStep(.activated, node: node.id, token: token))
         switch node.kind {
-        case .startEvent, .passThrough:
+        case .startEvent, .eventStart, .passThrough:
             leave(token, through: nil)
         case .endEvent(.none):
             steps.append(FlowStep(.completed, node: node.id, token: token))

@@ -10,6 +10,8 @@ public struct ProcessDefinition: Sendable {
     public let flows: [SequenceFlow]
     /// The none start events, where `start` puts the first token.
     public let noneStarts: [Int]
+    /// The start events that CRM events matching their condition start (conditional start events).
+    public let eventStarts: [Int]
     private let nodeIndex: [String: Int]
     /// For each node, the nodes a token there can still arrive at (itself excluded unless on a cycle).
     let reachable: [NodeSet]
@@ -20,6 +22,7 @@ public struct ProcessDefinition: Sendable {
         self.nodes = nodes
         self.flows = flows
         noneStarts = nodes.indices.filter { if case .startEvent = nodes[$0].kind { return true } else { return false } }
+        eventStarts = nodes.indices.filter { if case .eventStart = nodes[$0].kind { return true } else { return false } }
         nodeIndex = Dictionary(nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         reachable = Self.reachability(nodes: nodes, flows: flows)
     }
@@ -92,10 +95,21 @@ public struct FlowExpression: Sendable {
     }
 }
 
+/// A condition over CRM events, with the text it was compiled from.
+public struct EventCondition: Sendable {
+    public let source: String
+    public let compiled: CompiledExpression
+
+    public func matches(_ event: Event) -> Bool { compiled.matches(event) }
+}
+
 /// What a node does when a token arrives.
 public enum FlowNodeKind: Sendable {
     /// A none start event.
     case startEvent
+    /// A conditional start event: a CRM event on the log for which the CEL condition (over the
+    /// event: `type`, `subject`, `data`, …) holds starts an instance here.
+    case eventStart(EventCondition)
     case endEvent(EndEventBehaviour)
     /// Takes the first outgoing flow whose condition holds, else the default; a merge passes every token on.
     case exclusiveGateway(defaultFlow: Int?)

@@ -32,6 +32,7 @@ struct NodeReading {
         switch element.localName {
         case "startEvent":
             guard let definition = eventDefinition() else { return .ready(.startEvent) }
+            if definition.localName == "conditionalEventDefinition" { return eventCondition(definition).map { .ready(.eventStart($0)) } }
             return unsupported("a start event with a \(definition.localName)")
         case "endEvent":
             guard let definition = eventDefinition() else { return .ready(.endEvent(.none)) }
@@ -90,6 +91,25 @@ struct NodeReading {
             problem(element.line, "an eventDefinitionRef (an event definition shared by reference) is not supported yet")
         }
         return definitions.first
+    }
+
+    /// The CEL condition over CRM events of a conditional start event.
+    private mutating func eventCondition(_ definition: XMLElementNode) -> EventCondition? {
+        guard let condition = definition.child("condition", namespace: BPMNNamespace.model) else {
+            problem(definition.line, "a conditional start event needs a <condition>: CEL over the CRM event (type, subject, data)")
+            return nil
+        }
+        let source = condition.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if source.hasPrefix("=") {
+            problem(condition.line, "the condition \(ExpressionReading.quoted(source)) is FEEL, which is not supported yet; write it in CEL over the event")
+            return nil
+        }
+        do {
+            return EventCondition(source: source, compiled: try CompiledExpression(filter: source))
+        } catch {
+            problem(condition.line, "the condition \(ExpressionReading.quoted(source)) is not valid CEL over an event: \(error.message) (at \(error.line):\(error.column))")
+            return nil
+        }
     }
 
     private mutating func multiInstanceRefused() -> NodeKindReading? {

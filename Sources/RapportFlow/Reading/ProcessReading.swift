@@ -98,8 +98,8 @@ struct ProcessReading {
             if case .boundaryTimer(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
         }
         check(nodes, flows)
-        if !nodes.contains(where: { if case .startEvent = $0.kind { return true } else { return false } }) {
-            problem(processID, element.line, "the process has no none start event (<startEvent> without an event definition), so it cannot be started")
+        if !nodes.contains(where: { switch $0.kind { case .startEvent, .eventStart: true; default: false } }) {
+            problem(processID, element.line, "the process has no start event it can be started by: a none start event, or a conditional one on CRM events")
         }
         guard problems.isEmpty else { return nil }
         return ProcessDefinition(id: processID, name: element.attribute("name"), nodes: nodes, flows: flows)
@@ -136,7 +136,7 @@ struct ProcessReading {
     private mutating func check(_ nodes: [FlowNode], _ flows: [SequenceFlow]) {
         for node in nodes {
             switch node.kind {
-            case .startEvent:
+            case .startEvent, .eventStart:
                 if !node.incoming.isEmpty { problem(node.id, node.line, "a start event cannot have incoming sequence flows") }
             case .endEvent:
                 if !node.outgoing.isEmpty { problem(node.id, node.line, "an end event cannot have outgoing sequence flows") }

@@ -45,6 +45,12 @@ extension Migrations {
             """,
             "CREATE INDEX process_incidents_status ON process_incidents (status, id)",
             "CREATE INDEX process_incidents_instance ON process_incidents (instance_id, token)",
+            // Conditional start events react to CRM events from now on, not to the whole history.
+            """
+            INSERT INTO consumer_positions (name, position, updated_at)
+            SELECT 'process-triggers', COALESCE(MAX(sequence), 0), 0 FROM events WHERE true
+            ON CONFLICT (name) DO NOTHING
+            """,
         ]
     })
 }

@@ -58,6 +58,14 @@ public protocol ProcessStore: Sendable {
     /// on, or stops in an incident. Nothing for a task no process waits for.
     func userTaskEnded(_ taskID: String, done: Bool, by actor: Actor, in tx: WriteTransaction) async throws
 
+    /// Starts an instance at each conditional start event (of each process's newest version) whose
+    /// condition an event matches, about the event's customer when its subject is one; events of
+    /// processes start nothing. How many started.
+    func startOnEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int
+
+    /// Whether the newest version of some process has a conditional start event.
+    func hasEventStarts() async throws -> Bool
+
     /// The store's time.
     func now() -> Timestamp
 }

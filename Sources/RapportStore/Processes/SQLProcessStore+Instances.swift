@@ -8,22 +8,83 @@ extension SQLProcessStore {
             let what = start.version.map { "version \($0) of process \(start.key)" } ?? "process \(start.key)"
             throw StoreError(.invalidReference, "\(what) is not deployed", field: start.version == nil ? "process" : "version")
         }
+        guard !deployed.process.noneStarts.isEmpty else {
+            throw StoreError(.invalidReference, "process \(start.key) starts only on CRM events (its start events are conditional)", field: "process")
+        }
         var customerID: String?
         if let asked = start.customerID {
             customerID = try await store.customers.subject(customerID: asked, conversationID: nil, in: tx).customerID
         }
+        return try await begin(deployed, from: nil, variables: start.variables, customerID: customerID, businessKey: start.businessKey,
+                               by: actor, in: tx)
+    }
+
+    public func startOnEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
+        let triggered = try await triggeredProcesses(in: tx)
+        guard !triggered.isEmpty else { return 0 }
+        var started = 0
+        for event in events where !event.type.hasPrefix("rapport.process.") && !event.type.hasPrefix("rapport.process_definition.") {
+            // A version starts on what happened after it was deployed.
+            for deployed in triggered where event.time >= deployed.deployedAt {
+                for start in deployed.process.eventStarts {
+                    guard case .eventStart(let condition) = deployed.process.nodes[start].kind, condition.matches(event) else { continue }
+                    var customerID: String?
+                    if event.subject.hasPrefix("cus_") {
+                        customerID = try? await store.customers.subject(customerID: event.subject, conversationID: nil, in: tx).customerID
+                    }
+                    let variables: [String: JSONValue] = ["event": [
+                        "id": .string(event.id), "type": .string(event.type), "subject": .string(event.subject),
+                        "time": .string(event.time.rfc3339), "sequence": .integer(event.sequence), "data": event.data,
+                    ]]
+                    _ = try await begin(deployed, from: start, variables: variables, customerID: customerID, businessKey: nil,
+                                        by: Actor(kind: .system, id: "process-triggers"), in: tx)
+                    started += 1
+                }
+            }
+        }
+        return started
+    }
+
+    public func hasEventStarts() async throws -> Bool {
+        let rows = try await read { try await $0.raw(Self.newestDefinitionIDs).all() }
+        for row in rows {
+            if let deployed = try await definition(id: try row.string("id"), in: nil), !deployed.process.eventStarts.isEmpty { return true }
+        }
+        return false
+    }
+
+    private static let newestDefinitionIDs: SQLQueryString = """
+        SELECT d.id FROM process_definitions d
+        WHERE d.version = (SELECT MAX(version) FROM process_definitions n WHERE n.process_key = d.process_key)
+        ORDER BY d.process_key
+        """
+
+    /// The newest version of each process that has conditional start events.
+    private func triggeredProcesses(in tx: WriteTransaction) async throws -> [DeployedProcess] {
+        var found: [DeployedProcess] = []
+        for row in try await tx.rows(Self.newestDefinitionIDs) {
+            if let deployed = try await definition(id: try row.string("id"), in: tx), !deployed.process.eventStarts.isEmpty {
+                found.append(deployed)
+            }
+        }
+        return found
+    }
+
+    /// A new instance of `deployed`, from its none start events or from one conditional start event.
+    private func begin(_ deployed: DeployedProcess, from startNode: Int?, variables: [String: JSONValue], customerID: String?,
+                       businessKey: String?, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let now = tx.now()
-        let outcome = deployed.engine.start(variables: start.variables, at: now)
+        let outcome = deployed.engine.start(variables: variables, at: now, from: startNode)
         var record = ProcessInstanceRecord(
             id: tx.newID("pin"), definitionID: deployed.id, key: deployed.key, status: outcome.instance.status, customerID: customerID,
-            businessKey: start.businessKey, state: outcome.instance, stepCount: 0, startedBy: actor, createdAt: now, updatedAt: now,
+            businessKey: businessKey, state: outcome.instance, stepCount: 0, startedBy: actor, createdAt: now, updatedAt: now,
             endedAt: nil, version: 1)
         if record.status != .running { record.endedAt = now }
         try await tx.execute("""
             INSERT INTO process_instances (id, definition_id, process_key, status, customer_id, business_key, state, step_count, started_by,
                                            created_at, updated_at, ended_at, version)
             VALUES (\(bind: record.id), \(bind: deployed.id), \(bind: deployed.key), \(bind: record.status.rawValue), \(bind: customerID),
-                    \(bind: start.businessKey), \(bind: outcome.instance.storedJSON.jsonString), \(bind: Int64(outcome.steps.count)),
+                    \(bind: businessKey), \(bind: outcome.instance.storedJSON.jsonString), \(bind: Int64(outcome.steps.count)),
                     \(bind: actor.json.jsonString), \(bind: now.microseconds), \(bind: now.microseconds),
                     \(bind: record.endedAt?.microseconds), 1)
             """)
