@@ -232,6 +232,43 @@ struct FlowEngineTests {
         #expect(throws: BPMNProblems.self) { try BPMNReader.read(orphan) }
     }
 
+    @Test("a message catch subscribes with its correlation key and goes on when the message comes; a receive task does the same; a key that fails is an incident")
+    func messages() throws {
+        let text = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" id="d" targetNamespace="urn:t">
+              <bpmn:message id="m_docs" name="documents"><bpmn:extensionElements><rapport:subscription correlationKey="application_id"/></bpmn:extensionElements></bpmn:message>
+              <bpmn:message id="m_contact" name="rapport.interaction.created"/>
+              <bpmn:process id="p" isExecutable="true">
+                <bpmn:startEvent id="s"/>
+                <bpmn:intermediateCatchEvent id="wait_docs"><bpmn:messageEventDefinition messageRef="m_docs"/></bpmn:intermediateCatchEvent>
+                <bpmn:receiveTask id="wait_contact" messageRef="m_contact"/>
+                <bpmn:endEvent id="e"/>
+                <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait_docs"/>
+                <bpmn:sequenceFlow id="f2" sourceRef="wait_docs" targetRef="wait_contact"/>
+                <bpmn:sequenceFlow id="f3" sourceRef="wait_contact" targetRef="e"/>
+              </bpmn:process>
+            </bpmn:definitions>
+            """
+        let engine = FlowEngine(try #require(BPMNReader.read(text).process("p")))
+        let started = engine.start(variables: ["application_id": "A-17"], at: F.epoch)
+        let token = try Self.token(at: "wait_docs", engine, started.instance)
+        #expect(started.actions == [.subscribe(token: token, node: "wait_docs", message: "documents", correlationKey: "A-17")])
+        #expect(throws: FlowInputError.self) { try engine.handle(.complete(token: token, variables: [:]), on: started.instance, at: F.epoch) }
+        let docs = try engine.handle(.messageReceived(token: token, variables: ["pages": 3]), on: started.instance, at: F.epoch)
+        #expect(docs.instance.variables["pages"] == 3)
+        #expect(docs.actions == [.subscribe(token: token, node: "wait_contact", message: "rapport.interaction.created", correlationKey: nil)])
+        let contacted = try engine.handle(.messageReceived(token: token, variables: [:]), on: docs.instance, at: F.epoch)
+        #expect(contacted.instance.status == .completed)
+
+        let keyless = engine.start(variables: [:], at: F.epoch)
+        guard case .incident(let message) = keyless.instance.tokens.first?.state else {
+            Issue.record("no incident: \(keyless.instance)")
+            return
+        }
+        #expect(message.contains("application_id"))
+    }
+
     @Test("a job that fails for good is an incident until retried, when the job is offered again; cancel withdraws it")
     func jobIncident() throws {
         let engine = FlowEngine(try F.process("""

@@ -275,6 +275,56 @@ struct ProcessesTests {
         }
     }
 
+    @Test("messages reach the tokens waiting with their key: one sent to the API, and a CRM event about the instance's customer", arguments: Backend.available)
+    func messages(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" id="d" targetNamespace="urn:t">
+                  <bpmn:message id="m_docs" name="documents"><bpmn:extensionElements><rapport:subscription correlationKey="application_id"/></bpmn:extensionElements></bpmn:message>
+                  <bpmn:message id="m_contact" name="rapport.interaction.created"/>
+                  <bpmn:process id="loan_docs" isExecutable="true">
+                    <bpmn:startEvent id="s"/>
+                    <bpmn:intermediateCatchEvent id="wait_docs"><bpmn:messageEventDefinition messageRef="m_docs"/></bpmn:intermediateCatchEvent>
+                    <bpmn:intermediateCatchEvent id="wait_contact"><bpmn:messageEventDefinition messageRef="m_contact"/></bpmn:intermediateCatchEvent>
+                    <bpmn:endEvent id="e"/>
+                    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait_docs"/>
+                    <bpmn:sequenceFlow id="f2" sourceRef="wait_docs" targetRef="wait_contact"/>
+                    <bpmn:sequenceFlow id="f3" sourceRef="wait_contact" targetRef="e"/>
+                  </bpmn:process>
+                </bpmn:definitions>
+                """
+            #expect(try await api.post("/v1/processes", ["xml": .string(xml)]).status == .created)
+            let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
+            let channel = try await api.createChannel(kind: "web", name: "Web")
+            let started = try await api.post("/v1/process-instances", ["process": "loan_docs", "customer_id": .string(customer),
+                                                                         "variables": ["application_id": "A-17"]])
+            let instance = try #require(started.json["id"]?.stringValue, "\(started.text)")
+
+            #expect(try await api.post("/v1/messages", ["name": "documents", "correlation_key": "A-99"]).json["correlated"] == [])
+            let sent = try await api.post("/v1/messages", ["name": "documents", "correlation_key": "A-17", "variables": ["pages": 3]])
+            #expect(sent.json["correlated"] == .array([.string(instance)]), "\(sent.text)")
+            let waiting = try await api.get("/v1/process-instances/\(instance)")
+            #expect(waiting.json["variables"]?["pages"] == 3)
+            #expect(waiting.json["tokens"]?[0]?["node"] == "wait_contact")
+            #expect(try await api.post("/v1/messages", ["name": "documents", "correlation_key": "A-17"]).json["correlated"] == [],
+                    "a message reaches a token once")
+
+            // The customer writes in on the web: the interaction's event is the message.
+            let other = try #require(try await api.createCustomer(["name": "Bo"])["id"]?.stringValue)
+            _ = try await api.post("/v1/interactions", ["channel_id": .string(channel), "customer_id": .string(other), "kind": "message",
+                                                        "direction": "inbound", "body": "not Mia"])
+            _ = try await api.post("/v1/interactions", ["channel_id": .string(channel), "customer_id": .string(customer), "kind": "message",
+                                                        "direction": "inbound", "body": "Here are my documents"])
+            try await waitUntil("the customer's message to move the instance on") {
+                try await api.get("/v1/process-instances/\(instance)").json["status"] == "completed"
+            }
+            let done = try await api.get("/v1/process-instances/\(instance)")
+            #expect(done.json["variables"]?["event"]?["data"]?["interaction"]?["body"] == "Here are my documents")
+            expectProblem(try await api.post("/v1/messages", ["name": "documents"]), .unprocessableContent, field: "correlation_key")
+        }
+    }
+
     @Test("a long-polling worker gets the job the moment an instance makes it")
     func longPolling() async throws {
         try await withApp(.sqlite) { (api: API, _: String, store: Store) in
@@ -303,7 +353,7 @@ struct ProcessesTests {
         }
     }
 
-    @Test("a timer catch event waits on the store's clock; the runner fires it once it is due, on one node", arguments: Backend.available)
+    @Test("a timer catch event waits on the store's clock; the runner fires it once it is due, another node after the first's lease", arguments: Backend.available)
     func timers(backend: Backend) async throws {
         let time = TestTime(Timestamp(rfc3339: "2026-12-05T08:00:00Z")!)
         try await TestDatabases.withStore(backend, clock: time.clock) { store in
@@ -329,10 +379,14 @@ struct ProcessesTests {
             time.advance(by: .seconds(4 * 3600 - 1))
             #expect(try await runner.look() == 0)
             time.advance(by: .seconds(1))
-            #expect(try await ProcessTimerRunner(store: store, logger: TestDatabases.logger).look() == 0, "another node waits for the lease")
             #expect(try await runner.look() == 1)
             #expect(try await store.processes.instance(instance.id)?.0.status == .completed)
             #expect(try await runner.look() == 0)
+            // Another node fires what is due once the first node's lease has lapsed.
+            let second = try await store.write { tx in try await store.processes.startInstance(ProcessStart(key: "follow_up"), by: .system, in: tx) }
+            time.advance(by: .seconds(4 * 3600))
+            #expect(try await ProcessTimerRunner(store: store, logger: TestDatabases.logger).look() == 1)
+            #expect(try await store.processes.instance(second.id)?.0.status == .completed)
 
             // An SLA on a service task: unworked for 4 hours, its job is withdrawn and an escalation's job is offered.
             let slaXML = """

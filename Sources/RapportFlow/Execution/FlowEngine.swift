@@ -54,6 +54,10 @@ public struct FlowEngine: Sendable {
             } else {
                 throw FlowInputError("token \(id) at \(process.nodes[token.node].id) has no timer \(node)")
             }
+        case .messageReceived(let id, let variables):
+            let token = try waitingToken(id, in: instance, at: [.messageCatch], "deliver a message to")
+            run.instance.variables.merge(variables) { _, new in new }
+            run.leave(token, through: nil)
         case .retry(let id):
             guard let token = instance.token(id), case .incident = token.state else {
                 throw FlowInputError("token \(id) has no incident to retry")
@@ -69,7 +73,7 @@ public struct FlowEngine: Sendable {
         return run.outcome
     }
 
-    private enum WaitingNode { case userTask, serviceTask, timerCatch }
+    private enum WaitingNode { case userTask, serviceTask, timerCatch, messageCatch }
 
     private func waitingToken(_ id: Int, in instance: FlowInstance, at kinds: [WaitingNode], _ verb: String) throws(FlowInputError) -> Int {
         guard let token = instance.token(id) else {
@@ -80,6 +84,7 @@ public struct FlowEngine: Sendable {
         case .userTask: .userTask
         case .serviceTask: .serviceTask
         case .timerCatch: .timerCatch
+        case .messageCatch: .messageCatch
         default: nil
         }
         guard token.state == .waiting, let kind, kinds.contains(kind) else {

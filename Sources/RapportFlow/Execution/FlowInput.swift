@@ -9,6 +9,8 @@ public enum FlowInput: Sendable, Equatable {
     /// A timer of the token is due: the timer catch event it waits at, or a boundary timer (by the
     /// boundary event's id) of the activity it waits at.
     case timerFired(token: Int, node: String)
+    /// The message the token waits for arrived; its variables are merged into the instance's.
+    case messageReceived(token: Int, variables: [String: JSONValue])
     /// An incident was fixed: the token enters its node again.
     case retry(token: Int)
     /// Variables set from outside (to fix an incident, or as an admin).
@@ -34,6 +36,9 @@ public enum FlowAction: Sendable, Equatable {
     case activateJob(token: Int, node: String, job: JobDefinition)
     /// Open a task for a person.
     case openUserTask(token: Int, node: String, name: String?, task: UserTaskDefinition)
+    /// Deliver `messageReceived` for the token when a message of this name and key comes; a nil key
+    /// stands for the instance's customer.
+    case subscribe(token: Int, node: String, message: String, correlationKey: String?)
     /// Deliver `timerFired` for the token at this moment.
     case scheduleTimer(token: Int, node: String, due: Timestamp)
     /// Withdraw the job, task or timers the token waited for (ended by terminate, cancel or an

@@ -95,9 +95,29 @@ struct FlowRun {
             scheduleBoundaryTimers(of: node, token: token)
         case .timerCatch(let timer):
             actions.append(.scheduleTimer(token: token, node: node.id, due: timer.due(after: now)))
+        case .messageCatch(let subscription):
+            subscribe(token, at: node, to: subscription)
         case .boundaryTimer:
             leave(token, through: nil)
         }
+    }
+
+    /// Asks for the message; a key expression that fails or gives no text or number is an incident.
+    private mutating func subscribe(_ token: Int, at node: FlowNode, to subscription: MessageSubscription) {
+        var key: String?
+        if let expression = subscription.correlationKey {
+            switch expression.evaluate(instance.variables) {
+            case .success(.string(let text)): key = text
+            case .success(.integer(let number)): key = String(number)
+            case .success(let other):
+                raiseIncident(token, "the correlation key `\(expression.source)` gave \(other.typeName), not text or a number")
+                return
+            case .failure(let error):
+                raiseIncident(token, "the correlation key `\(expression.source)` failed: \(error)")
+                return
+            }
+        }
+        actions.append(.subscribe(token: token, node: node.id, message: subscription.name, correlationKey: key))
     }
 
     /// The timers on the border of a waiting activity start when the token arrives.
@@ -287,7 +307,7 @@ struct FlowRun {
         for token in instance.tokens {
             let node = process.nodes[token.node]
             switch node.kind {
-            case .serviceTask, .userTask, .timerCatch:
+            case .serviceTask, .userTask, .timerCatch, .messageCatch:
                 // Also after an incident: the activity's boundary timers still run.
                 actions.append(.withdraw(token: token.id, node: node.id))
             default:

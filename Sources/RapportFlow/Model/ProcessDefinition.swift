@@ -127,6 +127,10 @@ public enum FlowNodeKind: Sendable {
     case userTask(UserTaskDefinition)
     /// Waits until the timer is due.
     case timerCatch(TimerDefinition)
+    /// Waits for a message (a message catch event or a receive task): one sent to the API with
+    /// the same name and correlation key, or a CRM event whose type is the name and whose subject
+    /// (a customer id) is the key.
+    case messageCatch(MessageSubscription)
     /// A timer on the border of a waiting activity (an SLA): when due while the activity waits, a
     /// token leaves here — instead of the activity's (interrupting) or besides it.
     case boundaryTimer(TimerDefinition, attachedTo: Int, interrupting: Bool)
@@ -137,6 +141,14 @@ public enum EndEventBehaviour: Sendable, Equatable {
     case none
     /// Ends every token of the instance.
     case terminate
+}
+
+/// The message a token waits for.
+public struct MessageSubscription: Sendable {
+    /// The message's name (a CRM event's type to wait for that event).
+    public let name: String
+    /// CEL over the variables giving the key a message must carry; nil: the instance's customer id.
+    public let correlationKey: FlowExpression?
 }
 
 /// `variable = expression`, one line of a script task.

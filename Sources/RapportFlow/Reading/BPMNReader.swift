@@ -21,7 +21,7 @@ public enum BPMNReader {
         var processes: [ProcessDefinition] = []
         let processElements = root.children("process", namespace: BPMNNamespace.model)
         for element in processElements where element.attribute("isExecutable") != "false" {
-            var reading = ProcessReading(element: element)
+            var reading = ProcessReading(element: element, messages: MessageReading.messages(of: root))
             if let process = reading.read() { processes.append(process) }
             problems += reading.problems
         }

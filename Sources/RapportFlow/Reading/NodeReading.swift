@@ -14,17 +14,19 @@ enum NodeKindReading {
 struct NodeReading {
     let element: XMLElementNode
     let id: String
+    let messages: [String: XMLElementNode]
     private(set) var problems: [BPMNProblem] = []
 
-    init(element: XMLElementNode, id: String) {
+    init(element: XMLElementNode, id: String, messages: [String: XMLElementNode] = [:]) {
         self.element = element
         self.id = id
+        self.messages = messages
     }
 
     /// Elements of BPMN that change how a process runs and that Rapport does not run yet.
     static let notYetSupported: Set<String> = [
         "subProcess", "adHocSubProcess", "transaction", "callActivity", "eventBasedGateway",
-        "complexGateway", "sendTask", "receiveTask", "businessRuleTask", "callChoreography", "choreographyTask",
+        "complexGateway", "sendTask", "businessRuleTask", "callChoreography", "choreographyTask",
         "subChoreography",
     ]
 
@@ -45,10 +47,11 @@ struct NodeReading {
             guard let definition = eventDefinition() else {
                 return invalid("an intermediate catch event needs an event definition (what it waits for)")
             }
-            guard definition.localName == "timerEventDefinition" else {
-                return unsupported("an intermediate catch event with a \(definition.localName)")
+            switch definition.localName {
+            case "timerEventDefinition": return timer(definition).map { .ready(.timerCatch($0)) }
+            case "messageEventDefinition": return subscription(definition).map { .ready(.messageCatch($0)) }
+            default: return unsupported("an intermediate catch event with a \(definition.localName)")
             }
-            return timer(definition).map { .ready(.timerCatch($0)) }
         case "boundaryEvent":
             guard let attached = element.attribute("attachedToRef"), !attached.isEmpty else {
                 return invalid("a boundary event needs attachedToRef: the activity it is on")
@@ -74,6 +77,8 @@ struct NodeReading {
             return multiInstanceRefused() ?? job().map { .ready(.serviceTask($0)) }
         case "userTask":
             return multiInstanceRefused() ?? userTask().map { .ready(.userTask($0)) }
+        case "receiveTask":
+            return multiInstanceRefused() ?? subscription(element).map { .ready(.messageCatch($0)) }
         case let name where Self.notYetSupported.contains(name):
             return unsupported("<\(element.qualifiedName)>")
         default:
@@ -91,6 +96,40 @@ struct NodeReading {
             problem(element.line, "an eventDefinitionRef (an event definition shared by reference) is not supported yet")
         }
         return definitions.first
+    }
+
+    /// The message `messageRef` names, with its correlation key (`<rapport:subscription
+    /// correlationKey="order_id"/>`, or Camunda 8's `<zeebe:subscription correlationKey="=orderId"/>`
+    /// when the key is a plain path).
+    private mutating func subscription(_ holder: XMLElementNode) -> MessageSubscription? {
+        guard let reference = holder.attribute("messageRef"), !reference.isEmpty else {
+            problem(holder.line, "a message catch needs messageRef: the <message> it waits for")
+            return nil
+        }
+        guard let message = messages[reference], let name = message.attribute("name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            problem(holder.line, "messageRef \(reference) names no <message> with a name in this file")
+            return nil
+        }
+        let extensions = message.child("extensionElements", namespace: BPMNNamespace.model)
+        let declared = extensions?.child("subscription", namespace: BPMNNamespace.rapport)?.attribute("correlationKey")
+            ?? extensions?.child("subscription", namespace: BPMNNamespace.zeebe)?.attribute("correlationKey")
+        guard var source = declared?.trimmingCharacters(in: .whitespaces), !source.isEmpty else {
+            return MessageSubscription(name: name, correlationKey: nil)
+        }
+        if source.hasPrefix("=") {
+            let path = source.dropFirst().trimmingCharacters(in: .whitespaces)
+            guard !path.isEmpty, path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else {
+                problem(message.line, "the correlation key \(ExpressionReading.quoted(source)) is FEEL beyond a plain path, which is not supported yet; write it in CEL")
+                return nil
+            }
+            source = path
+        }
+        switch ExpressionReading.compile(source) {
+        case .success(let expression): return MessageSubscription(name: name, correlationKey: expression)
+        case .failure(let why):
+            problem(message.line, "the correlation key \(ExpressionReading.quoted(source)) \(why)")
+            return nil
+        }
     }
 
     /// The CEL condition over CRM events of a conditional start event.

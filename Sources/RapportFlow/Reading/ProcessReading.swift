@@ -5,8 +5,12 @@ struct ProcessReading {
     let element: XMLElementNode
     private(set) var problems: [BPMNProblem] = []
 
-    init(element: XMLElementNode) {
+    /// The file's `<message>` elements by id.
+    let messages: [String: XMLElementNode]
+
+    init(element: XMLElementNode, messages: [String: XMLElementNode] = [:]) {
         self.element = element
+        self.messages = messages
     }
 
     /// A node before its flows are known; gateways name their default flow by id until then.
@@ -58,7 +62,7 @@ struct ProcessReading {
                                                 line: child.line))
                 continue
             }
-            var nodeReading = NodeReading(element: child, id: id)
+            var nodeReading = NodeReading(element: child, id: id, messages: messages)
             if let kind = nodeReading.kind() {
                 pending.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line))
             }

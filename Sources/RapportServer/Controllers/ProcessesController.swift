@@ -28,6 +28,7 @@ struct ProcessesController<Processes: ProcessStore> {
         routes.on(.post, "jobs/activate", activate)
         routes.on(.post, "jobs/:id/complete", complete)
         routes.on(.post, "jobs/:id/fail", fail)
+        routes.on(.post, "messages", correlate)
         routes.on(.get, "incidents", query: ["status", "limit", "cursor"], listIncidents)
         routes.on(.post, "incidents/:id/retry", retry)
     }
@@ -241,6 +242,23 @@ struct ProcessesController<Processes: ProcessStore> {
             try await processes.failJob(id, message: message ?? "", retries: retries, retryAfter: .seconds(retryAfter), by: principal.actor, in: tx)
         }
         return .json(["job": job?.json ?? .null, "incident": .bool(job == nil)])
+    }
+
+    // MARK: - Messages
+
+    @Sendable func correlate(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.runProcesses)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        var reader = try InputReader(body)
+        let name = reader.string("name", required: true, maxLength: 255)
+        let key = reader.string("correlation_key", required: true, maxLength: 255)
+        let variables = Self.dictionary(reader.object("variables", maxKeys: 500))
+        try reader.finish()
+        let processes = self.processes
+        let moved = try await services.writer.write { tx in
+            try await processes.correlateMessage(name ?? "", correlationKey: key ?? "", variables: variables, by: principal.actor, in: tx).map(\.id)
+        }
+        return .json(["correlated": .array(moved.map(JSONValue.string))])
     }
 
     // MARK: - Incidents

@@ -1,7 +1,7 @@
 extension Migrations {
     /// BPMN processes: each deployed version of a process with its file, the instances with their
     /// state (tokens and variables as JSON) and history, and what instances wait for — jobs for
-    /// workers, people's tasks, timers, and incidents for an admin.
+    /// workers, people's tasks, messages, timers, and incidents for an admin.
     static let processes = Migration(version: 28, name: "processes", statements: { _ in
         [
             """
@@ -38,6 +38,11 @@ extension Migrations {
                 PRIMARY KEY (instance_id, token))
             """,
             "CREATE UNIQUE INDEX process_user_tasks_task ON process_user_tasks (task_id)",
+            """
+            CREATE TABLE process_subscriptions (instance_id TEXT NOT NULL, token BIGINT NOT NULL, node TEXT NOT NULL, message TEXT NOT NULL,
+                correlation_key TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (instance_id, token))
+            """,
+            "CREATE INDEX process_subscriptions_message ON process_subscriptions (message, correlation_key)",
             "CREATE INDEX process_timers_instance ON process_timers (instance_id, token)",
             """
             CREATE TABLE process_incidents (id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, token BIGINT NOT NULL, node TEXT NOT NULL,

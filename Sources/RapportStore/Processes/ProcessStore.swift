@@ -46,6 +46,9 @@ public protocol ProcessStore: Sendable {
 
     func job(_ id: String) async throws -> ProcessJob?
 
+    /// When the next timer is due; nil when none waits.
+    func nextTimerDue() async throws -> Timestamp?
+
     /// Fires the timers due at `now`, at most `limit`; how many fired.
     func fireDueTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int
 
@@ -58,10 +61,19 @@ public protocol ProcessStore: Sendable {
     /// on, or stops in an incident. Nothing for a task no process waits for.
     func userTaskEnded(_ taskID: String, done: Bool, by actor: Actor, in tx: WriteTransaction) async throws
 
-    /// Starts an instance at each conditional start event (of each process's newest version) whose
-    /// condition an event matches, about the event's customer when its subject is one; events of
-    /// processes start nothing. How many started.
-    func startOnEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int
+    /// CRM events from the log: each delivered to the tokens waiting for a message of its type
+    /// keyed by its subject, and starting an instance at each conditional start event (of each
+    /// process's newest version) its condition matches, about the event's customer when its
+    /// subject is one; events of processes do neither. How many deliveries and starts.
+    func onEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int
+
+    /// Correlates a message: every token waiting for a message of this name with this key goes on,
+    /// with the variables merged. The instances after it (none when nothing waited).
+    func correlateMessage(_ name: String, correlationKey: String, variables: [String: JSONValue], by actor: Actor,
+                          in tx: WriteTransaction) async throws -> [ProcessInstanceRecord]
+
+    /// Whether some token waits for a CRM event as its message.
+    func hasEventSubscriptions() async throws -> Bool
 
     /// Whether the newest version of some process has a conditional start event.
     func hasEventStarts() async throws -> Bool

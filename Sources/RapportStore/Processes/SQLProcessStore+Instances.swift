@@ -19,11 +19,13 @@ extension SQLProcessStore {
                                by: actor, in: tx)
     }
 
-    public func startOnEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
+    public func onEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
+        // Waiting tokens first: an instance an event starts does not take that same event as its message.
+        let delivered = try await deliver(events, in: tx)
         let triggered = try await triggeredProcesses(in: tx)
-        guard !triggered.isEmpty else { return 0 }
+        guard !triggered.isEmpty else { return delivered }
         var started = 0
-        for event in events where !event.type.hasPrefix("rapport.process.") && !event.type.hasPrefix("rapport.process_definition.") {
+        for event in events where !Self.isProcessEvent(event) {
             // A version starts on what happened after it was deployed.
             for deployed in triggered where event.time >= deployed.deployedAt {
                 for start in deployed.process.eventStarts {
@@ -32,17 +34,14 @@ extension SQLProcessStore {
                     if event.subject.hasPrefix("cus_") {
                         customerID = try? await store.customers.subject(customerID: event.subject, conversationID: nil, in: tx).customerID
                     }
-                    let variables: [String: JSONValue] = ["event": [
-                        "id": .string(event.id), "type": .string(event.type), "subject": .string(event.subject),
-                        "time": .string(event.time.rfc3339), "sequence": .integer(event.sequence), "data": event.data,
-                    ]]
+                    let variables: [String: JSONValue] = ["event": Self.variable(of: event)]
                     _ = try await begin(deployed, from: start, variables: variables, customerID: customerID, businessKey: nil,
                                         by: Actor(kind: .system, id: "process-triggers"), in: tx)
                     started += 1
                 }
             }
         }
-        return started
+        return delivered + started
     }
 
     public func hasEventStarts() async throws -> Bool {
@@ -211,6 +210,16 @@ extension SQLProcessStore {
                 try await withdrawUserTask(instanceID: instance.id, token: token, in: tx)
                 try await tx.execute("DELETE FROM process_jobs WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
                 try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+                try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+            case .subscribe(let token, let node, let message, let key):
+                guard let key = key ?? instance.customerID else {
+                    unopened.append((token, "the message catch \(node) has no correlation key: the instance is about no customer, and the message names no key"))
+                    continue
+                }
+                try await tx.execute("""
+                    INSERT INTO process_subscriptions (instance_id, token, node, message, correlation_key, created_at)
+                    VALUES (\(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: message), \(bind: key), \(bind: now.microseconds))
+                    """)
             case .cancelTimers(let token):
                 try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
             case .raiseIncident(let token, let node, let message):

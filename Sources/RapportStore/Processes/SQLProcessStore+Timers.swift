@@ -21,6 +21,12 @@ extension SQLProcessStore {
         return due.count
     }
 
+    public func nextTimerDue() async throws -> Timestamp? {
+        try await read { database in
+            try await database.raw("SELECT MIN(due_at) AS due FROM process_timers").first()?.decode(column: "due", as: Int64?.self)
+        }.map(Timestamp.init(microseconds:))
+    }
+
     public func incidents(status: ProcessIncident.Status?, limit: Int, cursor: String?) async throws -> Page<ProcessIncident> {
         var conditions: [SQLQueryString] = ["1 = 1"]
         if let status { conditions.append("status = \(bind: status.rawValue)") }

@@ -47,9 +47,11 @@ public struct ProcessTimerRunner: Service {
 
     static let batch = 500
 
-    /// Fires the timers due at the store's time; how many fired.
+    /// Fires the timers due at the store's time; how many fired. A look with nothing due reads
+    /// only, so an idle server does not write four times a second.
     @discardableResult
     public func look() async throws -> Int {
+        guard let due = try await processes.nextTimerDue(), due <= processes.now() else { return 0 }
         let lease = max(interval * 4, .seconds(5))
         return try await store.write { tx in
             let now = tx.now()

@@ -3,9 +3,10 @@ import RapportCore
 import RapportStore
 import ServiceLifecycle
 
-/// Follows the event log and starts processes whose conditional start events a CRM event matches
-/// (`type == "rapport.record.updated" && data.record.fields.csat == 1`), in one transaction with
-/// its position, so each event starts each process once. Every node runs one; a transaction
+/// Follows the event log: starts processes whose conditional start events a CRM event matches
+/// (`type == "rapport.record.updated" && data.record.fields.csat == 1`) and delivers events to
+/// tokens waiting for them as messages, in one transaction with its position, so each event
+/// starts or moves each instance once. Every node runs one; a transaction
 /// first takes the turn (as the segment monitor does), so only one node acts on an event.
 public actor ProcessTriggers: Service {
     let store: Store
@@ -64,9 +65,9 @@ public actor ProcessTriggers: Service {
             guard let last = window.last?.sequence else { return }
             if window.contains(where: { $0.type.hasPrefix("rapport.process_definition.") }) { triggers = nil }
             if triggers == nil { triggers = try await processes.hasEventStarts() }
-            if triggers == false, last - savedCursor < Self.unsavedSkipLimit {
-                // No process starts on events: nothing to do, and no write (versions deployed later
-                // start only on what happens after them).
+            if triggers == false, last - savedCursor < Self.unsavedSkipLimit, try await !processes.hasEventSubscriptions() {
+                // No process starts on events and no token waits for one: nothing to do, and no
+                // write (versions deployed and subscriptions made later look only at what follows them).
                 cursor = last
                 if window.count < Self.batchSize { return }
                 continue
@@ -79,7 +80,7 @@ public actor ProcessTriggers: Service {
                 let saved = turn ?? 0
                 let fresh = window.filter { $0.sequence > saved }
                 guard !fresh.isEmpty else { return saved }
-                _ = try await processes.startOnEvents(fresh, in: tx)
+                _ = try await processes.onEvents(fresh, in: tx)
                 try await events.savePosition(of: name, at: last, in: tx)
                 return last
             }

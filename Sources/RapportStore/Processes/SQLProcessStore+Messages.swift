@@ -1,0 +1,64 @@
+import RapportCore
+import RapportFlow
+import SQLKit
+
+extension SQLProcessStore {
+    public func correlateMessage(_ name: String, correlationKey: String, variables: [String: JSONValue], by actor: Actor,
+                                 in tx: WriteTransaction) async throws -> [ProcessInstanceRecord] {
+        let waiting = try await tx.rows("""
+            SELECT instance_id, token FROM process_subscriptions WHERE message = \(bind: name) AND correlation_key = \(bind: correlationKey)
+            ORDER BY created_at, instance_id, token
+            """)
+        var moved: [ProcessInstanceRecord] = []
+        for row in waiting {
+            let (instanceID, token) = (try row.string("instance_id"), try row.int64("token"))
+            try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)")
+            moved.append(try await advance(instanceID, with: .messageReceived(token: Int(token), variables: variables), by: actor, in: tx))
+        }
+        return moved
+    }
+
+    /// Delivers CRM events to the tokens waiting for a message named as the event's type with the
+    /// event's subject as key, subscribed before the event happened; the event is variable `event`.
+    func deliver(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
+        let candidates = events.filter { $0.type.hasPrefix("rapport.") && !Self.isProcessEvent($0) }
+        guard !candidates.isEmpty else { return 0 }
+        let types = Array(Set(candidates.map(\.type))), subjects = Array(Set(candidates.map(\.subject)))
+        let rows = try await tx.rows("""
+            SELECT instance_id, token, message, correlation_key, created_at FROM process_subscriptions
+            WHERE message IN (\(binds: types)) AND correlation_key IN (\(binds: subjects))
+            ORDER BY created_at, instance_id, token
+            """)
+        guard !rows.isEmpty else { return 0 }
+        var delivered = 0
+        for event in candidates {
+            for row in rows where try row.string("message") == event.type && row.string("correlation_key") == event.subject
+                && event.time >= row.timestamp("created_at") {
+                let (instanceID, token) = (try row.string("instance_id"), try row.int64("token"))
+                // Taken by an earlier event of this window?
+                guard try await tx.firstRow("""
+                    SELECT token FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)
+                    """) != nil else { continue }
+                try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)")
+                _ = try await advance(instanceID, with: .messageReceived(token: Int(token), variables: ["event": Self.variable(of: event)]),
+                                      by: Actor(kind: .system, id: "process-triggers"), in: tx)
+                delivered += 1
+            }
+        }
+        return delivered
+    }
+
+    public func hasEventSubscriptions() async throws -> Bool {
+        try await read { try await $0.raw("SELECT token FROM process_subscriptions WHERE message LIKE 'rapport.%' LIMIT 1").first() } != nil
+    }
+
+    static func isProcessEvent(_ event: Event) -> Bool {
+        event.type.hasPrefix("rapport.process.") || event.type.hasPrefix("rapport.process_definition.")
+    }
+
+    /// An event as a process variable.
+    static func variable(of event: Event) -> JSONValue {
+        ["id": .string(event.id), "type": .string(event.type), "subject": .string(event.subject),
+         "time": .string(event.time.rfc3339), "sequence": .integer(event.sequence), "data": event.data]
+    }
+}
