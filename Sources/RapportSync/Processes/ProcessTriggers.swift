@@ -17,8 +17,8 @@ public actor ProcessTriggers: Service {
     private var cursor: Int64 = 0
     /// The position last saved.
     private var savedCursor: Int64 = 0
-    /// Whether some process starts on CRM events; nil: to be read (at start, and after a deploy).
-    private var triggers: Bool?
+    /// Whether a process starts on CRM events or a token waits for one, as last looked.
+    private var listening = true
 
     /// The name its read position is saved under (the processes migration sets it at the head).
     public static let consumerName = "process-triggers"
@@ -26,6 +26,8 @@ public actor ProcessTriggers: Service {
     /// How far it reads past its saved position, while no process starts on events, before it
     /// saves the position anyway (a restart reads at most that much again).
     static let unsavedSkipLimit: Int64 = 5_000
+    /// How often it looks whether something listens, while nothing does.
+    static let idleInterval: Duration = .milliseconds(250)
 
     public init(store: Store, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
@@ -40,7 +42,12 @@ public actor ProcessTriggers: Service {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             guard try await retryingStart("process triggers", logger: self.logger, clock: self.clock, { try await self.start() }) != nil else { return }
             while !Task.isCancelled {
-                await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
+                if await self.listening {
+                    await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
+                } else {
+                    // Nothing listens: look again a little later rather than at every commit.
+                    try await self.clock.sleep(for: Self.idleInterval)
+                }
                 do {
                     try await self.catchUp()
                 } catch is CancellationError {
@@ -60,18 +67,21 @@ public actor ProcessTriggers: Service {
 
     /// Reads the log from the cursor, a window a transaction.
     func catchUp() async throws {
+        // The head first: whatever a process deployed or a token subscribed after the look below
+        // waits for happens after it (a version starts on, and a token takes, only what follows it),
+        // so while nothing listens the events up to this head are nobody's and are not even read.
+        let head = events.knownHead
+        var listens = try await processes.hasEventStarts()
+        if !listens { listens = try await processes.hasEventSubscriptions() }
+        listening = listens
+        if !listening {
+            cursor = max(cursor, head)
+            if cursor - savedCursor >= Self.unsavedSkipLimit { try await save(cursor) }
+            return
+        }
         while true {
             let window = try await events.events(after: cursor, limit: Self.batchSize)
             guard let last = window.last?.sequence else { return }
-            if window.contains(where: { $0.type.hasPrefix("rapport.process_definition.") }) { triggers = nil }
-            if triggers == nil { triggers = try await processes.hasEventStarts() }
-            if triggers == false, last - savedCursor < Self.unsavedSkipLimit, try await !processes.hasEventSubscriptions() {
-                // No process starts on events and no token waits for one: nothing to do, and no
-                // write (versions deployed and subscriptions made later look only at what follows them).
-                cursor = last
-                if window.count < Self.batchSize { return }
-                continue
-            }
             let name = Self.consumerName
             let (processes, events) = (self.processes, self.events)
             let conversations = store.conversations
@@ -95,5 +105,17 @@ public actor ProcessTriggers: Service {
             }
             if window.count < Self.batchSize { return }
         }
+    }
+
+    /// Saves a position reached without work, so that a restart does not read that far again.
+    private func save(_ position: Int64) async throws {
+        let (name, events) = (Self.consumerName, self.events)
+        let conversations = store.conversations
+        let saved = try await store.write { tx -> Bool in
+            guard let turn = try await conversations.claimTurn(of: name, in: tx), (turn ?? 0) < position else { return false }
+            try await events.savePosition(of: name, at: position, in: tx)
+            return true
+        }
+        if saved { savedCursor = position }
     }
 }
