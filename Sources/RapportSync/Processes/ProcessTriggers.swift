@@ -39,24 +39,17 @@ public actor ProcessTriggers: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
-            guard try await retryingStart("process triggers", logger: self.logger, clock: self.clock, { try await self.start() }) != nil else { return }
-            while !Task.isCancelled {
-                if await self.listening {
-                    await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
-                } else {
-                    // Nothing listens: look again a little later rather than at every commit.
-                    try await self.clock.sleep(for: Self.idleInterval)
-                }
-                do {
-                    try await self.catchUp()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("process triggers failed", metadata: ["error": "\(String(reflecting: error))"])
-                    try await self.clock.sleep(for: .seconds(1))
-                }
-            }
+            try await followLog("process triggers", store: self.store, logger: self.logger, clock: self.clock,
+                                start: { try await self.start() },
+                                wait: {
+                                    if await self.listening {
+                                        await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
+                                    } else {
+                                        // Nothing listens: look again a little later rather than at every commit.
+                                        try await self.clock.sleep(for: Self.idleInterval)
+                                    }
+                                },
+                                catchUp: { try await self.catchUp() })
         }
     }
 

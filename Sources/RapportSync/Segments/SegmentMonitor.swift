@@ -43,19 +43,10 @@ public actor SegmentMonitor: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
-            guard try await retryingStart("segments", logger: self.logger, clock: self.clock, { try await self.start() }) != nil else { return }
-            while !Task.isCancelled {
-                await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1))
-                do {
-                    try await self.catchUp()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("segment reconciliation failed", metadata: ["error": "\(String(reflecting: error))"])
-                    try await self.clock.sleep(for: .seconds(1))
-                }
-            }
+            try await followLog("segment reconciliation", store: self.store, logger: self.logger, clock: self.clock,
+                                start: { try await self.start() },
+                                wait: { await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1)) },
+                                catchUp: { try await self.catchUp() })
         }
     }
 
