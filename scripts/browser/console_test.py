@@ -131,6 +131,14 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    app live; a loan application applied for online is moved to Documents on the Board by the branch
    clerk, its page showing the stage history; a booking edited in the record form after a call
    changes its itinerary's computed start and total, on the agent's page and live on a colleague's.
+   Processes (process_checks.py, on a server of their own): an admin deploys a BPMN file with BPMN DI
+   through the form and sees it listed (the same file again: unchanged); a file with a bpmn:subProcess
+   is refused with its problem's line and element as text; a process named <b>x</b> is text; the
+   process is drawn as SVG (a shape per node, polylines with arrows) and a version without a diagram
+   listed; an instance started with the form shows 1 active token on the waiting task; the instance's
+   page shows its variables, path and history, "Change variables" merges; an incident made through the
+   API is counted on the diagram and listed with Retry (none for a viewer), which clears it; Cancel
+   ends the instance; Chinese, 375 px, the first load.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -157,7 +165,7 @@ One line per check, then `N passed, N failed`; exit status 1 when a check failed
         --console-assets Sources/RapportConsole/Assets
     # only one group of checks (after the catalogs and the server's start): --only notes, --only tasks,
     # --only handoffs, --only department, --only records, --only pipeline, --only invoice, --only segments,
-    # --only imports, --only scenarios
+    # --only imports, --only scenarios, --only processes
 """
 
 from __future__ import annotations
@@ -212,6 +220,7 @@ try:
     from segment_checks import segment_checks
     from import_checks import import_checks
     from scenario_checks import scenario_checks
+    from process_checks import process_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -603,6 +612,8 @@ def run(args, checks: Checks, box: dict) -> None:
             import_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "scenarios":
             scenario_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+        elif args.only == "processes":
+            process_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -781,6 +792,9 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # The department scenarios of issue 17: on a server of their own too (their templates bring `deal`).
     with fresh_server(server, data["tmp"], "scenarios") as other:
         scenario_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+    # BPMN processes: on a server of their own too (their incidents and job lists are the store's).
+    with fresh_server(server, data["tmp"], "processes") as other:
+        process_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"
@@ -1986,7 +2000,7 @@ def parse_args(argv=None):
     ap.add_argument("--port", type=int, default=0, help="port to serve on (0 = a free one)")
     ap.add_argument("--console-assets", default=None, help="serve the console from this folder instead of the binary")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (server log, data)")
-    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments", "imports", "scenarios"], default=None,
+    ap.add_argument("--only", choices=["notes", "tasks", "handoffs", "department", "records", "pipeline", "invoice", "segments", "imports", "scenarios", "processes"], default=None,
                     help="run only this group of browser checks (with the catalogs, axe and the console check); default: all")
     return ap.parse_args(argv)
 

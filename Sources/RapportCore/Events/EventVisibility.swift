@@ -10,6 +10,7 @@ public enum EventVisibility {
         case "conversation": return .readConversations
         case "department", "channel", "user", "settings": return .readOrganization
         case "record", "record_type": return .readRecords
+        case "process", "process_definition": return .readProcesses
         case "notification": return .readEvents
         default: return .manageAccess
         }

@@ -855,6 +855,7 @@ export default {
   'nav.records': "Records",
   'nav.segments': "Segments",
   'nav.imports': "Import",
+  'nav.processes': "Processes",
   'handoffs.title': "Handoffs",
   'handoffs.listTitle': "My department's handoffs",
   'handoffs.tabs': "Which handoffs",

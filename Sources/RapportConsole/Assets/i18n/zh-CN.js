@@ -837,6 +837,7 @@ export default {
   'nav.records': "业务记录",
   'nav.segments': "客户分群",
   'nav.imports': "导入",
+  'nav.processes': "流程",
   'handoffs.title': "交接",
   'handoffs.listTitle': "本部门的交接",
   'handoffs.tabs': "哪些交接",

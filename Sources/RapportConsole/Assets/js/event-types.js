@@ -18,6 +18,8 @@ const CHANGES = {
   match_model: ['trained'],
   meeting: ['scheduled', 'updated', 'cancelled', 'answered'],
   notification: ['created'],
+  process: ['started', 'advanced', 'incident', 'completed', 'terminated', 'cancelled'],
+  process_definition: ['deployed'],
   queue: ['created', 'updated'],
   record: ['created', 'updated', 'deleted'],
   record_type: ['created', 'updated'],

@@ -2,6 +2,7 @@
 // '#/tasks[?tab=…&task=tsk_…]', '#/handoffs[?tab=in|out&handoff=hof_…]', '#/department[?department=dep_…&day=…]',
 // '#/records', '#/records/{type}[?filter=…&sort=…&view=board]', '#/records/{type}/rec_…',
 // '#/segments', '#/segments/seg_…', '#/imports', '#/imports/imp_…',
+// '#/processes[/{key}[?version=N]]', '#/process-instances/pin_…',
 // '#/setup?token=…', '#/sign-in'.
 // Each view is a module loaded on first use; its default export renders into a fresh container
 // and gets an AbortSignal that fires when the user navigates away.
@@ -61,6 +62,9 @@ const ROUTES = [
   { path: /^\/segments\/([A-Za-z0-9_-]+)$/, view: 'segments', load: loadSegments, nav: 'segments', keys: ['id'] },
   { path: /^\/imports$/, view: 'imports', load: loadImports, nav: 'imports', keys: [], roles: IMPORT_ROLES },
   { path: /^\/imports\/([A-Za-z0-9_-]+)$/, view: 'imports', load: loadImports, nav: 'imports', keys: ['id'], roles: IMPORT_ROLES },
+  { path: /^\/processes$/, view: 'processes', load: () => import('./views/processes.js'), nav: 'processes' },
+  { path: /^\/processes\/([\w.~%-]+)$/, view: 'process', load: () => import('./views/process.js'), nav: 'processes', keys: ['key'] },
+  { path: /^\/process-instances\/([A-Za-z0-9_-]+)$/, view: 'process-instance', load: () => import('./views/process-instance.js'), nav: 'processes', keys: ['id'] },
   { path: /^\/admin(?:\/([a-z-]+))?$/, view: 'admin', load: loadAdmin, nav: 'admin', keys: ['section'], roles: ADMIN_ROLES },
 ];
 
@@ -178,7 +182,7 @@ async function render({ initial = false, keepFocus = false } = {}) {
   // A view that returned an `update` function handles moves within itself (the inbox keeps its
   // list and event stream when another conversation opens).
   const params = {};
-  (route?.keys ?? []).forEach((key, i) => { params[key] = decodeURIComponent(match[i + 1] ?? ''); });
+  (route?.keys ?? []).forEach((key, i) => { params[key] = decoded(match[i + 1] ?? ''); });
   if (route && active?.load === route.load && typeof active.handle?.update === 'function' && !keepFocus) {
     navListener?.(route.nav ?? null);
     active.handle.update(params, query);
@@ -223,6 +227,11 @@ async function render({ initial = false, keepFocus = false } = {}) {
   // A fresh page load leaves focus at the top (for the skip link) unless the page has a first field.
   const target = autofocus ?? (initial ? null : container.querySelector('h1'));
   target?.focus();
+}
+
+/** `text` decoded; as it is when it is no valid encoding (a process key typed by hand). */
+function decoded(text) {
+  try { return decodeURIComponent(text); } catch { return text; }
 }
 
 /** Ends the current view (its requests and streams) before the session goes away. */

@@ -17,6 +17,7 @@ const NAV = [
   { key: 'records', href: '#/records' },
   { key: 'segments', href: '#/segments' },
   { key: 'imports', href: '#/imports' },
+  { key: 'processes', href: '#/processes' },
   { key: 'duplicates', href: '#/duplicates' },
   { key: 'events', href: '#/events' },
   { key: 'dashboards', href: '#/dashboards' },
