@@ -322,6 +322,10 @@ struct ProcessesTests {
             let done = try await api.get("/v1/process-instances/\(instance)")
             #expect(done.json["variables"]?["event"]?["data"]?["interaction"]?["body"] == "Here are my documents")
             expectProblem(try await api.post("/v1/messages", ["name": "documents"]), .unprocessableContent, field: "correlation_key")
+            expectProblem(try await api.post("/v1/messages", ["name": "documents", "correlation_key": "A-17", "variables": .null]),
+                          .unprocessableContent, field: "variables")
+            expectProblem(try await api.post("/v1/process-instances/\(instance)/variables", ["variables": .null]), .unprocessableContent,
+                          field: "variables")
         }
     }
 

@@ -296,7 +296,9 @@ def _register_hooks() -> None:
         # tests the answer, not the waiting (ProcessesTests tests the waiting).
         if case.method.upper() == "POST" and case.path == "/v1/jobs/activate" and isinstance(case.body, dict):
             wait = case.body.get("wait_seconds")
-            if isinstance(wait, int) and not isinstance(wait, bool) and 0 < wait <= 60:
+            # JSON's 31.0 is the integer 31 (as JSON Schema counts it), so whole floats are waits too.
+            if (isinstance(wait, (int, float)) and not isinstance(wait, bool) and float(wait).is_integer()
+                    and 0 < wait <= 60):
                 case.body["wait_seconds"] = 0
 
     # After `101 Switching Protocols` (GET /v1/events/ws) the connection speaks WebSocket; the HTTP

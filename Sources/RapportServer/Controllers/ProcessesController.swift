@@ -119,11 +119,11 @@ struct ProcessesController<Processes: ProcessStore> {
         var reader = try InputReader(body)
         let key = reader.string("process", required: true, maxLength: 255)
         let version = reader.integer("version", in: 1...Int64(Int32.max))
-        let variables = reader.object("variables", maxKeys: 500)
+        let variables = Self.variables(&reader)
         let customerID = reader.string("customer_id", maxLength: 64)
         let businessKey = reader.string("business_key", maxLength: 255)
         try reader.finish()
-        let start = ProcessStart(key: key ?? "", version: version, variables: Self.dictionary(variables), customerID: customerID,
+        let start = ProcessStart(key: key ?? "", version: version, variables: variables, customerID: customerID,
                                  businessKey: businessKey)
         let processes = self.processes
         return try await services.idempotentWrite(request, context: context, body: bytes) { tx in
@@ -176,10 +176,9 @@ struct ProcessesController<Processes: ProcessStore> {
         let id = try context.parameters.require("id")
         let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         var reader = try InputReader(body)
-        let variables = reader.object("variables", maxKeys: 500)
-        if case .unchanged = variables, reader.object["variables"] == nil { reader.fail("variables", "is required") }
+        if reader.object["variables"] == nil { reader.fail("variables", "is required") }
+        let values = Self.variables(&reader)
         try reader.finish()
-        let values = Self.dictionary(variables)
         return try await instanceResponse { processes, tx in try await processes.setVariables(id, values, by: principal.actor, in: tx) }
     }
 
@@ -221,7 +220,7 @@ struct ProcessesController<Processes: ProcessStore> {
         var values: [String: JSONValue] = [:]
         if let body {
             var reader = try InputReader(body)
-            values = Self.dictionary(reader.object("variables", maxKeys: 500))
+            values = Self.variables(&reader)
             try reader.finish()
         }
         let variables = values
@@ -252,7 +251,7 @@ struct ProcessesController<Processes: ProcessStore> {
         var reader = try InputReader(body)
         let name = reader.string("name", required: true, maxLength: 255)
         let key = reader.string("correlation_key", required: true, maxLength: 255)
-        let variables = Self.dictionary(reader.object("variables", maxKeys: 500))
+        let variables = Self.variables(&reader)
         try reader.finish()
         let processes = self.processes
         let moved = try await services.writer.write { tx in
@@ -298,8 +297,14 @@ struct ProcessesController<Processes: ProcessStore> {
         return .json(json, headers: [.eTag: etag])
     }
 
-    private static func dictionary(_ value: PatchValue<JSONObject>) -> [String: JSONValue] {
-        guard case .set(let object) = value else { return [:] }
-        return Dictionary(object.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    /// `variables`: an object of at most 500 names (absent: none; null is refused, as any non-object).
+    private static func variables(_ reader: inout InputReader) -> [String: JSONValue] {
+        switch reader.object("variables", maxKeys: 500) {
+        case .set(let object): return Dictionary(object.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        case .clear:
+            reader.fail("variables", "expected an object, got null")
+            return [:]
+        case .unchanged: return [:]
+        }
     }
 }
