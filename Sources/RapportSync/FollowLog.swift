@@ -10,15 +10,16 @@ func followLog(
 ) async throws {
     try await store.waitUntilSchemaIsCurrent(clock: clock)
     guard try await retryingStart(what, logger: logger, clock: clock, start) != nil else { return }
+    // Cancellation (a graceful shutdown) ends the loop, never as an error.
     while !Task.isCancelled {
-        try await wait()
         do {
+            try await wait()
             try await catchUp()
         } catch is CancellationError {
             return
         } catch {
             logger.error("\(what) failed", metadata: ["error": "\(String(reflecting: error))"])
-            try await clock.sleep(for: .seconds(1))
+            do { try await clock.sleep(for: .seconds(1)) } catch { return }
         }
     }
 }
