@@ -102,7 +102,9 @@ struct ProcessesController<Processes: ProcessStore> {
         let key = try context.parameters.require("key")
         var version: Int64?
         if let text = try request.query("version") {
-            guard let number = Int64(text), number >= 1 else { throw Problem.badRequest(field: "version", "must be a version number from 1") }
+            guard let number = Int64(text), (1...Int64(Int32.max)).contains(number) else {
+                throw Problem.badRequest(field: "version", "must be a version number from 1 to 2147483647")
+            }
             version = number
         }
         guard let deployed = try await processes.definition(key: key, version: version) else {
