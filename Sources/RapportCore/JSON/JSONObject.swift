@@ -45,6 +45,17 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         }
     }
 
+    /// An object of a dictionary's members, keys in sorted order (so the same values always
+    /// serialize the same way).
+    public init(sortingKeysOf dictionary: [String: JSONValue]) {
+        self.init(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// The members as a dictionary (order dropped).
+    public var dictionary: [String: JSONValue] {
+        Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
     /// The keys in stored order.
     public var keys: [String] {
         entries.map(\.key)

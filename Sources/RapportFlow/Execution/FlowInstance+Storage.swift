@@ -5,7 +5,7 @@ import RapportCore
 extension FlowInstance {
     public var storedJSON: JSONValue {
         .object([
-            "variables": .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
+            "variables": .object(JSONObject(sortingKeysOf: variables)),
             "tokens": .array(tokens.map { token in
                 switch token.state {
                 case .waiting: return [.integer(Int64(token.id)), .integer(Int64(token.node)), "w"]
@@ -39,7 +39,7 @@ extension FlowInstance {
             }
             decoded.append(FlowToken(id: Int(id), node: Int(node), state: state))
         }
-        self.init(status: status, variables: Dictionary(variables.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }),
+        self.init(status: status, variables: variables.dictionary,
                   tokens: decoded, nextTokenID: Int(next))
     }
 }

@@ -302,7 +302,7 @@ struct ProcessesController<Processes: ProcessStore> {
     /// `variables`: an object of at most 500 names (absent: none; null is refused, as any non-object).
     private static func variables(_ reader: inout InputReader) -> [String: JSONValue] {
         switch reader.object("variables", maxKeys: 500) {
-        case .set(let object): return Dictionary(object.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        case .set(let object): return object.dictionary
         case .clear:
             reader.fail("variables", "expected an object, got null")
             return [:]

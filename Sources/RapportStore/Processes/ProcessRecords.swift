@@ -86,7 +86,7 @@ public struct ProcessInstanceRecord: Sendable {
             "id": .string(id), "process": .string(key), "process_version": .integer(deployed.version), "definition_id": .string(definitionID),
             "status": .string(status.rawValue), "customer_id": customerID.map(JSONValue.string) ?? .null,
             "business_key": businessKey.map(JSONValue.string) ?? .null,
-            "variables": .object(JSONObject(state.variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
+            "variables": .object(JSONObject(sortingKeysOf: state.variables)),
             "tokens": .array(state.tokens.map { token in
                 var item: JSONObject = ["id": .integer(Int64(token.id)), "node": .string(nodes[token.node].id)]
                 switch token.state {
@@ -154,7 +154,7 @@ public struct ActivatedJob: Sendable {
         guard case .object(var object) = job.json else { return job.json }
         object["process"] = .string(process)
         object["customer_id"] = customerID.map(JSONValue.string) ?? .null
-        object["variables"] = .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+        object["variables"] = .object(JSONObject(sortingKeysOf: variables))
         return .object(object)
     }
 }

@@ -44,8 +44,6 @@ public protocol ProcessStore: Sendable {
     func failJob(_ id: String, message: String, retries: Int64?, retryAfter: Duration, by actor: Actor,
                  in tx: WriteTransaction) async throws -> ProcessJob?
 
-    func job(_ id: String) async throws -> ProcessJob?
-
     /// When the next timer is due; nil when none waits.
     func nextTimerDue() async throws -> Timestamp?
 

@@ -24,7 +24,7 @@ extension SQLProcessStore {
                 """) else { continue }
             let variables = (try? JSONParser.parse(try instance.string("state")))?.objectValue?["variables"]?.objectValue ?? JSONObject()
             activated.append(ActivatedJob(job: job, process: try instance.string("process_key"), customerID: try instance.optionalString("customer_id"),
-                                          variables: Dictionary(variables.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })))
+                                          variables: variables.dictionary))
         }
         return activated
     }
@@ -56,10 +56,6 @@ extension SQLProcessStore {
             WHERE id = \(bind: id)
             """)
         return job
-    }
-
-    public func job(_ id: String) async throws -> ProcessJob? {
-        try await read { try await $0.raw("\(ProcessRows.jobColumns) WHERE id = \(bind: id)").first().map(ProcessRows.decodeJob) }
     }
 
     /// A job a worker holds (or held: a lock that lapsed without another worker taking the job still counts).

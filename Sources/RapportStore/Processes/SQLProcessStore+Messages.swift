@@ -31,18 +31,23 @@ extension SQLProcessStore {
             """)
         guard !rows.isEmpty else { return 0 }
         var delivered = 0
+        // A subscription is taken by the first event of the window that matches it.
+        var taken: Set<String> = []
         for event in candidates {
             for row in rows where try row.string("message") == event.type && row.string("correlation_key") == event.subject
                 && event.time >= row.timestamp("created_at") {
                 let (instanceID, token) = (try row.string("instance_id"), try row.int64("token"))
-                // Taken by an earlier event of this window?
-                guard try await tx.firstRow("""
-                    SELECT token FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)
-                    """) != nil else { continue }
+                guard taken.insert("\(instanceID)/\(token)").inserted else { continue }
                 try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)")
-                _ = try await advance(instanceID, with: .messageReceived(token: Int(token), variables: ["event": Self.variable(of: event)]),
-                                      by: Actor(kind: .system, id: "process-triggers"), in: tx)
-                delivered += 1
+                do {
+                    _ = try await advance(instanceID, with: .messageReceived(token: Int(token), variables: ["event": Self.variable(of: event)]),
+                                          by: Actor(kind: .system, id: "process-triggers"), in: tx)
+                    delivered += 1
+                } catch let error as StoreError where error.code == .conflict {
+                    // An earlier event of this window ended the token (its instance terminated); the
+                    // refusal comes before anything is written.
+                    continue
+                }
             }
         }
         return delivered
