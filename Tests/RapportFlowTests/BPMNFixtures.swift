@@ -5,11 +5,12 @@ import Testing
 
 /// BPMN texts for the tests: a process body wrapped in definitions, and the files kept in the repository.
 enum BPMNFixtures {
-    static func definitions(_ processBody: String, processID: String = "p", extraNamespaces: String = "") -> String {
+    /// `roots`: elements beside the process (`<bpmn:signal>`, `<bpmn:error>`, `<bpmn:message>`, …).
+    static func definitions(_ processBody: String, processID: String = "p", extraNamespaces: String = "", roots: String = "") -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
         <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" \(extraNamespaces) id="d" targetNamespace="urn:test">
-        <bpmn:process id="\(processID)" isExecutable="true">
+        \(roots)<bpmn:process id="\(processID)" isExecutable="true">
         \(processBody)
         </bpmn:process>
         </bpmn:definitions>
@@ -17,8 +18,12 @@ enum BPMNFixtures {
     }
 
     /// Reads one process, failing the test with every problem when it does not deploy.
-    static func process(_ processBody: String) throws -> ProcessDefinition {
-        try #require(BPMNReader.read(definitions(processBody)).processes.first)
+    static func process(_ processBody: String, roots: String = "") throws -> ProcessDefinition {
+        try #require(BPMNReader.read(definitions(processBody, roots: roots)).processes.first)
+    }
+
+    static func timer(_ duration: String) -> String {
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>\(duration)</bpmn:timeDuration></bpmn:timerEventDefinition>"
     }
 
     static func flow(_ id: String, _ source: String, _ target: String, condition: String? = nil) -> String {

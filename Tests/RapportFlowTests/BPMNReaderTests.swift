@@ -79,15 +79,22 @@ struct BPMNReaderTests {
     func unsupported() {
         let found = problems("""
             <bpmn:startEvent id="s"/>
-            <bpmn:subProcess id="sub"/>
-            <bpmn:boundaryEvent id="b" attachedToRef="sub"><bpmn:timerEventDefinition/></bpmn:boundaryEvent>
-            <bpmn:startEvent id="m"><bpmn:messageEventDefinition/></bpmn:startEvent>
-            \(F.flow("f1", "s", "sub"))
+            <bpmn:callActivity id="call"/>
+            <bpmn:boundaryEvent id="b" attachedToRef="call"><bpmn:timerEventDefinition/></bpmn:boundaryEvent>
+            <bpmn:startEvent id="t"><bpmn:timerEventDefinition/></bpmn:startEvent>
+            <bpmn:subProcess id="events" triggeredByEvent="true"/>
+            <bpmn:subProcess id="inner">
+              <bpmn:startEvent id="inner_start"><bpmn:compensateEventDefinition/></bpmn:startEvent>
+            </bpmn:subProcess>
+            \(F.flow("f1", "s", "call"))
             """)
-        #expect(found.map(\.elementID) == ["sub", "b", "m"])
-        #expect(found.map(\.line) == [5, 6, 7])
-        #expect(found[0].message.contains("<bpmn:subProcess> is not supported yet"))
-        #expect(found[2].message.contains("messageEventDefinition"))
+        #expect(found.map(\.elementID) == ["call", "b", "t", "events", "inner_start"])
+        #expect(found.map(\.line) == [5, 6, 7, 8, 10])
+        #expect(found[0].message.contains("<bpmn:callActivity> is not supported yet"))
+        #expect(found[1].message.contains("timer needs a timeDuration"))
+        #expect(found[2].message.contains("timerEventDefinition"))
+        #expect(found[3].message.contains("an event subprocess is not supported yet"))
+        #expect(found[4].message.contains("compensateEventDefinition"))
     }
 
     @Test("broken graphs are refused: unknown references, unreachable nodes, a default that does not leave the gateway, unconditioned choices")

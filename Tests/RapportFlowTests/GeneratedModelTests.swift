@@ -3,7 +3,8 @@ import RapportFlow
 import Testing
 
 /// Well-formed models generated at random (blocks of tasks, timers, exclusive, parallel and
-/// inclusive splits with their joins, nested), written as BPMN and read back, then run with the
+/// inclusive splits with their joins, subprocesses with boundary timers, event-based gateways
+/// racing timers, nested), written as BPMN and read back, then run with the
 /// waiting work done in random order: every instance must end, and never stall with a token left.
 @Suite("Generated models")
 struct GeneratedModelTests {
@@ -36,7 +37,7 @@ struct GeneratedModelTests {
         }
 
         mutating func block(depth: Int) -> (entry: String, exit: String) {
-            let choice = depth >= 3 ? 0 : Int.random(in: 0..<6, using: &random)
+            let choice = depth >= 3 ? 0 : Int.random(in: 0..<8, using: &random)
             switch choice {
             case 0, 1:
                 return task()
@@ -70,6 +71,30 @@ struct GeneratedModelTests {
                     connect(inner.exit, join)
                 }
                 return (split, join)
+            case 6:
+                // An embedded subprocess around a block, sometimes with boundary timers of its own.
+                let sub = id("sub"), start = id("sst"), end = id("sen")
+                let mark = elements.count
+                let inner = block(depth: depth + 1)
+                connect(start, inner.entry)
+                connect(inner.exit, end)
+                let body = elements[mark...].joined(separator: "\n")
+                elements.removeSubrange(mark...)
+                elements.append(#"<bpmn:subProcess id="\#(sub)"><bpmn:startEvent id="\#(start)"/>\#(body)<bpmn:endEvent id="\#(end)"/></bpmn:subProcess>"#)
+                return guarded(sub)
+            case 7:
+                // An event-based gateway racing two timers, merged after.
+                let gateway = id("eg"), merge = id("em")
+                elements.append(#"<bpmn:eventBasedGateway id="\#(gateway)"/>"#)
+                elements.append(#"<bpmn:exclusiveGateway id="\#(merge)"/>"#)
+                for minutes in [5, 10] {
+                    let event = id("et")
+                    let timer = BPMNFixtures.timer("PT\(minutes)M")
+                    elements.append(#"<bpmn:intermediateCatchEvent id="\#(event)">\#(timer)</bpmn:intermediateCatchEvent>"#)
+                    connect(gateway, event)
+                    connect(event, merge)
+                }
+                return (gateway, merge)
             default:
                 let branches = Int.random(in: 2...3, using: &random)
                 let split = id("is"), join = id("ij"), variable = id("mask")
@@ -129,7 +154,7 @@ struct GeneratedModelTests {
         }
     }
 
-    @Test("every generated instance ends with no token left, whatever order its work is done in", arguments: 0..<40)
+    @Test("every generated instance ends with no token left, whatever order its work is done in", arguments: 0..<80)
     func endsOrWaits(seed: UInt64) throws {
         var generator = Generator(random: SplitMix(state: seed))
         let body = generator.block(depth: 0)
@@ -149,8 +174,10 @@ struct GeneratedModelTests {
             while outcome.instance.status == .running {
                 let actionable = outcome.instance.tokens.filter { token in
                     guard token.state == .waiting else { return false }
-                    switch engine.process.nodes[token.node].kind {
-                    case .serviceTask, .userTask, .timerCatch: return true
+                    let node = engine.process.nodes[token.node]
+                    switch node.kind {
+                    case .serviceTask, .userTask, .catchEvent, .eventBasedGateway: return true
+                    case .subProcess: return node.boundaries.contains { !fired.contains("\(token.id)/\(engine.process.nodes[$0].id)") }
                     default: return false
                     }
                 }
@@ -161,9 +188,11 @@ struct GeneratedModelTests {
                 let node = engine.process.nodes[token.node]
                 let unfired = node.boundaries.map { engine.process.nodes[$0].id }.filter { !fired.contains("\(token.id)/\($0)") }
                 let input: FlowInput
-                if case .timerCatch = node.kind {
+                if case .catchEvent = node.kind {
                     input = .timerFired(token: token.id, node: node.id)
-                } else if let boundary = unfired.randomElement(using: &random), Bool.random(using: &random) {
+                } else if case .eventBasedGateway = node.kind, let flow = node.outgoing.randomElement(using: &random) {
+                    input = .timerFired(token: token.id, node: engine.process.nodes[engine.process.flows[flow].target].id)
+                } else if let boundary = unfired.randomElement(using: &random), Bool.random(using: &random) || node.element == "subProcess" {
                     fired.insert("\(token.id)/\(boundary)")
                     input = .timerFired(token: token.id, node: boundary)
                 } else {

@@ -16,12 +16,13 @@ public struct FlowEngine: Sendable {
         self.process = process
     }
 
-    /// A new instance with a token on each none start event (or only on `startNode`, a
-    /// conditional start event a CRM event matched), run until every token waits or ends.
+    /// A new instance with a token on each none start event of the process (or only on
+    /// `startNode`: a conditional, message or signal start event that happened), run until every
+    /// token waits or ends.
     public func start(variables: [String: JSONValue], at now: Timestamp, from startNode: Int? = nil) -> FlowOutcome {
         var run = FlowRun(process: process, instance: FlowInstance(variables: variables), now: now)
         for start in startNode.map({ [$0] }) ?? process.noneStarts {
-            run.arrive(run.newToken(at: start), via: nil)
+            run.arrive(run.newToken(at: start, scope: nil), via: nil)
         }
         run.settle()
         return run.outcome
@@ -35,29 +36,26 @@ public struct FlowEngine: Sendable {
         var run = FlowRun(process: process, instance: instance, now: now)
         switch input {
         case .complete(let id, let variables):
-            let token = try waitingToken(id, in: instance, at: [.userTask, .serviceTask], "complete")
+            let token = try waitingToken(id, in: instance, "complete")
             run.instance.variables.merge(variables) { _, new in new }
-            run.cancelBoundaryTimers(of: token)
+            run.disarmBoundaries(of: token)
             run.leave(token, through: nil)
         case .fail(let id, let message):
-            let token = try waitingToken(id, in: instance, at: [.serviceTask, .userTask], "fail")
-            run.raiseIncident(token, message)
-        case .timerFired(let id, let node):
-            guard let token = instance.token(id) else {
-                throw FlowInputError("the instance has no token \(id) (it moved on, or never existed)")
+            // Any waiting token: a job out of retries, a task or subscription the world refused.
+            guard let token = instance.token(id), token.state == .waiting else {
+                throw FlowInputError("token \(id) is not waiting for something to fail")
             }
-            if process.nodes[token.node].id == node {
-                run.leave(try waitingToken(id, in: instance, at: [.timerCatch], "fire a timer for"), through: nil)
-            } else if let boundary = process.node(node), case .boundaryTimer(_, let activity, let interrupting) = process.nodes[boundary].kind,
-                      activity == token.node {
-                run.fireBoundary(boundary, of: id, interrupting: interrupting)
-            } else {
-                throw FlowInputError("token \(id) at \(process.nodes[token.node].id) has no timer \(node)")
-            }
-        case .messageReceived(let id, let variables):
-            let token = try waitingToken(id, in: instance, at: [.messageCatch], "deliver a message to")
+            run.raiseIncident(id, message)
+        case .throwError(let id, let code, let message, let variables):
+            let token = try waitingToken(id, in: instance, "throw an error for")
             run.instance.variables.merge(variables) { _, new in new }
-            run.leave(token, through: nil)
+            run.throwError(code, message: message, from: token)
+        case .timerFired(let id, let node):
+            run.eventHappened(at: try armedNode(node, .timer, for: id, in: instance), for: id, variables: [:])
+        case .messageReceived(let id, let node, let variables):
+            run.eventHappened(at: try armedNode(node, .message, for: id, in: instance), for: id, variables: variables)
+        case .signalReceived(let id, let node, let variables):
+            run.eventHappened(at: try armedNode(node, .signal, for: id, in: instance), for: id, variables: variables)
         case .retry(let id):
             guard let token = instance.token(id), case .incident = token.state else {
                 throw FlowInputError("token \(id) has no incident to retry")
@@ -73,23 +71,48 @@ public struct FlowEngine: Sendable {
         return run.outcome
     }
 
-    private enum WaitingNode { case userTask, serviceTask, timerCatch, messageCatch }
-
-    private func waitingToken(_ id: Int, in instance: FlowInstance, at kinds: [WaitingNode], _ verb: String) throws(FlowInputError) -> Int {
+    /// The token, when it waits at a user or service task (work a person or a worker does).
+    private func waitingToken(_ id: Int, in instance: FlowInstance, _ verb: String) throws(FlowInputError) -> Int {
         guard let token = instance.token(id) else {
             throw FlowInputError("the instance has no token \(id) (it moved on, or never existed)")
         }
         let node = process.nodes[token.node]
-        let kind: WaitingNode? = switch node.kind {
-        case .userTask: .userTask
-        case .serviceTask: .serviceTask
-        case .timerCatch: .timerCatch
-        case .messageCatch: .messageCatch
-        default: nil
+        let isWork = switch node.kind {
+        case .userTask, .serviceTask: true
+        default: false
         }
-        guard token.state == .waiting, let kind, kinds.contains(kind) else {
+        guard token.state == .waiting, isWork else {
             throw FlowInputError("token \(id) at \(node.id) is not waiting for something to \(verb)")
         }
         return id
+    }
+
+    private enum ArmedKind: String { case timer, message, signal }
+
+    /// The position of `nodeID` when the token armed an event of this kind there: the catch event it
+    /// waits at, a boundary event of its activity, or an event after its event-based gateway.
+    private func armedNode(_ nodeID: String, _ kind: ArmedKind, for id: Int, in instance: FlowInstance) throws(FlowInputError) -> Int {
+        guard let token = instance.token(id) else {
+            throw FlowInputError("the instance has no token \(id) (it moved on, or never existed)")
+        }
+        let at = process.nodes[token.node]
+        guard let node = process.node(nodeID) else {
+            throw FlowInputError("token \(id) at \(at.id) has no \(kind.rawValue) \(nodeID)")
+        }
+        let trigger: EventTrigger?
+        switch process.nodes[node].kind {
+        case .catchEvent(let armed) where token.node == node && token.state == .waiting:
+            trigger = armed
+        case .catchEvent(let armed) where process.nodes[node].incoming.contains(where: { process.flows[$0].source == token.node }):
+            if case .eventBasedGateway = at.kind, token.state == .waiting { trigger = armed } else { trigger = nil }
+        case .boundaryEvent(let armed, let activity, _) where activity == token.node:
+            trigger = armed
+        default:
+            trigger = nil
+        }
+        guard let trigger, trigger.name == kind.rawValue else {
+            throw FlowInputError("token \(id) at \(at.id) has no \(kind.rawValue) \(nodeID)")
+        }
+        return node
     }
 }

@@ -4,13 +4,23 @@ import RapportCore
 public enum FlowInput: Sendable, Equatable {
     /// The user task or job the token waits at is done; its variables are merged into the instance's.
     case complete(token: Int, variables: [String: JSONValue])
-    /// The job (or user task) the token waits at failed for good: an incident.
+    /// What the token waits for failed for good (a job out of retries, a user task no one can be
+    /// given): an incident.
     case fail(token: Int, message: String)
-    /// A timer of the token is due: the timer catch event it waits at, or a boundary timer (by the
-    /// boundary event's id) of the activity it waits at.
+    /// The job (or user task) the token waits at ended in a business error with this code: the
+    /// nearest error boundary event that catches it takes over, else an incident. The variables
+    /// are merged into the instance's.
+    case throwError(token: Int, code: String, message: String?, variables: [String: JSONValue])
+    /// A timer of the token is due. `node` is the event it was set for: the timer catch event the
+    /// token waits at, a boundary event of the activity it waits at, or an event after the
+    /// event-based gateway it waits at.
     case timerFired(token: Int, node: String)
-    /// The message the token waits for arrived; its variables are merged into the instance's.
-    case messageReceived(token: Int, variables: [String: JSONValue])
+    /// A message the token waits for arrived (at `node`, as for timers); its variables are merged
+    /// into the instance's.
+    case messageReceived(token: Int, node: String, variables: [String: JSONValue])
+    /// A signal the token waits for was broadcast (at `node`, as for timers); its variables are
+    /// merged into the instance's.
+    case signalReceived(token: Int, node: String, variables: [String: JSONValue])
     /// An incident was fixed: the token enters its node again.
     case retry(token: Int)
     /// Variables set from outside (to fix an incident, or as an admin).
@@ -39,13 +49,19 @@ public enum FlowAction: Sendable, Equatable {
     /// Deliver `messageReceived` for the token when a message of this name and key comes; a nil key
     /// stands for the instance's customer.
     case subscribe(token: Int, node: String, message: String, correlationKey: String?)
+    /// Deliver `signalReceived` for the token when a signal of this name is broadcast.
+    case subscribeSignal(token: Int, node: String, signal: String)
+    /// Broadcast the signal: to every token waiting for it (in this instance and others) and to
+    /// the processes it starts.
+    case broadcastSignal(String)
     /// Deliver `timerFired` for the token at this moment.
     case scheduleTimer(token: Int, node: String, due: Timestamp)
-    /// Withdraw the job, task or timers the token waited for (ended by terminate, cancel or an
-    /// interrupting boundary event).
+    /// Withdraw the job, task, timers and subscriptions the token waited for (ended by terminate,
+    /// cancel or an interrupting boundary event).
     case withdraw(token: Int, node: String)
-    /// Drop the token's boundary timers: the activity they guard is done.
-    case cancelTimers(token: Int)
+    /// Drop the token's timers and message and signal subscriptions: the activity they guard is
+    /// done, or the event-based gateway they raced for has its winner.
+    case disarm(token: Int)
     /// Tell an admin the token is stuck until retried.
     case raiseIncident(token: Int, node: String, message: String)
 }

@@ -1,17 +1,22 @@
 import RapportCore
 
-/// How an instance's state is kept: `{"variables": {…}, "tokens": [[id, node, state, detail], …], "next_token": n}`
-/// with nodes by position in their (immutable) definition and states as short codes.
+/// How an instance's state is kept: `{"variables": {…}, "tokens": [[id, node, state, detail, scope], …], "next_token": n}`
+/// with nodes by position in their (immutable) definition and states as short codes; `detail` is
+/// there for joining and incident tokens and `scope` for tokens inside a subprocess (`detail`
+/// null when it has none).
 extension FlowInstance {
     public var storedJSON: JSONValue {
         .object([
             "variables": .object(JSONObject(sortingKeysOf: variables)),
             "tokens": .array(tokens.map { token in
+                var parts: [JSONValue] = [.integer(Int64(token.id)), .integer(Int64(token.node))]
                 switch token.state {
-                case .waiting: return [.integer(Int64(token.id)), .integer(Int64(token.node)), "w"]
-                case .joining(let flow): return [.integer(Int64(token.id)), .integer(Int64(token.node)), "j", .integer(Int64(flow))]
-                case .incident(let message): return [.integer(Int64(token.id)), .integer(Int64(token.node)), "i", .string(message)]
+                case .waiting: parts += ["w", .null]
+                case .joining(let flow): parts += ["j", .integer(Int64(flow))]
+                case .incident(let message): parts += ["i", .string(message)]
                 }
+                if let scope = token.scope { parts.append(.integer(Int64(scope))) } else if parts[3] == .null { parts.removeLast() }
+                return .array(parts)
             }),
             "next_token": .integer(Int64(nextTokenID)),
         ])
@@ -30,14 +35,21 @@ extension FlowInstance {
             switch code {
             case "w": state = .waiting
             case "j":
-                guard parts.count == 4, let flow = parts[3].intValue, (0..<Int64(flowCount)).contains(flow) else { return nil }
+                guard parts.count >= 4, let flow = parts[3].intValue, (0..<Int64(flowCount)).contains(flow) else { return nil }
                 state = .joining(flow: Int(flow))
             case "i":
-                guard parts.count == 4, let message = parts[3].stringValue else { return nil }
+                guard parts.count >= 4, let message = parts[3].stringValue else { return nil }
                 state = .incident(message)
             default: return nil
             }
-            decoded.append(FlowToken(id: Int(id), node: Int(node), state: state))
+            var scope: Int?
+            if parts.count == 5 {
+                guard let holder = parts[4].intValue else { return nil }
+                scope = Int(holder)
+            } else if parts.count > 5 {
+                return nil
+            }
+            decoded.append(FlowToken(id: Int(id), node: Int(node), state: state, scope: scope))
         }
         self.init(status: status, variables: variables.dictionary,
                   tokens: decoded, nextTokenID: Int(next))

@@ -27,7 +27,7 @@ public enum FlowInstanceStatus: String, Sendable, Equatable {
     case running
     /// Every token reached an end event.
     case completed
-    /// A terminate end event ended every token.
+    /// A terminate end event of the process ended every token.
     case terminated
     /// Cancelled from outside.
     case cancelled
@@ -39,16 +39,20 @@ public struct FlowToken: Sendable, Equatable {
     /// The node's position in the process.
     public var node: Int
     public var state: FlowTokenState
+    /// The token of the embedded subprocess this token runs in; nil: the process itself.
+    public var scope: Int?
 
-    public init(id: Int, node: Int, state: FlowTokenState) {
+    public init(id: Int, node: Int, state: FlowTokenState, scope: Int? = nil) {
         self.id = id
         self.node = node
         self.state = state
+        self.scope = scope
     }
 }
 
 public enum FlowTokenState: Sendable, Equatable {
-    /// At a user task, service task or timer, until the matching input arrives.
+    /// At a task, event or event-based gateway until the matching input arrives; at a subprocess
+    /// while tokens run inside it.
     case waiting
     /// Arrived at a joining gateway through this flow, waiting for the others.
     case joining(flow: Int)

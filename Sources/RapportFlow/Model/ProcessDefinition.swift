@@ -8,10 +8,14 @@ public struct ProcessDefinition: Sendable {
     public let name: String?
     public let nodes: [FlowNode]
     public let flows: [SequenceFlow]
-    /// The none start events, where `start` puts the first token.
+    /// The process's none start events, where `start` puts the first token.
     public let noneStarts: [Int]
     /// The start events that CRM events matching their condition start (conditional start events).
     public let eventStarts: [Int]
+    /// The message start events: a message of that name starts an instance there.
+    public let messageStarts: [Int]
+    /// The signal start events: a signal of that name broadcast starts an instance there.
+    public let signalStarts: [Int]
     private let nodeIndex: [String: Int]
     /// For each node, the nodes a token there can still arrive at (itself excluded unless on a cycle).
     let reachable: [NodeSet]
@@ -21,8 +25,10 @@ public struct ProcessDefinition: Sendable {
         self.name = name
         self.nodes = nodes
         self.flows = flows
-        noneStarts = nodes.indices.filter { if case .startEvent = nodes[$0].kind { return true } else { return false } }
+        noneStarts = nodes.indices.filter { if case .startEvent = nodes[$0].kind { return nodes[$0].parent == nil } else { return false } }
         eventStarts = nodes.indices.filter { if case .eventStart = nodes[$0].kind { return true } else { return false } }
+        messageStarts = nodes.indices.filter { if case .messageStart = nodes[$0].kind { return true } else { return false } }
+        signalStarts = nodes.indices.filter { if case .signalStart = nodes[$0].kind { return true } else { return false } }
         nodeIndex = Dictionary(nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         reachable = Self.reachability(nodes: nodes, flows: flows)
     }
@@ -30,11 +36,26 @@ public struct ProcessDefinition: Sendable {
     /// The position of the node with this id.
     public func node(_ id: String) -> Int? { nodeIndex[id] }
 
+    /// The message start event for messages of this name.
+    public func messageStart(named name: String) -> Int? {
+        messageStarts.first { if case .messageStart(name) = nodes[$0].kind { return true } else { return false } }
+    }
+
+    /// The signal start event for signals of this name.
+    public func signalStart(named name: String) -> Int? {
+        signalStarts.first { if case .signalStart(name) = nodes[$0].kind { return true } else { return false } }
+    }
+
     private static func reachability(nodes: [FlowNode], flows: [SequenceFlow]) -> [NodeSet] {
         nodes.indices.map { start in
             var seen = NodeSet(count: nodes.count)
-            // A token waiting at an activity may also leave through its boundary events.
-            func successors(_ node: Int) -> [Int] { nodes[node].outgoing.map { flows[$0].target } + nodes[node].boundaries }
+            // A token waiting at an activity may also leave through its boundary events; one at a
+            // link throw event goes on at its catch.
+            func successors(_ node: Int) -> [Int] {
+                var next = nodes[node].outgoing.map { flows[$0].target } + nodes[node].boundaries
+                if case .linkThrow(let target) = nodes[node].kind { next.append(target) }
+                return next
+            }
             var pending = successors(start)
             while let node = pending.popLast() {
                 guard !seen.contains(node) else { continue }
@@ -73,6 +94,8 @@ public struct FlowNode: Sendable {
     public internal(set) var boundaries: [Int] = []
     /// The line of the element in the BPMN file.
     public let line: Int
+    /// The embedded subprocess this node is in; nil: the process itself.
+    public let parent: Int?
 }
 
 /// A connection from one node to another, taken when its condition (if any) holds.
@@ -105,11 +128,15 @@ public struct EventCondition: Sendable {
 
 /// What a node does when a token arrives.
 public enum FlowNodeKind: Sendable {
-    /// A none start event.
+    /// A none start event (of the process, or of an embedded subprocess).
     case startEvent
     /// A conditional start event: a CRM event on the log for which the CEL condition (over the
     /// event: `type`, `subject`, `data`, …) holds starts an instance here.
     case eventStart(EventCondition)
+    /// A message start event: a message of this name starts an instance here.
+    case messageStart(String)
+    /// A signal start event: a signal of this name starts an instance here.
+    case signalStart(String)
     case endEvent(EndEventBehaviour)
     /// Takes the first outgoing flow whose condition holds, else the default; a merge passes every token on.
     case exclusiveGateway(defaultFlow: Int?)
@@ -117,30 +144,94 @@ public enum FlowNodeKind: Sendable {
     case inclusiveGateway(defaultFlow: Int?)
     /// Forks to every outgoing flow; joins one token from each incoming flow.
     case parallelGateway
+    /// Waits for the first of the events its outgoing flows lead to (timers, messages, signals)
+    /// and goes on there; the others are withdrawn.
+    case eventBasedGateway
     /// A task, manual task or none intermediate throw event: nothing to wait for.
     case passThrough
+    /// An intermediate throw event that broadcasts a signal or raises an escalation, then goes on.
+    case throwEvent(ThrownEvent)
+    /// A link throw event: the token goes on at the link catch event of the same name.
+    case linkThrow(target: Int)
+    /// A link catch event: where a link throw event's token goes on.
+    case linkCatch
     /// Assigns variables from CEL expressions, in order.
     case scriptTask([ScriptAssignment])
-    /// Waits for a job worker (or a built-in action) to complete a job of this type.
+    /// Waits for a job worker to complete a job of this type (a service, send or business rule
+    /// task, or a message throw or end event given a job type).
     case serviceTask(JobDefinition)
     /// Waits for a person to complete a task.
     case userTask(UserTaskDefinition)
-    /// Waits until the timer is due.
-    case timerCatch(TimerDefinition)
-    /// Waits for a message (a message catch event or a receive task): one sent to the API with
-    /// the same name and correlation key, or a CRM event whose type is the name and whose subject
-    /// (a customer id) is the key.
-    case messageCatch(MessageSubscription)
-    /// A timer on the border of a waiting activity (an SLA): when due while the activity waits, a
-    /// token leaves here — instead of the activity's (interrupting) or besides it.
-    case boundaryTimer(TimerDefinition, attachedTo: Int, interrupting: Bool)
+    /// Waits for a timer, a message or a signal (an intermediate catch event, or a receive task).
+    case catchEvent(EventTrigger)
+    /// An event on the border of an activity that waits (a task, or a subprocess while it runs):
+    /// when it happens, a token leaves here — instead of the activity's (interrupting) or besides it.
+    case boundaryEvent(EventTrigger, attachedTo: Int, interrupting: Bool)
+    /// An embedded subprocess: a token arriving starts its inner flow at its none start event;
+    /// it goes on when no token is left inside.
+    case subProcess(start: Int)
+}
+
+extension FlowNodeKind {
+    /// The kind of event a node is or waits for, as a modeler draws its marker (`timer`, `message`,
+    /// `signal`, `error`, `escalation`, `terminate`, `link`, `conditional`); nil for none events,
+    /// activities and gateways.
+    public var eventName: String? {
+        switch self {
+        case .eventStart: "conditional"
+        case .messageStart: "message"
+        case .signalStart: "signal"
+        case .endEvent(.terminate): "terminate"
+        case .endEvent(.error): "error"
+        case .endEvent(.escalation), .throwEvent(.escalation): "escalation"
+        case .endEvent(.signal), .throwEvent(.signal): "signal"
+        case .linkThrow, .linkCatch: "link"
+        case .catchEvent(let trigger), .boundaryEvent(let trigger, _, _): trigger.name
+        default: nil
+        }
+    }
+}
+
+/// What an event waits for.
+public enum EventTrigger: Sendable {
+    case timer(TimerDefinition)
+    case message(MessageSubscription)
+    case signal(String)
+    /// An error thrown inside the activity (an error end event, or a job worker's error) with this
+    /// code; nil catches any.
+    case error(code: String?)
+    /// An escalation raised inside the subprocess with this code; nil catches any.
+    case escalation(code: String?)
+
+    /// The name a modeler would give it.
+    public var name: String {
+        switch self {
+        case .timer: "timer"
+        case .message: "message"
+        case .signal: "signal"
+        case .error: "error"
+        case .escalation: "escalation"
+        }
+    }
+}
+
+/// What an intermediate throw event throws.
+public enum ThrownEvent: Sendable, Equatable {
+    case signal(String)
+    case escalation(String)
 }
 
 public enum EndEventBehaviour: Sendable, Equatable {
     /// Ends the token that arrives.
     case none
-    /// Ends every token of the instance.
+    /// Ends every token of the instance (inside a subprocess: of the subprocess, which then goes on).
     case terminate
+    /// Throws the error with this code to the nearest error boundary event around it.
+    case error(String)
+    /// Raises the escalation with this code to the nearest escalation boundary event around it, then ends.
+    case escalation(String)
+    /// Broadcasts the signal, then ends.
+    case signal(String)
 }
 
 /// The message a token waits for.

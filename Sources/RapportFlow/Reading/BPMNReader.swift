@@ -20,8 +20,9 @@ public enum BPMNReader {
         var problems: [BPMNProblem] = []
         var processes: [ProcessDefinition] = []
         let processElements = root.children("process", namespace: BPMNNamespace.model)
+        let roots = RootElements(of: root)
         for element in processElements where element.attribute("isExecutable") != "false" {
-            var reading = ProcessReading(element: element, messages: MessageReading.messages(of: root))
+            var reading = ProcessReading(element: element, roots: roots)
             if let process = reading.read() { processes.append(process) }
             problems += reading.problems
         }

@@ -1,32 +1,37 @@
 import Foundation
 import RapportCore
 
-/// A node's kind as read, before sequence flows are known.
+/// A node's kind as read, before sequence flows and the other nodes are known.
 enum NodeKindReading {
     case ready(FlowNodeKind)
     /// An exclusive or inclusive gateway with the id of its default flow.
     case gateway(inclusive: Bool, defaultID: String?)
     /// A boundary event with the id of the activity it is attached to.
-    case boundaryTimer(TimerDefinition, attachedToID: String, interrupting: Bool)
+    case boundary(EventTrigger, attachedToID: String, interrupting: Bool)
+    /// A link throw event with the name of the link catch event it goes on at.
+    case linkThrow(String)
+    /// A link catch event with its name.
+    case linkCatch(String)
+    /// An embedded subprocess, whose start event is among the nodes read after it.
+    case subProcess
 }
 
 /// Reads one flow node element: which kind it is and what it needs to run.
 struct NodeReading {
     let element: XMLElementNode
     let id: String
-    let messages: [String: XMLElementNode]
+    let roots: RootElements
     private(set) var problems: [BPMNProblem] = []
 
-    init(element: XMLElementNode, id: String, messages: [String: XMLElementNode] = [:]) {
+    init(element: XMLElementNode, id: String, roots: RootElements = RootElements()) {
         self.element = element
         self.id = id
-        self.messages = messages
+        self.roots = roots
     }
 
     /// Elements of BPMN that change how a process runs and that Rapport does not run yet.
     static let notYetSupported: Set<String> = [
-        "subProcess", "adHocSubProcess", "transaction", "callActivity", "eventBasedGateway",
-        "complexGateway", "sendTask", "businessRuleTask", "callChoreography", "choreographyTask",
+        "adHocSubProcess", "transaction", "callActivity", "complexGateway", "callChoreography", "choreographyTask",
         "subChoreography",
     ]
 
@@ -34,24 +39,37 @@ struct NodeReading {
         switch element.localName {
         case "startEvent":
             guard let definition = eventDefinition() else { return .ready(.startEvent) }
-            if definition.localName == "conditionalEventDefinition" { return eventCondition(definition).map { .ready(.eventStart($0)) } }
-            return unsupported("a start event with a \(definition.localName)")
+            switch definition.localName {
+            case "conditionalEventDefinition": return eventCondition(definition).map { .ready(.eventStart($0)) }
+            case "messageEventDefinition": return messageName(definition).map { .ready(.messageStart($0)) }
+            case "signalEventDefinition": return signalName(definition).map { .ready(.signalStart($0)) }
+            default: return unsupported("a start event with a \(definition.localName)")
+            }
         case "endEvent":
             guard let definition = eventDefinition() else { return .ready(.endEvent(.none)) }
-            if definition.localName == "terminateEventDefinition" { return .ready(.endEvent(.terminate)) }
-            return unsupported("an end event with a \(definition.localName)")
+            switch definition.localName {
+            case "terminateEventDefinition": return .ready(.endEvent(.terminate))
+            case "errorEventDefinition": return code(definition, of: "error").map { .ready(.endEvent(.error($0))) }
+            case "escalationEventDefinition": return code(definition, of: "escalation").map { .ready(.endEvent(.escalation($0))) }
+            case "signalEventDefinition": return signalName(definition).map { .ready(.endEvent(.signal($0))) }
+            case "messageEventDefinition": return job(for: "a message end event").map { .ready(.serviceTask($0)) }
+            default: return unsupported("an end event with a \(definition.localName)")
+            }
         case "intermediateThrowEvent":
             guard let definition = eventDefinition() else { return .ready(.passThrough) }
-            return unsupported("an intermediate throw event with a \(definition.localName)")
+            switch definition.localName {
+            case "signalEventDefinition": return signalName(definition).map { .ready(.throwEvent(.signal($0))) }
+            case "escalationEventDefinition": return code(definition, of: "escalation").map { .ready(.throwEvent(.escalation($0))) }
+            case "messageEventDefinition": return job(for: "a message throw event").map { .ready(.serviceTask($0)) }
+            case "linkEventDefinition": return linkName(definition).map { .linkThrow($0) }
+            default: return unsupported("an intermediate throw event with a \(definition.localName)")
+            }
         case "intermediateCatchEvent":
             guard let definition = eventDefinition() else {
                 return invalid("an intermediate catch event needs an event definition (what it waits for)")
             }
-            switch definition.localName {
-            case "timerEventDefinition": return timer(definition).map { .ready(.timerCatch($0)) }
-            case "messageEventDefinition": return subscription(definition).map { .ready(.messageCatch($0)) }
-            default: return unsupported("an intermediate catch event with a \(definition.localName)")
-            }
+            if definition.localName == "linkEventDefinition" { return linkName(definition).map { .linkCatch($0) } }
+            return caught(definition, on: "an intermediate catch event", allowed: ["timer", "message", "signal"]).map { .ready(.catchEvent($0)) }
         case "boundaryEvent":
             guard let attached = element.attribute("attachedToRef"), !attached.isEmpty else {
                 return invalid("a boundary event needs attachedToRef: the activity it is on")
@@ -59,30 +77,61 @@ struct NodeReading {
             guard let definition = eventDefinition() else {
                 return invalid("a boundary event needs an event definition (what it waits for)")
             }
-            guard definition.localName == "timerEventDefinition" else {
-                return unsupported("a boundary event with a \(definition.localName)")
+            let interrupting = element.attribute("cancelActivity") != "false"
+            guard let trigger = caught(definition, on: "a boundary event", allowed: ["timer", "message", "signal", "error", "escalation"]) else {
+                return nil
             }
-            return timer(definition).map { .boundaryTimer($0, attachedToID: attached, interrupting: element.attribute("cancelActivity") != "false") }
+            if case .error = trigger, !interrupting {
+                return invalid("an error boundary event always interrupts its activity: remove cancelActivity=\"false\"")
+            }
+            return .boundary(trigger, attachedToID: attached, interrupting: interrupting)
         case "exclusiveGateway":
             return .gateway(inclusive: false, defaultID: element.attribute("default"))
         case "inclusiveGateway":
             return .gateway(inclusive: true, defaultID: element.attribute("default"))
         case "parallelGateway":
             return .ready(.parallelGateway)
+        case "eventBasedGateway":
+            if element.attribute("instantiate") == "true" { return unsupported("an event-based gateway that starts the process (instantiate)") }
+            return .ready(.eventBasedGateway)
         case "task", "manualTask":
             return multiInstanceRefused() ?? .ready(.passThrough)
         case "scriptTask":
             return multiInstanceRefused() ?? script().map { .ready(.scriptTask($0)) }
-        case "serviceTask":
-            return multiInstanceRefused() ?? job().map { .ready(.serviceTask($0)) }
+        case "serviceTask", "sendTask":
+            return multiInstanceRefused() ?? job(for: "a \(element.localName == "sendTask" ? "send" : "service") task").map { .ready(.serviceTask($0)) }
+        case "businessRuleTask":
+            if extensionElement("calledDecision", namespace: BPMNNamespace.zeebe) != nil {
+                return unsupported("a business rule task calling a DMN decision")
+            }
+            return multiInstanceRefused() ?? job(for: "a business rule task").map { .ready(.serviceTask($0)) }
         case "userTask":
             return multiInstanceRefused() ?? userTask().map { .ready(.userTask($0)) }
         case "receiveTask":
-            return multiInstanceRefused() ?? subscription(element).map { .ready(.messageCatch($0)) }
+            return multiInstanceRefused() ?? subscription(element).map { .ready(.catchEvent(.message($0))) }
+        case "subProcess":
+            if element.attribute("triggeredByEvent") == "true" { return unsupported("an event subprocess") }
+            return multiInstanceRefused() ?? .subProcess
         case let name where Self.notYetSupported.contains(name):
             return unsupported("<\(element.qualifiedName)>")
         default:
             return invalid("<\(element.qualifiedName)> is not a BPMN 2.0 flow element Rapport knows")
+        }
+    }
+
+    /// What a catching event waits for, when its definition is one of `allowed`.
+    private mutating func caught(_ definition: XMLElementNode, on what: String, allowed: Set<String>) -> EventTrigger? {
+        let kind = String(definition.localName.dropLast("EventDefinition".count))
+        guard allowed.contains(kind) else {
+            _ = unsupported("\(what) with a \(definition.localName)")
+            return nil
+        }
+        switch kind {
+        case "timer": return timer(definition).map { .timer($0) }
+        case "message": return subscription(definition).map { .message($0) }
+        case "signal": return signalName(definition).map { .signal($0) }
+        case "error": return optionalCode(definition, of: "error").map { .error(code: $0) }
+        default: return optionalCode(definition, of: "escalation").map { .escalation(code: $0) }
         }
     }
 
@@ -106,7 +155,7 @@ struct NodeReading {
             problem(holder.line, "a message catch needs messageRef: the <message> it waits for")
             return nil
         }
-        guard let message = messages[reference], let name = message.attribute("name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+        guard let message = roots.messages[reference], let name = message.attribute("name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
             problem(holder.line, "messageRef \(reference) names no <message> with a name in this file")
             return nil
         }
@@ -130,6 +179,73 @@ struct NodeReading {
             problem(message.line, "the correlation key \(ExpressionReading.quoted(source)) \(why)")
             return nil
         }
+    }
+
+    /// The name of the `<message>` a message start event's definition refers to.
+    private mutating func messageName(_ definition: XMLElementNode) -> String? {
+        named(definition, reference: "messageRef", in: roots.messages, what: "message")
+    }
+
+    /// The name of the `<signal>` a signal event's definition refers to (signals are matched by name).
+    private mutating func signalName(_ definition: XMLElementNode) -> String? {
+        named(definition, reference: "signalRef", in: roots.signals, what: "signal")
+    }
+
+    private mutating func named(_ definition: XMLElementNode, reference attribute: String, in elements: [String: XMLElementNode],
+                                what: String) -> String? {
+        guard let reference = definition.attribute(attribute), !reference.isEmpty else {
+            problem(definition.line, "a \(what) event needs \(attribute): the <\(what)> it is about")
+            return nil
+        }
+        guard let target = elements[reference], let name = target.attribute("name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            problem(definition.line, "\(attribute) \(reference) names no <\(what)> with a name in this file")
+            return nil
+        }
+        if name.hasPrefix("=") {
+            problem(target.line, "a \(what) name written in FEEL is not supported; give the name as text")
+            return nil
+        }
+        return name
+    }
+
+    /// A link event's name, which pairs a throw with its catch.
+    private mutating func linkName(_ definition: XMLElementNode) -> String? {
+        guard let name = definition.attribute("name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            problem(definition.line, "a link event needs a name: the throw goes on at the catch of the same name")
+            return nil
+        }
+        return name
+    }
+
+    /// The code of the `<error>` or `<escalation>` a throwing event refers to (it must have one).
+    private mutating func code(_ definition: XMLElementNode, of what: String) -> String? {
+        guard definition.attribute("\(what)Ref") != nil else {
+            problem(definition.line, "a throwing \(what) event needs \(what)Ref: the <\(what)> with the \(what)Code it throws")
+            return nil
+        }
+        guard let code = optionalCode(definition, of: what) else { return nil }
+        guard let code else {
+            problem(definition.line, "the <\(what)> that \(what)Ref names has no \(what)Code to throw")
+            return nil
+        }
+        return code
+    }
+
+    /// The code of the `<error>` or `<escalation>` a catching event refers to; `.some(nil)` when it
+    /// refers to none (or to one without a code): it catches every code. Nil after a problem.
+    private mutating func optionalCode(_ definition: XMLElementNode, of what: String) -> String?? {
+        guard let reference = definition.attribute("\(what)Ref"), !reference.isEmpty else { return .some(nil) }
+        let elements = what == "error" ? roots.errors : roots.escalations
+        guard let target = elements[reference] else {
+            problem(definition.line, "\(what)Ref \(reference) names no <\(what)> in this file")
+            return nil
+        }
+        guard let code = target.attribute("\(what)Code")?.trimmingCharacters(in: .whitespaces), !code.isEmpty else { return .some(nil) }
+        if code.hasPrefix("=") {
+            problem(target.line, "an \(what) code written in FEEL is not supported; give the code as text")
+            return nil
+        }
+        return .some(code)
     }
 
     /// The CEL condition over CRM events of a conditional start event.
@@ -217,11 +333,11 @@ struct NodeReading {
         }
     }
 
-    private mutating func job() -> JobDefinition? {
+    private mutating func job(for what: String) -> JobDefinition? {
         let definition = extensionElement("taskDefinition", namespace: BPMNNamespace.rapport)
             ?? extensionElement("taskDefinition", namespace: BPMNNamespace.zeebe)
         guard let definition else {
-            problem(element.line, "a service task needs a job type: <rapport:taskDefinition type=\"…\"/> "
+            problem(element.line, "\(what) needs a job type (the worker that does it): <rapport:taskDefinition type=\"…\"/> "
                 + "(or Camunda 8's <zeebe:taskDefinition type=\"…\"/>) in its extensionElements")
             return nil
         }

@@ -1,16 +1,17 @@
 import RapportCore
 
-/// Reads one `<process>`: its nodes, then its flows, then checks that they form a runnable graph.
+/// Reads one `<process>`: its nodes (those of its embedded subprocesses too), then its flows, then
+/// checks that they form a runnable graph.
 struct ProcessReading {
     let element: XMLElementNode
     private(set) var problems: [BPMNProblem] = []
 
-    /// The file's `<message>` elements by id.
-    let messages: [String: XMLElementNode]
+    /// The file's messages, signals, errors and escalations by id.
+    let roots: RootElements
 
-    init(element: XMLElementNode, messages: [String: XMLElementNode] = [:]) {
+    init(element: XMLElementNode, roots: RootElements = RootElements()) {
         self.element = element
-        self.messages = messages
+        self.roots = roots
     }
 
     /// A node before its flows are known; gateways name their default flow by id until then.
@@ -20,6 +21,8 @@ struct ProcessReading {
         var element: String
         var kind: NodeKindReading
         var line: Int
+        /// The id of the subprocess it is in.
+        var parent: String?
     }
 
     private struct PendingFlow {
@@ -29,12 +32,22 @@ struct ProcessReading {
         var target: String
         var condition: FlowExpression?
         var line: Int
+        var parent: String?
+    }
+
+    /// What has been read so far.
+    private struct Collected {
+        var nodes: [PendingNode] = []
+        var flows: [PendingFlow] = []
+        var ids: Set<String> = []
     }
 
     /// Flow elements with no effect on how an instance runs.
     private static let inert: Set<String> = [
         "documentation", "extensionElements", "laneSet", "dataObject", "dataObjectReference", "dataStoreReference",
         "textAnnotation", "association", "group", "property", "ioSpecification", "auditing", "monitoring",
+        "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "dataInputAssociation", "dataOutputAssociation",
+        "incoming", "outgoing",
     ]
 
     mutating func read() -> ProcessDefinition? {
@@ -42,49 +55,26 @@ struct ProcessReading {
             problem(nil, element.line, "a <process> needs an id")
             return nil
         }
-        var pending: [PendingNode] = []
-        var pendingFlows: [PendingFlow] = []
-        var seenIDs: Set<String> = [processID]
-        for child in element.children where child.namespace == BPMNNamespace.model {
-            if Self.inert.contains(child.localName) { continue }
-            guard let id = child.attribute("id"), !id.isEmpty else {
-                problem(nil, child.line, "<\(child.qualifiedName)> needs an id")
-                continue
-            }
-            guard seenIDs.insert(id).inserted else {
-                problem(id, child.line, "the id \(id) is used by another element")
-                continue
-            }
-            let name = child.attribute("name")
-            if child.localName == "sequenceFlow" {
-                pendingFlows.append(PendingFlow(id: id, name: name, source: child.attribute("sourceRef") ?? "",
-                                                target: child.attribute("targetRef") ?? "", condition: condition(of: child, id: id),
-                                                line: child.line))
-                continue
-            }
-            var nodeReading = NodeReading(element: child, id: id, messages: messages)
-            if let kind = nodeReading.kind() {
-                pending.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line))
-            }
-            problems += nodeReading.problems
-        }
+        var collected = Collected(ids: [processID])
+        collect(element, parent: nil, into: &collected)
         // The graph is checked once every element reads: a refused element would only be reported
         // again as a missing reference, and its neighbours as unreachable.
         guard problems.isEmpty else { return nil }
+        let pending = collected.nodes
 
         let nodeIndex = Dictionary(pending.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var flows: [SequenceFlow] = []
         var incoming = Array(repeating: [Int](), count: pending.count)
         var outgoing = Array(repeating: [Int](), count: pending.count)
-        for flow in pendingFlows {
-            guard let source = nodeIndex[flow.source] else {
+        for flow in collected.flows {
+            guard let source = nodeIndex[flow.source], pending[source].parent == flow.parent else {
                 problem(flow.id, flow.line, flow.source.isEmpty ? "the sequence flow has no sourceRef"
-                                                                 : "sourceRef \(flow.source) is not a flow node of this process")
+                                                                 : "sourceRef \(flow.source) is not a flow node \(Self.container(flow.parent))")
                 continue
             }
-            guard let target = nodeIndex[flow.target] else {
+            guard let target = nodeIndex[flow.target], pending[target].parent == flow.parent else {
                 problem(flow.id, flow.line, flow.target.isEmpty ? "the sequence flow has no targetRef"
-                                                                 : "targetRef \(flow.target) is not a flow node of this process")
+                                                                 : "targetRef \(flow.target) is not a flow node \(Self.container(flow.parent))")
                 continue
             }
             outgoing[source].append(flows.count)
@@ -95,32 +85,96 @@ struct ProcessReading {
 
         var nodes: [FlowNode] = []
         for (position, node) in pending.enumerated() {
-            let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, nodeIndex: nodeIndex)
-            nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position], outgoing: outgoing[position], line: node.line))
+            let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, pending: pending, nodeIndex: nodeIndex)
+            nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position],
+                                  outgoing: outgoing[position], line: node.line, parent: node.parent.flatMap { nodeIndex[$0] }))
         }
         for position in nodes.indices {
-            if case .boundaryTimer(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
+            if case .boundaryEvent(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
         }
         check(nodes, flows)
-        if !nodes.contains(where: { switch $0.kind { case .startEvent, .eventStart: true; default: false } }) {
-            problem(processID, element.line, "the process has no start event it can be started by: a none start event, or a conditional one on CRM events")
+        let startable = nodes.contains { node in
+            guard node.parent == nil else { return false }
+            switch node.kind {
+            case .startEvent, .eventStart, .messageStart, .signalStart: return true
+            default: return false
+            }
+        }
+        if !startable {
+            problem(processID, element.line, "the process has no start event it can be started by: a none start event, a message or "
+                    + "signal start event, or a conditional one on CRM events")
         }
         guard problems.isEmpty else { return nil }
         return ProcessDefinition(id: processID, name: element.attribute("name"), nodes: nodes, flows: flows)
     }
 
-    /// Turns a gateway's default flow id into its position, checking it leaves the gateway unconditioned.
+    private static func container(_ parent: String?) -> String {
+        parent.map { "of the subprocess \($0) (a sequence flow stays inside its subprocess)" } ?? "of this process"
+    }
+
+    /// Reads the flow elements of the process or of an embedded subprocess, and those of the
+    /// subprocesses inside it.
+    private mutating func collect(_ container: XMLElementNode, parent: String?, into collected: inout Collected) {
+        for child in container.children where child.namespace == BPMNNamespace.model {
+            if Self.inert.contains(child.localName) { continue }
+            guard let id = child.attribute("id"), !id.isEmpty else {
+                problem(nil, child.line, "<\(child.qualifiedName)> needs an id")
+                continue
+            }
+            guard collected.ids.insert(id).inserted else {
+                problem(id, child.line, "the id \(id) is used by another element")
+                continue
+            }
+            let name = child.attribute("name")
+            if child.localName == "sequenceFlow" {
+                collected.flows.append(PendingFlow(id: id, name: name, source: child.attribute("sourceRef") ?? "",
+                                                   target: child.attribute("targetRef") ?? "", condition: condition(of: child, id: id),
+                                                   line: child.line, parent: parent))
+                continue
+            }
+            var nodeReading = NodeReading(element: child, id: id, roots: roots)
+            let kind = nodeReading.kind()
+            problems += nodeReading.problems
+            guard let kind else { continue }
+            collected.nodes.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line, parent: parent))
+            if case .subProcess = kind { collect(child, parent: id, into: &collected) }
+        }
+    }
+
+    /// Resolves what a node names by id: a gateway's default flow, a boundary event's activity, a
+    /// link throw's catch, a subprocess's start event.
     private mutating func resolve(_ node: PendingNode, outgoing: [Int], flows: [SequenceFlow], flowIndex: [String: Int],
-                                  nodeIndex: [String: Int]) -> FlowNodeKind {
+                                  pending: [PendingNode], nodeIndex: [String: Int]) -> FlowNodeKind {
         switch node.kind {
         case .ready(let kind):
             return kind
-        case .boundaryTimer(let timer, let attachedID, let interrupting):
-            guard let activity = nodeIndex[attachedID] else {
-                problem(node.id, node.line, "attachedToRef \(attachedID) is not a flow node of this process")
+        case .linkCatch:
+            return .linkCatch
+        case .boundary(let trigger, let attachedID, let interrupting):
+            guard let activity = nodeIndex[attachedID], pending[activity].parent == node.parent else {
+                problem(node.id, node.line, "attachedToRef \(attachedID) is not a flow node \(Self.container(node.parent))")
                 return .passThrough
             }
-            return .boundaryTimer(timer, attachedTo: activity, interrupting: interrupting)
+            return .boundaryEvent(trigger, attachedTo: activity, interrupting: interrupting)
+        case .linkThrow(let name):
+            let catches = pending.indices.filter { position in
+                guard pending[position].parent == node.parent, case .linkCatch(let caught) = pending[position].kind else { return false }
+                return caught == name
+            }
+            guard catches.count == 1 else {
+                problem(node.id, node.line, catches.isEmpty ? "no link catch event named \(name) is \(Self.container(node.parent)) for this link to go on at"
+                                                            : "\(catches.count) link catch events are named \(name); a link needs exactly one")
+                return .passThrough
+            }
+            return .linkThrow(target: catches[0])
+        case .subProcess:
+            let starts = pending.indices.filter { pending[$0].parent == node.id && pending[$0].element == "startEvent" }
+            guard starts.count == 1, case .ready(.startEvent) = pending[starts[0]].kind else {
+                problem(node.id, node.line, starts.count == 1 ? "a subprocess starts at a none start event (its start event has an event definition)"
+                                                             : "an embedded subprocess needs exactly one none start event, not \(starts.count)")
+                return .passThrough
+            }
+            return .subProcess(start: starts[0])
         case .gateway(let inclusive, let defaultID):
             var defaultFlow: Int?
             if let defaultID {
@@ -134,41 +188,6 @@ struct ProcessReading {
                 }
             }
             return inclusive ? .inclusiveGateway(defaultFlow: defaultFlow) : .exclusiveGateway(defaultFlow: defaultFlow)
-        }
-    }
-
-    private mutating func check(_ nodes: [FlowNode], _ flows: [SequenceFlow]) {
-        for node in nodes {
-            switch node.kind {
-            case .startEvent, .eventStart:
-                if !node.incoming.isEmpty { problem(node.id, node.line, "a start event cannot have incoming sequence flows") }
-            case .endEvent:
-                if !node.outgoing.isEmpty { problem(node.id, node.line, "an end event cannot have outgoing sequence flows") }
-            case .boundaryTimer(_, let activity, _):
-                if !node.incoming.isEmpty { problem(node.id, node.line, "a boundary event cannot have incoming sequence flows") }
-                if node.outgoing.isEmpty { problem(node.id, node.line, "a boundary event needs an outgoing sequence flow: where its token goes") }
-                switch nodes[activity].kind {
-                case .userTask, .serviceTask: break
-                default:
-                    problem(node.id, node.line, "a boundary timer is only on a user or service task (an activity that waits); \(nodes[activity].id) never waits, so it would never fire")
-                }
-            default:
-                if node.incoming.isEmpty { problem(node.id, node.line, "no sequence flow leads here, so it would never run") }
-            }
-            let conditioned = node.outgoing.filter { flows[$0].condition != nil }
-            switch node.kind {
-            case .exclusiveGateway(let defaultFlow), .inclusiveGateway(let defaultFlow):
-                guard node.outgoing.count > 1 else { break }
-                for flow in node.outgoing where flow != defaultFlow && flows[flow].condition == nil {
-                    problem(flows[flow].id, flows[flow].line, "a flow out of the gateway \(node.id) needs a condition or to be its default flow")
-                }
-            case .scriptTask, .serviceTask, .userTask, .passThrough:
-                break
-            default:
-                for flow in conditioned {
-                    problem(flows[flow].id, flows[flow].line, "a flow out of \(node.id) cannot have a condition (only gateways' and activities' flows can)")
-                }
-            }
         }
     }
 
@@ -186,7 +205,7 @@ struct ProcessReading {
         }
     }
 
-    private mutating func problem(_ id: String?, _ line: Int, _ message: String) {
+    mutating func problem(_ id: String?, _ line: Int, _ message: String) {
         problems.append(BPMNProblem(elementID: id, line: line, message: message))
     }
 }

@@ -28,7 +28,9 @@ struct ProcessesController<Processes: ProcessStore> {
         routes.on(.post, "jobs/activate", activate)
         routes.on(.post, "jobs/:id/complete", complete)
         routes.on(.post, "jobs/:id/fail", fail)
+        routes.on(.post, "jobs/:id/error", throwError)
         routes.on(.post, "messages", correlate)
+        routes.on(.post, "signals", broadcast)
         routes.on(.get, "incidents", query: ["status", "limit", "cursor"], listIncidents)
         routes.on(.post, "incidents/:id/retry", retry)
     }
@@ -245,7 +247,24 @@ struct ProcessesController<Processes: ProcessStore> {
         return .json(["job": job?.json ?? .null, "incident": .bool(job == nil)])
     }
 
-    // MARK: - Messages
+    /// A business error, not a technical failure: `{"error_code": "NO_STOCK", "message": …, "variables": {…}}`
+    /// — the error boundary event for the code around the job's task takes over, without retries.
+    @Sendable func throwError(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.runProcesses)
+        let id = try context.parameters.require("id")
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        var reader = try InputReader(body)
+        let code = reader.string("error_code", required: true, maxLength: 255)
+        let message = reader.string("message", maxLength: 4_000)
+        let values = Self.variables(&reader)
+        try reader.finish()
+        let variables = values
+        return try await instanceResponse { processes, tx in
+            try await processes.throwJobError(id, code: code ?? "", message: message, variables: variables, by: principal.actor, in: tx)
+        }
+    }
+
+    // MARK: - Messages and signals
 
     @Sendable func correlate(_ request: Request, context: RapportRequestContext) async throws -> Response {
         let principal = try context.require(.runProcesses)
@@ -256,10 +275,29 @@ struct ProcessesController<Processes: ProcessStore> {
         let variables = Self.variables(&reader)
         try reader.finish()
         let processes = self.processes
-        let moved = try await services.writer.write { tx in
-            try await processes.correlateMessage(name ?? "", correlationKey: key ?? "", variables: variables, by: principal.actor, in: tx).map(\.id)
+        let (correlated, started) = try await services.writer.write { tx in
+            let correlation = try await processes.correlateMessage(name ?? "", correlationKey: key ?? "", variables: variables,
+                                                                   by: principal.actor, in: tx)
+            return (correlation.correlated.map(\.id), correlation.started.map(\.id))
         }
-        return .json(["correlated": .array(moved.map(JSONValue.string))])
+        return .json(["correlated": .array(correlated.map(JSONValue.string)), "started": .array(started.map(JSONValue.string))])
+    }
+
+    /// `{"name": "storm-warning", "variables": {…}}`: every token waiting for the signal goes on and
+    /// each process with a signal start event for it starts.
+    @Sendable func broadcast(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.runProcesses)
+        let (body, _) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
+        var reader = try InputReader(body)
+        let name = reader.string("name", required: true, maxLength: 255)
+        let variables = Self.variables(&reader)
+        try reader.finish()
+        let processes = self.processes
+        let (caught, started) = try await services.writer.write { tx in
+            let broadcast = try await processes.broadcast(name ?? "", variables: variables, by: principal.actor, in: tx)
+            return (broadcast.caught.map(\.id), broadcast.started.map(\.id))
+        }
+        return .json(["caught": .array(caught.map(JSONValue.string)), "started": .array(started.map(JSONValue.string))])
     }
 
     // MARK: - Incidents

@@ -36,6 +36,12 @@ public struct DeployedProcess: Sendable {
         guard model else { return .object(object) }
         object["nodes"] = .array(process.nodes.map { node in
             var item: JSONObject = ["id": .string(node.id), "name": node.name.map(JSONValue.string) ?? .null, "type": .string(node.element)]
+            if let parent = node.parent { item["parent"] = .string(process.nodes[parent].id) }
+            if let event = node.kind.eventName { item["event"] = .string(event) }
+            if case .boundaryEvent(_, let activity, let interrupting) = node.kind {
+                item["attached_to"] = .string(process.nodes[activity].id)
+                item["interrupting"] = .bool(interrupting)
+            }
             if let bounds = diagram.shapes[node.id] {
                 item["bounds"] = ["x": .double(bounds.x), "y": .double(bounds.y), "width": .double(bounds.width), "height": .double(bounds.height)]
             }
@@ -141,6 +147,22 @@ public struct ProcessJob: Sendable, Equatable {
          "locked_until": lockedUntil.map { .string($0.rfc3339) } ?? .null, "available_at": .string(availableAt.rfc3339),
          "last_error": lastError.map(JSONValue.string) ?? .null, "created_at": .string(createdAt.rfc3339)]
     }
+}
+
+/// What a message did: the instances whose tokens it reached, and those its start events began.
+public struct MessageCorrelation: Sendable {
+    public var correlated: [ProcessInstanceRecord] = []
+    public var started: [ProcessInstanceRecord] = []
+
+    public init() {}
+}
+
+/// What a signal broadcast did: the instances whose tokens caught it, and those its start events began.
+public struct SignalBroadcast: Sendable {
+    public var caught: [ProcessInstanceRecord] = []
+    public var started: [ProcessInstanceRecord] = []
+
+    public init() {}
 }
 
 /// A job handed to a worker, with what it needs to do it.

@@ -44,6 +44,11 @@ public protocol ProcessStore: Sendable {
     func failJob(_ id: String, message: String, retries: Int64?, retryAfter: Duration, by actor: Actor,
                  in tx: WriteTransaction) async throws -> ProcessJob?
 
+    /// The job ended in a business error with this code: the nearest error boundary event around
+    /// its task catches it (the variables merged), else an incident.
+    func throwJobError(_ id: String, code: String, message: String?, variables: [String: JSONValue], by actor: Actor,
+                       in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
     /// When the next timer is due; nil when none waits.
     func nextTimerDue() async throws -> Timestamp?
 
@@ -66,9 +71,14 @@ public protocol ProcessStore: Sendable {
     func onEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int
 
     /// Correlates a message: every token waiting for a message of this name with this key goes on,
-    /// with the variables merged. The instances after it (none when nothing waited).
+    /// with the variables merged, and each process whose newest version has a message start event
+    /// for it starts (about the customer the key names, else with the key as business key).
     func correlateMessage(_ name: String, correlationKey: String, variables: [String: JSONValue], by actor: Actor,
-                          in tx: WriteTransaction) async throws -> [ProcessInstanceRecord]
+                          in tx: WriteTransaction) async throws -> MessageCorrelation
+
+    /// Broadcasts a signal: every token waiting for it goes on, with the variables merged, and each
+    /// process whose newest version has a signal start event for it starts.
+    func broadcast(_ signal: String, variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> SignalBroadcast
 
     /// Whether some token waits for a CRM event as its message.
     func hasEventSubscriptions() async throws -> Bool

@@ -9,7 +9,8 @@ extension SQLProcessStore {
             throw StoreError(.invalidReference, "\(what) is not deployed", field: start.version == nil ? "process" : "version")
         }
         guard !deployed.process.noneStarts.isEmpty else {
-            throw StoreError(.invalidReference, "process \(start.key) starts only on CRM events (its start events are conditional)", field: "process")
+            throw StoreError(.invalidReference, "process \(start.key) has no none start event: it starts only on CRM events, messages or signals",
+                             field: "process")
         }
         var customerID: String?
         if let asked = start.customerID {
@@ -22,7 +23,7 @@ extension SQLProcessStore {
     public func onEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
         // Waiting tokens first: an instance an event starts does not take that same event as its message.
         let delivered = try await deliver(events, in: tx)
-        let triggered = try await triggeredProcesses(in: tx)
+        let triggered = try await newestDefinitions(in: tx) { !$0.eventStarts.isEmpty }
         guard !triggered.isEmpty else { return delivered }
         var started = 0
         for event in events where !Self.isProcessEvent(event) {
@@ -58,19 +59,20 @@ extension SQLProcessStore {
         ORDER BY d.process_key
         """
 
-    /// The newest version of each process that has conditional start events.
-    private func triggeredProcesses(in tx: WriteTransaction) async throws -> [DeployedProcess] {
+    /// The newest version of each process whose model `matches`.
+    func newestDefinitions(in tx: WriteTransaction, matching matches: (ProcessDefinition) -> Bool) async throws -> [DeployedProcess] {
         var found: [DeployedProcess] = []
         for row in try await tx.rows(Self.newestDefinitionIDs) {
-            if let deployed = try await definition(id: try row.string("id"), in: tx), !deployed.process.eventStarts.isEmpty {
+            if let deployed = try await definition(id: try row.string("id"), in: tx), matches(deployed.process) {
                 found.append(deployed)
             }
         }
         return found
     }
 
-    /// A new instance of `deployed`, from its none start events or from one conditional start event.
-    private func begin(_ deployed: DeployedProcess, from startNode: Int?, variables: [String: JSONValue], customerID: String?,
+    /// A new instance of `deployed`, from its none start events or from one conditional, message
+    /// or signal start event.
+    func begin(_ deployed: DeployedProcess, from startNode: Int?, variables: [String: JSONValue], customerID: String?,
                        businessKey: String?, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let now = tx.now()
         let outcome = deployed.engine.start(variables: variables, at: now, from: startNode)
@@ -87,9 +89,9 @@ extension SQLProcessStore {
                     \(bind: actor.json.jsonString), \(bind: now.microseconds), \(bind: now.microseconds),
                     \(bind: record.endedAt?.microseconds), 1)
             """)
-        let unopened = try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
+        let followUps = try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
         record.stepCount = Int64(outcome.steps.count)
-        return try await failUnopened(unopened, of: record, by: actor, in: tx)
+        return try await follow(followUps, of: record, by: actor, in: tx)
     }
 
     public func instance(_ id: String) async throws -> (ProcessInstanceRecord, DeployedProcess)? {
@@ -169,17 +171,25 @@ extension SQLProcessStore {
             """)
         let change = after.status == .running ? (outcome.actions.contains { if case .raiseIncident = $0 { true } else { false } } ? "incident" : "advanced")
             : after.status.rawValue
-        let unopened = try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, by: actor, in: tx)
-        return try await failUnopened(unopened, of: after, by: actor, in: tx)
+        let followUps = try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, by: actor, in: tx)
+        return try await follow(followUps, of: after, by: actor, in: tx)
     }
 
-    /// Stores what an input did: history steps, the jobs, tasks, timers and incidents it asked for,
-    /// what it withdrew, and one event. Returns the user tasks that could not be given to anyone,
-    /// with why: each is an incident, fed back as the next input.
-    private func recordOutcome(_ outcome: FlowOutcome, of instance: ProcessInstanceRecord, in deployed: DeployedProcess, firstStep: Int64,
-                               change: String, by actor: Actor, in tx: WriteTransaction) async throws -> [(token: Int, message: String)] {
-        let now = tx.now()
+    /// What an outcome leaves to do once it is stored.
+    private struct FollowUps {
+        /// User tasks (and message subscriptions) that could not be made, with why: each is an
+        /// incident, fed back as the next input.
         var unopened: [(token: Int, message: String)] = []
+        /// Signals the instance threw, broadcast after it is stored.
+        var signals: [String] = []
+    }
+
+    /// Stores what an input did: history steps, the jobs, tasks, timers, subscriptions and
+    /// incidents it asked for, what it withdrew, and one event.
+    private func recordOutcome(_ outcome: FlowOutcome, of instance: ProcessInstanceRecord, in deployed: DeployedProcess, firstStep: Int64,
+                               change: String, by actor: Actor, in tx: WriteTransaction) async throws -> FollowUps {
+        let now = tx.now()
+        var followUps = FollowUps()
         if !outcome.steps.isEmpty {
             let actorText = actor.json.jsonString
             var values: [SQLQueryString] = []
@@ -199,7 +209,7 @@ extension SQLProcessStore {
                     """)
             case .openUserTask(let token, let node, let name, let task):
                 if let refusal = try await openUserTask(task, name: name, node: node, token: token, of: instance, in: tx) {
-                    unopened.append((token, refusal))
+                    followUps.unopened.append((token, refusal))
                 }
             case .scheduleTimer(let token, let node, let due):
                 try await tx.execute("""
@@ -209,19 +219,25 @@ extension SQLProcessStore {
             case .withdraw(let token, _):
                 try await withdrawUserTask(instanceID: instance.id, token: token, in: tx)
                 try await tx.execute("DELETE FROM process_jobs WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
-                try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
-                try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+                try await disarm(token, of: instance.id, in: tx)
             case .subscribe(let token, let node, let message, let key):
                 guard let key = key ?? instance.customerID else {
-                    unopened.append((token, "the message catch \(node) has no correlation key: the instance is about no customer, and the message names no key"))
+                    followUps.unopened.append((token, "the message catch \(node) has no correlation key: the instance is about no customer, and the message names no key"))
                     continue
                 }
                 try await tx.execute("""
-                    INSERT INTO process_subscriptions (instance_id, token, node, message, correlation_key, created_at)
+                    INSERT INTO process_message_subscriptions (instance_id, token, node, message, correlation_key, created_at)
                     VALUES (\(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: message), \(bind: key), \(bind: now.microseconds))
                     """)
-            case .cancelTimers(let token):
-                try await tx.execute("DELETE FROM process_timers WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
+            case .subscribeSignal(let token, let node, let signal):
+                try await tx.execute("""
+                    INSERT INTO process_signal_subscriptions (instance_id, token, node, signal, created_at)
+                    VALUES (\(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: signal), \(bind: now.microseconds))
+                    """)
+            case .broadcastSignal(let signal):
+                followUps.signals.append(signal)
+            case .disarm(let token):
+                try await disarm(token, of: instance.id, in: tx)
             case .raiseIncident(let token, let node, let message):
                 try await tx.execute("""
                     INSERT INTO process_incidents (id, instance_id, token, node, message, status, created_at)
@@ -237,20 +253,33 @@ extension SQLProcessStore {
                 WHERE instance_id = \(bind: instance.id) AND status = 'open'
                 """)
         }
-        guard case .object(var record) = instance.json(in: deployed) else { return unopened }
+        guard case .object(var record) = instance.json(in: deployed) else { return followUps }
         record["steps"] = .array(outcome.steps.map { ["kind": .string($0.kind.rawValue), "node": .string($0.node), "token": .integer(Int64($0.token))] })
         tx.append(.change("process", change, subject: instance.customerID ?? instance.id, record: .object(record), changedFields: [], actor: actor))
-        return unopened
+        return followUps
     }
 
-    /// The instance after the incidents of user tasks that could not be given to anyone.
-    private func failUnopened(_ unopened: [(token: Int, message: String)], of instance: ProcessInstanceRecord, by actor: Actor,
-                              in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+    /// Drops the timers and message and signal subscriptions of a token.
+    private func disarm(_ token: Int, of instanceID: String, in tx: WriteTransaction) async throws {
+        for table: SQLQueryString in ["process_timers", "process_message_subscriptions", "process_signal_subscriptions"] {
+            try await tx.execute("DELETE FROM " + table + " WHERE instance_id = \(bind: instanceID) AND token = \(bind: Int64(token))")
+        }
+    }
+
+    /// The instance after what its outcome left to do: incidents for the user tasks that could not
+    /// be given to anyone, then the signals it threw (which may move it again).
+    private func follow(_ followUps: FollowUps, of instance: ProcessInstanceRecord, by actor: Actor,
+                        in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         var current = instance
-        for task in unopened {
+        for task in followUps.unopened {
             current = try await advance(instance.id, with: .fail(token: task.token, message: task.message), by: actor, in: tx)
         }
-        return current
+        guard !followUps.signals.isEmpty else { return current }
+        for signal in followUps.signals {
+            _ = try await broadcast(signal, variables: [:], by: actor, in: tx)
+        }
+        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: instance.id)") else { return current }
+        return try await withDefinition(row, in: tx).0
     }
 
     private func newestDefinition(key: String, version: Int64?, in tx: WriteTransaction) async throws -> DeployedProcess? {

@@ -35,6 +35,14 @@ extension SQLProcessStore {
         return try await advance(job.instanceID, with: .complete(token: Int(job.token), variables: variables), by: actor, in: tx)
     }
 
+    public func throwJobError(_ id: String, code: String, message: String?, variables: [String: JSONValue], by actor: Actor,
+                              in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        let job = try await lockedJob(id, in: tx)
+        try await tx.execute("DELETE FROM process_jobs WHERE id = \(bind: id)")
+        return try await advance(job.instanceID, with: .throwError(token: Int(job.token), code: code, message: message, variables: variables),
+                                 by: actor, in: tx)
+    }
+
     public func failJob(_ id: String, message: String, retries: Int64?, retryAfter: Duration, by actor: Actor,
                         in tx: WriteTransaction) async throws -> ProcessJob? {
         var job = try await lockedJob(id, in: tx)

@@ -4,18 +4,27 @@ import SQLKit
 
 extension SQLProcessStore {
     public func correlateMessage(_ name: String, correlationKey: String, variables: [String: JSONValue], by actor: Actor,
-                                 in tx: WriteTransaction) async throws -> [ProcessInstanceRecord] {
+                                 in tx: WriteTransaction) async throws -> MessageCorrelation {
         let waiting = try await tx.rows("""
-            SELECT instance_id, token FROM process_subscriptions WHERE message = \(bind: name) AND correlation_key = \(bind: correlationKey)
-            ORDER BY created_at, instance_id, token
+            SELECT instance_id, token, node FROM process_message_subscriptions WHERE message = \(bind: name) AND correlation_key = \(bind: correlationKey)
+            ORDER BY created_at, instance_id, token, node
             """)
-        var moved: [ProcessInstanceRecord] = []
+        var correlation = MessageCorrelation()
         for row in waiting {
-            let (instanceID, token) = (try row.string("instance_id"), try row.int64("token"))
-            try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)")
-            moved.append(try await advance(instanceID, with: .messageReceived(token: Int(token), variables: variables), by: actor, in: tx))
+            let (instanceID, token, node) = (try row.string("instance_id"), try row.int64("token"), try row.string("node"))
+            guard try await takeSubscription("process_message_subscriptions", instanceID, token, node, in: tx) else { continue }
+            correlation.correlated.append(try await advance(instanceID, with: .messageReceived(token: Int(token), node: node, variables: variables),
+                                                            by: actor, in: tx))
         }
-        return moved
+        // Message start events: each process whose newest version starts on this message starts once.
+        for deployed in try await newestDefinitions(in: tx, matching: { !$0.messageStarts.isEmpty }) {
+            guard let start = deployed.process.messageStart(named: name) else { continue }
+            let customerID = correlationKey.hasPrefix("cus_")
+                ? try? await store.customers.subject(customerID: correlationKey, conversationID: nil, in: tx).customerID : nil
+            correlation.started.append(try await begin(deployed, from: start, variables: variables, customerID: customerID,
+                                                       businessKey: customerID == nil ? correlationKey : nil, by: actor, in: tx))
+        }
+        return correlation
     }
 
     /// Delivers CRM events to the tokens waiting for a message named as the event's type with the
@@ -25,9 +34,9 @@ extension SQLProcessStore {
         guard !candidates.isEmpty else { return 0 }
         let types = Array(Set(candidates.map(\.type))), subjects = Array(Set(candidates.map(\.subject)))
         let rows = try await tx.rows("""
-            SELECT instance_id, token, message, correlation_key, created_at FROM process_subscriptions
+            SELECT instance_id, token, node, message, correlation_key, created_at FROM process_message_subscriptions
             WHERE message IN (\(binds: types)) AND correlation_key IN (\(binds: subjects))
-            ORDER BY created_at, instance_id, token
+            ORDER BY created_at, instance_id, token, node
             """)
         guard !rows.isEmpty else { return 0 }
         var delivered = 0
@@ -36,11 +45,11 @@ extension SQLProcessStore {
         for event in candidates {
             for row in rows where try row.string("message") == event.type && row.string("correlation_key") == event.subject
                 && event.time >= row.timestamp("created_at") {
-                let (instanceID, token) = (try row.string("instance_id"), try row.int64("token"))
-                guard taken.insert("\(instanceID)/\(token)").inserted else { continue }
-                try await tx.execute("DELETE FROM process_subscriptions WHERE instance_id = \(bind: instanceID) AND token = \(bind: token)")
+                let (instanceID, token, node) = (try row.string("instance_id"), try row.int64("token"), try row.string("node"))
+                guard taken.insert("\(instanceID)/\(token)/\(node)").inserted,
+                      try await takeSubscription("process_message_subscriptions", instanceID, token, node, in: tx) else { continue }
                 do {
-                    _ = try await advance(instanceID, with: .messageReceived(token: Int(token), variables: ["event": Self.variable(of: event)]),
+                    _ = try await advance(instanceID, with: .messageReceived(token: Int(token), node: node, variables: ["event": Self.variable(of: event)]),
                                           by: Actor(kind: .system, id: "process-triggers"), in: tx)
                     delivered += 1
                 } catch let error as StoreError where error.code == .conflict {
@@ -53,8 +62,18 @@ extension SQLProcessStore {
         return delivered
     }
 
+    /// Deletes a subscription row before it is delivered; false when it is gone already (an earlier
+    /// delivery of the same window moved its token on).
+    func takeSubscription(_ table: SQLQueryString, _ instanceID: String, _ token: Int64, _ node: String,
+                          in tx: WriteTransaction) async throws -> Bool {
+        let condition: SQLQueryString = " WHERE instance_id = \(bind: instanceID) AND token = \(bind: token) AND node = \(bind: node)"
+        guard try await tx.firstRow("SELECT token FROM " + table + condition) != nil else { return false }
+        try await tx.execute("DELETE FROM " + table + condition)
+        return true
+    }
+
     public func hasEventSubscriptions() async throws -> Bool {
-        try await read { try await $0.raw("SELECT token FROM process_subscriptions WHERE message LIKE 'rapport.%' LIMIT 1").first() } != nil
+        try await read { try await $0.raw("SELECT token FROM process_message_subscriptions WHERE message LIKE 'rapport.%' LIMIT 1").first() } != nil
     }
 
     static func isProcessEvent(_ event: Event) -> Bool {

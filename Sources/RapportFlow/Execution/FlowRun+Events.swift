@@ -1,0 +1,168 @@
+import RapportCore
+
+/// Events: what a waiting token arms (timers, message and signal subscriptions), what happens when
+/// one fires, and errors and escalations thrown to the boundary events around them.
+extension FlowRun {
+    /// Asks the world to tell the token when the event happens at `node`.
+    mutating func arm(_ trigger: EventTrigger, token: Int, at node: FlowNode) {
+        switch trigger {
+        case .timer(let timer):
+            actions.append(.scheduleTimer(token: token, node: node.id, due: timer.due(after: now)))
+        case .message(let subscription):
+            subscribe(token, at: node, to: subscription)
+        case .signal(let name):
+            actions.append(.subscribeSignal(token: token, node: node.id, signal: name))
+        case .error, .escalation:
+            // Thrown inside the instance; nothing to ask the world for.
+            break
+        }
+    }
+
+    /// The events on the border of a waiting activity are armed when the token arrives.
+    mutating func armBoundaries(of node: FlowNode, token: Int) {
+        for boundary in node.boundaries {
+            guard case .boundaryEvent(let trigger, _, _) = process.nodes[boundary].kind else { continue }
+            arm(trigger, token: token, at: process.nodes[boundary])
+        }
+    }
+
+    /// An event-based gateway arms the event after each of its flows.
+    mutating func armEventGateway(_ node: FlowNode, token: Int) {
+        for flow in node.outgoing {
+            let target = process.nodes[process.flows[flow].target]
+            if case .catchEvent(let trigger) = target.kind { arm(trigger, token: token, at: target) }
+        }
+    }
+
+    /// The activity the token waited at is done: what its boundary events armed goes.
+    mutating func disarmBoundaries(of token: Int) {
+        guard let node = node(of: token), node.boundaries.contains(where: { process.nodes[$0].kind.armsInTheWorld }) else { return }
+        actions.append(.disarm(token: token))
+    }
+
+    /// Asks for the message; a key expression that fails or gives no text or number is an incident.
+    private mutating func subscribe(_ token: Int, at node: FlowNode, to subscription: MessageSubscription) {
+        var key: String?
+        if let expression = subscription.correlationKey {
+            switch expression.evaluate(instance.variables) {
+            case .success(.string(let text)): key = text
+            case .success(.integer(let number)): key = String(number)
+            case .success(let other):
+                raiseIncident(token, "the correlation key `\(expression.source)` of \(node.id) gave \(other.typeName), not text or a number")
+                return
+            case .failure(let error):
+                raiseIncident(token, "the correlation key `\(expression.source)` of \(node.id) failed: \(error)")
+                return
+            }
+        }
+        actions.append(.subscribe(token: token, node: node.id, message: subscription.name, correlationKey: key))
+    }
+
+    /// The event armed at `node` for the token happened (checked by the engine): the token leaves
+    /// its catch event, the event-based gateway goes on to that event, or the boundary event fires.
+    mutating func eventHappened(at node: Int, for token: Int, variables: [String: JSONValue]) {
+        guard let position = index(of: token) else { return }
+        instance.variables.merge(variables) { _, new in new }
+        let at = instance.tokens[position].node
+        if at == node {
+            disarmBoundaries(of: token)
+            leave(token, through: nil)
+        } else if case .eventBasedGateway = process.nodes[at].kind {
+            actions.append(.disarm(token: token))
+            steps.append(FlowStep(.completed, node: process.nodes[at].id, token: token))
+            instance.tokens[position].node = node
+            steps.append(FlowStep(.activated, node: process.nodes[node].id, token: token))
+            leave(token, through: nil)
+        } else if case .boundaryEvent(let trigger, _, let interrupting) = process.nodes[node].kind {
+            fireBoundary(node, of: token, interrupting: interrupting)
+            if !interrupting, trigger.rearms {
+                // A non-interrupting message or signal boundary event catches each one while the activity waits.
+                arm(trigger, token: token, at: process.nodes[node])
+            }
+        }
+    }
+
+    /// A boundary event fires: a new token leaves through it; interrupting, the activity's token
+    /// (with everything inside it, for a subprocess) is withdrawn, otherwise the activity goes on.
+    mutating func fireBoundary(_ boundary: Int, of token: Int, interrupting: Bool) {
+        guard let position = index(of: token) else { return }
+        let scope = instance.tokens[position].scope
+        if interrupting {
+            // The activity's token ends there; a new one leaves (so nothing meant for the
+            // activity, a late completion, can move the boundary's token).
+            withdraw(token)
+        }
+        arrive(newToken(at: boundary, scope: scope), via: nil)
+    }
+
+    /// Throws error `code` from the token: the nearest error boundary event that catches it, on the
+    /// token's activity or on a subprocess around it, interrupts that activity; none: an incident.
+    mutating func throwError(_ code: String, message: String?, from token: Int) {
+        var holder: Int? = token
+        while let current = holder, let position = index(of: current) {
+            let node = process.nodes[instance.tokens[position].node]
+            if let (boundary, _) = catcher(of: node, for: code, error: true) {
+                fireBoundary(boundary, of: current, interrupting: true)
+                return
+            }
+            holder = instance.tokens[position].scope
+        }
+        let why = message.map { ": \($0)" } ?? ""
+        raiseIncident(token, "the error \(code)\(why) is caught by no error boundary event around it")
+    }
+
+    /// Raises escalation `code` from the token to the nearest escalation boundary event that
+    /// catches it. Returns whether the token goes on (false: an interrupting one ended it).
+    mutating func escalate(_ code: String, from token: Int) -> Bool {
+        var holder = index(of: token).flatMap { instance.tokens[$0].scope }
+        while let current = holder, let position = index(of: current) {
+            let node = process.nodes[instance.tokens[position].node]
+            if let (boundary, interrupting) = catcher(of: node, for: code, error: false) {
+                fireBoundary(boundary, of: current, interrupting: interrupting)
+                return !interrupting
+            }
+            holder = instance.tokens[position].scope
+        }
+        return true
+    }
+
+    /// The error (or escalation) boundary event of `node` for `code`: one naming the code, else one
+    /// catching every code.
+    private func catcher(of node: FlowNode, for code: String, error: Bool) -> (Int, interrupting: Bool)? {
+        var catchAll: (Int, Bool)?
+        for boundary in node.boundaries {
+            guard case .boundaryEvent(let trigger, _, let interrupting) = process.nodes[boundary].kind else { continue }
+            let caught: String??
+            switch trigger {
+            case .error(let code) where error: caught = .some(code)
+            case .escalation(let code) where !error: caught = .some(code)
+            default: caught = .none
+            }
+            guard let caught else { continue }
+            if caught == code { return (boundary, interrupting) }
+            if caught == nil, catchAll == nil { catchAll = (boundary, interrupting) }
+        }
+        return catchAll
+    }
+}
+
+extension EventTrigger {
+    /// Whether a non-interrupting boundary event of this kind waits again after it fired.
+    var rearms: Bool {
+        switch self {
+        case .message, .signal: true
+        case .timer, .error, .escalation: false
+        }
+    }
+}
+
+extension FlowNodeKind {
+    /// Whether this is a boundary event that arms a timer or a subscription in the world.
+    var armsInTheWorld: Bool {
+        guard case .boundaryEvent(let trigger, _, _) = self else { return false }
+        switch trigger {
+        case .timer, .message, .signal: return true
+        case .error, .escalation: return false
+        }
+    }
+}

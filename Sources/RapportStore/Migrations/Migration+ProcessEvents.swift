@@ -1,0 +1,24 @@
+extension Migrations {
+    /// Events of processes beyond one per token: a token waiting at an event-based gateway, or at
+    /// an activity with message boundary events, waits for several messages at once (one row per
+    /// event node), and tokens wait for signals, which are broadcast by name.
+    static let processEvents = Migration(version: 29, name: "process events", statements: { _ in
+        [
+            """
+            CREATE TABLE process_message_subscriptions (instance_id TEXT NOT NULL, token BIGINT NOT NULL, node TEXT NOT NULL,
+                message TEXT NOT NULL, correlation_key TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (instance_id, token, node))
+            """,
+            """
+            INSERT INTO process_message_subscriptions (instance_id, token, node, message, correlation_key, created_at)
+            SELECT instance_id, token, node, message, correlation_key, created_at FROM process_subscriptions
+            """,
+            "DROP TABLE process_subscriptions",
+            "CREATE INDEX process_message_subscriptions_message ON process_message_subscriptions (message, correlation_key)",
+            """
+            CREATE TABLE process_signal_subscriptions (instance_id TEXT NOT NULL, token BIGINT NOT NULL, node TEXT NOT NULL,
+                signal TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (instance_id, token, node))
+            """,
+            "CREATE INDEX process_signal_subscriptions_signal ON process_signal_subscriptions (signal, instance_id, token)",
+        ]
+    })
+}

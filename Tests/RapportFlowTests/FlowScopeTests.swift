@@ -1,0 +1,202 @@
+import RapportCore
+import RapportFlow
+import Testing
+
+@Suite("Running processes: embedded subprocesses, errors and escalations")
+struct FlowScopeTests {
+    typealias F = BPMNFixtures
+    static let waiting = FlowEngineTests.waiting
+    static let token = FlowEngineTests.token
+
+    /// A subprocess with two parallel branches (a job and a user task), an interrupting SLA timer on
+    /// it and a non-interrupting reminder.
+    static let parallelSubprocess = """
+        <bpmn:startEvent id="s"/>
+        <bpmn:subProcess id="handle">
+          <bpmn:startEvent id="in_s"/>
+          <bpmn:parallelGateway id="fork"/>
+          \(F.serviceTask("check", type: "check"))
+          <bpmn:userTask id="review"/>
+          <bpmn:parallelGateway id="join"/>
+          <bpmn:endEvent id="in_e"/>
+          \(F.flow("i1", "in_s", "fork"))
+          \(F.flow("i2", "fork", "check"))
+          \(F.flow("i3", "fork", "review"))
+          \(F.flow("i4", "check", "join"))
+          \(F.flow("i5", "review", "join"))
+          \(F.flow("i6", "join", "in_e"))
+        </bpmn:subProcess>
+        <bpmn:boundaryEvent id="sla" attachedToRef="handle">\(F.timer("PT4H"))</bpmn:boundaryEvent>
+        <bpmn:boundaryEvent id="remind" attachedToRef="handle" cancelActivity="false">\(F.timer("PT1H"))</bpmn:boundaryEvent>
+        \(F.serviceTask("escalate", type: "escalate"))
+        \(F.script("note", "reminded = true"))
+        <bpmn:endEvent id="done"/>
+        <bpmn:endEvent id="escalated"/>
+        <bpmn:endEvent id="noted"/>
+        \(F.flow("f1", "s", "handle"))
+        \(F.flow("f2", "handle", "done"))
+        \(F.flow("f3", "sla", "escalate"))
+        \(F.flow("f4", "escalate", "escalated"))
+        \(F.flow("f5", "remind", "note"))
+        \(F.flow("f6", "note", "noted"))
+        """
+
+    @Test("a subprocess runs its inner flow in its own scope and goes on when its last inner token ends")
+    func subprocessCompletes() throws {
+        let engine = FlowEngine(try F.process(Self.parallelSubprocess))
+        let started = engine.start(variables: [:], at: F.epoch)
+        #expect(Self.waiting(engine, started.instance) == ["check", "handle", "review"])
+        let holder = try Self.token("handle", engine, started.instance)
+        #expect(started.instance.tokens.filter { $0.scope == holder }.count == 2)
+        #expect(started.actions.contains(.scheduleTimer(token: holder, node: "sla", due: Timestamp(microseconds: F.epoch.microseconds + 4 * 3_600_000_000))))
+        let check = try Self.token("check", engine, started.instance), review = try Self.token("review", engine, started.instance)
+        let one = try engine.handle(.complete(token: check, variables: ["score": 7]), on: started.instance, at: F.epoch)
+        #expect(Self.waiting(engine, one.instance) == ["handle", "join", "review"])
+        let both = try engine.handle(.complete(token: review, variables: [:]), on: one.instance, at: F.epoch)
+        #expect(both.instance.status == .completed)
+        #expect(both.actions == [.disarm(token: holder)], "the subprocess's boundary timers go when it completes")
+        #expect(both.steps.map(\.node).suffix(3) == ["handle", "done", "done"])
+    }
+
+    @Test("an interrupting boundary timer on a subprocess with parallel branches withdraws every inner token, their job and task, and escalates")
+    func interruptingBoundaryOnSubprocess() throws {
+        let engine = FlowEngine(try F.process(Self.parallelSubprocess))
+        let started = engine.start(variables: [:], at: F.epoch)
+        let holder = try Self.token("handle", engine, started.instance)
+        let check = try Self.token("check", engine, started.instance), review = try Self.token("review", engine, started.instance)
+        let reminded = try engine.handle(.timerFired(token: holder, node: "remind"), on: started.instance, at: F.epoch)
+        #expect(reminded.instance.variables["reminded"] == true)
+        #expect(Self.waiting(engine, reminded.instance) == ["check", "handle", "review"], "a non-interrupting timer leaves the subprocess running")
+        let escalated = try engine.handle(.timerFired(token: holder, node: "sla"), on: reminded.instance, at: F.epoch)
+        #expect(Self.waiting(engine, escalated.instance) == ["escalate"])
+        let withdrawn = escalated.actions.compactMap { action -> Int? in if case .withdraw(let token, _) = action { token } else { nil } }
+        #expect(Set(withdrawn) == [check, review, holder])
+        #expect(throws: FlowInputError.self) { try engine.handle(.complete(token: check, variables: [:]), on: escalated.instance, at: F.epoch) }
+    }
+
+    @Test("a terminate end event inside a subprocess ends only the subprocess, which goes on; at the top it ends the instance")
+    func terminateInsideSubprocess() throws {
+        let engine = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:subProcess id="sub">
+              <bpmn:startEvent id="in_s"/>
+              <bpmn:parallelGateway id="fork"/>
+              \(F.serviceTask("slow"))
+              <bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>
+              \(F.flow("i1", "in_s", "fork"))
+              \(F.flow("i2", "fork", "slow"))
+              \(F.flow("i3", "fork", "stop"))
+            </bpmn:subProcess>
+            \(F.serviceTask("after"))
+            <bpmn:endEvent id="e"/>
+            \(F.flow("f1", "s", "sub"))
+            \(F.flow("f2", "sub", "after"))
+            \(F.flow("f3", "after", "e"))
+            """))
+        let started = engine.start(variables: [:], at: F.epoch)
+        #expect(started.instance.status == .running)
+        #expect(Self.waiting(engine, started.instance) == ["after"])
+        #expect(started.steps.contains { $0.kind == .withdrawn && $0.node == "slow" })
+        #expect(started.actions.contains { if case .withdraw(_, "slow") = $0 { true } else { false } })
+    }
+
+    static let errors = """
+        <bpmn:error id="err_credit" name="Credit refused" errorCode="CREDIT_REFUSED"/>
+        <bpmn:error id="err_fraud" name="Fraud" errorCode="FRAUD"/>
+        <bpmn:escalation id="esc_vip" name="VIP" escalationCode="VIP"/>
+        """
+
+    @Test("an error end event inside a subprocess is caught by the error boundary for its code, interrupting the subprocess")
+    func errorEndCaught() throws {
+        let engine = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:subProcess id="assess">
+              <bpmn:startEvent id="in_s"/>
+              <bpmn:parallelGateway id="fork"/>
+              \(F.serviceTask("score"))
+              <bpmn:exclusiveGateway id="ok" default="fine"/>
+              <bpmn:endEvent id="refuse"><bpmn:errorEventDefinition errorRef="err_credit"/></bpmn:endEvent>
+              <bpmn:endEvent id="in_e"/>
+              \(F.flow("i1", "in_s", "fork"))
+              \(F.flow("i2", "fork", "score"))
+              \(F.flow("i3", "fork", "ok"))
+              \(F.flow("i4", "ok", "refuse", condition: "amount > 1000"))
+              <bpmn:sequenceFlow id="fine" sourceRef="ok" targetRef="in_e"/>
+              \(F.flow("i5", "score", "in_e"))
+            </bpmn:subProcess>
+            <bpmn:boundaryEvent id="any" attachedToRef="assess"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>
+            <bpmn:boundaryEvent id="credit" attachedToRef="assess"><bpmn:errorEventDefinition errorRef="err_credit"/></bpmn:boundaryEvent>
+            <bpmn:endEvent id="approved"/>
+            <bpmn:endEvent id="refused"/>
+            <bpmn:endEvent id="other"/>
+            \(F.flow("f1", "s", "assess"))
+            \(F.flow("f2", "assess", "approved"))
+            \(F.flow("f3", "credit", "refused"))
+            \(F.flow("f4", "any", "other"))
+            """, roots: Self.errors))
+        let refused = engine.start(variables: ["amount": 5_000], at: F.epoch)
+        #expect(refused.instance.status == .completed)
+        #expect(refused.steps.last == FlowStep(.completed, node: "refused", token: refused.instance.nextTokenID - 1),
+                "the boundary naming the code wins over the catch-all")
+        #expect(refused.steps.contains { $0.kind == .withdrawn && $0.node == "score" })
+
+        let approved = engine.start(variables: ["amount": 10], at: F.epoch)
+        #expect(Self.waiting(engine, approved.instance) == ["assess", "score"])
+    }
+
+    @Test("a job's business error is caught by the error boundary of its task; an uncaught one is an incident")
+    func jobErrors() throws {
+        let engine = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            \(F.serviceTask("reserve", type: "stock"))
+            <bpmn:boundaryEvent id="no_stock" attachedToRef="reserve"><bpmn:errorEventDefinition errorRef="err_credit"/></bpmn:boundaryEvent>
+            <bpmn:endEvent id="e"/>
+            <bpmn:endEvent id="backorder"/>
+            \(F.flow("f1", "s", "reserve"))
+            \(F.flow("f2", "reserve", "e"))
+            \(F.flow("f3", "no_stock", "backorder"))
+            """, roots: Self.errors))
+        let started = engine.start(variables: [:], at: F.epoch)
+        let job = try Self.token("reserve", engine, started.instance)
+        let caught = try engine.handle(.throwError(token: job, code: "CREDIT_REFUSED", message: "limit", variables: ["limit": 100]),
+                                       on: started.instance, at: F.epoch)
+        #expect(caught.instance.status == .completed)
+        #expect(caught.instance.variables["limit"] == 100)
+        #expect(caught.steps.map(\.node) == ["reserve", "no_stock", "no_stock", "backorder", "backorder"])
+
+        let uncaught = try engine.handle(.throwError(token: job, code: "FRAUD", message: "card stolen", variables: [:]), on: started.instance, at: F.epoch)
+        guard case .incident(let message) = uncaught.instance.tokens.first?.state else {
+            Issue.record("no incident: \(uncaught.instance)")
+            return
+        }
+        #expect(message.contains("FRAUD") && message.contains("card stolen"))
+    }
+
+    @Test("an escalation inside a subprocess: a non-interrupting boundary tells someone and the subprocess goes on; an interrupting one ends it")
+    func escalations() throws {
+        for interrupting in [false, true] {
+            let engine = FlowEngine(try F.process("""
+                <bpmn:startEvent id="s"/>
+                <bpmn:subProcess id="serve">
+                  <bpmn:startEvent id="in_s"/>
+                  <bpmn:intermediateThrowEvent id="vip"><bpmn:escalationEventDefinition escalationRef="esc_vip"/></bpmn:intermediateThrowEvent>
+                  \(F.serviceTask("work"))
+                  <bpmn:endEvent id="in_e"/>
+                  \(F.flow("i1", "in_s", "vip"))
+                  \(F.flow("i2", "vip", "work"))
+                  \(F.flow("i3", "work", "in_e"))
+                </bpmn:subProcess>
+                <bpmn:boundaryEvent id="tell" attachedToRef="serve" cancelActivity="\(interrupting)"><bpmn:escalationEventDefinition escalationRef="esc_vip"/></bpmn:boundaryEvent>
+                \(F.serviceTask("notify_manager", type: "notify"))
+                <bpmn:endEvent id="e"/>
+                <bpmn:endEvent id="told"/>
+                \(F.flow("f1", "s", "serve"))
+                \(F.flow("f2", "serve", "e"))
+                \(F.flow("f3", "tell", "notify_manager"))
+                \(F.flow("f4", "notify_manager", "told"))
+                """, roots: Self.errors))
+            let started = engine.start(variables: [:], at: F.epoch)
+            #expect(Self.waiting(engine, started.instance) == (interrupting ? ["notify_manager"] : ["notify_manager", "serve", "work"]))
+        }
+    }
+}

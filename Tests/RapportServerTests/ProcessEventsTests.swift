@@ -1,0 +1,219 @@
+import Foundation
+import RapportCore
+import RapportFlow
+import RapportStore
+import RapportSync
+import RapportTestSupport
+import Testing
+
+/// BPMN events across instances over HTTP and the store: signals broadcast to waiting tokens and
+/// starting processes, a job worker's business error caught by its task's boundary, message start
+/// events, and an SLA on a subprocess withdrawing the jobs inside it.
+@Suite("HTTP: process events")
+struct ProcessEventsTests {
+    static func definitions(_ body: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:rapport="urn:rapport:bpmn:1.0" id="d" targetNamespace="urn:t">
+        \(body)
+        </bpmn:definitions>
+        """
+    }
+
+    static func job(_ id: String, _ type: String) -> String {
+        #"<bpmn:serviceTask id="\#(id)"><bpmn:extensionElements><rapport:taskDefinition type="\#(type)" retries="1"/></bpmn:extensionElements></bpmn:serviceTask>"#
+    }
+
+    static let storm = definitions("""
+        <bpmn:signal id="sig" name="storm-warning"/>
+        <bpmn:process id="storm_plan" isExecutable="true">
+          <bpmn:startEvent id="s"><bpmn:signalEventDefinition signalRef="sig"/></bpmn:startEvent>
+          \(job("call_customers", "call"))
+          <bpmn:endEvent id="e"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="call_customers"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="call_customers" targetRef="e"/>
+        </bpmn:process>
+        <bpmn:process id="field_visit" isExecutable="true">
+          <bpmn:startEvent id="s2"/>
+          \(job("visit", "visit"))
+          <bpmn:boundaryEvent id="postpone" attachedToRef="visit"><bpmn:signalEventDefinition signalRef="sig"/></bpmn:boundaryEvent>
+          <bpmn:endEvent id="e2"/>
+          <bpmn:endEvent id="postponed"/>
+          <bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="visit"/>
+          <bpmn:sequenceFlow id="g2" sourceRef="visit" targetRef="e2"/>
+          <bpmn:sequenceFlow id="g3" sourceRef="postpone" targetRef="postponed"/>
+        </bpmn:process>
+        <bpmn:process id="weather_desk" isExecutable="true">
+          <bpmn:startEvent id="s3"/>
+          <bpmn:endEvent id="warn"><bpmn:signalEventDefinition signalRef="sig"/></bpmn:endEvent>
+          <bpmn:sequenceFlow id="h1" sourceRef="s3" targetRef="warn"/>
+        </bpmn:process>
+        """)
+
+    @Test("a signal reaches every token waiting for it and starts the processes it starts, from the API and thrown by a process", arguments: Backend.available)
+    func signals(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let deployed = try await api.post("/v1/processes", ["xml": .string(Self.storm)])
+            #expect(deployed.status == .created, "\(deployed.text)")
+            #expect(try await api.post("/v1/process-instances", ["process": "storm_plan"]).status == .unprocessableContent,
+                    "a process with only a signal start event is not started by hand")
+            let visits = [try await api.post("/v1/process-instances", ["process": "field_visit"]), try await api.post("/v1/process-instances", ["process": "field_visit"])]
+            let visitIDs = try visits.map { try #require($0.json["id"]?.stringValue, "\($0.text)") }
+
+            let broadcast = try await api.post("/v1/signals", ["name": "storm-warning", "variables": ["region": "north"]])
+            #expect(broadcast.status == .ok, "\(broadcast.text)")
+            #expect(broadcast.json["caught"]?.arrayValue?.compactMap(\.stringValue).sorted() == visitIDs.sorted())
+            let started = broadcast.json["started"]?.arrayValue?.compactMap { $0.stringValue } ?? []
+            #expect(started.count == 1)
+            for id in visitIDs {
+                let visit = try await api.get("/v1/process-instances/\(id)")
+                #expect(visit.json["status"] == "completed")
+                #expect(visit.json["variables"]?["region"] == "north")
+            }
+            let plan = try await api.get("/v1/process-instances/\(started[0])")
+            #expect(plan.json["process"] == "storm_plan", "\(plan.text)")
+            #expect(plan.json["variables"]?["region"] == "north")
+            // The visits' jobs went with them; the plan's job is there to do.
+            #expect(try await api.post("/v1/jobs/activate", ["type": "visit", "worker": "w"]).json["jobs"]?.arrayValue?.isEmpty == true)
+            #expect(try await api.post("/v1/jobs/activate", ["type": "call", "worker": "w"]).json["jobs"]?.arrayValue?.count == 1)
+
+            // Thrown by a process: the weather desk's end event starts another plan.
+            let desk = try await api.post("/v1/process-instances", ["process": "weather_desk"])
+            #expect(desk.json["status"] == "completed", "\(desk.text)")
+            let plans = try await api.get("/v1/process-instances?process=storm_plan")
+            #expect(plans.items.count == 2)
+            // Nothing waits any more: a second broadcast only starts a plan.
+            let again = try await api.post("/v1/signals", ["name": "storm-warning"])
+            #expect(again.json["caught"]?.arrayValue?.isEmpty == true)
+            #expect(again.json["started"]?.arrayValue?.count == 1)
+            #expect(try await api.post("/v1/signals", ["name": " "]).status == .unprocessableContent)
+        }
+    }
+
+    @Test("a job worker's business error goes to the error boundary for its code without retries; an unknown code is an incident", arguments: Backend.available)
+    func jobErrors(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let xml = Self.definitions("""
+                <bpmn:error id="no_stock" name="No stock" errorCode="NO_STOCK"/>
+                <bpmn:process id="fulfil" isExecutable="true">
+                  <bpmn:startEvent id="s"/>
+                  \(Self.job("reserve", "reserve"))
+                  <bpmn:boundaryEvent id="backorder" attachedToRef="reserve"><bpmn:errorEventDefinition errorRef="no_stock"/></bpmn:boundaryEvent>
+                  \(Self.job("tell_customer", "tell"))
+                  <bpmn:endEvent id="shipped"/>
+                  <bpmn:endEvent id="told"/>
+                  <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="reserve"/>
+                  <bpmn:sequenceFlow id="f2" sourceRef="reserve" targetRef="shipped"/>
+                  <bpmn:sequenceFlow id="f3" sourceRef="backorder" targetRef="tell_customer"/>
+                  <bpmn:sequenceFlow id="f4" sourceRef="tell_customer" targetRef="told"/>
+                </bpmn:process>
+                """)
+            #expect(try await api.post("/v1/processes", ["xml": .string(xml)]).status == .created)
+            func reserveJob() async throws -> String {
+                let instance = try await api.post("/v1/process-instances", ["process": "fulfil"])
+                #expect(instance.status == .created)
+                let jobs = try await api.post("/v1/jobs/activate", ["type": "reserve", "worker": "stock-1"])
+                return try #require(jobs.json["jobs"]?[0]?["id"]?.stringValue, "\(jobs.text)")
+            }
+            let first = try await reserveJob()
+            let caught = try await api.post("/v1/jobs/\(first)/error", ["error_code": "NO_STOCK", "message": "sold out", "variables": ["eta": "2027-01-10"]])
+            #expect(caught.status == .ok, "\(caught.text)")
+            #expect(caught.json["variables"]?["eta"] == "2027-01-10")
+            #expect(caught.json["tokens"]?.arrayValue?.compactMap { $0["node"]?.stringValue } == ["tell_customer"])
+            #expect(try await api.post("/v1/jobs/\(first)/complete", [:]).status == .notFound, "the job is gone once its error is caught")
+
+            let second = try await reserveJob()
+            let uncaught = try await api.post("/v1/jobs/\(second)/error", ["error_code": "FRAUD"])
+            #expect(uncaught.status == .ok, "\(uncaught.text)")
+            #expect(uncaught.json["tokens"]?[0]?["state"] == "incident")
+            let incidents = try await api.get("/v1/incidents")
+            #expect(incidents.items.contains { ($0["message"]?.stringValue ?? "").contains("FRAUD") })
+            #expect(try await api.post("/v1/jobs/\(second)/error", [:]).status == .unprocessableContent, "error_code is required")
+        }
+    }
+
+    @Test("a message start event starts an instance per message, about the customer the key names or with the key as its business key", arguments: Backend.available)
+    func messageStarts(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let xml = Self.definitions("""
+                <bpmn:message id="m" name="loan-application"/>
+                <bpmn:process id="loan" isExecutable="true">
+                  <bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>
+                  \(Self.job("check", "loan.check"))
+                  <bpmn:endEvent id="e"/>
+                  <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check"/>
+                  <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e"/>
+                </bpmn:process>
+                """)
+            #expect(try await api.post("/v1/processes", ["xml": .string(xml)]).status == .created)
+            let customer = try #require(try await api.createCustomer(["name": "Noor"])["id"]?.stringValue)
+            let sent = try await api.post("/v1/messages", ["name": "loan-application", "correlation_key": .string(customer), "variables": ["amount": 25_000]])
+            #expect(sent.status == .ok, "\(sent.text)")
+            #expect(sent.json["correlated"]?.arrayValue?.isEmpty == true)
+            let started = try #require(sent.json["started"]?[0]?.stringValue)
+            let instance = try await api.get("/v1/process-instances/\(started)")
+            #expect(instance.json["customer_id"]?.stringValue == customer)
+            #expect(instance.json["variables"]?["amount"] == 25_000)
+            let byKey = try await api.post("/v1/messages", ["name": "loan-application", "correlation_key": "APP-7"])
+            let other = try #require(byKey.json["started"]?[0]?.stringValue)
+            #expect(try await api.get("/v1/process-instances/\(other)").json["business_key"] == "APP-7")
+        }
+    }
+
+    @Test("an SLA on a subprocess: its timer fires on the store's clock and withdraws the jobs inside; done in time, the timer goes", arguments: Backend.available)
+    func subprocessSLA(backend: Backend) async throws {
+        let time = TestTime(Timestamp(rfc3339: "2026-12-05T08:00:00Z")!)
+        try await TestDatabases.withStore(backend, clock: time.clock) { store in
+            let xml = Self.definitions("""
+                <bpmn:process id="case_handling" isExecutable="true">
+                  <bpmn:startEvent id="s"/>
+                  <bpmn:subProcess id="resolve">
+                    <bpmn:startEvent id="rs"/>
+                    <bpmn:parallelGateway id="fork"/>
+                    \(Self.job("refund", "refund"))
+                    \(Self.job("apologise", "apologise"))
+                    <bpmn:parallelGateway id="join"/>
+                    <bpmn:endEvent id="re"/>
+                    <bpmn:sequenceFlow id="r1" sourceRef="rs" targetRef="fork"/>
+                    <bpmn:sequenceFlow id="r2" sourceRef="fork" targetRef="refund"/>
+                    <bpmn:sequenceFlow id="r3" sourceRef="fork" targetRef="apologise"/>
+                    <bpmn:sequenceFlow id="r4" sourceRef="refund" targetRef="join"/>
+                    <bpmn:sequenceFlow id="r5" sourceRef="apologise" targetRef="join"/>
+                    <bpmn:sequenceFlow id="r6" sourceRef="join" targetRef="re"/>
+                  </bpmn:subProcess>
+                  <bpmn:boundaryEvent id="sla" attachedToRef="resolve"><bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+                  \(Self.job("escalate", "escalate"))
+                  <bpmn:endEvent id="e"/>
+                  <bpmn:endEvent id="e2"/>
+                  <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="resolve"/>
+                  <bpmn:sequenceFlow id="f2" sourceRef="resolve" targetRef="e"/>
+                  <bpmn:sequenceFlow id="f3" sourceRef="sla" targetRef="escalate"/>
+                  <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="e2"/>
+                </bpmn:process>
+                """)
+            let late = try await store.write { tx in
+                _ = try await store.processes.deploy(try BPMNReader.read(xml), xml: xml, by: .system, in: tx)
+                return try await store.processes.startInstance(ProcessStart(key: "case_handling"), by: .system, in: tx)
+            }
+            func jobs(_ type: String) async throws -> [ActivatedJob] {
+                try await store.write { tx in try await store.processes.activateJobs(type: type, worker: "w", limit: 5, lock: .seconds(1), in: tx) }
+            }
+            let runner = ProcessTimerRunner(store: store, logger: TestDatabases.logger)
+            time.advance(by: .seconds(4 * 3600))
+            #expect(try await runner.look() == 1)
+            let refund = try await jobs("refund"), apologise = try await jobs("apologise")
+            #expect(refund.isEmpty && apologise.isEmpty, "the jobs inside the subprocess are withdrawn")
+            #expect(try await jobs("escalate").first?.job.instanceID == late.id)
+
+            let inTime = try await store.write { tx in try await store.processes.startInstance(ProcessStart(key: "case_handling"), by: .system, in: tx) }
+            for type in ["refund", "apologise"] {
+                let open = try await jobs(type)
+                let job = try #require(open.first { $0.job.instanceID == inTime.id })
+                _ = try await store.write { tx in try await store.processes.completeJob(job.job.id, variables: [:], by: .system, in: tx) }
+            }
+            #expect(try await store.processes.instance(inTime.id)?.0.status == .completed)
+            time.advance(by: .seconds(4 * 3600))
+            #expect(try await runner.look() == 0, "the subprocess's timer went when it completed")
+        }
+    }
+}
