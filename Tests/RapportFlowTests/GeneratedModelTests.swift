@@ -4,7 +4,7 @@ import Testing
 
 /// Well-formed models generated at random (blocks of tasks, timers, exclusive, parallel and
 /// inclusive splits with their joins, subprocesses with boundary timers, event-based gateways
-/// racing timers, nested), written as BPMN and read back, then run with the
+/// racing timers, multi-instance tasks, nested), written as BPMN and read back, then run with the
 /// waiting work done in random order: every instance must end, and never stall with a token left.
 @Suite("Generated models")
 struct GeneratedModelTests {
@@ -119,7 +119,16 @@ struct GeneratedModelTests {
             switch Int.random(in: 0..<5, using: &random) {
             case 0:
                 node = id("svc")
-                elements.append(BPMNFixtures.serviceTask(node))
+                if Int.random(in: 0..<3, using: &random) == 0 {
+                    // A multi-instance task over a small list, all at once or one after another.
+                    let sequential = Bool.random(using: &random)
+                    elements.append(#"<bpmn:serviceTask id="\#(node)"><bpmn:extensionElements><rapport:taskDefinition type="work"/></bpmn:extensionElements>"#
+                        + #"<bpmn:multiInstanceLoopCharacteristics isSequential="\#(sequential)"><bpmn:extensionElements>"#
+                        + #"<rapport:loopCharacteristics inputCollection="[1, 2, 3]" inputElement="item"/></bpmn:extensionElements>"#
+                        + #"</bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>"#)
+                } else {
+                    elements.append(BPMNFixtures.serviceTask(node))
+                }
                 return guarded(node)
             case 1:
                 node = id("usr")
@@ -176,8 +185,10 @@ struct GeneratedModelTests {
                     guard token.state == .waiting else { return false }
                     let node = engine.process.nodes[token.node]
                     switch node.kind {
+                    case _ where token.locals["nrOfInstances"] != nil || node.element == "subProcess":
+                        // A multi-instance body or a subprocess: only its boundary events can be fired.
+                        return node.boundaries.contains { !fired.contains("\(token.id)/\(engine.process.nodes[$0].id)") }
                     case .serviceTask, .userTask, .catchEvent, .eventBasedGateway: return true
-                    case .subProcess: return node.boundaries.contains { !fired.contains("\(token.id)/\(engine.process.nodes[$0].id)") }
                     default: return false
                     }
                 }
@@ -192,7 +203,8 @@ struct GeneratedModelTests {
                     input = .timerFired(token: token.id, node: node.id)
                 } else if case .eventBasedGateway = node.kind, let flow = node.outgoing.randomElement(using: &random) {
                     input = .timerFired(token: token.id, node: engine.process.nodes[engine.process.flows[flow].target].id)
-                } else if let boundary = unfired.randomElement(using: &random), Bool.random(using: &random) || node.element == "subProcess" {
+                } else if let boundary = unfired.randomElement(using: &random),
+                          Bool.random(using: &random) || node.element == "subProcess" || token.locals["nrOfInstances"] != nil {
                     fired.insert("\(token.id)/\(boundary)")
                     input = .timerFired(token: token.id, node: boundary)
                 } else {

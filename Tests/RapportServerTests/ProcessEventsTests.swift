@@ -217,3 +217,68 @@ struct ProcessEventsTests {
         }
     }
 }
+
+extension ProcessEventsTests {
+    /// Waits for CRM events about the customer in a loop: each one seen goes back to waiting until
+    /// two have come.
+    static let loopingReceive = definitions("""
+        <bpmn:message id="m" name="rapport.interaction.created"/>
+        <bpmn:process id="collect_documents" isExecutable="true">
+          <bpmn:startEvent id="s"/>
+          <bpmn:exclusiveGateway id="again"/>
+          <bpmn:receiveTask id="wait" messageRef="m"/>
+          <bpmn:scriptTask id="count" scriptFormat="cel"><bpmn:script>seen = seen + 1</bpmn:script></bpmn:scriptTask>
+          <bpmn:exclusiveGateway id="enough" default="more"/>
+          <bpmn:endEvent id="e"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="again"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="again" targetRef="wait"/>
+          <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="count"/>
+          <bpmn:sequenceFlow id="f4" sourceRef="count" targetRef="enough"/>
+          <bpmn:sequenceFlow id="done" sourceRef="enough" targetRef="e"><bpmn:conditionExpression>seen &gt;= 2</bpmn:conditionExpression></bpmn:sequenceFlow>
+          <bpmn:sequenceFlow id="more" sourceRef="enough" targetRef="again"/>
+        </bpmn:process>
+        """)
+
+    static func tick(_ time: TestTime) -> Timestamp {
+        time.advance(by: .seconds(1))
+        return time.now()
+    }
+
+    @Test("a token that waits again after one CRM event takes the next one even when it was committed before the first was handled", arguments: Backend.available)
+    func waitingAgainMissesNothing(backend: Backend) async throws {
+        let time = TestTime(Timestamp(rfc3339: "2026-12-05T08:00:00Z")!)
+        try await TestDatabases.withStore(backend, clock: time.clock) { store in
+            let customer = try await store.write { tx in
+                try await store.customers.createCustomer(NewCustomer(name: "Mia"), actor: .system, in: tx)
+            }
+            let instance = try await store.write { tx in
+                _ = try await store.processes.deploy(try BPMNReader.read(Self.loopingReceive), xml: Self.loopingReceive, by: .system, in: tx)
+                return try await store.processes.startInstance(ProcessStart(key: "collect_documents", variables: ["seen": 0], customerID: customer.id),
+                                                               by: .system, in: tx)
+            }
+            // Two messages from the customer, both on the log before the triggers handle the first.
+            let first = Event(sequence: 1_000_001, id: "evt_first", type: "rapport.interaction.created", subject: customer.id,
+                              time: Self.tick(time), data: [:])
+            let second = Event(sequence: 1_000_002, id: "evt_second", type: "rapport.interaction.created", subject: customer.id,
+                               time: Self.tick(time), data: [:])
+            time.advance(by: .seconds(1))
+            #expect(try await store.write { tx in try await store.processes.onEvents([first], in: tx) } == 1)
+            time.advance(by: .seconds(1))
+            #expect(try await store.write { tx in try await store.processes.onEvents([second], in: tx) } == 1)
+            let after = try #require(try await store.processes.instance(instance.id)?.0)
+            #expect(after.status == .completed)
+            #expect(after.state.variables["seen"] == 2)
+            // The same two in one window reach a second instance the same way.
+            let other = try await store.write { tx in
+                try await store.processes.startInstance(ProcessStart(key: "collect_documents", variables: ["seen": 0], customerID: customer.id),
+                                                        by: .system, in: tx)
+            }
+            let third = Event(sequence: 1_000_003, id: "evt_third", type: "rapport.interaction.created", subject: customer.id,
+                              time: Self.tick(time), data: [:])
+            let fourth = Event(sequence: 1_000_004, id: "evt_fourth", type: "rapport.interaction.created", subject: customer.id,
+                               time: Self.tick(time), data: [:])
+            #expect(try await store.write { tx in try await store.processes.onEvents([third, fourth], in: tx) } == 2)
+            #expect(try await store.processes.instance(other.id)?.0.status == .completed)
+        }
+    }
+}

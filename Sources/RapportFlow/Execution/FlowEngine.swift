@@ -37,7 +37,7 @@ public struct FlowEngine: Sendable {
         switch input {
         case .complete(let id, let variables):
             let token = try waitingToken(id, in: instance, "complete")
-            run.instance.variables.merge(variables) { _, new in new }
+            run.instance.set(variables, from: token)
             run.disarmBoundaries(of: token)
             run.leave(token, through: nil)
         case .fail(let id, let message):
@@ -48,7 +48,7 @@ public struct FlowEngine: Sendable {
             run.raiseIncident(id, message)
         case .throwError(let id, let code, let message, let variables):
             let token = try waitingToken(id, in: instance, "throw an error for")
-            run.instance.variables.merge(variables) { _, new in new }
+            run.instance.set(variables, from: token)
             run.throwError(code, message: message, from: token)
         case .timerFired(let id, let node):
             run.eventHappened(at: try armedNode(node, .timer, for: id, in: instance), for: id, variables: [:])
@@ -83,6 +83,9 @@ public struct FlowEngine: Sendable {
         }
         guard token.state == .waiting, isWork else {
             throw FlowInputError("token \(id) at \(node.id) is not waiting for something to \(verb)")
+        }
+        if node.loop != nil, !(token.scope.flatMap(instance.token)?.node == token.node) {
+            throw FlowInputError("token \(id) at \(node.id) is the multi-instance activity's body; its inner instances do the work")
         }
         return id
     }

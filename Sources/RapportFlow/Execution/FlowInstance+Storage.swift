@@ -1,9 +1,10 @@
 import RapportCore
 
-/// How an instance's state is kept: `{"variables": {…}, "tokens": [[id, node, state, detail, scope], …], "next_token": n}`
+/// How an instance's state is kept: `{"variables": {…}, "tokens": [[id, node, state, detail, scope, locals], …], "next_token": n}`
 /// with nodes by position in their (immutable) definition and states as short codes; `detail` is
-/// there for joining and incident tokens and `scope` for tokens inside a subprocess (`detail`
-/// null when it has none).
+/// there for joining and incident tokens, `scope` for tokens inside a subprocess or multi-instance
+/// activity and `locals` for tokens with variables of their own (each null when absent and
+/// something follows; trailing ones left out).
 extension FlowInstance {
     public var storedJSON: JSONValue {
         .object([
@@ -15,7 +16,9 @@ extension FlowInstance {
                 case .joining(let flow): parts += ["j", .integer(Int64(flow))]
                 case .incident(let message): parts += ["i", .string(message)]
                 }
-                if let scope = token.scope { parts.append(.integer(Int64(scope))) } else if parts[3] == .null { parts.removeLast() }
+                parts.append(token.scope.map { .integer(Int64($0)) } ?? .null)
+                parts.append(token.locals.isEmpty ? .null : .object(JSONObject(sortingKeysOf: token.locals)))
+                while parts.count > 3, parts.last == .null { parts.removeLast() }
                 return .array(parts)
             }),
             "next_token": .integer(Int64(nextTokenID)),
@@ -43,13 +46,17 @@ extension FlowInstance {
             default: return nil
             }
             var scope: Int?
-            if parts.count == 5 {
+            var locals: [String: JSONValue] = [:]
+            guard parts.count <= 6 else { return nil }
+            if parts.count >= 5, parts[4] != .null {
                 guard let holder = parts[4].intValue else { return nil }
                 scope = Int(holder)
-            } else if parts.count > 5 {
-                return nil
             }
-            decoded.append(FlowToken(id: Int(id), node: Int(node), state: state, scope: scope))
+            if parts.count == 6 {
+                guard let object = parts[5].objectValue else { return nil }
+                locals = object.dictionary
+            }
+            decoded.append(FlowToken(id: Int(id), node: Int(node), state: state, scope: scope, locals: locals))
         }
         self.init(status: status, variables: variables.dictionary,
                   tokens: decoded, nextTokenID: Int(next))

@@ -21,6 +21,42 @@ public struct FlowInstance: Sendable, Equatable {
     public func token(_ id: Int) -> FlowToken? {
         tokens.first { $0.id == id }
     }
+
+    /// The variables a token sees: the instance's, under the local ones of the scopes it runs in
+    /// (an inner instance of a multi-instance activity has its element and `loopCounter`), the
+    /// nearest winning. Names starting with `$` are the engine's own and are left out.
+    public func variables(for token: Int) -> [String: JSONValue] {
+        var seen = variables
+        for scope in chain(from: token).reversed() {
+            for (name, value) in scope.locals where !name.hasPrefix("$") { seen[name] = value }
+        }
+        return seen
+    }
+
+    /// The token and the tokens of the scopes around it, nearest first.
+    func chain(from token: Int) -> [FlowToken] {
+        var found: [FlowToken] = []
+        var next: Int? = token
+        while let id = next, let current = self.token(id), found.count <= tokens.count {
+            found.append(current)
+            next = current.scope
+        }
+        return found
+    }
+
+    /// Sets variables as a token does: each in the nearest scope that has it locally, else in the
+    /// instance's.
+    mutating func set(_ values: [String: JSONValue], from token: Int?) {
+        let scopes = token.map { chain(from: $0).map(\.id) } ?? []
+        for (name, value) in values {
+            if let holder = scopes.first(where: { id in self.token(id)?.locals[name] != nil }),
+               let position = tokens.firstIndex(where: { $0.id == holder }) {
+                tokens[position].locals[name] = value
+            } else {
+                variables[name] = value
+            }
+        }
+    }
 }
 
 public enum FlowInstanceStatus: String, Sendable, Equatable {
@@ -39,14 +75,19 @@ public struct FlowToken: Sendable, Equatable {
     /// The node's position in the process.
     public var node: Int
     public var state: FlowTokenState
-    /// The token of the embedded subprocess this token runs in; nil: the process itself.
+    /// The token of the embedded subprocess (or multi-instance activity) this token runs in; nil:
+    /// the process itself.
     public var scope: Int?
+    /// Variables of this token's scope alone (an inner instance's element and `loopCounter`, a
+    /// multi-instance body's counters); they go when the token leaves its node.
+    public var locals: [String: JSONValue]
 
-    public init(id: Int, node: Int, state: FlowTokenState, scope: Int? = nil) {
+    public init(id: Int, node: Int, state: FlowTokenState, scope: Int? = nil, locals: [String: JSONValue] = [:]) {
         self.id = id
         self.node = node
         self.state = state
         self.scope = scope
+        self.locals = locals
     }
 }
 

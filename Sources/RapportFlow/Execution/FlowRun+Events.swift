@@ -20,6 +20,8 @@ extension FlowRun {
 
     /// The events on the border of a waiting activity are armed when the token arrives.
     mutating func armBoundaries(of node: FlowNode, token: Int) {
+        // An inner instance of a multi-instance activity: its body holds the boundary events.
+        if let current = instance.token(token), isInnerInstance(current) { return }
         for boundary in node.boundaries {
             guard case .boundaryEvent(let trigger, _, _) = process.nodes[boundary].kind else { continue }
             arm(trigger, token: token, at: process.nodes[boundary])
@@ -36,7 +38,8 @@ extension FlowRun {
 
     /// The activity the token waited at is done: what its boundary events armed goes.
     mutating func disarmBoundaries(of token: Int) {
-        guard let node = node(of: token), node.boundaries.contains(where: { process.nodes[$0].kind.armsInTheWorld }) else { return }
+        guard let current = instance.token(token), !isInnerInstance(current),
+              process.nodes[current.node].boundaries.contains(where: { process.nodes[$0].kind.armsInTheWorld }) else { return }
         actions.append(.disarm(token: token))
     }
 
@@ -44,7 +47,7 @@ extension FlowRun {
     private mutating func subscribe(_ token: Int, at node: FlowNode, to subscription: MessageSubscription) {
         var key: String?
         if let expression = subscription.correlationKey {
-            switch expression.evaluate(instance.variables) {
+            switch expression.evaluate(instance.variables(for: token)) {
             case .success(.string(let text)): key = text
             case .success(.integer(let number)): key = String(number)
             case .success(let other):
@@ -62,7 +65,7 @@ extension FlowRun {
     /// its catch event, the event-based gateway goes on to that event, or the boundary event fires.
     mutating func eventHappened(at node: Int, for token: Int, variables: [String: JSONValue]) {
         guard let position = index(of: token) else { return }
-        instance.variables.merge(variables) { _, new in new }
+        instance.set(variables, from: token)
         let at = instance.tokens[position].node
         if at == node {
             disarmBoundaries(of: token)
@@ -101,6 +104,11 @@ extension FlowRun {
         var holder: Int? = token
         while let current = holder, let position = index(of: current) {
             let node = process.nodes[instance.tokens[position].node]
+            if isInnerInstance(instance.tokens[position]) {
+                // The body of its multi-instance activity holds the boundary events.
+                holder = instance.tokens[position].scope
+                continue
+            }
             if let (boundary, _) = catcher(of: node, for: code, error: true) {
                 fireBoundary(boundary, of: current, interrupting: true)
                 return
@@ -117,6 +125,10 @@ extension FlowRun {
         var holder = index(of: token).flatMap { instance.tokens[$0].scope }
         while let current = holder, let position = index(of: current) {
             let node = process.nodes[instance.tokens[position].node]
+            if isInnerInstance(instance.tokens[position]) {
+                holder = instance.tokens[position].scope
+                continue
+            }
             if let (boundary, interrupting) = catcher(of: node, for: code, error: false) {
                 fireBoundary(boundary, of: current, interrupting: interrupting)
                 return !interrupting

@@ -60,6 +60,10 @@ struct FlowRun {
         let node = process.nodes[nodeIndex]
         instance.tokens[position].state = .waiting
         steps.append(FlowStep(.activated, node: node.id, token: token))
+        if let loop = node.loop, !isInnerInstance(instance.tokens[position]) {
+            startLoop(loop, body: token, at: node)
+            return
+        }
         switch node.kind {
         case .startEvent, .eventStart, .messageStart, .signalStart, .passThrough, .linkCatch, .boundaryEvent:
             leave(token, through: nil)
@@ -141,8 +145,14 @@ struct FlowRun {
 
     /// Moves the token out of its node along `flows` (nil: every outgoing flow whose condition
     /// holds); the first flow keeps the token, each other one gets a new token. No flow ends it.
-    mutating func leave(_ token: Int, through flows: [Int]?) {
+    /// An inner instance of a multi-instance activity is done instead (unless `loopDone`: the body
+    /// itself leaves).
+    mutating func leave(_ token: Int, through flows: [Int]?, loopDone: Bool = false) {
         guard let position = index(of: token) else { return }
+        if !loopDone, isInnerInstance(instance.tokens[position]), let body = instance.tokens[position].scope {
+            completeInner(token, body: body)
+            return
+        }
         let node = process.nodes[instance.tokens[position].node]
         let taken: [Int]
         if let flows {
@@ -160,6 +170,7 @@ struct FlowRun {
         let scope = instance.tokens[position].scope
         instance.tokens[position].node = process.flows[first].target
         instance.tokens[position].state = .waiting
+        instance.tokens[position].locals = [:]
         arrive(token, via: first)
         for flow in taken.dropFirst() {
             arrive(newToken(at: process.flows[flow].target, scope: scope), via: flow)
@@ -191,7 +202,7 @@ struct FlowRun {
 
     /// The condition's value, or nil after raising an incident when it is not a boolean.
     mutating func evaluate(_ condition: FlowExpression, of flow: Int, token: Int) -> Bool? {
-        switch condition.evaluate(instance.variables) {
+        switch condition.evaluate(instance.variables(for: token)) {
         case .success(.bool(let holds)):
             return holds
         case .success(let other):
@@ -202,18 +213,22 @@ struct FlowRun {
         return nil
     }
 
+    /// Runs the script's lines in order, each seeing the ones before; the values are set as the
+    /// token sets variables (in the nearest scope that has them, else the instance's).
     private mutating func runScript(_ assignments: [ScriptAssignment], node: FlowNode, token: Int) -> Bool {
-        var variables = instance.variables
+        var variables = instance.variables(for: token)
+        var assigned: [String: JSONValue] = [:]
         for assignment in assignments {
             switch assignment.expression.evaluate(variables) {
             case .success(let value):
                 variables[assignment.variable] = value
+                assigned[assignment.variable] = value
             case .failure(let error):
                 raiseIncident(token, "the script's `\(assignment.variable) = \(assignment.expression.source)` failed: \(error)")
                 return false
             }
         }
-        instance.variables = variables
+        instance.set(assigned, from: token)
         return true
     }
 

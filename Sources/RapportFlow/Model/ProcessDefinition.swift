@@ -96,6 +96,27 @@ public struct FlowNode: Sendable {
     public let line: Int
     /// The embedded subprocess this node is in; nil: the process itself.
     public let parent: Int?
+    /// For a multi-instance activity: how many times it runs, over what, and when it is done.
+    public var loop: MultiInstanceLoop? = nil
+}
+
+/// A multi-instance activity's loop: one inner instance per element of a collection (or a number of
+/// them), all at once or one after another, until all are done or the completion condition holds.
+public struct MultiInstanceLoop: Sendable {
+    public let sequential: Bool
+    /// CEL giving the list to run over (`inputCollection`); or nil with `cardinality`.
+    public let collection: FlowExpression?
+    /// CEL giving how many instances run (`loopCardinality`), when there is no collection.
+    public let cardinality: FlowExpression?
+    /// The local variable each inner instance sees its element as (`inputElement`).
+    public let element: String?
+    /// The variable the outputs are collected in, in the collection's order (`outputCollection`).
+    public let outputCollection: String?
+    /// CEL evaluated in each inner instance when it is done, giving its entry in the output.
+    public let outputElement: FlowExpression?
+    /// CEL evaluated after each inner instance is done: when it holds, the others are withdrawn
+    /// and the activity goes on (`nrOfCompletedInstances`, `nrOfInstances`, … are there to read).
+    public let completionCondition: FlowExpression?
 }
 
 /// A connection from one node to another, taken when its condition (if any) holds.

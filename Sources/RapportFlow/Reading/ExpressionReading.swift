@@ -22,6 +22,17 @@ enum ExpressionReading {
         }
     }
 
+    /// CEL, or a Camunda 8 FEEL expression that is only a path (`=order.items`), which reads the same.
+    static func compileAllowingPath(_ text: String) -> Outcome {
+        let source = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard source.hasPrefix("=") else { return compile(source) }
+        let path = source.dropFirst().trimmingCharacters(in: .whitespaces)
+        guard !path.isEmpty, path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else {
+            return .failure("is FEEL beyond a plain path, which is not supported yet; write it in CEL")
+        }
+        return compile(path)
+    }
+
     static func isCEL(_ language: String) -> Bool {
         ["cel", "text/x-cel", "application/x-cel", "https://github.com/google/cel-spec"].contains(language.lowercased())
     }

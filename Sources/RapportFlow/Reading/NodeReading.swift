@@ -95,23 +95,23 @@ struct NodeReading {
             if element.attribute("instantiate") == "true" { return unsupported("an event-based gateway that starts the process (instantiate)") }
             return .ready(.eventBasedGateway)
         case "task", "manualTask":
-            return multiInstanceRefused() ?? .ready(.passThrough)
+            return .ready(.passThrough)
         case "scriptTask":
-            return multiInstanceRefused() ?? script().map { .ready(.scriptTask($0)) }
+            return script().map { .ready(.scriptTask($0)) }
         case "serviceTask", "sendTask":
-            return multiInstanceRefused() ?? job(for: "a \(element.localName == "sendTask" ? "send" : "service") task").map { .ready(.serviceTask($0)) }
+            return job(for: "a \(element.localName == "sendTask" ? "send" : "service") task").map { .ready(.serviceTask($0)) }
         case "businessRuleTask":
             if extensionElement("calledDecision", namespace: BPMNNamespace.zeebe) != nil {
                 return unsupported("a business rule task calling a DMN decision")
             }
-            return multiInstanceRefused() ?? job(for: "a business rule task").map { .ready(.serviceTask($0)) }
+            return job(for: "a business rule task").map { .ready(.serviceTask($0)) }
         case "userTask":
-            return multiInstanceRefused() ?? userTask().map { .ready(.userTask($0)) }
+            return userTask().map { .ready(.userTask($0)) }
         case "receiveTask":
-            return multiInstanceRefused() ?? subscription(element).map { .ready(.catchEvent(.message($0))) }
+            return subscription(element).map { .ready(.catchEvent(.message($0))) }
         case "subProcess":
             if element.attribute("triggeredByEvent") == "true" { return unsupported("an event subprocess") }
-            return multiInstanceRefused() ?? .subProcess
+            return .subProcess
         case let name where Self.notYetSupported.contains(name):
             return unsupported("<\(element.qualifiedName)>")
         default:
@@ -267,14 +267,6 @@ struct NodeReading {
         }
     }
 
-    private mutating func multiInstanceRefused() -> NodeKindReading? {
-        let loops = element.children.filter {
-            $0.namespace == BPMNNamespace.model && ($0.localName == "multiInstanceLoopCharacteristics" || $0.localName == "standardLoopCharacteristics")
-        }
-        guard let loop = loops.first else { return nil }
-        return unsupported("a task with <\(loop.qualifiedName)>")
-    }
-
     private mutating func timer(_ definition: XMLElementNode) -> TimerDefinition? {
         if let duration = definition.child("timeDuration", namespace: BPMNNamespace.model) {
             let text = duration.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -378,11 +370,11 @@ struct NodeReading {
         return UserTaskDefinition(assignee: assignee?.isEmpty == true ? nil : assignee, candidateGroups: groups, dueAfter: due)
     }
 
-    private func extensionElement(_ localName: String, namespace: String) -> XMLElementNode? {
+    func extensionElement(_ localName: String, namespace: String) -> XMLElementNode? {
         element.child("extensionElements", namespace: BPMNNamespace.model)?.child(localName, namespace: namespace)
     }
 
-    private mutating func unsupported(_ what: String) -> NodeKindReading? {
+    mutating func unsupported(_ what: String) -> NodeKindReading? {
         problem(element.line, "\(what) is not supported yet (the README's BPMN coverage table lists what runs)")
         return nil
     }
@@ -392,7 +384,7 @@ struct NodeReading {
         return nil
     }
 
-    private mutating func problem(_ line: Int, _ message: String) {
+    mutating func problem(_ line: Int, _ message: String) {
         problems.append(BPMNProblem(elementID: id, line: line, message: message))
     }
 }

@@ -23,6 +23,7 @@ struct ProcessReading {
         var line: Int
         /// The id of the subprocess it is in.
         var parent: String?
+        var loop: MultiInstanceLoop?
     }
 
     private struct PendingFlow {
@@ -87,7 +88,7 @@ struct ProcessReading {
         for (position, node) in pending.enumerated() {
             let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, pending: pending, nodeIndex: nodeIndex)
             nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position],
-                                  outgoing: outgoing[position], line: node.line, parent: node.parent.flatMap { nodeIndex[$0] }))
+                                  outgoing: outgoing[position], line: node.line, parent: node.parent.flatMap { nodeIndex[$0] }, loop: node.loop))
         }
         for position in nodes.indices {
             if case .boundaryEvent(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
@@ -134,9 +135,10 @@ struct ProcessReading {
             }
             var nodeReading = NodeReading(element: child, id: id, roots: roots)
             let kind = nodeReading.kind()
+            let (loop, loopFailed) = nodeReading.loop()
             problems += nodeReading.problems
-            guard let kind else { continue }
-            collected.nodes.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line, parent: parent))
+            guard let kind, !loopFailed else { continue }
+            collected.nodes.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line, parent: parent, loop: loop))
             if case .subProcess = kind { collect(child, parent: id, into: &collected) }
         }
     }

@@ -1,12 +1,15 @@
 extension Migrations {
     /// Events of processes beyond one per token: a token waiting at an event-based gateway, or at
     /// an activity with message boundary events, waits for several messages at once (one row per
-    /// event node), and tokens wait for signals, which are broadcast by name.
+    /// event node), and tokens wait for signals, which are broadcast by name. A subscription made
+    /// while a CRM event was handled takes the events after that one on the log (`after_sequence`),
+    /// so that one committed meanwhile is not missed; others take events from their `created_at`.
     static let processEvents = Migration(version: 29, name: "process events", statements: { _ in
         [
             """
             CREATE TABLE process_message_subscriptions (instance_id TEXT NOT NULL, token BIGINT NOT NULL, node TEXT NOT NULL,
-                message TEXT NOT NULL, correlation_key TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (instance_id, token, node))
+                message TEXT NOT NULL, correlation_key TEXT NOT NULL, created_at BIGINT NOT NULL, after_sequence BIGINT,
+                PRIMARY KEY (instance_id, token, node))
             """,
             """
             INSERT INTO process_message_subscriptions (instance_id, token, node, message, correlation_key, created_at)

@@ -95,6 +95,9 @@ public struct ProcessInstanceRecord: Sendable {
             "variables": .object(JSONObject(sortingKeysOf: state.variables)),
             "tokens": .array(state.tokens.map { token in
                 var item: JSONObject = ["id": .integer(Int64(token.id)), "node": .string(nodes[token.node].id)]
+                if let scope = token.scope { item["scope"] = .integer(Int64(scope)) }
+                let locals = token.locals.filter { !$0.key.hasPrefix("$") }
+                if !locals.isEmpty { item["locals"] = .object(JSONObject(sortingKeysOf: locals)) }
                 switch token.state {
                 case .waiting: item["state"] = "waiting"
                 case .joining(let flow):

@@ -21,12 +21,20 @@ extension SQLProcessStore {
     }
 
     public func onEvents(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
-        // Waiting tokens first: an instance an event starts does not take that same event as its message.
-        let delivered = try await deliver(events, in: tx)
+        let candidates = events.filter { $0.type.hasPrefix("rapport.") && !Self.isProcessEvent($0) }
+        guard !candidates.isEmpty else { return 0 }
         let triggered = try await newestDefinitions(in: tx) { !$0.eventStarts.isEmpty }
-        guard !triggered.isEmpty else { return delivered }
-        var started = 0
-        for event in events where !Self.isProcessEvent(event) {
+        // One look for the whole window; once an event moved or started an instance, which may
+        // wait for the next events anew, a look per event.
+        let waiting = try await subscribedPairs(for: candidates, in: tx)
+        var moved = false
+        var count = 0
+        for event in candidates {
+            if moved || waiting.contains(Self.pair(event.type, event.subject)) {
+                let delivered = try await deliver(event, in: tx)
+                count += delivered
+                moved = moved || delivered > 0
+            }
             // A version starts on what happened after it was deployed.
             for deployed in triggered where event.time >= deployed.deployedAt {
                 for start in deployed.process.eventStarts {
@@ -36,13 +44,16 @@ extension SQLProcessStore {
                         customerID = try? await store.customers.subject(customerID: event.subject, conversationID: nil, in: tx).customerID
                     }
                     let variables: [String: JSONValue] = ["event": Self.variable(of: event)]
-                    _ = try await begin(deployed, from: start, variables: variables, customerID: customerID, businessKey: nil,
+                    _ = try await Self.$causingEvent.withValue(event.sequence) {
+                        try await begin(deployed, from: start, variables: variables, customerID: customerID, businessKey: nil,
                                         by: Actor(kind: .system, id: "process-triggers"), in: tx)
-                    started += 1
+                    }
+                    count += 1
+                    moved = true
                 }
             }
         }
-        return delivered + started
+        return count
     }
 
     public func hasEventStarts() async throws -> Bool {
@@ -226,8 +237,9 @@ extension SQLProcessStore {
                     continue
                 }
                 try await tx.execute("""
-                    INSERT INTO process_message_subscriptions (instance_id, token, node, message, correlation_key, created_at)
-                    VALUES (\(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: message), \(bind: key), \(bind: now.microseconds))
+                    INSERT INTO process_message_subscriptions (instance_id, token, node, message, correlation_key, created_at, after_sequence)
+                    VALUES (\(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: message), \(bind: key), \(bind: now.microseconds),
+                            \(bind: Self.causingEvent))
                     """)
             case .subscribeSignal(let token, let node, let signal):
                 try await tx.execute("""

@@ -22,9 +22,13 @@ extension SQLProcessStore {
             guard let instance = try await tx.firstRow("""
                 SELECT process_key, customer_id, state FROM process_instances WHERE id = \(bind: job.instanceID)
                 """) else { continue }
-            let variables = (try? JSONParser.parse(try instance.string("state")))?.objectValue?["variables"]?.objectValue ?? JSONObject()
+            // What the job's token sees: the instance's variables under its scopes' locals (a
+            // multi-instance element, `loopCounter`).
+            let state = (try? JSONParser.parse(try instance.string("state"))).flatMap {
+                FlowInstance(stored: $0, status: .running, nodeCount: .max, flowCount: .max)
+            }
             activated.append(ActivatedJob(job: job, process: try instance.string("process_key"), customerID: try instance.optionalString("customer_id"),
-                                          variables: variables.dictionary))
+                                          variables: state?.variables(for: Int(job.token)) ?? [:]))
         }
         return activated
     }

@@ -27,36 +27,46 @@ extension SQLProcessStore {
         return correlation
     }
 
-    /// Delivers CRM events to the tokens waiting for a message named as the event's type with the
-    /// event's subject as key, subscribed before the event happened; the event is variable `event`.
-    func deliver(_ events: [Event], in tx: WriteTransaction) async throws -> Int {
-        let candidates = events.filter { $0.type.hasPrefix("rapport.") && !Self.isProcessEvent($0) }
-        guard !candidates.isEmpty else { return 0 }
-        let types = Array(Set(candidates.map(\.type))), subjects = Array(Set(candidates.map(\.subject)))
+    /// The CRM event being handled, while its deliveries and starts run: what they subscribe to
+    /// takes the events after it on the log.
+    @TaskLocal static var causingEvent: Int64?
+
+    static func pair(_ message: String, _ key: String) -> String { message + "\u{0}" + key }
+
+    /// The (message, key) pairs some token waits for among these events' (type, subject).
+    func subscribedPairs(for events: [Event], in tx: WriteTransaction) async throws -> Set<String> {
+        let types = Array(Set(events.map(\.type))), subjects = Array(Set(events.map(\.subject)))
         let rows = try await tx.rows("""
-            SELECT instance_id, token, node, message, correlation_key, created_at FROM process_message_subscriptions
+            SELECT DISTINCT message, correlation_key FROM process_message_subscriptions
             WHERE message IN (\(binds: types)) AND correlation_key IN (\(binds: subjects))
+            """)
+        return Set(try rows.map { Self.pair(try $0.string("message"), try $0.string("correlation_key")) })
+    }
+
+    /// Delivers a CRM event to the tokens waiting for a message named as its type with its subject
+    /// as key, subscribed before it happened (or, when subscribed while an earlier event was
+    /// handled, after that one on the log); the event is variable `event`.
+    func deliver(_ event: Event, in tx: WriteTransaction) async throws -> Int {
+        let rows = try await tx.rows("""
+            SELECT instance_id, token, node FROM process_message_subscriptions
+            WHERE message = \(bind: event.type) AND correlation_key = \(bind: event.subject)
+              AND ((after_sequence IS NULL AND created_at <= \(bind: event.time.microseconds)) OR after_sequence < \(bind: event.sequence))
             ORDER BY created_at, instance_id, token, node
             """)
-        guard !rows.isEmpty else { return 0 }
         var delivered = 0
-        // A subscription is taken by the first event of the window that matches it.
-        var taken: Set<String> = []
-        for event in candidates {
-            for row in rows where try row.string("message") == event.type && row.string("correlation_key") == event.subject
-                && event.time >= row.timestamp("created_at") {
-                let (instanceID, token, node) = (try row.string("instance_id"), try row.int64("token"), try row.string("node"))
-                guard taken.insert("\(instanceID)/\(token)/\(node)").inserted,
-                      try await takeSubscription("process_message_subscriptions", instanceID, token, node, in: tx) else { continue }
-                do {
-                    _ = try await advance(instanceID, with: .messageReceived(token: Int(token), node: node, variables: ["event": Self.variable(of: event)]),
-                                          by: Actor(kind: .system, id: "process-triggers"), in: tx)
-                    delivered += 1
-                } catch let error as StoreError where error.code == .conflict {
-                    // An earlier event of this window ended the token (its instance terminated); the
-                    // refusal comes before anything is written.
-                    continue
+        for row in rows {
+            let (instanceID, token, node) = (try row.string("instance_id"), try row.int64("token"), try row.string("node"))
+            guard try await takeSubscription("process_message_subscriptions", instanceID, token, node, in: tx) else { continue }
+            do {
+                _ = try await Self.$causingEvent.withValue(event.sequence) {
+                    try await advance(instanceID, with: .messageReceived(token: Int(token), node: node, variables: ["event": Self.variable(of: event)]),
+                                      by: Actor(kind: .system, id: "process-triggers"), in: tx)
                 }
+                delivered += 1
+            } catch let error as StoreError where error.code == .conflict {
+                // An earlier delivery of this event ended the token (its instance terminated); the
+                // refusal comes before anything is written.
+                continue
             }
         }
         return delivered
