@@ -186,3 +186,32 @@ struct BPMNReaderTests {
         #expect(try #require(ISODuration("P1M")).added(to: january31).rfc3339.hasPrefix("2027-02-28T09:00:00"))
     }
 }
+
+extension BPMNReaderTests {
+    @Test("a collapsed subprocess's content, drawn on a plane of its own, is left out of the process's diagram")
+    func collapsedSubprocessPlane() throws {
+        let text = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+                xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="d" targetNamespace="urn:t">
+              <bpmn:process id="p" isExecutable="true">
+                <bpmn:startEvent id="s"/>
+                <bpmn:subProcess id="sub"><bpmn:startEvent id="in_s"/><bpmn:endEvent id="in_e"/>
+                  <bpmn:sequenceFlow id="i1" sourceRef="in_s" targetRef="in_e"/></bpmn:subProcess>
+                <bpmn:endEvent id="e"/>
+                <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>
+                <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="e"/>
+              </bpmn:process>
+              <bpmndi:BPMNDiagram id="main"><bpmndi:BPMNPlane id="main_plane" bpmnElement="p">
+                <bpmndi:BPMNShape id="sub_di" bpmnElement="sub" isExpanded="false"><dc:Bounds x="200" y="80" width="100" height="80"/></bpmndi:BPMNShape>
+              </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+              <bpmndi:BPMNDiagram id="inner"><bpmndi:BPMNPlane id="inner_plane" bpmnElement="sub">
+                <bpmndi:BPMNShape id="in_s_di" bpmnElement="in_s"><dc:Bounds x="10" y="10" width="36" height="36"/></bpmndi:BPMNShape>
+              </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+            </bpmn:definitions>
+            """
+        let document = try BPMNReader.read(text)
+        #expect(document.diagram.shapes["sub"] == DiagramLayout.Bounds(x: 200, y: 80, width: 100, height: 80))
+        #expect(document.diagram.shapes["in_s"] == nil)
+    }
+}

@@ -5,15 +5,16 @@ Through the API (the admin key) the test makes an admin and a viewer with passwo
 in a browser of their own. Three BPMN files are written to a temp folder: `call_back.bpmn` (start →
 service task "Call the customer" with a zeebe:taskDefinition of type `call` → end, drawn with BPMN DI:
 shapes with dc:Bounds, edges with di:waypoint), `markup.bpmn` (a process named `<b>x</b>` and a task
-named `<img src=x onerror=alert(1)>`, no diagram) and `sub.bpmn` (a bpmn:subProcess between two
-flows, which Rapport does not run). Then:
+named `<img src=x onerror=alert(1)>`, no diagram), `call.bpmn` (a bpmn:callActivity between two
+flows, which Rapport does not run) and `claim.bpmn` (CLAIM: drawn with DI, an expanded subprocess
+with a service task, boundary events, an event-based gateway and events of every marker). Then:
 
 - #/processes is in the main navigation (Processes, current), says no process is deployed, and
   offers the admin "Deploy a process" with a file input;
 - the admin deploys call_back.bpmn through the form: the answer says version 1, the process is
   listed (key as a link, name, version 1, when); the same file again is "unchanged" (no version 2);
-- sub.bpmn is refused: every problem shown as text with its line (the subProcess's line in the
-  file) and element (`sub`), the message naming <bpmn:subProcess> literally; nothing deployed;
+- call.bpmn is refused: every problem shown as text with its line (the callActivity's line in the
+  file) and element (`other`), the message naming <bpmn:callActivity> literally; nothing deployed;
 - markup.bpmn: its name `<b>x</b>` is text in the list and as its page's heading, the task's
   `<img …>` name text in the nodes' table; no element made from them, no alert;
 - #/processes/call_back draws an SVG: one shape per node (circle, rounded rect, circle), a polyline
@@ -31,7 +32,15 @@ flows, which Rapport does not run). Then:
   no deploy form either); Retry clears it (the API has no open incident, the token waits again);
 - Cancel (after a confirmation) ends the instance: Cancelled, no tokens, the history's last step
   withdrawn; the viewer's pages have no start form, Cancel or variables form;
-- Chinese: the processes page's headings (流程, 部署流程, 已部署的流程, 未解决的故障); 375 px; the
+- claim.bpmn deploys through the form; its drawing paints the subprocess's <g> before its inner
+  nodes (data-parent, inside its rectangle) and the flows, its name at the top left; each event has
+  `data-event` and a marker element of that kind, filled when thrown, outlined when caught; the
+  non-interrupting boundary event has data-interrupting=false and is dashed, the interrupting ones
+  are solid; the event-based gateway has its pentagon in a double circle; tasks their icon; the
+  titles and the nodes' table say the markers in words ("Timer boundary event"); starting an
+  instance puts the active token badge on the task inside the subprocess;
+- Chinese: the processes page's headings (流程, 部署流程, 已部署的流程, 未解决的故障), the diagram's
+  titles (定时边界事件, …); 375 px; the
   first load of #/processes (its messages and processes.css come with it); axe-core on each page state.
 
 Everything waits for what it checks (`b.wait`), never a fixed time.
@@ -94,18 +103,142 @@ MARKUP = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-SUB = f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions {NS} id="defs_sub" targetNamespace="http://example.org/rapport-tests">
-  <bpmn:process id="with_sub" name="With a sub-process" isExecutable="true">
+CALL = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="defs_call" targetNamespace="http://example.org/rapport-tests">
+  <bpmn:process id="with_call" name="With a call activity" isExecutable="true">
     <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sub"/>
-    <bpmn:subProcess id="sub"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="other"/>
+    <bpmn:callActivity id="other" calledElement="{KEY}"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="other" targetRef="end"/>
     <bpmn:endEvent id="end"/>
   </bpmn:process>
 </bpmn:definitions>
 """
-SUB_LINE = next(i for i, line in enumerate(SUB.splitlines(), start=1) if "<bpmn:subProcess" in line)
+CALL_LINE = next(i for i, line in enumerate(CALL.splitlines(), start=1) if "<bpmn:callActivity" in line)
+
+CLAIM_KEY = "claim"
+CLAIM_SUB = "Check the claim"
+# A process drawn with BPMN DI that uses what a modeler draws beyond plain tasks: an expanded
+# subprocess (a service task, a gateway, a none and an error end event inside), an interrupting timer,
+# a non-interrupting message and an error boundary event on it, an event-based gateway racing a
+# message and a timer catch event, signal, terminate and error end events, a signal throw event, a
+# send task and a business rule task.
+CLAIM = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="defs_claim" targetNamespace="http://example.org/rapport-tests">
+  <bpmn:message id="Message_update" name="claim-update">
+    <bpmn:extensionElements><zeebe:subscription correlationKey="=claim_id"/></bpmn:extensionElements>
+  </bpmn:message>
+  <bpmn:message id="Message_answer" name="customer-answered">
+    <bpmn:extensionElements><zeebe:subscription correlationKey="=claim_id"/></bpmn:extensionElements>
+  </bpmn:message>
+  <bpmn:signal id="Signal_late" name="claim-late"/>
+  <bpmn:signal id="Signal_refused" name="claim-refused"/>
+  <bpmn:error id="Error_rejected" name="Rejected" errorCode="rejected"/>
+  <bpmn:process id="{CLAIM_KEY}" name="Handle a claim" isExecutable="true">
+    <bpmn:startEvent id="start" name="Claim in"/>
+    <bpmn:sequenceFlow id="f_in" sourceRef="start" targetRef="handle"/>
+    <bpmn:subProcess id="handle" name="{CLAIM_SUB}">
+      <bpmn:startEvent id="in_start"/>
+      <bpmn:sequenceFlow id="i1" sourceRef="in_start" targetRef="review"/>
+      <bpmn:serviceTask id="review" name="Review the claim">
+        <bpmn:extensionElements><zeebe:taskDefinition type="review-claim"/></bpmn:extensionElements>
+      </bpmn:serviceTask>
+      <bpmn:sequenceFlow id="i2" sourceRef="review" targetRef="decide"/>
+      <bpmn:exclusiveGateway id="decide" name="Approved?" default="i4"/>
+      <bpmn:sequenceFlow id="i3" name="yes" sourceRef="decide" targetRef="in_done">
+        <bpmn:conditionExpression>approved == true</bpmn:conditionExpression>
+      </bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="i4" sourceRef="decide" targetRef="rejected"/>
+      <bpmn:endEvent id="in_done" name="Approved"/>
+      <bpmn:endEvent id="rejected" name="Rejected"><bpmn:errorEventDefinition errorRef="Error_rejected"/></bpmn:endEvent>
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="sla" name="4 hours" attachedToRef="handle">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="update" name="Update" attachedToRef="handle" cancelActivity="false">
+      <bpmn:messageEventDefinition messageRef="Message_update"/>
+    </bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="failed" name="Rejected" attachedToRef="handle">
+      <bpmn:errorEventDefinition errorRef="Error_rejected"/>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f_out" sourceRef="handle" targetRef="wait"/>
+    <bpmn:eventBasedGateway id="wait" name="Wait for the customer"/>
+    <bpmn:sequenceFlow id="g1" sourceRef="wait" targetRef="answered"/>
+    <bpmn:sequenceFlow id="g2" sourceRef="wait" targetRef="a_day"/>
+    <bpmn:intermediateCatchEvent id="answered" name="Answered"><bpmn:messageEventDefinition messageRef="Message_answer"/></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="a_day" name="A day later">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f_reply" sourceRef="answered" targetRef="reply"/>
+    <bpmn:sendTask id="reply" name="Send the answer">
+      <bpmn:extensionElements><zeebe:taskDefinition type="reply"/></bpmn:extensionElements>
+    </bpmn:sendTask>
+    <bpmn:sequenceFlow id="f_done" sourceRef="reply" targetRef="done"/>
+    <bpmn:endEvent id="done" name="Answered"/>
+    <bpmn:sequenceFlow id="f_close" sourceRef="a_day" targetRef="closed"/>
+    <bpmn:endEvent id="closed" name="Closed"><bpmn:terminateEventDefinition/></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_late" sourceRef="sla" targetRef="escalate"/>
+    <bpmn:endEvent id="escalate" name="Too late"><bpmn:signalEventDefinition signalRef="Signal_late"/></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_update" sourceRef="update" targetRef="score"/>
+    <bpmn:businessRuleTask id="score" name="Score the update">
+      <bpmn:extensionElements><zeebe:taskDefinition type="score"/></bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:sequenceFlow id="f_scored" sourceRef="score" targetRef="scored"/>
+    <bpmn:endEvent id="scored" name="Scored"/>
+    <bpmn:sequenceFlow id="f_failed" sourceRef="failed" targetRef="announce"/>
+    <bpmn:intermediateThrowEvent id="announce" name="Announce"><bpmn:signalEventDefinition signalRef="Signal_refused"/></bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f_refused" sourceRef="announce" targetRef="refused"/>
+    <bpmn:endEvent id="refused" name="Refused"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="claim_diagram">
+    <bpmndi:BPMNPlane id="claim_plane" bpmnElement="{CLAIM_KEY}">
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="152" y="182" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="handle_di" bpmnElement="handle" isExpanded="true"><dc:Bounds x="240" y="80" width="520" height="300"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="in_start_di" bpmnElement="in_start"><dc:Bounds x="270" y="182" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="review_di" bpmnElement="review"><dc:Bounds x="340" y="160" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="decide_di" bpmnElement="decide" isMarkerVisible="true"><dc:Bounds x="480" y="175" width="50" height="50"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="in_done_di" bpmnElement="in_done"><dc:Bounds x="592" y="182" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="rejected_di" bpmnElement="rejected"><dc:Bounds x="592" y="262" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="sla_di" bpmnElement="sla"><dc:Bounds x="402" y="362" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="update_di" bpmnElement="update"><dc:Bounds x="522" y="362" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="failed_di" bpmnElement="failed"><dc:Bounds x="742" y="302" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="wait_di" bpmnElement="wait"><dc:Bounds x="830" y="175" width="50" height="50"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="answered_di" bpmnElement="answered"><dc:Bounds x="942" y="122" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="a_day_di" bpmnElement="a_day"><dc:Bounds x="942" y="222" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="reply_di" bpmnElement="reply"><dc:Bounds x="1030" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="done_di" bpmnElement="done"><dc:Bounds x="1192" y="122" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="closed_di" bpmnElement="closed"><dc:Bounds x="1192" y="222" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="escalate_di" bpmnElement="escalate"><dc:Bounds x="402" y="462" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="score_di" bpmnElement="score"><dc:Bounds x="590" y="440" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="scored_di" bpmnElement="scored"><dc:Bounds x="742" y="462" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="announce_di" bpmnElement="announce"><dc:Bounds x="842" y="302" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="refused_di" bpmnElement="refused"><dc:Bounds x="942" y="302" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f_in_di" bpmnElement="f_in"><di:waypoint x="188" y="200"/><di:waypoint x="240" y="200"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="i1_di" bpmnElement="i1"><di:waypoint x="306" y="200"/><di:waypoint x="340" y="200"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="i2_di" bpmnElement="i2"><di:waypoint x="440" y="200"/><di:waypoint x="480" y="200"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="i3_di" bpmnElement="i3"><di:waypoint x="530" y="200"/><di:waypoint x="592" y="200"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="i4_di" bpmnElement="i4"><di:waypoint x="505" y="225"/><di:waypoint x="505" y="280"/><di:waypoint x="592" y="280"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_out_di" bpmnElement="f_out"><di:waypoint x="760" y="200"/><di:waypoint x="830" y="200"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="g1_di" bpmnElement="g1"><di:waypoint x="855" y="175"/><di:waypoint x="855" y="140"/><di:waypoint x="942" y="140"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="g2_di" bpmnElement="g2"><di:waypoint x="880" y="200"/><di:waypoint x="911" y="200"/><di:waypoint x="911" y="240"/><di:waypoint x="942" y="240"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_reply_di" bpmnElement="f_reply"><di:waypoint x="978" y="140"/><di:waypoint x="1030" y="140"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_done_di" bpmnElement="f_done"><di:waypoint x="1130" y="140"/><di:waypoint x="1192" y="140"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_close_di" bpmnElement="f_close"><di:waypoint x="978" y="240"/><di:waypoint x="1192" y="240"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_late_di" bpmnElement="f_late"><di:waypoint x="420" y="398"/><di:waypoint x="420" y="462"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_update_di" bpmnElement="f_update"><di:waypoint x="540" y="398"/><di:waypoint x="540" y="480"/><di:waypoint x="590" y="480"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_scored_di" bpmnElement="f_scored"><di:waypoint x="690" y="480"/><di:waypoint x="742" y="480"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_failed_di" bpmnElement="f_failed"><di:waypoint x="778" y="320"/><di:waypoint x="842" y="320"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_refused_di" bpmnElement="f_refused"><di:waypoint x="878" y="320"/><di:waypoint x="942" y="320"/></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+# The nodes of CLAIM inside its subprocess, and each event's marker: (event, filled: thrown).
+CLAIM_INNER = ["in_start", "review", "decide", "in_done", "rejected"]
+CLAIM_MARKERS = {"sla": ("timer", False), "update": ("message", False), "failed": ("error", False), "rejected": ("error", True),
+                 "answered": ("message", False), "a_day": ("timer", False), "closed": ("terminate", True), "escalate": ("signal", True),
+                 "announce": ("signal", True)}
+CLAIM_PLAIN_EVENTS = ["start", "in_start", "in_done", "done", "scored", "refused"]
 
 # The processes page: the list, the deploy form and its answer, the incidents, the nav.
 LIST = """
@@ -194,6 +327,39 @@ return { id: view.dataset.instanceId, status: view.dataset.status, h1: view.quer
   incidents: [...view.querySelectorAll('[data-card=incidents] tbody tr')].map((tr) => tr.dataset.id),
   markup: [...document.querySelectorAll('main *')].filter((e) => ['B', 'IMG', 'SCRIPT'].includes(e.tagName)).length };
 """
+# A drawing in detail: the order of what is painted, each node's attributes, boxes, marker and mark.
+DRAWN = """
+const picture = document.querySelector('main .view svg[data-chart=process]');
+if (!picture) return null;
+const box = (el) => { const b = el.getBBox(); return { x: b.x, y: b.y, w: b.width, h: b.height }; };
+const style = (el, name) => (el ? getComputedStyle(el).getPropertyValue(name) : null);
+const order = [...picture.children].filter((e) => e.matches('g[data-node], g[data-flow]'))
+  .map((e) => (e.dataset.node ? `node:${e.dataset.node}` : `flow:${e.dataset.flow}`));
+const nodes = Object.fromEntries([...picture.querySelectorAll('g[data-node]')].map((g) => {
+  const shape = g.querySelector('.diagram-shape');
+  const inner = g.querySelector('.diagram-inner');
+  const name = g.querySelector('text.diagram-name');
+  const marker = g.querySelector('.diagram-marker');
+  const mark = g.querySelector('[data-mark]');
+  return [g.dataset.node, { type: g.dataset.type, shape: g.dataset.shape, element: shape?.tagName ?? null, event: g.dataset.event ?? null,
+    parent: g.dataset.parent ?? null, attachedTo: g.dataset.attachedTo ?? null, interrupting: g.dataset.interrupting ?? null,
+    expanded: g.dataset.expanded ?? null, classes: g.getAttribute('class') ?? '', state: g.dataset.state,
+    title: g.querySelector('title')?.textContent ?? '', box: shape ? box(shape) : null,
+    name: [...g.querySelectorAll('text.diagram-name tspan')].map((t) => t.textContent).join(' '),
+    nameBox: name ? box(name) : null, nameAnchor: name?.getAttribute('text-anchor') ?? null,
+    markers: g.querySelectorAll('.diagram-marker').length,
+    marker: marker ? { kind: marker.dataset.marker, filled: marker.classList.contains('glyph-filled'), parts: marker.children.length,
+      fill: style(marker.querySelector('.glyph-body'), 'fill') } : null,
+    dash: style(shape, 'stroke-dasharray'), innerDash: style(inner, 'stroke-dasharray'), strokeWidth: style(shape, 'stroke-width'),
+    mark: mark?.dataset.mark ?? null,
+    markParts: mark ? [...mark.children].map((e) => e.tagName + (e.tagName === 'polygon' ? `:${e.getAttribute('points').trim().split(/\\s+/).length}` : '')) : [],
+    icon: g.querySelector('[data-icon]')?.dataset.icon ?? null,
+    badges: [...g.querySelectorAll('[data-badge]')].map((b) => [b.dataset.badge, b.textContent]) }];
+}));
+const table = Object.fromEntries([...document.querySelectorAll('main .view [data-table=process-nodes] tbody tr')]
+  .map((tr) => [tr.dataset.node, tr.querySelector('[data-field=type]')?.textContent ?? '']));
+return { order, nodes, table };
+"""
 SIZES = """
 const nav = performance.getEntriesByType('navigation')[0];
 const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).pathname.startsWith('/console/'));
@@ -231,7 +397,7 @@ def process_checks(b, server, api, checks, audit, *, new_browser, abort) -> None
     folder = tempfile.mkdtemp(prefix="rapport-processes-")
     try:
         paths = {}
-        for name, text in (("call_back", CALL_BACK), ("markup", MARKUP), ("sub", SUB)):
+        for name, text in (("call_back", CALL_BACK), ("markup", MARKUP), ("call", CALL), ("claim", CLAIM)):
             paths[name] = os.path.join(folder, f"{name}.bpmn")
             with open(paths[name], "w", encoding="utf-8") as f:
                 f.write(text)
@@ -329,17 +495,17 @@ def _run(ad, vi, base, api, checks, audit, *, paths, abort) -> None:  # noqa: PL
     # --- A file Rapport cannot run: every problem as text, with its line and element.
     ad.step = "processes-refused"
     with expected(ad, "processes-refused", "/v1/processes", 422):
-        deploy(paths["sub"])
+        deploy(paths["call"])
         refused = ad.wait(lambda: (s := listing(ad)) and s["problems"] and not s["deployBusy"] and s or None, WAIT) or listing(ad)
     problem = next(iter((refused.get("problems") or {}).get("items", [])), {})
-    checks.check(f"a file with a bpmn:subProcess is refused: the problem is shown with its line ({SUB_LINE}) and element (sub), "
-                 "the message naming <bpmn:subProcess> as text",
-                 problem.get("line") == str(SUB_LINE) and problem.get("element") == "sub" and problem.get("where") == f"Line {SUB_LINE}, element sub:"
-                 and "<bpmn:subProcess>" in problem.get("message", "") and "not supported" in problem.get("message", "")
+    checks.check(f"a file with a bpmn:callActivity is refused: the problem is shown with its line ({CALL_LINE}) and element (other), "
+                 "the message naming <bpmn:callActivity> as text",
+                 problem.get("line") == str(CALL_LINE) and problem.get("element") == "other" and problem.get("where") == f"Line {CALL_LINE}, element other:"
+                 and "<bpmn:callActivity> is not supported yet" in problem.get("message", "")
                  and (refused.get("problems") or {}).get("text", "").startswith("The file cannot run: 1 problem.")
                  and (refused.get("problems") or {}).get("role") == "alert" and refused.get("markup") == 0,
                  json.dumps(refused.get("problems"))[:400])
-    checks.check("the refused file deploys nothing", "with_sub" not in deployed_keys() and "with_sub" not in {r["key"] for r in refused.get("rows", [])},
+    checks.check("the refused file deploys nothing", "with_call" not in deployed_keys() and "with_call" not in {r["key"] for r in refused.get("rows", [])},
                  str(sorted(deployed_keys())))
     audit("processes: a file refused with its problems", ad)
 
@@ -529,6 +695,111 @@ def _run(ad, vi, base, api, checks, audit, *, paths, abort) -> None:  # noqa: PL
                  f"asked {asked!r}, " + json.dumps({k: ended.get(k) for k in ("status", "badge", "notice", "noTokens", "cancel")}))
     audit("processes: a cancelled instance", ad)
 
+    # --- A subprocess, boundary events, an event-based gateway and event markers, drawn.
+    ad.step = "processes-events"
+    open_list(ad)
+    deploy(paths["claim"])
+    claimed = ad.wait(lambda: (s := listing(ad)) and any(r["key"] == CLAIM_KEY for r in s["rows"]) and s["result"] and s or None, WAIT) or listing(ad)
+    item = next((i for i in (claimed.get("result") or {}).get("items", []) if i.get("key") == CLAIM_KEY), {})
+    checks.check("a file with an expanded subprocess, boundary events (timer, message, error), an event-based gateway and "
+                 "error, signal and terminate end events deploys through the form as version 1",
+                 item.get("created") == "true" and "deployed as version 1." in item.get("text", "") and CLAIM_KEY in deployed_keys()
+                 and not claimed.get("problems"), json.dumps({k: claimed.get(k) for k in ("result", "problems")})[:400])
+
+    def drawn(br) -> dict:
+        return br.d.execute_script(DRAWN) or {}
+
+    page = open_process(ad, CLAIM_KEY)
+    shown = drawn(ad)
+    parts = shown.get("nodes", {})
+    order = shown.get("order", [])
+    handle = parts.get("handle", {})
+    place = {item: i for i, item in enumerate(order)}
+
+    def inside(inner: dict, outer: dict) -> bool:
+        return bool(inner and outer) and outer["x"] <= inner["x"] and outer["y"] <= inner["y"] \
+            and inner["x"] + inner["w"] <= outer["x"] + outer["w"] and inner["y"] + inner["h"] <= outer["y"] + outer["h"]
+
+    checks.check("the expanded subprocess is a rounded rectangle painted behind everything: its <g> comes before its inner nodes "
+                 "(each marked data-parent=handle and drawn inside it) and before every flow",
+                 page.get("kind") == "drawn" and handle.get("shape") == "subprocess" and handle.get("element") == "rect" and handle.get("expanded") == "true"
+                 and "node:handle" in place and all(place.get(f"node:{n}", -1) > place["node:handle"] for n in CLAIM_INNER)
+                 and all(place["node:handle"] < i for item, i in place.items() if item.startswith("flow:"))
+                 and all(parts.get(n, {}).get("parent") == "handle" and inside(parts[n].get("box"), handle.get("box")) for n in CLAIM_INNER)
+                 and parts.get("start", {}).get("parent") is None and parts.get("sla", {}).get("parent") is None,
+                 json.dumps({"order": order, "handle": handle, "inner": {n: (parts.get(n) or {}).get("parent") for n in CLAIM_INNER}})[:600])
+    box, name_box = handle.get("box") or {}, handle.get("nameBox") or {}
+    checks.check("the subprocess's name is at its top left (anchored at the start, within 24 px of its left and 30 px of its top), not centred over its content",
+                 handle.get("name") == CLAIM_SUB and handle.get("nameAnchor") == "start" and bool(box) and bool(name_box)
+                 and 0 <= name_box["x"] - box["x"] <= 24 and 0 <= name_box["y"] - box["y"] <= 30
+                 and name_box["x"] + name_box["w"] / 2 < box["x"] + box["w"] / 4,
+                 json.dumps({"box": box, "name": handle.get("name"), "nameBox": name_box, "anchor": handle.get("nameAnchor")}))
+    wrong = {n: {"event": (parts.get(n) or {}).get("event"), "marker": (parts.get(n) or {}).get("marker"), "markers": (parts.get(n) or {}).get("markers")}
+             for n, (event, filled) in CLAIM_MARKERS.items()
+             if (parts.get(n) or {}).get("event") != event or (parts.get(n) or {}).get("markers") != 1
+             or ((parts.get(n) or {}).get("marker") or {}).get("kind") != event or ((parts.get(n) or {}).get("marker") or {}).get("filled") is not filled
+             or not ((parts.get(n) or {}).get("marker") or {}).get("parts")}
+    plain = {n: (parts.get(n) or {}).get("markers") for n in CLAIM_PLAIN_EVENTS if (parts.get(n) or {}).get("markers") != 0 or (parts.get(n) or {}).get("event")}
+    fills = {filled: {((parts.get(n) or {}).get("marker") or {}).get("fill") for n, (_, f) in CLAIM_MARKERS.items() if f is filled} for filled in (True, False)}
+    checks.check("each event has its marker (data-event and a marker element of that kind): timer, message and error boundaries, message and timer catches "
+                 "outlined; error, signal and terminate end events and the signal throw filled; none events have none",
+                 not wrong and not plain and len(fills[True]) == 1 and len(fills[False]) == 1 and fills[True] != fills[False],
+                 json.dumps({"wrong": wrong, "plain": plain, "fills": {str(k): sorted(map(str, v)) for k, v in fills.items()}})[:600])
+    update, sla, failed = parts.get("update", {}), parts.get("sla", {}), parts.get("failed", {})
+    checks.check("the non-interrupting message boundary event is marked so (data-interrupting=false) and dashed (both circles); "
+                 "the interrupting timer and error boundary events are solid; all three sit on the subprocess, painted after it",
+                 update.get("interrupting") == "false" and "diagram-dashed" in update.get("classes", "").split()
+                 and update.get("dash") not in (None, "", "none") and update.get("innerDash") not in (None, "", "none")
+                 and all(b.get("interrupting") == "true" and "diagram-dashed" not in b.get("classes", "").split() and b.get("dash") == "none"
+                         and b.get("innerDash") == "none" for b in (sla, failed))
+                 and all(b.get("attachedTo") == "handle" and place.get(f"node:{n}", -1) > place.get("node:handle", 10**6)
+                         for n, b in (("update", update), ("sla", sla), ("failed", failed))),
+                 json.dumps({n: {k: b.get(k) for k in ("interrupting", "classes", "dash", "innerDash", "attachedTo")}
+                             for n, b in (("update", update), ("sla", sla), ("failed", failed))}))
+    wait = parts.get("wait", {})
+    checks.check("the event-based gateway is a diamond with a pentagon in a double circle; end events have a thick border",
+                 wait.get("shape") == "gateway" and wait.get("element") == "polygon" and wait.get("mark") == "eventBased"
+                 and sorted(wait.get("markParts", [])) == ["circle", "circle", "polygon:5"]
+                 and parts.get("decide", {}).get("mark") == "exclusive"
+                 and float((parts.get("rejected", {}).get("strokeWidth") or "0px").rstrip("px")) >= 2 * float((sla.get("strokeWidth") or "99px").rstrip("px")),
+                 json.dumps({"wait": {k: wait.get(k) for k in ("shape", "element", "mark", "markParts")},
+                             "widths": [parts.get("rejected", {}).get("strokeWidth"), sla.get("strokeWidth")]}))
+    checks.check("tasks carry a small icon of their kind (service, send, business rule)",
+                 parts.get("review", {}).get("icon") == "serviceTask" and parts.get("reply", {}).get("icon") == "sendTask"
+                 and parts.get("score", {}).get("icon") == "businessRuleTask",
+                 json.dumps({n: parts.get(n, {}).get("icon") for n in ("review", "reply", "score")}))
+    titles = {n: parts.get(n, {}).get("title", "") for n in ("sla", "update", "failed", "rejected", "handle", "wait", "review", "closed", "reply")}
+    table = shown.get("table", {})
+    checks.check("the titles say each marker in words ('Timer boundary event', non-interrupting, 'Error end event', …), where a boundary event "
+                 "sits and which subprocess a node is in; the nodes' table says the same kind",
+                 titles["sla"] == f"4 hours · Timer boundary event · on {CLAIM_SUB}"
+                 and titles["update"] == f"Update · Message boundary event, non-interrupting · on {CLAIM_SUB}"
+                 and titles["failed"].startswith("Rejected · Error boundary event · on ") and titles["rejected"] == f"Rejected · Error end event · in {CLAIM_SUB}"
+                 and titles["handle"] == f"{CLAIM_SUB} · Subprocess" and titles["wait"] == "Wait for the customer · Event-based gateway"
+                 and titles["review"] == f"Review the claim · Service task · in {CLAIM_SUB}" and titles["closed"] == "Closed · Terminate end event"
+                 and titles["reply"] == "Send the answer · Send task"
+                 and table.get("sla") == "Timer boundary event" and table.get("update") == "Message boundary event, non-interrupting"
+                 and table.get("handle") == "Subprocess" and table.get("announce") == "Signal intermediate throw event",
+                 json.dumps({"titles": titles, "table": {n: table.get(n) for n in ("sla", "update", "handle", "announce")}})[:700])
+    audit("processes: a process with a subprocess and boundary events", ad)
+
+    put("[data-form=start-instance] [name=variables]", '{"claim_id": "C-7"}')
+    ad.click("[data-form=start-instance] [data-action=start-instance]")
+    started = ad.wait(lambda: (s := process(ad)) and s["started"] and not s["busy"] and not s["instancesBusy"]
+                      and next((n for n in s["nodes"] if n["id"] == "review"), {}).get("active") == "1" and s or None, WAIT) or process(ad)
+    running = drawn(ad).get("nodes", {})
+    claim_instances = api.get("/v1/process-instances", process=CLAIM_KEY, status="running")["data"]
+    tokens = sorted((t["node"], t["state"]) for t in (claim_instances[0]["tokens"] if len(claim_instances) == 1 else []))
+    review_row = next((r for r in started.get("table", []) if r["id"] == "review"), {})
+    checks.check("starting an instance shows the active token badge on the service task inside the subprocess (and on the subprocess, which "
+                 "holds it), in the nodes' table too; no other node has a badge",
+                 running.get("review", {}).get("badges") == [["active", "1"]] and running.get("review", {}).get("state") == "active"
+                 and running.get("handle", {}).get("badges") == [["active", "1"]] and review_row.get("active") == "1"
+                 and all(not n.get("badges") for k, n in running.items() if k not in ("review", "handle"))
+                 and tokens == [("handle", "waiting"), ("review", "waiting")],
+                 json.dumps({"review": running.get("review", {}).get("badges"), "handle": running.get("handle", {}).get("badges"), "tokens": tokens}))
+    audit("processes: a running instance inside a subprocess", ad)
+
     # --- Chinese, 375 px.
     ad.step = "processes-zh-CN"
     open_list(ad)
@@ -542,6 +813,15 @@ def _run(ad, vi, base, api, checks, audit, *, paths, abort) -> None:  # noqa: PL
     with colleagues.phone_width(ad):
         colleagues.fits(ad, checks, "the processes page (in Chinese)")
         audit("processes: the list at 375 px (zh-CN)", ad)
+    open_process(ad, CLAIM_KEY)
+    zh_titles = (ad.wait(lambda: (s := ad.d.execute_script(DRAWN)) and s.get("nodes", {}).get("sla", {}).get("title", "").startswith("4 hours · 定时") and s or None, WAIT)
+                 or ad.d.execute_script(DRAWN) or {}).get("nodes", {})
+    checks.check("in Chinese the diagram's titles say the markers in Chinese (定时边界事件, 消息边界事件（非中断）, 错误结束事件, 子流程)",
+                 zh_titles.get("sla", {}).get("title") == f"4 hours · 定时边界事件 · 附加于 {CLAIM_SUB}"
+                 and zh_titles.get("update", {}).get("title", "").startswith("Update · 消息边界事件（非中断）")
+                 and zh_titles.get("rejected", {}).get("title", "").startswith("Rejected · 错误结束事件")
+                 and zh_titles.get("handle", {}).get("title", "").startswith(f"{CLAIM_SUB} · 子流程"),
+                 json.dumps({n: zh_titles.get(n, {}).get("title") for n in ("sla", "update", "rejected", "handle")}, ensure_ascii=False))
     ad.d.execute_script("localStorage.setItem('rapport.locale', 'en')")
     open_process(ad, KEY)
     with colleagues.phone_width(ad):

@@ -1,9 +1,20 @@
-/// Reads the BPMN DI of a file: each drawn element's bounds or waypoints.
+/// Reads the BPMN DI of a file: each drawn element's bounds or waypoints, on the planes of its
+/// processes (or collaboration). The plane a modeler gives a collapsed subprocess's content has
+/// coordinates of its own, so it is left out: the subprocess is drawn as one box.
 enum DiagramReading {
     static func layout(of definitions: XMLElementNode) -> DiagramLayout {
         var layout = DiagramLayout()
+        var subprocesses: Set<String> = []
+        func collect(_ element: XMLElementNode) {
+            for child in element.children where child.namespace == BPMNNamespace.model {
+                if child.localName == "subProcess", let id = child.attribute("id") { subprocesses.insert(id) }
+                collect(child)
+            }
+        }
+        collect(definitions)
         for diagram in definitions.children("BPMNDiagram", namespace: BPMNNamespace.diagram) {
-            for plane in diagram.children("BPMNPlane", namespace: BPMNNamespace.diagram) {
+            for plane in diagram.children("BPMNPlane", namespace: BPMNNamespace.diagram)
+            where !subprocesses.contains(plane.attribute("bpmnElement") ?? "") {
                 for element in plane.children {
                     guard element.namespace == BPMNNamespace.diagram, let drawn = element.attribute("bpmnElement") else { continue }
                     if element.localName == "BPMNShape", let bounds = element.child("Bounds", namespace: BPMNNamespace.diagramCommon),

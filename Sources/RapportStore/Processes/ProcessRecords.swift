@@ -37,7 +37,12 @@ public struct DeployedProcess: Sendable {
         object["nodes"] = .array(process.nodes.map { node in
             var item: JSONObject = ["id": .string(node.id), "name": node.name.map(JSONValue.string) ?? .null, "type": .string(node.element)]
             if let parent = node.parent { item["parent"] = .string(process.nodes[parent].id) }
-            if let event = node.kind.eventName { item["event"] = .string(event) }
+            if let event = node.kind.eventName {
+                item["event"] = .string(event)
+            } else if case .serviceTask = node.kind, ["endEvent", "intermediateThrowEvent"].contains(node.element) {
+                // A message throw or end event: a worker sends the message.
+                item["event"] = "message"
+            }
             if case .boundaryEvent(_, let activity, let interrupting) = node.kind {
                 item["attached_to"] = .string(process.nodes[activity].id)
                 item["interrupting"] = .bool(interrupting)

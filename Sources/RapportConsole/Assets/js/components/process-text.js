@@ -49,6 +49,16 @@ export function typeText(type) {
   return has(`processes.type.${type}`) ? t(`processes.type.${type}`) : String(type ?? '');
 }
 
+/** A node as a modeler draws it, in words: its element with its event marker (`event`: "Timer
+ * boundary event") and, for a boundary event, whether it interrupts its activity. */
+export function kindText(node) {
+  const type = node?.type;
+  const event = node?.event;
+  if (!event || !has(`processes.event.${event}`) || !has(`processes.typeWith.${type}`)) return typeText(type);
+  const key = type === 'boundaryEvent' && node.interrupting === false ? 'processes.typeWith.boundaryEventNonInterrupting' : `processes.typeWith.${type}`;
+  return t(key, { event: t(`processes.event.${event}`) });
+}
+
 /** Who did something ({type, id}): a user's name when known, else the kind of actor. */
 export function actorName(actor, users) {
   if (!actor) return '';
