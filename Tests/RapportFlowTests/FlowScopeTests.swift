@@ -200,3 +200,34 @@ struct FlowScopeTests {
         }
     }
 }
+
+extension FlowScopeTests {
+    @Test("a call activity asks for the called process with its inputs mapped, and takes back its outputs when that ends")
+    func callActivity() throws {
+        let engine = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:callActivity id="kyc" calledElement="identity_check">
+              <bpmn:extensionElements><rapport:ioMapping>
+                <rapport:input source="applicant.name" target="name"/>
+                <rapport:input source="amount * 2" target="limit"/>
+                <rapport:output source="verified" target="kyc_passed"/>
+              </rapport:ioMapping></bpmn:extensionElements>
+            </bpmn:callActivity>
+            <bpmn:boundaryEvent id="slow" attachedToRef="kyc">\(F.timer("P1D"))</bpmn:boundaryEvent>
+            <bpmn:endEvent id="e"/>
+            <bpmn:endEvent id="late"/>
+            \(F.flow("f1", "s", "kyc"))
+            \(F.flow("f2", "kyc", "e"))
+            \(F.flow("f3", "slow", "late"))
+            """))
+        let started = engine.start(variables: ["applicant": ["name": "Noor"], "amount": 500], at: F.epoch)
+        let token = try Self.token("kyc", engine, started.instance)
+        #expect(started.actions.first == .callProcess(token: token, node: "kyc", process: "identity_check", variables: ["name": "Noor", "limit": 1_000]))
+        let back = try engine.handle(.calledProcessEnded(token: token, variables: ["verified": true, "internal": 1]), on: started.instance, at: F.epoch)
+        #expect(back.instance.status == .completed)
+        #expect(back.instance.variables["kyc_passed"] == true)
+        #expect(back.instance.variables["internal"] == nil, "only the outputs come back")
+        let late = try engine.handle(.timerFired(token: token, node: "slow"), on: started.instance, at: F.epoch)
+        #expect(late.actions.first == .withdraw(token: token, node: "kyc"), "the store cancels the called instance")
+    }
+}

@@ -282,3 +282,129 @@ extension ProcessEventsTests {
         }
     }
 }
+
+extension ProcessEventsTests {
+    static let calls = definitions("""
+        <bpmn:process id="onboarding" isExecutable="true">
+          <bpmn:startEvent id="s"/>
+          <bpmn:callActivity id="kyc" calledElement="identity_check">
+            <bpmn:extensionElements><rapport:ioMapping>
+              <rapport:input source="applicant" target="person"/>
+              <rapport:output source="verified" target="kyc_passed"/>
+            </rapport:ioMapping></bpmn:extensionElements>
+          </bpmn:callActivity>
+          <bpmn:boundaryEvent id="give_up" attachedToRef="kyc"><bpmn:signalEventDefinition signalRef="sig_stop"/></bpmn:boundaryEvent>
+          <bpmn:endEvent id="e"/>
+          <bpmn:endEvent id="stopped"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="kyc"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="kyc" targetRef="e"/>
+          <bpmn:sequenceFlow id="f3" sourceRef="give_up" targetRef="stopped"/>
+        </bpmn:process>
+        <bpmn:process id="identity_check" isExecutable="true">
+          <bpmn:startEvent id="cs"/>
+          \(job("verify", "kyc.verify"))
+          <bpmn:endEvent id="ce"/>
+          <bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="verify"/>
+          <bpmn:sequenceFlow id="c2" sourceRef="verify" targetRef="ce"/>
+        </bpmn:process>
+        <bpmn:process id="broken" isExecutable="true">
+          <bpmn:startEvent id="bs"/>
+          <bpmn:callActivity id="nowhere" calledElement="not_deployed"/>
+          <bpmn:endEvent id="be"/>
+          <bpmn:sequenceFlow id="b1" sourceRef="bs" targetRef="nowhere"/>
+          <bpmn:sequenceFlow id="b2" sourceRef="nowhere" targetRef="be"/>
+        </bpmn:process>
+        <bpmn:process id="forever" isExecutable="true">
+          <bpmn:startEvent id="fs"/>
+          <bpmn:callActivity id="again" calledElement="forever"/>
+          <bpmn:endEvent id="fe"/>
+          <bpmn:sequenceFlow id="r1" sourceRef="fs" targetRef="again"/>
+          <bpmn:sequenceFlow id="r2" sourceRef="again" targetRef="fe"/>
+        </bpmn:process>
+        """).replacingOccurrences(of: "<bpmn:process id=\"onboarding\"", with: "<bpmn:signal id=\"sig_stop\" name=\"stop-onboarding\"/><bpmn:process id=\"onboarding\"")
+
+    @Test("a call activity starts the called process about the same customer, with its inputs; it goes on with the outputs when that completes; withdrawn, the called instance is cancelled", arguments: Backend.available)
+    func callActivities(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let deployed = try await api.post("/v1/processes", ["xml": .string(Self.calls)])
+            #expect(deployed.status == .created, "\(deployed.text)")
+            let customer = try #require(try await api.createCustomer(["name": "Noor"])["id"]?.stringValue)
+            let parent = try await api.post("/v1/process-instances", ["process": "onboarding", "customer_id": .string(customer),
+                                                                     "variables": ["applicant": ["name": "Noor"], "secret": 1]])
+            let parentID = try #require(parent.json["id"]?.stringValue, "\(parent.text)")
+            let children = try await api.get("/v1/process-instances?process=identity_check")
+            let child = try #require(children.items.first)
+            #expect(child["customer_id"]?.stringValue == customer)
+            #expect(child["called_by"]?["instance_id"]?.stringValue == parentID)
+            #expect(child["variables"]?["person"]?["name"] == "Noor")
+            #expect(child["variables"]?["secret"] == nil, "only the inputs go in")
+            let jobs = try await api.post("/v1/jobs/activate", ["type": "kyc.verify", "worker": "kyc-1"])
+            let job = try #require(jobs.json["jobs"]?[0]?["id"]?.stringValue, "\(jobs.text)")
+            #expect(try await api.post("/v1/jobs/\(job)/complete", ["variables": ["verified": true]]).status == .ok)
+            let after = try await api.get("/v1/process-instances/\(parentID)")
+            #expect(after.json["status"] == "completed", "\(after.text)")
+            #expect(after.json["variables"]?["kyc_passed"] == true)
+
+            // Withdrawn by a boundary event: the called instance is cancelled, its job gone.
+            let second = try await api.post("/v1/process-instances", ["process": "onboarding", "variables": ["applicant": ["name": "Ali"]]])
+            let secondID = try #require(second.json["id"]?.stringValue)
+            #expect(try await api.post("/v1/signals", ["name": "stop-onboarding"]).json["caught"]?[0]?.stringValue == secondID)
+            #expect(try await api.get("/v1/process-instances/\(secondID)").json["status"] == "completed")
+            let cancelled = try await api.get("/v1/process-instances?process=identity_check&status=cancelled")
+            #expect(cancelled.items.count == 1)
+            #expect(try await api.post("/v1/jobs/activate", ["type": "kyc.verify", "worker": "kyc-1"]).json["jobs"]?.arrayValue?.isEmpty == true)
+
+            // A process that is not deployed, and one that calls itself for ever: incidents, nothing started without end.
+            let broken = try await api.post("/v1/process-instances", ["process": "broken"])
+            #expect(broken.json["tokens"]?[0]?["state"] == "incident", "\(broken.text)")
+            let why = broken.json["tokens"]?[0]?["incident"]?.stringValue ?? ""
+            #expect(why.contains("not_deployed"), "\(why)")
+            let forever = try await api.post("/v1/process-instances", ["process": "forever"])
+            #expect(forever.status == .created, "\(forever.text)")
+            let nested = try await api.get("/v1/process-instances?process=forever&limit=200")
+            #expect(nested.items.count == 33)
+            let incidents = try await api.get("/v1/incidents").items.compactMap { $0["message"]?.stringValue }
+            #expect(incidents.contains { $0.contains("without end") }, "\(incidents)")
+        }
+    }
+}
+
+extension ProcessEventsTests {
+    static let cancellable = definitions("""
+        <bpmn:message id="m_cancel" name="cancel-order"><bpmn:extensionElements><rapport:subscription correlationKey="order"/></bpmn:extensionElements></bpmn:message>
+        <bpmn:process id="order" isExecutable="true">
+          <bpmn:startEvent id="s"/>
+          \(job("ship", "ship"))
+          <bpmn:endEvent id="e"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="ship"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="ship" targetRef="e"/>
+          <bpmn:subProcess id="on_cancel" triggeredByEvent="true">
+            <bpmn:startEvent id="cancelled"><bpmn:messageEventDefinition messageRef="m_cancel"/></bpmn:startEvent>
+            \(job("refund", "refund"))
+            <bpmn:endEvent id="refunded"/>
+            <bpmn:sequenceFlow id="c1" sourceRef="cancelled" targetRef="refund"/>
+            <bpmn:sequenceFlow id="c2" sourceRef="refund" targetRef="refunded"/>
+          </bpmn:subProcess>
+        </bpmn:process>
+        """)
+
+    @Test("an interrupting message event subprocess of a process: the message withdraws the work and refunds; a finished order takes no more messages", arguments: Backend.available)
+    func eventSubprocesses(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/processes", ["xml": .string(Self.cancellable)]).status == .created)
+            let first = try #require(try await api.post("/v1/process-instances", ["process": "order", "variables": ["order": "SO-1"]]).json["id"]?.stringValue)
+            let second = try #require(try await api.post("/v1/process-instances", ["process": "order", "variables": ["order": "SO-2"]]).json["id"]?.stringValue)
+            let cancel = try await api.post("/v1/messages", ["name": "cancel-order", "correlation_key": "SO-1", "variables": ["reason": "late"]])
+            #expect(cancel.json["correlated"]?.arrayValue?.compactMap(\.stringValue) == [first], "\(cancel.text)")
+            let ships = try await api.post("/v1/jobs/activate", ["type": "ship", "worker": "w", "max_jobs": 5])
+            #expect(ships.json["jobs"]?.arrayValue?.compactMap { $0["instance_id"]?.stringValue } == [second], "the cancelled order's job is withdrawn")
+            let refund = try #require(try await api.post("/v1/jobs/activate", ["type": "refund", "worker": "w"]).json["jobs"]?[0])
+            #expect(refund["variables"]?["reason"] == "late")
+            #expect(try await api.post("/v1/jobs/\(refund["id"]?.stringValue ?? "")/complete", [:]).json["status"] == "completed")
+            // The second order ships and completes: its cancel subscription goes with it.
+            let ship = try #require(ships.json["jobs"]?[0]?["id"]?.stringValue)
+            #expect(try await api.post("/v1/jobs/\(ship)/complete", [:]).json["status"] == "completed")
+            #expect(try await api.post("/v1/messages", ["name": "cancel-order", "correlation_key": "SO-2"]).json["correlated"]?.arrayValue?.isEmpty == true)
+        }
+    }
+}

@@ -98,7 +98,7 @@ struct ProcessesTests {
                 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="urn:t">
                   <bpmn:process id="p" isExecutable="true">
                     <bpmn:startEvent id="s"/>
-                    <bpmn:callActivity id="sub" calledElement="other"/>
+                    <bpmn:complexGateway id="sub"/>
                     <bpmn:scriptTask id="py" scriptFormat="python"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
                   </bpmn:process>
                 </bpmn:definitions>

@@ -5,7 +5,7 @@ Through the API (the admin key) the test makes an admin and a viewer with passwo
 in a browser of their own. Three BPMN files are written to a temp folder: `call_back.bpmn` (start →
 service task "Call the customer" with a zeebe:taskDefinition of type `call` → end, drawn with BPMN DI:
 shapes with dc:Bounds, edges with di:waypoint), `markup.bpmn` (a process named `<b>x</b>` and a task
-named `<img src=x onerror=alert(1)>`, no diagram), `call.bpmn` (a bpmn:callActivity between two
+named `<img src=x onerror=alert(1)>`, no diagram), `call.bpmn` (a bpmn:complexGateway between two
 flows, which Rapport does not run) and `claim.bpmn` (CLAIM: drawn with DI, an expanded subprocess
 with a service task, boundary events, an event-based gateway and events of every marker). Then:
 
@@ -13,8 +13,8 @@ with a service task, boundary events, an event-based gateway and events of every
   offers the admin "Deploy a process" with a file input;
 - the admin deploys call_back.bpmn through the form: the answer says version 1, the process is
   listed (key as a link, name, version 1, when); the same file again is "unchanged" (no version 2);
-- call.bpmn is refused: every problem shown as text with its line (the callActivity's line in the
-  file) and element (`other`), the message naming <bpmn:callActivity> literally; nothing deployed;
+- call.bpmn is refused: every problem shown as text with its line (the complexGateway's line in the
+  file) and element (`other`), the message naming <bpmn:complexGateway> literally; nothing deployed;
 - markup.bpmn: its name `<b>x</b>` is text in the list and as its page's heading, the task's
   `<img …>` name text in the nodes' table; no element made from them, no alert;
 - #/processes/call_back draws an SVG: one shape per node (circle, rounded rect, circle), a polyline
@@ -105,16 +105,16 @@ MARKUP = f"""<?xml version="1.0" encoding="UTF-8"?>
 """
 CALL = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions {NS} id="defs_call" targetNamespace="http://example.org/rapport-tests">
-  <bpmn:process id="with_call" name="With a call activity" isExecutable="true">
+  <bpmn:process id="with_call" name="With a complex gateway" isExecutable="true">
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="other"/>
-    <bpmn:callActivity id="other" calledElement="{KEY}"/>
+    <bpmn:complexGateway id="other"/>
     <bpmn:sequenceFlow id="f2" sourceRef="other" targetRef="end"/>
     <bpmn:endEvent id="end"/>
   </bpmn:process>
 </bpmn:definitions>
 """
-CALL_LINE = next(i for i, line in enumerate(CALL.splitlines(), start=1) if "<bpmn:callActivity" in line)
+CALL_LINE = next(i for i, line in enumerate(CALL.splitlines(), start=1) if "<bpmn:complexGateway" in line)
 
 CLAIM_KEY = "claim"
 CLAIM_SUB = "Check the claim"
@@ -498,10 +498,10 @@ def _run(ad, vi, base, api, checks, audit, *, paths, abort) -> None:  # noqa: PL
         deploy(paths["call"])
         refused = ad.wait(lambda: (s := listing(ad)) and s["problems"] and not s["deployBusy"] and s or None, WAIT) or listing(ad)
     problem = next(iter((refused.get("problems") or {}).get("items", [])), {})
-    checks.check(f"a file with a bpmn:callActivity is refused: the problem is shown with its line ({CALL_LINE}) and element (other), "
-                 "the message naming <bpmn:callActivity> as text",
+    checks.check(f"a file with a bpmn:complexGateway is refused: the problem is shown with its line ({CALL_LINE}) and element (other), "
+                 "the message naming <bpmn:complexGateway> as text",
                  problem.get("line") == str(CALL_LINE) and problem.get("element") == "other" and problem.get("where") == f"Line {CALL_LINE}, element other:"
-                 and "<bpmn:callActivity> is not supported yet" in problem.get("message", "")
+                 and "<bpmn:complexGateway> is not supported yet" in problem.get("message", "")
                  and (refused.get("problems") or {}).get("text", "").startswith("The file cannot run: 1 problem.")
                  and (refused.get("problems") or {}).get("role") == "alert" and refused.get("markup") == 0,
                  json.dumps(refused.get("problems"))[:400])

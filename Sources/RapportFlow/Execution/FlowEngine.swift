@@ -24,6 +24,7 @@ public struct FlowEngine: Sendable {
         for start in startNode.map({ [$0] }) ?? process.noneStarts {
             run.arrive(run.newToken(at: start, scope: nil), via: nil)
         }
+        run.armEventSubprocesses(in: nil, holder: nil)
         run.settle()
         return run.outcome
     }
@@ -56,6 +57,14 @@ public struct FlowEngine: Sendable {
             run.eventHappened(at: try armedNode(node, .message, for: id, in: instance), for: id, variables: variables)
         case .signalReceived(let id, let node, let variables):
             run.eventHappened(at: try armedNode(node, .signal, for: id, in: instance), for: id, variables: variables)
+        case .calledProcessEnded(let id, let variables):
+            guard let token = instance.token(id), token.state == .waiting, case .callActivity(let call) = process.nodes[token.node].kind else {
+                throw FlowInputError("token \(id) is not waiting for a called process")
+            }
+            guard let outputs = run.mapped(call.outputs, over: variables, token: id, at: process.nodes[token.node], "output") else { break }
+            run.instance.set(outputs, from: id)
+            run.disarmBoundaries(of: id)
+            run.leave(id, through: nil)
         case .retry(let id):
             guard let token = instance.token(id), case .incident = token.state else {
                 throw FlowInputError("token \(id) has no incident to retry")
@@ -95,6 +104,14 @@ public struct FlowEngine: Sendable {
     /// The position of `nodeID` when the token armed an event of this kind there: the catch event it
     /// waits at, a boundary event of its activity, or an event after its event-based gateway.
     private func armedNode(_ nodeID: String, _ kind: ArmedKind, for id: Int, in instance: FlowInstance) throws(FlowInputError) -> Int {
+        if let node = process.node(nodeID), case .eventSubProcessStart(let armed, _) = process.nodes[node].kind,
+           let sub = process.nodes[node].parent, armed.name == kind.rawValue {
+            // An event subprocess's start: armed for the process (token 0) or the subprocess around it.
+            let scope = process.nodes[sub].parent
+            let holds = id == 0 ? scope == nil : instance.token(id).map { $0.node == scope && $0.state == .waiting } ?? false
+            guard holds else { throw FlowInputError("token \(id) does not wait for the event subprocess \(process.nodes[sub].id)") }
+            return node
+        }
         guard let token = instance.token(id) else {
             throw FlowInputError("the instance has no token \(id) (it moved on, or never existed)")
         }

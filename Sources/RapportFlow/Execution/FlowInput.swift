@@ -21,6 +21,9 @@ public enum FlowInput: Sendable, Equatable {
     /// A signal the token waits for was broadcast (at `node`, as for timers); its variables are
     /// merged into the instance's.
     case signalReceived(token: Int, node: String, variables: [String: JSONValue])
+    /// The instance the token's call activity started ended (completed or terminated) with these
+    /// variables; the call activity's outputs are taken from them.
+    case calledProcessEnded(token: Int, variables: [String: JSONValue])
     /// An incident was fixed: the token enters its node again.
     case retry(token: Int)
     /// Variables set from outside (to fix an incident, or as an admin).
@@ -49,19 +52,26 @@ public enum FlowAction: Sendable, Equatable {
     /// Deliver `messageReceived` for the token when a message of this name and key comes; a nil key
     /// stands for the instance's customer.
     case subscribe(token: Int, node: String, message: String, correlationKey: String?)
+    /// Start an instance of the process with these variables for the token's call activity, and
+    /// deliver `calledProcessEnded` when it ends.
+    case callProcess(token: Int, node: String, process: String, variables: [String: JSONValue])
     /// Deliver `signalReceived` for the token when a signal of this name is broadcast.
     case subscribeSignal(token: Int, node: String, signal: String)
     /// Broadcast the signal: to every token waiting for it (in this instance and others) and to
     /// the processes it starts.
     case broadcastSignal(String)
-    /// Deliver `timerFired` for the token at this moment.
+    /// Deliver `timerFired` for the token at this moment. Token 0 stands for the process's scope
+    /// (the event subprocesses of the process wait there), here and in subscriptions.
     case scheduleTimer(token: Int, node: String, due: Timestamp)
-    /// Withdraw the job, task, timers and subscriptions the token waited for (ended by terminate,
-    /// cancel or an interrupting boundary event).
+    /// Withdraw the job, task, timers, subscriptions and called instance the token waited for
+    /// (ended by terminate, cancel or an interrupting boundary event).
     case withdraw(token: Int, node: String)
     /// Drop the token's timers and message and signal subscriptions: the activity they guard is
     /// done, or the event-based gateway they raced for has its winner.
     case disarm(token: Int)
+    /// Drop the token's timers and subscriptions for these event nodes only (the start events of
+    /// the event subprocesses an interrupting one ended). Token 0 stands for the process's scope.
+    case disarmEvents(token: Int, nodes: [String])
     /// Tell an admin the token is stuck until retried.
     case raiseIncident(token: Int, node: String, message: String)
 }

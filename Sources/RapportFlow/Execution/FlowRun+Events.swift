@@ -38,9 +38,10 @@ extension FlowRun {
 
     /// The activity the token waited at is done: what its boundary events armed goes.
     mutating func disarmBoundaries(of token: Int) {
-        guard let current = instance.token(token), !isInnerInstance(current),
-              process.nodes[current.node].boundaries.contains(where: { process.nodes[$0].kind.armsInTheWorld }) else { return }
-        actions.append(.disarm(token: token))
+        guard let current = instance.token(token), !isInnerInstance(current) else { return }
+        let armed = process.nodes[current.node].boundaries.contains { process.nodes[$0].kind.armsInTheWorld }
+            || hasArmedEventSubprocesses(at: current.node)
+        if armed { actions.append(.disarm(token: token)) }
     }
 
     /// Asks for the message; a key expression that fails or gives no text or number is an incident.
@@ -64,6 +65,10 @@ extension FlowRun {
     /// The event armed at `node` for the token happened (checked by the engine): the token leaves
     /// its catch event, the event-based gateway goes on to that event, or the boundary event fires.
     mutating func eventHappened(at node: Int, for token: Int, variables: [String: JSONValue]) {
+        if case .eventSubProcessStart = process.nodes[node].kind {
+            startEventSubprocess(at: node, holder: token == 0 ? nil : token, variables: variables)
+            return
+        }
         guard let position = index(of: token) else { return }
         instance.set(variables, from: token)
         let at = instance.tokens[position].node
@@ -98,42 +103,52 @@ extension FlowRun {
         arrive(newToken(at: boundary, scope: scope), via: nil)
     }
 
-    /// Throws error `code` from the token: the nearest error boundary event that catches it, on the
-    /// token's activity or on a subprocess around it, interrupts that activity; none: an incident.
+    /// Throws error `code` from the token: the nearest catcher around it takes over — an error
+    /// boundary event on the token's activity, then an error event subprocess of the scope it runs
+    /// in, then the boundary events of that scope's subprocess, and so on out; none: an incident.
     mutating func throwError(_ code: String, message: String?, from token: Int) {
         var holder: Int? = token
         while let current = holder, let position = index(of: current) {
-            let node = process.nodes[instance.tokens[position].node]
-            if isInnerInstance(instance.tokens[position]) {
+            let found = instance.tokens[position]
+            if isInnerInstance(found) {
                 // The body of its multi-instance activity holds the boundary events.
-                holder = instance.tokens[position].scope
+                holder = found.scope
                 continue
             }
-            if let (boundary, _) = catcher(of: node, for: code, error: true) {
+            if let (boundary, _) = catcher(of: process.nodes[found.node], for: code, error: true) {
                 fireBoundary(boundary, of: current, interrupting: true)
                 return
             }
-            holder = instance.tokens[position].scope
+            if let (start, _) = eventSubprocessCatcher(in: found.scope, for: code, error: true) {
+                startEventSubprocess(at: start, holder: found.scope, variables: [:])
+                return
+            }
+            holder = found.scope
         }
         let why = message.map { ": \($0)" } ?? ""
-        raiseIncident(token, "the error \(code)\(why) is caught by no error boundary event around it")
+        raiseIncident(token, "the error \(code)\(why) is caught by no error boundary event or event subprocess around it")
     }
 
-    /// Raises escalation `code` from the token to the nearest escalation boundary event that
-    /// catches it. Returns whether the token goes on (false: an interrupting one ended it).
+    /// Raises escalation `code` from the token to the nearest escalation catcher around it (event
+    /// subprocesses of its scope, then the boundary events of the scope's subprocess, and out).
+    /// Returns whether the token goes on (false: an interrupting one ended it).
     mutating func escalate(_ code: String, from token: Int) -> Bool {
-        var holder = index(of: token).flatMap { instance.tokens[$0].scope }
+        var holder: Int? = token
         while let current = holder, let position = index(of: current) {
-            let node = process.nodes[instance.tokens[position].node]
-            if isInnerInstance(instance.tokens[position]) {
-                holder = instance.tokens[position].scope
+            let found = instance.tokens[position]
+            if isInnerInstance(found) {
+                holder = found.scope
                 continue
             }
-            if let (boundary, interrupting) = catcher(of: node, for: code, error: false) {
+            if current != token, let (boundary, interrupting) = catcher(of: process.nodes[found.node], for: code, error: false) {
                 fireBoundary(boundary, of: current, interrupting: interrupting)
                 return !interrupting
             }
-            holder = instance.tokens[position].scope
+            if let (start, interrupting) = eventSubprocessCatcher(in: found.scope, for: code, error: false) {
+                startEventSubprocess(at: start, holder: found.scope, variables: [:])
+                return !interrupting
+            }
+            holder = found.scope
         }
         return true
     }

@@ -65,7 +65,7 @@ struct FlowRun {
             return
         }
         switch node.kind {
-        case .startEvent, .eventStart, .messageStart, .signalStart, .passThrough, .linkCatch, .boundaryEvent:
+        case .startEvent, .eventStart, .messageStart, .signalStart, .passThrough, .linkCatch, .boundaryEvent, .eventSubProcessStart:
             leave(token, through: nil)
         case .endEvent(let behaviour):
             end(token, at: node, behaviour)
@@ -112,7 +112,15 @@ struct FlowRun {
             armBoundaries(of: node, token: token)
         case .subProcess(let start):
             armBoundaries(of: node, token: token)
+            armEventSubprocesses(in: nodeIndex, holder: token)
             arrive(newToken(at: start, scope: token), via: nil)
+        case .eventSubProcess(let start):
+            armEventSubprocesses(in: nodeIndex, holder: token)
+            arrive(newToken(at: start, scope: token), via: nil)
+        case .callActivity(let call):
+            guard let variables = mapped(call.inputs, over: instance.variables(for: token), token: token, at: node, "input") else { return }
+            actions.append(.callProcess(token: token, node: node.id, process: call.processKey, variables: variables))
+            armBoundaries(of: node, token: token)
         }
     }
 
@@ -230,6 +238,23 @@ struct FlowRun {
         }
         instance.set(assigned, from: token)
         return true
+    }
+
+    /// The variables `mappings` give over `variables` (nil mappings: all of them); nil after an
+    /// incident when one fails.
+    mutating func mapped(_ mappings: [VariableMapping]?, over variables: [String: JSONValue], token: Int, at node: FlowNode,
+                         _ what: String) -> [String: JSONValue]? {
+        guard let mappings else { return variables }
+        var result: [String: JSONValue] = [:]
+        for mapping in mappings {
+            switch mapping.source.evaluate(variables) {
+            case .success(let value): result[mapping.target] = value
+            case .failure(let error):
+                raiseIncident(token, "the \(what) mapping `\(mapping.target) = \(mapping.source.source)` of \(node.id) failed: \(error)")
+                return nil
+            }
+        }
+        return result
     }
 
     /// Puts the token in an incident until it is retried.

@@ -19,6 +19,9 @@ public struct ProcessDefinition: Sendable {
     private let nodeIndex: [String: Int]
     /// For each node, the nodes a token there can still arrive at (itself excluded unless on a cycle).
     let reachable: [NodeSet]
+    /// The event subprocesses of each scope, by the position of the subprocess around them (-1:
+    /// the process itself).
+    private let eventSubprocessesByScope: [Int: [Int]]
 
     init(id: String, name: String?, nodes: [FlowNode], flows: [SequenceFlow]) {
         self.id = id
@@ -31,6 +34,16 @@ public struct ProcessDefinition: Sendable {
         signalStarts = nodes.indices.filter { if case .signalStart = nodes[$0].kind { return true } else { return false } }
         nodeIndex = Dictionary(nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         reachable = Self.reachability(nodes: nodes, flows: flows)
+        var byScope: [Int: [Int]] = [:]
+        for position in nodes.indices {
+            if case .eventSubProcess = nodes[position].kind { byScope[nodes[position].parent ?? -1, default: []].append(position) }
+        }
+        eventSubprocessesByScope = byScope
+    }
+
+    /// The event subprocesses directly in the subprocess at `scope` (nil: in the process).
+    public func eventSubprocesses(in scope: Int?) -> [Int] {
+        eventSubprocessesByScope[scope ?? -1] ?? []
     }
 
     /// The position of the node with this id.
@@ -191,6 +204,29 @@ public enum FlowNodeKind: Sendable {
     /// An embedded subprocess: a token arriving starts its inner flow at its none start event;
     /// it goes on when no token is left inside.
     case subProcess(start: Int)
+    /// A call activity: starts an instance of another process and waits until it ends.
+    case callActivity(CallDefinition)
+    /// An event subprocess: not on any flow; while the (sub)process around it runs, the event of
+    /// its start event starts it there — interrupting that scope or beside it.
+    case eventSubProcess(start: Int)
+    /// The start event of an event subprocess, with what starts it.
+    case eventSubProcessStart(EventTrigger, interrupting: Bool)
+}
+
+/// What a call activity calls, and the variables it passes in and takes back.
+public struct CallDefinition: Sendable {
+    /// The key (BPMN process id) of the process called; its newest version runs.
+    public let processKey: String
+    /// The variables the called instance starts with; nil: every variable the token sees.
+    public let inputs: [VariableMapping]?
+    /// The variables taken back when it ends, over its variables; nil: all of them.
+    public let outputs: [VariableMapping]?
+}
+
+/// `target = source`: a variable set from a CEL expression.
+public struct VariableMapping: Sendable {
+    public let target: String
+    public let source: FlowExpression
 }
 
 extension FlowNodeKind {

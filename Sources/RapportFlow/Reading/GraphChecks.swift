@@ -17,6 +17,13 @@ extension ProcessReading {
             }
         case .endEvent:
             if !node.outgoing.isEmpty { problem(node.id, node.line, "an end event cannot have outgoing sequence flows") }
+        case .eventSubProcess:
+            if !node.incoming.isEmpty || !node.outgoing.isEmpty {
+                problem(node.id, node.line, "an event subprocess is on no sequence flow: its start event's event starts it")
+            }
+            if !node.boundaries.isEmpty { problem(node.id, node.line, "an event subprocess cannot have boundary events") }
+        case .eventSubProcessStart:
+            if !node.incoming.isEmpty { problem(node.id, node.line, "a start event cannot have incoming sequence flows") }
         case .linkThrow:
             if !node.outgoing.isEmpty { problem(node.id, node.line, "a link throw event cannot have outgoing sequence flows: it goes on at its catch") }
         case .linkCatch:
@@ -53,12 +60,12 @@ extension ProcessReading {
     private mutating func checkAttachment(of node: FlowNode, trigger: EventTrigger, to activity: FlowNode) {
         let waits: Bool
         switch activity.kind {
-        case .userTask, .serviceTask, .subProcess: waits = true
+        case .userTask, .serviceTask, .subProcess, .callActivity: waits = true
         case .catchEvent: waits = activity.element == "receiveTask"
         default: waits = false
         }
         guard waits else {
-            problem(node.id, node.line, "a boundary event is only on an activity that waits (a user, service or receive task, or a subprocess); "
+            problem(node.id, node.line, "a boundary event is only on an activity that waits (a user, service or receive task, a subprocess or a call activity); "
                     + "\(activity.id) is not one, so it would never fire")
             return
         }
@@ -84,7 +91,7 @@ extension ProcessReading {
             for flow in node.outgoing where flow != defaultFlow && flows[flow].condition == nil {
                 problem(flows[flow].id, flows[flow].line, "a flow out of the gateway \(node.id) needs a condition or to be its default flow")
             }
-        case .scriptTask, .serviceTask, .userTask, .passThrough, .subProcess:
+        case .scriptTask, .serviceTask, .userTask, .passThrough, .subProcess, .callActivity:
             break
         case .catchEvent where node.element == "receiveTask":
             break

@@ -14,6 +14,8 @@ enum NodeKindReading {
     case linkCatch(String)
     /// An embedded subprocess, whose start event is among the nodes read after it.
     case subProcess
+    /// An event subprocess, whose start event is among the nodes read after it.
+    case eventSubProcess
 }
 
 /// Reads one flow node element: which kind it is and what it needs to run.
@@ -21,22 +23,37 @@ struct NodeReading {
     let element: XMLElementNode
     let id: String
     let roots: RootElements
+    /// Whether the element is directly in an event subprocess (its start event is an event's).
+    let inEventSubprocess: Bool
     private(set) var problems: [BPMNProblem] = []
 
-    init(element: XMLElementNode, id: String, roots: RootElements = RootElements()) {
+    init(element: XMLElementNode, id: String, roots: RootElements = RootElements(), inEventSubprocess: Bool = false) {
         self.element = element
         self.id = id
         self.roots = roots
+        self.inEventSubprocess = inEventSubprocess
     }
 
     /// Elements of BPMN that change how a process runs and that Rapport does not run yet.
     static let notYetSupported: Set<String> = [
-        "adHocSubProcess", "transaction", "callActivity", "complexGateway", "callChoreography", "choreographyTask",
+        "adHocSubProcess", "transaction", "complexGateway", "callChoreography", "choreographyTask",
         "subChoreography",
     ]
 
     mutating func kind() -> NodeKindReading? {
         switch element.localName {
+        case "startEvent" where inEventSubprocess:
+            guard let definition = eventDefinition() else {
+                return invalid("the start event of an event subprocess needs an event definition: the event that starts it")
+            }
+            let interrupting = element.attribute("isInterrupting") != "false"
+            guard let trigger = caught(definition, on: "an event subprocess's start event", allowed: ["timer", "message", "signal", "error", "escalation"]) else {
+                return nil
+            }
+            if case .error = trigger, !interrupting {
+                return invalid("an error start event always interrupts: remove isInterrupting=\"false\"")
+            }
+            return .ready(.eventSubProcessStart(trigger, interrupting: interrupting))
         case "startEvent":
             guard let definition = eventDefinition() else { return .ready(.startEvent) }
             switch definition.localName {
@@ -109,8 +126,11 @@ struct NodeReading {
             return userTask().map { .ready(.userTask($0)) }
         case "receiveTask":
             return subscription(element).map { .ready(.catchEvent(.message($0))) }
+        case "callActivity":
+            return call().map { .ready(.callActivity($0)) }
+        case "subProcess" where element.attribute("triggeredByEvent") == "true":
+            return .eventSubProcess
         case "subProcess":
-            if element.attribute("triggeredByEvent") == "true" { return unsupported("an event subprocess") }
             return .subProcess
         case let name where Self.notYetSupported.contains(name):
             return unsupported("<\(element.qualifiedName)>")

@@ -115,7 +115,7 @@ struct ProcessReading {
 
     /// Reads the flow elements of the process or of an embedded subprocess, and those of the
     /// subprocesses inside it.
-    private mutating func collect(_ container: XMLElementNode, parent: String?, into collected: inout Collected) {
+    private mutating func collect(_ container: XMLElementNode, parent: String?, eventSubprocess: Bool = false, into collected: inout Collected) {
         for child in container.children where child.namespace == BPMNNamespace.model {
             if Self.inert.contains(child.localName) { continue }
             guard let id = child.attribute("id"), !id.isEmpty else {
@@ -133,13 +133,17 @@ struct ProcessReading {
                                                    line: child.line, parent: parent))
                 continue
             }
-            var nodeReading = NodeReading(element: child, id: id, roots: roots)
+            var nodeReading = NodeReading(element: child, id: id, roots: roots, inEventSubprocess: eventSubprocess)
             let kind = nodeReading.kind()
             let (loop, loopFailed) = nodeReading.loop()
             problems += nodeReading.problems
             guard let kind, !loopFailed else { continue }
             collected.nodes.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line, parent: parent, loop: loop))
-            if case .subProcess = kind { collect(child, parent: id, into: &collected) }
+            switch kind {
+            case .subProcess: collect(child, parent: id, into: &collected)
+            case .eventSubProcess: collect(child, parent: id, eventSubprocess: true, into: &collected)
+            default: break
+            }
         }
     }
 
@@ -169,6 +173,13 @@ struct ProcessReading {
                 return .passThrough
             }
             return .linkThrow(target: catches[0])
+        case .eventSubProcess:
+            let starts = pending.indices.filter { pending[$0].parent == node.id && pending[$0].element == "startEvent" }
+            guard starts.count == 1 else {
+                problem(node.id, node.line, "an event subprocess needs exactly one start event (the event that starts it), not \(starts.count)")
+                return .passThrough
+            }
+            return .eventSubProcess(start: starts[0])
         case .subProcess:
             let starts = pending.indices.filter { pending[$0].parent == node.id && pending[$0].element == "startEvent" }
             guard starts.count == 1, case .ready(.startEvent) = pending[starts[0]].kind else {

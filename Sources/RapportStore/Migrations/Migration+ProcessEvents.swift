@@ -4,6 +4,7 @@ extension Migrations {
     /// event node), and tokens wait for signals, which are broadcast by name. A subscription made
     /// while a CRM event was handled takes the events after that one on the log (`after_sequence`),
     /// so that one committed meanwhile is not missed; others take events from their `created_at`.
+/// Instances started by a call activity know the instance and token that called them.
     static let processEvents = Migration(version: 29, name: "process events", statements: { _ in
         [
             """
@@ -22,6 +23,10 @@ extension Migrations {
                 signal TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (instance_id, token, node))
             """,
             "CREATE INDEX process_signal_subscriptions_signal ON process_signal_subscriptions (signal, instance_id, token)",
+            // Call activities: the instance and token a called instance reports back to.
+            "ALTER TABLE process_instances ADD COLUMN parent_instance_id TEXT",
+            "ALTER TABLE process_instances ADD COLUMN parent_token BIGINT",
+            "CREATE INDEX process_instances_parent ON process_instances (parent_instance_id, parent_token)",
         ]
     })
 }

@@ -87,6 +87,8 @@ public struct ProcessInstanceRecord: Sendable {
     public var updatedAt: Timestamp
     public var endedAt: Timestamp?
     public var version: Int64
+    /// The instance whose call activity started this one, and its token there.
+    public var calledBy: CallingToken?
 
     public var etag: String { "\"\(id)-v\(version)\"" }
 
@@ -116,7 +118,19 @@ public struct ProcessInstanceRecord: Sendable {
             }),
             "started_by": startedBy.json, "created_at": .string(createdAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
             "ended_at": endedAt.map { .string($0.rfc3339) } ?? .null, "version": .integer(version),
+            "called_by": calledBy.map { ["instance_id": .string($0.instanceID), "token": .integer($0.token)] } ?? .null,
         ]
+    }
+}
+
+/// The call activity's token an instance was started for.
+public struct CallingToken: Sendable, Equatable {
+    public var instanceID: String
+    public var token: Int64
+
+    public init(instanceID: String, token: Int64) {
+        self.instanceID = instanceID
+        self.token = token
     }
 }
 

@@ -6,7 +6,7 @@ import SQLKit
 enum ProcessRows {
     static let instanceColumns: SQLQueryString = """
         SELECT id, definition_id, process_key, status, customer_id, business_key, state, step_count, started_by, created_at, updated_at,
-               ended_at, version FROM process_instances
+               ended_at, version, parent_instance_id, parent_token FROM process_instances
         """
 
     static func decodeInstance(_ row: any SQLRow, in deployed: DeployedProcess) throws -> ProcessInstanceRecord {
@@ -23,7 +23,8 @@ enum ProcessRows {
             stepCount: try row.int64("step_count"),
             startedBy: Actor(json: try? JSONParser.parse(try row.string("started_by"))) ?? .system,
             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"), endedAt: try row.optionalTimestamp("ended_at"),
-            version: try row.int64("version"))
+            version: try row.int64("version"),
+            calledBy: try row.optionalString("parent_instance_id").map { CallingToken(instanceID: $0, token: try row.int64("parent_token")) })
     }
 
     static let jobColumns: SQLQueryString = """

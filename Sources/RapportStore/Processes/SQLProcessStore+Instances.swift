@@ -84,21 +84,21 @@ extension SQLProcessStore {
     /// A new instance of `deployed`, from its none start events or from one conditional, message
     /// or signal start event.
     func begin(_ deployed: DeployedProcess, from startNode: Int?, variables: [String: JSONValue], customerID: String?,
-                       businessKey: String?, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+               businessKey: String?, calledBy: CallingToken? = nil, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let now = tx.now()
         let outcome = deployed.engine.start(variables: variables, at: now, from: startNode)
         var record = ProcessInstanceRecord(
             id: tx.newID("pin"), definitionID: deployed.id, key: deployed.key, status: outcome.instance.status, customerID: customerID,
             businessKey: businessKey, state: outcome.instance, stepCount: 0, startedBy: actor, createdAt: now, updatedAt: now,
-            endedAt: nil, version: 1)
+            endedAt: nil, version: 1, calledBy: calledBy)
         if record.status != .running { record.endedAt = now }
         try await tx.execute("""
             INSERT INTO process_instances (id, definition_id, process_key, status, customer_id, business_key, state, step_count, started_by,
-                                           created_at, updated_at, ended_at, version)
+                                           created_at, updated_at, ended_at, version, parent_instance_id, parent_token)
             VALUES (\(bind: record.id), \(bind: deployed.id), \(bind: deployed.key), \(bind: record.status.rawValue), \(bind: customerID),
                     \(bind: businessKey), \(bind: outcome.instance.storedJSON.jsonString), \(bind: Int64(outcome.steps.count)),
                     \(bind: actor.json.jsonString), \(bind: now.microseconds), \(bind: now.microseconds),
-                    \(bind: record.endedAt?.microseconds), 1)
+                    \(bind: record.endedAt?.microseconds), 1, \(bind: calledBy?.instanceID), \(bind: calledBy?.token))
             """)
         let followUps = try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
         record.stepCount = Int64(outcome.steps.count)
@@ -193,6 +193,8 @@ extension SQLProcessStore {
         var unopened: [(token: Int, message: String)] = []
         /// Signals the instance threw, broadcast after it is stored.
         var signals: [String] = []
+        /// Processes its call activities call, started after it is stored.
+        var calls: [(token: Int, node: String, process: String, variables: [String: JSONValue])] = []
     }
 
     /// Stores what an input did: history steps, the jobs, tasks, timers, subscriptions and
@@ -227,7 +229,10 @@ extension SQLProcessStore {
                     INSERT INTO process_timers (id, instance_id, token, node, due_at)
                     VALUES (\(bind: tx.newID("tmr")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: due.microseconds))
                     """)
-            case .withdraw(let token, _):
+            case .withdraw(let token, let node):
+                if let position = deployed.process.node(node), case .callActivity = deployed.process.nodes[position].kind {
+                    try await cancelCalled(by: CallingToken(instanceID: instance.id, token: Int64(token)), actor: actor, in: tx)
+                }
                 try await withdrawUserTask(instanceID: instance.id, token: token, in: tx)
                 try await tx.execute("DELETE FROM process_jobs WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token))")
                 try await disarm(token, of: instance.id, in: tx)
@@ -248,8 +253,14 @@ extension SQLProcessStore {
                     """)
             case .broadcastSignal(let signal):
                 followUps.signals.append(signal)
+            case .callProcess(let token, let node, let process, let variables):
+                followUps.calls.append((token, node, process, variables))
             case .disarm(let token):
                 try await disarm(token, of: instance.id, in: tx)
+            case .disarmEvents(let token, let nodes):
+                for table: SQLQueryString in ["process_timers", "process_message_subscriptions", "process_signal_subscriptions"] {
+                    try await tx.execute("DELETE FROM " + table + " WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token)) AND node IN (\(binds: nodes))")
+                }
             case .raiseIncident(let token, let node, let message):
                 try await tx.execute("""
                     INSERT INTO process_incidents (id, instance_id, token, node, message, status, created_at)
@@ -259,6 +270,10 @@ extension SQLProcessStore {
             }
         }
         if instance.status != .running {
+            // What the process's own scope still waited for (its event subprocesses' starts) goes.
+            if !deployed.process.eventSubprocesses(in: nil).isEmpty {
+                try await disarm(0, of: instance.id, in: tx)
+            }
             // Incidents of an ended instance have nothing left to retry.
             try await tx.execute("""
                 UPDATE process_incidents SET status = 'resolved', resolved_at = \(bind: now.microseconds), resolved_by = \(bind: actor.json.jsonString)
@@ -286,12 +301,21 @@ extension SQLProcessStore {
         for task in followUps.unopened {
             current = try await advance(instance.id, with: .fail(token: task.token, message: task.message), by: actor, in: tx)
         }
-        guard !followUps.signals.isEmpty else { return current }
+        for call in followUps.calls {
+            try await startCalled(call.process, variables: call.variables, for: CallingToken(instanceID: instance.id, token: Int64(call.token)),
+                                  node: call.node, of: current, by: actor, in: tx)
+        }
         for signal in followUps.signals {
             _ = try await broadcast(signal, variables: [:], by: actor, in: tx)
         }
-        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: instance.id)") else { return current }
-        return try await withDefinition(row, in: tx).0
+        if !followUps.calls.isEmpty || !followUps.signals.isEmpty,
+           let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: instance.id)") {
+            current = try await withDefinition(row, in: tx).0
+        }
+        if current.status != .running, let caller = current.calledBy {
+            try await report(current, to: caller, by: actor, in: tx)
+        }
+        return current
     }
 
     private func newestDefinition(key: String, version: Int64?, in tx: WriteTransaction) async throws -> DeployedProcess? {

@@ -1,0 +1,49 @@
+/// Reads a call activity: the process it calls (`calledElement`, or `<rapport:calledElement
+/// processId="…"/>`, or Camunda 8's `<zeebe:calledElement processId="…"/>`) and its variable
+/// mappings (`<rapport:ioMapping>` in CEL, or `<zeebe:ioMapping>` with plain `=path` sources).
+extension NodeReading {
+    mutating func call() -> CallDefinition? {
+        let rapport = extensionElement("calledElement", namespace: BPMNNamespace.rapport)
+        let zeebe = extensionElement("calledElement", namespace: BPMNNamespace.zeebe)
+        let key = (rapport?.attribute("processId") ?? zeebe?.attribute("processId") ?? element.attribute("calledElement"))?
+            .trimmingCharacters(in: .whitespaces) ?? ""
+        guard !key.isEmpty else {
+            problem(element.line, "a call activity needs the process it calls: calledElement=\"…\", <rapport:calledElement processId=\"…\"/> "
+                    + "or Camunda 8's <zeebe:calledElement processId=\"…\"/>")
+            return nil
+        }
+        if key.hasPrefix("=") {
+            problem(element.line, "a called process written in FEEL is not supported; give its id as text")
+            return nil
+        }
+        let before = problems.count
+        let rapportMappings = extensionElement("ioMapping", namespace: BPMNNamespace.rapport)
+        let zeebeMappings = extensionElement("ioMapping", namespace: BPMNNamespace.zeebe)
+        let holder = rapportMappings ?? zeebeMappings
+        let namespace = rapportMappings != nil ? BPMNNamespace.rapport : BPMNNamespace.zeebe
+        var inputs = holder.map { mappings($0.children("input", namespace: namespace)) }
+        var outputs = holder.map { mappings($0.children("output", namespace: namespace)) }
+        if inputs?.isEmpty == true { inputs = nil }
+        if outputs?.isEmpty == true { outputs = nil }
+        if (rapport ?? zeebe)?.attribute("propagateAllChildVariables") == "false", outputs == nil { outputs = [] }
+        guard problems.count == before else { return nil }
+        return CallDefinition(processKey: key, inputs: inputs, outputs: outputs)
+    }
+
+    private mutating func mappings(_ elements: [XMLElementNode]) -> [VariableMapping] {
+        var found: [VariableMapping] = []
+        for mapping in elements {
+            let target = (mapping.attribute("target") ?? "").trimmingCharacters(in: .whitespaces)
+            guard let first = target.first, first.isLetter || first == "_",
+                  target.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                problem(mapping.line, "the mapping's target \(ExpressionReading.quoted(target)) is not a variable name")
+                continue
+            }
+            switch ExpressionReading.compileAllowingPath(mapping.attribute("source") ?? "") {
+            case .success(let source): found.append(VariableMapping(target: target, source: source))
+            case .failure(let why): problem(mapping.line, "the mapping's source \(ExpressionReading.quoted(mapping.attribute("source") ?? "")) \(why)")
+            }
+        }
+        return found
+    }
+}
