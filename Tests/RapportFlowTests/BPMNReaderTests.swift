@@ -81,7 +81,7 @@ struct BPMNReaderTests {
             <bpmn:startEvent id="s"/>
             <bpmn:transaction id="call"/>
             <bpmn:boundaryEvent id="b" attachedToRef="call"><bpmn:timerEventDefinition/></bpmn:boundaryEvent>
-            <bpmn:startEvent id="t"><bpmn:timerEventDefinition/></bpmn:startEvent>
+            <bpmn:startEvent id="t"><bpmn:escalationEventDefinition/></bpmn:startEvent>
             <bpmn:complexGateway id="events"/>
             <bpmn:subProcess id="inner">
               <bpmn:startEvent id="inner_start"><bpmn:compensateEventDefinition/></bpmn:startEvent>
@@ -92,7 +92,7 @@ struct BPMNReaderTests {
         #expect(found.map(\.line) == [5, 6, 7, 8, 10])
         #expect(found[0].message.contains("<bpmn:transaction> is not supported yet"))
         #expect(found[1].message.contains("timer needs a timeDuration"))
-        #expect(found[2].message.contains("timerEventDefinition"))
+        #expect(found[2].message.contains("escalationEventDefinition"))
         #expect(found[3].message.contains("<bpmn:complexGateway> is not supported yet"))
         #expect(found[4].message.contains("compensateEventDefinition"))
     }

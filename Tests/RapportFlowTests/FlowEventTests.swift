@@ -170,3 +170,55 @@ struct FlowEventTests {
         #expect(read == started.instance)
     }
 }
+
+extension FlowEventTests {
+    @Test("timer cycles: R3/PT1H, R/P1D, with a start; anything else refused")
+    func cycles() throws {
+        let hourly = try #require(TimerCycle("R3/PT1H"))
+        #expect(hourly.repetitions == 3)
+        #expect(hourly.first(after: F.epoch) == Timestamp(microseconds: F.epoch.microseconds + 3_600_000_000))
+        #expect(TimerCycle("R/P1D")?.repetitions == nil)
+        let weekly = try #require(TimerCycle("R/2027-01-04T09:00:00Z/P7D"))
+        let start = try #require(Timestamp(rfc3339: "2027-01-04T09:00:00Z"))
+        #expect(weekly.first(after: Timestamp(microseconds: start.microseconds - 1)) == start)
+        // Missed times are skipped: the next one is after now.
+        let now = Timestamp(microseconds: start.microseconds + 15 * 86_400_000_000)
+        #expect(weekly.next(after: start, now: now) == Timestamp(microseconds: start.microseconds + 21 * 86_400_000_000))
+        for bad in ["PT1H", "R0/PT1H", "R3/PT0S", "R2/yesterday/PT1H", "0 0 9 * * MON"] { #expect(TimerCycle(bad) == nil, "\(bad)") }
+    }
+
+    @Test("a non-interrupting boundary timer with a cycle fires as many times as it repeats while the task waits; a catch event may not repeat")
+    func repeatingBoundary() throws {
+        let engine = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:userTask id="call_back"/>
+            <bpmn:boundaryEvent id="nudge" attachedToRef="call_back" cancelActivity="false">
+              <bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>
+            </bpmn:boundaryEvent>
+            <bpmn:endEvent id="e"/>
+            <bpmn:endEvent id="nudged"/>
+            \(F.flow("f1", "s", "call_back"))
+            \(F.flow("f2", "call_back", "e"))
+            \(F.flow("f3", "nudge", "nudged"))
+            """))
+        let started = engine.start(variables: [:], at: F.epoch)
+        let task = try Self.token("call_back", engine, started.instance)
+        let later = Timestamp(microseconds: F.epoch.microseconds + 3_600_000_000)
+        let first = try engine.handle(.timerFired(token: task, node: "nudge"), on: started.instance, at: later)
+        #expect(first.actions == [.scheduleTimer(token: task, node: "nudge", due: Timestamp(microseconds: later.microseconds + 3_600_000_000))])
+        let second = try engine.handle(.timerFired(token: task, node: "nudge"), on: first.instance, at: later)
+        #expect(second.actions.isEmpty, "twice is all it repeats")
+        #expect(second.steps.filter { $0.node == "nudged" && $0.kind == .completed }.count == 1)
+
+        do {
+            _ = try BPMNReader.read(F.definitions("""
+                <bpmn:startEvent id="s"/>
+                <bpmn:intermediateCatchEvent id="w"><bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+                <bpmn:endEvent id="e"/>\(F.flow("f1", "s", "w"))\(F.flow("f2", "w", "e"))
+                """))
+            Issue.record("a repeating catch event was accepted")
+        } catch {
+            #expect(error.problems.contains { $0.elementID == "w" && $0.message.contains("only a timer start event or a non-interrupting boundary event repeats") })
+        }
+    }
+}

@@ -408,3 +408,48 @@ extension ProcessEventsTests {
         }
     }
 }
+
+extension ProcessEventsTests {
+    static func hourly(_ cycle: String, name: String) -> String {
+        definitions("""
+            <bpmn:process id="digest" name="\(name)" isExecutable="true">
+              <bpmn:startEvent id="every_hour"><bpmn:timerEventDefinition><bpmn:timeCycle>\(cycle)</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+              <bpmn:endEvent id="e"/>
+              <bpmn:sequenceFlow id="f1" sourceRef="every_hour" targetRef="e"/>
+            </bpmn:process>
+            """)
+    }
+
+    @Test("a timer start event with a cycle starts the newest version each time it is due, as many times as it repeats; a new version takes over", arguments: Backend.available)
+    func timerStarts(backend: Backend) async throws {
+        let time = TestTime(Timestamp(rfc3339: "2026-12-05T08:00:00Z")!)
+        try await TestDatabases.withStore(backend, clock: time.clock) { store in
+            let first = Self.hourly("R3/PT1H", name: "Hourly digest")
+            _ = try await store.write { tx in try await store.processes.deploy(try BPMNReader.read(first), xml: first, by: .system, in: tx) }
+            let runner = ProcessTimerRunner(store: store, logger: TestDatabases.logger)
+            func started() async throws -> Int { try await store.processes.instances(ProcessInstanceQuery(key: "digest"), limit: 50, cursor: nil).items.count }
+            #expect(try await runner.look() == 0)
+            time.advance(by: .seconds(3600))
+            #expect(try await runner.look() == 1)
+            #expect(try await started() == 1)
+            // The server was down for two hours: what was missed fires once, then on the hour again.
+            time.advance(by: .seconds(2 * 3600 + 60))
+            #expect(try await runner.look() == 1)
+            #expect(try await started() == 2)
+            #expect(try await runner.look() == 0)
+            time.advance(by: .seconds(3600))
+            #expect(try await runner.look() == 1)
+            #expect(try await started() == 3)
+            time.advance(by: .seconds(3600))
+            #expect(try await runner.look() == 0, "three times is all it repeats")
+
+            // A new version: its timer replaces the old one's.
+            let second = Self.hourly("R/PT30M", name: "Half-hourly digest")
+            _ = try await store.write { tx in try await store.processes.deploy(try BPMNReader.read(second), xml: second, by: .system, in: tx) }
+            time.advance(by: .seconds(1800))
+            #expect(try await runner.look() == 1)
+            let newest = try await store.processes.instances(ProcessInstanceQuery(key: "digest"), limit: 50, cursor: nil).items.first
+            #expect(newest?.1.version == 2)
+        }
+    }
+}

@@ -86,6 +86,14 @@ extension FlowRun {
             if !interrupting, trigger.rearms {
                 // A non-interrupting message or signal boundary event catches each one while the activity waits.
                 arm(trigger, token: token, at: process.nodes[node])
+            } else if !interrupting, case .timer(.cycle(let cycle)) = trigger, let position = index(of: token) {
+                // A repeating timer: again after its interval, as many times as it repeats.
+                let key = "$fired:" + process.nodes[node].id
+                let fired = (instance.tokens[position].locals[key]?.intValue ?? 0) + 1
+                instance.tokens[position].locals[key] = .integer(fired)
+                if cycle.repetitions.map({ fired < $0 }) ?? true {
+                    actions.append(.scheduleTimer(token: token, node: process.nodes[node].id, due: cycle.interval.added(to: now)))
+                }
             }
         }
     }

@@ -65,7 +65,7 @@ struct FlowRun {
             return
         }
         switch node.kind {
-        case .startEvent, .eventStart, .messageStart, .signalStart, .passThrough, .linkCatch, .boundaryEvent, .eventSubProcessStart:
+        case .startEvent, .eventStart, .messageStart, .signalStart, .timerStart, .passThrough, .linkCatch, .boundaryEvent, .eventSubProcessStart:
             leave(token, through: nil)
         case .endEvent(let behaviour):
             end(token, at: node, behaviour)

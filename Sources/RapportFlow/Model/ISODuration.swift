@@ -91,12 +91,63 @@ public enum TimerDefinition: Sendable, Equatable {
     case duration(ISODuration)
     /// A `timeDate`: at this moment (at once when it has passed).
     case date(Timestamp)
+    /// A `timeCycle` (`R3/PT1H`, `R/2027-01-04T09:00:00Z/P7D`): again and again.
+    case cycle(TimerCycle)
 
-    /// The moment a token arriving at `now` is released.
+    /// The moment a token arriving at `now` is released (a cycle: its first time).
     public func due(after now: Timestamp) -> Timestamp {
         switch self {
         case .duration(let duration): return duration.added(to: now)
         case .date(let date): return date
+        case .cycle(let cycle): return cycle.first(after: now)
         }
+    }
+}
+
+/// An ISO 8601 repeating interval: `R[n]/[start/]interval`.
+public struct TimerCycle: Sendable, Equatable {
+    /// How many times it fires; nil: without end.
+    public let repetitions: Int?
+    /// When it fires first; nil: one interval after it is armed.
+    public let start: Timestamp?
+    public let interval: ISODuration
+
+    /// `R5/PT10M`, `R/P1D`, `R3/2027-01-04T09:00:00Z/P7D`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3, parts[0].hasPrefix("R") else { return nil }
+        let count = parts[0].dropFirst()
+        if count.isEmpty {
+            repetitions = nil
+        } else {
+            guard let number = Int(count), number > 0 else { return nil }
+            repetitions = number
+        }
+        if parts.count == 3 {
+            guard let date = Timestamp(rfc3339: parts[1]) else { return nil }
+            start = date
+        } else {
+            start = nil
+        }
+        guard let interval = ISODuration(parts[parts.count - 1]), interval.added(to: Timestamp(microseconds: 0)).microseconds > 0 else { return nil }
+        self.interval = interval
+    }
+
+    /// The first time when armed at `now`: its start (if still ahead), else one interval on.
+    public func first(after now: Timestamp) -> Timestamp {
+        if let start, start >= now { return start }
+        guard let start else { return interval.added(to: now) }
+        return next(after: start, now: now)
+    }
+
+    /// The next time after one due at `due`, past `now` (times missed while nothing ran are skipped).
+    public func next(after due: Timestamp, now: Timestamp) -> Timestamp {
+        var next = interval.added(to: due)
+        var steps = 0
+        while next <= now && steps < 100_000 {
+            next = interval.added(to: next)
+            steps += 1
+        }
+        return next <= now ? interval.added(to: now) : next
     }
 }

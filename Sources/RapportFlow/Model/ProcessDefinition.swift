@@ -16,6 +16,8 @@ public struct ProcessDefinition: Sendable {
     public let messageStarts: [Int]
     /// The signal start events: a signal of that name broadcast starts an instance there.
     public let signalStarts: [Int]
+    /// The timer start events.
+    public let timerStarts: [Int]
     private let nodeIndex: [String: Int]
     /// For each node, the nodes a token there can still arrive at (itself excluded unless on a cycle).
     let reachable: [NodeSet]
@@ -32,6 +34,7 @@ public struct ProcessDefinition: Sendable {
         eventStarts = nodes.indices.filter { if case .eventStart = nodes[$0].kind { return true } else { return false } }
         messageStarts = nodes.indices.filter { if case .messageStart = nodes[$0].kind { return true } else { return false } }
         signalStarts = nodes.indices.filter { if case .signalStart = nodes[$0].kind { return true } else { return false } }
+        timerStarts = nodes.indices.filter { if case .timerStart = nodes[$0].kind { return true } else { return false } }
         nodeIndex = Dictionary(nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         reachable = Self.reachability(nodes: nodes, flows: flows)
         var byScope: [Int: [Int]] = [:]
@@ -171,6 +174,9 @@ public enum FlowNodeKind: Sendable {
     case messageStart(String)
     /// A signal start event: a signal of this name starts an instance here.
     case signalStart(String)
+    /// A timer start event: the newest version starts an instance here when the timer is due (a
+    /// cycle: each time).
+    case timerStart(TimerDefinition)
     case endEvent(EndEventBehaviour)
     /// Takes the first outgoing flow whose condition holds, else the default; a merge passes every token on.
     case exclusiveGateway(defaultFlow: Int?)
@@ -238,6 +244,7 @@ extension FlowNodeKind {
         case .eventStart: "conditional"
         case .messageStart: "message"
         case .signalStart: "signal"
+        case .timerStart: "timer"
         case .endEvent(.terminate): "terminate"
         case .endEvent(.error): "error"
         case .endEvent(.escalation), .throwEvent(.escalation): "escalation"

@@ -10,10 +10,10 @@ extension ProcessReading {
 
     private mutating func checkConnections(of node: FlowNode, in nodes: [FlowNode], _ flows: [SequenceFlow]) {
         switch node.kind {
-        case .startEvent, .eventStart, .messageStart, .signalStart:
+        case .startEvent, .eventStart, .messageStart, .signalStart, .timerStart:
             if !node.incoming.isEmpty { problem(node.id, node.line, "a start event cannot have incoming sequence flows") }
             if node.parent != nil, !isNoneStart(node) {
-                problem(node.id, node.line, "an embedded subprocess starts at a none start event; message, signal and conditional start events start processes")
+                problem(node.id, node.line, "an embedded subprocess starts at a none start event; message, signal, timer and conditional start events start processes")
             }
         case .endEvent:
             if !node.outgoing.isEmpty { problem(node.id, node.line, "an end event cannot have outgoing sequence flows") }

@@ -60,6 +60,7 @@ struct NodeReading {
             case "conditionalEventDefinition": return eventCondition(definition).map { .ready(.eventStart($0)) }
             case "messageEventDefinition": return messageName(definition).map { .ready(.messageStart($0)) }
             case "signalEventDefinition": return signalName(definition).map { .ready(.signalStart($0)) }
+            case "timerEventDefinition": return timer(definition, repeats: true).map { .ready(.timerStart($0)) }
             default: return unsupported("a start event with a \(definition.localName)")
             }
         case "endEvent":
@@ -95,7 +96,8 @@ struct NodeReading {
                 return invalid("a boundary event needs an event definition (what it waits for)")
             }
             let interrupting = element.attribute("cancelActivity") != "false"
-            guard let trigger = caught(definition, on: "a boundary event", allowed: ["timer", "message", "signal", "error", "escalation"]) else {
+            guard let trigger = caught(definition, on: "a boundary event", allowed: ["timer", "message", "signal", "error", "escalation"],
+                                       repeats: !interrupting) else {
                 return nil
             }
             if case .error = trigger, !interrupting {
@@ -140,14 +142,14 @@ struct NodeReading {
     }
 
     /// What a catching event waits for, when its definition is one of `allowed`.
-    private mutating func caught(_ definition: XMLElementNode, on what: String, allowed: Set<String>) -> EventTrigger? {
+    private mutating func caught(_ definition: XMLElementNode, on what: String, allowed: Set<String>, repeats: Bool = false) -> EventTrigger? {
         let kind = String(definition.localName.dropLast("EventDefinition".count))
         guard allowed.contains(kind) else {
             _ = unsupported("\(what) with a \(definition.localName)")
             return nil
         }
         switch kind {
-        case "timer": return timer(definition).map { .timer($0) }
+        case "timer": return timer(definition, repeats: repeats).map { .timer($0) }
         case "message": return subscription(definition).map { .message($0) }
         case "signal": return signalName(definition).map { .signal($0) }
         case "error": return optionalCode(definition, of: "error").map { .error(code: $0) }
@@ -287,7 +289,8 @@ struct NodeReading {
         }
     }
 
-    private mutating func timer(_ definition: XMLElementNode) -> TimerDefinition? {
+    /// A timer's duration, date or (where `repeats`) cycle.
+    private mutating func timer(_ definition: XMLElementNode, repeats: Bool = false) -> TimerDefinition? {
         if let duration = definition.child("timeDuration", namespace: BPMNNamespace.model) {
             let text = duration.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let parsed = ISODuration(text) else {
@@ -304,11 +307,20 @@ struct NodeReading {
             }
             return .date(parsed)
         }
-        if definition.child("timeCycle", namespace: BPMNNamespace.model) != nil {
-            problem(definition.line, "an intermediate timer cannot repeat: give a timeDuration or a timeDate, not a timeCycle")
-            return nil
+        if let cycle = definition.child("timeCycle", namespace: BPMNNamespace.model) {
+            let text = cycle.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard repeats else {
+                problem(cycle.line, "only a timer start event or a non-interrupting boundary event repeats: give this timer a timeDuration or a timeDate")
+                return nil
+            }
+            guard let parsed = TimerCycle(text) else {
+                problem(cycle.line, "the timer cycle \(ExpressionReading.quoted(text)) is not an ISO 8601 repeating interval such as R3/PT1H or "
+                        + "R/2027-01-04T09:00:00Z/P7D (cron expressions are not supported)")
+                return nil
+            }
+            return .cycle(parsed)
         }
-        problem(definition.line, "the timer needs a timeDuration or a timeDate")
+        problem(definition.line, repeats ? "the timer needs a timeDuration, a timeDate or a timeCycle" : "the timer needs a timeDuration or a timeDate")
         return nil
     }
 

@@ -97,13 +97,13 @@ struct ProcessReading {
         let startable = nodes.contains { node in
             guard node.parent == nil else { return false }
             switch node.kind {
-            case .startEvent, .eventStart, .messageStart, .signalStart: return true
+            case .startEvent, .eventStart, .messageStart, .signalStart, .timerStart: return true
             default: return false
             }
         }
         if !startable {
-            problem(processID, element.line, "the process has no start event it can be started by: a none start event, a message or "
-                    + "signal start event, or a conditional one on CRM events")
+            problem(processID, element.line, "the process has no start event it can be started by: a none start event, a message, "
+                    + "signal or timer start event, or a conditional one on CRM events")
         }
         guard problems.isEmpty else { return nil }
         return ProcessDefinition(id: processID, name: element.attribute("name"), nodes: nodes, flows: flows)

@@ -4,7 +4,8 @@ extension Migrations {
     /// event node), and tokens wait for signals, which are broadcast by name. A subscription made
     /// while a CRM event was handled takes the events after that one on the log (`after_sequence`),
     /// so that one committed meanwhile is not missed; others take events from their `created_at`.
-/// Instances started by a call activity know the instance and token that called them.
+/// Instances started by a call activity know the instance and token that called them; timer start
+/// events wait in a table of their own.
     static let processEvents = Migration(version: 29, name: "process events", statements: { _ in
         [
             """
@@ -27,6 +28,12 @@ extension Migrations {
             "ALTER TABLE process_instances ADD COLUMN parent_instance_id TEXT",
             "ALTER TABLE process_instances ADD COLUMN parent_token BIGINT",
             "CREATE INDEX process_instances_parent ON process_instances (parent_instance_id, parent_token)",
+            // Timer start events: when the newest version of a process starts an instance next.
+            """
+            CREATE TABLE process_start_timers (definition_id TEXT NOT NULL, node TEXT NOT NULL, due_at BIGINT NOT NULL,
+                fired BIGINT NOT NULL, PRIMARY KEY (definition_id, node))
+            """,
+            "CREATE INDEX process_start_timers_due ON process_start_timers (due_at)",
         ]
     })
 }

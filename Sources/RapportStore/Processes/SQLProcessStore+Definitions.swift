@@ -25,6 +25,7 @@ extension SQLProcessStore {
                 VALUES (\(bind: made.id), \(bind: made.key), \(bind: version), \(bind: process.name), \(bind: xml), \(bind: checksum),
                         \(bind: actor.json.jsonString), \(bind: now.microseconds))
                 """)
+            try await scheduleStartTimers(of: made, in: tx)
             tx.append(.change("process_definition", "deployed", subject: made.key, record: made.json(model: false), changedFields: [], actor: actor))
             deployed.append(ProcessDeployment(process: made, created: true))
         }

@@ -4,6 +4,7 @@ import SQLKit
 
 extension SQLProcessStore {
     public func fireDueTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int {
+        let started = try await fireStartTimers(at: now, limit: limit, in: tx)
         let due = try await tx.rows("""
             SELECT id, instance_id, token, node FROM process_timers WHERE due_at <= \(bind: now.microseconds) ORDER BY due_at, id LIMIT \(bind: limit)
             """)
@@ -18,13 +19,57 @@ extension SQLProcessStore {
                 logger.warning("a process timer fired for nothing", metadata: ["timer": "\(id)", "reason": "\(error.message)"])
             }
         }
-        return due.count
+        return started + due.count
     }
 
     public func nextTimerDue() async throws -> Timestamp? {
         try await read { database in
-            try await database.raw("SELECT MIN(due_at) AS due FROM process_timers").first()?.decode(column: "due", as: Int64?.self)
+            let tokens = try await database.raw("SELECT MIN(due_at) AS due FROM process_timers").first()?.decode(column: "due", as: Int64?.self)
+            let starts = try await database.raw("SELECT MIN(due_at) AS due FROM process_start_timers").first()?.decode(column: "due", as: Int64?.self)
+            return [tokens, starts].compactMap { $0 }.min()
         }.map(Timestamp.init(microseconds:))
+    }
+
+    /// A new version's timer start events wait for their first time; the older versions' stop.
+    func scheduleStartTimers(of deployed: DeployedProcess, in tx: WriteTransaction) async throws {
+        try await tx.execute("""
+            DELETE FROM process_start_timers WHERE definition_id IN (SELECT id FROM process_definitions WHERE process_key = \(bind: deployed.key))
+            """)
+        for start in deployed.process.timerStarts {
+            guard case .timerStart(let timer) = deployed.process.nodes[start].kind else { continue }
+            try await tx.execute("""
+                INSERT INTO process_start_timers (definition_id, node, due_at, fired)
+                VALUES (\(bind: deployed.id), \(bind: deployed.process.nodes[start].id), \(bind: timer.due(after: deployed.deployedAt).microseconds), 0)
+                """)
+        }
+    }
+
+    /// Starts an instance for each timer start event due, then sets its next time (a cycle with
+    /// repetitions left) or drops it.
+    private func fireStartTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int {
+        let due = try await tx.rows("""
+            SELECT definition_id, node, due_at, fired FROM process_start_timers WHERE due_at <= \(bind: now.microseconds)
+            ORDER BY due_at, definition_id, node LIMIT \(bind: limit)
+            """)
+        for row in due {
+            let (definitionID, node) = (try row.string("definition_id"), try row.string("node"))
+            let fired = try row.int64("fired") + 1
+            let key: SQLQueryString = " WHERE definition_id = \(bind: definitionID) AND node = \(bind: node)"
+            guard let deployed = try await definition(id: definitionID, in: tx), let start = deployed.process.node(node),
+                  case .timerStart(let timer) = deployed.process.nodes[start].kind else {
+                try await tx.execute("DELETE FROM process_start_timers" + key)
+                continue
+            }
+            _ = try await begin(deployed, from: start, variables: [:], customerID: nil, businessKey: nil,
+                                by: Actor(kind: .system, id: "process-timers"), in: tx)
+            if case .cycle(let cycle) = timer, cycle.repetitions.map({ fired < Int64($0) }) ?? true {
+                let next = cycle.next(after: try row.timestamp("due_at"), now: now)
+                try await tx.execute("UPDATE process_start_timers SET due_at = \(bind: next.microseconds), fired = \(bind: fired)" + key)
+            } else {
+                try await tx.execute("DELETE FROM process_start_timers" + key)
+            }
+        }
+        return due.count
     }
 
     public func incidents(status: ProcessIncident.Status?, limit: Int, cursor: String?) async throws -> Page<ProcessIncident> {
