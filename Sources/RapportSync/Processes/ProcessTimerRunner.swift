@@ -14,7 +14,8 @@ public struct ProcessTimerRunner: Service {
     let processes: any ProcessStore
     let events: any EventStore
     let logger: Logger
-    /// Time between looks: the lateness a timer may have.
+    /// The longest time between looks: the lateness a timer scheduled less than this ahead may
+    /// have (one due later is looked for at its time).
     let interval: Duration
     let clock: any Clock<Duration>
     let node = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
@@ -32,15 +33,21 @@ public struct ProcessTimerRunner: Service {
         try await cancelWhenGracefulShutdown {
             try await store.waitUntilSchemaIsCurrent(clock: clock)
             while !Task.isCancelled {
+                var pause = interval
                 do {
                     // A full batch means more are due: look again at once.
                     if try await look() == Self.batch { continue }
+                    // The next timer due within the interval: sleep until it, not a whole interval.
+                    if let due = try await processes.nextTimerDue() {
+                        let micros = max(0, due.microseconds - processes.now().microseconds)
+                        pause = min(interval, .microseconds(micros))
+                    }
                 } catch is CancellationError {
                     return
                 } catch {
                     logger.error("process timers failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                do { try await clock.sleep(for: interval) } catch { return }
+                do { try await clock.sleep(for: pause) } catch { return }
             }
         }
     }
