@@ -100,7 +100,7 @@ extension SQLProcessStore {
                     \(bind: actor.json.jsonString), \(bind: now.microseconds), \(bind: now.microseconds),
                     \(bind: record.endedAt?.microseconds), 1, \(bind: calledBy?.instanceID), \(bind: calledBy?.token))
             """)
-        let followUps = try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", by: actor, in: tx)
+        let followUps = try await recordOutcome(outcome, of: record, in: deployed, firstStep: 0, change: "started", at: now, by: actor, in: tx)
         record.stepCount = Int64(outcome.steps.count)
         return try await follow(followUps, of: record, by: actor, in: tx)
     }
@@ -160,14 +160,15 @@ extension SQLProcessStore {
             throw StoreError.notFound("process instance", id)
         }
         let (before, deployed) = try await withDefinition(row, in: tx)
+        // One moment for the input: the engine's timers, the steps and the row all use it.
+        let now = tx.now()
         let outcome: FlowOutcome
         do {
-            outcome = try deployed.engine.handle(input, on: before.state, at: tx.now())
+            outcome = try deployed.engine.handle(input, on: before.state, at: now)
         } catch {
             throw StoreError(.conflict, "process instance \(id): \(error.message)")
         }
         var after = before
-        let now = tx.now()
         after.state = outcome.instance
         after.status = outcome.instance.status
         after.updatedAt = now
@@ -182,7 +183,8 @@ extension SQLProcessStore {
             """)
         let change = after.status == .running ? (outcome.actions.contains { if case .raiseIncident = $0 { true } else { false } } ? "incident" : "advanced")
             : after.status.rawValue
-        let followUps = try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, by: actor, in: tx)
+        let followUps = try await recordOutcome(outcome, of: after, in: deployed, firstStep: before.stepCount, change: change, at: now,
+                                                by: actor, in: tx)
         return try await follow(followUps, of: after, by: actor, in: tx)
     }
 
@@ -200,8 +202,7 @@ extension SQLProcessStore {
     /// Stores what an input did: history steps, the jobs, tasks, timers, subscriptions and
     /// incidents it asked for, what it withdrew, and one event.
     private func recordOutcome(_ outcome: FlowOutcome, of instance: ProcessInstanceRecord, in deployed: DeployedProcess, firstStep: Int64,
-                               change: String, by actor: Actor, in tx: WriteTransaction) async throws -> FollowUps {
-        let now = tx.now()
+                               change: String, at now: Timestamp, by actor: Actor, in tx: WriteTransaction) async throws -> FollowUps {
         var followUps = FollowUps()
         if !outcome.steps.isEmpty {
             let actorText = actor.json.jsonString
