@@ -56,7 +56,6 @@ import json
 import os
 import shutil
 import smtplib
-import subprocess
 import sys
 import tempfile
 import threading
@@ -70,7 +69,7 @@ from email.message import EmailMessage
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from crash_test import Api, Server, TestAbort  # noqa: E402
-from testkit import Checks, free_port, redact, sample  # noqa: E402
+from testkit import Checks, drop_database, free_port, fresh_database, redact, sample  # noqa: E402
 
 PROCESSES = os.path.join(os.path.dirname(HERE), "docs", "processes")
 LOAN_MODEL = os.path.join(PROCESSES, "loan_application.bpmn")
@@ -902,18 +901,6 @@ class Scenarios:
 # The run
 # --------------------------------------------------------------------------- #
 
-def create_database(url: str) -> tuple[str, str]:
-    """A fresh database on the PostgreSQL server of `url`, for this run (psql)."""
-    name = "rapport_scenarios_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name)), name
-
-
-def drop_database(url: str, name: str) -> None:
-    subprocess.run(["psql", url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)
-
-
 def wait_smtp(server: Server, port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     last = ""
@@ -953,7 +940,7 @@ def deploy(admin: Api, checks: Checks, path: str, key: str, placeholders: dict[s
 def run(args: argparse.Namespace, checks: Checks, box: list) -> None:
     tmp = box[1]
     if args.database_url:
-        url, name = create_database(args.database_url)
+        url, name = fresh_database(args.database_url, "rapport_scenarios_")
         box[2] = (args.database_url, name)
         storage = ["--database-url", url]
         log(f"storage: PostgreSQL, fresh database {name} ({redact(args.database_url)})")

@@ -7,7 +7,9 @@ Python 3.11 standard library only; the scripts import it from this folder.
 from __future__ import annotations
 
 import socket
+import subprocess
 import urllib.parse
+import uuid
 
 
 class Checks:
@@ -55,3 +57,17 @@ def redact(url: str) -> str:
     except ValueError:
         pass
     return url
+
+
+def fresh_database(url: str, prefix: str) -> tuple[str, str]:
+    """A new database named `prefix` + a random suffix on the PostgreSQL server of `url` (psql):
+    its URL and its name."""
+    name = prefix + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name)), name
+
+
+def drop_database(url: str, name: str) -> None:
+    """Drops the database `name` on the server of `url`, its sessions ended first."""
+    subprocess.run(["psql", url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)

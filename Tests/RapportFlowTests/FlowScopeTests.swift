@@ -231,3 +231,47 @@ extension FlowScopeTests {
         #expect(late.actions.first == .withdraw(token: token, node: "kyc"), "the store cancels the called instance")
     }
 }
+
+extension FlowScopeTests {
+    @Test("a service task naming one of Rapport's actions asks for it with its inputs evaluated; unknown actions and missing inputs are refused at deploy")
+    func builtInActions() throws {
+        let engine = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:serviceTask id="tell_sales">
+              <bpmn:extensionElements>
+                <rapport:taskDefinition type="rapport.handoff" resultVariable="handoff_id"/>
+                <rapport:ioMapping>
+                  <rapport:input source="'Complaint ' + case_id + ' escalated'" target="reason"/>
+                  <rapport:input source="'feedback'" target="kind"/>
+                </rapport:ioMapping>
+              </bpmn:extensionElements>
+            </bpmn:serviceTask>
+            <bpmn:endEvent id="e"/>
+            \(F.flow("f1", "s", "tell_sales"))
+            \(F.flow("f2", "tell_sales", "e"))
+            """))
+        let started = engine.start(variables: ["case_id": "C-9"], at: F.epoch)
+        let token = try Self.token("tell_sales", engine, started.instance)
+        #expect(started.actions == [.perform(token: token, node: "tell_sales", action: .handoff,
+                                             inputs: ["reason": "Complaint C-9 escalated", "kind": "feedback"], resultVariable: "handoff_id")])
+        let done = try engine.handle(.complete(token: token, variables: ["handoff_id": "hof_1"]), on: started.instance, at: F.epoch)
+        #expect(done.instance.status == .completed)
+
+        for (definition, fragment) in [
+            (#"<rapport:taskDefinition type="rapport.sms"/>"#, "is not one of Rapport's actions"),
+            (#"<rapport:taskDefinition type="rapport.note"/>"#, "needs the input body"),
+            (#"<rapport:taskDefinition type="rapport.note"/><rapport:ioMapping><rapport:input source="'x'" target="body"/><rapport:input source="1" target="colour"/></rapport:ioMapping>"#,
+             "takes no input colour"),
+        ] {
+            do {
+                _ = try BPMNReader.read(F.definitions("""
+                    <bpmn:startEvent id="s"/><bpmn:serviceTask id="a"><bpmn:extensionElements>\(definition)</bpmn:extensionElements></bpmn:serviceTask>
+                    <bpmn:endEvent id="e"/>\(F.flow("f1", "s", "a"))\(F.flow("f2", "a", "e"))
+                    """))
+                Issue.record("accepted: \(definition)")
+            } catch {
+                #expect(error.problems.contains { $0.elementID == "a" && $0.message.contains(fragment) }, "\(error)")
+            }
+        }
+    }
+}

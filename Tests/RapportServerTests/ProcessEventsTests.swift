@@ -453,3 +453,55 @@ extension ProcessEventsTests {
         }
     }
 }
+
+extension ProcessEventsTests {
+    static let builtIns = definitions("""
+        <bpmn:process id="complaint_followup" isExecutable="true">
+          <bpmn:startEvent id="s"/>
+          <bpmn:serviceTask id="note">
+            <bpmn:extensionElements>
+              <rapport:taskDefinition type="rapport.note" resultVariable="note_id"/>
+              <rapport:ioMapping><rapport:input source="'Complaint ' + case_id + ': customer called twice'" target="body"/>
+                <rapport:input source="true" target="pinned"/></rapport:ioMapping>
+            </bpmn:extensionElements>
+          </bpmn:serviceTask>
+          <bpmn:serviceTask id="tell_sales">
+            <bpmn:extensionElements>
+              <rapport:taskDefinition type="rapport.handoff" resultVariable="handoff_id"/>
+              <rapport:ioMapping><rapport:input source="'Unhappy customer, complaint ' + case_id" target="reason"/>
+                <rapport:input source="'feedback'" target="kind"/></rapport:ioMapping>
+            </bpmn:extensionElements>
+          </bpmn:serviceTask>
+          <bpmn:endEvent id="e"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="note"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="note" targetRef="tell_sales"/>
+          <bpmn:sequenceFlow id="f3" sourceRef="tell_sales" targetRef="e"/>
+        </bpmn:process>
+        """)
+
+    @Test("Rapport's own actions: a note and a handoff made in the instance's transaction, their ids kept; without a customer, an incident", arguments: Backend.available)
+    func builtInActions(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/processes", ["xml": .string(Self.builtIns)]).status == .created)
+            let customer = try #require(try await api.createCustomer(["name": "Mia"])["id"]?.stringValue)
+            let done = try await api.post("/v1/process-instances", ["process": "complaint_followup", "customer_id": .string(customer),
+                                                                   "variables": ["case_id": "C-17"]])
+            #expect(done.json["status"] == "completed", "\(done.text)")
+            let noteID = try #require(done.json["variables"]?["note_id"]?.stringValue)
+            let handoffID = try #require(done.json["variables"]?["handoff_id"]?.stringValue)
+            let note = try await api.get("/v1/notes/\(noteID)")
+            #expect(note.json["body"] == "Complaint C-17: customer called twice", "\(note.text)")
+            #expect(note.json["customer_id"]?.stringValue == customer)
+            #expect(note.json["pinned"] == true)
+            let handoff = try await api.get("/v1/handoffs/\(handoffID)")
+            #expect(handoff.json["reason"] == "Unhappy customer, complaint C-17", "\(handoff.text)")
+            #expect(handoff.json["kind"] == "feedback")
+            #expect(handoff.json["status"] == "requested")
+
+            let nobody = try await api.post("/v1/process-instances", ["process": "complaint_followup", "variables": ["case_id": "C-18"]])
+            #expect(nobody.json["tokens"]?[0]?["state"] == "incident", "\(nobody.text)")
+            let why = nobody.json["tokens"]?[0]?["incident"]?.stringValue ?? ""
+            #expect(why.contains("about no customer"), "\(why)")
+        }
+    }
+}

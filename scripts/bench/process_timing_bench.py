@@ -84,12 +84,11 @@ import threading
 import time
 import traceback
 import urllib.parse
-import uuid
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SCRIPTS)
 from crash_test import Api, Server, TestAbort  # noqa: E402
-from testkit import Checks, free_port, redact, sample  # noqa: E402
+from testkit import Checks, drop_database, free_port, fresh_database, redact, sample  # noqa: E402
 
 HTTP_TIMEOUT = 60.0
 JOB_TYPE = "bench"
@@ -629,18 +628,6 @@ def print_tables(result: dict) -> None:
 # The run
 # --------------------------------------------------------------------------- #
 
-def create_database(url: str) -> tuple[str, str]:
-    """A fresh database on the PostgreSQL server of `url`, for this run (psql)."""
-    name = "rapport_timing_bench_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name)), name
-
-
-def drop_database(url: str, name: str) -> None:
-    subprocess.run(["psql", url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)
-
-
 def deploy(api: Api, xml: str, key: str) -> None:
     status, body, text = api.request("POST", "/v1/processes", {"xml": xml})
     if status not in (200, 201):
@@ -661,7 +648,7 @@ def parse_rates(text: str) -> list[float | None]:
 def run(args: argparse.Namespace, checks: Checks, box: list) -> dict:
     tmp = box[1]
     if args.database_url:
-        url, name = create_database(args.database_url)
+        url, name = fresh_database(args.database_url, "rapport_timing_bench_")
         box[2] = (args.database_url, name)
         storage = ["--database-url", url]
         storage_text = f"PostgreSQL, fresh database {name} on {redact(args.database_url)}"

@@ -87,7 +87,7 @@ public struct FlowEngine: Sendable {
         }
         let node = process.nodes[token.node]
         let isWork = switch node.kind {
-        case .userTask, .serviceTask: true
+        case .userTask, .serviceTask, .builtInTask: true
         default: false
         }
         guard token.state == .waiting, isWork else {

@@ -47,6 +47,9 @@ public struct FlowInputError: Error, Sendable, Equatable, CustomStringConvertibl
 public enum FlowAction: Sendable, Equatable {
     /// Offer a job of this type to workers; they complete or fail it for the token.
     case activateJob(token: Int, node: String, job: JobDefinition)
+    /// Do a built-in action with these inputs in the instance's transaction, then deliver
+    /// `complete` (with the result variable) or `fail` for the token.
+    case perform(token: Int, node: String, action: BuiltInAction.Kind, inputs: [String: JSONValue], resultVariable: String?)
     /// Open a task for a person.
     case openUserTask(token: Int, node: String, name: String?, task: UserTaskDefinition)
     /// Deliver `messageReceived` for the token when a message of this name and key comes; a nil key

@@ -56,21 +56,11 @@ extension FlowRun {
         } else {
             scopeNode = nil
         }
-        var catchAll: (Int, Bool)?
-        for sub in process.eventSubprocesses(in: scopeNode) {
+        return Self.pick(process.eventSubprocesses(in: scopeNode).compactMap { sub in
             guard case .eventSubProcess(let start) = process.nodes[sub].kind,
-                  case .eventSubProcessStart(let trigger, let interrupting) = process.nodes[start].kind else { continue }
-            let caught: String??
-            switch trigger {
-            case .error(let code) where error: caught = .some(code)
-            case .escalation(let code) where !error: caught = .some(code)
-            default: caught = .none
-            }
-            guard let caught else { continue }
-            if caught == code { return (start, interrupting) }
-            if caught == nil, catchAll == nil { catchAll = (start, interrupting) }
-        }
-        return catchAll
+                  case .eventSubProcessStart(let trigger, let interrupting) = process.nodes[start].kind else { return nil }
+            return (start, trigger, interrupting)
+        }, for: code, error: error)
     }
 }
 

@@ -164,9 +164,17 @@ extension FlowRun {
     /// The error (or escalation) boundary event of `node` for `code`: one naming the code, else one
     /// catching every code.
     private func catcher(of node: FlowNode, for code: String, error: Bool) -> (Int, interrupting: Bool)? {
+        Self.pick(node.boundaries.compactMap { boundary in
+            guard case .boundaryEvent(let trigger, _, let interrupting) = process.nodes[boundary].kind else { return nil }
+            return (boundary, trigger, interrupting)
+        }, for: code, error: error)
+    }
+
+    /// Among catching events (position, trigger, interrupting), the error (or escalation) one naming
+    /// `code`, else the first one catching every code.
+    static func pick(_ candidates: [(Int, EventTrigger, Bool)], for code: String, error: Bool) -> (Int, interrupting: Bool)? {
         var catchAll: (Int, Bool)?
-        for boundary in node.boundaries {
-            guard case .boundaryEvent(let trigger, _, let interrupting) = process.nodes[boundary].kind else { continue }
+        for (position, trigger, interrupting) in candidates {
             let caught: String??
             switch trigger {
             case .error(let code) where error: caught = .some(code)
@@ -174,8 +182,8 @@ extension FlowRun {
             default: caught = .none
             }
             guard let caught else { continue }
-            if caught == code { return (boundary, interrupting) }
-            if caught == nil, catchAll == nil { catchAll = (boundary, interrupting) }
+            if caught == code { return (position, interrupting) }
+            if caught == nil, catchAll == nil { catchAll = (position, interrupting) }
         }
         return catchAll
     }
@@ -195,9 +203,6 @@ extension FlowNodeKind {
     /// Whether this is a boundary event that arms a timer or a subscription in the world.
     var armsInTheWorld: Bool {
         guard case .boundaryEvent(let trigger, _, _) = self else { return false }
-        switch trigger {
-        case .timer, .message, .signal: return true
-        case .error, .escalation: return false
-        }
+        return trigger.waitsForTheWorld
     }
 }

@@ -44,7 +44,7 @@ extension FlowNode {
     /// Whether a token here may have a job, a task, timers or subscriptions out in the world.
     var waitsForTheWorld: Bool {
         switch kind {
-        case .serviceTask, .userTask, .catchEvent, .eventBasedGateway, .subProcess, .callActivity: true
+        case .serviceTask, .builtInTask, .userTask, .catchEvent, .eventBasedGateway, .subProcess, .callActivity: true
         default: false
         }
     }

@@ -104,6 +104,10 @@ struct FlowRun {
         case .serviceTask(let job):
             actions.append(.activateJob(token: token, node: node.id, job: job))
             armBoundaries(of: node, token: token)
+        case .builtInTask(let action):
+            guard let inputs = mapped(action.inputs, over: instance.variables(for: token), token: token, at: node, "input") else { return }
+            actions.append(.perform(token: token, node: node.id, action: action.kind, inputs: inputs, resultVariable: action.resultVariable))
+            armBoundaries(of: node, token: token)
         case .userTask(let task):
             actions.append(.openUserTask(token: token, node: node.id, name: node.name, task: task))
             armBoundaries(of: node, token: token)

@@ -200,6 +200,9 @@ public enum FlowNodeKind: Sendable {
     /// Waits for a job worker to complete a job of this type (a service, send or business rule
     /// task, or a message throw or end event given a job type).
     case serviceTask(JobDefinition)
+    /// A service task Rapport does itself, in the instance's transaction: adds a note, opens a
+    /// handoff (`rapport.note`, `rapport.handoff`), with its inputs mapped from the variables.
+    case builtInTask(BuiltInAction)
     /// Waits for a person to complete a task.
     case userTask(UserTaskDefinition)
     /// Waits for a timer, a message or a signal (an intermediate catch event, or a receive task).
@@ -227,6 +230,38 @@ public struct CallDefinition: Sendable {
     public let inputs: [VariableMapping]?
     /// The variables taken back when it ends, over its variables; nil: all of them.
     public let outputs: [VariableMapping]?
+}
+
+/// Work a service task asks Rapport itself to do.
+public struct BuiltInAction: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A note on the instance's customer: `body` (text), `pinned` (bool, optional).
+        case note = "rapport.note"
+        /// A handoff about the instance's customer: `reason` (text), `kind` (a handoff kind,
+        /// optional: `other`), `from_department` and `to_department` (id or key; a kind's own route
+        /// when absent), `sla_minutes` (optional).
+        case handoff = "rapport.handoff"
+
+        /// The inputs it needs, and those it may take.
+        public var required: Set<String> {
+            switch self {
+            case .note: ["body"]
+            case .handoff: ["reason"]
+            }
+        }
+
+        public var allowed: Set<String> {
+            switch self {
+            case .note: ["body", "pinned"]
+            case .handoff: ["reason", "kind", "from_department", "to_department", "sla_minutes"]
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let inputs: [VariableMapping]
+    /// The variable the made note's or handoff's id is put in, if any.
+    public let resultVariable: String?
 }
 
 /// `target = source`: a variable set from a CEL expression.

@@ -21,8 +21,8 @@ extension NodeReading {
         let zeebeMappings = extensionElement("ioMapping", namespace: BPMNNamespace.zeebe)
         let holder = rapportMappings ?? zeebeMappings
         let namespace = rapportMappings != nil ? BPMNNamespace.rapport : BPMNNamespace.zeebe
-        var inputs = holder.map { mappings($0.children("input", namespace: namespace)) }
-        var outputs = holder.map { mappings($0.children("output", namespace: namespace)) }
+        var inputs = holder.map { variableMappings($0.children("input", namespace: namespace)) }
+        var outputs = holder.map { variableMappings($0.children("output", namespace: namespace)) }
         if inputs?.isEmpty == true { inputs = nil }
         if outputs?.isEmpty == true { outputs = nil }
         if (rapport ?? zeebe)?.attribute("propagateAllChildVariables") == "false", outputs == nil { outputs = [] }
@@ -30,7 +30,8 @@ extension NodeReading {
         return CallDefinition(processKey: key, inputs: inputs, outputs: outputs)
     }
 
-    private mutating func mappings(_ elements: [XMLElementNode]) -> [VariableMapping] {
+    /// `<input|output source="…" target="…"/>` elements as mappings; a bad one is a problem.
+    mutating func variableMappings(_ elements: [XMLElementNode]) -> [VariableMapping] {
         var found: [VariableMapping] = []
         for mapping in elements {
             let target = (mapping.attribute("target") ?? "").trimmingCharacters(in: .whitespaces)

@@ -60,7 +60,7 @@ extension ProcessReading {
     private mutating func checkAttachment(of node: FlowNode, trigger: EventTrigger, to activity: FlowNode) {
         let waits: Bool
         switch activity.kind {
-        case .userTask, .serviceTask, .subProcess, .callActivity: waits = true
+        case .userTask, .serviceTask, .builtInTask, .subProcess, .callActivity: waits = true
         case .catchEvent: waits = activity.element == "receiveTask"
         default: waits = false
         }
@@ -72,7 +72,7 @@ extension ProcessReading {
         switch trigger {
         case .error:
             switch activity.kind {
-            case .serviceTask, .userTask, .subProcess: break
+            case .serviceTask, .builtInTask, .userTask, .subProcess: break
             default: problem(node.id, node.line, "an error boundary event catches errors of a service or user task (its job) or a subprocess; \(activity.id) throws none")
             }
         case .escalation:
@@ -91,7 +91,7 @@ extension ProcessReading {
             for flow in node.outgoing where flow != defaultFlow && flows[flow].condition == nil {
                 problem(flows[flow].id, flows[flow].line, "a flow out of the gateway \(node.id) needs a condition or to be its default flow")
             }
-        case .scriptTask, .serviceTask, .userTask, .passThrough, .subProcess, .callActivity:
+        case .scriptTask, .serviceTask, .builtInTask, .userTask, .passThrough, .subProcess, .callActivity:
             break
         case .catchEvent where node.element == "receiveTask":
             break

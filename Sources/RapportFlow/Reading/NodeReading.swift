@@ -118,6 +118,7 @@ struct NodeReading {
         case "scriptTask":
             return script().map { .ready(.scriptTask($0)) }
         case "serviceTask", "sendTask":
+            if let action = builtIn() { return action.map { .ready(.builtInTask($0)) } }
             return job(for: "a \(element.localName == "sendTask" ? "send" : "service") task").map { .ready(.serviceTask($0)) }
         case "businessRuleTask":
             if extensionElement("calledDecision", namespace: BPMNNamespace.zeebe) != nil {

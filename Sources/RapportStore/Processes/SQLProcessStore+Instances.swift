@@ -197,6 +197,8 @@ extension SQLProcessStore {
         var signals: [String] = []
         /// Processes its call activities call, started after it is stored.
         var calls: [(token: Int, node: String, process: String, variables: [String: JSONValue])] = []
+        /// Rapport's own actions its service tasks asked for, done after it is stored.
+        var performs: [(token: Int, node: String, action: BuiltInAction.Kind, inputs: [String: JSONValue], result: String?)] = []
     }
 
     /// Stores what an input did: history steps, the jobs, tasks, timers, subscriptions and
@@ -256,6 +258,8 @@ extension SQLProcessStore {
                 followUps.signals.append(signal)
             case .callProcess(let token, let node, let process, let variables):
                 followUps.calls.append((token, node, process, variables))
+            case .perform(let token, let node, let action, let inputs, let result):
+                followUps.performs.append((token, node, action, inputs, result))
             case .disarm(let token):
                 try await disarm(token, of: instance.id, in: tx)
             case .disarmEvents(let token, let nodes):
@@ -301,6 +305,10 @@ extension SQLProcessStore {
         var current = instance
         for task in followUps.unopened {
             current = try await advance(instance.id, with: .fail(token: task.token, message: task.message), by: actor, in: tx)
+        }
+        for work in followUps.performs {
+            current = try await perform(work.action, inputs: work.inputs, result: work.result, token: work.token, node: work.node, of: current,
+                                        by: actor, in: tx)
         }
         for call in followUps.calls {
             try await startCalled(call.process, variables: call.variables, for: CallingToken(instanceID: instance.id, token: Int64(call.token)),

@@ -1,0 +1,65 @@
+import RapportCore
+import RapportFlow
+
+/// Rapport's own service task actions, done in the instance's transaction: what they make is
+/// committed with the step that made it, or neither is.
+extension SQLProcessStore {
+    /// Does the action for the token and completes it (its result variable set to what was made),
+    /// or stops it in an incident saying why it could not be done. The instance after it.
+    func perform(_ action: BuiltInAction.Kind, inputs: [String: JSONValue], result: String?, token: Int, node: String,
+                 of instance: ProcessInstanceRecord, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
+        let author = Colleague(actor: Actor(kind: .system, id: "process:\(instance.key)"), departmentID: nil, moderates: true)
+        let outcome: Result<String, StoreError>
+        do {
+            outcome = .success(try await run(action, inputs: inputs, about: instance, author: author, in: tx))
+        } catch let error as StoreError where error.code != .unavailable {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let id):
+            let variables: [String: JSONValue] = result.map { [$0: .string(id)] } ?? [:]
+            return try await advance(instance.id, with: .complete(token: token, variables: variables), by: actor, in: tx)
+        case .failure(let error):
+            let field = error.field.map { " (\($0))" } ?? ""
+            return try await advance(instance.id, with: .fail(token: token, message: "\(node) (\(action.rawValue)) could not be done\(field): \(error.message)"),
+                                     by: actor, in: tx)
+        }
+    }
+
+    /// The id of what the action made.
+    private func run(_ action: BuiltInAction.Kind, inputs: [String: JSONValue], about instance: ProcessInstanceRecord, author: Colleague,
+                     in tx: WriteTransaction) async throws -> String {
+        guard let customerID = instance.customerID else {
+            throw StoreError(.invalidReference, "the instance is about no customer, and a \(action == .note ? "note" : "handoff") is about one")
+        }
+        switch action {
+        case .note:
+            let body = try Self.text(inputs["body"], "body")
+            let pinned = inputs["pinned"].map { $0 == .bool(true) } ?? false
+            return try await store.notes.createNote(NoteDraft(customerID: customerID, conversationID: nil, body: body, pinned: pinned),
+                                                    author: author, in: tx).id
+        case .handoff:
+            let reason = try Self.text(inputs["reason"], "reason")
+            let kindName = try inputs["kind"].map { try Self.text($0, "kind") } ?? HandoffKind.other.rawValue
+            guard let kind = HandoffKind(rawValue: kindName) else {
+                throw StoreError(.invalidReference, "\(kindName) is not a handoff kind (\(HandoffKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                 field: "kind")
+            }
+            let minutes = inputs["sla_minutes"].flatMap(\.intValue).map(Int.init)
+            let draft = HandoffDraft(kind: kind, fromDepartment: try inputs["from_department"].map { try Self.text($0, "from_department") },
+                                     toDepartment: try inputs["to_department"].map { try Self.text($0, "to_department") },
+                                     customerID: customerID, reason: reason, slaMinutes: minutes)
+            guard draft.fromDepartment != nil || kind.route != nil else {
+                throw StoreError(.invalidReference, "a handoff of kind other needs from_department", field: "from_department")
+            }
+            return try await store.handoffs.requestHandoff(draft, by: author, in: tx).id
+        }
+    }
+
+    private static func text(_ value: JSONValue?, _ name: String) throws -> String {
+        guard case .string(let text)? = value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw StoreError(.invalidReference, "\(name) must be non-empty text, not \(value?.typeName ?? "missing")", field: name)
+        }
+        return text
+    }
+}
