@@ -275,3 +275,34 @@ extension FlowScopeTests {
         }
     }
 }
+
+extension FlowScopeTests {
+    @Test("migration moves tokens by node id, keeps a joining token's flow, and refuses a node that is gone or changed kind")
+    func migration() throws {
+        let old = try F.process("""
+            <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>\(F.serviceTask("a"))\(F.serviceTask("b"))<bpmn:parallelGateway id="join"/>
+            <bpmn:endEvent id="e"/>\(F.flow("f1", "s", "fork"))\(F.flow("f2", "fork", "a"))\(F.flow("f3", "fork", "b"))
+            \(F.flow("f4", "a", "join"))\(F.flow("f5", "b", "join"))\(F.flow("f6", "join", "e"))
+            """)
+        // The same graph written in another order, with a step added after the join.
+        let new = try F.process("""
+            <bpmn:startEvent id="s"/>\(F.script("after", "done = true"))\(F.serviceTask("b"))\(F.serviceTask("a"))<bpmn:parallelGateway id="fork"/>
+            <bpmn:parallelGateway id="join"/><bpmn:endEvent id="e"/>\(F.flow("f6", "join", "after"))\(F.flow("f7", "after", "e"))
+            \(F.flow("f1", "s", "fork"))\(F.flow("f2", "fork", "a"))\(F.flow("f3", "fork", "b"))\(F.flow("f4", "a", "join"))\(F.flow("f5", "b", "join"))
+            """)
+        let engine = FlowEngine(old)
+        let started = engine.start(variables: [:], at: F.epoch)
+        let halfway = try engine.handle(.complete(token: try Self.token("a", engine, started.instance), variables: [:]), on: started.instance, at: F.epoch)
+        let moved = try FlowMigration.migrate(halfway.instance, from: old, to: new)
+        let next = FlowEngine(new)
+        #expect(Self.waiting(next, moved) == ["b", "join"])
+        let done = try next.handle(.complete(token: try Self.token("b", next, moved), variables: [:]), on: moved, at: F.epoch)
+        #expect(done.instance.status == .completed)
+        #expect(done.instance.variables["done"] == true)
+
+        let changed = try F.process("""
+            <bpmn:startEvent id="s"/><bpmn:userTask id="a"/><bpmn:endEvent id="e"/>\(F.flow("f1", "s", "a"))\(F.flow("f2", "a", "e"))
+            """)
+        #expect(throws: FlowInputError.self) { try FlowMigration.migrate(started.instance, from: old, to: changed) }
+    }
+}

@@ -505,3 +505,56 @@ extension ProcessEventsTests {
         }
     }
 }
+
+extension ProcessEventsTests {
+    static func reviewModel(after: String) -> String {
+        definitions("""
+            <bpmn:process id="review_order" isExecutable="true">
+              <bpmn:startEvent id="s"/>
+              \(job("review", "review"))
+              \(after)
+            </bpmn:process>
+            """)
+    }
+
+    @Test("a running instance moves to a newer version: its token to the node of the same id, its job still its own; a version without that node is refused", arguments: Backend.available)
+    func migration(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let v1 = Self.reviewModel(after: """
+                <bpmn:endEvent id="e"/>
+                <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+                <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/>
+                """)
+            let v2 = Self.reviewModel(after: """
+                <bpmn:scriptTask id="score" scriptFormat="cel"><bpmn:script>scored = true</bpmn:script></bpmn:scriptTask>
+                <bpmn:endEvent id="e"/>
+                <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+                <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="score"/>
+                <bpmn:sequenceFlow id="f3" sourceRef="score" targetRef="e"/>
+                """)
+            let v3 = Self.definitions("""
+                <bpmn:process id="review_order" isExecutable="true">
+                  <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/>
+                </bpmn:process>
+                """)
+            #expect(try await api.post("/v1/processes", ["xml": .string(v1)]).status == .created)
+            let instance = try #require(try await api.post("/v1/process-instances", ["process": "review_order"]).json["id"]?.stringValue)
+            #expect(try await api.post("/v1/processes", ["xml": .string(v2)]).json["processes"]?[0]?["version"] == 2)
+            #expect(try await api.post("/v1/processes", ["xml": .string(v3)]).json["processes"]?[0]?["version"] == 3)
+
+            let refused = try await api.post("/v1/process-instances/\(instance)/migrate", ["version": 3])
+            #expect(refused.status == .conflict, "\(refused.text)")
+            #expect(refused.text.contains("review"))
+            #expect(try await api.post("/v1/process-instances/\(instance)/migrate", ["version": 9]).status == .unprocessableContent)
+            let moved = try await api.post("/v1/process-instances/\(instance)/migrate", ["version": 2])
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(moved.json["process_version"] == 2)
+            #expect(moved.json["tokens"]?[0]?["node"] == "review")
+
+            let job = try #require(try await api.post("/v1/jobs/activate", ["type": "review", "worker": "w"]).json["jobs"]?[0]?["id"]?.stringValue)
+            let done = try await api.post("/v1/jobs/\(job)/complete", [:])
+            #expect(done.json["status"] == "completed", "\(done.text)")
+            #expect(done.json["variables"]?["scored"] == true, "it ran on as version 2")
+        }
+    }
+}

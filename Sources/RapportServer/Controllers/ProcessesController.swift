@@ -25,6 +25,7 @@ struct ProcessesController<Processes: ProcessStore> {
         routes.on(.get, "process-instances/:id/history", query: ["limit", "cursor"], history)
         routes.on(.post, "process-instances/:id/cancel", cancel)
         routes.on(.post, "process-instances/:id/variables", setVariables)
+        routes.on(.post, "process-instances/:id/migrate", migrate)
         routes.on(.post, "jobs/activate", activate)
         routes.on(.post, "jobs/:id/complete", complete)
         routes.on(.post, "jobs/:id/fail", fail)
@@ -184,6 +185,19 @@ struct ProcessesController<Processes: ProcessStore> {
         let values = Self.variables(&reader)
         try reader.finish()
         return try await instanceResponse { processes, tx in try await processes.setVariables(id, values, by: principal.actor, in: tx) }
+    }
+
+    /// `{"version": 3}`: the running instance moves to that version of its process.
+    @Sendable func migrate(_ request: Request, context: RapportRequestContext) async throws -> Response {
+        let principal = try context.require(.defineProcesses)
+        let id = try context.parameters.require("id")
+        let (body, _) = try await request.jsonBody(limit: 4_096)
+        var reader = try InputReader(body)
+        let version = reader.integer("version", in: 1...2_147_483_647)
+        if reader.object["version"] == nil { reader.fail("version", "is required") }
+        try reader.finish()
+        guard let version else { throw Problem.invalid(field: "version", "is required") }
+        return try await instanceResponse { processes, tx in try await processes.migrateInstance(id, toVersion: version, by: principal.actor, in: tx) }
     }
 
     // MARK: - Jobs

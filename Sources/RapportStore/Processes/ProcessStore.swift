@@ -30,6 +30,11 @@ public protocol ProcessStore: Sendable {
     /// Ends every token; their jobs and timers withdrawn; `rapport.process.cancelled`.
     func cancelInstance(_ id: String, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
 
+    /// Moves a running instance to another version of its process, each token to the node of the
+    /// same id (which must be the same kind of element in the same subprocess); refused
+    /// (`conflict`) naming the token that cannot move. `rapport.process.migrated`.
+    func migrateInstance(_ id: String, toVersion version: Int64, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
+
     /// Sets variables of a running instance (to fix what an incident stopped on).
     func setVariables(_ id: String, _ variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
 

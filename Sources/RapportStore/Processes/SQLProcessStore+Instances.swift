@@ -334,7 +334,7 @@ extension SQLProcessStore {
         return try await definition(id: id, in: tx)
     }
 
-    private func withDefinition(_ row: any SQLRow, in tx: WriteTransaction? = nil) async throws -> (ProcessInstanceRecord, DeployedProcess) {
+    func withDefinition(_ row: any SQLRow, in tx: WriteTransaction? = nil) async throws -> (ProcessInstanceRecord, DeployedProcess) {
         let definitionID = try row.string("definition_id")
         guard let deployed = try await definition(id: definitionID, in: tx) else {
             throw StoreError(.unavailable, "process definition \(definitionID) is missing")
