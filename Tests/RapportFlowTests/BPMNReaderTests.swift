@@ -1,5 +1,5 @@
 import RapportCore
-import RapportFlow
+@testable import RapportFlow
 import Testing
 
 @Suite("Reading BPMN files")
@@ -130,12 +130,46 @@ struct BPMNReaderTests {
             \(F.flow("f1", "s", "x"))
             \(F.flow("f2", "x", "a", condition: "amount >"))
             \(F.flow("f3", "x", "a"))
-            \(F.flow("f4", "a", "e", condition: "=amount > 10"))
+            \(F.flow("f4", "a", "e", condition: "=some x in items satisfies x > 10"))
             \(F.script("sc", "total = amount * \nx = ="))
             """)
         #expect(found.map(\.elementID) == ["f2", "f4", "sc", "sc"])
         #expect(found.first { $0.elementID == "f2" }?.message.contains("is not valid CEL") == true)
-        #expect(found.first { $0.elementID == "f4" }?.message.contains("FEEL") == true)
+        #expect(found.first { $0.elementID == "f4" }?.message.contains("FEEL beyond the subset") == true)
+    }
+
+    @Test("Camunda 8's FEEL, the common subset, reads as the CEL it means; what is beyond it is refused with what it is",
+          arguments: [
+              ("amount > 1000 and not(vip)", #"amount > 1000 && !(vip)"#),
+              (#"status = "open" or count(items) >= 3"#, #"status == "open" || size(items) >= 3"#),
+              (#"if starts with(customer.name, "A") then 1 else 2"#, #"((customer.name).startsWith("A") ? 1 : 2)"#),
+              ("order.lines[1].price * 2 - 1", "order.lines[0].price * 2 - 1"),
+              (#"list contains(["a", "b"], tier) != false"#, #"(tier) in (["a", "b"]) != false"#),
+              ("string length(lower case(code))", "size((code).lowerAscii())"),
+          ])
+    func feel(feel: String, cel: String) throws {
+        let expression = try #require({ () -> FlowExpression? in
+            if case .success(let compiled) = ExpressionReading.compile("=" + feel) { return compiled }
+            return nil
+        }())
+        #expect(expression.source == "=" + feel)
+        guard case .success(let translated) = FEELTranslation.cel(from: feel) else {
+            Issue.record("refused: \(feel)")
+            return
+        }
+        #expect(translated == cel)
+    }
+
+    @Test("FEEL beyond the subset is refused naming what it is", arguments: [
+        ("for x in items return x * 2", "`for`"), ("items[x > 1]", "not a filter"), ("x in [1..5]", "ranges"),
+        ("date(\"2027-01-01\")", "date()"), ("{a: 1}", "`{`"), ("x ** 2", "`**`"),
+    ])
+    func feelRefused(feel: String, fragment: String) {
+        guard case .failure(let refusal) = FEELTranslation.cel(from: feel) else {
+            Issue.record("accepted: \(feel)")
+            return
+        }
+        #expect(refusal.reason.contains(fragment), "\(refusal.reason)")
     }
 
     @Test("scripts in another language, service tasks without a job type and timers that are not ISO 8601 are refused")

@@ -153,7 +153,7 @@ struct FlowMultiInstanceTests {
         for (body, fragment) in [
             (#"<bpmn:multiInstanceLoopCharacteristics/>"#, "needs what to run over"),
             (#"<bpmn:standardLoopCharacteristics/>"#, "standardLoopCharacteristics"),
-            (#"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>=count(items)</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"#, "FEEL"),
+            (#"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>=for i in items return i</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"#, "FEEL"),
         ] {
             let text = F.definitions("""
                 <bpmn:startEvent id="s"/>

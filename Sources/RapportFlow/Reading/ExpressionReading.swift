@@ -13,7 +13,17 @@ enum ExpressionReading {
         let source = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if source.isEmpty { return .failure("is empty") }
         if source.hasPrefix("=") {
-            return .failure("is FEEL (Camunda 8's `=` form), which is not supported yet; write it in CEL")
+            // Camunda 8's FEEL: the common subset is read as the CEL it means.
+            switch FEELTranslation.cel(from: String(source.dropFirst())) {
+            case .failure(let refusal):
+                return .failure("is FEEL beyond the subset Rapport reads (\(refusal.reason)); write it in CEL")
+            case .success(let cel):
+                do {
+                    return .success(FlowExpression(source: source, compiled: try CompiledExpression(freeVariables: cel)))
+                } catch {
+                    return .failure("is FEEL Rapport could not read (as CEL `\(cel)`: \(error.message))")
+                }
+            }
         }
         do {
             return .success(FlowExpression(source: source, compiled: try CompiledExpression(freeVariables: source)))
@@ -22,15 +32,9 @@ enum ExpressionReading {
         }
     }
 
-    /// CEL, or a Camunda 8 FEEL expression that is only a path (`=order.items`), which reads the same.
+    /// CEL, or Camunda 8's FEEL in its `=` form (the subset `compile` reads).
     static func compileAllowingPath(_ text: String) -> Outcome {
-        let source = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard source.hasPrefix("=") else { return compile(source) }
-        let path = source.dropFirst().trimmingCharacters(in: .whitespaces)
-        guard !path.isEmpty, path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else {
-            return .failure("is FEEL beyond a plain path, which is not supported yet; write it in CEL")
-        }
-        return compile(path)
+        compile(text)
     }
 
     static func isCEL(_ language: String) -> Bool {

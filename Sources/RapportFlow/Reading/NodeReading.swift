@@ -185,16 +185,8 @@ struct NodeReading {
         let extensions = message.child("extensionElements", namespace: BPMNNamespace.model)
         let declared = extensions?.child("subscription", namespace: BPMNNamespace.rapport)?.attribute("correlationKey")
             ?? extensions?.child("subscription", namespace: BPMNNamespace.zeebe)?.attribute("correlationKey")
-        guard var source = declared?.trimmingCharacters(in: .whitespaces), !source.isEmpty else {
+        guard let source = declared?.trimmingCharacters(in: .whitespaces), !source.isEmpty else {
             return MessageSubscription(name: name, correlationKey: nil)
-        }
-        if source.hasPrefix("=") {
-            let path = source.dropFirst().trimmingCharacters(in: .whitespaces)
-            guard !path.isEmpty, path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else {
-                problem(message.line, "the correlation key \(ExpressionReading.quoted(source)) is FEEL beyond a plain path, which is not supported yet; write it in CEL")
-                return nil
-            }
-            source = path
         }
         switch ExpressionReading.compile(source) {
         case .success(let expression): return MessageSubscription(name: name, correlationKey: expression)
@@ -278,12 +270,17 @@ struct NodeReading {
             return nil
         }
         let source = condition.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var cel = source
         if source.hasPrefix("=") {
-            problem(condition.line, "the condition \(ExpressionReading.quoted(source)) is FEEL, which is not supported yet; write it in CEL over the event")
-            return nil
+            switch FEELTranslation.cel(from: String(source.dropFirst())) {
+            case .success(let translated): cel = translated
+            case .failure(let refusal):
+                problem(condition.line, "the condition \(ExpressionReading.quoted(source)) is FEEL beyond the subset Rapport reads (\(refusal.reason)); write it in CEL over the event")
+                return nil
+            }
         }
         do {
-            return EventCondition(source: source, compiled: try CompiledExpression(filter: source))
+            return EventCondition(source: source, compiled: try CompiledExpression(filter: cel))
         } catch {
             problem(condition.line, "the condition \(ExpressionReading.quoted(source)) is not valid CEL over an event: \(error.message) (at \(error.line):\(error.column))")
             return nil
@@ -326,9 +323,20 @@ struct NodeReading {
     }
 
     private mutating func script() -> [ScriptAssignment]? {
-        if extensionElement("script", namespace: BPMNNamespace.zeebe) != nil {
-            problem(element.line, "a zeebe:script is FEEL, which is not supported yet; write the script in CEL with scriptFormat=\"cel\"")
-            return nil
+        if let zeebe = extensionElement("script", namespace: BPMNNamespace.zeebe) {
+            // Camunda 8: one FEEL expression whose value goes in resultVariable.
+            let variable = (zeebe.attribute("resultVariable") ?? "").trimmingCharacters(in: .whitespaces)
+            guard let first = variable.first, first.isLetter || first == "_",
+                  variable.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                problem(zeebe.line, "a zeebe:script needs a resultVariable: the variable its expression's value goes in")
+                return nil
+            }
+            switch ExpressionReading.compile(zeebe.attribute("expression") ?? "") {
+            case .success(let expression): return [ScriptAssignment(variable: variable, expression: expression)]
+            case .failure(let why):
+                problem(zeebe.line, "the script's expression \(ExpressionReading.quoted(zeebe.attribute("expression") ?? "")) \(why)")
+                return nil
+            }
         }
         let format = element.attribute("scriptFormat") ?? ""
         guard ExpressionReading.isCEL(format) else {
