@@ -48,4 +48,37 @@ import Testing
             #expect(events.map(\.sequence) == Array(1...39))
         }
     }
+
+    /// On PostgreSQL a statement the database refuses aborts the whole transaction, and COMMIT then
+    /// rolls it back without an error: a job whose statement failed before it wrote anything must
+    /// still not leave the others of its group acknowledged but lost.
+    @Test(arguments: Backend.available)
+    func aStatementTheDatabaseRefusesDoesNotLoseTheGroupsOtherWrites(_ backend: Backend) async throws {
+        try await TestDatabases.withStore(backend) { store in
+            let results = await withTaskGroup(of: (Int, Result<String, any Error>).self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        do {
+                            return (index, .success(try await store.write { tx in
+                                if index % 2 == 1 {
+                                    // Refused by the database before this job writes anything.
+                                    _ = try await tx.rows("SELECT nothing FROM no_such_table")
+                                }
+                                return try await store.customers.createCustomer(NewCustomer(name: "Customer \(index)"), actor: actor, in: tx).id
+                            }))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let acknowledged = results.filter { (try? $0.1.get()) != nil }
+            #expect(acknowledged.count == 20)
+            #expect(results.allSatisfy { ($0.0 % 2 == 1) == ((try? $0.1.get()) == nil) })
+            let all = try await store.customers.customers(matching: CustomerFilter(), limit: 100, cursor: nil)
+            #expect(all.items.count == 20, "every acknowledged write is there")
+            #expect(try await store.events.events(after: 0, limit: 1_000).count == 20)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Logging
+import PostgresNIO
 import RapportCore
 import SQLKit
 
@@ -62,7 +63,10 @@ final class StoreWriter: Sendable {
 
     private struct BatchAborted: Error {}
 
-    private func commit(_ batch: [WriteJob]) async {
+    /// How many times a job the database gave up for others (a deadlock) is tried alone.
+    static let transientAttempts = 3
+
+    private func commit(_ batch: [WriteJob], attempt: Int = 1) async {
         if batch.count == 1, batch[0].rehearsal {
             await rehearse(batch[0])
             return
@@ -78,10 +82,13 @@ final class StoreWriter: Sendable {
                     do {
                         results.append(.success(try await job.work(tx)))
                     } catch {
-                        // A job that failed after writing leaves the transaction half-done for it;
-                        // only a rollback can undo that, so the batch is retried job by job.
-                        if tx.jobHasWritten, batch.count > 1 { throw BatchAborted() }
-                        if tx.jobHasWritten { throw error }
+                        // A job that failed after writing leaves the transaction half-done for it,
+                        // and a statement PostgreSQL refused aborts the whole transaction there — the
+                        // next jobs could not go on in it, and COMMIT would roll it back without a
+                        // word. Only a rollback undoes either, so the batch is retried job by job.
+                        let fromDatabase = error is PSQLError
+                        if tx.jobHasWritten || fromDatabase, batch.count > 1 { throw BatchAborted() }
+                        if tx.jobHasWritten || fromDatabase { throw error }
                         results.append(.failure(error))
                     }
                 }
@@ -94,10 +101,20 @@ final class StoreWriter: Sendable {
                     logger.warning("group commit failed, retrying its jobs one by one", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 for job in batch { await commit([job]) }
+            } else if Self.isTransient(error), attempt < Self.transientAttempts {
+                logger.info("a write was given up for another (deadlock); trying it again", metadata: ["attempt": "\(attempt)"])
+                await commit(batch, attempt: attempt + 1)
             } else {
                 batch[0].complete(.failure(error))
             }
         }
+    }
+
+    /// Whether the database gave the transaction up because of others (a deadlock, a serialization
+    /// failure): tried again alone, it may well go through.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let failure = error as? PSQLError, let state = failure.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     /// Hands the batch its results, and the log its events, once the commit is durable; until
