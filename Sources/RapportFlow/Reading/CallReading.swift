@@ -40,7 +40,7 @@ extension NodeReading {
                 problem(mapping.line, "the mapping's target \(ExpressionReading.quoted(target)) is not a variable name")
                 continue
             }
-            switch ExpressionReading.compileAllowingPath(mapping.attribute("source") ?? "") {
+            switch ExpressionReading.compile(mapping.attribute("source") ?? "") {
             case .success(let source): found.append(VariableMapping(target: target, source: source))
             case .failure(let why): problem(mapping.line, "the mapping's source \(ExpressionReading.quoted(mapping.attribute("source") ?? "")) \(why)")
             }

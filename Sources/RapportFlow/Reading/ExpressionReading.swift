@@ -32,11 +32,6 @@ enum ExpressionReading {
         }
     }
 
-    /// CEL, or Camunda 8's FEEL in its `=` form (the subset `compile` reads).
-    static func compileAllowingPath(_ text: String) -> Outcome {
-        compile(text)
-    }
-
     static func isCEL(_ language: String) -> Bool {
         ["cel", "text/x-cel", "application/x-cel", "https://github.com/google/cel-spec"].contains(language.lowercased())
     }

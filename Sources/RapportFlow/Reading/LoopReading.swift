@@ -36,7 +36,7 @@ extension NodeReading {
     }
 
     private mutating func expression(_ text: String, _ what: String, line: Int) -> FlowExpression? {
-        switch ExpressionReading.compileAllowingPath(text) {
+        switch ExpressionReading.compile(text) {
         case .success(let compiled): return compiled
         case .failure(let why):
             problem(line, "\(what) \(ExpressionReading.quoted(text)) \(why)")
