@@ -442,16 +442,23 @@ def _itinerary(ag, sb, ctx) -> None:
         d = _detail(br)
         return d if d and d["fields"].get("total") == total and d["fields"].get("bookings") == count and _instant(d["times"].get("starts_at")) == _instant(starts) else None
 
+    def bookings_listed(br) -> list:
+        return sorted(r["id"] for r in _detail(br).get("related", []) if r["type"] == "booking")
+
+    every_booking = sorted(b["id"] for b in booked.values())
+
     # The salesperson keeps the itinerary open; the agent opens it too.
     path = f"/#/records/itinerary/{trip['id']}"
     for br in (sb, ag):
         br.go(path)
-        br.wait(lambda br=br: br.css(".live-status[data-state=live]") and itinerary_ok(br, "846.40 EUR", "2027-05-03T07:10:00Z", "3") or None, WAIT)
+        # The related bookings load after the record itself: wait for both.
+        br.wait(lambda br=br: br.css(".live-status[data-state=live]") and itinerary_ok(br, "846.40 EUR", "2027-05-03T07:10:00Z", "3")
+                and bookings_listed(br) == every_booking or None, WAIT)
     before = _detail(ag)
     checks.check("scenario 5: the itinerary's page shows its computed fields from the three bookings: starts 3 May 07:10 UTC, ends 7 May, "
                  "total 846.40 EUR, 3 bookings; the bookings listed below it",
                  bool(itinerary_ok(ag, "846.40 EUR", "2027-05-03T07:10:00Z", "3")) and _instant(before.get("times", {}).get("ends_at")) == _instant("2027-05-07T11:00:00Z")
-                 and sorted(r["id"] for r in before.get("related", []) if r["type"] == "booking") == sorted(b["id"] for b in booked.values()),
+                 and bookings_listed(ag) == every_booking,
                  json.dumps(before, ensure_ascii=False)[:500])
     audit("scenarios: an itinerary's page with its bookings", ag)
 
