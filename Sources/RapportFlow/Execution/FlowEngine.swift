@@ -38,7 +38,7 @@ public struct FlowEngine: Sendable {
         switch input {
         case .complete(let id, let variables):
             let token = try waitingToken(id, in: instance, "complete")
-            run.instance.set(variables, from: token)
+            run.take(variables, into: token)
             run.disarmBoundaries(of: token)
             run.leave(token, through: nil)
         case .fail(let id, let message):

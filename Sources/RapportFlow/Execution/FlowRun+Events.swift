@@ -70,9 +70,9 @@ extension FlowRun {
             return
         }
         guard let position = index(of: token) else { return }
-        instance.set(variables, from: token)
         let at = instance.tokens[position].node
         if at == node {
+            take(variables, into: token)
             disarmBoundaries(of: token)
             leave(token, through: nil)
         } else if case .eventBasedGateway = process.nodes[at].kind {
@@ -80,8 +80,11 @@ extension FlowRun {
             steps.append(FlowStep(.completed, node: process.nodes[at].id, token: token))
             instance.tokens[position].node = node
             steps.append(FlowStep(.activated, node: process.nodes[node].id, token: token))
+            guard mapInputs(of: process.nodes[node], token: token) else { return }
+            take(variables, into: token)
             leave(token, through: nil)
         } else if case .boundaryEvent(let trigger, _, let interrupting) = process.nodes[node].kind {
+            instance.set(variables, from: token)
             fireBoundary(node, of: token, interrupting: interrupting)
             if !interrupting, trigger.rearms {
                 // A non-interrupting message or signal boundary event catches each one while the activity waits.

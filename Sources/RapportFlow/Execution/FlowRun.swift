@@ -64,6 +64,7 @@ struct FlowRun {
             startLoop(loop, body: token, at: node)
             return
         }
+        guard mapInputs(of: node, token: token) else { return }
         switch node.kind {
         case .startEvent, .eventStart, .messageStart, .signalStart, .timerStart, .passThrough, .linkCatch, .boundaryEvent, .eventSubProcessStart:
             leave(token, through: nil)
@@ -161,6 +162,8 @@ struct FlowRun {
     /// itself leaves).
     mutating func leave(_ token: Int, through flows: [Int]?, loopDone: Bool = false) {
         guard let position = index(of: token) else { return }
+        // The node's outputs first (an incident there keeps the token at the node).
+        if !loopDone, !mapOutputs(of: process.nodes[instance.tokens[position].node], token: token) { return }
         if !loopDone, isInnerInstance(instance.tokens[position]), let body = instance.tokens[position].scope {
             completeInner(token, body: body)
             return
@@ -246,13 +249,17 @@ struct FlowRun {
 
     /// The variables `mappings` give over `variables` (nil mappings: all of them); nil after an
     /// incident when one fails.
+    /// `chained`: each mapping sees the ones before it.
     mutating func mapped(_ mappings: [VariableMapping]?, over variables: [String: JSONValue], token: Int, at node: FlowNode,
-                         _ what: String) -> [String: JSONValue]? {
+                         _ what: String, chained: Bool = false) -> [String: JSONValue]? {
         guard let mappings else { return variables }
         var result: [String: JSONValue] = [:]
+        var seen = variables
         for mapping in mappings {
-            switch mapping.source.evaluate(variables) {
-            case .success(let value): result[mapping.target] = value
+            switch mapping.source.evaluate(seen) {
+            case .success(let value):
+                result[mapping.target] = value
+                if chained { seen[mapping.target] = value }
             case .failure(let error):
                 raiseIncident(token, "the \(what) mapping `\(mapping.target) = \(mapping.source.source)` of \(node.id) failed: \(error)")
                 return nil

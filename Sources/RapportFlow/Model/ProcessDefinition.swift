@@ -114,6 +114,17 @@ public struct FlowNode: Sendable {
     public let parent: Int?
     /// For a multi-instance activity: how many times it runs, over what, and when it is done.
     public var loop: MultiInstanceLoop? = nil
+    /// Variables made for the node when a token enters it, and those it passes on when done.
+    public var mappings: NodeMappings? = nil
+}
+
+/// A node's input and output mappings (Camunda 8's `zeebe:ioMapping`, or `rapport:ioMapping`):
+/// each input is a local variable of the node while its token is there (an inner instance of a
+/// multi-instance activity has its own); with outputs, what the node is completed with (a job's or
+/// a task's variables, a message's) stays its own and only the outputs are set around it.
+public struct NodeMappings: Sendable {
+    public let inputs: [VariableMapping]
+    public let outputs: [VariableMapping]
 }
 
 /// A multi-instance activity's loop: one inner instance per element of a collection (or a number of

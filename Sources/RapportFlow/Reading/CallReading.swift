@@ -1,6 +1,6 @@
 /// Reads a call activity: the process it calls (`calledElement`, or `<rapport:calledElement
 /// processId="…"/>`, or Camunda 8's `<zeebe:calledElement processId="…"/>`) and its variable
-/// mappings (`<rapport:ioMapping>` in CEL, or `<zeebe:ioMapping>` with plain `=path` sources).
+/// mappings (`<rapport:ioMapping>` in CEL, or `<zeebe:ioMapping>` in FEEL's `=…` form or static text).
 extension NodeReading {
     mutating func call() -> CallDefinition? {
         let rapport = extensionElement("calledElement", namespace: BPMNNamespace.rapport)
@@ -21,8 +21,9 @@ extension NodeReading {
         let zeebeMappings = extensionElement("ioMapping", namespace: BPMNNamespace.zeebe)
         let holder = rapportMappings ?? zeebeMappings
         let namespace = rapportMappings != nil ? BPMNNamespace.rapport : BPMNNamespace.zeebe
-        var inputs = holder.map { variableMappings($0.children("input", namespace: namespace)) }
-        var outputs = holder.map { variableMappings($0.children("output", namespace: namespace)) }
+        let staticText = namespace == BPMNNamespace.zeebe
+        var inputs = holder.map { variableMappings($0.children("input", namespace: namespace), zeebe: staticText) }
+        var outputs = holder.map { variableMappings($0.children("output", namespace: namespace), zeebe: staticText) }
         if inputs?.isEmpty == true { inputs = nil }
         if outputs?.isEmpty == true { outputs = nil }
         if (rapport ?? zeebe)?.attribute("propagateAllChildVariables") == "false", outputs == nil { outputs = [] }
@@ -30,8 +31,9 @@ extension NodeReading {
         return CallDefinition(processKey: key, inputs: inputs, outputs: outputs)
     }
 
-    /// `<input|output source="…" target="…"/>` elements as mappings; a bad one is a problem.
-    mutating func variableMappings(_ elements: [XMLElementNode]) -> [VariableMapping] {
+    /// `<input|output source="…" target="…"/>` elements as mappings; a bad one is a problem. In
+    /// Camunda 8's (`zeebe`), a source not in the `=…` form is a static text, as Zeebe reads it.
+    mutating func variableMappings(_ elements: [XMLElementNode], zeebe: Bool = false) -> [VariableMapping] {
         var found: [VariableMapping] = []
         for mapping in elements {
             let target = (mapping.attribute("target") ?? "").trimmingCharacters(in: .whitespaces)
@@ -40,7 +42,12 @@ extension NodeReading {
                 problem(mapping.line, "the mapping's target \(ExpressionReading.quoted(target)) is not a variable name")
                 continue
             }
-            switch ExpressionReading.compile(mapping.attribute("source") ?? "") {
+            let source = mapping.attribute("source") ?? ""
+            if zeebe, !source.trimmingCharacters(in: .whitespaces).hasPrefix("="), let text = ExpressionReading.text(source) {
+                found.append(VariableMapping(target: target, source: text))
+                continue
+            }
+            switch ExpressionReading.compile(source) {
             case .success(let source): found.append(VariableMapping(target: target, source: source))
             case .failure(let why): problem(mapping.line, "the mapping's source \(ExpressionReading.quoted(mapping.attribute("source") ?? "")) \(why)")
             }

@@ -32,6 +32,15 @@ enum ExpressionReading {
         }
     }
 
+    /// An expression whose value is this text (a static value where Camunda 8 allows one).
+    static func text(_ value: String) -> FlowExpression? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        guard let data = try? encoder.encode(value), let literal = String(data: data, encoding: .utf8),
+              let compiled = try? CompiledExpression(freeVariables: literal) else { return nil }
+        return FlowExpression(source: value, compiled: compiled)
+    }
+
     static func isCEL(_ language: String) -> Bool {
         ["cel", "text/x-cel", "application/x-cel", "https://github.com/google/cel-spec"].contains(language.lowercased())
     }

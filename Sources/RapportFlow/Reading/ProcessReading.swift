@@ -24,6 +24,7 @@ struct ProcessReading {
         /// The id of the subprocess it is in.
         var parent: String?
         var loop: MultiInstanceLoop?
+        var mappings: NodeMappings?
     }
 
     private struct PendingFlow {
@@ -88,7 +89,8 @@ struct ProcessReading {
         for (position, node) in pending.enumerated() {
             let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, pending: pending, nodeIndex: nodeIndex)
             nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position],
-                                  outgoing: outgoing[position], line: node.line, parent: node.parent.flatMap { nodeIndex[$0] }, loop: node.loop))
+                                  outgoing: outgoing[position], line: node.line, parent: node.parent.flatMap { nodeIndex[$0] }, loop: node.loop,
+                                  mappings: node.mappings))
         }
         for position in nodes.indices {
             if case .boundaryEvent(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
@@ -136,9 +138,11 @@ struct ProcessReading {
             var nodeReading = NodeReading(element: child, id: id, roots: roots, inEventSubprocess: eventSubprocess)
             let kind = nodeReading.kind()
             let (loop, loopFailed) = nodeReading.loop()
+            let mappings = kind.flatMap { nodeReading.mappings(of: $0) }
             problems += nodeReading.problems
             guard let kind, !loopFailed else { continue }
-            collected.nodes.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line, parent: parent, loop: loop))
+            collected.nodes.append(PendingNode(id: id, name: name, element: child.localName, kind: kind, line: child.line, parent: parent, loop: loop,
+                                               mappings: mappings))
             switch kind {
             case .subProcess: collect(child, parent: id, into: &collected)
             case .eventSubProcess: collect(child, parent: id, eventSubprocess: true, into: &collected)
