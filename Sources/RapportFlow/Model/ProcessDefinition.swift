@@ -371,16 +371,24 @@ public struct JobDefinition: Sendable, Equatable {
     }
 }
 
-/// Who a user task is for.
+/// Who a user task is for, and what they fill in to complete it.
 public struct UserTaskDefinition: Sendable, Equatable {
     public let assignee: String?
     public let candidateGroups: [String]
     /// How long after the task opens it is due.
     public let dueAfter: ISODuration?
+    /// The form the person fills in; its fields are the variables the task is completed with.
+    public let form: TaskForm?
 
-    public init(assignee: String?, candidateGroups: [String], dueAfter: ISODuration?) {
+    public init(assignee: String?, candidateGroups: [String], dueAfter: ISODuration?, form: TaskForm? = nil) {
         self.assignee = assignee
         self.candidateGroups = candidateGroups
         self.dueAfter = dueAfter
+        self.form = form
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.assignee == rhs.assignee && lhs.candidateGroups == rhs.candidateGroups && lhs.dueAfter == rhs.dueAfter
+            && lhs.form?.fields.map(\.key) == rhs.form?.fields.map(\.key)
     }
 }

@@ -408,7 +408,12 @@ struct NodeReading {
             }
             due = parsed
         }
-        return UserTaskDefinition(assignee: assignee?.isEmpty == true ? nil : assignee, candidateGroups: groups, dueAfter: due)
+        var form: TaskForm?
+        if let read = self.form() {
+            guard let read else { return nil }
+            form = read
+        }
+        return UserTaskDefinition(assignee: assignee?.isEmpty == true ? nil : assignee, candidateGroups: groups, dueAfter: due, form: form)
     }
 
     func extensionElement(_ localName: String, namespace: String) -> XMLElementNode? {

@@ -1,7 +1,9 @@
 /// The elements of a file that events refer to by id: `<message>`, `<signal>`, `<error>` and
-/// `<escalation>`, each kept by its id.
+/// `<escalation>`, each kept by its id; and the Camunda forms embedded in its processes
+/// (`<zeebe:userTaskForm id="…">` JSON in a process's extension elements), which user tasks name.
 struct RootElements {
     var messages: [String: XMLElementNode] = [:]
+    var forms: [String: XMLElementNode] = [:]
     var signals: [String: XMLElementNode] = [:]
     var errors: [String: XMLElementNode] = [:]
     var escalations: [String: XMLElementNode] = [:]
@@ -16,6 +18,10 @@ struct RootElements {
             case "signal": signals[id] = element
             case "error": errors[id] = element
             case "escalation": escalations[id] = element
+            case "process":
+                for form in element.child("extensionElements", namespace: BPMNNamespace.model)?.children("userTaskForm", namespace: BPMNNamespace.zeebe) ?? [] {
+                    if let formID = form.attribute("id") { forms[formID] = form }
+                }
             default: break
             }
         }

@@ -182,6 +182,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     InteractionsController(interactions: store.interactions, services: services).register(v1)
     TasksController(tasks: store.tasks, services: services).register(v1)
     ProcessesController(processes: store.processes, events: store.events, services: services).register(v1)
+    UserTasksController(processes: store.processes, services: services).register(v1)
     RecordTypesController(types: store.recordTypes, services: services).register(v1)
     RecordsController(types: store.recordTypes, records: store.records, services: services).register(v1)
     TemplatesController(types: store.recordTypes, services: services).register(v1)

@@ -253,3 +253,17 @@ public struct ProcessInstanceQuery: Sendable, Equatable {
         self.customerID = customerID
     }
 }
+
+/// The user task a Rapport task stands for, with its form and what each field shows first.
+public struct UserTaskForm: Sendable {
+    public let taskID: String
+    public let instance: ProcessInstanceRecord
+    public let process: DeployedProcess
+    /// The user task's node and the token waiting there.
+    public let node: FlowNode
+    public let token: Int
+    /// Nil: the task has no form (done, it goes on with no variables).
+    public let form: TaskForm?
+    /// What each field shows first: its initial value over the token's variables.
+    public let values: [String: JSONValue]
+}

@@ -69,6 +69,14 @@ public protocol ProcessStore: Sendable {
     /// on, or stops in an incident. Nothing for a task no process waits for.
     func userTaskEnded(_ taskID: String, done: Bool, by actor: Actor, in tx: WriteTransaction) async throws
 
+    /// The form of the user task a Rapport task stands for; nil when no process waits for the task.
+    func userTaskForm(_ taskID: String) async throws -> UserTaskForm?
+
+    /// Completes a user task with a person's values: checked against its form (refused naming the
+    /// first wrong field), the Rapport task done, the token on with them — in one transaction.
+    func completeUserTask(_ taskID: String, variables: [String: JSONValue], expectedVersion: Int64?, by actor: Actor,
+                          in tx: WriteTransaction) async throws -> TaskItem
+
     /// CRM events from the log: each delivered to the tokens waiting for a message of its type
     /// keyed by its subject, and starting an instance at each conditional start event (of each
     /// process's newest version) its condition matches, about the event's customer when its

@@ -48,10 +48,58 @@ extension SQLProcessStore {
 
     public func userTaskEnded(_ taskID: String, done: Bool, by actor: Actor, in tx: WriteTransaction) async throws {
         guard let link = try await tx.firstRow("SELECT instance_id, token FROM process_user_tasks WHERE task_id = \(bind: taskID)") else { return }
-        try await tx.execute("DELETE FROM process_user_tasks WHERE task_id = \(bind: taskID)")
         let instanceID = try link.string("instance_id")
         let token = Int(try link.int64("token"))
+        if done, let form = try await formOf(instanceID: instanceID, token: token, in: tx), case .failure(let refusal) = form.check([:]) {
+            let needed = refusal.problems.map(\.field).joined(separator: ", ")
+            throw StoreError(.invalidReference, "the task's form needs \(needed): complete it with its values (POST /v1/tasks/\(taskID)/complete)",
+                             field: "status")
+        }
+        try await tx.execute("DELETE FROM process_user_tasks WHERE task_id = \(bind: taskID)")
         let input: FlowInput = done ? .complete(token: token, variables: [:]) : .fail(token: token, message: "the task was cancelled")
         _ = try await advance(instanceID, with: input, by: actor, in: tx)
+    }
+
+    public func userTaskForm(_ taskID: String) async throws -> UserTaskForm? {
+        guard let link = try await read({ try await $0.raw("SELECT instance_id, token FROM process_user_tasks WHERE task_id = \(bind: taskID)").first() }),
+              let (instance, deployed) = try await instance(try link.string("instance_id")) else { return nil }
+        let token = Int(try link.int64("token"))
+        guard let waiting = instance.state.token(token), case .userTask(let task) = deployed.process.nodes[waiting.node].kind else { return nil }
+        let values = task.form?.initialValues(instance.state.variables(for: token)) ?? [:]
+        return UserTaskForm(taskID: taskID, instance: instance, process: deployed, node: deployed.process.nodes[waiting.node], token: token,
+                            form: task.form, values: values)
+    }
+
+    public func completeUserTask(_ taskID: String, variables: [String: JSONValue], expectedVersion: Int64?, by actor: Actor,
+                                 in tx: WriteTransaction) async throws -> TaskItem {
+        guard let link = try await tx.firstRow("SELECT instance_id, token FROM process_user_tasks WHERE task_id = \(bind: taskID)") else {
+            throw StoreError(.conflict, "no process waits for task \(taskID): it is not a process's user task, or it is done", field: "id")
+        }
+        let instanceID = try link.string("instance_id")
+        let token = Int(try link.int64("token"))
+        var accepted = variables
+        if let form = try await formOf(instanceID: instanceID, token: token, in: tx) {
+            switch form.check(variables) {
+            case .success(let checked): accepted = checked
+            case .failure(let refusal):
+                let first = refusal.problems[0]
+                throw StoreError(.invalidReference, first.message, field: "variables.\(first.field)")
+            }
+        }
+        // The link goes first: the task's completion below is this one, not a plain "done".
+        try await tx.execute("DELETE FROM process_user_tasks WHERE task_id = \(bind: taskID)")
+        var changes = TaskChanges()
+        changes.status = .done
+        let task = try await store.tasks.changeTask(taskID, changes, expectedVersion: expectedVersion, by: actor, in: tx)
+        _ = try await advance(instanceID, with: .complete(token: token, variables: accepted), by: actor, in: tx)
+        return task
+    }
+
+    /// The form of the user task the token waits at, read in `tx`.
+    private func formOf(instanceID: String, token: Int, in tx: WriteTransaction) async throws -> TaskForm? {
+        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: instanceID)") else { return nil }
+        let (instance, deployed) = try await withDefinition(row, in: tx)
+        guard let waiting = instance.state.token(token), case .userTask(let task) = deployed.process.nodes[waiting.node].kind else { return nil }
+        return task.form
     }
 }
