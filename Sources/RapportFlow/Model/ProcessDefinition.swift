@@ -212,7 +212,8 @@ public enum FlowNodeKind: Sendable {
     /// task, or a message throw or end event given a job type).
     case serviceTask(JobDefinition)
     /// A service task Rapport does itself, in the instance's transaction: adds a note, opens a
-    /// handoff (`rapport.note`, `rapport.handoff`), with its inputs mapped from the variables.
+    /// handoff, changes a record or a customer (`rapport.note`, `rapport.handoff`,
+    /// `rapport.record.update`, `rapport.customer.update`), with its inputs mapped from the variables.
     case builtInTask(BuiltInAction)
     /// Waits for a person to complete a task.
     case userTask(UserTaskDefinition)
@@ -252,12 +253,19 @@ public struct BuiltInAction: Sendable {
         /// optional: `other`), `from_department` and `to_department` (id or key; a kind's own route
         /// when absent), `sla_minutes` (optional).
         case handoff = "rapport.handoff"
+        /// Changes a record: `record` (its id), `fields` (an object; null clears a field), `stage`.
+        case updateRecord = "rapport.record.update"
+        /// Changes a customer (the instance's, or `customer`): `attributes` (merged; null removes
+        /// one), `lifecycle_stage`, `company`, `owner_id` — as `PATCH /v1/customers/{id}` takes them.
+        case updateCustomer = "rapport.customer.update"
 
         /// The inputs it needs, and those it may take.
         public var required: Set<String> {
             switch self {
             case .note: ["body"]
             case .handoff: ["reason"]
+            case .updateRecord: ["record"]
+            case .updateCustomer: []
             }
         }
 
@@ -265,13 +273,15 @@ public struct BuiltInAction: Sendable {
             switch self {
             case .note: ["body", "pinned"]
             case .handoff: ["reason", "kind", "from_department", "to_department", "sla_minutes"]
+            case .updateRecord: ["record", "fields", "stage"]
+            case .updateCustomer: ["customer", "attributes", "lifecycle_stage", "company", "owner_id"]
             }
         }
     }
 
     public let kind: Kind
     public let inputs: [VariableMapping]
-    /// The variable the made note's or handoff's id is put in, if any.
+    /// The variable the id of what it made or changed is put in, if any.
     public let resultVariable: String?
 }
 

@@ -21,6 +21,8 @@ public final class Store: Service, Sendable {
     let mentionDirectories = MentionDirectoryCache()
     /// Deployed process versions, parsed once.
     let processDefinitions = ProcessDefinitionCache()
+    /// What process actions need from the server.
+    let processActionEnvironment = ProcessActionEnvironment()
 
     /// Opens the database; call `migrate()` (or run the service, which migrates) before use.
     public static func open(_ location: StoreLocation, logger: Logger,

@@ -29,10 +29,20 @@ extension SQLProcessStore {
     /// The id of what the action made.
     private func run(_ action: BuiltInAction.Kind, inputs: [String: JSONValue], about instance: ProcessInstanceRecord, author: Colleague,
                      in tx: WriteTransaction) async throws -> String {
+        switch action {
+        case .updateRecord:
+            return try await updateRecord(inputs, by: author.actor, in: tx)
+        case .updateCustomer:
+            return try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
+        case .note, .handoff:
+            break
+        }
         guard let customerID = instance.customerID else {
             throw StoreError(.invalidReference, "the instance is about no customer, and a \(action == .note ? "note" : "handoff") is about one")
         }
         switch action {
+        case .updateRecord, .updateCustomer:
+            preconditionFailure("done above")
         case .note:
             let body = try Self.text(inputs["body"], "body")
             let pinned = inputs["pinned"].map { $0 == .bool(true) } ?? false
@@ -54,6 +64,46 @@ extension SQLProcessStore {
             }
             return try await store.handoffs.requestHandoff(draft, by: author, in: tx).id
         }
+    }
+
+    /// Changes the record's fields and stage as `PATCH /v1/records/{type}/{id}` does; its id.
+    private func updateRecord(_ inputs: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> String {
+        let id = try Self.text(inputs["record"], "record")
+        guard let typeKey = try await tx.firstRow("SELECT type_key FROM records WHERE id = \(bind: id) AND deleted_at IS NULL")
+            .map({ try $0.string("type_key") }), let type = try await store.recordTypes.recordType(typeKey, in: tx) else {
+            throw StoreError(.invalidReference, "no record has the id \(id)", field: "record")
+        }
+        if let fields = inputs["fields"], fields.objectValue == nil {
+            throw StoreError(.invalidReference, "fields must be an object of field key → value, not \(fields.typeName)", field: "fields")
+        }
+        let stage = try inputs["stage"].map { try Self.text($0, "stage") }
+        let changes = RecordChanges(fields: inputs["fields"], stage: stage)
+        let context = FieldValueContext(normalizer: try store.processActionEnvironment.identityNormalizer)
+        do {
+            return try await store.records.changeRecord(id, of: type, changes, expectedVersion: nil, context: context, actor: actor, in: tx).id
+        } catch let failure as ValidationFailure {
+            let issue = failure.issues.first
+            throw StoreError(.invalidReference, issue?.message ?? "the change does not fit the record's type", field: issue?.field)
+        }
+    }
+
+    /// Changes the customer (the instance's, else `customer`) as `PATCH /v1/customers/{id}` does; its id.
+    private func updateCustomer(_ inputs: [String: JSONValue], about instance: ProcessInstanceRecord, by actor: Actor,
+                                in tx: WriteTransaction) async throws -> String {
+        guard let id = try inputs["customer"].map({ try Self.text($0, "customer") }) ?? instance.customerID else {
+            throw StoreError(.invalidReference, "the instance is about no customer, and no customer input names one", field: "customer")
+        }
+        var body = JSONObject(sortingKeysOf: inputs)
+        _ = body.removeValue(forKey: "customer")
+        let normalizer = try store.processActionEnvironment.identityNormalizer
+        let patch: CustomerPatch
+        do {
+            patch = try CustomerPatch.read(.object(body), normalizer: normalizer)
+        } catch {
+            let issue = error.issues.first
+            throw StoreError(.invalidReference, issue?.message ?? "the change does not fit a customer", field: issue?.field)
+        }
+        return try await store.customers.patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor, in: tx).id
     }
 
     private static func text(_ value: JSONValue?, _ name: String) throws -> String {
