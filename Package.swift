@@ -71,6 +71,7 @@ let package = Package(
             name: "RapportSync",
             dependencies: [
                 "RapportCore",
+                "RapportFlow",
                 "RapportStore",
                 "RapportAMQP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

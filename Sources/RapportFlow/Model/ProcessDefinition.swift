@@ -258,6 +258,13 @@ public struct BuiltInAction: Sendable {
         /// Changes a customer (the instance's, or `customer`): `attributes` (merged; null removes
         /// one), `lifecycle_stage`, `company`, `owner_id` — as `PATCH /v1/customers/{id}` takes them.
         case updateCustomer = "rapport.customer.update"
+        /// Calls a webhook: POSTs `body` (JSON) to the sink of the webhook subscription `webhook`,
+        /// signed with its secret (Standard Webhooks), the job's id as `webhook-id` on every attempt.
+        case webhook = "rapport.webhook"
+
+        /// Done outside the instance's transaction, at least once, by Rapport's own job worker:
+        /// the token waits for it as for a job, retried with backoff, then an incident.
+        public var isExternal: Bool { self == .webhook }
 
         /// The inputs it needs, and those it may take.
         public var required: Set<String> {
@@ -266,6 +273,7 @@ public struct BuiltInAction: Sendable {
             case .handoff: ["reason"]
             case .updateRecord: ["record"]
             case .updateCustomer: []
+            case .webhook: ["webhook"]
             }
         }
 
@@ -275,6 +283,7 @@ public struct BuiltInAction: Sendable {
             case .handoff: ["reason", "kind", "from_department", "to_department", "sla_minutes"]
             case .updateRecord: ["record", "fields", "stage"]
             case .updateCustomer: ["customer", "attributes", "lifecycle_stage", "company", "owner_id"]
+            case .webhook: ["webhook", "body"]
             }
         }
     }

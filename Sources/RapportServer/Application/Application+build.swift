@@ -54,7 +54,8 @@ public func buildApplication(
                             registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
                             monitor: duplicates, router: conversationRouter, segments: segmentMonitor, imports: importRunner, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, importRunner, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname),
-                                     ProcessTimerRunner(store: store, logger: logger), ProcessTriggers(store: store, logger: logger)]
+                                     ProcessTimerRunner(store: store, logger: logger), ProcessTriggers(store: store, logger: logger),
+                                     ProcessActionWorker(store: store, policy: policy, logger: logger)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {

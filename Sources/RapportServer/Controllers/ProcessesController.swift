@@ -211,6 +211,9 @@ struct ProcessesController<Processes: ProcessStore> {
         let maxJobs = reader.integer("max_jobs", in: 1...100) ?? 10
         let lockSeconds = reader.integer("lock_seconds", in: 1...86_400) ?? 300
         let waitSeconds = reader.integer("wait_seconds", in: 0...60) ?? 0
+        if let type, type.hasPrefix("rapport.") {
+            reader.fail("type", "job types starting with rapport. are Rapport's own actions, done by Rapport itself")
+        }
         try reader.finish()
         guard let type, let worker else { throw Problem.invalid(field: "type", "is required") }
         let processes = self.processes

@@ -195,23 +195,29 @@ final class CommitFeed: Sendable {
         advance(to: last.sequence)
     }
 
-    /// Returns once the head moves past `sequence`, or after `timeout`.
+    /// Returns once the head moves past `sequence`, after `timeout`, or when the task is cancelled
+    /// (a service shutting down does not wait out the timeout).
     func wait(after sequence: Int64, timeout: Duration) async {
         let key = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let alreadyPast = waiters.withLock { waiting -> Bool in
-                if head > sequence { return true }
-                waiting[key] = (sequence, continuation)
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // Cancelled before this registers: the handler found nothing to resume, so return now.
+                let returnNow = waiters.withLock { waiting -> Bool in
+                    if head > sequence || Task.isCancelled { return true }
+                    waiting[key] = (sequence, continuation)
+                    return false
+                }
+                if returnNow {
+                    continuation.resume()
+                    return
+                }
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    self.waiters.withLock { $0.removeValue(forKey: key) }?.continuation.resume()
+                }
             }
-            if alreadyPast {
-                continuation.resume()
-                return
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                self.waiters.withLock { $0.removeValue(forKey: key) }?.continuation.resume()
-            }
+        } onCancel: {
+            waiters.withLock { $0.removeValue(forKey: key) }?.continuation.resume()
         }
     }
 }

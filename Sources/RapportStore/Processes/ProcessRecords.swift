@@ -162,6 +162,8 @@ public struct ProcessJob: Sendable, Equatable {
     public var availableAt: Timestamp
     public var lastError: String?
     public var createdAt: Timestamp
+    /// For Rapport's own actions: `{"inputs": {…}, "result": "variable"}`.
+    public var payload: JSONValue? = nil
 
     public var json: JSONValue {
         ["id": .string(id), "instance_id": .string(instanceID), "token": .integer(token), "node": .string(node), "type": .string(type),

@@ -28,7 +28,7 @@ enum ProcessRows {
     }
 
     static let jobColumns: SQLQueryString = """
-        SELECT id, instance_id, token, node, type, retries, worker, locked_until, available_at, last_error, created_at FROM process_jobs
+        SELECT id, instance_id, token, node, type, retries, worker, locked_until, available_at, last_error, created_at, payload FROM process_jobs
         """
 
     static func decodeJob(_ row: any SQLRow) throws -> ProcessJob {
@@ -36,7 +36,8 @@ enum ProcessRows {
                    node: try row.string("node"), type: try row.string("type"), retries: try row.int64("retries"),
                    worker: try row.optionalString("worker"), lockedUntil: try row.optionalTimestamp("locked_until"),
                    availableAt: try row.timestamp("available_at"), lastError: try row.optionalString("last_error"),
-                   createdAt: try row.timestamp("created_at"))
+                   createdAt: try row.timestamp("created_at"),
+                   payload: try row.optionalString("payload").flatMap { try? JSONParser.parse($0) })
     }
 
     static let incidentColumns: SQLQueryString = """

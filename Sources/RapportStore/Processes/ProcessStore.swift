@@ -41,6 +41,9 @@ public protocol ProcessStore: Sendable {
     /// Locks up to `limit` available jobs of `type` for `worker` until `lock` from now.
     func activateJobs(type: String, worker: String, limit: Int, lock: Duration, in tx: WriteTransaction) async throws -> [ActivatedJob]
 
+    /// When the next job of one of these types is free to take (now or later); nil when none waits.
+    func nextJobAvailable(types: [String]) async throws -> Timestamp?
+
     /// The job is done: its variables merged, the instance goes on.
     func completeJob(_ id: String, variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
 

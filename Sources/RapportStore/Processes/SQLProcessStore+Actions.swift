@@ -4,6 +4,9 @@ import RapportFlow
 /// Rapport's own service task actions, done in the instance's transaction: what they make is
 /// committed with the step that made it, or neither is.
 extension SQLProcessStore {
+    /// How many times Rapport's worker tries an external action before it is an incident.
+    public static let actionAttempts = 5
+
     /// Does the action for the token and completes it (its result variable set to what was made),
     /// or stops it in an incident saying why it could not be done. The instance after it.
     func perform(_ action: BuiltInAction.Kind, inputs: [String: JSONValue], result: String?, token: Int, node: String,
@@ -34,6 +37,8 @@ extension SQLProcessStore {
             return try await updateRecord(inputs, by: author.actor, in: tx)
         case .updateCustomer:
             return try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
+        case .webhook:
+            preconditionFailure("an external action is a job (see recordOutcome)")
         case .note, .handoff:
             break
         }
@@ -41,7 +46,7 @@ extension SQLProcessStore {
             throw StoreError(.invalidReference, "the instance is about no customer, and a \(action == .note ? "note" : "handoff") is about one")
         }
         switch action {
-        case .updateRecord, .updateCustomer:
+        case .updateRecord, .updateCustomer, .webhook:
             preconditionFailure("done above")
         case .note:
             let body = try Self.text(inputs["body"], "body")

@@ -258,6 +258,14 @@ extension SQLProcessStore {
                 followUps.signals.append(signal)
             case .callProcess(let token, let node, let process, let variables):
                 followUps.calls.append((token, node, process, variables))
+            case .perform(let token, let node, let action, let inputs, let result) where action.isExternal:
+                // Done outside this transaction by Rapport's own worker: a job, at least once.
+                let payload: JSONValue = ["inputs": .object(JSONObject(sortingKeysOf: inputs)), "result": result.map(JSONValue.string) ?? .null]
+                try await tx.execute("""
+                    INSERT INTO process_jobs (id, instance_id, token, node, type, retries, available_at, created_at, payload)
+                    VALUES (\(bind: tx.newID("job")), \(bind: instance.id), \(bind: Int64(token)), \(bind: node), \(bind: action.rawValue),
+                            \(bind: Int64(Self.actionAttempts)), \(bind: now.microseconds), \(bind: now.microseconds), \(bind: payload.jsonString))
+                    """)
             case .perform(let token, let node, let action, let inputs, let result):
                 followUps.performs.append((token, node, action, inputs, result))
             case .disarm(let token):

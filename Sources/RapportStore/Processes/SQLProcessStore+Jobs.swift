@@ -33,6 +33,17 @@ extension SQLProcessStore {
         return activated
     }
 
+    public func nextJobAvailable(types: [String]) async throws -> Timestamp? {
+        guard !types.isEmpty else { return nil }
+        let row = try await read {
+            try await $0.raw("""
+                SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > available_at THEN locked_until ELSE available_at END) AS due
+                FROM process_jobs WHERE type IN (\(binds: types))
+                """).first()
+        }
+        return try row?.optionalTimestamp("due")
+    }
+
     public func completeJob(_ id: String, variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let job = try await lockedJob(id, in: tx)
         try await tx.execute("DELETE FROM process_jobs WHERE id = \(bind: id)")

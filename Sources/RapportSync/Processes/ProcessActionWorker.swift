@@ -1,0 +1,160 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import RapportCore
+import RapportFlow
+import RapportStore
+import ServiceLifecycle
+
+/// Rapport's own job worker for process actions that reach outside (`rapport.webhook`): takes
+/// their jobs as any worker does (a lock that lapses if this node dies, so another takes the job),
+/// does the call with the job's id as its idempotency key, and completes the job or fails it —
+/// tried again after a growing pause, an incident when its attempts are used up. At least once.
+public struct ProcessActionWorker: Service {
+    static let types = BuiltInAction.Kind.allCases.filter(\.isExternal).map(\.rawValue)
+    static let lock: Duration = .seconds(60)
+    static let attemptTimeout: TimeAmount = .seconds(15)
+
+    let store: Store
+    let processes: any ProcessStore
+    let subscriptions: any SubscriptionStore
+    let events: any EventStore
+    let policy: NetworkAddressPolicy
+    let logger: Logger
+    let clock: any Clock<Duration>
+    let node = "rapport:\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+
+    public init(store: Store, policy: NetworkAddressPolicy, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
+        self.store = store
+        self.processes = store.processes
+        self.subscriptions = store.subscriptions
+        self.events = store.events
+        self.policy = policy
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await store.waitUntilSchemaIsCurrent(clock: clock)
+            let connections = SinkConnections(policy: policy, configuration: WebhookDispatcher.clientConfiguration)
+            defer { Task { await connections.shutdown() } }
+            while !Task.isCancelled {
+                let head = events.knownHead
+                do {
+                    if try await turn(connections) > 0 { continue }
+                    // Every job is made by a commit, and one tried again waits until its time.
+                    var wait: Duration = .seconds(30)
+                    if let due = try await processes.nextJobAvailable(types: Self.types) {
+                        wait = min(wait, .microseconds(max(0, due.microseconds - processes.now().microseconds)))
+                    }
+                    if wait > .zero { await events.waitForCommit(after: head, timeout: wait) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("process actions failed", metadata: ["error": "\(String(reflecting: error))"])
+                    do { try await clock.sleep(for: .seconds(1)) } catch { return }
+                }
+            }
+        }
+    }
+
+    /// Takes the jobs free now and does them; how many there were.
+    func turn(_ connections: SinkConnections) async throws -> Int {
+        let processes = self.processes
+        let node = self.node
+        var taken: [ActivatedJob] = []
+        for type in Self.types {
+            taken += try await store.write { tx in try await processes.activateJobs(type: type, worker: node, limit: 16, lock: Self.lock, in: tx) }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for job in taken {
+                group.addTask { await self.perform(job, connections: connections) }
+            }
+        }
+        return taken.count
+    }
+
+    private func perform(_ activated: ActivatedJob, connections: SinkConnections) async {
+        let job = activated.job
+        let payload = job.payload?.objectValue ?? JSONObject()
+        let inputs = payload["inputs"]?.objectValue ?? JSONObject()
+        let result = payload["result"]?.stringValue
+        let outcome = await callWebhook(job, inputs: inputs, connections: connections)
+        let processes = self.processes
+        let actor = Actor(kind: .system, id: "process:\(activated.process)")
+        do {
+            switch outcome {
+            case .done(let status):
+                let outcome: JSONValue = .object(["status": .integer(Int64(status))])
+                let variables: [String: JSONValue] = result.map { [$0: outcome] } ?? [:]
+                _ = try await store.write { tx in try await processes.completeJob(job.id, variables: variables, by: actor, in: tx) }
+            case .failed(let why, let permanent):
+                // 1 s, 4 s, 16 s, 64 s between attempts.
+                let pause = Duration.seconds(Int64(pow(4.0, Double(max(0, SQLProcessStore.actionAttempts - Int(job.retries))))))
+                _ = try await store.write { tx in
+                    try await processes.failJob(job.id, message: "\(job.node) (\(job.type)): \(why)", retries: permanent ? 0 : nil,
+                                                retryAfter: pause, by: actor, in: tx)
+                }
+            }
+        } catch let error as StoreError where error.code == .notFound || error.code == .conflict {
+            // The token moved on meanwhile (an interrupting boundary event, a cancel): nothing waits for it.
+            logger.info("process action no longer awaited", metadata: ["job": "\(job.id)", "reason": "\(error.message)"])
+        } catch {
+            // The lock lapses and the job is taken again: at least once.
+            logger.error("process action outcome not recorded", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
+    enum Outcome {
+        case done(status: Int)
+        /// `permanent`: trying again cannot help (no such webhook).
+        case failed(String, permanent: Bool)
+    }
+
+    /// POSTs the body to the subscription's sink, signed as its deliveries are.
+    private func callWebhook(_ job: ProcessJob, inputs: JSONObject, connections: SinkConnections) async -> Outcome {
+        guard let id = inputs["webhook"]?.stringValue else { return .failed("webhook must be a webhook subscription's id", permanent: true) }
+        let subscription: Subscription
+        let signer: WebhookSigner
+        do {
+            guard let found = try await subscriptions.subscription(id) else { return .failed("no webhook subscription has the id \(id)", permanent: true) }
+            guard found.status == .active else { return .failed("the webhook subscription \(id) is disabled", permanent: true) }
+            subscription = found
+            signer = WebhookSigner(secrets: try await subscriptions.subscriptionSecrets(id))
+        } catch {
+            return .failed("the webhook subscription could not be read: \(error)", permanent: false)
+        }
+        guard let host = URLComponents(string: subscription.sink)?.host, !host.isEmpty else { return .failed("the sink has no host", permanent: true) }
+        let client: HTTPClient
+        switch await connections.client(for: host) {
+        case .success(let pinned): client = pinned
+        case .failure(let refusal): return .failed("refused: \(refusal.reason)", permanent: true)
+        }
+        let body = (inputs["body"] ?? .object(JSONObject())).serialized()
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: subscription.sink)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "webhook-id", value: job.id)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: signer.signature(id: job.id, timestamp: timestamp, body: body))
+        request.headers.add(name: "user-agent", value: "Rapport-Processes/1")
+        request.headers.add(name: "rapport-process-instance", value: job.instanceID)
+        request.headers.add(name: "rapport-node", value: job.node)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: Self.attemptTimeout)
+            let answer = try await response.body.collect(upTo: 64 * 1_024)
+            let code = Int(response.status.code)
+            guard (200..<300).contains(code) else {
+                let excerpt = String(decoding: answer.readableBytesView.prefix(300), as: UTF8.self)
+                return .failed("the webhook answered \(code)\(excerpt.isEmpty ? "" : ": \(excerpt)")", permanent: code == 410)
+            }
+            return .done(status: code)
+        } catch {
+            return .failed("the webhook could not be reached: \(error)", permanent: false)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import HTTPTypes
+import RapportCore
+import RapportSync
+import RapportTestSupport
+import Testing
+
+/// `rapport.webhook`: a process step that calls a webhook, done by Rapport's own worker at least
+/// once — signed with the subscription's secret, the same `webhook-id` on every attempt, tried
+/// again after a failure, an incident when it cannot be done.
+@Suite("HTTP: process steps that call webhooks")
+struct ProcessWebhookActionTests {
+    static func process(webhook: String) -> String {
+        ProcessEventsTests.definitions("""
+            <bpmn:process id="tell_erp" isExecutable="true">
+              <bpmn:startEvent id="s"/>
+              <bpmn:serviceTask id="call_erp">
+                <bpmn:extensionElements>
+                  <rapport:taskDefinition type="rapport.webhook" resultVariable="erp_call"/>
+                  <rapport:ioMapping>
+                    <rapport:input source="'\(webhook)'" target="webhook"/>
+                    <rapport:input source="{'order': order_id, 'total': total}" target="body"/>
+                  </rapport:ioMapping>
+                </bpmn:extensionElements>
+              </bpmn:serviceTask>
+              <bpmn:endEvent id="e"/>
+              <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="call_erp"/>
+              <bpmn:sequenceFlow id="f2" sourceRef="call_erp" targetRef="e"/>
+            </bpmn:process>
+            """)
+    }
+
+    @Test("the call is signed and carries the body; a 503 is tried again with the same webhook-id; the instance goes on with the status",
+          arguments: Backend.available)
+    func call(backend: Backend) async throws {
+        let receiver = Receiver(script: [503])
+        try await receiver.listening { sink in
+            try await withApp(backend) { api, _ in
+                let (subscription, secret) = try await WebhookTests.subscribe(api, sink: sink, filters: [["prefix": ["type": "nothing."]]])
+                #expect(try await api.post("/v1/processes", ["xml": .string(Self.process(webhook: subscription))]).status == .created)
+                let started = try await api.post("/v1/process-instances", ["process": "tell_erp", "variables": ["order_id": "O-17", "total": 59.9]])
+                let instance = try #require(started.json["id"]?.stringValue, "\(started.text)")
+                #expect(started.json["status"] == "running", "the call is made after the commit, not in it")
+
+                let calls = try await receiver.waitFor(2)
+                let ids = calls.map { $0.headers[HTTPField.Name("webhook-id")!] }
+                #expect(ids[0] != nil && ids[0] == ids[1], "the same idempotency key on every attempt: \(ids)")
+                for call in calls {
+                    #expect(try JSONParser.parse(call.body) == ["order": "O-17", "total": 59.9])
+                    let timestamp = try #require(call.headers[HTTPField.Name("webhook-timestamp")!].flatMap { Int64($0) })
+                    let header = try #require(call.headers[HTTPField.Name("webhook-signature")!])
+                    #expect(WebhookSigner(secrets: [secret]).verifies(header: header, id: ids[0] ?? "", timestamp: timestamp, body: Array(call.body.utf8)))
+                    #expect(call.headers[HTTPField.Name("rapport-process-instance")!] == instance)
+                }
+                let done = try await eventually("the instance completes") {
+                    let reply = try await api.get("/v1/process-instances/\(instance)")
+                    return reply.json["status"] == "completed" ? reply : nil
+                }
+                #expect(done.json["variables"]?["erp_call"] == ["status": 200])
+                #expect(receiver.calls.count == 2)
+                // Job workers may not take Rapport's own jobs.
+                let refused = try await api.post("/v1/jobs/activate", ["type": "rapport.webhook", "worker": "w"])
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.errorFields == ["type"])
+            }
+        }
+    }
+
+    @Test("a webhook that does not exist is an incident at once, naming it", arguments: Backend.available)
+    func missingWebhook(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/processes", ["xml": .string(Self.process(webhook: "sub_nothing"))]).status == .created)
+            let started = try await api.post("/v1/process-instances", ["process": "tell_erp", "variables": ["order_id": "O-18", "total": 1]])
+            let instance = try #require(started.json["id"]?.stringValue, "\(started.text)")
+            let incident = try await eventually("the incident") {
+                try await api.get("/v1/incidents").items.first { $0["instance_id"]?.stringValue == instance }
+            }
+            #expect(incident["message"]?.stringValue?.contains("no webhook subscription has the id sub_nothing") == true, "\(incident)")
+        }
+    }
+}
