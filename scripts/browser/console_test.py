@@ -139,6 +139,12 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    page shows its variables, path and history, "Change variables" merges; an incident made through the
    API is counted on the diagram and listed with Retry (none for a viewer), which clears it; Cancel
    ends the instance; Chinese, 375 px, the first load.
+   Process task forms (task_form_checks.py, after the processes, on their server): a finance agent
+   sees a user task of a process under "My department" with "Complete…", which opens its form in
+   the row (controls by field type, required marked, values from the instance, a label with markup
+   as text); the server's refusals show beside the fields and complete nothing; fixed, the task
+   leaves the list and the instance completes with the typed values; a task without a form is
+   completed with one button; Chinese, 375 px.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -221,6 +227,7 @@ try:
     from import_checks import import_checks
     from scenario_checks import scenario_checks
     from process_checks import process_checks
+    from task_form_checks import task_form_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -614,6 +621,7 @@ def run(args, checks: Checks, box: dict) -> None:
             scenario_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         elif args.only == "processes":
             process_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+            task_form_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -795,6 +803,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     # BPMN processes: on a server of their own too (their incidents and job lists are the store's).
     with fresh_server(server, data["tmp"], "processes") as other:
         process_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+        task_form_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"

@@ -2,8 +2,10 @@
 // in four tabs — Mine, My department, Overdue (mine, open and past due) and Done — each with its
 // title (text), priority, due time (marked overdue), who it is for, the customer it is about, its
 // checklist (ticking an item sends the whole list) and Done / Reopen / Cancel (PATCH with
-// If-Match "{id}-v{version}"; a task changed meanwhile is read again). "New task" below
-// (task-form.js). `?task=` (a notification's link) brings that task into view.
+// If-Match "{id}-v{version}"; a task changed meanwhile is read again). A process's user task
+// (source "process:…") has "Complete…" instead of Done: its form opens in the row
+// (process-task-form.js). "New task" below (task-form.js). `?task=` (a notification's link)
+// brings that task into view.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
@@ -11,6 +13,7 @@ import { t, timeElement } from '../i18n.js';
 import * as lookups from '../lookups.js';
 import * as session from '../session.js';
 import { taskForm } from '../components/task-form.js';
+import { processTaskForm } from '../components/process-task-form.js';
 
 const PAGE = 50;
 const TABS = {
@@ -66,12 +69,12 @@ export default async function render({ container, query, signal, setTitle }) {
   /** True when the task belongs in the tab shown (after a change it may not). */
   const belongs = (task) => (tab === 'done' ? task.status === 'done' : task.status === 'open' && (tab !== 'overdue' || task.overdue));
 
-  const onChanged = (task, element) => {
+  const onChanged = (task, element, said) => {
     if (belongs(task)) return;
     const next = element.nextElementSibling ?? element.previousElementSibling;
     element.remove();
     shown.delete(task.id);
-    status.textContent = t(`tasks.moved.${task.status}`, { title: task.title });
+    status.textContent = said ?? t(`tasks.moved.${task.status}`, { title: task.title });
     (next?.querySelector('.task-title') ?? listTitle).focus();
   };
 
@@ -147,7 +150,7 @@ function customerLink(id, refs) {
   return link;
 }
 
-/** One task; `onChanged(task, element)` after a change the server accepted. */
+/** One task; `onChanged(task, element, said?)` after a change the server accepted. */
 function taskItem(initial, refs, { onChanged }) {
   let task = initial;
   const element = h('li', { class: 'task' });
@@ -155,6 +158,49 @@ function taskItem(initial, refs, { onChanged }) {
   const say = (message) => { problem.textContent = message ?? ''; problem.hidden = !message; };
   const canWrite = refs.me?.role !== 'viewer';
   let busy = false;
+  // A process's user task is completed with its form; `formless` once no process waits for it.
+  const fromProcess = String(initial.source ?? '').startsWith('process:');
+  let formless = false;
+  let panel = null; // the open form: { element }
+  const panelId = `${initial.id}-process-form`;
+
+  const reread = async () => {
+    try { task = await api.get(`/v1/tasks/${seg(task.id)}`, { signal: refs.signal }); } catch { /* shown as it was */ }
+    draw();
+  };
+  const closeForm = () => {
+    panel = null;
+    draw();
+    element.querySelector('[data-action="task-form"]')?.focus();
+  };
+  const openForm = () => {
+    say(null);
+    const mine = processTaskForm({
+      taskId: task.id, etag: () => taskETag(task), signal: refs.signal,
+      onClose: closeForm,
+      onStale: async () => { await reread(); onChanged(task, element); },
+      onCompleted: (done) => {
+        if (panel !== mine) return;
+        task = done;
+        panel = null;
+        draw();
+        onChanged(task, element, t('processTask.completed', { title: task.title ?? '' }));
+        if (element.isConnected) element.querySelector('.task-title')?.focus();
+      },
+      onGone: async () => {
+        if (panel !== mine) return;
+        panel = null;
+        formless = true;
+        await reread();
+        say(t('processTask.missing'));
+        onChanged(task, element);
+        if (element.isConnected) element.querySelector('.task-actions button')?.focus();
+      },
+    });
+    mine.element.id = panelId;
+    panel = mine;
+    draw();
+  };
 
   const patch = async (changes, button) => {
     if (busy) return;
@@ -218,8 +264,15 @@ function taskItem(initial, refs, { onChanged }) {
         return h('li', { class: `field-check${item.done ? ' done' : ''}` }, box, h('label', { for: id }, item.text ?? ''));
       })) : null,
       canWrite ? h('div', { class: 'task-actions' },
-        task.status === 'open' ? action('done', t('tasks.done'), { status: 'done' }) : action('reopen', t('tasks.reopen'), { status: 'open' }),
+        task.status !== 'open' ? action('reopen', t('tasks.reopen'), { status: 'open' })
+          : fromProcess && !formless ? h('button', {
+            type: 'button', class: 'button button-small button-primary', 'data-action': 'task-form',
+            'aria-expanded': String(Boolean(panel)), 'aria-controls': panel ? panelId : null,
+            onclick: () => (panel ? closeForm() : openForm()),
+          }, t('processTask.open'))
+            : action('done', t('tasks.done'), { status: 'done' }),
         task.status === 'open' ? action('cancel', t('tasks.cancel'), { status: 'cancelled' }, true) : null) : null,
+      panel && task.status === 'open' ? panel.element : null,
       problem);
   };
   draw();
