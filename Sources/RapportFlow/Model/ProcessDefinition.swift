@@ -258,6 +258,10 @@ public struct BuiltInAction: Sendable {
         /// Changes a customer (the instance's, or `customer`): `attributes` (merged; null removes
         /// one), `lifecycle_stage`, `company`, `owner_id` — as `PATCH /v1/customers/{id}` takes them.
         case updateCustomer = "rapport.customer.update"
+        /// Emails the instance's customer from an email channel: `channel` (its id), `subject`,
+        /// `text`, `to` (an address; the customer's first email address when absent). Queued in the
+        /// instance's transaction (the mail queue sends it, at least once) and on the customer's timeline.
+        case email = "rapport.email"
         /// Calls a webhook: POSTs `body` (JSON) to the sink of the webhook subscription `webhook`,
         /// signed with its secret (Standard Webhooks), the job's id as `webhook-id` on every attempt.
         case webhook = "rapport.webhook"
@@ -273,6 +277,7 @@ public struct BuiltInAction: Sendable {
             case .handoff: ["reason"]
             case .updateRecord: ["record"]
             case .updateCustomer: []
+            case .email: ["channel", "subject", "text"]
             case .webhook: ["webhook"]
             }
         }
@@ -283,6 +288,7 @@ public struct BuiltInAction: Sendable {
             case .handoff: ["reason", "kind", "from_department", "to_department", "sla_minutes"]
             case .updateRecord: ["record", "fields", "stage"]
             case .updateCustomer: ["customer", "attributes", "lifecycle_stage", "company", "owner_id"]
+            case .email: ["channel", "subject", "text", "to"]
             case .webhook: ["webhook", "body"]
             }
         }

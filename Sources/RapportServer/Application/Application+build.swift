@@ -28,7 +28,7 @@ public func buildApplication(
     } catch {
         throw ConfigurationError(setting: "default-phone-region", message: error.message)
     }
-    store.configureProcessActions(normalizer: normalizer)
+    store.configureProcessActions(normalizer: normalizer, mailHostname: configuration.mail.hostname)
     let duplicates = DuplicateMonitor(store: store, logger: logger)
     let conversationRouter = ConversationRouter(store: store, logger: logger, loader: .standard)
     let segmentMonitor = SegmentMonitor(store: store, logger: logger)

@@ -37,6 +37,8 @@ extension SQLProcessStore {
             return try await updateRecord(inputs, by: author.actor, in: tx)
         case .updateCustomer:
             return try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
+        case .email:
+            return try await sendEmail(inputs, about: instance, by: author.actor, in: tx)
         case .webhook:
             preconditionFailure("an external action is a job (see recordOutcome)")
         case .note, .handoff:
@@ -46,7 +48,7 @@ extension SQLProcessStore {
             throw StoreError(.invalidReference, "the instance is about no customer, and a \(action == .note ? "note" : "handoff") is about one")
         }
         switch action {
-        case .updateRecord, .updateCustomer, .webhook:
+        case .updateRecord, .updateCustomer, .email, .webhook:
             preconditionFailure("done above")
         case .note:
             let body = try Self.text(inputs["body"], "body")
@@ -111,7 +113,7 @@ extension SQLProcessStore {
         return try await store.customers.patchCustomer(id: id, patch: patch, expectedVersion: nil, actor: actor, in: tx).id
     }
 
-    private static func text(_ value: JSONValue?, _ name: String) throws -> String {
+    static func text(_ value: JSONValue?, _ name: String) throws -> String {
         guard case .string(let text)? = value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw StoreError(.invalidReference, "\(name) must be non-empty text, not \(value?.typeName ?? "missing")", field: name)
         }

@@ -1,0 +1,71 @@
+import RapportCore
+import RapportTestSupport
+import Testing
+
+/// `rapport.email`: a process tells its customer by email from one of the company's channels —
+/// queued in the instance's transaction, on the customer's timeline, an incident when it cannot be.
+@Suite("HTTP: process steps that send email")
+struct ProcessEmailActionTests {
+    static func process(channel: String, to: String? = nil) -> String {
+        let recipient = to.map { #"<rapport:input source="'\#($0)'" target="to"/>"# } ?? ""
+        return ProcessEventsTests.definitions("""
+            <bpmn:process id="tell_customer" isExecutable="true">
+              <bpmn:startEvent id="s"/>
+              <bpmn:serviceTask id="write">
+                <bpmn:extensionElements>
+                  <rapport:taskDefinition type="rapport.email" resultVariable="mail_id"/>
+                  <rapport:ioMapping>
+                    <rapport:input source="'\(channel)'" target="channel"/>
+                    <rapport:input source="'Your loan ' + application + ' is approved'" target="subject"/>
+                    <rapport:input source="'Dear customer,\\n\\nwe approved ' + string(amount) + ' EUR. &lt;b&gt;Welcome&lt;/b&gt;.'" target="text"/>
+                    \(recipient)
+                  </rapport:ioMapping>
+                </bpmn:extensionElements>
+              </bpmn:serviceTask>
+              <bpmn:endEvent id="e"/>
+              <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="write"/>
+              <bpmn:sequenceFlow id="f2" sourceRef="write" targetRef="e"/>
+            </bpmn:process>
+            """)
+    }
+
+    @Test("the email is queued from the channel to the customer's address in the instance's transaction and is on the timeline; no address or no email channel is an incident",
+          arguments: Backend.available)
+    func email(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let channel = try await api.post("/v1/channels", ["kind": "email", "name": "Loans", "settings": ["address": "loans@bank.example"]])
+            let channelID = try #require(channel.json["id"]?.stringValue, "\(channel.text)")
+            let customer = try #require(try await api.createCustomer(["name": "Mia", "emails": ["mia@example.com"]])["id"]?.stringValue)
+            #expect(try await api.post("/v1/processes", ["xml": .string(Self.process(channel: channelID))]).status == .created)
+
+            let done = try await api.post("/v1/process-instances", ["process": "tell_customer", "customer_id": .string(customer),
+                                                                   "variables": ["application": "A-7", "amount": 25_000]])
+            #expect(done.json["status"] == "completed", "\(done.text)")
+            let mailID = try #require(done.json["variables"]?["mail_id"]?.stringValue, "\(done.text)")
+            let mail = try await api.get("/v1/mail-messages/\(mailID)")
+            #expect(mail.status == .ok, "\(mail.text)")
+            #expect(mail.json["delivery"]?["status"] == "queued")
+            #expect(mail.json["subject"] == "Your loan A-7 is approved")
+            #expect(mail.json["envelope_to"]?.arrayValue?.compactMap(\.stringValue) == ["mia@example.com"], "\(mail.text)")
+            let raw = try await api.get("/v1/mail-messages/\(mailID)/raw")
+            #expect(raw.text.contains("From: Loans <loans@bank.example>"), "\(raw.text.prefix(400))")
+            #expect(raw.text.contains("&lt;b&gt;Welcome&lt;/b&gt;"), "the customer text is escaped in the HTML part")
+            let timeline = try await api.get("/v1/customers/\(customer)/timeline").items
+            let sent = try #require(timeline.first { $0["kind"] == "email" && $0["direction"] == "outbound" }, "\(timeline)")
+            #expect(sent["subject"] == "Your loan A-7 is approved")
+            #expect(sent["metadata"]?["process_instance_id"] == done.json["id"])
+
+            // No email address: an incident naming why, and no mail.
+            let silent = try #require(try await api.createCustomer(["name": "Noor"])["id"]?.stringValue)
+            let stuck = try await api.post("/v1/process-instances", ["process": "tell_customer", "customer_id": .string(silent),
+                                                                    "variables": ["application": "A-8", "amount": 1]])
+            #expect(stuck.json["tokens"]?[0]?["incident"]?.stringValue?.contains("the customer has no email address to write to") == true, "\(stuck.text)")
+
+            let web = try #require(try await api.post("/v1/channels", ["kind": "web", "name": "Site"]).json["id"]?.stringValue)
+            #expect(try await api.post("/v1/processes", ["xml": .string(Self.process(channel: web).replacingOccurrences(of: "tell_customer", with: "tell_by_web"))]).status == .created)
+            let wrong = try await api.post("/v1/process-instances", ["process": "tell_by_web", "customer_id": .string(customer),
+                                                                    "variables": ["application": "A-9", "amount": 1]])
+            #expect(wrong.json["tokens"]?[0]?["incident"]?.stringValue?.contains("is not an email channel") == true, "\(wrong.text)")
+        }
+    }
+}
