@@ -265,10 +265,13 @@ public struct BuiltInAction: Sendable {
         /// Calls a webhook: POSTs `body` (JSON) to the sink of the webhook subscription `webhook`,
         /// signed with its secret (Standard Webhooks), the job's id as `webhook-id` on every attempt.
         case webhook = "rapport.webhook"
+        /// Publishes `body` (JSON) to RabbitMQ with `routing_key`, to `exchange` (the server's
+        /// publishing exchange when absent), persistent and mandatory, the job's id as message id.
+        case amqp = "rapport.amqp"
 
         /// Done outside the instance's transaction, at least once, by Rapport's own job worker:
         /// the token waits for it as for a job, retried with backoff, then an incident.
-        public var isExternal: Bool { self == .webhook }
+        public var isExternal: Bool { self == .webhook || self == .amqp }
 
         /// The inputs it needs, and those it may take.
         public var required: Set<String> {
@@ -279,6 +282,7 @@ public struct BuiltInAction: Sendable {
             case .updateCustomer: []
             case .email: ["channel", "subject", "text"]
             case .webhook: ["webhook"]
+            case .amqp: ["routing_key"]
             }
         }
 
@@ -290,6 +294,7 @@ public struct BuiltInAction: Sendable {
             case .updateCustomer: ["customer", "attributes", "lifecycle_stage", "company", "owner_id"]
             case .email: ["channel", "subject", "text", "to"]
             case .webhook: ["webhook", "body"]
+            case .amqp: ["routing_key", "body", "exchange"]
             }
         }
     }

@@ -55,7 +55,8 @@ public func buildApplication(
                             monitor: duplicates, router: conversationRouter, segments: segmentMonitor, imports: importRunner, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, importRunner, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname),
                                      ProcessTimerRunner(store: store, logger: logger), ProcessTriggers(store: store, logger: logger),
-                                     ProcessActionWorker(store: store, policy: policy, logger: logger)]
+                                     ProcessActionWorker(store: store, policy: policy,
+                                                         broker: configuration.messageQueue.map { ($0.broker, $0.publishing.exchange) }, logger: logger)]
     if let publisher { background.append(publisher) }
     if let inbound { background.append(inbound) }
     if let smtp = configuration.mail.smtp {

@@ -39,7 +39,7 @@ extension SQLProcessStore {
             return try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
         case .email:
             return try await sendEmail(inputs, about: instance, by: author.actor, in: tx)
-        case .webhook:
+        case .webhook, .amqp:
             preconditionFailure("an external action is a job (see recordOutcome)")
         case .note, .handoff:
             break
@@ -48,7 +48,7 @@ extension SQLProcessStore {
             throw StoreError(.invalidReference, "the instance is about no customer, and a \(action == .note ? "note" : "handoff") is about one")
         }
         switch action {
-        case .updateRecord, .updateCustomer, .email, .webhook:
+        case .updateRecord, .updateCustomer, .email, .webhook, .amqp:
             preconditionFailure("done above")
         case .note:
             let body = try Self.text(inputs["body"], "body")

@@ -2,12 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import RapportAMQP
 import RapportCore
 import RapportFlow
 import RapportStore
 import ServiceLifecycle
 
-/// Rapport's own job worker for process actions that reach outside (`rapport.webhook`): takes
+/// Rapport's own job worker for process actions that reach outside (`rapport.webhook`,
+/// `rapport.amqp`): takes
 /// their jobs as any worker does (a lock that lapses if this node dies, so another takes the job),
 /// does the call with the job's id as its idempotency key, and completes the job or fails it —
 /// tried again after a growing pause, an incident when its attempts are used up. At least once.
@@ -21,16 +23,20 @@ public struct ProcessActionWorker: Service {
     let subscriptions: any SubscriptionStore
     let events: any EventStore
     let policy: NetworkAddressPolicy
+    /// The message queue `rapport.amqp` publishes to; nil: none is configured (an incident).
+    let broker: (configuration: AMQPConfiguration, exchange: String)?
     let logger: Logger
     let clock: any Clock<Duration>
     let node = "rapport:\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
 
-    public init(store: Store, policy: NetworkAddressPolicy, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
+    public init(store: Store, policy: NetworkAddressPolicy, broker: (configuration: AMQPConfiguration, exchange: String)? = nil, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.store = store
         self.processes = store.processes
         self.subscriptions = store.subscriptions
         self.events = store.events
         self.policy = policy
+        self.broker = broker
         self.logger = logger
         self.clock = clock
     }
@@ -38,12 +44,13 @@ public struct ProcessActionWorker: Service {
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await store.waitUntilSchemaIsCurrent(clock: clock)
-            let connections = SinkConnections(policy: policy, configuration: WebhookDispatcher.clientConfiguration)
-            defer { Task { await connections.shutdown() } }
+            let reach = Reach(sinks: SinkConnections(policy: policy, configuration: WebhookDispatcher.clientConfiguration),
+                              broker: broker.map { ActionBroker(configuration: $0.configuration, defaultExchange: $0.exchange, logger: logger) })
+            defer { Task { await reach.sinks.shutdown(); await reach.broker?.close() } }
             while !Task.isCancelled {
                 let head = events.knownHead
                 do {
-                    if try await turn(connections) > 0 { continue }
+                    if try await turn(reach) > 0 { continue }
                     // Every job is made by a commit, and one tried again waits until its time.
                     var wait: Duration = .seconds(30)
                     if let due = try await processes.nextJobAvailable(types: Self.types) {
@@ -60,8 +67,14 @@ public struct ProcessActionWorker: Service {
         }
     }
 
+    /// What the actions reach: webhook sinks, the broker.
+    struct Reach: Sendable {
+        let sinks: SinkConnections
+        let broker: ActionBroker?
+    }
+
     /// Takes the jobs free now and does them; how many there were.
-    func turn(_ connections: SinkConnections) async throws -> Int {
+    func turn(_ reach: Reach) async throws -> Int {
         let processes = self.processes
         let node = self.node
         var taken: [ActivatedJob] = []
@@ -70,18 +83,22 @@ public struct ProcessActionWorker: Service {
         }
         await withTaskGroup(of: Void.self) { group in
             for job in taken {
-                group.addTask { await self.perform(job, connections: connections) }
+                group.addTask { await self.perform(job, reach: reach) }
             }
         }
         return taken.count
     }
 
-    private func perform(_ activated: ActivatedJob, connections: SinkConnections) async {
+    private func perform(_ activated: ActivatedJob, reach: Reach) async {
         let job = activated.job
         let payload = job.payload?.objectValue ?? JSONObject()
         let inputs = payload["inputs"]?.objectValue ?? JSONObject()
         let result = payload["result"]?.stringValue
-        let outcome = await callWebhook(job, inputs: inputs, connections: connections)
+        let outcome = switch BuiltInAction.Kind(rawValue: job.type) {
+        case .webhook: await callWebhook(job, inputs: inputs, connections: reach.sinks)
+        case .amqp: await publish(job, inputs: inputs, on: reach.broker)
+        default: Outcome.failed("\(job.type) is not one of Rapport's external actions", permanent: true)
+        }
         let processes = self.processes
         let actor = Actor(kind: .system, id: "process:\(activated.process)")
         do {
@@ -111,6 +128,34 @@ public struct ProcessActionWorker: Service {
         case done(status: Int)
         /// `permanent`: trying again cannot help (no such webhook).
         case failed(String, permanent: Bool)
+    }
+
+    /// Publishes the body, persistent and mandatory, with the job's id as message id.
+    private func publish(_ job: ProcessJob, inputs: JSONObject, on broker: ActionBroker?) async -> Outcome {
+        guard let broker else { return .failed("no message queue is configured (--amqp-url)", permanent: true) }
+        guard let routingKey = inputs["routing_key"]?.stringValue, !routingKey.isEmpty, routingKey.utf8.count <= 255 else {
+            return .failed("routing_key must be text of at most 255 bytes", permanent: true)
+        }
+        let exchange = inputs["exchange"]?.stringValue
+        var properties = AMQPBasicProperties.persistent
+        properties.contentType = "application/json"
+        properties.messageID = job.id
+        properties.appID = "rapport"
+        properties.type = "rapport.process.action"
+        properties.headers = ["rapport-process-instance": .string(job.instanceID), "rapport-node": .string(job.node)]
+        do {
+            switch try await broker.publish(exchange: exchange, routingKey: routingKey, body: (inputs["body"] ?? .object(JSONObject())).serialized(),
+                                            properties: properties) {
+            case .acked, .sent: return .done(status: 200)
+            case .nacked: return .failed("the broker refused the message (basic.nack)", permanent: false)
+            case .returned(let returned):
+                return .failed("no queue is bound for \(routingKey) on \(exchange ?? broker.defaultExchange): returned (\(returned.replyText))", permanent: false)
+            }
+        } catch let error as AMQPError where error.replyCode == 404 {
+            return .failed("the exchange \(exchange ?? broker.defaultExchange) does not exist: \(error)", permanent: true)
+        } catch {
+            return .failed("the message could not be published: \(error)", permanent: false)
+        }
     }
 
     /// POSTs the body to the subscription's sink, signed as its deliveries are.
