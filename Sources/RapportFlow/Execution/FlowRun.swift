@@ -102,6 +102,14 @@ struct FlowRun {
             armEventGateway(node, token: token)
         case .scriptTask(let assignments):
             if runScript(assignments, node: node, token: token) { leave(token, through: nil) }
+        case .decisionTask(let table, let resultVariable):
+            switch table.evaluate(instance.variables(for: token)) {
+            case .success(let result):
+                take([resultVariable: result], into: token)
+                leave(token, through: nil)
+            case .failure(let failure):
+                raiseIncident(token, "the decision table of \(node.id) could not decide: \(failure.message)")
+            }
         case .serviceTask(let job):
             actions.append(.activateJob(token: token, node: node.id, job: job))
             armBoundaries(of: node, token: token)

@@ -208,6 +208,8 @@ public enum FlowNodeKind: Sendable {
     case linkCatch
     /// Assigns variables from CEL expressions, in order.
     case scriptTask([ScriptAssignment])
+    /// A business rule task with a decision table of its own: evaluated at once, its result in the variable.
+    case decisionTask(DecisionTable, resultVariable: String)
     /// Waits for a job worker to complete a job of this type (a service, send or business rule
     /// task, or a message throw or end event given a job type).
     case serviceTask(JobDefinition)

@@ -121,6 +121,7 @@ struct NodeReading {
             if let action = builtIn() { return action.map { .ready(.builtInTask($0)) } }
             return job(for: "a \(element.localName == "sendTask" ? "send" : "service") task").map { .ready(.serviceTask($0)) }
         case "businessRuleTask":
+            if let table = decisionTable() { return table.map { .ready(.decisionTask($0.table, resultVariable: $0.resultVariable)) } }
             if extensionElement("calledDecision", namespace: BPMNNamespace.zeebe) != nil {
                 return unsupported("a business rule task calling a DMN decision")
             }
