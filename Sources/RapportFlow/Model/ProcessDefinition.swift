@@ -96,26 +96,42 @@ struct NodeSet: Sendable {
     mutating func insert(_ node: Int) { words[node >> 6] |= 1 << UInt64(node & 63) }
 }
 
-/// An event, gateway or activity of a process.
-public struct FlowNode: Sendable {
+/// An event, gateway or activity of a process. A class: the engine reads nodes at every step, and
+/// a reference is one retain where a copy of all this would be a dozen.
+public final class FlowNode: Sendable {
     public let id: String
     public let name: String?
     /// The BPMN element it was read from (`userTask`, `exclusiveGateway`, …).
     public let element: String
     public let kind: FlowNodeKind
     /// Positions in `ProcessDefinition.flows`, in document order.
-    public internal(set) var incoming: [Int]
-    public internal(set) var outgoing: [Int]
+    public let incoming: [Int]
+    public let outgoing: [Int]
     /// The boundary events attached to this activity, by position.
-    public internal(set) var boundaries: [Int] = []
+    public let boundaries: [Int]
     /// The line of the element in the BPMN file.
     public let line: Int
     /// The embedded subprocess this node is in; nil: the process itself.
     public let parent: Int?
     /// For a multi-instance activity: how many times it runs, over what, and when it is done.
-    public var loop: MultiInstanceLoop? = nil
+    public let loop: MultiInstanceLoop?
     /// Variables made for the node when a token enters it, and those it passes on when done.
-    public var mappings: NodeMappings? = nil
+    public let mappings: NodeMappings?
+
+    init(id: String, name: String?, element: String, kind: FlowNodeKind, incoming: [Int], outgoing: [Int], boundaries: [Int] = [],
+         line: Int, parent: Int?, loop: MultiInstanceLoop? = nil, mappings: NodeMappings? = nil) {
+        self.id = id
+        self.name = name
+        self.element = element
+        self.kind = kind
+        self.incoming = incoming
+        self.outgoing = outgoing
+        self.boundaries = boundaries
+        self.line = line
+        self.parent = parent
+        self.loop = loop
+        self.mappings = mappings
+    }
 }
 
 /// A node's input and output mappings (Camunda 8's `zeebe:ioMapping`, or `rapport:ioMapping`):

@@ -85,15 +85,18 @@ struct ProcessReading {
         }
         let flowIndex = Dictionary(flows.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
 
-        var nodes: [FlowNode] = []
-        for (position, node) in pending.enumerated() {
-            let kind = resolve(node, outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, pending: pending, nodeIndex: nodeIndex)
-            nodes.append(FlowNode(id: node.id, name: node.name, element: node.element, kind: kind, incoming: incoming[position],
-                                  outgoing: outgoing[position], line: node.line, parent: node.parent.flatMap { nodeIndex[$0] }, loop: node.loop,
-                                  mappings: node.mappings))
+        let kinds = pending.indices.map { position in
+            resolve(pending[position], outgoing: outgoing[position], flows: flows, flowIndex: flowIndex, pending: pending, nodeIndex: nodeIndex)
         }
-        for position in nodes.indices {
-            if case .boundaryEvent(_, let activity, _) = nodes[position].kind { nodes[activity].boundaries.append(position) }
+        var boundaries = Array(repeating: [Int](), count: pending.count)
+        for position in kinds.indices {
+            if case .boundaryEvent(_, let activity, _) = kinds[position] { boundaries[activity].append(position) }
+        }
+        let nodes = pending.indices.map { position in
+            let node = pending[position]
+            return FlowNode(id: node.id, name: node.name, element: node.element, kind: kinds[position], incoming: incoming[position],
+                            outgoing: outgoing[position], boundaries: boundaries[position], line: node.line,
+                            parent: node.parent.flatMap { nodeIndex[$0] }, loop: node.loop, mappings: node.mappings)
         }
         check(nodes, flows)
         let startable = nodes.contains { node in
