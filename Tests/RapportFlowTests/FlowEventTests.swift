@@ -133,7 +133,7 @@ struct FlowEventTests {
             ("""
              <bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>\(F.serviceTask("a"))<bpmn:intermediateCatchEvent id="t">\(F.timer("PT1H"))</bpmn:intermediateCatchEvent>
              <bpmn:endEvent id="e"/>\(F.flow("f1", "s", "g"))\(F.flow("f2", "g", "a"))\(F.flow("f3", "g", "t"))\(F.flow("f4", "a", "e"))\(F.flow("f5", "t", "e"))
-             """, "f2", "must lead to a timer, message or signal catch event"),
+             """, "f2", "must lead to a timer, message, signal or conditional catch event"),
             ("""
              <bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="go"><bpmn:linkEventDefinition name="nowhere"/></bpmn:intermediateThrowEvent>\(F.flow("f1", "s", "go"))
              """, "go", "no link catch event named nowhere"),

@@ -69,7 +69,7 @@ extension EventTrigger {
     var waitsForTheWorld: Bool {
         switch self {
         case .timer, .message, .signal: true
-        case .error, .escalation: false
+        case .error, .escalation, .conditional: false
         }
     }
 }

@@ -12,8 +12,8 @@ extension FlowRun {
             subscribe(token, at: node, to: subscription)
         case .signal(let name):
             actions.append(.subscribeSignal(token: token, node: node.id, signal: name))
-        case .error, .escalation:
-            // Thrown inside the instance; nothing to ask the world for.
+        case .error, .escalation, .conditional:
+            // Thrown inside the instance, or a condition the engine watches: nothing to ask the world for.
             break
         }
     }
@@ -197,7 +197,7 @@ extension EventTrigger {
     var rearms: Bool {
         switch self {
         case .message, .signal: true
-        case .timer, .error, .escalation: false
+        case .timer, .error, .escalation, .conditional: false
         }
     }
 }

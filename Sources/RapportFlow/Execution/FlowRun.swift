@@ -39,7 +39,7 @@ struct FlowRun {
                 nextArrival += 1
                 enter(arrival.token, via: arrival.flow)
             }
-        } while fireInclusiveJoins()
+        } while fireInclusiveJoins() || fireConditions()
         if instance.status == .running && instance.tokens.isEmpty {
             instance.status = .completed
         }

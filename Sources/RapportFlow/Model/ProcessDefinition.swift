@@ -18,6 +18,8 @@ public struct ProcessDefinition: Sendable {
     public let signalStarts: [Int]
     /// The timer start events.
     public let timerStarts: [Int]
+    /// Whether some catch or boundary event waits for a condition over the variables.
+    let hasConditionalEvents: Bool
     private let nodeIndex: [String: Int]
     /// For each node, the nodes a token there can still arrive at (itself excluded unless on a cycle).
     let reachable: [NodeSet]
@@ -35,6 +37,12 @@ public struct ProcessDefinition: Sendable {
         messageStarts = nodes.indices.filter { if case .messageStart = nodes[$0].kind { return true } else { return false } }
         signalStarts = nodes.indices.filter { if case .signalStart = nodes[$0].kind { return true } else { return false } }
         timerStarts = nodes.indices.filter { if case .timerStart = nodes[$0].kind { return true } else { return false } }
+        hasConditionalEvents = nodes.contains { node in
+            switch node.kind {
+            case .catchEvent(.conditional), .boundaryEvent(.conditional, _, _): true
+            default: false
+            }
+        }
         nodeIndex = Dictionary(nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         reachable = Self.reachability(nodes: nodes, flows: flows)
         var byScope: [Int: [Int]] = [:]
@@ -360,6 +368,9 @@ public enum EventTrigger: Sendable {
     case error(code: String?)
     /// An escalation raised inside the subprocess with this code; nil catches any.
     case escalation(code: String?)
+    /// A condition over the process variables (CEL): it happens when the condition holds as the
+    /// token arrives, or comes to hold after a change of the variables.
+    case conditional(FlowExpression)
 
     /// The name a modeler would give it.
     public var name: String {
@@ -369,6 +380,7 @@ public enum EventTrigger: Sendable {
         case .signal: "signal"
         case .error: "error"
         case .escalation: "escalation"
+        case .conditional: "conditional"
         }
     }
 }

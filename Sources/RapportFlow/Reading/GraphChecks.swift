@@ -38,8 +38,8 @@ extension ProcessReading {
             for flow in node.outgoing {
                 let target = nodes[flows[flow].target]
                 guard case .catchEvent = target.kind else {
-                    problem(flows[flow].id, flows[flow].line, "a flow out of the event-based gateway \(node.id) must lead to a timer, message "
-                            + "or signal catch event or a receive task, not to \(target.id)")
+                    problem(flows[flow].id, flows[flow].line, "a flow out of the event-based gateway \(node.id) must lead to a timer, message, "
+                            + "signal or conditional catch event or a receive task, not to \(target.id)")
                     continue
                 }
                 if target.incoming.count > 1 {
@@ -78,7 +78,7 @@ extension ProcessReading {
         case .escalation:
             if case .subProcess = activity.kind { break }
             problem(node.id, node.line, "an escalation boundary event catches escalations raised inside a subprocess; \(activity.id) is not one")
-        case .timer, .message, .signal:
+        case .timer, .message, .signal, .conditional:
             break
         }
     }

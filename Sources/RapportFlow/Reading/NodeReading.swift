@@ -87,7 +87,7 @@ struct NodeReading {
                 return invalid("an intermediate catch event needs an event definition (what it waits for)")
             }
             if definition.localName == "linkEventDefinition" { return linkName(definition).map { .linkCatch($0) } }
-            return caught(definition, on: "an intermediate catch event", allowed: ["timer", "message", "signal"]).map { .ready(.catchEvent($0)) }
+            return caught(definition, on: "an intermediate catch event", allowed: ["timer", "message", "signal", "conditional"]).map { .ready(.catchEvent($0)) }
         case "boundaryEvent":
             guard let attached = element.attribute("attachedToRef"), !attached.isEmpty else {
                 return invalid("a boundary event needs attachedToRef: the activity it is on")
@@ -96,7 +96,7 @@ struct NodeReading {
                 return invalid("a boundary event needs an event definition (what it waits for)")
             }
             let interrupting = element.attribute("cancelActivity") != "false"
-            guard let trigger = caught(definition, on: "a boundary event", allowed: ["timer", "message", "signal", "error", "escalation"],
+            guard let trigger = caught(definition, on: "a boundary event", allowed: ["timer", "message", "signal", "error", "escalation", "conditional"],
                                        repeats: !interrupting) else {
                 return nil
             }
@@ -155,6 +155,7 @@ struct NodeReading {
         case "message": return subscription(definition).map { .message($0) }
         case "signal": return signalName(definition).map { .signal($0) }
         case "error": return optionalCode(definition, of: "error").map { .error(code: $0) }
+        case "conditional": return variableCondition(definition).map { .conditional($0) }
         default: return optionalCode(definition, of: "escalation").map { .escalation(code: $0) }
         }
     }
@@ -265,6 +266,21 @@ struct NodeReading {
     }
 
     /// The CEL condition over CRM events of a conditional start event.
+    /// The condition of an intermediate or boundary conditional event: CEL (or FEEL's `=…`) over
+    /// the process variables.
+    private mutating func variableCondition(_ definition: XMLElementNode) -> FlowExpression? {
+        guard let condition = definition.child("condition", namespace: BPMNNamespace.model) else {
+            problem(definition.line, "a conditional event needs a <condition>: CEL over the process variables")
+            return nil
+        }
+        switch ExpressionReading.compile(condition.text) {
+        case .success(let expression): return expression
+        case .failure(let why):
+            problem(condition.line, "the condition \(ExpressionReading.quoted(condition.text)) \(why)")
+            return nil
+        }
+    }
+
     private mutating func eventCondition(_ definition: XMLElementNode) -> EventCondition? {
         guard let condition = definition.child("condition", namespace: BPMNNamespace.model) else {
             problem(definition.line, "a conditional start event needs a <condition>: CEL over the CRM event (type, subject, data)")
