@@ -156,7 +156,9 @@ extension SQLProcessStore {
 
     /// Applies `input` to the stored instance and records the outcome, in `tx`.
     func advance(_ id: String, with input: FlowInput, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
-        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: id)") else {
+        // On PostgreSQL several nodes may write: the row is locked until the commit, so an instance
+        // advances on one node at a time (on SQLite the one writer already makes it so).
+        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: id)" + rowLock) else {
             throw StoreError.notFound("process instance", id)
         }
         let (before, deployed) = try await withDefinition(row, in: tx)
@@ -341,6 +343,9 @@ extension SQLProcessStore {
         guard let id = try await tx.firstRow(query).map({ try $0.string("id") }) else { return nil }
         return try await definition(id: id, in: tx)
     }
+
+    /// ` FOR UPDATE` on PostgreSQL, where several nodes may write; nothing on SQLite.
+    var rowLock: SQLQueryString { flavor == .postgres ? " FOR UPDATE" : "" }
 
     func withDefinition(_ row: any SQLRow, in tx: WriteTransaction? = nil) async throws -> (ProcessInstanceRecord, DeployedProcess) {
         let definitionID = try row.string("definition_id")

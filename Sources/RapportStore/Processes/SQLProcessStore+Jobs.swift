@@ -10,7 +10,7 @@ extension SQLProcessStore {
             \(ProcessRows.jobColumns) WHERE type = \(bind: type) AND available_at <= \(bind: now.microseconds)
               AND (locked_until IS NULL OR locked_until <= \(bind: now.microseconds))
             ORDER BY available_at, id LIMIT \(bind: limit)
-            """)
+            """ + (flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
         var activated: [ActivatedJob] = []
         for row in rows {
             var job = try ProcessRows.decodeJob(row)

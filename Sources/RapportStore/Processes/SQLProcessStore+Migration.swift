@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLProcessStore {
     public func migrateInstance(_ id: String, toVersion version: Int64, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
-        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: id)") else {
+        guard let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: id)" + rowLock) else {
             throw StoreError.notFound("process instance", id)
         }
         let (before, from) = try await withDefinition(row, in: tx)
