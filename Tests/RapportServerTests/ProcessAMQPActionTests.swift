@@ -35,6 +35,12 @@ struct ProcessAMQPActionTests {
             """)
     }
 
+    /// The instance, once it has completed.
+    static func completed(_ id: String, in store: Store) async throws -> ProcessInstanceRecord? {
+        guard let (found, _) = try await store.processes.instance(id), found.status == .completed else { return nil }
+        return found
+    }
+
     /// The error of the instance's job's last attempt, once there is one.
     static func lastError(of instanceID: String, in store: Store) async throws -> String? {
         let row = try await store.read { database in
@@ -76,9 +82,7 @@ struct ProcessAMQPActionTests {
                     #expect(instance.status == .running, "published after the commit, not in it")
 
                     // The queue holds the message once the instance has gone on (the broker confirmed it first).
-                    let done = try await eventually("the instance completes") {
-                        try await store.processes.instance(instance.id).flatMap { $0.0.status == .completed ? $0.0 : nil }
-                    }
+                    let done = try await eventually("the instance completes") { try await Self.completed(instance.id, in: store) }
                     #expect(done.state.variables["published"] == ["status": 200])
                     let channel = try await connection.openChannel()
                     #expect(try await channel.queueDeclare(name: queue, passive: true).messageCount == 1)
