@@ -145,6 +145,10 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    as text); the server's refusals show beside the fields and complete nothing; fixed, the task
    leaves the list and the instance completes with the typed values; a task without a form is
    completed with one button; Chinese, 375 px.
+   Moving an instance between versions (process_migrate_checks.py, after the task forms): an admin
+   is offered the process's other versions on a running instance's page; a version without the
+   node its token waits at is refused with the server's reason beside the form; another moves it,
+   and the page is drawn on that version.
    Handoffs (handoffs_checks.py, the server started with --test-clock): a service agent hands a
    customer to sales with the Customer 360's "Hand off" form; a salesperson's and a sales manager's
    bells count it live; #/handoffs shows it unanswered under Incoming (sales) and Outgoing
@@ -228,6 +232,7 @@ try:
     from scenario_checks import scenario_checks
     from process_checks import process_checks
     from task_form_checks import task_form_checks
+    from process_migrate_checks import process_migrate_checks
 except ImportError as missing:  # pragma: no cover - environment problem, reported as a failure
     print(f"  FAIL client libraries importable: {missing} "
           "(pip install -r scripts/browser/requirements.txt)", flush=True)
@@ -622,6 +627,7 @@ def run(args, checks: Checks, box: dict) -> None:
         elif args.only == "processes":
             process_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
             task_form_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
+            process_migrate_checks(b, server, api, checks, audit, new_browser=lambda: Browser(server.base), abort=TestAbort)
         else:
             browser_checks(b, server, data, checks, audit)
     finally:
@@ -804,6 +810,7 @@ def browser_checks(b: Browser, server: Server, data: dict, checks: Checks, audit
     with fresh_server(server, data["tmp"], "processes") as other:
         process_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
         task_form_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
+        process_migrate_checks(b, other, API(other.base, other.key), checks, audit, new_browser=lambda: Browser(other.base), abort=TestAbort)
 
     # e. zh-CN
     b.step = "zh-CN"

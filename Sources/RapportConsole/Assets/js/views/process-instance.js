@@ -2,23 +2,26 @@
 // and facts, its tokens, its open incidents (Retry for processes:define), its path on the diagram
 // of its own version (nodes completed per the history in one colour, nodes holding tokens in
 // another), its variables as JSON text (process-variables.js), and its history (GET
-// .../history, process-history.js). Cancel (processes:run, after a confirmation) while it runs.
+// .../history, process-history.js). Cancel (processes:run, after a confirmation) while it runs;
+// move it to another version of its process (processes:define, process-migrate.js).
 // Messages: i18n/processes/, loaded with the page.
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
 import { loadMessages, t, timeElement } from '../i18n.js';
 import * as lookups from '../lookups.js';
+import { navigate } from '../router.js';
 import * as session from '../session.js';
 import { processDiagram } from '../components/process-diagram.js';
 import { historyTable } from '../components/process-history.js';
 import { incidentList } from '../components/process-incidents.js';
+import { migrateCard } from '../components/process-migrate.js';
 import { variablesCard } from '../components/process-variables.js';
 import {
   actorName, customerHref, DEFINERS, nodeNamer, processHref, processStyles, readAll, RUNNERS, statusBadge, tokenCounts, tokenText,
 } from '../components/process-text.js';
 
-export default async function render({ container, params, signal, setTitle }) {
+export default async function render({ container, params, query, signal, setTitle }) {
   await Promise.all([loadMessages('processes'), processStyles()]);
   if (signal.aborted) return;
   const role = session.user()?.role;
@@ -36,8 +39,9 @@ export default async function render({ container, params, signal, setTitle }) {
         h('a', { href: '#/processes' }, t('processes.backToList'))));
     return;
   }
-  const [definition, users, steps] = await Promise.all([
+  const [definition, newest, users, steps] = await Promise.all([
     api.get(`/v1/processes/${seg(instance.process)}`, { query: { version: instance.process_version }, signal }),
+    canDefine ? api.get(`/v1/processes/${seg(instance.process)}`, { signal }) : null,
     lookups.optional(lookups.users),
     readAll(`/v1/process-instances/${seg(instance.id)}/history`, { signal, limit: 500 })]);
   if (signal.aborted) return;
@@ -51,12 +55,21 @@ export default async function render({ container, params, signal, setTitle }) {
   const facts = h('dl', { class: 'fields', 'data-list': 'instance-fields' });
   const cancel = canRun ? h('button', { type: 'button', class: 'button button-danger', 'data-action': 'cancel-instance' }, t('processes.instance.cancel')) : null;
   const notice = h('div', { role: 'status', 'data-field': 'instance-notice' });
+  const movedTo = /^[1-9][0-9]{0,9}$/.test(query?.get('moved') ?? '') ? Number(query.get('moved')) : null;
+  if (movedTo !== null && movedTo === Number(instance.process_version)) {
+    notice.append(h('p', { class: 'notice notice-success' }, t('processes.migrate.moved', { version: movedTo })));
+  }
   const problem = h('p', { class: 'field-error', role: 'alert', hidden: true, 'data-field': 'instance-problem' });
   const tokens = h('div', { 'data-slot': 'tokens' });
   const diagramSlot = h('div', { 'data-slot': 'diagram' });
   const historySlot = h('div', { 'data-slot': 'history' });
   const incidents = incidentList({ signal, canRetry: canDefine, instance, nameOf, onRetried: () => reread() });
   const variables = variablesCard({ canChange: canDefine, signal, onSaved: (after) => { instance = after; draw(); } });
+  // Moved, the page is drawn again on the new version's diagram.
+  const migrate = canDefine ? migrateCard({
+    instance, newest: newest?.version, signal,
+    onMoved: (moved) => navigate(`#/process-instances/${encodeURIComponent(moved.id)}?moved=${Number(moved.process_version)}`, { replace: true }),
+  }) : { element: null };
 
   container.dataset.instanceId = instance.id;
   container.append(
@@ -70,6 +83,7 @@ export default async function render({ container, params, signal, setTitle }) {
     h('section', { class: 'card', 'aria-labelledby': 'instance-tokens-title', 'data-card': 'tokens' },
       h('h2', { id: 'instance-tokens-title' }, t('processes.tokens.title')), tokens),
     incidents.element,
+    migrate.element,
     h('section', { class: 'card', 'aria-labelledby': 'instance-diagram-title', 'data-card': 'diagram' },
       h('h2', { id: 'instance-diagram-title' }, t('processes.instance.path')), diagramSlot),
     variables.element,

@@ -9,7 +9,7 @@
 
 import { api, seg } from '../api.js';
 import { h, isAbort, replace } from '../dom.js';
-import { t, timeElement } from '../i18n.js';
+import { loadMessages, t, timeElement } from '../i18n.js';
 import * as lookups from '../lookups.js';
 import * as session from '../session.js';
 import { taskForm } from '../components/task-form.js';
@@ -29,6 +29,9 @@ export function taskETag(task) {
 }
 
 export default async function render({ container, query, signal, setTitle }) {
+  // A process's task opens its form here (process-task-form.js): its messages come with the page.
+  await loadMessages('process-task');
+  if (signal.aborted) return;
   setTitle(t('tasks.title'));
   let tab = TABS[query?.get('tab')] ? query.get('tab') : 'mine';
   const wanted = query?.get('task') ?? null;
