@@ -32,9 +32,11 @@ channel they used"):
   email; the customer's chat message on the web is not the documents (the process waits again); the
   customer's email with two PDFs, sent over SMTP to the channel's address, is; underwriting is a
   task for finance due in 2 days; the clock moves 2 days 5 min: the non-interrupting SLA timer gives
-  the finance manager a follow-up task while underwriting stays open (and overdue); the manager and
-  then the underwriter complete their tasks through the tasks API (the underwriter approves the
-  record first), and the worker tells the customer on the web, where they applied.
+  the finance manager a follow-up task while underwriting stays open (and overdue); the manager
+  completes the follow-up through the tasks API; the underwriter fills in underwriting's form (a
+  decision not offered and no note are refused naming both fields, then approved with a note),
+  Rapport records the decision on the application (rapport.record.update), and the worker tells
+  the customer on the web, where they applied.
 
 Then across both: each instance started and completed exactly once (history and events), every job
 completed once, no job left to fetch, no incident.
@@ -800,15 +802,30 @@ class Scenarios:
             reached, found = wait_for(waiting_at(self.admin, w, ["underwriting"]))
             self.check("loan (web): the escalation branch ends; underwriting still waits", reached and found["status"] == "running",
                        str(token_nodes(found or instance(self.admin, w))))
-        need(fiona.api, "PATCH", f"/v1/records/loan_application/{record_id}",
-             {"stage": "approved", "fields": {"documents_received": True, "decision_note": "Approved at 4.9% APR over 48 months."}})
-        status, done, text = call(fiona.api, "PATCH", f"/v1/tasks/{underwriting['id']}", {"status": "done"})
-        self.check("loan (web): the finance agent completes underwriting through the tasks API", status == 200 and done["status"] == "done",
+        shown = need(fiona.api, "GET", f"/v1/tasks/{underwriting['id']}/form")
+        self.check("loan (web): underwriting's form asks for the decision (approve or decline) and a note to the customer",
+                   [(f["key"], f["type"], f["required"]) for f in shown["fields"]]
+                   == [("underwriting_decision", "choice", True), ("decision_note", "textarea", True)]
+                   and [o["value"] for o in shown["fields"][0]["options"]] == ["approved", "declined"], sample(shown["fields"]))
+        status, refused, text = call(fiona.api, "POST", f"/v1/tasks/{underwriting['id']}/complete",
+                                     {"variables": {"underwriting_decision": "maybe"}})
+        fields = sorted(e["field"] for e in (refused or {}).get("errors", []))
+        self.check("loan (web): a decision not offered and no note are refused naming both fields; the task stays open",
+                   status == 422 and fields == ["variables.decision_note", "variables.underwriting_decision"]
+                   and need(self.admin, "GET", f"/v1/tasks/{underwriting['id']}")["status"] == "open", f"HTTP {status} {fields} {text[:200]}")
+        status, done, text = call(fiona.api, "POST", f"/v1/tasks/{underwriting['id']}/complete",
+                                  {"variables": {"underwriting_decision": "approved", "decision_note": "Approved at 4.9% APR over 48 months."}})
+        self.check("loan (web): the finance agent completes underwriting with its form", status == 200 and done["status"] == "done",
                    f"HTTP {status} {text[:200]}")
         reached, found = wait_for(ended(self.admin, w))
         self.check("loan (web): the instance completes", reached and found["status"] == "completed" and found["tokens"] == [],
                    f"{(found or {}).get('status')} {token_nodes(found or {})}")
         found = found or instance(self.admin, w)
+        decided = need(self.admin, "GET", f"/v1/records/loan_application/{record_id}")
+        self.check("loan (web): Rapport recorded the decision on the application (rapport.record.update): approved, documents received, the note",
+                   decided["stage"] == "approved" and decided["fields"].get("documents_received") is True
+                   and decided["fields"].get("decision_note") == "Approved at 4.9% APR over 48 months.",
+                   f"{decided['stage']} {sample(decided['fields'])}")
 
         told = [i for i in list_all(self.admin, "/v1/interactions", {"customer_id": mia}) if i["direction"] == "outbound" and i["kind"] == "message"]
         self.check("loan (web): the customer is told on the web, where they applied (not by email, where the documents came)",
@@ -820,7 +837,7 @@ class Scenarios:
                    completed_nodes(steps_w) == ["application_received", "check_application", "eligible_gateway", "request_documents",
                                                 "documents_wait_merge", "wait_for_documents", "documents_gateway", "documents_wait_merge",
                                                 "wait_for_documents", "documents_gateway", "file_documents", "underwriting_sla",
-                                                "escalate_underwriting", "escalation_followed_up", "underwriting", "notify_merge",
+                                                "escalate_underwriting", "escalation_followed_up", "underwriting", "record_decision", "notify_merge",
                                                 "notify_customer", "customer_told"],
                    str(completed_nodes(steps_w)))
         self.check("loan (web): each job was done by the worker's key (history actors)",
@@ -978,7 +995,7 @@ def run(args: argparse.Namespace, checks: Checks, box: list) -> None:
     worker_key = need(admin, "POST", "/v1/api-keys", {"name": "python job worker", "role": "agent"})
     context = Context(web=web, app=app, email=mail, departments=departments)
     deploy(admin, checks, COMPLAINT_MODEL, "complaint_escalation", {"usr_SERVICE_MANAGER": people["sofia"].id}, 10)
-    deploy(admin, checks, LOAN_MODEL, "loan_application", {"usr_FINANCE_MANAGER": people["frank"].id}, 15)
+    deploy(admin, checks, LOAN_MODEL, "loan_application", {"usr_FINANCE_MANAGER": people["frank"].id}, 16)
 
     worker = JobWorker(Api(port, worker_key["secret"]), context)
     box[3] = worker
