@@ -87,7 +87,9 @@ public struct ConsoleAssets: Sendable {
         return graphJSON(sources)
     }()
 
-    /// `{"js/views/x.js": ["js/…", …], …}`, escaped for the attribute it is written into.
+    /// `{"m": ["js/api.js", …], "v": {"js/views/x.js": [0, 4, …], …}}`: every module once, and for
+    /// each view the positions of the modules it needs (each path written once, not once per view
+    /// that needs it: the graph is in every page), escaped for the attribute it is written into.
     static func graphJSON(_ sources: [String: String]) -> String {
         let graph = ModuleGraph.viewDependencies(sources.filter { $0.key.hasSuffix(".js") })
         func quoted(_ text: String) -> String {
@@ -104,10 +106,12 @@ public struct ConsoleAssets: Sendable {
             }
             return out + "&quot;"
         }
-        let members = graph.keys.sorted().map { view in
-            quoted(view) + ":[" + (graph[view] ?? []).map(quoted).joined(separator: ",") + "]"
+        let modules = Set(graph.values.flatMap { $0 }).sorted()
+        let position = Dictionary(uniqueKeysWithValues: modules.enumerated().map { ($0.element, $0.offset) })
+        let views = graph.keys.sorted().map { view in
+            quoted(view) + ":[" + (graph[view] ?? []).compactMap { position[$0].map(String.init) }.joined(separator: ",") + "]"
         }
-        return "{" + members.joined(separator: ",") + "}"
+        return "{" + quoted("m") + ":[" + modules.map(quoted).joined(separator: ",") + "]," + quoted("v") + ":{" + views.joined(separator: ",") + "}}"
     }
 
     /// The path prefix of every asset but the page: `/console/<version>`.

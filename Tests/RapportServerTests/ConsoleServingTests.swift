@@ -36,12 +36,17 @@ struct ConsoleServingTests {
             let end = try #require(meta[start.upperBound...].firstIndex(of: "\""))
             let text = String(meta[start.upperBound..<end]).replacingOccurrences(of: "&quot;", with: "\"")
                 .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&amp;", with: "&")
-            let graph = try #require(try JSONParser.parse(Array(text.utf8)).objectValue)
-            let customer = graph["js/views/customer.js"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let written = try #require(try JSONParser.parse(Array(text.utf8)).objectValue)
+            let modules = written["m"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(Set(modules).count == modules.count, "each module once")
+            let graph = (written["v"]?.objectValue ?? JSONObject()).dictionary.mapValues { positions in
+                (positions.arrayValue ?? []).compactMap { $0.intValue.map { modules[Int($0)] } }
+            }
+            let customer = graph["js/views/customer.js"] ?? []
             #expect(customer.contains("js/components/timeline.js"), "\(customer)")
             #expect(customer.contains("js/components/interaction-item.js"), "\(customer)")
             #expect(customer.contains("js/api.js") && !customer.contains("js/views/inbox.js"), "\(customer)")
-            #expect(graph["js/views/inbox.js"]?.arrayValue?.isEmpty == false)
+            #expect(graph["js/views/inbox.js"]?.isEmpty == false)
             #expect(Self.tags("[a-z]+", in: html).allSatisfy { !$0.contains(" onclick=") && !$0.contains(" onload=") && !$0.contains(" style=") })
         }
     }

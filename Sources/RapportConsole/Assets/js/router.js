@@ -135,17 +135,20 @@ export function prefetch() {
   const route = ROUTES.find((candidate) => candidate.path.test(path));
   if (!route) return;
   const root = new URL('../', import.meta.url);
-  for (const module of moduleGraph()[`js/views/${route.view}.js`] ?? []) {
+  for (const module of viewModules(`js/views/${route.view}.js`)) {
     document.head.append(h('link', { rel: 'modulepreload', href: new URL(module, root).href }));
   }
   route.load().catch(() => {});
 }
 
-function moduleGraph() {
+/** The modules a view needs, from the page's graph: `{"m": [paths…], "v": {view: [positions…]}}`. */
+function viewModules(view) {
   try {
-    return JSON.parse(document.querySelector('meta[name="rapport-module-graph"]')?.content || '{}');
+    const graph = JSON.parse(document.querySelector('meta[name="rapport-module-graph"]')?.content || '{}');
+    const modules = Array.isArray(graph.m) ? graph.m : [];
+    return (graph.v?.[view] ?? []).map((position) => modules[position]).filter((path) => typeof path === 'string');
   } catch {
-    return {};
+    return [];
   }
 }
 
