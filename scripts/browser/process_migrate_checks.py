@@ -11,8 +11,7 @@ An admin signs in in a browser of their own and opens the instance's page:
   as text (the token waits at `review`, which version 3 does not have), and the API still has the
   instance on version 1;
 - moving to version 2 draws the page again on version 2: a notice says so, the facts name version
-  2, and the API has it on version 2 with its token still at `review`; the card is gone (2 was the
-  only other version left besides 3, which it still offers);
+  2, and the API has it on version 2 with its token still at `review`; the card now offers 3 and 1;
 - axe-core on the page with the refusal shown.
 
 Everything waits for what it checks (`b.wait`), never a fixed time.
@@ -26,7 +25,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.support.ui import Select
 
 import colleagues
-from colleagues import WAIT
+from colleagues import WAIT, expected
 
 PASSWORD = "moves between versions 1234"
 ADMIN = {"email": "mo.migrate@example.com", "name": "Mo Migrate"}
@@ -85,9 +84,10 @@ def _accept_alert(br) -> str:
 
 def process_migrate_checks(b, server, api, checks, audit, *, new_browser, abort) -> None:
     colleagues.user(api, server.base, ADMIN, None, PASSWORD, role="admin")
-    for review, archive in (("review", False), ("review", True), ("assess", False)):
-        api.post("/v1/processes", {"xml": _model(review, archive)})
+    api.post("/v1/processes", {"xml": _model("review", False)})
     instance = api.post("/v1/process-instances", {"process": KEY})
+    for review, archive in (("review", True), ("assess", False)):
+        api.post("/v1/processes", {"xml": _model(review, archive)})
     if instance.get("process_version") != 1:
         raise abort(f"the instance did not start on version 1 of {KEY}: {instance}")
     _log(f"instance {instance['id']} on version 1 of 3")
@@ -106,10 +106,11 @@ def _run(ad, api, checks, audit, instance_id: str) -> None:
     checks.check("migrate: a running instance's page offers the process's other versions (3, the newest, and 2), not its own",
                  shown.get("options") == ["3", "2"] and "3" in (shown.get("labels") or [""])[0], str(shown))
 
-    Select(ad.visible("[data-card=migrate] select")).select_by_value("3")
-    ad.click("[data-action=migrate-instance]")
-    confirm = _accept_alert(ad)
-    refused = ad.wait(lambda: (s := state()) and s["error"] and s, WAIT) or state()
+    with expected(ad, "migrate-409", "/migrate", 409):
+        Select(ad.visible("[data-card=migrate] select")).select_by_value("3")
+        ad.click("[data-action=migrate-instance]")
+        confirm = _accept_alert(ad)
+        refused = ad.wait(lambda: (s := state()) and s["error"] and s, WAIT) or state()
     still = api.get(f"/v1/process-instances/{instance_id}")
     checks.check("migrate: moving to version 3 (no node review) is refused beside the form with the server's reason as text; the instance stays on version 1",
                  "3" in confirm and "review" in refused.get("error", "") and refused.get("invalid") == "true"
@@ -121,6 +122,6 @@ def _run(ad, api, checks, audit, instance_id: str) -> None:
     _accept_alert(ad)
     moved = ad.wait(lambda: (s := state()) and "2" in s["notice"] and "2" in s["process"] and s, WAIT) or state()
     after = api.get(f"/v1/process-instances/{instance_id}")
-    checks.check("migrate: moving to version 2 draws the page on version 2 with a notice; the API has the instance there, its token still at review",
+    checks.check("migrate: moving to version 2 draws the page on version 2 with a notice and offers 3 and 1; the API has the instance there, its token still at review",
                  bool(moved.get("notice")) and after.get("process_version") == 2 and [t.get("node") for t in after.get("tokens", [])] == ["review"]
-                 and moved.get("options") == ["3"], f"{moved} {after.get('process_version')} {after.get('tokens')}")
+                 and moved.get("options") == ["3", "1"], f"{moved} {after.get('process_version')} {after.get('tokens')}")
