@@ -29,48 +29,55 @@ extension SQLProcessStore {
         }
     }
 
-    /// The id of what the action made.
+    /// The id of what the action made or changed.
     private func run(_ action: BuiltInAction.Kind, inputs: [String: JSONValue], about instance: ProcessInstanceRecord, author: Colleague,
                      in tx: WriteTransaction) async throws -> String {
         switch action {
-        case .updateRecord:
-            return try await updateRecord(inputs, by: author.actor, in: tx)
-        case .updateCustomer:
-            return try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
-        case .email:
-            return try await sendEmail(inputs, about: instance, by: author.actor, in: tx)
-        case .webhook, .amqp:
-            preconditionFailure("an external action is a job (see recordOutcome)")
-        case .note, .handoff:
-            break
+        case .note: try await addNote(inputs, about: instance, author: author, in: tx)
+        case .handoff: try await openHandoff(inputs, about: instance, author: author, in: tx)
+        case .updateRecord: try await updateRecord(inputs, by: author.actor, in: tx)
+        case .updateCustomer: try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
+        case .email: try await sendEmail(inputs, about: instance, by: author.actor, in: tx)
+        case .webhook, .amqp: preconditionFailure("an external action is a job for Rapport's worker (see recordOutcome)")
         }
+    }
+
+    /// The instance's customer, which a note or a handoff is about.
+    private func customer(of instance: ProcessInstanceRecord, for what: String) throws -> String {
         guard let customerID = instance.customerID else {
-            throw StoreError(.invalidReference, "the instance is about no customer, and a \(action == .note ? "note" : "handoff") is about one")
+            throw StoreError(.invalidReference, "the instance is about no customer, and a \(what) is about one")
         }
-        switch action {
-        case .updateRecord, .updateCustomer, .email, .webhook, .amqp:
-            preconditionFailure("done above")
-        case .note:
-            let body = try Self.text(inputs["body"], "body")
-            let pinned = inputs["pinned"].map { $0 == .bool(true) } ?? false
-            return try await store.notes.createNote(NoteDraft(customerID: customerID, conversationID: nil, body: body, pinned: pinned),
-                                                    author: author, in: tx).id
-        case .handoff:
-            let reason = try Self.text(inputs["reason"], "reason")
-            let kindName = try inputs["kind"].map { try Self.text($0, "kind") } ?? HandoffKind.other.rawValue
-            guard let kind = HandoffKind(rawValue: kindName) else {
-                throw StoreError(.invalidReference, "\(kindName) is not a handoff kind (\(HandoffKind.allCases.map(\.rawValue).joined(separator: ", ")))",
-                                 field: "kind")
-            }
-            let minutes = inputs["sla_minutes"].flatMap(\.intValue).map(Int.init)
-            let draft = HandoffDraft(kind: kind, fromDepartment: try inputs["from_department"].map { try Self.text($0, "from_department") },
-                                     toDepartment: try inputs["to_department"].map { try Self.text($0, "to_department") },
-                                     customerID: customerID, reason: reason, slaMinutes: minutes)
-            guard draft.fromDepartment != nil || kind.route != nil else {
-                throw StoreError(.invalidReference, "a handoff of kind other needs from_department", field: "from_department")
-            }
-            return try await store.handoffs.requestHandoff(draft, by: author, in: tx).id
+        return customerID
+    }
+
+    /// A note on the instance's customer: `body`, `pinned`.
+    private func addNote(_ inputs: [String: JSONValue], about instance: ProcessInstanceRecord, author: Colleague,
+                         in tx: WriteTransaction) async throws -> String {
+        let customerID = try customer(of: instance, for: "note")
+        let body = try Self.text(inputs["body"], "body")
+        let pinned = inputs["pinned"].map { $0 == .bool(true) } ?? false
+        return try await store.notes.createNote(NoteDraft(customerID: customerID, conversationID: nil, body: body, pinned: pinned),
+                                                author: author, in: tx).id
+    }
+
+    /// A handoff about the instance's customer: `reason`, `kind`, the departments, `sla_minutes`.
+    private func openHandoff(_ inputs: [String: JSONValue], about instance: ProcessInstanceRecord, author: Colleague,
+                             in tx: WriteTransaction) async throws -> String {
+        let customerID = try customer(of: instance, for: "handoff")
+        let reason = try Self.text(inputs["reason"], "reason")
+        let kindName = try inputs["kind"].map { try Self.text($0, "kind") } ?? HandoffKind.other.rawValue
+        guard let kind = HandoffKind(rawValue: kindName) else {
+            throw StoreError(.invalidReference, "\(kindName) is not a handoff kind (\(HandoffKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                             field: "kind")
         }
+        let minutes = inputs["sla_minutes"].flatMap(\.intValue).map(Int.init)
+        let draft = HandoffDraft(kind: kind, fromDepartment: try inputs["from_department"].map { try Self.text($0, "from_department") },
+                                 toDepartment: try inputs["to_department"].map { try Self.text($0, "to_department") },
+                                 customerID: customerID, reason: reason, slaMinutes: minutes)
+        guard draft.fromDepartment != nil || kind.route != nil else {
+            throw StoreError(.invalidReference, "a handoff of kind other needs from_department", field: "from_department")
+        }
+        return try await store.handoffs.requestHandoff(draft, by: author, in: tx).id
     }
 
     /// Changes the record's fields and stage as `PATCH /v1/records/{type}/{id}` does; its id.
