@@ -22,7 +22,7 @@ extension NodeReading {
         }
         var result: String?
         if let text = definition.attribute("resultVariable")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let first = text.first, first.isLetter || first == "_", text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            guard ExpressionReading.isVariableName(text) else {
                 problem(definition.line, "resultVariable \(ExpressionReading.quoted(text)) is not a variable name")
                 return .some(nil)
             }

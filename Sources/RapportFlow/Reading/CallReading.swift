@@ -37,8 +37,7 @@ extension NodeReading {
         var found: [VariableMapping] = []
         for mapping in elements {
             let target = (mapping.attribute("target") ?? "").trimmingCharacters(in: .whitespaces)
-            guard let first = target.first, first.isLetter || first == "_",
-                  target.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            guard ExpressionReading.isVariableName(target) else {
                 problem(mapping.line, "the mapping's target \(ExpressionReading.quoted(target)) is not a variable name")
                 continue
             }

@@ -22,7 +22,7 @@ extension NodeReading {
             problem(holder.line, "the hit policy \(policyText) is not one of \(DecisionTable.HitPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let result = (holder.attribute("resultVariable") ?? "").trimmingCharacters(in: .whitespaces)
-        if !Self.isVariableName(result) {
+        if !ExpressionReading.isVariableName(result) {
             problem(holder.line, "a decision table needs a resultVariable: the variable its result goes in")
         }
         var inputs: [DecisionTable.Input] = []
@@ -36,7 +36,7 @@ extension NodeReading {
         var outputs: [String] = []
         for output in holder.children("output", namespace: BPMNNamespace.rapport) {
             let name = (output.attribute("name") ?? "").trimmingCharacters(in: .whitespaces)
-            if Self.isVariableName(name), !outputs.contains(name) {
+            if ExpressionReading.isVariableName(name), !outputs.contains(name) {
                 outputs.append(name)
             } else {
                 problem(output.line, "an output needs a name of its own that is a variable name, not \(ExpressionReading.quoted(name))")
@@ -73,10 +73,5 @@ extension NodeReading {
         if rules.isEmpty { problem(holder.line, "a decision table needs at least one <rapport:rule>") }
         guard problems.count == before, let policy else { return .some(nil) }
         return .some((DecisionTable(hitPolicy: policy, inputs: inputs, outputs: outputs, rules: rules), result))
-    }
-
-    static func isVariableName(_ text: String) -> Bool {
-        guard let first = text.first, first.isLetter || first == "_" else { return false }
-        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 }

@@ -41,6 +41,12 @@ enum ExpressionReading {
         return FlowExpression(source: value, compiled: compiled)
     }
 
+    /// A letter or `_`, then ASCII letters, digits and `_`: what a variable (or form key) may be called.
+    static func isVariableName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
     static func isCEL(_ language: String) -> Bool {
         ["cel", "text/x-cel", "application/x-cel", "https://github.com/google/cel-spec"].contains(language.lowercased())
     }

@@ -74,7 +74,7 @@ extension NodeReading {
     /// The field, or nil after a problem with how it is defined.
     mutating func checked(_ field: FormField, line: Int) -> FormField? {
         let key = field.key
-        guard let first = key.first, first.isLetter || first == "_", key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+        guard ExpressionReading.isVariableName(key) else {
             problem(line, "the form field's key \(ExpressionReading.quoted(key)) is not a variable name")
             return nil
         }

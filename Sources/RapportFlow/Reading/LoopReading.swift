@@ -48,8 +48,7 @@ extension NodeReading {
     private mutating func name(_ text: String?, _ attribute: String, line: Int?) -> String? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         let plain = text.hasPrefix("=") ? String(text.dropFirst()).trimmingCharacters(in: .whitespaces) : text
-        guard let first = plain.first, first.isLetter || first == "_",
-              plain.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+        guard ExpressionReading.isVariableName(plain) else {
             problem(line ?? element.line, "\(attribute) \(ExpressionReading.quoted(text)) is not a variable name")
             return nil
         }

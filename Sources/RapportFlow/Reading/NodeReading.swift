@@ -343,8 +343,7 @@ struct NodeReading {
         if let zeebe = extensionElement("script", namespace: BPMNNamespace.zeebe) {
             // Camunda 8: one FEEL expression whose value goes in resultVariable.
             let variable = (zeebe.attribute("resultVariable") ?? "").trimmingCharacters(in: .whitespaces)
-            guard let first = variable.first, first.isLetter || first == "_",
-                  variable.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            guard ExpressionReading.isVariableName(variable) else {
                 problem(zeebe.line, "a zeebe:script needs a resultVariable: the variable its expression's value goes in")
                 return nil
             }
