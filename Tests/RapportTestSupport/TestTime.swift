@@ -15,6 +15,11 @@ public final class TestTime: Sendable {
         current.withLock { $0 = $0.adding(duration) }
     }
 
+    /// Moves the time to `moment` (on, as a clock does).
+    public func set(_ moment: Timestamp) {
+        current.withLock { $0 = max($0, moment) }
+    }
+
     /// The time as the closure stores and workers take.
     public var clock: @Sendable () -> Timestamp { { self.now() } }
 }

@@ -18,9 +18,11 @@ public struct FlowEngine: Sendable {
 
     /// A new instance with a token on each none start event of the process (or only on
     /// `startNode`: a conditional, message or signal start event that happened), run until every
-    /// token waits or ends.
-    public func start(variables: [String: JSONValue], at now: Timestamp, from startNode: Int? = nil) -> FlowOutcome {
-        var run = FlowRun(process: process, instance: FlowInstance(variables: variables), now: now)
+    /// token waits or ends. Timers in business hours count in `calendars` (the hours of each of
+    /// `ProcessDefinition.businessHours`).
+    public func start(variables: [String: JSONValue], at now: Timestamp, from startNode: Int? = nil,
+                      calendars: FlowCalendars = [:]) -> FlowOutcome {
+        var run = FlowRun(process: process, instance: FlowInstance(variables: variables), now: now, calendars: calendars)
         for start in startNode.map({ [$0] }) ?? process.noneStarts {
             run.arrive(run.newToken(at: start, scope: nil), via: nil)
         }
@@ -30,11 +32,12 @@ public struct FlowEngine: Sendable {
     }
 
     /// Applies `input` to `instance` and runs it until every token waits or ends.
-    public func handle(_ input: FlowInput, on instance: FlowInstance, at now: Timestamp) throws(FlowInputError) -> FlowOutcome {
+    public func handle(_ input: FlowInput, on instance: FlowInstance, at now: Timestamp,
+                       calendars: FlowCalendars = [:]) throws(FlowInputError) -> FlowOutcome {
         guard instance.status == .running else {
             throw FlowInputError("the instance is \(instance.status.rawValue); it takes no more input")
         }
-        var run = FlowRun(process: process, instance: instance, now: now)
+        var run = FlowRun(process: process, instance: instance, now: now, calendars: calendars)
         switch input {
         case .complete(let id, let variables):
             let token = try waitingToken(id, in: instance, "complete")

@@ -7,7 +7,7 @@ extension FlowRun {
     mutating func arm(_ trigger: EventTrigger, token: Int, at node: FlowNode) {
         switch trigger {
         case .timer(let timer):
-            actions.append(.scheduleTimer(token: token, node: node.id, due: timer.due(after: now)))
+            actions.append(.scheduleTimer(token: token, node: node.id, due: timer.due(after: now, in: hours(for: timer))))
         case .message(let subscription):
             subscribe(token, at: node, to: subscription)
         case .signal(let name):
@@ -16,6 +16,11 @@ extension FlowRun {
             // Thrown inside the instance, or a condition the engine watches: nothing to ask the world for.
             break
         }
+    }
+
+    /// The opening hours `timer` counts in (nil: every minute).
+    func hours(for timer: TimerDefinition) -> BusinessHours? {
+        timer.businessHours.flatMap { calendars[$0] }
     }
 
     /// The events on the border of a waiting activity are armed when the token arrives.
@@ -89,13 +94,13 @@ extension FlowRun {
             if !interrupting, trigger.rearms {
                 // A non-interrupting message or signal boundary event catches each one while the activity waits.
                 arm(trigger, token: token, at: process.nodes[node])
-            } else if !interrupting, case .timer(.cycle(let cycle)) = trigger, let position = index(of: token) {
+            } else if !interrupting, case .timer(let timer) = trigger, let cycle = timer.cycle, let position = index(of: token) {
                 // A repeating timer: again after its interval, as many times as it repeats.
                 let key = "$fired:" + process.nodes[node].id
                 let fired = (instance.tokens[position].locals[key]?.intValue ?? 0) + 1
                 instance.tokens[position].locals[key] = .integer(fired)
                 if cycle.repetitions.map({ fired < $0 }) ?? true {
-                    actions.append(.scheduleTimer(token: token, node: process.nodes[node].id, due: cycle.interval.added(to: now)))
+                    actions.append(.scheduleTimer(token: token, node: process.nodes[node].id, due: cycle.interval.added(to: now, in: hours(for: timer))))
                 }
             }
         }

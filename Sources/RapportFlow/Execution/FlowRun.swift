@@ -6,16 +6,19 @@ struct FlowRun {
     let process: ProcessDefinition
     var instance: FlowInstance
     let now: Timestamp
+    /// The opening hours its business-hours timers count in.
+    let calendars: FlowCalendars
     var actions: [FlowAction] = []
     var steps: [FlowStep] = []
     /// Tokens that reached a node and have not entered it yet, with the flow they came by.
     private var arrivals: [(token: Int, flow: Int?)] = []
     private var nextArrival = 0
 
-    init(process: ProcessDefinition, instance: FlowInstance, now: Timestamp) {
+    init(process: ProcessDefinition, instance: FlowInstance, now: Timestamp, calendars: FlowCalendars = [:]) {
         self.process = process
         self.instance = instance
         self.now = now
+        self.calendars = calendars
     }
 
     var outcome: FlowOutcome { FlowOutcome(instance: instance, actions: actions, steps: steps) }

@@ -20,6 +20,8 @@ public struct ProcessDefinition: Sendable {
     public let timerStarts: [Int]
     /// Whether some catch or boundary event waits for a condition over the variables.
     let hasConditionalEvents: Bool
+    /// Whose opening hours its timers count in: the caller gives the engine each one's hours.
+    public let businessHours: Set<BusinessHoursReference>
     private let nodeIndex: [String: Int]
     /// For each node, the nodes a token there can still arrive at (itself excluded unless on a cycle).
     let reachable: [NodeSet]
@@ -43,6 +45,7 @@ public struct ProcessDefinition: Sendable {
             default: false
             }
         }
+        businessHours = Set(nodes.compactMap { $0.kind.timer?.businessHours })
         nodeIndex = Dictionary(nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         reachable = Self.reachability(nodes: nodes, flows: flows)
         var byScope: [Int: [Int]] = [:]
@@ -338,6 +341,16 @@ public struct VariableMapping: Sendable {
 }
 
 extension FlowNodeKind {
+    /// The timer a timer start, catch, boundary or event subprocess start event waits for.
+    public var timer: TimerDefinition? {
+        switch self {
+        case .timerStart(let timer), .catchEvent(.timer(let timer)), .boundaryEvent(.timer(let timer), _, _),
+             .eventSubProcessStart(.timer(let timer), _):
+            timer
+        default: nil
+        }
+    }
+
     /// The kind of event a node is or waits for, as a modeler draws its marker (`timer`, `message`,
     /// `signal`, `error`, `escalation`, `terminate`, `link`, `conditional`); nil for none events,
     /// activities and gateways.

@@ -26,6 +26,8 @@ struct NodeReading {
     /// Whether the element is directly in an event subprocess (its start event is an event's).
     let inEventSubprocess: Bool
     private(set) var problems: [BPMNProblem] = []
+    /// Whether a timer of the element took its `rapport:businessHours`.
+    private var timerTookBusinessHours = false
 
     init(element: XMLElementNode, id: String, roots: RootElements = RootElements(), inEventSubprocess: Bool = false) {
         self.element = element
@@ -41,6 +43,15 @@ struct NodeReading {
     ]
 
     mutating func kind() -> NodeKindReading? {
+        let read = elementKind()
+        if let hours = extensionElement("businessHours", namespace: BPMNNamespace.rapport), !timerTookBusinessHours, problems.isEmpty {
+            problem(hours.line, "rapport:businessHours counts a timer's duration in opening hours, and this element has no timer")
+            return nil
+        }
+        return read
+    }
+
+    private mutating func elementKind() -> NodeKindReading? {
         switch element.localName {
         case "startEvent" where inEventSubprocess:
             guard let definition = eventDefinition() else {
@@ -304,8 +315,30 @@ struct NodeReading {
         }
     }
 
-    /// A timer's duration, date or (where `repeats`) cycle.
+    /// A timer's duration, date or (where `repeats`) cycle, counted in the business hours its
+    /// event's `<rapport:businessHours department="…"/>` names.
     private mutating func timer(_ definition: XMLElementNode, repeats: Bool = false) -> TimerDefinition? {
+        guard let schedule = timerSchedule(definition, repeats: repeats) else { return nil }
+        guard let hours = extensionElement("businessHours", namespace: BPMNNamespace.rapport) else { return TimerDefinition(schedule) }
+        timerTookBusinessHours = true
+        let department = (hours.attribute("department") ?? "").trimmingCharacters(in: .whitespaces)
+        let counted: ISODuration
+        switch schedule {
+        case .date:
+            problem(hours.line, "a timeDate is a moment and is not counted in business hours: give the timer a timeDuration, or remove rapport:businessHours")
+            return nil
+        case .duration(let duration): counted = duration
+        case .cycle(let cycle): counted = cycle.interval
+        }
+        guard counted.years == 0, counted.months == 0, !counted.description.contains("W") else {
+            problem(hours.line, "the duration \(ExpressionReading.quoted(counted.description)) counts in business hours only in days (business days), "
+                    + "hours, minutes and seconds: write two working weeks as P10D")
+            return nil
+        }
+        return TimerDefinition(schedule, businessHours: BusinessHoursReference(department: department.isEmpty ? nil : department))
+    }
+
+    private mutating func timerSchedule(_ definition: XMLElementNode, repeats: Bool) -> TimerSchedule? {
         if let duration = definition.child("timeDuration", namespace: BPMNNamespace.model) {
             let text = duration.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let parsed = ISODuration(text) else {

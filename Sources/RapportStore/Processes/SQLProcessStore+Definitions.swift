@@ -16,6 +16,7 @@ extension SQLProcessStore {
                 deployed.append(ProcessDeployment(process: same, created: false))
                 continue
             }
+            try await checkBusinessHours(of: process, in: tx)
             let version = (try newest?.int64("version") ?? 0) + 1
             let now = tx.now()
             let made = DeployedProcess(id: tx.newID("prd"), key: process.id, version: version, checksum: checksum, deployedBy: actor,

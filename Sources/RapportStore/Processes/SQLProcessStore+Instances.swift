@@ -86,7 +86,8 @@ extension SQLProcessStore {
     func begin(_ deployed: DeployedProcess, from startNode: Int?, variables: [String: JSONValue], customerID: String?,
                businessKey: String?, calledBy: CallingToken? = nil, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let now = tx.now()
-        let outcome = deployed.engine.start(variables: variables, at: now, from: startNode)
+        let outcome = deployed.engine.start(variables: variables, at: now, from: startNode,
+                                            calendars: try await calendars(for: deployed.process, in: tx))
         var record = ProcessInstanceRecord(
             id: tx.newID("pin"), definitionID: deployed.id, key: deployed.key, status: outcome.instance.status, customerID: customerID,
             businessKey: businessKey, state: outcome.instance, stepCount: 0, startedBy: actor, createdAt: now, updatedAt: now,
@@ -164,9 +165,10 @@ extension SQLProcessStore {
         let (before, deployed) = try await withDefinition(row, in: tx)
         // One moment for the input: the engine's timers, the steps and the row all use it.
         let now = tx.now()
+        let calendars = try await calendars(for: deployed.process, in: tx)
         let outcome: FlowOutcome
         do {
-            outcome = try deployed.engine.handle(input, on: before.state, at: now)
+            outcome = try deployed.engine.handle(input, on: before.state, at: now, calendars: calendars)
         } catch {
             throw StoreError(.conflict, "process instance \(id): \(error.message)")
         }

@@ -35,11 +35,13 @@ extension SQLProcessStore {
         try await tx.execute("""
             DELETE FROM process_start_timers WHERE definition_id IN (SELECT id FROM process_definitions WHERE process_key = \(bind: deployed.key))
             """)
+        let calendars = try await calendars(for: deployed.process, in: tx)
         for start in deployed.process.timerStarts {
             guard case .timerStart(let timer) = deployed.process.nodes[start].kind else { continue }
+            let due = timer.due(after: deployed.deployedAt, in: timer.businessHours.flatMap { calendars[$0] })
             try await tx.execute("""
                 INSERT INTO process_start_timers (definition_id, node, due_at, fired)
-                VALUES (\(bind: deployed.id), \(bind: deployed.process.nodes[start].id), \(bind: timer.due(after: deployed.deployedAt).microseconds), 0)
+                VALUES (\(bind: deployed.id), \(bind: deployed.process.nodes[start].id), \(bind: due.microseconds), 0)
                 """)
         }
     }
@@ -62,8 +64,10 @@ extension SQLProcessStore {
             }
             _ = try await begin(deployed, from: start, variables: [:], customerID: nil, businessKey: nil,
                                 by: Actor(kind: .system, id: "process-timers"), in: tx)
-            if case .cycle(let cycle) = timer, cycle.repetitions.map({ fired < Int64($0) }) ?? true {
-                let next = cycle.next(after: try row.timestamp("due_at"), now: now)
+            if let cycle = timer.cycle, cycle.repetitions.map({ fired < Int64($0) }) ?? true {
+                var hours: BusinessHours?
+                if let reference = timer.businessHours { hours = try await calendars(for: deployed.process, in: tx)[reference] }
+                let next = cycle.next(after: try row.timestamp("due_at"), now: now, in: hours)
                 try await tx.execute("UPDATE process_start_timers SET due_at = \(bind: next.microseconds), fired = \(bind: fired)" + key)
             } else {
                 try await tx.execute("DELETE FROM process_start_timers" + key)
