@@ -1,5 +1,7 @@
 import HTTPTypes
 import RapportCore
+import RapportFlow
+import RapportStore
 import RapportSync
 import RapportTestSupport
 import Testing
@@ -77,4 +79,43 @@ struct ProcessWebhookActionTests {
             #expect(incident["message"]?.stringValue?.contains("no webhook subscription has the id sub_nothing") == true, "\(incident)")
         }
     }
+
+    @Test("a call slower than the job's lock: the worker renews the lock, so another worker does not call again",
+          arguments: Backend.available)
+    func slowCallKeepsItsLock(backend: Backend) async throws {
+        let receiver = Receiver(delay: .milliseconds(2_500))
+        try await receiver.listening { sink in
+            try await TestDatabases.withLocation(backend) { location in
+                try await Store.withRunning(location, logger: TestDatabases.logger) { store in
+                    let subscription = try await store.write { tx in
+                        try await store.subscriptions.createSubscription(
+                            NewSubscription(sink: sink, filters: [["prefix": ["type": "nothing."]]], description: "slow sink"),
+                            secret: WebhookSigner.newSecret(), role: .admin, actor: .system, in: tx)
+                    }
+                    let xml = Self.process(webhook: subscription.id)
+                    let instance = try await store.write { tx in
+                        _ = try await store.processes.deploy(try BPMNReader.read(xml), xml: xml, by: .system, in: tx)
+                        return try await store.processes.startInstance(
+                            ProcessStart(key: "tell_erp", variables: ["order_id": "O-19", "total": 5]), by: .system, in: tx)
+                    }
+                    // Two nodes' workers with a 1-second lock renewed every 200 ms.
+                    func worker() -> ProcessActionWorker {
+                        ProcessActionWorker(store: store, policy: NetworkAddressPolicy(allowPrivate: true), logger: TestDatabases.logger,
+                                            lock: .seconds(1), lockRenewal: .milliseconds(200))
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await worker().run() }
+                        group.addTask { try await worker().run() }
+                        let done = try await eventually("the instance completes") {
+                            try await store.processes.instance(instance.id).flatMap { $0.0.status == .completed ? $0.0 : nil }
+                        }
+                        #expect(done.state.variables["erp_call"] == ["status": 200])
+                        #expect(receiver.calls.count == 1, "one call, though it outlasted the lock twice")
+                        group.cancelAll()
+                    }
+                }
+            }
+        }
+    }
 }
+

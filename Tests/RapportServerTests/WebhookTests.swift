@@ -12,7 +12,7 @@ import Synchronization
 import Testing
 
 /// A webhook receiver: records each request and answers with the scripted statuses in turn
-/// (200 once the script is used up).
+/// (200 once the script is used up), after `delay` (a slow sink).
 final class Receiver: Sendable {
     struct Call: Sendable {
         var headers: HTTPFields
@@ -20,9 +20,11 @@ final class Receiver: Sendable {
     }
 
     private let state: Mutex<(calls: [Call], script: [Int])>
+    private let delay: Duration
 
-    init(script: [Int] = []) {
+    init(script: [Int] = [], delay: Duration = .zero) {
         state = Mutex(([], script))
+        self.delay = delay
     }
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -40,6 +42,7 @@ final class Receiver: Sendable {
         router.post("hook") { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 20)
             let status = self.answer(Call(headers: request.headers, body: String(buffer: bytes)))
+            if self.delay > .zero { try await Task.sleep(for: self.delay) }
             var headers: HTTPFields = [:]
             if status == 429 || status == 503 { headers[.retryAfter] = "0" }
             return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "noted")))

@@ -44,6 +44,10 @@ public protocol ProcessStore: Sendable {
     /// When the next job of one of these types is free to take (now or later); nil when none waits.
     func nextJobAvailable(types: [String]) async throws -> Timestamp?
 
+    /// Keeps `worker`'s locks on these jobs until `until`: a worker still at work on them (a job
+    /// another worker took meanwhile, or one done, is left alone).
+    func extendJobLocks(_ ids: [String], worker: String, until: Timestamp, in tx: WriteTransaction) async throws
+
     /// The job is done: its variables merged, the instance goes on.
     func completeJob(_ id: String, variables: [String: JSONValue], by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord
 

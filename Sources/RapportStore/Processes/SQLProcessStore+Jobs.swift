@@ -33,6 +33,14 @@ extension SQLProcessStore {
         return activated
     }
 
+    public func extendJobLocks(_ ids: [String], worker: String, until: Timestamp, in tx: WriteTransaction) async throws {
+        guard !ids.isEmpty else { return }
+        try await tx.execute("""
+            UPDATE process_jobs SET locked_until = \(bind: until.microseconds)
+            WHERE worker = \(bind: worker) AND id IN (\(binds: ids)) AND locked_until IS NOT NULL
+            """)
+    }
+
     public func nextJobAvailable(types: [String]) async throws -> Timestamp? {
         guard !types.isEmpty else { return nil }
         let row = try await read {

@@ -7,15 +7,15 @@ import RapportCore
 import RapportFlow
 import RapportStore
 import ServiceLifecycle
+import Synchronization
 
 /// Rapport's own job worker for process actions that reach outside (`rapport.webhook`,
-/// `rapport.amqp`): takes
-/// their jobs as any worker does (a lock that lapses if this node dies, so another takes the job),
+/// `rapport.amqp`): takes their jobs as any worker does, with a short lock it renews while it works
+/// on them (so if this node dies the lock lapses within seconds and another node takes the job),
 /// does the call with the job's id as its idempotency key, and completes the job or fails it —
 /// tried again after a growing pause, an incident when its attempts are used up. At least once.
 public struct ProcessActionWorker: Service {
     static let types = BuiltInAction.Kind.allCases.filter(\.isExternal).map(\.rawValue)
-    static let lock: Duration = .seconds(60)
     static let attemptTimeout: TimeAmount = .seconds(15)
 
     let store: Store
@@ -27,10 +27,14 @@ public struct ProcessActionWorker: Service {
     let broker: (configuration: AMQPConfiguration, exchange: String)?
     let logger: Logger
     let clock: any Clock<Duration>
+    /// How long a job stays locked without renewal: a dead node's jobs are taken again after it.
+    let lock: Duration
+    /// How often the locks of the jobs still at work are renewed.
+    let lockRenewal: Duration
     let node = "rapport:\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
 
     public init(store: Store, policy: NetworkAddressPolicy, broker: (configuration: AMQPConfiguration, exchange: String)? = nil, logger: Logger,
-                clock: any Clock<Duration> = ContinuousClock()) {
+                clock: any Clock<Duration> = ContinuousClock(), lock: Duration = .seconds(8), lockRenewal: Duration = .seconds(3)) {
         self.store = store
         self.processes = store.processes
         self.subscriptions = store.subscriptions
@@ -39,6 +43,8 @@ public struct ProcessActionWorker: Service {
         self.broker = broker
         self.logger = logger
         self.clock = clock
+        self.lock = lock
+        self.lockRenewal = lockRenewal
     }
 
     public func run() async throws {
@@ -79,14 +85,38 @@ public struct ProcessActionWorker: Service {
         let node = self.node
         var taken: [ActivatedJob] = []
         for type in Self.types {
-            taken += try await store.write { tx in try await processes.activateJobs(type: type, worker: node, limit: 16, lock: Self.lock, in: tx) }
+            taken += try await store.write { tx in try await processes.activateJobs(type: type, worker: node, limit: 16, lock: lock, in: tx) }
         }
+        guard !taken.isEmpty else { return 0 }
+        let working = WorkingJobs(taken.map(\.job.id))
+        let renewal = Task { await keepLocked(working) }
         await withTaskGroup(of: Void.self) { group in
             for job in taken {
-                group.addTask { await self.perform(job, reach: reach) }
+                group.addTask {
+                    await self.perform(job, reach: reach)
+                    working.finished(job.job.id)
+                }
             }
         }
+        renewal.cancel()
         return taken.count
+    }
+
+    /// Renews the locks of the jobs still at work until cancelled (a webhook may take up to its
+    /// attempt timeout, longer than a lock).
+    private func keepLocked(_ working: WorkingJobs) async {
+        let processes = self.processes
+        let node = self.node
+        while !Task.isCancelled {
+            do { try await clock.sleep(for: lockRenewal) } catch { return }
+            let ids = working.ids
+            guard !ids.isEmpty, !Task.isCancelled else { return }
+            do {
+                try await store.write { tx in try await processes.extendJobLocks(ids, worker: node, until: tx.now().adding(lock), in: tx) }
+            } catch {
+                logger.warning("process action locks not renewed", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     private func perform(_ activated: ActivatedJob, reach: Reach) async {
@@ -142,7 +172,8 @@ public struct ProcessActionWorker: Service {
         properties.messageID = job.id
         properties.appID = "rapport"
         properties.type = "rapport.process.action"
-        properties.headers = ["rapport-process-instance": .string(job.instanceID), "rapport-node": .string(job.node)]
+        properties.headers = ["rapport-process-instance": .string(job.instanceID), "rapport-process-element": .string(job.node),
+                              "rapport-node": .string(node)]
         do {
             switch try await broker.publish(exchange: exchange, routingKey: routingKey, body: (inputs["body"] ?? .object(JSONObject())).serialized(),
                                             properties: properties) {
@@ -187,7 +218,8 @@ public struct ProcessActionWorker: Service {
         request.headers.add(name: "webhook-signature", value: signer.signature(id: job.id, timestamp: timestamp, body: body))
         request.headers.add(name: "user-agent", value: "Rapport-Processes/1")
         request.headers.add(name: "rapport-process-instance", value: job.instanceID)
-        request.headers.add(name: "rapport-node", value: job.node)
+        request.headers.add(name: "rapport-process-element", value: job.node)
+        request.headers.add(name: "rapport-node", value: node)
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: Self.attemptTimeout)
@@ -201,5 +233,20 @@ public struct ProcessActionWorker: Service {
         } catch {
             return .failed("the webhook could not be reached: \(error)", permanent: false)
         }
+    }
+}
+
+/// The ids of the jobs a turn of the worker is still working on.
+final class WorkingJobs: Sendable {
+    private let working: Mutex<Set<String>>
+
+    init(_ ids: [String]) {
+        working = Mutex(Set(ids))
+    }
+
+    var ids: [String] { working.withLock { Array($0) } }
+
+    func finished(_ id: String) {
+        _ = working.withLock { $0.remove(id) }
     }
 }
