@@ -34,7 +34,7 @@ public struct ProcessActionWorker: Service {
     let node = "rapport:\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
 
     public init(store: Store, policy: NetworkAddressPolicy, broker: (configuration: AMQPConfiguration, exchange: String)? = nil, logger: Logger,
-                clock: any Clock<Duration> = ContinuousClock(), lock: Duration = .seconds(8), lockRenewal: Duration = .seconds(3)) {
+                clock: any Clock<Duration> = ContinuousClock(), lock: Duration = .seconds(6), lockRenewal: Duration = .seconds(2)) {
         self.store = store
         self.processes = store.processes
         self.subscriptions = store.subscriptions
