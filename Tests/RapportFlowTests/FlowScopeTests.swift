@@ -172,6 +172,35 @@ struct FlowScopeTests {
         #expect(message.contains("FRAUD") && message.contains("card stolen"))
     }
 
+    @Test("in an instance a call activity started, an error nothing catches ends it and goes to the caller; kept in its stored state")
+    func errorsGoToTheCaller() throws {
+        let process = try F.process("""
+            <bpmn:startEvent id="s"/>
+            \(F.serviceTask("query", type: "bureau"))
+            <bpmn:endEvent id="e"/>
+            \(F.flow("f1", "s", "query"))
+            \(F.flow("f2", "query", "e"))
+            """, roots: Self.errors)
+        let engine = FlowEngine(process)
+        let called = engine.start(variables: [:], at: F.epoch, called: true)
+        #expect(called.instance.called)
+        let stored = try #require(FlowInstance(stored: called.instance.storedJSON, status: .running, nodeCount: process.nodes.count, flowCount: process.flows.count))
+        #expect(stored == called.instance)
+        let job = try Self.token("query", engine, called.instance)
+        let thrown = try engine.handle(.throwError(token: job, code: "NO_RECORD", message: "no file", variables: [:]), on: stored, at: F.epoch)
+        #expect(thrown.instance.status == .terminated)
+        #expect(thrown.instance.tokens.isEmpty)
+        #expect(thrown.actions.contains(.throwToCaller(code: "NO_RECORD", message: "no file")))
+        #expect(thrown.actions.contains(.withdraw(token: job, node: "query")))
+        #expect(!thrown.actions.contains { if case .raiseIncident = $0 { true } else { false } })
+
+        // Started on its own, the same error is an incident.
+        let alone = engine.start(variables: [:], at: F.epoch)
+        let incident = try engine.handle(.throwError(token: job, code: "NO_RECORD", message: nil, variables: [:]), on: alone.instance, at: F.epoch)
+        #expect(incident.instance.status == .running)
+        #expect(!incident.actions.contains(.throwToCaller(code: "NO_RECORD", message: nil)))
+    }
+
     @Test("an escalation inside a subprocess: a non-interrupting boundary tells someone and the subprocess goes on; an interrupting one ends it")
     func escalations() throws {
         for interrupting in [false, true] {

@@ -370,6 +370,70 @@ extension ProcessEventsTests {
 }
 
 extension ProcessEventsTests {
+    static let creditCheck = definitions("""
+        <bpmn:error id="no_record" name="No credit record" errorCode="NO_RECORD"/>
+        <bpmn:process id="loan_review" isExecutable="true">
+          <bpmn:startEvent id="s"/>
+          <bpmn:callActivity id="credit_check" calledElement="credit_bureau"/>
+          <bpmn:boundaryEvent id="no_history" attachedToRef="credit_check"><bpmn:errorEventDefinition errorRef="no_record"/></bpmn:boundaryEvent>
+          \(job("manual_review", "review.manual"))
+          <bpmn:endEvent id="e"/>
+          <bpmn:endEvent id="reviewed"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="credit_check"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="credit_check" targetRef="e"/>
+          <bpmn:sequenceFlow id="f3" sourceRef="no_history" targetRef="manual_review"/>
+          <bpmn:sequenceFlow id="f4" sourceRef="manual_review" targetRef="reviewed"/>
+        </bpmn:process>
+        <bpmn:process id="credit_bureau" isExecutable="true">
+          <bpmn:startEvent id="cs"/>
+          \(job("query", "bureau.query"))
+          <bpmn:endEvent id="ce"/>
+          <bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="query"/>
+          <bpmn:sequenceFlow id="c2" sourceRef="query" targetRef="ce"/>
+        </bpmn:process>
+        """)
+
+    @Test("an error nothing in the called instance catches ends it and is thrown at the call activity: its error boundary takes it; no boundary for the code, an incident there", arguments: Backend.available)
+    func errorsFromCalledInstances(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let deployed = try await api.post("/v1/processes", ["xml": .string(Self.creditCheck)])
+            #expect(deployed.status == .created, "\(deployed.text)")
+            func bureauJob() async throws -> (parent: String, job: String) {
+                let parent = try await api.post("/v1/process-instances", ["process": "loan_review"])
+                let parentID = try #require(parent.json["id"]?.stringValue, "\(parent.text)")
+                let jobs = try await api.post("/v1/jobs/activate", ["type": "bureau.query", "worker": "bureau-1"])
+                return (parentID, try #require(jobs.json["jobs"]?[0]?["id"]?.stringValue, "\(jobs.text)"))
+            }
+            let first = try await bureauJob()
+            let thrown = try await api.post("/v1/jobs/\(first.job)/error", ["error_code": "NO_RECORD", "message": "no file for this person"])
+            #expect(thrown.status == .ok, "\(thrown.text)")
+            #expect(thrown.json["status"] == "terminated", "the called instance ends with the error: \(thrown.text)")
+            let parent = try await api.get("/v1/process-instances/\(first.parent)")
+            #expect(parent.json["tokens"]?.arrayValue?.compactMap { $0["node"]?.stringValue } == ["manual_review"], "\(parent.text)")
+            let steps = try await api.get("/v1/process-instances/\(first.parent)/history?limit=100").items
+            #expect(steps.contains { $0["kind"] == "withdrawn" && $0["node"] == "credit_check" })
+            #expect(steps.contains { $0["kind"] == "completed" && $0["node"] == "no_history" })
+
+            // A code the call activity has no boundary for: an incident at the call activity, naming it and the called instance.
+            let second = try await bureauJob()
+            #expect(try await api.post("/v1/jobs/\(second.job)/error", ["error_code": "BUREAU_DOWN"]).json["status"] == "terminated")
+            let stuck = try await api.get("/v1/process-instances/\(second.parent)")
+            #expect(stuck.json["status"] == "running")
+            #expect(stuck.json["tokens"]?[0]?["node"] == "credit_check")
+            #expect(stuck.json["tokens"]?[0]?["state"] == "incident")
+            let why = stuck.json["tokens"]?[0]?["incident"]?.stringValue ?? ""
+            #expect(why.contains("BUREAU_DOWN") && why.contains("credit_bureau"), "\(why)")
+            // Retried, the call activity calls again.
+            let incident = try #require(try await api.get("/v1/incidents?status=open").items.first { $0["instance_id"]?.stringValue == second.parent })
+            let incidentID = try #require(incident["id"]?.stringValue)
+            #expect(try await api.post("/v1/incidents/\(incidentID)/retry", [:]).status == .ok)
+            let running = try await api.get("/v1/process-instances?process=credit_bureau&status=running").items
+            #expect(running.count == 1, "a new call: \(running)")
+        }
+    }
+}
+
+extension ProcessEventsTests {
     static let cancellable = definitions("""
         <bpmn:message id="m_cancel" name="cancel-order"><bpmn:extensionElements><rapport:subscription correlationKey="order"/></bpmn:extensionElements></bpmn:message>
         <bpmn:process id="order" isExecutable="true">

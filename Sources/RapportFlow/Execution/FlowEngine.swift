@@ -19,10 +19,10 @@ public struct FlowEngine: Sendable {
     /// A new instance with a token on each none start event of the process (or only on
     /// `startNode`: a conditional, message or signal start event that happened), run until every
     /// token waits or ends. Timers in business hours count in `calendars` (the hours of each of
-    /// `ProcessDefinition.businessHours`).
+    /// `ProcessDefinition.businessHours`); `called`: a call activity starts it (see `FlowInstance.called`).
     public func start(variables: [String: JSONValue], at now: Timestamp, from startNode: Int? = nil,
-                      calendars: FlowCalendars = [:]) -> FlowOutcome {
-        var run = FlowRun(process: process, instance: FlowInstance(variables: variables), now: now, calendars: calendars)
+                      calendars: FlowCalendars = [:], called: Bool = false) -> FlowOutcome {
+        var run = FlowRun(process: process, instance: FlowInstance(variables: variables, called: called), now: now, calendars: calendars)
         for start in startNode.map({ [$0] }) ?? process.noneStarts {
             run.arrive(run.newToken(at: start, scope: nil), via: nil)
         }
@@ -51,7 +51,7 @@ public struct FlowEngine: Sendable {
             }
             run.raiseIncident(id, message)
         case .throwError(let id, let code, let message, let variables):
-            let token = try waitingToken(id, in: instance, "throw an error for")
+            let token = try waitingToken(id, in: instance, "throw an error for", orCall: true)
             run.instance.set(variables, from: token)
             run.throwError(code, message: message, from: token)
         case .timerFired(let id, let node):
@@ -83,14 +83,16 @@ public struct FlowEngine: Sendable {
         return run.outcome
     }
 
-    /// The token, when it waits at a user or service task (work a person or a worker does).
-    private func waitingToken(_ id: Int, in instance: FlowInstance, _ verb: String) throws(FlowInputError) -> Int {
+    /// The token, when it waits at a user or service task (work a person or a worker does) or,
+    /// `orCall`, at a call activity (for the instance it called).
+    private func waitingToken(_ id: Int, in instance: FlowInstance, _ verb: String, orCall: Bool = false) throws(FlowInputError) -> Int {
         guard let token = instance.token(id) else {
             throw FlowInputError("the instance has no token \(id) (it moved on, or never existed)")
         }
         let node = process.nodes[token.node]
         let isWork = switch node.kind {
         case .userTask, .serviceTask, .builtInTask: true
+        case .callActivity: orCall
         default: false
         }
         guard token.state == .waiting, isWork else {

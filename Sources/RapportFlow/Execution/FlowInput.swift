@@ -77,6 +77,9 @@ public enum FlowAction: Sendable, Equatable {
     case disarmEvents(token: Int, nodes: [String])
     /// Tell an admin the token is stuck until retried.
     case raiseIncident(token: Int, node: String, message: String)
+    /// The called instance ended with an error nothing in it caught: throw it at the call
+    /// activity that called it (`FlowInput.throwError` on the caller's token).
+    case throwToCaller(code: String, message: String?)
 }
 
 /// One step of an instance's history, in the order they happened.

@@ -1,13 +1,14 @@
 import RapportCore
 
 /// How an instance's state is kept: `{"variables": {…}, "tokens": [[id, node, state, detail, scope, locals], …], "next_token": n}`
+/// (and `"called": true` for an instance a call activity started)
 /// with nodes by position in their (immutable) definition and states as short codes; `detail` is
 /// there for joining and incident tokens, `scope` for tokens inside a subprocess or multi-instance
 /// activity and `locals` for tokens with variables of their own (each null when absent and
 /// something follows; trailing ones left out).
 extension FlowInstance {
     public var storedJSON: JSONValue {
-        .object([
+        var stored: JSONObject = [
             "variables": .object(JSONObject(sortingKeysOf: variables)),
             "tokens": .array(tokens.map { token in
                 var parts: [JSONValue] = [.integer(Int64(token.id)), .integer(Int64(token.node))]
@@ -22,7 +23,9 @@ extension FlowInstance {
                 return .array(parts)
             }),
             "next_token": .integer(Int64(nextTokenID)),
-        ])
+        ]
+        if called { stored["called"] = true }
+        return .object(stored)
     }
 
     /// The instance kept as `storedJSON`, with `status`; nil when the text is not such a state or
@@ -59,6 +62,6 @@ extension FlowInstance {
             decoded.append(FlowToken(id: Int(id), node: Int(node), state: state, scope: scope, locals: locals))
         }
         self.init(status: status, variables: variables.dictionary,
-                  tokens: decoded, nextTokenID: Int(next))
+                  tokens: decoded, nextTokenID: Int(next), called: object["called"] == true)
     }
 }

@@ -9,12 +9,17 @@ public struct FlowInstance: Sendable, Equatable {
     public var tokens: [FlowToken]
     /// The id the next token gets.
     public var nextTokenID: Int
+    /// Started by a call activity: an error nothing inside catches ends it and is thrown at the
+    /// call activity (`FlowAction.throwToCaller`) instead of stopping it in an incident.
+    public var called: Bool
 
-    public init(status: FlowInstanceStatus = .running, variables: [String: JSONValue] = [:], tokens: [FlowToken] = [], nextTokenID: Int = 1) {
+    public init(status: FlowInstanceStatus = .running, variables: [String: JSONValue] = [:], tokens: [FlowToken] = [], nextTokenID: Int = 1,
+                called: Bool = false) {
         self.status = status
         self.variables = variables
         self.tokens = tokens
         self.nextTokenID = nextTokenID
+        self.called = called
     }
 
     /// The token with this id.

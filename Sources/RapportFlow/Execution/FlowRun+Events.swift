@@ -141,6 +141,13 @@ extension FlowRun {
             }
             holder = found.scope
         }
+        if instance.called {
+            // Nothing here catches it: the instance ends, and the call activity that called it has it thrown.
+            withdrawAll()
+            instance.status = .terminated
+            actions.append(.throwToCaller(code: code, message: message))
+            return
+        }
         let why = message.map { ": \($0)" } ?? ""
         raiseIncident(token, "the error \(code)\(why) is caught by no error boundary event or event subprocess around it")
     }

@@ -72,8 +72,9 @@ extension ProcessReading {
         switch trigger {
         case .error:
             switch activity.kind {
-            case .serviceTask, .builtInTask, .userTask, .subProcess: break
-            default: problem(node.id, node.line, "an error boundary event catches errors of a service or user task (its job) or a subprocess; \(activity.id) throws none")
+            case .serviceTask, .builtInTask, .userTask, .subProcess, .callActivity: break
+            default: problem(node.id, node.line, "an error boundary event catches errors of a service or user task (its job), a subprocess or a call activity "
+                             + "(the called instance); \(activity.id) throws none")
             }
         case .escalation:
             if case .subProcess = activity.kind { break }

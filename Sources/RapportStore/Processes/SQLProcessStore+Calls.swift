@@ -34,11 +34,17 @@ extension SQLProcessStore {
     }
 
     /// A called instance ended: completed or terminated, its caller's token goes on with its
-    /// variables; cancelled, the caller's token stops in an incident.
-    func report(_ called: ProcessInstanceRecord, to caller: CallingToken, by actor: Actor, in tx: WriteTransaction) async throws {
-        let input: FlowInput = switch called.status {
-        case .completed, .terminated: .calledProcessEnded(token: Int(caller.token), variables: called.state.variables)
-        case .cancelled, .running: .fail(token: Int(caller.token), message: "the called instance \(called.id) of \(called.key) was cancelled")
+    /// variables; ended by an error nothing in it caught, the error is thrown at the call activity
+    /// (its error boundary event, or an incident there); cancelled, the caller's token stops in an
+    /// incident.
+    func report(_ called: ProcessInstanceRecord, to caller: CallingToken, error: (code: String, message: String?)?, by actor: Actor,
+                in tx: WriteTransaction) async throws {
+        let input: FlowInput = switch (called.status, error) {
+        case (_, let error?):
+            .throwError(token: Int(caller.token), code: error.code,
+                        message: "thrown in the called instance \(called.id) of \(called.key)" + (error.message.map { ": \($0)" } ?? ""), variables: [:])
+        case (.completed, nil), (.terminated, nil): .calledProcessEnded(token: Int(caller.token), variables: called.state.variables)
+        case (.cancelled, nil), (.running, nil): .fail(token: Int(caller.token), message: "the called instance \(called.id) of \(called.key) was cancelled")
         }
         _ = try await advance(caller.instanceID, with: input, by: actor, in: tx)
     }

@@ -87,7 +87,7 @@ extension SQLProcessStore {
                businessKey: String?, calledBy: CallingToken? = nil, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let now = tx.now()
         let outcome = deployed.engine.start(variables: variables, at: now, from: startNode,
-                                            calendars: try await calendars(for: deployed.process, in: tx))
+                                            calendars: try await calendars(for: deployed.process, in: tx), called: calledBy != nil)
         var record = ProcessInstanceRecord(
             id: tx.newID("pin"), definitionID: deployed.id, key: deployed.key, status: outcome.instance.status, customerID: customerID,
             businessKey: businessKey, state: outcome.instance, stepCount: 0, startedBy: actor, createdAt: now, updatedAt: now,
@@ -203,6 +203,8 @@ extension SQLProcessStore {
         var calls: [(token: Int, node: String, process: String, variables: [String: JSONValue])] = []
         /// Rapport's own actions its service tasks asked for, done after it is stored.
         var performs: [(token: Int, node: String, action: BuiltInAction.Kind, inputs: [String: JSONValue], result: String?)] = []
+        /// The error a called instance ended with, thrown at its caller's call activity.
+        var errorForCaller: (code: String, message: String?)?
     }
 
     /// Stores what an input did: history steps, the jobs, tasks, timers, subscriptions and
@@ -278,6 +280,8 @@ extension SQLProcessStore {
                 for table: SQLQueryString in ["process_timers", "process_message_subscriptions", "process_signal_subscriptions"] {
                     try await tx.execute("DELETE FROM " + table + " WHERE instance_id = \(bind: instance.id) AND token = \(bind: Int64(token)) AND node IN (\(binds: nodes))")
                 }
+            case .throwToCaller(let code, let message):
+                followUps.errorForCaller = (code, message)
             case .raiseIncident(let token, let node, let message):
                 try await tx.execute("""
                     INSERT INTO process_incidents (id, instance_id, token, node, message, status, created_at)
@@ -334,7 +338,7 @@ extension SQLProcessStore {
             current = try await withDefinition(row, in: tx).0
         }
         if current.status != .running, let caller = current.calledBy {
-            try await report(current, to: caller, by: actor, in: tx)
+            try await report(current, to: caller, error: followUps.errorForCaller, by: actor, in: tx)
         }
         return current
     }
