@@ -291,6 +291,10 @@ public struct BuiltInAction: Sendable {
         /// `text`, `to` (an address; the customer's first email address when absent). Queued in the
         /// instance's transaction (the mail queue sends it, at least once) and on the customer's timeline.
         case email = "rapport.email"
+        /// Writes `text` (and `subject`) to the customer: into `conversation` through its channel
+        /// (a threaded email, a chat message, an outbound message), or on `channel` to the
+        /// instance's customer (an outbound message the channel's integration delivers).
+        case message = "rapport.message"
         /// Calls a webhook: POSTs `body` (JSON) to the sink of the webhook subscription `webhook`,
         /// signed with its secret (Standard Webhooks), the job's id as `webhook-id` on every attempt.
         case webhook = "rapport.webhook"
@@ -310,6 +314,7 @@ public struct BuiltInAction: Sendable {
             case .updateRecord: ["record"]
             case .updateCustomer: []
             case .email: ["channel", "subject", "text"]
+            case .message: ["text"]
             case .webhook: ["webhook"]
             case .amqp: ["routing_key"]
             }
@@ -322,6 +327,7 @@ public struct BuiltInAction: Sendable {
             case .updateRecord: ["record", "fields", "stage"]
             case .updateCustomer: ["customer", "attributes", "lifecycle_stage", "company", "owner_id"]
             case .email: ["channel", "subject", "text", "to"]
+            case .message: ["conversation", "channel", "text", "subject"]
             case .webhook: ["webhook", "body"]
             case .amqp: ["routing_key", "body", "exchange"]
             }

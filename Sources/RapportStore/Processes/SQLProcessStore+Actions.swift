@@ -38,6 +38,7 @@ extension SQLProcessStore {
         case .updateRecord: try await updateRecord(inputs, by: author.actor, in: tx)
         case .updateCustomer: try await updateCustomer(inputs, about: instance, by: author.actor, in: tx)
         case .email: try await sendEmail(inputs, about: instance, by: author.actor, in: tx)
+        case .message: try await sendMessage(inputs, about: instance, by: author.actor, in: tx)
         case .webhook, .amqp: preconditionFailure("an external action is a job for Rapport's worker (see recordOutcome)")
         }
     }
