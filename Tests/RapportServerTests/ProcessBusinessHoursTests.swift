@@ -52,7 +52,7 @@ struct ProcessBusinessHoursTests {
             do {
                 _ = try await store.write { tx in try await store.processes.deploy(try BPMNReader.read(missing), xml: missing, by: .system, in: tx) }
             } catch let error as StoreError {
-                #expect(error.message.contains("'sla'") && error.message.contains("'underwriting'"), "\(error.message)")
+                #expect(error.message.contains("sla counts") && error.message.contains("department underwriting,"), "\(error.message)")
                 #expect(error.field == "xml")
             }
 

@@ -32,8 +32,8 @@ extension SQLProcessStore {
         for node in process.nodes {
             guard let department = node.kind.timer?.businessHours?.department else { continue }
             guard try await departmentID(department, in: tx) != nil else {
-                throw StoreError(.invalidReference, "the timer of \(node.element) '\(node.id)' counts in the business hours of department "
-                                 + "'\(department)', and no department has that id or key", field: "xml")
+                throw StoreError(.invalidReference, "the timer of \(node.element) \(node.id) counts in the business hours of department "
+                                 + "\(department), and no department has that id or key", field: "xml")
             }
         }
     }
