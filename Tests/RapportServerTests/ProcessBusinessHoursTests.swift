@@ -67,6 +67,9 @@ struct ProcessBusinessHoursTests {
                 _ = try await store.processes.deploy(try BPMNReader.read(xml), xml: xml, by: .system, in: tx)
                 return try await store.processes.startInstance(ProcessStart(key: "loan_check"), by: .system, in: tx)
             }
+            // The instance shows when its SLA fires.
+            let timers = try await store.processes.timers(of: instance.id)
+            #expect(timers.map(\.node) == ["sla"] && timers.map(\.dueAt) == [Timestamp(rfc3339: "2026-12-07T04:00:00Z")!], "\(timers)")
             let runner = ProcessTimerRunner(store: store, logger: TestDatabases.logger)
             // One opening hour on Friday, three on Monday: due Monday 12:00 Shanghai (04:00 UTC).
             time.set(Timestamp(rfc3339: "2026-12-07T03:59:59Z")!)

@@ -315,7 +315,9 @@ return { id: view.dataset.instanceId, status: view.dataset.status, h1: view.quer
   badge: view.querySelector('[data-slot=instance-status] [data-status]')?.textContent ?? '',
   fields: Object.fromEntries([...view.querySelectorAll('[data-list=instance-fields] dd')].map((dd) => [dd.dataset.field, dd.textContent])),
   variables: view.querySelector('pre[data-field=variables]')?.textContent ?? null,
-  tokens: [...view.querySelectorAll('[data-list=tokens] li')].map((li) => ({ node: li.dataset.node, state: li.dataset.state, text: li.textContent })),
+  tokens: [...view.querySelectorAll('[data-list=tokens] li')].map((li) => ({ node: li.dataset.node, state: li.dataset.state, text: li.textContent,
+    timers: [...li.querySelectorAll('[data-timer]')].map((s) => ({ node: s.dataset.timer, text: s.textContent,
+      at: s.querySelector('time')?.getAttribute('datetime') ?? null })) })),
   noTokens: view.querySelector('[data-field=no-tokens]')?.textContent ?? null,
   history: [...view.querySelectorAll('[data-table=history] tbody tr')].map((tr) => ({ kind: tr.dataset.kind, node: tr.dataset.node,
     kindText: tr.querySelector('[data-field=kind]')?.textContent ?? '', nodeText: tr.querySelector('[data-field=node]')?.textContent ?? '',
@@ -799,6 +801,16 @@ def _run(ad, vi, base, api, checks, audit, *, paths, abort) -> None:  # noqa: PL
                  and tokens == [("handle", "waiting"), ("review", "waiting")],
                  json.dumps({"review": running.get("review", {}).get("badges"), "handle": running.get("handle", {}).get("badges"), "tokens": tokens}))
     audit("processes: a running instance inside a subprocess", ad)
+
+    # The instance's page: when the subprocess's SLA fires, beside the token that waits for it.
+    if len(claim_instances) == 1:
+        claim_id = claim_instances[0]["id"]
+        due = [timer["due_at"] for timer in api.get(f"/v1/process-instances/{claim_id}").get("timers", []) if timer["node"] == "sla"]
+        page = open_instance(ad, claim_id)
+        shown = next((token for token in page.get("tokens", []) if token["node"] == "handle"), {}).get("timers", [])
+        checks.check("the instance's page shows when the SLA fires: the timer's name and time beside the subprocess's token, as the API gives them",
+                     len(due) == 1 and [(s["node"], s["at"]) for s in shown] == [("sla", due[0])] and "4 hours" in shown[0]["text"],
+                     json.dumps({"api": due, "shown": shown})[:400])
 
     # --- Chinese, 375 px.
     ad.step = "processes-zh-CN"

@@ -159,7 +159,7 @@ struct ProcessesController<Processes: ProcessStore> {
         try context.require(.readProcesses)
         let id = try context.parameters.require("id")
         guard let (instance, deployed) = try await processes.instance(id) else { throw StoreError.notFound("process instance", id) }
-        return .json(instance.json(in: deployed), headers: [.eTag: instance.etag])
+        return .json(instance.json(in: deployed, timers: try await processes.timers(of: id)), headers: [.eTag: instance.etag])
     }
 
     @Sendable func history(_ request: Request, context: RapportRequestContext) async throws -> Response {

@@ -92,10 +92,11 @@ public struct ProcessInstanceRecord: Sendable {
 
     public var etag: String { "\"\(id)-v\(version)\"" }
 
-    /// The instance with its tokens named by node, as the API shows it.
-    public func json(in deployed: DeployedProcess) -> JSONValue {
+    /// The instance with its tokens named by node, as the API shows it; with `timers`, the timers
+    /// its tokens wait for too.
+    public func json(in deployed: DeployedProcess, timers: [ProcessTimerRecord]? = nil) -> JSONValue {
         let nodes = deployed.process.nodes
-        return [
+        var shown: JSONObject = [
             "id": .string(id), "process": .string(key), "process_version": .integer(deployed.version), "definition_id": .string(definitionID),
             "status": .string(status.rawValue), "customer_id": customerID.map(JSONValue.string) ?? .null,
             "business_key": businessKey.map(JSONValue.string) ?? .null,
@@ -120,6 +121,20 @@ public struct ProcessInstanceRecord: Sendable {
             "ended_at": endedAt.map { .string($0.rfc3339) } ?? .null, "version": .integer(version),
             "called_by": calledBy.map { ["instance_id": .string($0.instanceID), "token": .integer($0.token)] } ?? .null,
         ]
+        if let timers { shown["timers"] = .array(timers.map(\.json)) }
+        return .object(shown)
+    }
+}
+
+/// A timer an instance's token waits for (a catch event's, or a boundary event's on its activity).
+public struct ProcessTimerRecord: Sendable, Equatable {
+    public var token: Int64
+    /// The timer event's id.
+    public var node: String
+    public var dueAt: Timestamp
+
+    public var json: JSONValue {
+        ["token": .integer(token), "node": .string(node), "due_at": .string(dueAt.rfc3339)]
     }
 }
 

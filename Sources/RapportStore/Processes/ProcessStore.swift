@@ -64,6 +64,9 @@ public protocol ProcessStore: Sendable {
     /// When the next timer is due; nil when none waits.
     func nextTimerDue() async throws -> Timestamp?
 
+    /// The timers the instance's tokens wait for, soonest first.
+    func timers(of instanceID: String) async throws -> [ProcessTimerRecord]
+
     /// Fires the timers due at `now`, at most `limit`; how many fired.
     func fireDueTimers(at now: Timestamp, limit: Int, in tx: WriteTransaction) async throws -> Int
 

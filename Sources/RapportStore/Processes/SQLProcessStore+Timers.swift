@@ -30,6 +30,15 @@ extension SQLProcessStore {
         }.map(Timestamp.init(microseconds:))
     }
 
+    public func timers(of instanceID: String) async throws -> [ProcessTimerRecord] {
+        let rows = try await read { database in
+            try await database.raw("""
+                SELECT token, node, due_at FROM process_timers WHERE instance_id = \(bind: instanceID) ORDER BY due_at, id
+                """).all()
+        }
+        return try rows.map { ProcessTimerRecord(token: try $0.int64("token"), node: try $0.string("node"), dueAt: try $0.timestamp("due_at")) }
+    }
+
     /// A new version's timer start events wait for their first time; the older versions' stop.
     func scheduleStartTimers(of deployed: DeployedProcess, in tx: WriteTransaction) async throws {
         try await tx.execute("""

@@ -179,6 +179,7 @@ export default {
   'processes.token.waiting': "waits",
   'processes.token.joining': "waits for the other branches to join",
   'processes.token.incident': "stopped by an incident: {message}",
+  'processes.token.timer': "Timer “{node}” fires",
 
   'processes.variables.title': "Variables",
   'processes.variables.change': "Change variables",

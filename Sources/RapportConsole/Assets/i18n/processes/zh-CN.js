@@ -179,6 +179,7 @@ export default {
   'processes.token.waiting': "等待中",
   'processes.token.joining': "等待其他分支汇合",
   'processes.token.incident': "因故障停止：{message}",
+  'processes.token.timer': "定时器“{node}”触发于",
 
   'processes.variables.title': "变量",
   'processes.variables.change': "修改变量",

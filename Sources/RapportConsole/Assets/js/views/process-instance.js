@@ -1,5 +1,5 @@
 // #/process-instances/{id}: one instance of a process (GET /v1/process-instances/{id}) — its status
-// and facts, its tokens, its open incidents (Retry for processes:define), its path on the diagram
+// and facts, its tokens with the timers they wait for (when an SLA fires), its open incidents (Retry for processes:define), its path on the diagram
 // of its own version (nodes completed per the history in one colour, nodes holding tokens in
 // another), its variables as JSON text (process-variables.js), and its history (GET
 // .../history, process-history.js). Cancel (processes:run, after a confirmation) while it runs;
@@ -64,7 +64,8 @@ export default async function render({ container, params, query, signal, setTitl
   const diagramSlot = h('div', { 'data-slot': 'diagram' });
   const historySlot = h('div', { 'data-slot': 'history' });
   const incidents = incidentList({ signal, canRetry: canDefine, instance, nameOf, onRetried: () => reread() });
-  const variables = variablesCard({ canChange: canDefine, signal, onSaved: (after) => { instance = after; draw(); } });
+  // A change of variables moves no timer: the answer has none, so the page keeps those it shows.
+  const variables = variablesCard({ canChange: canDefine, signal, onSaved: (after) => { instance = { ...after, timers: instance.timers }; draw(); } });
   // Moved, the page is drawn again on the new version's diagram.
   const migrate = canDefine ? migrateCard({
     instance, newest: newest?.version, signal,
@@ -111,11 +112,14 @@ export default async function render({ container, params, query, signal, setTitl
       row(t('processes.instance.ended'), 'ended_at', instance.ended_at ? timeElement(instance.ended_at) : null));
     if (cancel) cancel.hidden = instance.status !== 'running';
     const list = instance.tokens ?? [];
+    const timers = instance.timers ?? [];
     replace(tokens, list.length
       ? h('ul', { class: 'plain-list token-list', 'data-list': 'tokens' }, list.map((token) => h('li', {
         'data-token': String(token.id), 'data-node': token.node, 'data-state': token.state },
       h('strong', null, nameOf(token.node)), ' ',
-      h('span', { class: token.state === 'incident' ? 'token-incident' : 'muted' }, tokenText(token)))))
+      h('span', { class: token.state === 'incident' ? 'token-incident' : 'muted' }, tokenText(token)),
+      timers.filter((timer) => timer.token === token.id).map((timer) => h('span', { class: 'token-timer', 'data-timer': timer.node },
+        t('processes.token.timer', { node: nameOf(timer.node) }), ' ', timeElement(timer.due_at))))))
       : h('p', { class: 'empty', 'data-field': 'no-tokens' }, t('processes.tokens.none')));
     const completed = new Set(history.filter((step) => step.kind === 'completed').map((step) => step.node));
     const { active, incidents: stopped } = tokenCounts([instance]);
