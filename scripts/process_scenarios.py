@@ -31,7 +31,9 @@ channel they used"):
 * an application on the web: checked and filed as a loan_application record, documents requested by
   email; the customer's chat message on the web is not the documents (the process waits again); the
   customer's email with two PDFs, sent over SMTP to the channel's address, is; underwriting is a
-  task for finance due in 2 days; the clock moves 2 days 5 min: the non-interrupting SLA timer gives
+  task for finance due in 2 days, its SLA two business days in finance's opening hours (the instance
+  shows when it fires, checked against an oracle here); the clock moves 5 min past it: the
+  non-interrupting SLA timer gives
   the finance manager a follow-up task while underwriting stays open (and overdue); the manager
   completes the follow-up through the tasks API; the underwriter fills in underwriting's form (a
   decision not offered and no note are refused naming both fields, then approved with a note),
@@ -216,6 +218,29 @@ def parse_time(text: str) -> datetime.datetime:
 
 def seconds_between(earlier: str, later: str) -> float:
     return (parse_time(later) - parse_time(earlier)).total_seconds()
+
+
+# Finance's opening hours in the scenarios: weekday → (opens, closes) in hours, UTC.
+FINANCE_HOURS = {weekday: (9, 17) for weekday in range(5)}
+
+
+def business_days_later(start: datetime.datetime, days: int, hours: dict[int, tuple[int, int]]) -> datetime.datetime:
+    """The same time of day `days` open dates after the first open moment at or after `start` (an
+    oracle for the server's business days, written separately from it)."""
+    moment = start
+    while True:
+        opens, closes = hours.get(moment.weekday(), (0, 0))
+        day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        if opens < closes and moment < day + datetime.timedelta(hours=closes):
+            moment = max(moment, day + datetime.timedelta(hours=opens))
+            break
+        moment = day + datetime.timedelta(days=1)
+    found = moment
+    while days > 0:
+        found += datetime.timedelta(days=1)
+        if found.weekday() in hours:
+            days -= 1
+    return found
 
 
 def advance_clock(api: Api, checks: Checks, seconds: int, why: str) -> None:
@@ -654,7 +679,7 @@ class Scenarios:
             raise TestAbort(f"SMTP refused {refused}")
 
     def loans(self) -> None:
-        print("--- loan application: declined on the mobile app, approved on the web with documents by email and a 2-day SLA", flush=True)
+        print("--- loan application: declined on the mobile app, approved on the web with documents by email and an SLA of 2 business days", flush=True)
         fiona, frank = self.people["fiona"], self.people["frank"]
         c = self.context
         mia_email, omar_email = f"mia.{self.run_id}@example.com", f"omar.{self.run_id}@example.com"
@@ -766,8 +791,20 @@ class Scenarios:
         theirs = [t["id"] for t in list_all(fiona.api, "/v1/tasks", {"view": "department"})]
         self.check("loan (web): the finance agent finds it in their department's tasks", underwriting["id"] in theirs, sample(theirs))
 
-        # Two days pass: the non-interrupting SLA gives the finance manager a follow-up; underwriting stays.
-        advance_clock(self.admin, self.checks, 2 * 86400 + 300, "the 2-day underwriting SLA lapses")
+        # The SLA counts two business days in finance's opening hours (Monday to Friday, 09:00-17:00 UTC).
+        sla = [timer for timer in instance(self.admin, w).get("timers", []) if timer["node"] == "underwriting_sla"]
+        expected = business_days_later(parse_time(underwriting["created_at"]), 2, FINANCE_HOURS)
+        self.check("loan (web): the SLA is due two business days after underwriting began, in finance's opening hours",
+                   len(sla) == 1 and parse_time(sla[0]["due_at"]) == expected,
+                   f"timers {sla}, expected {expected.isoformat()} (began {underwriting['created_at']})")
+        if not sla:
+            raise TestAbort("no underwriting SLA timer")
+        # The business days pass: the non-interrupting SLA gives the finance manager a follow-up; underwriting stays.
+        status, clock, text = call(self.admin, "POST", "/v1/test-clock", {"advance_seconds": 1})
+        if status != 200:
+            raise TestAbort(f"the test clock: HTTP {status} {text[:200]}")
+        wait = int((parse_time(sla[0]["due_at"]) - parse_time(clock["now"])).total_seconds()) + 300
+        advance_clock(self.admin, self.checks, wait, "the underwriting SLA of 2 business days lapses")
         # Two days later everyone signs in again: a session lasts 12 hours of the server's clock.
         for person in self.people.values():
             person.sign_in(self.admin)
@@ -992,6 +1029,8 @@ def run(args: argparse.Namespace, checks: Checks, box: list) -> None:
         "sofia": make_person(admin, departments, "Sofia Rossi", f"sofia.{run_id}@bank.example", "manager", "service"),
         "sally": make_person(admin, departments, "Sally Park", f"sally.{run_id}@bank.example", "agent", "sales"),
     }
+    need(admin, "PUT", f"/v1/departments/{departments['finance']}/business-hours", {"business_hours": {
+        "time_zone": "UTC", "days": {name: ["09:00-17:00"] for name in ("mon", "tue", "wed", "thu", "fri")}}})
     worker_key = need(admin, "POST", "/v1/api-keys", {"name": "python job worker", "role": "agent"})
     context = Context(web=web, app=app, email=mail, departments=departments)
     deploy(admin, checks, COMPLAINT_MODEL, "complaint_escalation", {"usr_SERVICE_MANAGER": people["sofia"].id}, 10)
