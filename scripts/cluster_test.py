@@ -189,6 +189,32 @@ def create_database(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path="/" + name)), name
 
 
+def admin_key(binary: str, database_url: str, name: str) -> str:
+    """An admin API key made with `rapport keys create` on the database."""
+    keys = subprocess.run([binary, "keys", "create", "--role", "admin", "--name", name, "--database-url", database_url],
+                          capture_output=True, text=True, check=True)
+    return [line for line in keys.stdout.splitlines() if line.strip()][-1].strip()
+
+
+def print_log_tails(nodes: list[Node]) -> None:
+    for node in nodes:
+        with open(node.log_path, encoding="utf-8", errors="replace") as f:
+            tail = f.readlines()[-20:]
+        print(f"--- node {node.index} log tail ---\n" + "".join(tail))
+
+
+def report(run) -> int:
+    """Runs the test (`run` returns its failures), prints each and the tally; the exit status."""
+    try:
+        failures = run()
+    except Failure as failure:
+        failures = [str(failure)]
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print(f"{0 if failures else 1} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
 def drop_database(url: str, name: str) -> None:
     subprocess.run(["psql", url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
@@ -202,9 +228,7 @@ def run(args: argparse.Namespace) -> list[str]:
     receiver = make_receiver(receipts)
     stop_streams = threading.Event()
     try:
-        keys = subprocess.run([args.binary, "keys", "create", "--role", "admin", "--name", "cluster-test",
-                               "--database-url", database_url], capture_output=True, text=True, check=True)
-        key = [line for line in keys.stdout.splitlines() if line.strip()][-1].strip()
+        key = admin_key(args.binary, database_url, "cluster-test")
         nodes = [Node(index, args.binary, database_url, directory) for index in range(3)]
         for node in nodes:
             node.wait_ready()
@@ -358,10 +382,7 @@ def run(args: argparse.Namespace) -> list[str]:
         receiver.shutdown()
         drop_database(args.database_url, database)
         if failures:
-            for node in nodes:
-                with open(node.log_path, encoding="utf-8", errors="replace") as f:
-                    tail = f.readlines()[-20:]
-                print(f"--- node {node.index} log tail ---\n" + "".join(tail))
+            print_log_tails(nodes)
         shutil.rmtree(directory, ignore_errors=True)
     return failures
 
@@ -411,16 +432,7 @@ def main() -> int:
     parser.add_argument("--interactions", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=100.0, help="interactions per second")
     parser.add_argument("--threads", type=int, default=8)
-    args = parser.parse_args()
-    try:
-        failures = run(args)
-    except Failure as failure:
-        failures = [str(failure)]
-    for failure in failures:
-        print(f"FAIL {failure}")
-    passed = 0 if failures else 1
-    print(f"{passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return report(lambda: run(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster_test import Api, Failure, Node, create_database, drop_database, time_of  # noqa: E402
+from cluster_test import (  # noqa: E402
+    Api, Failure, Node, admin_key, create_database, drop_database, print_log_tails, report, time_of,
+)
 
 TAKEOVER_LIMIT = 10.0
 TIMER_SECONDS = 3
@@ -170,9 +172,7 @@ def run(args: argparse.Namespace) -> list[str]:
     calls = Calls()
     receiver = make_receiver(calls)
     try:
-        keys = subprocess.run([args.binary, "keys", "create", "--role", "admin", "--name", "process-failover-test",
-                               "--database-url", database_url], capture_output=True, text=True, check=True)
-        key = [line for line in keys.stdout.splitlines() if line.strip()][-1].strip()
+        key = admin_key(args.binary, database_url, "process-failover-test")
         nodes = [Node(index, args.binary, database_url, directory) for index in range(2)]
         for node in nodes:
             node.wait_ready()
@@ -330,10 +330,7 @@ def run(args: argparse.Namespace) -> list[str]:
         receiver.shutdown()
         drop_database(args.database_url, database)
         if failures:
-            for node in nodes:
-                with open(node.log_path, encoding="utf-8", errors="replace") as f:
-                    tail = f.readlines()[-20:]
-                print(f"--- node {node.index} log tail ---\n" + "".join(tail))
+            print_log_tails(nodes)
         shutil.rmtree(directory, ignore_errors=True)
     return failures
 
@@ -344,16 +341,7 @@ def main() -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--instances", type=int, default=300)
     parser.add_argument("--rate", type=float, default=40.0, help="instances started per second")
-    args = parser.parse_args()
-    try:
-        failures = run(args)
-    except Failure as failure:
-        failures = [str(failure)]
-    for failure in failures:
-        print(f"FAIL {failure}")
-    passed = 0 if failures else 1
-    print(f"{passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return report(lambda: run(parser.parse_args()))
 
 
 if __name__ == "__main__":
