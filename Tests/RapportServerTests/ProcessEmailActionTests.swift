@@ -6,8 +6,9 @@ import Testing
 /// queued in the instance's transaction, on the customer's timeline, an incident when it cannot be.
 @Suite("HTTP: process steps that send email")
 struct ProcessEmailActionTests {
-    static func process(channel: String, to: String? = nil) -> String {
+    static func process(channel: String, to: String? = nil, purpose: String? = nil) -> String {
         let recipient = to.map { #"<rapport:input source="'\#($0)'" target="to"/>"# } ?? ""
+            + (purpose.map { #"<rapport:input source="'\#($0)'" target="purpose"/>"# } ?? "")
         return ProcessEventsTests.definitions("""
             <bpmn:process id="tell_customer" isExecutable="true">
               <bpmn:startEvent id="s"/>
@@ -68,4 +69,52 @@ struct ProcessEmailActionTests {
             #expect(wrong.json["tokens"]?[0]?["incident"]?.stringValue?.contains("is not an email channel") == true, "\(wrong.text)")
         }
     }
+
+    @Test("consent is honoured: a marketing email goes only to a customer whose last word for email marketing is yes; otherwise nothing is sent and the step goes on saying why",
+          arguments: Backend.available)
+    func consent(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            #expect(try await api.post("/v1/templates/marketing/install", [:]).status.code < 300)
+            let channel = try #require(try await api.post("/v1/channels", ["kind": "email", "name": "News", "settings": ["address": "news@bank.example"]])
+                .json["id"]?.stringValue)
+            let offer = Self.process(channel: channel, purpose: "marketing").replacingOccurrences(of: "tell_customer", with: "offer")
+            #expect(try await api.post("/v1/processes", ["xml": .string(offer)]).status == .created)
+            let mia = try #require(try await api.createCustomer(["name": "Mia", "emails": ["mia@example.com"]])["id"]?.stringValue)
+            func say(_ status: String, at: String) async throws {
+                let made = try await api.post("/v1/records/consent", ["customer_id": .string(mia), "fields": [
+                    "channel": "email", "purpose": "marketing", "status": .string(status), "given_at": .string(at)]])
+                #expect(made.status == .created, "\(made.text)")
+            }
+            func offerMia() async throws -> JSONValue? {
+                let run = try await api.post("/v1/process-instances", ["process": "offer", "customer_id": .string(mia),
+                                                                      "variables": ["application": "spring offer", "amount": 1]])
+                #expect(run.json["status"] == "completed", "\(run.text)")
+                return run.json["variables"]?["mail_id"]
+            }
+            func mails() async throws -> Int {
+                try await api.get("/v1/customers/\(mia)/timeline").items.filter { $0["kind"] == "email" && $0["direction"] == "outbound" }.count
+            }
+            // Never asked: no marketing.
+            let unasked = try await offerMia()
+            #expect(unasked?["suppressed"]?.stringValue == "the customer has not consented to marketing by email", "\(String(describing: unasked))")
+            #expect(try await mails() == 0)
+            // Said yes: sent.
+            try await say("granted", at: "2026-01-10T09:00:00Z")
+            #expect(try await offerMia()?.stringValue?.hasPrefix("mail_") == true)
+            #expect(try await mails() == 1)
+            // Unsubscribed later: not sent, and the step says which record says no.
+            try await say("withdrawn", at: "2026-06-01T12:00:00Z")
+            let refused = try await offerMia()
+            #expect(refused?["suppressed"]?.stringValue?.contains("withdrew consent to marketing by email") == true, "\(String(describing: refused))")
+            #expect(try await mails() == 1)
+            // A service email (the default purpose) still goes.
+            #expect(try await api.post("/v1/processes", ["xml": .string(Self.process(channel: channel))]).status == .created)
+            let told = try await api.post("/v1/process-instances", ["process": "tell_customer", "customer_id": .string(mia),
+                                                                   "variables": ["application": "A-8", "amount": 2]])
+            #expect(told.json["variables"]?["mail_id"]?.stringValue?.hasPrefix("mail_") == true, "\(told.text)")
+            #expect(try await mails() == 2)
+        }
+    }
+
 }
+

@@ -27,10 +27,13 @@ public struct BuiltInAction: Sendable {
         /// Emails the instance's customer from an email channel: `channel` (its id), `subject`,
         /// `text`, `to` (an address; the customer's first email address when absent). Queued in the
         /// instance's transaction (the mail queue sends it, at least once) and on the customer's timeline.
+        /// `purpose` (service, marketing, research): the customer's consent decides, as for `message`.
         case email = "rapport.email"
         /// Writes `text` (and `subject`) to the customer: into `conversation` through its channel
         /// (a threaded email, a chat message, an outbound message), or on `channel` to the
-        /// instance's customer (an outbound message the channel's integration delivers).
+        /// instance's customer (an outbound message the channel's integration delivers). With
+        /// `purpose` marketing or research, only where the customer's consent says yes; service
+        /// unless it says no; refused, nothing is sent and the step goes on.
         case message = "rapport.message"
         /// Calls a webhook: POSTs `body` (JSON) to the sink of the webhook subscription `webhook`,
         /// signed with its secret (Standard Webhooks), the job's id as `webhook-id` on every attempt.
@@ -63,8 +66,8 @@ public struct BuiltInAction: Sendable {
             case .handoff: ["reason", "kind", "from_department", "to_department", "sla_minutes"]
             case .updateRecord: ["record", "fields", "stage"]
             case .updateCustomer: ["customer", "attributes", "lifecycle_stage", "company", "owner_id"]
-            case .email: ["channel", "subject", "text", "to"]
-            case .message: ["conversation", "channel", "text", "subject"]
+            case .email: ["channel", "subject", "text", "to", "purpose"]
+            case .message: ["conversation", "channel", "text", "subject", "purpose"]
             case .webhook: ["webhook", "body"]
             case .amqp: ["routing_key", "body", "exchange"]
             }

@@ -12,15 +12,18 @@ extension SQLProcessStore {
     func perform(_ action: BuiltInAction.Kind, inputs: [String: JSONValue], result: String?, token: Int, node: String,
                  of instance: ProcessInstanceRecord, by actor: Actor, in tx: WriteTransaction) async throws -> ProcessInstanceRecord {
         let author = Colleague(actor: Actor(kind: .system, id: "process:\(instance.key)"), departmentID: nil, moderates: true)
-        let outcome: Result<String, StoreError>
+        let outcome: Result<JSONValue, StoreError>
         do {
-            outcome = .success(try await run(action, inputs: inputs, about: instance, author: author, in: tx))
+            outcome = .success(.string(try await run(action, inputs: inputs, about: instance, author: author, in: tx)))
+        } catch let suppressed as MessageSuppressed {
+            // Consent says no: nothing is sent, and the step goes on saying why.
+            outcome = .success(["suppressed": .string(suppressed.reason)])
         } catch let error as StoreError where error.code != .unavailable {
             outcome = .failure(error)
         }
         switch outcome {
-        case .success(let id):
-            let variables: [String: JSONValue] = result.map { [$0: .string(id)] } ?? [:]
+        case .success(let made):
+            let variables: [String: JSONValue] = result.map { [$0: made] } ?? [:]
             return try await advance(instance.id, with: .complete(token: token, variables: variables), by: actor, in: tx)
         case .failure(let error):
             let field = error.field.map { " (\($0))" } ?? ""

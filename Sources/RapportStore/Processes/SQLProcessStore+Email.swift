@@ -16,6 +16,7 @@ extension SQLProcessStore {
               let channelAddress = channel.settings["address"]?.stringValue?.trimmingSpace(), !channelAddress.isEmpty else {
             throw StoreError(.invalidReference, "channel \(channelID) is not an email channel with an address (settings.address)", field: "channel")
         }
+        try await requireConsent(of: customerID, on: .email, inputs: inputs, in: tx)
         let subject = try Self.text(inputs["subject"], "subject")
         let text = try Self.text(inputs["text"], "text")
         guard subject.count <= 998, text.count <= EmailReply.maxTextLength else {

@@ -18,7 +18,7 @@ extension SQLProcessStore {
         let subject = try inputs["subject"].map { try Self.text($0, "subject") }
         switch (inputs["conversation"], inputs["channel"]) {
         case (let conversation?, nil):
-            return try await reply(text, subject: subject, in: try Self.text(conversation, "conversation"), by: actor, in: tx)
+            return try await reply(text, subject: subject, in: try Self.text(conversation, "conversation"), inputs: inputs, by: actor, in: tx)
         case (nil, let channel?):
             guard let customerID = instance.customerID else {
                 throw StoreError(.invalidReference, "the instance is about no customer to write to on a channel", field: "channel")
@@ -34,6 +34,7 @@ extension SQLProcessStore {
             case .chat:
                 throw StoreError(.invalidReference, "a web chat reaches its visitor only in their conversation: give conversation", field: "channel")
             default:
+                try await requireConsent(of: customerID, on: found.kind, inputs: inputs, in: tx)
                 return try await outbound(text, subject: subject, on: found, to: customerID, by: actor, in: tx)
             }
         default:
@@ -43,13 +44,15 @@ extension SQLProcessStore {
     }
 
     /// A reply in the conversation, through its channel.
-    private func reply(_ text: String, subject: String?, in conversationID: String, by actor: Actor, in tx: WriteTransaction) async throws -> String {
+    private func reply(_ text: String, subject: String?, in conversationID: String, inputs: [String: JSONValue], by actor: Actor,
+                       in tx: WriteTransaction) async throws -> String {
         guard let conversation = try await store.conversations.conversationForUpdate(conversationID, in: tx) else {
             throw StoreError(.invalidReference, "no conversation has the id \(conversationID)", field: "conversation")
         }
         guard let channel = try await ChannelRows.find(id: conversation.channelID, on: tx.database) else {
             throw StoreError(.invalidReference, "the conversation's channel \(conversation.channelID) is gone", field: "conversation")
         }
+        try await requireConsent(of: conversation.customerID, on: channel.kind, inputs: inputs, in: tx)
         switch channel.kind {
         case .email:
             let mail = try await store.mailOutbox.queueReply(EmailReply(text: text), toConversation: conversationID,
