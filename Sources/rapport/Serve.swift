@@ -113,6 +113,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .setting(.mailRetryDelays), help: .setting(.mailRetryDelays))
     var mailRetryDelays: String?
 
+    @Option(name: .setting(.publicURL), help: .setting(.publicURL))
+    var publicURL: String?
+
     @Flag(help: .hidden)
     var printConfigurationTable = false
 
@@ -122,6 +125,7 @@ struct Serve: AsyncParsableCommand {
         case .dataDir, .databaseURL, .logLevel, .logFormat: storeOptions.commandLine(name)
         case .host: host
         case .port: port
+        case .publicURL: publicURL
         case .defaultPhoneRegion: defaultPhoneRegion
         case .maxBodyBytes: maxBodyBytes
         case .maxClockSkewMs: maxClockSkewMs

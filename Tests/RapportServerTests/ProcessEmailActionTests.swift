@@ -116,5 +116,53 @@ struct ProcessEmailActionTests {
         }
     }
 
+    @Test("a marketing email carries a one-click unsubscribe link (RFC 8058): opening it changes nothing, its POST withdraws consent once, and the next marketing email is not sent",
+          arguments: Backend.available)
+    func oneClickUnsubscribe(backend: Backend) async throws {
+        try await withApp(backend, publicURL: "https://crm.example.com") { api, _ in
+            #expect(try await api.post("/v1/templates/marketing/install", [:]).status.code < 300)
+            let channel = try #require(try await api.post("/v1/channels", ["kind": "email", "name": "News", "settings": ["address": "news@bank.example"]])
+                .json["id"]?.stringValue)
+            let offer = Self.process(channel: channel, purpose: "marketing").replacingOccurrences(of: "tell_customer", with: "offer")
+            #expect(try await api.post("/v1/processes", ["xml": .string(offer)]).status == .created)
+            let mia = try #require(try await api.createCustomer(["name": "Mia", "emails": ["mia@example.com"]])["id"]?.stringValue)
+            #expect(try await api.post("/v1/records/consent", ["customer_id": .string(mia), "fields": [
+                "channel": "email", "purpose": "marketing", "status": "granted", "given_at": "2026-01-10T09:00:00Z"]]).status == .created)
+            func offerMia() async throws -> JSONValue? {
+                try await api.post("/v1/process-instances", ["process": "offer", "customer_id": .string(mia),
+                                                            "variables": ["application": "spring offer", "amount": 1]]).json["variables"]?["mail_id"]
+            }
+            let mailID = try #require(try await offerMia()?.stringValue)
+            let raw = try await api.get("/v1/mail-messages/\(mailID)/raw").text
+            let header = try #require(raw.components(separatedBy: "\r\n").first { $0.hasPrefix("List-Unsubscribe: ") }, "\(raw.prefix(600))")
+            #expect(raw.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
+            let url = String(header.dropFirst("List-Unsubscribe: <".count).dropLast())
+            #expect(url.hasPrefix("https://crm.example.com/unsubscribe/"), "\(header)")
+            let path = String(url.dropFirst("https://crm.example.com".count))
+
+            // Opening the link shows a button and withdraws nothing.
+            let page = try await api.get(path, auth: .none)
+            #expect(page.status == .ok && page.text.contains("<form method=\"post\">"), "\(page.text)")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            func consents() async throws -> [JSONValue] { try await api.get("/v1/records/consent?customer_id=\(mia)").items }
+            #expect(try await consents().count == 1)
+            // The mail program's POST: one withdrawal, however often it is sent.
+            let form = "application/x-www-form-urlencoded"
+            expectProblem(try await api.request(.post, path, body: "", auth: .none, contentType: form), .badRequest, field: "List-Unsubscribe")
+            for _ in 0..<2 {
+                let done = try await api.request(.post, path, body: "List-Unsubscribe=One-Click", auth: .none, contentType: form)
+                #expect(done.status == .ok && done.text.contains("Unsubscribed"), "\(done.text)")
+            }
+            let withdrawn = try await consents().filter { $0["fields"]?["status"] == "withdrawn" }
+            #expect(withdrawn.count == 1, "\(withdrawn)")
+            #expect(withdrawn.first?["fields"]?["source"]?.stringValue == "one-click unsubscribe in mail \(mailID)")
+            #expect(try await api.get(path, auth: .none).text.contains("Unsubscribed"))
+            // The next offer is not sent.
+            #expect(try await offerMia()?["suppressed"]?.stringValue?.contains("withdrew consent to marketing by email") == true)
+            // A token Rapport did not issue.
+            #expect(try await api.get("/unsubscribe/" + String(repeating: "0", count: 64), auth: .none).status == .notFound)
+            #expect(try await api.request(.post, "/unsubscribe/nothing", body: "List-Unsubscribe=One-Click", auth: .none, contentType: form).status == .notFound)
+        }
+    }
 }
 

@@ -29,6 +29,7 @@ func withApp(
     maxBodyBytes: Int = 1_048_576,
     catalog: RouteCatalog = RouteCatalog(),
     mail: MailSettings = MailSettings(),
+    publicURL: String? = nil,
     _ body: @Sendable (API, String) async throws -> Void
 ) async throws {
     try await TestDatabases.withLocation(backend) { location in
@@ -38,7 +39,7 @@ func withApp(
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
                                                 maxBodyBytes: maxBodyBytes, webhooksAllowPrivate: true,
                                                 webhookRetrySchedule: RetrySchedule(delays: [.zero, .milliseconds(100), .milliseconds(100)]),
-                                                passwordHashCost: 4, mail: mail)
+                                                passwordHashCost: 4, mail: mail, publicURL: publicURL)
         let link = SecretBox()
         do {
             let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,

@@ -28,7 +28,7 @@ public func buildApplication(
     } catch {
         throw ConfigurationError(setting: "default-phone-region", message: error.message)
     }
-    store.configureProcessActions(normalizer: normalizer, mailHostname: configuration.mail.hostname)
+    store.configureProcessActions(normalizer: normalizer, mailHostname: configuration.mail.hostname, publicURL: configuration.publicURL)
     let duplicates = DuplicateMonitor(store: store, logger: logger)
     let conversationRouter = ConversationRouter(store: store, logger: logger, loader: .standard)
     let segmentMonitor = SegmentMonitor(store: store, logger: logger)
@@ -171,6 +171,8 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     // The web chat's widget script: loaded by any page of a site that embeds the chat.
     let chat = ChatController(conversations: store.conversations, chat: store.chat, hub: parts.chatHub, console: parts.console, services: services)
     chat.registerWidget(operations)
+    // One-click unsubscribe links in marketing email: the token in the path is the credential.
+    UnsubscribeController(consent: store.consent, services: services).register(operations)
     let v1Group = router.group("v1").add(middleware: AuthenticationMiddleware(keys: parts.keys, sessions: parts.sessions))
     let v1 = Routes(router: router, catalog: parts.catalog, prefix: "v1", group: v1Group)
     signIn.register(v1)

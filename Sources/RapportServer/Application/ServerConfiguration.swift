@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var mail: MailSettings
     /// Whether an admin may move the clock forward (`POST /v1/test-clock`), for browser tests of deadlines.
     public var testClock: Bool
+    /// The URL customers reach the server at (for links in what is sent to them); nil: none.
+    public var publicURL: String?
 
     /// The largest body of a classifier training request: a labelled history is larger than any
     /// record, so that one route accepts up to 64 MiB (or `maxBodyBytes`, when larger).
@@ -41,7 +43,7 @@ public struct ServerConfiguration: Sendable {
                 defaultPhoneRegion: String = "US", maxBodyBytes: Int = 1_048_576, maxClockSkewMilliseconds: Int64 = 60_000,
                 webhooksAllowPrivate: Bool = false, webhookRetrySchedule: RetrySchedule = .standard,
                 messageQueue: MessageQueueSettings? = nil, sessionHours: Int = 12, passwordHashCost: Int = 12,
-                consoleAssetsFolder: String? = nil, mail: MailSettings = MailSettings(), testClock: Bool = false) {
+                consoleAssetsFolder: String? = nil, mail: MailSettings = MailSettings(), testClock: Bool = false, publicURL: String? = nil) {
         self.host = host
         self.port = port
         self.store = store
@@ -56,6 +58,7 @@ public struct ServerConfiguration: Sendable {
         self.consoleAssetsFolder = consoleAssetsFolder
         self.mail = mail
         self.testClock = testClock
+        self.publicURL = publicURL
     }
 
     /// The configuration from the command line, the environment and the defaults, in that order;
@@ -73,6 +76,7 @@ public struct ServerConfiguration: Sendable {
             sessionHours: try settings.value(ServeSettings.sessionHours),
             passwordHashCost: try settings.value(ServeSettings.passwordHashCost),
             consoleAssetsFolder: try settings.value(ServeSettings.consoleAssets),
-            mail: try MailSettings(settings: settings), testClock: try settings.value(ServeSettings.testClock))
+            mail: try MailSettings(settings: settings), testClock: try settings.value(ServeSettings.testClock),
+            publicURL: try settings.value(ServeSettings.publicURL))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RapportAMQP
 import RapportCore
@@ -19,6 +20,17 @@ public enum ServeSettings {
 
     public static let port = Setting<Int>(.port, "listen port (0 = any free port)", default: "8080") { text in
         try integer(text, in: 0...65_535, "must be 0 to 65535")
+    }
+
+    public static let publicURL = Setting<String?>(
+        .publicURL, "the https URL customers reach this server at, e.g. `https://crm.example.com` (one-click unsubscribe links in marketing email)",
+        absent: "none: marketing email carries no unsubscribe link"
+    ) { text in
+        guard let url = URL(string: text), ["https", "http"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+              url.query == nil, url.fragment == nil else {
+            throw SettingProblem("must be an http(s) URL like https://crm.example.com, without query or fragment")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     public static let dataDir = Setting<String>(.dataDir, "SQLite data directory", default: "./rapport-data") { text in

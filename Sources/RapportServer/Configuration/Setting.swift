@@ -6,6 +6,7 @@ import Foundation
 public enum SettingName: String, CaseIterable, Sendable {
     case host
     case port
+    case publicURL = "public-url"
     case dataDir = "data-dir"
     case databaseURL = "database-url"
     case defaultPhoneRegion = "default-phone-region"
@@ -52,6 +53,7 @@ public enum SettingName: String, CaseIterable, Sendable {
         switch self {
         case .host: ServeSettings.host
         case .port: ServeSettings.port
+        case .publicURL: ServeSettings.publicURL
         case .dataDir: ServeSettings.dataDir
         case .databaseURL: ServeSettings.databaseURL
         case .defaultPhoneRegion: ServeSettings.defaultPhoneRegion

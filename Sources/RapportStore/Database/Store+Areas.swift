@@ -4,6 +4,7 @@ extension Store {
     public var access: SQLAccessStore { SQLAccessStore(store: self) }
     public var calls: SQLCallStore { SQLCallStore(store: self) }
     public var chat: SQLChatStore { SQLChatStore(store: self) }
+    public var consent: SQLConsentStore { SQLConsentStore(store: self) }
     public var conversations: SQLConversationStore { SQLConversationStore(store: self) }
     public var customers: SQLCustomerStore { SQLCustomerStore(store: self) }
     public var duplicates: SQLDuplicateStore { SQLDuplicateStore(store: self) }

@@ -11,19 +11,16 @@ struct MessageSuppressed: Error {
 /// research), and the customer's consent records decide (`ConsentLedger`).
 extension SQLProcessStore {
     /// Throws `MessageSuppressed` when the customer's consent does not allow a message on a
-    /// channel of `kind` for the step's purpose.
-    func requireConsent(of customerID: String, on kind: ChannelKind, inputs: [String: JSONValue], in tx: WriteTransaction) async throws {
+    /// channel of `kind` for the step's purpose; the purpose when it does.
+    @discardableResult
+    func requireConsent(of customerID: String, on kind: ChannelKind, inputs: [String: JSONValue],
+                        in tx: WriteTransaction) async throws -> MessagePurpose {
         let purpose = try Self.purpose(inputs)
-        let rows = try await tx.rows("""
-            SELECT id, \(RecordRows.fieldsColumn(flavor)) FROM records
-            WHERE customer_id = \(bind: customerID) AND type_key = 'consent' AND deleted_at IS NULL
-            """)
-        let ledger = ConsentLedger(try rows.compactMap { row in
-            ConsentLedger.Entry(recordID: try row.string("id"), fields: try row.jsonObject("fields"))
-        })
+        let ledger = try await store.consent.ledger(of: customerID, in: tx)
         if case .refused(let why) = ledger.decision(channel: ConsentLedger.consentChannel(of: kind), purpose: purpose) {
             throw MessageSuppressed(reason: why)
         }
+        return purpose
     }
 
     static func purpose(_ inputs: [String: JSONValue]) throws -> MessagePurpose {

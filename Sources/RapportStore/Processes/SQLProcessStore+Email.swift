@@ -16,7 +16,7 @@ extension SQLProcessStore {
               let channelAddress = channel.settings["address"]?.stringValue?.trimmingSpace(), !channelAddress.isEmpty else {
             throw StoreError(.invalidReference, "channel \(channelID) is not an email channel with an address (settings.address)", field: "channel")
         }
-        try await requireConsent(of: customerID, on: .email, inputs: inputs, in: tx)
+        let purpose = try await requireConsent(of: customerID, on: .email, inputs: inputs, in: tx)
         let subject = try Self.text(inputs["subject"], "subject")
         let text = try Self.text(inputs["text"], "text")
         guard subject.count <= 998, text.count <= EmailReply.maxTextLength else {
@@ -41,9 +41,17 @@ extension SQLProcessStore {
         let messageID = "\(mailID)@\(store.processActionEnvironment.mailHostname)"
         let now = tx.now()
         let from = MailAddress(name: channel.name, address: channelAddress)
-        let body = text.replacingOccurrences(of: "\r\n", with: "\n").trimmingSpace()
+        var body = text.replacingOccurrences(of: "\r\n", with: "\n").trimmingSpace()
+        // Marketing and research carry a one-click unsubscribe link (RFC 8058), where the server
+        // knows the address customers reach it at.
+        var unsubscribe: String?
+        if purpose.needsGrant, let base = store.processActionEnvironment.publicURL {
+            let token = try await store.consent.issueUnsubscribeLink(customerID: customerID, channel: "email", purpose: purpose, mailID: mailID, in: tx)
+            unsubscribe = "\(base)/unsubscribe/\(token)"
+            body += "\n\nTo receive no more of these emails: \(base)/unsubscribe/\(token)"
+        }
         let mail = OutgoingMail(from: from, to: [recipient], subject: subject, text: body + "\n", html: EmailReply.html(body, quoted: nil),
-                                messageID: messageID, date: now)
+                                messageID: messageID, date: now, listUnsubscribe: unsubscribe)
         let raw = MailComposer.render(mail)
 
         var metadata = JSONObject()

@@ -16,17 +16,19 @@ public struct OutgoingMail: Sendable, Equatable {
     /// An invitation (or its answer or cancellation): a `text/calendar` alternative with its
     /// METHOD, which calendar programs act on, and the same as `invite.ics` for the others.
     public var calendar: (method: String, text: String)?
+    /// A one-click unsubscribe URL (RFC 8058): `List-Unsubscribe` with `List-Unsubscribe-Post`.
+    public var listUnsubscribe: String?
 
     public static func == (lhs: OutgoingMail, rhs: OutgoingMail) -> Bool {
         lhs.from == rhs.from && lhs.to == rhs.to && lhs.cc == rhs.cc && lhs.subject == rhs.subject && lhs.text == rhs.text
             && lhs.html == rhs.html && lhs.messageID == rhs.messageID && lhs.inReplyTo == rhs.inReplyTo && lhs.references == rhs.references
             && lhs.date == rhs.date && lhs.attachments == rhs.attachments && lhs.calendar?.method == rhs.calendar?.method
-            && lhs.calendar?.text == rhs.calendar?.text
+            && lhs.calendar?.text == rhs.calendar?.text && lhs.listUnsubscribe == rhs.listUnsubscribe
     }
 
     public init(from: MailAddress, to: [MailAddress], cc: [MailAddress] = [], subject: String, text: String, html: String,
                 messageID: String, inReplyTo: String? = nil, references: [String] = [], date: Timestamp,
-                attachments: [MailAttachment] = [], calendar: (method: String, text: String)? = nil) {
+                attachments: [MailAttachment] = [], calendar: (method: String, text: String)? = nil, listUnsubscribe: String? = nil) {
         self.from = from
         self.to = to
         self.cc = cc
@@ -39,6 +41,7 @@ public struct OutgoingMail: Sendable, Equatable {
         self.date = date
         self.attachments = attachments
         self.calendar = calendar
+        self.listUnsubscribe = listUnsubscribe
     }
 
     /// Every address the relay is asked to deliver to.
@@ -62,6 +65,10 @@ public enum MailComposer {
         head += MailEncoding.header("Message-ID", "<\(mail.messageID)>")
         if let inReplyTo = mail.inReplyTo { head += MailEncoding.header("In-Reply-To", "<\(inReplyTo)>") }
         if !mail.references.isEmpty { head += MailEncoding.header("References", mail.references.map { "<\($0)>" }.joined(separator: " ")) }
+        if let unsubscribe = mail.listUnsubscribe {
+            head += MailEncoding.header("List-Unsubscribe", "<\(unsubscribe)>")
+            head += MailEncoding.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+        }
         head += "MIME-Version: 1.0\r\n"
 
         // Boundaries start with `=_`, which neither quoted-printable nor base64 can produce.
