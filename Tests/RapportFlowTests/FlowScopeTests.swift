@@ -201,6 +201,45 @@ struct FlowScopeTests {
         #expect(!incident.actions.contains(.throwToCaller(code: "NO_RECORD", message: nil)))
     }
 
+    @Test("an escalation nothing in a called instance catches is raised at its call activity: the called instance goes on; the call activity's boundary catches it, interrupting or not")
+    func escalationsGoToTheCaller() throws {
+        let called = FlowEngine(try F.process("""
+            <bpmn:startEvent id="s"/>
+            <bpmn:intermediateThrowEvent id="vip"><bpmn:escalationEventDefinition escalationRef="esc_vip"/></bpmn:intermediateThrowEvent>
+            \(F.serviceTask("serve", type: "serve"))
+            <bpmn:endEvent id="e"/>
+            \(F.flow("f1", "s", "vip"))
+            \(F.flow("f2", "vip", "serve"))
+            \(F.flow("f3", "serve", "e"))
+            """, roots: Self.errors))
+        let child = called.start(variables: [:], at: F.epoch, called: true)
+        #expect(child.actions.contains(.escalateToCaller(code: "VIP")))
+        #expect(Self.waiting(called, child.instance) == ["serve"], "the called instance goes on")
+        #expect(!called.start(variables: [:], at: F.epoch).actions.contains(.escalateToCaller(code: "VIP")), "started on its own, nobody hears of it")
+
+        for interrupting in [false, true] {
+            let caller = FlowEngine(try F.process("""
+                <bpmn:startEvent id="s"/>
+                <bpmn:callActivity id="serve_customer" calledElement="service"/>
+                <bpmn:boundaryEvent id="tell" attachedToRef="serve_customer" cancelActivity="\(interrupting)"><bpmn:escalationEventDefinition escalationRef="esc_vip"/></bpmn:boundaryEvent>
+                \(F.serviceTask("tell_manager", type: "tell"))
+                <bpmn:endEvent id="e"/>
+                <bpmn:endEvent id="told"/>
+                \(F.flow("f1", "s", "serve_customer"))
+                \(F.flow("f2", "serve_customer", "e"))
+                \(F.flow("f3", "tell", "tell_manager"))
+                \(F.flow("f4", "tell_manager", "told"))
+                """, roots: Self.errors))
+            let started = caller.start(variables: [:], at: F.epoch)
+            let call = try Self.token("serve_customer", caller, started.instance)
+            let raised = try caller.handle(.escalation(token: call, code: "VIP"), on: started.instance, at: F.epoch)
+            #expect(Self.waiting(caller, raised.instance) == (interrupting ? ["tell_manager"] : ["serve_customer", "tell_manager"]), "\(interrupting)")
+            #expect(raised.actions.contains(.withdraw(token: call, node: "serve_customer")) == interrupting)
+            // Only a call activity waits for its called instance's escalations.
+            #expect(throws: FlowInputError.self) { try caller.handle(.escalation(token: 999, code: "VIP"), on: started.instance, at: F.epoch) }
+        }
+    }
+
     @Test("an escalation inside a subprocess: a non-interrupting boundary tells someone and the subprocess goes on; an interrupting one ends it")
     func escalations() throws {
         for interrupting in [false, true] {

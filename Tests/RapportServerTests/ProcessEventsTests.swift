@@ -434,6 +434,57 @@ extension ProcessEventsTests {
 }
 
 extension ProcessEventsTests {
+    static let vipService = definitions("""
+        <bpmn:escalation id="esc_vip" name="VIP" escalationCode="VIP"/>
+        <bpmn:process id="claim" isExecutable="true">
+          <bpmn:startEvent id="s"/>
+          <bpmn:callActivity id="assess" calledElement="assessment"/>
+          <bpmn:boundaryEvent id="vip_found" attachedToRef="assess" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="esc_vip"/></bpmn:boundaryEvent>
+          \(job("tell_manager", "claims.tell_manager"))
+          <bpmn:endEvent id="e"/>
+          <bpmn:endEvent id="told"/>
+          <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="assess"/>
+          <bpmn:sequenceFlow id="f2" sourceRef="assess" targetRef="e"/>
+          <bpmn:sequenceFlow id="f3" sourceRef="vip_found" targetRef="tell_manager"/>
+          <bpmn:sequenceFlow id="f4" sourceRef="tell_manager" targetRef="told"/>
+        </bpmn:process>
+        <bpmn:process id="assessment" isExecutable="true">
+          <bpmn:startEvent id="as"/>
+          \(job("look", "claims.look"))
+          <bpmn:intermediateThrowEvent id="vip"><bpmn:escalationEventDefinition escalationRef="esc_vip"/></bpmn:intermediateThrowEvent>
+          \(job("decide", "claims.decide"))
+          <bpmn:endEvent id="ae"/>
+          <bpmn:sequenceFlow id="a1" sourceRef="as" targetRef="look"/>
+          <bpmn:sequenceFlow id="a2" sourceRef="look" targetRef="vip"/>
+          <bpmn:sequenceFlow id="a3" sourceRef="vip" targetRef="decide"/>
+          <bpmn:sequenceFlow id="a4" sourceRef="decide" targetRef="ae"/>
+        </bpmn:process>
+        """)
+
+    @Test("an escalation the called instance does not catch reaches the call activity's boundary: the manager is told while the assessment goes on, and the claim ends when both are done",
+          arguments: Backend.available)
+    func escalationsFromCalledInstances(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let deployed = try await api.post("/v1/processes", ["xml": .string(Self.vipService)])
+            #expect(deployed.status == .created, "\(deployed.text)")
+            let claim = try #require(try await api.post("/v1/process-instances", ["process": "claim"]).json["id"]?.stringValue)
+            func work(_ type: String) async throws -> JSONValue {
+                let jobs = try await api.post("/v1/jobs/activate", ["type": .string(type), "worker": "w"])
+                let job = try #require(jobs.json["jobs"]?[0]?["id"]?.stringValue, "\(type): \(jobs.text)")
+                return try await api.post("/v1/jobs/\(job)/complete", [:]).json
+            }
+            let assessment = try await work("claims.look")
+            #expect(assessment["tokens"]?.arrayValue?.compactMap { $0["node"]?.stringValue } == ["decide"], "the assessment goes on: \(assessment)")
+            let told = try await api.get("/v1/process-instances/\(claim)")
+            #expect(Set(told.json["tokens"]?.arrayValue?.compactMap { $0["node"]?.stringValue } ?? []) == ["assess", "tell_manager"], "\(told.text)")
+            _ = try await work("claims.tell_manager")
+            _ = try await work("claims.decide")
+            #expect(try await api.get("/v1/process-instances/\(claim)").json["status"] == "completed")
+        }
+    }
+}
+
+extension ProcessEventsTests {
     static let cancellable = definitions("""
         <bpmn:message id="m_cancel" name="cancel-order"><bpmn:extensionElements><rapport:subscription correlationKey="order"/></bpmn:extensionElements></bpmn:message>
         <bpmn:process id="order" isExecutable="true">

@@ -68,6 +68,11 @@ public struct FlowEngine: Sendable {
             run.instance.set(outputs, from: id)
             run.disarmBoundaries(of: id)
             run.leave(id, through: nil)
+        case .escalation(let id, let code):
+            guard let token = instance.token(id), token.state == .waiting, case .callActivity = process.nodes[token.node].kind else {
+                throw FlowInputError("token \(id) is not waiting for a called process")
+            }
+            _ = run.escalate(code, from: id, fromCalled: true)
         case .retry(let id):
             guard let token = instance.token(id), case .incident = token.state else {
                 throw FlowInputError("token \(id) has no incident to retry")

@@ -24,6 +24,9 @@ public enum FlowInput: Sendable, Equatable {
     /// The instance the token's call activity started ended (completed or terminated) with these
     /// variables; the call activity's outputs are taken from them.
     case calledProcessEnded(token: Int, variables: [String: JSONValue])
+    /// The instance the token's call activity called raised an escalation nothing in it caught:
+    /// the call activity's escalation boundary event (or the scopes around it) may catch it.
+    case escalation(token: Int, code: String)
     /// An incident was fixed: the token enters its node again.
     case retry(token: Int)
     /// Variables set from outside (to fix an incident, or as an admin).
@@ -80,6 +83,9 @@ public enum FlowAction: Sendable, Equatable {
     /// The called instance ended with an error nothing in it caught: throw it at the call
     /// activity that called it (`FlowInput.throwError` on the caller's token).
     case throwToCaller(code: String, message: String?)
+    /// An escalation nothing in the called instance caught: raise it at the call activity that
+    /// called it (`FlowInput.escalation` on the caller's token); the called instance goes on.
+    case escalateToCaller(code: String)
 }
 
 /// One step of an instance's history, in the order they happened.

@@ -155,7 +155,10 @@ extension FlowRun {
     /// Raises escalation `code` from the token to the nearest escalation catcher around it (event
     /// subprocesses of its scope, then the boundary events of the scope's subprocess, and out).
     /// Returns whether the token goes on (false: an interrupting one ended it).
-    mutating func escalate(_ code: String, from token: Int) -> Bool {
+    /// `fromCalled`: raised in the instance the token's call activity called, so the call
+    /// activity's own boundary events catch it too. Nothing catching it, an instance a call
+    /// activity started raises it at that call activity in turn (`FlowAction.escalateToCaller`).
+    mutating func escalate(_ code: String, from token: Int, fromCalled: Bool = false) -> Bool {
         var holder: Int? = token
         while let current = holder, let position = index(of: current) {
             let found = instance.tokens[position]
@@ -163,7 +166,7 @@ extension FlowRun {
                 holder = found.scope
                 continue
             }
-            if current != token, let (boundary, interrupting) = catcher(of: process.nodes[found.node], for: code, error: false) {
+            if current != token || fromCalled, let (boundary, interrupting) = catcher(of: process.nodes[found.node], for: code, error: false) {
                 fireBoundary(boundary, of: current, interrupting: interrupting)
                 return !interrupting
             }
@@ -173,6 +176,7 @@ extension FlowRun {
             }
             holder = found.scope
         }
+        if instance.called { actions.append(.escalateToCaller(code: code)) }
         return true
     }
 

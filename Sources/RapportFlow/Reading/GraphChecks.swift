@@ -77,8 +77,11 @@ extension ProcessReading {
                              + "(the called instance); \(activity.id) throws none")
             }
         case .escalation:
-            if case .subProcess = activity.kind { break }
-            problem(node.id, node.line, "an escalation boundary event catches escalations raised inside a subprocess; \(activity.id) is not one")
+            switch activity.kind {
+            case .subProcess, .callActivity: break
+            default: problem(node.id, node.line, "an escalation boundary event catches escalations raised inside a subprocess or a call activity's "
+                             + "called instance; \(activity.id) is neither")
+            }
         case .timer, .message, .signal, .conditional:
             break
         }

@@ -46,7 +46,12 @@ extension SQLProcessStore {
         case (.completed, nil), (.terminated, nil): .calledProcessEnded(token: Int(caller.token), variables: called.state.variables)
         case (.cancelled, nil), (.running, nil): .fail(token: Int(caller.token), message: "the called instance \(called.id) of \(called.key) was cancelled")
         }
-        _ = try await advance(caller.instanceID, with: input, by: actor, in: tx)
+        do {
+            _ = try await advance(caller.instanceID, with: input, by: actor, in: tx)
+        } catch let error as StoreError where error.code == .conflict {
+            // The call activity no longer waits (an interrupting escalation it raised ended it): nothing takes the outcome.
+            logger.info("a called instance ended for a call activity that moved on", metadata: ["instance": "\(called.id)", "reason": "\(error.message)"])
+        }
     }
 
     /// The caller's token was withdrawn: the instance it called is cancelled (told nothing back).

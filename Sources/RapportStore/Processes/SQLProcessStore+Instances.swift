@@ -205,6 +205,8 @@ extension SQLProcessStore {
         var performs: [(token: Int, node: String, action: BuiltInAction.Kind, inputs: [String: JSONValue], result: String?)] = []
         /// The error a called instance ended with, thrown at its caller's call activity.
         var errorForCaller: (code: String, message: String?)?
+        /// Escalations nothing in a called instance caught, raised at its caller's call activity.
+        var escalations: [String] = []
     }
 
     /// Stores what an input did: history steps, the jobs, tasks, timers, subscriptions and
@@ -282,6 +284,8 @@ extension SQLProcessStore {
                 }
             case .throwToCaller(let code, let message):
                 followUps.errorForCaller = (code, message)
+            case .escalateToCaller(let code):
+                followUps.escalations.append(code)
             case .raiseIncident(let token, let node, let message):
                 try await tx.execute("""
                     INSERT INTO process_incidents (id, instance_id, token, node, message, status, created_at)
@@ -333,7 +337,12 @@ extension SQLProcessStore {
         for signal in followUps.signals {
             _ = try await broadcast(signal, variables: [:], by: actor, in: tx)
         }
-        if !followUps.calls.isEmpty || !followUps.signals.isEmpty,
+        if let caller = instance.calledBy {
+            for code in followUps.escalations {
+                _ = try await advance(caller.instanceID, with: .escalation(token: Int(caller.token), code: code), by: actor, in: tx)
+            }
+        }
+        if !followUps.calls.isEmpty || !followUps.signals.isEmpty || !followUps.escalations.isEmpty,
            let row = try await tx.firstRow("\(ProcessRows.instanceColumns) WHERE id = \(bind: instance.id)") {
             current = try await withDefinition(row, in: tx).0
         }
