@@ -12,8 +12,7 @@ import Synchronization
 import Testing
 
 /// A webhook receiver: records each request and answers with the scripted statuses in turn
-/// (200 once the script is used up); `holding`, it answers only once the test calls `release()`
-/// (a slow sink whose slowness the test decides).
+/// (200 once the script is used up), after `delay` (a slow sink).
 final class Receiver: Sendable {
     struct Call: Sendable {
         var headers: HTTPFields
@@ -21,31 +20,11 @@ final class Receiver: Sendable {
     }
 
     private let state: Mutex<(calls: [Call], script: [Int])>
-    private let gate: Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>
+    private let delay: Duration
 
-    init(script: [Int] = [], holding: Bool = false) {
+    init(script: [Int] = [], delay: Duration = .zero) {
         state = Mutex(([], script))
-        gate = Mutex((!holding, []))
-    }
-
-    /// Lets every held answer go, and those after it.
-    func release() {
-        let waiting = gate.withLock { gate in
-            gate.open = true
-            defer { gate.waiting = [] }
-            return gate.waiting
-        }
-        for continuation in waiting { continuation.resume() }
-    }
-
-    private func passGate() async {
-        await withCheckedContinuation { continuation in
-            let open = gate.withLock { gate in
-                if !gate.open { gate.waiting.append(continuation) }
-                return gate.open
-            }
-            if open { continuation.resume() }
-        }
+        self.delay = delay
     }
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -63,7 +42,7 @@ final class Receiver: Sendable {
         router.post("hook") { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 20)
             let status = self.answer(Call(headers: request.headers, body: String(buffer: bytes)))
-            await self.passGate()
+            if self.delay > .zero { try await Task.sleep(for: self.delay) }
             var headers: HTTPFields = [:]
             if status == 429 || status == 503 { headers[.retryAfter] = "0" }
             return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "noted")))
