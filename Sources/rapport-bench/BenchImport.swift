@@ -26,7 +26,7 @@ extension Bench {
         var repeatEvery = 50
 
         @Option(help: "Rows per transaction.")
-        var batchRows = 1_000
+        var batchRows = 2_000
 
         /// The goal for 1,000,000 customers on SQLite, in seconds.
         static let goalSeconds = 60.0

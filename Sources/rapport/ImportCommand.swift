@@ -43,7 +43,7 @@ struct ImportCommand: AsyncParsableCommand {
     var restart = false
 
     @Option(help: "Rows per transaction.")
-    var batchRows = 1_000
+    var batchRows = 2_000
 
     @Option(help: "The phone region for phone numbers written without a country code (as for serve).")
     var defaultPhoneRegion: String = "US"

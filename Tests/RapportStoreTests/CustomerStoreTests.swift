@@ -27,6 +27,38 @@ import Testing
         }
     }
 
+    @Test("a customer created whole stores its versions in the compact form; changed, in full; read back the same", arguments: Backend.available)
+    func wholeCustomerVersionsAreCompact(_ backend: Backend) async throws {
+        let ana = try normalizer.parse("email:ana@example.com")
+        try await TestDatabases.withStore(backend) { store in
+            let created = try await store.write { tx in
+                try await store.customers.createCustomer(NewCustomer(name: "Ana", identities: [ana], attributes: ["tier": "gold"]),
+                                                         actor: actor, in: tx)
+            }
+            func storedVersions() async throws -> String {
+                try await store.read { database in
+                    try await database.raw("SELECT field_versions FROM customers WHERE id = \(bind: created.id)").first()!
+                        .decode(column: "field_versions", as: String.self)
+                }
+            }
+            #expect(try await storedVersions().hasPrefix(#"{"whole":{"#))
+            let read = try await store.read { try await CustomerRows.findVersioned(id: created.id, on: $0) }
+            #expect(read?.versions.registers["attributes.tier"] == read?.versions.registers["name"])
+            #expect(read?.versions.identities[ana]?.added != nil)
+            var patch = CustomerPatch()
+            patch.name = "Ana Lima"
+            let rename = patch
+            _ = try await store.write { tx in
+                try await store.customers.patchCustomer(id: created.id, patch: rename, expectedVersion: nil, actor: actor, in: tx)
+            }
+            #expect(try await storedVersions().hasPrefix(#"{"registers":"#))
+            let changed = try await store.read { try await CustomerRows.findVersioned(id: created.id, on: $0) }
+            #expect(changed?.versions.registers["kind"] == read?.versions.registers["kind"])
+            #expect(changed?.versions.registers["name"] != read?.versions.registers["name"])
+            #expect(changed?.versions.identities[ana] == read?.versions.identities[ana])
+        }
+    }
+
     @Test(arguments: Backend.available)
     func concurrentClaimsOfOneIdentityLeaveOneHolder(_ backend: Backend) async throws {
         let phone = try normalizer.parse("phone:030 1234567")

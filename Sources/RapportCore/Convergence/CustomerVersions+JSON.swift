@@ -36,9 +36,14 @@ extension Provenance {
 
 extension ElementVersions {
     var json: JSONValue {
+        var provenances = ProvenanceForms()
+        return json(using: &provenances)
+    }
+
+    fileprivate func json(using provenances: inout ProvenanceForms) -> JSONValue {
         var object = JSONObject()
-        if let added { object["added"] = added.json }
-        if let removed { object["removed"] = removed.json }
+        if let added { object["added"] = provenances.json(of: added) }
+        if let removed { object["removed"] = provenances.json(of: removed) }
         object["rank"] = .integer(Int64(rank))
         return .object(object)
     }
@@ -54,15 +59,17 @@ extension ElementVersions {
 extension CustomerVersions {
     /// The stored form, with keys in a fixed order so equal versions store as equal text.
     public var json: JSONValue {
+        // Most fields of a record share the version of the write that made them.
+        var provenances = ProvenanceForms()
         var registerObject = JSONObject()
-        for key in registers.keys.sorted() { registerObject[key] = registers[key]?.json }
+        for key in registers.keys.sorted() { registerObject[key] = registers[key].map { provenances.json(of: $0) } }
         var identityObject = JSONObject()
         for identity in identities.keys.sorted(by: { $0.qualified < $1.qualified }) {
-            identityObject[identity.qualified] = identities[identity]?.json
+            identityObject[identity.qualified] = identities[identity]?.json(using: &provenances)
         }
         var addressList: [JSONValue] = []
         for key in addresses.keys.sorted() {
-            guard let entry = addresses[key], case .object(var object) = entry.versions.json else { continue }
+            guard let entry = addresses[key], case .object(var object) = entry.versions.json(using: &provenances) else { continue }
             object["address"] = entry.address.json
             addressList.append(.object(object))
         }
@@ -123,5 +130,18 @@ extension Identity {
         guard let colon = qualified.firstIndex(of: ":"),
               let kind = IdentityKind(rawValue: String(qualified[..<colon])) else { return nil }
         self.init(kind: kind, value: String(qualified[qualified.index(after: colon)...]))
+    }
+}
+
+/// The stored forms of provenances, the last one kept: consecutive fields written together
+/// share one and are not built again.
+private struct ProvenanceForms {
+    private var last: (provenance: Provenance, json: JSONValue)?
+
+    mutating func json(of provenance: Provenance) -> JSONValue {
+        if let last, last.provenance == provenance { return last.json }
+        let json = provenance.json
+        last = (provenance, json)
+        return json
     }
 }

@@ -11,7 +11,8 @@ enum IdentityText {
     }
 
     private static func isTrimmable(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isWhitespace || scalar == "\u{FEFF}" || scalar == "\u{200B}"
+        if scalar.value > 0x20, scalar.value < 0x7F { return false }
+        return scalar.properties.isWhitespace || scalar == "\u{FEFF}" || scalar == "\u{200B}"
     }
 
     /// Whether `text` holds a control, invisible formatting, or line/paragraph separator character.
@@ -19,7 +20,9 @@ enum IdentityText {
     /// Invisible characters would let two identities look the same and compare different.
     static func containsControlCharacters(_ text: some StringProtocol) -> Bool {
         text.unicodeScalars.contains { scalar in
-            switch scalar.properties.generalCategory {
+            // Printable ASCII is neither, without a lookup in Unicode's tables.
+            if scalar.value >= 0x20, scalar.value < 0x7F { return false }
+            return switch scalar.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate:
                 true
             default:
@@ -30,11 +33,16 @@ enum IdentityText {
 
     /// Whether `text` holds any Unicode whitespace.
     static func containsWhitespace(_ text: some StringProtocol) -> Bool {
-        text.unicodeScalars.contains { $0.properties.isWhitespace }
+        text.unicodeScalars.contains { scalar in
+            if scalar.value > 0x20, scalar.value < 0x7F { return false }
+            return scalar.properties.isWhitespace
+        }
     }
 
     /// `text` in Unicode normalization form C, so that canonically equal strings are equal byte for byte.
     static func composed(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
+        // ASCII is its own normal form.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        return text.precomposedStringWithCanonicalMapping
     }
 }

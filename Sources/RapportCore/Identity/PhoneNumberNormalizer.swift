@@ -10,9 +10,8 @@ enum PhoneNumberNormalizer {
     static func normalize(_ raw: String, region: PhoneRegion) throws(IdentityError) -> String {
         let input = IdentityText.trimmed(raw)
         guard !input.isEmpty else { throw IdentityError(.invalidPhone, message: "phone number is empty") }
-        let quoted = IdentityError.quoted(input)
         func invalid(_ problem: String) -> IdentityError {
-            IdentityError(.invalidPhone, message: "phone number \(quoted) \(problem)")
+            IdentityError(.invalidPhone, message: "phone number \(IdentityError.quoted(input)) \(problem)")
         }
         guard !IdentityText.containsControlCharacters(input) else { throw invalid("contains control characters") }
 
@@ -21,7 +20,9 @@ enum PhoneNumberNormalizer {
 
         let callingCode: String
         let regions: [PhoneRegion]
-        var candidates: [(number: Substring, region: PhoneRegion)] = []
+        // Candidates name their region by its index in `regions`: copying a region for each of
+        // them (NANP has 25) cost more than the checks.
+        var candidates: [(number: Substring, region: Int)] = []
         if let international = internationalDigits(written, region: region) {
             guard !international.isEmpty else { throw invalid("is too short") }
             guard let match = PhoneRegion.matchingCallingCode(international) else {
@@ -32,29 +33,29 @@ enum PhoneNumberNormalizer {
             // As written first; then without a trunk prefix kept after the calling code: "+44 (0)20 …", "+49 030 …".
             // Where the trunk prefix is 0, no national number starts with 0, so this cannot misread one;
             // Italy has no trunk prefix, so "+39 (0)6 …" keeps its 0 as it should.
-            candidates += regions.map { (number, $0) }
-            candidates += regions.compactMap { region in
-                guard let trunk = region.trunkPrefix, number.hasPrefix(trunk) else { return nil }
-                return (number.dropFirst(trunk.count), region)
+            candidates += regions.indices.map { (number, $0) }
+            candidates += regions.indices.compactMap { index in
+                guard let trunk = regions[index].trunkPrefix, number.hasPrefix(trunk) else { return nil }
+                return (number.dropFirst(trunk.count), index)
             }
         } else {
             (callingCode, regions) = (region.callingCode, [region])
             let number = written.digits[...]
             // Without the trunk prefix first; as written too, since some numbers start with the trunk digit (RU 812 …).
             if let trunk = region.trunkPrefix, number.hasPrefix(trunk) {
-                candidates.append((number.dropFirst(trunk.count), region))
+                candidates.append((number.dropFirst(trunk.count), 0))
             }
-            candidates.append((number, region))
+            candidates.append((number, 0))
         }
         candidates += candidates.flatMap { candidate in
-            candidate.region.droppablePrefixes.compactMap { prefix in
-                guard candidate.number.count > candidate.region.nationalLengths.upperBound,
+            regions[candidate.region].droppablePrefixes.compactMap { prefix in
+                guard candidate.number.count > regions[candidate.region].nationalLengths.upperBound,
                       candidate.number.hasPrefix(prefix) else { return nil }
                 return (candidate.number.dropFirst(prefix.count), candidate.region)
             }
         }
 
-        if let accepted = candidates.first(where: { $0.region.accepts($0.number) }),
+        if let accepted = candidates.first(where: { regions[$0.region].accepts($0.number) }),
            callingCode.count + accepted.number.count <= maxE164Digits {
             return "+\(callingCode)\(accepted.number)"
         }

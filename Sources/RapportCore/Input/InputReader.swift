@@ -214,6 +214,8 @@ extension String {
 
     /// The string without leading and trailing whitespace and newlines.
     public func trimmingWhitespace() -> String {
+        // Most text starts and ends with printable ASCII: nothing to trim, nothing to look up.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

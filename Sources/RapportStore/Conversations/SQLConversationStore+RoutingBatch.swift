@@ -59,19 +59,25 @@ extension SQLConversationStore {
     public func link(_ links: [(interactionID: String, conversationID: String)], in tx: WriteTransaction) async throws {
         guard !links.isEmpty else { return }
         let time = tx.now().microseconds
-        let values: [SQLQueryString] = links.map { "(\(bind: $0.interactionID), \(bind: $0.conversationID), \(bind: time))" }
-        try await tx.execute("INSERT INTO conversation_interactions (interaction_id, conversation_id, created_at) VALUES "
-            + values.joined(separator: ", "))
+        var insert = RowsInsert(into: "conversation_interactions", columns: ["interaction_id", "conversation_id", "created_at"],
+                                reservingRows: links.count)
+        for link in links { insert.append(link.interactionID, link.conversationID, time) }
+        tx.markWritten()
+        try await insert.run(on: tx.database)
     }
 
     /// Records routing decisions; call after saving their conversations.
     public func recordDecisions(_ decisions: [RoutingDecisionRow], in tx: WriteTransaction) async throws {
         guard !decisions.isEmpty else { return }
         let time = tx.now().microseconds
-        let values: [SQLQueryString] = decisions.map {
-            "(\(bind: $0.id), \(bind: $0.conversationID), \(bind: $0.interactionID), \(bind: $0.trigger.rawValue), \(bind: $0.eventSequence), \(bind: $0.decision.jsonString), \(bind: time))"
+        var insert = RowsInsert(into: "routing_decisions", columns: [
+            "id", "conversation_id", "interaction_id", "trigger", "event_sequence", "decision", "created_at",
+        ], reservingRows: decisions.count)
+        for row in decisions {
+            insert.append(row.id, row.conversationID, row.interactionID, row.trigger.rawValue, row.eventSequence,
+                          row.decision.jsonString, time)
         }
-        try await tx.execute("INSERT INTO routing_decisions (id, conversation_id, interaction_id, trigger, event_sequence, decision, created_at) VALUES "
-            + values.joined(separator: ", "))
+        tx.markWritten()
+        try await insert.run(on: tx.database)
     }
 }

@@ -101,32 +101,26 @@ extension ConversationRows {
     /// a join changes only what threading changes (count, last contact, status and what goes with
     /// it), never routing's fields, so it cannot undo a routing change made meanwhile elsewhere.
     static func upsertThreaded(_ touched: ArraySlice<ConversationThreader.Touched>, on database: any SQLDatabase) async throws {
-        guard !touched.isEmpty else { return }
-        var values: [SQLQueryString] = []
-        values.reserveCapacity(touched.count)
+        var insert = RowsInsert(into: "conversations", columns: [
+            "id", "customer_id", "channel_id", "thread_key", "subject", "status", "department_id", "queue_id", "assignee_id",
+            "priority", "tags", "suppressed", "skills", "weight", "interaction_count", "last_interaction_at", "snoozed_until",
+            "created_at", "updated_at", "resolved_at",
+        ], suffix: """
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, interaction_count = excluded.interaction_count,
+                last_interaction_at = excluded.last_interaction_at, snoozed_until = excluded.snoozed_until,
+                updated_at = excluded.updated_at, resolved_at = excluded.resolved_at
+            """, reservingRows: touched.count)
         for item in touched {
             let conversation = item.conversation
             // A conversation threading opens has no queue yet, so it weighs 1 (see conversationWeight).
-            values.append("""
-                (\(bind: conversation.id), \(bind: conversation.customerID), \(bind: conversation.channelID), \(bind: conversation.threadKey),
-                 \(bind: conversation.subject), \(bind: conversation.status.rawValue), \(bind: conversation.departmentID),
-                 \(bind: conversation.queueID), \(bind: conversation.assigneeID), \(bind: conversation.priority.rawValue),
-                 \(bind: conversation.tags.jsonText), \(bind: conversation.suppressed?.rawValue), \(bind: conversation.skills.jsonText),
-                 \(bind: 1.0), \(bind: conversation.interactionCount), \(bind: conversation.lastInteractionAt.microseconds),
-                 \(bind: conversation.snoozedUntil?.microseconds), \(bind: conversation.createdAt.microseconds),
-                 \(bind: conversation.updatedAt.microseconds), \(bind: conversation.resolvedAt?.microseconds))
-                """)
+            insert.append(conversation.id, conversation.customerID, conversation.channelID, conversation.threadKey,
+                          conversation.subject, conversation.status.rawValue, conversation.departmentID,
+                          conversation.queueID, conversation.assigneeID, conversation.priority.rawValue,
+                          conversation.tags.jsonText, conversation.suppressed?.rawValue, conversation.skills.jsonText,
+                          1.0, conversation.interactionCount, conversation.lastInteractionAt.microseconds,
+                          conversation.snoozedUntil?.microseconds, conversation.createdAt.microseconds,
+                          conversation.updatedAt.microseconds, conversation.resolvedAt?.microseconds)
         }
-        let head: SQLQueryString = """
-            INSERT INTO conversations (id, customer_id, channel_id, thread_key, subject, status, department_id, queue_id, assignee_id,
-                priority, tags, suppressed, skills, weight, interaction_count, last_interaction_at, snoozed_until, created_at, updated_at, resolved_at)
-            VALUES 
-            """
-        let tail: SQLQueryString = """
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, interaction_count = excluded.interaction_count,
-                last_interaction_at = excluded.last_interaction_at, snoozed_until = excluded.snoozed_until,
-                updated_at = excluded.updated_at, resolved_at = excluded.resolved_at
-            """
-        try await database.raw(head + values.joined(separator: ", ") + tail).run()
+        try await insert.run(on: database)
     }
 }

@@ -14,7 +14,7 @@ enum CustomerRows {
         guard let (customer, row) = try await findRow(id: id, includeDeleted: includeDeleted, forUpdate: forUpdate, on: database) else {
             return nil
         }
-        let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null)
+        let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null, of: customer)
         return VersionedCustomer(customer: customer, versions: versions)
     }
 
@@ -29,7 +29,7 @@ enum CustomerRows {
         for row in rows {
             var customer = try decode(row)
             customer.identities = identities[customer.id] ?? []
-            let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null)
+            let versions = CustomerVersions(stored: (try? JSONParser.parse(try row.string("field_versions"))) ?? .null, of: customer)
             found[customer.id] = VersionedCustomer(customer: customer, versions: versions)
         }
         return found
@@ -90,29 +90,21 @@ enum CustomerRows {
     }
 
     /// Inserts customers and their identities, two statements for any number of customers.
-    static func insert(_ records: ArraySlice<VersionedCustomer>, on database: any SQLDatabase) async throws {
-        guard !records.isEmpty else { return }
-        var values: [SQLQueryString] = []
-        values.reserveCapacity(records.count)
-        for record in records {
-            let customer = record.customer
-            values.append("""
-                (\(bind: customer.id), \(bind: customer.kind.rawValue), \(bind: customer.name), \(bind: nameKey(customer.name)),
-                 \(bind: customer.givenName), \(bind: customer.familyName), \(bind: customer.company),
-                 \(bind: customer.lifecycleStage?.rawValue), \(bind: customer.ownerID), \(bind: addressesText(customer.addresses)),
-                 \(bind: attributesText(customer.attributes)), \(bind: customer.version), \(bind: customer.createdAt.microseconds),
-                 \(bind: customer.updatedAt.microseconds), \(bind: record.versions.json.jsonString))
-                """)
+    static func insert(_ rows: ArraySlice<CustomerRow>, on database: any SQLDatabase) async throws {
+        guard let first = rows.first else { return }
+        var insert = RowsInsert(into: "customers", columns: [
+            "id", "kind", "name", "name_key", "given_name", "family_name", "company", "lifecycle_stage", "owner_id",
+            "addresses", "attributes", "version", "created_at", "updated_at", "field_versions",
+        ], reservingRows: rows.count)
+        for row in rows {
+            let customer = row.record.customer
+            insert.append(customer.id, customer.kind.rawValue, customer.name, row.nameKey, customer.givenName, customer.familyName,
+                          customer.company, customer.lifecycleStage?.rawValue, customer.ownerID, row.addresses, row.attributes,
+                          customer.version, customer.createdAt.microseconds, customer.updatedAt.microseconds, row.versions)
         }
-        let head: SQLQueryString = """
-            INSERT INTO customers (id, kind, name, name_key, given_name, family_name, company, lifecycle_stage, owner_id,
-                                   addresses, attributes, version, created_at, updated_at, field_versions) VALUES 
-            """
-        try await database.raw(head + values.joined(separator: ", ")).run()
-        if let first = records.first {
-            try await insertIdentities(records.map { ($0.customer.id, $0.customer.identities) }, at: first.customer.createdAt,
-                                       on: database)
-        }
+        try await insert.run(on: database)
+        try await insertIdentities(rows.map { ($0.record.customer.id, $0.record.customer.identities) },
+                                   at: first.record.customer.createdAt, on: database)
     }
 
     /// Writes every column of a customer but its id and creation time (identities are separate rows).
@@ -134,15 +126,14 @@ enum CustomerRows {
     /// Inserts identity rows of several customers in one statement, each list keeping its order.
     static func insertIdentities(_ lists: [(customerID: String, identities: [Identity])], at time: Timestamp,
                                  on database: any SQLDatabase) async throws {
-        var values: [SQLQueryString] = []
+        var insert = RowsInsert(into: "identities", columns: ["kind", "value", "customer_id", "position", "created_at"],
+                                reservingRows: lists.count * 2)
         for (customerID, identities) in lists {
             for (position, identity) in identities.enumerated() {
-                values.append("(\(bind: identity.kind.rawValue), \(bind: identity.value), \(bind: customerID), \(bind: position), \(bind: time.microseconds))")
+                insert.append(identity.kind.rawValue, identity.value, customerID, position, time.microseconds)
             }
         }
-        guard !values.isEmpty else { return }
-        try await database.raw("INSERT INTO identities (kind, value, customer_id, position, created_at) VALUES "
-            + values.joined(separator: ", ")).run()
+        try await insert.run(on: database)
     }
 
     /// Lower-cased name used for prefix search.
@@ -156,5 +147,33 @@ enum CustomerRows {
 
     static func attributesText(_ attributes: JSONObject) -> String {
         JSONValue.object(attributes).jsonString
+    }
+}
+
+/// A customer's row to insert, its text columns serialized (for a prepared customer, before the
+/// writer takes it).
+struct CustomerRow: Sendable {
+    let record: VersionedCustomer
+    let nameKey: String
+    let addresses: String
+    let attributes: String
+    let versions: String
+
+    init(_ record: VersionedCustomer) {
+        self.init(record, versions: record.versions.json)
+    }
+
+    /// The row of a customer just created from `new` by one write: its versions in the compact
+    /// form where that reads back exactly.
+    init(created record: VersionedCustomer, from new: NewCustomer, by provenance: Provenance) {
+        self.init(record, versions: CustomerVersions.storedForm(ofCreated: record, from: new, by: provenance))
+    }
+
+    private init(_ record: VersionedCustomer, versions: JSONValue) {
+        self.record = record
+        nameKey = CustomerRows.nameKey(record.customer.name)
+        addresses = CustomerRows.addressesText(record.customer.addresses)
+        attributes = CustomerRows.attributesText(record.customer.attributes)
+        self.versions = versions.jsonString
     }
 }

@@ -21,6 +21,10 @@ public protocol CustomerStore: Sendable {
     /// and companies that start with what was typed.
     func searchCustomers(_ query: CustomerSearchQuery, limit: Int) async throws -> [Customer]
 
+    /// Makes a new customer ready to be created by `actor` before the writer takes it (its id,
+    /// versions, row and event); the import creates it with `importCustomers(_:prepared:…)`.
+    func prepare(_ new: NewCustomer, actor: Actor, channelID: String?) -> PreparedCustomer
+
     /// Creates a customer with its identities; 409 when another customer holds one of them.
     func createCustomer(_ new: NewCustomer, actor: Actor, channelID: String?, in tx: WriteTransaction) async throws -> Customer
 

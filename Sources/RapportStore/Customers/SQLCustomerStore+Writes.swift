@@ -14,13 +14,14 @@ extension SQLCustomerStore {
                         in tx: WriteTransaction) async throws -> Customer {
         if !identitiesKnownFree { try await checkIdentitiesFree(new.identities, for: nil, in: tx) }
         try await checkOwnerExists(new.ownerID, in: tx)
-        let record = new.versioned(id: tx.newID("cus"), at: tx.now(), by: tx.provenance(of: actor, channelID: channelID, after: nil))
+        let provenance = tx.provenance(of: actor, channelID: channelID, after: nil)
+        let record = new.versioned(id: tx.newID("cus"), at: tx.now(), by: provenance)
         let customer = record.customer
         if identitiesKnownFree {
-            tx.bufferInsert(record)
+            tx.bufferInsert(CustomerRow(created: record, from: new, by: provenance))
         } else {
             tx.markWritten()
-            try await CustomerRows.insert([record], on: tx.database)
+            try await CustomerRows.insert([CustomerRow(created: record, from: new, by: provenance)], on: tx.database)
         }
         tx.lookups.hold(customer.identities, by: customer.id)
         tx.append(.change("customer", "created", subject: customer.id, record: customer.json,

@@ -57,7 +57,7 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     /// Runs one statement to its end, handing each row to `onRow`.
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> ()) throws {
         guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
-        let (sql, binds) = serialize(query)
+        let (sql, binds) = (query as? RowsInsert).map { ($0.sqliteText, $0.values) } ?? serialize(query)
         let (statement, kept) = try statements.statement(for: sql, on: handle)
         defer {
             if kept {

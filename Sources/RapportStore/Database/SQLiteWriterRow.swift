@@ -76,6 +76,12 @@ enum SQLiteBind {
         if let text = value as? String { return bind(text, at: index, in: statement) }
         if let number = value as? Int { return sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number)) }
         if let number = value as? Int64 { return sqlite_nio_sqlite3_bind_int64(statement, index, number) }
+        if let text = value as? String? {
+            return text.map { bind($0, at: index, in: statement) } ?? sqlite_nio_sqlite3_bind_null(statement, index)
+        }
+        if let number = value as? Int64? {
+            return number.map { sqlite_nio_sqlite3_bind_int64(statement, index, $0) } ?? sqlite_nio_sqlite3_bind_null(statement, index)
+        }
         switch try SQLiteDataEncoder().encode(value) {
         case .text(let text): return bind(text, at: index, in: statement)
         case .integer(let number): return sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))

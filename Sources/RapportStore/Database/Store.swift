@@ -13,6 +13,8 @@ public final class Store: Service, Sendable {
     let writer: StoreWriter
     public let ids: RecordIDGenerator
     let clock: @Sendable () -> Timestamp
+    /// Versions of fields, for the writer and for writes prepared before it (`PreparedCustomer`).
+    let hybridClock = StoreHybridClock()
     let logger: Logger
     private let commits = CommitFeed()
     /// Where commits are visible before they are durable (SQLite), what of the log is not yet.
@@ -45,7 +47,8 @@ public final class Store: Service, Sendable {
         let commits = self.commits
         let undurable = driver.durability.visibleBeforeDurable ? UndurableEvents() : nil
         self.undurable = undurable
-        self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, logger: logger, undurable: undurable) { events in
+        self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, hybridClock: hybridClock, logger: logger,
+                                  undurable: undurable) { events in
             commits.publish(events)
         }
     }

@@ -11,14 +11,13 @@ enum EventLog {
         return try row?.decode(column: "head", as: Int64.self) ?? 0
     }
 
-    static func insert(_ events: ArraySlice<Event>, on database: any SQLDatabase) async throws {
-        var values: [SQLQueryString] = []
-        values.reserveCapacity(events.count)
-        for event in events {
-            values.append("(\(bind: event.sequence), \(bind: event.id), \(bind: event.type), \(bind: event.subject), \(bind: event.time.microseconds), \(bind: event.data.jsonString))")
+    /// Appends events; `texts` holds each one's data as stored, in the same order.
+    static func insert(_ events: ArraySlice<Event>, texts: ArraySlice<String>, on database: any SQLDatabase) async throws {
+        var insert = RowsInsert(into: "events", columns: ["sequence", "id", "type", "subject", "time", "data"], reservingRows: events.count)
+        for (event, text) in zip(events, texts) {
+            insert.append(event.sequence, event.id, event.type, event.subject, event.time.microseconds, text)
         }
-        let query: SQLQueryString = "INSERT INTO events (sequence, id, type, subject, time, data) VALUES "
-        try await database.raw(query + values.joined(separator: ", ")).run()
+        try await insert.run(on: database)
     }
 
     /// Events after `sequence`, oldest first, at most `limit`, none after `cap`.

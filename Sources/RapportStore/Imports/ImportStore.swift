@@ -39,9 +39,9 @@ public protocol ImportStore: Sendable {
     func fileBytes(of jobID: String, from offset: Int64, maxBytes: Int) async throws -> [UInt8]
 
     /// Customer rows: each finds its customer by its identities (updated: what the row says joins
-    /// what the customer has) or becomes a new customer. `excluded` rows are left out (a retry of
-    /// the batch after one of them failed halfway).
-    func importCustomers(_ rows: [CheckedRow<CustomerImportRow>], actor: Actor,
+    /// what the customer has) or becomes a new customer — `prepared[i]`, when given, is row i's
+    /// (`CustomerStore.prepare`).
+    func importCustomers(_ rows: [CheckedRow<CustomerImportRow>], prepared: [PreparedCustomer?], actor: Actor,
                          in tx: WriteTransaction) async throws -> ImportBatchOutcome
 
     /// Record rows: created, or changed when they name an existing record's `id`.

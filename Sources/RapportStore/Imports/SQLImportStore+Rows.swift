@@ -2,7 +2,7 @@ import RapportCore
 import SQLKit
 
 extension SQLImportStore {
-    public func importCustomers(_ rows: [CheckedRow<CustomerImportRow>], actor: Actor,
+    public func importCustomers(_ rows: [CheckedRow<CustomerImportRow>], prepared: [PreparedCustomer?], actor: Actor,
                                 in tx: WriteTransaction) async throws -> ImportBatchOutcome {
         let customers = store.customers
         var outcome = ImportBatchOutcome()
@@ -12,7 +12,7 @@ extension SQLImportStore {
         // The customers the batch's rows name, read at once (a row about one of them would
         // otherwise read it alone); a customer a row changed is read again by the next row about it.
         var known = try await CustomerRows.findVersioned(ids: Self.holders(of: rows, in: tx), forUpdate: true, on: tx.database)
-        for row in rows {
+        for (index, row) in rows.enumerated() {
             guard case .ready(let row) = row else {
                 if case .refused(let issues) = row { outcome.issues += issues }
                 continue
@@ -28,6 +28,10 @@ extension SQLImportStore {
                                      field: "emails")
                 }
                 guard let holder = holders.first else {
+                    if index < prepared.count, let ready = prepared[index] {
+                        buffered.insert(try await customers.create(ready, in: tx).id)
+                        return .created
+                    }
                     let new: NewCustomer
                     switch row.newCustomer() {
                     case .ready(let customer): new = customer

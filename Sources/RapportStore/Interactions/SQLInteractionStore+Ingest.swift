@@ -151,22 +151,17 @@ extension SQLInteractionStore {
 enum InteractionRows {
     /// Inserts rows in one statement.
     static func insert(_ interactions: ArraySlice<Interaction>, on database: any SQLDatabase) async throws {
-        guard !interactions.isEmpty else { return }
-        var values: [SQLQueryString] = []
-        values.reserveCapacity(interactions.count)
+        var insert = RowsInsert(into: "interactions", columns: [
+            "id", "customer_id", "channel_id", "direction", "kind", "subject", "body", "metadata", "occurred_at", "external_id",
+            "created_at",
+        ], reservingRows: interactions.count)
         for interaction in interactions {
-            values.append("""
-                (\(bind: interaction.id), \(bind: interaction.customerID), \(bind: interaction.channelID),
-                 \(bind: interaction.direction.rawValue), \(bind: interaction.kind.rawValue), \(bind: interaction.subject),
-                 \(bind: interaction.body), \(bind: JSONValue.object(interaction.metadata).jsonString),
-                 \(bind: interaction.occurredAt.microseconds), \(bind: interaction.externalID), \(bind: interaction.createdAt.microseconds))
-                """)
+            insert.append(interaction.id, interaction.customerID, interaction.channelID, interaction.direction.rawValue,
+                          interaction.kind.rawValue, interaction.subject, interaction.body,
+                          JSONValue.object(interaction.metadata).jsonString, interaction.occurredAt.microseconds,
+                          interaction.externalID, interaction.createdAt.microseconds)
         }
-        let head: SQLQueryString = """
-            INSERT INTO interactions (id, customer_id, channel_id, direction, kind, subject, body, metadata, occurred_at, external_id, created_at)
-            VALUES 
-            """
-        try await database.raw(head + values.joined(separator: ", ")).run()
+        try await insert.run(on: database)
     }
 
     static func decode(_ row: any SQLRow) throws -> Interaction {

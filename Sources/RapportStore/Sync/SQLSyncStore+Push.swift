@@ -122,7 +122,7 @@ extension SQLSyncStore {
             try await store.customers.checkIdentitiesFree(record.customer.identities, for: nil, in: tx)
             try await store.customers.checkOwnerExists(record.customer.ownerID, in: tx)
             tx.markWritten()
-            try await CustomerRows.insert([record], on: tx.database)
+            try await CustomerRows.insert([CustomerRow(record)], on: tx.database)
             tx.lookups.hold(record.customer.identities, by: record.customer.id)
             let fields = CustomerFields.present(in: record.customer)
             tx.append(.change("customer", "created", subject: record.customer.id, record: record.customer.json,

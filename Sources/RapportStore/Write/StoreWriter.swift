@@ -16,12 +16,14 @@ final class StoreWriter: Sendable {
     private let logger: Logger
     private let maxBatch: Int
     private let onCommit: @Sendable ([Event]) -> Void
-    private let memo = WriterMemo()
+    private let memo: WriterMemo
     private let undurable: UndurableEvents?
 
     init(driver: any DatabaseDriver, ids: RecordIDGenerator, clock: @escaping @Sendable () -> Timestamp,
-         logger: Logger, maxBatch: Int = 256, undurable: UndurableEvents?, onCommit: @escaping @Sendable ([Event]) -> Void) {
+         hybridClock: StoreHybridClock, logger: Logger, maxBatch: Int = 256, undurable: UndurableEvents?,
+         onCommit: @escaping @Sendable ([Event]) -> Void) {
         self.driver = driver
+        self.memo = WriterMemo(hybridClock: hybridClock)
         self.undurable = undurable
         self.ids = ids
         self.clock = clock

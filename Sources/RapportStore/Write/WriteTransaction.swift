@@ -14,9 +14,10 @@ public final class WriteTransaction: @unchecked Sendable {
     /// What the writer remembers between transactions.
     let memo: WriterMemo
     private let clock: @Sendable () -> Timestamp
-    private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp)] = []
+    /// Events to append at commit, each with its data as stored when it was serialized before.
+    private(set) var pendingEvents: [(draft: EventDraft, id: String, time: Timestamp, text: String?)] = []
     /// Rows to insert in one statement per table before commit, in foreign-key order.
-    private(set) var pendingCustomers: [VersionedCustomer] = []
+    private(set) var pendingCustomers: [CustomerRow] = []
     private(set) var pendingInteractions: [Interaction] = []
     /// Every interaction this transaction stored, in arrival order (kept after the insert).
     private(set) var storedInteractions: [Interaction] = []
@@ -46,10 +47,7 @@ public final class WriteTransaction: @unchecked Sendable {
     /// The provenance of a write made here by `actor`: a hybrid-clock version newer than `after` (the
     /// newest version of the record written) and than every version this writer handed out before.
     public func provenance(of actor: Actor, channelID: String?, after newest: FieldVersion?) -> Provenance {
-        if let newest { memo.hybridClock.observe(newest.timestamp) }
-        let timestamp = memo.hybridClock.now(physical: now().microseconds / 1_000)
-        let source = channelID ?? actor.id ?? actor.kind.rawValue
-        return Provenance(version: FieldVersion(timestamp: timestamp, sourceID: source), channelID: channelID, actorID: actor.id)
+        memo.hybridClock.provenance(of: actor, channelID: channelID, at: now(), after: newest)
     }
 
     /// Takes in a timestamp written elsewhere (already checked for skew), so later local versions follow it.
@@ -99,17 +97,22 @@ public final class WriteTransaction: @unchecked Sendable {
 
     /// Records an event to be appended when the batch commits.
     public func append(_ event: EventDraft) {
+        append(event, serialized: nil)
+    }
+
+    /// Records an event whose data was serialized before (off the writer), as `text`.
+    func append(_ event: EventDraft, serialized text: String?) {
         jobHasWritten = true
         let time = clock()
-        pendingEvents.append((event, ids.next(prefix: "evt"), time))
+        pendingEvents.append((event, ids.next(prefix: "evt"), time, text))
     }
 
     /// Queues a customer (with its identities) for the batch's multi-row inserts.
     ///
     /// Until the flush, only this transaction's lookups know the customer; reads of the table do not.
-    func bufferInsert(_ record: VersionedCustomer) {
+    func bufferInsert(_ row: CustomerRow) {
         jobHasWritten = true
-        pendingCustomers.append(record)
+        pendingCustomers.append(row)
     }
 
     /// Queues an interaction row for the batch's one multi-row insert.
@@ -170,8 +173,10 @@ public final class WriteTransaction: @unchecked Sendable {
             events.append(Event(sequence: head + Int64(offset) + 1, id: pending.id, type: pending.draft.type,
                                 subject: pending.draft.subject, time: pending.time, data: pending.draft.data))
         }
+        let texts = pendingEvents.map { $0.text ?? $0.draft.data.jsonString }
         for chunk in stride(from: 0, to: events.count, by: 500) {
-            try await EventLog.insert(events[chunk..<min(chunk + 500, events.count)], on: database)
+            let end = min(chunk + 500, events.count)
+            try await EventLog.insert(events[chunk..<end], texts: texts[chunk..<end], on: database)
         }
         pendingEvents.removeAll()
         return events
@@ -191,10 +196,12 @@ public final class WriteTransaction: @unchecked Sendable {
 final class WriterMemo: @unchecked Sendable {
     /// Channels seen to exist. A channel deleted elsewhere is still caught by the foreign key.
     var knownChannels: Set<String> = []
-    /// The writer's hybrid logical clock; survives rollbacks, as readings must only go up.
-    var hybridClock = HybridClock()
+    /// The store's hybrid logical clock, shared with what prepares writes off the writer.
+    let hybridClock: StoreHybridClock
 
-    init() {}
+    init(hybridClock: StoreHybridClock = StoreHybridClock()) {
+        self.hybridClock = hybridClock
+    }
 
     func forgetAll() {
         knownChannels.removeAll()

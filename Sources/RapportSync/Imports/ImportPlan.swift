@@ -53,42 +53,66 @@ struct ImportPlan: Sendable {
                 refused[row.number].map { .refused($0) } ?? RecordImportRow.read(row, type: type, context: context)
             })
         }
-        return .customers(rows.map { row in
+        let checked: [CheckedRow<CustomerImportRow>] = rows.map { row in
             refused[row.number].map { .refused($0) } ?? CustomerImportRow.read(row, normalizer: context.normalizer)
-        })
+        }
+        return .customers(checked, Array(repeating: nil, count: checked.count))
     }
 }
 
-/// A batch of rows ready for the store, each checked or refused with its issues.
+/// A batch of rows ready for the store, each checked or refused with its issues; a customer row
+/// may come with the new customer it would create, prepared off the writer (same positions).
 enum PlannedRows: Sendable {
-    case customers([CheckedRow<CustomerImportRow>])
+    case customers([CheckedRow<CustomerImportRow>], [PreparedCustomer?])
     case records(RecordType, FieldValueContext, [CheckedRow<RecordImportRow>])
 
     /// The identities the batch looks up, read for the whole batch in a few statements.
     var prefetch: WritePrefetch {
         switch self {
-        case .customers(let rows):
+        case .customers(let rows, _):
             WritePrefetch(identities: rows.flatMap { $0.ready?.identities ?? [] })
         case .records(_, _, let rows):
             WritePrefetch(identities: rows.compactMap { $0.ready?.customerIdentity })
         }
     }
 
+    /// The rows of `self` followed by those of `next` (a batch set out in parts).
+    func followed(by next: PlannedRows) -> PlannedRows {
+        switch (self, next) {
+        case (.customers(let rows, let prepared), .customers(let more, let morePrepared)):
+            .customers(rows + more, prepared + morePrepared)
+        case (.records(let type, let context, let rows), .records(_, _, let more)):
+            .records(type, context, rows + more)
+        default:
+            preconditionFailure("the parts of one batch have one target")
+        }
+    }
+
     /// Leaves a row out, with the issue it failed on.
     mutating func exclude(_ issue: ImportRowIssue) {
         switch self {
-        case .customers(var rows):
+        case .customers(var rows, let prepared):
             if let index = rows.firstIndex(where: { $0.ready?.row.number == issue.row }) { rows[index] = .refused([issue]) }
-            self = .customers(rows)
+            self = .customers(rows, prepared)
         case .records(let type, let context, var rows):
             if let index = rows.firstIndex(where: { $0.ready?.row.number == issue.row }) { rows[index] = .refused([issue]) }
             self = .records(type, context, rows)
         }
     }
 
+    /// The batch with the new customer each ready customer row would create made ready now, off
+    /// the writer (ids, versions, rows and events: the writer's largest costs per new customer).
+    func preparing(with customers: any CustomerStore, actor: Actor) -> PlannedRows {
+        guard case .customers(let rows, _) = self else { return self }
+        return .customers(rows, rows.map { row in
+            guard case .ready(let row) = row, case .ready(let new) = row.newCustomer() else { return nil }
+            return customers.prepare(new, actor: actor, channelID: nil)
+        })
+    }
+
     func apply(with imports: any ImportStore, actor: Actor, in tx: WriteTransaction) async throws -> ImportBatchOutcome {
         switch self {
-        case .customers(let rows): try await imports.importCustomers(rows, actor: actor, in: tx)
+        case .customers(let rows, let prepared): try await imports.importCustomers(rows, prepared: prepared, actor: actor, in: tx)
         case .records(let type, let context, let rows): try await imports.importRecords(rows, type: type, context: context, actor: actor, in: tx)
         }
     }

@@ -31,7 +31,7 @@ public final class ImportRunner: Service, Sendable {
 
     private let waiter = Mutex(Waiter())
 
-    public init(store: Store, normalizer: IdentityNormalizer, logger: Logger, batchRows: Int = 1_000, readSize: Int = 1 << 20,
+    public init(store: Store, normalizer: IdentityNormalizer, logger: Logger, batchRows: Int = 2_000, readSize: Int = 1 << 20,
                 interval: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock()) {
         self.readSize = readSize
         self.store = store
@@ -115,12 +115,13 @@ public final class ImportRunner: Service, Sendable {
         do { plan = try await ImportPlan.make(for: job, recordTypes: recordTypes, normalizer: normalizer) } catch let refusal as ImportPlan.Refusal {
             return try await finish(job, .failed, failure: refusal.reason)
         }
-        let batches = ImportBatches(job: job, file: file, plan: plan, batchRows: batchRows, readSize: readSize)
+        let batches = ImportBatches(job: job, file: file, plan: plan, customers: store.customers, batchRows: batchRows,
+                                    readSize: readSize)
+        // The next batches are read and checked while this one is written.
+        let readAhead = ImportReadAhead(batches, depth: 2)
+        defer { readAhead.cancel() }
         do {
-            var next = try await batches.next()
-            while let batch = next {
-                // The next batch is read and checked while this one is written.
-                async let following = batches.next()
+            while let batch = try await readAhead.next() {
                 var progress = job.progress
                 progress.bytesRead = batch.bytesRead
                 progress.rowsRead += Int64(batch.count)
@@ -129,7 +130,6 @@ public final class ImportRunner: Service, Sendable {
                 job.progress = progress
                 job.columns = batch.columns
                 report(job)
-                next = try await following
             }
         } catch let refusal as ImportPlan.Refusal {
             return try await finish(job, .failed, failure: refusal.reason)
