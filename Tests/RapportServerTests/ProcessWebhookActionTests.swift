@@ -83,7 +83,7 @@ struct ProcessWebhookActionTests {
     @Test("a call slower than the job's lock: the worker renews the lock, so another worker does not call again",
           arguments: Backend.available)
     func slowCallKeepsItsLock(backend: Backend) async throws {
-        let receiver = Receiver(delay: .milliseconds(2_500))
+        let receiver = Receiver(holding: true)
         try await receiver.listening { sink in
             try await TestDatabases.withLocation(backend) { location in
                 try await Store.withRunning(location, logger: TestDatabases.logger) { store in
@@ -104,8 +104,19 @@ struct ProcessWebhookActionTests {
                                             lock: .seconds(1), lockRenewal: .milliseconds(200))
                     }
                     try await withThrowingTaskGroup(of: Void.self) { group in
+                        // Should a check below fail, the workers' held call must still end, or
+                        // the group would wait for them for ever.
+                        defer { receiver.release() }
                         group.addTask { try await worker().run() }
                         group.addTask { try await worker().run() }
+                        // The call is held until the worker has renewed the job's lock past a lapse
+                        // twice over: the 1-second lock would have let the other worker take the job.
+                        _ = try await receiver.waitFor(1)
+                        let first = try #require(try await Self.lockedUntil(in: store))
+                        try await waitUntil("the job's lock renewed for more than twice its length") {
+                            try await Self.lockedUntil(in: store).map { $0.microseconds - first.microseconds > 2_000_000 } ?? false
+                        }
+                        receiver.release()
                         let done = try await eventually("the instance completes") {
                             try await store.processes.instance(instance.id).flatMap { $0.0.status == .completed ? $0.0 : nil }
                         }
@@ -116,6 +127,13 @@ struct ProcessWebhookActionTests {
                 }
             }
         }
+    }
+
+    /// When the one job of the store is locked until.
+    static func lockedUntil(in store: Store) async throws -> Timestamp? {
+        try await store.read { database in
+            try await database.raw("SELECT locked_until FROM process_jobs").first()?.decode(column: "locked_until", as: Int64?.self)
+        }.map(Timestamp.init(microseconds:))
     }
 }
 

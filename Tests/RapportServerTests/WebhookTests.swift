@@ -12,7 +12,8 @@ import Synchronization
 import Testing
 
 /// A webhook receiver: records each request and answers with the scripted statuses in turn
-/// (200 once the script is used up), after `delay` (a slow sink).
+/// (200 once the script is used up); `holding`, it answers only once the test calls `release()`
+/// (a slow sink whose slowness the test decides).
 final class Receiver: Sendable {
     struct Call: Sendable {
         var headers: HTTPFields
@@ -20,11 +21,31 @@ final class Receiver: Sendable {
     }
 
     private let state: Mutex<(calls: [Call], script: [Int])>
-    private let delay: Duration
+    private let gate: Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>
 
-    init(script: [Int] = [], delay: Duration = .zero) {
+    init(script: [Int] = [], holding: Bool = false) {
         state = Mutex(([], script))
-        self.delay = delay
+        gate = Mutex((!holding, []))
+    }
+
+    /// Lets every held answer go, and those after it.
+    func release() {
+        let waiting = gate.withLock { gate in
+            gate.open = true
+            defer { gate.waiting = [] }
+            return gate.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    private func passGate() async {
+        await withCheckedContinuation { continuation in
+            let open = gate.withLock { gate in
+                if !gate.open { gate.waiting.append(continuation) }
+                return gate.open
+            }
+            if open { continuation.resume() }
+        }
     }
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -42,13 +63,15 @@ final class Receiver: Sendable {
         router.post("hook") { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 20)
             let status = self.answer(Call(headers: request.headers, body: String(buffer: bytes)))
-            if self.delay > .zero { try await Task.sleep(for: self.delay) }
+            await self.passGate()
             var headers: HTTPFields = [:]
             if status == 429 || status == 503 { headers[.retryAfter] = "0" }
             return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "noted")))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
+            // A test that fails while an answer is held must not leave the server waiting for it.
+            defer { release() }
             let port = try #require(client.port)
             try await body("http://127.0.0.1:\(port)/hook")
         }
