@@ -235,6 +235,53 @@ struct ImportResumeTests {
     }
 }
 
+@Suite("Imports: batches in flight")
+struct ImportFlightTests {
+    @Test("a batch is stored only after the one that ends where it starts: one sent early is refused, writing nothing", arguments: Backend.available)
+    func batchesInTurn(backend: Backend) async throws {
+        try await TestDatabases.withStore(backend) { store in
+            let imports = store.imports
+            let spec = ImportSpec(target: .customers, format: .csv, fileName: "people.csv")
+            let job = try await store.write { tx in
+                try await imports.createJob(spec, source: .local, fileBytes: 300, fingerprint: nil, actor: .system, in: tx)
+            }
+            _ = try await store.write { tx in try await imports.claimLocal(job.id, owner: "runner", until: tx.now().adding(.seconds(60)), in: tx) }
+            var firstOutcome = ImportBatchOutcome()
+            firstOutcome.created = 2
+            firstOutcome.updated = 1
+            let first = ImportProgressStep(from: 0, bytesRead: 100, rows: 3, outcome: firstOutcome)
+            var secondOutcome = ImportBatchOutcome()
+            secondOutcome.created = 1
+            secondOutcome.issues = [ImportRowIssue(row: 5, column: "emails", reason: "emails: not an email address")]
+            let second = ImportProgressStep(from: 100, bytesRead: 200, rows: 2, outcome: secondOutcome)
+            let send = { (step: ImportProgressStep, owner: String) -> PendingWrite<Void> in
+                store.send(prefetch: .nothing) { tx in
+                    try await imports.beginBatch(job.id, owner: owner, from: step.from, in: tx)
+                    try await imports.recordProgress(job.id, step: step, columns: ["name", "emails"],
+                                                     leaseUntil: tx.now().adding(.seconds(60)), in: tx)
+                }
+            }
+            // The second batch reaches the writer before the first: refused, and the first then stored.
+            let early = send(second, "runner")
+            let inTurn = send(first, "runner")
+            await #expect(throws: ImportBatchOutOfTurn.self) { try await early.value() }
+            try await inTurn.value()
+            let afterFirst = try #require(try await imports.job(job.id)).progress
+            #expect(afterFirst == ImportProgress(bytesRead: 100, rowsRead: 3, created: 2, updated: 1))
+            #expect(try await imports.issues(of: job.id, limit: 10, cursor: nil).items.isEmpty)
+
+            // Sent again after it, it is stored and adds to the counts; another runner is refused.
+            try await send(second, "runner").value()
+            let afterSecond = try #require(try await imports.job(job.id)).progress
+            #expect(afterSecond == ImportProgress(bytesRead: 200, rowsRead: 5, created: 3, updated: 1, failed: 1))
+            #expect(try await imports.issues(of: job.id, limit: 10, cursor: nil).items.map(\.row) == [5])
+            let third = ImportProgressStep(from: 200, bytesRead: 300, rows: 1)
+            await #expect(throws: StoreError.self) { try await send(third, "someone else").value() }
+            #expect(try #require(try await imports.job(job.id)).progress == afterSecond)
+        }
+    }
+}
+
 @Suite("HTTP: customer export")
 struct CustomerExportTests {
     @Test("customers filtered by CEL export as CSV that imports back unchanged, and as JSON Lines", arguments: Backend.available)

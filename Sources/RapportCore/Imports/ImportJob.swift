@@ -122,6 +122,39 @@ public struct ImportProgress: Sendable, Equatable {
         unchanged += outcome.unchanged
         failed += Int64(Set(outcome.issues.map(\.row)).count)
     }
+
+    /// The progress after `step`, the batch that starts where this progress ends.
+    public mutating func advance(by step: ImportProgressStep) {
+        bytesRead = step.bytesRead
+        rowsRead += step.rows
+        add(step.outcome)
+    }
+}
+
+/// What one batch adds to its job's progress: its rows and what became of them, and where in the
+/// file the row after it starts. Batches are stored in file order, each after the one that ends
+/// where it starts (`from`), so several can be in flight to the writer at once.
+public struct ImportProgressStep: Sendable, Equatable {
+    /// Where the batch starts in the file: where the progress before it ends.
+    public var from: Int64
+    /// Where the row after the batch starts.
+    public var bytesRead: Int64
+    public var rows: Int64
+    public var outcome: ImportBatchOutcome
+
+    public init(from: Int64, bytesRead: Int64, rows: Int64, outcome: ImportBatchOutcome = ImportBatchOutcome()) {
+        self.from = from
+        self.bytesRead = bytesRead
+        self.rows = rows
+        self.outcome = outcome
+    }
+
+    /// What the step adds to the progress's counts (`bytesRead` is where the file is read to).
+    public var delta: ImportProgress {
+        var delta = ImportProgress(bytesRead: bytesRead, rowsRead: rows)
+        delta.add(outcome)
+        return delta
+    }
 }
 
 /// What one batch of rows did.

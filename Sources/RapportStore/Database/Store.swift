@@ -137,6 +137,13 @@ public final class Store: Service, Sendable {
         try await writer.write(prefetch: prefetch, work)
     }
 
+    /// Queues `work` for the next group commit now, behind every write sent before it, and returns
+    /// at once: writes sent one after another commit in that order, while their caller goes on.
+    public func send<T: Sendable>(prefetch: WritePrefetch,
+                                  _ work: @escaping @Sendable (WriteTransaction) async throws -> T) -> PendingWrite<T> {
+        writer.send(prefetch: prefetch, work)
+    }
+
     /// Runs `work` as a write would run, in a transaction of its own that is rolled back; returns
     /// what it returned (a dry run: every check of the write, nothing written, no event).
     public func rehearse<T: Sendable>(prefetch: WritePrefetch = .nothing,

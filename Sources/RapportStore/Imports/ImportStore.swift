@@ -48,10 +48,15 @@ public protocol ImportStore: Sendable {
     func importRecords(_ rows: [CheckedRow<RecordImportRow>], type: RecordType, context: FieldValueContext,
                        actor: Actor, in tx: WriteTransaction) async throws -> ImportBatchOutcome
 
-    /// Stores the progress of a batch and its row issues; 409 when the job is no longer this
-    /// runner's (cancelled, or taken over after its lease ran out).
-    func recordProgress(_ jobID: String, owner: String, progress: ImportProgress, columns: [String], issues: [ImportRowIssue],
-                        leaseUntil: Timestamp, in tx: WriteTransaction) async throws
+    /// Begins the batch that starts at byte `from` of the job's file, in the transaction that will
+    /// store it: 409 when the job is no longer this runner's (cancelled, or taken over after its
+    /// lease ran out); `ImportBatchOutOfTurn` when the batch before it is not stored yet.
+    func beginBatch(_ jobID: String, owner: String, from: Int64, in tx: WriteTransaction) async throws
+
+    /// Adds a batch begun with `beginBatch` to the job's progress, with its row issues, and renews
+    /// the runner's lease.
+    func recordProgress(_ jobID: String, step: ImportProgressStep, columns: [String], leaseUntil: Timestamp,
+                        in tx: WriteTransaction) async throws
 
     /// Ends a job (completed or failed) and drops its uploaded file.
     func finish(_ jobID: String, owner: String, status: ImportJob.Status, failure: String?, in tx: WriteTransaction) async throws -> ImportJob
@@ -61,6 +66,13 @@ public protocol ImportStore: Sendable {
 /// without it.
 public struct ImportRowFailure: Error, Sendable {
     public var issue: ImportRowIssue
+}
+
+/// A batch sent to the writer before the one ahead of it was stored (that one failed a row and
+/// was sent again): nothing of it was written; it is sent again after that one.
+public struct ImportBatchOutOfTurn: Error, Sendable {
+    public var from: Int64
+    public var storedTo: Int64
 }
 
 /// The SQL implementation of `ImportStore`, on SQLite or PostgreSQL.

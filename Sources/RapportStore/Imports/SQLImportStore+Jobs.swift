@@ -152,15 +152,21 @@ extension SQLImportStore {
         }
     }
 
-    public func recordProgress(_ jobID: String, owner: String, progress: ImportProgress, columns: [String], issues: [ImportRowIssue],
-                               leaseUntil: Timestamp, in tx: WriteTransaction) async throws {
-        try await ownedJob(jobID, owner: owner, in: tx)
+    public func beginBatch(_ jobID: String, owner: String, from: Int64, in tx: WriteTransaction) async throws {
+        let job = try await ownedJob(jobID, owner: owner, in: tx)
+        guard job.progress.bytesRead == from else { throw ImportBatchOutOfTurn(from: from, storedTo: job.progress.bytesRead) }
+    }
+
+    public func recordProgress(_ jobID: String, step: ImportProgressStep, columns: [String], leaseUntil: Timestamp,
+                               in tx: WriteTransaction) async throws {
+        let delta = step.delta
+        let issues = step.outcome.issues
         try await tx.execute("""
-            UPDATE import_jobs SET bytes_read = \(bind: progress.bytesRead), rows_read = \(bind: progress.rowsRead),
-                rows_created = \(bind: progress.created), rows_updated = \(bind: progress.updated),
-                rows_unchanged = \(bind: progress.unchanged), rows_failed = \(bind: progress.failed),
+            UPDATE import_jobs SET bytes_read = \(bind: step.bytesRead), rows_read = rows_read + \(bind: delta.rowsRead),
+                rows_created = rows_created + \(bind: delta.created), rows_updated = rows_updated + \(bind: delta.updated),
+                rows_unchanged = rows_unchanged + \(bind: delta.unchanged), rows_failed = rows_failed + \(bind: delta.failed),
                 columns = \(bind: columns.jsonText), lease_until = \(bind: leaseUntil.microseconds)
-            WHERE id = \(bind: jobID)
+            WHERE id = \(bind: jobID) AND bytes_read = \(bind: step.from)
             """)
         var position: [Int64: Int64] = [:]
         var values: [SQLQueryString] = []

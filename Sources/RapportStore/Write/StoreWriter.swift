@@ -34,10 +34,14 @@ final class StoreWriter: Sendable {
 
     /// Runs `work` in the next transaction and returns its result once that transaction committed.
     func write<T: Sendable>(prefetch: WritePrefetch, _ work: @escaping @Sendable (WriteTransaction) async throws -> T) async throws -> T {
-        let result: Result<any Sendable, any Error> = await withCheckedContinuation { continuation in
-            queue.submit(WriteJob(prefetch: prefetch, work: { try await work($0) }, complete: { continuation.resume(returning: $0) }))
-        }
-        return try result.get() as! T
+        try await send(prefetch: prefetch, work).value()
+    }
+
+    /// Queues `work` now, behind everything sent before it; its result is awaited later.
+    func send<T: Sendable>(prefetch: WritePrefetch, _ work: @escaping @Sendable (WriteTransaction) async throws -> T) -> PendingWrite<T> {
+        let pending = PendingWrite<T>()
+        queue.submit(WriteJob(prefetch: prefetch, work: { try await work($0) }, complete: { pending.complete($0) }))
+        return pending
     }
 
     /// Runs `work` in a transaction of its own that is then rolled back, and returns its result:

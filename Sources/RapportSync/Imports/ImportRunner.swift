@@ -120,16 +120,30 @@ public final class ImportRunner: Service, Sendable {
         // The next batches are read and checked while this one is written.
         let readAhead = ImportReadAhead(batches, depth: 2)
         defer { readAhead.cancel() }
+        // Two batches in flight to the writer: the next one is written while this one's commit
+        // reaches the disk. A dry run rehearses one at a time.
+        var flight = ImportFlight(job: job, sendAhead: job.spec.dryRun ? 1 : 2)
         do {
-            while let batch = try await readAhead.next() {
-                var progress = job.progress
-                progress.bytesRead = batch.bytesRead
-                progress.rowsRead += Int64(batch.count)
-                let outcome = try await apply(batch.rows, job: job, progress: progress, columns: batch.columns)
-                progress.add(outcome)
-                job.progress = progress
-                job.columns = batch.columns
-                report(job)
+            var start = job.progress.bytesRead
+            var readAll = false
+            while true {
+                do {
+                    while !readAll, flight.hasRoom {
+                        guard let batch = try await readAhead.next() else { readAll = true; break }
+                        let step = ImportProgressStep(from: start, bytesRead: batch.bytesRead, rows: Int64(batch.count))
+                        start = batch.bytesRead
+                        flight.send(ImportFlight.Sent(rows: batch.rows, step: step, columns: batch.columns), with: self)
+                    }
+                    guard let stored = try await flight.nextStored(with: self) else { break }
+                    job.progress.advance(by: stored.step)
+                    job.columns = stored.columns
+                    report(job)
+                } catch {
+                    // What was sent is committed or refused before the runner stops: nothing of
+                    // this run is still being written once it has returned.
+                    await flight.settle()
+                    throw error
+                }
             }
         } catch let refusal as ImportPlan.Refusal {
             return try await finish(job, .failed, failure: refusal.reason)
@@ -141,40 +155,36 @@ public final class ImportRunner: Service, Sendable {
         return try await finish(job, .completed, failure: nil)
     }
 
-    /// Applies one batch with its progress in one transaction; a row that fails after writing part
-    /// of itself is left out and the batch run again. A dry run rehearses the batch (rolled back)
-    /// and stores only the progress and the issues.
-    private func apply(_ rows: PlannedRows, job: ImportJob, progress: ImportProgress,
-                       columns: [String]) async throws -> ImportBatchOutcome {
-        var rows = rows
-        let (imports, owner, lease, actor, dryRun) = (self.imports, self.owner, Self.lease, job.actor, job.spec.dryRun)
-        while true {
-            let batch = rows
-            do {
-                let work: @Sendable (WriteTransaction) async throws -> ImportBatchOutcome = { tx in
-                    let outcome = try await batch.apply(with: imports, actor: actor, in: tx)
-                    if !dryRun {
-                        var stored = progress
-                        stored.add(outcome)
-                        try await imports.recordProgress(job.id, owner: owner, progress: stored, columns: columns, issues: outcome.issues,
-                                                         leaseUntil: tx.now().adding(lease), in: tx)
-                    }
-                    return outcome
-                }
-                guard dryRun else { return try await store.write(prefetch: batch.prefetch, work) }
-                let outcome = try await store.rehearse(prefetch: batch.prefetch, work)
-                var counted = progress
-                counted.add(outcome)
-                let stored = counted
-                try await store.write { tx in
-                    try await imports.recordProgress(job.id, owner: owner, progress: stored, columns: columns, issues: outcome.issues,
-                                                     leaseUntil: tx.now().adding(lease), in: tx)
-                }
-                return outcome
-            } catch let failure as ImportRowFailure {
-                rows.exclude(failure.issue)
-            }
+    /// Sends one batch with its progress to the writer, in one transaction that begins by making
+    /// sure the batch before it is stored. A dry run rehearses the batch (rolled back) and stores
+    /// only the progress and the issues.
+    func send(_ rows: PlannedRows, step: ImportProgressStep, columns: [String], job: ImportJob) -> @Sendable () async throws -> ImportBatchOutcome {
+        let (imports, owner, lease, actor) = (self.imports, self.owner, Self.lease, job.actor)
+        let work: @Sendable (WriteTransaction) async throws -> ImportBatchOutcome = { tx in
+            try await imports.beginBatch(job.id, owner: owner, from: step.from, in: tx)
+            let outcome = try await rows.apply(with: imports, actor: actor, in: tx)
+            var stored = step
+            stored.outcome = outcome
+            try await imports.recordProgress(job.id, step: stored, columns: columns, leaseUntil: tx.now().adding(lease), in: tx)
+            return outcome
         }
+        guard job.spec.dryRun else {
+            let pending = store.send(prefetch: rows.prefetch, work)
+            return { try await pending.value() }
+        }
+        let store = self.store
+        let rehearsal = Task {
+            let outcome = try await store.rehearse(prefetch: rows.prefetch, work)
+            var stored = step
+            stored.outcome = outcome
+            let counted = stored
+            try await store.write { tx in
+                try await imports.beginBatch(job.id, owner: owner, from: step.from, in: tx)
+                try await imports.recordProgress(job.id, step: counted, columns: columns, leaseUntil: tx.now().adding(lease), in: tx)
+            }
+            return outcome
+        }
+        return { try await rehearsal.value }
     }
 
     private func finish(_ job: ImportJob, _ status: ImportJob.Status, failure: String?) async throws -> ImportJob {
