@@ -75,6 +75,46 @@ struct RecordAutomationTests {
         }
     }
 
+    @Test("a computed field's change sets its record's automations going, once, in the write that changed it", arguments: Backend.available)
+    func computedFields(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let name: JSONValue = ["key": "name", "label": "Name", "kind": "text"]
+            #expect(try await api.post("/v1/record-types", ["key": "trip", "label": "Trip", "plural_label": "Trips", "fields": [name]]).status == .created)
+            #expect(try await api.post("/v1/record-types", ["key": "leg", "label": "Leg", "plural_label": "Legs", "fields": [
+                name, ["key": "trip", "label": "Trip", "kind": "reference", "target": "record:trip"]]]).status == .created)
+            // Three legs or more make a trip worth a call from sales.
+            let trip = try await api.put("/v1/record-types/trip", ["label": "Trip", "plural_label": "Trips", "fields": [
+                name, ["key": "legs", "label": "Legs", "kind": "number", "rollup": ["from": "leg", "via": "trip", "function": "count"]]],
+                "automations": [["key": "long_trip", "label": "A long trip goes to sales", "on": "changed", "when": "record.fields.legs >= 3",
+                                 "handoff": ["kind": "upsell_lead", "from": "service", "to": "sales", "reason": "A trip of three legs or more"]]]])
+            #expect(trip.status == .ok, "\(trip.text)")
+            let customer = try #require(try await api.createCustomer(["name": "Tom Travel"])["id"]?.stringValue)
+            let tripID = try #require(try await api.post("/v1/records/trip", ["customer_id": .string(customer), "fields": ["name": "Round Europe"]])
+                .json["id"]?.stringValue)
+            for leg in 1...4 {
+                let made = try await api.post("/v1/records/leg", ["fields": ["name": .string("Leg \(leg)"), "trip": .string(tripID)]])
+                #expect(made.status == .created, "\(made.text)")
+                let open = try await handoffs(api, customer: customer)
+                #expect(try await api.get("/v1/records/trip/\(tripID)").json["fields"]?["legs"]?.intValue == Int64(leg))
+                // None for one or two legs; the third turns the condition true; the fourth keeps it true.
+                #expect(open.count == (leg >= 3 ? 1 : 0), "after leg \(leg): \(open)")
+            }
+            let handoff = try #require(try await handoffs(api, customer: customer).first)
+            #expect(handoff["kind"] == "upsell_lead")
+            #expect(handoff["reason"]?.stringValue?.contains(tripID) == true)
+            #expect(try await department(api, id: handoff["to_department_id"]?.stringValue) == "sales")
+
+            // The reference the count goes through cannot be retired from under it.
+            let retire = try await api.put("/v1/record-types/leg", ["label": "Leg", "plural_label": "Legs", "fields": [name]])
+            expectProblem(retire, .unprocessableContent, field: "fields")
+            #expect(retire.text.contains("leg.trip is summed up by trip.legs"), "\(retire.text)")
+            let retyped = try await api.put("/v1/record-types/leg", ["label": "Leg", "plural_label": "Legs", "fields": [
+                name, ["key": "trip", "label": "Trip", "kind": "text"]]])
+            expectProblem(retyped, .unprocessableContent, field: "fields[1]")
+            #expect(try await api.get("/v1/records/trip/\(tripID)").json["fields"]?["legs"]?.intValue == 4)
+        }
+    }
+
     @Test("an automation's definition is checked: its trigger, stage, condition and handoff")
     func definitions() async throws {
         try await withApp(.sqlite) { api, _ in

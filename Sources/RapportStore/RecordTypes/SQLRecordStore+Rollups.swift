@@ -34,15 +34,16 @@ extension SQLRecordStore {
         }
     }
 
-    /// Computes the fields again and stores them when they changed, announced as an update;
-    /// returns the record as it now stands.
+    /// Computes the fields again and stores them when they changed, announced as an update and
+    /// seen by the type's automations; returns the record as it now stands.
     @discardableResult
     private func recomputeRollups(of id: String, type: RecordType, fields: [FieldDefinition], in tx: WriteTransaction) async throws -> BusinessRecord? {
         let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE" : ""
         guard let row = try await tx.firstRow("""
             \(RecordRows.columns(flavor)) WHERE id = \(bind: id) AND type_key = \(bind: type.key) AND deleted_at IS NULL
             """ + lock) else { return nil }
-        var record = try RecordRows.decode(row)
+        let before = try RecordRows.decode(row)
+        var record = before
         var changed: [String] = []
         // Fields summing up the same records through the same reference read them once.
         var read: [String: [BusinessRecord]] = [:]
@@ -69,6 +70,8 @@ extension SQLRecordStore {
                 updated_at = \(bind: record.updatedAt.microseconds) WHERE id = \(bind: id)
             """)
         tx.append(.change("record", "updated", subject: record.customerID ?? record.id, record: record.json, changedFields: changed, actor: .system))
+        // A computed field's change is the record's change: its automations look at it as at any other.
+        try await runAutomations(of: type, before: before, after: record, in: tx)
         return record
     }
 }

@@ -36,6 +36,7 @@ extension SQLRecordTypeStore {
         }
         try await checkAutomations(changed.automations, in: tx)
         try await checkRollups(changed.fields, of: changed.key, in: tx)
+        try await checkRollupsFed(by: changed, draft: draft, in: tx)
         if !conversions.isEmpty { try await convertStoredValues(of: changed, conversions, context: context, in: tx) }
         try await moveStages(from: current, to: changed, actor: actor, in: tx)
         try await tx.execute("""
@@ -106,6 +107,26 @@ extension SQLRecordTypeStore {
                 if rollup.function != .count, summed.kind != field.kind {
                     throw StoreError(.invalidReference, "\(source.key).\(name) is a \(summed.kind.rawValue) field; this one is \(field.kind.rawValue)",
                                      field: "\(path).field")
+                }
+            }
+        }
+    }
+
+    /// The fields other types sum up stay as those sums need them: retiring one (or making it
+    /// another kind, or a reference to something else) is refused, naming the computed field.
+    private func checkRollupsFed(by source: RecordType, draft: RecordTypeDraft, in tx: WriteTransaction) async throws {
+        for parent in try await recordTypes(withComputedFieldsIn: tx) where parent.key != source.key {
+            for computed in parent.liveFields {
+                guard let rollup = computed.rollup, rollup.from == source.key else { continue }
+                var needed: [(key: String, fits: (FieldDefinition) -> Bool)] = [(rollup.via, { $0.kind == .reference && $0.target == .record(parent.key) })]
+                if let summed = rollup.field {
+                    needed.append((summed, { rollup.function == .count || $0.kind == computed.kind }))
+                }
+                for (key, fits) in needed {
+                    guard let field = source.field(key), field.retired || !fits(field) else { continue }
+                    let path = draft.fields.firstIndex { $0.key == key }.map { "fields[\($0)]" } ?? "fields"
+                    throw StoreError(.invalidReference, "\(source.key).\(key) is summed up by \(parent.key).\(computed.key): "
+                                     + "change or retire that computed field first", field: path)
                 }
             }
         }
