@@ -48,4 +48,25 @@ struct ConsentLedgerTests {
         #expect(ConsentLedger.consentChannel(of: .mobileApp) == "push")
         #expect(ConsentLedger.consentChannel(of: .chat) == nil)
     }
+
+    @Test("standings list every channel and purpose with the last word and what a sender would do")
+    func standings() {
+        let ledger = ConsentLedger([
+            Self.entry("rec_1", "email", "marketing", true, "2026-01-10T09:00:00Z"),
+            Self.entry("rec_2", "email", "marketing", false, "2026-06-01T12:00:00Z"),
+            Self.entry("rec_4", "sms", "research", true, "2026-03-01T00:00:00Z"),
+        ])
+        let standings = ledger.standings
+        #expect(standings.count == ConsentLedger.channels.count * MessagePurpose.allCases.count)
+        #expect(standings.map(\.channel).prefix(3) == ["email", "email", "email"])
+        let emailMarketing = standings.first { $0.channel == "email" && $0.purpose == .marketing }
+        #expect(emailMarketing?.lastWord?.recordID == "rec_2")
+        #expect(emailMarketing?.decision == ledger.decision(channel: "email", purpose: .marketing))
+        let smsResearch = standings.first { $0.channel == "sms" && $0.purpose == .research }
+        #expect(smsResearch?.lastWord?.granted == true)
+        #expect(smsResearch?.decision == .allowed)
+        let postService = standings.first { $0.channel == "post" && $0.purpose == .service }
+        #expect(postService?.lastWord == nil)
+        #expect(postService?.decision == .allowed)
+    }
 }

@@ -124,7 +124,9 @@ f. at 375 px wide nothing scrolls sideways; the first load is under 300 KB;
    Department scenarios (scenario_checks.py, on a server of their own: the templates marketing,
    service, ecommerce, banking and travel installed through the API): campaign results sent through
    the API show on each member's Customer 360 timeline with their outcome as text (none for a
-   customer outside the segment, a detail with markup as text); a service agent records a CSAT of 5
+   customer outside the segment, a detail with markup as text); a customer's Consent card shows her
+   yes to marketing email, and the agent records her no from a call with "Record consent" (the card
+   then shows it withdrawn and held back, as the server decides); a service agent records a CSAT of 5
    and one of 1 with the satisfaction form and only the 1 arrives live as a feedback handoff on a
    salesperson's Incoming tab; a cart started on the web and the same email in the app: the email's
    search finds one customer whose 360 shows both channels and the one cart, whose page follows the

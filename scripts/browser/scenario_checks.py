@@ -14,6 +14,11 @@ is done through the API; what a person does and sees, in the browser:
    shows the results as "Campaign result" lines with their outcomes as text ("Outcome: Opened");
    the markup detail is text; the customer outside the segment has none. A result's link opens its
    page, whose campaign is a link to the campaign.
+   Consent on the Customer 360: a customer who said yes to marketing email on the web form; the
+   "Consent" card shows it per channel and purpose (email marketing yes and sent, SMS marketing not
+   asked and held back, service sent); she calls to say no: the agent records it with "Record
+   consent" (where it was given typed with markup, kept as text); the card then shows email
+   marketing withdrawn and held back, as the server decides for every sender.
 2. A CSAT score of 1 opens a handoff to sales: the salesperson has #/handoffs open; the service agent
    records a CSAT of 5 and then one of 1 for a customer with the generated form of `satisfaction`
    (the customer found with the form's customer search): only the 1 opens a handoff (feedback,
@@ -150,6 +155,7 @@ def scenario_checks(b, server, api, checks, audit, *, new_browser, abort) -> Non
                                [(ag, AGENT), (sb, SELLER)], PASSWORD)
         ctx = {"api": api, "checks": checks, "audit": audit, "abort": abort, "base": base, "service": service, "sales": sales}
         _campaign(ag, ctx)
+        _consent(ag, ctx)
         _csat(ag, sb, ctx)
         _cart(ag, ctx)
         _loan(sb, ctx)
@@ -238,6 +244,55 @@ def _campaign(ag, ctx) -> None:
     checks.check("scenario 1: the result's link opens its page: the outcome Opened, the campaign as a link to the campaign, the customer",
                  page.get("fields", {}).get("outcome") == "Opened" and page.get("links", {}).get("campaign") == f"#/records/campaign/{campaign['id']}"
                  and page.get("links", {}).get("customer_id") == f"#/customers/{ana['id']}", json.dumps(page, ensure_ascii=False)[:400])
+
+
+CONSENT = """
+const card = document.querySelector('[data-card=consent]');
+if (!card) return null;
+return Object.fromEntries([...card.querySelectorAll('tbody td[data-purpose]')].map((td) => [
+  `${td.closest('tr').dataset.channel}/${td.dataset.purpose}`,
+  { status: td.dataset.status, sends: td.dataset.sends === 'true', text: td.textContent, title: td.title }]));
+"""
+CONSENT_SOURCE = 'by phone <img src=x onerror="window.__pwned=1">'
+
+
+def _consent(ag, ctx) -> None:
+    api, checks, audit = ctx["api"], ctx["checks"], ctx["audit"]
+    ag.step = "scenario-consent"
+    cora = api.post("/v1/customers", {"name": "Cora Consent 珂", "emails": ["cora.consent@example.com"]})
+    api.post("/v1/records/consent", {"customer_id": cora["id"], "fields": {
+        "channel": "email", "purpose": "marketing", "status": "granted", "given_at": "2026-01-10T09:00:00Z", "source": "web sign-up form"}})
+    _open_customer(ag, cora["id"], "Cora Consent 珂")
+    shown = ag.wait(lambda: ag.d.execute_script(CONSENT), WAIT) or {}
+    email_marketing = shown.get("email/marketing", {})
+    checks.check("consent: the Customer 360's Consent card shows email marketing granted and sent, SMS marketing not asked and held back "
+                 "(the reason as its title), service email sent",
+                 len(shown) == 15 and email_marketing.get("status") == "granted" and email_marketing.get("sends") is True
+                 and "Yes" in email_marketing.get("text", "") and shown.get("sms/marketing", {}).get("status") == "not_given"
+                 and shown.get("sms/marketing", {}).get("sends") is False
+                 and shown.get("sms/marketing", {}).get("title") == "the customer has not consented to marketing by sms"
+                 and shown.get("email/service", {}).get("sends") is True,
+                 json.dumps(shown, ensure_ascii=False)[:500])
+    audit("scenarios: a Customer 360 with its consent card", ag)
+    # She calls to say no to offers by email: the agent records it.
+    ag.click("[data-card=consent] button[data-action=record-consent]")
+    form = "[data-card=consent] form[data-form=consent]"
+    Select(ag.visible(f"{form} select[name=channel]")).select_by_value("email")
+    Select(ag.visible(f"{form} select[name=purpose]")).select_by_value("marketing")
+    Select(ag.visible(f"{form} select[name=status]")).select_by_value("withdrawn")
+    ag.d.execute_script(SET_VALUE, f"{form} input[name=source]", CONSENT_SOURCE)
+    ag.click(f"{form} button[data-action=consent-submit]")
+    after = ag.wait(lambda: (c := ag.d.execute_script(CONSENT)) and c.get("email/marketing", {}).get("status") == "withdrawn" and c, WAIT) or {}
+    standing = {f"{s['channel']}/{s['purpose']}": s for s in api.get(f"/v1/customers/{cora['id']}/consent")["data"]}
+    record = api.get(f"/v1/records/consent/{standing['email/marketing']['record_id']}") if standing["email/marketing"]["record_id"] else {}
+    checks.check("consent: recorded in the console, the card shows email marketing withdrawn and held back, as the server decides; "
+                 "the other answers unchanged; where it was given kept as text",
+                 after.get("email/marketing", {}).get("sends") is False and "No" in after.get("email/marketing", {}).get("text", "")
+                 and standing["email/marketing"]["status"] == "withdrawn" and standing["email/marketing"]["sends"] is False
+                 and after.get("email/service", {}).get("sends") is True and after.get("sms/marketing", {}).get("status") == "not_given"
+                 and record.get("fields", {}).get("source") == CONSENT_SOURCE
+                 and ag.d.execute_script("return document.querySelectorAll('[data-card=consent] img').length === 0 && window.__pwned === undefined"),
+                 json.dumps({"card": after.get("email/marketing"), "api": standing.get("email/marketing")}, ensure_ascii=False)[:500])
 
 
 def _csat(ag, sb, ctx) -> None:

@@ -73,15 +73,42 @@ public struct ConsentLedger: Sendable, Equatable {
                 ? .refused("no consent to \(purpose.rawValue) can be given on this channel (consent is per email, sms, phone, post and push)")
                 : .allowed
         }
-        let last = entries.filter { $0.channel == channel && $0.purpose == purpose.rawValue }
-            .max { ($0.givenAt, $0.recordID) < ($1.givenAt, $1.recordID) }
-        switch (last, purpose.needsGrant) {
+        switch (lastWord(channel: channel, purpose: purpose), purpose.needsGrant) {
         case (let said?, _) where !said.granted:
             return .refused("the customer withdrew consent to \(purpose.rawValue) by \(channel) on \(said.givenAt.rfc3339) (record \(said.recordID))")
         case (nil, true):
             return .refused("the customer has not consented to \(purpose.rawValue) by \(channel)")
         default:
             return .allowed
+        }
+    }
+
+    /// The record the customer said the last word on `channel` and `purpose` in; nil: never asked.
+    public func lastWord(channel: String, purpose: MessagePurpose) -> Entry? {
+        entries.filter { $0.channel == channel && $0.purpose == purpose.rawValue }
+            .max { ($0.givenAt, $0.recordID) < ($1.givenAt, $1.recordID) }
+    }
+
+    /// The channels consent is recorded for (the `consent` type's `channel` choices).
+    public static let channels = ["email", "sms", "phone", "post", "push"]
+
+    /// Where a customer stands on one channel and purpose: their last word, and what it means for
+    /// a message sent there.
+    public struct Standing: Sendable, Equatable {
+        public var channel: String
+        public var purpose: MessagePurpose
+        public var lastWord: Entry?
+        public var decision: Decision
+    }
+
+    /// Every channel and purpose with where the customer stands, channel by channel — what a
+    /// person sees of the ledger, decided as every sender decides.
+    public var standings: [Standing] {
+        Self.channels.flatMap { channel in
+            MessagePurpose.allCases.map { purpose in
+                Standing(channel: channel, purpose: purpose, lastWord: lastWord(channel: channel, purpose: purpose),
+                         decision: decision(channel: channel, purpose: purpose))
+            }
         }
     }
 }

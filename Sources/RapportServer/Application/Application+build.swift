@@ -191,6 +191,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     RecordTypesController(types: store.recordTypes, services: services).register(v1)
     RecordsController(types: store.recordTypes, records: store.records, services: services).register(v1)
     TemplatesController(types: store.recordTypes, services: services).register(v1)
+    ConsentController(consent: store.consent, customers: store.customers, types: store.recordTypes).register(v1)
     InvoicingController(invoicing: store.invoicing, services: services).register(v1)
     SegmentsController(segments: store.segments, events: store.events, services: services, monitor: parts.segments,
                        recordTypes: store.recordTypes).register(v1)

@@ -7,6 +7,9 @@ public protocol ConsentStore: Sendable {
     /// The customer's consent records, read in `tx`.
     func ledger(of customerID: String, in tx: WriteTransaction) async throws -> ConsentLedger
 
+    /// The customer's consent records as committed now (for a person to see).
+    func ledger(of customerID: String) async throws -> ConsentLedger
+
     /// A new unsubscribe link's token for a message to the customer on `channel` for `purpose`.
     func issueUnsubscribeLink(customerID: String, channel: String, purpose: MessagePurpose, mailID: String,
                               in tx: WriteTransaction) async throws -> String

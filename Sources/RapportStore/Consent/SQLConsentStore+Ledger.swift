@@ -3,10 +3,19 @@ import SQLKit
 
 extension SQLConsentStore {
     public func ledger(of customerID: String, in tx: WriteTransaction) async throws -> ConsentLedger {
-        let rows = try await tx.rows("""
+        try await Self.ledger(of: customerID, on: tx.database, flavor: flavor)
+    }
+
+    public func ledger(of customerID: String) async throws -> ConsentLedger {
+        let flavor = self.flavor
+        return try await store.read { database in try await Self.ledger(of: customerID, on: database, flavor: flavor) }
+    }
+
+    static func ledger(of customerID: String, on database: any SQLDatabase, flavor: SQLFlavor) async throws -> ConsentLedger {
+        let rows = try await database.raw("""
             SELECT id, \(RecordRows.fieldsColumn(flavor)) FROM records
-            WHERE customer_id = \(bind: customerID) AND type_key = \(bind: Self.recordType) AND deleted_at IS NULL
-            """)
+            WHERE customer_id = \(bind: customerID) AND type_key = \(bind: recordType) AND deleted_at IS NULL
+            """).all()
         return ConsentLedger(try rows.compactMap { row in
             ConsentLedger.Entry(recordID: try row.string("id"), fields: try row.jsonObject("fields"))
         })

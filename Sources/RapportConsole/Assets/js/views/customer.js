@@ -1,7 +1,8 @@
 // #/customers/{id}[?note=not_…]: the Customer 360 — profile with provenance, identities, duplicate
 // suggestions, merge history with undo, conversations, meetings (scheduled, moved and cancelled
 // here, with each attendee's answer), "Log a call", "Hand off" (handoff-form.js), the customer's
-// open tasks (with "New task"), pinned notes, the note composer, Follow, and the timeline across channels with internal notes
+// open tasks (with "New task"), consent per channel and purpose (consent-card.js, where the marketing
+// template keeps it), pinned notes, the note composer, Follow, and the timeline across channels with internal notes
 // mixed in (colleagues' notes arrive live, rapport.note.* events). `?note=` (a notification's
 // link) brings that note into view.
 
@@ -108,6 +109,13 @@ export default async function render({ container, params, query, signal, setTitl
   drawRecord(customer);
   merges = mergeHistoryCard(customer.id, { signal, users, onChanged: refresh });
   if (hasRoute('/tasks')) side.append(tasksCard(customer.id, { me: session.user(), signal, canWrite }));
+  // Consent, where the marketing template keeps it: the card and its messages load only then.
+  const consentSlot = h('div');
+  side.append(consentSlot);
+  api.get(`/v1/customers/${seg(customer.id)}/consent`, { signal })
+    .then((standing) => import('../components/consent-card.js').then((m) => m.consentCard(customer.id, standing, { signal, canWrite })))
+    .then((card) => { if (!signal.aborted) consentSlot.replaceWith(card); })
+    .catch((error) => { if (!isAbort(error) && ![401, 403, 404].includes(error.status)) console.warn('consent', error); });
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
   const following = followButton({ customerId: customer.id, signal });
   badges.after(following.element);
