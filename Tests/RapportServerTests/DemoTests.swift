@@ -5,7 +5,7 @@ import RapportTestSupport
 import Testing
 
 /// `rapport demo`: each scenario's story, loaded, is a console that is alive — customers reached
-/// on several channels, conversations, records in every stage, notes and handoffs.
+/// on several channels, conversations, records in every stage, consent, notes and handoffs.
 @Suite("Demo stories")
 struct DemoTests {
     @Test("each scenario's story loads, its customers on several channels with records in every stage",
@@ -42,6 +42,13 @@ struct DemoTests {
             let movedID = try #require(moved["id"]?.stringValue)
             let history = try await api.get("/v1/records/\(type)/\(movedID)/stages").items
             #expect(history.count >= 2, "a record walked through its stages has a history: \(history)")
+            // What customers said about being contacted: yes on the sign-up form, taken back by some.
+            let consents = try await api.get("/v1/records/consent?limit=200").items
+            #expect(Set(consents.compactMap { $0["fields"]?["status"]?.stringValue }) == ["granted", "withdrawn"], "\(consents.count) consents")
+            let unsubscribed = try #require(consents.first { $0["fields"]?["channel"] == "email" && $0["fields"]?["status"] == "withdrawn" })
+            let standing = try await api.get("/v1/customers/\(unsubscribed["customer_id"]?.stringValue ?? "")/consent").json["data"]?.arrayValue
+            let emailOffers = standing?.first { $0["channel"] == "email" && $0["purpose"] == "marketing" }
+            #expect(emailOffers?["status"] == "withdrawn" && emailOffers?["sends"] == false, "\(String(describing: emailOffers))")
             if scenario == .travel {
                 let trip = try #require(try await api.get("/v1/records/itinerary?limit=1").items.first)
                 #expect(trip["fields"]?["bookings"]?.intValue ?? 0 >= 1, "\(trip)")

@@ -1,6 +1,7 @@
 /// The story `rapport demo` loads so that a newcomer's console is alive on first start: colleagues
 /// in each department, channels, and customers who reach the company on several channels, with
-/// conversations, records in every stage of their pipelines, notes and handoffs. Pure and
+/// conversations, records in every stage of their pipelines, what they said about being
+/// contacted (consent), notes and handoffs. Pure and
 /// repeatable: the same scenario, size and clock give the same story.
 public struct DemoStory: Sendable {
     public enum Scenario: String, Sendable, CaseIterable {
@@ -26,13 +27,14 @@ public struct DemoStory: Sendable {
             case .banking: DemoBanking.story(of: &customer, index: index, writer: &writer)
             case .travel: DemoTravel.story(of: &customer, index: index, writer: &writer)
             }
+            DemoConsent.story(of: &customer, index: index, writer: &writer)
             DemoColleagues.notesAndHandoffs(for: &customer, index: index, scenario: scenario)
             return customer
         }
         let templates: [String] = switch scenario {
-        case .ecommerce: ["sales", "service", "ecommerce"]
-        case .banking: ["sales", "service", "banking"]
-        case .travel: ["sales", "service", "travel"]
+        case .ecommerce: ["sales", "service", "marketing", "ecommerce"]
+        case .banking: ["sales", "service", "marketing", "banking"]
+        case .travel: ["sales", "service", "marketing", "travel"]
         }
         return DemoStory(scenario: scenario, templates: templates, channels: DemoChannel.all, colleagues: DemoColleagues.all,
                          customers: customers)
