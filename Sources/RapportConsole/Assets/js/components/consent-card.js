@@ -26,7 +26,10 @@ export async function consentCard(customerId, standing, { signal, canWrite }) {
     h('div', { class: 'task-card-head' }, h('h2', { id: 'consent-title' }, t('consent.title')), button),
     formSlot, body);
 
-  const draw = (answer) => replace(body, grid(answer.data ?? []), h('p', { class: 'small muted' }, t('consent.rule')));
+  const draw = (answer) => replace(body, grid(answer.data ?? []),
+    h('p', { class: 'small consent-legend' }, h('span', { class: 'consent-sends', 'aria-hidden': 'true' }, '✓ '), t('consent.sends'),
+      ' · ', h('span', { class: 'consent-held', 'aria-hidden': 'true' }, '✕ '), t('consent.heldBack')),
+    h('p', { class: 'small muted' }, t('consent.rule')));
   const reload = () => api.get(`/v1/customers/${seg(customerId)}/consent`, { signal }).then(draw).catch((error) => {
     if (isAbort(error) || error.status === 401) return;
     console.warn('consent', error);
@@ -50,7 +53,7 @@ function grid(standings) {
   const at = new Map(standings.map((s) => [`${s.channel}/${s.purpose}`, s]));
   return h('table', { class: 'consent-grid' },
     h('caption', { class: 'visually-hidden' }, t('consent.caption')),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('consent.channel')),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('consent.channel'))),
       PURPOSES.map((p) => h('th', { scope: 'col' }, t(`consent.purpose.${p}`))))),
     h('tbody', null, CHANNELS.map((channel) => h('tr', { dataset: { channel } },
       h('th', { scope: 'row' }, t(`consent.channel.${channel}`)),
@@ -60,10 +63,12 @@ function grid(standings) {
 function cell(standing, purpose) {
   if (!standing) return h('td', null, '—');
   const sends = standing.sends === true;
+  // The mark says what a message there meets; the word, what the customer said; the date, when.
   return h('td', { dataset: { purpose, status: standing.status, sends: String(sends) }, title: standing.reason ?? '' },
+    h('span', { class: `consent-mark ${sends ? 'consent-sends' : 'consent-held'}`, 'aria-hidden': 'true' }, sends ? '✓' : '✕'), ' ',
     h('span', { class: `consent-status consent-${standing.status}` }, t(`consent.status.${standing.status}`)),
-    standing.given_at ? h('span', { class: 'consent-when small' }, timeElement(standing.given_at)) : null,
-    h('span', { class: `consent-effect small${sends ? '' : ' muted'}` }, t(sends ? 'consent.sends' : 'consent.heldBack')));
+    h('span', { class: 'visually-hidden' }, ` (${t(sends ? 'consent.sends' : 'consent.heldBack')})`),
+    standing.given_at ? h('span', { class: 'consent-when' }, timeElement(standing.given_at, { dateStyle: 'medium' })) : null);
 }
 
 /** "Record consent": a consent record given now. */
