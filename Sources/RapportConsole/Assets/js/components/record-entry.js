@@ -1,6 +1,6 @@
 // A business record on the Customer 360's timeline (activity.js loads this module when a page of it
 // has one): the type's label (GET /v1/record-types, once per page), the record's first text field
-// as a link to #/records/{type}/{id}, its money, its stage with won or lost, its first choice field
+// (else its first choice's label) as a link to #/records/{type}/{id}, its money, its stage with won or lost, its first choice field
 // that holds a value by their labels (a campaign result's outcome, where a cart was started), and
 // the time. Small on purpose (the Customer 360 is the heaviest first screen): it draws without the
 // Records' modules, with messages of its own (i18n/record-entry/): `prepare()` first.
@@ -49,6 +49,6 @@ export function recordItem(record, refs, at) {
       timeElement(at ?? record.created_at)),
     h('p', { class: 'item-subject' },
       h('a', { href: `#/records/${encodeURIComponent(record.type)}/${encodeURIComponent(record.id)}`, 'data-action': 'open-record', 'data-field': 'title' },
-        text ? fields[text.key] : record.id),
+        text ? fields[text.key] : chosen?.label || record.id),
       value?.amount ? h('span', { class: 'muted', 'data-field': 'money' }, ` · ${money(value)}`) : null));
 }

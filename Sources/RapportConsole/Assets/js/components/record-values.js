@@ -97,14 +97,20 @@ export function plain(field, value) {
   }
 }
 
-/** A record's name: its first field's value as text, else its id. */
+/** A record's name: its first text field's value, else its first other short value that is not a
+ * reference (a line's product, not the id of the deal it belongs to), else its id. */
 export function recordTitle(type, record) {
-  for (const field of liveFields(type)) {
-    const text = plain(field, record?.fields?.[field.key]);
-    if (text) return text;
+  const fields = liveFields(type);
+  for (const wanted of [(f) => f.kind === 'text', (f) => !UNTITLED_KINDS.has(f.kind)]) {
+    for (const field of fields.filter(wanted)) {
+      const text = plain(field, record?.fields?.[field.key]);
+      if (text) return text;
+    }
   }
   return record?.id ?? '';
 }
+
+const UNTITLED_KINDS = new Set(['reference', 'reference_list', 'long_text']);
 
 /** A reference to a customer, user, department or record, as a link or a name. */
 export function reference(target, id, refs) {
