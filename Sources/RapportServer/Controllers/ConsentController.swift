@@ -5,7 +5,8 @@ import RapportStore
 /// `GET /v1/customers/{id}/consent`: where a customer stands on being contacted, per channel and
 /// purpose — the last consent record on each and what a sender would do with it (the same
 /// `ConsentLedger` decision every message to a customer goes through). Consent is recorded as
-/// `consent` records (`POST /v1/records/consent`, the marketing template's type).
+/// `consent` records (`POST /v1/records/consent`, the marketing template's type); `kept` says
+/// whether that type exists (without it, every answer is "not asked").
 struct ConsentController<Customers: CustomerStore, Types: RecordTypeStore> {
     let consent: any ConsentStore
     let customers: Customers
@@ -20,14 +21,12 @@ struct ConsentController<Customers: CustomerStore, Types: RecordTypeStore> {
         try context.require(.readRecords)
         let asked = try context.parameters.require("id")
         guard let customer = try await customers.customer(asked) else { throw StoreError.notFound("customer", asked) }
-        guard try await types.recordType(ConsentStandingJSON.recordType) != nil else {
-            throw Problem(status: .notFound, type: "consent-not-kept", title: "Consent is not kept",
-                          detail: "consent is kept in consent records: install the marketing template (POST /v1/templates/marketing/install) first")
-        }
+        // Without the consent type nothing can be recorded, and the senders decide on no answers.
+        let kept = try await types.recordType(ConsentStandingJSON.recordType) != nil
         // An absorbed customer's records followed its survivor.
         let id = customer.mergedInto ?? customer.id
-        let ledger = try await consent.ledger(of: id)
-        return .json(ConsentStandingJSON.json(customerID: id, ledger.standings))
+        let ledger = kept ? try await consent.ledger(of: id) : ConsentLedger([])
+        return .json(ConsentStandingJSON.json(customerID: id, kept: kept, ledger.standings))
     }
 }
 
@@ -35,9 +34,10 @@ struct ConsentController<Customers: CustomerStore, Types: RecordTypeStore> {
 enum ConsentStandingJSON {
     static let recordType = "consent"
 
-    static func json(customerID: String, _ standings: [ConsentLedger.Standing]) -> JSONValue {
+    static func json(customerID: String, kept: Bool, _ standings: [ConsentLedger.Standing]) -> JSONValue {
         .object([
             "customer_id": .string(customerID),
+            "kept": .bool(kept),
             "data": .array(standings.map(json)),
         ])
     }

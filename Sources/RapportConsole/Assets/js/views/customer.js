@@ -113,8 +113,8 @@ export default async function render({ container, params, query, signal, setTitl
   const consentSlot = h('div');
   side.append(consentSlot);
   api.get(`/v1/customers/${seg(customer.id)}/consent`, { signal })
-    .then((standing) => import('../components/consent-card.js').then((m) => m.consentCard(customer.id, standing, { signal, canWrite })))
-    .then((card) => { if (!signal.aborted) consentSlot.replaceWith(card); })
+    .then((standing) => standing?.kept && import('../components/consent-card.js').then((m) => m.consentCard(customer.id, standing, { signal, canWrite })))
+    .then((card) => { if (card && !signal.aborted) consentSlot.replaceWith(card); })
     .catch((error) => { if (!isAbort(error) && ![401, 403, 404].includes(error.status)) console.warn('consent', error); });
   side.append(duplicatesCard(customer.id, { signal, onChanged: refresh }), merges.element);
   const following = followButton({ customerId: customer.id, signal });
