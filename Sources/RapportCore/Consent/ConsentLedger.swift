@@ -49,6 +49,9 @@ public struct ConsentLedger: Sendable, Equatable {
 
     public let entries: [Entry]
 
+    /// The record type consent is kept in (the marketing template's).
+    public static let recordType = "consent"
+
     public init(_ entries: [Entry]) {
         self.entries = entries
     }

@@ -7,7 +7,7 @@ enum DemoConsent {
         guard index % 4 != 2 else { return }
         let chinese = customer.attributes["language"] == "zh-CN"
         func say(_ name: String, _ channel: String, _ purpose: String, _ status: String, daysAgo: Int, source: (String, String)) {
-            customer.records.append(DemoRecord(name: name, type: "consent", fields: [
+            customer.records.append(DemoRecord(name: name, type: ConsentLedger.recordType, fields: [
                 "channel": .string(channel), "purpose": .string(purpose), "status": .string(status),
                 "given_at": .string(writer.daysAgo(daysAgo).rfc3339), "source": .string(chinese ? source.1 : source.0),
             ], stages: []))

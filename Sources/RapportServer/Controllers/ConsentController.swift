@@ -22,7 +22,7 @@ struct ConsentController<Customers: CustomerStore, Types: RecordTypeStore> {
         let asked = try context.parameters.require("id")
         guard let customer = try await customers.customer(asked) else { throw StoreError.notFound("customer", asked) }
         // Without the consent type nothing can be recorded, and the senders decide on no answers.
-        let kept = try await types.recordType(ConsentStandingJSON.recordType) != nil
+        let kept = try await types.recordType(ConsentLedger.recordType) != nil
         // An absorbed customer's records followed its survivor.
         let id = customer.mergedInto ?? customer.id
         let ledger = kept ? try await consent.ledger(of: id) : ConsentLedger([])
@@ -32,8 +32,6 @@ struct ConsentController<Customers: CustomerStore, Types: RecordTypeStore> {
 
 /// The JSON of a customer's consent standings.
 enum ConsentStandingJSON {
-    static let recordType = "consent"
-
     static func json(customerID: String, kept: Bool, _ standings: [ConsentLedger.Standing]) -> JSONValue {
         .object([
             "customer_id": .string(customerID),

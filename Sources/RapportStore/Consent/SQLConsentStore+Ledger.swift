@@ -14,13 +14,10 @@ extension SQLConsentStore {
     static func ledger(of customerID: String, on database: any SQLDatabase, flavor: SQLFlavor) async throws -> ConsentLedger {
         let rows = try await database.raw("""
             SELECT id, \(RecordRows.fieldsColumn(flavor)) FROM records
-            WHERE customer_id = \(bind: customerID) AND type_key = \(bind: recordType) AND deleted_at IS NULL
+            WHERE customer_id = \(bind: customerID) AND type_key = \(bind: ConsentLedger.recordType) AND deleted_at IS NULL
             """).all()
         return ConsentLedger(try rows.compactMap { row in
             ConsentLedger.Entry(recordID: try row.string("id"), fields: try row.jsonObject("fields"))
         })
     }
-
-    /// The record type consent is kept in (the marketing template's).
-    static let recordType = "consent"
 }

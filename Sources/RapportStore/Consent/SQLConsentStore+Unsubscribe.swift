@@ -24,7 +24,7 @@ extension SQLConsentStore {
             throw StoreError.notFound("unsubscribe link", String(token.prefix(8)) + "…")
         }
         if link.usedAt != nil { return link }
-        guard let type = try await store.recordTypes.recordType(Self.recordType, in: tx) else {
+        guard let type = try await store.recordTypes.recordType(ConsentLedger.recordType, in: tx) else {
             throw StoreError(.conflict, "no consent record type holds consent any more (the marketing template's `consent`)")
         }
         let now = tx.now()

@@ -160,27 +160,27 @@ public final class ImportRunner: Service, Sendable {
     /// only the progress and the issues.
     func send(_ rows: PlannedRows, step: ImportProgressStep, columns: [String], job: ImportJob) -> @Sendable () async throws -> ImportBatchOutcome {
         let (imports, owner, lease, actor) = (self.imports, self.owner, Self.lease, job.actor)
-        let work: @Sendable (WriteTransaction) async throws -> ImportBatchOutcome = { tx in
-            try await imports.beginBatch(job.id, owner: owner, from: step.from, in: tx)
-            let outcome = try await rows.apply(with: imports, actor: actor, in: tx)
+        /// Stores the batch's progress with its outcome, the batch before it stored already.
+        let record: @Sendable (ImportBatchOutcome, WriteTransaction) async throws -> Void = { outcome, tx in
             var stored = step
             stored.outcome = outcome
             try await imports.recordProgress(job.id, step: stored, columns: columns, leaseUntil: tx.now().adding(lease), in: tx)
-            return outcome
         }
         guard job.spec.dryRun else {
-            let pending = store.send(prefetch: rows.prefetch, work)
+            let pending = store.send(prefetch: rows.prefetch) { tx in
+                try await imports.beginBatch(job.id, owner: owner, from: step.from, in: tx)
+                let outcome = try await rows.apply(with: imports, actor: actor, in: tx)
+                try await record(outcome, tx)
+                return outcome
+            }
             return { try await pending.value() }
         }
         let store = self.store
         let rehearsal = Task {
-            let outcome = try await store.rehearse(prefetch: rows.prefetch, work)
-            var stored = step
-            stored.outcome = outcome
-            let counted = stored
+            let outcome = try await store.rehearse(prefetch: rows.prefetch) { tx in try await rows.apply(with: imports, actor: actor, in: tx) }
             try await store.write { tx in
                 try await imports.beginBatch(job.id, owner: owner, from: step.from, in: tx)
-                try await imports.recordProgress(job.id, step: counted, columns: columns, leaseUntil: tx.now().adding(lease), in: tx)
+                try await record(outcome, tx)
             }
             return outcome
         }
