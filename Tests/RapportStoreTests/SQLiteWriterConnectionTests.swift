@@ -58,6 +58,30 @@ import Testing
         }
     }
 
+    @Test("rows inserted in batches of every size are all stored, in order, by a few kept statements")
+    func batchesOfEverySizeShareTheirStatements() async throws {
+        try await withConnection { db, _ in
+            try await db.raw("CREATE TABLE t (n INTEGER PRIMARY KEY, label TEXT NOT NULL)").run()
+            let kept = db.keptStatementCount
+            var next = 0
+            for size in 1...100 {
+                var insert = RowsInsert(into: "t", columns: ["n", "label"])
+                for _ in 0..<size {
+                    insert.append(next, "row \(next)")
+                    next += 1
+                }
+                try await insert.run(on: db)
+            }
+            // 1, 2, 4 … 64 rows a statement: seven kept, where a statement per size kept a hundred.
+            #expect(db.keptStatementCount - kept == 7)
+            let rows = try await db.raw("SELECT n, label FROM t ORDER BY n").all()
+            #expect(rows.count == next)
+            #expect(try rows.enumerated().allSatisfy { offset, row in
+                try row.decode(column: "n", as: Int.self) == offset && row.decode(column: "label", as: String.self) == "row \(offset)"
+            })
+        }
+    }
+
     @Test func aFailedStatementLeavesTheConnectionUsable() async throws {
         try await withConnection { db, _ in
             try await db.raw("CREATE TABLE t (id TEXT PRIMARY KEY)").run()

@@ -45,7 +45,14 @@ public struct RuleBook: Sendable {
     /// Runs the rules of `context.trigger` in order.
     public func evaluate(_ context: RoutingContext) -> RuleOutcome {
         var outcome = RuleOutcome()
-        let activation = context.activation
+        // The variables of an expression are built once, and only when a rule has an expression to evaluate.
+        var built: VariableActivation?
+        let activation = {
+            if let built { return built }
+            let made = context.activation
+            built = made
+            return made
+        }
         for compiled in rulesByTrigger[context.trigger] ?? [] {
             let rule = compiled.rule
             switch Self.conditionsHold(rule.conditions, expression: compiled.expression, context: context, activation: activation) {
@@ -68,7 +75,7 @@ public struct RuleBook: Sendable {
     }
 
     static func conditionsHold(_ conditions: RoutingConditions, expression: CompiledExpression?, context: RoutingContext,
-                               activation: VariableActivation) -> Result<Bool, ExpressionEvaluationError> {
+                               activation: () -> VariableActivation) -> Result<Bool, ExpressionEvaluationError> {
         if !conditions.channels.isEmpty {
             let id = context.interaction?.channelID ?? context.conversation?.channelID
             guard conditions.channels.contains(where: { $0 == id || $0 == context.channelKind }) else { return .success(false) }
@@ -89,7 +96,7 @@ public struct RuleBook: Sendable {
             if let floor = conditions.minConfidence, prediction.confidence < floor { return .success(false) }
         }
         guard let expression else { return .success(true) }
-        switch expression.evaluate(activation) {
+        switch expression.evaluate(activation()) {
         case .success(.bool(let flag)): return .success(flag)
         case .success(let other): return .failure(.invalidArgument("the expression yielded \(other.typeName), not a bool"))
         case .failure(let error): return .failure(error)

@@ -31,7 +31,7 @@ extension SQLConversationStore {
         let lock: SQLQueryString = flavor == .postgres ? " ORDER BY c.id FOR UPDATE OF c" : ""
         let rows = try await tx.rows("""
             SELECT ci.interaction_id AS linked_interaction_id, c.* FROM conversation_interactions ci
-            JOIN conversations c ON c.id = ci.conversation_id WHERE ci.interaction_id IN (\(binds: ids))
+            JOIN conversations c ON c.id = ci.conversation_id WHERE ci.interaction_id IN (\(binds: StatementShape.padded(ids)))
             """ + lock)
         var linked: [String: Conversation] = [:]
         for row in rows { linked[try row.string("linked_interaction_id")] = try ConversationRows.decode(row) }
@@ -50,7 +50,7 @@ extension SQLConversationStore {
     public func customerRecords(_ ids: [String], in tx: WriteTransaction) async throws -> [String: JSONValue] {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
-        let rows = try await tx.rows("SELECT * FROM customers WHERE id IN (\(binds: unique)) AND deleted_at IS NULL")
+        let rows = try await tx.rows("SELECT * FROM customers WHERE id IN (\(binds: StatementShape.padded(unique))) AND deleted_at IS NULL")
         let customers = try await CustomerRows.hydrate(rows, on: tx.database)
         return Dictionary(customers.map { ($0.id, $0.json) }, uniquingKeysWith: { first, _ in first })
     }

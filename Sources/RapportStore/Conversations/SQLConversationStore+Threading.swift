@@ -65,15 +65,17 @@ extension SQLConversationStore {
         let keyedList = Array(keyed)
         for chunk in stride(from: 0, to: keyedList.count, by: 400) {
             let part = keyedList[chunk..<min(chunk + 400, keyedList.count)].map { (channelID: $0[0], threadKey: $0[1]) }
-            found += try await tx.rows(Self.keyedCandidatesQuery(part) + lock).map(ConversationRows.decode)
+            found += try await tx.rows(Self.keyedCandidatesQuery(StatementShape.padded(part)) + lock).map(ConversationRows.decode)
         }
         let since = earliest == .max ? 0 : earliest - window.nanoseconds / 1_000
         let partyList = Array(parties)
         for chunk in stride(from: 0, to: partyList.count, by: 400) {
             let part = partyList[chunk..<min(chunk + 400, partyList.count)].map { (customerID: $0[0], channelID: $0[1]) }
-            found += try await tx.rows(Self.recentCandidatesQuery(part, since: since) + lock).map(ConversationRows.decode)
+            found += try await tx.rows(Self.recentCandidatesQuery(StatementShape.padded(part), since: since) + lock).map(ConversationRows.decode)
         }
-        return found
+        // A pair asked twice (the lists are padded) finds its conversations twice.
+        var seen: Set<String> = []
+        return found.filter { seen.insert($0.id).inserted }
     }
 }
 

@@ -57,9 +57,20 @@ struct RowsInsert: SQLExpression {
         return text
     }
 
-    /// Runs the statement.
+    /// Runs the statement; on the writer's SQLite connection, as statements of a few fixed row
+    /// counts (`StatementShape.chunkLengths`) that it keeps prepared.
     func run(on database: any SQLDatabase) async throws {
         guard !isEmpty else { return }
-        try await database.execute(sql: self) { _ in }
+        guard database is SQLiteWriterConnection, StatementShape.paddedLength(rowCount) != rowCount else {
+            try await database.execute(sql: self) { _ in }
+            return
+        }
+        var start = 0
+        for length in StatementShape.chunkLengths(rowCount) {
+            var part = RowsInsert(into: table, columns: columns, suffix: suffix)
+            part.values = Array(values[start * columns.count..<(start + length) * columns.count])
+            try await database.execute(sql: part) { _ in }
+            start += length
+        }
     }
 }

@@ -19,6 +19,9 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements = PreparedStatements(capacity: 256)
 
+    /// How many prepared statements the connection keeps now.
+    var keptStatementCount: Int { statements.count }
+
     static func open(path: String, on eventLoop: any EventLoop, logger: Logger) throws -> SQLiteWriterConnection {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE

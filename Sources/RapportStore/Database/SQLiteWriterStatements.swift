@@ -50,6 +50,8 @@ struct PreparedStatements {
         self.capacity = capacity
     }
 
+    var count: Int { byText.count }
+
     mutating func statement(for sql: String, on handle: OpaquePointer) throws -> (statement: PreparedStatement, kept: Bool) {
         clock &+= 1
         if let known = byText[sql] {

@@ -50,6 +50,9 @@ public protocol NotificationStore: Sendable {
     /// The active users who follow the customer, or the conversation of it.
     func followers(ofCustomer customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> [String]
 
+    /// The follows of active users of these customers, read at once (for a batch of messages).
+    func follows(ofCustomers customerIDs: Set<String>, in tx: WriteTransaction) async throws -> CustomerFollows
+
     /// Follows a customer (or one of its conversations); the existing follow when there is one.
     func follow(userID: String, customerID: String, conversationID: String?, in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool)
 

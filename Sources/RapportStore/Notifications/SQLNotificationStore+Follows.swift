@@ -55,6 +55,21 @@ extension SQLNotificationStore {
         return try await tx.rows(query).map { try $0.string("user_id") }
     }
 
+    public func follows(ofCustomers customerIDs: Set<String>, in tx: WriteTransaction) async throws -> CustomerFollows {
+        var follows: [(userID: String, customerID: String, conversationID: String?)] = []
+        let ids = Array(customerIDs)
+        for chunk in stride(from: 0, to: ids.count, by: 500) {
+            let part = StatementShape.padded(ids[chunk..<min(chunk + 500, ids.count)])
+            for row in try await tx.rows("""
+                SELECT DISTINCT f.user_id, f.customer_id, f.conversation_id FROM follows f JOIN users u ON u.id = f.user_id
+                WHERE f.customer_id IN (\(binds: part)) AND u.active = 1
+                """) {
+                follows.append((try row.string("user_id"), try row.string("customer_id"), try row.optionalString("conversation_id")))
+            }
+        }
+        return CustomerFollows(customerIDs: customerIDs, follows: follows)
+    }
+
     public func follow(userID: String, customerID: String, conversationID: String?,
                        in tx: WriteTransaction) async throws -> (follow: Follow, created: Bool) {
         var query: SQLQueryString = "SELECT id, user_id, customer_id, conversation_id, created_at FROM follows WHERE user_id = \(bind: userID)"

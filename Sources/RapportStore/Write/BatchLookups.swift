@@ -21,7 +21,7 @@ final class BatchLookups: @unchecked Sendable {
         for chunk in stride(from: 0, to: identities.count, by: 400) {
             let part = identities[chunk..<min(chunk + 400, identities.count)]
             for identity in part { holders[identity] = .nobody }
-            let rows = try await database.raw(Self.holdersQuery(part)).all()
+            let rows = try await database.raw(Self.holdersQuery(StatementShape.padded(part))).all()
             for row in rows {
                 let identity = Identity(kind: try storedEnum(try row.string("kind")), value: try row.string("value"))
                 holders[identity] = .customer(try row.string("customer_id"))
@@ -31,7 +31,7 @@ final class BatchLookups: @unchecked Sendable {
         for chunk in stride(from: 0, to: keys.count, by: 400) {
             let part = keys[chunk..<min(chunk + 400, keys.count)]
             for key in part { interactions[key] = .some(nil) }
-            let rows = try await database.raw(Self.storedInteractionsQuery(part)).all()
+            let rows = try await database.raw(Self.storedInteractionsQuery(StatementShape.padded(part))).all()
             for row in rows {
                 let interaction = try InteractionRows.decode(row)
                 if let externalID = interaction.externalID {

@@ -229,7 +229,7 @@ public actor ConversationRouter: Service {
             let saved = turn ?? 0
             let started = ContinuousClock.now
             let batch = try await RoutingBatch.prepare(events.filter { $0.sequence > saved }, readsCustomers: pass.readsCustomers,
-                                                       conversations: self.conversations, in: tx)
+                                                       conversations: self.conversations, notifications: pass.notifications, in: tx)
             var reached = saved
             var results: [(Timestamp, Int, [RuleFailure])] = []
             var finished = true

@@ -3,7 +3,8 @@ import RapportStore
 
 /// What one routing transaction reads up front and writes at its end, so that a batch of events
 /// costs a few statements rather than a few per event: the conversations its interactions were
-/// threaded into, the customers the rules look at, and the links and decisions to insert.
+/// threaded into, the customers the rules look at, who follows those customers, and the links and
+/// decisions to insert.
 final class RoutingBatch {
     /// Interaction id → conversation id, for the batch's interactions that are in a conversation.
     private var linked: [String: String]
@@ -11,13 +12,19 @@ final class RoutingBatch {
     private var conversationsByID: [String: Conversation]
     /// Customers of the batch's interactions, read when the rules look at customers.
     private var customers: [String: JSONValue]
+    /// Who follows the customers of the batch's interactions.
+    private let follows: CustomerFollows
     private var links: [(interactionID: String, conversationID: String)] = []
     private var decisions: [RoutingDecisionRow] = []
 
     private let conversations: any ConversationStore
+    private let notifications: any NotificationStore
 
-    private init(conversations: any ConversationStore, linked: [String: Conversation], customers: [String: JSONValue]) {
+    private init(conversations: any ConversationStore, notifications: any NotificationStore, linked: [String: Conversation],
+                 customers: [String: JSONValue], follows: CustomerFollows) {
         self.conversations = conversations
+        self.notifications = notifications
+        self.follows = follows
         self.linked = linked.mapValues(\.id)
         self.conversationsByID = Dictionary(linked.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.customers = customers
@@ -26,7 +33,7 @@ final class RoutingBatch {
     /// Reads what routing `events` needs; `readsCustomers` when rules of the interaction triggers
     /// look at the customer.
     static func prepare(_ events: some Collection<Event>, readsCustomers: Bool, conversations: any ConversationStore,
-                        in tx: WriteTransaction) async throws -> RoutingBatch {
+                        notifications: any NotificationStore, in tx: WriteTransaction) async throws -> RoutingBatch {
         var interactionIDs: [String] = []
         var customerIDs: [String] = []
         for event in events where event.type == "rapport.interaction.created" {
@@ -34,8 +41,10 @@ final class RoutingBatch {
             if let id = record["id"]?.stringValue { interactionIDs.append(id) }
             if let customer = record["customer_id"]?.stringValue { customerIDs.append(customer) }
         }
-        return RoutingBatch(conversations: conversations, linked: try await conversations.linkedConversations(among: interactionIDs, in: tx),
-                            customers: readsCustomers ? try await conversations.customerRecords(customerIDs, in: tx) : [:])
+        return RoutingBatch(conversations: conversations, notifications: notifications,
+                            linked: try await conversations.linkedConversations(among: interactionIDs, in: tx),
+                            customers: readsCustomers ? try await conversations.customerRecords(customerIDs, in: tx) : [:],
+                            follows: customerIDs.isEmpty ? .none : try await notifications.follows(ofCustomers: Set(customerIDs), in: tx))
     }
 
     /// The conversation an interaction of the batch is in, as routing has left it so far; nil when
@@ -63,6 +72,15 @@ final class RoutingBatch {
         let record = try await conversations.customerRecords([id], in: tx)[id] ?? .null
         customers[id] = record
         return record
+    }
+
+    /// The active users who follow the conversation or its customer, from the batch's read (or
+    /// the store, for a customer it did not read: one a merge made the conversation's since).
+    func followers(of conversation: Conversation, in tx: WriteTransaction) async throws -> [String] {
+        if follows.covers(conversation.customerID) {
+            return follows.followers(ofCustomer: conversation.customerID, conversationID: conversation.id)
+        }
+        return try await notifications.followers(ofCustomer: conversation.customerID, conversationID: conversation.id, in: tx)
     }
 
     func link(_ interactionID: String, to conversation: Conversation) {

@@ -38,7 +38,7 @@ struct RoutingPass {
             // Ingest threaded it; outbound messages join their conversation but are not routed.
             if let conversation = batch.conversation(ofInteraction: interaction.id) {
                 guard interaction.direction == .inbound else { return Result() }
-                try await tellFollowers(of: conversation, about: interaction, in: tx)
+                try await tellFollowers(of: conversation, about: interaction, in: tx, batch: batch)
                 return try await runRules(.interactionCreated, conversation: conversation, previous: conversation, interaction: interaction,
                                           event: event, in: tx, batch: batch, recordAlways: true)
             }
@@ -84,7 +84,7 @@ struct RoutingPass {
             batch.link(interaction.id, to: threaded.conversation)
             return Result()
         }
-        try await tellFollowers(of: threaded.conversation, about: interaction, in: tx)
+        try await tellFollowers(of: threaded.conversation, about: interaction, in: tx, batch: batch)
         var result = try await runRules(.interactionCreated, conversation: threaded.conversation, previous: threaded.previous,
                                         interaction: interaction, event: event, in: tx, batch: batch, recordAlways: true)
         if threaded.created, resources.rules.hasRules(for: .conversationCreated),
@@ -98,8 +98,9 @@ struct RoutingPass {
     }
 
     /// Those who follow the customer or the conversation hear that the customer wrote.
-    private func tellFollowers(of conversation: Conversation, about interaction: Interaction, in tx: WriteTransaction) async throws {
-        let followers = try await notifications.followers(ofCustomer: conversation.customerID, conversationID: conversation.id, in: tx)
+    private func tellFollowers(of conversation: Conversation, about interaction: Interaction, in tx: WriteTransaction,
+                               batch: RoutingBatch) async throws {
+        let followers = try await batch.followers(of: conversation, in: tx)
         guard !followers.isEmpty else { return }
         let subject = NotificationSubject(customerID: conversation.customerID, conversationID: conversation.id,
                                           text: (interaction.body ?? interaction.subject ?? "").split(whereSeparator: \.isNewline).joined(separator: " "))
