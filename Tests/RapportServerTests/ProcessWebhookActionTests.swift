@@ -98,10 +98,12 @@ struct ProcessWebhookActionTests {
                         return try await store.processes.startInstance(
                             ProcessStart(key: "tell_erp", variables: ["order_id": "O-19", "total": 5]), by: .system, in: tx)
                     }
-                    // Two nodes' workers with a 1-second lock renewed every 200 ms.
+                    // Two nodes' workers with a 3-second lock renewed every 250 ms: a renewal held
+                    // up for over 2.75 s (a busy machine running the whole suite) would let the lock
+                    // lapse for a reason that is not the one tested.
                     func worker() -> ProcessActionWorker {
                         ProcessActionWorker(store: store, policy: NetworkAddressPolicy(allowPrivate: true), logger: TestDatabases.logger,
-                                            lock: .seconds(1), lockRenewal: .milliseconds(200))
+                                            lock: .seconds(3), lockRenewal: .milliseconds(250))
                     }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         // Should a check below fail, the workers' held call must still end, or
@@ -110,11 +112,11 @@ struct ProcessWebhookActionTests {
                         group.addTask { try await worker().run() }
                         group.addTask { try await worker().run() }
                         // The call is held until the worker has renewed the job's lock past a lapse
-                        // twice over: the 1-second lock would have let the other worker take the job.
+                        // twice over: the 3-second lock would have let the other worker take the job.
                         _ = try await receiver.waitFor(1)
                         let first = try #require(try await Self.lockedUntil(in: store))
                         try await waitUntil("the job's lock renewed for more than twice its length") {
-                            try await Self.lockedUntil(in: store).map { $0.microseconds - first.microseconds > 2_000_000 } ?? false
+                            try await Self.lockedUntil(in: store).map { $0.microseconds - first.microseconds > 6_000_000 } ?? false
                         }
                         receiver.release()
                         let done = try await eventually("the instance completes") {
