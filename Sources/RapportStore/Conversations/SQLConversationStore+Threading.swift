@@ -19,8 +19,16 @@ extension SQLConversationStore {
         let candidates = try await threadingCandidates(conversational, window: settings.threading.window, in: tx)
         let outcome = threader.thread(conversational, candidates: candidates, at: tx.now(), newID: { tx.newID("cnv") })
         guard !outcome.links.isEmpty else { return }
-        for chunk in stride(from: 0, to: outcome.touched.count, by: 100) {
-            try await ConversationRows.upsertThreaded(outcome.touched[chunk..<min(chunk + 100, outcome.touched.count)], on: tx.database)
+        // A message joining an open conversation changes only its count and times: those rows
+        // are updated without assigning the status columns, so the indexes on status (by
+        // department, queue and assignee) are not rewritten for every message.
+        let (joins, others) = outcome.touched.reduce(into: ([ConversationThreader.Touched](), [ConversationThreader.Touched]())) {
+            if ConversationRows.onlyCountAndTimesChanged($1) { $0.0.append($1) } else { $0.1.append($1) }
+        }
+        for (rows, statusToo) in [(others, true), (joins, false)] {
+            for chunk in stride(from: 0, to: rows.count, by: 100) {
+                try await ConversationRows.upsertThreaded(rows[chunk..<min(chunk + 100, rows.count)], statusToo: statusToo, on: tx.database)
+            }
         }
         tx.markWritten()
         for chunk in stride(from: 0, to: outcome.links.count, by: 300) {
@@ -99,18 +107,29 @@ extension SQLConversationStore {
 }
 
 extension ConversationRows {
+    /// Whether threading changed only a conversation's count and times (a message joining it
+    /// while it is open), not its status, snooze or resolution.
+    static func onlyCountAndTimesChanged(_ touched: ConversationThreader.Touched) -> Bool {
+        guard let previous = touched.previous else { return false }
+        let conversation = touched.conversation
+        return previous.status == conversation.status && previous.snoozedUntil == conversation.snoozedUntil
+            && previous.resolvedAt == conversation.resolvedAt
+    }
+
     /// Inserts the conversations threading opened and updates those it joined, in one statement:
-    /// a join changes only what threading changes (count, last contact, status and what goes with
-    /// it), never routing's fields, so it cannot undo a routing change made meanwhile elsewhere.
-    static func upsertThreaded(_ touched: ArraySlice<ConversationThreader.Touched>, on database: any SQLDatabase) async throws {
+    /// a join changes only what threading changes (count, last contact, and with `statusToo` the
+    /// status and what goes with it), never routing's fields, so it cannot undo a routing change
+    /// made meanwhile elsewhere.
+    static func upsertThreaded(_ touched: ArraySlice<ConversationThreader.Touched>, statusToo: Bool,
+                               on database: any SQLDatabase) async throws {
+        let status = statusToo ? "status = excluded.status, snoozed_until = excluded.snoozed_until, resolved_at = excluded.resolved_at, " : ""
         var insert = RowsInsert(into: "conversations", columns: [
             "id", "customer_id", "channel_id", "thread_key", "subject", "status", "department_id", "queue_id", "assignee_id",
             "priority", "tags", "suppressed", "skills", "weight", "interaction_count", "last_interaction_at", "snoozed_until",
             "created_at", "updated_at", "resolved_at",
         ], suffix: """
-            ON CONFLICT (id) DO UPDATE SET status = excluded.status, interaction_count = excluded.interaction_count,
-                last_interaction_at = excluded.last_interaction_at, snoozed_until = excluded.snoozed_until,
-                updated_at = excluded.updated_at, resolved_at = excluded.resolved_at
+            ON CONFLICT (id) DO UPDATE SET \(status)interaction_count = excluded.interaction_count,
+                last_interaction_at = excluded.last_interaction_at, updated_at = excluded.updated_at
             """, reservingRows: touched.count)
         for item in touched {
             let conversation = item.conversation

@@ -46,9 +46,15 @@ final class SQLiteDriver: DatabaseDriver {
         do {
             // WAL lets readers work while the writer commits; NORMAL leaves the sync of each
             // commit to `WALSync` (SQLite still syncs the log before every checkpoint).
+            // Checkpoints every 16,000 pages (a WAL of up to 64 MB): a page written by many group
+            // commits in between (an index's few pages, a table's last) is copied back once, and
+            // the checkpoints' share of the writer's time fell from 10% to 7% under ingest. The
+            // writer's cache of 16 MB: at each commit SQLite walks the whole page cache to drop
+            // pages past the end of the file, and with 64 MB that walk was 6-8% of the writer's
+            // time against ~4% spent reading pages it no longer keeps (docs/benchmarks.md).
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                           "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=4000",
-                           "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"] {
+                           "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=16000",
+                           "PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY"] {
                 try await writer.raw(SQLQueryString(pragma)).run()
             }
             var readers: [SQLiteConnection] = []
