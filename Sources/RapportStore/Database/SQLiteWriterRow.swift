@@ -23,9 +23,14 @@ struct SQLiteWriterRow: SQLRow {
         }
         // The common cases without the decoder's protocol lookups; the same values it gives.
         switch values[offset] {
-        case .text(let text) where D.self == String.self: return text as! D
-        case .integer(let number) where D.self == Int64.self: return Int64(number) as! D
-        case .integer(let number) where D.self == Int.self: return number as! D
+        case .text(let text) where D.self == String.self || D.self == String?.self: return text as! D
+        case .integer(let number) where D.self == Int64.self || D.self == Int64?.self: return Int64(number) as! D
+        case .integer(let number) where D.self == Int.self || D.self == Int?.self: return number as! D
+        case .float(let number) where D.self == Double.self || D.self == Double?.self: return number as! D
+        case .null where D.self == String?.self: return String?.none as! D
+        case .null where D.self == Int64?.self: return Int64?.none as! D
+        case .null where D.self == Int?.self: return Int?.none as! D
+        case .null where D.self == Double?.self: return Double?.none as! D
         default: return try SQLiteDataDecoder().decode(D.self, from: values[offset])
         }
     }
