@@ -27,7 +27,13 @@ struct StartCheckedApplication<Base: ApplicationProtocol>: ApplicationProtocol {
     var eventLoopGroup: any EventLoopGroup { base.eventLoopGroup }
     var configuration: ApplicationConfiguration { base.configuration }
     var logger: Logger { base.logger }
-    var services: [any Service] { base.services }
+    /// The application's background services, each kept from cancelling the application when it
+    /// fails or ends early: cancelled before its server started, a live test would wait for the
+    /// server's port for ever. The failure is kept for `check()` instead.
+    var services: [any Service] {
+        let failure = failure
+        return base.services.map { CheckedService(base: $0, failure: failure) }
+    }
 
     @Sendable func onServerRunning(_ channel: any Channel) async {
         await base.onServerRunning(channel)
@@ -45,10 +51,38 @@ struct StartCheckedApplication<Base: ApplicationProtocol>: ApplicationProtocol {
         }]
     }
 
-    /// Throws what a start-up step threw, if one did.
+    /// Throws what a start-up step or a background service threw, if one did.
     func check() throws {
-        if let error = failure.error { throw StartError(underlying: error) }
+        if let error = failure.error {
+            if let failed = error as? BackgroundServiceFailed { throw failed }
+            throw StartError(underlying: error)
+        }
     }
+}
+
+/// A background service of the application under test: what it throws is kept, and once it has
+/// returned or failed it waits for the application to stop, as the others do.
+private struct CheckedService: Service {
+    let base: any Service
+    let failure: StartFailure
+
+    func run() async throws {
+        do {
+            try await base.run()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            failure.record(BackgroundServiceFailed(service: String(describing: type(of: base)), underlying: error))
+        }
+        try? await gracefulShutdown()
+    }
+}
+
+/// A background service of the application under test failed.
+struct BackgroundServiceFailed: Error, CustomStringConvertible {
+    let service: String
+    let underlying: any Error
+    var description: String { "the background service \(service) failed: \(String(reflecting: underlying))" }
 }
 
 /// The first error of the start-up steps.

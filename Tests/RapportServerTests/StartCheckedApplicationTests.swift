@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
+import ServiceLifecycle
 import Testing
 
 /// The harness itself: a live test of an application whose start-up fails must fail, not wait
@@ -14,12 +15,52 @@ struct StartCheckedApplicationTests {
         base.beforeServerStarts { throw MigrationFailed() }
         let app = StartCheckedApplication(base)
         let error = await #expect(throws: StartError.self) {
-            try await app.test(.live) { _ in
+            try await app.test(.live) { client in
+                try await Self.served(client)
                 try app.check()
                 Issue.record("the test body ran although the application did not start")
             }
         }
         #expect(error?.underlying is MigrationFailed)
+    }
+
+    /// Waits until the server has taken the test client's connection in: a server that stops
+    /// while a connection it accepted is still queued, not yet served, traps in swift-nio
+    /// (apple/swift-nio#3481) — which a body that throws at once made this suite do now and then.
+    static func served(_ client: some TestClientProtocol) async throws {
+        _ = try await client.execute(uri: "/", method: .get)
+    }
+
+    struct ServiceBroke: Error {}
+
+    /// Throws at once, after telling `failed`.
+    struct FailingService: Service {
+        let failed: AsyncStream<Void>.Continuation
+        func run() async throws {
+            failed.yield()
+            throw ServiceBroke()
+        }
+    }
+
+    @Test("a background service that fails before the server starts fails the live test with its error", .timeLimit(.minutes(1)))
+    func failedServiceFails() async throws {
+        let (failures, failed) = AsyncStream.makeStream(of: Void.self)
+        var base = Application(router: Router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                               services: [FailingService(failed: failed)])
+        // The server starts only after the service has failed: unchecked, the failure would cancel
+        // the application before its port is known, and the test would wait for it for ever.
+        base.beforeServerStarts {
+            for await _ in failures { break }
+        }
+        let app = StartCheckedApplication(base)
+        let error = await #expect(throws: BackgroundServiceFailed.self) {
+            try await app.test(.live) { client in
+                try await Self.served(client)
+                try app.check()
+                Issue.record("the test body ran although a background service failed")
+            }
+        }
+        #expect(error?.underlying is ServiceBroke)
     }
 
     @Test("an application that starts is tested as usual", .timeLimit(.minutes(1)))

@@ -88,6 +88,8 @@ func withApp(
                 try await AppWatch.$current.withValue(watch) {
                     try await body(API(client: client, adminKey: adminKey, firstAdminLink: link.get()), adminKey)
                 }
+                // A background service that failed meanwhile fails the test.
+                try app.check()
                 watch.enter("shutting the server down")
             }
         } catch {
@@ -126,6 +128,8 @@ func withApp(
                 try await AppWatch.$current.withValue(watch) {
                     try await body(API(client: client, adminKey: adminKey), adminKey, store)
                 }
+                // A background service that failed meanwhile fails the test.
+                try app.check()
                 watch.enter("shutting the server down")
             }
         } catch {
