@@ -28,8 +28,8 @@ struct StartCheckedApplication<Base: ApplicationProtocol>: ApplicationProtocol {
     var configuration: ApplicationConfiguration { base.configuration }
     var logger: Logger { base.logger }
     /// The application's background services, each kept from cancelling the application when it
-    /// fails or ends early: cancelled before its server started, a live test would wait for the
-    /// server's port for ever. The failure is kept for `check()` instead.
+    /// fails or ends early: the test would then see only a refused connection from a server
+    /// cancelled under it. The failure is kept for `check()` instead, which names it.
     var services: [any Service] {
         let failure = failure
         return base.services.map { CheckedService(base: $0, failure: failure) }

@@ -47,8 +47,8 @@ struct StartCheckedApplicationTests {
         let (failures, failed) = AsyncStream.makeStream(of: Void.self)
         var base = Application(router: Router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                services: [FailingService(failed: failed)])
-        // The server starts only after the service has failed: unchecked, the failure would cancel
-        // the application before its port is known, and the test would wait for it for ever.
+        // The server starts only after the service has failed: unchecked, the failure cancels the
+        // application under the test, which sees only a refused connection.
         base.beforeServerStarts {
             for await _ in failures { break }
         }
