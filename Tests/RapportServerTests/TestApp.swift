@@ -13,7 +13,7 @@ import Synchronization
 import RapportTestSupport
 import Testing
 
-/// Says where a live test's application is, once a minute while it takes longer than that, so
+/// Says where a live test's application is, every three minutes while it takes longer than that, so
 /// that a test that hangs (the suite hangs about one full run in ten, not yet traced) names
 /// itself and the phase it is stuck in in the log. It synchronises nothing.
 final class AppWatch: Sendable {
@@ -33,9 +33,9 @@ final class AppWatch: Sendable {
         watcher = Task.detached {
             var waited = 0
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(60))
+                try? await Task.sleep(for: .seconds(180))
                 if Task.isCancelled { return }
-                waited += 60
+                waited += 180
                 print("withApp: \(name) is still \(phase.value.withLock { $0 }) after \(waited) s")
             }
         }
