@@ -85,7 +85,7 @@ struct BackgroundServiceFailed: Error, CustomStringConvertible {
     var description: String { "the background service \(service) failed: \(String(reflecting: underlying))" }
 }
 
-/// The first error of the start-up steps.
+/// The first error of the start-up steps or the background services.
 private final class StartFailure: Sendable {
     private let stored = Mutex<(any Error)?>(nil)
 
