@@ -14,21 +14,20 @@ struct StartCheckedApplicationTests {
         var base = Application(router: Router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         base.beforeServerStarts { throw MigrationFailed() }
         let app = StartCheckedApplication(base)
-        let error = await #expect(throws: StartError.self) {
-            try await app.test(.live) { client in
-                try await Self.served(client)
-                try app.check()
-                Issue.record("the test body ran although the application did not start")
-            }
-        }
+        let error = await #expect(throws: StartError.self) { try await Self.checkFirst(app) }
         #expect(error?.underlying is MigrationFailed)
     }
 
-    /// Waits until the server has taken the test client's connection in: a server that stops
-    /// while a connection it accepted is still queued, not yet served, traps in swift-nio
-    /// (apple/swift-nio#3481) — which a body that throws at once made this suite do now and then.
-    static func served(_ client: some TestClientProtocol) async throws {
-        _ = try await client.execute(uri: "/", method: .get)
+    /// A live test of `app` whose body checks the application first, which must throw. The body
+    /// waits until the server has taken its connection in: a server that stops while a
+    /// connection it accepted is still queued, not yet served, traps in swift-nio
+    /// (apple/swift-nio#3481) — which a body that threw at once made this suite do now and then.
+    static func checkFirst<Base: ApplicationProtocol>(_ app: StartCheckedApplication<Base>) async throws {
+        try await app.test(.live) { client in
+            _ = try await client.execute(uri: "/", method: .get)
+            try app.check()
+            Issue.record("the test body ran although the application's check should have failed")
+        }
     }
 
     struct ServiceBroke: Error {}
@@ -53,13 +52,7 @@ struct StartCheckedApplicationTests {
             for await _ in failures { break }
         }
         let app = StartCheckedApplication(base)
-        let error = await #expect(throws: BackgroundServiceFailed.self) {
-            try await app.test(.live) { client in
-                try await Self.served(client)
-                try app.check()
-                Issue.record("the test body ran although a background service failed")
-            }
-        }
+        let error = await #expect(throws: BackgroundServiceFailed.self) { try await Self.checkFirst(app) }
         #expect(error?.underlying is ServiceBroke)
     }
 

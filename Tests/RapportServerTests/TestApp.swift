@@ -13,39 +13,6 @@ import Synchronization
 import RapportTestSupport
 import Testing
 
-/// Says where a live test's application is, every three minutes while it takes longer than that, so
-/// that a test that hangs (the suite hangs about one full run in ten, not yet traced) names
-/// itself and the phase it is stuck in in the log. It synchronises nothing.
-final class AppWatch: Sendable {
-    /// The watch of the application the current test body runs against.
-    @TaskLocal static var current: AppWatch?
-
-    private final class Phase: Sendable {
-        let value = Mutex("opening the store")
-    }
-
-    private let phase = Phase()
-    private let watcher: Task<Void, Never>
-
-    init(_ backend: Backend) {
-        let name = "\(Test.current?.name ?? "a test") on \(backend)"
-        let phase = self.phase
-        watcher = Task.detached {
-            var waited = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(180))
-                if Task.isCancelled { return }
-                waited += 180
-                print("withApp: \(name) is still \(phase.value.withLock { $0 }) after \(waited) s")
-            }
-        }
-    }
-
-    func enter(_ next: String) { phase.value.withLock { $0 = next } }
-
-    func finish() { watcher.cancel() }
-}
-
 /// Holds the first admin key's secret, announced while the application starts.
 private final class SecretBox: Sendable {
     private let value = Mutex<String?>(nil)
@@ -65,8 +32,6 @@ func withApp(
     publicURL: String? = nil,
     _ body: @Sendable (API, String) async throws -> Void
 ) async throws {
-    let watch = AppWatch(backend)
-    defer { watch.finish() }
     try await TestDatabases.withLocation(backend) { location in
         let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
@@ -80,24 +45,17 @@ func withApp(
             let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                                                    catalog: catalog, announceFirstAdminKey: { secret.set($0) },
                                                                    announceFirstAdminLink: { link.set($0) }))
-            watch.enter("starting the server")
             try await app.test(.live) { client in
                 try app.check()
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")
-                watch.enter("running the test")
-                try await AppWatch.$current.withValue(watch) {
-                    try await body(API(client: client, adminKey: adminKey, firstAdminLink: link.get()), adminKey)
-                }
+                try await body(API(client: client, adminKey: adminKey, firstAdminLink: link.get()), adminKey)
                 // A background service that failed meanwhile fails the test.
                 try app.check()
-                watch.enter("shutting the server down")
             }
         } catch {
-            watch.enter("closing the store")
             await store.close()
             throw error
         }
-        watch.enter("closing the store")
         await store.close()
     }
 }
@@ -110,8 +68,6 @@ func withApp(
     latencyClock: any Clock<Duration> = ContinuousClock(),
     _ body: @Sendable (API, String, Store) async throws -> Void
 ) async throws {
-    let watch = AppWatch(backend)
-    defer { watch.finish() }
     try await TestDatabases.withLocation(backend) { location in
         let store = try await Store.open(location, logger: TestDatabases.logger)
         let secret = SecretBox()
@@ -120,24 +76,17 @@ func withApp(
         do {
             let app = StartCheckedApplication(try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
                                                                    latencyClock: latencyClock, announceFirstAdminKey: { secret.set($0) }))
-            watch.enter("starting the server")
             try await app.test(.live) { client in
                 try app.check()
                 let adminKey = try #require(secret.get(), "the first admin key was not announced")
-                watch.enter("running the test")
-                try await AppWatch.$current.withValue(watch) {
-                    try await body(API(client: client, adminKey: adminKey), adminKey, store)
-                }
+                try await body(API(client: client, adminKey: adminKey), adminKey, store)
                 // A background service that failed meanwhile fails the test.
                 try app.check()
-                watch.enter("shutting the server down")
             }
         } catch {
-            watch.enter("closing the store")
             await store.close()
             throw error
         }
-        watch.enter("closing the store")
         await store.close()
     }
 }
@@ -206,9 +155,7 @@ struct API: Sendable {
         } else if let contentType {
             headers[.contentType] = contentType
         }
-        AppWatch.current?.enter("waiting for the answer to \(method) \(uri)")
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: buffer)
-        AppWatch.current?.enter("running the test")
         return Reply(status: response.status, headers: response.headers, bytes: Array(response.body.readableBytesView))
     }
 
