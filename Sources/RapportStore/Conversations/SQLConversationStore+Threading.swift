@@ -22,9 +22,8 @@ extension SQLConversationStore {
         // A message joining an open conversation changes only its count and times: those rows
         // are updated without assigning the status columns, so the indexes on status (by
         // department, queue and assignee) are not rewritten for every message.
-        let (joins, others) = outcome.touched.reduce(into: ([ConversationThreader.Touched](), [ConversationThreader.Touched]())) {
-            if ConversationRows.onlyCountAndTimesChanged($1) { $0.0.append($1) } else { $0.1.append($1) }
-        }
+        let joins = outcome.touched.filter(ConversationRows.onlyCountAndTimesChanged)
+        let others = outcome.touched.filter { !ConversationRows.onlyCountAndTimesChanged($0) }
         for (rows, statusToo) in [(others, true), (joins, false)] {
             for chunk in stride(from: 0, to: rows.count, by: 100) {
                 try await ConversationRows.upsertThreaded(rows[chunk..<min(chunk + 100, rows.count)], statusToo: statusToo, on: tx.database)
