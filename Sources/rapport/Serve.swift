@@ -180,8 +180,10 @@ struct Serve: AsyncParsableCommand {
         if let shift { clock = shift.clock }
         let store = try await Store.open(configuration.store, logger: logger, clock: clock)
         do {
+            let openEventSockets = OpenEventSockets()
             let app = try buildApplication(
                 configuration: configuration, store: store, logger: logger, registry: registry, clockShift: shift,
+                openEventSockets: openEventSockets,
                 announceFirstAdminKey: { Bootstrap.announce(secret: $0, host: configuration.host, port: configuration.port) },
                 announceFirstAdminLink: { Bootstrap.announce(setupLink: $0, host: configuration.host, port: configuration.port) }
             ) { port in
@@ -189,7 +191,8 @@ struct Serve: AsyncParsableCommand {
                     "address": "http://\(configuration.host):\(port)", "store": "\(configuration.store)",
                 ])
             }
-            try await app.runService()
+            try await servingGroup(app: app, openEventSockets: openEventSockets, onSignals: true,
+                                   logger: logger).run()
         } catch {
             await store.close()
             throw error

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import NIOCore
 import RapportCore
 import RapportTestSupport
 import Synchronization
@@ -69,15 +70,14 @@ final class EventSocket: Sendable {
     }
 }
 
-extension API {
-    /// Opens `/v1/events/ws` with `secret` (the admin key by default); the connection runs until
+extension EventSocket {
+    /// Opens `/v1/events/ws` on the server at `port` with `secret`; the connection runs until
     /// `finish` is called on the socket or the server closes it, and the task returns the close frame.
-    func openEventSocket(secret: String? = nil) throws -> (EventSocket, Task<WebSocketCloseFrame?, any Error>) {
-        let port = try #require(client.port)
+    static func open(port: Int, secret: String) -> (EventSocket, Task<WebSocketCloseFrame?, any Error>) {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         let socket = EventSocket(outgoing: continuation)
         var configuration = WebSocketClientConfiguration()
-        configuration.additionalHeaders[.authorization] = "Bearer \(secret ?? adminKey)"
+        configuration.additionalHeaders[.authorization] = "Bearer \(secret)"
         let connection = Task { [configuration] in
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/events/ws", configuration: configuration,
                                               logger: TestDatabases.logger) { inbound, outbound, _ in
@@ -94,6 +94,14 @@ extension API {
             }
         }
         return (socket, connection)
+    }
+}
+
+extension API {
+    /// Opens `/v1/events/ws` with `secret` (the admin key by default); the connection runs until
+    /// `finish` is called on the socket or the server closes it, and the task returns the close frame.
+    func openEventSocket(secret: String? = nil) throws -> (EventSocket, Task<WebSocketCloseFrame?, any Error>) {
+        EventSocket.open(port: try #require(client.port), secret: secret ?? adminKey)
     }
 
     /// Opens `/v1/events/ws` with `secret` (the admin key by default), runs `body`, then closes.
@@ -308,9 +316,10 @@ struct EventWebSocketTests {
         }
     }
 
-    /// hummingbird-websocket closes every connection with 1000 as soon as graceful shutdown begins,
-    /// which usually beats the session's own resume messages and 1001; either way the connection
-    /// ends promptly, and any resume position sent is exact.
+    /// Without `OpenEventSockets` run before it (the test harness runs the application alone),
+    /// hummingbird-websocket closes every connection with 1000 as soon as the server's graceful
+    /// shutdown begins, which races the session's resume messages and 1001; either way the
+    /// connection ends promptly, and any resume position sent is exact.
     @Test("server shutdown ends the connection; a resume position, when sent, is the last event sent")
     func shutdown() async throws {
         let opened = Mutex<(EventSocket, Task<WebSocketCloseFrame?, any Error>)?>(nil)
@@ -326,6 +335,33 @@ struct EventWebSocketTests {
         #expect(close?.closeCode == .normalClosure || close?.closeCode == .goingAway, "\(String(describing: close))")
         if let resume = socket.reply("resume", id: "all") {
             #expect(resume["after"]?.stringValue == socket.events("all").last?["sequence"]?.stringValue)
+        }
+    }
+
+    /// As `rapport serve` runs it, the event sockets are ended before the HTTP server stops: every
+    /// subscription is told exactly where to resume and the connection closes with 1001, always.
+    @Test("served as rapport serve: on shutdown every subscription gets its resume position, then 1001")
+    func shutdownHandsOver() async throws {
+        try await withServedApp { served in
+            let request = TestClient.Request("/v1/customers", method: .post, authority: "localhost",
+                                             headers: [.authorization: "Bearer \(served.adminKey)", .contentType: "application/json",
+                                                       .connection: "keep-alive"],
+                                             body: ByteBuffer(string: #"{"name": "Ana"}"#))
+            let created = try await served.client.execute(request)
+            #expect(created.status == .created)
+            let (socket, connection) = EventSocket.open(port: served.port, secret: served.adminKey)
+            try await socket.subscribe("all", after: "0")
+            let head = try #require(try await socket.subscribe("later"))
+            try await socket.waitUntil("the customer's event on all") { Self.names($0.events("all")).contains("Ana") }
+
+            try await served.shutDown()
+            let close = try await connection.value
+            #expect(close?.closeCode == .goingAway, "\(String(describing: close))")
+            let all = try #require(socket.reply("resume", id: "all"), "no resume for all: \(socket.messages.map(\.jsonString))")
+            #expect(all["after"]?.stringValue == socket.events("all").last?["sequence"]?.stringValue)
+            // A subscription that was sent nothing resumes where it began.
+            let laterSent = socket.events("later").last?["sequence"]?.stringValue ?? head
+            #expect(socket.reply("resume", id: "later")?["after"]?.stringValue == laterSent)
         }
     }
 }

@@ -11,6 +11,7 @@ import RapportStore
 import SQLKit
 import Synchronization
 import RapportTestSupport
+import ServiceLifecycle
 import Testing
 
 /// Holds the first admin key's secret, announced while the application starts.
@@ -90,6 +91,73 @@ func withApp(
         await store.close()
     }
 }
+
+/// A Rapport server the test runs as `rapport serve` runs it (`servingGroup`).
+struct ServedApp: Sendable {
+    let port: Int
+    let adminKey: String
+    /// HummingbirdTesting's client, connected to the server.
+    let client: TestClient
+    /// Shuts the server down gracefully, as SIGTERM does, and returns once it has stopped.
+    let shutDown: @Sendable () async throws -> Void
+}
+
+/// Runs `body` against a server run as `rapport serve` runs it, on its own empty SQLite database;
+/// the server is shut down after `body` unless `body` did so.
+func withServedApp(_ body: @Sendable (ServedApp) async throws -> Void) async throws {
+    try await TestDatabases.withLocation(.sqlite) { location in
+        let store = try await Store.open(location, logger: TestDatabases.logger)
+        let secret = SecretBox()
+        let (ports, portFound) = AsyncStream.makeStream(of: Int.self)
+        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, store: location, defaultPhoneRegion: "US",
+                                                maxBodyBytes: 1_048_576, passwordHashCost: 4)
+        let openSockets = OpenEventSockets()
+        let group: ServiceGroup
+        do {
+            let app = try buildApplication(configuration: configuration, store: store, logger: TestDatabases.logger,
+                                           openEventSockets: openSockets, announceFirstAdminKey: { secret.set($0) },
+                                           onServerRunning: { portFound.yield($0) })
+            group = servingGroup(app: app, openEventSockets: openSockets, onSignals: false, logger: TestDatabases.logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+        // The port is announced once the server runs; a server that fails to start ends the stream instead.
+        let running = Task {
+            defer { portFound.finish() }
+            try await group.run()
+        }
+        let shutDown: @Sendable () async throws -> Void = {
+            await group.triggerGracefulShutdown()
+            try await running.value
+        }
+        do {
+            guard let port = await ports.first(where: { _ in true }) else {
+                try await running.value
+                throw StartError(underlying: ServedAppEnded())
+            }
+            let adminKey = try #require(secret.get(), "the first admin key was not announced")
+            let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
+            client.connect()
+            do {
+                try await body(ServedApp(port: port, adminKey: adminKey, client: client, shutDown: shutDown))
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try? await client.shutdown()
+            try await shutDown()
+        } catch {
+            try? await shutDown()
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+}
+
+/// The served application stopped before it announced its port.
+private struct ServedAppEnded: Error {}
 
 // MARK: - Client
 

@@ -1137,10 +1137,9 @@ class ShutdownWatcher(threading.Thread):
 
 
 def check_shutdown_watcher(checks: Checks, watcher: ShutdownWatcher) -> None:
-    """As documented: 'resume' messages and 1001 when the server gets to send them; otherwise the
-    WebSocket library's own clean close (1000), after which a client resubscribes after the last
-    sequence it received (the reconnect check above shows that loses nothing)."""
-    name = "WebSocket: on SIGTERM the connection closes cleanly (1001 after 'resume', or 1000)"
+    """As documented: the server ends its event sockets before its HTTP server stops, so a client
+    that reads is told where to resume ('resume' per subscription) and closed with 1001."""
+    name = "WebSocket: on SIGTERM the connection closes with 1001 after a 'resume' for the subscription"
     if watcher.error:
         checks.check(name, False, watcher.error)
         return
@@ -1148,7 +1147,7 @@ def check_shutdown_watcher(checks: Checks, watcher: ShutdownWatcher) -> None:
     resumes = [m for m in watcher.messages if m.get("type") == "resume"]
     exact = all(m.get("id") == "r1" and to_int(m.get("after")) is not None
                 and to_int(m.get("after")) >= (to_int(acks[0].get("after")) or 0) for m in resumes) if acks else False
-    ok = bool(acks) and exact and (watcher.close_code == 1001 if resumes else watcher.close_code in (1000, 1001))
+    ok = bool(acks) and bool(resumes) and exact and watcher.close_code == 1001
     checks.check(name, ok, f"messages {[m.get('type') for m in watcher.messages][-4:]}, "
                  f"resume {resumes[:1]}, close code {watcher.close_code}")
 

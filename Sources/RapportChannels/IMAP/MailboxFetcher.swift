@@ -62,7 +62,7 @@ public actor MailboxFetcher: Service {
     }
 
     private func runUntilShutdown() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {

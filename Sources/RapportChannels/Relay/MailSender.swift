@@ -51,7 +51,7 @@ public actor MailSender: Service {
     }
 
     private func runUntilShutdown() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             self.logger.info("mail sender running", metadata: ["relay": "\(self.submission.relay.host):\(self.submission.relay.port)",
                                                               "security": "\(self.submission.relay.security.rawValue)", "node": "\(self.node)"])

@@ -12,12 +12,14 @@ import ServiceLifecycle
 /// Builds the Rapport HTTP application on an opened store; `rapport serve` and the tests call this.
 ///
 /// The store is added to the application's services, so it runs (and drains its writer on
-/// graceful shutdown) with the server.
+/// graceful shutdown) with the server. `openEventSockets` ends the event WebSockets with their
+/// resume positions when it is run in a service group after the application (see `rapport serve`).
 public func buildApplication(
     configuration: ServerConfiguration, store: Store, logger: Logger,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog: RouteCatalog = RouteCatalog(),
     latencyClock: any Clock<Duration> = ContinuousClock(),
     clockShift: ClockShift? = nil,
+    openEventSockets: OpenEventSockets = OpenEventSockets(),
     announceFirstAdminKey: (@Sendable (String) -> Void)? = nil,
     announceFirstAdminLink: (@Sendable (String) -> Void)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -52,6 +54,7 @@ public func buildApplication(
     let parts = RouterParts(store: store, services: services, keys: keys, sessions: sessions,
                             hasher: PasswordHasher(cost: configuration.passwordHashCost), console: console,
                             registry: registry, latencyClock: latencyClock, clockShift: clockShift, catalog: catalog, chatHub: chatHub,
+                            openSockets: openEventSockets,
                             monitor: duplicates, router: conversationRouter, segments: segmentMonitor, imports: importRunner, publisher: publisher, inbound: inbound)
     var background: [any Service] = [store, duplicates, conversationRouter, segmentMonitor, importRunner, webhooks, DeadlineWatcher(store: store, logger: logger, mailHostname: configuration.mail.hostname),
                                      ProcessTimerRunner(store: store, logger: logger), ProcessTriggers(store: store, logger: logger),
@@ -83,7 +86,7 @@ public func buildApplication(
     let router = buildRouter(parts)
     var app = Application(
         router: router,
-        server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys, sessions: sessions),
+        server: .rapport(webSocket: EventSocketController(events: store.events, keys: keys, sessions: sessions, openSockets: openEventSockets),
                          chat: ChatSocketController(organization: store.organization, chat: store.chat, hub: chatHub, writer: store,
                                                     normalizer: normalizer),
                          // A frame may carry a file a chat visitor sends (the event socket's requests are small).
@@ -131,6 +134,7 @@ struct RouterParts {
     let clockShift: ClockShift?
     let catalog: RouteCatalog
     let chatHub: ChatHub
+    let openSockets: OpenEventSockets
     let monitor: DuplicateMonitor
     let router: ConversationRouter
     let segments: SegmentMonitor
@@ -221,7 +225,7 @@ func buildRouter(_ parts: RouterParts) -> Router<RapportRequestContext> {
     EventsController(events: store.events, services: services).register(v1)
     ReportsController(reports: store.reports).register(v1)
     AggregatesController(reports: store.reports, types: store.recordTypes).register(v1)
-    EventSocketController(events: store.events, keys: parts.keys, sessions: parts.sessions).register(v1)
+    EventSocketController(events: store.events, keys: parts.keys, sessions: parts.sessions, openSockets: parts.openSockets).register(v1)
     return router
 }
 

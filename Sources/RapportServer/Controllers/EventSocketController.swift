@@ -15,6 +15,7 @@ struct EventSocketController<Events: EventStore> {
     let events: Events
     let keys: APIKeyCache
     let sessions: SessionCache
+    let openSockets: OpenEventSockets
 
     /// The plain HTTP side of the route, for requests that are no WebSocket handshake (no
     /// `Upgrade: websocket`): 401 without credentials, 403 for a role that may not read events,
@@ -42,10 +43,11 @@ struct EventSocketController<Events: EventStore> {
             try RouteCatalog.Entry(method: "get", path: "/v1/events/ws").refuseUnknownQueryParameters(of: request)
             guard principal.role.allows(.readEvents) else { throw Problem.forbidden(principal.role, .readEvents) }
             let events = self.events
+            let openSockets = self.openSockets
             let requestID = logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
             return .success { inbound, outbound, context in
                 let session = EventSocketSession(events: events, reader: principal.eventReader, requestID: requestID,
-                                                 outbound: outbound, logger: context.logger)
+                                                 outbound: outbound, openSockets: openSockets, logger: context.logger)
                 try await session.run(inbound: inbound)
             }
         } catch {

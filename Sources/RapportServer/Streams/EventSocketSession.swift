@@ -27,6 +27,8 @@ struct EventSocketSession {
     let reader: EventReader
     let requestID: String
     let outbound: WebSocketOutboundWriter
+    /// Ends this session first when the server shuts down.
+    let openSockets: OpenEventSockets
     let logger: Logger
 
     /// One subscription of the connection.
@@ -44,12 +46,20 @@ struct EventSocketSession {
     }
 
     /// Serves the connection until the client leaves, the client stalls, or the server shuts down.
-    /// (On shutdown hummingbird-websocket also closes the connection with 1000 on its own; whichever
-    /// comes first wins, so the resume messages are best effort there.)
+    ///
+    /// On shutdown the session writes each subscription's resume position and closes with 1001.
+    /// `OpenEventSockets` asks for that before the HTTP server stops (as `rapport serve` runs
+    /// it); when the server's own graceful shutdown comes first, hummingbird-websocket also closes
+    /// the connection with 1000 and whichever comes first wins.
     func run(inbound: WebSocketInboundStream) async throws {
         let wake = Doorbell()
         let mailbox = EventSocketMailbox(sender: wake)
         let stopping = ShutdownFlag()
+        let entry = openSockets.enter {
+            stopping.set()
+            wake.ring()
+        }
+        defer { openSockets.leave(entry) }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -47,7 +47,7 @@ public actor EventPublisher: Service {
     public var state: AMQPLinkState { link }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             guard var position = try await retryingStart("AMQP publisher", logger: self.logger, clock: self.clock, { try await self.startingPosition() }) else {
                 return

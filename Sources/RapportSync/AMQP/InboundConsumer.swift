@@ -90,7 +90,7 @@ public final class InboundConsumer: Service, Sendable {
     public var status: InboundStatus { state.withLock { $0 } }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             var backoff = self.backoff
             while !Task.isCancelled {

@@ -37,7 +37,7 @@ public struct DeadlineWatcher: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await store.waitUntilSchemaIsCurrent(clock: clock)
             while !Task.isCancelled {
                 do {

@@ -43,7 +43,7 @@ public actor DuplicateMonitor: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             guard try await retryingStart("duplicate check", logger: self.logger, clock: self.clock, { try await self.rebuild() }) != nil else { return }
             while !Task.isCancelled {

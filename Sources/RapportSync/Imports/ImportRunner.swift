@@ -45,7 +45,7 @@ public final class ImportRunner: Service, Sendable {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             while !Task.isCancelled {
                 do {

@@ -48,7 +48,7 @@ public struct ProcessActionWorker: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await store.waitUntilSchemaIsCurrent(clock: clock)
             let reach = Reach(sinks: SinkConnections(policy: policy, configuration: WebhookDispatcher.clientConfiguration),
                               broker: broker.map { ActionBroker(configuration: $0.configuration, defaultExchange: $0.exchange, logger: logger) })

@@ -30,7 +30,7 @@ public struct ProcessTimerRunner: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await store.waitUntilSchemaIsCurrent(clock: clock)
             while !Task.isCancelled {
                 var pause = interval

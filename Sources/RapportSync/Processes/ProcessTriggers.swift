@@ -38,7 +38,7 @@ public actor ProcessTriggers: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await followLog("process triggers", store: self.store, logger: self.logger, clock: self.clock,
                                 start: { try await self.start() },
                                 wait: {

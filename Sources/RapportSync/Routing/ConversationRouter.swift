@@ -65,7 +65,7 @@ public actor ConversationRouter: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             try await self.route()
         }

@@ -42,7 +42,7 @@ public actor SegmentMonitor: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await followLog("segment reconciliation", store: self.store, logger: self.logger, clock: self.clock,
                                 start: { try await self.start() },
                                 wait: { await self.store.waitForCommit(after: await self.cursor, timeout: .seconds(1)) },

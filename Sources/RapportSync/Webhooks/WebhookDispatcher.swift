@@ -73,7 +73,7 @@ public actor WebhookDispatcher: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
             self.logger.info("webhook dispatcher running", metadata: ["node": "\(self.node)"])
             let connections = SinkConnections(policy: self.policy, configuration: Self.clientConfiguration, resolve: self.resolve)

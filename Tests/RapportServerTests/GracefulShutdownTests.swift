@@ -1,0 +1,44 @@
+import HummingbirdTesting
+import Logging
+import RapportStore
+import RapportTestSupport
+import ServiceLifecycle
+import Testing
+
+@Suite("Server: graceful shutdown")
+struct GracefulShutdownTests {
+    /// Waits until cancelled, as a background service waits for the schema or for work.
+    struct WaitingService: Service {
+        let started: AsyncStream<Void>.Continuation
+        func run() async throws {
+            try await untilGracefulShutdown {
+                started.yield()
+                try await Task.sleep(for: .seconds(3600))
+            }
+        }
+    }
+
+    @Test("a background service cancelled by graceful shutdown while it waits ends without error")
+    func waitingServiceEndsQuietly() async throws {
+        let (starts, started) = AsyncStream.makeStream(of: Void.self)
+        let group = ServiceGroup(services: [WaitingService(started: started)], logger: TestDatabases.logger)
+        let running = Task { try await group.run() }
+        for await _ in starts { break }
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    /// SIGTERM just after start, while the background services still wait for the schema, once
+    /// made the service group fail with `CancellationError` (and `rapport serve` exit with it).
+    /// One request is served first: a server that stops while the connection it accepted is still
+    /// queued, not yet served, can trap or hang in swift-nio (apple/swift-nio#3481).
+    @Test("a shutdown right after start ends the server without error")
+    func shutdownRightAfterStart() async throws {
+        try await withServedApp { served in
+            let live = try await served.client.execute(TestClient.Request("/health/live", method: .get, authority: "localhost",
+                                                                          headers: [.connection: "keep-alive"]))
+            #expect(live.status == .ok)
+            try await served.shutDown()
+        }
+    }
+}
