@@ -46,27 +46,46 @@ enum TLSTerminator {
         let key = directory + "/key.pem"
         try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                                      "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", certificate])
-        let port = Int.random(in: 20_000...40_000)
-        let socat = Process()
-        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-        socat.arguments = ["OPENSSL-LISTEN:\(port),bind=127.0.0.1,reuseaddr,cert=\(certificate),key=\(key),verify=0", "TCP:127.0.0.1:5672"]
-        // socat must not hold the test runner's output pipes open, or the run never ends.
-        socat.standardInput = FileHandle.nullDevice
-        socat.standardOutput = FileHandle.nullDevice
-        socat.standardError = FileHandle.nullDevice
-        try socat.run()
+        let (socat, port) = try await startSocat(certificate: certificate, key: key)
         defer {
             // SIGKILL: a spawned child can inherit a signal mask that blocks SIGTERM.
             kill(socat.processIdentifier, SIGKILL)
             socat.waitUntilExit()
         }
-        // socat serves one connection: the test's own must be its first, so look for the listening
-        // socket rather than connect to it.
-        try await waitUntil("socat listening on \(port)") {
-            guard socat.isRunning else { throw AMQPError(.ioError, "socat exited (\(socat.terminationStatus)) before listening on \(port)") }
-            return isListening(port: port)
-        }
         try await body(port, certificate)
+    }
+
+    /// socat listening on a port of its own. Ports are drawn below Linux's ephemeral range
+    /// (32768-60999), which the suite's own connections take; a port another test bound meanwhile
+    /// makes socat exit at once, and the next port is tried.
+    private static func startSocat(certificate: String, key: String) async throws -> (Process, Int) {
+        for attempt in 1...5 {
+            let port = Int.random(in: 10_000...32_000)
+            let socat = Process()
+            socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+            socat.arguments = ["OPENSSL-LISTEN:\(port),bind=127.0.0.1,reuseaddr,cert=\(certificate),key=\(key),verify=0", "TCP:127.0.0.1:5672"]
+            // socat must not hold the test runner's output pipes open, or the run never ends.
+            socat.standardInput = FileHandle.nullDevice
+            socat.standardOutput = FileHandle.nullDevice
+            socat.standardError = FileHandle.nullDevice
+            try socat.run()
+            // socat serves one connection: the test's own must be its first, so look for the
+            // listening socket rather than connect to it.
+            do {
+                try await waitUntil("socat listening on \(port)") {
+                    guard socat.isRunning else { throw AMQPError(.ioError, "socat exited (\(socat.terminationStatus)) before listening on \(port)") }
+                    return isListening(port: port)
+                }
+                return (socat, port)
+            } catch is AMQPError where attempt < 5 && !socat.isRunning {
+                socat.waitUntilExit()  // the port was taken: try another
+            } catch {
+                kill(socat.processIdentifier, SIGKILL)
+                socat.waitUntilExit()
+                throw error
+            }
+        }
+        throw AMQPError(.ioError, "socat could not listen on any of five ports")
     }
 
     /// Whether a TCP socket listens on `port` of 127.0.0.1, as the kernel lists them in
