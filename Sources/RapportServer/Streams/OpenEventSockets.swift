@@ -49,9 +49,6 @@ public final class OpenEventSockets: Service, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// How many sessions are open.
-    public var count: Int { state.withLock { $0.stops.count } }
-
     /// Waits for graceful shutdown, then ends every session (see the type's comment).
     public func run() async throws {
         do {
