@@ -7,13 +7,17 @@ import Testing
 
 @Suite("Server: graceful shutdown")
 struct GracefulShutdownTests {
-    /// Waits until cancelled, as a background service waits for the schema or for work.
+    /// Waits for work that never comes until cancelled, then throws `CancellationError`, as a
+    /// background service waiting for the schema or for work does.
     struct WaitingService: Service {
         let started: AsyncStream<Void>.Continuation
         func run() async throws {
             try await untilGracefulShutdown {
                 started.yield()
-                try await Task.sleep(for: .seconds(3600))
+                let (work, arrival) = AsyncStream.makeStream(of: Void.self)
+                defer { arrival.finish() }  // held until cancelled: nothing arrives
+                for await _ in work {}
+                try Task.checkCancellation()
             }
         }
     }
