@@ -197,12 +197,21 @@ extension String {
     /// Whether a character other than white space and control characters is in the string (what
     /// the document's "not blank" patterns ask of a value).
     public var hasVisibleCharacters: Bool {
-        unicodeScalars.contains { !$0.properties.isWhitespace && $0.properties.generalCategory != .control }
+        unicodeScalars.contains { scalar in
+            // ASCII answers without a lookup in Unicode's tables: visible from "!" to "~".
+            if scalar.isASCII { return scalar.value > 0x20 && scalar.value < 0x7F }
+            return !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
+        }
     }
 
     /// Whether a control character other than tab, line feed and carriage return is in the string.
+    /// Unicode's control characters (category Cc) are exactly U+0000–U+001F and U+007F–U+009F, a
+    /// set the standard keeps stable, so no lookup in its tables is needed.
     public var containsControlCharacters: Bool {
-        unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" }
+        unicodeScalars.contains { scalar in
+            let value = scalar.value
+            return value < 0x20 ? (value != 0x0A && value != 0x09 && value != 0x0D) : (value >= 0x7F && value <= 0x9F)
+        }
     }
 
     /// Whether the string starts with `prefix`, compared by code points as a pattern (`^usr_`)
