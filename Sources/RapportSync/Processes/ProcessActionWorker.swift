@@ -56,13 +56,16 @@ public struct ProcessActionWorker: Service {
             while !Task.isCancelled {
                 let head = events.knownHead
                 do {
-                    if try await turn(reach) > 0 { continue }
-                    // Every job is made by a commit, and one tried again waits until its time.
-                    var wait: Duration = .seconds(30)
-                    if let due = try await processes.nextJobAvailable(types: Self.types) {
-                        wait = min(wait, .microseconds(max(0, due.microseconds - processes.now().microseconds)))
+                    // A read first: the write that takes jobs joins the writer's group only when a
+                    // job is due, not at every commit of the log.
+                    let dueIn = try await processes.nextJobAvailable(types: Self.types).map {
+                        Duration.microseconds(max(0, $0.microseconds - processes.now().microseconds))
                     }
-                    if wait > .zero { await events.waitForCommit(after: head, timeout: wait) }
+                    if dueIn == .zero, try await turn(reach) > 0 { continue }
+                    // Every job is made by a commit, and one tried again waits until its time; one
+                    // due that another node took meanwhile is looked at again shortly.
+                    let wait: Duration = if let dueIn { dueIn == .zero ? .milliseconds(100) : min(.seconds(30), dueIn) } else { .seconds(30) }
+                    await events.waitForCommit(after: head, timeout: wait)
                 } catch is CancellationError {
                     return
                 } catch {

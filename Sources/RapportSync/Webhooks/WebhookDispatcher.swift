@@ -122,6 +122,22 @@ public actor WebhookDispatcher: Service {
     func fanOut() async throws -> Int64 {
         if position == nil { position = try await self.events.consumerPosition(Self.consumerName) ?? 0 }
         var current = position ?? 0
+        // The head first: a subscription made after the look below receives only what commits
+        // after it (its `since`), so while none is active the events up to this head are nobody's
+        // and are not even read.
+        let head = events.knownHead
+        if current < head {
+            _ = try await activeFilters()
+            if indexedVersions.isEmpty {
+                current = head
+                position = current
+                if ContinuousClock.now - savedAt >= .seconds(1) {
+                    try await self.events.saveConsumerPosition(Self.consumerName, current)
+                    savedAt = ContinuousClock.now
+                }
+                return current
+            }
+        }
         while true {
             let events = try await self.events.events(after: current, limit: 500)
             guard let last = events.last else { break }
