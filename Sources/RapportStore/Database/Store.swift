@@ -17,6 +17,8 @@ public final class Store: Service, Sendable {
     let hybridClock = StoreHybridClock()
     let logger: Logger
     private let commits = CommitFeed()
+    /// The event types of this process's latest commits (filtered reads pass over what surely has none of theirs).
+    let recentCommitTypes = RecentCommitTypes()
     /// Where commits are visible before they are durable (SQLite), what of the log is not yet.
     let undurable: UndurableEvents?
     /// Who can be mentioned, kept between notes (see `MentionDirectoryCache`).
@@ -45,10 +47,12 @@ public final class Store: Service, Sendable {
         self.clock = clock
         self.logger = logger
         let commits = self.commits
+        let recentCommitTypes = self.recentCommitTypes
         let undurable = driver.durability.visibleBeforeDurable ? UndurableEvents() : nil
         self.undurable = undurable
         self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, hybridClock: hybridClock, logger: logger,
                                   undurable: undurable) { events in
+            recentCommitTypes.record(events)
             commits.publish(events)
         }
     }

@@ -8,6 +8,12 @@ extension SQLEventStore {
     }
 
     public func events(after sequence: Int64, limit: Int, matching filter: EventTypeFilter) async throws -> EventWindow {
+        // Up to the head this process announced (only once durable), what it committed itself
+        // is known without a read; anything else in between is read.
+        let known = store.knownHead
+        if store.recentCommitTypes.surelyNone(after: sequence, upTo: known, matching: filter) {
+            return EventWindow(events: [], reached: known)
+        }
         let cap = store.undurable?.readableHead
         return try await read { try await EventLog.window(after: sequence, limit: limit, filter: filter, upTo: cap, on: $0) }
     }
