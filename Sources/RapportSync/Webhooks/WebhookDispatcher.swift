@@ -124,9 +124,10 @@ public actor WebhookDispatcher: Service {
         var current = position ?? 0
         // The head first: a subscription made after the look below receives only what commits
         // after it (its `since`), so while none is active the events up to this head are nobody's
-        // and are not even read.
+        // and are not even read. Looked at only while the last look found none: with subscriptions
+        // the window below reads them anyway.
         let head = events.knownHead
-        if current < head {
+        if current < head, indexedVersions.isEmpty {
             _ = try await activeFilters()
             if indexedVersions.isEmpty {
                 current = head
