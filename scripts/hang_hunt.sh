@@ -10,6 +10,10 @@
 # if the run then goes on, the hang was a lost wake-up of the global queue's workers (jobs waiting,
 # no worker started); if not, it is killed and the summary says so. Needs gdb, and the servers the
 # suite uses running (RAPPORT_TEST_POSTGRES_URL / RAPPORT_TEST_AMQP_URL set by the caller).
+#
+# Result on 2026-12-06 (one hang in six runs): the poke started a worker thread and nothing ran,
+# so it is not a lost wake-up: no job was queued, and every remaining task awaits something that
+# is never completed and has no timeout around it. The thread dump (run<N>.threads) is the lead.
 set -u
 RUNS=${1:-8}
 OUT=${OUT:-/tmp/rapport-hang-hunt}
