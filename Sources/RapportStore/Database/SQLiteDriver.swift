@@ -20,6 +20,7 @@ final class SQLiteDriver: DatabaseDriver {
     private let loops: MultiThreadedEventLoopGroup
     let writerExecutor: (any TaskExecutor)?
     private let walSync: WALSync
+    private let checkpointer: WALCheckpointer
     var durability: any CommitDurability { walSync }
     private let logger: Logger
 
@@ -43,30 +44,33 @@ final class SQLiteDriver: DatabaseDriver {
             try? await loops.shutdownGracefully()
             throw error
         }
+        var checkpointer: WALCheckpointer?
+        var readers: [SQLiteConnection] = []
         do {
             // WAL lets readers work while the writer commits; NORMAL leaves the sync of each
-            // commit to `WALSync` (SQLite still syncs the log before every checkpoint).
-            // Checkpoints every 16,000 pages (a WAL of up to 64 MB): a page written by many group
-            // commits in between (an index's few pages, a table's last) is copied back once, and
-            // the checkpoints' share of the writer's time fell from 10% to 7% under ingest. The
+            // commit to `WALSync` (SQLite still syncs the log before every checkpoint). The
             // writer's cache of 16 MB: at each commit SQLite walks the whole page cache to drop
             // pages past the end of the file, and with 64 MB that walk was 6-8% of the writer's
             // time against ~4% spent reading pages it no longer keeps (docs/benchmarks.md).
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                           "PRAGMA busy_timeout=10000", "PRAGMA wal_autocheckpoint=16000",
-                           "PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY"] {
+                           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY"] {
                 try await writer.raw(SQLQueryString(pragma)).run()
             }
-            var readers: [SQLiteConnection] = []
+            // Checkpoints off the writer's thread (`WALCheckpointPolicy`).
+            let opened = try WALCheckpointer(databasePath: path, logger: logger)
+            checkpointer = opened
+            writer.checkpoint(with: opened)
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
                 try await reader.sql().raw("PRAGMA query_only=ON").run()
                 try await reader.sql().raw("PRAGMA busy_timeout=10000").run()
                 readers.append(reader)
             }
-            return SQLiteDriver(writer: writer, readers: readers, threads: threads, loops: loops,
+            return SQLiteDriver(writer: writer, readers: readers, checkpointer: opened, threads: threads, loops: loops,
                                 walSync: WALSync(databasePath: path, logger: logger), logger: logger)
         } catch {
+            for reader in readers { try? await reader.close() }
+            await checkpointer?.close()
             writer.close()
             try? await threads.shutdownGracefully()
             try? await loops.shutdownGracefully()
@@ -74,9 +78,10 @@ final class SQLiteDriver: DatabaseDriver {
         }
     }
 
-    private init(writer: SQLiteWriterConnection, readers: [SQLiteConnection], threads: NIOThreadPool,
-                 loops: MultiThreadedEventLoopGroup, walSync: WALSync, logger: Logger) {
+    private init(writer: SQLiteWriterConnection, readers: [SQLiteConnection], checkpointer: WALCheckpointer,
+                 threads: NIOThreadPool, loops: MultiThreadedEventLoopGroup, walSync: WALSync, logger: Logger) {
         self.walSync = walSync
+        self.checkpointer = checkpointer
         self.loops = loops
         self.writerExecutor = EventLoopExecutor(loop: writer.eventLoop)
         self.writer = writer
@@ -104,6 +109,8 @@ final class SQLiteDriver: DatabaseDriver {
     func close() async {
         for reader in readers { try? await reader.close() }
         await walSync.close()
+        // The writer closes last: as the last connection, it checkpoints what is left and removes the log.
+        await checkpointer.close()
         writer.close()
         try? await threads.shutdownGracefully()
         try? await loops.shutdownGracefully()

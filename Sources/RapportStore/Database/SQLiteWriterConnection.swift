@@ -18,6 +18,8 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     let queryLogLevel: Logger.Level? = nil
     private var handle: OpaquePointer?
     private var statements = PreparedStatements(capacity: 256)
+    /// Asked after each commit whether to checkpoint; kept here for as long as SQLite holds it.
+    private var checkpointer: WALCheckpointer?
 
     /// How many prepared statements the connection keeps now.
     var keptStatementCount: Int { statements.count }
@@ -92,6 +94,21 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
 
     private func failure(_ code: Int32, on handle: OpaquePointer) -> SQLiteFailure {
         SQLiteFailure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    /// Leaves checkpoints to `checkpointer` instead of SQLite's automatic one, which runs on this
+    /// connection after the commit that crosses its threshold; call before the first commit.
+    func checkpoint(with checkpointer: WALCheckpointer) {
+        self.checkpointer = checkpointer
+        _ = sqlite_nio_sqlite3_wal_hook(handle, { context, database, name, frames in
+            guard let context else { return SQLITE_OK }
+            let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            if checkpointer.committed(logLength: Int(frames)) {
+                // What SQLite's own hook does; a checkpoint already running makes it return at once.
+                _ = sqlite_nio_sqlite3_wal_checkpoint_v2(database, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(checkpointer).toOpaque())
     }
 
     func close() {

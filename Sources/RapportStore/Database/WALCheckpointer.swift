@@ -1,0 +1,135 @@
+import Logging
+import NIOPosix
+import Synchronization
+import VaporCSQLite
+
+/// Copies a SQLite store's write-ahead log back into the database on a connection and thread of
+/// its own, when `WALCheckpointPolicy` says so after the writer's commits.
+///
+/// The checkpoint is SQLite's `PASSIVE` one: it copies what no reader still needs, waits for no
+/// one, and syncs the log before copying and the database file after (the connection's default
+/// `synchronous=FULL`), so SQLite starts the log again only once what it held is on disk.
+final class WALCheckpointer: Sendable {
+    private struct Progress {
+        var policy = WALCheckpointPolicy.State()
+        var completed = 0
+        var waiting: [(count: Int, resume: CheckedContinuation<Void, Never>)] = []
+        var closed = false
+    }
+
+    private let connection: CheckpointConnection
+    private let thread: NIOThreadPool
+    private let policy: WALCheckpointPolicy
+    private let progress = Mutex(Progress())
+    private let logger: Logger
+
+    init(databasePath: String, policy: WALCheckpointPolicy = .standard, logger: Logger) throws {
+        self.connection = try CheckpointConnection(path: databasePath)
+        self.policy = policy
+        self.logger = logger
+        self.thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+    }
+
+    /// Called on the writer's thread after each commit with the log's length in frames; answers
+    /// whether the writer should checkpoint now itself.
+    func committed(logLength: Int) -> Bool {
+        let decision = progress.withLock { policy.decide(length: logLength, state: &$0.policy) }
+        switch decision {
+        case .none:
+            return false
+        case .inline:
+            return true
+        case .background:
+            thread.submit { state in
+                if state == .active { self.checkpoint() }
+                self.finish()
+            }
+            return false
+        }
+    }
+
+    private func checkpoint() {
+        do {
+            try connection.checkpoint()
+        } catch {
+            logger.warning("the write-ahead log could not be checkpointed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func finish() {
+        let ready = progress.withLock { progress -> [CheckedContinuation<Void, Never>] in
+            policy.finished(state: &progress.policy)
+            progress.completed += 1
+            let ready = progress.waiting.filter { $0.count <= progress.completed }.map(\.resume)
+            progress.waiting.removeAll { $0.count <= progress.completed }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once `count` background checkpoints have ended (or the checkpointer closed).
+    func checkpointed(atLeast count: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = progress.withLock { progress -> Bool in
+                if progress.completed >= count || progress.closed { return true }
+                progress.waiting.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Lets a running checkpoint end, then closes the connection.
+    func close() async {
+        try? await thread.shutdownGracefully()
+        connection.close()
+        let waiting = progress.withLock { progress in
+            progress.closed = true
+            defer { progress.waiting.removeAll() }
+            return progress.waiting.map(\.resume)
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+}
+
+/// The checkpointer's connection: used only on the checkpointer's one thread, then closed.
+private final class CheckpointConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard opened == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteFailure(code: opened, message: "cannot open \(path) to checkpoint it: \(message)")
+        }
+        self.handle = handle
+    }
+
+    private var logOpened = false
+
+    /// Runs a passive checkpoint; another checkpoint running (`SQLITE_BUSY`) is not a failure.
+    func checkpoint() throws {
+        guard let handle else { return }
+        if !logOpened {
+            // A connection finds the log when it first reads; until then a checkpoint does nothing.
+            let read = sqlite_nio_sqlite3_exec(handle, "PRAGMA schema_version", nil, nil, nil)
+            guard read == SQLITE_OK else {
+                throw SQLiteFailure(code: read, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+            }
+            logOpened = true
+        }
+        let code = sqlite_nio_sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        guard code == SQLITE_OK || code & 0xff == SQLITE_BUSY else {
+            throw SQLiteFailure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+        }
+    }
+
+    func close() {
+        sqlite_nio_sqlite3_close(handle)
+        handle = nil
+    }
+}
