@@ -8,19 +8,8 @@ import Testing
 /// The writer's own SQLite connection: what it binds and reads back, its kept statements across
 /// schema changes and failures, and the WAL sync that acknowledges its commits.
 @Suite("Store: the writer's SQLite connection") struct SQLiteWriterConnectionTests {
-    /// Opens a connection on a fresh file, runs `body`, closes it.
-    private func withConnection(_ body: (SQLiteWriterConnection, String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-writer-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/test.sqlite"
-        let connection = try SQLiteWriterConnection.open(path: path, on: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test"))
-        defer { connection.close() }
-        try await body(connection, path)
-    }
-
     @Test func valuesRoundTripAsSQLiteKitWouldStoreThem() async throws {
-        try await withConnection { db, _ in
+        try await withTemporaryWriterConnection { db, _ in
             try await db.raw("CREATE TABLE t (a TEXT, b INTEGER, c REAL, d BLOB, e TEXT, f INTEGER)").run()
             let text = "Zoë 张伟 \u{0}after a NUL"
             try await db.raw("INSERT INTO t VALUES (\(bind: text), \(bind: Int64(-42)), \(bind: 2.5), \(bind: [UInt8]([1, 2, 3])), \(bind: ""), \(bind: false))").run()
@@ -55,7 +44,7 @@ import Testing
     }
 
     @Test func keptStatementsFollowSchemaChanges() async throws {
-        try await withConnection { db, _ in
+        try await withTemporaryWriterConnection { db, _ in
             try await db.raw("CREATE TABLE t (a TEXT)").run()
             try await db.raw("INSERT INTO t VALUES ('one')").run()
             #expect(try await db.raw("SELECT * FROM t").all().first?.allColumns == ["a"])
@@ -69,7 +58,7 @@ import Testing
 
     @Test("rows inserted in batches of every size are all stored, in order, by a few kept statements")
     func batchesOfEverySizeShareTheirStatements() async throws {
-        try await withConnection { db, _ in
+        try await withTemporaryWriterConnection { db, _ in
             try await db.raw("CREATE TABLE t (n INTEGER PRIMARY KEY, label TEXT NOT NULL)").run()
             let kept = db.keptStatementCount
             var next = 0
@@ -92,7 +81,7 @@ import Testing
     }
 
     @Test func aFailedStatementLeavesTheConnectionUsable() async throws {
-        try await withConnection { db, _ in
+        try await withTemporaryWriterConnection { db, _ in
             try await db.raw("CREATE TABLE t (id TEXT PRIMARY KEY)").run()
             let insert: (String) -> SQLQueryString = { "INSERT INTO t VALUES (\(bind: $0))" }
             try await db.raw(insert("a")).run()
@@ -111,7 +100,7 @@ import Testing
     }
 
     @Test func walSyncAnswersEveryCommitInOrder() async throws {
-        try await withConnection { db, path in
+        try await withTemporaryWriterConnection { db, path in
             try await db.raw("PRAGMA journal_mode=WAL").run()
             try await db.raw("PRAGMA synchronous=NORMAL").run()
             try await db.raw("CREATE TABLE t (n INTEGER)").run()
@@ -133,7 +122,7 @@ import Testing
     }
 
     @Test func walSyncFailsWhenTheLogIsGone() async throws {
-        try await withConnection { db, path in
+        try await withTemporaryWriterConnection { db, path in
             // Not in WAL mode: there is no log to sync, and saying "durable" would be a lie.
             try await db.raw("CREATE TABLE t (n INTEGER)").run()
             let sync = WALSync(databasePath: path, logger: Logger(label: "test"))

@@ -56,23 +56,19 @@ import Testing
     /// A writer in WAL mode on a fresh file, with `checkpointer` asked after each commit.
     private func withWriter(policy: WALCheckpointPolicy,
                             _ body: (SQLiteWriterConnection, WALCheckpointer, String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-checkpoint-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/test.sqlite"
-        let writer = try SQLiteWriterConnection.open(path: path, on: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test"))
-        defer { writer.close() }
-        try await writer.raw("PRAGMA journal_mode=WAL").run()
-        try await writer.raw("PRAGMA synchronous=NORMAL").run()
-        let checkpointer = try WALCheckpointer(databasePath: path, policy: policy, logger: Logger(label: "test"))
-        writer.checkpoint(with: checkpointer)
-        do {
-            try await body(writer, checkpointer, path)
-        } catch {
+        try await withTemporaryWriterConnection { writer, path in
+            try await writer.raw("PRAGMA journal_mode=WAL").run()
+            try await writer.raw("PRAGMA synchronous=NORMAL").run()
+            let checkpointer = try WALCheckpointer(databasePath: path, policy: policy, logger: Logger(label: "test"))
+            writer.checkpoint(with: checkpointer)
+            do {
+                try await body(writer, checkpointer, path)
+            } catch {
+                await checkpointer.close()
+                throw error
+            }
             await checkpointer.close()
-            throw error
         }
-        await checkpointer.close()
     }
 
     /// Commits `count` rows of about a page each, one commit each.
