@@ -7,7 +7,7 @@ import VaporCSQLite
 /// its own, when `WALCheckpointPolicy` says so after the writer's commits.
 ///
 /// The checkpoint is SQLite's `PASSIVE` one: it copies what no reader still needs, waits for no
-/// one, and syncs the log before copying and the database file after (the connection's default
+/// one, and syncs the log before copying and the database file after (the connection's
 /// `synchronous=FULL`), so SQLite starts the log again only once what it held is on disk.
 final class WALCheckpointer: Sendable {
     private struct Progress {
@@ -105,6 +105,13 @@ private final class CheckpointConnection: @unchecked Sendable {
             let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite_nio_sqlite3_close(handle)
             throw SQLiteFailure(code: opened, message: "cannot open \(path) to checkpoint it: \(message)")
+        }
+        // FULL (SQLite's default, said here so that no build default changes it): the log is synced
+        // before its pages are copied and the database file after, before SQLite may start the log again.
+        guard sqlite_nio_sqlite3_exec(handle, "PRAGMA synchronous=FULL", nil, nil, nil) == SQLITE_OK else {
+            let message = String(cString: sqlite_nio_sqlite3_errmsg(handle))
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteFailure(code: SQLITE_ERROR, message: "cannot set up the checkpoint connection to \(path): \(message)")
         }
         self.handle = handle
     }
