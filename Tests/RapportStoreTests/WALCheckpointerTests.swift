@@ -48,11 +48,6 @@ import Testing
         #expect(policy.decide(length: 301, state: &state) == .inline)
     }
 
-    @Test func theStandardPolicyCopiesAfter64MBAndStepsInAt192MB() {
-        #expect(WALCheckpointPolicy.standard.background * 4_096 == 65_536_000)
-        #expect(WALCheckpointPolicy.standard.inline == 3 * WALCheckpointPolicy.standard.background)
-    }
-
     /// A writer in WAL mode on a fresh file, with `checkpointer` asked after each commit.
     private func withWriter(policy: WALCheckpointPolicy,
                             _ body: (SQLiteWriterConnection, WALCheckpointer, String) async throws -> Void) async throws {

@@ -25,14 +25,7 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     var keptStatementCount: Int { statements.count }
 
     static func open(path: String, on eventLoop: any EventLoop, logger: Logger) throws -> SQLiteWriterConnection {
-        var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
-        guard opened == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite_nio_sqlite3_close(handle)
-            throw SQLiteFailure(code: opened, message: "cannot open \(path): \(message)")
-        }
+        let handle = try SQLiteFailure.open(path, flags: SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE)
         return SQLiteWriterConnection(handle: handle, eventLoop: eventLoop, logger: logger)
     }
 
@@ -81,7 +74,7 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
         while true {
             let step = sqlite_nio_sqlite3_step(statement.pointer)
             if step == SQLITE_DONE { return }
-            guard step == SQLITE_ROW else { throw failure(step, on: handle) }
+            guard step == SQLITE_ROW else { throw SQLiteFailure(step, on: handle) }
             let names = columns ?? statement.currentColumns()
             columns = names
             onRow(SQLiteWriterRow(columns: names, values: SQLiteWriterRow.values(of: statement.pointer, count: names.names.count)))
@@ -89,11 +82,7 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     }
 
     private func check(_ code: Int32, on handle: OpaquePointer) throws {
-        guard code == SQLITE_OK else { throw failure(code, on: handle) }
-    }
-
-    private func failure(_ code: Int32, on handle: OpaquePointer) -> SQLiteFailure {
-        SQLiteFailure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+        guard code == SQLITE_OK else { throw SQLiteFailure(code, on: handle) }
     }
 
     /// Leaves checkpoints to `checkpointer` instead of SQLite's automatic one, which runs on this
@@ -118,10 +107,33 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     }
 }
 
-/// An error SQLite returned to the writer.
+/// An error SQLite returned to one of the store's own connections (the writer's, the checkpointer's).
 struct SQLiteFailure: Error, CustomStringConvertible {
     let code: Int32
     let message: String
 
     var description: String { "SQLite error \(code): \(message)" }
+
+    init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `code`, with what SQLite says of the last failure on `handle`.
+    init(_ code: Int32, on handle: OpaquePointer) {
+        self.init(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    /// Opens a connection of its own to `path` (used on one thread at a time, so without SQLite's
+    /// mutex, with extended result codes), or throws why not.
+    static func open(_ path: String, flags: Int32) throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
+        guard opened == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteFailure(code: opened, message: "cannot open \(path): \(message)")
+        }
+        return handle
+    }
 }

@@ -63,7 +63,7 @@ struct PreparedStatements {
         let prepared = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &pointer, nil)
         guard prepared == SQLITE_OK, let pointer else {
             sqlite_nio_sqlite3_finalize(pointer)
-            throw SQLiteFailure(code: prepared, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+            throw SQLiteFailure(prepared, on: handle)
         }
         let statement = PreparedStatement(pointer: pointer)
         guard keep else { return (statement, false) }

@@ -98,20 +98,14 @@ private final class CheckpointConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
 
     init(path: String) throws {
-        var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
-        guard opened == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite_nio_sqlite3_close(handle)
-            throw SQLiteFailure(code: opened, message: "cannot open \(path) to checkpoint it: \(message)")
-        }
+        let handle = try SQLiteFailure.open(path, flags: SQLITE_OPEN_READWRITE)
         // FULL (SQLite's default, said here so that no build default changes it): the log is synced
         // before its pages are copied and the database file after, before SQLite may start the log again.
-        guard sqlite_nio_sqlite3_exec(handle, "PRAGMA synchronous=FULL", nil, nil, nil) == SQLITE_OK else {
-            let message = String(cString: sqlite_nio_sqlite3_errmsg(handle))
+        let set = sqlite_nio_sqlite3_exec(handle, "PRAGMA synchronous=FULL", nil, nil, nil)
+        guard set == SQLITE_OK else {
+            let failure = SQLiteFailure(set, on: handle)
             sqlite_nio_sqlite3_close(handle)
-            throw SQLiteFailure(code: SQLITE_ERROR, message: "cannot set up the checkpoint connection to \(path): \(message)")
+            throw failure
         }
         self.handle = handle
     }
@@ -124,15 +118,11 @@ private final class CheckpointConnection: @unchecked Sendable {
         if !logOpened {
             // A connection finds the log when it first reads; until then a checkpoint does nothing.
             let read = sqlite_nio_sqlite3_exec(handle, "PRAGMA schema_version", nil, nil, nil)
-            guard read == SQLITE_OK else {
-                throw SQLiteFailure(code: read, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
-            }
+            guard read == SQLITE_OK else { throw SQLiteFailure(read, on: handle) }
             logOpened = true
         }
         let code = sqlite_nio_sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-        guard code == SQLITE_OK || code & 0xff == SQLITE_BUSY else {
-            throw SQLiteFailure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
-        }
+        guard code == SQLITE_OK || code & 0xff == SQLITE_BUSY else { throw SQLiteFailure(code, on: handle) }
     }
 
     func close() {
