@@ -24,8 +24,13 @@ final class SQLiteWriterConnection: SQLDatabase, @unchecked Sendable {
     /// How many prepared statements the connection keeps now.
     var keptStatementCount: Int { statements.count }
 
+    /// The writes its write-ahead log was asked for and those that reached the file (nil before
+    /// the log is open); read on the connection's thread.
+    var logWriteCounts: WALAppendVFS.WriteCounts? { handle.flatMap(WALAppendVFS.counts(ofLogOf:)) }
+
     static func open(path: String, on eventLoop: any EventLoop, logger: Logger) throws -> SQLiteWriterConnection {
-        let handle = try SQLiteFailure.open(path, flags: SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE)
+        // Its log's writes of one commit reach the file together (`WALAppendVFS`).
+        let handle = try SQLiteFailure.open(path, flags: SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE, vfs: WALAppendVFS.registered())
         return SQLiteWriterConnection(handle: handle, eventLoop: eventLoop, logger: logger)
     }
 
@@ -125,10 +130,11 @@ struct SQLiteFailure: Error, CustomStringConvertible {
     }
 
     /// Opens a connection of its own to `path` (used on one thread at a time, so without SQLite's
-    /// mutex, with extended result codes), or throws why not.
-    static func open(_ path: String, flags: Int32) throws -> OpaquePointer {
+    /// mutex, with extended result codes) through the VFS named `vfs` (SQLite's default when nil),
+    /// or throws why not.
+    static func open(_ path: String, flags: Int32, vfs: String? = nil) throws -> OpaquePointer {
         var handle: OpaquePointer?
-        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
+        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, vfs)
         guard opened == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite_nio_sqlite3_close(handle)
