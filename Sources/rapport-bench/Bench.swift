@@ -69,10 +69,12 @@ struct Bench: AsyncParsableCommand {
             print("rapport-bench ingest: store \(location), server pid \(server.pid), \(connections) connections, "
                 + "\(duration) s per phase after \(warmup) s warm-up")
             let load = LoadGenerator(port: port, connections: connections, group: MultiThreadedEventLoopGroup.singleton)
+            let trivialCPU = ServerCPU.whileMeasured(pid: server.pid, warmup: warmup, duration: duration)
             let trivial = try await load.measure(warmup: warmup, duration: duration) { _, _ in
                 LoadGenerator.Request(method: .GET, path: "/health/live", headers: [], body: [])
             }
             print(trivial.line(name: "GET /health/live (ceiling)"))
+            if let used = await trivialCPU.value { print(used.line(seconds: duration, requests: trivial.latencies.count)) }
             let run = UUID().uuidString.prefix(8).lowercased()
             let customers = self.customers
             let headers = [("Authorization", "Bearer \(secret)"), ("Content-Type", "application/json")]
@@ -80,6 +82,7 @@ struct Bench: AsyncParsableCommand {
             // log runs in the server (router, duplicate monitor, webhook dispatcher).
             let probe = ConsumerLagProbe(baseURL: "http://127.0.0.1:\(port)", secret: secret, consumer: "router")
             let sampler = Task { await probe.sample(every: .milliseconds(250)) }
+            let cpu = ServerCPU.whileMeasured(pid: server.pid, warmup: warmup, duration: duration)
             let ingest = try await load.measure(warmup: warmup, duration: duration) { connection, sequence in
                 // Written as text, so the client spends its CPU on sending, not on building JSON.
                 let customer = (connection &* 7_919 &+ sequence) % customers
@@ -90,6 +93,7 @@ struct Bench: AsyncParsableCommand {
             let ages = LatencySample(milliseconds: await sampler.value)
             // The rate first: a router that never catches up must not cost the run its figure.
             print(ingest.line(name: "POST /v1/interactions (durable)"))
+            if let used = await cpu.value { print(used.line(seconds: duration, requests: ingest.latencies.count)) }
             let caughtUp = try await probe.catchUp()
             print(String(format: "router lag during ingest (age of its oldest unrouted event, %d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                          ages.sorted.count, ages.percentile(0.5), ages.percentile(0.99), ages.sorted.last ?? 0))
