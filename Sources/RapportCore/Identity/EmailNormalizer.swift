@@ -49,8 +49,8 @@ enum EmailNormalizer {
         _ domain: Substring, _ invalid: (String) -> IdentityError
     ) throws(IdentityError) -> (unicode: String, wireBytes: Int) {
         guard !domain.isEmpty else { throw invalid("nothing after \"@\"") }
-        // IDNA treats the ideographic and full-width full stops as dots.
-        let dotted = String(domain.unicodeScalars.map { scalar -> Character in
+        // IDNA treats the ideographic and full-width full stops as dots (an ASCII domain has none).
+        let dotted = domain.utf8.allSatisfy { $0 < 0x80 } ? String(domain) : String(domain.unicodeScalars.map { scalar -> Character in
             switch scalar {
             case "\u{3002}", "\u{FF0E}", "\u{FF61}": "."
             default: Character(scalar)

@@ -7,7 +7,7 @@ extension Request {
     /// The body as bytes, refusing bodies over `limit` and media types other than JSON.
     func bodyBytes(limit: Int) async throws -> [UInt8] {
         if let type = headers[.contentType]?.lowercased() {
-            let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let media = type.split(separator: ";").first.map { String($0.trimmingHTTPSpace()) } ?? ""
             guard media == "application/json" || media == "application/merge-patch+json" || media.hasSuffix("+json") else {
                 throw Problem(status: .unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type",
                               detail: "send the body as application/json",
@@ -86,7 +86,7 @@ extension Request {
         guard !header.isEmpty else { throw Problem.badRequest(field: "If-Match", "must name an entity tag or *") }
         guard header != "*" else { return nil }
         for tag in header.split(separator: ",") {
-            let text = tag.trimmingCharacters(in: .whitespaces)
+            let text = tag.trimmingHTTPSpace()
             // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
             guard !text.hasPrefix("W/"), text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { continue }
             let inner = text.dropFirst().dropLast()

@@ -45,7 +45,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("the Authorization header must use the Bearer scheme")
         }
-        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        let secret = String(parts[1].trimmingHTTPSpace())
         guard secret.count <= 200 else { throw Problem.unauthorized("the API key is not valid or was revoked") }
         if secret.hasPrefix(SessionCookie.tokenPrefix), let sessions {
             guard let principal = try await sessions.principal(for: secret, viaCookie: false) else {

@@ -65,8 +65,8 @@ enum SessionCookie {
         for header in headers {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name else { continue }
-                let value = parts[1].trimmingCharacters(in: .whitespaces)
+                guard parts.count == 2, parts[0].trimmingHTTPSpace() == name else { continue }
+                let value = String(parts[1].trimmingHTTPSpace())
                 if value.hasPrefix(tokenPrefix), value.count <= 200 { return value }
             }
         }
