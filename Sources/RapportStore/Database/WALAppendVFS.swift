@@ -105,6 +105,16 @@ enum WALAppendVFS {
         return write(held, of: log, to: file)
     }
 
+    /// Sends what the log holds, then hands the call to the platform's file: every use of the
+    /// file other than a write finds it holding everything written before.
+    private static func afterFlush(_ file: UnsafeMutablePointer<sqlite3_file>?,
+                                   _ forward: (sqlite3_io_methods, UnsafeMutablePointer<sqlite3_file>) -> Int32) -> Int32 {
+        guard let file else { return SQLITE_MISUSE }
+        let flushed = flush(file)
+        guard flushed == SQLITE_OK else { return flushed }
+        return forward(methods(file), inner(file))
+    }
+
     /// The most the platform's file writes in one call: the unix VFS keeps only the low 17 bits of
     /// a write's length (`seekAndWriteFd`), so the held bytes go in parts of whole pages below that.
     static let platformWriteLimit = 0x1_F000
@@ -141,10 +151,7 @@ enum WALAppendVFS {
                 return flushed != SQLITE_OK ? flushed : closed
             },
             xRead: { file, buffer, count, offset in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xRead!(inner(file), buffer, count, offset)
+                afterFlush(file) { $0.xRead!($1, buffer, count, offset) }
             },
             xWrite: { file, bytes, count, offset in
                 guard let file, let bytes else { return SQLITE_MISUSE }
@@ -165,44 +172,26 @@ enum WALAppendVFS {
                 }
             },
             xTruncate: { file, size in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xTruncate!(inner(file), size)
+                afterFlush(file) { $0.xTruncate!($1, size) }
             },
             xSync: { file, flags in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xSync!(inner(file), flags)
+                afterFlush(file) { $0.xSync!($1, flags) }
             },
             xFileSize: { file, size in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xFileSize!(inner(file), size)
+                afterFlush(file) { $0.xFileSize!($1, size) }
             },
             xLock: { file, level in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xLock!(inner(file), level)
+                afterFlush(file) { $0.xLock!($1, level) }
             },
             xUnlock: { file, level in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xUnlock!(inner(file), level)
+                afterFlush(file) { $0.xUnlock!($1, level) }
             },
             xCheckReservedLock: { file, result in
                 guard let file else { return SQLITE_MISUSE }
                 return WALAppendVFS.methods(file).xCheckReservedLock!(inner(file), result)
             },
             xFileControl: { file, operation, argument in
-                guard let file else { return SQLITE_MISUSE }
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK else { return flushed }
-                return WALAppendVFS.methods(file).xFileControl!(inner(file), operation, argument)
+                afterFlush(file) { $0.xFileControl!($1, operation, argument) }
             },
             xSectorSize: { file in
                 guard let file else { return 0 }
