@@ -219,11 +219,8 @@ enum WALAppendVFS {
                 return unmap(inner(file), delete)
             },
             xFetch: { file, offset, count, pointer in
-                guard let file else { return SQLITE_MISUSE }
                 pointer?.pointee = nil
-                let flushed = flush(file)
-                guard flushed == SQLITE_OK, let fetch = WALAppendVFS.methods(file).xFetch else { return flushed }
-                return fetch(inner(file), offset, count, pointer)
+                return afterFlush(file) { $0.xFetch?($1, offset, count, pointer) ?? SQLITE_OK }
             },
             xUnfetch: { file, offset, pointer in
                 guard let file, let unfetch = WALAppendVFS.methods(file).xUnfetch else { return SQLITE_OK }
