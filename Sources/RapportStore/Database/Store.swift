@@ -17,8 +17,8 @@ public final class Store: Service, Sendable {
     let hybridClock = StoreHybridClock()
     let logger: Logger
     private let commits = CommitFeed()
-    /// The event types of this process's latest commits (filtered reads pass over what surely has none of theirs).
-    let recentCommitTypes = RecentCommitTypes()
+    /// This process's latest events (filtered reads take what they cover from memory).
+    let recentEvents = RecentEvents()
     /// Where commits are visible before they are durable (SQLite), what of the log is not yet.
     let undurable: UndurableEvents?
     /// Who can be mentioned, kept between notes (see `MentionDirectoryCache`).
@@ -47,12 +47,12 @@ public final class Store: Service, Sendable {
         self.clock = clock
         self.logger = logger
         let commits = self.commits
-        let recentCommitTypes = self.recentCommitTypes
+        let recentEvents = self.recentEvents
         let undurable = driver.durability.visibleBeforeDurable ? UndurableEvents() : nil
         self.undurable = undurable
         self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, hybridClock: hybridClock, logger: logger,
                                   undurable: undurable) { events in
-            recentCommitTypes.record(events)
+            recentEvents.record(events)
             commits.publish(events)
         }
     }

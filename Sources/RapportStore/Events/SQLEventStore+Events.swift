@@ -11,9 +11,7 @@ extension SQLEventStore {
         // Up to the head this process announced (only once durable), what it committed itself
         // is known without a read; anything else in between is read.
         let known = store.knownHead
-        if store.recentCommitTypes.surelyNone(after: sequence, upTo: known, matching: filter) {
-            return EventWindow(events: [], reached: known)
-        }
+        if let window = store.recentEvents.window(after: sequence, limit: limit, matching: filter, upTo: known) { return window }
         let cap = store.undurable?.readableHead
         return try await read { try await EventLog.window(after: sequence, limit: limit, filter: filter, upTo: cap, on: $0) }
     }
