@@ -55,27 +55,27 @@ public struct Conversation: Sendable, Equatable {
     public var isActive: Bool { status != .resolved }
 
     public var json: JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["customer_id"] = .string(customerID)
-        object["channel_id"] = .string(channelID)
-        object["thread_key"] = threadKey.map(JSONValue.string) ?? .null
-        object["subject"] = subject.map(JSONValue.string) ?? .null
-        object["status"] = .string(status.rawValue)
-        object["department_id"] = departmentID.map(JSONValue.string) ?? .null
-        object["queue_id"] = queueID.map(JSONValue.string) ?? .null
-        object["assignee_id"] = assigneeID.map(JSONValue.string) ?? .null
-        object["priority"] = .string(priority.rawValue)
-        object["tags"] = .array(tags.map(JSONValue.string))
-        object["suppressed"] = suppressed.map { .string($0.rawValue) } ?? .null
-        object["skills"] = .array(skills.map(JSONValue.string))
-        object["interaction_count"] = .integer(interactionCount)
-        object["last_interaction_at"] = .string(lastInteractionAt.rfc3339)
-        object["snoozed_until"] = snoozedUntil.map { .string($0.rfc3339) } ?? .null
-        object["created_at"] = .string(createdAt.rfc3339)
-        object["updated_at"] = .string(updatedAt.rfc3339)
-        object["resolved_at"] = resolvedAt.map { .string($0.rfc3339) } ?? .null
-        return .object(object)
+        .object(JSONObject(distinctKeys: [
+            ("id", .string(id)),
+            ("customer_id", .string(customerID)),
+            ("channel_id", .string(channelID)),
+            ("thread_key", threadKey.map(JSONValue.string) ?? .null),
+            ("subject", subject.map(JSONValue.string) ?? .null),
+            ("status", .string(status.rawValue)),
+            ("department_id", departmentID.map(JSONValue.string) ?? .null),
+            ("queue_id", queueID.map(JSONValue.string) ?? .null),
+            ("assignee_id", assigneeID.map(JSONValue.string) ?? .null),
+            ("priority", .string(priority.rawValue)),
+            ("tags", .array(tags.map(JSONValue.string))),
+            ("suppressed", suppressed.map { .string($0.rawValue) } ?? .null),
+            ("skills", .array(skills.map(JSONValue.string))),
+            ("interaction_count", .integer(interactionCount)),
+            ("last_interaction_at", .string(lastInteractionAt.rfc3339)),
+            ("snoozed_until", snoozedUntil.map { .string($0.rfc3339) } ?? .null),
+            ("created_at", .string(createdAt.rfc3339)),
+            ("updated_at", .string(updatedAt.rfc3339)),
+            ("resolved_at", resolvedAt.map { .string($0.rfc3339) } ?? .null),
+        ]))
     }
 }
 

@@ -60,12 +60,13 @@ public struct EventDraft: Sendable, Equatable {
         _ entity: String, _ change: String, subject: String, record: JSONValue, changedFields: [String],
         actor: Actor, channelID: String? = nil
     ) -> EventDraft {
-        var data = JSONObject()
-        data["change"] = .string(change)
-        data[entity] = record
-        data["changed_fields"] = .array(changedFields.map(JSONValue.string))
-        data["actor"] = actor.json
-        data["channel_id"] = channelID.map(JSONValue.string) ?? .null
+        let data = JSONObject(distinctKeys: [
+            ("change", .string(change)),
+            (entity, record),
+            ("changed_fields", .array(changedFields.map(JSONValue.string))),
+            ("actor", actor.json),
+            ("channel_id", channelID.map(JSONValue.string) ?? .null),
+        ])
         return EventDraft(type: "rapport.\(entity).\(change)", subject: subject, data: .object(data))
     }
 }

@@ -30,19 +30,19 @@ public struct Interaction: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["customer_id"] = .string(customerID)
-        object["channel_id"] = .string(channelID)
-        object["direction"] = .string(direction.rawValue)
-        object["kind"] = .string(kind.rawValue)
-        object["subject"] = subject.map(JSONValue.string) ?? .null
-        object["body"] = body.map(JSONValue.string) ?? .null
-        object["metadata"] = .object(metadata)
-        object["occurred_at"] = .string(occurredAt.rfc3339)
-        object["external_id"] = externalID.map(JSONValue.string) ?? .null
-        object["created_at"] = .string(createdAt.rfc3339)
-        return .object(object)
+        .object(JSONObject(distinctKeys: [
+            ("id", .string(id)),
+            ("customer_id", .string(customerID)),
+            ("channel_id", .string(channelID)),
+            ("direction", .string(direction.rawValue)),
+            ("kind", .string(kind.rawValue)),
+            ("subject", subject.map(JSONValue.string) ?? .null),
+            ("body", body.map(JSONValue.string) ?? .null),
+            ("metadata", .object(metadata)),
+            ("occurred_at", .string(occurredAt.rfc3339)),
+            ("external_id", externalID.map(JSONValue.string) ?? .null),
+            ("created_at", .string(createdAt.rfc3339)),
+        ]))
     }
 }
 

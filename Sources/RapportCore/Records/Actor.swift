@@ -17,7 +17,7 @@ public struct Actor: Sendable, Equatable {
     public static let system = Actor(kind: .system, id: nil)
 
     public var json: JSONValue {
-        ["type": .string(kind.rawValue), "id": id.map(JSONValue.string) ?? .null]
+        .object(JSONObject(distinctKeys: [("type", .string(kind.rawValue)), ("id", id.map(JSONValue.string) ?? .null)]))
     }
 
     /// An actor as `json` writes it; nil for anything else.

@@ -226,15 +226,20 @@ extension Timestamp {
     }
 
     private static func appendDigits(_ value: UInt64, width: Int, to out: inout [UInt8]) {
-        let start = out.count
+        var length = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            length += 1
+        }
+        // Zeros first, then the digits from the last one back: no reversing of a slice.
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, length)))
+        var position = out.count - 1
         var rest = value
         repeat {
-            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            out[position] = UInt8(ascii: "0") + UInt8(rest % 10)
             rest /= 10
+            position -= 1
         } while rest > 0
-        while out.count - start < width {
-            out.append(UInt8(ascii: "0"))
-        }
-        out[start...].reverse()
     }
 }

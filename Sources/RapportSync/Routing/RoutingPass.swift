@@ -141,12 +141,13 @@ struct RoutingPass {
         let decisionID = tx.newID("rtd")
         batch.record(RoutingDecisionRow(id: decisionID, conversationID: next.id, interactionID: interaction?.id, trigger: trigger,
                                         eventSequence: event.sequence, decision: record))
-        var routed = JSONObject()
-        routed["decision_id"] = .string(decisionID)
-        routed["trigger"] = .string(trigger.rawValue)
-        routed["conversation"] = next.json
-        routed["interaction_id"] = interaction.map { .string($0.id) } ?? .null
-        routed["decision"] = record
+        let routed = JSONObject(distinctKeys: [
+            ("decision_id", .string(decisionID)),
+            ("trigger", .string(trigger.rawValue)),
+            ("conversation", next.json),
+            ("interaction_id", interaction.map { .string($0.id) } ?? .null),
+            ("decision", record),
+        ])
         tx.append(EventDraft(type: "rapport.conversation.routed", subject: next.customerID, data: .object(routed)))
         try await appendSignals(plan.actions, conversation: next, interaction: interaction, outcome: outcome, in: tx)
         result.decisions = 1
