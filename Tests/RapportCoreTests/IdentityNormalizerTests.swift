@@ -413,3 +413,48 @@ private struct IdentityFuzzGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The byte-by-byte path for plain ASCII addresses accepts only what the full check accepts, as it would write it.
+@Suite struct EmailPlainASCIITests {
+    @Test("plain addresses take the byte path and come out as the full check writes them")
+    func plainAddresses() throws {
+        for raw in ["ana@example.com", "Ana.Lima+News@Example-Shop.CO.uk", "a@b.co", "x_y!#$%&'*/=?^`{|}~-@a1.b2c", "a@1.com"] {
+            let plain = try #require(EmailNormalizer.plainASCII(raw), "\(raw)")
+            #expect(plain == (try EmailNormalizer.checked(raw)))
+        }
+    }
+
+    @Test("anything the byte path does not vouch for goes to the full check")
+    func passedOn() {
+        for raw in [" ana@example.com", "ana@example.com ", "ana@@example.com", "@example.com", "ana@", "ana@example", ".ana@example.com",
+                    "ana.@example.com", "an..a@example.com", "ana@-example.com", "ana@example-.com", "ana@example..com", "ana@example.123",
+                    "ana@xn--bcher-kva.example", "ana@XN--bcher-kva.example", "anä@example.com", "ana@exämple.com", "ana@example.com\u{3002}",
+                    "ana@ex_ample.com", "a\"b@example.com", String(repeating: "a", count: 65) + "@example.com",
+                    "ana@" + String(repeating: "b", count: 64) + ".com", "ana@" + String(repeating: "b.", count: 130) + "com"] {
+            #expect(EmailNormalizer.plainASCII(raw) == nil, "\(raw)")
+        }
+    }
+
+    @Test("over many random addresses, whatever the byte path accepts the full check accepts, written the same")
+    func agreesWithTheFullCheck() {
+        var generator = IdentityFuzzGenerator(seed: 2026_12_06)
+        // Mostly what addresses are made of, with a few of each kind of fault among it.
+        let localPieces = ["ana", "Z", "0", "ana", "B", "7", ".", "-", "_", "+", "é", " ", "\"", "~"]
+        let labelPieces = ["mail", "Z", "9", "shop", "co", "1", "-", "xn--", "XN--", "é", "_"]
+        let separators = [".", ".", ".", ".", ".", ".", "..", "\u{3002}", "@"]
+        func pieces(_ from: [String], _ count: ClosedRange<Int>) -> String {
+            (0..<Int.random(in: count, using: &generator)).map { _ in from.randomElement(using: &generator)! }.joined()
+        }
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var raw = pieces(localPieces, 1...3) + "@" + pieces(labelPieces, 1...2)
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                raw += separators.randomElement(using: &generator)! + pieces(labelPieces, 1...2)
+            }
+            guard let plain = EmailNormalizer.plainASCII(raw) else { continue }
+            accepted += 1
+            #expect(plain == (try? EmailNormalizer.checked(raw)), "\(raw)")
+        }
+        #expect(accepted > 300, "the generator makes enough valid addresses to compare")
+    }
+}

@@ -9,6 +9,59 @@ enum EmailNormalizer {
 
     /// The canonical form of `raw`, e.g. `" Ana@Example.COM "` → `ana@example.com`.
     static func normalize(_ raw: String) throws(IdentityError) -> String {
+        if let plain = plainASCII(raw) { return plain }
+        return try checked(raw)
+    }
+
+    /// The canonical form of an address of printable ASCII that is valid as it stands (nothing to
+    /// trim, no punycode), checked byte by byte; nil for anything else, which `checked` reads and
+    /// names the fault of. For what it accepts it gives what `checked` gives.
+    static func plainASCII(_ raw: String) -> String? {
+        var bytes = Array(raw.utf8)
+        guard bytes.count <= maxAddressBytes, let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return nil }
+        let dot = UInt8(ascii: ".")
+        // The part before "@": atext and dots, no dot at either end or two in a row.
+        guard at > 0, at <= maxLocalPartBytes, bytes[0] != dot, bytes[at - 1] != dot else { return nil }
+        for position in 0..<at {
+            let byte = bytes[position]
+            if byte == dot {
+                if bytes[position + 1] == dot { return nil }
+            } else {
+                guard byte < 0x80, isAtext(Unicode.Scalar(byte)) else { return nil }
+                bytes[position] = lowercased(byte)
+            }
+        }
+        // The domain: two labels or more of letters, digits and inner hyphens, no A-label, not a number at the end.
+        var labelStart = at + 1
+        var labels = 0
+        var topIsNumber = true
+        for position in (at + 1)...bytes.count {
+            guard position < bytes.count, bytes[position] != dot else {
+                let length = position - labelStart
+                guard length > 0, length <= maxLabelBytes, bytes[labelStart] != UInt8(ascii: "-"),
+                      bytes[position - 1] != UInt8(ascii: "-") else { return nil }
+                if length >= 4, bytes[labelStart + 2] == UInt8(ascii: "-"), bytes[labelStart + 3] == UInt8(ascii: "-"),
+                   bytes[labelStart] == UInt8(ascii: "x"), bytes[labelStart + 1] == UInt8(ascii: "n") { return nil }
+                topIsNumber = bytes[labelStart..<position].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+                labels += 1
+                labelStart = position + 1
+                continue
+            }
+            let byte = lowercased(bytes[position])
+            guard (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-") else { return nil }
+            bytes[position] = byte
+        }
+        guard labels >= 2, !topIsNumber else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
+
+    /// The canonical form of `raw`, every rule checked on Unicode text, or the first fault found.
+    static func checked(_ raw: String) throws(IdentityError) -> String {
         let input = IdentityText.trimmed(raw)
         guard !input.isEmpty else { throw IdentityError(.invalidEmail, message: "email address is empty") }
         func invalid(_ reason: String) -> IdentityError {
