@@ -20,6 +20,10 @@ struct TextClassesTests {
         #expect("Hello,\tworld\r\n".containsControlCharacters == false)
         #expect("bell\u{7}".containsControlCharacters)
         #expect("next line\u{85}".containsControlCharacters)
+        // Read in UTF-8: a control after a character of two or three bytes, and characters whose
+        // encodings hold 0xC2 or 0x80–0x9F without being C1 controls.
+        #expect("é\u{9F}".containsControlCharacters && "中\u{80}x".containsControlCharacters)
+        #expect(!"\u{C2}\u{A0}Â€ 中文 \u{2028} é".containsControlCharacters)
     }
 
     @Test("a visible character is one that is neither white space nor a control")

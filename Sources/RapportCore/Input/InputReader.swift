@@ -6,7 +6,9 @@ public struct InputReader: Sendable {
     public let object: JSONObject
     public let path: String
     public private(set) var issues: [FieldIssue] = []
-    private var known: Set<String> = []
+    /// The keys read so far; a list, as objects read field by field have a few keys, and a scan
+    /// of a few is cheaper than hashing each into a set.
+    private var known: [String] = []
 
     /// Starts reading `value`, which must be a JSON object.
     public init(_ value: JSONValue, path: String = "") throws(ValidationFailure) {
@@ -32,7 +34,7 @@ public struct InputReader: Sendable {
 
     /// The raw value of `key`, marking it known; `nil` when absent.
     public mutating func value(_ key: String) -> JSONValue? {
-        known.insert(key)
+        if !known.contains(key) { known.append(key) }
         return object[key]
     }
 
@@ -64,7 +66,7 @@ public struct InputReader: Sendable {
                 return .unchanged
             }
             // Counted in code points, as JSON Schema's maxLength counts them.
-            if trimmed.unicodeScalars.count > maxLength {
+            if trimmed.utf8.count > maxLength, trimmed.unicodeScalars.count > maxLength {
                 fail(key, "must be at most \(maxLength) characters")
                 return .unchanged
             }
@@ -208,10 +210,15 @@ extension String {
     /// Unicode's control characters (category Cc) are exactly U+0000–U+001F and U+007F–U+009F, a
     /// set the standard keeps stable, so no lookup in its tables is needed.
     public var containsControlCharacters: Bool {
-        unicodeScalars.contains { scalar in
-            let value = scalar.value
-            return value < 0x20 ? (value != 0x0A && value != 0x09 && value != 0x0D) : (value >= 0x7F && value <= 0x9F)
+        // Read in UTF-8: C0 controls and DEL are single bytes, C1 controls (U+0080–U+009F) are
+        // 0xC2 followed by 0x80–0x9F, and no other character's encoding holds those sequences.
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte < 0x20 ? (byte != 0x0A && byte != 0x09 && byte != 0x0D) : byte == 0x7F { return true }
+            if previous == 0xC2, byte >= 0x80, byte <= 0x9F { return true }
+            previous = byte
         }
+        return false
     }
 
     /// Whether the string starts with `prefix`, compared by code points as a pattern (`^usr_`)
