@@ -142,3 +142,52 @@ import Testing
         #expect(recent.window(after: 16, limit: 100, matching: filter, upTo: 20)?.events.map(\.sequence) == [17, 18, 19, 20])
     }
 }
+
+/// What this process committed, by type, known without reading the log.
+@Suite struct RecentCommitTypesTests {
+    static func commit(_ first: Int64, _ types: String...) -> [Event] {
+        types.enumerated().map { offset, type in
+            Event(sequence: first + Int64(offset), id: "evt_\(first + Int64(offset))", type: type, subject: "s", time: Timestamp(microseconds: 0), data: [:])
+        }
+    }
+
+    let filter = EventTypeFilter(types: ["rapport.customer.created"], prefixes: ["rapport.record."])
+
+    @Test("a stretch of its own commits without a watched type is known to hold none")
+    func known() {
+        let recent = RecentCommitTypes()
+        recent.record(Self.commit(11, "rapport.interaction.created", "rapport.conversation.updated"))
+        recent.record(Self.commit(13, "rapport.interaction.created"))
+        recent.record(Self.commit(14, "rapport.conversation.routed", "rapport.interaction.created"))
+        #expect(recent.surelyNone(after: 10, upTo: 15, matching: filter))
+        #expect(recent.surelyNone(after: 12, upTo: 14, matching: filter), "from the middle of a commit")
+        #expect(!recent.surelyNone(after: 9, upTo: 15, matching: filter), "event 10 is not one it knows")
+        #expect(!recent.surelyNone(after: 10, upTo: 16, matching: filter), "event 16 is not one it knows")
+        #expect(!recent.surelyNone(after: 15, upTo: 15, matching: filter), "nothing after the head")
+    }
+
+    @Test("a watched type, a gap or a commit that is not one run of sequences makes it read")
+    func unknown() {
+        let recent = RecentCommitTypes()
+        recent.record(Self.commit(1, "rapport.interaction.created"))
+        recent.record(Self.commit(2, "rapport.record.updated"))
+        recent.record(Self.commit(3, "rapport.interaction.created"))
+        // 4 and 5 committed elsewhere.
+        recent.record(Self.commit(6, "rapport.interaction.created"))
+        recent.record(Self.commit(7, "rapport.interaction.created") + Self.commit(9, "rapport.interaction.created"))
+        recent.record(Self.commit(10, "rapport.interaction.created"))
+        #expect(!recent.surelyNone(after: 0, upTo: 3, matching: filter), "a prefix match")
+        #expect(recent.surelyNone(after: 2, upTo: 3, matching: filter))
+        #expect(!recent.surelyNone(after: 2, upTo: 6, matching: filter), "a gap")
+        #expect(recent.surelyNone(after: 5, upTo: 6, matching: filter))
+        #expect(!recent.surelyNone(after: 6, upTo: 10, matching: filter), "events 7 to 9 were not kept")
+    }
+
+    @Test("only the latest commits are kept")
+    func kept() {
+        let recent = RecentCommitTypes(kept: 4)
+        for sequence in Int64(1)...20 { recent.record(Self.commit(sequence, "rapport.interaction.created")) }
+        #expect(!recent.surelyNone(after: 0, upTo: 20, matching: filter))
+        #expect(recent.surelyNone(after: 16, upTo: 20, matching: filter))
+    }
+}

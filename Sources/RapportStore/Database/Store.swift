@@ -17,8 +17,10 @@ public final class Store: Service, Sendable {
     let hybridClock = StoreHybridClock()
     let logger: Logger
     private let commits = CommitFeed()
-    /// This process's latest events (filtered reads take what they cover from memory).
+    /// This process's latest events (filtered reads take what they cover from memory), and the
+    /// types of its commits over a longer stretch (they pass over what surely has none of theirs).
     let recentEvents = RecentEvents()
+    let recentCommitTypes = RecentCommitTypes()
     /// Where commits are visible before they are durable (SQLite), what of the log is not yet.
     let undurable: UndurableEvents?
     /// Who can be mentioned, kept between notes (see `MentionDirectoryCache`).
@@ -47,12 +49,13 @@ public final class Store: Service, Sendable {
         self.clock = clock
         self.logger = logger
         let commits = self.commits
-        let recentEvents = self.recentEvents
+        let (recentEvents, recentCommitTypes) = (self.recentEvents, self.recentCommitTypes)
         let undurable = driver.durability.visibleBeforeDurable ? UndurableEvents() : nil
         self.undurable = undurable
         self.writer = StoreWriter(driver: driver, ids: ids, clock: clock, hybridClock: hybridClock, logger: logger,
                                   undurable: undurable) { events in
             recentEvents.record(events)
+            recentCommitTypes.record(events)
             commits.publish(events)
         }
     }

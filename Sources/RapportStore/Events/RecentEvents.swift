@@ -8,7 +8,9 @@ import Synchronization
 /// It knows only what this process committed. A stretch with anything else in it — another
 /// node's commits on PostgreSQL, another process writing the same SQLite file — leaves a gap in
 /// the sequences it saw, and a stretch with a gap, or older than what it keeps, is read from the
-/// database as before. It is told of a commit only once the commit is durable.
+/// database as before. It is told of a commit only once the commit is durable. It keeps the
+/// events themselves, so only the last second or so of a busy log; `RecentCommitTypes` keeps just
+/// the types over a longer stretch, for a consumer further behind.
 final class RecentEvents: Sendable {
     private struct Kept {
         /// One run of sequences, oldest first: a commit that does not follow on starts it afresh.

@@ -12,6 +12,10 @@ extension SQLEventStore {
         // is known without a read; anything else in between is read.
         let known = store.knownHead
         if let window = store.recentEvents.window(after: sequence, limit: limit, matching: filter, upTo: known) { return window }
+        // Further behind than the events kept, a stretch that surely holds none of the types is passed over.
+        if store.recentCommitTypes.surelyNone(after: sequence, upTo: known, matching: filter) {
+            return EventWindow(events: [], reached: known)
+        }
         let cap = store.undurable?.readableHead
         return try await read { try await EventLog.window(after: sequence, limit: limit, filter: filter, upTo: cap, on: $0) }
     }
