@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport-bench", abstract: "Rapport's benchmarks: programs that print figures.",
         subcommands: [Ingest.self, Dedupe.self, Filters.self, Events.self, Routing.self, Keywords.self, Classifier.self, ConsoleData.self, Aggregates.self, Segments.self,
-                      MIME.self, MIMEFuzz.self, SMTP.self, Chat.self, Notes.self, Import.self, ProcessRuns.self])
+                      MIME.self, MIMEFuzz.self, SMTP.self, Chat.self, Notes.self, Import.self, ProcessRuns.self, Records.self])
 
     /// Interactions per second and latency over HTTP against a server started in this process,
     /// and the same for a trivial route of that server as the ceiling.
