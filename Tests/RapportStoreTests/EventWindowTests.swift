@@ -89,22 +89,27 @@ import Testing
     }
 }
 
-/// What this process committed, kept to be read from memory.
-@Suite struct RecentEventsTests {
+/// Commits of this process, as the writer hands them over, for the two kinds of memory of them.
+private enum OwnCommits {
     static func commit(_ first: Int64, _ types: String...) -> [Event] {
         types.enumerated().map { offset, type in
             Event(sequence: first + Int64(offset), id: "evt_\(first + Int64(offset))", type: type, subject: "s", time: Timestamp(microseconds: 0), data: [:])
         }
     }
 
-    let filter = EventTypeFilter(types: ["rapport.customer.created"], prefixes: ["rapport.record."])
+    static let filter = EventTypeFilter(types: ["rapport.customer.created"], prefixes: ["rapport.record."])
+}
+
+/// What this process committed, kept to be read from memory.
+@Suite struct RecentEventsTests {
+    let filter = OwnCommits.filter
 
     @Test("a stretch of its own commits is read from memory: the matching events in order, covered to the head or to the last when full")
     func known() throws {
         let recent = RecentEvents()
-        recent.record(Self.commit(11, "rapport.interaction.created", "rapport.record.updated"))
-        recent.record(Self.commit(13, "rapport.customer.created"))
-        recent.record(Self.commit(14, "rapport.conversation.routed", "rapport.record.created"))
+        recent.record(OwnCommits.commit(11, "rapport.interaction.created", "rapport.record.updated"))
+        recent.record(OwnCommits.commit(13, "rapport.customer.created"))
+        recent.record(OwnCommits.commit(14, "rapport.conversation.routed", "rapport.record.created"))
         let all = try #require(recent.window(after: 10, limit: 10, matching: filter, upTo: 15))
         #expect(all.events.map(\.sequence) == [12, 13, 15] && all.reached == 15)
         let full = try #require(recent.window(after: 10, limit: 2, matching: filter, upTo: 15))
@@ -121,15 +126,15 @@ import Testing
     @Test("a gap, or a commit that is not one run of sequences, sends reads that span it to the database")
     func unknown() throws {
         let recent = RecentEvents()
-        recent.record(Self.commit(1, "rapport.interaction.created"))
-        recent.record(Self.commit(2, "rapport.record.updated"))
+        recent.record(OwnCommits.commit(1, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(2, "rapport.record.updated"))
         // 3 and 4 committed elsewhere.
-        recent.record(Self.commit(5, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(5, "rapport.interaction.created"))
         #expect(recent.window(after: 1, limit: 10, matching: filter, upTo: 5) == nil, "a gap")
         #expect(try #require(recent.window(after: 4, limit: 10, matching: filter, upTo: 5)).reached == 5)
-        recent.record(Self.commit(6, "rapport.record.created") + Self.commit(8, "rapport.record.created"))
+        recent.record(OwnCommits.commit(6, "rapport.record.created") + OwnCommits.commit(8, "rapport.record.created"))
         #expect(recent.window(after: 4, limit: 10, matching: filter, upTo: 5) == nil, "forgotten with the broken commit")
-        recent.record(Self.commit(9, "rapport.record.updated"))
+        recent.record(OwnCommits.commit(9, "rapport.record.updated"))
         #expect(try #require(recent.window(after: 8, limit: 10, matching: filter, upTo: 9)).events.map(\.sequence) == [9])
         #expect(recent.window(after: 7, limit: 10, matching: filter, upTo: 9) == nil)
     }
@@ -137,7 +142,7 @@ import Testing
     @Test("only the latest events are kept")
     func kept() {
         let recent = RecentEvents(limit: 4)
-        for sequence in Int64(1)...20 { recent.record(Self.commit(sequence, "rapport.record.created")) }
+        for sequence in Int64(1)...20 { recent.record(OwnCommits.commit(sequence, "rapport.record.created")) }
         #expect(recent.window(after: 0, limit: 100, matching: filter, upTo: 20) == nil)
         #expect(recent.window(after: 16, limit: 100, matching: filter, upTo: 20)?.events.map(\.sequence) == [17, 18, 19, 20])
     }
@@ -145,20 +150,14 @@ import Testing
 
 /// What this process committed, by type, known without reading the log.
 @Suite struct RecentCommitTypesTests {
-    static func commit(_ first: Int64, _ types: String...) -> [Event] {
-        types.enumerated().map { offset, type in
-            Event(sequence: first + Int64(offset), id: "evt_\(first + Int64(offset))", type: type, subject: "s", time: Timestamp(microseconds: 0), data: [:])
-        }
-    }
-
-    let filter = EventTypeFilter(types: ["rapport.customer.created"], prefixes: ["rapport.record."])
+    let filter = OwnCommits.filter
 
     @Test("a stretch of its own commits without a watched type is known to hold none")
     func known() {
         let recent = RecentCommitTypes()
-        recent.record(Self.commit(11, "rapport.interaction.created", "rapport.conversation.updated"))
-        recent.record(Self.commit(13, "rapport.interaction.created"))
-        recent.record(Self.commit(14, "rapport.conversation.routed", "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(11, "rapport.interaction.created", "rapport.conversation.updated"))
+        recent.record(OwnCommits.commit(13, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(14, "rapport.conversation.routed", "rapport.interaction.created"))
         #expect(recent.surelyNone(after: 10, upTo: 15, matching: filter))
         #expect(recent.surelyNone(after: 12, upTo: 14, matching: filter), "from the middle of a commit")
         #expect(!recent.surelyNone(after: 9, upTo: 15, matching: filter), "event 10 is not one it knows")
@@ -169,13 +168,13 @@ import Testing
     @Test("a watched type, a gap or a commit that is not one run of sequences makes it read")
     func unknown() {
         let recent = RecentCommitTypes()
-        recent.record(Self.commit(1, "rapport.interaction.created"))
-        recent.record(Self.commit(2, "rapport.record.updated"))
-        recent.record(Self.commit(3, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(1, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(2, "rapport.record.updated"))
+        recent.record(OwnCommits.commit(3, "rapport.interaction.created"))
         // 4 and 5 committed elsewhere.
-        recent.record(Self.commit(6, "rapport.interaction.created"))
-        recent.record(Self.commit(7, "rapport.interaction.created") + Self.commit(9, "rapport.interaction.created"))
-        recent.record(Self.commit(10, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(6, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(7, "rapport.interaction.created") + OwnCommits.commit(9, "rapport.interaction.created"))
+        recent.record(OwnCommits.commit(10, "rapport.interaction.created"))
         #expect(!recent.surelyNone(after: 0, upTo: 3, matching: filter), "a prefix match")
         #expect(recent.surelyNone(after: 2, upTo: 3, matching: filter))
         #expect(!recent.surelyNone(after: 2, upTo: 6, matching: filter), "a gap")
@@ -186,7 +185,7 @@ import Testing
     @Test("only the latest commits are kept")
     func kept() {
         let recent = RecentCommitTypes(kept: 4)
-        for sequence in Int64(1)...20 { recent.record(Self.commit(sequence, "rapport.interaction.created")) }
+        for sequence in Int64(1)...20 { recent.record(OwnCommits.commit(sequence, "rapport.interaction.created")) }
         #expect(!recent.surelyNone(after: 0, upTo: 20, matching: filter))
         #expect(recent.surelyNone(after: 16, upTo: 20, matching: filter))
     }
