@@ -43,8 +43,7 @@ extension Bench {
                     for round in 0..<rounds { touched &+= try step(round) }
                     best = min(best, (ContinuousClock.now - start) / rounds)
                 }
-                let microseconds = Double(best.components.attoseconds) / 1e12 + Double(best.components.seconds) * 1e6
-                print("\(name): \(String(format: "%.2f", microseconds)) µs")
+                print("\(name): \(String(format: "%.2f", best / .microseconds(1))) µs")
             }
             // Keeps the work from being optimized away.
             if touched == 42 { print("") }

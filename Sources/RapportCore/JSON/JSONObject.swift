@@ -34,10 +34,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         assert(Set(members.map(\.key)).count == members.count, "a key is repeated in \(members.map(\.key))")
         entries = members
         positions = [:]
-        if entries.count > Self.linearLimit {
-            positions.reserveCapacity(entries.count)
-            for (position, entry) in entries.enumerated() { positions[entry.key] = position }
-        }
+        if entries.count > Self.linearLimit { indexEntries() }
     }
 
     /// The value stored for `key`; assigning nil removes the key.
@@ -143,13 +140,18 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         entries.append((key: key, value: value))
         if entries.count > Self.linearLimit {
             if positions.isEmpty {
-                positions.reserveCapacity(entries.count)
-                for (position, entry) in entries.enumerated() {
-                    positions[entry.key] = position
-                }
+                indexEntries()
             } else {
                 positions[key] = entries.count - 1
             }
+        }
+    }
+
+    /// Builds the position of every key, for an object past the linear limit.
+    private mutating func indexEntries() {
+        positions.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() {
+            positions[entry.key] = position
         }
     }
 }
