@@ -23,5 +23,5 @@ enum Migrations {
     static let all: [Migration] = [initialSchema, mergesAndVersions, duplicates, webhooks, webhookQueue, routing, consumerLeases, signIn, inboxCounts, dailyInteractionCounts,
                                    customerSearch, mail, mailOut, mailboxes, calls, meetings, chatFiles, meetingAttendees, notes, handoffSteps,
                                    directoryGeneration, notificationDigests, records, recordStages, recordFieldsBinary, segments, imports, processes, processEvents,
-                                   processActions, unsubscribeLinks]
+                                   processActions, unsubscribeLinks, ingestIndexes]
 }
