@@ -38,4 +38,25 @@ import Testing
             #expect(recent.contains { $0.hasPrefix("SEARCH c USING INDEX conversations_customer_open") }, "\(recent)")
         }
     }
+
+    @Test("an inbox of a department, a queue or an assignee is read in its order through the partial index of that column")
+    func inboxesUseTheirOrderIndexes() async throws {
+        try await TestDatabases.withStore(.sqlite) { store in
+            let cursor = ListCursor.encode(1_000, "cnv_1")
+            let inboxes: [(ConversationFilter, String)] = [
+                (ConversationFilter(departmentID: "dep_1"), "conversations_department_recent"),
+                (ConversationFilter(departmentID: "dep_1", unassigned: true, statuses: [.open, .pending]), "conversations_department_recent"),
+                (ConversationFilter(queueID: "que_1"), "conversations_queue_recent"),
+                (ConversationFilter(assigneeID: "usr_1", statuses: [.open]), "conversations_assignee_recent"),
+            ]
+            for (filter, index) in inboxes {
+                for page in [nil, cursor] {
+                    let steps = try await Self.plan(try SQLConversationStore.inboxPageQuery(filter, limit: 50, cursor: page), on: store)
+                    #expect(steps.contains { $0.hasPrefix("SEARCH conversations USING INDEX \(index) ") }, "\(filter): \(steps)")
+                    // Read in the index's order: no sort of the department's (queue's, assignee's) conversations.
+                    #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(filter): \(steps)")
+                }
+            }
+        }
+    }
 }

@@ -69,15 +69,10 @@ extension SQLConversationStore {
         try await read { try await $0.raw("SELECT * FROM conversations WHERE id = \(bind: id)").first().map(ConversationRows.decode) }
     }
 
-    /// An inbox: newest activity first, with per-status counts over the same filter.
-    public func conversations(matching filter: ConversationFilter, limit: Int, cursor: String?) async throws -> ConversationInbox {
+    /// One page of an inbox, newest activity first (one more row than `limit`, to tell whether
+    /// another page follows). Served by the order indexes of migrations 9 and 32.
+    static func inboxPageQuery(_ filter: ConversationFilter, limit: Int, cursor: String?) throws -> SQLQueryString {
         var conditions = filter.conditions
-        // Kept by triggers for the usual inboxes (migration 9); counted for the rest.
-        let countQuery: SQLQueryString = if let scope = filter.countScope {
-            "SELECT status, n FROM conversation_counts WHERE scope = \(bind: scope.scope) AND scope_id = \(bind: scope.id)"
-        } else {
-            "SELECT status, COUNT(*) AS n FROM conversations WHERE " + conditions.joined(separator: " AND ") + " GROUP BY status"
-        }
         if !filter.statuses.isEmpty {
             conditions.append("status IN (\(binds: filter.statuses.map(\.rawValue)))")
         }
@@ -85,8 +80,20 @@ extension SQLConversationStore {
             let (time, id) = try ListCursor.decodePair(cursor)
             conditions.append("(last_interaction_at < \(bind: time) OR (last_interaction_at = \(bind: time) AND id < \(bind: id)))")
         }
-        let query: SQLQueryString = "SELECT * FROM conversations WHERE " + conditions.joined(separator: " AND ")
+        return "SELECT * FROM conversations WHERE " + conditions.joined(separator: " AND ")
             + " ORDER BY last_interaction_at DESC, id DESC LIMIT \(bind: limit + 1)"
+    }
+
+    /// An inbox: newest activity first, with per-status counts over the same filter.
+    public func conversations(matching filter: ConversationFilter, limit: Int, cursor: String?) async throws -> ConversationInbox {
+        let conditions = filter.conditions
+        // Kept by triggers for the usual inboxes (migration 9); counted for the rest.
+        let countQuery: SQLQueryString = if let scope = filter.countScope {
+            "SELECT status, n FROM conversation_counts WHERE scope = \(bind: scope.scope) AND scope_id = \(bind: scope.id)"
+        } else {
+            "SELECT status, COUNT(*) AS n FROM conversations WHERE " + conditions.joined(separator: " AND ") + " GROUP BY status"
+        }
+        let query = try Self.inboxPageQuery(filter, limit: limit, cursor: cursor)
         return try await read { database in
             let rows = try await database.raw(query).all().map(ConversationRows.decode)
             var counts: [ConversationStatus: Int64] = [:]

@@ -1,6 +1,6 @@
 extension Migrations {
-    /// Two indexes that every ingested message paid for, at a page of the log each for every
-    /// customer written to in a commit:
+    /// Index entries that every ingested message paid for, at a page of the log each for every
+    /// customer written to in a commit, without a query that needed them:
     ///
     /// - `events_subject` (from the first schema) is read by no query: the log is read by sequence
     ///   only. Each event added an entry at a random place in it, three for every inbound message
@@ -10,9 +10,13 @@ extension Migrations {
     ///   that joined a conversation rewrote its entry. It now keys by customer and channel only, and
     ///   threading, which asks for the open conversations without a thread key, has a partial index
     ///   of its own that stays small however many conversations a customer has had.
-    static let ingestIndexes = Migration(version: 32, name: "no index on events by subject; conversations by customer without last contact",
+    /// - The inbox orders by department, queue and assignee (migration 9) held an entry for every
+    ///   conversation without one — each moved by every message — though an inbox asks only for a
+    ///   given department, queue or assignee (`department_id = ?` and so on, which the partial
+    ///   indexes serve); unassigned lists go by the department's order and filter.
+    static let ingestIndexes = Migration(version: 32, name: "index entries that messages paid for and no query read",
                                          statements: { _ in
-        [
+        var statements = [
             "DROP INDEX events_subject",
             "DROP INDEX conversations_customer",
             "CREATE INDEX conversations_customer ON conversations (customer_id, channel_id)",
@@ -21,5 +25,13 @@ extension Migrations {
             WHERE thread_key IS NULL AND status <> 'resolved'
             """,
         ]
+        for column in ["department", "queue", "assignee"] {
+            statements.append("DROP INDEX conversations_\(column)_recent")
+            statements.append("""
+                CREATE INDEX conversations_\(column)_recent ON conversations (\(column)_id, last_interaction_at, id)
+                WHERE \(column)_id IS NOT NULL
+                """)
+        }
+        return statements
     })
 }
