@@ -7,7 +7,8 @@ import Testing
 
 /// The batch lookups of ingest and threading run once per group commit over every row of the
 /// batch: each must probe an index per wanted row, never scan the table (its cost would grow
-/// with the table).
+/// with the table). An inbox page likewise reads its order index in order, never sorting a whole
+/// department's (queue's, assignee's) conversations.
 @Suite struct BatchLookupPlanTests {
     /// SQLite's plan for `query`, one line per step.
     static func plan(_ query: SQLQueryString, on store: Store) async throws -> [String] {
