@@ -301,12 +301,14 @@ def run(args: argparse.Namespace) -> list[str]:
         if retaken:
             log(f"the dead node's {len(retaken)} calls in flight were made again by the survivor after at most {max(retaken):.2f} s")
         copies = collections.Counter(c["id"] for c in got)
-        first = {}
+        made = collections.defaultdict(list)
         for call in sorted(got, key=lambda c: c["at"]):
-            first.setdefault(call["id"], call)
-        # A call the dead node made and was answered for, but died before recording: made again.
-        unrecorded = [i for i, n in copies.items() if n > 1 and i not in orphaned
-                      and of_node(first[i]["node"], victim) and first[i]["at"] <= killed_at]
+            made[call["id"]].append(call)
+        # A call the dead node made and was answered for, but died before recording: made again,
+        # by the survivor only.
+        unrecorded = {i for i, copies_of in made.items() if len(copies_of) > 1 and i not in orphaned
+                      and of_node(copies_of[0]["node"], victim)
+                      and all(of_node(c["node"], survivor) for c in copies_of[1:])}
         if unrecorded:
             log(f"{len(unrecorded)} calls the dead node was answered for but had not recorded were made again by the survivor")
         extra = [i for i, n in copies.items() if n > 1 and i not in orphaned and i not in unrecorded]
