@@ -45,7 +45,7 @@ import Testing
             let start = try await store.events.eventLogHead()
             let data: JSONValue = [
                 "text": "Grüße \"quoted\" \\ back\nslash 你好 \u{1F600}", "count": 42, "negative": -7, "ratio": 0.1, "whole": 3.0,
-                "large": 1e21, "small": 5e-324, "flag": true, "none": nil, "list": [1, "two", [3.5], ["k": "v"]], "empty": [:],
+                "large": 1e21, "small": .double(.leastNonzeroMagnitude), "flag": true, "none": nil, "list": [1, "two", [3.5], ["k": "v"]], "empty": [:],
             ]
             try await store.write { tx in
                 tx.append(EventDraft(type: "rapport.watched.created", subject: "cus_1", data: data))
@@ -83,6 +83,35 @@ import Testing
                     #expect(window.events.map(\.type) == ["rapport.watched.created"])
                     #expect(window.events.map(\.sequence) == [start + 2])
                     #expect(window.reached == start + 3)
+                }
+            }
+        }
+    }
+
+    @Test("whether a watched type committed since a position: no for its own commits of other types, yes for one of its own or another writer's",
+          arguments: Backend.available)
+    func hasEventsSince(_ backend: Backend) async throws {
+        try await TestDatabases.withLocation(backend) { location in
+            try await Store.withRunning(location, logger: TestDatabases.logger) { first in
+                try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { second in
+                    let filter = EventTypeFilter(prefixes: ["rapport.watched."])
+                    let start = try await first.events.eventLogHead()
+                    #expect(try await !first.events.hasEvents(after: start, upTo: start, matching: filter))
+                    for _ in 0..<3 {
+                        try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+                    }
+                    #expect(try await !first.events.hasEvents(after: start, upTo: first.events.knownHead, matching: filter))
+                    try await first.write { tx in tx.append(EventDraft(type: "rapport.watched.created", subject: "s", data: [:])) }
+                    let own = first.events.knownHead
+                    #expect(try await first.events.hasEvents(after: start, upTo: own, matching: filter))
+                    #expect(try await !first.events.hasEvents(after: own, upTo: own, matching: filter))
+                    // Another writer's watched event between two of this process's own commits.
+                    try await second.write { tx in tx.append(EventDraft(type: "rapport.watched.updated", subject: "s", data: [:])) }
+                    try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+                    #expect(try await first.events.hasEvents(after: own, upTo: first.events.knownHead, matching: filter))
+                    let last = first.events.knownHead
+                    try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+                    #expect(try await !first.events.hasEvents(after: last, upTo: first.events.knownHead, matching: filter))
                 }
             }
         }

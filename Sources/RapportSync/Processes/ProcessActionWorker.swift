@@ -17,6 +17,8 @@ import Synchronization
 public struct ProcessActionWorker: Service {
     static let types = BuiltInAction.Kind.allCases.filter(\.isExternal).map(\.rawValue)
     static let attemptTimeout: TimeAmount = .seconds(15)
+    /// The events of the commits that make, move or end process jobs.
+    static let jobChanges = EventTypeFilter(prefixes: ["rapport.process."])
 
     let store: Store
     let processes: any ProcessStore
@@ -53,15 +55,31 @@ public struct ProcessActionWorker: Service {
             let reach = Reach(sinks: SinkConnections(policy: policy, configuration: WebhookDispatcher.clientConfiguration),
                               broker: broker.map { ActionBroker(configuration: $0.configuration, defaultExchange: $0.exchange, logger: logger) })
             defer { Task { await reach.sinks.shutdown(); await reach.broker?.close() } }
+            // What the last read of the jobs found: when the next is due, as of which log position.
+            var looked: (head: Int64, due: Timestamp?)?
             while !Task.isCancelled {
                 let head = events.knownHead
                 do {
                     // A read first: the write that takes jobs joins the writer's group only when a
-                    // job is due, not at every commit of the log.
-                    let dueIn = try await processes.nextJobAvailable(types: Self.types).map {
-                        Duration.microseconds(max(0, $0.microseconds - processes.now().microseconds))
+                    // job is due, not at every commit of the log. And that read only after commits
+                    // that may have made or moved jobs (they log process events), or once the job
+                    // it found last is due: not at every commit either.
+                    let due: Timestamp?
+                    if let last = looked, last.due.map({ $0 > processes.now() }) ?? true,
+                       try await !events.hasEvents(after: last.head, upTo: head, matching: Self.jobChanges) {
+                        due = last.due
+                        // Known up to the head now: the next look starts there.
+                        looked = (head, due)
+                    } else {
+                        due = try await processes.nextJobAvailable(types: Self.types)
+                        looked = (head, due)
                     }
-                    if dueIn == .zero, try await turn(reach) > 0 { continue }
+                    let dueIn = due.map { Duration.microseconds(max(0, $0.microseconds - processes.now().microseconds)) }
+                    if dueIn == .zero {
+                        // Taking, doing or failing jobs changes them: look again after.
+                        looked = nil
+                        if try await turn(reach) > 0 { continue }
+                    }
                     // Every job is made by a commit, and one tried again waits until its time; one
                     // due that another node took meanwhile is looked at again shortly.
                     let wait: Duration = if let dueIn { dueIn == .zero ? .milliseconds(100) : min(.seconds(30), dueIn) } else { .seconds(30) }

@@ -55,6 +55,10 @@ public actor WebhookDispatcher: Service {
     static let queuedEventsKept: Int64 = 20_000
     /// How far the fan-out has read, and when that was last saved.
     private var position: Int64?
+    /// The log position the subscriptions were last read at, while none was active.
+    private var subscriptionsReadAt: Int64?
+    /// When the last look for due deliveries found none, while no subscription was active.
+    private var noneDueAt: Timestamp?
     private var savedAt = ContinuousClock.now
 
     public init(store: Store, logger: Logger, policy: NetworkAddressPolicy, schedule: RetrySchedule,
@@ -92,7 +96,7 @@ public actor WebhookDispatcher: Service {
                         // A delivery that ends frees its customer's next event, and retries fall due with
                         // time: the wait is short while anything is in flight, and never long.
                         let busy = await self.inFlight > 0
-                        await self.store.waitForCommit(after: position, timeout: .milliseconds(busy ? 10 : 250))
+                        await self.store.waitForCommit(after: position, timeout: busy ? .milliseconds(10) : Self.idleLook)
                     } catch is CancellationError {
                         break
                     } catch {
@@ -113,6 +117,9 @@ public actor WebhookDispatcher: Service {
         return configuration
     }()
 
+    /// How often due deliveries are looked for while no subscription is active.
+    static let idleLook = Duration.milliseconds(250)
+
     /// How many deliveries may be in flight from this node at once.
     static let maxInFlight = 256
 
@@ -128,7 +135,11 @@ public actor WebhookDispatcher: Service {
         // the window below reads them anyway.
         let head = events.knownHead
         if current < head, indexedVersions.isEmpty {
-            _ = try await activeFilters()
+            // Subscriptions change only in commits that log a subscription event: the table is
+            // read again after one of those, not at every commit.
+            // Either way what they are is known up to the head now.
+            if try await subscriptionsChanged(since: subscriptionsReadAt, upTo: head) { _ = try await activeFilters() }
+            subscriptionsReadAt = head
             if indexedVersions.isEmpty {
                 current = head
                 position = current
@@ -172,6 +183,14 @@ public actor WebhookDispatcher: Service {
         return current
     }
 
+    /// The events of the commits that add, change, disable or remove subscriptions.
+    static let subscriptionChanges = EventTypeFilter(prefixes: ["rapport.subscription."])
+
+    private func subscriptionsChanged(since readAt: Int64?, upTo head: Int64) async throws -> Bool {
+        guard let readAt else { return true }
+        return try await events.hasEvents(after: readAt, upTo: head, matching: Self.subscriptionChanges)
+    }
+
     /// The index over the active subscriptions' filters, compiled and built again only when an active
     /// subscription is added, removed or updated.
     private func activeFilters() async throws -> SubscriptionIndex<Target> {
@@ -201,8 +220,17 @@ public actor WebhookDispatcher: Service {
     /// Leases the due deliveries there is room for and prepares them to be sent; each one counts
     /// as in flight until `send` records its attempt.
     func leaseDue() async -> [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] {
-        guard let (room, until) = sending.leaseWindow(inFlight: inFlight, now: now()),
-              (try? await self.subscriptions.hasDueDeliveries()) == true else { return [] }
+        guard let (room, until) = sending.leaseWindow(inFlight: inFlight, now: now()) else { return [] }
+        // With no subscription active and nothing in flight, no delivery is made here: what is
+        // left falls due with time (a retry, a dead node's lease), so it is looked for as often as
+        // the idle loop wakes by itself, not at every commit.
+        let idle = indexedVersions.isEmpty && inFlight == 0
+        if idle, let noneDueAt, (now().microseconds - noneDueAt.microseconds) * 1_000 < Self.idleLook.nanoseconds { return [] }
+        guard (try? await self.subscriptions.hasDueDeliveries()) == true else {
+            noneDueAt = idle ? now() : nil
+            return []
+        }
+        noneDueAt = nil
         let node = self.node
         guard let due = try? await store.write({ tx in try await self.subscriptions.leaseDueDeliveries(owner: node, until: until, limit: room, in: tx) }),
               !due.isEmpty else { return [] }
