@@ -68,21 +68,28 @@ import Testing
     @Test("a filtered read passes over this process's own commits of other types, and reads what another process or node committed between them",
           arguments: Backend.available)
     func passesOverOnlyItsOwnCommits(_ backend: Backend) async throws {
+        try await Self.withTwoWriters(backend) { first, second, start in
+            try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+            let own = try await first.events.events(after: start, limit: 10, matching: Self.watched)
+            #expect(own.events.isEmpty && own.reached == start + 1)
+            // Another writer's event of the watched type, then one more of this process's own.
+            try await second.write { tx in tx.append(EventDraft(type: "rapport.watched.created", subject: "s", data: [:])) }
+            try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+            let window = try await first.events.events(after: own.reached, limit: 10, matching: Self.watched)
+            #expect(window.events.map(\.type) == ["rapport.watched.created"])
+            #expect(window.events.map(\.sequence) == [start + 2])
+            #expect(window.reached == start + 3)
+        }
+    }
+
+    static let watched = EventTypeFilter(prefixes: ["rapport.watched."])
+
+    /// Two stores writing one database (two processes, or two nodes), and the log's head before `body`.
+    static func withTwoWriters(_ backend: Backend, _ body: @Sendable (Store, Store, Int64) async throws -> Void) async throws {
         try await TestDatabases.withLocation(backend) { location in
             try await Store.withRunning(location, logger: TestDatabases.logger) { first in
                 try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { second in
-                    let filter = EventTypeFilter(prefixes: ["rapport.watched."])
-                    let start = try await first.events.eventLogHead()
-                    try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
-                    let own = try await first.events.events(after: start, limit: 10, matching: filter)
-                    #expect(own.events.isEmpty && own.reached == start + 1)
-                    // Another writer's event of the watched type, then one more of this process's own.
-                    try await second.write { tx in tx.append(EventDraft(type: "rapport.watched.created", subject: "s", data: [:])) }
-                    try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
-                    let window = try await first.events.events(after: own.reached, limit: 10, matching: filter)
-                    #expect(window.events.map(\.type) == ["rapport.watched.created"])
-                    #expect(window.events.map(\.sequence) == [start + 2])
-                    #expect(window.reached == start + 3)
+                    try await body(first, second, try await first.events.eventLogHead())
                 }
             }
         }
@@ -91,29 +98,24 @@ import Testing
     @Test("whether a watched type committed since a position: no for its own commits of other types, yes for one of its own or another writer's",
           arguments: Backend.available)
     func hasEventsSince(_ backend: Backend) async throws {
-        try await TestDatabases.withLocation(backend) { location in
-            try await Store.withRunning(location, logger: TestDatabases.logger) { first in
-                try await Store.withRunning(location, logger: TestDatabases.logger, migrate: false) { second in
-                    let filter = EventTypeFilter(prefixes: ["rapport.watched."])
-                    let start = try await first.events.eventLogHead()
-                    #expect(try await !first.events.hasEvents(after: start, upTo: start, matching: filter))
-                    for _ in 0..<3 {
-                        try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
-                    }
-                    #expect(try await !first.events.hasEvents(after: start, upTo: first.events.knownHead, matching: filter))
-                    try await first.write { tx in tx.append(EventDraft(type: "rapport.watched.created", subject: "s", data: [:])) }
-                    let own = first.events.knownHead
-                    #expect(try await first.events.hasEvents(after: start, upTo: own, matching: filter))
-                    #expect(try await !first.events.hasEvents(after: own, upTo: own, matching: filter))
-                    // Another writer's watched event between two of this process's own commits.
-                    try await second.write { tx in tx.append(EventDraft(type: "rapport.watched.updated", subject: "s", data: [:])) }
-                    try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
-                    #expect(try await first.events.hasEvents(after: own, upTo: first.events.knownHead, matching: filter))
-                    let last = first.events.knownHead
-                    try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
-                    #expect(try await !first.events.hasEvents(after: last, upTo: first.events.knownHead, matching: filter))
-                }
+        try await Self.withTwoWriters(backend) { first, second, start in
+            let filter = Self.watched
+            #expect(try await !first.events.hasEvents(after: start, upTo: start, matching: filter))
+            for _ in 0..<3 {
+                try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
             }
+            #expect(try await !first.events.hasEvents(after: start, upTo: first.events.knownHead, matching: filter))
+            try await first.write { tx in tx.append(EventDraft(type: "rapport.watched.created", subject: "s", data: [:])) }
+            let own = first.events.knownHead
+            #expect(try await first.events.hasEvents(after: start, upTo: own, matching: filter))
+            #expect(try await !first.events.hasEvents(after: own, upTo: own, matching: filter))
+            // Another writer's watched event between two of this process's own commits.
+            try await second.write { tx in tx.append(EventDraft(type: "rapport.watched.updated", subject: "s", data: [:])) }
+            try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+            #expect(try await first.events.hasEvents(after: own, upTo: first.events.knownHead, matching: filter))
+            let last = first.events.knownHead
+            try await first.write { tx in tx.append(EventDraft(type: "rapport.other.created", subject: "s", data: [:])) }
+            #expect(try await !first.events.hasEvents(after: last, upTo: first.events.knownHead, matching: filter))
         }
     }
 }
