@@ -136,8 +136,8 @@ public actor WebhookDispatcher: Service {
         let head = events.knownHead
         if current < head, indexedVersions.isEmpty {
             // Subscriptions change only in commits that log a subscription event: the table is
-            // read again after one of those, not at every commit.
-            // Either way what they are is known up to the head now.
+            // read again after one of those, not at every commit; either way they are known up to
+            // the head now.
             if try await subscriptionsChanged(since: subscriptionsReadAt, upTo: head) { _ = try await activeFilters() }
             subscriptionsReadAt = head
             if indexedVersions.isEmpty {
@@ -221,9 +221,9 @@ public actor WebhookDispatcher: Service {
     /// as in flight until `send` records its attempt.
     func leaseDue() async -> [(delivery: WebhookDelivery, event: Event, sink: String, signer: WebhookSigner)] {
         guard let (room, until) = sending.leaseWindow(inFlight: inFlight, now: now()) else { return [] }
-        // With no subscription active and nothing in flight, no delivery is made here: what is
-        // left falls due with time (a retry, a dead node's lease), so it is looked for as often as
-        // the idle loop wakes by itself, not at every commit.
+        // With no subscription active and nothing in flight there is nothing to lease (only an
+        // active subscription's deliveries are): what is left is looked for as often as the idle
+        // loop wakes by itself, not at every commit.
         let idle = indexedVersions.isEmpty && inFlight == 0
         if idle, let noneDueAt, (now().microseconds - noneDueAt.microseconds) * 1_000 < Self.idleLook.nanoseconds { return [] }
         guard (try? await self.subscriptions.hasDueDeliveries()) == true else {
