@@ -300,7 +300,6 @@ def run(args: argparse.Namespace) -> list[str]:
                 retaken.append(min(again) - killed_at)
         if retaken:
             log(f"the dead node's {len(retaken)} calls in flight were made again by the survivor after at most {max(retaken):.2f} s")
-        copies = collections.Counter(c["id"] for c in got)
         made = collections.defaultdict(list)
         for call in sorted(got, key=lambda c: c["at"]):
             made[call["id"]].append(call)
@@ -311,14 +310,14 @@ def run(args: argparse.Namespace) -> list[str]:
                       and all(of_node(c["node"], survivor) for c in copies_of[1:])}
         if unrecorded:
             log(f"{len(unrecorded)} calls the dead node was answered for but had not recorded were made again by the survivor")
-        extra = [i for i, n in copies.items() if n > 1 and i not in orphaned and i not in unrecorded]
+        extra = [i for i, copies_of in made.items() if len(copies_of) > 1 and i not in orphaned and i not in unrecorded]
         if extra:
             failures.append(f"{len(extra)} calls were made twice though no node died holding them, e.g. {extra[:3]}")
         orders = {c["order"] for c in got}
         missing = [f["order"] for f in started.values() if f["order"] not in orders]
         if missing:
             failures.append(f"{len(missing)} orders never reached the ERP, e.g. {missing[:3]}")
-        log(f"{len(got)} webhook calls for {len(started)} instances ({len(got) - len(copies)} second copies)")
+        log(f"{len(got)} webhook calls for {len(started)} instances ({len(got) - len(made)} second copies)")
 
         completed_events = 0
         after = 0

@@ -58,6 +58,14 @@ import Testing
                     #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(filter): \(steps)")
                 }
             }
+            // Partial: a conversation without a department (queue, assignee) has no entry for
+            // every message to move, and threading's index holds only open unkeyed conversations.
+            let partial = try await store.read { database in
+                try await database.raw("SELECT name FROM pragma_index_list('conversations') WHERE partial = 1").all()
+                    .map { try $0.decode(column: "name", as: String.self) }
+            }
+            #expect(Set(partial) == ["conversations_department_recent", "conversations_queue_recent", "conversations_assignee_recent",
+                                     "conversations_customer_open"])
         }
     }
 }

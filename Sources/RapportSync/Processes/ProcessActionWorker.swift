@@ -68,12 +68,11 @@ public struct ProcessActionWorker: Service {
                     if let last = looked, last.due.map({ $0 > processes.now() }) ?? true,
                        try await !events.hasEvents(after: last.head, upTo: head, matching: Self.jobChanges) {
                         due = last.due
-                        // Known up to the head now: the next look starts there.
-                        looked = (head, due)
                     } else {
                         due = try await processes.nextJobAvailable(types: Self.types)
-                        looked = (head, due)
                     }
+                    // Known up to the head now either way: the next look starts there.
+                    looked = (head, due)
                     let dueIn = due.map { Duration.microseconds(max(0, $0.microseconds - processes.now().microseconds)) }
                     if dueIn == .zero {
                         // Taking, doing or failing jobs changes them: look again after.

@@ -225,7 +225,7 @@ public actor WebhookDispatcher: Service {
         // active subscription's deliveries are): what is left is looked for as often as the idle
         // loop wakes by itself, not at every commit.
         let idle = indexedVersions.isEmpty && inFlight == 0
-        if idle, let noneDueAt, (now().microseconds - noneDueAt.microseconds) * 1_000 < Self.idleLook.nanoseconds { return [] }
+        if idle, let noneDueAt, now() < noneDueAt.adding(Self.idleLook) { return [] }
         guard (try? await self.subscriptions.hasDueDeliveries()) == true else {
             noneDueAt = idle ? now() : nil
             return []
