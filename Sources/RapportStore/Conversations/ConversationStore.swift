@@ -67,6 +67,10 @@ public protocol ConversationStore: Sendable {
     /// once, appending the conversations' events by `Actor.threading`.
     func threadIngested(_ interactions: [Interaction], in tx: WriteTransaction) async throws
 
+    /// The conversations this transaction's ingest threaded its interactions into, by interaction
+    /// id, as threading left them (empty before threading ran).
+    func threadedAtIngest(in tx: WriteTransaction) -> [String: Conversation]
+
     /// Customers as the API shows them, by id (the missing and the deleted left out).
     func customerRecords(_ ids: [String], in tx: WriteTransaction) async throws -> [String: JSONValue]
 

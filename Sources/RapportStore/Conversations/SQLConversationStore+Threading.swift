@@ -33,6 +33,11 @@ extension SQLConversationStore {
         for chunk in stride(from: 0, to: outcome.links.count, by: 300) {
             try await link(outcome.links[chunk..<min(chunk + 300, outcome.links.count)].map { ($0.interactionID, $0.conversationID) }, in: tx)
         }
+        let threaded = tx.batchState(ThreadedAtIngest.key) { ThreadedAtIngest() }
+        let byID = Dictionary(outcome.touched.map { ($0.conversation.id, $0.conversation) }, uniquingKeysWith: { _, last in last })
+        for link in outcome.links {
+            threaded.conversations[link.interactionID] = byID[link.conversationID]
+        }
         for touched in outcome.touched {
             let conversation = touched.conversation
             // A reopened conversation counts against its assignee again: read their load afresh.
@@ -49,6 +54,12 @@ extension SQLConversationStore {
                                   changedFields: [], actor: .threading, channelID: conversation.channelID))
             }
         }
+    }
+
+    /// The conversations this transaction's ingest threaded its interactions into, by interaction
+    /// id, as threading left them (empty before threading ran).
+    public func threadedAtIngest(in tx: WriteTransaction) -> [String: Conversation] {
+        tx.batchState(ThreadedAtIngest.key) { ThreadedAtIngest() }.conversations
     }
 
     /// The stored conversations `interactions` may join: those with the same thread key on the
@@ -143,4 +154,11 @@ extension ConversationRows {
         }
         try await insert.run(on: database)
     }
+}
+
+/// What threading at ingest did in a transaction, for what runs after it there (routing at ingest).
+final class ThreadedAtIngest {
+    static let key = "conversations.threaded"
+    /// Interaction id → its conversation as threading left it.
+    var conversations: [String: Conversation] = [:]
 }

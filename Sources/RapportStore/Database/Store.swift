@@ -29,6 +29,8 @@ public final class Store: Service, Sendable {
     let processDefinitions = ProcessDefinitionCache()
     /// What process actions need from the server.
     let processActionEnvironment = ProcessActionEnvironment()
+    /// What routes interactions in the transaction that ingests them, when anything does.
+    let ingestRouting = IngestRoutingSlot()
 
     /// Opens the database; call `migrate()` (or run the service, which migrates) before use.
     public static func open(_ location: StoreLocation, logger: Logger,

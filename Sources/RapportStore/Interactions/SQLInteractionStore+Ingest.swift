@@ -44,6 +44,10 @@ extension SQLInteractionStore {
         // already in its conversation.
         let conversations = store.conversations
         tx.beforeCommit("threading") { tx in try await conversations.threadIngested(tx.storedInteractions, in: tx) }
+        // Then routed in it too, when the router has set that up (see `IngestRouting`).
+        if let routing = store.ingestRouting.routing {
+            tx.beforeCommit("routing") { tx in try await routing.routeIngested(in: tx) }
+        }
         let record = interaction.json
         tx.append(.change("interaction", "created", subject: customerID, record: record,
                        changedFields: [], actor: actor, channelID: interaction.channelID))

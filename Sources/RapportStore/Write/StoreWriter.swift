@@ -174,6 +174,7 @@ final class StoreWriter: Sendable {
                 let events = try await tx.flushPending()
                 if let head = events.last?.sequence { try await driver.announce(head: head, on: database) }
                 try await database.raw("COMMIT").run()
+                for action in tx.commitActions { action() }
                 return (value, events)
             } catch {
                 tx.discardPending()

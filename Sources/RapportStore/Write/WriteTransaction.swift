@@ -31,6 +31,8 @@ public final class WriteTransaction: @unchecked Sendable {
     private(set) var jobHasWritten = false
     /// What areas keep for the whole batch (see `batchState`), by key.
     private var batchStates: [String: AnyObject] = [:]
+    /// What to do once the transaction has committed (see `afterCommit`), in the order registered.
+    private(set) var commitActions: [@Sendable () -> Void] = []
 
     init(database: any SQLDatabase, flavor: SQLFlavor, ids: RecordIDGenerator, memo: WriterMemo = WriterMemo(),
          clock: @escaping @Sendable () -> Timestamp) {
@@ -142,6 +144,13 @@ public final class WriteTransaction: @unchecked Sendable {
         finishers.append((name, work))
     }
 
+    /// Registers `action` to run on the writer right after this transaction commits (before the
+    /// next begins, and before the commit is durable); it never runs when the transaction rolls
+    /// back or is a rehearsal. For memory that must follow only what was committed.
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        commitActions.append(action)
+    }
+
     /// Inserts the customers buffered so far, so that statements that read the table see them.
     func insertBufferedCustomers() async throws {
         for chunk in stride(from: 0, to: pendingCustomers.count, by: 100) {
@@ -182,6 +191,12 @@ public final class WriteTransaction: @unchecked Sendable {
         return events
     }
 
+    /// Forgets the events appended after the first `count` (their savepoint was rolled back).
+    func dropPendingEvents(after count: Int) {
+        guard pendingEvents.count > count else { return }
+        pendingEvents.removeSubrange(count...)
+    }
+
     func discardPending() {
         finishers.removeAll()
         storedInteractions.removeAll()
@@ -189,6 +204,7 @@ public final class WriteTransaction: @unchecked Sendable {
         pendingCustomers.removeAll()
         pendingInteractions.removeAll()
         batchStates.removeAll()
+        commitActions.removeAll()
     }
 }
 

@@ -35,6 +35,10 @@ public actor ConversationRouter: Service {
     private var fingerprint: RoutingFingerprint?
     /// Totals since start, shown by `status()` (the metrics carry the same counts).
     private var totals = (decisions: 0, ruleFailures: 0, skippedEvents: 0)
+    /// Routes ingest batches in their own transactions while this router's view is current (SQLite).
+    let ingestRouter: IngestRouter
+    /// Changes at each load of the resources, so routing at ingest knows which view it routed with.
+    private var resourcesVersion = 0
 
     /// The name its read position is saved under.
     public static let consumerName = "router"
@@ -62,11 +66,14 @@ public actor ConversationRouter: Service {
         self.routing = store.routing
         self.logger = logger
         self.loader = loader
+        self.ingestRouter = IngestRouter(store: store, logger: logger, decisionCounter: decisionCounter,
+                                         ruleFailureCounter: ruleFailureCounter, latencyTimer: latencyTimer)
     }
 
     public func run() async throws {
         try await untilGracefulShutdown {
             try await self.store.waitUntilSchemaIsCurrent(clock: self.clock)
+            defer { self.store.routeAtIngest(with: nil) }
             try await self.route()
         }
     }
@@ -74,10 +81,14 @@ public actor ConversationRouter: Service {
     /// Starts, then routes what the log brings until cancelled.
     private func route() async throws {
         guard try await retryingStart("routing", logger: logger, clock: clock, { try await start() }) != nil else { return }
+        // Where the log's numbers are fixed before commit, ingest routes its batches itself while
+        // this router's view is current (`IngestRouter`); what it leaves, this router routes.
+        if store.flavor == .sqlite { store.routeAtIngest(with: ingestRouter) }
         while !Task.isCancelled {
             await store.waitForCommit(after: cursor, timeout: .seconds(1))
             do {
                 try await catchUp()
+                publishBasis()
             } catch is CancellationError {
                 return
             } catch {
@@ -123,6 +134,14 @@ public actor ConversationRouter: Service {
         channels = Dictionary(uniqueKeysWithValues: try await self.organization.channels().map { ($0.id, $0) })
         directory = try await self.routing.routingDirectory()
         loaded = true
+        resourcesVersion += 1
+    }
+
+    /// Tells routing at ingest what this router routes with now and that it has routed the log
+    /// through its cursor with it (call when caught up).
+    private func publishBasis() {
+        ingestRouter.publish(IngestRouter.Basis(resources: resources, channels: channels, directory: directory, readFilter: readFilter,
+                                                version: resourcesVersion, validThrough: cursor))
     }
 
     /// Reads the log from the cursor and routes what it finds, in transactions of at most
@@ -130,6 +149,8 @@ public actor ConversationRouter: Service {
     /// the position still moves over the rest.
     func catchUp() async throws {
         while true {
+            // What ingest routed in its own commits is done, and the saved position says so.
+            if let routed = ingestRouter.routedThrough, routed > cursor { cursor = routed }
             let window = try await self.events.events(after: cursor, limit: Self.batchSize, matching: readFilter)
             guard window.reached > cursor else { return }
             var events = window.events
@@ -326,10 +347,13 @@ public actor ConversationRouter: Service {
     /// What the router holds now, for the API.
     public func status() async throws -> JSONValue {
         try await reloadIfChanged()
+        let atIngest = ingestRouter.totals
         return ["ready": .bool(loaded), "log_position": .string(String(cursor)),
                 "model_version": modelVersion.map(JSONValue.integer) ?? .null,
                 "keyword_sets": .bool(resources.keywords != nil), "settings": resources.settings.json,
-                "decisions": .integer(Int64(totals.decisions)), "rule_failures": .integer(Int64(totals.ruleFailures)),
+                "decisions": .integer(Int64(totals.decisions + atIngest.decisions)),
+                "rule_failures": .integer(Int64(totals.ruleFailures + atIngest.ruleFailures)),
+                "decisions_at_ingest": .integer(Int64(atIngest.decisions)),
                 "skipped_events": .integer(Int64(totals.skippedEvents))]
     }
 }

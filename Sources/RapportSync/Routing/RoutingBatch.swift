@@ -47,6 +47,17 @@ final class RoutingBatch {
                             follows: customerIDs.isEmpty ? .none : try await notifications.follows(ofCustomers: Set(customerIDs), in: tx))
     }
 
+    /// What routing needs in the transaction that ingested the interactions: their conversations
+    /// as threading left them there (`threaded`, by interaction id), not read again.
+    static func atIngest(threaded: [String: Conversation], readsCustomers: Bool,
+                         conversations: any ConversationStore, notifications: any NotificationStore,
+                         in tx: WriteTransaction) async throws -> RoutingBatch {
+        let customerIDs = Set(threaded.values.map(\.customerID))
+        return RoutingBatch(conversations: conversations, notifications: notifications, linked: threaded,
+                            customers: readsCustomers ? try await conversations.customerRecords(Array(customerIDs), in: tx) : [:],
+                            follows: customerIDs.isEmpty ? .none : try await notifications.follows(ofCustomers: customerIDs, in: tx))
+    }
+
     /// The conversation an interaction of the batch is in, as routing has left it so far; nil when
     /// it is in none (not conversation, or stored before threading moved into ingest).
     func conversation(ofInteraction id: String) -> Conversation? {

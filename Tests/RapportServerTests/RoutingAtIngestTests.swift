@@ -1,0 +1,81 @@
+import Foundation
+import RapportCore
+import RapportTestSupport
+import Testing
+
+/// Routing in the commit that stores a message: on SQLite, while the router is caught up, an
+/// ingest batch is routed in its own transaction, so the message's decision is there when the
+/// POST answers; whatever it leaves, the router routes; nothing is routed twice.
+@Suite("HTTP: routing in the commit that stores the message")
+struct RoutingAtIngestTests {
+    static func decisionsAtIngest(_ api: API) async throws -> Int64 {
+        try #require(try await api.get("/v1/routing/status").json["decisions_at_ingest"]?.intValue)
+    }
+
+    static func decisions(_ api: API, customer: String) async throws -> [JSONValue] {
+        let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first)
+        return try await api.get("/v1/conversations/\(try #require(conversation["id"]?.stringValue))/decisions").items
+    }
+
+    @Test("a caught-up router lets ingest route in its own commit; a rule saved just before applies; each message is routed once",
+          arguments: Backend.available)
+    func routedInItsOwnCommit(backend: Backend) async throws {
+        try await withApp(backend) { api, _ in
+            let chat = try await api.createChannel(kind: "chat", name: "web chat")
+            let service = try await RoutingTests.department(api, "service")
+            let everything = try await api.post("/v1/rules", ["name": "Everything to service", "trigger": "interaction.created",
+                                                              "actions": ["department": "service"]])
+            #expect(everything.status == .created, "\(everything.text)")
+            var customers: [String] = []
+            // The router publishes what it routes with once it has read the rule: from then on
+            // (SQLite) the next message is routed in its own commit. Each try waits for the
+            // router to catch up first.
+            var routedAtIngest: String?
+            for attempt in 0..<20 where routedAtIngest == nil {
+                try await api.waitForConsumer("router", toReach: try await api.eventHead())
+                let before = try await Self.decisionsAtIngest(api)
+                let posted = try await RoutingTests.post(api, channel: chat, from: "try\(attempt)@example.com", body: "hello")
+                let customer = try #require(posted["customer_id"]?.stringValue)
+                customers.append(customer)
+                if try await Self.decisionsAtIngest(api) == before + 1 { routedAtIngest = customer }
+            }
+            #expect((routedAtIngest != nil) == (backend == .sqlite), "routing at ingest is on SQLite only")
+            if let routedAtIngest {
+                // No waiting: the decision and the conversation's department committed with the message.
+                let decisions = try await Self.decisions(api, customer: routedAtIngest)
+                #expect(decisions.count == 1)
+                #expect(decisions.first?["trigger"]?.stringValue == "interaction.created")
+                let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: routedAtIngest).first)
+                #expect(conversation["department_id"]?.stringValue == service)
+                // The router's saved position moved over the batch in the same commit.
+                #expect(try await api.consumerPosition("router") == (try await api.eventHead()))
+            }
+
+            // A rule saved just before a message applies to it, whoever routes it.
+            let urgent = try await api.post("/v1/rules", ["name": "Refunds are urgent", "trigger": "interaction.created", "position": 1,
+                                                          "conditions": ["expression": #"interaction.body.contains("refund")"#],
+                                                          "actions": ["priority": "urgent"]])
+            #expect(urgent.status == .created, "\(urgent.text)")
+            let refund = try await RoutingTests.post(api, channel: chat, from: "refund@example.com", body: "I want a refund")
+            let refunder = try #require(refund["customer_id"]?.stringValue)
+            customers.append(refunder)
+            let routed = try await RoutingTests.routed(api, customer: refunder)
+            #expect(routed["priority"]?.stringValue == "urgent")
+            #expect(routed["department_id"]?.stringValue == service)
+
+            // More messages, some routed at ingest and some by the router; then each has one decision.
+            for number in 0..<10 {
+                let posted = try await RoutingTests.post(api, channel: chat, from: "more\(number)@example.com", body: "message \(number)")
+                customers.append(try #require(posted["customer_id"]?.stringValue))
+            }
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            for customer in customers {
+                let decisions = try await Self.decisions(api, customer: customer)
+                #expect(decisions.count == 1, "customer \(customer): \(decisions.count) decisions")
+            }
+            let status = try await api.get("/v1/routing/status").json
+            #expect(status["decisions"]?.intValue == Int64(customers.count), "\(status)")
+            if backend == .postgres { #expect(status["decisions_at_ingest"]?.intValue == 0) }
+        }
+    }
+}
