@@ -42,6 +42,11 @@ final class WriteQueue: Sendable {
                 // A rehearsal runs alone: its rollback must not take anyone else's writes with it.
                 let firstRehearsal = state.pending.firstIndex(where: \.rehearsal) ?? state.pending.count
                 let count = firstRehearsal == 0 ? 1 : min(limit, firstRehearsal)
+                if count == state.pending.count {
+                    // The usual case, everything queued: hand the array over rather than copy it.
+                    defer { state.pending = [] }
+                    return state.pending
+                }
                 let batch = Array(state.pending.prefix(count))
                 state.pending.removeFirst(count)
                 return batch
