@@ -17,6 +17,22 @@ struct RoutingAtIngestTests {
         return try await api.get("/v1/conversations/\(try #require(conversation["id"]?.stringValue))/decisions").items
     }
 
+    /// Posts messages (their customers added to `customers`) until one is routed in its own
+    /// commit, the router caught up before each; the customer of that one, or nil after 20 tries
+    /// (as on PostgreSQL). The router publishes what it routes with once it has read the log: from
+    /// then on (SQLite) the next message is routed in its own commit.
+    static func routeOneAtIngest(_ api: API, channel: String, customers: inout [String]) async throws -> String? {
+        for attempt in 0..<20 {
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            let before = try await decisionsAtIngest(api)
+            let posted = try await RoutingTests.post(api, channel: channel, from: "try\(attempt)@example.com", body: "hello")
+            let customer = try #require(posted["customer_id"]?.stringValue)
+            customers.append(customer)
+            if try await decisionsAtIngest(api) == before + 1 { return customer }
+        }
+        return nil
+    }
+
     @Test("a caught-up router lets ingest route in its own commit; a rule saved just before applies; each message is routed once",
           arguments: Backend.available)
     func routedInItsOwnCommit(backend: Backend) async throws {
@@ -27,18 +43,7 @@ struct RoutingAtIngestTests {
                                                               "actions": ["department": "service"]])
             #expect(everything.status == .created, "\(everything.text)")
             var customers: [String] = []
-            // The router publishes what it routes with once it has read the rule: from then on
-            // (SQLite) the next message is routed in its own commit. Each try waits for the
-            // router to catch up first.
-            var routedAtIngest: String?
-            for attempt in 0..<20 where routedAtIngest == nil {
-                try await api.waitForConsumer("router", toReach: try await api.eventHead())
-                let before = try await Self.decisionsAtIngest(api)
-                let posted = try await RoutingTests.post(api, channel: chat, from: "try\(attempt)@example.com", body: "hello")
-                let customer = try #require(posted["customer_id"]?.stringValue)
-                customers.append(customer)
-                if try await Self.decisionsAtIngest(api) == before + 1 { routedAtIngest = customer }
-            }
+            let routedAtIngest = try await Self.routeOneAtIngest(api, channel: chat, customers: &customers)
             #expect((routedAtIngest != nil) == (backend == .sqlite), "routing at ingest is on SQLite only")
             if let routedAtIngest {
                 // No waiting: the decision and the conversation's department committed with the message.
@@ -76,6 +81,28 @@ struct RoutingAtIngestTests {
             let status = try await api.get("/v1/routing/status").json
             #expect(status["decisions"]?.intValue == Int64(customers.count), "\(status)")
             if backend == .postgres { #expect(status["decisions_at_ingest"]?.intValue == 0) }
+        }
+    }
+
+    @Test("a rule saved in the commit that stores a message is read first: the router routes the message with it",
+          arguments: Backend.available)
+    func ruleInTheSameCommit(backend: Backend) async throws {
+        try await withApp(backend) { api, _, store in
+            let chat = try await api.createChannel(kind: "chat", name: "web chat")
+            var customers: [String] = []
+            // Routing at ingest is live (SQLite) before the commit that matters.
+            _ = try await Self.routeOneAtIngest(api, channel: chat, customers: &customers)
+            let before = try await Self.decisionsAtIngest(api)
+            let new = NewInteraction(channelID: chat, party: .identity(Identity(kind: .email, value: "same@example.com")), body: "hello")
+            let customer = try await store.write(prefetch: .ingest(new)) { tx in
+                _ = try await store.routing.insertRoutingRule(
+                    RoutingRuleDraft(name: "Everything urgent", trigger: .interactionCreated, actions: RoutingActions(priority: .urgent)),
+                    actor: .system, in: tx)
+                return try await store.interactions.ingestInteraction(new, actor: .system, in: tx).interaction.customerID
+            }
+            let routed = try await RoutingTests.routed(api, customer: customer)
+            #expect(routed["priority"]?.stringValue == "urgent", "routed with the rule of its own commit")
+            #expect(try await Self.decisionsAtIngest(api) == before, "left to the router")
         }
     }
 }
