@@ -16,6 +16,9 @@ extension WriteTransaction {
         return (head, events)
     }
 
+    /// How many events this transaction has appended so far.
+    public var pendingEventCount: Int { pendingEvents.count }
+
     /// Runs `body` inside a savepoint: when it fails, what it wrote and the events it appended are
     /// undone and the rest of the transaction goes on. Returns its error, or nil when it succeeded.
     /// For optional work in a batch's transaction (routing at ingest) whose failure must not fail

@@ -50,11 +50,7 @@ public actor ConversationRouter: Service {
     /// wait on the shared writer meanwhile.
     static let transactionBudget = Duration.milliseconds(50)
 
-    let decisionCounter = Counter(label: "rapport_routing_decisions_total")
-    let ruleFailureCounter = Counter(label: "rapport_routing_rule_failures_total")
-    let eventFailureCounter = Counter(label: "rapport_routing_event_failures_total")
-    /// From an interaction's commit to its routing decision's commit.
-    let latencyTimer = Metrics.Timer(label: "rapport_routing_latency")
+    let meters: RoutingMeters
 
     public init(store: Store, logger: Logger, loader: RoutingResourceLoader,
                 clock: any Clock<Duration> = ContinuousClock()) {
@@ -66,8 +62,8 @@ public actor ConversationRouter: Service {
         self.routing = store.routing
         self.logger = logger
         self.loader = loader
-        self.ingestRouter = IngestRouter(store: store, logger: logger, decisionCounter: decisionCounter,
-                                         ruleFailureCounter: ruleFailureCounter, latencyTimer: latencyTimer)
+        self.meters = RoutingMeters(logger: logger)
+        self.ingestRouter = IngestRouter(store: store, meters: meters)
     }
 
     public func run() async throws {
@@ -221,7 +217,7 @@ public actor ConversationRouter: Service {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                eventFailureCounter.increment()
+                meters.eventFailures.increment()
                 totals.skippedEvents += 1
                 logger.error("routing skipped an event", metadata: ["sequence": "\(event.sequence)", "type": "\(event.type)",
                                                                      "error": "\(String(reflecting: error))"])
@@ -276,15 +272,7 @@ public actor ConversationRouter: Service {
         for (time, decisions, failures) in outcome.results {
             totals.decisions += decisions
             totals.ruleFailures += failures.count
-            if decisions > 0 {
-                decisionCounter.increment(by: decisions)
-                latencyTimer.recordMicroseconds(max(0, now.microseconds - time.microseconds))
-            }
-            for failure in failures {
-                ruleFailureCounter.increment()
-                logger.warning("routing rule failed and was skipped", metadata: [
-                    "rule": "\(failure.ruleID)", "version": "\(failure.version)", "reason": "\(failure.reason)"])
-            }
+            meters.record(decisions: decisions, latencyMicroseconds: now.microseconds - time.microseconds, failures: failures)
         }
         return outcome.reached
     }

@@ -1,5 +1,4 @@
 import Logging
-import Metrics
 import RapportCore
 import RapportStore
 import Synchronization
@@ -42,20 +41,14 @@ final class IngestRouter: IngestRouting {
     private let tasks: any TaskStore
     private let notifications: any NotificationStore
     private let events: any EventStore
-    private let logger: Logger
-    private let decisionCounter: Counter
-    private let ruleFailureCounter: Counter
-    private let latencyTimer: Metrics.Timer
+    private let meters: RoutingMeters
 
-    init(store: Store, logger: Logger, decisionCounter: Counter, ruleFailureCounter: Counter, latencyTimer: Metrics.Timer) {
+    init(store: Store, meters: RoutingMeters) {
         self.conversations = store.conversations
         self.tasks = store.tasks
         self.notifications = store.notifications
         self.events = store.events
-        self.logger = logger
-        self.decisionCounter = decisionCounter
-        self.ruleFailureCounter = ruleFailureCounter
-        self.latencyTimer = latencyTimer
+        self.meters = meters
     }
 
     /// The router has routed through `basis.validThrough` with `basis`.
@@ -101,38 +94,29 @@ final class IngestRouter: IngestRouting {
                                                         conversations: conversations, notifications: notifications, in: tx)
             for event in created { results.append(try await pass.route(event, in: tx, batch: batch)) }
             try await batch.flush(in: tx)
-            let through = try await tx.pendingEventsNumbered()?.events.last?.sequence ?? head
+            // The last event routing appended, numbered as the batch's will be (after `head`).
+            let through = head + Int64(tx.pendingEventCount)
             try await events.savePosition(of: name, at: through, in: tx)
             reached = through
         }
         if let failure {
-            logger.warning("routing at ingest failed; the router routes the batch", metadata: ["error": "\(String(reflecting: failure))"])
+            meters.logger.warning("routing at ingest failed; the router routes the batch", metadata: ["error": "\(String(reflecting: failure))"])
             return
         }
         guard let reached else { return }
-        let decisions = results.reduce(0) { $0 + $1.decisions }
-        let failures = results.flatMap(\.failedRules)
         let version = basis.version
-        tx.afterCommit { [self] in committed(through: reached, version: version, decisions: decisions, failures: failures) }
+        tx.afterCommit { [self, results] in committed(through: reached, version: version, results: results) }
     }
 
     /// A batch routed here has committed: later batches may follow it, the router move over it.
-    private func committed(through position: Int64, version: Int, decisions: Int, failures: [RuleFailure]) {
+    private func committed(through position: Int64, version: Int, results: [RoutingPass.Result]) {
         state.withLock { state in
             if state.basis?.version == version { state.routedThrough = position }
-            state.decisions += decisions
-            state.ruleFailures += failures.count
+            state.decisions += results.reduce(0) { $0 + $1.decisions }
+            state.ruleFailures += results.reduce(0) { $0 + $1.failedRules.count }
         }
-        if decisions > 0 {
-            decisionCounter.increment(by: decisions)
-            // Decided in the interactions' own commit: no time passes between the two.
-            for _ in 0..<decisions { latencyTimer.recordMicroseconds(0) }
-        }
-        for failure in failures {
-            ruleFailureCounter.increment()
-            logger.warning("routing rule failed and was skipped", metadata: [
-                "rule": "\(failure.ruleID)", "version": "\(failure.version)", "reason": "\(failure.reason)"])
-        }
+        // Decided in the interactions' own commit: no time passes between the two.
+        for result in results { meters.record(decisions: result.decisions, latencyMicroseconds: 0, failures: result.failedRules) }
     }
 
     static let interactionCreated = "rapport.interaction.created"

@@ -17,7 +17,7 @@ struct RoutingPass {
     var analyses: [String: ContentAnalysis] = [:]
 
     /// What one event led to, for metrics and logs.
-    struct Result {
+    struct Result: Sendable {
         var decisions = 0
         var failedRules: [RuleFailure] = []
     }
