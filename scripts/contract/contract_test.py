@@ -15,9 +15,9 @@ stateful chain that fails counts as one more failed entry). Exit status 1 on any
     .venv-contract/bin/python scripts/contract/contract_test.py --binary .build/debug/rapport \\
         --database-url postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-What it tolerates, and why, is listed below (EXCLUDED_OPERATIONS, STATE_DEPENDENT_REFUSALS, the
-expected statuses in SCHEMATHESIS_CONFIG and the hooks); everything else schemathesis reports is a
-finding. `--spec FILE` tests a document other than the one the binary serves (e.g. the working
+What it tolerates, and why, is listed below (EXCLUDED_OPERATIONS, STATE_DEPENDENT_REFUSALS,
+RECORD_OPERATIONS, the expected statuses in SCHEMATHESIS_CONFIG and the hooks); everything else
+schemathesis reports is a finding. `--spec FILE` tests a document other than the one the binary serves (e.g. the working
 tree's before a rebuild). This file is also the schemathesis hooks module
 (SCHEMATHESIS_HOOKS=contract_test, RAPPORT_CONTRACT_HOOKS=1): imported by `st`, it registers
 `filter_failure` (the tolerated refusals), `map_headers` (a unique Idempotency-Key per request),
