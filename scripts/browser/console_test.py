@@ -521,6 +521,20 @@ class Browser:
                 time.sleep(0.1)
         raise TestAbort(f"cannot click {selector}")
 
+    def choose(self, selector: str, value: str) -> bool:
+        """Chooses the option `value` in the select, finding the select again if the page redrew it
+        meanwhile (a list redraws when a change it saved comes back). False when there is no such select."""
+        for attempt in range(5):
+            try:
+                select = self.visible(selector)
+                if select is None:
+                    return False
+                select.find_element(By.CSS_SELECTOR, f"option[value='{value}']").click()
+                return True
+            except StaleElementReferenceException:
+                continue
+        raise TestAbort(f"cannot choose {value!r} in {selector}")
+
     def axe(self) -> list[dict]:
         axe = Axe(self.d)
         axe.inject()
@@ -1069,16 +1083,13 @@ def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     audit("admin: users with an invite link")
     data["invite_link"] = link
     # Role and department change in place, saved as soon as they are chosen.
-    role = b.visible(f"main tr[data-id={stored['id']}] select[data-field=role]")
-    if role is not None:
-        role.find_element(By.CSS_SELECTOR, "option[value=agent]").click()
+    row = f"main tr[data-id={stored['id']}]"
+    if b.choose(f"{row} select[data-field=role]", "agent"):
         changed = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == stored["id"] and u["role"] == "agent"), None))
-        department = b.visible(f"main tr[data-id={stored['id']}] select[data-field=department_id]")
-        if department is not None:
-            department.find_element(By.CSS_SELECTOR, "option[value='']").click()
+        b.choose(f"{row} select[data-field=department_id]", "")
         cleared = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == stored["id"] and not u.get("department_id")), None))
         # Back to viewer: the viewer's own checks come later.
-        b.visible(f"main tr[data-id={stored['id']}] select[data-field=role]").find_element(By.CSS_SELECTOR, "option[value=viewer]").click()
+        b.choose(f"{row} select[data-field=role]", "viewer")
         back = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == stored["id"] and u["role"] == "viewer"), None))
         checks.check("an admin changes a user's role and department in the list, saved at once",
                      changed is not None and cleared is not None and back is not None, str(back or cleared)[:160])
