@@ -8,7 +8,7 @@ extension WriteTransaction {
     /// the log's lock.
     public func pendingEventsNumbered() async throws -> (head: Int64, events: [Event])? {
         guard flavor == .sqlite else { return nil }
-        let head = try await EventLog.head(on: database)
+        let head = try await headBeforeAppends()
         let events = pendingEvents.enumerated().map { offset, pending in
             Event(sequence: head + Int64(offset) + 1, id: pending.id, type: pending.draft.type, subject: pending.draft.subject,
                   time: pending.time, data: pending.draft.data)

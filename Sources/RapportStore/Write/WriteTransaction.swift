@@ -33,6 +33,9 @@ public final class WriteTransaction: @unchecked Sendable {
     private var batchStates: [String: AnyObject] = [:]
     /// What to do once the transaction has committed (see `afterCommit`), in the order registered.
     private(set) var commitActions: [@Sendable () -> Void] = []
+    /// The log's head as this transaction read it, on SQLite only: its write lock keeps the head
+    /// fixed until commit, and this transaction appends only in `flushPending`, so one read serves.
+    private var sqliteHead: Int64?
 
     init(database: any SQLDatabase, flavor: SQLFlavor, ids: RecordIDGenerator, memo: WriterMemo = WriterMemo(),
          clock: @escaping @Sendable () -> Timestamp) {
@@ -175,7 +178,7 @@ public final class WriteTransaction: @unchecked Sendable {
             // appends next sees these events and numbers after them (commit order = log order).
             try await database.raw("SELECT pg_advisory_xact_lock(\(literal: EventLog.appendLockKey))").run()
         }
-        let head = try await EventLog.head(on: database)
+        let head = try await headBeforeAppends()
         var events: [Event] = []
         events.reserveCapacity(pendingEvents.count)
         for (offset, pending) in pendingEvents.enumerated() {
@@ -189,6 +192,15 @@ public final class WriteTransaction: @unchecked Sendable {
         }
         pendingEvents.removeAll()
         return events
+    }
+
+    /// The log's head before this transaction's events: read once on SQLite, where the write lock
+    /// keeps it fixed; on PostgreSQL read under the log's lock each time.
+    func headBeforeAppends() async throws -> Int64 {
+        if flavor == .sqlite, let sqliteHead { return sqliteHead }
+        let head = try await EventLog.head(on: database)
+        if flavor == .sqlite { sqliteHead = head }
+        return head
     }
 
     /// Forgets the events appended after the first `count` (their savepoint was rolled back).
