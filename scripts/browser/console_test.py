@@ -1084,8 +1084,15 @@ def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
     data["invite_link"] = link
     # Role and department change in place, saved as soon as they are chosen.
     row = f"main tr[data-id={stored['id']}]"
+    # Marks the row as drawn, so that a redraw (which would take the keyboard's focus away) shows.
+    b.d.execute_script("const r = document.querySelector(arguments[0]); if (r) r.dataset.drawnBefore = 'yes';", row)
     if b.choose(f"{row} select[data-field=role]", "agent"):
         changed = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == stored["id"] and u["role"] == "agent"), None))
+        focused = b.wait(lambda: b.d.execute_script(
+            "const r = document.querySelector(arguments[0]); const s = r && r.querySelector('select[data-field=role]');"
+            "return !!s && r.dataset.drawnBefore === 'yes' && document.activeElement === s && !s.disabled;", row) or None, WAIT)
+        checks.check("a role saved in the list keeps the select focused, its row not drawn anew", bool(focused),
+                     b.d.execute_script("return document.activeElement && document.activeElement.outerHTML.slice(0, 120)"))
         b.choose(f"{row} select[data-field=department_id]", "")
         cleared = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == stored["id"] and not u.get("department_id")), None))
         # Back to viewer: the viewer's own checks come later.
@@ -1095,6 +1102,22 @@ def admin_checks(b: Browser, server: Server, data: dict, checks: Checks, audit) 
                      changed is not None and cleared is not None and back is not None, str(back or cleared)[:160])
     else:
         checks.check("an admin changes a user's role and department in the list, saved at once", False, "no role select in the row")
+
+    # Deactivate and reactivate: the row is drawn anew, and the focus goes to its new button.
+    leaving = api.post("/v1/users", {"email": "cy.leaving@example.com", "name": "Cy Leaving", "role": "agent"})
+    b.d.refresh()  # the list shows users made elsewhere when it is loaded again
+    b.click(f"main tr[data-id={leaving['id']}] button[data-action=deactivate]")
+    off = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == leaving["id"] and not u["active"]), None))
+    focus_on = b.wait(lambda: b.d.execute_script(
+        "return document.activeElement && document.activeElement.matches(arguments[0]);",
+        f"main tr[data-id={leaving['id']}] button[data-action=activate]") or None, WAIT)
+    checks.check("Deactivate makes the user inactive; the row says so and its Activate button has the focus",
+                 off is not None and bool(focus_on) and "Deactivated" in b.text(f"main tr[data-id={leaving['id']}]"),
+                 b.text(f"main tr[data-id={leaving['id']}]").replace("\n", " ")[:160])
+    b.click(f"main tr[data-id={leaving['id']}] button[data-action=activate]")
+    on = wait_for(lambda: next((u for u in api.get("/v1/users")["data"] if u["id"] == leaving["id"] and u["active"]), None))
+    checks.check("Activate makes the user active again", on is not None and bool(b.wait(
+        lambda: b.css(f"main tr[data-id={leaving['id']}] button[data-action=deactivate]") or None, WAIT)), str(on)[:160])
 
     # Routing rules and the dry run
     b.step = "admin-rules"

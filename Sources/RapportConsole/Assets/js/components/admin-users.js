@@ -39,18 +39,21 @@ export default async function render({ container, signal, role }) {
   };
 
   // Role and department change in place: the select saves on change (PATCH /v1/users/{id}) and
-  // goes back to the stored value when the server refuses.
+  // goes back to the stored value when the server refuses. The row stays as it is (no redraw), so
+  // the select keeps the focus of whoever is working through the list with the keyboard.
   const change = async (select, user, body, stored) => {
     select.disabled = true;
     try {
-      await api.patch(`/v1/users/${seg(user.id)}`, body);
+      const updated = await api.patch(`/v1/users/${seg(user.id)}`, body);
+      Object.assign(user, updated ?? body);
       lookups.invalidate('users');
       replace(notice, h('p', { class: 'notice notice-success' }, t('admin.users.updated', { name: user.name })));
-      await load();
     } catch (error) {
       select.value = stored;
-      select.disabled = false;
       if (error.status !== 401) replace(notice, h('p', { class: 'notice notice-error', role: 'alert' }, errorText(error)));
+    } finally {
+      select.disabled = false;
+      select.focus();
     }
   };
   const roleSelect = (user) => {
@@ -95,6 +98,8 @@ export default async function render({ container, signal, role }) {
         lookups.invalidate('users');
         replace(notice, h('p', { class: 'notice notice-success' }, t(user.active ? 'admin.users.deactivated' : 'admin.users.activated', { name: user.name })));
         await load();
+        // The row was drawn anew: the focus goes to its button, which now does the opposite.
+        listSlot.querySelector(`tr[data-id="${CSS.escape(user.id)}"] button[data-action=${user.active ? 'activate' : 'deactivate'}]`)?.focus();
       } catch (error) {
         toggle.disabled = false;
         if (error.status !== 401) replace(notice, h('p', { class: 'notice notice-error', role: 'alert' }, errorText(error)));
