@@ -21,11 +21,11 @@ struct RoutingAtIngestTests {
     /// commit, the router caught up before each; the customer of that one, or nil after 20 tries
     /// (as on PostgreSQL). The router publishes what it routes with once it has read the log: from
     /// then on (SQLite) the next message is routed in its own commit.
-    static func routeOneAtIngest(_ api: API, channel: String, customers: inout [String]) async throws -> String? {
+    static func routeOneAtIngest(_ api: API, channel: String, customers: inout [String], body: String = "hello") async throws -> String? {
         for attempt in 0..<20 {
             try await api.waitForConsumer("router", toReach: try await api.eventHead())
             let before = try await decisionsAtIngest(api)
-            let posted = try await RoutingTests.post(api, channel: channel, from: "try\(attempt)@example.com", body: "hello")
+            let posted = try await RoutingTests.post(api, channel: channel, from: "try\(attempt)@example.com", body: body)
             let customer = try #require(posted["customer_id"]?.stringValue)
             customers.append(customer)
             if try await decisionsAtIngest(api) == before + 1 { return customer }
@@ -103,6 +103,64 @@ struct RoutingAtIngestTests {
             let routed = try await RoutingTests.routed(api, customer: customer)
             #expect(routed["priority"]?.stringValue == "urgent", "routed with the rule of its own commit")
             #expect(try await Self.decisionsAtIngest(api) == before, "left to the router")
+        }
+    }
+
+    @Test("while a model classifies, a message analysed before its write is routed in its own commit by the prediction; one not analysed, or analysed with an older model, is left to the router",
+          arguments: Backend.available)
+    func classifiedBeforeTheWrite(backend: Backend) async throws {
+        try await withApp(backend) { api, _, store in
+            let examples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
+            let trained = try await api.post("/v1/classifier/train", examples)
+            #expect(trained.status == .created, "\(trained.text)")
+            let settings = try await api.request(.put, "/v1/settings/routing",
+                                                 json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
+            #expect(settings.status == .ok, "\(settings.text)")
+            let finance = try await RoutingTests.department(api, "finance")
+            let chat = try await api.createChannel(kind: "chat", name: "chat")
+
+            // Over HTTP the message is analysed on the request's thread, then routed in its commit.
+            var customers: [String] = []
+            let routedAtIngest = try await Self.routeOneAtIngest(api, channel: chat, customers: &customers, body: "我被重复扣款了，请退款")
+            #expect((routedAtIngest != nil) == (backend == .sqlite), "routing at ingest is on SQLite only")
+            if let routedAtIngest {
+                // No waiting: the prediction's decision committed with the message.
+                let decision = try #require(try await Self.decisions(api, customer: routedAtIngest).first)
+                #expect(decision["reason"]?.stringValue == "prediction", "\(decision)")
+                #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)")
+                let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: routedAtIngest).first)
+                #expect(conversation["department_id"]?.stringValue == finance)
+            }
+
+            // Not analysed before the write (as ingest from other parts of the store): the router routes it.
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            let before = try await Self.decisionsAtIngest(api)
+            let unprepared = NewInteraction(channelID: chat, party: .identity(Identity(kind: .email, value: "unprepared@example.com")),
+                                            body: "please refund the double charge")
+            let customer = try await store.write(prefetch: .ingest(unprepared)) { tx in
+                try await store.interactions.ingestInteraction(unprepared, actor: .system, in: tx).interaction.customerID
+            }
+            let routed = try await RoutingTests.routed(api, customer: customer)
+            #expect(routed["department_id"]?.stringValue == finance)
+            #expect(try await Self.decisionsAtIngest(api) == before, "left to the router")
+
+            // Analysed with a model that is no longer current when it is written: the router routes it with the current one.
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            let stale = NewInteraction(channelID: chat, party: .identity(Identity(kind: .email, value: "stale@example.com")),
+                                       body: "my invoice is wrong")
+            let prepared = store.interactions.prepareIngest(stale)
+            #expect((prepared != nil) == (backend == .sqlite), "prepared only where ingest routes")
+            let retrained = try await api.post("/v1/classifier/train", examples)
+            #expect(retrained.status == .created, "\(retrained.text)")
+            try await api.waitForConsumer("router", toReach: try await api.eventHead())
+            let staleBefore = try await Self.decisionsAtIngest(api)
+            let staleCustomer = try await store.write(prefetch: .ingest(stale)) { tx in
+                try await store.interactions.ingestInteraction(stale, actor: .system, prepared: prepared, in: tx).interaction.customerID
+            }
+            let staleRouted = try await RoutingTests.routed(api, customer: staleCustomer)
+            let staleDecision = try #require(staleRouted["decisions"]?.arrayValue?.first)
+            #expect(staleDecision["prediction"]?["model_version"]?.intValue == 2, "\(staleDecision)")
+            #expect(try await Self.decisionsAtIngest(api) == staleBefore, "left to the router")
         }
     }
 }

@@ -18,8 +18,10 @@ struct InteractionsController<Interactions: InteractionStore> {
         let principal = try context.require(.writeInteractions)
         let (body, bytes) = try await request.jsonBody(limit: services.configuration.maxBodyBytes)
         let new = try NewInteraction.read(body, normalizer: services.normalizer)
+        // The content's analysis for routing, here on the request's thread rather than on the writer.
+        let prepared = interactions.prepareIngest(new)
         return try await services.idempotentWrite(request, context: context, body: bytes, prefetch: .ingest(new)) { tx in
-            let result = try await interactions.ingestInteraction(new, actor: principal.actor, in: tx)
+            let result = try await interactions.ingestInteraction(new, actor: principal.actor, prepared: prepared, in: tx)
             return StoredResponse(status: result.created ? 201 : 200, body: result.record.serialized(),
                                   location: "/v1/interactions/\(result.interaction.id)")
         }

@@ -7,7 +7,12 @@ import RapportCore
 public protocol InteractionStore: Sendable {
     /// Records a touchpoint: resolves the identity (creating the customer when unknown), and
     /// returns the stored interaction instead of a second one when the external id repeats.
-    func ingestInteraction(_ new: NewInteraction, actor: Actor, in tx: WriteTransaction) async throws -> IngestResult
+    /// `prepared` is what `prepareIngest` made of `new` before the write, off the writer.
+    func ingestInteraction(_ new: NewInteraction, actor: Actor, prepared: PreparedRouting?, in tx: WriteTransaction) async throws -> IngestResult
+
+    /// What can be worked out of `new` before its write, off the writer, for routing it in the
+    /// transaction that stores it (nil when nothing routes at ingest). Pure computation.
+    func prepareIngest(_ new: NewInteraction) -> PreparedRouting?
 
     func interaction(_ id: String) async throws -> Interaction?
 
@@ -16,6 +21,13 @@ public protocol InteractionStore: Sendable {
 
     /// A customer's interactions from every channel in time order (oldest first unless `newestFirst`).
     func timeline(of customerID: String, newestFirst: Bool, limit: Int, cursor: String?) async throws -> Page<Interaction>
+}
+
+extension InteractionStore {
+    /// Ingests `new` with nothing prepared before the write.
+    public func ingestInteraction(_ new: NewInteraction, actor: Actor, in tx: WriteTransaction) async throws -> IngestResult {
+        try await ingestInteraction(new, actor: actor, prepared: nil, in: tx)
+    }
 }
 
 /// The SQL implementation of `InteractionStore`, on SQLite or PostgreSQL.

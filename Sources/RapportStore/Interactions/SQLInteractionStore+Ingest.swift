@@ -12,9 +12,14 @@ public struct IngestResult: Sendable {
 }
 
 extension SQLInteractionStore {
+    public func prepareIngest(_ new: NewInteraction) -> PreparedRouting? {
+        store.ingestRouting.routing?.prepare(new)
+    }
+
     /// Records a touchpoint: resolves the identity (creating the customer when unknown), and
     /// returns the stored interaction instead of a second one when the external id repeats.
-    public func ingestInteraction(_ new: NewInteraction, actor: Actor, in tx: WriteTransaction) async throws -> IngestResult {
+    public func ingestInteraction(_ new: NewInteraction, actor: Actor, prepared: PreparedRouting?,
+                                  in tx: WriteTransaction) async throws -> IngestResult {
         try await requireChannel(new.channelID, in: tx)
         // A retry is answered with what was stored, before anything (a customer) is created.
         // With a prefetched batch, this and the identity lookup cost no statement of their own.
@@ -46,6 +51,7 @@ extension SQLInteractionStore {
         tx.beforeCommit("threading") { tx in try await conversations.threadIngested(tx.storedInteractions, in: tx) }
         // Then routed in it too, when the router has set that up (see `IngestRouting`).
         if let routing = store.ingestRouting.routing {
+            if let prepared { tx.batchState(PreparedRoutings.key) { PreparedRoutings() }.byInteraction[interaction.id] = prepared }
             tx.beforeCommit("routing") { tx in try await routing.routeIngested(in: tx) }
         }
         let record = interaction.json

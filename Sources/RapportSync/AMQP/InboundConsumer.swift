@@ -220,10 +220,12 @@ public final class InboundConsumer: Service, Sendable {
             // A redelivery was most likely committed before its ack was lost: look first, outside the writer.
             if redelivered, try await self.access.replay(claim) != nil { return .replayed }
             let prefetch: WritePrefetch = if case .interaction(let new) = message.change { .ingest(new) } else { .nothing }
+            // The content's analysis for routing, before the write and off the writer.
+            let prepared = if case .interaction(let new) = message.change { interactions.prepareIngest(new) } else { PreparedRouting?.none }
             let replayed = try await store.write(prefetch: prefetch) { tx in
                 // Checked again in the writer: two deliveries of one id may be in the same batch.
                 if try await self.access.replay(claim, in: tx) != nil { return true }
-                let response = try await self.perform(message.change, in: tx, actor: actor)
+                let response = try await self.perform(message.change, prepared: prepared, in: tx, actor: actor)
                 try await self.access.remember(response, for: claim, in: tx)
                 return false
             }
@@ -250,10 +252,11 @@ public final class InboundConsumer: Service, Sendable {
 
     /// The same store functions the HTTP routes call. The stored response is small: there is nobody
     /// to replay it to, only the fact that the message was applied matters.
-    private func perform(_ change: InboundMessage.Change, in tx: WriteTransaction, actor: Actor) async throws -> StoredResponse {
+    private func perform(_ change: InboundMessage.Change, prepared: PreparedRouting?, in tx: WriteTransaction,
+                         actor: Actor) async throws -> StoredResponse {
         switch change {
         case .interaction(let new):
-            let result = try await self.interactions.ingestInteraction(new, actor: actor, in: tx)
+            let result = try await self.interactions.ingestInteraction(new, actor: actor, prepared: prepared, in: tx)
             return StoredResponse(status: result.created ? 201 : 200, body: [], location: "/v1/interactions/\(result.interaction.id)")
         case .customer(let new):
             let customer = try await self.customers.createCustomer(new, actor: actor, channelID: nil, in: tx)

@@ -280,13 +280,24 @@ public actor ConversationRouter: Service {
     /// Classifies and scans the interactions of a batch, from the records their events carry.
     static func analyse(_ events: [Event], with resources: RoutingResources) -> [String: ContentAnalysis] {
         var analyses: [String: ContentAnalysis] = [:]
-        for event in events where event.type == "rapport.interaction.created" {
-            guard let record = event.data.objectValue?["interaction"]?.objectValue, let id = record["id"]?.stringValue,
-                  record["direction"]?.stringValue == InteractionDirection.inbound.rawValue else { continue }
-            let text = [record["subject"]?.stringValue, record["body"]?.stringValue].compactMap { $0 }.joined(separator: "\n")
+        for event in events {
+            guard let (id, text) = inboundContent(of: event) else { continue }
             analyses[id] = resources.analyse(text: text)
         }
         return analyses
+    }
+
+    /// The id and the text routing analyses of an inbound interaction's `rapport.interaction.created`
+    /// event; nil for other events.
+    static func inboundContent(of event: Event) -> (id: String, text: String)? {
+        guard event.type == "rapport.interaction.created", let record = event.data.objectValue?["interaction"]?.objectValue,
+              let id = record["id"]?.stringValue, record["direction"]?.stringValue == InteractionDirection.inbound.rawValue else { return nil }
+        return (id, content(subject: record["subject"]?.stringValue, body: record["body"]?.stringValue))
+    }
+
+    /// The text routing analyses of a message: its subject and body.
+    static func content(subject: String?, body: String?) -> String {
+        [subject, body].compactMap { $0 }.joined(separator: "\n")
     }
 
     /// Events after which rules, settings, keyword sets, the model, channels or departments are reloaded.

@@ -12,8 +12,8 @@ import Synchronization
 /// and the batch logs nothing else routing reads (a rule, a setting, a conversation event when
 /// rules watch them). Otherwise, or when routing fails, it leaves the batch to the router, which
 /// reads its events as before. Only on SQLite, where the log's numbers are fixed before commit
-/// (`WriteTransaction.pendingEventsNumbered`); not while a model classifies, which is not done on
-/// the writer.
+/// (`WriteTransaction.pendingEventsNumbered`). While a model classifies, only a batch whose
+/// messages were analysed before the write (`prepare`, off the writer) with what it routes with.
 final class IngestRouter: IngestRouting {
     /// What the router routes with, and how far it has routed with it.
     struct Basis: Sendable {
@@ -66,10 +66,18 @@ final class IngestRouter: IngestRouting {
     /// Decisions made and rule failures met here, for the router's status.
     var totals: (decisions: Int, ruleFailures: Int) { state.withLock { ($0.decisions, $0.ruleFailures) } }
 
+    /// The content's analysis with what the router routes with now, made before the write; routing
+    /// at ingest uses it if the router still routes with that then (`routeIngested`).
+    func prepare(_ new: NewInteraction) -> PreparedRouting? {
+        guard new.direction == .inbound, let basis = state.withLock({ $0.basis }) else { return nil }
+        let text = ConversationRouter.content(subject: new.subject, body: new.body)
+        return PreparedRouting(text: text, analysis: basis.resources.analyse(text: text), basisVersion: basis.version)
+    }
+
     func routeIngested(in tx: WriteTransaction) async throws {
         let name = ConversationRouter.consumerName
         let (basis, routedThrough) = state.withLock { ($0.basis, $0.routedThrough) }
-        guard let basis, !basis.resources.classifies else { return }
+        guard let basis else { return }
         guard let (head, pending) = try await tx.pendingEventsNumbered() else { return }
         var created: [Event] = []
         for event in pending {
@@ -86,7 +94,8 @@ final class IngestRouter: IngestRouting {
         guard created.allSatisfy({ Self.isThreadedOrNotConversation($0, threaded: threaded) }) else { return }
         var pass = RoutingPass(conversations: conversations, tasks: tasks, notifications: notifications, resources: basis.resources,
                                channels: basis.channels, directory: basis.directory)
-        pass.analyses = ConversationRouter.analyse(created, with: basis.resources)
+        guard let analyses = Self.analyses(of: created, prepared: tx.preparedRoutings, basis: basis) else { return }
+        pass.analyses = analyses
         var results: [RoutingPass.Result] = []
         var reached: Int64?
         let failure = try await tx.attempt("routing_at_ingest") { tx in
@@ -120,6 +129,24 @@ final class IngestRouter: IngestRouting {
     }
 
     static let interactionCreated = "rapport.interaction.created"
+
+    /// The content analyses of the batch's inbound interactions: as prepared before the write when
+    /// made with `basis` for the same text, else made here. Nil when one would have to be made
+    /// here while a model classifies: a model's prediction is not worked out on the writer.
+    static func analyses(of created: [Event], prepared: [String: PreparedRouting], basis: Basis) -> [String: ContentAnalysis]? {
+        var analyses: [String: ContentAnalysis] = [:]
+        for event in created {
+            guard let (id, text) = ConversationRouter.inboundContent(of: event) else { continue }
+            if let ready = prepared[id], ready.basisVersion == basis.version, ready.text == text {
+                analyses[id] = ready.analysis
+            } else if basis.resources.classifies {
+                return nil
+            } else {
+                analyses[id] = basis.resources.analyse(text: text)
+            }
+        }
+        return analyses
+    }
 
     /// Whether routing the interaction of `event` needs nothing that threading at ingest did not
     /// do: it is in a conversation threading made for it, or of a kind that is never in one.
