@@ -42,6 +42,9 @@ extension Bench {
         @Option(help: "Messages to send (CSV text,category).")
         var messages = "../shared/datasets/banking77/test.csv"
 
+        @Flag(help: "Write each message without analysing it first (as before 2026-12-07): with a model, the router routes every one.")
+        var unprepared = false
+
         func run() async throws {
             let offered = rates.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard !offered.isEmpty, offered.allSatisfy({ $0 > 0 }), duration > warmup, customers > 0, rules >= 0, keywords > 0 else {
@@ -57,7 +60,7 @@ extension Bench {
                 let setup = try await prepare(store, examples: examples)
                 print("rapport-bench routing: store \(server.location), \(rules) rules, \(keywords) keywords, classifier on \(examples.count) "
                     + "examples (\(String(format: "%.1f", setup.trainingSeconds)) s), \(customers) customers, \(duration) s per rate, "
-                    + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+                    + "\(ProcessInfo.processInfo.activeProcessorCount) cores, messages \(unprepared ? "not analysed" : "analysed") before the write")
                 for rate in offered {
                     let result = try await phase(store, setup: setup, bodies: bodies, rate: rate)
                     print(result.summary)
@@ -138,7 +141,11 @@ extension Bench {
             let (failures, issuedEnd) = await pacedLoad(total: total, perSecond: rate, maxInFlight: 20_000) { number in
                 let new = NewInteraction(channelID: channelID, party: .identity(identities[number % identities.count]),
                                          body: bodies[number % bodies.count], externalID: "routing-\(tag)-\(number)")
-                _ = try await store.write(prefetch: .ingest(new)) { tx in try await store.interactions.ingestInteraction(new, actor: .system, in: tx) }
+                // As `POST /v1/interactions` does: the content analysed before the write, off the writer.
+                let prepared = unprepared ? nil : store.interactions.prepareIngest(new)
+                _ = try await store.write(prefetch: .ingest(new)) { tx in
+                    try await store.interactions.ingestInteraction(new, actor: .system, prepared: prepared, in: tx)
+                }
             }
             // Wait until every interaction of the phase has its decision (or 30 s pass).
             var committed: [String: Int64] = [:]
