@@ -260,4 +260,42 @@ extension API {
             #expect(!token.isEmpty)
         }
     }
+
+    @Test("with a model, a visitor's message is analysed before its write and routed by its prediction in the commit that stores it")
+    func aVisitorsMessageIsRoutedInItsOwnCommit() async throws {
+        try await withApp { api, _ in
+            let examples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
+            let trained = try await api.post("/v1/classifier/train", examples)
+            #expect(trained.status == .created, "\(trained.text)")
+            let settings = try await api.request(.put, "/v1/settings/routing",
+                                                 json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
+            #expect(settings.status == .ok, "\(settings.text)")
+            let finance = try await RoutingTests.department(api, "finance")
+            let channelID = try await api.createChannel(kind: "chat", name: "Web chat")
+            // Each try is a new visitor, so that their message opens a conversation to route; the
+            // router is caught up before it (as routing at ingest needs).
+            var routedAtIngest: String?
+            for attempt in 0..<20 where routedAtIngest == nil {
+                routedAtIngest = try await api.withChatSocket(channelID, origin: nil) { socket in
+                    socket.send(["type": "hello"])
+                    try await socket.waitUntil("welcome") { $0.messages.contains { $0["type"]?.stringValue == "welcome" } }
+                    try await api.waitForConsumer("router", toReach: try await api.eventHead())
+                    let before = try await RoutingAtIngestTests.decisionsAtIngest(api)
+                    let clientID = "c-\(attempt)"
+                    socket.send(["type": "message", "client_id": .string(clientID), "text": "我被重复扣款了，请退款"])
+                    try await socket.waitUntil("the message acknowledged") { $0.messages.contains { $0["client_id"]?.stringValue == clientID } }
+                    guard try await RoutingAtIngestTests.decisionsAtIngest(api) == before + 1 else { return nil }
+                    let stored = try await api.get("/v1/interactions?channel_id=\(channelID)").items
+                    return stored.first { $0["metadata"]?["client_id"]?.stringValue == clientID }?["customer_id"]?.stringValue
+                }
+            }
+            let customer = try #require(routedAtIngest, "no visitor's message was routed in its own commit")
+            // No waiting: the prediction's decision committed with the message.
+            let decision = try #require(try await RoutingAtIngestTests.decisions(api, customer: customer).first)
+            #expect(decision["reason"]?.stringValue == "prediction", "\(decision)")
+            #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)")
+            let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first)
+            #expect(conversation["department_id"]?.stringValue == finance)
+        }
+    }
 }

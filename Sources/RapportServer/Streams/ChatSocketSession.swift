@@ -127,9 +127,11 @@ struct ChatSocketSession: Sendable {
     /// Stores a visitor's message (a `clientID` seen before is the message stored then).
     private func post(clientID: String, text: String, files: [MailAttachment], as visitor: (token: String, customerID: String)) async throws -> Interaction {
         let (channelID, chat) = (channel.id, chat)
+        // The content's analysis for routing, here rather than on the writer.
+        let prepared = chat.prepareMessage(channelID: channelID, customerID: visitor.customerID, text: text)
         return try await writer.write { tx in
             try await chat.post(channelID: channelID, token: visitor.token, customerID: visitor.customerID, clientID: clientID, text: text,
-                                files: files, actor: Self.actor, in: tx)
+                                files: files, prepared: prepared, actor: Self.actor, in: tx)
         }
     }
 }

@@ -12,8 +12,13 @@ public protocol ChatStore: Sendable {
 
     /// A visitor's message (with its files): an inbound interaction in the visitor's
     /// conversation; a `clientID` seen before returns the message stored then.
-    func post(channelID: String, token: String, customerID: String, clientID: String, text: String, files: [MailAttachment], actor: Actor,
-              in tx: WriteTransaction) async throws -> Interaction
+    /// `prepared` is what `prepareMessage` made of the message before the write, off the writer.
+    func post(channelID: String, token: String, customerID: String, clientID: String, text: String, files: [MailAttachment],
+              prepared: PreparedRouting?, actor: Actor, in tx: WriteTransaction) async throws -> Interaction
+
+    /// What routing can work out of a visitor's message before its write, off the writer, so that
+    /// it is routed in the commit that stores it (see `InteractionStore.prepareIngest`).
+    func prepareMessage(channelID: String, customerID: String, text: String) -> PreparedRouting?
 
     /// An agent's reply with files in a web chat conversation: an outbound interaction in the
     /// visitor's thread (the visitor's widget shows it as it commits).

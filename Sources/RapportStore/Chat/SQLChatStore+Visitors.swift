@@ -45,8 +45,13 @@ extension SQLChatStore {
         return (visitor, current)
     }
 
-    public func post(channelID: String, token: String, customerID: String, clientID: String, text: String, files: [MailAttachment], actor: Actor,
-                     in tx: WriteTransaction) async throws -> Interaction {
+    public func prepareMessage(channelID: String, customerID: String, text: String) -> PreparedRouting? {
+        store.interactions.prepareIngest(NewInteraction(channelID: channelID, party: .customer(customerID), direction: .inbound,
+                                                        kind: .message, body: text))
+    }
+
+    public func post(channelID: String, token: String, customerID: String, clientID: String, text: String, files: [MailAttachment],
+                     prepared: PreparedRouting?, actor: Actor, in tx: WriteTransaction) async throws -> Interaction {
         var metadata = JSONObject()
         metadata["thread_id"] = .string(Self.threadKey(token))
         metadata["client_id"] = .string(clientID)
@@ -54,7 +59,7 @@ extension SQLChatStore {
         if !summaries.isEmpty { metadata["attachments"] = .array(summaries.map(\.json)) }
         let new = NewInteraction(channelID: channelID, party: .customer(customerID), direction: .inbound, kind: .message, body: text,
                                  metadata: metadata, externalID: "chat:\(token):\(String(clientID.prefix(100)))")
-        let ingested = try await store.interactions.ingestInteraction(new, actor: actor, in: tx)
+        let ingested = try await store.interactions.ingestInteraction(new, actor: actor, prepared: prepared, in: tx)
         // A message sent again after a lost connection is the one stored then, files and all.
         if ingested.created {
             try await insertFiles(summaries, contents: files.map(\.content), interactionID: ingested.interaction.id, channelID: channelID,
