@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportStore
 import RapportTestSupport
 import Testing
 
@@ -161,6 +162,42 @@ struct RoutingAtIngestTests {
             let staleDecision = try #require(staleRouted["decisions"]?.arrayValue?.first)
             #expect(staleDecision["prediction"]?["model_version"]?.intValue == 2, "\(staleDecision)")
             #expect(try await Self.decisionsAtIngest(api) == staleBefore, "left to the router")
+        }
+    }
+
+    @Test("with a model, an email analysed before its write (as the SMTP and IMAP intakes do) is routed by its prediction in its own commit")
+    func mailClassifiedBeforeTheWrite() async throws {
+        try await withApp(.sqlite) { api, _, store in
+            let examples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
+            let trained = try await api.post("/v1/classifier/train", examples)
+            #expect(trained.status == .created, "\(trained.text)")
+            let settings = try await api.request(.put, "/v1/settings/routing",
+                                                 json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
+            #expect(settings.status == .ok, "\(settings.text)")
+            let finance = try await RoutingTests.department(api, "finance")
+            let channel = try await api.post("/v1/channels", ["kind": "email", "name": "Support mail", "settings": ["address": "support@shop.example"]])
+            let channelID = try #require(channel.json["id"]?.stringValue, "\(channel.text)")
+            let normalizer = try IdentityNormalizer()
+            var routedAtIngest: String?
+            for attempt in 0..<20 where routedAtIngest == nil {
+                try await api.waitForConsumer("router", toReach: try await api.eventHead())
+                let before = try await Self.decisionsAtIngest(api)
+                let raw = Array(("From: Li Wei <li\(attempt)@example.cn>\r\nTo: support@shop.example\r\nSubject: 扣款\r\n"
+                    + "Message-ID: <refund-\(attempt)@example.cn>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                    + "我被重复扣款了，请退款\r\n").utf8)
+                let received = store.mail.preparedForRouting(ReceivedMail(channelID: channelID, raw: raw, message: MailParser().parse(raw),
+                                                                          envelopeFrom: "li\(attempt)@example.cn", envelopeTo: ["support@shop.example"],
+                                                                          attachmentLimit: 1 << 20, normalizer: normalizer))
+                #expect(received.preparedRouting != nil, "analysed for routing before the write")
+                let record = try await store.write(prefetch: received.prefetch) { tx in try await store.mail.receive(received, in: tx) }
+                if try await Self.decisionsAtIngest(api) == before + 1 { routedAtIngest = record.customerID }
+            }
+            let customer = try #require(routedAtIngest, "no email was routed in its own commit")
+            let decision = try #require(try await Self.decisions(api, customer: customer).first)
+            #expect(decision["reason"]?.stringValue == "prediction", "\(decision)")
+            #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)")
+            let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first)
+            #expect(conversation["department_id"]?.stringValue == finance)
         }
     }
 }

@@ -204,8 +204,10 @@ struct MailboxReader: Sendable {
             let received = fetched.map { item -> ReceivedMail in
                 let message = MailParser().parse(item.message)
                 let returnPath = MessageIDs.first(message.headers["Return-Path"]).flatMap { $0.isEmpty ? nil : $0 }
-                return ReceivedMail(channelID: channelID, raw: item.message, message: message, envelopeFrom: returnPath,
-                                    envelopeTo: address.map { [$0] } ?? [], attachmentLimit: attachmentMaxBytes, normalizer: normalizer)
+                // Analysed for routing here, before the write, rather than on the writer.
+                return mail.preparedForRouting(ReceivedMail(channelID: channelID, raw: item.message, message: message, envelopeFrom: returnPath,
+                                                            envelopeTo: address.map { [$0] } ?? [], attachmentLimit: attachmentMaxBytes,
+                                                            normalizer: normalizer))
             }
             var prefetch = WritePrefetch()
             for item in received {

@@ -22,11 +22,12 @@ struct ChannelMailIntake<Organization: OrganizationStore, Mail: MailStore>: Mail
         let channelIDs = try await channels(for: envelope.recipients)
         guard !channelIDs.isEmpty else { throw MailIntakeError.noChannel }
         let message = parser.parse(raw)
-        let received = channelIDs.map { channelID in
-            ReceivedMail(channelID: channelID, raw: raw, message: message, envelopeFrom: envelope.from, envelopeTo: envelope.recipients,
-                         attachmentLimit: attachmentMaxBytes, normalizer: normalizer)
-        }
         let mail = self.mail
+        // Analysed for routing here, before the write, rather than on the writer.
+        let received = channelIDs.map { channelID in
+            mail.preparedForRouting(ReceivedMail(channelID: channelID, raw: raw, message: message, envelopeFrom: envelope.from,
+                                                 envelopeTo: envelope.recipients, attachmentLimit: attachmentMaxBytes, normalizer: normalizer))
+        }
         var prefetch = WritePrefetch()
         for item in received {
             prefetch.identities += item.prefetch.identities

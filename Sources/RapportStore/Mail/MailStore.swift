@@ -10,6 +10,10 @@ public protocol MailStore: Sendable {
     /// record is returned.
     func receive(_ mail: ReceivedMail, in tx: WriteTransaction) async throws -> MailRecord
 
+    /// `mail` with what routing can work out of its message before the write, off the writer, so
+    /// that it is routed in the commit that stores it (see `InteractionStore.prepareIngest`).
+    func preparedForRouting(_ mail: ReceivedMail) -> ReceivedMail
+
     func mailMessage(_ id: String) async throws -> MailRecord?
 
     /// The message exactly as it arrived.
@@ -42,6 +46,8 @@ public struct ReceivedMail: Sendable {
     public var normalizer: IdentityNormalizer
     /// How long a message without references still joins its sender's thread of the same subject.
     public var subjectWindow: Duration
+    /// What routing made of the message before the write (`MailStore.preparedForRouting`).
+    public var preparedRouting: PreparedRouting?
 
     /// What storing this message will look up, for the writer to read for a whole batch at once:
     /// the sender's identity and whether its Message-ID is stored on the channel.

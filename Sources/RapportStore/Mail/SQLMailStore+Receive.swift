@@ -3,6 +3,16 @@ import RapportCore
 import SQLKit
 
 extension SQLMailStore {
+    public func preparedForRouting(_ mail: ReceivedMail) -> ReceivedMail {
+        guard let party = InboundMail.party(of: mail.message, envelopeFrom: mail.envelopeFrom, normalizer: mail.normalizer) else { return mail }
+        // Only its subject and body count: the ids and times are made again in the write.
+        let new = InboundMail.interaction(mail.message, party: party, channelID: mail.channelID, mailID: "", threadID: "",
+                                          attachments: [], receivedAt: Timestamp(microseconds: 0))
+        var prepared = mail
+        prepared.preparedRouting = store.interactions.prepareIngest(new)
+        return prepared
+    }
+
     public func receive(_ mail: ReceivedMail, in tx: WriteTransaction) async throws -> MailRecord {
         let message = mail.message
         let pending = tx.batchState(PendingMail.key) { PendingMail() }
@@ -35,7 +45,8 @@ extension SQLMailStore {
         if let party {
             let new = InboundMail.interaction(message, party: party, channelID: mail.channelID, mailID: mailID, threadID: threadKey,
                                               attachments: summaries, receivedAt: now)
-            let result = try await store.interactions.ingestInteraction(new, actor: Actor(kind: .system, id: "mail"), in: tx)
+            let result = try await store.interactions.ingestInteraction(new, actor: Actor(kind: .system, id: "mail"),
+                                                                        prepared: mail.preparedRouting, in: tx)
             interactionID = result.interaction.id
             customerID = result.interaction.customerID
         }
