@@ -264,13 +264,7 @@ extension API {
     @Test("with a model, a visitor's message is analysed before its write and routed by its prediction in the commit that stores it")
     func aVisitorsMessageIsRoutedInItsOwnCommit() async throws {
         try await withApp { api, _ in
-            let examples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
-            let trained = try await api.post("/v1/classifier/train", examples)
-            #expect(trained.status == .created, "\(trained.text)")
-            let settings = try await api.request(.put, "/v1/settings/routing",
-                                                 json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
-            #expect(settings.status == .ok, "\(settings.text)")
-            let finance = try await RoutingTests.department(api, "finance")
+            let finance = try await RoutingAtIngestTests.classifyWithAModel(api)
             let channelID = try await api.createChannel(kind: "chat", name: "Web chat")
             // Each try is a new visitor, so that their message opens a conversation to route; the
             // router is caught up before it (as routing at ingest needs).
@@ -290,12 +284,7 @@ extension API {
                 }
             }
             let customer = try #require(routedAtIngest, "no visitor's message was routed in its own commit")
-            // No waiting: the prediction's decision committed with the message.
-            let decision = try #require(try await RoutingAtIngestTests.decisions(api, customer: customer).first)
-            #expect(decision["reason"]?.stringValue == "prediction", "\(decision)")
-            #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)")
-            let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first)
-            #expect(conversation["department_id"]?.stringValue == finance)
+            try await RoutingAtIngestTests.expectRoutedByPrediction(api, customer: customer, to: finance)
         }
     }
 }

@@ -34,6 +34,30 @@ struct RoutingAtIngestTests {
         return nil
     }
 
+    /// Trains the model on `ClassifierRoutingTests.examples` and has routing use it (unsure
+    /// messages to service's triage); returns the finance department's id, where refunds go.
+    static func classifyWithAModel(_ api: API) async throws -> String {
+        let trained = try await api.post("/v1/classifier/train", trainingExamples)
+        #expect(trained.status == .created, "\(trained.text)")
+        let settings = try await api.request(.put, "/v1/settings/routing",
+                                             json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
+        #expect(settings.status == .ok, "\(settings.text)")
+        return try await RoutingTests.department(api, "finance")
+    }
+
+    /// The customer's conversation was routed to `finance` by the model's prediction, and that
+    /// decision is already stored (no waiting: it committed with the message).
+    static func expectRoutedByPrediction(_ api: API, customer: String, to finance: String,
+                                         sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let decision = try #require(try await decisions(api, customer: customer).first, sourceLocation: sourceLocation)
+        #expect(decision["reason"]?.stringValue == "prediction", "\(decision)", sourceLocation: sourceLocation)
+        #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)", sourceLocation: sourceLocation)
+        let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first, sourceLocation: sourceLocation)
+        #expect(conversation["department_id"]?.stringValue == finance, sourceLocation: sourceLocation)
+    }
+
+    static let trainingExamples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
+
     @Test("a caught-up router lets ingest route in its own commit; a rule saved just before applies; each message is routed once",
           arguments: Backend.available)
     func routedInItsOwnCommit(backend: Backend) async throws {
@@ -111,13 +135,7 @@ struct RoutingAtIngestTests {
           arguments: Backend.available)
     func classifiedBeforeTheWrite(backend: Backend) async throws {
         try await withApp(backend) { api, _, store in
-            let examples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
-            let trained = try await api.post("/v1/classifier/train", examples)
-            #expect(trained.status == .created, "\(trained.text)")
-            let settings = try await api.request(.put, "/v1/settings/routing",
-                                                 json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
-            #expect(settings.status == .ok, "\(settings.text)")
-            let finance = try await RoutingTests.department(api, "finance")
+            let finance = try await Self.classifyWithAModel(api)
             let chat = try await api.createChannel(kind: "chat", name: "chat")
 
             // Over HTTP the message is analysed on the request's thread, then routed in its commit.
@@ -125,12 +143,7 @@ struct RoutingAtIngestTests {
             let routedAtIngest = try await Self.routeOneAtIngest(api, channel: chat, customers: &customers, body: "我被重复扣款了，请退款")
             #expect((routedAtIngest != nil) == (backend == .sqlite), "routing at ingest is on SQLite only")
             if let routedAtIngest {
-                // No waiting: the prediction's decision committed with the message.
-                let decision = try #require(try await Self.decisions(api, customer: routedAtIngest).first)
-                #expect(decision["reason"]?.stringValue == "prediction", "\(decision)")
-                #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)")
-                let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: routedAtIngest).first)
-                #expect(conversation["department_id"]?.stringValue == finance)
+                try await Self.expectRoutedByPrediction(api, customer: routedAtIngest, to: finance)
             }
 
             // Not analysed before the write (as ingest from other parts of the store): the router routes it.
@@ -151,7 +164,7 @@ struct RoutingAtIngestTests {
                                        body: "my invoice is wrong")
             let prepared = store.interactions.prepareIngest(stale)
             #expect((prepared != nil) == (backend == .sqlite), "prepared only where ingest routes")
-            let retrained = try await api.post("/v1/classifier/train", examples)
+            let retrained = try await api.post("/v1/classifier/train", Self.trainingExamples)
             #expect(retrained.status == .created, "\(retrained.text)")
             try await api.waitForConsumer("router", toReach: try await api.eventHead())
             let staleBefore = try await Self.decisionsAtIngest(api)
@@ -168,13 +181,7 @@ struct RoutingAtIngestTests {
     @Test("with a model, an email analysed before its write (as the SMTP and IMAP intakes do) is routed by its prediction in its own commit")
     func mailClassifiedBeforeTheWrite() async throws {
         try await withApp(.sqlite) { api, _, store in
-            let examples: JSONValue = ["examples": .array(ClassifierRoutingTests.examples.map { ["text": .string($0.0), "label": .string($0.1)] })]
-            let trained = try await api.post("/v1/classifier/train", examples)
-            #expect(trained.status == .created, "\(trained.text)")
-            let settings = try await api.request(.put, "/v1/settings/routing",
-                                                 json: ["triage": ["department": "service"], "classifier": ["min_confidence": 0.5]])
-            #expect(settings.status == .ok, "\(settings.text)")
-            let finance = try await RoutingTests.department(api, "finance")
+            let finance = try await Self.classifyWithAModel(api)
             let channel = try await api.post("/v1/channels", ["kind": "email", "name": "Support mail", "settings": ["address": "support@shop.example"]])
             let channelID = try #require(channel.json["id"]?.stringValue, "\(channel.text)")
             let normalizer = try IdentityNormalizer()
@@ -193,11 +200,7 @@ struct RoutingAtIngestTests {
                 if try await Self.decisionsAtIngest(api) == before + 1 { routedAtIngest = record.customerID }
             }
             let customer = try #require(routedAtIngest, "no email was routed in its own commit")
-            let decision = try #require(try await Self.decisions(api, customer: customer).first)
-            #expect(decision["reason"]?.stringValue == "prediction", "\(decision)")
-            #expect(decision["prediction"]?["label"]?.stringValue == "finance", "\(decision)")
-            let conversation = try #require(try await IngestThreadingTests.conversations(api, customer: customer).first)
-            #expect(conversation["department_id"]?.stringValue == finance)
+            try await Self.expectRoutedByPrediction(api, customer: customer, to: finance)
         }
     }
 }
