@@ -523,7 +523,7 @@ class Browser:
 
     def choose(self, selector: str, value: str) -> bool:
         """Chooses the option `value` in the select, finding the select again if the page redrew it
-        meanwhile (a list redraws when a change it saved comes back). False when there is no such select."""
+        between finding and clicking. False when there is no such select."""
         for attempt in range(5):
             try:
                 select = self.visible(selector)
