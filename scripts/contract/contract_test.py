@@ -137,6 +137,9 @@ STATE_DEPENDENT_REFUSALS = [
     (r"cannot take the new definition of|stand in a stage the change takes away|a new required field needs a default",
      "record type change that stored records cannot take"),
     (r"the key in the path: a type's key never changes$", "record type body naming another key than its path"),
+    # A field that another type's computed field sums up (through a reference) cannot be taken away
+    # or changed in kind from under it: which fields are summed up where is stored data.
+    (r" is summed up by \S+: change or retire that computed field first$", "record type change taking away a field another type sums up"),
     # Aggregates: which paths a source has, and which of them are numbers or times, depends on the
     # source named in another parameter (and, for records, on the stored type); `time` needs `bucket`.
     (r"is not a number of |cannot group |is not a time or date of |^time names what bucket counts by", "aggregate path the source does not have"),
