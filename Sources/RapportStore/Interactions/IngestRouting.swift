@@ -42,6 +42,11 @@ extension WriteTransaction {
     public var preparedRoutings: [String: PreparedRouting] {
         batchState(PreparedRoutings.key) { PreparedRoutings() }.byInteraction
     }
+
+    /// Keeps what routing prepared for the interaction `id` this transaction ingests.
+    func keep(_ prepared: PreparedRouting, forInteraction id: String) {
+        batchState(PreparedRoutings.key) { PreparedRoutings() }.byInteraction[id] = prepared
+    }
 }
 
 /// Where the store keeps what routes at ingest (set by the router when it starts).

@@ -51,7 +51,7 @@ extension SQLInteractionStore {
         tx.beforeCommit("threading") { tx in try await conversations.threadIngested(tx.storedInteractions, in: tx) }
         // Then routed in it too, when the router has set that up (see `IngestRouting`).
         if let routing = store.ingestRouting.routing {
-            if let prepared { tx.batchState(PreparedRoutings.key) { PreparedRoutings() }.byInteraction[interaction.id] = prepared }
+            if let prepared { tx.keep(prepared, forInteraction: interaction.id) }
             tx.beforeCommit("routing") { tx in try await routing.routeIngested(in: tx) }
         }
         let record = interaction.json
